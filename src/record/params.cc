@@ -1,0 +1,81 @@
+#include "record/params.h"
+
+#include "record/record.h"
+#include "util/files.h"
+
+namespace trail::record {
+namespace {
+
+bool IsLongOption(const std::string& a) {
+  return a.size() > 2 && a[0] == '-' && a[1] == '-' && (std::isalpha(static_cast<unsigned char>(a[2])));
+}
+
+bool LooksLikeNegativeNumber(const std::string& a) {
+  return a.size() > 1 && a[0] == '-' && (std::isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.');
+}
+
+void Flatten(const Json& v, const std::string& prefix, Json& out) {
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      Flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+  } else if (!prefix.empty()) {
+    out[prefix] = v;
+  }
+}
+
+}  // namespace
+
+Json ParamsFromArgs(const std::vector<std::string>& argv) {
+  Json params = Json::object();
+  for (size_t i = 1; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "--") break;  // what follows belongs to someone else
+    if (!IsLongOption(a)) continue;
+    std::string body = a.substr(2);
+    auto eq = body.find('=');
+    if (eq != std::string::npos) {
+      params[body.substr(0, eq)] = TypedValue(body.substr(eq + 1));
+    } else if (i + 1 < argv.size() && (argv[i + 1].empty() || argv[i + 1][0] != '-' ||
+                                       LooksLikeNegativeNumber(argv[i + 1]))) {
+      params[body] = TypedValue(argv[++i]);
+    } else {
+      params[body] = true;
+    }
+  }
+  return params;
+}
+
+StatusOr<Json> ParseAssignments(const std::vector<std::string>& items, const char* flag, bool typed) {
+  Json out = Json::object();
+  for (const auto& item : items) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return InvalidArgument(std::string(flag) + " '" + item + "': expected key=value");
+    std::string value = item.substr(eq + 1);
+    out[item.substr(0, eq)] = typed ? TypedValue(value) : Json(value);
+  }
+  return out;
+}
+
+StatusOr<Json> ParamsFromFiles(const std::string& dir) {
+  Json out = Json::object();
+  for (const char* name : {"params.yaml", "params.json"}) {
+    std::string path = JoinPath(dir, name);
+    auto text = ReadFile(path);
+    if (!text.ok()) {
+      if (text.status().code() == Code::kNotFound) continue;
+      return text.status();
+    }
+    // YAML is a superset of JSON, so one parser reads both.
+    TRAIL_ASSIGN_OR_RETURN(Json doc, ParseYaml(*text, path));
+    if (!doc.is_object() && !doc.is_null()) return InvalidArgument(path + ": expected a mapping of params");
+    Flatten(doc, "", out);
+  }
+  return out;
+}
+
+void MergeInto(Json& base, const Json& over) {
+  for (auto it = over.begin(); it != over.end(); ++it) base[it.key()] = it.value();
+}
+
+}  // namespace trail::record

@@ -1,0 +1,27 @@
+// Where a run's params come from, lowest precedence first:
+//   1. params.yaml / params.json in the working directory (DVC's convention),
+//      nested keys flattened with dots ("train.lr");
+//   2. the command's own long options: --lr 0.01, --lr=0.01, --flag (true);
+//   3. -p key=value given to `trail run`.
+// Values are typed: int, float, bool or string.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "trail/status.h"
+#include "util/yaml.h"
+
+namespace trail::record {
+
+// Long options found in argv[1..] of the training command.
+Json ParamsFromArgs(const std::vector<std::string>& argv);
+// "key=value" strings from -p / --tag; InvalidArgument naming the bad one.
+StatusOr<Json> ParseAssignments(const std::vector<std::string>& items, const char* flag, bool typed);
+// Flattened params of params.yaml or params.json in `dir` (empty object if neither exists).
+// A malformed file is an error naming it: params are too important to guess.
+StatusOr<Json> ParamsFromFiles(const std::string& dir);
+// Merges `over` onto `base` (later wins), keeping base's key order for old keys.
+void MergeInto(Json& base, const Json& over);
+
+}  // namespace trail::record

@@ -1,0 +1,55 @@
+// Filesystem helpers with crash-safe semantics.
+//
+// WriteFileAtomic is the only way trail replaces a file: it writes a temp file
+// in the same directory, fsyncs it, renames it over the target and fsyncs the
+// directory, so a reader sees either the old or the new content, never a mix,
+// even after kill -9 or a power cut.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "trail/status.h"
+
+namespace trail {
+
+StatusOr<std::string> ReadFile(const std::string& path);
+Status WriteFileAtomic(const std::string& path, std::string_view content, bool sync = true);
+// Creates `path` and its parents; ok if it already exists as a directory.
+Status MakeDirs(const std::string& path);
+// Removes a file or a directory tree; ok if it does not exist.
+Status RemoveAll(const std::string& path);
+bool PathExists(const std::string& path);
+bool IsDirectory(const std::string& path);
+// Names of the entries of a directory (not "." / ".."), unsorted; empty if it does not exist.
+std::vector<std::string> ListDirectory(const std::string& path);
+std::string JoinPath(const std::string& a, const std::string& b);
+std::string CurrentDirectory();
+// fsync of a directory so a rename or create inside it is durable.
+Status SyncDirectory(const std::string& path);
+
+// Exclusive advisory lock on a lock file (flock), released by the destructor or
+// when the process dies: a crashed holder never leaves a stale lock behind.
+class FileLock {
+ public:
+  // Blocks until the lock is held.
+  static StatusOr<FileLock> Acquire(const std::string& path);
+  // Returns NotFound-free: ok with held()==false when someone else holds it.
+  static StatusOr<FileLock> TryAcquire(const std::string& path);
+  FileLock(FileLock&& other) noexcept;
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+  bool held() const { return fd_ >= 0; }
+  // The locked descriptor; a child that inherits it keeps the lock alive after we die.
+  int fd() const { return fd_; }
+  void Release();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace trail

@@ -1,0 +1,1 @@
+// Placeholder translation unit for layers with no sources yet.

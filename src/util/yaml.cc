@@ -1,0 +1,169 @@
+#include "util/yaml.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <regex>
+
+#include "util/numbers.h"
+
+namespace trail {
+namespace {
+
+// YAML 1.2 core-schema resolution of a plain scalar.
+Json ResolvePlain(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::nan("");
+  if (s == ".inf" || s == ".Inf" || s == "+.inf") return HUGE_VAL;
+  if (s == "-.inf" || s == "-.Inf") return -HUGE_VAL;
+  static const std::regex kInt("[-+]?[0-9]+");
+  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  if (std::regex_match(s, kInt)) {
+    if (auto v = ParseInt(s)) return *v;
+  }
+  if (std::regex_match(s, kFloat)) {
+    std::string t = s;
+    if (!t.empty() && t.back() == '.') t.pop_back();
+    if (auto v = ParseDouble(t)) return *v;
+  }
+  return s;
+}
+
+bool NeedsQuotes(const std::string& s) {
+  if (s.empty()) return true;
+  if (!ResolvePlain(s).is_string()) return true;  // would read back as a number/bool/null
+  static const std::string kIndicators = "-?:,[]{}#&*!|>'\"%@`";
+  if (kIndicators.find(s[0]) != std::string::npos) return true;
+  if (s.front() == ' ' || s.back() == ' ') return true;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return true;
+    if (c == ':' && (i + 1 == s.size() || s[i + 1] == ' ')) return true;
+    if (c == '#' && i > 0 && s[i - 1] == ' ') return true;
+  }
+  // Words other YAML readers (YAML 1.1) take for booleans.
+  static const std::regex kYaml11Bool("y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF");
+  return std::regex_match(s, kYaml11Bool);
+}
+
+std::string QuoteString(const std::string& s) {
+  return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string Scalar(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::null: return "null";
+    case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
+    case Json::value_t::number_integer: return std::to_string(v.get<int64_t>());
+    case Json::value_t::number_unsigned: return std::to_string(v.get<uint64_t>());
+    case Json::value_t::number_float: {
+      double d = v.get<double>();
+      if (std::isnan(d)) return ".nan";
+      if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
+      std::string t = FormatDouble(d);
+      // Keep floats floats on the way back: 3.0 must not read as the int 3.
+      if (t.find_first_of(".eE") == std::string::npos) t += ".0";
+      return t;
+    }
+    case Json::value_t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      return NeedsQuotes(s) ? QuoteString(s) : s;
+    }
+    default: return "null";
+  }
+}
+
+bool IsScalar(const Json& v) { return !v.is_object() && !v.is_array(); }
+
+void EmitNode(const Json& v, int indent, std::string& out);
+
+void EmitEntries(const Json& v, int indent, std::string& out) {
+  std::string pad(static_cast<size_t>(indent), ' ');
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      out += pad;
+      out += NeedsQuotes(it.key()) ? QuoteString(it.key()) : it.key();
+      out += ':';
+      const Json& child = it.value();
+      if (IsScalar(child) || child.empty()) {
+        out += ' ';
+        out += child.is_object() ? "{}" : child.is_array() ? "[]" : Scalar(child);
+        out += '\n';
+      } else {
+        out += '\n';
+        EmitNode(child, indent + 2, out);
+      }
+    }
+  }
+}
+
+void EmitNode(const Json& v, int indent, std::string& out) {
+  std::string pad(static_cast<size_t>(indent), ' ');
+  if (v.is_object()) {
+    EmitEntries(v, indent, out);
+  } else if (v.is_array()) {
+    for (const Json& item : v) {
+      out += pad;
+      out += "- ";
+      if (IsScalar(item) || item.empty()) {
+        out += item.is_object() ? "{}" : item.is_array() ? "[]" : Scalar(item);
+        out += '\n';
+      } else if (item.is_object()) {
+        // First key on the dash line, the rest aligned under it.
+        std::string nested;
+        EmitEntries(item, indent + 2, nested);
+        out += nested.substr(static_cast<size_t>(indent) + 2);
+      } else {
+        out += '\n';
+        EmitNode(item, indent + 2, out);
+      }
+    }
+  } else {
+    out += pad + Scalar(v) + '\n';
+  }
+}
+
+Json FromNode(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null: return nullptr;
+    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Scalar:
+      if (n.Tag() == "!" || n.Tag() == "tag:yaml.org,2002:str") return n.Scalar();
+      return ResolvePlain(n.Scalar());
+    case YAML::NodeType::Sequence: {
+      Json arr = Json::array();
+      for (const auto& item : n) arr.push_back(FromNode(item));
+      return arr;
+    }
+    case YAML::NodeType::Map: {
+      Json obj = Json::object();
+      for (const auto& kv : n) obj[kv.first.Scalar()] = FromNode(kv.second);
+      return obj;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string EmitYaml(const Json& value) {
+  std::string out;
+  EmitNode(value, 0, out);
+  return out;
+}
+
+StatusOr<Json> ParseYaml(const std::string& text, const std::string& what) {
+  try {
+    return FromNode(YAML::Load(text));
+  } catch (const YAML::Exception& e) {
+    return Corrupt(what + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+std::string DumpJson(const Json& value, int indent) {
+  return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace trail

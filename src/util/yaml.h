@@ -1,0 +1,27 @@
+// YAML text <-> nlohmann::ordered_json, the in-memory form of every trail record.
+//
+// EmitYaml is deterministic: keys in the json's insertion order, two-space block
+// style, one value per line, strings quoted only when a plain scalar would read
+// back as something else. That makes `git diff` of two records read well and
+// makes ParseYaml(EmitYaml(x)) == x for every value trail writes (ints stay
+// ints, 3.0 stays a float, "100" stays a string).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "trail/status.h"
+
+namespace trail {
+
+using Json = nlohmann::ordered_json;
+
+std::string EmitYaml(const Json& value);
+// Corrupt("<what>: line N: <reason>") for malformed text; `what` names the source.
+StatusOr<Json> ParseYaml(const std::string& text, const std::string& what);
+
+// JSON text for machines (`--format json`), invalid UTF-8 replaced, never throws.
+std::string DumpJson(const Json& value, int indent = 2);
+
+}  // namespace trail

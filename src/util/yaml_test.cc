@@ -1,0 +1,51 @@
+#include "util/yaml.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace trail {
+namespace {
+
+TEST(Yaml, RoundTripKeepsTypesAndOrder) {
+  Json v = Json::object();
+  v["id"] = "fraud-58";
+  v["number"] = 58;
+  v["lr"] = 0.01;
+  v["whole_float"] = 3.0;
+  v["numeric_string"] = "100";
+  v["bool_string"] = "yes";
+  v["flag"] = true;
+  v["nothing"] = nullptr;
+  v["colon"] = "a: b";
+  v["multi"] = "line one\nline two";
+  v["empty_map"] = Json::object();
+  v["list"] = Json::array({1, "two", 3.5});
+  v["maps"] = Json::array({Json{{"path", "m.pt"}, {"size", 10}}, Json{{"path", "x"}, {"size", 2}}});
+  v["nested"] = Json{{"z", 1}, {"a", Json{{"deep", "x"}}}};
+  std::string text = EmitYaml(v);
+  auto back = ParseYaml(text, "test");
+  ASSERT_TRUE(back.ok()) << back.status().message() << "\n" << text;
+  EXPECT_EQ(*back, v) << text;
+  EXPECT_EQ(back->begin().key(), "id");
+  EXPECT_NE(text.find("whole_float: 3.0\n"), std::string::npos);
+  EXPECT_NE(text.find("numeric_string: \"100\"\n"), std::string::npos);
+}
+
+TEST(Yaml, NanAndInfinity) {
+  Json v = {{"a", std::nan("")}, {"b", HUGE_VAL}, {"c", -HUGE_VAL}};
+  auto back = ParseYaml(EmitYaml(v), "t");
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(std::isnan((*back)["a"].get<double>()));
+  EXPECT_EQ((*back)["b"].get<double>(), HUGE_VAL);
+  EXPECT_EQ((*back)["c"].get<double>(), -HUGE_VAL);
+}
+
+TEST(Yaml, MalformedNamesLine) {
+  auto r = ParseYaml("a: 1\nb: [unclosed\n", "runs/x/run.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("runs/x/run.yaml: line"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace trail
