@@ -71,7 +71,7 @@ Json Canonical(const Json& record) {
       "trail",  "id",     "number",  "uid",         "name",       "parent",  "status",
       "exit_code", "user", "started", "ended",      "duration_s", "command", "cwd",
       "host",   "code",   "params",  "hyperparameters", "metrics", "functions", "data",
-      "artifacts", "environment", "tags", "notes", "archived", "reproduces", "context", "warnings"};
+      "artifacts", "output", "environment", "tags", "notes", "archived", "reproduces", "context", "warnings"};
   static const std::vector<const char*> kCode = {"entry_point", "branch", "commit", "snapshot",
                                                  "ref",         "dirty",  "changed", "skipped"};
   static const std::vector<const char*> kMetrics = {"summary", "derived", "series", "warnings"};

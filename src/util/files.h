@@ -36,6 +36,7 @@ class FileLock {
   static StatusOr<FileLock> Acquire(const std::string& path);
   // Returns NotFound-free: ok with held()==false when someone else holds it.
   static StatusOr<FileLock> TryAcquire(const std::string& path);
+  FileLock() = default;  // holds nothing
   FileLock(FileLock&& other) noexcept;
   FileLock& operator=(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;

@@ -1,0 +1,60 @@
+// trail run: run a command and record it.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "core/recorder.h"
+#include "record/record.h"
+#include "util/clock.h"
+
+namespace trail::cli {
+namespace {
+
+class CliObserver : public RunObserver {
+ public:
+  void Started(const std::string& id) override { std::fprintf(stderr, "trail: recording %s\n", id.c_str()); }
+  void Warning(const std::string& message) override { PrintWarning(message); }
+  void Finished(const Json& rec) override {
+    std::string line = "trail: " + record::GetString(rec, "id") + " " + record::GetString(rec, "status");
+    if (rec.contains("exit_code") && rec["exit_code"] != 0) line += " (exit " + record::GetString(rec, "exit_code") + ")";
+    line += " in " + FormatDuration(record::GetNumber(rec, "duration_s"));
+    if (rec.contains("metrics") && rec["metrics"].contains("summary")) {
+      int shown = 0;
+      for (auto it = rec["metrics"]["summary"].begin(); it != rec["metrics"]["summary"].end() && shown < 6;
+           ++it, ++shown) {
+        line += (shown ? ", " : ": ") + it.key() + " " + Cell(it.value()["last"]);
+      }
+    }
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+};
+
+}  // namespace
+
+std::function<int()> SetupRun(CLI::App& sub) {
+  auto req = std::make_shared<RunRequest>();
+  auto no_args = std::make_shared<bool>(false);
+  sub.add_option("--name", req->name, "a human name for the run");
+  sub.add_option("-p,--param", req->params, "a param KEY=VALUE (typed: int, float, bool, string); repeatable")
+      ->allow_extra_args(false);
+  sub.add_option("--tag", req->tags, "a tag KEY=VALUE; repeatable")->allow_extra_args(false);
+  sub.add_flag("--no-arg-params", *no_args, "do not read params from the command's --key value options");
+  sub.add_option("command", req->argv, "the command to run, after --")->required();
+  sub.footer(
+      "The command runs with its input and output passed through unchanged. It can report metrics by\n"
+      "appending JSON lines to the file named by $TRAIL_METRICS, e.g. {\"step\": 3, \"loss\": 0.21}.\n"
+      "trail run returns the command's exit code. See docs/run.md.");
+  return [req, no_args] {
+    req->params_from_args = !*no_args;
+    auto project = OpenProject();
+    if (!project) return 1;
+    CliObserver observer;
+    auto out = RecordRun(*project, *req, observer);
+    if (!out.ok()) return Fail(out.status());
+    return out->exit_code;
+  };
+}
+
+}  // namespace trail::cli

@@ -1,0 +1,169 @@
+// trail show: one run's whole record, grouped as the paper's Table 3.
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "record/record.h"
+#include "util/clock.h"
+
+namespace trail::cli {
+namespace {
+
+void Section(std::string& out, const std::string& title) { out += "\n" + title + "\n"; }
+
+void Line(std::string& out, const std::string& key, const std::string& value) {
+  if (value.empty()) return;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "  %-14s ", key.c_str());
+  out += buf + value + "\n";
+}
+
+std::string Text(const Json& v) {
+  if (v.is_array()) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : " ") + record::ScalarText(x);
+    return s;
+  }
+  if (v.is_object()) return v.dump();
+  return record::ScalarText(v);
+}
+
+// key: value lines of a flat mapping, aligned.
+void Mapping(std::string& out, const Json& m) {
+  std::vector<Row> rows;
+  for (auto it = m.begin(); it != m.end(); ++it) rows.push_back({"  " + it.key(), Text(it.value())});
+  if (!rows.empty()) {
+    std::string t = RenderTable({"", ""}, rows);
+    out += t.substr(t.find('\n') + 1);
+  }
+}
+
+std::string Render(const Json& r) {
+  std::string out;
+  out += "Run " + record::GetString(r, "id");
+  if (r.contains("name")) out += " \"" + record::GetString(r, "name") + "\"";
+  out += "  " + record::GetString(r, "status");
+  if (r.contains("exit_code")) out += " (exit " + record::GetString(r, "exit_code") + ")";
+  out += "\n";
+  Line(out, "uid", record::GetString(r, "uid"));
+  if (r.contains("user") && r["user"].is_object()) {
+    std::string u = record::GetString(r["user"], "name");
+    std::string e = record::GetString(r["user"], "email");
+    Line(out, "data scientist", e.empty() ? u : u + " <" + e + ">");
+  }
+  Line(out, "parent", record::GetString(r, "parent"));
+  Line(out, "archived", r.value("archived", false) ? "yes" : "");
+
+  Section(out, "Time");
+  Line(out, "started", LocalTime(record::GetString(r, "started")));
+  Line(out, "ended", LocalTime(record::GetString(r, "ended")));
+  if (r.contains("duration_s")) Line(out, "duration", FormatDuration(record::GetNumber(r, "duration_s")));
+
+  Section(out, "Program (ML program source code)");
+  Line(out, "command", Text(r.value("command", Json())));
+  Line(out, "cwd", record::GetString(r, "cwd"));
+  if (r.contains("code") && r["code"].is_object()) {
+    const Json& c = r["code"];
+    Line(out, "entry point", record::GetString(c, "entry_point"));
+    Line(out, "branch", record::GetString(c, "branch"));
+    Line(out, "commit", record::GetString(c, "commit"));
+    std::string snap = record::GetString(c, "snapshot");
+    if (!snap.empty()) snap += "  (" + record::GetString(c, "ref") + ")";
+    Line(out, "snapshot", snap);
+    Line(out, "dirty", c.value("dirty", false) ? "yes: " + Text(c.value("changed", Json::array())) : "no");
+    Line(out, "left out", Text(c.value("skipped", Json::array())));
+  }
+
+  Section(out, "Environment (processors, versions)");
+  Line(out, "host", record::GetString(r, "host"));
+  if (r.contains("environment")) Mapping(out, r["environment"]);
+
+  if (r.contains("params") && !r["params"].empty()) {
+    Section(out, "Params (hyper-parameters used)");
+    Mapping(out, r["params"]);
+  }
+  if (r.contains("hyperparameters") && !r["hyperparameters"].empty()) {
+    Section(out, "Hyper-parameters searched (range / selection)");
+    Mapping(out, r["hyperparameters"]);
+  }
+  if (r.contains("functions") && !r["functions"].empty()) {
+    Section(out, "Functions (Table 1: loss, optimisation, activation)");
+    std::string t = EmitYaml(r["functions"]);
+    for (size_t p = 0; p < t.size();) {
+      size_t e = t.find('\n', p);
+      out += "  " + t.substr(p, e - p) + "\n";
+      p = e + 1;
+    }
+  }
+  if (r.contains("metrics") && r["metrics"].contains("summary")) {
+    Section(out, "Metrics");
+    std::vector<Row> rows;
+    for (auto it = r["metrics"]["summary"].begin(); it != r["metrics"]["summary"].end(); ++it) {
+      const Json& s = it.value();
+      rows.push_back({"  " + it.key(), Cell(s.value("last", Json())),
+                      Cell(s.value("min", Json())) + " @" + Text(s.value("min_step", Json())),
+                      Cell(s.value("max", Json())) + " @" + Text(s.value("max_step", Json())),
+                      Text(s.value("count", Json()))});
+    }
+    out += RenderTable({"", "last", "min @step", "max @step", "count"}, rows);
+    if (r["metrics"].contains("derived")) Mapping(out, r["metrics"]["derived"]);
+  }
+  for (const char* list : {"data", "artifacts"}) {
+    if (r.contains(list) && !r[list].empty()) {
+      Section(out, std::string(list) == "data" ? "Data" : "Artifacts (model files)");
+      for (const auto& item : r[list]) out += "  " + item.dump() + "\n";
+    }
+  }
+  if (r.contains("tags") && !r["tags"].empty()) {
+    Section(out, "Tags");
+    Mapping(out, r["tags"]);
+  }
+  if (r.contains("notes") && !r["notes"].empty()) {
+    Section(out, "Notes");
+    for (const auto& n : r["notes"]) {
+      out += "  " + LocalTime(record::GetString(n, "time")) + "  " + record::GetString(n, "user") + ": " +
+             record::GetString(n, "text") + "\n";
+    }
+  }
+  std::vector<std::string> warns;
+  for (const Json* w : {r.contains("warnings") ? &r["warnings"] : nullptr,
+                        r.contains("metrics") && r["metrics"].contains("warnings") ? &r["metrics"]["warnings"] : nullptr}) {
+    if (w && w->is_array())
+      for (const auto& x : *w) warns.push_back(record::ScalarText(x));
+  }
+  if (!warns.empty()) {
+    Section(out, "Warnings");
+    for (const auto& w : warns) out += "  " + w + "\n";
+  }
+  if (r.contains("output")) out += "\nOutput: last 64 KiB kept; trail show " + record::GetString(r, "id") + " --output\n";
+  return out;
+}
+
+}  // namespace
+
+std::function<int()> SetupShow(CLI::App& sub) {
+  auto id = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>("text");
+  auto output = std::make_shared<bool>(false);
+  sub.add_option("run", *id, "run id (fraud-58), number (58) or uid")->required();
+  sub.add_option("--format", *format, "text | yaml | json")->check(CLI::IsMember({"text", "yaml", "json"}));
+  sub.add_flag("--output", *output, "print the run's captured output (last 64 KiB)");
+  return [id, format, output] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    auto run = project->LoadRun(*id);
+    if (!run.ok()) return Fail(run.status());
+    if (*output) {
+      auto text = project->repo().ReadFileAt(run->tip, run->dir + "/" + record::kOutputFile);
+      if (!text.ok()) return Fail(NotFound(*id + " has no captured output"));
+      std::fwrite(text->data(), 1, text->size(), stdout);
+      return 0;
+    }
+    if (*format == "json") std::printf("%s\n", DumpJson(run->record).c_str());
+    else if (*format == "yaml") std::fputs(record::Serialize(run->record).c_str(), stdout);
+    else std::fputs(Render(run->record).c_str(), stdout);
+    return 0;
+  };
+}
+
+}  // namespace trail::cli

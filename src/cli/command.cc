@@ -1,0 +1,36 @@
+#include "cli/command.h"
+
+#include <cstdio>
+
+#include "core/live_run.h"
+
+namespace trail::cli {
+
+void PrintError(const std::string& message) { std::fprintf(stderr, "trail: error: %s\n", message.c_str()); }
+void PrintError(const Status& s) { PrintError(s.message()); }
+void PrintWarning(const std::string& message) { std::fprintf(stderr, "trail: warning: %s\n", message.c_str()); }
+
+int Fail(const Status& s) {
+  PrintError(s);
+  return 1;
+}
+
+std::unique_ptr<Project> OpenProject() {
+  auto project = Project::Open(CurrentDirectory());
+  if (!project.ok()) {
+    PrintError(project.status());
+    return nullptr;
+  }
+  std::vector<std::string> warnings;
+  RecoverAbandonedRuns(**project, &warnings);
+  for (const auto& w : warnings) PrintWarning(w);
+  return std::move(*project);
+}
+
+void ReportIndexProblems(index::RunIndex& index) {
+  auto problems = index.Problems();
+  if (!problems.ok()) return;
+  for (const auto& p : *problems) PrintWarning("unreadable run record skipped: " + p);
+}
+
+}  // namespace trail::cli

@@ -1,0 +1,42 @@
+// The CLI is a table of subcommands (as ninja's kTools[] and libgit2's
+// cli_cmds[]); each registers its flags on CLI11 and runs against the library.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/project.h"
+#include "trail/status.h"
+
+namespace trail::cli {
+
+// Set by a command's callback: the process exit code.
+struct Outcome {
+  int exit_code = 0;
+};
+
+struct Command {
+  const char* name;
+  const char* summary;
+  // Adds the subcommand's options to `sub` and returns the action to run once parsed.
+  std::function<std::function<int()>(CLI::App& sub)> setup;
+};
+
+const std::vector<Command>& Commands();
+
+// Shared helpers for commands.
+void PrintError(const Status& s);
+void PrintError(const std::string& message);
+void PrintWarning(const std::string& message);
+// Opens the project of the current directory and finalizes abandoned runs;
+// prints the error and returns null on failure.
+std::unique_ptr<Project> OpenProject();
+// Prints warnings about records on the branch that could not be read.
+void ReportIndexProblems(index::RunIndex& index);
+// Exit code for a failed status: 1 for every expected failure.
+int Fail(const Status& s);
+
+}  // namespace trail::cli

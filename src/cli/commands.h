@@ -1,0 +1,18 @@
+// The setup function of every subcommand; the table is in commands.cc.
+#pragma once
+
+#include "cli/command.h"
+
+namespace trail::cli {
+
+std::function<int()> SetupInit(CLI::App& sub);
+std::function<int()> SetupRun(CLI::App& sub);
+std::function<int()> SetupLs(CLI::App& sub);
+std::function<int()> SetupShow(CLI::App& sub);
+std::function<int()> SetupDiff(CLI::App& sub);
+std::function<int()> SetupTag(CLI::App& sub);
+std::function<int()> SetupNote(CLI::App& sub);
+std::function<int()> SetupRm(CLI::App& sub);
+std::function<int()> SetupIndex(CLI::App& sub);
+
+}  // namespace trail::cli

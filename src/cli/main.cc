@@ -1,0 +1,73 @@
+// trail: the complete trail of every ML experiment, kept in the project's Git repository.
+#include <CLI/CLI.hpp>
+
+#include <cstring>
+
+#include "cli/command.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "trail records every training run (params, metrics, code, environment) in this Git\n"
+    "repository, on the branch `trail`, without touching your work tree.\n\n"
+    "  trail init                      make this repository a trail project\n"
+    "  trail run -- python train.py    run and record a training script\n"
+    "  trail ls --where 'metrics.val_loss < 0.3'\n"
+    "  trail show fraud-58             the whole record\n"
+    "  trail diff fraud-57 fraud-58    what changed between two runs\n\n"
+    "Docs: docs/README.md. Each command has --help.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Everything after `trail run ... --` is the user's command, untouched by CLI11.
+  std::vector<std::string> args(argv, argv + argc);
+  std::vector<std::string> command_tail;
+  bool have_tail = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "run") {
+      for (size_t j = i + 1; j < args.size(); ++j) {
+        if (args[j] == "--") {
+          command_tail.assign(args.begin() + static_cast<long>(j) + 1, args.end());
+          args.resize(j);
+          have_tail = true;
+          break;
+        }
+      }
+      break;
+    }
+    if (!args[i].empty() && args[i][0] != '-') break;  // another subcommand
+  }
+
+  CLI::App app(kDescription, "trail");
+  app.set_version_flag("--version", std::string("trail ") + TRAIL_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  std::function<int()> action;
+  for (const auto& cmd : trail::cli::Commands()) {
+    CLI::App* sub = app.add_subcommand(cmd.name, cmd.summary);
+    auto run = cmd.setup(*sub);
+    sub->callback([&action, run] { action = run; });
+  }
+  if (have_tail) {
+    // Hand the command after `--` to `trail run` as its positional arguments.
+    args.push_back("--");
+    args.insert(args.end(), command_tail.begin(), command_tail.end());
+  }
+  std::vector<char*> cargv;
+  for (auto& a : args) cargv.push_back(a.data());
+  try {
+    app.parse(static_cast<int>(cargv.size()), cargv.data());
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    std::fprintf(stderr, "trail: error: %s (see trail --help)\n", what.c_str());
+    return 2;
+  }
+  return action ? action() : 0;
+}

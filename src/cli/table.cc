@@ -1,0 +1,98 @@
+#include "cli/table.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include "record/record.h"
+#include "util/clock.h"
+#include "util/numbers.h"
+
+namespace trail::cli {
+namespace {
+
+bool IsNumeric(const std::string& s) { return !s.empty() && (ParseDouble(s) || s == "nan" || s == "inf"); }
+
+// Display width of UTF-8 text: count code points, not bytes.
+size_t Width(const std::string& s) {
+  size_t w = 0;
+  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  return w;
+}
+
+}  // namespace
+
+std::string RenderTable(const Row& header, const std::vector<Row>& rows) {
+  std::vector<size_t> width(header.size(), 0);
+  std::vector<bool> numeric(header.size(), true);
+  for (size_t c = 0; c < header.size(); ++c) width[c] = Width(header[c]);
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size() && c < header.size(); ++c) {
+      width[c] = std::max(width[c], Width(r[c]));
+      if (!r[c].empty() && !IsNumeric(r[c])) numeric[c] = false;
+    }
+  }
+  std::string out;
+  auto emit = [&](const Row& r) {
+    std::string line;
+    for (size_t c = 0; c < header.size(); ++c) {
+      const std::string cell = c < r.size() ? r[c] : "";
+      std::string pad(width[c] - Width(cell), ' ');
+      if (c) line += "  ";
+      line += numeric[c] ? pad + cell : cell + (c + 1 < header.size() ? pad : "");
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  };
+  emit(header);
+  for (const auto& r : rows) emit(r);
+  return out;
+}
+
+std::string RenderCsv(const Row& header, const std::vector<Row>& rows) {
+  std::string out;
+  auto emit = [&](const Row& r) {
+    for (size_t c = 0; c < r.size(); ++c) {
+      if (c) out += ',';
+      const std::string& f = r[c];
+      if (f.find_first_of(",\"\n\r") != std::string::npos) {
+        out += '"';
+        for (char ch : f) {
+          if (ch == '"') out += '"';
+          out += ch;
+        }
+        out += '"';
+      } else {
+        out += f;
+      }
+    }
+    out += "\n";
+  };
+  emit(header);
+  for (const auto& r : rows) emit(r);
+  return out;
+}
+
+std::string Cell(const Json& v) {
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (!std::isfinite(d)) return FormatDouble(d);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", d);
+    return buf;
+  }
+  return record::ScalarText(v);
+}
+
+std::string LocalTime(const std::string& iso) {
+  auto t = ParseIsoTime(iso);
+  if (!t) return iso;
+  time_t secs = static_cast<time_t>(*t);
+  struct tm tm;
+  localtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace trail::cli

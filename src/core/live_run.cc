@@ -1,0 +1,228 @@
+#include "core/live_run.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "metrics/metric_set.h"
+#include "metrics/series_tsv.h"
+#include "metrics/tailer.h"
+#include "metrics/time_marks.h"
+#include "record/record.h"
+#include "util/clock.h"
+#include "util/numbers.h"
+
+namespace trail {
+namespace {
+
+constexpr const char* kCounterFile = "counter";
+
+int64_t MaxNumberOnBranch(Project& project) {
+  auto tip = project.repo().ResolveRef(project.runs_ref());
+  if (!tip.ok() || !*tip) return 0;
+  auto shards = project.repo().ListDir(**tip, record::kRunsDir);
+  if (!shards.ok() || shards->empty()) return 0;
+  // Only the highest shard can hold the highest number: cost does not grow with the run count.
+  std::string top;
+  int64_t top_value = -1;
+  for (const auto& e : *shards) {
+    auto v = ParseInt(e.name);
+    if (e.is_tree && v && *v > top_value) {
+      top_value = *v;
+      top = e.name;
+    }
+  }
+  if (top.empty()) return 0;
+  auto runs = project.repo().ListDir(**tip, std::string(record::kRunsDir) + "/" + top);
+  int64_t best = 0;
+  if (runs.ok()) {
+    for (const auto& e : *runs) best = std::max(best, record::RunNumberOf(e.name).value_or(0));
+  }
+  return best;
+}
+
+double FileMtime(const std::string& path, double fallback) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return fallback;
+  return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
+}
+
+std::string StatusFor(const std::optional<ExitInfo>& exit) {
+  if (!exit) return record::kCrashed;
+  if (exit->signal != 0) return record::kKilled;
+  return exit->exit_code == 0 ? record::kFinished : record::kFailed;
+}
+
+}  // namespace
+
+StatusOr<LiveRun> AllocateRun(Project& project) {
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());
+  std::string counter_path = JoinPath(project.state_dir(), kCounterFile);
+  int64_t last = 0;
+  if (auto text = ReadFile(counter_path); text.ok()) {
+    std::string t = *text;
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+    last = ParseInt(t).value_or(0);
+  }
+  last = std::max(last, MaxNumberOnBranch(project));
+  for (const auto& name : ListDirectory(project.live_dir())) {
+    last = std::max(last, record::RunNumberOf(name).value_or(0));
+  }
+  LiveRun run;
+  run.number = last + 1;
+  run.id = record::MakeRunId(project.name(), run.number);
+  run.dir = JoinPath(project.live_dir(), run.id);
+  TRAIL_RETURN_IF_ERROR(MakeDirs(run.dir));
+  TRAIL_ASSIGN_OR_RETURN(run.lock, FileLock::Acquire(run.path("lock")));
+  // The live folder alone already reserves the number; the counter keeps it
+  // reserved after the run is recorded elsewhere, so no sync is needed.
+  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(counter_path, std::to_string(run.number) + "\n", /*sync=*/false));
+  return run;
+}
+
+StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& start_record,
+                           const std::optional<ExitInfo>& exit, const std::string& output_tail,
+                           LiveMetrics live, std::vector<std::string>* warnings) {
+  double now = NowUnixSeconds();
+  Json rec = start_record;
+  rec["status"] = StatusFor(exit);
+  if (exit) {
+    if (exit->signal != 0) {
+      rec["exit_code"] = 128 + exit->signal;
+      rec["signal"] = exit->signal;
+    } else {
+      rec["exit_code"] = exit->exit_code;
+    }
+  }
+  double started = ParseIsoTime(record::GetString(rec, "started")).value_or(now);
+  double ended = exit ? exit->ended : FileMtime(run.path("metrics.jsonl"), FileMtime(run.path("start.yaml"), now));
+  if (ended < started) ended = started;
+  rec["ended"] = FormatIsoTime(ended);
+  rec["duration_s"] = std::round((ended - started) * 1000.0) / 1000.0;
+
+  // The metrics file is the durable source; re-reading it whole makes the
+  // normal path and crash recovery the same code.
+  std::optional<metrics::MetricSet> own_set;
+  std::optional<metrics::MetricsTailer> own_tailer;
+  Status read;
+  if (live.tailer) {
+    read = live.tailer->Finish(ended, *live.set);
+  } else {
+    // Recovery: stamp lines with the times the dead supervisor had marked.
+    own_set.emplace();
+    own_tailer.emplace(run.path("metrics.jsonl"));
+    live = {&*own_tailer, &*own_set};
+    auto marks = metrics::LoadTimeMarks(run.path("metrics.marks"));
+    read = own_tailer->Replay(marks.ok() ? *marks : std::vector<metrics::TimeMark>{}, ended, *own_set);
+  }
+  metrics::MetricSet& set = *live.set;
+  metrics::MetricsTailer& tailer = *live.tailer;
+  Json metric_warnings = Json::array();
+  if (!read.ok()) metric_warnings.push_back(read.message());
+  for (const auto& w : tailer.warnings()) metric_warnings.push_back("TRAIL_METRICS " + w);
+  if (tailer.dropped_warnings() > 0)
+    metric_warnings.push_back("and " + std::to_string(tailer.dropped_warnings()) + " more malformed lines");
+
+  std::string dir = record::RunDir(run.id, run.number);
+  std::vector<git::FileWrite> writes;
+  Json summary = Json::object();
+  Json series = Json::object();
+  for (const auto& key : set.Keys()) {
+    auto s = set.Summarize(key);
+    if (!s) continue;
+    Json m = Json::object();
+    m["last"] = s->last;
+    m["min"] = s->min;
+    m["max"] = s->max;
+    m["count"] = s->count;
+    m["last_step"] = s->last_step;
+    m["min_step"] = s->min_step;
+    m["max_step"] = s->max_step;
+    summary[key] = m;
+    std::string file = std::string(record::kMetricsDir) + "/" + record::SeriesFileName(key);
+    series[key] = file;
+    writes.push_back({dir + "/" + file, metrics::SeriesToTsv(*set.Series(key))});
+  }
+  Json metrics_json = Json::object();
+  if (!summary.empty()) metrics_json["summary"] = summary;
+  if (!series.empty()) metrics_json["series"] = series;
+  if (!metric_warnings.empty()) {
+    metrics_json["warnings"] = metric_warnings;
+    if (warnings)
+      for (const auto& w : metric_warnings) warnings->push_back(w.get<std::string>());
+  }
+  if (!metrics_json.empty()) rec["metrics"] = metrics_json;
+  if (!output_tail.empty()) {
+    writes.push_back({dir + "/" + record::kOutputFile, output_tail});
+    rec["output"] = std::string(record::kOutputFile);
+  }
+  rec = record::Canonical(rec);
+  std::string path = record::RecordPath(run.id, run.number);
+  writes.insert(writes.begin(), {path, record::Serialize(rec)});
+
+  {
+    TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());
+    bool already = false;
+    if (auto tip = project.repo().ResolveRef(project.runs_ref()); tip.ok() && *tip) {
+      if (auto existing = project.repo().ReadFileAt(**tip, path); existing.ok()) {
+        auto parsed = record::Parse(*existing, path);
+        already = parsed.ok() && record::GetString(*parsed, "uid") == record::GetString(rec, "uid");
+      }
+    }
+    if (!already) {
+      std::string message = "trail: " + run.id + " " + rec["status"].get<std::string>();
+      if (rec.contains("exit_code")) message += " (exit " + record::ScalarText(rec["exit_code"]) + ")";
+      TRAIL_ASSIGN_OR_RETURN(std::string commit, project.Commit(writes, message));
+      (void)commit;
+    }
+  }
+  TRAIL_RETURN_IF_ERROR(RemoveAll(run.dir));
+  return rec;
+}
+
+std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std::string>* warnings) {
+  std::vector<std::string> recovered;
+  for (const auto& name : ListDirectory(project.live_dir())) {
+    auto number = record::RunNumberOf(name);
+    if (!number) continue;
+    LiveRun run;
+    run.id = name;
+    run.number = *number;
+    run.dir = JoinPath(project.live_dir(), name);
+    auto lock = FileLock::TryAcquire(run.path("lock"));
+    if (!lock.ok() || !lock->held()) continue;  // still running
+    run.lock = std::move(*lock);
+
+    Json start;
+    auto text = ReadFile(run.path("start.yaml"));
+    if (text.ok()) {
+      auto parsed = ParseYaml(*text, run.path("start.yaml"));
+      if (parsed.ok() && parsed->is_object()) start = *parsed;
+    }
+    if (!start.is_object() || !start.contains("uid")) {
+      // Died between allocation and start: nothing ran, nothing to record.
+      (void)RemoveAll(run.dir);
+      continue;
+    }
+    std::optional<ExitInfo> exit;
+    if (auto e = ReadFile(run.path("exit.json")); e.ok()) {
+      auto j = Json::parse(*e, nullptr, false);
+      if (j.is_object()) {
+        exit = ExitInfo{j.value("exit_code", 0), j.value("signal", 0), j.value("ended", NowUnixSeconds())};
+      }
+    }
+    std::string tail = ReadFile(run.path("output.tail")).value_or("");
+    auto done = FinalizeRun(project, run, start, exit, tail, LiveMetrics{}, warnings);
+    if (done.ok()) {
+      recovered.push_back(run.id);
+      if (warnings && !exit)
+        warnings->push_back(run.id + " was interrupted (its trail process died); recorded as crashed");
+    } else if (warnings) {
+      warnings->push_back("cannot finalize " + run.id + ": " + done.status().message());
+    }
+  }
+  return recovered;
+}
+
+}  // namespace trail

@@ -1,0 +1,63 @@
+// A run in progress and its state under .trail/live/<id>/.
+//
+// Layout (docs/formats/live-runs.md):
+//   lock           flock held by `trail run` and inherited by the child: while
+//                  either lives the run is live; once both are gone the next
+//                  trail command finalizes it (as crashed if no exit.json)
+//   start.yaml     the record as known at start (atomic write)
+//   metrics.jsonl  the TRAIL_METRICS file the child appends to
+//   metrics.marks  (byte offset, time) pairs: when trail read which bytes
+//   output.tail    last 64 KiB of output, rewritten every second
+//   exit.json      the child's exit status, written before the final commit
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/project.h"
+#include "metrics/metric_set.h"
+#include "metrics/tailer.h"
+#include "trail/status.h"
+#include "util/files.h"
+#include "util/yaml.h"
+
+namespace trail {
+
+struct ExitInfo {
+  int exit_code = 0;
+  int signal = 0;  // non-zero: killed by this signal
+  double ended = 0;
+};
+
+struct LiveRun {
+  std::string id;
+  int64_t number = 0;
+  std::string dir;  // absolute path of .trail/live/<id>
+  FileLock lock;    // held for the whole run
+
+  std::string path(const char* file) const { return JoinPath(dir, file); }
+};
+
+// Allocates the next run number (unique among the branch, live runs and every
+// number ever handed out here) and creates its live folder, holding its lock.
+StatusOr<LiveRun> AllocateRun(Project& project);
+
+// Writes the final record of a live run to the runs branch and removes its live
+// folder. `exit` is empty when the run's supervisor died (status: crashed).
+// Idempotent: if the branch already holds this run (same uid), only cleans up.
+// `tailer`/`set` continue what the supervisor read while the run was live;
+// when null (recovery) the metrics file is read from the start.
+struct LiveMetrics {
+  metrics::MetricsTailer* tailer = nullptr;
+  metrics::MetricSet* set = nullptr;
+};
+StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& start_record,
+                           const std::optional<ExitInfo>& exit, const std::string& output_tail,
+                           LiveMetrics live, std::vector<std::string>* warnings);
+
+// Finalizes every live run whose supervisor and child are both gone. Returns
+// the ids it recorded; problems go to `warnings`. Cheap when nothing is live.
+std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std::string>* warnings);
+
+}  // namespace trail

@@ -1,0 +1,38 @@
+// `trail run`: runs a command and records it as a run on the runs branch.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/project.h"
+#include "trail/status.h"
+#include "util/yaml.h"
+
+namespace trail {
+
+struct RunRequest {
+  std::vector<std::string> argv;   // the command
+  std::string name;                // optional human name
+  std::vector<std::string> params; // -p key=value
+  std::vector<std::string> tags;   // --tag key=value
+  bool params_from_args = true;    // parse --key value from the command's arguments
+};
+
+// What the front end hears about while a run is recorded. The library never
+// prints; the CLI decides what the user sees.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void Started(const std::string& id) = 0;
+  virtual void Finished(const Json& record) = 0;
+  virtual void Warning(const std::string& message) = 0;
+};
+
+struct RunOutcome {
+  int exit_code = 0;  // what `trail run` returns: the child's, 128+signal if killed
+  std::string id;
+};
+
+StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunObserver& observer);
+
+}  // namespace trail

@@ -1,0 +1,53 @@
+// Naming commits: setting and resolving refs, and ancestry.
+#include "git/git_util.h"
+#include "git/repo.h"
+
+namespace trail::git {
+
+using internal::CommitPtr;
+using internal::GitError;
+using internal::LookupCommit;
+using internal::ObjectPtr;
+using internal::OidHex;
+using internal::ReferencePtr;
+
+Status Repo::SetRef(const std::string& ref, const std::string& commit_hex,
+                    const std::string& log_message) {
+  // Checking that the target is a commit first keeps a typo from leaving a
+  // ref that every later reader would trip over.
+  TRAIL_ASSIGN_OR_RETURN(CommitPtr commit, LookupCommit(repo_.get(), commit_hex));
+  git_reference* raw = nullptr;
+  int error = git_reference_create(&raw, repo_.get(), ref.c_str(), git_commit_id(commit.get()),
+                                   /*force=*/1, log_message.c_str());
+  if (error < 0) return GitError(error, "cannot set " + ref);
+  ReferencePtr owned(raw);
+  return Status::Ok();
+}
+
+StatusOr<std::optional<std::string>> Repo::ResolveRef(const std::string& ref) const {
+  git_reference* raw = nullptr;
+  int error = git_reference_lookup(&raw, repo_.get(), ref.c_str());
+  if (error == GIT_ENOTFOUND) return std::optional<std::string>();
+  if (error < 0) return GitError(error, "cannot read ref " + ref);
+  ReferencePtr reference(raw);
+  git_object* peeled = nullptr;
+  error = git_reference_peel(&peeled, reference.get(), GIT_OBJECT_COMMIT);
+  // A symbolic ref to a branch with no commits does not exist yet either.
+  if (error == GIT_ENOTFOUND || error == GIT_EUNBORNBRANCH) return std::optional<std::string>();
+  if (error < 0) return GitError(error, "cannot resolve ref " + ref + " to a commit");
+  ObjectPtr commit(peeled);
+  return std::optional<std::string>(OidHex(*git_object_id(commit.get())));
+}
+
+bool Repo::IsAncestor(const std::string& ancestor_commit,
+                      const std::string& descendant_commit) const {
+  auto ancestor = LookupCommit(repo_.get(), ancestor_commit);
+  auto descendant = LookupCommit(repo_.get(), descendant_commit);
+  if (!ancestor.ok() || !descendant.ok()) return false;
+  const git_oid* a = git_commit_id(ancestor->get());
+  const git_oid* d = git_commit_id(descendant->get());
+  if (git_oid_equal(a, d)) return true;
+  return git_graph_descendant_of(repo_.get(), d, a) == 1;
+}
+
+}  // namespace trail::git

@@ -1,0 +1,386 @@
+#include "index/run_index.h"
+
+#include <unistd.h>
+
+#include "query/query.h"
+#include "record/record.h"
+#include "util/files.h"
+#include "util/clock.h"
+#include "util/numbers.h"
+
+namespace trail::index {
+namespace {
+
+constexpr const char* kSchemaVersion = "1";
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs(
+  rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, number INTEGER, uid TEXT, name TEXT, status TEXT, user TEXT,
+  started TEXT, started_ts REAL, ended TEXT, ended_ts REAL, duration_s REAL, exit_code INTEGER,
+  command TEXT, host TEXT, parent TEXT, archived INTEGER, branch TEXT, code_commit TEXT, path TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS runs_path ON runs(path);
+CREATE INDEX IF NOT EXISTS runs_id ON runs(id);
+CREATE INDEX IF NOT EXISTS runs_uid ON runs(uid);
+CREATE INDEX IF NOT EXISTS runs_started ON runs(started_ts);
+CREATE TABLE IF NOT EXISTS params(run INTEGER, key TEXT, text TEXT, num REAL, PRIMARY KEY(run, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tags(run INTEGER, key TEXT, value TEXT, PRIMARY KEY(run, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metrics(run INTEGER, key TEXT, last REAL, min REAL, max REAL, count INTEGER,
+  min_step INTEGER, max_step INTEGER, last_step INTEGER, PRIMARY KEY(run, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS problems(path TEXT PRIMARY KEY, message TEXT) WITHOUT ROWID;
+)sql";
+
+std::optional<double> NumberOf(const Json& v) {
+  if (v.is_number()) return v.get<double>();
+  return std::nullopt;
+}
+
+std::string CommandText(const Json& cmd) {
+  if (cmd.is_string()) return cmd.get<std::string>();
+  std::string out;
+  if (cmd.is_array()) {
+    for (const auto& a : cmd) {
+      if (!out.empty()) out += ' ';
+      out += record::ScalarText(a);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<RunIndex>> RunIndex::Open(const std::string& path) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto db = Database::Open(path);
+    if (db.ok()) {
+      std::unique_ptr<RunIndex> index(new RunIndex(std::move(*db), path));
+      Status s = index->CreateSchema();
+      if (s.ok()) return index;
+      if (s.code() != Code::kCorrupt) return s;
+    }
+    // Not a database we can use: it is only a cache, so start over.
+    ::unlink(path.c_str());
+    ::unlink((path + "-wal").c_str());
+    ::unlink((path + "-shm").c_str());
+  }
+  return IoError("cannot create the index at " + path);
+}
+
+Status RunIndex::CreateSchema() {
+  TRAIL_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
+  TRAIL_ASSIGN_OR_RETURN(std::string version, Meta("schema"));
+  if (version.empty()) return SetMeta("schema", kSchemaVersion);
+  if (version != kSchemaVersion) {
+    // An index written by another trail version: drop everything and rebuild.
+    TRAIL_RETURN_IF_ERROR(db_->Exec(
+        "DROP TABLE runs; DROP TABLE params; DROP TABLE tags; DROP TABLE metrics; DROP TABLE problems;"
+        "DELETE FROM meta;"));
+    TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
+    return SetMeta("schema", kSchemaVersion);
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::string> RunIndex::Meta(const std::string& key) {
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT value FROM meta WHERE key = ?"));
+  st.BindText(1, key);
+  TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Text(0) : std::string();
+}
+
+Status RunIndex::SetMeta(const std::string& key, const std::string& value) {
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  st.BindText(1, key);
+  st.BindText(2, value);
+  return st.Run();
+}
+
+Status RunIndex::Remove(const std::string& path) {
+  TRAIL_ASSIGN_OR_RETURN(Statement find, db_->Prepare("SELECT rowid FROM runs WHERE path = ?"));
+  find.BindText(1, path);
+  TRAIL_ASSIGN_OR_RETURN(bool row, find.Step());
+  if (row) {
+    int64_t rowid = find.Int(0);
+    for (const char* table : {"params", "tags", "metrics"}) {
+      TRAIL_ASSIGN_OR_RETURN(Statement del, db_->Prepare(std::string("DELETE FROM ") + table + " WHERE run = ?"));
+      del.BindInt(1, rowid);
+      TRAIL_RETURN_IF_ERROR(del.Run());
+    }
+    TRAIL_ASSIGN_OR_RETURN(Statement del, db_->Prepare("DELETE FROM runs WHERE rowid = ?"));
+    del.BindInt(1, rowid);
+    TRAIL_RETURN_IF_ERROR(del.Run());
+  }
+  TRAIL_ASSIGN_OR_RETURN(Statement prob, db_->Prepare("DELETE FROM problems WHERE path = ?"));
+  prob.BindText(1, path);
+  return prob.Run();
+}
+
+Status RunIndex::AddProblem(const std::string& path, const std::string& message) {
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT OR REPLACE INTO problems(path, message) VALUES(?, ?)"));
+  st.BindText(1, path);
+  st.BindText(2, message);
+  return st.Run();
+}
+
+Status RunIndex::Upsert(const std::string& path, const Json& r) {
+  TRAIL_RETURN_IF_ERROR(Remove(path));
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(
+      "INSERT INTO runs(id, number, uid, name, status, user, started, started_ts, ended, ended_ts, duration_s,"
+      " exit_code, command, host, parent, archived, branch, code_commit, path)"
+      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  auto text_or_null = [&](int i, const std::string& s) { s.empty() ? st.BindNull(i) : st.BindText(i, s); };
+  auto num_or_null = [&](int i, const Json& v) {
+    if (v.is_number_integer()) st.BindInt(i, v.get<int64_t>());
+    else if (v.is_number()) st.BindDouble(i, v.get<double>());
+    else st.BindNull(i);
+  };
+  st.BindText(1, record::GetString(r, "id"));
+  st.BindInt(2, r.value("number", int64_t{0}));
+  text_or_null(3, record::GetString(r, "uid"));
+  text_or_null(4, record::GetString(r, "name"));
+  text_or_null(5, record::GetString(r, "status"));
+  std::string user;
+  if (r.contains("user") && r["user"].is_object()) user = record::GetString(r["user"], "name");
+  else user = record::GetString(r, "user");
+  text_or_null(6, user);
+  std::string started = record::GetString(r, "started");
+  std::string ended = record::GetString(r, "ended");
+  text_or_null(7, started);
+  if (auto t = ParseIsoTime(started)) st.BindDouble(8, *t); else st.BindNull(8);
+  text_or_null(9, ended);
+  if (auto t = ParseIsoTime(ended)) st.BindDouble(10, *t); else st.BindNull(10);
+  num_or_null(11, r.value("duration_s", Json()));
+  num_or_null(12, r.value("exit_code", Json()));
+  text_or_null(13, CommandText(r.value("command", Json())));
+  text_or_null(14, record::GetString(r, "host"));
+  text_or_null(15, record::GetString(r, "parent"));
+  st.BindInt(16, r.value("archived", false) ? 1 : 0);
+  Json code = r.value("code", Json::object());
+  text_or_null(17, code.is_object() ? record::GetString(code, "branch") : "");
+  text_or_null(18, code.is_object() ? record::GetString(code, "commit") : "");
+  st.BindText(19, path);
+  TRAIL_RETURN_IF_ERROR(st.Run());
+  int64_t rowid = sqlite3_last_insert_rowid(db_->raw());
+
+  if (auto it = r.find("params"); it != r.end() && it->is_object()) {
+    TRAIL_ASSIGN_OR_RETURN(Statement p, db_->Prepare("INSERT OR REPLACE INTO params(run, key, text, num) VALUES(?,?,?,?)"));
+    for (auto kv = it->begin(); kv != it->end(); ++kv) {
+      p.BindInt(1, rowid);
+      p.BindText(2, kv.key());
+      p.BindText(3, record::ScalarText(kv.value()));
+      if (auto n = NumberOf(kv.value())) p.BindDouble(4, *n); else p.BindNull(4);
+      TRAIL_RETURN_IF_ERROR(p.Run());
+    }
+  }
+  if (auto it = r.find("tags"); it != r.end() && it->is_object()) {
+    TRAIL_ASSIGN_OR_RETURN(Statement t, db_->Prepare("INSERT OR REPLACE INTO tags(run, key, value) VALUES(?,?,?)"));
+    for (auto kv = it->begin(); kv != it->end(); ++kv) {
+      t.BindInt(1, rowid);
+      t.BindText(2, kv.key());
+      t.BindText(3, record::ScalarText(kv.value()));
+      TRAIL_RETURN_IF_ERROR(t.Run());
+    }
+  }
+  const Json* summary = nullptr;
+  if (auto m = r.find("metrics"); m != r.end() && m->is_object()) {
+    if (auto s = m->find("summary"); s != m->end() && s->is_object()) summary = &*s;
+  }
+  if (summary) {
+    TRAIL_ASSIGN_OR_RETURN(Statement m, db_->Prepare(
+        "INSERT OR REPLACE INTO metrics(run, key, last, min, max, count, min_step, max_step, last_step)"
+        " VALUES(?,?,?,?,?,?,?,?,?)"));
+    for (auto kv = summary->begin(); kv != summary->end(); ++kv) {
+      const Json& s = kv.value();
+      if (!s.is_object()) continue;
+      m.BindInt(1, rowid);
+      m.BindText(2, kv.key());
+      int i = 3;
+      for (const char* f : {"last", "min", "max", "count", "min_step", "max_step", "last_step"}) {
+        auto v = s.find(f);
+        if (v != s.end() && v->is_number_integer()) m.BindInt(i, v->get<int64_t>());
+        else if (v != s.end() && v->is_number()) m.BindDouble(i, v->get<double>());
+        else m.BindNull(i);
+        ++i;
+      }
+      TRAIL_RETURN_IF_ERROR(m.Run());
+    }
+  }
+  return Status::Ok();
+}
+
+Status RunIndex::IndexBlob(const git::Repo& repo, const std::string& path, const std::string& oid) {
+  auto text = repo.ReadBlob(oid);
+  if (!text.ok()) return AddProblem(path, text.status().message());
+  auto rec = record::Parse(*text, path);
+  if (!rec.ok()) {
+    TRAIL_RETURN_IF_ERROR(Remove(path));
+    return AddProblem(path, rec.status().message());
+  }
+  return Upsert(path, *rec);
+}
+
+Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip) {
+  TRAIL_RETURN_IF_ERROR(db_->Exec("DELETE FROM runs; DELETE FROM params; DELETE FROM tags; DELETE FROM metrics;"
+                                  " DELETE FROM problems;"));
+  if (!tip.empty()) {
+    TRAIL_RETURN_IF_ERROR(repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
+                                           [&](const std::string& path, const std::string& oid) {
+                                             return IndexBlob(repo, path, oid);
+                                           }));
+  }
+  return SetMeta("tip", tip);
+}
+
+Status RunIndex::Sync(const git::Repo& repo, const std::string& ref) {
+  TRAIL_ASSIGN_OR_RETURN(auto resolved, repo.ResolveRef(ref));
+  std::string tip = resolved.value_or("");
+  TRAIL_ASSIGN_OR_RETURN(std::string known, Meta("tip"));
+  TRAIL_ASSIGN_OR_RETURN(std::string known_ref, Meta("ref"));
+  if (known == tip && known_ref == ref) return Status::Ok();
+
+  // Write transaction first, then look again: a concurrent trail may have
+  // brought the index up to date while we waited for the lock.
+  TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  Status s = [&]() -> Status {
+    TRAIL_ASSIGN_OR_RETURN(std::string now_known, Meta("tip"));
+    TRAIL_ASSIGN_OR_RETURN(std::string now_ref, Meta("ref"));
+    if (now_known == tip && now_ref == ref) return Status::Ok();
+    if (now_ref != ref || now_known.empty() || tip.empty() || !repo.IsAncestor(now_known, tip)) {
+      TRAIL_RETURN_IF_ERROR(FullRebuildLocked(repo, tip));
+    } else {
+      TRAIL_ASSIGN_OR_RETURN(auto changes, repo.DiffFiles(now_known, tip, record::kRunsDir, record::kRecordFile));
+      for (const auto& c : changes) {
+        if (c.new_oid.empty()) {
+          TRAIL_RETURN_IF_ERROR(Remove(c.path));
+        } else {
+          TRAIL_RETURN_IF_ERROR(IndexBlob(repo, c.path, c.new_oid));
+        }
+      }
+      TRAIL_RETURN_IF_ERROR(SetMeta("tip", tip));
+    }
+    return SetMeta("ref", ref);
+  }();
+  if (!s.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    return s;
+  }
+  return db_->Exec("COMMIT");
+}
+
+Status RunIndex::Rebuild(const git::Repo& repo, const std::string& ref) {
+  TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE; DELETE FROM meta WHERE key IN ('tip', 'ref'); COMMIT;"));
+  return Sync(repo, ref);
+}
+
+StatusOr<std::vector<RunRow>> RunIndex::List(const ListQuery& q) {
+  std::string sql = "SELECT r.rowid, r.id, r.number, r.name, r.status, r.user, r.started, r.started_ts,"
+                    " r.duration_s, r.exit_code, r.parent, r.archived, r.path FROM runs r WHERE 1";
+  std::vector<query::SqlValue> binds;
+  if (!q.include_archived) sql += " AND r.archived = 0";
+  if (!q.where.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(query::SqlFragment where, query::CompileWhere(q.where));
+    sql += " AND (" + where.sql + ")";
+    binds.insert(binds.end(), where.binds.begin(), where.binds.end());
+  }
+  if (!q.sort.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(query::SqlFragment order, query::CompileOrderBy(q.sort, q.descending));
+    sql += " ORDER BY " + order.sql + ", r.number DESC";
+    binds.insert(binds.end(), order.binds.begin(), order.binds.end());
+  } else {
+    sql += " ORDER BY r.started_ts DESC, r.number DESC";
+  }
+  if (q.limit >= 0) sql += " LIMIT " + std::to_string(q.limit);
+
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+  for (size_t i = 0; i < binds.size(); ++i) {
+    std::visit([&](const auto& v) { st.Bind(static_cast<int>(i + 1), SqlValue(v)); }, binds[i]);
+  }
+  std::vector<RunRow> rows;
+  std::vector<int64_t> rowids;
+  for (;;) {
+    TRAIL_ASSIGN_OR_RETURN(bool more, st.Step());
+    if (!more) break;
+    RunRow row;
+    rowids.push_back(st.Int(0));
+    row.id = st.Text(1);
+    row.number = st.Int(2);
+    row.name = st.Text(3);
+    row.status = st.Text(4);
+    row.user = st.Text(5);
+    row.started = st.Text(6);
+    row.started_ts = st.Double(7);
+    row.duration_s = st.OptDouble(8);
+    if (!st.IsNull(9)) row.exit_code = st.Int(9);
+    row.parent = st.Text(10);
+    row.archived = st.Int(11) != 0;
+    row.path = st.Text(12);
+    rows.push_back(std::move(row));
+  }
+
+  TRAIL_ASSIGN_OR_RETURN(Statement params, db_->Prepare("SELECT key, text, num FROM params WHERE run = ?"));
+  TRAIL_ASSIGN_OR_RETURN(Statement tags, db_->Prepare("SELECT key, value FROM tags WHERE run = ?"));
+  TRAIL_ASSIGN_OR_RETURN(Statement metrics, db_->Prepare(
+      "SELECT key, last, min, max, count, min_step, max_step, last_step FROM metrics WHERE run = ?"));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    params.BindInt(1, rowids[i]);
+    while (true) {
+      TRAIL_ASSIGN_OR_RETURN(bool more, params.Step());
+      if (!more) break;
+      std::string text = params.Text(1);
+      rows[i].params[params.Text(0)] = record::TypedValue(text);
+    }
+    params.Reset();
+    tags.BindInt(1, rowids[i]);
+    while (true) {
+      TRAIL_ASSIGN_OR_RETURN(bool more, tags.Step());
+      if (!more) break;
+      rows[i].tags[tags.Text(0)] = tags.Text(1);
+    }
+    tags.Reset();
+    metrics.BindInt(1, rowids[i]);
+    while (true) {
+      TRAIL_ASSIGN_OR_RETURN(bool more, metrics.Step());
+      if (!more) break;
+      Json s = Json::object();
+      const char* names[] = {"last", "min", "max", "count", "min_step", "max_step", "last_step"};
+      for (int c = 1; c <= 7; ++c) {
+        if (metrics.IsNull(c)) continue;
+        if (c >= 4) s[names[c - 1]] = metrics.Int(c);
+        else s[names[c - 1]] = metrics.Double(c);
+      }
+      rows[i].metrics[metrics.Text(0)] = s;
+    }
+    metrics.Reset();
+  }
+  return rows;
+}
+
+StatusOr<std::string> RunIndex::PathOf(const std::string& id_or_uid) {
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT path FROM runs WHERE id = ? OR uid = ? LIMIT 1"));
+  st.BindText(1, id_or_uid);
+  st.BindText(2, id_or_uid);
+  TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return NotFound("no run " + id_or_uid);
+  return st.Text(0);
+}
+
+StatusOr<std::vector<std::string>> RunIndex::Problems() {
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT message FROM problems ORDER BY path"));
+  std::vector<std::string> out;
+  for (;;) {
+    TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(st.Text(0));
+  }
+  return out;
+}
+
+int64_t RunIndex::Count() {
+  auto st = db_->Prepare("SELECT count(*) FROM runs");
+  if (!st.ok()) return -1;
+  auto row = st->Step();
+  return row.ok() && *row ? st->Int(0) : -1;
+}
+
+}  // namespace trail::index

@@ -1,0 +1,77 @@
+// The SQLite index under .trail/index.sqlite: a cache of the runs branch.
+//
+// Git is the source of truth. The index remembers which commit of the runs
+// branch it reflects; Sync() brings it up to date by diffing that commit
+// against the branch tip (cheap, even with 100,000 runs, because unchanged
+// shard trees are skipped) or rebuilds it from scratch when history was
+// rewritten. A corrupt or deleted index file is simply rebuilt: nothing is lost.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "git/repo.h"
+#include "index/sqlite.h"
+#include "trail/status.h"
+#include "util/yaml.h"
+
+namespace trail::index {
+
+struct ListQuery {
+  std::string where;        // MLflow-style expression; empty = all
+  std::string sort;         // sort key; empty = newest first
+  bool descending = false;  // for an explicit sort key
+  int64_t limit = -1;
+  bool include_archived = false;
+};
+
+// What `trail ls` shows of a run: the indexed columns, not the whole record.
+struct RunRow {
+  std::string id;
+  int64_t number = 0;
+  std::string name, status, user, started, parent, path;
+  double started_ts = 0;
+  std::optional<double> duration_s;
+  std::optional<int64_t> exit_code;
+  bool archived = false;
+  Json params = Json::object();   // key -> typed value
+  Json metrics = Json::object();  // key -> {last,min,max,count,...}
+  Json tags = Json::object();
+};
+
+class RunIndex {
+ public:
+  // Opens (creating if needed) the index at `path`. A file that is not a
+  // usable SQLite database is removed and recreated.
+  static StatusOr<std::unique_ptr<RunIndex>> Open(const std::string& path);
+
+  // Brings the index up to date with `ref` (e.g. "refs/heads/trail").
+  // Records that fail to parse are skipped and remembered as problems.
+  Status Sync(const git::Repo& repo, const std::string& ref);
+  Status Rebuild(const git::Repo& repo, const std::string& ref);
+
+  StatusOr<std::vector<RunRow>> List(const ListQuery& q);
+  // Branch path of a run's record, found by id or uid; NotFound otherwise.
+  StatusOr<std::string> PathOf(const std::string& id_or_uid);
+  // Records on the branch that could not be read ("path: reason").
+  StatusOr<std::vector<std::string>> Problems();
+  int64_t Count();
+
+ private:
+  explicit RunIndex(std::unique_ptr<Database> db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+  Status CreateSchema();
+  Status Upsert(const std::string& path, const Json& record);
+  Status Remove(const std::string& path);
+  Status AddProblem(const std::string& path, const std::string& message);
+  Status IndexBlob(const git::Repo& repo, const std::string& path, const std::string& oid);
+  Status FullRebuildLocked(const git::Repo& repo, const std::string& tip);
+  StatusOr<std::string> Meta(const std::string& key);
+  Status SetMeta(const std::string& key, const std::string& value);
+
+  std::unique_ptr<Database> db_;
+  std::string path_;
+};
+
+}  // namespace trail::index

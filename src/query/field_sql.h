@@ -1,0 +1,36 @@
+// How fields read in SQL, and which literals each field can be compared with.
+//
+// This is the one place that knows the index schema (runs r, params p, tags t, metrics m) and
+// the typing rules in query.h; the compiler only arranges the pieces.
+#pragma once
+
+#include "query/ast.h"
+#include "query/query.h"
+#include "query/source.h"
+#include "trail/status.h"
+
+namespace trail::query {
+
+enum class ValueView {
+  kNatural,  // the value in its own type: sorting and IS NULL
+  kNumber,   // compared with a number
+  kText,     // compared with a string or a pattern
+};
+
+// The SQL expression for `field` seen as `view`, with its key (if any) bound. Keyed fields are
+// correlated scalar subqueries on r.rowid, NULL when the run lacks the key.
+SqlFragment FieldSql(const FieldRef& field, ValueView view);
+
+// The left side and the bound value for comparing `field` with `literal`.
+struct Operand {
+  SqlFragment field;
+  SqlValue value;
+};
+
+// Matches `literal` to `field`'s type, or explains (pointing at the literal) why it cannot be.
+StatusOr<Operand> MatchLiteral(const Source& source, const FieldRef& field, const Literal& literal);
+
+// `field` as text for LIKE/ILIKE, or an error at `op_span` if the field holds no text.
+StatusOr<SqlFragment> PatternTarget(const Source& source, const FieldRef& field, Span op_span);
+
+}  // namespace trail::query

@@ -1,0 +1,122 @@
+// ChildProcess: runs the user's command exactly as a bare shell would, while
+// relaying its output, keeping the tail of it, and forwarding signals.
+//
+// What the child sees:
+//  - stdin: ours, untouched. It stays in our process group, so a Ctrl-C at
+//    the terminal reaches it directly and prompts read the real terminal.
+//  - stdout/stderr: a pseudo-terminal when ours is a terminal (same modes and
+//    window size, kept in step on SIGWINCH; one shared pty when both are the
+//    same terminal), a pipe otherwise. Every byte is copied to our own fd 1
+//    or 2 as soon as it is read, unchanged and unbuffered.
+//  - signals: SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGINT sent to
+//    trail are forwarded (see signal_forwarder.h for the terminal Ctrl-C
+//    case); trail survives them and reports the child's own exit. SIGPIPE is
+//    ignored while the child runs. Previous dispositions are restored when
+//    Wait() returns.
+//  - descriptors: only 0-2 and ChildSpec::keep_fds (everything trail opens
+//    must be O_CLOEXEC; descriptors trail inherited without close-on-exec are
+//    passed on, as in a bare run).
+//
+// Signal handling is process-wide, so only one ChildProcess may be alive at
+// a time; Start() fails with FailedPrecondition otherwise.
+//
+// Typical use:
+//   TRAIL_ASSIGN_OR_RETURN(auto child, ChildProcess::Start(spec));
+//   ChildExit exit = child->Wait([&] { SaveTail(child->OutputTail()); },
+//                                std::chrono::milliseconds(100));
+//   return exit.ShellCode();
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "run/child_output.h"
+#include "run/signal_forwarder.h"
+#include "run/tail_buffer.h"
+#include "run/unique_fd.h"
+#include "trail/status.h"
+
+namespace trail::run {
+
+struct ChildSpec {
+  std::vector<std::string> argv;  // argv[0] is searched on the PATH in env
+  std::vector<std::string> env;   // the complete environment, "K=V"
+  std::string cwd;                // empty = inherit
+  std::vector<int> keep_fds;      // inherited by the child; each must be >= 3
+  size_t tail_bytes = 64 * 1024;
+};
+
+struct ChildExit {
+  bool signaled = false;
+  int exit_code = 0;
+  int signal = 0;
+  int ShellCode() const { return signaled ? 128 + signal : exit_code; }
+};
+
+class ChildProcess {
+ public:
+  // Returns once the program is running. A program that cannot be executed
+  // is an error here, e.g. NotFound("cannot run 'foo': No such file or
+  // directory"), never a child exiting with 127.
+  static StatusOr<std::unique_ptr<ChildProcess>> Start(const ChildSpec& spec);
+
+  // If Wait() was never called, kills the child (SIGKILL) and reaps it, so
+  // nothing is left running unsupervised.
+  ~ChildProcess();
+
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+
+  // Relays output until the child exits, then drains what it left in the
+  // pty/pipes: until EOF, or until they stay silent for ~200 ms (a grandchild
+  // may hold them open), and at most ~2 s. Calls `on_tick` (may be empty) on
+  // this thread roughly every `tick`, and once more after the child exited and
+  // its output was drained; keep it short, output waits while it runs.
+  // Later calls return the same result at once. If the child was reaped by
+  // someone else, reports exit_code 255.
+  ChildExit Wait(const std::function<void()>& on_tick, std::chrono::milliseconds tick);
+
+  // The last ChildSpec::tail_bytes of stdout and stderr as they arrived.
+  // Safe from on_tick and from other threads.
+  std::string OutputTail() const { return tail_.Contents(); }
+
+  // Every byte the child wrote to stdout and stderr so far.
+  uint64_t output_bytes() const { return tail_.total_bytes(); }
+
+ private:
+  ChildProcess(pid_t pid, UniqueFd pidfd, std::vector<OutputStream> streams,
+               std::unique_ptr<SignalForwarder> signals, size_t tail_bytes);
+
+  // Reads one chunk and relays it. Returns the bytes read; closes the stream
+  // at EOF (or EIO, which is how a pty says its last writer is gone).
+  size_t ReadStream(OutputStream& stream);
+  // Reaps the child if it has exited; fills exit_.
+  bool ReapIfExited();
+  void DrainAfterExit();
+  void Finish();
+
+  const pid_t pid_;
+  // Declared before signals_ so the forwarder, which uses these descriptors
+  // from its handler, is always torn down first.
+  UniqueFd pidfd_;
+  std::vector<OutputStream> streams_;
+  std::unique_ptr<SignalForwarder> signals_;
+  TailBuffer tail_;
+  std::vector<char> buffer_;
+  std::array<bool, 3> broken_{};  // our fd 1/2 refused a write; stop writing to it
+  bool reaped_ = false;
+  bool finished_ = false;
+  ChildExit exit_;
+};
+
+}  // namespace trail::run
