@@ -25,7 +25,17 @@ std::vector<Row> CompareMaps(const Json& a, const Json& b, bool all, Json* json_
     if (va == vb && !all) continue;
     auto show = [](const Json& v) {
       if (v.is_null()) return std::string("-");
-      if (v.is_object() || v.is_array()) return v.dump();
+      if (v.is_array()) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : " ") + record::ScalarText(x);
+        return s;
+      }
+      if (v.is_object()) return v.dump();
+      if (v.is_number_float()) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.6g", v.get<double>());
+        return std::string(buf);
+      }
       return record::ScalarText(v);
     };
     rows.push_back({"  " + k, show(va), show(vb)});
@@ -130,7 +140,7 @@ std::function<int()> SetupDiff(CLI::App& sub) {
     if (snap_a == snap_b) {
       out += "  same snapshot " + snap_a.substr(0, 12) + "\n";
     } else if (stat.empty()) {
-      out += "  snapshots differ in no file\n";
+      out += "  same source tree\n";
     } else {
       out += stat;
       if (!o->code) out += "  (trail diff " + ida + " " + idb + " --code for the patch)\n";

@@ -28,13 +28,11 @@ std::string Text(const Json& v) {
   return record::ScalarText(v);
 }
 
-// key: value lines of a flat mapping, aligned.
+// key: value lines of a flat mapping, aligned like Line().
 void Mapping(std::string& out, const Json& m) {
-  std::vector<Row> rows;
-  for (auto it = m.begin(); it != m.end(); ++it) rows.push_back({"  " + it.key(), Text(it.value())});
-  if (!rows.empty()) {
-    std::string t = RenderTable({"", ""}, rows);
-    out += t.substr(t.find('\n') + 1);
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    std::string v = Text(it.value());
+    Line(out, it.key(), v.empty() ? "\"\"" : v);
   }
 }
 

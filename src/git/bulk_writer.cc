@@ -5,6 +5,7 @@
 // every tree object is written exactly once whatever the number of files.
 // Large sets are written as one pack file rather than loose objects (see
 // pack_writer.h).
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -78,17 +79,18 @@ StatusOr<git_oid> WriteDir(git_repository* repo, const DirNode& node, const std:
 // (and many tiny packs slow every later lookup).
 constexpr size_t kPackThreshold = 512;
 
-StatusOr<git_oid> WriteFilesCommit(git_repository* repo,
+using BlobWriter = std::function<StatusOr<git_oid>(const std::string& content)>;
+
+StatusOr<git_oid> WriteFilesCommit(git_repository* repo, const BlobWriter& write_blob,
                                    const std::vector<std::pair<std::string, std::string>>& files,
                                    const std::vector<std::string>& parents,
                                    const std::string& message, const Identity& who) {
   DirNode root;
   for (const auto& [path, content] : files) {
     TRAIL_RETURN_IF_ERROR(ValidateRelativePath(path));
-    git_oid blob;
-    int error = git_blob_create_from_buffer(&blob, repo, content.data(), content.size());
-    if (error < 0) return GitError(error, "cannot store " + path);
-    TRAIL_RETURN_IF_ERROR(AddFile(&root, path, blob));
+    auto blob = write_blob(content);
+    if (!blob.ok()) return blob.status().WithContext("cannot store " + path);
+    TRAIL_RETURN_IF_ERROR(AddFile(&root, path, *blob));
   }
   TRAIL_ASSIGN_OR_RETURN(git_oid tree, WriteDir(repo, root, ""));
 
@@ -108,13 +110,21 @@ StatusOr<std::string> Repo::WriteCommitFromFiles(
     const std::vector<std::pair<std::string, std::string>>& files,
     const std::vector<std::string>& parents, const std::string& message, const Identity& who) {
   if (files.size() < kPackThreshold) {
+    git_repository* repo = repo_.get();
+    auto write_loose = [repo](const std::string& content) -> StatusOr<git_oid> {
+      git_oid id;
+      int error = git_blob_create_from_buffer(&id, repo, content.data(), content.size());
+      if (error < 0) return GitError(error, "cannot store blob");
+      return id;
+    };
     TRAIL_ASSIGN_OR_RETURN(git_oid commit,
-                           WriteFilesCommit(repo_.get(), files, parents, message, who));
+                           WriteFilesCommit(repo, write_loose, files, parents, message, who));
     return OidHex(commit);
   }
   TRAIL_ASSIGN_OR_RETURN(auto packer, internal::PackWriter::Open(gitdir()));
-  TRAIL_ASSIGN_OR_RETURN(git_oid commit,
-                         WriteFilesCommit(packer->repo(), files, parents, message, who));
+  auto write_packed = [&packer](const std::string& content) { return packer->WriteBlob(content); };
+  TRAIL_ASSIGN_OR_RETURN(git_oid commit, WriteFilesCommit(packer->repo(), write_packed, files,
+                                                          parents, message, who));
   TRAIL_RETURN_IF_ERROR(packer->Finish());
   return OidHex(commit);
 }

@@ -40,6 +40,14 @@ StatusOr<std::unique_ptr<PackWriter>> PackWriter::Open(const std::string& gitdir
   return std::make_unique<PackWriter>(std::move(repo), std::move(odb), mempack);
 }
 
+StatusOr<git_oid> PackWriter::WriteBlob(const std::string& content) {
+  git_oid id;
+  int error = git_odb_hash(&id, content.data(), content.size(), GIT_OBJECT_BLOB);
+  if (error >= 0) error = mempack_->write(mempack_, &id, content.data(), content.size(), GIT_OBJECT_BLOB);
+  if (error < 0) return GitError(error, "cannot store blob");
+  return id;
+}
+
 Status PackWriter::Finish() {
   Buf pack;
   int error = git_mempack_dump(pack.get(), repo_.get(), mempack_);

@@ -26,6 +26,11 @@ class PackWriter {
   // Reads through it see them; other handles do not yet.
   git_repository* repo() const { return repo_.get(); }
 
+  // Stores a blob in memory. Faster than git_blob_create_from_buffer on
+  // repo(), which first looks for the object on disk and rescans the pack
+  // directory each time it is missing.
+  StatusOr<git_oid> WriteBlob(const std::string& content);
+
   // Stores everything written so far as one pack (no-op when nothing was).
   // Dropping a PackWriter without Finish() discards the writes.
   Status Finish();

@@ -10,6 +10,10 @@ namespace {
 // Integers of up to 18 digits cannot overflow int64_t while accumulating.
 constexpr ptrdiff_t kMaxFastIntegerDigits = 18;
 
+constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 class Scanner {
@@ -130,37 +134,56 @@ class Scanner {
   bool ScanNumber(Field& f) {
     const char* start = p_;
     bool negative = Consume('-');
-    const char* digits = p_;
+    // All digits, integer and fraction, as one integer `mantissa` (exact
+    // while there are at most 19 of them).
+    uint64_t mantissa = 0;
+    int digits = 0;
     if (p_ < end_ && *p_ == '0') {
       ++p_;
+      digits = 1;
     } else if (p_ < end_ && IsDigit(*p_)) {
-      while (p_ < end_ && IsDigit(*p_)) ++p_;
+      for (; p_ < end_ && IsDigit(*p_); ++p_, ++digits) mantissa = mantissa * 10 + (*p_ - '0');
     } else {
       return false;
     }
-    const char* digits_end = p_;
+    const int integer_digits = digits;
     bool is_integer = true;
+    int exponent = 0;
     if (Consume('.')) {
       if (!(p_ < end_ && IsDigit(*p_))) return false;
-      while (p_ < end_ && IsDigit(*p_)) ++p_;
+      for (; p_ < end_ && IsDigit(*p_); ++p_, ++digits) mantissa = mantissa * 10 + (*p_ - '0');
+      exponent = -(digits - integer_digits);
       is_integer = false;
     }
     if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
       ++p_;
+      bool negative_exponent = p_ < end_ && *p_ == '-';
       if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
       if (!(p_ < end_ && IsDigit(*p_))) return false;
-      while (p_ < end_ && IsDigit(*p_)) ++p_;
+      int written = 0;
+      const char* exponent_digits = p_;
+      for (; p_ < end_ && IsDigit(*p_); ++p_) written = written * 10 + (*p_ - '0');
+      if (p_ - exponent_digits > 4) return false;  // rare; the fallback copes
+      exponent += negative_exponent ? -written : written;
       is_integer = false;
     }
     if (is_integer) {
-      if (digits_end - digits > kMaxFastIntegerDigits) return false;
-      int64_t n = 0;
-      for (const char* d = digits; d < digits_end; ++d) n = n * 10 + (*d - '0');
+      if (digits > kMaxFastIntegerDigits) return false;
       // Negate the integer, not the double: "-0" is +0.0, as in nlohmann.
+      auto n = static_cast<int64_t>(mantissa);
       if (negative) n = -n;
       f.integer_token = true;
       f.integer = n;
       f.value = static_cast<double>(n);
+      return true;
+    }
+    // Clinger's fast path: a mantissa below 2^53 and a power of ten below
+    // 10^23 are both exact doubles, so one IEEE multiply or divide gives the
+    // correctly rounded result, the same double strtod and from_chars give.
+    if (digits <= 19 && mantissa <= (uint64_t{1} << 53) && exponent >= -22 && exponent <= 22) {
+      double m = static_cast<double>(mantissa);
+      double v = exponent < 0 ? m / kPowersOfTen[-exponent] : m * kPowersOfTen[exponent];
+      f.value = negative ? -v : v;
       return true;
     }
     // Out of range (1e400, 1e-400) is left to the fallback's judgement.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <optional>
 
 namespace trail::metrics::internal {
@@ -42,15 +43,47 @@ std::optional<int64_t> AsStep(const Field& f) {
   return i;
 }
 
+// Equality for short keys without a call into libc's memcmp, which costs
+// more than the compare itself at this size; this runs twice per point.
+bool KeyEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+bool SameShape(const std::vector<Field>& fields, const LineShapeCache& cache) {
+  if (fields.size() != cache.keys.size()) return false;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (!KeyEquals(fields[i].key, cache.keys[i])) return false;
+  }
+  return true;
+}
+
 bool IsFiniteNumber(const Field* f) {
   return f != nullptr && f->kind == Field::Kind::kNumber && std::isfinite(f->value);
 }
 
 }  // namespace
 
-StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricSet& set) {
-  if (auto dup = FindDuplicateKey(fields)) {
-    return InvalidArgument("duplicate key \"" + std::string(*dup) + "\"");
+StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricSet& set,
+                           LineShapeCache& cache) {
+  const bool same_shape = SameShape(fields, cache);
+  if (!same_shape) {
+    if (auto dup = FindDuplicateKey(fields)) {
+      return InvalidArgument("duplicate key \"" + std::string(*dup) + "\"");
+    }
+    cache.keys.resize(fields.size());
+    for (size_t i = 0; i < fields.size(); ++i) cache.keys[i].assign(fields[i].key);
+    cache.ids.assign(fields.size(), LineShapeCache::kNoId);
   }
   const Field* step_field = nullptr;
   const Field* epoch_field = nullptr;
@@ -90,11 +123,14 @@ StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricS
     time = timestamp_field->value;
   }
 
+  // From here on the line is accepted.
   int added = 0;
-  for (const Field& f : fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const Field& f = fields[i];
     if (f.kind == Field::Kind::kIgnored) continue;
     if (&f == step_source || &f == time_field || &f == timestamp_field) continue;
-    size_t id = set.Intern(f.key);
+    size_t id = cache.ids[i];
+    if (id >= set.NumKeys() || !KeyEquals(set.KeyById(id), f.key)) id = cache.ids[i] = set.Intern(f.key);
     set.AddById(id, step ? *step : set.SeriesSizeById(id), time, f.value);
     ++added;
   }

@@ -45,6 +45,18 @@ struct FieldBuffer {
   }
 };
 
+// What the previous accepted line looked like. Training scripts log the same
+// keys in the same order on every line, so a line whose keys match it
+// (one compare per key) needs no duplicate check -- the keys were distinct
+// last time -- and can reuse the metric ids, each verified against the set
+// with one more compare (so the cache is right for any set). This replaces
+// a hash lookup per point and a quadratic duplicate check per line.
+struct LineShapeCache {
+  static constexpr size_t kNoId = static_cast<size_t>(-1);
+  std::vector<std::string> keys;  // strings keep their capacity when reused
+  std::vector<size_t> ids;        // kNoId for fields that were not metrics
+};
+
 // Applies the protocol to a scanned line and adds its points to `set`:
 //   - "step" (top level) must be an integer and is the step of every value;
 //     without it "epoch" must be an integer and is used (not recorded);
@@ -54,6 +66,7 @@ struct FieldBuffer {
 //   - every other number or bool is a point; ignored kinds are skipped.
 //   - a key appearing twice (after flattening) rejects the line.
 // Nothing is added when the line is rejected. Returns the points added.
-StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricSet& set);
+StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricSet& set,
+                           LineShapeCache& cache);
 
 }  // namespace trail::metrics::internal

@@ -20,7 +20,7 @@ StatusOr<int> LineParser::Parse(std::string_view line, double now, MetricSet& se
     if (IsBlank(line)) return 0;
     TRAIL_RETURN_IF_ERROR(internal::ScanJsonLine(line, fields_));
   }
-  return internal::CommitFields(fields_.fields, now, set);
+  return internal::CommitFields(fields_.fields, now, set, shape_);
 }
 
 }  // namespace trail::metrics

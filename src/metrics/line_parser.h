@@ -35,6 +35,7 @@ class LineParser {
 
  private:
   internal::FieldBuffer fields_;
+  internal::LineShapeCache shape_;
 };
 
 }  // namespace trail::metrics

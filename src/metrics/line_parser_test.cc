@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -289,25 +290,36 @@ TEST(LineParserTest, WideLines) {
 
 TEST(LineParserTest, ParseRate) {
   // Prints the single-threaded rate; a number to watch, not an assertion.
-  constexpr int kLines = 1'000'000;
-  std::vector<std::string> lines;
-  lines.reserve(kLines);
+  // Lines sit in one buffer, as the tailer holds them; the best of three
+  // runs, each into a fresh set, filters out noise from a busy machine.
+  constexpr int64_t kLines = 1'000'000;
+  std::string text;
+  std::vector<std::string_view> lines;
+  std::vector<size_t> ends;
   for (int64_t i = 0; i < kLines; ++i) {
-    lines.push_back("{\"step\": " + std::to_string(i) + ", \"loss\": 0." +
-                    std::to_string(1000 + (i * 7919) % 9000) + ", \"val_loss\": 0." +
-                    std::to_string(2000 + (i * 104729) % 7000) + "}");
+    text += "{\"step\": " + std::to_string(i) + ", \"loss\": 0." +
+            std::to_string(1000 + (i * 7919) % 9000) + ", \"val_loss\": 0." +
+            std::to_string(2000 + (i * 104729) % 7000) + "}";
+    ends.push_back(text.size());
   }
-  MetricSet set;
-  LineParser parser;
-  auto start = std::chrono::steady_clock::now();
-  for (const std::string& line : lines) {
-    StatusOr<int> r = parser.Parse(line, kNow, set);
-    if (!r.ok()) FAIL() << r.status().message();
+  for (size_t i = 0, start = 0; i < ends.size(); start = ends[i++]) {
+    lines.emplace_back(text.data() + start, ends[i] - start);
   }
-  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  ASSERT_EQ(set.TotalPoints(), 2 * kLines);
-  std::cout << "parse rate: " << static_cast<int64_t>(set.TotalPoints() / elapsed.count())
-            << " points/s (" << static_cast<int64_t>(kLines / elapsed.count()) << " lines/s)\n";
+  double best = 0;
+  for (int run = 0; run < 3; ++run) {
+    MetricSet set;
+    LineParser parser;
+    auto start = std::chrono::steady_clock::now();
+    for (std::string_view line : lines) {
+      StatusOr<int> r = parser.Parse(line, kNow, set);
+      if (!r.ok()) FAIL() << r.status().message();
+    }
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_EQ(set.TotalPoints(), 2 * kLines);
+    best = std::max(best, set.TotalPoints() / elapsed.count());
+  }
+  std::cout << "parse rate: " << static_cast<int64_t>(best) << " points/s ("
+            << static_cast<int64_t>(best / 2) << " lines/s), best of 3\n";
 }
 
 }  // namespace

@@ -52,6 +52,8 @@ class MetricSet {
   // Id-based access for the line parser, which resolves each key once per
   // line. Ids are dense (0, 1, 2, ... in first-seen order) and never change.
   size_t Intern(std::string_view key);
+  size_t NumKeys() const { return series_.size(); }
+  std::string_view KeyById(size_t id) const { return series_[id].key; }
   void AddById(size_t id, int64_t step, double time, double value);
   int64_t SeriesSizeById(size_t id) const {
     return static_cast<int64_t>(series_[id].points.size());

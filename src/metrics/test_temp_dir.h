@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-namespace trail::metrics::testing {
+namespace trail::metrics::testutil {
 
 class TempDir {
  public:
@@ -27,4 +27,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace trail::metrics::testing
+}  // namespace trail::metrics::testutil

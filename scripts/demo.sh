@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The quick start: installs dependencies, builds trail, makes a throwaway Git
+# project with a real training script, records three runs and shows them.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+"$ROOT/scripts/setup.sh"
+"$ROOT/scripts/build.sh"
+TRAIL="$ROOT/build/trail"
+
+DEMO="${TRAIL_DEMO_DIR:-$(mktemp -d /tmp/trail-demo.XXXXXX)}"
+mkdir -p "$DEMO"
+cd "$DEMO"
+if [ ! -d .git ]; then
+  git init -q
+  git config user.name "${GIT_AUTHOR_NAME:-Demo Scientist}"
+  git config user.email "${GIT_AUTHOR_EMAIL:-demo@example.com}"
+fi
+cp "$ROOT/examples/logistic/train.py" .
+git add train.py && git commit -qm "Logistic regression on the breast-cancer data set" || true
+"$TRAIL" init --name cancer
+git add .trail && git commit -qm "trail init" || true
+
+echo; echo "== three training runs, recorded =="
+for lr in 0.01 0.1 0.5; do
+  "$TRAIL" run -- /usr/bin/python3 train.py --lr "$lr" --epochs 40
+done
+echo; echo "== trail ls =="
+"$TRAIL" ls
+echo; echo "== trail ls --where 'metrics.val_loss < 0.2' --sort metrics.val_loss =="
+"$TRAIL" ls --where 'metrics.val_loss < 0.2' --sort metrics.val_loss
+best=$("$TRAIL" ls --sort metrics.val_loss --limit 1 --format csv --columns id | tail -n 1)
+echo; echo "== trail show $best =="
+"$TRAIL" show "$best"
+echo; echo "== trail diff cancer-1 cancer-3 =="
+"$TRAIL" diff cancer-1 cancer-3
+echo; echo "The records live on the branch 'trail' of $DEMO:  git -C $DEMO log --stat trail"
