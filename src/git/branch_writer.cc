@@ -176,6 +176,8 @@ StatusOr<std::string> Repo::CommitFiles(const std::string& branch_ref,
         return GitError(error, "gave up updating " + branch_ref + " after " +
                                    std::to_string(kMaxRaces) + " concurrent updates");
       }
+      // Jitter, so that writers that keep colliding fall out of step.
+      BackOff(races);
     } else if (error == GIT_ELOCKED) {
       if (++lock_waits >= kMaxLockWaits) {
         return GitError(error, "cannot lock " + branch_ref + " (a stale .lock file in " +

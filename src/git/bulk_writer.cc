@@ -5,7 +5,6 @@
 // every tree object is written exactly once whatever the number of files.
 // Large sets are written as one pack file rather than loose objects (see
 // pack_writer.h).
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -79,29 +78,19 @@ StatusOr<git_oid> WriteDir(git_repository* repo, const DirNode& node, const std:
 // (and many tiny packs slow every later lookup).
 constexpr size_t kPackThreshold = 512;
 
-using BlobWriter = std::function<StatusOr<git_oid>(const std::string& content)>;
-
-StatusOr<git_oid> WriteFilesCommit(git_repository* repo, const BlobWriter& write_blob,
-                                   const std::vector<std::pair<std::string, std::string>>& files,
-                                   const std::vector<std::string>& parents,
-                                   const std::string& message, const Identity& who) {
+// Writes the blobs and trees for `files` through `repo` and returns the root
+// tree.
+StatusOr<git_oid> WriteFilesTree(git_repository* repo,
+                                 const std::vector<std::pair<std::string, std::string>>& files) {
   DirNode root;
   for (const auto& [path, content] : files) {
     TRAIL_RETURN_IF_ERROR(ValidateRelativePath(path));
-    auto blob = write_blob(content);
-    if (!blob.ok()) return blob.status().WithContext("cannot store " + path);
-    TRAIL_RETURN_IF_ERROR(AddFile(&root, path, *blob));
+    git_oid blob;
+    int error = git_blob_create_from_buffer(&blob, repo, content.data(), content.size());
+    if (error < 0) return GitError(error, "cannot store " + path);
+    TRAIL_RETURN_IF_ERROR(AddFile(&root, path, blob));
   }
-  TRAIL_ASSIGN_OR_RETURN(git_oid tree, WriteDir(repo, root, ""));
-
-  std::vector<CommitPtr> parent_commits;
-  std::vector<const git_commit*> parent_ptrs;
-  for (const std::string& parent : parents) {
-    TRAIL_ASSIGN_OR_RETURN(CommitPtr commit, LookupCommit(repo, parent));
-    parent_ptrs.push_back(commit.get());
-    parent_commits.push_back(std::move(commit));
-  }
-  return internal::CreateCommit(repo, tree, parent_ptrs, message, who);
+  return WriteDir(repo, root, "");
 }
 
 }  // namespace
@@ -109,23 +98,26 @@ StatusOr<git_oid> WriteFilesCommit(git_repository* repo, const BlobWriter& write
 StatusOr<std::string> Repo::WriteCommitFromFiles(
     const std::vector<std::pair<std::string, std::string>>& files,
     const std::vector<std::string>& parents, const std::string& message, const Identity& who) {
-  if (files.size() < kPackThreshold) {
-    git_repository* repo = repo_.get();
-    auto write_loose = [repo](const std::string& content) -> StatusOr<git_oid> {
-      git_oid id;
-      int error = git_blob_create_from_buffer(&id, repo, content.data(), content.size());
-      if (error < 0) return GitError(error, "cannot store blob");
-      return id;
-    };
-    TRAIL_ASSIGN_OR_RETURN(git_oid commit,
-                           WriteFilesCommit(repo, write_loose, files, parents, message, who));
-    return OidHex(commit);
+  git_repository* repo = repo_.get();
+  // Parents first: a typo should fail before any work is done.
+  std::vector<CommitPtr> parent_commits;
+  std::vector<const git_commit*> parent_ptrs;
+  for (const std::string& parent : parents) {
+    TRAIL_ASSIGN_OR_RETURN(CommitPtr commit, LookupCommit(repo, parent));
+    parent_ptrs.push_back(commit.get());
+    parent_commits.push_back(std::move(commit));
   }
-  TRAIL_ASSIGN_OR_RETURN(auto packer, internal::PackWriter::Open(gitdir()));
-  auto write_packed = [&packer](const std::string& content) { return packer->WriteBlob(content); };
-  TRAIL_ASSIGN_OR_RETURN(git_oid commit, WriteFilesCommit(packer->repo(), write_packed, files,
-                                                          parents, message, who));
-  TRAIL_RETURN_IF_ERROR(packer->Finish());
+
+  git_oid tree;
+  if (files.size() < kPackThreshold) {
+    TRAIL_ASSIGN_OR_RETURN(tree, WriteFilesTree(repo, files));
+  } else {
+    TRAIL_ASSIGN_OR_RETURN(auto packer, internal::PackWriter::Open(repo));
+    TRAIL_ASSIGN_OR_RETURN(tree, WriteFilesTree(packer->memory_repo(), files));
+    TRAIL_RETURN_IF_ERROR(packer->Finish(tree));
+  }
+  TRAIL_ASSIGN_OR_RETURN(git_oid commit,
+                         internal::CreateCommit(repo, tree, parent_ptrs, message, who));
   return OidHex(commit);
 }
 

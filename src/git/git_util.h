@@ -27,6 +27,7 @@ using CommitPtr = GitPtr<git_commit, git_commit_free>;
 using ConfigPtr = GitPtr<git_config, git_config_free>;
 using DiffPtr = GitPtr<git_diff, git_diff_free>;
 using DiffStatsPtr = GitPtr<git_diff_stats, git_diff_stats_free>;
+using IndexPtr = GitPtr<git_index, git_index_free>;
 using ObjectPtr = GitPtr<git_object, git_object_free>;
 using OdbPtr = GitPtr<git_odb, git_odb_free>;
 using ReferencePtr = GitPtr<git_reference, git_reference_free>;

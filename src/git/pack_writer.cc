@@ -7,8 +7,7 @@ namespace trail::git::internal {
 
 namespace {
 
-// Above every built-in backend, so that all writes go to memory.
-constexpr int kMempackPriority = 999;
+using PackBuilderPtr = GitPtr<git_packbuilder, git_packbuilder_free>;
 
 // Owns a git_odb_writepack.
 struct WritePackDeleter {
@@ -17,55 +16,52 @@ struct WritePackDeleter {
 
 }  // namespace
 
-PackWriter::PackWriter(RepositoryPtr repo, OdbPtr odb, git_odb_backend* mempack)
-    : repo_(std::move(repo)), odb_(std::move(odb)), mempack_(mempack) {}
+PackWriter::PackWriter(git_repository* target, RepositoryPtr memory_repo)
+    : target_(target), memory_repo_(std::move(memory_repo)) {}
 
-StatusOr<std::unique_ptr<PackWriter>> PackWriter::Open(const std::string& gitdir) {
-  git_repository* raw_repo = nullptr;
-  int error = git_repository_open(&raw_repo, gitdir.c_str());
-  if (error < 0) return GitError(error, "cannot open " + gitdir);
-  RepositoryPtr repo(raw_repo);
+StatusOr<std::unique_ptr<PackWriter>> PackWriter::Open(git_repository* target) {
   git_odb* raw_odb = nullptr;
-  error = git_repository_odb(&raw_odb, repo.get());
-  if (error < 0) return GitError(error, "cannot open the object database");
+  int error = git_odb_new(&raw_odb);
+  if (error < 0) return GitError(error, "cannot create an in-memory object store");
   OdbPtr odb(raw_odb);
   git_odb_backend* mempack = nullptr;
   error = git_mempack_new(&mempack);
   if (error < 0) return GitError(error, "cannot create an in-memory object store");
-  error = git_odb_add_backend(odb.get(), mempack, kMempackPriority);
+  error = git_odb_add_backend(odb.get(), mempack, /*priority=*/1);
   if (error < 0) {
-    mempack->free(mempack);  // the odb took ownership only on success
-    return GitError(error, "cannot add an in-memory object store");
+    mempack->free(mempack);  // the odb owns it only once added
+    return GitError(error, "cannot create an in-memory object store");
   }
-  return std::make_unique<PackWriter>(std::move(repo), std::move(odb), mempack);
+  git_repository* raw_repo = nullptr;
+  error = git_repository_wrap_odb(&raw_repo, odb.get());  // takes its own reference
+  if (error < 0) return GitError(error, "cannot create an in-memory object store");
+  return std::make_unique<PackWriter>(target, RepositoryPtr(raw_repo));
 }
 
-StatusOr<git_oid> PackWriter::WriteBlob(const std::string& content) {
-  git_oid id;
-  int error = git_odb_hash(&id, content.data(), content.size(), GIT_OBJECT_BLOB);
-  if (error >= 0) error = mempack_->write(mempack_, &id, content.data(), content.size(), GIT_OBJECT_BLOB);
-  if (error < 0) return GitError(error, "cannot store blob");
-  return id;
-}
-
-Status PackWriter::Finish() {
-  Buf pack;
-  int error = git_mempack_dump(pack.get(), repo_.get(), mempack_);
+Status PackWriter::Finish(const git_oid& root_tree) {
+  git_packbuilder* raw_builder = nullptr;
+  int error = git_packbuilder_new(&raw_builder, memory_repo_.get());
   if (error < 0) return GitError(error, "cannot build pack");
-  if (pack.get()->size > 0) {
-    git_odb_writepack* raw = nullptr;
-    error = git_odb_write_pack(&raw, odb_.get(), nullptr, nullptr);
-    if (error < 0) return GitError(error, "cannot write pack");
-    std::unique_ptr<git_odb_writepack, WritePackDeleter> writepack(raw);
-    git_indexer_progress progress{};
-    error = writepack->append(writepack.get(), pack.get()->ptr, pack.get()->size, &progress);
-    if (error >= 0) error = writepack->commit(writepack.get(), &progress);
-    if (error < 0) return GitError(error, "cannot write pack");
-  }
-  // Only now are the objects on disk; dropping them from memory earlier would
-  // leave the new commit dangling.
-  error = git_mempack_reset(mempack_);
-  if (error < 0) return GitError(error, "cannot reset the in-memory object store");
+  PackBuilderPtr builder(raw_builder);
+  git_packbuilder_set_threads(builder.get(), 0);  // one per core
+  error = git_packbuilder_insert_tree(builder.get(), &root_tree);
+  if (error < 0) return GitError(error, "cannot build pack");
+  Buf pack;
+  error = git_packbuilder_write_buf(pack.get(), builder.get());
+  if (error < 0) return GitError(error, "cannot build pack");
+
+  git_odb* raw_odb = nullptr;
+  error = git_repository_odb(&raw_odb, target_);
+  if (error < 0) return GitError(error, "cannot open the object database");
+  OdbPtr odb(raw_odb);
+  git_odb_writepack* raw_writepack = nullptr;
+  error = git_odb_write_pack(&raw_writepack, odb.get(), nullptr, nullptr);
+  if (error < 0) return GitError(error, "cannot write pack");
+  std::unique_ptr<git_odb_writepack, WritePackDeleter> writepack(raw_writepack);
+  git_indexer_progress progress{};
+  error = writepack->append(writepack.get(), pack.get()->ptr, pack.get()->size, &progress);
+  if (error >= 0) error = writepack->commit(writepack.get(), &progress);
+  if (error < 0) return GitError(error, "cannot write pack");
   return Status::Ok();
 }
 

@@ -1,16 +1,18 @@
-// PackWriter: bulk object writes that land as one pack file.
+// PackWriter: bulk object writes that land in the repository as one pack.
 //
-// Writing 100,000 objects as loose files costs a file (and a directory
-// lookup) each, both when writing and on every later read. A PackWriter
-// instead owns a second handle on the repository whose object database
-// collects writes in memory (libgit2's mempack backend); Finish() stores them
-// as a single pack, after which every handle on the repository sees them.
+// Writing 100,000 objects as loose files costs a file each, both when
+// writing and on every later read; and each write through a repository's
+// object database first looks for the object on disk, rescanning the pack
+// directory whenever it is missing. A PackWriter instead offers a
+// repository-shaped handle over an object database that lives only in memory
+// (libgit2's mempack backend, and nothing else), so writes through it touch
+// no disk; Finish() packs a tree and everything under it into the real
+// repository in one go.
 #pragma once
 
 #include <git2.h>
 
 #include <memory>
-#include <string>
 
 #include "git/git_util.h"
 #include "trail/status.h"
@@ -19,28 +21,23 @@ namespace trail::git::internal {
 
 class PackWriter {
  public:
-  // `gitdir` is the repository's .git directory.
-  static StatusOr<std::unique_ptr<PackWriter>> Open(const std::string& gitdir);
+  // `target` must outlive the PackWriter.
+  static StatusOr<std::unique_ptr<PackWriter>> Open(git_repository* target);
 
-  // Objects written through this handle are held in memory until Finish().
-  // Reads through it see them; other handles do not yet.
-  git_repository* repo() const { return repo_.get(); }
+  // An objects-only repository (no refs, config or working tree) whose
+  // writes stay in memory. It cannot see the target's objects.
+  git_repository* memory_repo() const { return memory_repo_.get(); }
 
-  // Stores a blob in memory. Faster than git_blob_create_from_buffer on
-  // repo(), which first looks for the object on disk and rescans the pack
-  // directory each time it is missing.
-  StatusOr<git_oid> WriteBlob(const std::string& content);
+  // Copies `root_tree` and every tree and blob under it, written through
+  // memory_repo(), into the target repository as a single pack. Anything not
+  // reachable from it is dropped with the PackWriter.
+  Status Finish(const git_oid& root_tree);
 
-  // Stores everything written so far as one pack (no-op when nothing was).
-  // Dropping a PackWriter without Finish() discards the writes.
-  Status Finish();
-
-  PackWriter(RepositoryPtr repo, OdbPtr odb, git_odb_backend* mempack);
+  PackWriter(git_repository* target, RepositoryPtr memory_repo);
 
  private:
-  RepositoryPtr repo_;
-  OdbPtr odb_;
-  git_odb_backend* mempack_;  // owned by odb_
+  git_repository* target_;
+  RepositoryPtr memory_repo_;
 };
 
 }  // namespace trail::git::internal

@@ -19,6 +19,7 @@ namespace trail::git {
 using internal::CommitPtr;
 using internal::ConfigPtr;
 using internal::GitError;
+using internal::IndexPtr;
 using internal::ObjectPtr;
 using internal::OidHex;
 using internal::ReferencePtr;
@@ -158,6 +159,12 @@ StatusOr<Snapshot> Repo::SnapshotWorktree(const SnapshotOptions& opts, const std
   if (error < 0) return GitError(error, "cannot read the working tree status");
   StatusListPtr list(raw_list);
 
+  // Read-only use: the index tells sparse-checkout files from deleted ones.
+  git_index* raw_index = nullptr;
+  error = git_repository_index(&raw_index, repo);
+  if (error < 0) return GitError(error, "cannot read the index");
+  IndexPtr index(raw_index);
+
   Snapshot snapshot;
   WorktreeReader reader(repo, opts);
   std::vector<PathUpdate> updates;
@@ -174,7 +181,15 @@ StatusOr<Snapshot> Repo::SnapshotWorktree(const SnapshotOptions& opts, const std
     update.path = any->new_file.path != nullptr ? any->new_file.path : any->old_file.path;
 
     if (flags & GIT_STATUS_WT_DELETED) {
-      update.remove = true;
+      // libgit2 reports files outside a sparse checkout as deleted; git (and
+      // the user) consider them unchanged, at the index's version.
+      const git_index_entry* staged_entry = git_index_get_bypath(index.get(), update.path.c_str(), 0);
+      if (staged_entry != nullptr && (staged_entry->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE)) {
+        update.id = staged_entry->id;
+        update.mode = static_cast<git_filemode_t>(staged_entry->mode);
+      } else {
+        update.remove = true;
+      }
     } else if ((flags & kWorktreeChanged) && wt != nullptr) {
       // Not in the index at all: an untracked file, subject to the size cap.
       const bool untracked = (flags & GIT_STATUS_WT_NEW) && !(flags & kIndexChanged);

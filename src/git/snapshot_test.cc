@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -198,6 +199,32 @@ TEST_F(SnapshotTest, DetachedHeadIsTheParent) {
   ASSERT_TRUE(snap.ok()) << snap.status().message();
   EXPECT_EQ(Trim(GitOut("rev-parse " + snap->commit + "^")), Trim(GitOut("rev-parse HEAD")));
   EXPECT_EQ(Show(snap->commit, "a.txt"), "3\n");
+}
+
+TEST_F(SnapshotTest, SparseCheckoutFilesAreNotDeletions) {
+  Write("a/x", "in the cone\n");
+  Write("b/y", "outside the cone\n");
+  CommitAll("initial");
+  ASSERT_EQ(Git("sparse-checkout set a"), 0);
+  ASSERT_FALSE(std::filesystem::exists(root() + "/b/y"));
+  auto repo = Open();
+  auto snap = repo->SnapshotWorktree({}, "snap", {});
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  EXPECT_FALSE(snap->dirty);
+  EXPECT_EQ(snap->tree, Trim(GitOut("rev-parse HEAD^{tree}")));
+}
+
+TEST_F(SnapshotTest, UntrackedNestedRepositoryIsSkipped) {
+  Write("a.txt", "a\n");
+  CommitAll("initial");
+  ASSERT_EQ(Sh("git init -q " + Quote(root() + "/vendor/lib")), 0);
+  Write("vendor/lib/code.py", "x\n");
+  auto repo = Open();
+  auto snap = repo->SnapshotWorktree({}, "snap", {});
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  EXPECT_THAT(snap->skipped, ElementsAre("vendor/lib/"));
+  EXPECT_THAT(snap->changed, IsEmpty());
+  EXPECT_TRUE(snap->dirty) << "the working tree holds something the snapshot lacks";
 }
 
 }  // namespace

@@ -161,9 +161,10 @@ class Scanner {
       if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
       if (!(p_ < end_ && IsDigit(*p_))) return false;
       int written = 0;
-      const char* exponent_digits = p_;
-      for (; p_ < end_ && IsDigit(*p_); ++p_) written = written * 10 + (*p_ - '0');
-      if (p_ - exponent_digits > 4) return false;  // rare; the fallback copes
+      for (int n = 0; p_ < end_ && IsDigit(*p_); ++p_, ++n) {
+        if (n == 4) return false;  // a huge exponent: rare, the fallback copes
+        written = written * 10 + (*p_ - '0');
+      }
       exponent += negative_exponent ? -written : written;
       is_integer = false;
     }

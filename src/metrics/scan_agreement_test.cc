@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -80,9 +81,14 @@ class LineGenerator {
         return buf;
       }
       case 5: {
-        static const char* const kSpecial[] = {"NaN", "Infinity", "-Infinity", "-0", "0",
-                                               "-0.0", "1e5", "1E+5", "2e-5", "3.0"};
-        return kSpecial[Uniform(0, 9)];
+        static const char* const kSpecial[] = {
+            "NaN", "Infinity", "-Infinity", "-0", "0", "-0.0", "1e5", "1E+5", "2e-5", "3.0",
+            "1e-400", "1e0005", "0.1e-0005", "9007199254740993", "9007199254740993.0",
+            "9007199254740992.5", "1e22", "1e23", "4.9e-324", "1.7976931348623157e308",
+            "123456789012345678901234567890", "-9223372036854775808", "9223372036854775807",
+            "18446744073709551616", "0.000000000000000000000001234", "2.2250738585072011e-308",
+            "3.14159265358979323846264338327950288"};
+        return kSpecial[Uniform(0, static_cast<int>(std::size(kSpecial)) - 1)];
       }
       case 6:
         return Uniform(0, 1) ? "true" : "false";

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "run/exec_plan.h"
 #include "run/fd_io.h"
@@ -26,6 +27,13 @@ constexpr size_t kReadBytes = 256 * 1024;
 // assume a grandchild holds them, and how long we drain at most.
 constexpr milliseconds kDrainIdle(200);
 constexpr milliseconds kDrainMax(2000);
+// After relaying a partial read (the child is writing, and we have caught
+// up), pause this long before polling again. While we sleep in poll() every
+// write by the child must wake us, which made a child printing line by line
+// twice as slow; pausing lets its writes collect in the pipe for free. What
+// the user sees is never held back more than this, and the first bytes
+// after a quiet spell are relayed at once.
+constexpr std::chrono::microseconds kCoalesce(500);
 
 int PollTimeout(Clock::time_point deadline) {
   auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
@@ -114,9 +122,12 @@ ChildExit ChildProcess::Wait(const std::function<void()>& on_tick, milliseconds 
     }
     int ready = poll(fds, 4, PollTimeout(next_tick));
     if (ready < 0 && errno != EINTR) ready = 0;  // cannot happen with valid args; keep ticking
+    bool caught_up = false;
     if (ready > 0) {
       for (size_t i = 0; i < streams_.size(); ++i) {
-        if (fds[2 + i].revents != 0) ReadStream(streams_[i]);
+        if (fds[2 + i].revents == 0) continue;
+        size_t got = ReadStream(streams_[i]);
+        caught_up |= got > 0 && got < buffer_.size();
       }
       if (fds[0].revents != 0) signals_->DrainWakeups();
     }
@@ -128,6 +139,7 @@ ChildExit ChildProcess::Wait(const std::function<void()>& on_tick, milliseconds 
       if (on_tick) on_tick();
       next_tick = Clock::now() + tick;
     }
+    if (caught_up && !reaped_) std::this_thread::sleep_for(kCoalesce);
   }
 
   DrainAfterExit();

@@ -1,0 +1,71 @@
+"""Params: typed -p values, the command's own options, params files, and their precedence."""
+import json
+
+from conftest import PYTHON, record, trail, write_script
+
+
+def test_p_values_are_typed(project):
+    trail("run", "-p", "lr=0.01", "-p", "name=adam", "-p", "n=3", "-p", "flag=true", "-p", "code=007",
+          "--no-arg-params", "--", "true", cwd=project)
+    params = record(project, "p-1")["params"]
+    assert params["lr"] == 0.01 and isinstance(params["lr"], float)
+    assert params["name"] == "adam"
+    assert params["n"] == 3 and isinstance(params["n"], int) and not isinstance(params["n"], bool)
+    assert params["flag"] is True
+    assert params["code"] == "007"
+
+
+def test_params_from_command_options(project, scripts):
+    script = write_script(scripts, "train.py", "import sys; print(sys.argv[1:])\n")
+    proc = trail("run", "--", PYTHON, script, "--lr", "0.01", "--epochs=100", "--verbose",
+                 "--optimizer", "sgd", "--shift", "-2", cwd=project)
+    # the child still sees its arguments untouched
+    assert proc.stdout.strip() == str(["--lr", "0.01", "--epochs=100", "--verbose", "--optimizer", "sgd",
+                                       "--shift", "-2"])
+    params = record(project, "p-1")["params"]
+    assert params["lr"] == 0.01
+    assert params["epochs"] == 100
+    assert params["verbose"] is True
+    assert params["optimizer"] == "sgd"
+    assert params["shift"] == -2
+
+
+def test_no_arg_params_disables_option_parsing(project):
+    trail("run", "--no-arg-params", "--", "echo", "--lr", "0.5", cwd=project)
+    assert record(project, "p-1").get("params", {}) in ({}, None)
+
+
+def test_params_yaml_nested_and_params_json(project):
+    (project / "params.yaml").write_text(
+        "model:\n  layers: 3\n  act: relu\ntrain:\n  lr: 0.001\n  opt:\n    name: adam\n    beta: 0.9\nseed: 42\n")
+    trail("run", "--", "true", cwd=project)
+    params = record(project, "p-1")["params"]
+    assert params["model.layers"] == 3
+    assert params["model.act"] == "relu"
+    assert params["train.lr"] == 0.001
+    assert params["train.opt.name"] == "adam"
+    assert params["train.opt.beta"] == 0.9
+    assert params["seed"] == 42
+
+    (project / "params.yaml").unlink()
+    (project / "params.json").write_text(json.dumps({"batch": 64, "aug": {"flip": True}, "tag": "x"}))
+    trail("run", "--", "true", cwd=project)
+    params = record(project, "p-2")["params"]
+    assert params == {"batch": 64, "aug.flip": True, "tag": "x"}
+
+
+def test_precedence_file_then_args_then_p(project, scripts):
+    (project / "params.yaml").write_text("lr: 1.0\nepochs: 5\nbatch: 32\nonly_file: yes_file\n")
+    script = write_script(scripts, "t.py", "pass\n")
+    trail("run", "-p", "lr=0.3", "--", PYTHON, script, "--lr", "0.2", "--epochs", "7", cwd=project)
+    params = record(project, "p-1")["params"]
+    assert params["lr"] == 0.3      # -p beats the command's option and the file
+    assert params["epochs"] == 7    # the command's option beats the file
+    assert params["batch"] == 32    # the file alone
+    assert params["only_file"] == "yes_file"
+
+
+def test_params_file_is_read_from_the_working_directory(project):
+    (project / "src" / "params.yaml").write_text("depth: 9\n")
+    trail("run", "--", "true", cwd=project / "src")
+    assert record(project, "p-1")["params"]["depth"] == 9

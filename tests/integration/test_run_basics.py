@@ -1,0 +1,127 @@
+"""trail run: the command runs as if trail were not there, and its record is complete."""
+import datetime as dt
+import socket
+import time
+
+import yaml
+
+from conftest import PYTHON, env_with, git, py, record, run_dir, trail, write_script
+
+
+def iso(t):
+    """Unix seconds of a record timestamp (PyYAML may already have parsed it to a datetime)."""
+    if isinstance(t, dt.datetime):
+        return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).timestamp()
+    return dt.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+CHILD_STREAMS = r"""
+import sys
+sys.stdout.buffer.write(b"out line 1\n\x00\xff binary \xe2\x82\xac\nno newline at end")
+sys.stdout.flush()
+sys.stderr.buffer.write(b"err line A\n\tindented \xfe\nerr line B\n")
+sys.stderr.flush()
+"""
+
+
+def test_stdout_and_stderr_pass_through_separately_and_unchanged(project, scripts):
+    script = write_script(scripts, "streams.py", CHILD_STREAMS)
+    proc = trail("run", "--", PYTHON, script, cwd=project, text=False)
+    assert proc.stdout == b"out line 1\n\x00\xff binary \xe2\x82\xac\nno newline at end"
+    err = proc.stderr
+    assert b"err line A\n\tindented \xfe\nerr line B\n" in err
+    assert b"out line" not in err
+    # What trail itself says goes to stderr, on its own lines, around the child's output.
+    assert err.startswith(b"trail: recording p-1\n")
+    rest = err[len(b"trail: recording p-1\n"):]
+    assert rest.startswith(b"err line A\n\tindented \xfe\nerr line B\n")
+    assert all(line.startswith(b"trail: ") for line in rest[len(b"err line A\n\tindented \xfe\nerr line B\n"):].splitlines())
+
+
+def test_stdin_reaches_the_child(project):
+    proc = trail("run", "--", *py("import sys; print(sys.stdin.read().upper())"), cwd=project,
+                 input="hello from a pipe\nsecond line\n")
+    assert proc.stdout == "HELLO FROM A PIPE\nSECOND LINE\n\n"
+
+
+def test_exit_codes_status_and_sequential_ids(project):
+    ok = trail("run", "--", *py("print('fine')"), cwd=project)
+    assert ok.returncode == 0
+    assert "trail: recording p-1" in ok.stderr
+    bad = trail("run", "--", *py("import sys; sys.exit(3)"), cwd=project, check=False)
+    assert bad.returncode == 3
+    assert "trail: recording p-2" in bad.stderr
+    third = trail("run", "--", "true", cwd=project)
+    assert "trail: recording p-3" in third.stderr
+
+    r1, r2, r3 = record(project, "p-1"), record(project, "p-2"), record(project, "p-3")
+    assert (r1["id"], r1["number"]) == ("p-1", 1)
+    assert (r2["id"], r2["number"]) == ("p-2", 2)
+    assert (r3["id"], r3["number"]) == ("p-3", 3)
+    assert r1["status"] == "finished" and r1["exit_code"] == 0
+    assert r2["status"] == "failed" and r2["exit_code"] == 3
+    uids = {r["uid"] for r in (r1, r2, r3)}
+    assert len(uids) == 3 and all(isinstance(u, str) and len(u) >= 16 for u in uids)
+    # one commit per finished run on the runs branch
+    assert len(git("log", "--format=%H", "trail", cwd=project).splitlines()) == 3
+
+
+def test_child_killed_by_sigkill(project):
+    proc = trail("run", "--", *py("import os, signal; print('dying', flush=True); os.kill(os.getpid(), signal.SIGKILL)"),
+                 cwd=project, check=False)
+    assert proc.returncode == 137
+    assert proc.stdout == "dying\n"
+    rec = record(project, "p-1")
+    assert rec["status"] == "killed"
+    assert rec["exit_code"] == 137
+    assert rec.get("signal") == 9
+
+
+def test_command_not_found(project):
+    proc = trail("run", "--", "no-such-program-xyz", "--lr", "1", cwd=project, check=False)
+    assert proc.returncode == 127
+    lines = [l for l in proc.stderr.splitlines() if "no-such-program-xyz" in l]
+    assert len(lines) == 1, proc.stderr
+    assert "trail:" in lines[0]
+    # Nothing is left running or half-recorded.
+    assert not any((project / ".trail" / "live").iterdir())
+    rec = record(project, "p-1")
+    assert rec["status"] == "failed" and rec["exit_code"] == 127
+
+
+def test_user_from_git_config_and_trail_user_override(project):
+    trail("run", "--", "true", cwd=project)
+    rec = record(project, "p-1")
+    assert rec["user"] == {"name": "Ann Lee", "email": "ann@example.org"}
+    trail("run", "--", "true", cwd=project, env=env_with(TRAIL_USER="Xavier Yu <x@y.org>"))
+    rec = record(project, "p-2")
+    assert rec["user"] == {"name": "Xavier Yu", "email": "x@y.org"}
+
+
+def test_host_command_cwd_and_times(project):
+    (project / "src" / "deep").mkdir()
+    before = time.time()
+    trail("run", "--", *py("import time; time.sleep(0.3)"), cwd=project / "src" / "deep")
+    after = time.time()
+    rec = record(project, "p-1")
+    assert rec["host"] == socket.gethostname()
+    assert rec["command"] == [PYTHON, "-c", "import time; time.sleep(0.3)"]
+    assert rec["cwd"] == "src/deep"
+    started, ended = iso(rec["started"]), iso(rec["ended"])
+    assert before - 1 <= started <= ended <= after + 1
+    assert rec["duration_s"] >= 0.3
+    assert abs(rec["duration_s"] - (ended - started)) < 0.01
+    assert rec["duration_s"] < after - before + 0.5
+    trail("run", "--", "true", cwd=project)
+    assert record(project, "p-2")["cwd"] == "."
+
+
+def test_record_is_canonical_yaml_with_stable_key_order(project):
+    trail("run", "-p", "lr=0.5", "--", "true", cwd=project)
+    text = git("show", f"trail:{run_dir('p-1')}/run.yaml", cwd=project)
+    keys = [l.split(":")[0] for l in text.splitlines() if l and not l.startswith((" ", "-", "#"))]
+    for first, second in [("id", "number"), ("number", "uid"), ("uid", "status"), ("status", "user"),
+                          ("started", "ended"), ("command", "cwd"), ("code", "params")]:
+        assert keys.index(first) < keys.index(second), keys
+    rec = yaml.safe_load(text)
+    assert rec["params"] == {"lr": 0.5}
