@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "core/live_run.h"
 #include "record/record.h"
 #include "util/clock.h"
 
@@ -100,6 +101,24 @@ std::function<int()> SetupLs(CLI::App& sub) {
     ReportIndexProblems(**idx);
     auto rows = (*idx)->List(o->query);
     if (!rows.ok()) return Fail(rows.status());
+    // Runs in progress are not on the branch yet; show them on top of an
+    // unfiltered, default-ordered listing so nothing seems to be missing.
+    if (o->query.where.empty() && o->query.sort.empty()) {
+      std::vector<index::RunRow> live;
+      for (const Json& rec : ListLiveRuns(*project)) {
+        index::RunRow row;
+        row.id = record::GetString(rec, "id");
+        row.number = rec.value("number", int64_t{0});
+        row.name = record::GetString(rec, "name");
+        row.status = record::kRunning;
+        row.started = record::GetString(rec, "started");
+        row.params = rec.value("params", Json::object());
+        row.tags = rec.value("tags", Json::object());
+        live.push_back(std::move(row));
+      }
+      rows->insert(rows->begin(), live.begin(), live.end());
+      if (o->query.limit >= 0 && static_cast<int64_t>(rows->size()) > o->query.limit) rows->resize(o->query.limit);
+    }
 
     if (o->format == "json") {
       Json out = Json::array();

@@ -181,6 +181,25 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   return rec;
 }
 
+std::vector<Json> ListLiveRuns(Project& project) {
+  std::vector<std::pair<int64_t, Json>> live;
+  for (const auto& name : ListDirectory(project.live_dir())) {
+    auto number = record::RunNumberOf(name);
+    if (!number) continue;
+    std::string dir = JoinPath(project.live_dir(), name);
+    auto lock = FileLock::TryAcquire(JoinPath(dir, "lock"));
+    if (!lock.ok() || lock->held()) continue;  // not live: recovery's business
+    auto text = ReadFile(JoinPath(dir, "start.yaml"));
+    if (!text.ok()) continue;
+    auto rec = ParseYaml(*text, name);
+    if (rec.ok() && rec->is_object()) live.emplace_back(*number, *rec);
+  }
+  std::sort(live.begin(), live.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<Json> out;
+  for (auto& [n, rec] : live) out.push_back(std::move(rec));
+  return out;
+}
+
 std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std::string>* warnings) {
   std::vector<std::string> recovered;
   for (const auto& name : ListDirectory(project.live_dir())) {

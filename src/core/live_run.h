@@ -56,6 +56,9 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
                            const std::optional<ExitInfo>& exit, const std::string& output_tail,
                            LiveMetrics live, std::vector<std::string>* warnings);
 
+// Start records of the runs in progress (their lock is held), newest first.
+std::vector<Json> ListLiveRuns(Project& project);
+
 // Finalizes every live run whose supervisor and child are both gone. Returns
 // the ids it recorded; problems go to `warnings`. Cheap when nothing is live.
 std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std::string>* warnings);

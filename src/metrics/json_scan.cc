@@ -95,6 +95,9 @@ class FlattenHandler : public nlohmann::json_sax<Json> {
     } else if (!started_) {
       started_ = true;
     } else {
+      // The object's own key is reported too, as ignored, so that a
+      // duplicate or an object-valued "step" is caught like any other.
+      if (!Leaf(Field::Kind::kIgnored, 0)) return false;
       prefix_lengths_.push_back(prefix_.size());
       prefix_ += key_;
       prefix_ += '.';
@@ -125,7 +128,8 @@ class FlattenHandler : public nlohmann::json_sax<Json> {
     --ignore_depth_;
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception& ex) override {
     return Fail(Reason(ex.what()));
   }
 
@@ -176,8 +180,8 @@ class FlattenHandler : public nlohmann::json_sax<Json> {
   FieldBuffer& out_;
   size_t next_number_ = 0;
   bool started_ = false;
-  int ignore_depth_ = 0;              // > 0 inside an array
-  std::string prefix_;                // "a.b." inside {"a": {"b": {...}}}
+  int ignore_depth_ = 0;  // > 0 inside an array
+  std::string prefix_;    // "a.b." inside {"a": {"b": {...}}}
   std::vector<size_t> prefix_lengths_;
   std::string key_;
   std::string error_;

@@ -130,7 +130,9 @@ StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricS
     if (f.kind == Field::Kind::kIgnored) continue;
     if (&f == step_source || &f == time_field || &f == timestamp_field) continue;
     size_t id = cache.ids[i];
-    if (id >= set.NumKeys() || !KeyEquals(set.KeyById(id), f.key)) id = cache.ids[i] = set.Intern(f.key);
+    if (id >= set.NumKeys() || !KeyEquals(set.KeyById(id), f.key)) {
+      id = cache.ids[i] = set.Intern(f.key);
+    }
     set.AddById(id, step ? *step : set.SeriesSizeById(id), time, f.value);
     ++added;
   }

@@ -86,9 +86,8 @@ TEST(LineParserTest, StepForms) {
   MetricSet set = ParseAll({R"({"step": 3.0, "a": 1})", R"({"step": 1e3, "a": 2})",
                             R"({"step": -5, "a": 3})", R"({"step": 9223372036854775807, "a": 4})",
                             R"({"step": -9223372036854775808, "a": 5})", R"({"step": 0, "a": 6})"});
-  EXPECT_THAT(Steps(set, "a"),
-              ElementsAre(3, 1000, -5, std::numeric_limits<int64_t>::max(),
-                          std::numeric_limits<int64_t>::min(), 0));
+  EXPECT_THAT(Steps(set, "a"), ElementsAre(3, 1000, -5, std::numeric_limits<int64_t>::max(),
+                                           std::numeric_limits<int64_t>::min(), 0));
 }
 
 TEST(LineParserTest, EpochIsTheStepWhenStepIsAbsent) {
@@ -99,16 +98,16 @@ TEST(LineParserTest, EpochIsTheStepWhenStepIsAbsent) {
 }
 
 TEST(LineParserTest, EpochIsAMetricWhenStepIsPresent) {
-  MetricSet set = ParseAll({R"({"step": 10, "epoch": 1, "acc": 0.5})",
-                            R"({"step": 20, "epoch": 1.5, "acc": 0.6})"});
+  MetricSet set = ParseAll(
+      {R"({"step": 10, "epoch": 1, "acc": 0.5})", R"({"step": 20, "epoch": 1.5, "acc": 0.6})"});
   EXPECT_THAT(set.Keys(), ElementsAre("epoch", "acc"));
   EXPECT_THAT(Steps(set, "epoch"), ElementsAre(10, 20));
   EXPECT_THAT(Values(set, "epoch"), ElementsAre(1, 1.5));
 }
 
 TEST(LineParserTest, AutoStepsCountPerMetric) {
-  MetricSet set = ParseAll({R"({"loss": 1})", R"({"loss": 2, "acc": 3})", R"({"loss": 4})",
-                            R"({"acc": 5})"});
+  MetricSet set =
+      ParseAll({R"({"loss": 1})", R"({"loss": 2, "acc": 3})", R"({"loss": 4})", R"({"acc": 5})"});
   EXPECT_THAT(Steps(set, "loss"), ElementsAre(0, 1, 2));
   EXPECT_THAT(Steps(set, "acc"), ElementsAre(0, 1));
   EXPECT_THAT(Values(set, "loss"), ElementsAre(1, 2, 4));
@@ -118,10 +117,10 @@ TEST(LineParserTest, TimeKeys) {
   MetricSet set = ParseAll({
       R"({"step": 1, "time": 1700000000.5, "x": 1})",
       R"({"step": 2, "timestamp": 1700000001.25, "x": 2})",
-      R"({"step": 3, "timestamp": 5, "time": 6, "x": 3})",  // time wins
+      R"({"step": 3, "timestamp": 5, "time": 6, "x": 3})",      // time wins
       R"({"step": 4, "time": "2024-01-01T00:00:00", "x": 4})",  // not a number: now
-      R"({"step": 5, "time": NaN, "x": 5})",                  // not finite: now
-      R"({"step": 6, "time": 1700000002, "x": 6})",           // integer time
+      R"({"step": 5, "time": NaN, "x": 5})",                    // not finite: now
+      R"({"step": 6, "time": 1700000002, "x": 6})",             // integer time
   });
   EXPECT_THAT(set.Keys(), ElementsAre("x"));
   const auto* x = set.Series("x");
@@ -167,8 +166,8 @@ TEST(LineParserTest, NestedStepIsAnOrdinaryMetric) {
 }
 
 TEST(LineParserTest, BoolsAreOneAndZero) {
-  MetricSet set = ParseAll({R"({"step": 1, "done": true, "nan_seen": false})",
-                            R"({"step": 2, "x": {"ok": true}})"});
+  MetricSet set = ParseAll(
+      {R"({"step": 1, "done": true, "nan_seen": false})", R"({"step": 2, "x": {"ok": true}})"});
   EXPECT_THAT(Values(set, "done"), ElementsAre(1));
   EXPECT_THAT(Values(set, "nan_seen"), ElementsAre(0));
   EXPECT_THAT(Values(set, "x.ok"), ElementsAre(1));
@@ -186,8 +185,8 @@ TEST(LineParserTest, StringsNullsAndArraysAreIgnored) {
 }
 
 TEST(LineParserTest, EscapedAndNonAsciiKeys) {
-  MetricSet set = ParseAll({R"({"a\"b": 1, "\u00e9t\u00e9": 2, "tab\tkey": 3})",
-                            "{\"caf\xc3\xa9\": 4}"});
+  MetricSet set =
+      ParseAll({R"({"a\"b": 1, "\u00e9t\u00e9": 2, "tab\tkey": 3})", "{\"caf\xc3\xa9\": 4}"});
   EXPECT_THAT(set.Keys(), ElementsAre("a\"b", "\xc3\xa9t\xc3\xa9", "tab\tkey", "caf\xc3\xa9"));
 }
 
@@ -230,6 +229,8 @@ TEST(LineParserTest, RejectsNonIntegerSteps) {
   EXPECT_EQ(Reject(R"({"step": 1e19, "loss": 1})"), "step is not an integer");
   EXPECT_EQ(Reject(R"({"step": 9223372036854775808, "loss": 1})"), "step is not an integer");
   EXPECT_EQ(Reject(R"({"epoch": 0.5, "loss": 1})"), "epoch is not an integer");
+  EXPECT_EQ(Reject(R"({"step": {"a": 1}, "loss": 1})"), "step is not an integer");
+  EXPECT_EQ(Reject(R"({"epoch": {}, "loss": 1})"), "epoch is not an integer");
 }
 
 TEST(LineParserTest, RejectsMalformedJson) {
@@ -273,6 +274,8 @@ TEST(LineParserTest, RejectsEmptyAndDuplicateKeys) {
   EXPECT_EQ(Reject(R"({"loss": 1, "loss": 2})"), "duplicate key \"loss\"");
   EXPECT_EQ(Reject(R"({"step": 1, "step": 2})"), "duplicate key \"step\"");
   EXPECT_EQ(Reject(R"({"a": {"b": 1}, "a.b": 2})"), "duplicate key \"a.b\"");
+  EXPECT_EQ(Reject(R"({"a": {"b": 1}, "a": 2})"), "duplicate key \"a\"");
+  EXPECT_EQ(Reject(R"({"a": {}, "a": {}})"), "duplicate key \"a\"");
   std::string wide = "{";
   for (int i = 0; i < 40; ++i) wide += "\"k" + std::to_string(i) + "\": 1, ";
   wide += "\"k17\": 2}";

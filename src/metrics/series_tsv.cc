@@ -1,11 +1,11 @@
 #include "metrics/series_tsv.h"
 
-#include <charconv>
-#include <iterator>
-#include <cmath>
-#include <limits>
-
 #include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <iterator>
+#include <limits>
 
 #include "metrics/format_double.h"
 

@@ -45,10 +45,14 @@ TEST(SeriesTsvTest, EmptySeriesIsJustTheHeader) {
 
 TEST(SeriesTsvTest, RoundTripKeepsValuesExactlyAndTimesToTheMillisecond) {
   std::vector<Point> points = {
-      {0, 1700000000.25, 0.1},        {1, 1700000000.1234, 1.0 / 3},
-      {2, 1.5, kNaN},                 {3, 2.0, kInf},
-      {4, 3.0, -kInf},                {5, 4.0, -0.0},
-      {6, 5.0, 5e-324},               {7, 6.0, std::numeric_limits<double>::max()},
+      {0, 1700000000.25, 0.1},
+      {1, 1700000000.1234, 1.0 / 3},
+      {2, 1.5, kNaN},
+      {3, 2.0, kInf},
+      {4, 3.0, -kInf},
+      {5, 4.0, -0.0},
+      {6, 5.0, 5e-324},
+      {7, 6.0, std::numeric_limits<double>::max()},
       {std::numeric_limits<int64_t>::min(), 7.0, 123456789.123456789},
   };
   auto back = SeriesFromTsv(SeriesToTsv(points));

@@ -89,7 +89,8 @@ Status MetricsTailer::ReadCompleteLines(const LineClock& clock, MetricSet& set) 
       ParseLine(std::string_view(data + start, pos - start), clock, set);
       start = search = pos + 1;
     }
-    std::memmove(data, data + start, end - start);
+    // Keep the unfinished line at the front (a long one stays put).
+    if (start > 0) std::memmove(data, data + start, end - start);
     buffered_ = end - start;
   }
 }

@@ -288,8 +288,7 @@ TEST(MetricsTailerTest, ReadRate) {
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_EQ(set.TotalPoints(), 2 * kLines);
   std::cout << "tailer rate: " << static_cast<int64_t>(set.TotalPoints() / elapsed.count())
-            << " points/s from a " << std::filesystem::file_size(path) / (1 << 20)
-            << " MiB file\n";
+            << " points/s from a " << std::filesystem::file_size(path) / (1 << 20) << " MiB file\n";
 }
 
 }  // namespace

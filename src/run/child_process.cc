@@ -27,12 +27,14 @@ constexpr size_t kReadBytes = 256 * 1024;
 // assume a grandchild holds them, and how long we drain at most.
 constexpr milliseconds kDrainIdle(200);
 constexpr milliseconds kDrainMax(2000);
-// After relaying a partial read (the child is writing, and we have caught
+// After a short read from a pipe (the child is writing and we have caught
 // up), pause this long before polling again. While we sleep in poll() every
 // write by the child must wake us, which made a child printing line by line
 // twice as slow; pausing lets its writes collect in the pipe for free. What
 // the user sees is never held back more than this, and the first bytes
-// after a quiet spell are relayed at once.
+// after a quiet spell are relayed at once. Not for ptys: the tty layer
+// already batches the child's writes, and a pty read returns at most 4 KiB,
+// so a short read there does not mean we caught up.
 constexpr std::chrono::microseconds kCoalesce(500);
 
 int PollTimeout(Clock::time_point deadline) {
@@ -127,7 +129,7 @@ ChildExit ChildProcess::Wait(const std::function<void()>& on_tick, milliseconds 
       for (size_t i = 0; i < streams_.size(); ++i) {
         if (fds[2 + i].revents == 0) continue;
         size_t got = ReadStream(streams_[i]);
-        caught_up |= got > 0 && got < buffer_.size();
+        caught_up |= !streams_[i].is_pty && got > 0 && got < buffer_.size();
       }
       if (fds[0].revents != 0) signals_->DrainWakeups();
     }

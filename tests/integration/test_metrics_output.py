@@ -133,3 +133,57 @@ def test_no_metrics_no_metrics_section(project):
     assert "summary" not in (rec.get("metrics") or {})
     files = git("ls-tree", "-r", "--name-only", "trail", cwd=project).splitlines()
     assert not any("/metrics/" in f for f in files)
+
+
+def test_special_values_keys_and_time(project, scripts):
+    body = r"""
+import os
+lines = [
+    '{"step": 0, "eval/acc": 0.5, "loss": NaN, "ok": true, "time": 1700000000.25}',
+    '{"step": 1, "eval/acc": 0.75, "loss": Infinity, "ok": false, "note": "text is ignored"}',
+    '{"step": 2, "eval/acc": 0.25, "loss": 1.5, "timestamp": 1700000009}',
+    '',
+    '   ',
+]
+with open(os.environ["TRAIL_METRICS"], "a") as f:
+    f.write("\n".join(lines) + "\n")
+"""
+    script = write_script(scripts, "special.py", body)
+    proc = trail("run", "--", PYTHON, script, cwd=project)
+    assert "warning" not in proc.stderr, proc.stderr
+    rec = record(project, "p-1")
+    summary = rec["metrics"]["summary"]
+    assert set(summary) == {"eval/acc", "loss", "ok"}
+    acc = summary["eval/acc"]
+    assert (acc["last"], acc["min"], acc["max"], acc["count"], acc["min_step"], acc["max_step"]) == \
+        (0.25, 0.25, 0.75, 3, 2, 1)
+    assert summary["ok"]["count"] == 2 and summary["ok"]["last"] == 0 and summary["ok"]["max"] == 1
+    assert summary["loss"]["count"] == 3 and summary["loss"]["last"] == 1.5
+    series = rec["metrics"]["series"]["eval/acc"]
+    assert "/" not in series.split("metrics/", 1)[1]
+    tsv = branch_file(project, f"{run_dir('p-1')}/{series}").split("\n")
+    assert tsv[0] == "step\ttime\tvalue"
+    assert tsv[1] == "0\t1700000000.250\t0.5"
+    assert tsv[3] == "2\t1700000009.000\t0.25"
+    loss_tsv = branch_file(project, f"{run_dir('p-1')}/{rec['metrics']['series']['loss']}").split("\n")
+    assert [l.split("\t")[2] for l in loss_tsv[1:]] == ["nan", "inf", "1.5"]
+    # the key is queryable as written
+    assert [r["id"] for r in json.loads(trail("ls", "--format", "json", "--where", "metrics.eval/acc < 0.3",
+                                              cwd=project).stdout)] == ["p-1"]
+
+
+def test_metrics_appear_while_many_points_are_logged(project, scripts):
+    body = r"""
+import json, os
+with open(os.environ["TRAIL_METRICS"], "a") as f:
+    for i in range(20000):
+        f.write('{"step": %d, "loss": %r, "lr": 0.001}\n' % (i, 1.0 / (i + 1)))
+"""
+    script = write_script(scripts, "many.py", body)
+    trail("run", "--", PYTHON, script, cwd=project)
+    rec = record(project, "p-1")
+    loss = rec["metrics"]["summary"]["loss"]
+    assert loss["count"] == 20000 and float(loss["min"]) == 1.0 / 20000 and loss["min_step"] == 19999
+    tsv = branch_file(project, f"{run_dir('p-1')}/metrics/loss.tsv").split("\n")
+    assert len(tsv) == 20001
+    assert tsv[-1].split("\t")[0] == "19999"

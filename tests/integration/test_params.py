@@ -69,3 +69,19 @@ def test_params_file_is_read_from_the_working_directory(project):
     (project / "src" / "params.yaml").write_text("depth: 9\n")
     trail("run", "--", "true", cwd=project / "src")
     assert record(project, "p-1")["params"]["depth"] == 9
+
+
+def test_exponent_floats_read_back_as_floats_by_pyyaml(project):
+    # Learning rates are written 1e-5. The committed YAML must say float to any YAML reader, PyYAML
+    # (YAML 1.1, which needs a '.' in a float: 1.0e-05) included, not only to trail itself.
+    trail("run", "--no-arg-params", "-p", "lr=1e-5", "-p", "big=1e20", "-p", "wd=0.0001", "--",
+          PYTHON, "-c", "import os; open(os.environ['TRAIL_METRICS'], 'a').write('{\"grad\": 1e-9}\\n')",
+          cwd=project)
+    rec = record(project, "p-1")
+    assert rec["params"]["lr"] == 1e-5, rec["params"]
+    assert rec["params"]["big"] == 1e20, rec["params"]
+    assert rec["params"]["wd"] == 0.0001, rec["params"]
+    assert rec["metrics"]["summary"]["grad"]["last"] == 1e-9, rec["metrics"]["summary"]
+    # trail's own JSON views agree
+    shown = json.loads(trail("show", "p-1", "--format", "json", cwd=project).stdout)
+    assert shown["params"]["lr"] == 1e-5

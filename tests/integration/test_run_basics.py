@@ -1,11 +1,15 @@
 """trail run: the command runs as if trail were not there, and its record is complete."""
 import datetime as dt
+import json
+import os
 import socket
+import subprocess
 import time
 
 import yaml
 
-from conftest import PYTHON, env_with, git, py, record, run_dir, trail, write_script
+from conftest import PYTHON, TRAIL, env_with, git, init_project, make_git_repo, py, record, run_dir, trail, \
+    write_script
 
 
 def iso(t):
@@ -125,3 +129,74 @@ def test_record_is_canonical_yaml_with_stable_key_order(project):
         assert keys.index(first) < keys.index(second), keys
     rec = yaml.safe_load(text)
     assert rec["params"] == {"lr": 0.5}
+
+
+def test_stdout_and_stderr_to_the_same_file_keep_their_order(project, tmp_path):
+    code = ("import sys\n"
+            "for i in range(300):\n"
+            "    s = sys.stdout if i % 2 == 0 else sys.stderr\n"
+            "    s.write('line %d\\n' % i); s.flush()\n")
+    log = tmp_path / "both.log"
+    with open(log, "wb") as f:
+        proc = subprocess.run([TRAIL, "run", "--", PYTHON, "-c", code], cwd=project, stdout=f, stderr=f,
+                              env=env_with(), stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0
+    lines = [l for l in log.read_text().splitlines() if not l.startswith("trail: ")]
+    assert lines == ["line %d" % i for i in range(300)]
+
+
+def test_large_stdin_and_output_pass_through(project):
+    data = "".join("row %06d some payload text\n" % i for i in range(40000))  # ~1 MiB
+    proc = trail("run", "--", *py("import sys; d = sys.stdin.read(); sys.stdout.write(d[::-1])"), cwd=project,
+                 input=data)
+    assert proc.stdout == data[::-1]
+
+
+def test_high_exit_code_is_failure_not_kill(project):
+    proc = trail("run", "--", *py("import sys; sys.exit(200)"), cwd=project, check=False)
+    assert proc.returncode == 200
+    rec = record(project, "p-1")
+    assert rec["status"] == "failed" and rec["exit_code"] == 200 and "signal" not in rec
+
+
+def test_child_environment(project):
+    code = ("import os, json; print(json.dumps({k: os.environ.get(k) for k in "
+            "['TRAIL_RUN_ID', 'TRAIL_METRICS', 'TRAIL_RUN_UID', 'MY_VAR']}))")
+    proc = trail("run", "--", *py(code), cwd=project, env=env_with(MY_VAR="kept", TRAIL_RUN_ID="stale"))
+    seen = json.loads(proc.stdout)
+    assert seen["TRAIL_RUN_ID"] == "p-1"
+    assert seen["MY_VAR"] == "kept"
+    assert os.path.isabs(seen["TRAIL_METRICS"])
+    assert seen["TRAIL_RUN_UID"] == record(project, "p-1")["uid"]
+
+
+def test_background_grandchild_does_not_hold_trail(project):
+    start = time.monotonic()
+    proc = trail("run", "--", "sh", "-c", "(sleep 4; echo late) & echo hi", cwd=project, timeout=30)
+    took = time.monotonic() - start
+    assert proc.stdout.startswith("hi\n")
+    assert took < 3, f"trail waited {took:.1f}s for a background process the command left behind"
+    assert record(project, "p-1")["status"] == "finished"
+
+
+def test_run_name_and_project_with_dash(tmp_path):
+    repo = make_git_repo(tmp_path / "shop")
+    init_project(repo, "fraud-detect")
+    trail("run", "--name", "baseline", "--", "true", cwd=repo)
+    trail("run", "--", "true", cwd=repo)
+    rec = record(repo, "fraud-detect-1")
+    assert rec["id"] == "fraud-detect-1" and rec["number"] == 1 and rec["name"] == "baseline"
+    assert git("show", "trail:runs/000/fraud-detect-2/run.yaml", cwd=repo)
+    assert trail("show", "fraud-detect-1", cwd=repo).stdout.startswith('Run fraud-detect-1 "baseline"')
+    assert trail("show", "2", cwd=repo).stdout.startswith("Run fraud-detect-2")
+    assert [r["id"] for r in json.loads(trail("ls", "--format", "json", cwd=repo).stdout)] == \
+        ["fraud-detect-2", "fraud-detect-1"]
+
+
+def test_commands_work_from_a_subdirectory(project):
+    sub = project / "src"
+    trail("run", "-p", "a=1", "--", "true", cwd=sub)
+    assert json.loads(trail("ls", "--format", "json", cwd=sub).stdout)[0]["id"] == "p-1"
+    assert trail("show", "p-1", cwd=sub).stdout.startswith("Run p-1")
+    trail("tag", "p-1", "k=v", cwd=sub)
+    assert record(project, "p-1")["tags"] == {"k": "v"}

@@ -3,7 +3,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from conftest import git, py, record, sha256_file, trail
+from conftest import git, git_ok, py, record, sha256_file, trail
 
 
 def worktree_bytes(repo):
@@ -110,3 +110,65 @@ def test_run_on_detached_head_and_nothing_moves(project):
     rec = record(project, "p-1")
     assert rec["code"]["commit"] == head
     assert git("rev-parse", "refs/trail/code/p-1^", cwd=project) == head
+
+
+def test_snapshot_of_deletions_odd_names_modes_symlinks_and_big_files(project):
+    os.unlink(project / "README.md")                                   # deleted, not staged
+    odd = project / "data dir" / "ñame with spaces.py"
+    odd.parent.mkdir()
+    odd.write_text("x = 1\n")
+    script = project / "run.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o755)
+    os.symlink("app.py", project / "link.py")
+    big = project / "big.bin"
+    with open(big, "wb") as f:
+        f.truncate(11 << 20)                                           # an 11 MiB stray file
+    before = user_state(project)
+    trail("run", "--", "true", cwd=project)
+    assert user_state(project) == before
+    snap = "refs/trail/code/p-1"
+    entries = {}
+    for line in git("ls-tree", "-r", snap, cwd=project).splitlines():
+        meta, path = line.split("\t", 1)
+        entries[path.strip('"')] = meta.split()[0]
+    assert "README.md" not in entries
+    assert any("ame with spaces.py" in p for p in entries), entries
+    assert entries["run.sh"] == "100755"
+    assert entries["link.py"] == "120000"
+    assert git("cat-file", "-p", f"{snap}:link.py", cwd=project) == "app.py"
+    assert "big.bin" not in entries
+    code = record(project, "p-1")["code"]
+    assert "big.bin" in code.get("skipped", [])
+    assert "README.md" in code["changed"]
+    assert code["dirty"] is True
+
+
+def test_user_hooks_do_not_run_or_block_recording(project):
+    hooks = project / ".git" / "hooks"
+    hooks.mkdir(exist_ok=True)
+    for name in ("pre-commit", "commit-msg", "post-commit", "reference-transaction", "pre-auto-gc"):
+        h = hooks / name
+        h.write_text(f"#!/bin/sh\necho {name} >> \"$GIT_DIR/../HOOK_RAN\"\nexit 1\n")
+        h.chmod(0o755)
+    proc = trail("run", "--", "true", cwd=project)
+    assert proc.returncode == 0
+    assert record(project, "p-1")["status"] == "finished"
+    assert not (project / "HOOK_RAN").exists(), (project / "HOOK_RAN").read_text()
+
+
+def test_run_in_repository_without_commits(tmp_path):
+    d = tmp_path / "fresh"
+    d.mkdir()
+    trail("init", "--git", "--name", "f", cwd=d)
+    git("config", "user.name", "Ann Lee", cwd=d)
+    git("config", "user.email", "ann@example.org", cwd=d)
+    (d / "train.py").write_text("print('first')\n")
+    proc = trail("run", "--", "true", cwd=d)
+    assert "recording f-1" in proc.stderr
+    rec = record(d, "f-1")
+    assert rec["status"] == "finished"
+    snap = git("rev-parse", "refs/trail/code/f-1", cwd=d)
+    assert "train.py" in git("ls-tree", "-r", "--name-only", snap, cwd=d).splitlines()
+    assert not git_ok("rev-parse", "--verify", "-q", "HEAD", cwd=d)    # still no commit on the user's branch
+    assert git("status", "--porcelain", "-uall", cwd=d).splitlines() == ["?? .trail/.gitignore", "?? .trail/config.yaml", "?? train.py"]
