@@ -110,10 +110,10 @@ Json Summary(const Curve& c) {
 }
 
 std::string SeriesTsv(const Curve& c, double started, double duration) {
-  std::string out = "step\tvalue\ttime\n";
+  std::string out = "step\ttime\tvalue\n";
   for (size_t i = 0; i < c.values.size(); ++i) {
     double t = started + duration * static_cast<double>(i + 1) / static_cast<double>(c.values.size());
-    out += std::to_string(i) + "\t" + trail::FormatDouble(c.values[i]) + "\t" + trail::FormatDouble(Round(t, 3)) +
+    out += std::to_string(i) + "\t" + trail::FormatDouble(Round(t, 3)) + "\t" + trail::FormatDouble(c.values[i]) +
            "\n";
   }
   return out;

@@ -25,10 +25,10 @@ namespace {
 
 // Each lost race means another writer's commit landed, so this bounds the
 // work, not the waiting.
-constexpr int kMaxRaces = 10;
+constexpr int kMaxRetries = 10;
 // Lock contention means another writer is mid-update; it lasts microseconds
 // unless a crashed process left a stale "<ref>.lock", which this reports
-// after about two seconds.
+// after about a second of retries.
 constexpr int kMaxLockWaits = 200;
 
 Status RefuseCheckedOut(git_repository* repo, const std::string& branch_ref) {
@@ -44,8 +44,7 @@ Status RefuseCheckedOut(git_repository* repo, const std::string& branch_ref) {
     }
   }
   // Other worktrees of the same repository have HEADs of their own.
-  if (branch_ref.starts_with("refs/heads/") &&
-      git_reference_lookup(&raw, repo, branch_ref.c_str()) == 0) {
+  if (branch_ref.starts_with("refs/heads/") && git_reference_lookup(&raw, repo, branch_ref.c_str()) == 0) {
     ReferencePtr branch(raw);
     if (git_branch_is_checked_out(branch.get()) == 1) return FailedPrecondition(refusal);
   }
@@ -84,8 +83,7 @@ void BackOff(int attempt) {
 
 }  // namespace
 
-StatusOr<std::string> Repo::CommitFiles(const std::string& branch_ref,
-                                        const std::vector<FileWrite>& writes,
+StatusOr<std::string> Repo::CommitFiles(const std::string& branch_ref, const std::vector<FileWrite>& writes,
                                         const std::string& message, const Identity& who) {
   git_repository* repo = repo_.get();
   if (!branch_ref.starts_with("refs/")) {
@@ -109,8 +107,7 @@ StatusOr<std::string> Repo::CommitFiles(const std::string& branch_ref,
     Pending p;
     p.remove = write.remove;
     if (!write.remove) {
-      int error = git_blob_create_from_buffer(&p.blob, repo, write.content.data(),
-                                              write.content.size());
+      int error = git_blob_create_from_buffer(&p.blob, repo, write.content.data(), write.content.size());
       if (error < 0) return GitError(error, "cannot store " + write.path);
     }
     pending[write.path] = p;
@@ -144,44 +141,39 @@ StatusOr<std::string> Repo::CommitFiles(const std::string& branch_ref,
         upserts.push_back(update);
       }
     }
-    TRAIL_ASSIGN_OR_RETURN(git_oid tree_id,
-                           internal::UpdateTree(repo, base.get(), removals, upserts));
+    TRAIL_ASSIGN_OR_RETURN(git_oid tree_id, internal::UpdateTree(repo, base.get(), removals, upserts));
     if (tip != nullptr && git_oid_equal(&tree_id, git_tree_id(base.get()))) {
       return OidHex(*git_commit_id(tip.get()));  // nothing to record
     }
 
     std::vector<const git_commit*> parents;
     if (tip != nullptr) parents.push_back(tip.get());
-    TRAIL_ASSIGN_OR_RETURN(git_oid commit_id,
-                           internal::CreateCommit(repo, tree_id, parents, message, who));
+    TRAIL_ASSIGN_OR_RETURN(git_oid commit_id, internal::CreateCommit(repo, tree_id, parents, message, who));
 
     git_reference* raw_ref = nullptr;
     int error;
     if (tip != nullptr) {
       // Moves the ref only if it still points at the tip we built on.
       error = git_reference_create_matching(&raw_ref, repo, branch_ref.c_str(), &commit_id,
-                                            /*force=*/1, git_commit_id(tip.get()),
-                                            message.c_str());
+                                            /*force=*/1, git_commit_id(tip.get()), message.c_str());
     } else {
       // Creates the ref only if no other writer created it first.
-      error = git_reference_create(&raw_ref, repo, branch_ref.c_str(), &commit_id, /*force=*/0,
-                                   message.c_str());
+      error = git_reference_create(&raw_ref, repo, branch_ref.c_str(), &commit_id, /*force=*/0, message.c_str());
     }
     if (error == 0) {
       ReferencePtr owned(raw_ref);
       return OidHex(commit_id);
     }
     if (error == GIT_EMODIFIED || error == GIT_EEXISTS) {
-      if (++races >= kMaxRaces) {
-        return GitError(error, "gave up updating " + branch_ref + " after " +
-                                   std::to_string(kMaxRaces) + " concurrent updates");
+      if (++races > kMaxRetries) {
+        return GitError(error,
+                        "gave up updating " + branch_ref + " after " + std::to_string(races) + " concurrent updates");
       }
       // Jitter, so that writers that keep colliding fall out of step.
       BackOff(races);
     } else if (error == GIT_ELOCKED) {
       if (++lock_waits >= kMaxLockWaits) {
-        return GitError(error, "cannot lock " + branch_ref + " (a stale .lock file in " +
-                                   gitdir() + "?)");
+        return GitError(error, "cannot lock " + branch_ref + " (a stale .lock file in " + gitdir() + "?)");
       }
       BackOff(lock_waits);
     } else {

@@ -25,9 +25,7 @@ class CommitFilesTest : public GitRepoFixture {
     CommitAll("initial");
   }
   std::string Show(const std::string& spec) const { return GitOut("show " + testing::Quote(spec)); }
-  bool Exists(const std::string& spec) const {
-    return Git("cat-file -e " + testing::Quote(spec)) == 0;
-  }
+  bool Exists(const std::string& spec) const { return Git("cat-file -e " + testing::Quote(spec)) == 0; }
 };
 
 TEST_F(CommitFilesTest, CreatesUpdatesAndRemovesWithoutTouchingTheCheckout) {
@@ -71,11 +69,8 @@ TEST_F(CommitFilesTest, CreatesUpdatesAndRemovesWithoutTouchingTheCheckout) {
   EXPECT_EQ(*same, *second);
 
   // Removing a directory removes what is under it; the last write to a path wins.
-  auto third = repo->CommitFiles(kBranch,
-                                 {{"runs/001", "", true},
-                                  {"README", "first\n"},
-                                  {"README", "second\n"}},
-                                 "rm", {});
+  auto third =
+      repo->CommitFiles(kBranch, {{"runs/001", "", true}, {"README", "first\n"}, {"README", "second\n"}}, "rm", {});
   ASSERT_TRUE(third.ok()) << third.status().message();
   EXPECT_FALSE(Exists("trail:runs/001"));
   EXPECT_EQ(Show("trail:README"), "second\n");
@@ -107,14 +102,11 @@ TEST_F(CommitFilesTest, RejectsBadPathsAndRefNames) {
     auto result = repo->CommitFiles(kBranch, {{bad, "x"}}, "m", {});
     EXPECT_EQ(result.status().code(), Code::kInvalidArgument) << bad;
   }
-  EXPECT_EQ(repo->CommitFiles("trail", {{"a", "b"}}, "m", {}).status().code(),
-            Code::kInvalidArgument);
-  EXPECT_EQ(repo->CommitFiles("refs/heads/a..b", {{"a", "b"}}, "m", {}).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(repo->CommitFiles("trail", {{"a", "b"}}, "m", {}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(repo->CommitFiles("refs/heads/a..b", {{"a", "b"}}, "m", {}).status().code(), Code::kInvalidArgument);
   // A file cannot replace a directory.
   ASSERT_TRUE(repo->CommitFiles(kBranch, {{"d/f", "x"}}, "m", {}).ok());
-  EXPECT_EQ(repo->CommitFiles(kBranch, {{"d", "x"}}, "m", {}).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(repo->CommitFiles(kBranch, {{"d", "x"}}, "m", {}).status().code(), Code::kInvalidArgument);
   EXPECT_NE(Git("rev-parse --verify -q refs/heads/a..b"), 0);
 }
 

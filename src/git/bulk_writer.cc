@@ -33,12 +33,10 @@ struct DirNode {
 Status AddFile(DirNode* root, const std::string& path, const git_oid& blob) {
   DirNode* node = root;
   size_t start = 0;
-  for (size_t slash = path.find('/'); slash != std::string::npos;
-       start = slash + 1, slash = path.find('/', start)) {
+  for (size_t slash = path.find('/'); slash != std::string::npos; start = slash + 1, slash = path.find('/', start)) {
     std::string part = path.substr(start, slash - start);
     if (node->files.count(part)) {
-      return InvalidArgument("'" + path + "' puts a file inside the file '" +
-                             path.substr(0, slash) + "'");
+      return InvalidArgument("'" + path + "' puts a file inside the file '" + path.substr(0, slash) + "'");
     }
     std::unique_ptr<DirNode>& child = node->dirs[part];
     if (child == nullptr) child = std::make_unique<DirNode>();
@@ -80,8 +78,7 @@ constexpr size_t kPackThreshold = 512;
 
 // Writes the blobs and trees for `files` through `repo` and returns the root
 // tree.
-StatusOr<git_oid> WriteFilesTree(git_repository* repo,
-                                 const std::vector<std::pair<std::string, std::string>>& files) {
+StatusOr<git_oid> WriteFilesTree(git_repository* repo, const std::vector<std::pair<std::string, std::string>>& files) {
   DirNode root;
   for (const auto& [path, content] : files) {
     TRAIL_RETURN_IF_ERROR(ValidateRelativePath(path));
@@ -95,9 +92,9 @@ StatusOr<git_oid> WriteFilesTree(git_repository* repo,
 
 }  // namespace
 
-StatusOr<std::string> Repo::WriteCommitFromFiles(
-    const std::vector<std::pair<std::string, std::string>>& files,
-    const std::vector<std::string>& parents, const std::string& message, const Identity& who) {
+StatusOr<std::string> Repo::WriteCommitFromFiles(const std::vector<std::pair<std::string, std::string>>& files,
+                                                 const std::vector<std::string>& parents, const std::string& message,
+                                                 const Identity& who) {
   git_repository* repo = repo_.get();
   // Parents first: a typo should fail before any work is done.
   std::vector<CommitPtr> parent_commits;
@@ -116,8 +113,7 @@ StatusOr<std::string> Repo::WriteCommitFromFiles(
     TRAIL_ASSIGN_OR_RETURN(tree, WriteFilesTree(packer->memory_repo(), files));
     TRAIL_RETURN_IF_ERROR(packer->Finish(tree));
   }
-  TRAIL_ASSIGN_OR_RETURN(git_oid commit,
-                         internal::CreateCommit(repo, tree, parent_ptrs, message, who));
+  TRAIL_ASSIGN_OR_RETURN(git_oid commit, internal::CreateCommit(repo, tree, parent_ptrs, message, who));
   return OidHex(commit);
 }
 

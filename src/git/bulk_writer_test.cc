@@ -54,16 +54,13 @@ TEST_F(WriteCommitFromFilesTest, ParentsAndSmallSets) {
 
 TEST_F(WriteCommitFromFilesTest, RejectsConflictingPaths) {
   auto repo = Open();
-  EXPECT_EQ(repo->WriteCommitFromFiles({{"a", "1"}, {"a", "2"}}, {}, "m", {}).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(repo->WriteCommitFromFiles({{"a", "1"}, {"a", "2"}}, {}, "m", {}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(repo->WriteCommitFromFiles({{"a", "1"}, {"a/b", "2"}}, {}, "m", {}).status().code(),
             Code::kInvalidArgument);
   EXPECT_EQ(repo->WriteCommitFromFiles({{"a/b", "1"}, {"a", "2"}}, {}, "m", {}).status().code(),
             Code::kInvalidArgument);
-  EXPECT_EQ(repo->WriteCommitFromFiles({{"../a", "1"}}, {}, "m", {}).status().code(),
-            Code::kInvalidArgument);
-  EXPECT_EQ(repo->WriteCommitFromFiles({{"a", "1"}}, {std::string(40, 'e')}, "m", {}).status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(repo->WriteCommitFromFiles({{"../a", "1"}}, {}, "m", {}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(repo->WriteCommitFromFiles({{"a", "1"}}, {std::string(40, 'e')}, "m", {}).status().code(), Code::kNotFound);
 }
 
 }  // namespace

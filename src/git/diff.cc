@@ -19,8 +19,7 @@ namespace {
 // Width of the --stat graph, as git uses for a non-terminal.
 constexpr size_t kStatWidth = 80;
 
-StatusOr<DiffPtr> DiffCommits(git_repository* repo, const std::string& a_commit,
-                              const std::string& b_commit) {
+StatusOr<DiffPtr> DiffCommits(git_repository* repo, const std::string& a_commit, const std::string& b_commit) {
   TRAIL_ASSIGN_OR_RETURN(TreePtr a, LookupCommitTree(repo, a_commit));
   TRAIL_ASSIGN_OR_RETURN(TreePtr b, LookupCommitTree(repo, b_commit));
   git_diff* raw = nullptr;
@@ -38,8 +37,7 @@ StatusOr<DiffPtr> DiffCommits(git_repository* repo, const std::string& a_commit,
 
 }  // namespace
 
-StatusOr<std::string> Repo::DiffStat(const std::string& a_commit,
-                                     const std::string& b_commit) const {
+StatusOr<std::string> Repo::DiffStat(const std::string& a_commit, const std::string& b_commit) const {
   TRAIL_ASSIGN_OR_RETURN(DiffPtr diff, DiffCommits(repo_.get(), a_commit, b_commit));
   git_diff_stats* raw = nullptr;
   int error = git_diff_get_stats(&raw, diff.get());
@@ -53,8 +51,7 @@ StatusOr<std::string> Repo::DiffStat(const std::string& a_commit,
   return buf.str();
 }
 
-StatusOr<std::string> Repo::DiffPatch(const std::string& a_commit,
-                                      const std::string& b_commit) const {
+StatusOr<std::string> Repo::DiffPatch(const std::string& a_commit, const std::string& b_commit) const {
   TRAIL_ASSIGN_OR_RETURN(DiffPtr diff, DiffCommits(repo_.get(), a_commit, b_commit));
   Buf buf;
   int error = git_diff_to_buf(buf.get(), diff.get(), GIT_DIFF_FORMAT_PATCH);

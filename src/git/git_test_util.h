@@ -97,9 +97,7 @@ class GitRepoFixture : public ::testing::Test {
   const std::string& root() const { return dir_.path(); }
 
   // `git <args>` in the repository; returns the exit status.
-  int Git(const std::string& args) const {
-    return Sh("cd " + Quote(root()) + " && git " + args + " >/dev/null 2>&1");
-  }
+  int Git(const std::string& args) const { return Sh("cd " + Quote(root()) + " && git " + args + " >/dev/null 2>&1"); }
   // stdout of `git <args>` in the repository.
   std::string GitOut(const std::string& args) const {
     return ShOut("cd " + Quote(root()) + " && git " + args + " 2>/dev/null");
@@ -126,11 +124,12 @@ class GitRepoFixture : public ::testing::Test {
   // from refreshing the index.
   std::string UserVisibleState() const {
     const std::string cd = "cd " + Quote(root()) + " && ";
-    return ShOut(cd + "sha256sum .git/index 2>&1; cat .git/HEAD; git rev-parse HEAD 2>&1;"
-                      "git symbolic-ref -q HEAD;"
-                      "git --no-optional-locks status --porcelain=v1 --untracked-files=all;"
-                      "find . -path ./.git -prune -o -printf '%p %y %m %s %T@ %l\\n' | sort;"
-                      "find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum");
+    return ShOut(cd +
+                 "sha256sum .git/index 2>&1; cat .git/HEAD; git rev-parse HEAD 2>&1;"
+                 "git symbolic-ref -q HEAD;"
+                 "git --no-optional-locks status --porcelain=v1 --untracked-files=all;"
+                 "find . -path ./.git -prune -o -printf '%p %y %m %s %T@ %l\\n' | sort;"
+                 "find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum");
   }
 
   std::unique_ptr<Repo> Open() const {

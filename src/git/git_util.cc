@@ -20,9 +20,8 @@ void EnsureLibgit2() {
 
 Status GitError(int error, const std::string& context) {
   const git_error* last = git_error_last();
-  std::string detail = (last != nullptr && last->message != nullptr)
-                           ? std::string(last->message)
-                           : "libgit2 error " + std::to_string(error);
+  std::string detail = (last != nullptr && last->message != nullptr) ? std::string(last->message)
+                                                                     : "libgit2 error " + std::to_string(error);
   std::string message = context.empty() ? detail : context + ": " + detail;
   switch (error) {
     case GIT_ENOTFOUND:
@@ -115,8 +114,7 @@ StatusOr<TreePtr> LookupCommitTree(git_repository* repo, const std::string& rev)
   return TreePtr(tree);
 }
 
-StatusOr<TreePtr> LookupSubtree(git_repository* repo, const git_tree* root,
-                                const std::string& dir) {
+StatusOr<TreePtr> LookupSubtree(git_repository* repo, const git_tree* root, const std::string& dir) {
   if (root == nullptr) return TreePtr();
   if (dir.empty()) {
     git_tree* copy = nullptr;
@@ -158,9 +156,7 @@ std::string NormalizeMessage(const std::string& message) {
 }
 
 Status ValidateRelativePath(const std::string& path) {
-  auto bad = [&](const std::string& why) {
-    return InvalidArgument("invalid path '" + path + "': " + why);
-  };
+  auto bad = [&](const std::string& why) { return InvalidArgument("invalid path '" + path + "': " + why); };
   if (path.empty()) return bad("empty");
   if (path.find('\0') != std::string::npos) return bad("contains a NUL byte");
   if (path.front() == '/') return bad("must be relative");
@@ -184,11 +180,9 @@ namespace {
 // One git_tree_create_updated pass. Tree-shape conflicts (a file where a
 // directory is, or the reverse) are the caller's input, hence
 // InvalidArgument.
-StatusOr<git_oid> UpdatePass(git_repository* repo, const git_tree* base,
-                             const std::vector<git_tree_update>& updates) {
+StatusOr<git_oid> UpdatePass(git_repository* repo, const git_tree* base, const std::vector<git_tree_update>& updates) {
   git_oid out;
-  int error = git_tree_create_updated(&out, repo, const_cast<git_tree*>(base), updates.size(),
-                                      updates.data());
+  int error = git_tree_create_updated(&out, repo, const_cast<git_tree*>(base), updates.size(), updates.data());
   if (error < 0) {
     const git_error* last = git_error_last();
     if (error == GIT_ERROR && last != nullptr && last->klass == GIT_ERROR_TREE) {
@@ -201,8 +195,7 @@ StatusOr<git_oid> UpdatePass(git_repository* repo, const git_tree* base,
 
 }  // namespace
 
-StatusOr<git_oid> UpdateTree(git_repository* repo, const git_tree* base,
-                             const std::vector<git_tree_update>& removals,
+StatusOr<git_oid> UpdateTree(git_repository* repo, const git_tree* base, const std::vector<git_tree_update>& removals,
                              const std::vector<git_tree_update>& upserts) {
   TreePtr intermediate;
   const git_tree* current = base;
@@ -219,8 +212,8 @@ StatusOr<git_oid> UpdateTree(git_repository* repo, const git_tree* base,
 }
 
 StatusOr<git_oid> CreateCommit(git_repository* repo, const git_oid& tree_id,
-                               const std::vector<const git_commit*>& parents,
-                               const std::string& message, const Identity& who) {
+                               const std::vector<const git_commit*>& parents, const std::string& message,
+                               const Identity& who) {
   git_tree* raw_tree = nullptr;
   int error = git_tree_lookup(&raw_tree, repo, &tree_id);
   if (error < 0) return GitError(error, "cannot read tree " + OidHex(tree_id));
@@ -230,8 +223,8 @@ StatusOr<git_oid> CreateCommit(git_repository* repo, const git_oid& tree_id,
   git_oid commit;
   // libgit2 takes a non-const array of parents but only reads it.
   error = git_commit_create(&commit, repo, /*update_ref=*/nullptr, sig.get(), sig.get(),
-                            /*message_encoding=*/nullptr, text.c_str(), tree.get(),
-                            parents.size(), const_cast<const git_commit**>(parents.data()));
+                            /*message_encoding=*/nullptr, text.c_str(), tree.get(), parents.size(),
+                            const_cast<const git_commit**>(parents.data()));
   if (error < 0) return GitError(error, "cannot create commit");
   return commit;
 }

@@ -90,13 +90,11 @@ Status ValidateRelativePath(const std::string& path);
 // change between file and directory in one call (git_tree_create_updated
 // refuses that within a single pass). Every removal must name an existing
 // entry of `base`; git_tree_update::path must stay valid during the call.
-StatusOr<git_oid> UpdateTree(git_repository* repo, const git_tree* base,
-                             const std::vector<git_tree_update>& removals,
+StatusOr<git_oid> UpdateTree(git_repository* repo, const git_tree* base, const std::vector<git_tree_update>& removals,
                              const std::vector<git_tree_update>& upserts);
 
 // Writes a commit (moving no ref) and returns its id.
-StatusOr<git_oid> CreateCommit(git_repository* repo, const git_oid& tree,
-                               const std::vector<const git_commit*>& parents,
+StatusOr<git_oid> CreateCommit(git_repository* repo, const git_oid& tree, const std::vector<const git_commit*>& parents,
                                const std::string& message, const Identity& who);
 
 }  // namespace trail::git::internal

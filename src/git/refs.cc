@@ -11,8 +11,7 @@ using internal::ObjectPtr;
 using internal::OidHex;
 using internal::ReferencePtr;
 
-Status Repo::SetRef(const std::string& ref, const std::string& commit_hex,
-                    const std::string& log_message) {
+Status Repo::SetRef(const std::string& ref, const std::string& commit_hex, const std::string& log_message) {
   // Checking that the target is a commit first keeps a typo from leaving a
   // ref that every later reader would trip over.
   TRAIL_ASSIGN_OR_RETURN(CommitPtr commit, LookupCommit(repo_.get(), commit_hex));
@@ -39,8 +38,7 @@ StatusOr<std::optional<std::string>> Repo::ResolveRef(const std::string& ref) co
   return std::optional<std::string>(OidHex(*git_object_id(commit.get())));
 }
 
-bool Repo::IsAncestor(const std::string& ancestor_commit,
-                      const std::string& descendant_commit) const {
+bool Repo::IsAncestor(const std::string& ancestor_commit, const std::string& descendant_commit) const {
   auto ancestor = LookupCommit(repo_.get(), ancestor_commit);
   auto descendant = LookupCommit(repo_.get(), descendant_commit);
   if (!ancestor.ok() || !descendant.ok()) return false;

@@ -112,13 +112,11 @@ class Repo {
   // <trail@localhost>" for empty fields). Executable bits and symlinks are
   // kept; submodules are recorded as HEAD has them. Creates no ref and never
   // writes the index.
-  StatusOr<Snapshot> SnapshotWorktree(const SnapshotOptions& opts, const std::string& message,
-                                      const Identity& who);
+  StatusOr<Snapshot> SnapshotWorktree(const SnapshotOptions& opts, const std::string& message, const Identity& who);
 
   // Creates or moves `ref` (a full name, e.g. "refs/trail/code/fraud-58") to
   // a commit, writing `log_message` to its reflog when it has one.
-  Status SetRef(const std::string& ref, const std::string& commit_hex,
-                const std::string& log_message);
+  Status SetRef(const std::string& ref, const std::string& commit_hex, const std::string& log_message);
   // The commit a full ref name points to (peeled), or nullopt if the ref does
   // not exist.
   StatusOr<std::optional<std::string>> ResolveRef(const std::string& ref) const;
@@ -131,8 +129,7 @@ class Repo {
   // along each written path are rewritten. Returns the new tip; when the
   // writes change nothing, no commit is made and the old tip is returned.
   // Refuses (FailedPrecondition) a branch that is checked out in any worktree.
-  StatusOr<std::string> CommitFiles(const std::string& branch_ref,
-                                    const std::vector<FileWrite>& writes,
+  StatusOr<std::string> CommitFiles(const std::string& branch_ref, const std::vector<FileWrite>& writes,
                                     const std::string& message, const Identity& who);
 
   StatusOr<std::string> ReadBlob(const std::string& blob_oid_hex) const;
@@ -141,24 +138,20 @@ class Repo {
   StatusOr<std::string> ReadFileAt(const std::string& commit_hex, const std::string& path) const;
   // Entries of directory `dir` ("" = root) in `commit_hex`, in tree order;
   // NotFound if the directory does not exist.
-  StatusOr<std::vector<TreeEntry>> ListDir(const std::string& commit_hex,
-                                           const std::string& dir) const;
+  StatusOr<std::vector<TreeEntry>> ListDir(const std::string& commit_hex, const std::string& dir) const;
   // Calls fn(path, blob_oid_hex) for every blob under `prefix` ("" = root)
   // whose file name equals `file_name` (every blob if `file_name` is empty),
   // in tree order (as `git ls-tree -r` lists them). A missing prefix has no
   // files. Stops and returns fn's error if fn fails.
-  Status ForEachFile(
-      const std::string& commit_hex, const std::string& prefix, const std::string& file_name,
-      const std::function<Status(const std::string& path, const std::string& oid)>& fn) const;
+  Status ForEachFile(const std::string& commit_hex, const std::string& prefix, const std::string& file_name,
+                     const std::function<Status(const std::string& path, const std::string& oid)>& fn) const;
   // Blob changes under `prefix` between two commits (`old_commit` "" = the
   // empty tree), restricted to files named `file_name` if it is non-empty,
   // sorted by path. Subtrees with equal ids are skipped without being read,
   // so the cost follows the number of changed directories, not the size of
   // the tree. Mode-only changes are not reported.
-  StatusOr<std::vector<Change>> DiffFiles(const std::string& old_commit,
-                                          const std::string& new_commit,
-                                          const std::string& prefix,
-                                          const std::string& file_name) const;
+  StatusOr<std::vector<Change>> DiffFiles(const std::string& old_commit, const std::string& new_commit,
+                                          const std::string& prefix, const std::string& file_name) const;
   // Like `git merge-base --is-ancestor`: true when equal. False when either
   // commit does not exist.
   bool IsAncestor(const std::string& ancestor_commit, const std::string& descendant_commit) const;
@@ -172,9 +165,9 @@ class Repo {
   // create trees) with the given parents, moving no ref. Built bottom-up with
   // one tree builder per directory, so 100,000+ files are fine. A duplicate
   // path, or a path that is both a file and a directory, is InvalidArgument.
-  StatusOr<std::string> WriteCommitFromFiles(
-      const std::vector<std::pair<std::string, std::string>>& files,
-      const std::vector<std::string>& parents, const std::string& message, const Identity& who);
+  StatusOr<std::string> WriteCommitFromFiles(const std::vector<std::pair<std::string, std::string>>& files,
+                                             const std::vector<std::string>& parents, const std::string& message,
+                                             const Identity& who);
 
  private:
   struct RepositoryDeleter {

@@ -1,9 +1,10 @@
+#include "git/repo.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "git/git_test_util.h"
-#include "git/repo.h"
 
 namespace trail::git {
 namespace {
@@ -46,14 +47,12 @@ TEST_F(RepoTest, InitCreatesARepositoryGitUnderstands) {
   auto repo = Repo::Init(path);
   ASSERT_TRUE(repo.ok()) << repo.status().message();
   EXPECT_EQ((*repo)->workdir(), path);
-  EXPECT_EQ(Trim(testing::ShOut("git -C " + Quote(path) + " rev-parse --is-bare-repository")),
-            "false");
+  EXPECT_EQ(Trim(testing::ShOut("git -C " + Quote(path) + " rev-parse --is-bare-repository")), "false");
   auto head = (*repo)->Head();
   ASSERT_TRUE(head.ok()) << head.status().message();
   EXPECT_TRUE(head->unborn);
   EXPECT_EQ(head->commit, "");
-  EXPECT_EQ(head->branch,
-            Trim(testing::ShOut("git -C " + Quote(path) + " symbolic-ref --short HEAD")));
+  EXPECT_EQ(head->branch, Trim(testing::ShOut("git -C " + Quote(path) + " symbolic-ref --short HEAD")));
 }
 
 TEST_F(RepoTest, IdentityComesFromConfig) {

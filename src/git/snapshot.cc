@@ -29,11 +29,10 @@ using internal::TreePtr;
 
 namespace {
 
-constexpr unsigned kWorktreeChanged = GIT_STATUS_WT_NEW | GIT_STATUS_WT_MODIFIED |
-                                      GIT_STATUS_WT_TYPECHANGE | GIT_STATUS_WT_RENAMED |
-                                      GIT_STATUS_CONFLICTED;
-constexpr unsigned kIndexChanged = GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED |
-                                   GIT_STATUS_INDEX_TYPECHANGE | GIT_STATUS_INDEX_RENAMED;
+constexpr unsigned kWorktreeChanged = GIT_STATUS_WT_NEW | GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE |
+                                      GIT_STATUS_WT_RENAMED | GIT_STATUS_CONFLICTED;
+constexpr unsigned kIndexChanged =
+    GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_TYPECHANGE | GIT_STATUS_INDEX_RENAMED;
 
 // What the snapshot records at one path.
 struct PathUpdate {
@@ -106,12 +105,10 @@ class WorktreeReader {
       // Untracked files have no old mode to keep, so apply it here, as
       // `git add` would.
       if (untracked) {
-        update->mode = (st.st_mode & S_IXUSR) && TrustsFileMode() ? GIT_FILEMODE_BLOB_EXECUTABLE
-                                                                  : GIT_FILEMODE_BLOB;
+        update->mode = (st.st_mode & S_IXUSR) && TrustsFileMode() ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
       } else {
-        update->mode = delta.new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE
-                           ? GIT_FILEMODE_BLOB_EXECUTABLE
-                           : GIT_FILEMODE_BLOB;
+        update->mode =
+            delta.new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
       }
     } else {
       // Directories (an untracked nested repository), sockets, fifos: git
@@ -150,8 +147,8 @@ StatusOr<Snapshot> Repo::SnapshotWorktree(const SnapshotOptions& opts, const std
   // No rename detection: renames would pair paths, and each side must be
   // handled on its own. No GIT_STATUS_OPT_UPDATE_INDEX: the index file stays
   // byte-identical.
-  status_opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-                      GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+  status_opts.flags =
+      GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS | GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
   // The same HEAD tree we build on, even if HEAD moves meanwhile.
   status_opts.baseline = head.tree.get();
   git_status_list* raw_list = nullptr;
@@ -245,8 +242,7 @@ StatusOr<Snapshot> Repo::SnapshotWorktree(const SnapshotOptions& opts, const std
 
   std::vector<const git_commit*> parents;
   if (head.commit != nullptr) parents.push_back(head.commit.get());
-  TRAIL_ASSIGN_OR_RETURN(git_oid commit_id,
-                         internal::CreateCommit(repo, tree_id, parents, message, who));
+  TRAIL_ASSIGN_OR_RETURN(git_oid commit_id, internal::CreateCommit(repo, tree_id, parents, message, who));
 
   std::sort(snapshot.changed.begin(), snapshot.changed.end());
   std::sort(snapshot.skipped.begin(), snapshot.skipped.end());

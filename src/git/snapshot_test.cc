@@ -12,8 +12,8 @@ namespace trail::git {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 using testing::GitRepoFixture;
+using ::testing::IsEmpty;
 using testing::Quote;
 using testing::Sh;
 using testing::Trim;
@@ -106,10 +106,8 @@ TEST_F(SnapshotTest, RecordsExactlyWhatWouldRunAndTouchesNothing) {
   EXPECT_EQ(tree["exactly_at_limit.bin"], "100644");
 
   EXPECT_THAT(snap->skipped, ElementsAre("big.bin"));
-  EXPECT_THAT(snap->changed,
-              ElementsAre("a.txt", "del.txt", "exactly_at_limit.bin", "new/deep/file.txt",
-                          "newlink", "run.sh", "staged.txt", "staged_then_edited.txt",
-                          "untracked.txt"));
+  EXPECT_THAT(snap->changed, ElementsAre("a.txt", "del.txt", "exactly_at_limit.bin", "new/deep/file.txt", "newlink",
+                                         "run.sh", "staged.txt", "staged_then_edited.txt", "untracked.txt"));
 
   // Snapshotting again gives the same tree, still touching nothing.
   auto again = repo->SnapshotWorktree(opts, "again", {});

@@ -28,29 +28,22 @@ class TreeDiffer {
 
   // Either tree may be null (empty).
   Status Diff(const git_tree* old_tree, const git_tree* new_tree, const std::string& dir) {
-    if (old_tree != nullptr && new_tree != nullptr &&
-        git_oid_equal(git_tree_id(old_tree), git_tree_id(new_tree))) {
+    if (old_tree != nullptr && new_tree != nullptr && git_oid_equal(git_tree_id(old_tree), git_tree_id(new_tree))) {
       return Status::Ok();
     }
     // Entries of the old tree: deleted, changed, or (same kind) recursed into.
     for (size_t i = 0; old_tree != nullptr && i < git_tree_entrycount(old_tree); ++i) {
       const git_tree_entry* old_entry = git_tree_entry_byindex(old_tree, i);
       const char* name = git_tree_entry_name(old_entry);
-      const git_tree_entry* new_entry =
-          new_tree != nullptr ? git_tree_entry_byname(new_tree, name) : nullptr;
-      const git_object_t new_type =
-          new_entry != nullptr ? git_tree_entry_type(new_entry) : GIT_OBJECT_INVALID;
-      TRAIL_RETURN_IF_ERROR(Compare(old_entry, new_type == git_tree_entry_type(old_entry)
-                                                   ? new_entry
-                                                   : nullptr,
-                                    dir));
+      const git_tree_entry* new_entry = new_tree != nullptr ? git_tree_entry_byname(new_tree, name) : nullptr;
+      const git_object_t new_type = new_entry != nullptr ? git_tree_entry_type(new_entry) : GIT_OBJECT_INVALID;
+      TRAIL_RETURN_IF_ERROR(Compare(old_entry, new_type == git_tree_entry_type(old_entry) ? new_entry : nullptr, dir));
     }
     // Entries only the new tree has (or has with another kind): added.
     for (size_t i = 0; new_tree != nullptr && i < git_tree_entrycount(new_tree); ++i) {
       const git_tree_entry* new_entry = git_tree_entry_byindex(new_tree, i);
       const git_tree_entry* old_entry =
-          old_tree != nullptr ? git_tree_entry_byname(old_tree, git_tree_entry_name(new_entry))
-                              : nullptr;
+          old_tree != nullptr ? git_tree_entry_byname(old_tree, git_tree_entry_name(new_entry)) : nullptr;
       if (old_entry != nullptr && git_tree_entry_type(old_entry) == git_tree_entry_type(new_entry)) {
         continue;  // handled above
       }
@@ -61,8 +54,7 @@ class TreeDiffer {
 
  private:
   // Two entries of one name and kind (either may be null).
-  Status Compare(const git_tree_entry* old_entry, const git_tree_entry* new_entry,
-                 const std::string& dir) {
+  Status Compare(const git_tree_entry* old_entry, const git_tree_entry* new_entry, const std::string& dir) {
     const git_tree_entry* any = old_entry != nullptr ? old_entry : new_entry;
     const std::string name = git_tree_entry_name(any);
     const std::string path = dir.empty() ? name : dir + "/" + name;
@@ -102,10 +94,8 @@ class TreeDiffer {
 
 }  // namespace
 
-StatusOr<std::vector<Change>> Repo::DiffFiles(const std::string& old_commit,
-                                              const std::string& new_commit,
-                                              const std::string& prefix,
-                                              const std::string& file_name) const {
+StatusOr<std::vector<Change>> Repo::DiffFiles(const std::string& old_commit, const std::string& new_commit,
+                                              const std::string& prefix, const std::string& file_name) const {
   const std::string dir = TrimSlashes(prefix);
   TRAIL_ASSIGN_OR_RETURN(TreePtr old_root, LookupCommitTree(repo_.get(), old_commit));
   TRAIL_ASSIGN_OR_RETURN(TreePtr new_root, LookupCommitTree(repo_.get(), new_commit));
@@ -114,8 +104,7 @@ StatusOr<std::vector<Change>> Repo::DiffFiles(const std::string& old_commit,
   std::vector<Change> changes;
   TreeDiffer differ(repo_.get(), file_name, &changes);
   TRAIL_RETURN_IF_ERROR(differ.Diff(old_tree.get(), new_tree.get(), dir));
-  std::sort(changes.begin(), changes.end(),
-            [](const Change& a, const Change& b) { return a.path < b.path; });
+  std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.path < b.path; });
   return changes;
 }
 

@@ -21,15 +21,17 @@ class DiffFilesTest : public GitRepoFixture {
     std::string out;
     const std::string zero(40, '0');
     for (const Change& c : changes) {
-      out += (c.old_oid.empty() ? zero : c.old_oid) + " " + (c.new_oid.empty() ? zero : c.new_oid) +
-             " " + c.path + "\n";
+      out +=
+          (c.old_oid.empty() ? zero : c.old_oid) + " " + (c.new_oid.empty() ? zero : c.new_oid) + " " + c.path + "\n";
     }
     return out;
   }
   // The same, from the git CLI.
   std::string GitRaw(const std::string& a, const std::string& b, const std::string& filter) const {
-    return GitOut("diff --raw --no-renames --no-abbrev " + a + " " + b + " -- runs | "
-                  "awk '{print $3, $4, $6}' | grep -E '" + filter + "' | LC_ALL=C sort -k3,3");
+    return GitOut("diff --raw --no-renames --no-abbrev " + a + " " + b +
+                  " -- runs | "
+                  "awk '{print $3, $4, $6}' | grep -E '" +
+                  filter + "' | LC_ALL=C sort -k3,3");
   }
 };
 
@@ -76,8 +78,8 @@ TEST_F(DiffFilesTest, MatchesGitOnAFewChangesAmongMany) {
 
 TEST_F(DiffFilesTest, FromTheEmptyTree) {
   auto repo = Open();
-  auto commit = repo->WriteCommitFromFiles(
-      {{"runs/a/run.yaml", "a"}, {"runs/b/run.yaml", "b"}, {"runs/b/other", "o"}}, {}, "m", {});
+  auto commit = repo->WriteCommitFromFiles({{"runs/a/run.yaml", "a"}, {"runs/b/run.yaml", "b"}, {"runs/b/other", "o"}},
+                                           {}, "m", {});
   ASSERT_TRUE(commit.ok());
   auto changes = repo->DiffFiles("", *commit, "runs", "run.yaml");
   ASSERT_TRUE(changes.ok()) << changes.status().message();
@@ -90,8 +92,7 @@ TEST_F(DiffFilesTest, FromTheEmptyTree) {
 TEST_F(DiffFilesTest, FileAndDirectorySwap) {
   auto repo = Open();
   auto a = repo->WriteCommitFromFiles({{"runs/x", "file"}, {"runs/y/run.yaml", "dir"}}, {}, "a", {});
-  auto b = repo->WriteCommitFromFiles({{"runs/x/run.yaml", "now dir"}, {"runs/y", "now file"}}, {},
-                                      "b", {});
+  auto b = repo->WriteCommitFromFiles({{"runs/x/run.yaml", "now dir"}, {"runs/y", "now file"}}, {}, "b", {});
   ASSERT_TRUE(a.ok() && b.ok());
   auto changes = repo->DiffFiles(*a, *b, "runs", "");
   ASSERT_TRUE(changes.ok()) << changes.status().message();

@@ -35,8 +35,7 @@ std::string JoinPath(const std::string& dir, const char* name) {
 
 // Pre-order walk in tree order. A recursive walk of our own (rather than
 // git_tree_walk) lets fn's Status travel back out unchanged.
-Status WalkFiles(git_repository* repo, const git_tree* tree, const std::string& dir,
-                 const std::string& file_name,
+Status WalkFiles(git_repository* repo, const git_tree* tree, const std::string& dir, const std::string& file_name,
                  const std::function<Status(const std::string&, const std::string&)>& fn) {
   const size_t count = git_tree_entrycount(tree);
   for (size_t i = 0; i < count; ++i) {
@@ -70,8 +69,7 @@ StatusOr<std::string> Repo::ReadBlob(const std::string& blob_oid_hex) const {
   return BlobContent(repo_.get(), id);
 }
 
-StatusOr<std::string> Repo::ReadFileAt(const std::string& commit_hex,
-                                       const std::string& path) const {
+StatusOr<std::string> Repo::ReadFileAt(const std::string& commit_hex, const std::string& path) const {
   TRAIL_ASSIGN_OR_RETURN(TreePtr root, LookupCommitTree(repo_.get(), commit_hex));
   if (path.empty()) return InvalidArgument("empty path");
   git_tree_entry* raw = nullptr;
@@ -85,8 +83,7 @@ StatusOr<std::string> Repo::ReadFileAt(const std::string& commit_hex,
   return BlobContent(repo_.get(), *git_tree_entry_id(entry.get()));
 }
 
-StatusOr<std::vector<TreeEntry>> Repo::ListDir(const std::string& commit_hex,
-                                               const std::string& dir) const {
+StatusOr<std::vector<TreeEntry>> Repo::ListDir(const std::string& commit_hex, const std::string& dir) const {
   TRAIL_ASSIGN_OR_RETURN(TreePtr root, LookupCommitTree(repo_.get(), commit_hex));
   TRAIL_ASSIGN_OR_RETURN(TreePtr tree, LookupSubtree(repo_.get(), root.get(), TrimSlashes(dir)));
   if (tree == nullptr) {
@@ -103,9 +100,8 @@ StatusOr<std::vector<TreeEntry>> Repo::ListDir(const std::string& commit_hex,
   return entries;
 }
 
-Status Repo::ForEachFile(
-    const std::string& commit_hex, const std::string& prefix, const std::string& file_name,
-    const std::function<Status(const std::string& path, const std::string& oid)>& fn) const {
+Status Repo::ForEachFile(const std::string& commit_hex, const std::string& prefix, const std::string& file_name,
+                         const std::function<Status(const std::string& path, const std::string& oid)>& fn) const {
   TRAIL_ASSIGN_OR_RETURN(TreePtr root, LookupCommitTree(repo_.get(), commit_hex));
   const std::string dir = TrimSlashes(prefix);
   TRAIL_ASSIGN_OR_RETURN(TreePtr tree, LookupSubtree(repo_.get(), root.get(), dir));

@@ -71,21 +71,22 @@ TEST_F(TreeReaderTest, ListDir) {
 TEST_F(TreeReaderTest, ForEachFileVisitsInTreeOrder) {
   auto repo = Open();
   std::string visited;
-  Status status = repo->ForEachFile(head_, "runs", "run.yaml",
-                                    [&](const std::string& path, const std::string& oid) {
-                                      visited += oid + "\t" + path + "\n";
-                                      return Status::Ok();
-                                    });
+  Status status = repo->ForEachFile(head_, "runs", "run.yaml", [&](const std::string& path, const std::string& oid) {
+    visited += oid + "\t" + path + "\n";
+    return Status::Ok();
+  });
   ASSERT_TRUE(status.ok()) << status.message();
   // The same list, in the same order, as git prints it.
   EXPECT_EQ(visited, GitOut("ls-tree -r --format='%(objectname)\t%(path)' HEAD runs | "
                             "grep '/run.yaml$'"));
 
   int all = 0;
-  ASSERT_TRUE(repo->ForEachFile(head_, "", "", [&](const std::string&, const std::string&) {
-                    ++all;
-                    return Status::Ok();
-                  }).ok());
+  ASSERT_TRUE(repo->ForEachFile(head_, "", "",
+                                [&](const std::string&, const std::string&) {
+                                  ++all;
+                                  return Status::Ok();
+                                })
+                  .ok());
   EXPECT_EQ(all, 8);
 
   int none = 0;
@@ -101,11 +102,10 @@ TEST_F(TreeReaderTest, ForEachFileVisitsInTreeOrder) {
 TEST_F(TreeReaderTest, ForEachFileStopsAtTheFirstError) {
   auto repo = Open();
   int calls = 0;
-  Status status = repo->ForEachFile(head_, "runs/", "run.yaml",
-                                    [&](const std::string& path, const std::string&) {
-                                      ++calls;
-                                      return Corrupt("bad " + path);
-                                    });
+  Status status = repo->ForEachFile(head_, "runs/", "run.yaml", [&](const std::string& path, const std::string&) {
+    ++calls;
+    return Corrupt("bad " + path);
+  });
   EXPECT_EQ(status.code(), Code::kCorrupt);
   EXPECT_EQ(status.message(), "bad runs/000/fraud-58/run.yaml");
   EXPECT_EQ(calls, 1);

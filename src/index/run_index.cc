@@ -82,61 +82,74 @@ Status RunIndex::CreateSchema() {
   return Status::Ok();
 }
 
+StatusOr<Statement*> RunIndex::Cached(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) {
+    it->second->Reset();
+    return it->second.get();
+  }
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+  auto owned = std::make_unique<Statement>(std::move(st));
+  Statement* raw = owned.get();
+  statements_.emplace(sql, std::move(owned));
+  return raw;
+}
+
 StatusOr<std::string> RunIndex::Meta(const std::string& key) {
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT value FROM meta WHERE key = ?"));
-  st.BindText(1, key);
-  TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? st.Text(0) : std::string();
+  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("SELECT value FROM meta WHERE key = ?"));
+  st->BindText(1, key);
+  TRAIL_ASSIGN_OR_RETURN(bool row, st->Step());
+  return row ? st->Text(0) : std::string();
 }
 
 Status RunIndex::SetMeta(const std::string& key, const std::string& value) {
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
-  st.BindText(1, key);
-  st.BindText(2, value);
-  return st.Run();
+  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  st->BindText(1, key);
+  st->BindText(2, value);
+  return st->Run();
 }
 
 Status RunIndex::Remove(const std::string& path) {
-  TRAIL_ASSIGN_OR_RETURN(Statement find, db_->Prepare("SELECT rowid FROM runs WHERE path = ?"));
-  find.BindText(1, path);
-  TRAIL_ASSIGN_OR_RETURN(bool row, find.Step());
+  TRAIL_ASSIGN_OR_RETURN(Statement* find, Cached("SELECT rowid FROM runs WHERE path = ?"));
+  find->BindText(1, path);
+  TRAIL_ASSIGN_OR_RETURN(bool row, find->Step());
   if (row) {
-    int64_t rowid = find.Int(0);
+    int64_t rowid = find->Int(0);
     for (const char* table : {"params", "tags", "metrics"}) {
-      TRAIL_ASSIGN_OR_RETURN(Statement del, db_->Prepare(std::string("DELETE FROM ") + table + " WHERE run = ?"));
-      del.BindInt(1, rowid);
-      TRAIL_RETURN_IF_ERROR(del.Run());
+      TRAIL_ASSIGN_OR_RETURN(Statement* del, Cached(std::string("DELETE FROM ") + table + " WHERE run = ?"));
+      del->BindInt(1, rowid);
+      TRAIL_RETURN_IF_ERROR(del->Run());
     }
-    TRAIL_ASSIGN_OR_RETURN(Statement del, db_->Prepare("DELETE FROM runs WHERE rowid = ?"));
-    del.BindInt(1, rowid);
-    TRAIL_RETURN_IF_ERROR(del.Run());
+    TRAIL_ASSIGN_OR_RETURN(Statement* del, Cached("DELETE FROM runs WHERE rowid = ?"));
+    del->BindInt(1, rowid);
+    TRAIL_RETURN_IF_ERROR(del->Run());
   }
-  TRAIL_ASSIGN_OR_RETURN(Statement prob, db_->Prepare("DELETE FROM problems WHERE path = ?"));
-  prob.BindText(1, path);
-  return prob.Run();
+  TRAIL_ASSIGN_OR_RETURN(Statement* prob, Cached("DELETE FROM problems WHERE path = ?"));
+  prob->BindText(1, path);
+  return prob->Run();
 }
 
 Status RunIndex::AddProblem(const std::string& path, const std::string& message) {
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT OR REPLACE INTO problems(path, message) VALUES(?, ?)"));
-  st.BindText(1, path);
-  st.BindText(2, message);
-  return st.Run();
+  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("INSERT OR REPLACE INTO problems(path, message) VALUES(?, ?)"));
+  st->BindText(1, path);
+  st->BindText(2, message);
+  return st->Run();
 }
 
 Status RunIndex::Upsert(const std::string& path, const Json& r) {
-  TRAIL_RETURN_IF_ERROR(Remove(path));
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(
+  if (!rebuilding_) TRAIL_RETURN_IF_ERROR(Remove(path));
+  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached(
       "INSERT INTO runs(id, number, uid, name, status, user, started, started_ts, ended, ended_ts, duration_s,"
       " exit_code, command, host, parent, archived, branch, code_commit, path)"
       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  auto text_or_null = [&](int i, const std::string& s) { s.empty() ? st.BindNull(i) : st.BindText(i, s); };
+  auto text_or_null = [&](int i, const std::string& s) { s.empty() ? st->BindNull(i) : st->BindText(i, s); };
   auto num_or_null = [&](int i, const Json& v) {
-    if (v.is_number_integer()) st.BindInt(i, v.get<int64_t>());
-    else if (v.is_number()) st.BindDouble(i, v.get<double>());
-    else st.BindNull(i);
+    if (v.is_number_integer()) st->BindInt(i, v.get<int64_t>());
+    else if (v.is_number()) st->BindDouble(i, v.get<double>());
+    else st->BindNull(i);
   };
-  st.BindText(1, record::GetString(r, "id"));
-  st.BindInt(2, r.value("number", int64_t{0}));
+  st->BindText(1, record::GetString(r, "id"));
+  st->BindInt(2, r.value("number", int64_t{0}));
   text_or_null(3, record::GetString(r, "uid"));
   text_or_null(4, record::GetString(r, "name"));
   text_or_null(5, record::GetString(r, "status"));
@@ -147,39 +160,39 @@ Status RunIndex::Upsert(const std::string& path, const Json& r) {
   std::string started = record::GetString(r, "started");
   std::string ended = record::GetString(r, "ended");
   text_or_null(7, started);
-  if (auto t = ParseIsoTime(started)) st.BindDouble(8, *t); else st.BindNull(8);
+  if (auto t = ParseIsoTime(started)) st->BindDouble(8, *t); else st->BindNull(8);
   text_or_null(9, ended);
-  if (auto t = ParseIsoTime(ended)) st.BindDouble(10, *t); else st.BindNull(10);
+  if (auto t = ParseIsoTime(ended)) st->BindDouble(10, *t); else st->BindNull(10);
   num_or_null(11, r.value("duration_s", Json()));
   num_or_null(12, r.value("exit_code", Json()));
   text_or_null(13, CommandText(r.value("command", Json())));
   text_or_null(14, record::GetString(r, "host"));
   text_or_null(15, record::GetString(r, "parent"));
-  st.BindInt(16, r.value("archived", false) ? 1 : 0);
+  st->BindInt(16, r.value("archived", false) ? 1 : 0);
   Json code = r.value("code", Json::object());
   text_or_null(17, code.is_object() ? record::GetString(code, "branch") : "");
   text_or_null(18, code.is_object() ? record::GetString(code, "commit") : "");
-  st.BindText(19, path);
-  TRAIL_RETURN_IF_ERROR(st.Run());
+  st->BindText(19, path);
+  TRAIL_RETURN_IF_ERROR(st->Run());
   int64_t rowid = sqlite3_last_insert_rowid(db_->raw());
 
   if (auto it = r.find("params"); it != r.end() && it->is_object()) {
-    TRAIL_ASSIGN_OR_RETURN(Statement p, db_->Prepare("INSERT OR REPLACE INTO params(run, key, text, num) VALUES(?,?,?,?)"));
+    TRAIL_ASSIGN_OR_RETURN(Statement* p, Cached("INSERT OR REPLACE INTO params(run, key, text, num) VALUES(?,?,?,?)"));
     for (auto kv = it->begin(); kv != it->end(); ++kv) {
-      p.BindInt(1, rowid);
-      p.BindText(2, kv.key());
-      p.BindText(3, record::ScalarText(kv.value()));
-      if (auto n = NumberOf(kv.value())) p.BindDouble(4, *n); else p.BindNull(4);
-      TRAIL_RETURN_IF_ERROR(p.Run());
+      p->BindInt(1, rowid);
+      p->BindText(2, kv.key());
+      p->BindText(3, record::ScalarText(kv.value()));
+      if (auto n = NumberOf(kv.value())) p->BindDouble(4, *n); else p->BindNull(4);
+      TRAIL_RETURN_IF_ERROR(p->Run());
     }
   }
   if (auto it = r.find("tags"); it != r.end() && it->is_object()) {
-    TRAIL_ASSIGN_OR_RETURN(Statement t, db_->Prepare("INSERT OR REPLACE INTO tags(run, key, value) VALUES(?,?,?)"));
+    TRAIL_ASSIGN_OR_RETURN(Statement* t, Cached("INSERT OR REPLACE INTO tags(run, key, value) VALUES(?,?,?)"));
     for (auto kv = it->begin(); kv != it->end(); ++kv) {
-      t.BindInt(1, rowid);
-      t.BindText(2, kv.key());
-      t.BindText(3, record::ScalarText(kv.value()));
-      TRAIL_RETURN_IF_ERROR(t.Run());
+      t->BindInt(1, rowid);
+      t->BindText(2, kv.key());
+      t->BindText(3, record::ScalarText(kv.value()));
+      TRAIL_RETURN_IF_ERROR(t->Run());
     }
   }
   const Json* summary = nullptr;
@@ -187,23 +200,23 @@ Status RunIndex::Upsert(const std::string& path, const Json& r) {
     if (auto s = m->find("summary"); s != m->end() && s->is_object()) summary = &*s;
   }
   if (summary) {
-    TRAIL_ASSIGN_OR_RETURN(Statement m, db_->Prepare(
+    TRAIL_ASSIGN_OR_RETURN(Statement* m, Cached(
         "INSERT OR REPLACE INTO metrics(run, key, last, min, max, count, min_step, max_step, last_step)"
         " VALUES(?,?,?,?,?,?,?,?,?)"));
     for (auto kv = summary->begin(); kv != summary->end(); ++kv) {
       const Json& s = kv.value();
       if (!s.is_object()) continue;
-      m.BindInt(1, rowid);
-      m.BindText(2, kv.key());
+      m->BindInt(1, rowid);
+      m->BindText(2, kv.key());
       int i = 3;
       for (const char* f : {"last", "min", "max", "count", "min_step", "max_step", "last_step"}) {
         auto v = s.find(f);
-        if (v != s.end() && v->is_number_integer()) m.BindInt(i, v->get<int64_t>());
-        else if (v != s.end() && v->is_number()) m.BindDouble(i, v->get<double>());
-        else m.BindNull(i);
+        if (v != s.end() && v->is_number_integer()) m->BindInt(i, v->get<int64_t>());
+        else if (v != s.end() && v->is_number()) m->BindDouble(i, v->get<double>());
+        else m->BindNull(i);
         ++i;
       }
-      TRAIL_RETURN_IF_ERROR(m.Run());
+      TRAIL_RETURN_IF_ERROR(m->Run());
     }
   }
   return Status::Ok();
@@ -214,7 +227,7 @@ Status RunIndex::IndexBlob(const git::Repo& repo, const std::string& path, const
   if (!text.ok()) return AddProblem(path, text.status().message());
   auto rec = record::Parse(*text, path);
   if (!rec.ok()) {
-    TRAIL_RETURN_IF_ERROR(Remove(path));
+    if (!rebuilding_) TRAIL_RETURN_IF_ERROR(Remove(path));
     return AddProblem(path, rec.status().message());
   }
   return Upsert(path, *rec);
@@ -224,10 +237,13 @@ Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip
   TRAIL_RETURN_IF_ERROR(db_->Exec("DELETE FROM runs; DELETE FROM params; DELETE FROM tags; DELETE FROM metrics;"
                                   " DELETE FROM problems;"));
   if (!tip.empty()) {
-    TRAIL_RETURN_IF_ERROR(repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
-                                           [&](const std::string& path, const std::string& oid) {
-                                             return IndexBlob(repo, path, oid);
-                                           }));
+    rebuilding_ = true;
+    Status s = repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
+                                [&](const std::string& path, const std::string& oid) {
+                                  return IndexBlob(repo, path, oid);
+                                });
+    rebuilding_ = false;
+    TRAIL_RETURN_IF_ERROR(s);
   }
   return SetMeta("tip", tip);
 }
@@ -292,86 +308,86 @@ StatusOr<std::vector<RunRow>> RunIndex::List(const ListQuery& q) {
   }
   if (q.limit >= 0) sql += " LIMIT " + std::to_string(q.limit);
 
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached(sql));
   for (size_t i = 0; i < binds.size(); ++i) {
-    std::visit([&](const auto& v) { st.Bind(static_cast<int>(i + 1), SqlValue(v)); }, binds[i]);
+    std::visit([&](const auto& v) { st->Bind(static_cast<int>(i + 1), SqlValue(v)); }, binds[i]);
   }
   std::vector<RunRow> rows;
   std::vector<int64_t> rowids;
   for (;;) {
-    TRAIL_ASSIGN_OR_RETURN(bool more, st.Step());
+    TRAIL_ASSIGN_OR_RETURN(bool more, st->Step());
     if (!more) break;
     RunRow row;
-    rowids.push_back(st.Int(0));
-    row.id = st.Text(1);
-    row.number = st.Int(2);
-    row.name = st.Text(3);
-    row.status = st.Text(4);
-    row.user = st.Text(5);
-    row.started = st.Text(6);
-    row.started_ts = st.Double(7);
-    row.duration_s = st.OptDouble(8);
-    if (!st.IsNull(9)) row.exit_code = st.Int(9);
-    row.parent = st.Text(10);
-    row.archived = st.Int(11) != 0;
-    row.path = st.Text(12);
+    rowids.push_back(st->Int(0));
+    row.id = st->Text(1);
+    row.number = st->Int(2);
+    row.name = st->Text(3);
+    row.status = st->Text(4);
+    row.user = st->Text(5);
+    row.started = st->Text(6);
+    row.started_ts = st->Double(7);
+    row.duration_s = st->OptDouble(8);
+    if (!st->IsNull(9)) row.exit_code = st->Int(9);
+    row.parent = st->Text(10);
+    row.archived = st->Int(11) != 0;
+    row.path = st->Text(12);
     rows.push_back(std::move(row));
   }
 
-  TRAIL_ASSIGN_OR_RETURN(Statement params, db_->Prepare("SELECT key, text, num FROM params WHERE run = ?"));
-  TRAIL_ASSIGN_OR_RETURN(Statement tags, db_->Prepare("SELECT key, value FROM tags WHERE run = ?"));
-  TRAIL_ASSIGN_OR_RETURN(Statement metrics, db_->Prepare(
+  TRAIL_ASSIGN_OR_RETURN(Statement* params, Cached("SELECT key, text, num FROM params WHERE run = ?"));
+  TRAIL_ASSIGN_OR_RETURN(Statement* tags, Cached("SELECT key, value FROM tags WHERE run = ?"));
+  TRAIL_ASSIGN_OR_RETURN(Statement* metrics, Cached(
       "SELECT key, last, min, max, count, min_step, max_step, last_step FROM metrics WHERE run = ?"));
   for (size_t i = 0; i < rows.size(); ++i) {
-    params.BindInt(1, rowids[i]);
+    params->BindInt(1, rowids[i]);
     while (true) {
-      TRAIL_ASSIGN_OR_RETURN(bool more, params.Step());
+      TRAIL_ASSIGN_OR_RETURN(bool more, params->Step());
       if (!more) break;
-      std::string text = params.Text(1);
-      rows[i].params[params.Text(0)] = record::TypedValue(text);
+      std::string text = params->Text(1);
+      rows[i].params[params->Text(0)] = record::TypedValue(text);
     }
-    params.Reset();
-    tags.BindInt(1, rowids[i]);
+    params->Reset();
+    tags->BindInt(1, rowids[i]);
     while (true) {
-      TRAIL_ASSIGN_OR_RETURN(bool more, tags.Step());
+      TRAIL_ASSIGN_OR_RETURN(bool more, tags->Step());
       if (!more) break;
-      rows[i].tags[tags.Text(0)] = tags.Text(1);
+      rows[i].tags[tags->Text(0)] = tags->Text(1);
     }
-    tags.Reset();
-    metrics.BindInt(1, rowids[i]);
+    tags->Reset();
+    metrics->BindInt(1, rowids[i]);
     while (true) {
-      TRAIL_ASSIGN_OR_RETURN(bool more, metrics.Step());
+      TRAIL_ASSIGN_OR_RETURN(bool more, metrics->Step());
       if (!more) break;
       Json s = Json::object();
       const char* names[] = {"last", "min", "max", "count", "min_step", "max_step", "last_step"};
       for (int c = 1; c <= 7; ++c) {
-        if (metrics.IsNull(c)) continue;
-        if (c >= 4) s[names[c - 1]] = metrics.Int(c);
-        else s[names[c - 1]] = metrics.Double(c);
+        if (metrics->IsNull(c)) continue;
+        if (c >= 4) s[names[c - 1]] = metrics->Int(c);
+        else s[names[c - 1]] = metrics->Double(c);
       }
-      rows[i].metrics[metrics.Text(0)] = s;
+      rows[i].metrics[metrics->Text(0)] = s;
     }
-    metrics.Reset();
+    metrics->Reset();
   }
   return rows;
 }
 
 StatusOr<std::string> RunIndex::PathOf(const std::string& id_or_uid) {
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT path FROM runs WHERE id = ? OR uid = ? LIMIT 1"));
-  st.BindText(1, id_or_uid);
-  st.BindText(2, id_or_uid);
-  TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("SELECT path FROM runs WHERE id = ? OR uid = ? LIMIT 1"));
+  st->BindText(1, id_or_uid);
+  st->BindText(2, id_or_uid);
+  TRAIL_ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) return NotFound("no run " + id_or_uid);
-  return st.Text(0);
+  return st->Text(0);
 }
 
 StatusOr<std::vector<std::string>> RunIndex::Problems() {
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT message FROM problems ORDER BY path"));
+  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("SELECT message FROM problems ORDER BY path"));
   std::vector<std::string> out;
   for (;;) {
-    TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+    TRAIL_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    out.push_back(st.Text(0));
+    out.push_back(st->Text(0));
   }
   return out;
 }

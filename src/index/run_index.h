@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "git/repo.h"
@@ -70,8 +71,13 @@ class RunIndex {
   StatusOr<std::string> Meta(const std::string& key);
   Status SetMeta(const std::string& key, const std::string& value);
 
+  // Prepared once per index object: a rebuild runs these 100,000s of times.
+  StatusOr<Statement*> Cached(const std::string& sql);
+
   std::unique_ptr<Database> db_;
   std::string path_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  bool rebuilding_ = false;  // tables were just emptied: no need to delete before insert
 };
 
 }  // namespace trail::index

@@ -20,9 +20,7 @@ struct Substituted {
   std::vector<NumberToken> numbers;
 };
 
-bool IsNumberChar(char c) {
-  return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E';
-}
+bool IsNumberChar(char c) { return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E'; }
 
 Substituted SubstituteSpecialNumbers(std::string_view line) {
   Substituted out{std::string(line), {}};
@@ -71,8 +69,7 @@ std::string Reason(const std::string& what) {
 
 class FlattenHandler : public nlohmann::json_sax<Json> {
  public:
-  FlattenHandler(const std::vector<NumberToken>& numbers, FieldBuffer& out)
-      : numbers_(numbers), out_(out) {}
+  FlattenHandler(const std::vector<NumberToken>& numbers, FieldBuffer& out) : numbers_(numbers), out_(out) {}
 
   const std::string& error() const { return error_; }
 
@@ -128,8 +125,7 @@ class FlattenHandler : public nlohmann::json_sax<Json> {
     --ignore_depth_;
     return true;
   }
-  bool parse_error(std::size_t, const std::string&,
-                   const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
     return Fail(Reason(ex.what()));
   }
 
@@ -140,9 +136,7 @@ class FlattenHandler : public nlohmann::json_sax<Json> {
   }
 
   // The kind of the next number token, as recorded by the substitution.
-  NumberToken NextNumber() {
-    return next_number_ < numbers_.size() ? numbers_[next_number_++] : NumberToken::kPlain;
-  }
+  NumberToken NextNumber() { return next_number_ < numbers_.size() ? numbers_[next_number_++] : NumberToken::kPlain; }
 
   bool Integer(int64_t v) {
     switch (NextNumber()) {

@@ -74,8 +74,7 @@ bool IsFiniteNumber(const Field* f) {
 
 }  // namespace
 
-StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricSet& set,
-                           LineShapeCache& cache) {
+StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricSet& set, LineShapeCache& cache) {
   const bool same_shape = SameShape(fields, cache);
   if (!same_shape) {
     if (auto dup = FindDuplicateKey(fields)) {

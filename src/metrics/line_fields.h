@@ -66,7 +66,6 @@ struct LineShapeCache {
 //   - every other number or bool is a point; ignored kinds are skipped.
 //   - a key appearing twice (after flattening) rejects the line.
 // Nothing is added when the line is rejected. Returns the points added.
-StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricSet& set,
-                           LineShapeCache& cache);
+StatusOr<int> CommitFields(const std::vector<Field>& fields, double now, MetricSet& set, LineShapeCache& cache);
 
 }  // namespace trail::metrics::internal

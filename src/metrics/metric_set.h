@@ -55,9 +55,7 @@ class MetricSet {
   size_t NumKeys() const { return series_.size(); }
   std::string_view KeyById(size_t id) const { return series_[id].key; }
   void AddById(size_t id, int64_t step, double time, double value);
-  int64_t SeriesSizeById(size_t id) const {
-    return static_cast<int64_t>(series_[id].points.size());
-  }
+  int64_t SeriesSizeById(size_t id) const { return static_cast<int64_t>(series_[id].points.size()); }
 
  private:
   struct KeyHash {

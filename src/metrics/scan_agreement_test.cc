@@ -75,8 +75,7 @@ class LineGenerator {
         return buf;
       }
       case 4: {
-        double v = std::uniform_real_distribution<double>(-1, 1)(rng_) *
-                   std::pow(10.0, Uniform(-300, 300));
+        double v = std::uniform_real_distribution<double>(-1, 1)(rng_) * std::pow(10.0, Uniform(-300, 300));
         std::snprintf(buf, sizeof buf, Uniform(0, 1) ? "%.*e" : "%.*E", Uniform(0, 20), v);
         return buf;
       }
@@ -146,8 +145,7 @@ void ExpectSameFields(const std::string& line, const FieldBuffer& fast) {
     if (f.integer_token && g.integer_token) {
       EXPECT_EQ(f.integer, g.integer) << line;
     }
-    EXPECT_TRUE(SameBits(f.value, g.value))
-        << line << " field " << i << ": " << f.value << " vs " << g.value;
+    EXPECT_TRUE(SameBits(f.value, g.value)) << line << " field " << i << ": " << f.value << " vs " << g.value;
   }
 }
 

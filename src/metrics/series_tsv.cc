@@ -7,7 +7,7 @@
 #include <iterator>
 #include <limits>
 
-#include "metrics/format_double.h"
+#include "util/numbers.h"
 
 namespace trail::metrics {
 namespace {
@@ -22,8 +22,7 @@ bool ParseDouble(std::string_view s, double& out) {
     return true;
   }
   if (s == "inf" || s == "-inf") {
-    out = s[0] == '-' ? -std::numeric_limits<double>::infinity()
-                      : std::numeric_limits<double>::infinity();
+    out = s[0] == '-' ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
     return true;
   }
   size_t digit = (!s.empty() && s[0] == '-') ? 1 : 0;
@@ -37,9 +36,7 @@ bool ParseInt(std::string_view s, int64_t& out) {
   return !s.empty() && ec == std::errc() && ptr == s.data() + s.size();
 }
 
-Status LineError(size_t line, std::string_view what) {
-  return Corrupt(fmt::format("series line {}: {}", line, what));
-}
+Status LineError(size_t line, std::string_view what) { return Corrupt(fmt::format("series line {}: {}", line, what)); }
 
 }  // namespace
 

@@ -87,20 +87,17 @@ TEST(SeriesTsvTest, CorruptInput) {
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\t3"), HasSubstr("line 2: no newline"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\t3\n1\t2.000\n"),
               HasSubstr("line 3: expected 3 tab-separated fields"));
-  EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\t3\t4\n"),
-              HasSubstr("line 2: expected 3"));
+  EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\t3\t4\n"), HasSubstr("line 2: expected 3"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\t3\t\n"), HasSubstr("line 2: expected 3"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n\n"), HasSubstr("line 2: expected 3"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1.5\t2.000\t3\n"), HasSubstr("line 2: bad step"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n\t2.000\t3\n"), HasSubstr("line 2: bad step"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n+1\t2.000\t3\n"), HasSubstr("line 2: bad step"));
-  EXPECT_THAT(CorruptReason("step\ttime\tvalue\n99999999999999999999\t2\t3\n"),
-              HasSubstr("line 2: bad step"));
+  EXPECT_THAT(CorruptReason("step\ttime\tvalue\n99999999999999999999\t2\t3\n"), HasSubstr("line 2: bad step"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\tnow\t3\n"), HasSubstr("line 2: bad time"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\tabc\n"), HasSubstr("line 2: bad value"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\tNaN\n"), HasSubstr("line 2: bad value"));
-  EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\tinfinity\n"),
-              HasSubstr("line 2: bad value"));
+  EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\tinfinity\n"), HasSubstr("line 2: bad value"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\t3 \n"), HasSubstr("line 2: bad value"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\n1\t2.000\t.5\n"), HasSubstr("line 2: bad value"));
   EXPECT_THAT(CorruptReason("step\ttime\tvalue\r\n"), HasSubstr("line 1: header"));

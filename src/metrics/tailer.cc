@@ -62,8 +62,8 @@ Status MetricsTailer::ReadCompleteLines(const LineClock& clock, MetricSet& set) 
   struct stat st;
   if (::fstat(fd_, &st) != 0) return Errno("cannot stat metrics file", path_);
   if (static_cast<uint64_t>(st.st_size) < read_pos) {
-    Warn("metrics file shrank from " + std::to_string(read_pos) + " to " +
-         std::to_string(st.st_size) + " bytes; reading it again from the start");
+    Warn("metrics file shrank from " + std::to_string(read_pos) + " to " + std::to_string(st.st_size) +
+         " bytes; reading it again from the start");
     offset_ = 0;
     buffered_ = 0;
     lines_ = 0;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "metrics/line_parser.h"
@@ -43,8 +44,8 @@ class MetricsTailer {
   // the writer has exited.
   Status Finish(double now, MetricSet& set);
 
-  // For a reader recovering after a crash: reads the whole file like Finish
-  // on a fresh tailer, stamping each line that lacks a time with
+  // For a reader recovering after a crash; call on a fresh tailer. Reads the
+  // whole file as Finish would, but stamps each line that lacks a time with
   // TimeForOffset(marks, end of line, fallback). Writes no marks.
   Status Replay(const std::vector<TimeMark>& marks, double fallback, MetricSet& set);
 

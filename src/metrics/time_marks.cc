@@ -36,8 +36,7 @@ StatusOr<TimeMarks> TimeMarks::Open(const std::string& path) {
   return TimeMarks(fd, path);
 }
 
-TimeMarks::TimeMarks(TimeMarks&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
+TimeMarks::TimeMarks(TimeMarks&& other) noexcept : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
 
 TimeMarks& TimeMarks::operator=(TimeMarks&& other) noexcept {
   if (this != &other) {

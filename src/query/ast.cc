@@ -39,9 +39,7 @@ struct Printer {
     for (const ExprPtr& term : junction.terms) out += " " + ToString(*term);
     return out + ")";
   }
-  std::string operator()(const Negation& negation) const {
-    return "(not " + ToString(*negation.operand) + ")";
-  }
+  std::string operator()(const Negation& negation) const { return "(not " + ToString(*negation.operand) + ")"; }
   std::string operator()(const Comparison& comparison) const {
     return std::string("(") + ToString(comparison.op) + " " + ToString(comparison.field) + " " +
            ToString(comparison.value) + ")";

@@ -23,18 +23,18 @@ enum class MetricStat { kLast, kMin, kMax, kCount };
 
 struct FieldRef {
   FieldKind kind = FieldKind::kAttribute;
-  std::string key;                        // metric, param or tag key
-  const Attribute* attribute = nullptr;   // kAttribute only
-  MetricStat stat = MetricStat::kLast;    // kMetric only
+  std::string key;                       // metric, param or tag key
+  const Attribute* attribute = nullptr;  // kAttribute only
+  MetricStat stat = MetricStat::kLast;   // kMetric only
   Span span;
 };
 
 struct Literal {
   enum class Kind { kNumber, kString, kBool };
   Kind kind = Kind::kNumber;
-  std::string text;                       // kString: decoded; kNumber: as written
-  std::variant<int64_t, double> number;   // kNumber
-  bool boolean = false;                   // kBool
+  std::string text;                      // kString: decoded; kNumber: as written
+  std::variant<int64_t, double> number;  // kNumber
+  bool boolean = false;                  // kBool
   Span span;
 };
 
@@ -64,23 +64,28 @@ struct Like {
   bool negated = false;
   bool case_insensitive = false;  // ILIKE
   Span op_span;
-  Literal pattern;                // always a string
+  Literal pattern;  // always a string
 };
 
 struct InList {
   FieldRef field;
   bool negated = false;
-  std::vector<Literal> values;    // one or more
+  std::vector<Literal> values;  // one or more
 };
 
 struct NullTest {
   FieldRef field;
-  bool negated = false;           // IS NOT NULL
+  bool negated = false;  // IS NOT NULL
 };
 
 struct Expr {
   std::variant<Junction, Negation, Comparison, Like, InList, NullTest> node;
+  Span span;  // the text it was parsed from, for errors about the node as a whole
 };
+
+// Deepest nesting of parentheses and `not`s the parser accepts; bounds its recursion. The SQL
+// compiler has a tighter limit of its own (see sql_compiler.h).
+inline constexpr int kMaxNesting = 48;
 
 // A sort key; `descending` is set only when the key text says ASC or DESC.
 struct SortKey {

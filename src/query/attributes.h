@@ -15,8 +15,8 @@ enum class AttributeType {
 };
 
 struct Attribute {
-  std::string_view name;            // as the user writes it (aliases have their own entry)
-  std::string_view column;          // column of runs
+  std::string_view name;    // as the user writes it (aliases have their own entry)
+  std::string_view column;  // column of runs
   AttributeType type;
   std::string_view seconds_column;  // kTime only
 };

@@ -20,11 +20,10 @@ std::string_view MetricColumn(MetricStat stat) {
   return "m.last";
 }
 
-SqlFragment Keyed(std::string_view value, std::string_view table, char alias,
-                  const std::string& key) {
+SqlFragment Keyed(std::string_view value, std::string_view table, char alias, const std::string& key) {
   std::string a(1, alias);
-  return {"(SELECT " + std::string(value) + " FROM " + std::string(table) + " " + a + " WHERE " +
-              a + ".run = r.rowid AND " + a + ".key = ?)",
+  return {"(SELECT " + std::string(value) + " FROM " + std::string(table) + " " + a + " WHERE " + a +
+              ".run = r.rowid AND " + a + ".key = ?)",
           {key}};
 }
 
@@ -64,8 +63,7 @@ struct Nature {
 
 Nature NatureOf(const Source& source, const FieldRef& field) {
   if (field.kind == FieldKind::kMetric) {
-    return {"metrics are numbers",
-            "compare " + Printable(source.Slice(field.span)) + " with a number"};
+    return {"metrics are numbers", "compare " + Printable(source.Slice(field.span)) + " with a number"};
   }
   std::string name = "'" + std::string(field.attribute->name) + "'";
   switch (TypeOf(field)) {
@@ -78,11 +76,9 @@ Nature NatureOf(const Source& source, const FieldRef& field) {
   }
 }
 
-Status Mismatch(const Source& source, const FieldRef& field, const Literal& literal,
-                std::string_view literal_kind) {
+Status Mismatch(const Source& source, const FieldRef& field, const Literal& literal, std::string_view literal_kind) {
   Nature nature = NatureOf(source, field);
-  return SyntaxError(source, literal.span,
-                     nature.holds + "; " + nature.wants + ", not " + std::string(literal_kind));
+  return SyntaxError(source, literal.span, nature.holds + "; " + nature.wants + ", not " + std::string(literal_kind));
 }
 
 SqlValue ToSqlValue(const std::variant<int64_t, double>& number) {
@@ -119,8 +115,7 @@ SqlFragment FieldSql(const FieldRef& field, ValueView view) {
   return {"NULL", {}};
 }
 
-StatusOr<Operand> MatchLiteral(const Source& source, const FieldRef& field,
-                               const Literal& literal) {
+StatusOr<Operand> MatchLiteral(const Source& source, const FieldRef& field, const Literal& literal) {
   switch (literal.kind) {
     case Literal::Kind::kNumber:
       if (HoldsNumbers(field)) {

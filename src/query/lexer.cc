@@ -13,9 +13,7 @@ bool IsWordStart(char c) { return IsAlpha(c) || c == '_'; }
 bool IsWordChar(char c) { return IsWordStart(c) || IsDigit(c); }
 // Unquoted keys allow the separators people put in metric names: train.lr, layer-1, eval/acc.
 bool IsKeyChar(char c) { return IsWordChar(c) || c == '.' || c == '/' || c == '-'; }
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 class Lexer {
  public:
@@ -228,8 +226,7 @@ class Lexer {
         ++i;
       }
     }
-    return Error(pos, text_.size() - pos,
-                 std::string("unterminated string: no closing ") + quote);
+    return Error(pos, text_.size() - pos, std::string("unterminated string: no closing ") + quote);
   }
 
   const Source& source_;

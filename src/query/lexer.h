@@ -16,15 +16,15 @@
 namespace trail::query {
 
 enum class TokenKind {
-  kWord,        // and, status, min, true: `text` as written
-  kField,       // prefix.key: `text` is the prefix as written, `key` the decoded key
-  kNumber,      // `text` as written, `number` its value
-  kString,      // `text` is the decoded contents
-  kOperator,    // = == != <> < <= > >=: `text` as written
+  kWord,      // and, status, min, true: `text` as written
+  kField,     // prefix.key: `text` is the prefix as written, `key` the decoded key
+  kNumber,    // `text` as written, `number` its value
+  kString,    // `text` is the decoded contents
+  kOperator,  // = == != <> < <= > >=: `text` as written
   kLeftParen,
   kRightParen,
   kComma,
-  kEnd,         // end of input; its span is empty and starts at the end of the text
+  kEnd,  // end of input; its span is empty and starts at the end of the text
 };
 
 struct Token {

@@ -28,15 +28,33 @@ std::string Kinds(const std::vector<Token>& tokens) {
   std::string out;
   for (const Token& token : tokens) {
     switch (token.kind) {
-      case TokenKind::kWord: out += 'w'; break;
-      case TokenKind::kField: out += 'f'; break;
-      case TokenKind::kNumber: out += 'n'; break;
-      case TokenKind::kString: out += 's'; break;
-      case TokenKind::kOperator: out += 'o'; break;
-      case TokenKind::kLeftParen: out += '('; break;
-      case TokenKind::kRightParen: out += ')'; break;
-      case TokenKind::kComma: out += ','; break;
-      case TokenKind::kEnd: out += '$'; break;
+      case TokenKind::kWord:
+        out += 'w';
+        break;
+      case TokenKind::kField:
+        out += 'f';
+        break;
+      case TokenKind::kNumber:
+        out += 'n';
+        break;
+      case TokenKind::kString:
+        out += 's';
+        break;
+      case TokenKind::kOperator:
+        out += 'o';
+        break;
+      case TokenKind::kLeftParen:
+        out += '(';
+        break;
+      case TokenKind::kRightParen:
+        out += ')';
+        break;
+      case TokenKind::kComma:
+        out += ',';
+        break;
+      case TokenKind::kEnd:
+        out += '$';
+        break;
     }
   }
   return out;
@@ -111,8 +129,7 @@ TEST(LexerTest, Numbers) {
 }
 
 TEST(LexerTest, StringsDecodeEscapes) {
-  std::vector<Token> tokens =
-      Lex(R"('it''s' "say ""hi""" 'a\'b' "a\"b" 'back\\slash' 'tab\there' 'keep\_this\%')");
+  std::vector<Token> tokens = Lex(R"('it''s' "say ""hi""" 'a\'b' "a\"b" 'back\\slash' 'tab\there' 'keep\_this\%')");
   ASSERT_EQ(Kinds(tokens), "sssssss$");
   EXPECT_EQ(tokens[0].text, "it's");
   EXPECT_EQ(tokens[1].text, "say \"hi\"");
@@ -131,8 +148,7 @@ TEST(LexerTest, NonAsciiInsideStrings) {
 }
 
 TEST(LexerTest, Errors) {
-  EXPECT_EQ(LexError("tags.x = 'abc"),
-            "bad query at column 10: unterminated string: no closing ' (near ''abc')");
+  EXPECT_EQ(LexError("tags.x = 'abc"), "bad query at column 10: unterminated string: no closing ' (near ''abc')");
   EXPECT_EQ(LexError("tags.x = \"abc\\\""),
             "bad query at column 10: unterminated string: no closing \" (near '\"abc\\\"')");
   EXPECT_EQ(LexError("metrics.`val loss"),
@@ -141,21 +157,15 @@ TEST(LexerTest, Errors) {
             "bad query at column 1: expected a key after 'metrics.'; quote a key with other "
             "characters, as in metrics.`val loss` (near 'metrics.')");
   EXPECT_EQ(LexError("metrics.``"), "bad query at column 1: empty key (near 'metrics.``')");
-  EXPECT_EQ(LexError("metrics.loss < 1.2.3"),
-            "bad query at column 16: malformed number (near '1.2.3')");
+  EXPECT_EQ(LexError("metrics.loss < 1.2.3"), "bad query at column 16: malformed number (near '1.2.3')");
   EXPECT_EQ(LexError("metrics.loss < 1e"), "bad query at column 16: malformed number (near '1e')");
-  EXPECT_EQ(LexError("metrics.loss < 1e+x"),
-            "bad query at column 16: malformed number (near '1e')");
-  EXPECT_EQ(LexError("metrics.loss < 12abc"),
-            "bad query at column 16: malformed number (near '12abc')");
-  EXPECT_EQ(LexError("metrics.loss < 1e999"),
-            "bad query at column 16: number out of range (near '1e999')");
+  EXPECT_EQ(LexError("metrics.loss < 1e+x"), "bad query at column 16: malformed number (near '1e')");
+  EXPECT_EQ(LexError("metrics.loss < 12abc"), "bad query at column 16: malformed number (near '12abc')");
+  EXPECT_EQ(LexError("metrics.loss < 1e999"), "bad query at column 16: number out of range (near '1e999')");
   EXPECT_EQ(LexError("metrics.loss ! 1"),
             "bad query at column 14: '!' is not an operator; use '!=' or 'not' (near '!')");
-  EXPECT_EQ(LexError("a = 1 && b = 2"),
-            "bad query at column 7: use 'and' instead of '&&' (near '&&')");
-  EXPECT_EQ(LexError("a = 1 || b = 2"),
-            "bad query at column 7: use 'or' instead of '||' (near '||')");
+  EXPECT_EQ(LexError("a = 1 && b = 2"), "bad query at column 7: use 'and' instead of '&&' (near '&&')");
+  EXPECT_EQ(LexError("a = 1 || b = 2"), "bad query at column 7: use 'or' instead of '||' (near '||')");
   EXPECT_EQ(LexError("a = 1 & b"), "bad query at column 7: unexpected character (near '&')");
   EXPECT_EQ(LexError("a = 1 | b"), "bad query at column 7: unexpected character (near '|')");
   EXPECT_EQ(LexError("a = 1;"), "bad query at column 6: unexpected character (near ';')");
@@ -166,18 +176,18 @@ TEST(LexerTest, Errors) {
 }
 
 TEST(LexerTest, ColumnsCountCharactersNotBytes) {
-  EXPECT_EQ(LexError("tags.x = 'é' ; 1"),
-            "bad query at column 14: unexpected character (near ';')");
+  EXPECT_EQ(LexError("tags.x = 'é' ; 1"), "bad query at column 14: unexpected character (near ';')");
   EXPECT_EQ(LexError("tags.x = é"), "bad query at column 10: unexpected character (near 'é')");
 }
 
 TEST(LexerTest, MessagesStayOnOneLine) {
-  EXPECT_EQ(LexError("tags.x = 'a\nb"),
-            "bad query at column 10: unterminated string: no closing ' (near ''a\\nb')");
+  EXPECT_EQ(LexError("tags.x = 'a\nb"), "bad query at column 10: unterminated string: no closing ' (near ''a\\nb')");
   EXPECT_EQ(LexError("a\x01"), "bad query at column 2: unexpected character (near '\\x01')");
   std::string long_text = "tags.x = '" + std::string(100, 'z');
-  EXPECT_EQ(LexError(long_text), "bad query at column 10: unterminated string: no closing ' "
-                                 "(near ''" + std::string(39, 'z') + "...')");
+  EXPECT_EQ(LexError(long_text),
+            "bad query at column 10: unterminated string: no closing ' "
+            "(near ''" +
+                std::string(39, 'z') + "...')");
 }
 
 }  // namespace

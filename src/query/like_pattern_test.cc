@@ -12,9 +12,7 @@ TEST(LikePatternTest, WildcardsTranslate) {
   EXPECT_EQ(LikeToGlob(""), "");
 }
 
-TEST(LikePatternTest, GlobMetacharactersBecomeLiteral) {
-  EXPECT_EQ(LikeToGlob("a*b?c[d]e"), "a[*]b[?]c[[]d[]]e");
-}
+TEST(LikePatternTest, GlobMetacharactersBecomeLiteral) { EXPECT_EQ(LikeToGlob("a*b?c[d]e"), "a[*]b[?]c[[]d[]]e"); }
 
 TEST(LikePatternTest, EscapesMakeWildcardsLiteral) {
   EXPECT_EQ(LikeToGlob("100\\%"), "100%");

@@ -13,8 +13,7 @@ namespace {
 
 // Words that cannot name an attribute, so a message can say "expected a field" instead of
 // "unknown attribute 'and'".
-constexpr std::string_view kKeywords[] = {"and", "or",   "not",  "like",  "ilike",
-                                          "in",  "is",   "null", "true",  "false"};
+constexpr std::string_view kKeywords[] = {"and", "or", "not", "like", "ilike", "in", "is", "null", "true", "false"};
 
 bool IsKeyword(const Token& token) {
   if (token.kind != TokenKind::kWord) return false;
@@ -38,16 +37,16 @@ CompareOp ToCompareOp(std::string_view op) {
 }
 
 template <typename Node>
-ExprPtr MakeExpr(Node node) {
+ExprPtr MakeExpr(Node node, size_t begin, size_t end) {
   auto expr = std::make_unique<Expr>();
   expr->node = std::move(node);
+  expr->span = {begin, end - begin};
   return expr;
 }
 
 class Parser {
  public:
-  Parser(const Source& source, std::vector<Token> tokens)
-      : source_(source), tokens_(std::move(tokens)) {}
+  Parser(const Source& source, std::vector<Token> tokens) : source_(source), tokens_(std::move(tokens)) {}
 
   StatusOr<ExprPtr> ParseWholeCondition() {
     if (Peek().kind == TokenKind::kEnd) {
@@ -85,20 +84,19 @@ class Parser {
   const Token& Advance() {
     const Token& token = tokens_[next_];
     if (next_ + 1 < tokens_.size()) ++next_;
+    consumed_end_ = token.span.end();
     return token;
   }
 
   // The token as the user wrote it, for "after '...'" in messages.
   std::string Text(const Token& token) const { return Printable(source_.Slice(token.span)); }
 
-  Status Error(const Token& at, std::string_view detail) const {
-    return SyntaxError(source_, at.span, detail);
-  }
+  Status Error(const Token& at, std::string_view detail) const { return SyntaxError(source_, at.span, detail); }
 
   // A condition can start here; used to blame the operator, not what follows, for "a and".
   bool CanStartCondition(const Token& token) const {
-    return token.kind != TokenKind::kEnd && token.kind != TokenKind::kRightParen &&
-           !IsWord(token, "and") && !IsWord(token, "or");
+    return token.kind != TokenKind::kEnd && token.kind != TokenKind::kRightParen && !IsWord(token, "and") &&
+           !IsWord(token, "or");
   }
 
   // OR of ANDs; `is_and` picks the level so both share one loop.
@@ -106,6 +104,7 @@ class Parser {
     std::string_view word = is_and ? "and" : "or";
     TRAIL_ASSIGN_OR_RETURN(ExprPtr first, is_and ? ParseNegation(depth) : ParseJunction(depth, true));
     if (!IsWord(Peek(), word)) return first;
+    size_t begin = first->span.offset;
     Junction junction{is_and, {}};
     junction.terms.push_back(std::move(first));
     while (IsWord(Peek(), word)) {
@@ -116,15 +115,14 @@ class Parser {
       TRAIL_ASSIGN_OR_RETURN(ExprPtr term, is_and ? ParseNegation(depth) : ParseJunction(depth, true));
       junction.terms.push_back(std::move(term));
     }
-    return MakeExpr(std::move(junction));
+    return MakeExpr(std::move(junction), begin, consumed_end_);
   }
 
   StatusOr<ExprPtr> ParseDisjunction(int depth) { return ParseJunction(depth, /*is_and=*/false); }
 
   StatusOr<ExprPtr> ParseNegation(int depth) {
     if (depth >= kMaxNesting) {
-      return Error(Peek(), "conditions nested too deeply (the limit is " +
-                               std::to_string(kMaxNesting) + " levels)");
+      return Error(Peek(), "conditions nested too deeply (the limit is " + std::to_string(kMaxNesting) + " levels)");
     }
     // A leading `not` is always negation: `not like` and `not in` only ever follow a field.
     if (IsWord(Peek(), "not")) {
@@ -133,7 +131,7 @@ class Parser {
         return Error(Peek(), "expected a condition after '" + Text(op) + "'");
       }
       TRAIL_ASSIGN_OR_RETURN(ExprPtr operand, ParseNegation(depth + 1));
-      return MakeExpr(Negation{std::move(operand)});
+      return MakeExpr(Negation{std::move(operand)}, op.span.offset, consumed_end_);
     }
     if (Peek().kind == TokenKind::kLeftParen) {
       const Token& open = Advance();
@@ -146,6 +144,7 @@ class Parser {
                                  std::to_string(ColumnAt(source_.text, open.span.offset)));
       }
       Advance();
+      inner->span = {open.span.offset, consumed_end_ - open.span.offset};
       return inner;
     }
     return ParsePredicate();
@@ -157,7 +156,8 @@ class Parser {
     if (op.kind == TokenKind::kOperator) {
       Advance();
       TRAIL_ASSIGN_OR_RETURN(Literal value, ParseValue(op));
-      return MakeExpr(Comparison{std::move(field), ToCompareOp(op.text), std::move(value)});
+      size_t begin = field.span.offset;
+      return MakeExpr(Comparison{std::move(field), ToCompareOp(op.text), std::move(value)}, begin, consumed_end_);
     }
     if (IsWord(op, "is")) {
       Advance();
@@ -168,7 +168,8 @@ class Parser {
       }
       if (!IsWord(Peek(), "null")) return Error(Peek(), "expected NULL or NOT NULL after 'is'");
       Advance();
-      return MakeExpr(NullTest{std::move(field), negated});
+      size_t begin = field.span.offset;
+      return MakeExpr(NullTest{std::move(field), negated}, begin, consumed_end_);
     }
     bool negated = false;
     if (IsWord(op, "not")) {
@@ -190,7 +191,9 @@ class Parser {
       return Error(Peek(), "expected a quoted pattern after '" + Text(op) + "'");
     }
     TRAIL_ASSIGN_OR_RETURN(Literal pattern, ParseValue(op));
-    return MakeExpr(Like{std::move(field), negated, IsWord(op, "ilike"), op.span, std::move(pattern)});
+    size_t begin = field.span.offset;
+    return MakeExpr(Like{std::move(field), negated, IsWord(op, "ilike"), op.span, std::move(pattern)}, begin,
+                    consumed_end_);
   }
 
   StatusOr<ExprPtr> ParseInRest(FieldRef field, bool negated) {
@@ -210,7 +213,8 @@ class Parser {
       previous = &Advance();
     }
     Advance();
-    return MakeExpr(std::move(in));
+    size_t begin = in.field.span.offset;
+    return MakeExpr(std::move(in), begin, consumed_end_);
   }
 
   // A literal, which must follow `after` (named in the message when it is missing).
@@ -265,9 +269,8 @@ class Parser {
       field.span = token.span;
       if (field.attribute == nullptr) {
         const std::string& word = token.text;
-        return Error(token, "unknown attribute '" + word + "'; write metrics." + word +
-                                ", params." + word + " or tags." + word +
-                                " for a recorded value, or use one of: " + AttributeNames());
+        return Error(token, "unknown attribute '" + word + "'; write metrics." + word + ", params." + word +
+                                " or tags." + word + " for a recorded value, or use one of: " + AttributeNames());
       }
       return field;
     }
@@ -292,12 +295,10 @@ class Parser {
       field.attribute = FindAttribute(token.key);
       field.key.clear();
       if (field.attribute == nullptr) {
-        return Error(token, "unknown attribute '" + Printable(token.key) +
-                                "'; attributes are " + AttributeNames());
+        return Error(token, "unknown attribute '" + Printable(token.key) + "'; attributes are " + AttributeNames());
       }
     } else {
-      return Error(token, "unknown prefix '" + std::string(prefix) +
-                              ".'; use metrics., params., tags. or attributes.");
+      return Error(token, "unknown prefix '" + std::string(prefix) + ".'; use metrics., params., tags. or attributes.");
     }
     return field;
   }
@@ -340,6 +341,7 @@ class Parser {
   const Source& source_;
   std::vector<Token> tokens_;
   size_t next_ = 0;
+  size_t consumed_end_ = 0;  // end of the last token Advance() returned
 };
 
 }  // namespace

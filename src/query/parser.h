@@ -7,10 +7,6 @@
 
 namespace trail::query {
 
-// Deepest nesting of parentheses and `not` accepted. Far beyond what people write, it bounds
-// the parser's recursion and keeps the SQL under SQLite's expression depth limit (1000).
-inline constexpr int kMaxNesting = 64;
-
 // Parses a whole condition; all of the text must be consumed.
 StatusOr<ExprPtr> ParseCondition(const Source& source);
 

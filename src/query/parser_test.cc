@@ -50,10 +50,8 @@ TEST(ParserTest, Precedence) {
             "(or (and (< metric:a 1) (< metric:b 2)) (< metric:c 3))");
   EXPECT_EQ(Tree("metrics.a < 1 or metrics.b < 2 and metrics.c < 3"),
             "(or (< metric:a 1) (and (< metric:b 2) (< metric:c 3)))");
-  EXPECT_EQ(Tree("not metrics.a < 1 and metrics.b < 2"),
-            "(and (not (< metric:a 1)) (< metric:b 2))");
-  EXPECT_EQ(Tree("not (metrics.a < 1 or metrics.b < 2)"),
-            "(not (or (< metric:a 1) (< metric:b 2)))");
+  EXPECT_EQ(Tree("not metrics.a < 1 and metrics.b < 2"), "(and (not (< metric:a 1)) (< metric:b 2))");
+  EXPECT_EQ(Tree("not (metrics.a < 1 or metrics.b < 2)"), "(not (or (< metric:a 1) (< metric:b 2)))");
   EXPECT_EQ(Tree("(metrics.a < 1 or metrics.b < 2) and metrics.c < 3"),
             "(and (or (< metric:a 1) (< metric:b 2)) (< metric:c 3))");
   EXPECT_EQ(Tree("not not status = 'x'"), "(not (not (= attr:status \"x\")))");
@@ -109,10 +107,8 @@ TEST(ParserTest, MissingPieces) {
   EXPECT_EQ(ParseError(""),
             "bad query at column 1: expected a condition such as metrics.loss < 0.5 "
             "(at end of query)");
-  EXPECT_EQ(ParseError("metrics.loss < and"),
-            "bad query at column 16: expected a value after '<' (near 'and')");
-  EXPECT_EQ(ParseError("metrics.loss <"),
-            "bad query at column 15: expected a value after '<' (at end of query)");
+  EXPECT_EQ(ParseError("metrics.loss < and"), "bad query at column 16: expected a value after '<' (near 'and')");
+  EXPECT_EQ(ParseError("metrics.loss <"), "bad query at column 15: expected a value after '<' (at end of query)");
   EXPECT_EQ(ParseError("params.opt = adam"),
             "bad query at column 14: expected a value after '='; put text in quotes "
             "(near 'adam')");
@@ -141,8 +137,9 @@ TEST(ParserTest, BadStructure) {
             "bad query at column 18: expected a condition after 'and' (at end of query)");
   EXPECT_EQ(ParseError("metrics.a < 1 or or metrics.b < 1"),
             "bad query at column 18: expected a condition after 'or' (near 'or')");
-  EXPECT_EQ(ParseError("not"), "bad query at column 4: expected a condition after 'not' "
-                               "(at end of query)");
+  EXPECT_EQ(ParseError("not"),
+            "bad query at column 4: expected a condition after 'not' "
+            "(at end of query)");
   EXPECT_EQ(ParseError("and metrics.a < 1"),
             "bad query at column 1: expected a field such as metrics.loss, params.lr or status "
             "(near 'and')");
@@ -154,20 +151,15 @@ TEST(ParserTest, BadStructure) {
 TEST(ParserTest, BadOperators) {
   EXPECT_EQ(ParseError("tags.x not = 'a'"),
             "bad query at column 12: expected LIKE, ILIKE or IN after 'not' (near '=')");
-  EXPECT_EQ(ParseError("tags.x like 5"),
-            "bad query at column 13: expected a quoted pattern after 'like' (near '5')");
-  EXPECT_EQ(ParseError("tags.x is 5"),
-            "bad query at column 11: expected NULL or NOT NULL after 'is' (near '5')");
+  EXPECT_EQ(ParseError("tags.x like 5"), "bad query at column 13: expected a quoted pattern after 'like' (near '5')");
+  EXPECT_EQ(ParseError("tags.x is 5"), "bad query at column 11: expected NULL or NOT NULL after 'is' (near '5')");
   EXPECT_EQ(ParseError("tags.x is not"),
             "bad query at column 14: expected NULL or NOT NULL after 'is' (at end of query)");
-  EXPECT_EQ(ParseError("tags.x in 'a'"),
-            "bad query at column 11: expected '(' after 'in' (near ''a'')");
-  EXPECT_EQ(ParseError("tags.x in ()"),
-            "bad query at column 12: expected a value after '(' (near ')')");
+  EXPECT_EQ(ParseError("tags.x in 'a'"), "bad query at column 11: expected '(' after 'in' (near ''a'')");
+  EXPECT_EQ(ParseError("tags.x in ()"), "bad query at column 12: expected a value after '(' (near ')')");
   EXPECT_EQ(ParseError("tags.x in ('a' 'b')"),
             "bad query at column 16: expected ',' or ')' in the list after 'in' (near ''b'')");
-  EXPECT_EQ(ParseError("tags.x in ('a',)"),
-            "bad query at column 16: expected a value after ',' (near ')')");
+  EXPECT_EQ(ParseError("tags.x in ('a',)"), "bad query at column 16: expected a value after ',' (near ')')");
   EXPECT_EQ(ParseError("tags.x in ('a'"),
             "bad query at column 15: expected ',' or ')' in the list after 'in' "
             "(at end of query)");
@@ -190,21 +182,18 @@ TEST(ParserTest, BadNames) {
   EXPECT_EQ(ParseError("median(metrics.a) < 1"),
             "bad query at column 1: unknown function 'median'; use min, max, count or last "
             "(near 'median')");
-  EXPECT_EQ(ParseError("min(params.a) < 1"),
-            "bad query at column 5: min() applies to metrics only (near 'params.a')");
+  EXPECT_EQ(ParseError("min(params.a) < 1"), "bad query at column 5: min() applies to metrics only (near 'params.a')");
   EXPECT_EQ(ParseError("min(loss) < 1"),
             "bad query at column 5: expected a metric such as metrics.loss after 'min(' "
             "(near 'loss')");
-  EXPECT_EQ(ParseError("min(metrics.a < 1"),
-            "bad query at column 15: expected ')' after 'metrics.a' (near '<')");
+  EXPECT_EQ(ParseError("min(metrics.a < 1"), "bad query at column 15: expected ')' after 'metrics.a' (near '<')");
   EXPECT_EQ(ParseError("min(foo.a) < 1"),
             "bad query at column 5: unknown prefix 'foo.'; use metrics., params., tags. or "
             "attributes. (near 'foo.a')");
 }
 
 TEST(ParserTest, LexErrorsPassThrough) {
-  EXPECT_EQ(ParseError("tags.x = 'a"),
-            "bad query at column 10: unterminated string: no closing ' (near ''a')");
+  EXPECT_EQ(ParseError("tags.x = 'a"), "bad query at column 10: unterminated string: no closing ' (near ''a')");
 }
 
 TEST(ParserTest, NestingIsBounded) {
@@ -214,15 +203,32 @@ TEST(ParserTest, NestingIsBounded) {
   for (int i = 0; i < kMaxNesting - 1; ++i) ok += ")";
   EXPECT_EQ(Tree(ok), "(= attr:status \"x\")");
 
+  std::string limit = "(the limit is " + std::to_string(kMaxNesting) + " levels)";
   std::string deep;
   for (int i = 0; i < kMaxNesting; ++i) deep += "not ";
   deep += "status = 'x'";
   EXPECT_EQ(ParseError(deep), "bad query at column " + std::to_string(4 * kMaxNesting + 1) +
-                                  ": conditions nested too deeply (the limit is 64 levels) "
-                                  "(near 'status')");
+                                  ": conditions nested too deeply " + limit + " (near 'status')");
 
   std::string parens(100000, '(');
-  EXPECT_EQ(ParseError(parens).substr(0, 27), "bad query at column 65: con");
+  EXPECT_EQ(ParseError(parens), "bad query at column " + std::to_string(kMaxNesting + 1) +
+                                    ": conditions nested too deeply " + limit + " (near '(')");
+}
+
+TEST(ParserTest, NodesKnowTheirText) {
+  std::string text = "not (status = 'x' or tags.a in (1, 2)) and metrics.b is null";
+  StatusOr<ExprPtr> expr = ParseCondition(Source{text, "query"});
+  ASSERT_TRUE(expr.ok()) << expr.status().message();
+  auto slice = [&](Span span) { return text.substr(span.offset, span.length); };
+  EXPECT_EQ(slice((*expr)->span), text);
+  const auto& junction = std::get<Junction>((*expr)->node);
+  EXPECT_EQ(slice(junction.terms[0]->span), "not (status = 'x' or tags.a in (1, 2))");
+  EXPECT_EQ(slice(junction.terms[1]->span), "metrics.b is null");
+  const auto& negation = std::get<Negation>(junction.terms[0]->node);
+  EXPECT_EQ(slice(negation.operand->span), "(status = 'x' or tags.a in (1, 2))");
+  const auto& inner = std::get<Junction>(negation.operand->node);
+  EXPECT_EQ(slice(inner.terms[0]->span), "status = 'x'");
+  EXPECT_EQ(slice(inner.terms[1]->span), "tags.a in (1, 2)");
 }
 
 TEST(ParserTest, SortKeyErrors) {
@@ -231,8 +237,9 @@ TEST(ParserTest, SortKeyErrors) {
     EXPECT_FALSE(key.ok());
     return key.ok() ? std::string() : key.status().message();
   };
-  EXPECT_EQ(error(""), "bad sort key at column 1: expected a field to sort by, such as "
-                       "metrics.loss (at end of sort key)");
+  EXPECT_EQ(error(""),
+            "bad sort key at column 1: expected a field to sort by, such as "
+            "metrics.loss (at end of sort key)");
   EXPECT_EQ(error("metrics.loss < 1"),
             "bad sort key at column 14: expected the end of the sort key: one field, then "
             "optionally ASC or DESC (near '<')");
@@ -240,8 +247,7 @@ TEST(ParserTest, SortKeyErrors) {
             "bad sort key at column 19: expected the end of the sort key: one field, then "
             "optionally ASC or DESC (near 'desc')");
   EXPECT_EQ(error("bogus"), error("bogus"));
-  EXPECT_EQ(error("bogus").substr(0, 53),
-            "bad sort key at column 1: unknown attribute 'bogus'; ");
+  EXPECT_EQ(error("bogus").substr(0, 53), "bad sort key at column 1: unknown attribute 'bogus'; ");
 }
 
 }  // namespace

@@ -28,7 +28,9 @@
 //
 // In quoted strings and keys a doubled quote stands for the quote; backslash escapes \\ \' \" \`
 // \n \t \r; any other backslash pair is kept as written, so LIKE 'a\_b' reaches the pattern intact.
-// Precedence is NOT > AND > OR. No whitespace is allowed around the '.' of a field.
+// Precedence is NOT > AND > OR. No whitespace is allowed around the '.' of a field. Nesting is
+// bounded so the SQL fits SQLite's parser: at most 47 levels of parentheses and `not`, and about
+// 20 levels of and/or nested inside each other.
 //
 // Attributes (columns of the runs table): id|run_id, name|run_name, number, uid, status, user,
 // started|start_time, ended|end_time, duration|duration_s, exit_code, command, host, parent,

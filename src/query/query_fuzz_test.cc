@@ -41,16 +41,62 @@ class Generator {
   size_t Below(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random_); }
 
   template <typename T>
-  const T& Pick(const std::vector<T>& items) { return items[Below(items.size())]; }
+  const T& Pick(const std::vector<T>& items) {
+    return items[Below(items.size())];
+  }
 
   // Any sequence of plausible and implausible tokens.
   std::string Soup() {
-    static const std::vector<std::string> kTokens = {
-        "metrics.loss", "params.lr", "params.layers", "tags.stage", "status", "started",
-        "archived", "min(metrics.loss)", "count(", "metrics.`a b`", "and", "or", "not", "(", ")",
-        "=", "!=", "<", ">=", "<>", "==", "like", "ILIKE", "in", "is", "null", "true", "false",
-        "1", "-2.5", "1e3", ".5", "'a%'", "'x'", "\"y\"", ",", "'\\\\'", "number", "foo",
-        "metrics.", "'open", "`", ";", "é", "\n", "!", "&&", "asc", "DESC", "attr.bogus"};
+    static const std::vector<std::string> kTokens = {"metrics.loss",
+                                                     "params.lr",
+                                                     "params.layers",
+                                                     "tags.stage",
+                                                     "status",
+                                                     "started",
+                                                     "archived",
+                                                     "min(metrics.loss)",
+                                                     "count(",
+                                                     "metrics.`a b`",
+                                                     "and",
+                                                     "or",
+                                                     "not",
+                                                     "(",
+                                                     ")",
+                                                     "=",
+                                                     "!=",
+                                                     "<",
+                                                     ">=",
+                                                     "<>",
+                                                     "==",
+                                                     "like",
+                                                     "ILIKE",
+                                                     "in",
+                                                     "is",
+                                                     "null",
+                                                     "true",
+                                                     "false",
+                                                     "1",
+                                                     "-2.5",
+                                                     "1e3",
+                                                     ".5",
+                                                     "'a%'",
+                                                     "'x'",
+                                                     "\"y\"",
+                                                     ",",
+                                                     "'\\\\'",
+                                                     "number",
+                                                     "foo",
+                                                     "metrics.",
+                                                     "'open",
+                                                     "`",
+                                                     ";",
+                                                     "é",
+                                                     "\n",
+                                                     "!",
+                                                     "&&",
+                                                     "asc",
+                                                     "DESC",
+                                                     "attr.bogus"};
     std::string text;
     size_t length = 1 + Below(12);
     for (size_t i = 0; i < length; ++i) {
@@ -78,13 +124,26 @@ class Generator {
   }
 
   std::string Predicate() {
-    static const std::vector<std::string> kFields = {
-        "metrics.loss", "min(metrics.loss)", "metrics.acc", "params.lr", "params.layers",
-        "params.optimizer", "params.use_bn", "tags.stage", "tags.v", "tags.note", "status",
-        "number", "started", "ended", "archived", "exit_code", "metrics.`val loss`"};
-    static const std::vector<std::string> kValues = {
-        "0.25", "1", "0", "-1", "4", "0.001", "'prod'", "'adam'", "'auto'", "'2'", "true",
-        "false", "'2024-02'", "1706745600", "'FINISHED'"};
+    static const std::vector<std::string> kFields = {"metrics.loss",
+                                                     "min(metrics.loss)",
+                                                     "metrics.acc",
+                                                     "params.lr",
+                                                     "params.layers",
+                                                     "params.optimizer",
+                                                     "params.use_bn",
+                                                     "tags.stage",
+                                                     "tags.v",
+                                                     "tags.note",
+                                                     "status",
+                                                     "number",
+                                                     "started",
+                                                     "ended",
+                                                     "archived",
+                                                     "exit_code",
+                                                     "metrics.`val loss`"};
+    static const std::vector<std::string> kValues = {"0.25",  "1",      "0",         "-1",         "4",
+                                                     "0.001", "'prod'", "'adam'",    "'auto'",     "'2'",
+                                                     "true",  "false",  "'2024-02'", "1706745600", "'FINISHED'"};
     static const std::vector<std::string> kOps = {"=", "!=", "<", "<=", ">", ">="};
     static const std::vector<std::string> kPatterns = {"'a%'", "'%o%'", "'ADAM'", "'_'", "'%'"};
     const std::string& field = Pick(kFields);
@@ -94,8 +153,7 @@ class Generator {
       case 1:
         return field + (Below(2) ? " like " : " not ilike ") + Pick(kPatterns);
       case 2:
-        return field + (Below(2) ? " in (" : " not in (") + Pick(kValues) + ", " +
-               Pick(kValues) + ")";
+        return field + (Below(2) ? " in (" : " not in (") + Pick(kValues) + ", " + Pick(kValues) + ")";
       default:
         return field + " " + Pick(kOps) + " " + Pick(kValues);
     }
@@ -171,15 +229,12 @@ TEST(QueryFuzzTest, LogicIsSetAlgebra) {
     ++checked;
 
     Ids complement;
-    std::set_difference(kAllRuns.begin(), kAllRuns.end(), in_a->begin(), in_a->end(),
-                        std::back_inserter(complement));
+    std::set_difference(kAllRuns.begin(), kAllRuns.end(), in_a->begin(), in_a->end(), std::back_inserter(complement));
     EXPECT_EQ(ids("not (" + a + ")"), complement) << a;
 
     Ids both, either;
-    std::set_intersection(in_a->begin(), in_a->end(), in_b->begin(), in_b->end(),
-                          std::back_inserter(both));
-    std::set_union(in_a->begin(), in_a->end(), in_b->begin(), in_b->end(),
-                   std::back_inserter(either));
+    std::set_intersection(in_a->begin(), in_a->end(), in_b->begin(), in_b->end(), std::back_inserter(both));
+    std::set_union(in_a->begin(), in_a->end(), in_b->begin(), in_b->end(), std::back_inserter(either));
     EXPECT_EQ(ids("(" + a + ") and (" + b + ")"), both) << a << " AND " << b;
     EXPECT_EQ(ids("(" + a + ") or (" + b + ")"), either) << a << " OR " << b;
   }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "query/ast.h"
+#include "query/sql_compiler.h"
 #include "query/test_db.h"
 
 namespace trail::query {
@@ -54,8 +56,7 @@ std::string SortError(std::string_view key) {
 TEST(QuerySqlTest, FieldsAreCorrelatedSubqueriesWithBoundKeys) {
   StatusOr<SqlFragment> fragment = CompileWhere("metrics.loss < 0.3");
   ASSERT_TRUE(fragment.ok()) << fragment.status().message();
-  EXPECT_EQ(fragment->sql,
-            "((SELECT m.last FROM metrics m WHERE m.run = r.rowid AND m.key = ?) < ?)");
+  EXPECT_EQ(fragment->sql, "((SELECT m.last FROM metrics m WHERE m.run = r.rowid AND m.key = ?) < ?)");
   EXPECT_EQ(fragment->binds, (std::vector<SqlValue>{std::string("loss"), 0.3}));
 }
 
@@ -73,16 +74,14 @@ TEST(QuerySqlTest, ParamViewsFollowTheLiteral) {
             "((SELECT p.num FROM params p WHERE p.run = r.rowid AND p.key = ?) IN (?) OR "
             "(SELECT p.text FROM params p WHERE p.run = r.rowid AND p.key = ?) IN (?) OR "
             "lower((SELECT p.text FROM params p WHERE p.run = r.rowid AND p.key = ?)) IN (?))");
-  EXPECT_EQ(fragment->binds,
-            (std::vector<SqlValue>{std::string("lr"), 0.1, std::string("lr"), std::string("x"),
-                                   std::string("lr"), std::string("true")}));
+  EXPECT_EQ(fragment->binds, (std::vector<SqlValue>{std::string("lr"), 0.1, std::string("lr"), std::string("x"),
+                                                    std::string("lr"), std::string("true")}));
 }
 
 TEST(QuerySqlTest, LikeIsGlobAndIlikeIsLike) {
   StatusOr<SqlFragment> like = CompileWhere("tags.note like 'a_%*'");
   ASSERT_TRUE(like.ok()) << like.status().message();
-  EXPECT_EQ(like->sql,
-            "((SELECT t.value FROM tags t WHERE t.run = r.rowid AND t.key = ?) GLOB ?)");
+  EXPECT_EQ(like->sql, "((SELECT t.value FROM tags t WHERE t.run = r.rowid AND t.key = ?) GLOB ?)");
   EXPECT_EQ(like->binds, (std::vector<SqlValue>{std::string("note"), std::string("a?*[*]")}));
 
   StatusOr<SqlFragment> ilike = CompileWhere("name not ilike 'a_%'");
@@ -94,7 +93,7 @@ TEST(QuerySqlTest, LikeIsGlobAndIlikeIsLike) {
 TEST(QuerySqlTest, NotIsTwoValued) {
   StatusOr<SqlFragment> fragment = CompileWhere("not status = 'x'");
   ASSERT_TRUE(fragment.ok()) << fragment.status().message();
-  EXPECT_EQ(fragment->sql, "(NOT coalesce((r.status = ?), 0))");
+  EXPECT_EQ(fragment->sql, "((r.status = ?) IS NOT TRUE)");
 }
 
 TEST(QuerySqlTest, OrderByPutsNullsLast) {
@@ -112,12 +111,11 @@ TEST(QuerySqlTest, OrderByPutsNullsLast) {
 }
 
 TEST(QuerySqlTest, UserTextNeverReachesTheSql) {
-  StatusOr<SqlFragment> fragment =
-      CompileWhere("params.`x'); DROP TABLE runs; --` = 'y''); DROP TABLE runs; --'");
+  StatusOr<SqlFragment> fragment = CompileWhere("params.`x'); DROP TABLE runs; --` = 'y''); DROP TABLE runs; --'");
   ASSERT_TRUE(fragment.ok()) << fragment.status().message();
   EXPECT_EQ(fragment->sql.find("DROP"), std::string::npos);
-  EXPECT_EQ(fragment->binds, (std::vector<SqlValue>{std::string("x'); DROP TABLE runs; --"),
-                                                    std::string("y'); DROP TABLE runs; --")}));
+  EXPECT_EQ(fragment->binds,
+            (std::vector<SqlValue>{std::string("x'); DROP TABLE runs; --"), std::string("y'); DROP TABLE runs; --")}));
   testing::TestDb db;
   EXPECT_EQ(db.Ids(&*fragment, nullptr), Ids{});
   EXPECT_EQ(db.Ids(nullptr, nullptr).size(), 4u);
@@ -131,6 +129,64 @@ TEST(QuerySqlTest, LongChainsCompileToABalancedTree) {
   ASSERT_TRUE(fragment.ok()) << fragment.status().message();
   EXPECT_EQ(fragment->binds.size(), 3000u);
   EXPECT_EQ(db.Ids(&*fragment, nullptr), (Ids{"r1", "r2", "r3", "r4"}));
+}
+
+// The heaviest predicate: a param compared with a mixed list reads three views of it.
+constexpr const char* kHeavyPredicate = "params.layers in (4, 'auto', true)";
+
+// Runs `fragment` the way the index does, inside one more pair of parentheses.
+Ids RunWrapped(const SqlFragment& fragment) {
+  testing::TestDb db;
+  SqlFragment wrapped{"1 AND (" + fragment.sql + ")", fragment.binds};
+  return db.Ids(&wrapped, nullptr);
+}
+
+TEST(QuerySqlTest, DeepestNotsStillRunInSqlite) {
+  std::string where;
+  for (int i = 0; i < kMaxNesting - 1; ++i) where += "not ";
+  where += kHeavyPredicate;
+  StatusOr<SqlFragment> fragment = CompileWhere(where);
+  ASSERT_TRUE(fragment.ok()) << fragment.status().message();
+  EXPECT_EQ(RunWrapped(*fragment), (Ids{"r2", "r4"}));  // an odd number of nots
+}
+
+// Each level nests an AND inside an OR inside parentheses, all on the right, where SQLite's
+// parser needs the most stack: two and/or levels per level.
+std::string NestedJunctions(int levels, int nots = 0) {
+  std::string where = kHeavyPredicate;
+  for (int i = 0; i < nots; ++i) where = "not " + where;
+  for (int i = 0; i < levels; ++i) where = "number = 9 or number = 8 and (" + where + ")";
+  return where;
+}
+
+constexpr int kMaxNestedJunctions = kSqlNestingBudget / (2 * kJunctionCost);
+
+TEST(QuerySqlTest, DeepestJunctionsStillRunInSqlite) {
+  StatusOr<SqlFragment> fragment = CompileWhere(NestedJunctions(kMaxNestedJunctions));
+  ASSERT_TRUE(fragment.ok()) << fragment.status().message();
+  EXPECT_EQ(RunWrapped(*fragment), Ids{});
+
+  int spare = kSqlNestingBudget - 2 * kJunctionCost * (kMaxNestedJunctions - 1);
+  fragment = CompileWhere(NestedJunctions(kMaxNestedJunctions - 1, spare / kNegationCost));
+  ASSERT_TRUE(fragment.ok()) << fragment.status().message();
+  EXPECT_EQ(RunWrapped(*fragment), Ids{});
+}
+
+TEST(QuerySqlTest, SqlNestingIsBounded) {
+  std::string too_deep = NestedJunctions(kMaxNestedJunctions + 1);
+  // The innermost OR is the join that would pass the budget.
+  size_t inner_or = too_deep.rfind("number = 9 or");
+  EXPECT_EQ(WhereError(too_deep), "bad query at column " + std::to_string(inner_or + 1) +
+                                      ": conditions nested too deeply for SQLite; use fewer levels of and/or or not "
+                                      "(near 'number = 9 or number = 8 and (params.lay...')");
+
+  int spare = kSqlNestingBudget - 2 * kJunctionCost * kMaxNestedJunctions;
+  std::string one_not_too_many = NestedJunctions(kMaxNestedJunctions, spare / kNegationCost + 1);
+  // The negation is the whole parenthesized group, so the error points at its '('.
+  size_t group = one_not_too_many.rfind("(not ");
+  EXPECT_EQ(WhereError(one_not_too_many), "bad query at column " + std::to_string(group + 1) +
+                                              ": conditions nested too deeply for SQLite; use fewer levels of and/or "
+                                              "or not (near '(not params.layers in (4, 'auto', true))')");
 }
 
 // --- What queries return --------------------------------------------------------------------
@@ -178,7 +234,7 @@ TEST_F(QueryTest, ParamsCompareAsNumbersOrText) {
   EXPECT_EQ(Where("params.lr < 0.05"), (Ids{"r1", "r2", "r3"}));
   EXPECT_EQ(Where("params.layers > 5"), (Ids{"r2"}));
   EXPECT_EQ(Where("params.layers = 'auto'"), (Ids{"r3"}));
-  EXPECT_EQ(Where("params.layers != 4"), (Ids{"r2"}));  // 'auto' is no number
+  EXPECT_EQ(Where("params.layers != 4"), (Ids{"r2"}));         // 'auto' is no number
   EXPECT_EQ(Where("params.layers > '5'"), (Ids{"r2", "r3"}));  // text: '8' and 'auto'
   EXPECT_EQ(Where("params.optimizer = 'adam'"), (Ids{"r1"}));
   EXPECT_EQ(Where("param.optimizer = \"sgd\""), (Ids{"r3"}));
@@ -240,10 +296,8 @@ TEST_F(QueryTest, LikeEscapesAndGlobCharacters) {
 
 TEST_F(QueryTest, LogicAndParentheses) {
   EXPECT_EQ(Where("tags.stage = 'prod' and metrics.loss < 0.2"), (Ids{"r3"}));
-  EXPECT_EQ(Where("tags.stage = 'prod' and (metrics.loss < 0.2 or params.lr = 0.001)"),
-            (Ids{"r1", "r3"}));
-  EXPECT_EQ(Where("tags.stage = 'draft' or metrics.acc > 0.9 and archived = false"),
-            (Ids{"r2", "r4"}));
+  EXPECT_EQ(Where("tags.stage = 'prod' and (metrics.loss < 0.2 or params.lr = 0.001)"), (Ids{"r1", "r3"}));
+  EXPECT_EQ(Where("tags.stage = 'draft' or metrics.acc > 0.9 and archived = false"), (Ids{"r2", "r4"}));
   EXPECT_EQ(Where("(tags.stage = 'draft' or metrics.acc > 0.9) and number > 2"), (Ids{"r4"}));
   EXPECT_EQ(Where("metrics.loss < 0.3 AND NOT params.optimizer = 'sgd'"), (Ids{"r1"}));
 }
@@ -404,8 +458,7 @@ TEST(QueryErrorTest, SortKeys) {
   EXPECT_EQ(SortError("metrics."),
             "bad sort key at column 1: expected a key after 'metrics.'; quote a key with other "
             "characters, as in metrics.`val loss` (near 'metrics.')");
-  EXPECT_EQ(SortError("attributes.bogus").substr(0, 53),
-            "bad sort key at column 1: unknown attribute 'bogus'; ");
+  EXPECT_EQ(SortError("attributes.bogus").substr(0, 53), "bad sort key at column 1: unknown attribute 'bogus'; ");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "query/field_sql.h"
@@ -39,23 +40,32 @@ class Compiler {
  public:
   explicit Compiler(const Source& source) : source_(source) {}
 
-  StatusOr<SqlFragment> Compile(const Expr& expr) {
-    return std::visit([this](const auto& node) { return CompileNode(node); }, expr.node);
+  // `cost` is what the SQL around `expr` already takes of kSqlNestingBudget.
+  StatusOr<SqlFragment> Compile(const Expr& expr, int cost) {
+    return std::visit([&](const auto& node) { return CompileNode(node, expr.span, cost); }, expr.node);
   }
 
  private:
-  StatusOr<SqlFragment> CompileNode(const Junction& junction) {
-    return Join(junction.terms, 0, junction.terms.size(), junction.is_and ? " AND " : " OR ");
+  Status TooDeep(Span span) const {
+    return SyntaxError(source_, span, "conditions nested too deeply for SQLite; use fewer levels of and/or or not");
+  }
+
+  StatusOr<SqlFragment> CompileNode(const Junction& junction, Span, int cost) {
+    return Join(junction.terms, 0, junction.terms.size(), junction.is_and ? " AND " : " OR ", cost);
   }
 
   // Joins terms [begin, end) as a balanced tree: SQLite parses a flat chain left-deep, and a
-  // long one would pass its expression depth limit.
-  StatusOr<SqlFragment> Join(const std::vector<ExprPtr>& terms, size_t begin, size_t end,
-                             std::string_view op) {
-    if (end - begin == 1) return Compile(*terms[begin]);
+  // long one would pass its expression depth limit. Each level opens one parenthesis.
+  StatusOr<SqlFragment> Join(const std::vector<ExprPtr>& terms, size_t begin, size_t end, std::string_view op,
+                             int cost) {
+    if (end - begin == 1) return Compile(*terms[begin], cost);
+    cost += kJunctionCost;
+    if (cost > kSqlNestingBudget) {
+      return TooDeep({terms[begin]->span.offset, terms[end - 1]->span.end() - terms[begin]->span.offset});
+    }
     size_t middle = begin + (end - begin) / 2;
-    TRAIL_ASSIGN_OR_RETURN(SqlFragment left, Join(terms, begin, middle, op));
-    TRAIL_ASSIGN_OR_RETURN(SqlFragment right, Join(terms, middle, end, op));
+    TRAIL_ASSIGN_OR_RETURN(SqlFragment left, Join(terms, begin, middle, op, cost));
+    TRAIL_ASSIGN_OR_RETURN(SqlFragment right, Join(terms, middle, end, op, cost));
     SqlFragment out{"(", {}};
     Append(left, &out);
     out.sql += op;
@@ -64,24 +74,24 @@ class Compiler {
     return out;
   }
 
-  StatusOr<SqlFragment> CompileNode(const Negation& negation) {
-    TRAIL_ASSIGN_OR_RETURN(SqlFragment operand, Compile(*negation.operand));
+  StatusOr<SqlFragment> CompileNode(const Negation& negation, Span span, int cost) {
+    if (cost + kNegationCost > kSqlNestingBudget) return TooDeep(span);
+    TRAIL_ASSIGN_OR_RETURN(SqlFragment operand, Compile(*negation.operand, cost + kNegationCost));
     // A missing field makes the comparison inside NULL; `not` must read that as false, so
-    // `not tags.stage = 'draft'` also matches runs with no stage tag.
-    SqlFragment out{"(NOT coalesce(", {}};
+    // `not tags.stage = 'draft'` also matches runs with no stage tag. IS NOT TRUE is
+    // NOT coalesce(x, 0) with one parenthesis less, which matters for SQLite's parser stack.
+    SqlFragment out{"(", {}};
     Append(operand, &out);
-    out.sql += ", 0))";
+    out.sql += " IS NOT TRUE)";
     return out;
   }
 
-  StatusOr<SqlFragment> CompileNode(const Comparison& comparison) {
+  StatusOr<SqlFragment> CompileNode(const Comparison& comparison, Span, int) {
     if (comparison.value.kind == Literal::Kind::kBool && comparison.op != CompareOp::kEq &&
         comparison.op != CompareOp::kNe) {
-      return SyntaxError(source_, comparison.value.span,
-                         "true and false can only be compared with =, != or IN");
+      return SyntaxError(source_, comparison.value.span, "true and false can only be compared with =, != or IN");
     }
-    TRAIL_ASSIGN_OR_RETURN(Operand operand,
-                           MatchLiteral(source_, comparison.field, comparison.value));
+    TRAIL_ASSIGN_OR_RETURN(Operand operand, MatchLiteral(source_, comparison.field, comparison.value));
     SqlFragment out{"(", {}};
     Append(operand.field, &out);
     out.sql += " ";
@@ -91,11 +101,10 @@ class Compiler {
     return out;
   }
 
-  StatusOr<SqlFragment> CompileNode(const Like& like) {
+  StatusOr<SqlFragment> CompileNode(const Like& like, Span, int) {
     TRAIL_ASSIGN_OR_RETURN(SqlFragment target, PatternTarget(source_, like.field, like.op_span));
     if (HasDanglingEscape(like.pattern.text)) {
-      return SyntaxError(source_, like.pattern.span,
-                         "the pattern ends with a backslash that escapes nothing");
+      return SyntaxError(source_, like.pattern.span, "the pattern ends with a backslash that escapes nothing");
     }
     SqlFragment out{"(", {}};
     Append(target, &out);
@@ -111,7 +120,7 @@ class Compiler {
     return out;
   }
 
-  StatusOr<SqlFragment> CompileNode(const InList& in) {
+  StatusOr<SqlFragment> CompileNode(const InList& in, Span, int) {
     // Elements of different types read different views of the field (p.num vs p.text), so the
     // list splits into one IN per view, in order of first appearance.
     struct Group {
@@ -142,7 +151,7 @@ class Compiler {
     return out;
   }
 
-  StatusOr<SqlFragment> CompileNode(const NullTest& test) {
+  StatusOr<SqlFragment> CompileNode(const NullTest& test, Span, int) {
     SqlFragment out{"(", {}};
     Append(FieldSql(test.field, ValueView::kNatural), &out);
     out.sql += test.negated ? " IS NOT NULL)" : " IS NULL)";
@@ -155,7 +164,7 @@ class Compiler {
 }  // namespace
 
 StatusOr<SqlFragment> CompileCondition(const Source& source, const Expr& expr) {
-  return Compiler(source).Compile(expr);
+  return Compiler(source).Compile(expr, 0);
 }
 
 SqlFragment CompileSortKey(const FieldRef& field, bool descending) {

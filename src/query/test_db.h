@@ -105,8 +105,7 @@ class TestDb {
         sqlite3_bind_double(stmt, index, *real);
       } else {
         const std::string& text = std::get<std::string>(binds[i]);
-        sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()),
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
       }
     }
     std::vector<std::string> ids;

@@ -37,8 +37,7 @@ StatusOr<Pair> OpenPty(int mirror_fd) {
   UniqueFd master(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!master.valid()) return ErrnoStatus("cannot open pseudo-terminal");
   char name[128];
-  if (grantpt(master.get()) != 0 || unlockpt(master.get()) != 0 ||
-      ptsname_r(master.get(), name, sizeof name) != 0) {
+  if (grantpt(master.get()) != 0 || unlockpt(master.get()) != 0 || ptsname_r(master.get(), name, sizeof name) != 0) {
     return ErrnoStatus("cannot set up pseudo-terminal");
   }
   // O_NOCTTY: the child keeps our real terminal as its controlling terminal,
@@ -61,9 +60,13 @@ StatusOr<Pair> OpenPty(int mirror_fd) {
   return Pair{std::move(master), std::move(slave)};
 }
 
-bool SameTerminal(int a, int b) {
+// True if writing to `a` and to `b` lands in the same place: the same
+// terminal, or the same file or pipe (as after 2>&1).
+bool SameDestination(int a, int b) {
   struct stat sa, sb;
-  return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_rdev == sb.st_rdev;
+  if (fstat(a, &sa) != 0 || fstat(b, &sb) != 0) return false;
+  if (S_ISCHR(sa.st_mode) && S_ISCHR(sb.st_mode)) return sa.st_rdev == sb.st_rdev;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 }  // namespace
@@ -72,7 +75,9 @@ StatusOr<ChildOutput> OpenChildOutput() {
   ChildOutput out;
   const bool out_tty = isatty(STDOUT_FILENO) == 1;
   const bool err_tty = isatty(STDERR_FILENO) == 1;
-  const bool shared = out_tty && err_tty && SameTerminal(STDOUT_FILENO, STDERR_FILENO);
+  // One channel for both keeps their interleaving exactly as the child wrote
+  // it; two would only approximate it.
+  const bool shared = out_tty == err_tty && SameDestination(STDOUT_FILENO, STDERR_FILENO);
 
   for (int target : {STDOUT_FILENO, STDERR_FILENO}) {
     if (target == STDERR_FILENO && shared) {

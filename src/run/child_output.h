@@ -3,9 +3,10 @@
 //
 // A stream whose destination (our fd 1 or 2) is a terminal goes through a
 // pseudo-terminal, so the child sees isatty() == 1 and keeps its colours and
-// progress bars; if both destinations are the same terminal, stdout and
-// stderr share one pty and their order is preserved exactly. Any other
-// stream is a pipe. Everything is O_CLOEXEC; our read ends are O_NONBLOCK.
+// progress bars; any other stream is a pipe. If both destinations are the
+// same (one terminal, or one file or pipe after 2>&1), stdout and stderr
+// share one pty or pipe, relayed to our fd 1, so their interleaving is exactly
+// what the child wrote. Everything is O_CLOEXEC; our read ends are O_NONBLOCK.
 #pragma once
 
 #include <vector>

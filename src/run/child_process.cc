@@ -11,8 +11,10 @@
 #include <algorithm>
 #include <thread>
 
+#include "run/child_output.h"
 #include "run/exec_plan.h"
 #include "run/fd_io.h"
+#include "run/signal_forwarder.h"
 #include "run/spawn.h"
 
 namespace trail::run {
@@ -45,8 +47,7 @@ int PollTimeout(Clock::time_point deadline) {
 Status CheckKeepFds(const std::vector<int>& fds) {
   for (int fd : fds) {
     if (fd <= STDERR_FILENO) {
-      return InvalidArgument("cannot pass descriptor " + std::to_string(fd) +
-                             ": 0, 1 and 2 are the child's stdio");
+      return InvalidArgument("cannot pass descriptor " + std::to_string(fd) + ": 0, 1 and 2 are the child's stdio");
     }
     if (fcntl(fd, F_GETFD) < 0) {
       return InvalidArgument("cannot pass descriptor " + std::to_string(fd) + ": not open");
@@ -80,9 +81,8 @@ StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const ChildSpec& spe
   output.child_ends.clear();
   if (!spawned.ok()) return spawned.status();
 
-  return std::unique_ptr<ChildProcess>(
-      new ChildProcess(spawned->pid, std::move(spawned->pidfd), std::move(output.streams),
-                       std::move(signals), spec.tail_bytes));
+  return std::unique_ptr<ChildProcess>(new ChildProcess(
+      spawned->pid, std::move(spawned->pidfd), std::move(output.streams), std::move(signals), spec.tail_bytes));
 }
 
 ChildProcess::ChildProcess(pid_t pid, UniqueFd pidfd, std::vector<OutputStream> streams,

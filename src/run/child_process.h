@@ -5,9 +5,13 @@
 //  - stdin: ours, untouched. It stays in our process group, so a Ctrl-C at
 //    the terminal reaches it directly and prompts read the real terminal.
 //  - stdout/stderr: a pseudo-terminal when ours is a terminal (same modes and
-//    window size, kept in step on SIGWINCH; one shared pty when both are the
-//    same terminal), a pipe otherwise. Every byte is copied to our own fd 1
-//    or 2 as soon as it is read, unchanged and unbuffered.
+//    window size, kept in step on SIGWINCH), a pipe otherwise; one shared pty
+//    or pipe when our fds 1 and 2 lead to the same place. Every byte is
+//    copied to our own fd 1 or 2 as soon as it is read, unchanged. (While a
+//    pipe streams, reads are spaced up to 0.5 ms apart to spare the child a
+//    wake-up per write; see kCoalesce.) Output moves only inside Wait(), so
+//    call it right after Start(): meanwhile a chatty child fills the pipe
+//    and blocks.
 //  - signals: SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGINT sent to
 //    trail are forwarded (see signal_forwarder.h for the terminal Ctrl-C
 //    case); trail survives them and reports the child's own exit. SIGPIPE is
@@ -38,13 +42,14 @@
 #include <string>
 #include <vector>
 
-#include "run/child_output.h"
-#include "run/signal_forwarder.h"
 #include "run/tail_buffer.h"
 #include "run/unique_fd.h"
 #include "trail/status.h"
 
 namespace trail::run {
+
+class SignalForwarder;
+struct OutputStream;
 
 struct ChildSpec {
   std::vector<std::string> argv;  // argv[0] is searched on the PATH in env
@@ -94,8 +99,8 @@ class ChildProcess {
   uint64_t output_bytes() const { return tail_.total_bytes(); }
 
  private:
-  ChildProcess(pid_t pid, UniqueFd pidfd, std::vector<OutputStream> streams,
-               std::unique_ptr<SignalForwarder> signals, size_t tail_bytes);
+  ChildProcess(pid_t pid, UniqueFd pidfd, std::vector<OutputStream> streams, std::unique_ptr<SignalForwarder> signals,
+               size_t tail_bytes);
 
   // Reads one chunk and relays it. Returns the bytes read; closes the stream
   // at EOF (or EIO, which is how a pty says its last writer is gone).

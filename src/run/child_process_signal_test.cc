@@ -1,4 +1,5 @@
 // Signals sent to trail while a child runs.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -6,8 +7,6 @@
 #include <chrono>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "run/child_process.h"
 #include "run/test_util.h"

@@ -1,5 +1,6 @@
 // What the child's output looks like to it and to the user: pipes when our
 // stdout/stderr are files, one pty when they are a terminal.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -7,8 +8,6 @@
 #include <chrono>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "run/child_process.h"
 #include "run/test_util.h"
@@ -34,14 +33,26 @@ TEST(ChildProcessStdioTest, PipesKeepStdoutAndStderrApart) {
   Forked f = RunWithStdioInFiles([] {
     std::string tail;
     ChildExit exit = RunToExit(Sh("test -t 1 || echo out-pipe; echo err >&2; echo out2"), &tail);
-    bool tail_ok = tail.find("out-pipe\n") != std::string::npos &&
-                   tail.find("err\n") != std::string::npos &&
+    bool tail_ok = tail.find("out-pipe\n") != std::string::npos && tail.find("err\n") != std::string::npos &&
                    tail.find("out2\n") != std::string::npos && tail.size() == 18;
     return exit.exit_code == 0 && tail_ok ? 0 : 1;
   });
   EXPECT_TRUE(f.exited_zero());
   EXPECT_EQ(f.out, "out-pipe\nout2\n");
   EXPECT_EQ(f.err, "err\n");
+}
+
+TEST(ChildProcessStdioTest, SharesOnePipeWhenStderrFollowsStdout) {
+  // As after `trail run -- cmd > log 2>&1`: the child's order must survive.
+  Forked f = RunWithStdioInFiles([] {
+    dup2(1, 2);
+    std::string tail;
+    ChildExit exit = RunToExit(Sh("for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done"), &tail);
+    bool in_order = tail == "out1\nerr1\nout2\nerr2\nout3\nerr3\nout4\nerr4\nout5\nerr5\n";
+    return exit.exit_code == 0 && in_order ? 0 : 1;
+  });
+  EXPECT_EQ(WEXITSTATUS(f.status), 0);
+  EXPECT_EQ(f.out, "out1\nerr1\nout2\nerr2\nout3\nerr3\nout4\nerr4\nout5\nerr5\n");
 }
 
 TEST(ChildProcessStdioTest, RelaysEverythingAndKeepsExactTail) {
@@ -110,8 +121,8 @@ TEST(ChildProcessStdioTest, TerminalStdoutBecomesOneSharedPty) {
       [] {
         std::string tail;
         ChildExit exit = RunToExit(Sh("test -t 1 && echo out-tty; test -t 2 && echo err-tty >&2; "
-                                "printf '50%%\\r100%%\\n'; stty size <&1"),
-                             &tail);
+                                      "printf '50%%\\r100%%\\n'; stty size <&1"),
+                                   &tail);
         // Exactly what the child wrote, in order: no \r\n from the pty.
         return exit.exit_code == 0 && tail == "out-tty\nerr-tty\n50%\r100%\n37 123\n" ? 0 : 1;
       },
@@ -126,9 +137,10 @@ TEST(ChildProcessStdioTest, WindowSizeFollowsSigwinch) {
   Forked f = RunWithStdioOnPty(
       [] {
         // fd 3 keeps the pty reachable inside $(...), where fd 1 is a pipe.
-        ChildExit exit = RunToExit(Sh("exec 3>&1; stty size <&3; i=0; "
-                                "while [ \"$(stty size <&3)\" = '37 123' ] && [ $i -lt 250 ]; "
-                                "do sleep 0.02; i=$((i+1)); done; stty size <&3"));
+        ChildExit exit =
+            RunToExit(Sh("exec 3>&1; stty size <&3; i=0; "
+                         "while [ \"$(stty size <&3)\" = '37 123' ] && [ $i -lt 250 ]; "
+                         "do sleep 0.02; i=$((i+1)); done; stty size <&3"));
         return exit.exit_code == 0 ? 0 : 1;
       },
       winsize{37, 123, 0, 0},
@@ -150,8 +162,7 @@ TEST(ChildProcessStdioTest, StderrFileAndStdoutTerminal) {
         int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
         dup2(null, 2);
         std::string tail;
-        ChildExit exit = RunToExit(Sh("test -t 1 && echo out-tty; test -t 2 || echo err-pipe >&2"),
-                             &tail);
+        ChildExit exit = RunToExit(Sh("test -t 1 && echo out-tty; test -t 2 || echo err-pipe >&2"), &tail);
         bool ok = exit.exit_code == 0 && tail.find("out-tty\n") != std::string::npos &&
                   tail.find("err-pipe\n") != std::string::npos;
         return ok ? 0 : 1;

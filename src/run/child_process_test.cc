@@ -1,6 +1,7 @@
 #include "run/child_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "run/test_util.h"
 
@@ -47,8 +46,7 @@ TEST(ChildProcessTest, MissingProgramIsAnError) {
   auto child = ChildProcess::Start(spec);
   ASSERT_FALSE(child.ok());
   EXPECT_EQ(child.status().code(), Code::kNotFound);
-  EXPECT_EQ(child.status().message(),
-            "cannot run 'trail-no-such-command-xyz': No such file or directory");
+  EXPECT_EQ(child.status().message(), "cannot run 'trail-no-such-command-xyz': No such file or directory");
 }
 
 class TempDir {
@@ -88,8 +86,7 @@ TEST(ChildProcessTest, MissingWorkingDirectoryIsAnError) {
   auto child = ChildProcess::Start(spec);
   ASSERT_FALSE(child.ok());
   EXPECT_EQ(child.status().code(), Code::kNotFound);
-  EXPECT_EQ(child.status().message(),
-            "cannot change to directory '/nonexistent/trail/dir': No such file or directory");
+  EXPECT_EQ(child.status().message(), "cannot change to directory '/nonexistent/trail/dir': No such file or directory");
 }
 
 TEST(ChildProcessTest, RunsInGivenDirectory) {
@@ -122,8 +119,8 @@ TEST(ChildProcessTest, SearchesPathOfGivenEnvironmentAndPassesIt) {
 TEST(ChildProcessTest, PassesKeepFdsAndNothingElse) {
   int fds[2];
   ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
-  ChildSpec spec = Sh("if [ -e /proc/$$/fd/" + std::to_string(fds[0]) + " ]; then exit 1; fi; " +
-                      "echo kept >&" + std::to_string(fds[1]));
+  ChildSpec spec = Sh("if [ -e /proc/$$/fd/" + std::to_string(fds[0]) + " ]; then exit 1; fi; " + "echo kept >&" +
+                      std::to_string(fds[1]));
   spec.keep_fds = {fds[1]};
   EXPECT_EQ(RunToExit(spec).exit_code, 0);
   close(fds[1]);

@@ -80,8 +80,7 @@ Status Describe(const Failure& f, const SpawnRequest& r) {
     case kChdir:
       return StatusFor(f.err, "cannot change to directory '" + r.cwd + "': " + reason);
     case kKeepFd:
-      return StatusFor(f.err, "cannot pass descriptor " + std::to_string(f.fd) +
-                                  " to the child: " + reason);
+      return StatusFor(f.err, "cannot pass descriptor " + std::to_string(f.fd) + " to the child: " + reason);
     default:
       return IoError("cannot redirect the child's output: " + reason);
   }
@@ -112,9 +111,8 @@ StatusOr<Spawned> Spawn(const SpawnRequest& r) {
 
   Spawned spawned;
   spawned.pid = pid;
-#ifdef SYS_pidfd_open
-  spawned.pidfd.reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));  // -1 before Linux 5.3
-#endif
+  // -1 before Linux 5.3; we then fall back to SIGCHLD and kill().
+  spawned.pidfd.reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   r.signals->SetTarget(pid, spawned.pidfd.get());
 
   Failure failure;

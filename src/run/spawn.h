@@ -16,10 +16,10 @@ namespace trail::run {
 
 struct SpawnRequest {
   const ExecPlan* plan = nullptr;
-  std::string cwd;             // empty: inherit ours
-  std::vector<int> keep_fds;   // left open across exec; all must be >= 3
-  int child_stdout = -1;       // becomes the child's fd 1
-  int child_stderr = -1;       // becomes the child's fd 2 (may equal child_stdout)
+  std::string cwd;                     // empty: inherit ours
+  std::vector<int> keep_fds;           // left open across exec; all must be >= 3
+  int child_stdout = -1;               // becomes the child's fd 1
+  int child_stderr = -1;               // becomes the child's fd 2 (may equal child_stdout)
   SignalForwarder* signals = nullptr;  // installed; gets the child as its target
 };
 

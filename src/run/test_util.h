@@ -3,10 +3,11 @@
 // relayed bytes can be checked exactly.
 #pragma once
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <pty.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,8 +19,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <dirent.h>
 
 #include "run/child_process.h"
 
@@ -108,9 +107,8 @@ inline Forked RunWithStdioInFiles(const std::function<int()>& body) {
 // Runs `body` in a forked process whose fds 1 and 2 are both the slave of a
 // new pty of size `ws`; collects what it writes there. `on_output` sees the
 // helper's pid, the pty master and all output so far after each read.
-inline Forked RunWithStdioOnPty(
-    const std::function<int()>& body, winsize ws,
-    const std::function<void(pid_t, int, const std::string&)>& on_output = {}) {
+inline Forked RunWithStdioOnPty(const std::function<int()>& body, winsize ws,
+                                const std::function<void(pid_t, int, const std::string&)>& on_output = {}) {
   int master = -1, slave = -1;
   if (openpty(&master, &slave, nullptr, nullptr, &ws) != 0) abort();
   pid_t pid = fork();

@@ -1,11 +1,12 @@
 """Crash safety: kill -9 of the child or of trail itself loses nothing; signals reach the child."""
+import json
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
 
-from conftest import PYTHON, branch_commits, git, ls_ids, record, run_dir, trail, trail_popen, wait_for, \
+from conftest import PYTHON, branch_commits, git, git_ok, ls_ids, record, run_dir, trail, trail_popen, wait_for, \
     write_script
 
 
@@ -76,7 +77,7 @@ open(os.path.join(folder, "done"), "w").close()
 """
 
 
-def start_and_kill_trail(project, scripts, folder):
+def start_and_kill_trail(project, scripts, folder, run_meanwhile=False):
     """Starts a run of STEADY_CHILD, kill -9s trail while the child runs; returns the child's pid."""
     folder.mkdir()
     script = write_script(scripts, "steady.py", STEADY_CHILD)
@@ -95,19 +96,27 @@ def start_and_kill_trail(project, scripts, folder):
     live = project / ".trail" / "live" / "p-1"
     assert live.is_dir()
     # While the child still runs, other commands leave the run alone.
-    during = trail("ls", "--format", "json", cwd=project)
-    assert "p-1" not in during.stdout
+    # While the child still runs, other commands leave the run alone: it is listed as running,
+    # nothing is committed for it yet.
+    during = json.loads(trail("ls", "--format", "json", cwd=project).stdout)
+    assert [(r["id"], r["status"]) for r in during if r["id"] == "p-1"] in ([], [("p-1", "running")])
+    assert not git_ok("cat-file", "-e", "trail:runs/000/p-1/run.yaml", cwd=project)
+    assert live.is_dir()
+    if run_meanwhile:
+        # the orphaned run keeps its number: a new run gets the next one
+        assert "recording p-2" in trail("run", "--", "true", cwd=project).stderr
+        assert live.is_dir()
     wait_for(lambda: pid_gone(child), timeout=20, what="child exit")
     assert (folder / "done").exists()
     return int((folder / "count").read_text())
 
 
 def test_trail_killed_run_is_recovered_as_crashed_by_next_command(project, scripts, tmp_path):
-    written = start_and_kill_trail(project, scripts, tmp_path / "b")
+    written = start_and_kill_trail(project, scripts, tmp_path / "b", run_meanwhile=True)
     assert written == 20
     proc = trail("ls", "--format", "json", cwd=project)
     assert "p-1" in proc.stderr and "warning" in proc.stderr
-    assert ls_ids(project) == ["p-1"]
+    assert ls_ids(project) == ["p-2", "p-1"]
     assert not (project / ".trail" / "live" / "p-1").exists()
     rec = record(project, "p-1")
     assert rec["status"] == "crashed"
@@ -118,12 +127,12 @@ def test_trail_killed_run_is_recovered_as_crashed_by_next_command(project, scrip
     tsv = git("show", f"trail:{run_dir('p-1')}/metrics/loss.tsv", cwd=project).split("\n")
     assert len(tsv) == written + 1
     # the crashed run is committed once; the next command does not repeat the warning
-    assert len(branch_commits(project)) == 1
+    assert len(branch_commits(project)) == 2
     again = trail("ls", cwd=project)
     assert "p-1" not in again.stderr
-    assert len(branch_commits(project)) == 1
-    # and numbering continues after it
-    assert "recording p-2" in trail("run", "--", "true", cwd=project).stderr
+    assert len(branch_commits(project)) == 2
+    # and numbering continues after both
+    assert "recording p-3" in trail("run", "--", "true", cwd=project).stderr
 
 
 def test_recovery_race_records_the_run_once(project, scripts, tmp_path):
@@ -186,3 +195,20 @@ def test_sigint_sent_with_kill_is_forwarded(project, scripts, tmp_path):
     assert out == f"got signal {int(signal.SIGINT)}\n"
     rec = record(project, "p-1")
     assert rec["status"] == "failed" and rec["exit_code"] == 43
+
+
+def test_sigint_kills_an_untrapping_child_and_is_recorded(project, tmp_path):
+    ready = tmp_path / "ready"
+    code = ("import os, signal, sys, time\nsignal.signal(signal.SIGINT, signal.SIG_DFL)\n"
+            "open(sys.argv[1], 'w').close()\ntime.sleep(30)\n")
+    proc = trail_popen("run", "--", PYTHON, "-c", code, str(ready), cwd=project)
+    try:
+        wait_for(ready.exists, timeout=20, what="child ready")
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    rec = record(project, "p-1")
+    assert rec["status"] == "killed" and rec["exit_code"] == 130 and rec["signal"] == 2

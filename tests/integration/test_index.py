@@ -1,8 +1,11 @@
 """The SQLite index is a cache of the runs branch: rebuilt when missing or damaged, and following the
 branch wherever it moves (fetch, reset)."""
+import json
 import os
 
-from conftest import git, ls_ids, record, trail
+import yaml
+
+from conftest import env_with, git, ls_ids, record, trail
 
 
 def three_runs(project):
@@ -98,3 +101,29 @@ def test_index_rebuild_reports_count(project):
     proc = trail("index", "--rebuild", cwd=project)
     assert "holds 3 runs" in proc.stdout
     assert ls_ids(project) == ["p-3", "p-2", "p-1"]
+
+
+def test_runs_past_999_go_to_the_next_shard(project, tmp_path):
+    trail("run", "--", "true", cwd=project)
+    # A record numbered 999 arrives from elsewhere (written here with plumbing).
+    text = git("show", "trail:runs/000/p-1/run.yaml", cwd=project)
+    rec = yaml.safe_load(text)
+    text = text.replace("id: p-1\n", "id: p-999\n").replace("number: 1\n", "number: 999\n")
+    text = text.replace(rec["uid"], "0" * 32)
+    blob = git("hash-object", "-w", "--stdin", cwd=project, input=text)
+    env = env_with(GIT_INDEX_FILE=str(tmp_path / "idx"))
+    git("read-tree", "trail", cwd=project, env=env)
+    git("update-index", "--add", "--cacheinfo", f"100644,{blob},runs/000/p-999/run.yaml", cwd=project, env=env)
+    commit = git("commit-tree", git("write-tree", cwd=project, env=env), "-p", "trail", "-m", "p-999", cwd=project)
+    git("update-ref", "refs/heads/trail", commit, cwd=project)
+
+    assert "recording p-1000" in trail("run", "-p", "k=1", "--", "true", cwd=project).stderr
+    assert "recording p-1001" in trail("run", "-p", "k=2", "--", "true", cwd=project).stderr
+    tree = git("ls-tree", "-r", "--name-only", "trail", cwd=project).splitlines()
+    assert "runs/001/p-1000/run.yaml" in tree and "runs/001/p-1001/run.yaml" in tree
+    assert record(project, "p-1000")["params"] == {"k": 1}
+    assert sorted(ls_ids(project), key=lambda i: int(i.split("-")[1])) == ["p-1", "p-999", "p-1000", "p-1001"]
+    assert json.loads(trail("show", "1001", "--format", "json", cwd=project).stdout)["params"] == {"k": 2}
+    assert json.loads(trail("show", "p-999", "--format", "json", cwd=project).stdout)["number"] == 999
+    (project / ".trail" / "index.sqlite").unlink()
+    assert len(ls_ids(project)) == 4

@@ -1,5 +1,4 @@
 """trail init: making a Git repository a trail project."""
-from pathlib import Path
 
 import yaml
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import PYTHON, init_project, ls_ids, ls_json, make_git_repo, trail, write_script
+from conftest import PYTHON, init_project, ls_ids, ls_json, make_git_repo, trail, trail_popen, wait_for, write_script
 
 METRIC_WRITER = """
 import json, os, sys
@@ -171,3 +171,28 @@ def test_ls_empty_project(project):
     assert proc.returncode == 0
     assert proc.stdout.strip() == ""
     assert ls_json(project) == []
+
+
+def test_run_in_progress_is_listed_as_running(project, tmp_path):
+    trail("run", "-p", "lr=0.1", "--", "true", cwd=project)
+    go = tmp_path / "go"
+    ready = tmp_path / "ready"
+    code = ("import os, sys, time\nopen(sys.argv[1], 'w').close()\n"
+            "while not os.path.exists(sys.argv[2]): time.sleep(0.01)\n")
+    proc = trail_popen("run", "--no-arg-params", "-p", "lr=0.2", "--", PYTHON, "-c", code, str(ready), str(go),
+                       cwd=project)
+    try:
+        wait_for(lambda: ready.exists() or proc.poll() is not None, timeout=20, what="child ready")
+        listed = ls_json(project)
+        assert [(r["id"], r["status"]) for r in listed] == [("p-2", "running"), ("p-1", "finished")]
+        assert listed[0]["params"] == {"lr": 0.2}
+        rows = table(trail("ls", cwd=project).stdout)
+        assert [r[:2] for r in rows[1:]] == [["p-2", "running"], ["p-1", "finished"]]
+        # it is not on the branch yet, so filters and sorts (which read the branch) leave it out
+        assert ls_ids(project, "--where", "params.lr > 0") == ["p-1"]
+        assert ls_ids(project, "--limit", "1") == ["p-2"]
+    finally:
+        go.touch()
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert [(r["id"], r["status"]) for r in ls_json(project)] == [("p-2", "finished"), ("p-1", "finished")]

@@ -1,6 +1,5 @@
 """The metrics line protocol ($TRAIL_METRICS) and the captured output tail."""
 import json
-import random
 
 from conftest import PYTHON, branch_file, git, record, run_dir, trail, write_script
 
@@ -98,8 +97,7 @@ def test_final_line_without_newline_is_recorded(project):
 
 
 def test_output_log_is_the_last_64_kib(project, scripts):
-    rnd = random.Random(7)
-    # ~200 KiB of varied lines, plus a stderr part interleaved: what was printed in total
+    # ~200 KiB of varied lines: what was printed in total
     script = write_script(scripts, "loud.py", r"""
 import random, sys
 rnd = random.Random(7)
@@ -120,8 +118,7 @@ out.flush()
 
 
 def test_short_output_kept_whole_with_stderr(project):
-    proc = trail("run", "--", PYTHON, "-c", "import sys; print('to out'); sys.stderr.write('to err\\n')",
-                 cwd=project)
+    trail("run", "--", PYTHON, "-c", "import sys; print('to out'); sys.stderr.write('to err\\n')", cwd=project)
     log = branch_file(project, f"{run_dir('p-1')}/output.log")
     assert "to out" in log and "to err" in log
     assert trail("show", "1", "--output", cwd=project).stdout.strip() != ""

@@ -1,7 +1,9 @@
 """Params: typed -p values, the command's own options, params files, and their precedence."""
 import json
 
-from conftest import PYTHON, record, trail, write_script
+import yaml
+
+from conftest import PYTHON, git, record, trail, write_script
 
 
 def test_p_values_are_typed(project):
@@ -85,3 +87,31 @@ def test_exponent_floats_read_back_as_floats_by_pyyaml(project):
     # trail's own JSON views agree
     shown = json.loads(trail("show", "p-1", "--format", "json", cwd=project).stdout)
     assert shown["params"]["lr"] == 1e-5
+
+
+# Text that YAML readers would otherwise take for something else: each must come back as the same string
+# from PyYAML (the YAML reader ML users have; it follows YAML 1.1) and from trail's own JSON view.
+STRINGS = ["yes", "no", "on", "off", "y", "null", "~", "a: b", "- x", "#hash", "'single'", '"double"',
+           "0x1F", "1_000", "2024-01-01", "007", "+5", "trailing ", " leading", "ünïcode ✓", "a\\b", "=",
+           "[1, 2]", "{k: v}", "*anchor", "&ref", "!tag", "%pct", "@at", "`tick`", "1:30", "12:30:45", "0b101",
+           ".5.", "True!", "Null", "TRUE", "Yes"]
+
+
+def test_string_params_round_trip_through_yaml(project):
+    args = []
+    for i, s in enumerate(STRINGS):
+        args += ["-p", f"s{i}={s}"]
+    trail("run", "--no-arg-params", *args, "--", "true", cwd=project)
+    text = git("show", "trail:runs/000/p-1/run.yaml", cwd=project)
+    shown = json.loads(trail("show", "p-1", "--format", "json", cwd=project).stdout)["params"]
+    wrong = []
+    for i, s in enumerate(STRINGS):
+        assert shown[f"s{i}"] == s, (s, shown[f"s{i}"])
+        line = next(l for l in text.splitlines() if l.startswith(f"  s{i}:"))
+        try:
+            value = yaml.safe_load(line.strip())[f"s{i}"]
+        except yaml.YAMLError as e:
+            value = f"<unreadable: {str(e).splitlines()[0]}>"
+        if value != s:
+            wrong.append(f"{s!r} written as `{line.strip()}` reads back as {value!r}")
+    assert not wrong, "\n".join(wrong)

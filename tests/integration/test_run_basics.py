@@ -87,6 +87,7 @@ def test_command_not_found(project):
     lines = [l for l in proc.stderr.splitlines() if "no-such-program-xyz" in l]
     assert len(lines) == 1, proc.stderr
     assert "trail:" in lines[0]
+    assert "No such file" in lines[0] or "not found" in lines[0]
     # Nothing is left running or half-recorded.
     assert not any((project / ".trail" / "live").iterdir())
     rec = record(project, "p-1")
@@ -200,3 +201,18 @@ def test_commands_work_from_a_subdirectory(project):
     assert trail("show", "p-1", cwd=sub).stdout.startswith("Run p-1")
     trail("tag", "p-1", "k=v", cwd=sub)
     assert record(project, "p-1")["tags"] == {"k": "v"}
+
+
+def test_entry_point(project):
+    (project / "train.py").write_text("print('train')\n")
+    (project / "pkg").mkdir()
+    (project / "pkg" / "__init__.py").write_text("")
+    (project / "pkg" / "fit.py").write_text("print('fit')\n")
+    trail("run", "--", PYTHON, "train.py", "--epochs", "1", cwd=project)
+    trail("run", "--", PYTHON, "../train.py", cwd=project / "src")
+    trail("run", "--", PYTHON, "-u", str(project / "train.py"), cwd=project)
+    trail("run", "--", PYTHON, "-m", "pkg.fit", cwd=project)
+    assert record(project, "p-1")["code"]["entry_point"] == "train.py"
+    assert record(project, "p-2")["code"]["entry_point"] == "train.py"
+    assert record(project, "p-3")["code"]["entry_point"] == "train.py"
+    assert record(project, "p-4")["code"]["entry_point"] == "pkg.fit"

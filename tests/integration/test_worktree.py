@@ -3,7 +3,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from conftest import git, git_ok, py, record, sha256_file, trail
+from conftest import git, git_ok, ls_ids as json_ids, py, record, sha256_file, trail
 
 
 def worktree_bytes(repo):
@@ -172,3 +172,60 @@ def test_run_in_repository_without_commits(tmp_path):
     assert "train.py" in git("ls-tree", "-r", "--name-only", snap, cwd=d).splitlines()
     assert not git_ok("rev-parse", "--verify", "-q", "HEAD", cwd=d)    # still no commit on the user's branch
     assert git("status", "--porcelain", "-uall", cwd=d).splitlines() == ["?? .trail/.gitignore", "?? .trail/config.yaml", "?? train.py"]
+
+
+def test_snapshot_with_split_index(project):
+    # `git update-index --split-index` (core.splitIndex) is a stock Git setting for big repositories.
+    git("config", "core.splitIndex", "true", cwd=project)
+    git("update-index", "--split-index", cwd=project)
+    (project / "src" / "new.py").write_text("NEW = 1\n")
+    git("add", "src/new.py", cwd=project)
+    (project / "app.py").write_text("changed\n")
+    before = user_state(project)
+    shared = sorted((project / ".git").glob("sharedindex.*"))
+    assert shared, "git did not split the index"
+    shared_before = {p.name: sha256_file(p) for p in shared}
+    proc = trail("run", "--", "true", cwd=project)
+    assert user_state(project) == before
+    assert {p.name: sha256_file(p) for p in sorted((project / ".git").glob("sharedindex.*"))} == shared_before
+    assert "snapshot failed" not in proc.stderr, proc.stderr
+    snap = git("rev-parse", "refs/trail/code/p-1", cwd=project)
+    assert git("show", f"{snap}:src/new.py", cwd=project) == "NEW = 1"
+    assert git("show", f"{snap}:app.py", cwd=project) == "changed"
+    assert record(project, "p-1")["code"]["dirty"] is True
+
+
+def test_snapshot_with_sparse_index(project):
+    # cone-mode sparse checkout with a sparse index: files outside the cone are not on disk and are
+    # not changes; the snapshot keeps them as committed.
+    (project / "docs").mkdir()
+    (project / "docs" / "guide.md").write_text("guide\n")
+    git("add", "docs", cwd=project)
+    git("commit", "-q", "-m", "docs", cwd=project)
+    git("sparse-checkout", "init", "--cone", "--sparse-index", cwd=project)
+    git("sparse-checkout", "set", "src", ".trail", cwd=project)
+    assert not (project / "docs" / "guide.md").exists()
+    (project / "src" / "util.py").write_text("def add(a, b):\n    return 0\n")
+    before = user_state(project)
+    proc = trail("run", "--", "true", cwd=project)
+    assert user_state(project) == before
+    assert "snapshot failed" not in proc.stderr, proc.stderr
+    snap = git("rev-parse", "refs/trail/code/p-1", cwd=project)
+    files = git("ls-tree", "-r", "--name-only", snap, cwd=project).splitlines()
+    assert "README.md" in files and "app.py" in files and "docs/guide.md" in files
+    assert git("show", f"{snap}:src/util.py", cwd=project) == "def add(a, b):\n    return 0"
+    code = record(project, "p-1")["code"]
+    assert code["changed"] == ["src/util.py"]
+
+
+def test_snapshot_after_gc_and_with_index_v4(project):
+    trail("run", "--", "true", cwd=project)
+    git("gc", "-q", "--aggressive", "--prune=now", cwd=project)
+    git("update-index", "--index-version", "4", cwd=project)
+    (project / "app.py").write_text("v4\n")
+    proc = trail("run", "--", "true", cwd=project)
+    assert "snapshot failed" not in proc.stderr
+    assert git("show", "refs/trail/code/p-2:app.py", cwd=project) == "v4"
+    assert json_ids(project) == ["p-2", "p-1"]
+    out = trail("diff", "p-1", "p-2", cwd=project).stdout
+    assert "app.py" in out

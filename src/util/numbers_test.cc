@@ -1,4 +1,4 @@
-#include "metrics/format_double.h"
+#include "util/numbers.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <limits>
 #include <random>
 
-namespace trail::metrics {
+namespace trail {
 namespace {
 
 TEST(FormatDoubleTest, ShortestForms) {
@@ -45,4 +45,4 @@ TEST(FormatDoubleTest, RoundTripsExactly) {
 }
 
 }  // namespace
-}  // namespace trail::metrics
+}  // namespace trail
