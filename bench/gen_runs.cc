@@ -14,6 +14,7 @@
 // has; they make the branch about four times as many blobs.
 //
 // Deterministic for a given seed, so two benchmark runs query the same data.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>

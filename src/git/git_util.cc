@@ -1,5 +1,7 @@
 #include "git/git_util.h"
 
+#include <strings.h>
+
 #include <cstring>
 #include <string_view>
 
