@@ -146,3 +146,30 @@ def test_concurrent_readers_rebuilding_the_index(project):
             ids = {r["id"] for r in json.loads(out)}
             assert {f"p-{n}" for n in range(1, 6)} <= ids, (ids, err)
     assert len(ls_json(project)) == 8
+
+
+def test_runs_started_while_ls_polls(project):
+    # `watch trail ls` in one terminal while starting runs in another.
+    import threading
+    stop = threading.Event()
+    failures = []
+
+    def poll():
+        while not stop.is_set():
+            p = trail("ls", "--format", "json", cwd=project, check=False)
+            if p.returncode != 0:
+                failures.append(p.stderr)
+
+    pollers = [threading.Thread(target=poll) for _ in range(2)]
+    for t in pollers:
+        t.start()
+    try:
+        results = [trail("run", "-p", f"i={i}", "--", "true", cwd=project, check=False) for i in range(20)]
+    finally:
+        stop.set()
+        for t in pollers:
+            t.join()
+    bad = [(i, r.returncode, r.stderr) for i, r in enumerate(results) if r.returncode != 0]
+    assert not bad, bad
+    assert not failures, failures
+    assert sorted(r["number"] for r in ls_json(project)) == list(range(1, 21))
