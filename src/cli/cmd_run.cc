@@ -16,6 +16,7 @@ class CliObserver : public RunObserver {
  public:
   void Started(const std::string& id) override { std::fprintf(stderr, "trail: recording %s\n", id.c_str()); }
   void Warning(const std::string& message) override { PrintWarning(message); }
+  void Error(const std::string& message) override { PrintError(message); }
   void Finished(const Json& rec) override {
     std::string line = "trail: " + record::GetString(rec, "id") + " " + record::GetString(rec, "status");
     if (rec.contains("exit_code") && rec["exit_code"] != 0) line += " (exit " + record::GetString(rec, "exit_code") + ")";

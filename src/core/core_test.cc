@@ -96,7 +96,7 @@ TEST_F(CoreTest, NumbersContinueAfterTheBranchAndNeverRepeat) {
   auto done = FinalizeRun(*p, *first, StartRecord(*first), ExitInfo{0, 0, 1.7e9}, "out\n", LiveMetrics{}, nullptr);
   ASSERT_TRUE(done.ok()) << done.status().message();
   // Losing the local counter (a fresh clone) must not reuse a number on the branch.
-  ASSERT_EQ(::unlink((root() + "/.trail/counter").c_str()), 0);
+  ASSERT_EQ(::unlink((root() + "/.git/trail/counter").c_str()), 0);
   auto second = AllocateRun(*p);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->number, 2);

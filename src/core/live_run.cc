@@ -1,6 +1,10 @@
 #include "core/live_run.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <cmath>
@@ -54,11 +58,24 @@ std::string StatusFor(const std::optional<ExitInfo>& exit) {
   return exit->exit_code == 0 ? record::kFinished : record::kFailed;
 }
 
-}  // namespace
+// Live folders being created or removed have a leading dot and are not runs.
+bool IsRunFolder(const std::string& name) { return !name.empty() && name[0] != '.' && record::RunNumberOf(name); }
 
-StatusOr<LiveRun> AllocateRun(Project& project) {
-  TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());
-  std::string counter_path = JoinPath(project.state_dir(), kCounterFile);
+// Removes a finished run's live folder. It is first renamed out of the way,
+// atomically, so a concurrent reader sees either the whole run or nothing.
+Status RemoveLiveFolder(const std::string& dir) {
+  std::string slash_parent = dir.substr(0, dir.find_last_of('/'));
+  std::string doomed = JoinPath(slash_parent, ".done-" + dir.substr(dir.find_last_of('/') + 1) + "-" +
+                                                  std::to_string(::getpid()));
+  if (::rename(dir.c_str(), doomed.c_str()) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return IoError("cannot remove " + dir + ": " + std::strerror(errno));
+  }
+  return RemoveAll(doomed);
+}
+
+int64_t NextNumber(Project& project) {
+  std::string counter_path = JoinPath(project.shared_dir(), kCounterFile);
   int64_t last = 0;
   if (auto text = ReadFile(counter_path); text.ok()) {
     std::string t = *text;
@@ -67,17 +84,36 @@ StatusOr<LiveRun> AllocateRun(Project& project) {
   }
   last = std::max(last, MaxNumberOnBranch(project));
   for (const auto& name : ListDirectory(project.live_dir())) {
-    last = std::max(last, record::RunNumberOf(name).value_or(0));
+    if (IsRunFolder(name)) last = std::max(last, record::RunNumberOf(name).value_or(0));
   }
+  return last + 1;
+}
+
+Status SaveCounter(Project& project, int64_t number) {
+  // Not synced: the live folder and the branch also hold the number.
+  return WriteFileAtomic(JoinPath(project.shared_dir(), kCounterFile), std::to_string(number) + "\n",
+                         /*sync=*/false);
+}
+
+}  // namespace
+
+StatusOr<LiveRun> AllocateRun(Project& project) {
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());
   LiveRun run;
-  run.number = last + 1;
+  run.number = NextNumber(project);
   run.id = record::MakeRunId(project.name(), run.number);
   run.dir = JoinPath(project.live_dir(), run.id);
-  TRAIL_RETURN_IF_ERROR(MakeDirs(run.dir));
-  TRAIL_ASSIGN_OR_RETURN(run.lock, FileLock::Acquire(run.path("lock")));
-  // The live folder alone already reserves the number; the counter keeps it
-  // reserved after the run is recorded elsewhere, so no sync is needed.
-  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(counter_path, std::to_string(run.number) + "\n", /*sync=*/false));
+  // Build the folder under a hidden name with its lock held, then rename it
+  // into place: nobody ever sees a live folder whose lock is free.
+  std::string staging = JoinPath(project.live_dir(), ".new-" + run.id + "-" + std::to_string(::getpid()));
+  TRAIL_RETURN_IF_ERROR(MakeDirs(staging));
+  TRAIL_ASSIGN_OR_RETURN(run.lock, FileLock::Acquire(JoinPath(staging, "lock")));
+  if (::rename(staging.c_str(), run.dir.c_str()) != 0) {
+    Status s = IoError("cannot create " + run.dir + ": " + std::strerror(errno));
+    (void)RemoveAll(staging);
+    return s;
+  }
+  TRAIL_RETURN_IF_ERROR(SaveCounter(project, run.number));
   return run;
 }
 
@@ -124,10 +160,9 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   if (tailer.dropped_warnings() > 0)
     metric_warnings.push_back("and " + std::to_string(tailer.dropped_warnings()) + " more malformed lines");
 
-  std::string dir = record::RunDir(run.id, run.number);
-  std::vector<git::FileWrite> writes;
   Json summary = Json::object();
   Json series = Json::object();
+  std::vector<std::pair<std::string, std::string>> series_files;  // file under the run dir, content
   for (const auto& key : set.Keys()) {
     auto s = set.Summarize(key);
     if (!s) continue;
@@ -142,7 +177,7 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
     summary[key] = m;
     std::string file = std::string(record::kMetricsDir) + "/" + record::SeriesFileName(key);
     series[key] = file;
-    writes.push_back({dir + "/" + file, metrics::SeriesToTsv(*set.Series(key))});
+    series_files.emplace_back(file, metrics::SeriesToTsv(*set.Series(key)));
   }
   Json metrics_json = Json::object();
   if (!summary.empty()) metrics_json["summary"] = summary;
@@ -153,42 +188,62 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
       for (const auto& w : metric_warnings) warnings->push_back(w.get<std::string>());
   }
   if (!metrics_json.empty()) rec["metrics"] = metrics_json;
-  if (!output_tail.empty()) {
-    writes.push_back({dir + "/" + record::kOutputFile, output_tail});
-    rec["output"] = std::string(record::kOutputFile);
-  }
-  rec = record::Canonical(rec);
-  std::string path = record::RecordPath(run.id, run.number);
-  writes.insert(writes.begin(), {path, record::Serialize(rec)});
+  if (!output_tail.empty()) rec["output"] = std::string(record::kOutputFile);
 
   {
     TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());
+    std::string id = run.id;
+    int64_t number = run.number;
     bool already = false;
     if (auto tip = project.repo().ResolveRef(project.runs_ref()); tip.ok() && *tip) {
+      std::string path = record::RecordPath(id, number);
       if (auto existing = project.repo().ReadFileAt(**tip, path); existing.ok()) {
         auto parsed = record::Parse(*existing, path);
         already = parsed.ok() && record::GetString(*parsed, "uid") == record::GetString(rec, "uid");
+        if (!already) {
+          // Another run took this number meanwhile (fetched from a clone that
+          // numbered independently): never overwrite it; take the next free one.
+          number = NextNumber(project);
+          id = record::MakeRunId(project.name(), number);
+          TRAIL_RETURN_IF_ERROR(SaveCounter(project, number));
+          if (warnings)
+            warnings->push_back(run.id + " already exists on the runs branch (another clone?); recorded as " + id);
+          rec["id"] = id;
+          rec["number"] = number;
+          if (rec.contains("code") && rec["code"].contains("ref")) {
+            std::string ref = "refs/trail/code/" + id;
+            if (project.repo().SetRef(ref, record::GetString(rec["code"], "snapshot"), "trail: code of " + id).ok())
+              rec["code"]["ref"] = ref;
+          }
+        }
       }
     }
     if (!already) {
-      std::string message = "trail: " + run.id + " " + rec["status"].get<std::string>();
+      rec = record::Canonical(rec);
+      std::string dir = record::RunDir(id, number);
+      std::vector<git::FileWrite> writes;
+      writes.push_back({record::RecordPath(id, number), record::Serialize(rec)});
+      for (auto& [file, content] : series_files) writes.push_back({dir + "/" + file, std::move(content)});
+      if (!output_tail.empty()) writes.push_back({dir + "/" + record::kOutputFile, output_tail});
+      std::string message = "trail: " + id + " " + rec["status"].get<std::string>();
       if (rec.contains("exit_code")) message += " (exit " + record::ScalarText(rec["exit_code"]) + ")";
       TRAIL_ASSIGN_OR_RETURN(std::string commit, project.Commit(writes, message));
       (void)commit;
     }
   }
-  TRAIL_RETURN_IF_ERROR(RemoveAll(run.dir));
-  return rec;
+  // The record is safe on the branch; failing to tidy up must not fail the run.
+  if (Status s = RemoveLiveFolder(run.dir); !s.ok() && warnings) warnings->push_back(s.message());
+  return record::Canonical(rec);
 }
 
 std::vector<Json> ListLiveRuns(Project& project) {
   std::vector<std::pair<int64_t, Json>> live;
   for (const auto& name : ListDirectory(project.live_dir())) {
+    if (!IsRunFolder(name)) continue;
     auto number = record::RunNumberOf(name);
-    if (!number) continue;
     std::string dir = JoinPath(project.live_dir(), name);
-    auto lock = FileLock::TryAcquire(JoinPath(dir, "lock"));
-    if (!lock.ok() || lock->held()) continue;  // not live: recovery's business
+    auto lock = FileLock::TryAcquire(JoinPath(dir, "lock"), /*create=*/false);
+    if (!lock.ok() || lock->held()) continue;  // gone, or not live: recovery's business
     auto text = ReadFile(JoinPath(dir, "start.yaml"));
     if (!text.ok()) continue;
     auto rec = ParseYaml(*text, name);
@@ -203,14 +258,21 @@ std::vector<Json> ListLiveRuns(Project& project) {
 std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std::string>* warnings) {
   std::vector<std::string> recovered;
   for (const auto& name : ListDirectory(project.live_dir())) {
+    if (!name.empty() && name[0] == '.') {
+      // Leftovers of a process killed while creating or removing a folder.
+      std::string dir = JoinPath(project.live_dir(), name);
+      auto lock = FileLock::TryAcquire(JoinPath(dir, "lock"), /*create=*/false);
+      if (lock.ok() && lock->held()) (void)RemoveAll(dir);
+      continue;
+    }
+    if (!IsRunFolder(name)) continue;
     auto number = record::RunNumberOf(name);
-    if (!number) continue;
     LiveRun run;
     run.id = name;
     run.number = *number;
     run.dir = JoinPath(project.live_dir(), name);
-    auto lock = FileLock::TryAcquire(run.path("lock"));
-    if (!lock.ok() || !lock->held()) continue;  // still running
+    auto lock = FileLock::TryAcquire(run.path("lock"), /*create=*/false);
+    if (!lock.ok() || !lock->held()) continue;  // still running, or another command got there first
     run.lock = std::move(*lock);
 
     Json start;
@@ -221,7 +283,7 @@ std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std:
     }
     if (!start.is_object() || !start.contains("uid")) {
       // Died between allocation and start: nothing ran, nothing to record.
-      (void)RemoveAll(run.dir);
+      (void)RemoveLiveFolder(run.dir);
       continue;
     }
     std::optional<ExitInfo> exit;

@@ -1,5 +1,6 @@
 #include "core/project.h"
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -98,11 +99,17 @@ StatusOr<std::unique_ptr<Project>> Project::Open(const std::string& dir) {
   if (p->branch_.empty()) p->branch_ = "trail";
   // Local state folders may be missing in a fresh clone: they are caches.
   TRAIL_RETURN_IF_ERROR(MakeDirs(p->live_dir()));
+  TRAIL_RETURN_IF_ERROR(MakeDirs(p->shared_dir()));
   return p;
 }
 
 git::Identity Project::user() const {
   git::Identity id = repo_->identity();
+  if (id.name.empty()) {
+    // No Git identity configured: the login name is better than nothing.
+    if (struct passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name) id.name = pw->pw_name;
+    else if (const char* u = std::getenv("USER")) id.name = u;
+  }
   // TRAIL_USER="Name <email>" overrides Git's identity (shared machines, CI).
   if (const char* env = std::getenv("TRAIL_USER"); env && *env) {
     std::string v = env;
@@ -120,7 +127,7 @@ git::Identity Project::user() const {
   return id;
 }
 
-StatusOr<FileLock> Project::LockWriters() { return FileLock::Acquire(JoinPath(state_dir(), "lock")); }
+StatusOr<FileLock> Project::LockWriters() { return FileLock::Acquire(JoinPath(shared_dir(), "lock")); }
 
 StatusOr<index::RunIndex*> Project::Index() {
   if (!index_) {

@@ -48,6 +48,9 @@ class Project {
   std::string runs_ref() const { return "refs/heads/" + branch_; }
   std::string state_dir() const { return JoinPath(root_, ".trail"); }
   std::string live_dir() const { return JoinPath(state_dir(), "live"); }
+  // State every worktree of the repository must share: the writer lock and
+  // the run-number counter live in <git common dir>/trail/.
+  std::string shared_dir() const { return JoinPath(repo_->commondir(), "trail"); }
   const Json& config() const { return config_; }
   git::Repo& repo() { return *repo_; }
   git::Identity user() const;

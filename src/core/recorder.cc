@@ -155,6 +155,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (!tags.empty()) rec["tags"] = tags;
   if (!warnings.empty()) rec["warnings"] = warnings;
   for (const auto& w : warnings) observer.Warning(w);
+  warnings.clear();
 
   // Create the metrics file first so we hold a descriptor to fsync it.
   int metrics_fd = ::open(run.path("metrics.jsonl").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -172,7 +173,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   metrics::MetricSet live_set;
   metrics::MetricsTailer tailer(run.path("metrics.jsonl"), run.path("metrics.marks"));
   if (!child.ok()) {
-    observer.Warning(child.status().message());
+    observer.Error(child.status().message());
     exit = ExitInfo{127, 0, NowUnixSeconds()};
     Json w = rec.value("warnings", Json::array());
     w.push_back(child.status().message());

@@ -26,6 +26,8 @@ class RunObserver {
   virtual void Started(const std::string& id) = 0;
   virtual void Finished(const Json& record) = 0;
   virtual void Warning(const std::string& message) = 0;
+  // The command could not run; the run is still recorded (as failed).
+  virtual void Error(const std::string& message) = 0;
 };
 
 struct RunOutcome {

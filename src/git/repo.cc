@@ -65,6 +65,8 @@ std::string Repo::workdir() const { return WithoutTrailingSlash(git_repository_w
 
 std::string Repo::gitdir() const { return WithoutTrailingSlash(git_repository_path(repo_.get())); }
 
+std::string Repo::commondir() const { return WithoutTrailingSlash(git_repository_commondir(repo_.get())); }
+
 Identity Repo::identity() const {
   Identity who;
   git_config* raw = nullptr;

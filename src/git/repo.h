@@ -101,6 +101,8 @@ class Repo {
 
   std::string workdir() const;  // absolute, no trailing slash
   std::string gitdir() const;   // absolute, no trailing slash
+  // The git dir shared by all worktrees of the repository (== gitdir() outside linked worktrees).
+  std::string commondir() const;
   // user.name / user.email from git config; empty fields when unset.
   Identity identity() const;
   StatusOr<HeadInfo> Head() const;

@@ -152,9 +152,12 @@ StatusOr<FileLock> FileLock::Acquire(const std::string& path) {
   return FileLock(fd);
 }
 
-StatusOr<FileLock> FileLock::TryAcquire(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot open lock file", path);
+StatusOr<FileLock> FileLock::TryAcquire(const std::string& path, bool create) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+  if (fd < 0) {
+    if (errno == ENOENT && !create) return NotFound(path + " does not exist");
+    return Errno("cannot open lock file", path);
+  }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     ::close(fd);

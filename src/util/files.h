@@ -34,8 +34,10 @@ class FileLock {
  public:
   // Blocks until the lock is held.
   static StatusOr<FileLock> Acquire(const std::string& path);
-  // Returns NotFound-free: ok with held()==false when someone else holds it.
-  static StatusOr<FileLock> TryAcquire(const std::string& path);
+  // Ok with held()==false when someone else holds it. With create=false a
+  // missing lock file is NotFound instead of being created: probing a lock
+  // must not resurrect a folder its owner is removing.
+  static StatusOr<FileLock> TryAcquire(const std::string& path, bool create = true);
   FileLock() = default;  // holds nothing
   FileLock(FileLock&& other) noexcept;
   FileLock& operator=(FileLock&& other) noexcept;

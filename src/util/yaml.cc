@@ -36,6 +36,11 @@ bool NeedsQuotes(const std::string& s) {
   if (!ResolvePlain(s).is_string()) return true;  // would read back as a number/bool/null
   static const std::string kIndicators = "-?:,[]{}#&*!|>'\"%@`";
   if (kIndicators.find(s[0]) != std::string::npos) return true;
+  // YAML 1.1 readers (PyYAML, most tools) also read 0x1F, 1_000, 1:30,
+  // 2024-01-01, "=" and "<<" as something other than text: quote anything
+  // that starts like a number or is one of those keys.
+  static const std::string kNumberish = "0123456789+.=<~";
+  if (kNumberish.find(s[0]) != std::string::npos) return true;
   if (s.front() == ' ' || s.back() == ' ') return true;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -63,8 +68,13 @@ std::string Scalar(const Json& v) {
       if (std::isnan(d)) return ".nan";
       if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
       std::string t = FormatDouble(d);
-      // Keep floats floats on the way back: 3.0 must not read as the int 3.
-      if (t.find_first_of(".eE") == std::string::npos) t += ".0";
+      // Keep floats floats on the way back: 3.0 must not read as the int 3,
+      // and YAML 1.1 readers need a '.' in 1e-05 (written 1.0e-05).
+      auto e = t.find_first_of("eE");
+      if (t.find('.') == std::string::npos) {
+        if (e == std::string::npos) t += ".0";
+        else t.insert(e, ".0");
+      }
       return t;
     }
     case Json::value_t::string: {
