@@ -7,9 +7,10 @@
 // with dots, each nested object's and array's own key as an ignored field, nothing from inside
 // arrays, and an empty key (outside arrays) rejects the line. Numbers convert as nlohmann does:
 // an integer token that fits int64 (or uint64 up to INT64_MAX) is exact, anything else goes
-// through strtod.
+// through strtod, and one that overflows to infinity rejects the line.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -177,6 +178,7 @@ class RefLineScanner {
       }
     }
     f.value = f.integer_token ? static_cast<double>(f.integer) : std::strtod(token.c_str(), nullptr);
+    if (!std::isfinite(f.value)) return false;  // nlohmann: "number overflow"
     if (!in_array) fields_.push_back(f);
     return true;
   }

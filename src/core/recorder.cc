@@ -138,6 +138,9 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
     if (!head->commit.empty()) code["commit"] = head->commit;
   }
   auto snap = project.repo().SnapshotWorktree(git::SnapshotOptions{}, "trail: code of " + run.id, who);
+  if (!snap.ok() && snap.status().message().find("unsupported mandatory extension") != std::string::npos) {
+    snap = project.repo().SnapshotWorktreeWithGitCli("trail: code of " + run.id, who);
+  }
   if (snap.ok()) {
     std::string ref = "refs/trail/code/" + run.id;
     Status s = project.repo().SetRef(ref, snap->commit, "trail: code of " + run.id);

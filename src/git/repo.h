@@ -115,6 +115,10 @@ class Repo {
   // kept; submodules are recorded as HEAD has them. Creates no ref and never
   // writes the index.
   StatusOr<Snapshot> SnapshotWorktree(const SnapshotOptions& opts, const std::string& message, const Identity& who);
+  // The same through the `git` command and a temporary index file, for
+  // repositories whose index libgit2 cannot read (split index, sparse index).
+  // Slower; untracked files are not size-filtered (git add -A decides).
+  StatusOr<Snapshot> SnapshotWorktreeWithGitCli(const std::string& message, const Identity& who);
 
   // Creates or moves `ref` (a full name, e.g. "refs/trail/code/fraud-58") to
   // a commit, writing `log_message` to its reflog when it has one.

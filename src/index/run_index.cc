@@ -99,7 +99,11 @@ StatusOr<std::string> RunIndex::Meta(const std::string& key) {
   TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("SELECT value FROM meta WHERE key = ?"));
   st->BindText(1, key);
   TRAIL_ASSIGN_OR_RETURN(bool row, st->Step());
-  return row ? st->Text(0) : std::string();
+  std::string value = row ? st->Text(0) : std::string();
+  // An unfinished SELECT keeps a read snapshot open, and a later BEGIN
+  // IMMEDIATE on this connection would then fail at once instead of waiting.
+  st->Reset();
+  return value;
 }
 
 Status RunIndex::SetMeta(const std::string& key, const std::string& value) {
@@ -113,8 +117,9 @@ Status RunIndex::Remove(const std::string& path) {
   TRAIL_ASSIGN_OR_RETURN(Statement* find, Cached("SELECT rowid FROM runs WHERE path = ?"));
   find->BindText(1, path);
   TRAIL_ASSIGN_OR_RETURN(bool row, find->Step());
+  int64_t rowid = row ? find->Int(0) : 0;
+  find->Reset();
   if (row) {
-    int64_t rowid = find->Int(0);
     for (const char* table : {"params", "tags", "metrics"}) {
       TRAIL_ASSIGN_OR_RETURN(Statement* del, Cached(std::string("DELETE FROM ") + table + " WHERE run = ?"));
       del->BindInt(1, rowid);
@@ -377,8 +382,10 @@ StatusOr<std::string> RunIndex::PathOf(const std::string& id_or_uid) {
   st->BindText(1, id_or_uid);
   st->BindText(2, id_or_uid);
   TRAIL_ASSIGN_OR_RETURN(bool row, st->Step());
+  std::string path = row ? st->Text(0) : std::string();
+  st->Reset();
   if (!row) return NotFound("no run " + id_or_uid);
-  return st->Text(0);
+  return path;
 }
 
 StatusOr<std::vector<std::string>> RunIndex::Problems() {
