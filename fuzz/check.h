@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/numbers.h"
 #include "util/yaml.h"
 
 // Aborts with the failed condition and a note when `cond` is false. Unlike assert() it is never
@@ -41,6 +42,32 @@ inline std::string Escaped(std::string_view text) {
     }
   }
   return out;
+}
+
+// Compact JSON-like text of `value` for failure notes. Unlike Json::dump it never throws and shows
+// bytes that are not UTF-8 as \xNN instead of replacing them.
+inline std::string Shown(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::object: {
+      std::string out = "{";
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        if (out.size() > 1) out += ", ";
+        out += "\"" + Escaped(it.key()) + "\": " + Shown(it.value());
+      }
+      return out + "}";
+    }
+    case Json::value_t::array: {
+      std::string out = "[";
+      for (const Json& item : value) out += (out.size() > 1 ? ", " : "") + Shown(item);
+      return out + "]";
+    }
+    case Json::value_t::string:
+      return "\"" + Escaped(value.get_ref<const std::string&>()) + "\"";
+    case Json::value_t::number_float:
+      return FormatDouble(value.get<double>()) + "(float)";
+    default:
+      return value.dump();
+  }
 }
 
 // Same double: bit for bit, except that every NaN equals every NaN (no format trail writes keeps

@@ -37,7 +37,7 @@ bool SameNumber(const Json& a, const Json& b) {
 
 void CheckTypedValue(const std::string& text) {
   Json v = record::TypedValue(text);
-  auto note = [&] { return "TypedValue(\"" + Escaped(text) + "\") = " + Escaped(DumpJson(v, -1)); };
+  auto note = [&] { return "TypedValue(\"" + Escaped(text) + "\") = " + Shown(v); };
   FUZZ_CHECK(v.is_string() || v.is_boolean() || v.is_number_integer() || v.is_number_float(), note());
   if (v.is_string()) {
     FUZZ_CHECK(v.get<std::string>() == text, note());
@@ -45,7 +45,7 @@ void CheckTypedValue(const std::string& text) {
   }
   std::string shown = record::ScalarText(v);
   Json again = record::TypedValue(shown);
-  auto again_note = [&] { return note() + ", its text \"" + Escaped(shown) + "\" reads as " + Escaped(DumpJson(again, -1)); };
+  auto again_note = [&] { return note() + ", its text \"" + Escaped(shown) + "\" reads as " + Shown(again); };
   if (v.is_boolean()) {
     FUZZ_CHECK(again.is_boolean() && again == v, again_note());
   } else {
@@ -81,7 +81,7 @@ void CheckParamsFromArgs(const std::vector<std::string>& argv) {
   StatusOr<Json> back = ParseYaml(yaml, "emitted");
   FUZZ_CHECK(back.ok(), "EmitYaml wrote what ParseYaml rejects (" + back.status().message() + "): " + Escaped(yaml));
   FUZZ_CHECK(Identical(rec, *back), "params or command changed in a YAML round trip: " + Escaped(yaml) +
-                                        "\n  read back: " + Escaped(DumpJson(*back, -1)));
+                                        "\n  read back: " + Shown(*back));
 }
 
 void CheckAssignments(const std::vector<std::string>& items) {

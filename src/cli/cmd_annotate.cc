@@ -91,12 +91,8 @@ std::function<int()> SetupIndex(CLI::App& sub) {
   return [rebuild] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto idx = project->Index();
+    auto idx = *rebuild ? project->RebuildIndex() : project->Index();
     if (!idx.ok()) return Fail(idx.status());
-    if (*rebuild) {
-      Status s = (*idx)->Rebuild(project->repo(), project->runs_ref());
-      if (!s.ok()) return Fail(s);
-    }
     ReportIndexProblems(**idx);
     std::printf("trail: index holds %lld runs from branch '%s'\n", static_cast<long long>((*idx)->Count()),
                 project->branch().c_str());

@@ -17,25 +17,70 @@ struct LsOptions {
   std::string format = "table";
 };
 
-// Keys of `field` ("params"/"metrics") whose value differs between rows or is
-// missing in some; all keys when there is a single row.
-std::vector<std::string> VaryingKeys(const std::vector<index::RunRow>& rows, bool metrics) {
-  std::vector<std::string> order;
-  std::map<std::string, std::set<std::string>> values;
-  std::map<std::string, size_t> present;
-  for (const auto& r : rows) {
-    const Json& obj = metrics ? r.metrics : r.params;
+// Tracks which params/metrics differ between the listed runs (or are missing
+// in some) in O(keys) memory, one row at a time; with a single run every key
+// counts, so `trail ls --limit 1` still shows something.
+class VaryingKeys {
+ public:
+  void Add(const index::RunRow& r) {
+    ++rows_;
+    Observe(params_, r.params, false);
+    Observe(metrics_, r.metrics, true);
+  }
+  std::vector<std::string> Params() const { return Varying(params_); }
+  std::vector<std::string> Metrics() const { return Varying(metrics_); }
+
+ private:
+  struct KeyStats {
+    std::string first;
+    bool differs = false;
+    size_t present = 0;
+  };
+  struct Keys {
+    std::vector<std::string> order;
+    std::map<std::string, KeyStats> stats;
+  };
+  static void Observe(Keys& keys, const Json& obj, bool metrics) {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
-      if (!values.count(it.key())) order.push_back(it.key());
-      values[it.key()].insert(metrics ? it.value().value("last", Json()).dump() : it.value().dump());
-      present[it.key()]++;
+      std::string v = metrics ? it.value().value("last", Json()).dump() : it.value().dump();
+      auto [pos, added] = keys.stats.try_emplace(it.key());
+      if (added) {
+        keys.order.push_back(it.key());
+        pos->second.first = v;
+      } else if (pos->second.first != v) {
+        pos->second.differs = true;
+      }
+      pos->second.present++;
     }
   }
-  std::vector<std::string> out;
-  for (const auto& k : order) {
-    if (rows.size() <= 1 || values[k].size() > 1 || present[k] < rows.size()) out.push_back(k);
+  std::vector<std::string> Varying(const Keys& keys) const {
+    std::vector<std::string> out;
+    for (const auto& k : keys.order) {
+      const KeyStats& s = keys.stats.at(k);
+      if (rows_ <= 1 || s.differs || s.present < rows_) out.push_back(k);
+    }
+    return out;
   }
-  return out;
+  size_t rows_ = 0;
+  Keys params_, metrics_;
+};
+
+Json RowJson(const index::RunRow& r) {
+  Json j = Json::object();
+  j["id"] = r.id;
+  j["number"] = r.number;
+  if (!r.name.empty()) j["name"] = r.name;
+  j["status"] = r.status;
+  j["user"] = r.user;
+  j["started"] = r.started;
+  j["duration_s"] = r.duration_s ? Json(*r.duration_s) : Json();
+  j["exit_code"] = r.exit_code ? Json(*r.exit_code) : Json();
+  if (!r.parent.empty()) j["parent"] = r.parent;
+  if (r.archived) j["archived"] = true;
+  j["params"] = r.params;
+  j["metrics"] = r.metrics;
+  j["tags"] = r.tags;
+  return j;
 }
 
 std::vector<std::string> Split(const std::string& s) {
@@ -99,13 +144,13 @@ std::function<int()> SetupLs(CLI::App& sub) {
     auto idx = project->Index();
     if (!idx.ok()) return Fail(idx.status());
     ReportIndexProblems(**idx);
-    auto rows = (*idx)->List(o->query);
-    if (!rows.ok()) return Fail(rows.status());
     // Runs in progress are not on the branch yet; show them on top of an
     // unfiltered, default-ordered listing so nothing seems to be missing.
-    if (o->query.where.empty() && o->query.sort.empty()) {
-      std::vector<index::RunRow> live;
+    std::vector<index::RunRow> live;
+    index::ListQuery q = o->query;
+    if (q.where.empty() && q.sort.empty()) {
       for (const Json& rec : ListLiveRuns(*project)) {
+        if (q.limit >= 0 && static_cast<int64_t>(live.size()) >= q.limit) break;
         index::RunRow row;
         row.id = record::GetString(rec, "id");
         row.number = rec.value("number", int64_t{0});
@@ -116,30 +161,26 @@ std::function<int()> SetupLs(CLI::App& sub) {
         row.tags = rec.value("tags", Json::object());
         live.push_back(std::move(row));
       }
-      rows->insert(rows->begin(), live.begin(), live.end());
-      if (o->query.limit >= 0 && static_cast<int64_t>(rows->size()) > o->query.limit) rows->resize(o->query.limit);
+      if (q.limit >= 0) q.limit -= static_cast<int64_t>(live.size());
     }
+    // Every row goes through `visit`: first the live ones, then the index's, streamed.
+    auto for_each = [&](const std::function<Status(const index::RunRow&)>& visit) -> Status {
+      for (const auto& r : live) TRAIL_RETURN_IF_ERROR(visit(r));
+      if (q.limit == 0) return Status::Ok();
+      return (*idx)->ForEach(q, visit);
+    };
 
     if (o->format == "json") {
-      Json out = Json::array();
-      for (const auto& r : *rows) {
-        Json j = Json::object();
-        j["id"] = r.id;
-        j["number"] = r.number;
-        if (!r.name.empty()) j["name"] = r.name;
-        j["status"] = r.status;
-        j["user"] = r.user;
-        j["started"] = r.started;
-        j["duration_s"] = r.duration_s ? Json(*r.duration_s) : Json();
-        j["exit_code"] = r.exit_code ? Json(*r.exit_code) : Json();
-        if (!r.parent.empty()) j["parent"] = r.parent;
-        if (r.archived) j["archived"] = true;
-        j["params"] = r.params;
-        j["metrics"] = r.metrics;
-        j["tags"] = r.tags;
-        out.push_back(j);
-      }
-      std::printf("%s\n", DumpJson(out).c_str());
+      std::string sep = "[\n";
+      Status s = for_each([&](const index::RunRow& r) {
+        std::string item = DumpJson(RowJson(r));
+        std::fputs(sep.c_str(), stdout);
+        std::fputs(item.c_str(), stdout);
+        sep = ",\n";
+        return Status::Ok();
+      });
+      if (!s.ok()) return Fail(s);
+      std::puts(sep == "[\n" ? "[]" : "\n]");
       return 0;
     }
 
@@ -156,40 +197,49 @@ std::function<int()> SetupLs(CLI::App& sub) {
       }
       header = cols;
     } else {
+      VaryingKeys varying;
+      Status s = for_each([&](const index::RunRow& r) {
+        varying.Add(r);
+        return Status::Ok();
+      });
+      if (!s.ok()) return Fail(s);
       cols = {"id", "status", "started", "duration"};
       header = cols;
-      auto params = VaryingKeys(*rows, false);
-      auto metrics = VaryingKeys(*rows, true);
+      auto params = varying.Params();
       std::set<std::string> param_set(params.begin(), params.end());
       for (const auto& k : params) {
         cols.push_back("params." + k);
         header.push_back(k);
       }
-      for (const auto& k : metrics) {
+      for (const auto& k : varying.Metrics()) {
         cols.push_back("metrics." + k);
         header.push_back(param_set.count(k) ? "metrics." + k : k);
       }
     }
+    bool csv = o->format == "csv";
     std::vector<Row> table;
-    table.reserve(rows->size());
-    for (const auto& r : *rows) {
+    if (csv) std::fputs(CsvLine(header).c_str(), stdout);
+    Status s = for_each([&](const index::RunRow& r) {
       Row line;
+      line.reserve(cols.size());
       for (const auto& c : cols) {
         Json v = ColumnValue(r, c);
-        if (o->format == "table") {
-          if (c == "started") line.push_back(LocalTime(r.started));
-          else if ((c == "duration" || c == "duration_s") && r.duration_s) line.push_back(FormatDuration(*r.duration_s));
-          else if (c == "id" && r.archived) line.push_back(r.id + " (archived)");
-          else line.push_back(v.is_null() ? "" : Cell(v));
-        } else {
-          line.push_back(v.is_null() ? "" : record::ScalarText(v));
-        }
+        if (csv) line.push_back(v.is_null() ? "" : record::ScalarText(v));
+        else if (c == "started") line.push_back(LocalTime(r.started));
+        else if ((c == "duration" || c == "duration_s") && r.duration_s) line.push_back(FormatDuration(*r.duration_s));
+        else if (c == "id" && r.archived) line.push_back(r.id + " (archived)");
+        else line.push_back(v.is_null() ? "" : Cell(v));
       }
-      table.push_back(std::move(line));
-    }
-    if (o->format == "csv") {
-      std::fputs(RenderCsv(header, table).c_str(), stdout);
-    } else if (table.empty()) {
+      if (csv) {
+        std::fputs(CsvLine(line).c_str(), stdout);
+      } else {
+        table.push_back(std::move(line));
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return Fail(s);
+    if (csv) return 0;
+    if (table.empty()) {
       std::fprintf(stderr, "trail: no runs%s\n", o->query.where.empty() ? " yet (record one with trail run -- CMD)" : " match");
     } else {
       std::fputs(RenderTable(header, table).c_str(), stdout);

@@ -49,28 +49,23 @@ std::string RenderTable(const Row& header, const std::vector<Row>& rows) {
   return out;
 }
 
-std::string RenderCsv(const Row& header, const std::vector<Row>& rows) {
+std::string CsvLine(const Row& r) {
   std::string out;
-  auto emit = [&](const Row& r) {
-    for (size_t c = 0; c < r.size(); ++c) {
-      if (c) out += ',';
-      const std::string& f = r[c];
-      if (f.find_first_of(",\"\n\r") != std::string::npos) {
-        out += '"';
-        for (char ch : f) {
-          if (ch == '"') out += '"';
-          out += ch;
-        }
-        out += '"';
-      } else {
-        out += f;
+  for (size_t c = 0; c < r.size(); ++c) {
+    if (c) out += ',';
+    const std::string& f = r[c];
+    if (f.find_first_of(",\"\n\r") != std::string::npos) {
+      out += '"';
+      for (char ch : f) {
+        if (ch == '"') out += '"';
+        out += ch;
       }
+      out += '"';
+    } else {
+      out += f;
     }
-    out += "\n";
-  };
-  emit(header);
-  for (const auto& r : rows) emit(r);
-  return out;
+  }
+  return out + "\n";
 }
 
 std::string Cell(const Json& v) {

@@ -12,8 +12,8 @@ using Row = std::vector<std::string>;
 
 // Columns padded to their widest cell, two spaces apart; numbers right-aligned.
 std::string RenderTable(const Row& header, const std::vector<Row>& rows);
-// RFC 4180: fields with commas, quotes or newlines are quoted.
-std::string RenderCsv(const Row& header, const std::vector<Row>& rows);
+// One CSV record (RFC 4180: fields with commas, quotes or newlines are quoted), with its newline.
+std::string CsvLine(const Row& row);
 // A value as a table cell: numbers to 4 significant digits, the rest as text.
 std::string Cell(const Json& v);
 // Local time "2026-11-26 07:30:12" of an ISO-8601 UTC timestamp.

@@ -134,14 +134,21 @@ StatusOr<index::RunIndex*> Project::Index() {
     TRAIL_ASSIGN_OR_RETURN(index_, index::RunIndex::Open(JoinPath(state_dir(), "index.sqlite")));
   }
   Status s = index_->Sync(*repo_, runs_ref());
-  if (s.code() == Code::kCorrupt) {
+  if (s.code() == Code::kCorrupt && s.message().rfind("index", 0) == 0) {
     // The cache itself is damaged: start it over from Git.
-    index_.reset();
-    ::unlink(JoinPath(state_dir(), "index.sqlite").c_str());
-    TRAIL_ASSIGN_OR_RETURN(index_, index::RunIndex::Open(JoinPath(state_dir(), "index.sqlite")));
-    s = index_->Sync(*repo_, runs_ref());
+    return RebuildIndex();
   }
   TRAIL_RETURN_IF_ERROR(s);
+  return index_.get();
+}
+
+StatusOr<index::RunIndex*> Project::RebuildIndex() {
+  index_.reset();
+  std::string path = JoinPath(state_dir(), "index.sqlite");
+  for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
+  TRAIL_ASSIGN_OR_RETURN(index_, index::RunIndex::Open(path));
+  // No second retry: a Corrupt here comes from Git, and rebuilding again would not help.
+  TRAIL_RETURN_IF_ERROR(index_->Sync(*repo_, runs_ref()));
   return index_.get();
 }
 

@@ -62,6 +62,8 @@ class Project {
   // The runs index, synced with the runs branch. Warnings about unreadable
   // records are appended to `warnings`.
   StatusOr<index::RunIndex*> Index();
+  // Throws the index away and builds it again from the runs branch.
+  StatusOr<index::RunIndex*> RebuildIndex();
 
   // Reads a run from the branch: "fraud-58", "58" or a uid.
   StatusOr<StoredRun> LoadRun(const std::string& ref);

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "query/query.h"
 #include "record/record.h"
 #include "util/files.h"
@@ -241,15 +244,50 @@ Status RunIndex::IndexBlob(const git::Repo& repo, const std::string& path, const
 Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip) {
   TRAIL_RETURN_IF_ERROR(db_->Exec("DELETE FROM runs; DELETE FROM params; DELETE FROM tags; DELETE FROM metrics;"
                                   " DELETE FROM problems;"));
-  if (!tip.empty()) {
-    rebuilding_ = true;
-    Status s = repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
-                                [&](const std::string& path, const std::string& oid) {
-                                  return IndexBlob(repo, path, oid);
-                                });
-    rebuilding_ = false;
-    TRAIL_RETURN_IF_ERROR(s);
+  if (tip.empty()) return SetMeta("tip", tip);
+  std::vector<std::pair<std::string, std::string>> files;  // path, blob oid
+  TRAIL_RETURN_IF_ERROR(repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
+                                         [&](const std::string& path, const std::string& oid) {
+                                           files.emplace_back(path, oid);
+                                           return Status::Ok();
+                                         }));
+  // Reading and parsing YAML is most of a rebuild's cost: spread it over the
+  // cores in batches (each worker with its own repository handle, as libgit2
+  // wants), and insert each batch in order on this thread.
+  unsigned workers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  if (files.size() < 256) workers = 1;
+  std::vector<std::unique_ptr<git::Repo>> repos;
+  for (unsigned w = 1; w < workers; ++w) {
+    auto r = git::Repo::Discover(repo.workdir());
+    if (!r.ok()) break;
+    repos.push_back(std::move(*r));
   }
+  workers = static_cast<unsigned>(repos.size()) + 1;
+  constexpr size_t kBatch = 4096;
+  std::vector<StatusOr<Json>> parsed;
+  rebuilding_ = true;
+  Status result;
+  for (size_t begin = 0; begin < files.size() && result.ok(); begin += kBatch) {
+    size_t end = std::min(files.size(), begin + kBatch);
+    parsed.assign(end - begin, StatusOr<Json>(Internal("not read")));
+    auto parse_range = [&](const git::Repo& r, size_t first, size_t step) {
+      for (size_t i = first; i < end - begin; i += step) {
+        const auto& [path, oid] = files[begin + i];
+        auto text = r.ReadBlob(oid);
+        parsed[i] = text.ok() ? record::Parse(*text, path) : StatusOr<Json>(text.status());
+      }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned w = 1; w < workers; ++w) threads.emplace_back(parse_range, std::cref(*repos[w - 1]), w, workers);
+    parse_range(repo, 0, workers);
+    for (auto& t : threads) t.join();
+    for (size_t i = 0; i < parsed.size() && result.ok(); ++i) {
+      const std::string& path = files[begin + i].first;
+      result = parsed[i].ok() ? Upsert(path, *parsed[i]) : AddProblem(path, parsed[i].status().message());
+    }
+  }
+  rebuilding_ = false;
+  TRAIL_RETURN_IF_ERROR(result);
   return SetMeta("tip", tip);
 }
 
@@ -289,12 +327,7 @@ Status RunIndex::Sync(const git::Repo& repo, const std::string& ref) {
   return db_->Exec("COMMIT");
 }
 
-Status RunIndex::Rebuild(const git::Repo& repo, const std::string& ref) {
-  TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE; DELETE FROM meta WHERE key IN ('tip', 'ref'); COMMIT;"));
-  return Sync(repo, ref);
-}
-
-StatusOr<std::vector<RunRow>> RunIndex::List(const ListQuery& q) {
+Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const RunRow&)>& fn) {
   std::string sql = "SELECT r.rowid, r.id, r.number, r.name, r.status, r.user, r.started, r.started_ts,"
                     " r.duration_s, r.exit_code, r.parent, r.archived, r.path FROM runs r WHERE 1";
   std::vector<query::SqlValue> binds;
@@ -313,67 +346,82 @@ StatusOr<std::vector<RunRow>> RunIndex::List(const ListQuery& q) {
   }
   if (q.limit >= 0) sql += " LIMIT " + std::to_string(q.limit);
 
-  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached(sql));
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
   for (size_t i = 0; i < binds.size(); ++i) {
-    std::visit([&](const auto& v) { st->Bind(static_cast<int>(i + 1), SqlValue(v)); }, binds[i]);
+    std::visit([&](const auto& v) { st.Bind(static_cast<int>(i + 1), SqlValue(v)); }, binds[i]);
   }
-  std::vector<RunRow> rows;
-  std::vector<int64_t> rowids;
-  for (;;) {
-    TRAIL_ASSIGN_OR_RETURN(bool more, st->Step());
-    if (!more) break;
-    RunRow row;
-    rowids.push_back(st->Int(0));
-    row.id = st->Text(1);
-    row.number = st->Int(2);
-    row.name = st->Text(3);
-    row.status = st->Text(4);
-    row.user = st->Text(5);
-    row.started = st->Text(6);
-    row.started_ts = st->Double(7);
-    row.duration_s = st->OptDouble(8);
-    if (!st->IsNull(9)) row.exit_code = st->Int(9);
-    row.parent = st->Text(10);
-    row.archived = st->Int(11) != 0;
-    row.path = st->Text(12);
-    rows.push_back(std::move(row));
-  }
-
   TRAIL_ASSIGN_OR_RETURN(Statement* params, Cached("SELECT key, text, num FROM params WHERE run = ?"));
   TRAIL_ASSIGN_OR_RETURN(Statement* tags, Cached("SELECT key, value FROM tags WHERE run = ?"));
   TRAIL_ASSIGN_OR_RETURN(Statement* metrics, Cached(
       "SELECT key, last, min, max, count, min_step, max_step, last_step FROM metrics WHERE run = ?"));
-  for (size_t i = 0; i < rows.size(); ++i) {
-    params->BindInt(1, rowids[i]);
-    while (true) {
-      TRAIL_ASSIGN_OR_RETURN(bool more, params->Step());
+  TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  Status result = [&]() -> Status {
+    RunRow row;
+    for (;;) {
+      TRAIL_ASSIGN_OR_RETURN(bool more, st.Step());
       if (!more) break;
-      std::string text = params->Text(1);
-      rows[i].params[params->Text(0)] = record::TypedValue(text);
-    }
-    params->Reset();
-    tags->BindInt(1, rowids[i]);
-    while (true) {
-      TRAIL_ASSIGN_OR_RETURN(bool more, tags->Step());
-      if (!more) break;
-      rows[i].tags[tags->Text(0)] = tags->Text(1);
-    }
-    tags->Reset();
-    metrics->BindInt(1, rowids[i]);
-    while (true) {
-      TRAIL_ASSIGN_OR_RETURN(bool more, metrics->Step());
-      if (!more) break;
-      Json s = Json::object();
-      const char* names[] = {"last", "min", "max", "count", "min_step", "max_step", "last_step"};
-      for (int c = 1; c <= 7; ++c) {
-        if (metrics->IsNull(c)) continue;
-        if (c >= 4) s[names[c - 1]] = metrics->Int(c);
-        else s[names[c - 1]] = metrics->Double(c);
+      int64_t rowid = st.Int(0);
+      row = RunRow();
+      row.id = st.Text(1);
+      row.number = st.Int(2);
+      row.name = st.Text(3);
+      row.status = st.Text(4);
+      row.user = st.Text(5);
+      row.started = st.Text(6);
+      row.started_ts = st.Double(7);
+      row.duration_s = st.OptDouble(8);
+      if (!st.IsNull(9)) row.exit_code = st.Int(9);
+      row.parent = st.Text(10);
+      row.archived = st.Int(11) != 0;
+      row.path = st.Text(12);
+
+      params->BindInt(1, rowid);
+      for (;;) {
+        TRAIL_ASSIGN_OR_RETURN(bool p, params->Step());
+        if (!p) break;
+        row.params[params->Text(0)] = record::TypedValue(params->Text(1));
       }
-      rows[i].metrics[metrics->Text(0)] = s;
+      params->Reset();
+      tags->BindInt(1, rowid);
+      for (;;) {
+        TRAIL_ASSIGN_OR_RETURN(bool t, tags->Step());
+        if (!t) break;
+        row.tags[tags->Text(0)] = tags->Text(1);
+      }
+      tags->Reset();
+      metrics->BindInt(1, rowid);
+      static const char* const kNames[] = {"last", "min", "max", "count", "min_step", "max_step", "last_step"};
+      for (;;) {
+        TRAIL_ASSIGN_OR_RETURN(bool m, metrics->Step());
+        if (!m) break;
+        Json s = Json::object();
+        for (int c = 1; c <= 7; ++c) {
+          if (metrics->IsNull(c)) continue;
+          if (c >= 4) s[kNames[c - 1]] = metrics->Int(c);
+          else s[kNames[c - 1]] = metrics->Double(c);
+        }
+        row.metrics[metrics->Text(0)] = std::move(s);
+      }
+      metrics->Reset();
+      TRAIL_RETURN_IF_ERROR(fn(row));
     }
-    metrics->Reset();
-  }
+    return Status::Ok();
+  }();
+  st.Reset();
+  params->Reset();
+  tags->Reset();
+  metrics->Reset();
+  Status end = db_->Exec(result.ok() ? "COMMIT" : "ROLLBACK");
+  TRAIL_RETURN_IF_ERROR(result);
+  return end;
+}
+
+StatusOr<std::vector<RunRow>> RunIndex::List(const ListQuery& q) {
+  std::vector<RunRow> rows;
+  TRAIL_RETURN_IF_ERROR(ForEach(q, [&](const RunRow& r) {
+    rows.push_back(r);
+    return Status::Ok();
+  }));
   return rows;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -51,8 +52,11 @@ class RunIndex {
   // Brings the index up to date with `ref` (e.g. "refs/heads/trail").
   // Records that fail to parse are skipped and remembered as problems.
   Status Sync(const git::Repo& repo, const std::string& ref);
-  Status Rebuild(const git::Repo& repo, const std::string& ref);
 
+  // Calls `fn` for each matching run, in order, without holding them all in
+  // memory (a full listing of 100,000 runs streams). Runs in one read
+  // transaction, so every row comes from the same state of the index.
+  Status ForEach(const ListQuery& q, const std::function<Status(const RunRow&)>& fn);
   StatusOr<std::vector<RunRow>> List(const ListQuery& q);
   // Branch path of a run's record, found by id or uid; NotFound otherwise.
   StatusOr<std::string> PathOf(const std::string& id_or_uid);

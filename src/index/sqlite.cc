@@ -5,7 +5,7 @@ namespace trail::index {
 Status SqliteError(sqlite3* db, int rc, const std::string& what) {
   std::string msg = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   int primary = rc & 0xff;
-  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Corrupt(msg);
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Corrupt("index: " + msg);
   return IoError(msg);
 }
 

@@ -3,27 +3,65 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
-#include <regex>
 
 #include "util/numbers.h"
 
 namespace trail {
 namespace {
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// [-+]?[0-9]+
+bool IsIntText(std::string_view s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i == s.size()) return false;
+  for (; i < s.size(); ++i)
+    if (!IsDigit(s[i])) return false;
+  return true;
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?   (hand-written: this runs
+// for every value of every record during an index rebuild)
+bool IsFloatText(std::string_view s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  size_t int_digits = 0, frac_digits = 0;
+  while (i < s.size() && IsDigit(s[i])) ++i, ++int_digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && IsDigit(s[i])) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp_digits = 0;
+    while (i < s.size() && IsDigit(s[i])) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
+}
+
 // YAML 1.2 core-schema resolution of a plain scalar.
 Json ResolvePlain(const std::string& s) {
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::nan("");
-  if (s == ".inf" || s == ".Inf" || s == "+.inf") return HUGE_VAL;
-  if (s == "-.inf" || s == "-.Inf") return -HUGE_VAL;
-  static const std::regex kInt("[-+]?[0-9]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  if (std::regex_match(s, kInt)) {
+  if (s.empty()) return nullptr;
+  char c = s[0];
+  // Fast path: most values are words or numbers; only a few first letters can be special.
+  if (c == '~' || c == 'n' || c == 'N') {
+    if (s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  } else if (c == 't' || c == 'T') {
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+  } else if (c == 'f' || c == 'F') {
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+  } else if (c == '.' || c == '+' || c == '-') {
+    if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::nan("");
+    if (s == ".inf" || s == ".Inf" || s == "+.inf") return HUGE_VAL;
+    if (s == "-.inf" || s == "-.Inf") return -HUGE_VAL;
+  }
+  if (!(IsDigit(c) || c == '.' || c == '+' || c == '-')) return s;
+  if (IsIntText(s)) {
     if (auto v = ParseInt(s)) return *v;
   }
-  if (std::regex_match(s, kFloat)) {
+  if (IsFloatText(s)) {
     std::string t = s;
     if (!t.empty() && t.back() == '.') t.pop_back();
     if (auto v = ParseDouble(t)) return *v;
@@ -49,8 +87,11 @@ bool NeedsQuotes(const std::string& s) {
     if (c == '#' && i > 0 && s[i - 1] == ' ') return true;
   }
   // Words other YAML readers (YAML 1.1) take for booleans.
-  static const std::regex kYaml11Bool("y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF");
-  return std::regex_match(s, kYaml11Bool);
+  static const char* const kYaml11Bool[] = {"y",  "Y",  "yes", "Yes", "YES", "n",  "N",   "no",
+                                            "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
+  for (const char* word : kYaml11Bool)
+    if (s == word) return true;
+  return false;
 }
 
 std::string QuoteString(const std::string& s) {

@@ -1,0 +1,44 @@
+// Capture of the run's environment: the paper's Table 3 facts about the
+// machine, its processors and the Python the command runs.
+//
+// Every reader here is fail-soft: what it cannot read (a missing /proc file,
+// a broken dist-info, an absent NVIDIA library) becomes a one-line warning
+// appended to `*warnings` and the fact is left out. Nothing here fails a run,
+// prints, or exits.
+//
+// The outside world is injected through ContextEnv: files under /proc, /sys,
+// /dev, /etc and /var are read below `root`, and environment variables come
+// from `env`, never from the process, so tests run on fixture copies.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "util/yaml.h"
+
+namespace trail::context {
+
+struct ContextEnv {
+  // Prefix for the system files: "/" reads the live machine.
+  std::string root = "/";
+  // The environment the command will run with (PATH, HOME, CUDA_VISIBLE_DEVICES, ...).
+  std::map<std::string, std::string> env;
+
+  // root "/" and this process's environment.
+  static ContextEnv FromProcess();
+
+  // `relative` (no leading '/') resolved below root: Path("proc/cpuinfo").
+  std::string Path(const std::string& relative) const;
+  // The variable's value, or nullptr when unset.
+  const std::string* Get(const std::string& name) const;
+};
+
+// The `environment` fragment of a run record for a command `argv` started in
+// `cwd`, keys in this order: os, distribution, kernel, arch, cpu, memory_bytes,
+// processors, and, only when the command runs Python, python and frameworks.
+// `host` is left out: the run record carries it at top level.
+Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string& cwd, const ContextEnv& env,
+                        std::vector<std::string>* warnings);
+
+}  // namespace trail::context

@@ -1,0 +1,83 @@
+#include "context/context.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "context/test_util.h"
+#include "util/files.h"
+
+namespace trail::context {
+namespace {
+
+using testing::Keys;
+using testing::MakeFakePython;
+using testing::TempRoot;
+
+TEST(ContextTest, PythonCommandOnFixtureMachine) {
+  TempRoot root;
+  root.CopyTestdata("root", "");
+  std::string bin = MakeFakePython(root);
+  ContextEnv env;
+  env.root = root.path();
+  env.env["PATH"] = bin;
+  env.env["CUDA_VISIBLE_DEVICES"] = "1";
+  std::vector<std::string> warnings;
+  // No NVIDIA library on the test machines: the GPUs come from the fixture's /proc.
+  Json e = CaptureEnvironment({"python3", "train.py"}, root / "proj", env, &warnings);
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  EXPECT_EQ(Keys(e), (std::vector<std::string>{"os", "distribution", "kernel", "arch", "cpu", "memory_bytes",
+                                               "processors", "python", "frameworks"}));
+  EXPECT_EQ(e["distribution"], "Debian GNU/Linux 12 (bookworm)");
+  EXPECT_EQ(e["cpu"]["cores"], 8);
+  EXPECT_EQ(e["processors"]["gpu_count"], 1);
+  EXPECT_EQ(e["processors"]["gpus"][0]["uuid"], "GPU-9e8d7c6b-5a4f-3e2d-1c0b-a9f8e7d6c5b4");
+  EXPECT_EQ(e["python"], (Json{{"interpreter", bin + "/python3.11"},
+                               {"version", "3.11.9"},
+                               {"site_packages", {root / "usr/lib/python3/dist-packages"}}}));
+  EXPECT_EQ(e["frameworks"], (Json{{"torch", "2.3.1"}, {"scikit-learn", "1.4.2"}, {"numpy", "1.26.4"}}));
+}
+
+TEST(ContextTest, NonPythonCommandHasNoPythonKeys) {
+  TempRoot root;
+  root.CopyTestdata("root", "");
+  ContextEnv env;
+  env.root = root.path();
+  std::vector<std::string> warnings;
+  Json e = CaptureEnvironment({"make", "train"}, root.path(), env, &warnings);
+  EXPECT_EQ(Keys(e),
+            (std::vector<std::string>{"os", "distribution", "kernel", "arch", "cpu", "memory_bytes", "processors"}));
+}
+
+TEST(ContextTest, EnvPathAndVariables) {
+  ContextEnv env;
+  env.root = "/some/root/";
+  EXPECT_EQ(env.Path("proc/cpuinfo"), "/some/root/proc/cpuinfo");
+  EXPECT_EQ(env.Path("/etc/os-release"), "/some/root/etc/os-release");
+  EXPECT_EQ(ContextEnv().Path("proc/meminfo"), "/proc/meminfo");
+  env.env["A"] = "1";
+  ASSERT_NE(env.Get("A"), nullptr);
+  EXPECT_EQ(*env.Get("A"), "1");
+  EXPECT_EQ(env.Get("B"), nullptr);
+}
+
+TEST(ContextTest, FromProcessCopiesEnvironment) {
+  ::setenv("TRAIL_CONTEXT_TEST_VAR", "a=b", 1);
+  ContextEnv env = ContextEnv::FromProcess();
+  EXPECT_EQ(env.root, "/");
+  ASSERT_NE(env.Get("TRAIL_CONTEXT_TEST_VAR"), nullptr);
+  EXPECT_EQ(*env.Get("TRAIL_CONTEXT_TEST_VAR"), "a=b");
+  ::unsetenv("TRAIL_CONTEXT_TEST_VAR");
+}
+
+// This machine, as `trail run -- python3 train.py` would see it.
+TEST(ContextLiveTest, Python3TrainPy) {
+  std::vector<std::string> warnings;
+  Json e = CaptureEnvironment({"python3", "train.py"}, CurrentDirectory(), ContextEnv::FromProcess(), &warnings);
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  ASSERT_TRUE(e.contains("python")) << e.dump(2);
+  EXPECT_TRUE(PathExists(e["python"]["interpreter"].get<std::string>()));
+  EXPECT_FALSE(e["python"].value("version", "").empty());
+}
+
+}  // namespace
+}  // namespace trail::context
