@@ -1,5 +1,7 @@
 #include "metrics/time_marks.h"
 
+#include "util/files.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -68,25 +70,12 @@ Status TimeMarks::Append(uint64_t offset, double time) {
 
 StatusOr<std::vector<TimeMark>> LoadTimeMarks(const std::string& path) {
   std::vector<TimeMark> marks;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return marks;
-    return Errno("cannot open time marks", path);
+  auto read = ReadFile(path);
+  if (!read.ok()) {
+    if (read.status().code() == Code::kNotFound) return marks;
+    return read.status().WithContext("time marks");
   }
-  std::string data;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = Errno("cannot read time marks", path);
-      ::close(fd);
-      return s;
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
+  const std::string& data = *read;
   const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
   marks.reserve(data.size() / kRecordSize);
   for (size_t i = 0; i + kRecordSize <= data.size(); i += kRecordSize) {

@@ -1,19 +1,6 @@
 #include "query/ast.h"
 
 namespace trail::query {
-namespace {
-
-std::string ToString(const Literal& literal) {
-  switch (literal.kind) {
-    case Literal::Kind::kNumber:
-      return literal.text;
-    case Literal::Kind::kString:
-      return "\"" + literal.text + "\"";
-    case Literal::Kind::kBool:
-      return literal.boolean ? "true" : "false";
-  }
-  return "?";
-}
 
 const char* ToString(CompareOp op) {
   switch (op) {
@@ -32,6 +19,21 @@ const char* ToString(CompareOp op) {
   }
   return "?";
 }
+
+namespace {
+
+std::string ToString(const Literal& literal) {
+  switch (literal.kind) {
+    case Literal::Kind::kNumber:
+      return literal.text;
+    case Literal::Kind::kString:
+      return "\"" + literal.text + "\"";
+    case Literal::Kind::kBool:
+      return literal.boolean ? "true" : "false";
+  }
+  return "?";
+}
+
 
 struct Printer {
   std::string operator()(const Junction& junction) const {

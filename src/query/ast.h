@@ -95,6 +95,8 @@ struct SortKey {
 
 // Lisp-like rendering, e.g. (and (< metric:loss 0.3) (not (= param:opt "adam"))), so tests can
 // state a tree's shape in one line.
+// The operator as written in SQL and in printed trees: "=", "!=", "<", ...
+const char* ToString(CompareOp op);
 std::string ToString(const Expr& expr);
 std::string ToString(const FieldRef& field);
 

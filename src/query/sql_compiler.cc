@@ -16,23 +16,7 @@ void Append(const SqlFragment& part, SqlFragment* out) {
   out->binds.insert(out->binds.end(), part.binds.begin(), part.binds.end());
 }
 
-std::string_view OperatorSql(CompareOp op) {
-  switch (op) {
-    case CompareOp::kEq:
-      return "=";
-    case CompareOp::kNe:
-      return "!=";
-    case CompareOp::kLt:
-      return "<";
-    case CompareOp::kLe:
-      return "<=";
-    case CompareOp::kGt:
-      return ">";
-    case CompareOp::kGe:
-      return ">=";
-  }
-  return "=";
-}
+std::string_view OperatorSql(CompareOp op) { return ToString(op); }
 
 // Every node compiles to a parenthesized expression, so callers can combine fragments (and
 // embed the result in a larger WHERE) without thinking about precedence.
