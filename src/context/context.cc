@@ -5,6 +5,7 @@
 #include "context/python_command.h"
 #include "context/python_env.h"
 #include "context/system_info.h"
+#include "context/text_files.h"
 #include "util/files.h"
 
 extern char** environ;
@@ -33,8 +34,21 @@ const std::string* ContextEnv::Get(const std::string& name) const {
   return it == env.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+void MakeStringsValidUtf8(Json* j) {
+  if (j->is_string()) {
+    *j = ValidUtf8(j->get_ref<const std::string&>());
+  } else if (j->is_structured()) {
+    for (auto& item : *j) MakeStringsValidUtf8(&item);
+  }
+}
+
+}  // namespace
+
 Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string& cwd, const ContextEnv& env,
                         std::vector<std::string>* warnings) {
+  size_t first_warning = warnings->size();
   Json system = ReadSystem(env, warnings);
   Json out = Json::object();
   for (const char* key : {"os", "distribution", "kernel", "arch", "cpu", "memory_bytes"}) {
@@ -46,6 +60,8 @@ Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string&
     out["python"] = PythonJson(python);
     out["frameworks"] = FrameworkVersions(python.site_packages, warnings);
   }
+  MakeStringsValidUtf8(&out);
+  for (size_t i = first_warning; i < warnings->size(); ++i) (*warnings)[i] = ValidUtf8((*warnings)[i]);
   return out;
 }
 

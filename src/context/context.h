@@ -37,7 +37,9 @@ struct ContextEnv {
 // The `environment` fragment of a run record for a command `argv` started in
 // `cwd`, keys in this order: os, distribution, kernel, arch, cpu, memory_bytes,
 // processors, and, only when the command runs Python, python and frameworks.
-// `host` is left out: the run record carries it at top level.
+// `host` is left out: the run record carries it at top level. Every string in
+// the result and in the warnings it adds is valid UTF-8 (bad bytes in outside
+// files become U+FFFD); the individual readers pass strings through as read.
 Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string& cwd, const ContextEnv& env,
                         std::vector<std::string>* warnings);
 

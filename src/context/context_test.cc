@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "context/test_util.h"
+#include "context/text_files.h"
 #include "util/files.h"
 
 namespace trail::context {
@@ -48,6 +49,25 @@ TEST(ContextTest, NonPythonCommandHasNoPythonKeys) {
             (std::vector<std::string>{"os", "distribution", "kernel", "arch", "cpu", "memory_bytes", "processors"}));
 }
 
+TEST(ContextTest, OutsideBytesBecomeValidUtf8) {
+  TempRoot root;
+  root.CopyTestdata("root", "");
+  root.Write("etc/os-release", "PRETTY_NAME=\"Bad \xff\xc0\xaf OS\"\n");
+  ContextEnv env;
+  env.root = root.path();
+  std::vector<std::string> warnings;
+  Json e = CaptureEnvironment({"make"}, root.path(), env, &warnings);
+  EXPECT_EQ(e["distribution"], "Bad \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD OS");
+  EXPECT_NO_THROW(e.dump());
+}
+
+TEST(ContextTest, ValidUtf8) {
+  EXPECT_EQ(ValidUtf8("plain ascii"), "plain ascii");
+  EXPECT_EQ(ValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+  EXPECT_EQ(ValidUtf8("x\xe2\x82"), "x\xEF\xBF\xBD\xEF\xBF\xBD");                // cut short
+}
+
 TEST(ContextTest, EnvPathAndVariables) {
   ContextEnv env;
   env.root = "/some/root/";
@@ -71,6 +91,7 @@ TEST(ContextTest, FromProcessCopiesEnvironment) {
 
 // This machine, as `trail run -- python3 train.py` would see it.
 TEST(ContextLiveTest, Python3TrainPy) {
+  if (testing::CommandOutput("command -v python3").empty()) GTEST_SKIP() << "no python3 on PATH";
   std::vector<std::string> warnings;
   Json e = CaptureEnvironment({"python3", "train.py"}, CurrentDirectory(), ContextEnv::FromProcess(), &warnings);
   EXPECT_TRUE(warnings.empty()) << warnings.front();

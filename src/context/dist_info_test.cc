@@ -117,6 +117,7 @@ TEST(DistInfoTest, FrameworkUnderAnotherDistributionName) {
 
 // This machine's Debian packages, as the interpreter itself reports them.
 TEST(DistInfoLiveTest, DebianFrameworksMatchImports) {
+  if (!IsExecutableFile("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
   ContextEnv env = ContextEnv::FromProcess();
   auto cmd = FindPythonCommand({"/usr/bin/python3", "train.py"}, "/", env);
   ASSERT_TRUE(cmd);

@@ -215,6 +215,7 @@ std::optional<ProbeResult> DefaultVersionProbe(const std::string& interpreter,
 PythonEnv InspectPython(const PythonCommand& cmd, const ContextEnv& env, std::vector<std::string>* warnings,
                         const VersionProbe& probe) {
   PythonEnv py;
+  size_t first_warning = warnings->size();
   std::string executable = cmd.interpreter;  // as sys.executable will read, symlinks kept
   auto real = RealPath(executable);
   if (!real) {
@@ -226,7 +227,9 @@ PythonEnv InspectPython(const PythonCommand& cmd, const ContextEnv& env, std::ve
 
   // A launcher script: only the interpreter can say what it runs.
   auto head = ReadHead(*real, 2);
+  bool probed = false;  // at most once: a launcher that failed will fail again
   if (head && *head == "#!") {
+    probed = true;
     std::string error;
     if (auto answer = probe(executable, cmd.env, &error)) {
       py.version = answer->version;
@@ -265,7 +268,7 @@ PythonEnv InspectPython(const PythonCommand& cmd, const ContextEnv& env, std::ve
     }
     if (v) py.version = *v;
   }
-  if (py.version.empty()) {
+  if (py.version.empty() && !probed) {
     std::string error;
     if (auto answer = probe(py.interpreter, cmd.env, &error)) {
       py.version = answer->version;
@@ -276,7 +279,10 @@ PythonEnv InspectPython(const PythonCommand& cmd, const ContextEnv& env, std::ve
     }
   }
   if (!mm) {
-    warnings->push_back("python: cannot tell which python3.X " + py.interpreter + " is; site-packages unknown");
+    // After a failed probe its warning already says what is unknown.
+    if (warnings->size() == first_warning) {
+      warnings->push_back("python: cannot tell which python3.X " + py.interpreter + " is; site-packages unknown");
+    }
     return py;
   }
   std::string lib = "python" + *mm + (free_threaded ? "t" : "");

@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -14,28 +16,28 @@ namespace trail::context {
 std::optional<std::string> ReadHead(const std::string& path, size_t limit) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
+  // One allocation of the file's size for a regular file; /proc files say
+  // 0 and grow the buffer as they are read.
+  struct stat st;
+  size_t expected = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
   std::string out;
-  size_t chunk = limit < 16384 ? limit : 16384;
-  while (out.size() < limit) {
-    size_t old = out.size();
-    size_t want = std::min(chunk, limit - old);
-    out.resize(old + want);
-    ssize_t n = ::read(fd, out.data() + old, want);
-    if (n < 0 && errno == EINTR) {
-      out.resize(old);
-      continue;
-    }
+  out.resize(std::min(limit, expected > 0 ? expected + 1 : size_t{4096}));
+  size_t used = 0;
+  while (used < limit) {
+    if (used == out.size()) out.resize(std::min(limit, out.size() * 2));
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       int saved = errno;
       ::close(fd);
       errno = saved;
       return std::nullopt;
     }
-    out.resize(old + static_cast<size_t>(n));
     if (n == 0) break;
-    if (chunk < (1u << 20)) chunk *= 2;
+    used += static_cast<size_t>(n);
   }
   ::close(fd);
+  out.resize(used);
   return out;
 }
 
@@ -113,6 +115,36 @@ std::optional<unsigned long long> ParseUnsigned(std::string_view s) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return v;
+}
+
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; ok && k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      ok = (cc & 0xC0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF are invalid too.
+    if (ok && len > 1) {
+      static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
 }
 
 std::string ErrnoText() { return std::strerror(errno); }

@@ -47,6 +47,10 @@ bool IsExecutableFile(const std::string& path);
 // Parses a whole decimal number; nullopt for anything else.
 std::optional<unsigned long long> ParseUnsigned(std::string_view s);
 
+// `s` with each byte that is not part of valid UTF-8 replaced by U+FFFD:
+// metadata and /proc files are outside input, and a record must stay text.
+std::string ValidUtf8(std::string_view s);
+
 // "why" for the last failed system call, e.g. "Permission denied".
 std::string ErrnoText();
 

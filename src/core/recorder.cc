@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -10,6 +9,7 @@
 #include <cstring>
 #include <random>
 
+#include "context/context.h"
 #include "core/live_run.h"
 #include "metrics/metric_set.h"
 #include "metrics/tailer.h"
@@ -38,14 +38,13 @@ std::string HostName() {
   return buf;
 }
 
-Json BasicEnvironment() {
-  Json env = Json::object();
-  struct utsname u;
-  if (::uname(&u) == 0) {
-    env["os"] = u.sysname;
-    env["kernel"] = u.release;
-    env["arch"] = u.machine;
-  }
+// Table 3's environment: OS, CPU, memory, GPUs/TPUs (honouring the child's
+// CUDA_VISIBLE_DEVICES), and for Python commands the interpreter and the
+// framework versions, read without importing anything. Fail-soft: problems
+// become warnings in the record.
+Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string& cwd,
+                        std::vector<std::string>* warnings) {
+  Json env = context::CaptureEnvironment(argv, cwd, context::ContextEnv::FromProcess(), warnings);
   env["trail"] = TRAIL_VERSION;
   return env;
 }
@@ -154,7 +153,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   }
   rec["code"] = code;
   rec["params"] = params;
-  rec["environment"] = BasicEnvironment();
+  rec["environment"] = CaptureEnvironment(request.argv, cwd, &warnings);
   if (!tags.empty()) rec["tags"] = tags;
   if (!warnings.empty()) rec["warnings"] = warnings;
   for (const auto& w : warnings) observer.Warning(w);
