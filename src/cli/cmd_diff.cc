@@ -30,7 +30,7 @@ std::vector<Row> CompareMaps(const Json& a, const Json& b, bool all, Json* json_
         for (const auto& x : v) s += (s.empty() ? "" : " ") + record::ScalarText(x);
         return s;
       }
-      if (v.is_object()) return v.dump();
+      if (v.is_object()) return DumpJson(v, -1);
       if (v.is_number_float()) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.6g", v.get<double>());

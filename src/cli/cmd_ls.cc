@@ -42,7 +42,7 @@ class VaryingKeys {
   };
   static void Observe(Keys& keys, const Json& obj, bool metrics) {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
-      std::string v = metrics ? it.value().value("last", Json()).dump() : it.value().dump();
+      std::string v = metrics ? DumpJson(it.value().value("last", Json()), -1) : DumpJson(it.value(), -1);
       auto [pos, added] = keys.stats.try_emplace(it.key());
       if (added) {
         keys.order.push_back(it.key());

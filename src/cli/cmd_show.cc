@@ -24,7 +24,7 @@ std::string Text(const Json& v) {
     for (const auto& x : v) s += (s.empty() ? "" : " ") + record::ScalarText(x);
     return s;
   }
-  if (v.is_object()) return v.dump();
+  if (v.is_object()) return DumpJson(v, -1);
   return record::ScalarText(v);
 }
 
@@ -109,7 +109,7 @@ std::string Render(const Json& r) {
   for (const char* list : {"data", "artifacts"}) {
     if (r.contains(list) && !r[list].empty()) {
       Section(out, std::string(list) == "data" ? "Data" : "Artifacts (model files)");
-      for (const auto& item : r[list]) out += "  " + item.dump() + "\n";
+      for (const auto& item : r[list]) out += "  " + DumpJson(item, -1) + "\n";
     }
   }
   if (r.contains("tags") && !r["tags"].empty()) {

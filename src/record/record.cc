@@ -1,6 +1,7 @@
 #include "record/record.h"
 
 #include <cstdio>
+#include <functional>
 
 #include "util/numbers.h"
 
@@ -46,6 +47,13 @@ std::string SeriesFileName(const std::string& key) {
     }
   }
   if (out.empty() || out[0] == '.') out = "%2E" + out.substr(out.empty() ? 0 : 1);
+  if (out.size() > 200) {
+    // File systems allow 255 bytes a name: keep a readable prefix and make it unique with a hash.
+    char hash[20];
+    std::snprintf(hash, sizeof hash, "~%016llx",
+                  static_cast<unsigned long long>(std::hash<std::string>{}(key)));
+    out = out.substr(0, 180) + hash;
+  }
   return out + ".tsv";
 }
 
@@ -100,7 +108,7 @@ std::string ScalarText(const Json& v) {
     case Json::value_t::number_unsigned: return std::to_string(v.get<uint64_t>());
     case Json::value_t::number_float: return FormatDouble(v.get<double>());
     case Json::value_t::null: return "";
-    default: return v.dump();
+    default: return DumpJson(v, -1);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "util/numbers.h"
+#include "util/text.h"
 
 namespace trail {
 namespace {
@@ -71,6 +72,7 @@ Json ResolvePlain(const std::string& s) {
 
 bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
+  if (!IsValidUtf8(s)) return true;  // quoting replaces the bad bytes with U+FFFD
   if (!ResolvePlain(s).is_string()) return true;  // would read back as a number/bool/null
   static const std::string kIndicators = "-?:,[]{}#&*!|>'\"%@`";
   if (kIndicators.find(s[0]) != std::string::npos) return true;
@@ -135,7 +137,13 @@ void EmitEntries(const Json& v, int indent, std::string& out) {
   if (v.is_object()) {
     for (auto it = v.begin(); it != v.end(); ++it) {
       out += pad;
-      out += NeedsQuotes(it.key()) ? QuoteString(it.key()) : it.key();
+      std::string key = NeedsQuotes(it.key()) ? QuoteString(it.key()) : it.key();
+      if (key.size() > 1000) {
+        // YAML limits implicit keys to 1024 characters: use the explicit form.
+        out += "? " + key + "\n" + pad;
+      } else {
+        out += key;
+      }
       out += ':';
       const Json& child = it.value();
       if (IsScalar(child) || child.empty()) {
@@ -176,26 +184,40 @@ void EmitNode(const Json& v, int indent, std::string& out) {
   }
 }
 
-Json FromNode(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null: return nullptr;
-    case YAML::NodeType::Undefined: return nullptr;
-    case YAML::NodeType::Scalar:
-      if (n.Tag() == "!" || n.Tag() == "tag:yaml.org,2002:str") return n.Scalar();
-      return ResolvePlain(n.Scalar());
-    case YAML::NodeType::Sequence: {
-      Json arr = Json::array();
-      for (const auto& item : n) arr.push_back(FromNode(item));
-      return arr;
+// Converts yaml-cpp's node graph. Aliases can make it cyclic (`a: &a [*a]`)
+// or exponentially large ("billion laughs"), so depth and size are bounded.
+struct Converter {
+  static constexpr int kMaxDepth = 64;
+  static constexpr int64_t kMaxNodes = 1000000;
+  int64_t nodes = 0;
+
+  Json operator()(const YAML::Node& n, int depth) {
+    if (depth > kMaxDepth) throw YAML::Exception(n.Mark(), "nested too deeply (or an alias refers to itself)");
+    if (++nodes > kMaxNodes) throw YAML::Exception(n.Mark(), "too many values (aliases expand too far)");
+    switch (n.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        return nullptr;
+      case YAML::NodeType::Scalar:
+        if (n.Tag() == "!" || n.Tag() == "tag:yaml.org,2002:str") return SanitizeUtf8(n.Scalar());
+        return ResolvePlain(SanitizeUtf8(n.Scalar()));
+      case YAML::NodeType::Sequence: {
+        Json arr = Json::array();
+        for (const auto& item : n) arr.push_back((*this)(item, depth + 1));
+        return arr;
+      }
+      case YAML::NodeType::Map: {
+        Json obj = Json::object();
+        for (const auto& kv : n) {
+          if (!kv.first.IsScalar()) throw YAML::Exception(kv.first.Mark(), "a key must be a plain value");
+          obj[SanitizeUtf8(kv.first.Scalar())] = (*this)(kv.second, depth + 1);
+        }
+        return obj;
+      }
     }
-    case YAML::NodeType::Map: {
-      Json obj = Json::object();
-      for (const auto& kv : n) obj[kv.first.Scalar()] = FromNode(kv.second);
-      return obj;
-    }
+    return nullptr;
   }
-  return nullptr;
-}
+};
 
 }  // namespace
 
@@ -207,7 +229,8 @@ std::string EmitYaml(const Json& value) {
 
 StatusOr<Json> ParseYaml(const std::string& text, const std::string& what) {
   try {
-    return FromNode(YAML::Load(text));
+    Converter convert;
+    return convert(YAML::Load(text), 0);
   } catch (const YAML::Exception& e) {
     return Corrupt(what + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
