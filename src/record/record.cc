@@ -50,7 +50,7 @@ std::string SeriesFileName(const std::string& key) {
   if (out.size() > 200) {
     // File systems allow 255 bytes a name: keep a readable prefix and make it unique with a hash.
     char hash[20];
-    std::snprintf(hash, sizeof hash, "~%016llx",
+    std::snprintf(hash, sizeof hash, "-%016llx",
                   static_cast<unsigned long long>(std::hash<std::string>{}(key)));
     out = out.substr(0, 180) + hash;
   }
