@@ -15,9 +15,9 @@
 
 // Aborts with the failed condition and a note when `cond` is false. Unlike assert() it is never
 // compiled out: a harness that stops checking under NDEBUG would pass everything.
-#define FUZZ_CHECK(cond, note)                                                                         \
-  do {                                                                                                 \
-    if (!(cond)) ::trail::fuzz::Fail(__FILE__, __LINE__, #cond, (note));                               \
+#define FUZZ_CHECK(cond, note)                                           \
+  do {                                                                   \
+    if (!(cond)) ::trail::fuzz::Fail(__FILE__, __LINE__, #cond, (note)); \
   } while (0)
 
 namespace trail::fuzz {

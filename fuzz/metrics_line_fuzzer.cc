@@ -48,8 +48,8 @@ void CheckFields(std::string_view scanner, std::string_view line, const FieldBuf
   auto note = [&] { return std::string(scanner) + " scanner disagrees with the reference on: " + Escaped(line); };
   FUZZ_CHECK(got.fields.size() == want.size(), note());
   for (size_t i = 0; i < want.size(); ++i) {
-    FUZZ_CHECK(SameField(got.fields[i], want[i]), note() + " (field " + std::to_string(i) + " '" +
-                                                       Escaped(want[i].key) + "')");
+    FUZZ_CHECK(SameField(got.fields[i], want[i]),
+               note() + " (field " + std::to_string(i) + " '" + Escaped(want[i].key) + "')");
   }
 }
 
@@ -59,8 +59,8 @@ std::optional<std::vector<RefField>> CheckScanners(std::string_view line) {
   FieldBuffer slow;
   Status status = metrics::internal::ScanJsonLine(line, slow);
   FUZZ_CHECK(status.ok() == want.has_value(),
-             (status.ok() ? "slow scanner accepts an invalid line: " : "slow scanner rejects a valid line (" +
-                                                                          status.message() + "): ") +
+             (status.ok() ? "slow scanner accepts an invalid line: "
+                          : "slow scanner rejects a valid line (" + status.message() + "): ") +
                  Escaped(line));
   if (status.ok()) CheckFields("slow", line, slow, *want);
   FieldBuffer fast;
@@ -100,7 +100,9 @@ class ModelSet {
       }
     }
     auto finite = [](const RefField* f) { return f && f->kind == Field::Kind::kNumber && std::isfinite(f->value); };
-    double time = finite(find("time")) ? find("time")->value : finite(find("timestamp")) ? find("timestamp")->value : kNow;
+    double time = finite(find("time"))        ? find("time")->value
+                  : finite(find("timestamp")) ? find("timestamp")->value
+                                              : kNow;
     int added = 0;
     for (const RefField& f : fields) {
       if (f.kind == Field::Kind::kIgnored || &f == step_source || f.key == "time" || f.key == "timestamp") continue;

@@ -80,8 +80,8 @@ void CheckParamsFromArgs(const std::vector<std::string>& argv) {
   std::string yaml = EmitYaml(rec);
   StatusOr<Json> back = ParseYaml(yaml, "emitted");
   FUZZ_CHECK(back.ok(), "EmitYaml wrote what ParseYaml rejects (" + back.status().message() + "): " + Escaped(yaml));
-  FUZZ_CHECK(Identical(rec, *back), "params or command changed in a YAML round trip: " + Escaped(yaml) +
-                                        "\n  read back: " + Shown(*back));
+  FUZZ_CHECK(Identical(rec, *back),
+             "params or command changed in a YAML round trip: " + Escaped(yaml) + "\n  read back: " + Shown(*back));
 }
 
 void CheckAssignments(const std::vector<std::string>& items) {

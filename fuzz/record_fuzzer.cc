@@ -26,8 +26,8 @@ void CheckRoundTrip(const Json& value, std::string_view input) {
   StatusOr<Json> back = ParseYaml(yaml, "emitted");
   auto note = [&] { return "input: " + Escaped(input) + "\n  emitted: " + Escaped(yaml); };
   FUZZ_CHECK(back.ok(), "EmitYaml wrote what ParseYaml rejects (" + back.status().message() + ")\n  " + note());
-  FUZZ_CHECK(Identical(value, *back), "YAML round trip changed the value: " + Shown(*back) +
-                                          "\n  was: " + Shown(value) + "\n  " + note());
+  FUZZ_CHECK(Identical(value, *back),
+             "YAML round trip changed the value: " + Shown(*back) + "\n  was: " + Shown(value) + "\n  " + note());
   FUZZ_CHECK(EmitYaml(*back) == yaml, "a second emit differs\n  " + note());
 }
 
@@ -85,8 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!rec.ok(), "record::Parse accepts what ParseYaml rejects");
     return 0;
   }
-  bool is_record = yaml->is_object() && yaml->contains("id") && (*yaml)["id"].is_string() &&
-                   yaml->contains("number") && (*yaml)["number"].is_number_integer();
+  bool is_record = yaml->is_object() && yaml->contains("id") && (*yaml)["id"].is_string() && yaml->contains("number") &&
+                   (*yaml)["number"].is_number_integer();
   FUZZ_CHECK(rec.ok() == is_record, rec.ok() ? "accepted a non-record" : rec.status().message());
   if (!rec.ok()) {
     FUZZ_CHECK(rec.status().code() == Code::kCorrupt && rec.status().message().starts_with(fuzz::kWhat),

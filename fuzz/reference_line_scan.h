@@ -270,31 +270,24 @@ class RefLineScanner {
         continue;
       }
       unsigned e = Byte(pos_++);
-      char plain = 0;
-      switch (e) {
-        case '"': plain = '"'; break;
-        case '\\': plain = '\\'; break;
-        case '/': plain = '/'; break;
-        case 'b': plain = '\b'; break;
-        case 'f': plain = '\f'; break;
-        case 'n': plain = '\n'; break;
-        case 'r': plain = '\r'; break;
-        case 't': plain = '\t'; break;
-        case 'u': {
-          uint32_t cp;
-          if (!Hex4(cp)) return false;
-          if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate alone
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low;
-            if (!EatWord("\\u") || !Hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          if (out) AppendUtf8(cp, *out);
-          continue;
+      if (e == 'u') {
+        uint32_t cp;
+        if (!Hex4(cp)) return false;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate alone
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          uint32_t low;
+          if (!EatWord("\\u") || !Hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
         }
-        default:
-          return false;
+        if (out) AppendUtf8(cp, *out);
+        continue;
       }
+      // Pairs of (escape letter, the character it stands for).
+      static constexpr std::string_view kEscapes = "\"\"\\\\//b\bf\fn\nr\rt\t";
+      size_t i = 0;
+      while (i < kEscapes.size() && static_cast<unsigned char>(kEscapes[i]) != e) i += 2;
+      if (i >= kEscapes.size()) return false;
+      char plain = kEscapes[i + 1];
       if (out) *out += plain;
     }
   }
