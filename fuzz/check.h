@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "util/numbers.h"
+#include "util/text.h"
 #include "util/yaml.h"
 
 // Aborts with the failed condition and a note when `cond` is false. Unlike assert() it is never
@@ -42,6 +43,24 @@ inline std::string Escaped(std::string_view text) {
     }
   }
   return out;
+}
+
+// What `value` becomes once written as YAML and read back: every string and key with invalid
+// UTF-8 replaced by U+FFFD (util/text.h), keys that become equal merged as a YAML reader merges
+// duplicate keys (first position, last value).
+inline Json Sanitized(const Json& value) {
+  if (value.is_string()) return SanitizeUtf8(value.get_ref<const std::string&>());
+  if (value.is_array()) {
+    Json out = Json::array();
+    for (const Json& item : value) out.push_back(Sanitized(item));
+    return out;
+  }
+  if (value.is_object()) {
+    Json out = Json::object();
+    for (auto it = value.begin(); it != value.end(); ++it) out[SanitizeUtf8(it.key())] = Sanitized(it.value());
+    return out;
+  }
+  return value;
 }
 
 // Compact JSON-like text of `value` for failure notes. Unlike Json::dump it never throws and shows

@@ -5,7 +5,8 @@
 //   - ParseYaml errors are Corrupt and name the source; record::Parse accepts exactly the
 //     mappings with a string id and an integer number, and gives what ParseYaml gives.
 //   - Whatever ParseYaml accepts, EmitYaml writes and ParseYaml reads back identically
-//     (types kept, NaN aware, key order kept), and a second emit gives the same bytes.
+//     (types kept, NaN aware, key order kept), also nested under params.<key> as a record holds
+//     a params.yaml, and a second emit gives the same bytes.
 //   - A record survives Serialize -> Parse as its Canonical form; Canonical keeps every key and
 //     is idempotent; the helpers that turn record fields into names and paths stay safe.
 #include <cstdint>
@@ -95,6 +96,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   fuzz::Walk(*yaml, 0);
   fuzz::CheckRoundTrip(*yaml, text);
+  // The same value as trail records a params.yaml: two levels down, under params.<key>.
+  Json params = Json::object();
+  params["params"] = Json::object();
+  params["params"]["key"] = *yaml;
+  fuzz::CheckRoundTrip(params, text);
   if (rec.ok()) {
     FUZZ_CHECK(fuzz::Identical(*rec, *yaml), "record::Parse and ParseYaml disagree");
     fuzz::CheckRecord(*rec, text);

@@ -70,7 +70,7 @@ for name in "${names[@]}"; do
   work="$(mktemp -d "/tmp/trail-fuzz-$name.XXXXXX")"  # logs of -jobs runs land here
   found="$work/corpus"
   mkdir "$found"
-  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  options=(-max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
            -artifact_prefix="$artifacts/$name-")
   [[ -f "$here/$name.dict" ]] && options+=(-dict="$here/$name.dict")
   if [[ "$jobs" -gt 1 ]]; then options+=(-jobs="$jobs" -workers="$jobs"); fi

@@ -32,8 +32,21 @@ Substituted SubstituteSpecialNumbers(std::string_view line) {
     out.numbers.push_back(kind);
     return true;
   };
+  // NaN and Infinity are values only where a value may start: "6NaN" and
+  // "-NaN" stay as they are, so the parser rejects them.
+  auto at_value_start = [&](size_t i) {
+    while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t' || t[i - 1] == '\r' || t[i - 1] == '\n')) --i;
+    return i == 0 || t[i - 1] == ':' || t[i - 1] == ',' || t[i - 1] == '[';
+  };
   for (size_t i = 0; i < n; ++i) {
     char c = t[i];
+    if ((c == 'N' || c == 'I' || c == '-') && !at_value_start(i)) {
+      if (c == '-') {
+        out.numbers.push_back(NumberToken::kPlain);
+        while (i + 1 < n && IsNumberChar(t[i + 1])) ++i;
+      }
+      continue;
+    }
     if (c == '"') {
       for (++i; i < n && t[i] != '"'; ++i) {
         if (t[i] == '\\') ++i;
@@ -184,6 +197,8 @@ class FlattenHandler : public nlohmann::json_sax<Json> {
 }  // namespace
 
 Status ScanJsonLine(std::string_view line, FieldBuffer& out) {
+  // nlohmann would stop reading at a NUL and accept the line's first part.
+  if (line.find('\0') != std::string_view::npos) return InvalidArgument("NUL byte in line");
   out.Clear();
   Substituted sub = SubstituteSpecialNumbers(line);
   FlattenHandler handler(sub.numbers, out);

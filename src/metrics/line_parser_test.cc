@@ -330,5 +330,13 @@ TEST(LineParserTest, ParseRate) {
             << static_cast<int64_t>(best_wall) << " points/s of wall time (best of 3, 2 points a line)\n";
 }
 
+// Found by fuzz/metrics_line_fuzzer: the fallback used to read "6NaN" as 60,
+// "-NaN" as -0, and stop at a NUL byte, accepting what the fast path refused.
+TEST(LineParserTest, RejectsGarbageAroundSpecialNumbers) {
+  EXPECT_NE(Reject(R"({"a": 6NaN, "b": 5})"), "");
+  EXPECT_NE(Reject(R"({"a": -NaN})"), "");
+  EXPECT_EQ(Reject(std::string_view("{\"loss\": 1}\0{\"loss\": 2}", 23)), "NUL byte in line");
+}
+
 }  // namespace
 }  // namespace trail::metrics
