@@ -67,7 +67,9 @@ StatusOr<Json> ParamsFromFiles(const std::string& dir) {
       return text.status();
     }
     // YAML is a superset of JSON, so one parser reads both.
-    TRAIL_ASSIGN_OR_RETURN(Json doc, ParseYaml(*text, path));
+    // Params land a few levels deep in run.yaml: keep them well inside the
+    // depth records are read with.
+    TRAIL_ASSIGN_OR_RETURN(Json doc, ParseYaml(*text, path, kMaxRecordDepth / 4));
     if (!doc.is_object() && !doc.is_null()) return InvalidArgument(path + ": expected a mapping of params");
     Flatten(doc, "", out);
   }

@@ -187,12 +187,12 @@ void EmitNode(const Json& v, int indent, std::string& out) {
 // Converts yaml-cpp's node graph. Aliases can make it cyclic (`a: &a [*a]`)
 // or exponentially large ("billion laughs"), so depth and size are bounded.
 struct Converter {
-  static constexpr int kMaxDepth = 64;
   static constexpr int64_t kMaxNodes = 1000000;
+  int max_depth = kMaxRecordDepth;
   int64_t nodes = 0;
 
   Json operator()(const YAML::Node& n, int depth) {
-    if (depth > kMaxDepth) throw YAML::Exception(n.Mark(), "nested too deeply (or an alias refers to itself)");
+    if (depth > max_depth) throw YAML::Exception(n.Mark(), "nested too deeply (or an alias refers to itself)");
     if (++nodes > kMaxNodes) throw YAML::Exception(n.Mark(), "too many values (aliases expand too far)");
     switch (n.Type()) {
       case YAML::NodeType::Null:
@@ -227,9 +227,10 @@ std::string EmitYaml(const Json& value) {
   return out;
 }
 
-StatusOr<Json> ParseYaml(const std::string& text, const std::string& what) {
+StatusOr<Json> ParseYaml(const std::string& text, const std::string& what, int max_depth) {
   try {
     Converter convert;
+    convert.max_depth = max_depth;
     return convert(YAML::Load(text), 0);
   } catch (const YAML::Exception& e) {
     return Corrupt(what + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);

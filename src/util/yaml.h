@@ -19,7 +19,11 @@ using Json = nlohmann::ordered_json;
 
 std::string EmitYaml(const Json& value);
 // Corrupt("<what>: line N: <reason>") for malformed text; `what` names the source.
-StatusOr<Json> ParseYaml(const std::string& text, const std::string& what);
+// Nesting deeper than `max_depth` (or an alias cycle) is refused. Input that
+// trail copies into a record (params files) must use a smaller bound than
+// records are read with, so the record stays readable: see kMaxRecordDepth.
+inline constexpr int kMaxRecordDepth = 64;
+StatusOr<Json> ParseYaml(const std::string& text, const std::string& what, int max_depth = kMaxRecordDepth);
 
 // JSON text for machines (`--format json`), invalid UTF-8 replaced, never throws.
 std::string DumpJson(const Json& value, int indent = 2);
