@@ -14,5 +14,6 @@ std::function<int()> SetupTag(CLI::App& sub);
 std::function<int()> SetupNote(CLI::App& sub);
 std::function<int()> SetupRm(CLI::App& sub);
 std::function<int()> SetupIndex(CLI::App& sub);
+std::function<int()> SetupContext(CLI::App& sub);
 
 }  // namespace trail::cli

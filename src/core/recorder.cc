@@ -9,7 +9,8 @@
 #include <cstring>
 #include <random>
 
-#include "context/context.h"
+#include "core/capture.h"
+#include "core/context_config.h"
 #include "core/live_run.h"
 #include "metrics/metric_set.h"
 #include "metrics/tailer.h"
@@ -30,50 +31,6 @@ std::string RandomUid() {
   std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
                 static_cast<unsigned long long>(rng()));
   return buf;
-}
-
-std::string HostName() {
-  char buf[256] = {0};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "";
-  return buf;
-}
-
-// Table 3's environment: OS, CPU, memory, GPUs/TPUs (honouring the child's
-// CUDA_VISIBLE_DEVICES), and for Python commands the interpreter and the
-// framework versions, read without importing anything. Fail-soft: problems
-// become warnings in the record.
-Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string& cwd,
-                        std::vector<std::string>* warnings) {
-  Json env = context::CaptureEnvironment(argv, cwd, context::ContextEnv::FromProcess(), warnings);
-  env["trail"] = TRAIL_VERSION;
-  return env;
-}
-
-// Path of `p` relative to `root` when it lies inside it.
-std::string RelativeTo(const std::string& root, const std::string& p) {
-  if (p == root) return ".";
-  if (p.size() > root.size() && p.compare(0, root.size(), root) == 0 && p[root.size()] == '/')
-    return p.substr(root.size() + 1);
-  return p;
-}
-
-// The program the command runs: "train.py" for `python train.py`, "pkg.mod"
-// for `python -m pkg.mod`, else the command itself.
-std::string EntryPoint(const std::vector<std::string>& argv, const std::string& cwd, const std::string& root) {
-  for (size_t i = 1; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (a == "-m" && i + 1 < argv.size()) return argv[i + 1];
-    if (a.empty() || a[0] == '-') continue;
-    std::string full = a[0] == '/' ? a : JoinPath(cwd, a);
-    if (PathExists(full) && !IsDirectory(full)) {
-      char* real = ::realpath(full.c_str(), nullptr);
-      std::string resolved = real ? real : full;
-      std::free(real);
-      return RelativeTo(root, resolved);
-    }
-    break;  // the first plain argument was not a file: not an interpreter call
-  }
-  return argv.empty() ? "" : argv[0];
 }
 
 std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& project, const std::string& uid) {
@@ -107,9 +64,10 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   record::MergeInto(params, cli_params);
   TRAIL_ASSIGN_OR_RETURN(Json tags, record::ParseAssignments(request.tags, "--tag", false));
 
+  TRAIL_ASSIGN_OR_RETURN(ContextConfig context_config, ParseContextConfig(project.config()));
+
   TRAIL_ASSIGN_OR_RETURN(LiveRun run, AllocateRun(project));
   std::string uid = RandomUid();
-  git::Identity who = project.user();
   double started = NowUnixSeconds();
 
   Json rec = Json::object();
@@ -119,42 +77,16 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   rec["uid"] = uid;
   if (!request.name.empty()) rec["name"] = request.name;
   rec["status"] = record::kRunning;
-  Json user = Json::object();
-  user["name"] = who.name;
-  if (!who.email.empty()) user["email"] = who.email;
-  rec["user"] = user;
   rec["started"] = FormatIsoTime(started);
-  rec["command"] = request.argv;
-  rec["cwd"] = RelativeTo(project.root(), cwd);
-  rec["host"] = HostName();
-
-  // The code snapshot is taken before the child starts: it is what ran.
-  Json code = Json::object();
-  code["entry_point"] = EntryPoint(request.argv, cwd, project.root());
-  auto head = project.repo().Head();
-  if (head.ok()) {
-    if (!head->branch.empty()) code["branch"] = head->branch;
-    if (!head->commit.empty()) code["commit"] = head->commit;
-  }
-  auto snap = project.repo().SnapshotWorktree(git::SnapshotOptions{}, "trail: code of " + run.id, who);
-  if (!snap.ok() && snap.status().message().find("unsupported mandatory extension") != std::string::npos) {
-    snap = project.repo().SnapshotWorktreeWithGitCli("trail: code of " + run.id, who);
-  }
-  if (snap.ok()) {
-    std::string ref = "refs/trail/code/" + run.id;
-    Status s = project.repo().SetRef(ref, snap->commit, "trail: code of " + run.id);
-    code["snapshot"] = snap->commit;
-    if (s.ok()) code["ref"] = ref;
-    code["dirty"] = snap->dirty;
-    if (!snap->changed.empty()) code["changed"] = snap->changed;
-    if (!snap->skipped.empty()) code["skipped"] = snap->skipped;
-  } else {
-    warnings.push_back("code snapshot failed: " + snap.status().message());
-  }
-  rec["code"] = code;
   rec["params"] = params;
-  rec["environment"] = CaptureEnvironment(request.argv, cwd, &warnings);
   if (!tags.empty()) rec["tags"] = tags;
+  // The code snapshot is taken before the child starts: it is what ran.
+  CaptureOptions capture;
+  capture.argv = request.argv;
+  capture.cwd = cwd;
+  capture.run_id = run.id;
+  Json context = CaptureContext(project, context_config, capture, &warnings);
+  for (auto it = context.begin(); it != context.end(); ++it) rec[it.key()] = it.value();
   if (!warnings.empty()) rec["warnings"] = warnings;
   for (const auto& w : warnings) observer.Warning(w);
   warnings.clear();

@@ -50,6 +50,10 @@ struct SnapshotOptions {
   // in Snapshot::skipped): a stray dataset or checkpoint must not be copied
   // into the object database on every run. Tracked files are always recorded.
   uint64_t max_untracked_file_bytes = 10 << 20;
+  // Only find what differs from HEAD (dirty, changed, skipped): files are
+  // hashed but nothing is written to the object database, and the result has
+  // no commit or tree. For `trail context`, which must not write anything.
+  bool dry_run = false;
 };
 
 struct Snapshot {

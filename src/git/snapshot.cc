@@ -116,7 +116,8 @@ class WorktreeReader {
       return Outcome::kSkipped;
     }
     // Applies the repository's filters (CRLF, ident) exactly as `git add`.
-    int error = git_blob_create_from_workdir(&update->id, repo_, update->path.c_str());
+    int error = opts_.dry_run ? git_repository_hashfile(&update->id, repo_, update->path.c_str(), GIT_OBJECT_BLOB, nullptr)
+                              : git_blob_create_from_workdir(&update->id, repo_, update->path.c_str());
     if (error == GIT_ENOTFOUND) return Outcome::kVanished;
     if (error < 0) return GitError(error, "cannot read " + update->path);
     return Outcome::kRecord;
@@ -233,6 +234,11 @@ StatusOr<Snapshot> Repo::SnapshotWorktree(const SnapshotOptions& opts, const std
     snapshot.changed.push_back(update.path);
   }
 
+  std::sort(snapshot.changed.begin(), snapshot.changed.end());
+  std::sort(snapshot.skipped.begin(), snapshot.skipped.end());
+  snapshot.dirty = !snapshot.changed.empty() || !snapshot.skipped.empty();
+  if (opts.dry_run) return snapshot;
+
   git_oid tree_id;
   if (removals.empty() && upserts.empty() && head.tree != nullptr) {
     tree_id = *git_tree_id(head.tree.get());
@@ -244,11 +250,8 @@ StatusOr<Snapshot> Repo::SnapshotWorktree(const SnapshotOptions& opts, const std
   if (head.commit != nullptr) parents.push_back(head.commit.get());
   TRAIL_ASSIGN_OR_RETURN(git_oid commit_id, internal::CreateCommit(repo, tree_id, parents, message, who));
 
-  std::sort(snapshot.changed.begin(), snapshot.changed.end());
-  std::sort(snapshot.skipped.begin(), snapshot.skipped.end());
   snapshot.commit = OidHex(commit_id);
   snapshot.tree = OidHex(tree_id);
-  snapshot.dirty = !snapshot.changed.empty() || !snapshot.skipped.empty();
   return snapshot;
 }
 

@@ -147,6 +147,23 @@ TEST_F(SnapshotTest, RevertedEditIsNotAChange) {
   EXPECT_EQ(snap->tree, Trim(GitOut("rev-parse HEAD^{tree}")));
 }
 
+TEST_F(SnapshotTest, DryRunFindsChangesAndWritesNoObject) {
+  Write("a.txt", "a\n");
+  CommitAll("initial");
+  Write("a.txt", "edited\n");
+  Write("new.txt", "a file git has never seen\n");
+  const std::string objects_before = GitOut("count-objects -v");
+  auto repo = Open();
+  git::SnapshotOptions opts;
+  opts.dry_run = true;
+  auto snap = repo->SnapshotWorktree(opts, "snap", {});
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  EXPECT_TRUE(snap->dirty);
+  EXPECT_THAT(snap->changed, ElementsAre("a.txt", "new.txt"));
+  EXPECT_TRUE(snap->commit.empty());
+  EXPECT_EQ(GitOut("count-objects -v"), objects_before);
+}
+
 TEST_F(SnapshotTest, UnbornHead) {
   Write("a.txt", "a\n");
   Write("lib/b.py", "print(1)\n");
