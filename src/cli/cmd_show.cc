@@ -1,4 +1,5 @@
 // trail show: one run's whole record, grouped as the paper's Table 3.
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -34,6 +35,43 @@ void Mapping(std::string& out, const Json& m) {
     std::string v = Text(it.value());
     Line(out, it.key(), v.empty() ? "\"\"" : v);
   }
+}
+
+// Nested mappings as indented key: value lines, keys aligned per level;
+// lists of scalars on one line, floats to 4 significant digits.
+void Tree(std::string& out, const Json& m, int depth) {
+  size_t width = 14;
+  for (auto it = m.begin(); it != m.end(); ++it) width = std::max(width, it.key().size() + 2 * depth);
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    const Json& v = it.value();
+    std::string indent(2 + 2 * depth, ' ');
+    bool scalar_list = v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& x) { return !x.is_structured(); });
+    if (v.is_object() && !v.empty()) {
+      out += indent + it.key() + ":\n";
+      Tree(out, v, depth + 1);
+    } else if (v.is_array() && !v.empty() && !scalar_list) {
+      out += indent + it.key() + ":\n";
+      for (const auto& item : v) out += indent + "  - " + DumpJson(item, -1) + "\n";
+    } else {
+      std::string text = v.is_number_float() ? Cell(v) : Text(v);
+      if (text.empty()) text = v.is_array() ? "none" : "\"\"";
+      out += indent + it.key() + std::string(width + 1 - 2 * depth - it.key().size(), ' ') + text + "\n";
+    }
+  }
+}
+
+// Table 1: one line per function, grouped by category in the order found.
+void Functions(std::string& out, const Json& functions) {
+  std::vector<Row> rows;
+  for (const auto& f : functions) {
+    if (!f.is_object()) continue;
+    std::string where;
+    if (f.contains("at") && f["at"].is_array() && !f["at"].empty()) where = record::ScalarText(f["at"][0]);
+    std::string found;
+    if (f.contains("found") && f["found"].is_array() && !f["found"].empty()) found = record::ScalarText(f["found"][0]);
+    rows.push_back({"  " + record::GetString(f, "category"), record::GetString(f, "name"), found, where});
+  }
+  out += RenderTable({"  type", "function", "as written", "where"}, rows);
 }
 
 std::string Render(const Json& r) {
@@ -74,7 +112,7 @@ std::string Render(const Json& r) {
 
   Section(out, "Environment (processors, versions)");
   Line(out, "host", record::GetString(r, "host"));
-  if (r.contains("environment")) Mapping(out, r["environment"]);
+  if (r.contains("environment")) Tree(out, r["environment"], 0);
 
   if (r.contains("params") && !r["params"].empty()) {
     Section(out, "Params (hyper-parameters used)");
@@ -85,13 +123,8 @@ std::string Render(const Json& r) {
     Mapping(out, r["hyperparameters"]);
   }
   if (r.contains("functions") && !r["functions"].empty()) {
-    Section(out, "Functions (Table 1: loss, optimisation, activation)");
-    std::string t = EmitYaml(r["functions"]);
-    for (size_t p = 0; p < t.size();) {
-      size_t e = t.find('\n', p);
-      out += "  " + t.substr(p, e - p) + "\n";
-      p = e + 1;
-    }
+    Section(out, "Functions (Table 1: loss, optimisation, activation, regularisation)");
+    Functions(out, r["functions"]);
   }
   if (r.contains("metrics") && r["metrics"].contains("summary")) {
     Section(out, "Metrics");
@@ -104,13 +137,20 @@ std::string Render(const Json& r) {
                       Text(s.value("count", Json()))});
     }
     out += RenderTable({"", "last", "min @step", "max @step", "count"}, rows);
-    if (r["metrics"].contains("derived")) Mapping(out, r["metrics"]["derived"]);
+    if (r["metrics"].contains("derived") && !r["metrics"]["derived"].empty()) {
+      Section(out, "Derived metrics");
+      Tree(out, r["metrics"]["derived"], 0);
+    }
   }
   for (const char* list : {"data", "artifacts"}) {
     if (r.contains(list) && !r[list].empty()) {
       Section(out, std::string(list) == "data" ? "Data" : "Artifacts (model files)");
       for (const auto& item : r[list]) out += "  " + DumpJson(item, -1) + "\n";
     }
+  }
+  if (r.contains("context") && r["context"].is_object() && !r["context"].empty()) {
+    Section(out, "Custom context");
+    Tree(out, r["context"], 0);
   }
   if (r.contains("tags") && !r["tags"].empty()) {
     Section(out, "Tags");

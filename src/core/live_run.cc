@@ -10,6 +10,8 @@
 #include <cmath>
 
 #include "metrics/metric_set.h"
+#include "core/metrics_config.h"
+#include "metrics/derived.h"
 #include "metrics/series_tsv.h"
 #include "metrics/tailer.h"
 #include "metrics/time_marks.h"
@@ -137,6 +139,10 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   rec["ended"] = FormatIsoTime(ended);
   rec["duration_s"] = std::round((ended - started) * 1000.0) / 1000.0;
 
+  // The start of the run validated the config; a config edited since then
+  // falls back to the defaults rather than losing the run.
+  MetricsConfig metrics_config = ParseMetricsConfig(project.config()).value_or(MetricsConfig{});
+
   // The metrics file is the durable source; re-reading it whole makes the
   // normal path and crash recovery the same code.
   std::optional<metrics::MetricSet> own_set;
@@ -182,6 +188,8 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   Json metrics_json = Json::object();
   if (!summary.empty()) metrics_json["summary"] = summary;
   if (!series.empty()) metrics_json["series"] = series;
+  Json derived = metrics::DeriveMetrics(set, metrics_config.derived);
+  if (!derived.empty()) metrics_json["derived"] = derived;
   if (!metric_warnings.empty()) {
     metrics_json["warnings"] = metric_warnings;
     if (warnings)

@@ -1,0 +1,66 @@
+#include "core/metrics_config.h"
+
+namespace trail {
+namespace {
+
+constexpr const char* kWhere = ".trail/config.yaml: metrics.";
+
+StatusOr<std::vector<std::string>> Paths(const Json& v, const std::string& key) {
+  std::vector<std::string> out;
+  Json list = v.is_string() ? Json::array({v}) : v;
+  if (!list.is_array()) return InvalidArgument(kWhere + key + ": expected a list of paths");
+  for (const auto& item : list) {
+    if (!item.is_string() || item.get<std::string>().empty()) {
+      return InvalidArgument(kWhere + key + ": expected a list of paths");
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
+  MetricsConfig c;
+  if (!config.is_object() || !config.contains("metrics") || config["metrics"].is_null()) return c;
+  const Json& m = config["metrics"];
+  if (!m.is_object()) return InvalidArgument(".trail/config.yaml: metrics: expected a mapping");
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    const std::string& key = it.key();
+    const Json& v = it.value();
+    if (key == "parse_output") {
+      if (v.is_boolean()) {
+        c.parse_output = v.get<bool>();
+      } else if (v == "key_values") {
+        c.key_values = true;
+      } else {
+        return InvalidArgument(std::string(kWhere) + "parse_output: expected true, false or key_values");
+      }
+    } else if (key == "tensorboard") {
+      if (v == "auto" || v == true) {
+        c.tensorboard_auto = true;
+      } else if (v == "off" || v == false) {
+        c.tensorboard_auto = false;
+      } else {
+        TRAIL_ASSIGN_OR_RETURN(c.tensorboard_dirs, Paths(v, key));
+        c.tensorboard_auto = false;
+      }
+    } else if (key == "csv") {
+      TRAIL_ASSIGN_OR_RETURN(c.csv_files, Paths(v, key));
+    } else if (key == "train_loss" || key == "val_loss" || key == "accuracy") {
+      if (!v.is_string() || v.get<std::string>().empty()) {
+        return InvalidArgument(kWhere + key + ": expected a metric name");
+      }
+      std::string& slot = key == "train_loss" ? c.derived.train_loss
+                          : key == "val_loss" ? c.derived.val_loss
+                                              : c.derived.accuracy;
+      slot = v.get<std::string>();
+    } else {
+      return InvalidArgument(std::string(kWhere) + key +
+                             ": unknown key (expected parse_output, tensorboard, csv, train_loss, val_loss, accuracy)");
+    }
+  }
+  return c;
+}
+
+}  // namespace trail
