@@ -42,13 +42,28 @@ std::function<int()> SetupRun(CLI::App& sub) {
       ->allow_extra_args(false);
   sub.add_option("--tag", req->tags, "a tag KEY=VALUE; repeatable")->allow_extra_args(false);
   sub.add_flag("--no-arg-params", *no_args, "do not read params from the command's --key value options");
+  auto no_parse = std::make_shared<bool>(false);
+  sub.add_flag("--no-parse", *no_parse, "do not read metrics from the command's output (Keras, tqdm progress lines)");
+  // Used by `trail sweep` to run its trials; not for people.
+  auto sweep_trial = std::make_shared<std::string>();
+  sub.add_option("--sweep-trial", *sweep_trial, "")->group("");
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"
       "appending JSON lines to the file named by $TRAIL_METRICS, e.g. {\"step\": 3, \"loss\": 0.21}.\n"
       "trail run returns the command's exit code. See docs/run.md.");
-  return [req, no_args] {
+  return [req, no_args, no_parse, sweep_trial] {
     req->params_from_args = !*no_args;
+    req->parse_output = !*no_parse;
+    if (!sweep_trial->empty()) {
+      // {parent, hyperparameters, params, id_file} from the sweep driver.
+      auto spec = std::make_optional(Json::parse(*sweep_trial, nullptr, /*allow_exceptions=*/false));
+      if (!spec->is_object()) return Fail(InvalidArgument("--sweep-trial: expected a JSON object"));
+      req->parent = record::GetString(*spec, "parent");
+      req->hyperparameters = spec->value("hyperparameters", Json::object());
+      req->extra_params = spec->value("params", Json::object());
+      req->id_file = record::GetString(*spec, "id_file");
+    }
     auto project = OpenProject();
     if (!project) return 1;
     CliObserver observer;

@@ -7,6 +7,7 @@ const std::vector<Command>& Commands() {
       {"init", "make this Git repository a trail project", SetupInit},
       {"run", "run a command and record it: trail run [options] -- CMD ARGS...", SetupRun},
       {"context", "print what a run would capture now (dry run): trail context [-- CMD ARGS...]", SetupContext},
+      {"sweep", "hyperparameter search: trail sweep SPEC.yaml | show ID | resume ID | ls", SetupSweep},
       {"ls", "list runs, filtered and sorted (MLflow search syntax)", SetupLs},
       {"show", "print one run's whole record", SetupShow},
       {"diff", "compare two runs: params, metrics, environment, code", SetupDiff},

@@ -15,5 +15,6 @@ std::function<int()> SetupNote(CLI::App& sub);
 std::function<int()> SetupRm(CLI::App& sub);
 std::function<int()> SetupIndex(CLI::App& sub);
 std::function<int()> SetupContext(CLI::App& sub);
+std::function<int()> SetupSweep(CLI::App& sub);
 
 }  // namespace trail::cli

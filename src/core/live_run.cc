@@ -54,6 +54,8 @@ double FileMtime(const std::string& path, double fallback) {
   return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
 }
 
+constexpr const char* kStopFile = "stop";
+
 std::string StatusFor(const std::optional<ExitInfo>& exit) {
   if (!exit) return record::kCrashed;
   if (exit->signal != 0) return record::kKilled;
@@ -125,6 +127,12 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   double now = NowUnixSeconds();
   Json rec = start_record;
   rec["status"] = StatusFor(exit);
+  // A sweep stopped this trial on purpose (early stopping or pruning): the
+  // reason was written before the signal, so the signal is not a failure.
+  if (auto why = ReadFile(run.path(kStopFile)); why.ok()) {
+    rec["status"] = record::kPruned;
+    rec["pruned"] = *why;
+  }
   if (exit) {
     if (exit->signal != 0) {
       rec["exit_code"] = 128 + exit->signal;

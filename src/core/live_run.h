@@ -9,6 +9,9 @@
 //   metrics.marks  (byte offset, time) pairs: when trail read which bytes
 //   output.tail    last 64 KiB of output, rewritten every second
 //   exit.json      the child's exit status, written before the final commit
+//   stop           written by `trail sweep` before it stops a trial early: its
+//                  text is the reason, and the run is recorded as pruned
+//   output_metrics.jsonl  metrics trail parsed from the child's output
 #pragma once
 
 #include <optional>

@@ -62,6 +62,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (request.params_from_args) record::MergeInto(params, record::ParamsFromArgs(request.argv));
   TRAIL_ASSIGN_OR_RETURN(Json cli_params, record::ParseAssignments(request.params, "-p", true));
   record::MergeInto(params, cli_params);
+  if (request.extra_params.is_object()) record::MergeInto(params, request.extra_params);
   TRAIL_ASSIGN_OR_RETURN(Json tags, record::ParseAssignments(request.tags, "--tag", false));
 
   TRAIL_ASSIGN_OR_RETURN(ContextConfig context_config, ParseContextConfig(project.config()));
@@ -76,10 +77,15 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   rec["number"] = run.number;
   rec["uid"] = uid;
   if (!request.name.empty()) rec["name"] = request.name;
+  if (!request.parent.empty()) rec["parent"] = request.parent;
   rec["status"] = record::kRunning;
   rec["started"] = FormatIsoTime(started);
   rec["params"] = params;
+  if (request.hyperparameters.is_object() && !request.hyperparameters.empty()) {
+    rec["hyperparameters"] = request.hyperparameters;
+  }
   if (!tags.empty()) rec["tags"] = tags;
+  if (!request.id_file.empty()) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(request.id_file, run.id, /*sync=*/false));
   // The code snapshot is taken before the child starts: it is what ran.
   CaptureOptions capture;
   capture.argv = request.argv;

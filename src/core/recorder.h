@@ -16,6 +16,14 @@ struct RunRequest {
   std::vector<std::string> params; // -p key=value
   std::vector<std::string> tags;   // --tag key=value
   bool params_from_args = true;    // parse --key value from the command's arguments
+  // Set by `trail sweep` for its trials:
+  std::string parent;              // the sweep id
+  Json hyperparameters;            // the space searched (record key `hyperparameters`)
+  Json extra_params;               // typed params merged last (the values the sweep chose)
+  std::string id_file;             // the run id is written here once allocated
+  // Parse the child's output for Keras/tqdm metrics (metrics.parse_output in
+  // the config can turn it off too).
+  bool parse_output = true;
 };
 
 // What the front end hears about while a run is recorded. The library never

@@ -77,7 +77,7 @@ Json Reorder(const Json& obj, const std::vector<const char*>& order) {
 Json Canonical(const Json& record) {
   static const std::vector<const char*> kTop = {
       "trail",  "id",     "number",  "uid",         "name",       "parent",  "status",
-      "exit_code", "user", "started", "ended",      "duration_s", "command", "cwd",
+      "exit_code", "signal", "pruned", "user", "started", "ended", "duration_s", "command", "cwd",
       "host",   "code",   "params",  "hyperparameters", "metrics", "functions", "data",
       "artifacts", "output", "environment", "tags", "notes", "archived", "reproduces", "context", "warnings"};
   static const std::vector<const char*> kCode = {"entry_point", "branch", "commit", "snapshot",

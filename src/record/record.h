@@ -24,6 +24,7 @@ inline constexpr const char* kFinished = "finished";
 inline constexpr const char* kFailed = "failed";
 inline constexpr const char* kKilled = "killed";
 inline constexpr const char* kCrashed = "crashed";
+inline constexpr const char* kPruned = "pruned";  // a sweep stopped the trial early (see `pruned` for why)
 inline constexpr const char* kRunning = "running";
 
 // "fraud-58" for project "fraud" and number 58.
