@@ -276,6 +276,15 @@ std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std:
   for (const auto& name : ListDirectory(project.live_dir())) {
     if (!name.empty() && name[0] == '.') {
       // Leftovers of a process killed while creating or removing a folder.
+      // A folder being created has its lock file made before it is locked;
+      // AllocateRun does both under the writer lock, so take it too, or we
+      // could lock and delete a folder in that instant.
+      std::optional<FileLock> writers;
+      if (name.rfind(".new-", 0) == 0) {
+        auto w = project.LockWriters();
+        if (!w.ok()) continue;
+        writers.emplace(std::move(*w));
+      }
       std::string dir = JoinPath(project.live_dir(), name);
       auto lock = FileLock::TryAcquire(JoinPath(dir, "lock"), /*create=*/false);
       if (lock.ok() && lock->held()) (void)RemoveAll(dir);
