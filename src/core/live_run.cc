@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "metrics/metric_set.h"
+#include "core/file_metrics.h"
 #include "core/metrics_config.h"
 #include "metrics/derived.h"
 #include "metrics/series_tsv.h"
@@ -55,6 +56,17 @@ double FileMtime(const std::string& path, double fallback) {
 }
 
 constexpr const char* kStopFile = "stop";
+
+// Adds to `into` every series of `from` whose name `into` lacks, and notes
+// where it came from in `sources` (name -> source).
+void MergeMissingSeries(metrics::MetricSet& into, const metrics::MetricSet& from, const std::string& source,
+                        Json& sources) {
+  for (const auto& key : from.Keys()) {
+    if (into.Series(key) != nullptr) continue;
+    for (const auto& p : *from.Series(key)) into.Add(key, p.step, p.time, p.value);
+    sources[key] = source;
+  }
+}
 
 std::string StatusFor(const std::optional<ExitInfo>& exit) {
   if (!exit) return record::kCrashed;
@@ -168,8 +180,30 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   }
   metrics::MetricSet& set = *live.set;
   metrics::MetricsTailer& tailer = *live.tailer;
+  std::vector<std::string> metric_warnings_from_files;
+  // Metrics trail read from the output, for names the program did not
+  // report itself (its own TRAIL_METRICS lines always win).
+  Json captured = Json::object();
+  {
+    std::string run_cwd = JoinPath(project.root(), record::GetString(rec, "cwd"));
+    std::vector<std::string> file_warnings;
+    FileMetrics files = ReadFileMetrics(metrics_config, run_cwd, started, ended, &file_warnings);
+    Json origin = files.origin;
+    Json merged = Json::object();
+    MergeMissingSeries(set, files.csv, "", merged);
+    MergeMissingSeries(set, files.tensorboard, "", merged);
+    for (auto it = merged.begin(); it != merged.end(); ++it) captured[it.key()] = origin.value(it.key(), "file");
+    for (auto& w : file_warnings) metric_warnings_from_files.push_back(std::move(w));
+  }
+  if (PathExists(run.path(kOutputMetricsFile))) {
+    metrics::MetricSet from_output;
+    metrics::MetricsTailer output_reader(run.path(kOutputMetricsFile));
+    (void)output_reader.Finish(ended, from_output);
+    MergeMissingSeries(set, from_output, "output", captured);
+  }
   Json metric_warnings = Json::array();
   if (!read.ok()) metric_warnings.push_back(read.message());
+  for (const auto& w : metric_warnings_from_files) metric_warnings.push_back(w);
   for (const auto& w : tailer.warnings()) metric_warnings.push_back("TRAIL_METRICS " + w);
   if (tailer.dropped_warnings() > 0)
     metric_warnings.push_back("and " + std::to_string(tailer.dropped_warnings()) + " more malformed lines");
@@ -196,6 +230,7 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   Json metrics_json = Json::object();
   if (!summary.empty()) metrics_json["summary"] = summary;
   if (!series.empty()) metrics_json["series"] = series;
+  if (!captured.empty()) metrics_json["origin"] = captured;
   Json derived = metrics::DeriveMetrics(set, metrics_config.derived);
   if (!derived.empty()) metrics_json["derived"] = derived;
   if (!metric_warnings.empty()) {

@@ -27,6 +27,9 @@
 
 namespace trail {
 
+// Files of a live run folder that other parts of trail read.
+inline constexpr const char* kOutputMetricsFile = "output_metrics.jsonl";
+
 struct ExitInfo {
   int exit_code = 0;
   int signal = 0;  // non-zero: killed by this signal

@@ -11,6 +11,8 @@
 
 #include "core/capture.h"
 #include "core/context_config.h"
+#include "core/metrics_config.h"
+#include "core/output_capture.h"
 #include "core/live_run.h"
 #include "metrics/metric_set.h"
 #include "metrics/tailer.h"
@@ -66,6 +68,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   TRAIL_ASSIGN_OR_RETURN(Json tags, record::ParseAssignments(request.tags, "--tag", false));
 
   TRAIL_ASSIGN_OR_RETURN(ContextConfig context_config, ParseContextConfig(project.config()));
+  TRAIL_ASSIGN_OR_RETURN(MetricsConfig metrics_config, ParseMetricsConfig(project.config()));
 
   TRAIL_ASSIGN_OR_RETURN(LiveRun run, AllocateRun(project));
   std::string uid = RandomUid();
@@ -103,8 +106,20 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   TRAIL_RETURN_IF_ERROR(WriteFileAtomic(run.path("start.yaml"), EmitYaml(rec)));
   observer.Started(run.id);
 
+  std::optional<OutputMetricsCapture> output_metrics;
+  if (request.parse_output && metrics_config.parse_output) {
+    metrics::OutputParserOptions parse_options;
+    parse_options.key_values = metrics_config.key_values;
+    output_metrics.emplace(run.path(kOutputMetricsFile), parse_options);
+  }
+
   run::ChildSpec spec;
   spec.argv = request.argv;
+  if (output_metrics) {
+    spec.on_output = [&output_metrics](size_t stream, const char* data, size_t size) {
+      output_metrics->Feed(stream, data, size);
+    };
+  }
   spec.env = ChildEnvironment(run, project, uid);
   spec.keep_fds = {run.lock.fd()};  // the child keeps the run live if we die
   auto child = run::ChildProcess::Start(spec);
@@ -127,10 +142,21 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
       if (now - last_sync >= std::chrono::seconds(1)) {
         last_sync = now;
         ::fsync(metrics_fd);
+        if (output_metrics) output_metrics->Sync();
         (void)WriteFileAtomic(run.path("output.tail"), proc.OutputTail(), /*sync=*/false);
       }
     };
     run::ChildExit ce = proc.Wait(on_tick, std::chrono::milliseconds(100));
+    if (output_metrics) {
+      output_metrics->Finish();
+      if (output_metrics->dropped_bytes() > 0) {
+        Json w = rec.value("warnings", Json::array());
+        w.push_back("metrics from output: " + std::to_string(output_metrics->dropped_bytes()) +
+                    " bytes of output were not parsed (the program wrote faster than trail could read "
+                    "metrics from it; its output itself was passed through whole)");
+        rec["warnings"] = w;
+      }
+    }
     exit = ExitInfo{ce.exit_code, ce.signaled ? ce.signal : 0, NowUnixSeconds()};
     tail = proc.OutputTail();
   }

@@ -81,8 +81,10 @@ StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const ChildSpec& spe
   output.child_ends.clear();
   if (!spawned.ok()) return spawned.status();
 
-  return std::unique_ptr<ChildProcess>(new ChildProcess(
+  auto child = std::unique_ptr<ChildProcess>(new ChildProcess(
       spawned->pid, std::move(spawned->pidfd), std::move(output.streams), std::move(signals), spec.tail_bytes));
+  child->on_output_ = spec.on_output;
+  return child;
 }
 
 ChildProcess::ChildProcess(pid_t pid, UniqueFd pidfd, std::vector<OutputStream> streams,
@@ -161,6 +163,7 @@ size_t ChildProcess::ReadStream(OutputStream& stream) {
     if (!broken_[to] && WriteFully(to, buffer_.data(), static_cast<size_t>(n)) != 0) {
       broken_[to] = true;
     }
+    if (on_output_) on_output_(static_cast<size_t>(&stream - streams_.data()), buffer_.data(), static_cast<size_t>(n));
     return static_cast<size_t>(n);
   }
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;

@@ -57,6 +57,10 @@ struct ChildSpec {
   std::string cwd;                // empty = inherit
   std::vector<int> keep_fds;      // inherited by the child; each must be >= 3
   size_t tail_bytes = 64 * 1024;
+  // Called on the relay thread with each chunk right after it was written to
+  // us (stream 0: stdout or the shared pty/pipe, 1: a separate stderr). Must
+  // be quick: copy, don't parse. May be empty.
+  std::function<void(size_t stream, const char* data, size_t size)> on_output;
 };
 
 struct ChildExit {
@@ -117,6 +121,7 @@ class ChildProcess {
   std::vector<OutputStream> streams_;
   std::unique_ptr<SignalForwarder> signals_;
   TailBuffer tail_;
+  std::function<void(size_t, const char*, size_t)> on_output_;
   std::vector<char> buffer_;
   std::array<bool, 3> broken_{};  // our fd 1/2 refused a write; stop writing to it
   bool reaped_ = false;
