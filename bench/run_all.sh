@@ -2,11 +2,14 @@
 # trail benchmarks: builds trail, runs each benchmark against a baseline and
 # prints one table (benchmark | trail | baseline | ratio | target | pass).
 #
-# Usage: bench/run_all.sh [overhead] [metrics] [scale]     (no argument: all three)
+# Usage: bench/run_all.sh [overhead] [metrics] [scale] [context] [output] [tfevents]   (no argument: all)
 #
 #   overhead  `trail run -- true` vs `true` alone vs plain Git (YAML + add + commit), small repo
 #   metrics   1,000,000 points through the $TRAIL_METRICS line protocol
 #   scale     100,000 runs on the branch: query, index rebuild, run overhead, peak RSS
+#   context   full context capture (environment, packages, Table 1 functions) for a 50-file Python project
+#   output    1 GB of Keras-style progress output through `trail run` (parsed for metrics) vs bare
+#   tfevents  TensorBoard event file ingest, 2,000,000 scalars
 #
 # Environment (all optional):
 #   TRAIL_BENCH_BUILD=DIR   build folder (default: build/ at the repo root)
@@ -31,11 +34,11 @@ PY=/usr/bin/python3
 QUERY="metrics.loss < 0.5 and params.lr > 0.01"
 
 what=("$@")
-[ ${#what[@]} -eq 0 ] && what=(overhead metrics scale)
+[ ${#what[@]} -eq 0 ] && what=(overhead metrics scale context output tfevents)
 for w in "${what[@]}"; do
   case $w in
-    overhead | metrics | scale) ;;
-    *) echo "usage: bench/run_all.sh [overhead] [metrics] [scale]" >&2; exit 2 ;;
+    overhead | metrics | scale | context | output | tfevents) ;;
+    *) echo "usage: bench/run_all.sh [overhead] [metrics] [scale] [context] [output] [tfevents]" >&2; exit 2 ;;
   esac
 done
 for tool in hyperfine git /usr/bin/time "$PY"; do
@@ -76,7 +79,7 @@ yesno() { if [ "$(awk "BEGIN { print ($1) ? 1 : 0 }")" = 1 ]; then echo yes; els
 if [ "${TRAIL_BENCH_NO_BUILD:-0}" != 1 ]; then
   log "building in $BUILD"
   cmake -S "$ROOT" -B "$BUILD" -G Ninja >/dev/null
-  ninja -C "$BUILD" trail gen_runs metric_writer >&2
+  ninja -C "$BUILD" trail gen_runs metric_writer tfevents_bench >&2
 fi
 TRAIL=$BUILD/trail
 GEN=$BUILD/bench/gen_runs
@@ -262,6 +265,64 @@ bench_scale() {
     "$(calc %.2f "$ms_trail / $ms_git")" "< 50 ms" "$(yesno "$ms_trail < 50")"
   echo "scale: plain-Git clone with $RUNS records checked out took $(field "$WORK/clone.time" 1) s to create" >>"$WORK/details.txt"
   cd "$ROOT"
+}
+
+# ---- 4. context capture, 50-file Python project ------------------------------------------
+bench_context() {
+  log "context: trail run of a 50-file Python project vs the same script bare"
+  local proj=$WORK/ctx
+  new_project "$proj"
+  "$PY" "$BENCH/gen_python_project.py" "$proj" 50
+  git -C "$proj" add -A && git -C "$proj" commit -q -m "a 50-file training project"
+  (cd "$proj" && hyperfine -N --style basic --warmup 3 --runs 20 --export-json "$WORK/context.json" \
+    "$PY train.py" "$TRAIL run -- $PY train.py" "$TRAIL context -- $PY train.py" >&2)
+  local bare run ctx
+  bare=$(stat "$WORK/context.json" 0 median)
+  run=$(stat "$WORK/context.json" 1 median)
+  ctx=$(stat "$WORK/context.json" 2 median)
+  local added
+  added=$(calc "%.1f" "($run - $bare) * 1000")
+  row "trail run of a 50-file project, added to the bare run" "$added ms" "bare $(calc "%.1f" "$bare * 1000") ms" \
+    "$(calc "%.2f" "$run / $bare")" "< 100 ms" "$(yesno "$added < 100")"
+  row "trail context (capture alone, dry run)" "$(calc "%.1f" "$ctx * 1000") ms" "-" "-" "-" "-"
+  local found
+  found=$(cd "$proj" && "$TRAIL" context -- "$PY" train.py | "$PY" -c 'import sys,yaml; r=yaml.safe_load(sys.stdin); print(len(r.get("functions",[])), len(r["environment"].get("packages",{})))')
+  echo "context: the capture found $(echo "$found" | cut -d' ' -f1) Table 1 functions and $(echo "$found" | cut -d' ' -f2) packages in the generated project" >>"$WORK/details.txt"
+}
+
+# ---- 5. 1 GB of Keras output through trail run ----------------------------------------------
+bench_output() {
+  log "output: 1 GB of Keras-style output through trail run (parsing on) vs bare, both into a pipe"
+  local proj=$WORK/out
+  new_project "$proj"
+  local gen="$BENCH/keras_output.py"
+  (cd "$proj" && hyperfine -N --style basic --warmup 1 --runs 5 --export-json "$WORK/output.json" \
+    "sh -c '$PY $gen 1024 | cat >/dev/null'" \
+    "sh -c '$TRAIL run -- $PY $gen 1024 | cat >/dev/null'" >&2)
+  local bare traced
+  bare=$(stat "$WORK/output.json" 0 median)
+  traced=$(stat "$WORK/output.json" 1 median)
+  local mbs_bare mbs_trail loss
+  mbs_bare=$(calc "%.0f" "1024 / $bare")
+  mbs_trail=$(calc "%.0f" "1024 / $traced")
+  loss=$(calc "%.1f" "(1 - $bare / $traced) * 100")
+  row "1 GB Keras output through trail run (metrics parsed)" "$mbs_trail MB/s" "bare $mbs_bare MB/s" \
+    "$(calc "%.2f" "$bare / $traced")" "< 20% loss" "$(yesno "$loss < 20")"
+  local last
+  last=$(cd "$proj" && "$TRAIL" ls --format json --limit 1)
+  echo "output: throughput loss $loss %; last run: $(echo "$last" | "$PY" -c 'import sys,json; r=json.load(sys.stdin)[0]; print("metrics", sorted(r["metrics"]), "status", r["status"])')" >>"$WORK/details.txt"
+}
+
+# ---- 6. TensorBoard ingest -------------------------------------------------------------------
+bench_tfevents() {
+  log "tfevents: 2,000,000 scalars from one event file"
+  "$BUILD/bench/tfevents_bench" >"$WORK/tfevents.txt"
+  cat "$WORK/tfevents.txt" >&2
+  local warm
+  warm=$(awk '$1 == "warm" { print $2 }' "$WORK/tfevents.txt")
+  row "TensorBoard event ingest (page cache warm)" "$(calc "%.2f" "$warm / 1e6") M scalars/s" "-" "-" ">= 1 M/s" \
+    "$(yesno "$warm >= 1000000")"
+  echo "tfevents: $(grep '^cold' "$WORK/tfevents.txt")" >>"$WORK/details.txt"
 }
 
 # ---- run and report ---------------------------------------------------------------------
