@@ -97,7 +97,10 @@ bool NeedsQuotes(const std::string& s) {
 }
 
 std::string QuoteString(const std::string& s) {
-  return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+  // SanitizeUtf8 first: it replaces each bad byte with U+FFFD, as every other
+  // path that cleans text does, where nlohmann's handler would replace a whole
+  // bad sequence with one.
+  return Json(IsValidUtf8(s) ? s : SanitizeUtf8(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string Scalar(const Json& v) {
@@ -187,7 +190,7 @@ void EmitNode(const Json& v, int indent, std::string& out) {
 // Converts yaml-cpp's node graph. Aliases can make it cyclic (`a: &a [*a]`)
 // or exponentially large ("billion laughs"), so depth and size are bounded.
 struct Converter {
-  static constexpr int64_t kMaxNodes = 1000000;
+  static constexpr int64_t kMaxNodes = 200000;  // a record has summaries, not series
   int max_depth = kMaxRecordDepth;
   int64_t nodes = 0;
 
