@@ -1,7 +1,9 @@
 #include "context/context.h"
 
 #include "context/dist_info.h"
+#include "context/package_scan.h"
 #include "context/processors.h"
+#include "context/program_sources.h"
 #include "context/python_command.h"
 #include "context/python_env.h"
 #include "context/system_info.h"
@@ -47,7 +49,7 @@ void MakeStringsValidUtf8(Json* j) {
 }  // namespace
 
 Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string& cwd, const ContextEnv& env,
-                        std::vector<std::string>* warnings) {
+                        std::vector<std::string>* warnings, const ProgramSources* sources) {
   size_t first_warning = warnings->size();
   Json system = ReadSystem(env, warnings);
   Json out = Json::object();
@@ -59,6 +61,12 @@ Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string&
     PythonEnv python = InspectPython(*cmd, env, warnings);
     out["python"] = PythonJson(python);
     out["frameworks"] = FrameworkVersions(python.site_packages, warnings);
+    ProgramSources found;
+    if (sources == nullptr) {
+      found = FindProgramSources(argv, cwd, FindRepoRoot(cwd), env, warnings);
+      sources = &found;
+    }
+    out["packages"] = ScanPackages(*sources, python, warnings);
   }
   MakeStringsValidUtf8(&out);
   for (size_t i = first_warning; i < warnings->size(); ++i) (*warnings)[i] = ValidUtf8((*warnings)[i]);

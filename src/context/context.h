@@ -34,13 +34,20 @@ struct ContextEnv {
   const std::string* Get(const std::string& name) const;
 };
 
+struct ProgramSources;  // program_sources.h
+
 // The `environment` fragment of a run record for a command `argv` started in
 // `cwd`, keys in this order: os, distribution, kernel, arch, cpu, memory_bytes,
-// processors, and, only when the command runs Python, python and frameworks.
+// processors, and, only when the command runs Python, python, frameworks and
+// packages (the distributions the program's sources import, see
+// ScanPackages). `sources` are the program's, from FindProgramSources with
+// the same argv and cwd, so that a caller that also scans them for functions
+// reads them once; when null they are found here, with the repository root
+// taken as the nearest folder holding .git above cwd.
 // `host` is left out: the run record carries it at top level. Every string in
 // the result and in the warnings it adds is valid UTF-8 (bad bytes in outside
 // files become U+FFFD); the individual readers pass strings through as read.
 Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string& cwd, const ContextEnv& env,
-                        std::vector<std::string>* warnings);
+                        std::vector<std::string>* warnings, const ProgramSources* sources = nullptr);
 
 }  // namespace trail::context

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "context/program_sources.h"
 #include "context/test_util.h"
 #include "context/text_files.h"
 #include "util/files.h"
@@ -22,12 +23,14 @@ TEST(ContextTest, PythonCommandOnFixtureMachine) {
   env.root = root.path();
   env.env["PATH"] = bin;
   env.env["CUDA_VISIBLE_DEVICES"] = "1";
+  root.Write("proj/train.py", "import os\nimport numpy as np\nfrom model import Net\n");
+  root.Write("proj/model.py", "import torch.nn as nn\nimport tensorflow as tf\n");
   std::vector<std::string> warnings;
   // No NVIDIA library on the test machines: the GPUs come from the fixture's /proc.
   Json e = CaptureEnvironment({"python3", "train.py"}, root / "proj", env, &warnings);
   EXPECT_TRUE(warnings.empty()) << warnings.front();
   EXPECT_EQ(Keys(e), (std::vector<std::string>{"os", "distribution", "kernel", "arch", "cpu", "memory_bytes",
-                                               "processors", "python", "frameworks"}));
+                                               "processors", "python", "frameworks", "packages"}));
   EXPECT_EQ(e["distribution"], "Debian GNU/Linux 12 (bookworm)");
   EXPECT_EQ(e["cpu"]["cores"], 8);
   EXPECT_EQ(e["processors"]["gpu_count"], 1);
@@ -36,6 +39,23 @@ TEST(ContextTest, PythonCommandOnFixtureMachine) {
                                {"version", "3.11.9"},
                                {"site_packages", {root / "usr/lib/python3/dist-packages"}}}));
   EXPECT_EQ(e["frameworks"], (Json{{"torch", "2.3.1"}, {"scikit-learn", "1.4.2"}, {"numpy", "1.26.4"}}));
+  // What the program imports, through model.py; tensorflow is not installed.
+  EXPECT_EQ(e["packages"], (Json{{"numpy", "1.26.4"}, {"torch", "2.3.1"}, {"unresolved", {"tensorflow"}}}));
+}
+
+TEST(ContextTest, GivenSourcesAreUsed) {
+  TempRoot root;
+  root.CopyTestdata("root", "");
+  std::string bin = MakeFakePython(root);
+  root.Write("proj/train.py", "import numpy\n");
+  ContextEnv env;
+  env.root = root.path();
+  env.env["PATH"] = bin;
+  std::vector<std::string> warnings;
+  ProgramSources sources = FindProgramSources({"python3", "train.py"}, root / "proj", root / "proj", env, &warnings);
+  sources.imports = {"sklearn"};  // stands out from what train.py imports
+  Json e = CaptureEnvironment({"python3", "train.py"}, root / "proj", env, &warnings, &sources);
+  EXPECT_EQ(e["packages"], (Json{{"scikit-learn", "1.4.2"}}));
 }
 
 TEST(ContextTest, NonPythonCommandHasNoPythonKeys) {
@@ -92,12 +112,15 @@ TEST(ContextTest, FromProcessCopiesEnvironment) {
 // This machine, as `trail run -- python3 train.py` would see it.
 TEST(ContextLiveTest, Python3TrainPy) {
   if (testing::CommandOutput("command -v python3").empty()) GTEST_SKIP() << "no python3 on PATH";
+  TempRoot project;
+  project.Write("train.py", "import json\nimport sys\n");
   std::vector<std::string> warnings;
-  Json e = CaptureEnvironment({"python3", "train.py"}, CurrentDirectory(), ContextEnv::FromProcess(), &warnings);
+  Json e = CaptureEnvironment({"python3", "train.py"}, project.path(), ContextEnv::FromProcess(), &warnings);
   EXPECT_TRUE(warnings.empty()) << warnings.front();
   ASSERT_TRUE(e.contains("python")) << e.dump(2);
   EXPECT_TRUE(PathExists(e["python"]["interpreter"].get<std::string>()));
   EXPECT_FALSE(e["python"].value("version", "").empty());
+  EXPECT_EQ(e["packages"], Json::object());  // the standard library is left out
 }
 
 }  // namespace

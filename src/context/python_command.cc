@@ -160,6 +160,7 @@ std::optional<PythonCommand> FindPythonCommand(const std::vector<std::string>& a
     if (IsPythonName(name)) {
       cmd.interpreter = *path;
       ApplyPythonOptions(args, &cmd);
+      cmd.args = std::move(args);
       return cmd;
     }
     auto shebang = Shebang(*path);

@@ -20,6 +20,11 @@ struct PythonCommand {
   // env(1) edits on the command line (env -i, NAME=VALUE, -u, -C).
   std::map<std::string, std::string> env;
   std::string cwd;
+  // The interpreter's arguments: its options, then the script, `-m module`
+  // or `-c code`, then the program's own. For a script started through its
+  // shebang line, the script's path (and the line's argument) come first,
+  // as the kernel passes them.
+  std::vector<std::string> args;
   // Interpreter options that change sys.path: -E (ignore PYTHON* variables),
   // -s (no user site), -I (both), -S (no site-packages at all).
   bool ignore_environment = false;

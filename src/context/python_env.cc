@@ -287,6 +287,7 @@ PythonEnv InspectPython(const PythonCommand& cmd, const ContextEnv& env, std::ve
   }
   std::string lib = "python" + *mm + (free_threaded ? "t" : "");
   py.site_packages = SiteDirs(cmd, base_prefix, lib, venv);
+  if (std::string stdlib = JoinPath(base_prefix, "lib/" + lib); IsDirectory(stdlib)) py.stdlib = stdlib;
   return py;
 }
 

@@ -23,6 +23,9 @@ struct PythonEnv {
   // Folders with installed distributions, in sys.path order (PYTHONPATH,
   // user site, venv, system); only those that exist, each once.
   std::vector<std::string> site_packages;
+  // The standard library's folder, <base prefix>/lib/python3.X, when it
+  // exists; not part of PythonJson.
+  std::string stdlib;
 };
 
 // Asks the interpreter itself; ProbePython with a 2 s limit by default.

@@ -5,6 +5,8 @@
 #include <cstdlib>
 
 #include "context/context.h"
+#include "context/function_scan.h"
+#include "context/program_sources.h"
 #include "util/files.h"
 
 namespace trail {
@@ -95,9 +97,17 @@ Json CaptureContext(Project& project, const ContextConfig& config, const Capture
   // Table 3's environment: OS, CPU, memory, GPUs/TPUs (honouring the child's
   // CUDA_VISIBLE_DEVICES), and for Python commands the interpreter and the
   // framework versions, read without importing anything.
-  Json env = context::CaptureEnvironment(options.argv, options.cwd, context::ContextEnv::FromProcess(), warnings);
+  // The program's sources are read and tokenized once, for the packages it
+  // imports and the Table 1 functions it uses; skipped when neither is wanted.
+  context::ContextEnv context_env = context::ContextEnv::FromProcess();
+  context::ProgramSources sources;
+  if (config.Wants("functions") || config.Wants("environment.packages")) {
+    sources = context::FindProgramSources(options.argv, options.cwd, project.root(), context_env, warnings);
+  }
+  Json env = context::CaptureEnvironment(options.argv, options.cwd, context_env, warnings, &sources);
   env["trail"] = TRAIL_VERSION;
   out["environment"] = env;
+  if (!sources.files.empty() && config.Wants("functions")) out["functions"] = context::ScanFunctions(sources);
 
   if (!config.custom.empty()) out["context"] = CaptureCustomFields(config, options.cwd, warnings);
   ApplyContextSelection(config, out);
