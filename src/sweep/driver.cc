@@ -151,7 +151,9 @@ class Driver {
     while (CanLaunch() && static_cast<int64_t>(running_.size()) < spec_.parallel) {
       std::vector<hpo::Point> pending;
       for (const auto& r : running_) {
-        if (!r.point.is_null()) pending.push_back(r.point);
+        // A trial left by an earlier session may lack a parameter (its start
+        // record was unreadable): the model cannot place it, so it waits unseen.
+        if (r.point.is_object() && hpo::CheckPoint(spec_.space, r.point).ok()) pending.push_back(r.point);
       }
       auto point = strategy_->Propose(observations_, pending);
       if (!point.ok()) {
@@ -350,7 +352,9 @@ class Driver {
     if (d.metric && std::isfinite(*d.metric) && d.status != record::kFailed) {
       value = spec_.objective.goal == Goal::kMinimize ? *d.metric : -*d.metric;
     }
-    observations_.push_back({d.params, value});
+    // A record edited by hand may no longer fit the space: it still counts
+    // toward the budget, but the model cannot use it.
+    if (hpo::CheckPoint(spec_.space, d.params).ok()) observations_.push_back({d.params, value});
     done_.push_back(d);
     if (d.status == record::kFinished && !d.metric && !objective_seen_ && stop_reason_.empty()) {
       stop_reason_ = "objective metric " + spec_.objective.metric + " was never reported by trial " + d.id;
