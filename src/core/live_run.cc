@@ -57,6 +57,47 @@ double FileMtime(const std::string& path, double fallback) {
 
 constexpr const char* kStopFile = "stop";
 
+// Applies what the program logged through the Python client. A line cut
+// short by a crash, or otherwise unreadable, is skipped.
+void MergeAnnotations(const std::string& path, Json& rec) {
+  auto text = ReadFile(path);
+  if (!text.ok() || text->empty()) return;
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) break;
+    Json line = Json::parse(text->substr(start, end - start), nullptr, /*allow_exceptions=*/false);
+    start = end + 1;
+    if (!line.is_object()) continue;
+    for (const char* key : {"params", "tags"}) {
+      if (!line.contains(key) || !line[key].is_object()) continue;
+      if (!rec.contains(key) || !rec[key].is_object()) rec[key] = Json::object();
+      for (auto it = line[key].begin(); it != line[key].end(); ++it) rec[key][it.key()] = it.value();
+    }
+    if (line.contains("function") && line["function"].is_object()) {
+      if (!rec.contains("functions") || !rec["functions"].is_array()) rec["functions"] = Json::array();
+      const Json& f = line["function"];
+      bool seen = false;
+      for (auto& existing : rec["functions"]) {
+        if (existing.value("category", "") == f.value("category", "") && existing.value("name", "") == f.value("name", "")) {
+          seen = true;
+          if (!existing.contains("found")) existing["found"] = Json::array();
+          existing["found"].push_back("log_function");
+        }
+      }
+      if (!seen) {
+        Json entry = f;
+        entry["found"] = Json::array({"log_function"});
+        rec["functions"].push_back(entry);
+      }
+    }
+    if (line.contains("artifact") && line["artifact"].is_object()) {
+      if (!rec.contains("artifacts") || !rec["artifacts"].is_array()) rec["artifacts"] = Json::array();
+      rec["artifacts"].push_back(line["artifact"]);
+    }
+  }
+}
+
 // Adds to `into` every series of `from` whose name `into` lacks, and notes
 // where it came from in `sources` (name -> source).
 void MergeMissingSeries(metrics::MetricSet& into, const metrics::MetricSet& from, const std::string& source,
@@ -139,6 +180,7 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   double now = NowUnixSeconds();
   Json rec = start_record;
   rec["status"] = StatusFor(exit);
+  MergeAnnotations(run.path(kAnnotationsFile), rec);
   // A sweep stopped this trial on purpose (early stopping or pruning): the
   // reason was written before the signal, so the signal is not a failure.
   if (auto why = ReadFile(run.path(kStopFile)); why.ok()) {

@@ -9,8 +9,7 @@
 #include <cstring>
 #include <random>
 
-#include "core/capture.h"
-#include "core/context_config.h"
+#include "core/run_start.h"
 #include "core/metrics_config.h"
 #include "core/output_capture.h"
 #include "core/live_run.h"
@@ -26,14 +25,6 @@ extern char** environ;
 namespace trail {
 namespace {
 
-std::string RandomUid() {
-  std::random_device rd;
-  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(::getpid()));
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()));
-  return buf;
-}
 
 std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& project, const std::string& uid) {
   std::vector<std::string> env;
@@ -57,53 +48,31 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   for (const auto& w : warnings) observer.Warning(w);
   warnings.clear();
 
-  // Params: params files < the command's own options < -p. Bad input fails
-  // here, before anything is written.
-  std::string cwd = CurrentDirectory();
-  TRAIL_ASSIGN_OR_RETURN(Json params, record::ParamsFromFiles(cwd));
-  if (request.params_from_args) record::MergeInto(params, record::ParamsFromArgs(request.argv));
-  TRAIL_ASSIGN_OR_RETURN(Json cli_params, record::ParseAssignments(request.params, "-p", true));
-  record::MergeInto(params, cli_params);
-  if (request.extra_params.is_object()) record::MergeInto(params, request.extra_params);
-  TRAIL_ASSIGN_OR_RETURN(Json tags, record::ParseAssignments(request.tags, "--tag", false));
-
-  TRAIL_ASSIGN_OR_RETURN(ContextConfig context_config, ParseContextConfig(project.config()));
+  // Params: params files < the command's own options < -p (< a sweep's
+  // values). Bad input fails here, before anything is written.
+  RunStart start;
+  start.argv = request.argv;
+  start.cwd = CurrentDirectory();
+  start.name = request.name;
+  start.parent = request.parent;
+  start.params_from_args = request.params_from_args;
+  TRAIL_ASSIGN_OR_RETURN(start.params, record::ParseAssignments(request.params, "-p", true));
+  if (request.extra_params.is_object()) record::MergeInto(start.params, request.extra_params);
+  TRAIL_ASSIGN_OR_RETURN(start.tags, record::ParseAssignments(request.tags, "--tag", false));
+  start.hyperparameters = request.hyperparameters;
+  // Checked again by BeginRun; needed here for the output parser.
   TRAIL_ASSIGN_OR_RETURN(MetricsConfig metrics_config, ParseMetricsConfig(project.config()));
 
-  TRAIL_ASSIGN_OR_RETURN(LiveRun run, AllocateRun(project));
-  std::string uid = RandomUid();
-  double started = NowUnixSeconds();
-
-  Json rec = Json::object();
-  rec["trail"] = record::kFormatVersion;
-  rec["id"] = run.id;
-  rec["number"] = run.number;
-  rec["uid"] = uid;
-  if (!request.name.empty()) rec["name"] = request.name;
-  if (!request.parent.empty()) rec["parent"] = request.parent;
-  rec["status"] = record::kRunning;
-  rec["started"] = FormatIsoTime(started);
-  rec["params"] = params;
-  if (request.hyperparameters.is_object() && !request.hyperparameters.empty()) {
-    rec["hyperparameters"] = request.hyperparameters;
-  }
-  if (!tags.empty()) rec["tags"] = tags;
+  // The metrics file exists before the child starts so we hold a descriptor
+  // to fsync it; BeginRun writes start.yaml last, once the folder is ready.
+  TRAIL_ASSIGN_OR_RETURN(BegunRun begun, BeginRun(project, start, &warnings));
+  LiveRun& run = begun.run;
+  Json& rec = begun.record;
   if (!request.id_file.empty()) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(request.id_file, run.id, /*sync=*/false));
-  // The code snapshot is taken before the child starts: it is what ran.
-  CaptureOptions capture;
-  capture.argv = request.argv;
-  capture.cwd = cwd;
-  capture.run_id = run.id;
-  Json context = CaptureContext(project, context_config, capture, &warnings);
-  for (auto it = context.begin(); it != context.end(); ++it) rec[it.key()] = it.value();
-  if (!warnings.empty()) rec["warnings"] = warnings;
   for (const auto& w : warnings) observer.Warning(w);
   warnings.clear();
-
-  // Create the metrics file first so we hold a descriptor to fsync it.
   int metrics_fd = ::open(run.path("metrics.jsonl").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (metrics_fd < 0) return IoError("cannot create " + run.path("metrics.jsonl") + ": " + std::strerror(errno));
-  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(run.path("start.yaml"), EmitYaml(rec)));
   observer.Started(run.id);
 
   std::optional<OutputMetricsCapture> output_metrics;
@@ -120,7 +89,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
       output_metrics->Feed(stream, data, size);
     };
   }
-  spec.env = ChildEnvironment(run, project, uid);
+  spec.env = ChildEnvironment(run, project, record::GetString(rec, "uid"));
   spec.keep_fds = {run.lock.fd()};  // the child keeps the run live if we die
   auto child = run::ChildProcess::Start(spec);
   std::optional<ExitInfo> exit;

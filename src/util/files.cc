@@ -181,6 +181,12 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
 
 FileLock::~FileLock() { Release(); }
 
+void FileLock::CloseWithoutUnlock() {
+  // close() only drops the flock with the last descriptor of the open file,
+  // unlike flock(LOCK_UN), so the parent keeps it.
+  Release();
+}
+
 void FileLock::Release() {
   if (fd_ >= 0) ::close(fd_);  // closing the last descriptor drops the flock
   fd_ = -1;

@@ -49,6 +49,9 @@ class FileLock {
   // The locked descriptor; a child that inherits it keeps the lock alive after we die.
   int fd() const { return fd_; }
   void Release();
+  // Closes our descriptor without unlocking: for a forked child, whose copy
+  // shares the parent's lock (LOCK_UN on it would release the parent's too).
+  void CloseWithoutUnlock();
 
  private:
   explicit FileLock(int fd) : fd_(fd) {}

@@ -1,0 +1,392 @@
+#include "core/session.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/capture.h"
+#include "core/live_run.h"
+#include "core/run_start.h"
+#include "record/record.h"
+#include "util/clock.h"
+#include "util/files.h"
+#include "util/numbers.h"
+#include "util/text.h"
+
+namespace trail {
+namespace {
+
+constexpr size_t kMaxKeyBytes = 250;
+constexpr const char* kCategories[] = {"regression loss", "classification loss", "neural network loss",
+                                       "optimizer", "activation", "regularization"};
+
+Status CheckName(std::string_view key, const char* what) {
+  if (key.empty()) return InvalidArgument(std::string(what) + " name is empty");
+  if (key.size() > kMaxKeyBytes) return InvalidArgument(std::string(what) + " name is longer than 250 bytes");
+  if (!IsValidUtf8(key)) return InvalidArgument(std::string(what) + " name is not valid UTF-8");
+  return Status::Ok();
+}
+
+Status CheckScalars(const Json& m, const char* what) {
+  if (!m.is_object()) return InvalidArgument(std::string(what) + " must be a mapping of names to values");
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    TRAIL_RETURN_IF_ERROR(CheckName(it.key(), what));
+    const Json& v = it.value();
+    if (!(v.is_string() || v.is_boolean() || v.is_number())) {
+      return InvalidArgument(std::string(what) + " " + it.key() + ": expected a number, bool or string, got " +
+                             v.type_name());
+    }
+    if (v.is_string() && !IsValidUtf8(v.get<std::string>())) {
+      return InvalidArgument(std::string(what) + " " + it.key() + ": value is not valid UTF-8");
+    }
+  }
+  return Status::Ok();
+}
+
+int OpenAppend(const std::string& path) { return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644); }
+
+Status WriteAll(int fd, const std::string& data, const std::string& path) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return IoError("cannot write " + path + ": " + std::strerror(errno));
+    off += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::string> Sha256File(const std::string& path, uint64_t* size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFound("cannot read " + path + ": " + std::strerror(errno));
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 20);
+  *size = 0;
+  while (true) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      EVP_MD_CTX_free(ctx);
+      return IoError("cannot read " + path + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx, buf.data(), static_cast<size_t>(n));
+    *size += static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  unsigned char md[32];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::string GuessArtifactRole(std::string_view path) {
+  std::string_view name = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
+  if (name == "saved_model.pb" || name == "saved_model.pbtxt") return "saved_model";
+  if (EndsWith(name, ".meta")) return "meta_graph";
+  if (name.find(".ckpt") != std::string_view::npos || EndsWith(name, ".index") ||
+      name.find(".data-") != std::string_view::npos || name == "checkpoint")
+    return "checkpoint";
+  if (EndsWith(name, ".keras")) return "keras";
+  if (EndsWith(name, ".h5") || EndsWith(name, ".hdf5")) return "h5";
+  if (EndsWith(name, ".pt") || EndsWith(name, ".pth")) return "torch";
+  if (EndsWith(name, ".onnx")) return "onnx";
+  if (EndsWith(name, ".safetensors")) return "safetensors";
+  if (EndsWith(name, ".joblib")) return "joblib";
+  if (EndsWith(name, ".pkl") || EndsWith(name, ".pickle")) return "pickle";
+  return "other";
+}
+
+class RunSession::Impl {
+ public:
+  ~Impl() { StopFlusher(); }
+
+  // Started runs.
+  std::unique_ptr<Project> project;
+  std::optional<LiveRun> live;
+  Json start_record;
+  // Both.
+  std::string id;
+  std::string metrics_path, annotations_path, live_dir;
+  bool joined = false;
+  int metrics_fd = -1, annotations_fd = -1;
+
+  std::mutex mu;
+  struct Pending {
+    uint32_t key;
+    bool has_step;
+    int64_t step;
+    double time, value;
+  };
+  std::vector<Pending> pending;
+  std::vector<std::string> keys;  // id -> JSON-quoted key
+  std::unordered_map<std::string, size_t> key_ids;
+  std::string annotations;  // lines not yet written
+  bool ended = false;
+  bool abandoned = false;
+
+  std::mutex flush_mu;  // one Flush at a time; never held with mu while writing
+  std::thread flusher;
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stop = false;
+
+  void StartFlusher() {
+    flusher = std::thread([this] {
+      std::unique_lock<std::mutex> lock(stop_mu);
+      while (!stop_cv.wait_for(lock, std::chrono::seconds(1), [this] { return stop; })) {
+        lock.unlock();
+        (void)Flush();
+        lock.lock();
+      }
+    });
+  }
+
+  void StopFlusher() {
+    {
+      std::lock_guard<std::mutex> lock(stop_mu);
+      stop = true;
+    }
+    stop_cv.notify_all();
+    if (flusher.joinable()) flusher.join();
+  }
+
+  size_t Intern(std::string_view key) {
+    auto it = key_ids.find(std::string(key));
+    if (it != key_ids.end()) return it->second;
+    size_t id_ = keys.size();
+    keys.push_back(Json(std::string(key)).dump());
+    key_ids.emplace(std::string(key), id_);
+    return id_;
+  }
+
+  void Annotate(const Json& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    annotations += line.dump() + "\n";
+  }
+
+  Status Flush() {
+    std::lock_guard<std::mutex> flush_lock(flush_mu);
+    std::vector<Pending> points;
+    std::string notes;
+    std::vector<std::string> key_text;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (abandoned) return Status::Ok();
+      points.swap(pending);
+      notes.swap(annotations);
+      key_text = keys;
+    }
+    if (!points.empty()) {
+      std::string out;
+      out.reserve(points.size() * 48);
+      char num[40];
+      for (const Pending& p : points) {
+        out += '{';
+        if (p.has_step) {
+          out += "\"step\":";
+          out += std::to_string(p.step);
+          out += ',';
+        }
+        out += "\"time\":";
+        out.append(num, FormatDoubleTo(num, std::round(p.time * 1000) / 1000));
+        out += ',';
+        out += key_text[p.key];
+        out += ':';
+        if (std::isnan(p.value)) out += "NaN";
+        else if (std::isinf(p.value)) out += p.value > 0 ? "Infinity" : "-Infinity";
+        else out.append(num, FormatDoubleTo(num, p.value));
+        out += "}\n";
+      }
+      TRAIL_RETURN_IF_ERROR(WriteAll(metrics_fd, out, metrics_path));
+      ::fdatasync(metrics_fd);
+    }
+    if (!notes.empty()) {
+      TRAIL_RETURN_IF_ERROR(WriteAll(annotations_fd, notes, annotations_path));
+      ::fdatasync(annotations_fd);
+    }
+    return Status::Ok();
+  }
+};
+
+RunSession::RunSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+RunSession::~RunSession() {
+  if (impl_ && !impl_->ended && !impl_->abandoned) (void)End("finished");
+}
+
+StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& opts) {
+  TRAIL_RETURN_IF_ERROR(CheckScalars(opts.params, "param"));
+  TRAIL_RETURN_IF_ERROR(CheckScalars(opts.tags, "tag"));
+  std::string cwd = opts.cwd.empty() ? CurrentDirectory() : opts.cwd;
+  auto impl = std::make_unique<Impl>();
+  TRAIL_ASSIGN_OR_RETURN(impl->project, Project::Open(cwd));
+  std::vector<std::string> warnings;
+  RecoverAbandonedRuns(*impl->project, &warnings);
+  RunStart start;
+  start.argv = opts.argv;
+  start.cwd = cwd;
+  start.name = opts.name;
+  start.params = opts.params;
+  start.tags = Json::object();
+  for (auto it = opts.tags.begin(); it != opts.tags.end(); ++it) start.tags[it.key()] = record::ScalarText(it.value());
+  TRAIL_ASSIGN_OR_RETURN(BegunRun begun, BeginRun(*impl->project, start, &warnings));
+  impl->id = begun.run.id;
+  impl->live_dir = begun.run.dir;
+  impl->start_record = std::move(begun.record);
+  impl->live.emplace(std::move(begun.run));
+  impl->metrics_path = impl->live->path("metrics.jsonl");
+  impl->annotations_path = impl->live->path(kAnnotationsFile);
+  impl->metrics_fd = OpenAppend(impl->metrics_path);
+  impl->annotations_fd = OpenAppend(impl->annotations_path);
+  if (impl->metrics_fd < 0 || impl->annotations_fd < 0) return IoError("cannot create files in " + impl->live_dir);
+  impl->StartFlusher();
+  return std::unique_ptr<RunSession>(new RunSession(std::move(impl)));
+}
+
+StatusOr<std::unique_ptr<RunSession>> RunSession::Join() {
+  const char* id = std::getenv("TRAIL_RUN_ID");
+  const char* metrics = std::getenv("TRAIL_METRICS");
+  if (!id || !*id || !metrics || !*metrics) return NotFound("not running under trail run (TRAIL_RUN_ID is not set)");
+  auto impl = std::make_unique<Impl>();
+  impl->joined = true;
+  impl->id = id;
+  impl->metrics_path = metrics;
+  impl->live_dir = impl->metrics_path.substr(0, impl->metrics_path.find_last_of('/'));
+  impl->annotations_path = JoinPath(impl->live_dir, kAnnotationsFile);
+  impl->metrics_fd = OpenAppend(impl->metrics_path);
+  impl->annotations_fd = OpenAppend(impl->annotations_path);
+  if (impl->metrics_fd < 0 || impl->annotations_fd < 0) {
+    return IoError("cannot open the files of run " + impl->id + " in " + impl->live_dir + ": " + std::strerror(errno));
+  }
+  impl->StartFlusher();
+  return std::unique_ptr<RunSession>(new RunSession(std::move(impl)));
+}
+
+const std::string& RunSession::id() const { return impl_->id; }
+bool RunSession::joined() const { return impl_->joined; }
+
+size_t RunSession::InternKey(std::string_view key) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->Intern(key);
+}
+
+void RunSession::LogMetricById(size_t key_id, double value, std::optional<int64_t> step) {
+  double now = NowUnixSeconds();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->pending.push_back({static_cast<uint32_t>(key_id), step.has_value(), step.value_or(0), now, value});
+}
+
+Status RunSession::LogMetric(std::string_view key, double value, std::optional<int64_t> step) {
+  TRAIL_RETURN_IF_ERROR(CheckName(key, "metric"));
+  if (key == "step" || key == "epoch" || key == "time" || key == "timestamp") {
+    return InvalidArgument("metric name '" + std::string(key) + "' is reserved (pass it as step=)");
+  }
+  if (impl_->ended) return FailedPrecondition("run " + impl_->id + " has ended");
+  LogMetricById(InternKey(key), value, step);
+  return Status::Ok();
+}
+
+Status RunSession::LogParams(const Json& params) {
+  TRAIL_RETURN_IF_ERROR(CheckScalars(params, "param"));
+  if (impl_->ended) return FailedPrecondition("run " + impl_->id + " has ended");
+  impl_->Annotate(Json{{"params", params}});
+  return Status::Ok();
+}
+
+Status RunSession::SetTags(const Json& tags) {
+  TRAIL_RETURN_IF_ERROR(CheckScalars(tags, "tag"));
+  if (impl_->ended) return FailedPrecondition("run " + impl_->id + " has ended");
+  Json strings = Json::object();
+  for (auto it = tags.begin(); it != tags.end(); ++it) strings[it.key()] = record::ScalarText(it.value());
+  impl_->Annotate(Json{{"tags", strings}});
+  return Status::Ok();
+}
+
+Status RunSession::LogFunction(std::string_view category, std::string_view name) {
+  bool known = false;
+  for (const char* c : kCategories) known = known || category == c;
+  if (!known) {
+    return InvalidArgument("unknown function category '" + std::string(category) +
+                           "' (expected regression loss, classification loss, neural network loss, optimizer, "
+                           "activation or regularization)");
+  }
+  TRAIL_RETURN_IF_ERROR(CheckName(name, "function"));
+  impl_->Annotate(Json{{"function", Json{{"category", std::string(category)}, {"name", std::string(name)}}}});
+  return Status::Ok();
+}
+
+Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
+  std::string full = !path.empty() && path[0] == '/' ? path : JoinPath(CurrentDirectory(), path);
+  if (!PathExists(full) || IsDirectory(full)) return NotFound("no file " + path + " to record as an artifact");
+  uint64_t size = 0;
+  TRAIL_ASSIGN_OR_RETURN(std::string sha, Sha256File(full, &size));
+  Json a = Json::object();
+  std::string root = impl_->project ? impl_->project->root() : std::string(std::getenv("TRAIL_PROJECT_ROOT") ? std::getenv("TRAIL_PROJECT_ROOT") : "");
+  a["path"] = root.empty() ? full : RelativeTo(root, full);
+  a["role"] = role.empty() ? GuessArtifactRole(full) : std::string(role);
+  a["size"] = size;
+  a["sha256"] = sha;
+  impl_->Annotate(Json{{"artifact", a}});
+  return Status::Ok();
+}
+
+Status RunSession::Flush() { return impl_->Flush(); }
+
+StatusOr<Json> RunSession::End(std::string_view status) {
+  if (impl_->ended || impl_->abandoned) return Json::object();
+  impl_->ended = true;
+  impl_->StopFlusher();
+  Status flushed = impl_->Flush();
+  if (impl_->metrics_fd >= 0) ::close(impl_->metrics_fd);
+  if (impl_->annotations_fd >= 0) ::close(impl_->annotations_fd);
+  impl_->metrics_fd = impl_->annotations_fd = -1;
+  TRAIL_RETURN_IF_ERROR(flushed);
+  if (impl_->joined) return Json::object();
+  ExitInfo exit;
+  exit.ended = NowUnixSeconds();
+  if (status == "failed") exit.exit_code = 1;
+  else if (status == "killed") exit.signal = 9;
+  else if (status != "finished") return InvalidArgument("unknown end status '" + std::string(status) + "' (expected finished, failed or killed)");
+  std::vector<std::string> warnings;
+  return FinalizeRun(*impl_->project, *impl_->live, impl_->start_record, exit, "", LiveMetrics{}, &warnings);
+}
+
+void RunSession::AbandonInChild() {
+  // The flusher thread does not exist in a forked child; its std::thread
+  // object must not be joined, so detach the handle without touching it.
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->abandoned = true;
+  impl_->pending.clear();
+  impl_->annotations.clear();
+  if (impl_->flusher.joinable()) impl_->flusher.detach();
+  if (impl_->live) impl_->live->lock.CloseWithoutUnlock();  // the parent's lock stays held
+}
+
+}  // namespace trail
