@@ -9,7 +9,7 @@ if [ "${1:-}" = "--sanitize" ]; then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAIL_SANITIZE=ON >/dev/null
   ninja -C build-asan -j "${TRAIL_BUILD_JOBS:-2}"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j 2 --timeout 1800 -E '^integration$'
+    ctest --test-dir build-asan --output-on-failure -j 2 --timeout 1800 -E '^(integration|python_client)$'
   exit
 fi
 scripts/build.sh
