@@ -7,7 +7,8 @@
 #   -t SECONDS  how long each fuzzer runs (default 60)
 #   -j JOBS     parallel libFuzzer jobs per fuzzer (default 1)
 #   --merge     afterwards, add the new inputs that reach new coverage to fuzz/corpus/<name>/
-#   NAME        metrics_line, query, record, params, tfevents, csvlog (default: all)
+#   NAME        metrics_line, query, record, params, tfevents, csvlog, sweep_spec, python_source,
+#               context_config (default: all)
 #
 # New inputs go to a temporary directory, never into the repository unless --merge is given.
 # Crashes and failed checks are saved as $TRAIL_FUZZ_ARTIFACTS/<name>-crash-<sha1> (default
@@ -23,7 +24,7 @@ seconds=60
 jobs=1
 merge=0
 names=()
-all_names=(metrics_line query record params tfevents csvlog)
+all_names=(metrics_line query record params tfevents csvlog output_parser sweep_spec python_source context_config)
 
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 

@@ -76,6 +76,7 @@ bool Prune(const ContextConfig& c, std::vector<std::string>& path, Json& node) {
   // include leads into, only the included parts stay.
   bool needs_walk = !c.exclude.empty() || !v.covered;
   if (!needs_walk || !node.is_object()) return v.covered;
+  const bool had_children = !node.empty();
   for (auto it = node.begin(); it != node.end();) {
     path.push_back(it.key());
     bool keep = Prune(c, path, it.value());
@@ -86,7 +87,9 @@ bool Prune(const ContextConfig& c, std::vector<std::string>& path, Json& node) {
       it = node.erase(it);
     }
   }
-  return v.covered || !node.empty();
+  // A mapping emptied by excludes goes too; one that was empty to begin
+  // with stays (it says "none", e.g. no GPUs).
+  return (v.covered && (!had_children || !node.empty())) || (!v.covered && !node.empty());
 }
 
 StatusOr<std::vector<std::string>> PatternList(const Json& section, const char* key) {

@@ -63,6 +63,15 @@ TEST(ContextConfigTest, ExcludeRemovesSubtreesAndWildcards) {
   EXPECT_TRUE(c.Wants("environment.os"));
 }
 
+TEST(ContextConfigTest, MappingsEmptiedByExcludesGo) {
+  ContextConfig c = Parse("context: {exclude: [environment.cpu.model, environment.cpu.cores]}\n");
+  Json r = SampleRecord();
+  r["environment"]["processors"] = Json::object();  // empty to begin with: kept
+  ApplyContextSelection(c, r);
+  EXPECT_FALSE(r["environment"].contains("cpu"));
+  EXPECT_TRUE(r["environment"].contains("processors"));
+}
+
 TEST(ContextConfigTest, IncludeKeepsOnlyNamedContextButNeverIdentityOrParams) {
   ContextConfig c = Parse("context: {include: [environment.python, code], exclude: [code.changed]}\n");
   Json r = SampleRecord();

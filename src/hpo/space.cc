@@ -1,6 +1,7 @@
 #include "hpo/space.h"
 
 #include <charconv>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -86,6 +87,10 @@ class DimParser {
     dim.name = name_;
     dim.type = DimType::kChoice;
     for (const Json& v : list) {
+      // NaN equals nothing, so a trial's value could never be matched back to its choice.
+      if (v.is_number_float() && !std::isfinite(v.get<double>())) {
+        return Error("choice values must be finite numbers, strings or booleans (got " + Show(v) + ")");
+      }
       for (const Json& seen : dim.choices) {
         if (seen == v) return Error("choice lists " + Show(v) + " twice");
       }
@@ -197,11 +202,13 @@ Json Dim::ValueAt(uint64_t k) const {
     return first + static_cast<int64_t>(k) * static_cast<int64_t>(step.value_or(1.0));
   }
   if (scale == Scale::kLog) {
+    // Rounding may step just outside the range (a start written with more
+    // than 12 significant digits): the range wins.
     double v = RoundToSignificant(start * std::pow(*step, kd), 12);
-    return std::min(v, end);
+    return std::clamp(v, start, end);
   }
   int decimals = std::max(DecimalPlaces(start), DecimalPlaces(*step));
-  return std::min(RoundToDecimals(start + kd * *step, decimals), end);
+  return std::clamp(RoundToDecimals(start + kd * *step, decimals), start, end);
 }
 
 double Dim::ValueAtFraction(double t) const {

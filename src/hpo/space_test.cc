@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace trail::hpo {
 namespace {
 
@@ -183,6 +185,36 @@ TEST(CheckPointTest, ValidatesEveryParameter) {
   EXPECT_EQ(CheckPoint(*space, Spec(R"({"x": "0.5", "n": 3, "c": "a"})")).message(), "x: \"0.5\" is not a number");
   EXPECT_EQ(CheckPoint(*space, Spec(R"({"x": 0.5, "n": 3, "c": "z"})")).message(),
             "c: \"z\" is not one of the choices");
+}
+
+}  // namespace
+}  // namespace trail::hpo
+
+namespace trail::hpo {
+namespace {
+
+// Found by fuzz/sweep_spec_fuzzer: rounding to 12 significant digits put the
+// first value of a log lattice below a start written with more digits.
+TEST(DimRegressionTest, LogLatticeNeverLeavesTheRange) {
+  auto space = ParseSpace(Spec(R"({"lr": {"start": 0.1234567890123456, "end": 1000, "step": 10, "scale": "log"}})"));
+  ASSERT_TRUE(space.ok()) << space.status().message();
+  const Dim& d = space->dims[0];
+  for (uint64_t k = 0; k < d.Count(); ++k) {
+    Json v = d.ValueAt(k);
+    EXPECT_GE(v.get<double>(), d.start);
+    EXPECT_LE(v.get<double>(), d.end);
+    EXPECT_TRUE(CheckPoint(*space, Json{{"lr", v}}).ok());
+  }
+}
+
+// Found by fuzz/sweep_spec_fuzzer: a NaN choice could be proposed but never matched back.
+TEST(DimRegressionTest, NonFiniteChoicesAreRefused) {
+  Json spec = Json::object();
+  spec["act"] = Json{{"choice", Json::array({Json(1), Json(std::nan(""))})}};
+  auto space = ParseSpace(spec);
+  ASSERT_FALSE(space.ok());
+  EXPECT_NE(space.status().message().find("space.act: choice values must be finite"), std::string::npos)
+      << space.status().message();
 }
 
 }  // namespace

@@ -165,7 +165,7 @@ std::vector<std::string> Substitute(const std::vector<std::string>& words, const
       } else if (w[i] == '}' && i + 1 < w.size() && w[i + 1] == '}') {
         s += '}';
         ++i;
-      } else if (w[i] == '{') {
+      } else if (w[i] == '{' && w.find('}', i) != std::string::npos) {
         size_t end = w.find('}', i);
         std::string name = w.substr(i + 1, end - i - 1);
         s += point.contains(name) ? record::ScalarText(point[name]) : "";

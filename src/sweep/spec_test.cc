@@ -125,6 +125,8 @@ TEST(SpecTest, SubstituteUsesTypedValuesAndLiteralBraces) {
   EXPECT_THAT(Substitute({"--lr={lr}", "{layers}", "{reg}", "{{literal}}"}, point),
               ElementsAre("--lr=0.001", "11", "l2", "{literal}"));
   EXPECT_THAT(*Placeholders("a{x}b{{c}}{y}"), ElementsAre("x", "y"));
+  // Found by fuzz/sweep_spec_fuzzer: an unclosed brace used to loop forever.
+  EXPECT_THAT(Substitute({"a{x"}, point), ElementsAre("a{x"));
 }
 
 }  // namespace
