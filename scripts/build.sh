@@ -6,3 +6,15 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 # Two jobs: the machines trail is built on in CI have two cores and the
 # template-heavy units (CLI11, nlohmann) need memory.
 ninja -C build -j "${TRAIL_BUILD_JOBS:-2}"
+
+# The Python client (`import trail`, built into build/python when pybind11 is installed): a
+# trail.pth in Debian's site-packages points /usr/bin/python3 at it. Only where that folder is
+# writable (root); otherwise the one line to use instead is printed.
+if [ -d build/python/trail ]; then
+  site=$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null || true)
+  if [ -n "$site" ] && mkdir -p "$site" 2>/dev/null && [ -w "$site" ]; then
+    echo "$PWD/build/python" > "$site/trail.pth"
+  else
+    echo "build: for 'import trail', run: export PYTHONPATH=$PWD/build/python"
+  fi
+fi

@@ -33,4 +33,15 @@ echo; echo "== trail show $best =="
 "$TRAIL" show "$best"
 echo; echo "== trail diff cancer-1 cancer-3 =="
 "$TRAIL" diff cancer-1 cancer-3
+echo; echo "== trail sweep: a Bayesian search over the learning rate, 6 trials, 2 at a time =="
+cat >sweep.yaml <<'EOF'
+command: /usr/bin/python3 train.py --lr {lr} --epochs 40
+objective: {metric: val_loss, goal: minimize}
+strategy: bayes
+budget: {trials: 6, parallel: 2}
+space:
+  lr: {start: 0.001, end: 1.0, scale: log}
+seed: 1
+EOF
+"$TRAIL" sweep sweep.yaml --quiet
 echo; echo "The records live on the branch 'trail' of $DEMO:  git -C $DEMO log --stat trail"

@@ -106,6 +106,18 @@ Json CaptureContext(Project& project, const ContextConfig& config, const Capture
   }
   Json env = context::CaptureEnvironment(options.argv, options.cwd, context_env, warnings, &sources);
   env["trail"] = TRAIL_VERSION;
+  // The Python client is trail itself, not an installed distribution.
+  if (env.contains("packages") && env["packages"].contains("unresolved")) {
+    Json& unresolved = env["packages"]["unresolved"];
+    for (auto it = unresolved.begin(); it != unresolved.end(); ++it) {
+      if (*it == "trail") {
+        unresolved.erase(it);
+        env["packages"]["trail"] = TRAIL_VERSION;
+        break;
+      }
+    }
+    if (unresolved.empty()) env["packages"].erase("unresolved");
+  }
   out["environment"] = env;
   if (!sources.files.empty() && config.Wants("functions")) out["functions"] = context::ScanFunctions(sources);
 

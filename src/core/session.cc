@@ -379,12 +379,11 @@ StatusOr<Json> RunSession::End(std::string_view status) {
 }
 
 void RunSession::AbandonInChild() {
-  // The flusher thread does not exist in a forked child; its std::thread
-  // object must not be joined, so detach the handle without touching it.
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  // A forked child has one thread: the flusher is gone and any mutex it held
+  // at the fork stays locked forever, so touch no lock and no buffer. The
+  // caller leaks the session; the parent flushes and finalizes the run.
   impl_->abandoned = true;
-  impl_->pending.clear();
-  impl_->annotations.clear();
+  impl_->ended = true;
   if (impl_->flusher.joinable()) impl_->flusher.detach();
   if (impl_->live) impl_->live->lock.CloseWithoutUnlock();  // the parent's lock stays held
 }

@@ -1,0 +1,283 @@
+"""trail's Python client: log to a trail run from inside the training process.
+
+    import trail
+
+    with trail.start_run(params={"lr": 0.01}):      # or run under `trail run`
+        for epoch in range(10):
+            trail.log_metric("loss", loss, step=epoch)
+
+The functions are named as MLflow's fluent API names them (log_param(s), log_metric(s),
+set_tag(s), log_artifact, start_run, end_run, active_run), so a script can switch by changing
+its import. They are a binding of trail's C++ library, not a second implementation: a run
+started here is the record `trail run` would make (id, code snapshot, full context).
+
+Under `trail run`, the run is the one `trail run` records: logging joins it and `trail run`
+finalizes it. Standalone, the first logging call (or start_run) starts a run in the project
+that contains the working directory; it ends when its `with` block or the process ends, as
+failed on an uncaught exception.
+
+Importing this module imports nothing heavy (no numpy, no frameworks); trail.keras,
+trail.sklearn and trail.torch import their framework when first used.
+"""
+import atexit
+import os
+import sys
+import threading
+
+from . import _trail
+from ._trail import (TrailError, flush, log_function, log_metric, log_metrics, log_param, log_params, set_tag,
+                     set_tags)
+
+__version__ = getattr(_trail, "__version__", "0")
+
+__all__ = [
+    "TrailError", "ActiveRun", "start_run", "end_run", "active_run", "log_param", "log_params", "log_metric",
+    "log_metrics", "set_tag", "set_tags", "log_artifact", "log_data", "log_function", "flush",
+]
+
+_STATUSES = ("finished", "failed", "killed")
+
+# Guards the run's lifecycle (start, join, end). The logging functions never take it: they
+# run in C++ under the GIL and read the current run there.
+_lock = threading.RLock()
+_run = None            # the ActiveRun this process logs to
+_forked_from = None    # in a forked child: the id of the parent's run
+_exit_status = None    # set by the excepthook when an exception ends the process
+_exiting = False       # atexit has run: a daemon thread's late call must not start a new run
+_hooks_installed = False
+
+
+class RunInfo:
+    """What MLflow calls run.info: run_id, run_name, status."""
+
+    __slots__ = ("run_id", "run_name", "status")
+
+    def __init__(self, run_id, run_name, status):
+        self.run_id, self.run_name, self.status = run_id, run_name, status
+
+    def __repr__(self):
+        return f"RunInfo(run_id={self.run_id!r}, status={self.status!r})"
+
+
+class ActiveRun:
+    """The run this process logs to. A context manager: leaving the `with` block ends a run
+    this process started (as failed when an exception leaves it) and flushes a joined one."""
+
+    def __init__(self, run_id, joined, name=None):
+        self.id = run_id
+        self.joined = joined   # True: under `trail run`, which finalizes the run
+        self.info = RunInfo(run_id, name, "running")
+        self.record = None     # the final record (a dict) once a started run has ended
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        status = _status_for(exc_type, exc)
+        if _run is self:
+            if self.joined:
+                flush()
+            else:
+                end_run(status)
+        return False
+
+    def __repr__(self):
+        kind = "joined" if self.joined else "started"
+        return f"<trail.ActiveRun {self.id} ({kind}, {self.info.status})>"
+
+
+def _status_for(exc_type, exc):
+    if exc_type is None:
+        return "finished"
+    if issubclass(exc_type, SystemExit):
+        code = exc.code if exc is not None else None
+        return "finished" if code in (None, 0) else "failed"
+    if issubclass(exc_type, KeyboardInterrupt):
+        return "killed"
+    return "failed"
+
+
+def _under_trail_run():
+    return bool(os.environ.get("TRAIL_RUN_ID")) and bool(os.environ.get("TRAIL_METRICS"))
+
+
+def _argv():
+    # The command as the shell ran it (interpreter first), as `trail run` would record it.
+    argv = list(getattr(sys, "orig_argv", None) or [sys.executable] + sys.argv)
+    return [str(a) for a in argv]
+
+
+def _check_not_forked():
+    if _forked_from is not None:
+        raise TrailError(f"this process is a fork of the one recording run {_forked_from}; a forked child "
+                         f"cannot log to its parent's run (log from the parent, or start the child with "
+                         f"trail.start_run())")
+
+
+def _join_locked():
+    global _run
+    run_id = _trail._join()
+    if run_id is None:
+        return None
+    _install_hooks()
+    _run = ActiveRun(run_id, True)
+    return _run
+
+
+def start_run(name=None, params=None, tags=None, *, run_name=None):
+    """Starts a run, exactly as `trail run` would (id, code snapshot, full context), and makes it
+    the one this process logs to. Use it as `with trail.start_run(...) as run:`; otherwise the
+    run ends when the process exits (failed on an uncaught exception), or at end_run().
+
+    Under `trail run` it joins the run `trail run` records instead and logs params and tags
+    to it (the name is trail run's --name). Raises TrailError when a run is already active, or
+    when the working directory is not in a trail project (`trail init`). `run_name` is
+    MLflow's spelling of `name`."""
+    global _run, _forked_from
+    if run_name is not None:
+        if name is not None:
+            raise TypeError("start_run: give name or run_name, not both")
+        name = run_name
+    with _lock:
+        if _run is not None:
+            raise TrailError(f"run {_run.id} is already active in this process; end it first (trail.end_run())")
+        if _under_trail_run():
+            run = _join_locked()
+            if run is not None:
+                if params:
+                    log_params(params)
+                if tags:
+                    set_tags(tags)
+                return run
+        run_id = _trail._start(name, params, tags, _argv(), os.getcwd())
+        _forked_from = None  # a forked child that starts its own run logs to it
+        _install_hooks()
+        _run = ActiveRun(run_id, False, name)
+        return _run
+
+
+def active_run():
+    """The run this process logs to: the one started here, or, under `trail run`, that run
+    (joined on first call). None when there is neither."""
+    with _lock:
+        if _run is not None:
+            return _run
+        if _forked_from is None and _under_trail_run():
+            return _join_locked()
+        return None
+
+
+def end_run(status="finished"):
+    """Ends the active run: a started run is finalized and committed with `status` (finished,
+    failed or killed; MLflow's upper-case spellings are accepted); a joined run is flushed and
+    left to `trail run`. Returns the final record of a started run as a dict. No-op without a run."""
+    global _run
+    if not isinstance(status, str) or status.lower() not in _STATUSES:
+        raise ValueError(f"end_run: status is {status!r}; expected one of {', '.join(_STATUSES)}")
+    status = status.lower()
+    with _lock:
+        run = _run
+        if run is None:
+            return None
+        try:
+            record = _trail._end(status)
+        finally:
+            _run = None
+            run.info.status = status if not run.joined else "running"
+        run.record = record if not run.joined else None
+        return run.record
+
+
+def _auto_run():
+    """Called by the logging functions when no run is active (MLflow's behaviour): joins the
+    `trail run` this process runs under, or starts a run that ends with the process."""
+    with _lock:
+        if _run is not None:
+            return
+        _check_not_forked()
+        if _exiting:
+            raise TrailError("the process is exiting and its run has ended; nothing more is recorded")
+        if _under_trail_run() and _join_locked() is not None:
+            return
+        start_run()  # the lock is re-entrant: two threads' first calls start one run
+
+
+def log_artifact(local_path, role=None):
+    """Records a file the run produced (a model, a checkpoint, a plot): its path, size, SHA-256 and
+    role (guessed from the name when None: checkpoint, keras, torch, onnx, joblib, ...). The file
+    stays where it is; trail records what it was."""
+    path = os.fspath(local_path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if role is not None and not isinstance(role, str):
+        raise TypeError(f"log_artifact: role is {type(role).__name__}; expected str or None")
+    _trail._log_artifact(os.path.abspath(path), role or "")
+
+
+def log_data(role, data, snapshot=0.01):
+    """Records a data set (a path, a pandas DataFrame or a numpy array) with a sample of
+    `snapshot` of its rows. Not available yet: it needs trail's object store."""
+    if not isinstance(role, str):
+        raise TypeError(f"log_data: role is {type(role).__name__}; expected str")
+    if isinstance(snapshot, bool) or not isinstance(snapshot, (int, float)) or not 0 <= snapshot <= 1:
+        raise ValueError(f"log_data: snapshot is {snapshot!r}; expected a fraction between 0 and 1")
+    raise NotImplementedError("log_data needs trail's object store, which is not built yet; "
+                              "use log_artifact(path) to record a data file's path, size and SHA-256")
+
+
+# ----------------------------------------------------------------------------------------------
+# Process lifecycle: exit, uncaught exceptions, fork.
+
+def _excepthook(exc_type, exc, tb):
+    global _exit_status
+    _exit_status = _status_for(exc_type, exc)
+    _previous_excepthook(exc_type, exc, tb)
+
+
+_previous_excepthook = sys.excepthook
+
+
+def _install_hooks():
+    global _hooks_installed, _previous_excepthook
+    if _hooks_installed:
+        return
+    _hooks_installed = True
+    _previous_excepthook = sys.excepthook
+    sys.excepthook = _excepthook
+
+
+@atexit.register
+def _at_exit():
+    # A started run ends here unless its `with` block or end_run() ended it; a joined run is
+    # flushed (trail run finalizes it when this process has exited).
+    global _exiting
+    _exiting = True
+    if _run is None:
+        return
+    try:
+        end_run(_exit_status or "finished")
+    except Exception as e:  # the process is exiting: report, never raise
+        print(f"trail: {e}", file=sys.stderr)
+
+
+def _after_fork_in_child():
+    global _run, _forked_from, _lock
+    _lock = threading.RLock()  # another thread may have held it at fork time
+    if _run is not None:
+        # A started run belongs to the parent: the child may not log to it. Under `trail run`
+        # the child joins the same run again on its first call, through $TRAIL_METRICS.
+        if not _run.joined:
+            _forked_from = _run.id
+        _trail._abandon_in_child()
+        _run = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def __getattr__(name):
+    # trail.keras, trail.sklearn, trail.torch import their framework: only on first use.
+    if name in ("keras", "sklearn", "torch"):
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,183 @@
+"""PyTorch helpers: record what a live model and training loop use, and save checkpoints.
+
+    import trail, trail.torch
+
+    model, opt, loss_fn = MLP(), torch.optim.Adam(model.parameters(), lr=1e-3), nn.CrossEntropyLoss()
+    trail.torch.log_model(model, opt, loss_fn, example_input=x[:1])
+    for epoch in range(epochs):
+        ...
+        trail.log_metrics({"loss": train_loss, "val_loss": val_loss}, step=epoch)
+        trail.torch.log_learning_rate(opt, step=epoch)
+    trail.torch.save_checkpoint(model, "checkpoints/mlp.pt", optimizer=opt, epoch=epoch)
+
+log_model reads the objects themselves, so it sees what the source scan cannot: an optimizer
+built from a config file, an activation chosen at run time. The names are trail's Table 1
+names, from the same alias table the scan uses.
+"""
+import os
+
+import torch
+
+import trail
+from trail import _trail
+
+__all__ = ["log_model", "functions_of", "log_learning_rate", "save_checkpoint"]
+
+
+def _scalar(value):
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return value.item()
+    return None
+
+
+# Implementation switches of torch's optimizers, not hyperparameters of the training.
+_NOT_HYPERPARAMETERS = {"params", "foreach", "maximize", "capturable", "differentiable", "fused"}
+
+
+def _optimizer_hyperparameters(optimizer):
+    group = optimizer.param_groups[0] if optimizer.param_groups else {}
+    out = {}
+    for key, value in group.items():
+        if key in _NOT_HYPERPARAMETERS:
+            continue
+        if isinstance(value, (tuple, list)) and all(_scalar(v) is not None for v in value):
+            for i, v in enumerate(value):
+                out[f"{key}.{i}"] = _scalar(v)
+        elif _scalar(value) is not None:
+            out[key] = _scalar(value)
+    return out
+
+
+def _torch_name(obj):
+    """The dotted name the alias table knows: torch.nn.ReLU, torch.optim.Adam,
+    torch.nn.functional.relu. Classes of torch itself are named by their public module."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    if callable(obj) and not isinstance(obj, (type, torch.nn.Module)) and hasattr(obj, "__name__"):
+        module = getattr(obj, "__module__", None) or "torch"
+        return f"{module}.{obj.__name__}"
+    module = cls.__module__ or ""
+    if module.startswith("torch.nn.modules"):
+        return f"torch.nn.{cls.__name__}"
+    if module.startswith("torch.optim"):
+        return f"torch.optim.{cls.__name__}"
+    return f"{module}.{cls.__name__}"
+
+
+def _functional_calls(model, example_input):
+    """The torch functions a forward pass calls (F.relu, torch.sigmoid, ...), recorded with a
+    TorchFunctionMode; empty where this torch has none."""
+    mode_base = getattr(torch.overrides, "TorchFunctionMode", None)
+    if mode_base is None or example_input is None:
+        return []
+    seen = []
+
+    class _Recorder(mode_base):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            name = getattr(func, "__name__", None)
+            qual = getattr(func, "__qualname__", name) or ""
+            if name and "." not in qual:  # methods on tensors (x.relu()) are not a choice of function
+                dotted = f"{getattr(func, '__module__', None) or 'torch'}.{name}"
+                if dotted not in seen:
+                    seen.append(dotted)
+            return func(*args, **(kwargs or {}))
+
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), _Recorder():
+            if isinstance(example_input, (tuple, list)):
+                model(*example_input)
+            else:
+                model(example_input)
+    finally:
+        model.train(was_training)
+    return seen
+
+
+def functions_of(model=None, optimizer=None, loss_fn=None, example_input=None):
+    """The Table 1 functions (category, name) of a model, its optimizer and its loss, without
+    logging them. With `example_input`, a forward pass also finds functional activations."""
+    found = []
+
+    def add(kinds):
+        for kind in kinds:
+            if kind not in found:
+                found.append(kind)
+
+    if optimizer is not None:
+        add(_trail._functions_of(_torch_name(optimizer), _optimizer_hyperparameters(optimizer)))
+    if loss_fn is not None:
+        add(_trail._functions_of(_torch_name(loss_fn), {}))
+    if model is not None:
+        for module in model.modules():
+            if type(module).__module__.startswith("torch.nn"):
+                config = {k: v for k, v in vars(module).items() if not k.startswith("_") and _scalar(v) is not None}
+                add(_trail._functions_of(_torch_name(module), config))
+        for dotted in _functional_calls(model, example_input):
+            add(_trail._functions_of(dotted, {}))
+    return found
+
+
+def log_model(model, optimizer=None, loss_fn=None, example_input=None):
+    """Records what the training uses: the optimizer (class and hyperparameters as params
+    `optimizer`, `optimizer.lr`, ...), the loss, the activation, dropout and other modules of
+    `model` (with `example_input`, also the functions its forward pass calls), as Table 1
+    functions; and the parameter counts (`num_parameters`, `trainable_parameters`).
+    Returns the params it logged."""
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"log_model: model is {type(model).__name__}; expected a torch.nn.Module")
+    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"log_model: optimizer is {type(optimizer).__name__}; expected a torch.optim.Optimizer")
+    if loss_fn is not None and not callable(loss_fn):
+        raise TypeError(f"log_model: loss_fn is {type(loss_fn).__name__}; expected a loss module or function")
+    params = {
+        "model": type(model).__name__,
+        "num_parameters": sum(p.numel() for p in model.parameters()),
+        "trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
+    }
+    if optimizer is not None:
+        params["optimizer"] = type(optimizer).__name__
+        for key, value in _optimizer_hyperparameters(optimizer).items():
+            params[f"optimizer.{key}"] = value
+    if loss_fn is not None:
+        params["loss"] = type(loss_fn).__name__ if isinstance(loss_fn, torch.nn.Module) else loss_fn.__name__
+    trail.log_params(params)
+    for category, name in functions_of(model, optimizer, loss_fn, example_input):
+        trail.log_function(category, name)
+    return params
+
+
+def log_learning_rate(optimizer, step=None, key="lr"):
+    """Logs the learning rate of the optimizer's first parameter group (what a scheduler set)."""
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"log_learning_rate: optimizer is {type(optimizer).__name__}; expected a torch.optim.Optimizer")
+    lr = optimizer.param_groups[0]["lr"]
+    trail.log_metric(key, float(lr), step=step)
+    return float(lr)
+
+
+def save_checkpoint(model, path, optimizer=None, epoch=None, role="checkpoint", **extra):
+    """Saves a checkpoint with torch.save and records it as an artifact of the run.
+
+    Without `optimizer`, `epoch` or extra entries, the file holds `model.state_dict()` (load it
+    with `model.load_state_dict(torch.load(path))`); with them, PyTorch's checkpoint convention:
+    a dict with `model_state_dict`, `optimizer_state_dict`, `epoch` and the extras.
+    `model` may also be a state_dict already. Returns the path."""
+    state = model.state_dict() if isinstance(model, torch.nn.Module) else model
+    if not isinstance(state, dict):
+        raise TypeError(f"save_checkpoint: model is {type(model).__name__}; expected a torch.nn.Module or a state_dict")
+    if optimizer is not None or epoch is not None or extra:
+        state = {"model_state_dict": state, **extra}
+        if optimizer is not None:
+            state["optimizer_state_dict"] = optimizer.state_dict()
+        if epoch is not None:
+            state["epoch"] = epoch
+    path = os.fspath(path)
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    torch.save(state, path)
+    trail.log_artifact(path, role=role)
+    return path

@@ -1,0 +1,235 @@
+// The `trail._trail` extension: a thin layer over RunSession (src/core/session.h).
+// The Python package (python/trail/) owns the process's run lifecycle (start,
+// join, atexit, fork) and imports these functions; log_metric is in
+// fast_log.cc. Errors become Python exceptions here and nowhere else.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/session.h"
+#include "python/convert.h"
+#include "python/fast_log.h"
+#include "python/functions.h"
+#include "python/process_run.h"
+
+namespace py = pybind11;
+
+namespace trail::python {
+namespace {
+
+RunSession* RunOrStart() {
+  RunSession* run = CurrentRunOrStart();
+  if (run == nullptr) throw py::error_already_set();
+  return run;
+}
+
+// (id, joined) of the current run, or None.
+py::object Current() {
+  RunSession* run = CurrentRun();
+  if (run == nullptr) return py::none();
+  return py::make_tuple(run->id(), run->joined());
+}
+
+void RefuseIfActive() {
+  if (RunSession* run = CurrentRun()) {
+    PyErr_Format(TrailErrorType(), "run %s is already active in this process; end it first (trail.end_run())",
+                 run->id().c_str());
+    throw py::error_already_set();
+  }
+}
+
+std::string Start(py::object name, py::object params, py::object tags, std::vector<std::string> argv, std::string cwd) {
+  RefuseIfActive();
+  SessionOptions opts;
+  if (!name.is_none()) {
+    if (!py::isinstance<py::str>(name)) {
+      throw py::type_error("start_run: name is " + TypeName(name.ptr()) + "; names are str");
+    }
+    opts.name = name.cast<std::string>();
+  }
+  opts.params = ScalarsObject(params, "start_run params");
+  opts.tags = ScalarsObject(tags, "start_run tags");
+  opts.argv = std::move(argv);
+  opts.cwd = std::move(cwd);
+  StatusOr<std::unique_ptr<RunSession>> run = [&] {
+    py::gil_scoped_release release;  // snapshot and context capture take a while
+    return RunSession::Start(opts);
+  }();
+  ThrowIfError(run.status(), "start_run");
+  std::string id = (*run)->id();
+  SetCurrentRun(std::move(*run));
+  return id;
+}
+
+// Joins the `trail run` this process runs under; None when there is none.
+py::object Join() {
+  RefuseIfActive();
+  StatusOr<std::unique_ptr<RunSession>> run = [] {
+    py::gil_scoped_release release;
+    return RunSession::Join();
+  }();
+  if (!run.ok() && run.status().code() == Code::kNotFound) return py::none();
+  ThrowIfError(run.status(), "trail");
+  std::string id = (*run)->id();
+  SetCurrentRun(std::move(*run));
+  return py::str(id);
+}
+
+// Ends the current run; the record of a started run as a dict, {} for a
+// joined one, None when there was no run.
+py::object End(const std::string& status) {
+  std::shared_ptr<RunSession> run = CurrentRunShared();
+  if (!run) return py::none();
+  StatusOr<Json> record = [&] {
+    py::gil_scoped_release release;  // finalizing commits to Git
+    return run->End(status);
+  }();
+  if (CurrentRunShared() == run) ClearCurrentRun();
+  {
+    // The last reference may be ours: destroy the session (it joins its flush
+    // thread) without holding the GIL.
+    py::gil_scoped_release release;
+    run.reset();
+  }
+  ThrowIfError(record.status(), "end_run");
+  return ToPython(*record);
+}
+
+void Flush() {
+  std::shared_ptr<RunSession> run = CurrentRunShared();
+  if (!run) return;
+  Status status;
+  {
+    py::gil_scoped_release release;
+    status = run->Flush();
+  }
+  ThrowIfError(status, "flush");
+}
+
+void LogMetrics(py::object metrics, py::object step) {
+  if (!PyDict_Check(metrics.ptr()) && !py::hasattr(metrics, "items")) {
+    throw py::type_error("log_metrics: expected a dict of name -> number, got " + TypeName(metrics.ptr()));
+  }
+  std::optional<int64_t> s;
+  if (!MetricStep(step.ptr(), &s, "log_metrics")) throw py::error_already_set();
+  // Every value is checked before any is logged: a bad one logs nothing.
+  std::vector<std::pair<py::object, double>> points;
+  for (py::handle item : metrics.attr("items")()) {
+    py::sequence pair = py::reinterpret_borrow<py::sequence>(item);
+    py::object key = pair[0];
+    if (!PyUnicode_Check(key.ptr())) {
+      throw py::type_error("log_metrics: key " + py::repr(key).cast<std::string>() + " is " + TypeName(key.ptr()) +
+                           "; keys are str");
+    }
+    std::optional<double> value = MetricValue(pair[1].ptr(), key.cast<std::string>(), "log_metrics");
+    if (!value) throw py::error_already_set();
+    points.emplace_back(key, *value);
+  }
+  RunSession* run = RunOrStart();
+  for (auto& [key, value] : points) {
+    if (!LogMetricPoint(run, key.ptr(), value, s)) throw py::error_already_set();
+  }
+}
+
+void LogParams(py::object params, const std::string& what) {
+  Json object = ScalarsObject(params, what);
+  ThrowIfError(RunOrStart()->LogParams(object), what);
+}
+
+void LogParam(py::object key, py::object value) {
+  if (!py::isinstance<py::str>(key)) {
+    throw py::type_error("log_param: key is " + TypeName(key.ptr()) + "; keys are str");
+  }
+  Json object = Json::object();
+  std::string k = key.cast<std::string>();
+  object[k] = ScalarValue(value, "log_param", k);
+  ThrowIfError(RunOrStart()->LogParams(object), "log_param");
+}
+
+void SetTags(py::object tags, const std::string& what) {
+  Json object = ScalarsObject(tags, what);
+  ThrowIfError(RunOrStart()->SetTags(object), what);
+}
+
+void SetTag(py::object key, py::object value) {
+  if (!py::isinstance<py::str>(key)) {
+    throw py::type_error("set_tag: key is " + TypeName(key.ptr()) + "; keys are str");
+  }
+  Json object = Json::object();
+  std::string k = key.cast<std::string>();
+  object[k] = ScalarValue(value, "set_tag", k);
+  ThrowIfError(RunOrStart()->SetTags(object), "set_tag");
+}
+
+std::string Str(py::handle value, const char* what, const char* arg) {
+  if (!py::isinstance<py::str>(value)) {
+    throw py::type_error(std::string(what) + ": " + arg + " is " + TypeName(value.ptr()) + "; expected str");
+  }
+  return value.cast<std::string>();
+}
+
+void LogFunction(py::object category, py::object name) {
+  std::string c = Str(category, "log_function", "category");
+  std::string n = Str(name, "log_function", "name");
+  ThrowIfError(RunOrStart()->LogFunction(c, n), "log_function");
+}
+
+// `path` is absolute (the package resolves it against the working directory).
+void LogArtifact(const std::string& path, const std::string& role) {
+  RunOrStart();
+  std::shared_ptr<RunSession> run = CurrentRunShared();  // alive even if another thread ends it meanwhile
+  Status status;
+  {
+    py::gil_scoped_release release;  // hashes the file
+    status = run->LogArtifact(path, role);
+  }
+  ThrowIfError(status, "log_artifact " + path);
+}
+
+}  // namespace
+}  // namespace trail::python
+
+PYBIND11_MODULE(_trail, m) {
+  using namespace trail::python;
+  m.doc() = "trail's C++ library (libtrail). Use the `trail` package, not this module.";
+#ifdef TRAIL_VERSION
+  m.attr("__version__") = TRAIL_VERSION;
+#endif
+
+  // Never freed: it must outlive every module that holds it.
+  PyObject* error = PyErr_NewExceptionWithDoc(
+      "trail.TrailError", "A trail operation failed (not a trail project, Git refused, the disk is full, ...).",
+      PyExc_Exception, nullptr);
+  if (error == nullptr) throw py::error_already_set();
+  SetTrailErrorType(error);
+  m.attr("TrailError") = py::handle(error);
+
+  if (AddFastLogMetric(m.ptr()) < 0) throw py::error_already_set();
+
+  m.def("_start", &Start, py::arg("name"), py::arg("params"), py::arg("tags"), py::arg("argv"), py::arg("cwd"));
+  m.def("_join", &Join);
+  m.def("_end", &End, py::arg("status") = "finished");
+  m.def("_current", &Current);
+  m.def("_abandon_in_child", &AbandonCurrentRunInChild);
+  m.def("flush", &Flush, "Writes what is buffered to disk (fsync). Also done every second and at exit.");
+  m.def("log_metrics", &LogMetrics, py::arg("metrics"), py::arg("step") = py::none(),
+        "log_metrics(metrics, step=None): logs each name -> number of `metrics` at `step`.");
+  m.def(
+      "log_params", [](py::object params) { LogParams(params, "log_params"); }, py::arg("params"),
+      "log_params(params): records each name -> value (int, float, bool, str).");
+  m.def("log_param", &LogParam, py::arg("key"), py::arg("value"),
+        "log_param(key, value): records one param (int, float, bool, str).");
+  m.def(
+      "set_tags", [](py::object tags) { SetTags(tags, "set_tags"); }, py::arg("tags"),
+      "set_tags(tags): sets each name -> value (stored as text).");
+  m.def("set_tag", &SetTag, py::arg("key"), py::arg("value"), "set_tag(key, value): sets one tag.");
+  m.def("log_function", &LogFunction, py::arg("category"), py::arg("name"),
+        "log_function(category, name): records a Table 1 function the source scan cannot see.");
+  m.def("_log_artifact", &LogArtifact, py::arg("path"), py::arg("role"));
+  m.def("_functions_of", &FunctionsOf, py::arg("dotted"), py::arg("kwargs"));
+  m.def("_lookup_function", &LookupFunction, py::arg("keyword"), py::arg("value"));
+  m.def("_guess_artifact_role", [](const std::string& path) { return trail::GuessArtifactRole(path); });
+}
