@@ -14,7 +14,9 @@ constexpr const char* kDescription =
     "  trail run -- python train.py    run and record a training script\n"
     "  trail ls --where 'metrics.val_loss < 0.3'\n"
     "  trail show fraud-58             the whole record\n"
-    "  trail diff fraud-57 fraud-58    what changed between two runs\n\n"
+    "  trail diff fraud-57 fraud-58    what changed between two runs\n"
+    "  trail context -- python train.py  what a run would capture (a dry run)\n"
+    "  trail sweep sweep.yaml          hyperparameter search; every trial is a run\n\n"
     "Docs: docs/README.md. Each command has --help.";
 
 }  // namespace
