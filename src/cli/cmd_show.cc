@@ -88,6 +88,7 @@ std::string Render(const Json& r) {
     Line(out, "data scientist", e.empty() ? u : u + " <" + e + ">");
   }
   Line(out, "parent", record::GetString(r, "parent"));
+  Line(out, "stopped early", record::GetString(r, "pruned"));
   Line(out, "archived", r.value("archived", false) ? "yes" : "");
 
   Section(out, "Time");
