@@ -101,6 +101,37 @@ def _under_trail_run():
     return bool(os.environ.get("TRAIL_RUN_ID")) and bool(os.environ.get("TRAIL_METRICS"))
 
 
+_exported = None  # the environment variables start_run set, and what they were before
+
+
+def _export_run(run_id):
+    """Lets programs this process starts (subprocess, multiprocessing's spawn) join the run, as
+    they would under `trail run`: the same variables, pointing at the run's live folder. A
+    forked child still refuses (see _check_not_forked); a new interpreter joins."""
+    global _exported
+    root = os.getcwd()
+    while not os.path.exists(os.path.join(root, ".git")) and os.path.dirname(root) != root:
+        root = os.path.dirname(root)
+    metrics = os.path.join(root, ".trail", "live", run_id, "metrics.jsonl")
+    if not os.path.exists(metrics):
+        return
+    values = {"TRAIL_RUN_ID": run_id, "TRAIL_METRICS": metrics, "TRAIL_PROJECT_ROOT": root}
+    _exported = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+
+
+def _unexport_run():
+    global _exported
+    if _exported is None:
+        return
+    for k, v in _exported.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    _exported = None
+
+
 def _argv():
     # The command as the shell ran it (interpreter first), as `trail run` would record it.
     argv = list(getattr(sys, "orig_argv", None) or [sys.executable] + sys.argv)
@@ -153,6 +184,7 @@ def start_run(name=None, params=None, tags=None, *, run_name=None):
         _forked_from = None  # a forked child that starts its own run logs to it
         _install_hooks()
         _run = ActiveRun(run_id, False, name)
+        _export_run(run_id)
         return _run
 
 
@@ -183,6 +215,8 @@ def end_run(status="finished"):
             record = _trail._end(status)
         finally:
             _run = None
+            if not run.joined:
+                _unexport_run()
             run.info.status = status if not run.joined else "running"
         run.record = record if not run.joined else None
         return run.record

@@ -193,3 +193,31 @@ print("STILL", trail.active_run().id)  # trail run goes on recording after the b
     assert rec["params"]["lr"] == 0.3 and rec["tags"]["who"] == "script"
     assert rec["metrics"]["summary"]["loss"]["last_step"] == 4
     assert sum("p-1" in c for c in branch_commits(project)) == 1
+
+
+CHILD = """
+import trail
+trail.log_metric("child_loss", 0.5, step=1)
+trail.set_tag("worker", "child")
+"""
+
+PARENT = """
+import subprocess, sys, os, trail
+with trail.start_run() as run:
+    trail.log_metric("parent_loss", 1.0, step=0)
+    subprocess.run([sys.executable, sys.argv[1]], check=True)
+print("AFTER", os.environ.get("TRAIL_RUN_ID"))
+"""
+
+
+def test_a_program_started_by_a_standalone_run_joins_it(project):
+    child = write(project, "child.py", CHILD)
+    parent = write(project, "parent.py", PARENT)
+    out = python(parent, child, cwd=project).stdout
+    assert "AFTER None" in out  # the variables are taken back when the run ends
+    rec = record(project, "p-1")
+    assert rec["status"] == "finished"
+    assert rec["metrics"]["summary"]["child_loss"]["last"] == 0.5
+    assert rec["metrics"]["summary"]["parent_loss"]["last"] == 1.0
+    assert rec["tags"]["worker"] == "child"
+    assert len(branch_commits(project)) == 1  # one run, not two
