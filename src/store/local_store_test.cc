@@ -1,0 +1,182 @@
+#include "store/local_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/test_data.h"
+#include "store/test_temp_dir.h"
+#include "util/files.h"
+
+namespace trail::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+uint64_t BytesUnder(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+
+std::vector<std::string> PackFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(dir) / "packs")) {
+    if (e.is_regular_file()) out.push_back(e.path().string());
+  }
+  return out;
+}
+
+TEST(LocalStoreTest, OpenCreatesLayout) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("store");
+  auto store = LocalStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_TRUE(IsDirectory(dir + "/packs"));
+  EXPECT_TRUE(IsDirectory(dir + "/index"));
+  const std::string config = ReadFile(dir + "/config").value();
+  EXPECT_EQ(config.rfind("trail-store 1\n", 0), 0u);
+  // Reopening leaves the config alone; another format is refused.
+  ASSERT_TRUE(LocalStore::Open(dir).ok());
+  EXPECT_EQ(ReadFile(dir + "/config").value(), config);
+  ASSERT_TRUE(WriteFileAtomic(dir + "/config", "trail-store 99\n").ok());
+  EXPECT_EQ(LocalStore::Open(dir).status().code(), Code::kFailedPrecondition);
+}
+
+TEST(LocalStoreTest, PutFlushReopenGet) {
+  testing::TempDir tmp;
+  const std::string text(100000, 'x');
+  const std::string noise = testing::RandomBytes(300000, 5);
+  const Sha256Digest a = Sha256Of(text), b = Sha256Of(noise);
+  {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    ASSERT_TRUE(store->Put(a, BlobType::kChunk, text).ok());
+    ASSERT_TRUE(store->Put(b, BlobType::kChunk, noise).ok());
+    EXPECT_TRUE(store->Has(BlobType::kChunk, a));
+    // Readable before the flush, from the pack being built.
+    EXPECT_EQ(store->Get(BlobType::kChunk, a).value(), text);
+    ASSERT_TRUE(store->Flush().ok());
+    EXPECT_EQ(store->pack_count(), 1u);
+    EXPECT_EQ(store->Get(BlobType::kChunk, b).value(), noise);
+  }
+  auto store = std::move(LocalStore::Open(tmp.path())).value();
+  EXPECT_EQ(store->blob_count(), 2u);
+  EXPECT_TRUE(store->Has(BlobType::kChunk, a));
+  EXPECT_EQ(store->Get(BlobType::kChunk, a).value(), text);
+  EXPECT_EQ(store->Get(BlobType::kChunk, b).value(), noise);
+  EXPECT_FALSE(store->Has(BlobType::kFile, b));  // same id, another type
+  EXPECT_EQ(store->Get(BlobType::kChunk, Sha256Of("nope")).status().code(), Code::kNotFound);
+
+  // Pack and index are named by the pack's hash and the pack is where the layout says.
+  const auto packs = PackFiles(tmp.path());
+  ASSERT_EQ(packs.size(), 1u);
+  const std::string name = fs::path(packs[0]).stem().string();
+  EXPECT_EQ(fs::path(packs[0]).parent_path().filename().string(), name.substr(0, 2));
+  EXPECT_TRUE(PathExists(tmp.path() + "/index/" + name + ".idx"));
+  EXPECT_EQ(ToHex(Sha256Of(ReadFile(packs[0]).value())), name);
+  EXPECT_TRUE(VerifyPack(ReadFile(packs[0]).value(), name).ok());
+}
+
+TEST(LocalStoreTest, DedupStoresOnce) {
+  testing::TempDir tmp;
+  const std::string noise = testing::RandomBytes(200000, 8);
+  const Sha256Digest id = Sha256Of(noise);
+  auto store = std::move(LocalStore::Open(tmp.path())).value();
+  ASSERT_TRUE(store->Put(id, BlobType::kChunk, noise).ok());
+  ASSERT_TRUE(store->Put(id, BlobType::kChunk, noise).ok());  // pending: skipped
+  ASSERT_TRUE(store->Flush().ok());
+  const uint64_t after_first = BytesUnder(tmp.path());
+  EXPECT_LT(after_first, 2 * noise.size());
+  ASSERT_TRUE(store->Put(id, BlobType::kChunk, noise).ok());  // stored: skipped
+  ASSERT_TRUE(store->Flush().ok());                           // nothing to write
+  EXPECT_EQ(BytesUnder(tmp.path()), after_first);
+  EXPECT_EQ(store->pack_count(), 1u);
+  auto reopened = std::move(LocalStore::Open(tmp.path())).value();
+  ASSERT_TRUE(reopened->Put(id, BlobType::kChunk, noise).ok());
+  ASSERT_TRUE(reopened->Flush().ok());
+  EXPECT_EQ(BytesUnder(tmp.path()), after_first);
+}
+
+TEST(LocalStoreTest, FullPackIsWrittenOnPut) {
+  testing::TempDir tmp;
+  auto store = std::move(LocalStore::Open(tmp.path(), /*pack_target_size=*/100000)).value();
+  std::vector<std::string> blobs;
+  for (int i = 0; i < 5; ++i) blobs.push_back(testing::RandomBytes(60000, 100 + i));
+  for (const auto& b : blobs) ASSERT_TRUE(store->Put(Sha256Of(b), BlobType::kChunk, b).ok());
+  EXPECT_EQ(store->pack_count(), 2u);  // two full packs written, one blob pending
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(store->pack_count(), 3u);
+  auto reopened = std::move(LocalStore::Open(tmp.path())).value();
+  for (const auto& b : blobs) EXPECT_EQ(reopened->Get(BlobType::kChunk, Sha256Of(b)).value(), b);
+}
+
+TEST(LocalStoreTest, LeftoversAreIgnoredOnOpen) {
+  testing::TempDir tmp;
+  const std::string blob = testing::RandomBytes(5000, 11);
+  {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    ASSERT_TRUE(store->Put(Sha256Of(blob), BlobType::kChunk, blob).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  // A temp file from an interrupted index write, and a pack whose index was never written.
+  const std::string idx_dir = tmp.path() + "/index/";
+  const std::string name = ListDirectory(idx_dir).at(0);
+  std::ofstream(idx_dir + name + ".tmp-123-456") << "half an index";
+  std::ofstream(idx_dir + "junk.txt") << "x";
+  const std::string orphan = testing::RandomBytes(5000, 12);
+  {
+    PackWriter w;
+    ASSERT_TRUE(w.Add(Sha256Of(orphan), BlobType::kChunk, orphan).ok());
+    FinishedPack p = std::move(w.Finish()).value();
+    ASSERT_TRUE(MakeDirs(tmp.path() + "/packs/" + p.id.substr(0, 2)).ok());
+    ASSERT_TRUE(WriteFileAtomic(tmp.path() + "/packs/" + p.id.substr(0, 2) + "/" + p.id + ".pack", p.bytes).ok());
+  }
+  auto store = LocalStore::Open(tmp.path());
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ((*store)->blob_count(), 1u);
+  EXPECT_TRUE((*store)->Has(BlobType::kChunk, Sha256Of(blob)));
+  EXPECT_FALSE((*store)->Has(BlobType::kChunk, Sha256Of(orphan)));  // invisible without its index
+}
+
+TEST(LocalStoreTest, CorruptPackAndIndexAreReported) {
+  testing::TempDir tmp;
+  const std::string blob = testing::RandomBytes(5000, 13);
+  const Sha256Digest id = Sha256Of(blob);
+  {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    ASSERT_TRUE(store->Put(id, BlobType::kChunk, blob).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  const std::string pack = PackFiles(tmp.path()).at(0);
+  const std::string pack_id = fs::path(pack).stem().string();
+  std::string bytes = ReadFile(pack).value();
+  bytes[20] ^= 1;
+  { std::ofstream(pack, std::ios::binary | std::ios::trunc) << bytes; }
+  auto store = std::move(LocalStore::Open(tmp.path())).value();
+  auto got = store->Get(BlobType::kChunk, id);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), Code::kCorrupt);
+  EXPECT_NE(got.status().message().find("pack " + pack_id + ": offset 8:"), std::string::npos)
+      << got.status().message();
+
+  // A truncated pack: the blob's range is cut short.
+  fs::resize_file(pack, 100);
+  EXPECT_EQ(store->Get(BlobType::kChunk, id).status().code(), Code::kCorrupt);
+  // A missing pack.
+  fs::remove(pack);
+  EXPECT_EQ(store->Get(BlobType::kChunk, id).status().code(), Code::kNotFound);
+
+  // A damaged .idx makes Open fail, naming it.
+  const std::string idx = tmp.path() + "/index/" + pack_id + ".idx";
+  fs::resize_file(idx, fs::file_size(idx) - 1);
+  auto reopened = LocalStore::Open(tmp.path());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), Code::kCorrupt);
+  EXPECT_NE(reopened.status().message().find(pack_id), std::string::npos);
+}
+
+}  // namespace
+}  // namespace trail::store
