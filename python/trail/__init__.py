@@ -98,6 +98,10 @@ def _status_for(exc_type, exc):
 
 
 def _under_trail_run():
+    # Variables this process exported for its own standalone run (or that a forked child inherited
+    # with them) do not make it a child of that run.
+    if _exported is not None:
+        return False
     return bool(os.environ.get("TRAIL_RUN_ID")) and bool(os.environ.get("TRAIL_METRICS"))
 
 
