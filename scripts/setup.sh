@@ -9,7 +9,7 @@ PACKAGES=(
   libssl-dev libzstd-dev libeigen3-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-sklearn python3-pytest python3-yaml python3-optuna
-  pybind11-dev python3-torch
+  pybind11-dev python3-dev python3-torch
   hyperfine time
 )
 
