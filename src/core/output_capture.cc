@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cmath>
 
+#include "metrics/protocol_line.h"
+#include "run/fd_io.h"
 #include "util/clock.h"
 #include "util/numbers.h"
 #include "util/yaml.h"
@@ -96,24 +98,12 @@ void OutputMetricsCapture::Emit() {
     std::string key = Json(std::string(set_.KeyById(id))).dump();
     for (size_t i = static_cast<size_t>(emitted_[id]); i < series->size(); ++i) {
       const metrics::Point& p = (*series)[i];
-      line_buffer_ += "{\"step\":" + std::to_string(p.step) + ",\"time\":" + FormatDouble(p.time) + "," + key + ":";
-      // The protocol reads NaN and Infinity the way Python's json writes them.
-      if (std::isnan(p.value)) line_buffer_ += "NaN";
-      else if (std::isinf(p.value)) line_buffer_ += p.value > 0 ? "Infinity" : "-Infinity";
-      else line_buffer_ += FormatDouble(p.value);
-      line_buffer_ += "}\n";
+      metrics::AppendProtocolLine(&line_buffer_, p.step, p.time, key, p.value);
       ++points_;
     }
     emitted_[id] = static_cast<int64_t>(series->size());
   }
-  if (fd_ < 0 || line_buffer_.empty()) return;
-  size_t off = 0;
-  while (off < line_buffer_.size()) {
-    ssize_t n = ::write(fd_, line_buffer_.data() + off, line_buffer_.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
+  if (fd_ >= 0 && !line_buffer_.empty()) (void)run::WriteFully(fd_, line_buffer_.data(), line_buffer_.size());
 }
 
 }  // namespace trail

@@ -1,7 +1,6 @@
 #include "core/session.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,7 +17,10 @@
 #include "core/capture.h"
 #include "core/live_run.h"
 #include "core/run_start.h"
+#include "metrics/protocol_line.h"
 #include "record/record.h"
+#include "run/fd_io.h"
+#include "store/hash.h"
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/numbers.h"
@@ -57,47 +59,32 @@ Status CheckScalars(const Json& m, const char* what) {
 int OpenAppend(const std::string& path) { return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644); }
 
 Status WriteAll(int fd, const std::string& data, const std::string& path) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return IoError("cannot write " + path + ": " + std::strerror(errno));
-    off += static_cast<size_t>(n);
-  }
+  int err = run::WriteFully(fd, data.data(), data.size());
+  if (err != 0) return IoError("cannot write " + path + ": " + run::ErrnoMessage(err));
   return Status::Ok();
 }
 
+// The SHA-256 of a file's content, read in 1 MiB blocks.
 StatusOr<std::string> Sha256File(const std::string& path, uint64_t* size) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return NotFound("cannot read " + path + ": " + std::strerror(errno));
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  store::Sha256 sha;
   std::vector<char> buf(1 << 20);
   *size = 0;
   while (true) {
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
+      int err = errno;
       ::close(fd);
-      EVP_MD_CTX_free(ctx);
-      return IoError("cannot read " + path + ": " + std::strerror(errno));
+      return IoError("cannot read " + path + ": " + std::strerror(err));
     }
     if (n == 0) break;
-    EVP_DigestUpdate(ctx, buf.data(), static_cast<size_t>(n));
+    sha.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
     *size += static_cast<uint64_t>(n);
   }
   ::close(fd);
-  unsigned char md[32];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
+  return store::ToHex(sha.Final());
 }
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -206,23 +193,9 @@ class RunSession::Impl {
     if (!points.empty()) {
       std::string out;
       out.reserve(points.size() * 48);
-      char num[40];
       for (const Pending& p : points) {
-        out += '{';
-        if (p.has_step) {
-          out += "\"step\":";
-          out += std::to_string(p.step);
-          out += ',';
-        }
-        out += "\"time\":";
-        out.append(num, FormatDoubleTo(num, std::round(p.time * 1000) / 1000));
-        out += ',';
-        out += key_text[p.key];
-        out += ':';
-        if (std::isnan(p.value)) out += "NaN";
-        else if (std::isinf(p.value)) out += p.value > 0 ? "Infinity" : "-Infinity";
-        else out.append(num, FormatDoubleTo(num, p.value));
-        out += "}\n";
+        metrics::AppendProtocolLine(&out, p.has_step ? std::optional<int64_t>(p.step) : std::nullopt, p.time,
+                                    key_text[p.key], p.value);
       }
       TRAIL_RETURN_IF_ERROR(WriteAll(metrics_fd, out, metrics_path));
       ::fdatasync(metrics_fd);
