@@ -11,17 +11,32 @@ PACKAGES=(
   python3 python3-numpy python3-sklearn python3-pytest python3-yaml python3-optuna
   pybind11-dev python3-dev python3-torch
   hyperfine time
+  libcurl4-openssl-dev awscli
+  git-lfs git-annex
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# A real S3 protocol server for the remote tests, from the npm registry (versions pinned by
+# tools/s3rver/package-lock.json); node_modules is git-ignored.
+# Node.js and npm come from Debian unless the machine already has them (a NodeSource nodejs
+# bundles npm, and Debian's npm package would conflict with it).
+if ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs npm"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+S3RVER_DIR="$(cd "$(dirname "$0")/.." && pwd)/tools/s3rver"
+if [ ! -x "$S3RVER_DIR/node_modules/.bin/s3rver" ]; then
+  echo "setup: installing s3rver (npm) into tools/s3rver"
+  (cd "$S3RVER_DIR" && npm ci --no-audit --no-fund --silent >/dev/null)
 fi
 echo "setup: dependencies present"

@@ -241,9 +241,10 @@ def _auto_run():
 
 
 def log_artifact(local_path, role=None):
-    """Records a file the run produced (a model, a checkpoint, a plot): its path, size, SHA-256 and
-    role (guessed from the name when None: checkpoint, keras, torch, onnx, joblib, ...). The file
-    stays where it is; trail records what it was."""
+    """Stores a file the run produced (a model, a checkpoint, a plot) in trail's object store
+    now, and records its path, size, content id and role (guessed from the name when None:
+    checkpoint, keras, torch, onnx, joblib, ...). `trail get RUN ARTIFACT` restores it later,
+    even after the file was overwritten by the next checkpoint."""
     path = os.fspath(local_path)
     if isinstance(path, bytes):
         path = os.fsdecode(path)
@@ -252,15 +253,52 @@ def log_artifact(local_path, role=None):
     _trail._log_artifact(os.path.abspath(path), role or "")
 
 
-def log_data(role, data, snapshot=0.01):
-    """Records a data set (a path, a pandas DataFrame or a numpy array) with a sample of
-    `snapshot` of its rows. Not available yet: it needs trail's object store."""
-    if not isinstance(role, str):
-        raise TypeError(f"log_data: role is {type(role).__name__}; expected str")
-    if isinstance(snapshot, bool) or not isinstance(snapshot, (int, float)) or not 0 <= snapshot <= 1:
-        raise ValueError(f"log_data: snapshot is {snapshot!r}; expected a fraction between 0 and 1")
-    raise NotImplementedError("log_data needs trail's object store, which is not built yet; "
-                              "use log_artifact(path) to record a data file's path, size and SHA-256")
+def log_data(role, data, snapshot=0.01, seed=0, stratify=None):
+    """Records a data input as `trail run --data ROLE=PATH` does: its content hash, size,
+    number of instances and a reproducible snapshot (`snapshot` of its rows, chosen with `seed`,
+    keeping each class's share when `stratify` names a column) kept in the object store.
+
+    `data` is a path (CSV, TSV, JSON Lines, .npy, .npz, TFRecord, Parquet), a URL (recorded
+    as the source only), a numpy array (saved as .npy first) or a pandas DataFrame (saved as
+    CSV first)."""
+    if not isinstance(role, str) or not role:
+        raise TypeError(f"log_data: role is {role!r}; expected a non-empty str")
+    if isinstance(snapshot, bool) or not isinstance(snapshot, (int, float)) or not 0 < snapshot <= 1:
+        raise ValueError(f"log_data: snapshot is {snapshot!r}; expected a fraction in (0, 1]")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"log_data: seed is {seed!r}; expected a non-negative int")
+    if stratify is not None and not isinstance(stratify, str):
+        raise TypeError(f"log_data: stratify is {type(stratify).__name__}; expected str or None")
+    source, tmp, label = _data_source(role, data)
+    try:
+        _trail._log_data(role, source, float(snapshot), seed, stratify or "", label)
+    finally:
+        if tmp is not None:
+            os.unlink(tmp)
+
+
+def _data_source(role, data):
+    """(source, temp file to delete, label to record) for what log_data was given."""
+    if isinstance(data, (str, bytes, os.PathLike)):
+        path = os.fspath(data)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        return (path if "://" in path else os.path.abspath(path)), None, ""
+    import tempfile
+    kind = type(data).__module__.split(".")[0]
+    if kind == "numpy":
+        import numpy
+        fd, tmp = tempfile.mkstemp(prefix=f"trail-{role}-", suffix=".npy")
+        with os.fdopen(fd, "wb") as f:
+            numpy.save(f, data)
+        return tmp, tmp, f"numpy array {data.dtype} {tuple(data.shape)}"
+    if kind == "pandas":
+        fd, tmp = tempfile.mkstemp(prefix=f"trail-{role}-", suffix=".csv")
+        os.close(fd)
+        data.to_csv(tmp, index=False)
+        return tmp, tmp, f"pandas DataFrame {data.shape[0]}x{data.shape[1]}"
+    raise TypeError(f"log_data: data is {type(data).__name__}; expected a path, a URL, a numpy array "
+                    "or a pandas DataFrame")
 
 
 # ----------------------------------------------------------------------------------------------

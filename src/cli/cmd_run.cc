@@ -47,12 +47,28 @@ std::function<int()> SetupRun(CLI::App& sub) {
   // Used by `trail sweep` to run its trials; not for people.
   auto sweep_trial = std::make_shared<std::string>();
   sub.add_option("--sweep-trial", *sweep_trial, "")->group("");
+  auto data_flags = std::make_shared<std::vector<std::string>>();
+  sub.add_option("--data", *data_flags,
+                 "a data input ROLE=PATH_OR_URL (train, validation, ...): hash, size, instances and a 1% snapshot "
+                 "are recorded; repeatable")
+      ->allow_extra_args(false);
+  sub.add_option("--snapshot-fraction", req->data_options.fraction, "fraction of each --data file kept as its snapshot (default 0.01)");
+  sub.add_option("--snapshot-seed", req->data_options.seed, "seed of the snapshot sampling (default 0)");
+  sub.add_option("--stratify", req->data_options.stratify, "keep each class's share in the snapshots: a CSV column or JSON Lines key");
+  sub.add_option("--artifact", req->artifacts,
+                 "a file or folder the run writes (model, checkpoints): what it creates or changes is stored; repeatable")
+      ->allow_extra_args(false);
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"
       "appending JSON lines to the file named by $TRAIL_METRICS, e.g. {\"step\": 3, \"loss\": 0.21}.\n"
       "trail run returns the command's exit code. See docs/run.md.");
-  return [req, no_args, no_parse, sweep_trial] {
+  return [req, no_args, no_parse, sweep_trial, data_flags] {
+    for (const std::string& f : *data_flags) {
+      auto in = ParseDataFlag(f);
+      if (!in.ok()) return Fail(in.status());
+      req->data.push_back(*in);
+    }
     req->params_from_args = !*no_args;
     req->parse_output = !*no_parse;
     if (!sweep_trial->empty()) {

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "util/numbers.h"
 #include "record/record.h"
 #include "util/clock.h"
 
@@ -17,6 +18,12 @@ void Line(std::string& out, const std::string& key, const std::string& value) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "  %-14s ", key.c_str());
   out += buf + value + "\n";
+}
+
+// Records read back from YAML hold sizes as signed integers.
+std::string SizeCell(const Json& item) {
+  if (!item.contains("size") || !item["size"].is_number_integer() || item["size"].get<int64_t>() < 0) return "";
+  return FormatBytes(item["size"].get<uint64_t>());
 }
 
 std::string Text(const Json& v) {
@@ -143,11 +150,31 @@ std::string Render(const Json& r) {
       Tree(out, r["metrics"]["derived"], 0);
     }
   }
-  for (const char* list : {"data", "artifacts"}) {
-    if (r.contains(list) && !r[list].empty()) {
-      Section(out, std::string(list) == "data" ? "Data" : "Artifacts (model files)");
-      for (const auto& item : r[list]) out += "  " + DumpJson(item, -1) + "\n";
+  if (r.contains("data") && r["data"].is_array() && !r["data"].empty()) {
+    Section(out, "Data (trail get ID --snapshot ROLE)");
+    std::vector<Row> rows;
+    for (const auto& d : r["data"]) {
+      std::string snap;
+      if (d.contains("snapshot") && d["snapshot"].is_object()) {
+        const Json& s = d["snapshot"];
+        snap = Text(s.value("rows", Json())) + " rows (" + Cell(s.value("fraction", Json())) + ", seed " +
+               Text(s.value("seed", Json())) + (s.contains("stratify") ? ", by " + Text(s["stratify"]) : "") + ")";
+      }
+      rows.push_back({"  " + Text(d.value("role", Json())), Text(d.value("source", Json())), Text(d.value("format", Json())),
+                      SizeCell(d),
+                      Text(d.value("instances", Json())), snap, Text(d.value("oid", Json())).substr(0, 19)});
     }
+    out += RenderTable({"", "source", "format", "size", "instances", "snapshot", "oid"}, rows);
+  }
+  if (r.contains("artifacts") && r["artifacts"].is_array() && !r["artifacts"].empty()) {
+    Section(out, "Artifacts (trail get ID [ARTIFACT])");
+    std::vector<Row> rows;
+    for (const auto& a : r["artifacts"]) {
+      rows.push_back({"  " + Text(a.value("path", Json())), Text(a.value("role", Json())),
+                      SizeCell(a),
+                      a.contains("oid") ? Text(a["oid"]).substr(0, 19) : "(not stored)"});
+    }
+    out += RenderTable({"", "role", "size", "oid"}, rows);
   }
   if (r.contains("context") && r["context"].is_object() && !r["context"].empty()) {
     Section(out, "Custom context");

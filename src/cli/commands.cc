@@ -15,6 +15,16 @@ const std::vector<Command>& Commands() {
       {"note", "add a note to a run", SetupNote},
       {"rm", "archive a run (it stays in history; ls --all shows it)", SetupRm},
       {"index", "check or rebuild the local runs index", SetupIndex},
+      {"add", "version files or folders in the object store; writes PATH.trail pointers to commit", SetupAdd},
+      {"status", "list tracked data that is modified or missing", SetupStatus},
+      {"checkout", "restore tracked data from the object store to match its pointers", SetupCheckout},
+      {"get", "restore a run's artifacts or data snapshot: trail get ID [ARTIFACT] -o DIR", SetupGet},
+      {"gc", "delete stored objects nothing needs any more (--dry-run lists them)", SetupGc},
+      {"fsck", "verify every stored object; name the data and runs a damaged one affects", SetupFsck},
+      {"remote", "the object store's remotes: trail remote add NAME URL | ls | rm NAME", SetupRemote},
+      {"push", "upload the packs a remote lacks, then the runs branch and refs/trail/* to Git", SetupPush},
+      {"fetch", "download the packs this store lacks from a remote, and the runs branch from Git", SetupFetch},
+      {"pull", "fetch, then restore tracked data to match its pointers: trail pull [PATH...]", SetupPull},
   };
   return kCommands;
 }

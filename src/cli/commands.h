@@ -16,5 +16,15 @@ std::function<int()> SetupRm(CLI::App& sub);
 std::function<int()> SetupIndex(CLI::App& sub);
 std::function<int()> SetupContext(CLI::App& sub);
 std::function<int()> SetupSweep(CLI::App& sub);
+std::function<int()> SetupAdd(CLI::App& sub);
+std::function<int()> SetupStatus(CLI::App& sub);
+std::function<int()> SetupCheckout(CLI::App& sub);
+std::function<int()> SetupGet(CLI::App& sub);
+std::function<int()> SetupGc(CLI::App& sub);
+std::function<int()> SetupFsck(CLI::App& sub);
+std::function<int()> SetupRemote(CLI::App& sub);
+std::function<int()> SetupPush(CLI::App& sub);
+std::function<int()> SetupFetch(CLI::App& sub);
+std::function<int()> SetupPull(CLI::App& sub);
 
 }  // namespace trail::cli

@@ -1,4 +1,5 @@
 // trail: the complete trail of every ML experiment, kept in the project's Git repository.
+#include <malloc.h>
 #include <CLI/CLI.hpp>
 
 #include <cstring>
@@ -22,6 +23,11 @@ constexpr const char* kDescription =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The object store's pipeline allocates 16-64 MiB buffers over and over. Above glibc's
+  // default threshold each would be a fresh mmap, zero-filled page by page and unmapped again;
+  // keeping them on the heap lets them be reused (measured: a third of `trail add`'s CPU).
+  mallopt(M_MMAP_THRESHOLD, 512 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   // Everything after `trail run ... --` is the user's command, untouched by CLI11.
   std::vector<std::string> args(argv, argv + argc);
   std::vector<std::string> command_tail;

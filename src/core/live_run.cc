@@ -1,5 +1,8 @@
 #include "core/live_run.h"
 
+#include "core/run_artifacts.h"
+#include "store/local_store.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,6 +93,10 @@ void MergeAnnotations(const std::string& path, Json& rec) {
         entry["found"] = Json::array({"log_function"});
         rec["functions"].push_back(entry);
       }
+    }
+    if (line.contains("data") && line["data"].is_object()) {
+      if (!rec.contains("data") || !rec["data"].is_array()) rec["data"] = Json::array();
+      rec["data"].push_back(line["data"]);
     }
     if (line.contains("artifact") && line["artifact"].is_object()) {
       if (!rec.contains("artifacts") || !rec["artifacts"].is_array()) rec["artifacts"] = Json::array();
@@ -282,6 +289,34 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   }
   if (!metrics_json.empty()) rec["metrics"] = metrics_json;
   if (!output_tail.empty()) rec["output"] = std::string(record::kOutputFile);
+
+  // Artifacts go into the object store before the record names them; the store stays open
+  // (its shared lock held) until the commit, so a gc cannot remove them in between.
+  std::unique_ptr<store::LocalStore> artifact_store;
+  if (PathExists(run.path(kArtifactsStateFile))) {
+    std::vector<std::string> artifact_warnings;
+    auto st = store::LocalStore::OpenForWriting(project.store_dir());
+    if (!st.ok()) {
+      artifact_warnings.push_back("artifacts not stored: " + st.status().message());
+    } else {
+      artifact_store = std::move(st).value();
+      auto stored = StoreRunArtifacts(project, run, *artifact_store, &artifact_warnings);
+      if (!stored.ok()) {
+        artifact_warnings.push_back("artifacts not stored: " + stored.status().message());
+      } else if (!stored->empty()) {
+        if (!rec.contains("artifacts") || !rec["artifacts"].is_array()) rec["artifacts"] = Json::array();
+        for (const Json& a : *stored) rec["artifacts"].push_back(a);
+      }
+    }
+    if (!artifact_warnings.empty()) {
+      Json w = rec.value("warnings", Json::array());
+      for (const auto& m : artifact_warnings) {
+        w.push_back(m);
+        if (warnings) warnings->push_back(m);
+      }
+      rec["warnings"] = w;
+    }
+  }
 
   {
     TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());

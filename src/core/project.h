@@ -51,6 +51,8 @@ class Project {
   // State every worktree of the repository must share: the writer lock and
   // the run-number counter live in <git common dir>/trail/.
   std::string shared_dir() const { return JoinPath(repo_->commondir(), "trail"); }
+  // The object store, shared by every worktree (docs/formats/store.md, "Local layout").
+  std::string store_dir() const { return JoinPath(shared_dir(), "store"); }
   const Json& config() const { return config_; }
   git::Repo& repo() { return *repo_; }
   git::Identity user() const;

@@ -1,5 +1,9 @@
 #include "core/recorder.h"
 
+#include <filesystem>
+
+#include "store/local_store.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -60,12 +64,22 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (request.extra_params.is_object()) record::MergeInto(start.params, request.extra_params);
   TRAIL_ASSIGN_OR_RETURN(start.tags, record::ParseAssignments(request.tags, "--tag", false));
   start.hyperparameters = request.hyperparameters;
+  for (const std::string& a : request.artifacts)
+    start.artifact_paths.push_back(std::filesystem::absolute(std::filesystem::path(start.cwd) / a).lexically_normal().string());
+  // Data inputs are read (hashed, counted, sampled) before the program can change them; their
+  // snapshots are in the store before the run's start record names them.
+  std::unique_ptr<store::LocalStore> data_store;
+  if (!request.data.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(data_store, store::LocalStore::OpenForWriting(project.store_dir()));
+    TRAIL_ASSIGN_OR_RETURN(start.data, RecordDataInputs(project, *data_store, request.data, request.data_options, start.cwd));
+  }
   // Checked again by BeginRun; needed here for the output parser.
   TRAIL_ASSIGN_OR_RETURN(MetricsConfig metrics_config, ParseMetricsConfig(project.config()));
 
   // The metrics file exists before the child starts so we hold a descriptor
   // to fsync it; BeginRun writes start.yaml last, once the folder is ready.
   TRAIL_ASSIGN_OR_RETURN(BegunRun begun, BeginRun(project, start, &warnings));
+  data_store.reset();  // start.yaml names the snapshots now; gc reads live runs' records
   LiveRun& run = begun.run;
   Json& rec = begun.record;
   if (!request.id_file.empty()) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(request.id_file, run.id, /*sync=*/false));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/project.h"
+#include "core/run_data.h"
 #include "trail/status.h"
 #include "util/yaml.h"
 
@@ -24,6 +25,9 @@ struct RunRequest {
   // Parse the child's output for Keras/tqdm metrics (metrics.parse_output in
   // the config can turn it off too).
   bool parse_output = true;
+  std::vector<DataInput> data;       // --data ROLE=PATH_OR_URL
+  DataOptions data_options;          // --snapshot-fraction, --snapshot-seed, --stratify
+  std::vector<std::string> artifacts;  // --artifact PATH (relative to the cwd)
 };
 
 // What the front end hears about while a run is recorded. The library never

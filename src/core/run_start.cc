@@ -1,5 +1,7 @@
 #include "core/run_start.h"
 
+#include "core/run_artifacts.h"
+
 #include <unistd.h>
 
 #include <random>
@@ -46,6 +48,8 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   rec["params"] = params;
   if (start.hyperparameters.is_object() && !start.hyperparameters.empty()) rec["hyperparameters"] = start.hyperparameters;
   if (start.tags.is_object() && !start.tags.empty()) rec["tags"] = start.tags;
+  if (start.data.is_array() && !start.data.empty()) rec["data"] = start.data;
+  TRAIL_RETURN_IF_ERROR(RecordArtifactBaseline(project, run, start.artifact_paths));
   // The code snapshot is taken before the program runs: it is what ran.
   CaptureOptions capture;
   capture.argv = start.argv;

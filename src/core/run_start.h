@@ -22,6 +22,8 @@ struct RunStart {
   bool params_from_args = true;    // read --key value options of argv
   Json tags = Json::object();
   Json hyperparameters;            // a sweep's searched space, or null
+  Json data;                       // the record's `data:` list (run_data.h), or null
+  std::vector<std::string> artifact_paths;  // --artifact, absolute
 };
 
 struct BegunRun {

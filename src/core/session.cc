@@ -20,7 +20,11 @@
 #include "metrics/protocol_line.h"
 #include "record/record.h"
 #include "run/fd_io.h"
+#include "core/pointer.h"
+#include "store/file_store.h"
 #include "store/hash.h"
+#include "store/local_store.h"
+#include "store/presets.h"
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/numbers.h"
@@ -64,29 +68,6 @@ Status WriteAll(int fd, const std::string& data, const std::string& path) {
   return Status::Ok();
 }
 
-// The SHA-256 of a file's content, read in 1 MiB blocks.
-StatusOr<std::string> Sha256File(const std::string& path, uint64_t* size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return NotFound("cannot read " + path + ": " + std::strerror(errno));
-  store::Sha256 sha;
-  std::vector<char> buf(1 << 20);
-  *size = 0;
-  while (true) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return IoError("cannot read " + path + ": " + std::strerror(err));
-    }
-    if (n == 0) break;
-    sha.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
-    *size += static_cast<uint64_t>(n);
-  }
-  ::close(fd);
-  return store::ToHex(sha.Final());
-}
-
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -116,6 +97,8 @@ class RunSession::Impl {
 
   // Started runs.
   std::unique_ptr<Project> project;
+  // Joined runs: opened on first use, to store artifacts and data snapshots.
+  std::unique_ptr<Project> joined_project;
   std::optional<LiveRun> live;
   Json start_record;
   // Both.
@@ -315,19 +298,42 @@ Status RunSession::LogFunction(std::string_view category, std::string_view name)
   return Status::Ok();
 }
 
+// The project a session stores content into: its own, or (joined) the one `trail run` named.
+StatusOr<Project*> RunSession::StoreProject() {
+  if (impl_->project) return impl_->project.get();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->joined_project) {
+    const char* root = std::getenv("TRAIL_PROJECT_ROOT");
+    if (!root || !*root) return FailedPrecondition("no project to store into (TRAIL_PROJECT_ROOT is not set)");
+    TRAIL_ASSIGN_OR_RETURN(impl_->joined_project, Project::Open(root));
+  }
+  return impl_->joined_project.get();
+}
+
 Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
   std::string full = !path.empty() && path[0] == '/' ? path : JoinPath(CurrentDirectory(), path);
   if (!PathExists(full) || IsDirectory(full)) return NotFound("no file " + path + " to record as an artifact");
-  uint64_t size = 0;
-  TRAIL_ASSIGN_OR_RETURN(std::string sha, Sha256File(full, &size));
+  TRAIL_ASSIGN_OR_RETURN(Project * project, StoreProject());
+  // Stored now, not at the end: the program may overwrite the file (the next checkpoint). The
+  // annotation names it before the store's lock is let go; gc reads live runs' annotations.
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::OpenForWriting(project->store_dir()));
+  TRAIL_ASSIGN_OR_RETURN(store::FileManifest m, store::StoreFile(*st, full, store::ChunkingFor(full)));
   Json a = Json::object();
-  std::string root = impl_->project ? impl_->project->root() : std::string(std::getenv("TRAIL_PROJECT_ROOT") ? std::getenv("TRAIL_PROJECT_ROOT") : "");
-  a["path"] = root.empty() ? full : RelativeTo(root, full);
+  a["path"] = RelativeTo(project->root(), full);
   a["role"] = role.empty() ? GuessArtifactRole(full) : std::string(role);
-  a["size"] = size;
-  a["sha256"] = sha;
+  a["size"] = m.size;
+  a["oid"] = OidString(m.id);
   impl_->Annotate(Json{{"artifact", a}});
-  return Status::Ok();
+  return impl_->Flush();
+}
+
+Status RunSession::LogData(const std::string& role, const std::string& source, const DataOptions& options,
+                           const std::string& label) {
+  TRAIL_ASSIGN_OR_RETURN(Project * project, StoreProject());
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::OpenForWriting(project->store_dir()));
+  TRAIL_ASSIGN_OR_RETURN(Json data, RecordDataInputs(*project, *st, {DataInput{role, source, label}}, options, CurrentDirectory()));
+  for (const Json& d : data) impl_->Annotate(Json{{"data", d}});
+  return impl_->Flush();
 }
 
 Status RunSession::Flush() { return impl_->Flush(); }

@@ -26,10 +26,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/run_data.h"
 #include "trail/status.h"
 #include "util/yaml.h"
 
 namespace trail {
+
+class Project;
 
 struct SessionOptions {
   std::string name;
@@ -64,12 +67,21 @@ class RunSession {
   // A Table 1 entry the scanner cannot see: category is one of "regression loss",
   // "classification loss", "neural network loss", "optimizer", "activation", "regularization".
   Status LogFunction(std::string_view category, std::string_view name);
-  // Records a file the run produced: path (relative to the project root when
-  // inside it), size, SHA-256 and role (guessed from the name when empty).
+  // Stores a file the run produced in the object store now and records its path (relative to
+  // the project root when inside it), size, oid and role (guessed from the name when empty).
   Status LogArtifact(const std::string& path, std::string_view role);
+  // Records a data input as `trail run --data ROLE=SOURCE` does (hash, size, instances, a
+  // snapshot in the store). `source` is a path (relative to the cwd) or a URL.
+  Status LogData(const std::string& role, const std::string& source, const DataOptions& options,
+                 const std::string& label = "");
 
   // Writes what is buffered to the live files and fsyncs them.
   Status Flush();
+
+ private:
+  StatusOr<Project*> StoreProject();
+
+ public:
 
   // Finalizes the run (Start) or flushes (Join). status: "finished", "failed"
   // or "killed". Idempotent. Returns the final record for a started run, an

@@ -82,7 +82,7 @@ TEST_F(SessionTest, StartedRunIsRecordedLikeTrailRun) {
   EXPECT_EQ(r["artifacts"][0]["path"], "model.pt");
   EXPECT_EQ(r["artifacts"][0]["role"], "torch");
   EXPECT_EQ(r["artifacts"][0]["size"], 7);
-  EXPECT_EQ(r["artifacts"][0]["sha256"], "9a129038d9a00aed0cf6a7ea059ca50a813449061ab87848cf1a13eafdf33b2c");
+  EXPECT_EQ(r["artifacts"][0]["oid"], "sha256:9a129038d9a00aed0cf6a7ea059ca50a813449061ab87848cf1a13eafdf33b2c");
 }
 
 TEST_F(SessionTest, BadValuesAreRefusedAtTheCall) {

@@ -164,6 +164,14 @@ class Repo {
                                           const std::string& prefix, const std::string& file_name) const;
   // Like `git merge-base --is-ancestor`: true when equal. False when either
   // commit does not exist.
+  // Calls `fn(path, content)` once per distinct blob whose file name passes `want`, in every
+  // commit reachable from refs matching `ref_globs` ("refs/heads/*", "refs/tags/*", ...).
+  Status ForEachFileInHistory(const std::vector<std::string>& ref_globs,
+                              const std::function<bool(std::string_view name)>& want,
+                              const std::function<Status(const std::string& path, const std::string& content)>& fn);
+  // True when `rel_path` (a file, or a folder with any file under it) is in Git's index.
+  StatusOr<bool> IsTracked(const std::string& rel_path) const;
+
   bool IsAncestor(const std::string& ancestor_commit, const std::string& descendant_commit) const;
 
   // `git diff --stat` and `git diff` (full patch, renames detected) between

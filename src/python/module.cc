@@ -189,6 +189,23 @@ void LogArtifact(const std::string& path, const std::string& role) {
   ThrowIfError(status, "log_artifact " + path);
 }
 
+// `source` is absolute or a URL (the package resolves paths against the working directory).
+void LogData(const std::string& role, const std::string& source, double fraction, uint64_t seed,
+             const std::string& stratify, const std::string& label) {
+  RunOrStart();
+  std::shared_ptr<RunSession> run = CurrentRunShared();
+  trail::DataOptions options;
+  options.fraction = fraction;
+  options.seed = seed;
+  options.stratify = stratify;
+  Status status;
+  {
+    py::gil_scoped_release release;  // reads the whole file
+    status = run->LogData(role, source, options, label);
+  }
+  ThrowIfError(status, "log_data " + role);
+}
+
 }  // namespace
 }  // namespace trail::python
 
@@ -229,6 +246,8 @@ PYBIND11_MODULE(_trail, m) {
   m.def("log_function", &LogFunction, py::arg("category"), py::arg("name"),
         "log_function(category, name): records a Table 1 function the source scan cannot see.");
   m.def("_log_artifact", &LogArtifact, py::arg("path"), py::arg("role"));
+  m.def("_log_data", &LogData, py::arg("role"), py::arg("source"), py::arg("fraction"), py::arg("seed"),
+        py::arg("stratify"), py::arg("label"));
   m.def("_functions_of", &FunctionsOf, py::arg("dotted"), py::arg("kwargs"));
   m.def("_lookup_function", &LookupFunction, py::arg("keyword"), py::arg("value"));
   m.def("_guess_artifact_role", [](const std::string& path) { return trail::GuessArtifactRole(path); });

@@ -33,14 +33,21 @@ std::string ManifestToJson(const FileManifest& manifest);
 // Inverse; Corrupt when it does not parse or the chunk sizes do not add up to the size.
 StatusOr<FileManifest> ManifestFromJson(std::string_view json, const Sha256Digest& id);
 
-// Streams `path` in 8 MiB blocks through the chunker and SHA-256 (memory: one block plus one
-// unfinished chunk), puts every new chunk and the manifest, and flushes the store, so the file
-// is durable when this returns.
-StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params);
+// Streams `path` through the chunker and SHA-256 on every core (store_file.cc; memory bounded
+// by a few 16 MiB windows), puts every new chunk and the manifest and, with `flush`, flushes
+// the store so the file is durable when this returns. Callers storing many files flush once.
+StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params,
+                                 bool flush = true);
 
-// Rebuilds the file `file_id` at `out_path`: writes a temp file beside it, checks the whole
-// file's SHA-256 against `file_id` (which also vouches for the manifest, whose id is not its own
-// hash), fsyncs and renames it into place. On any error `out_path` is left untouched.
-Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const std::string& out_path);
+// Reads and parses a file's manifest (verified against its sum by the store).
+StatusOr<FileManifest> LoadManifest(const LocalStore& store, const Sha256Digest& file_id);
+
+// Rebuilds the file `file_id` at `out_path`: writes a temp file beside it, fsyncs and renames
+// it into place; on any error `out_path` is left untouched. Chunks are read and verified on
+// worker threads while the writer writes in order. Every chunk is checked against its id and the
+// manifest against its sum, which chains back to the file's id, so the whole file is correct by
+// construction; `verify_whole` also re-hashes the result (fsck's deep check).
+Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const std::string& out_path,
+                   bool verify_whole = false);
 
 }  // namespace trail::store

@@ -3,9 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
 #include <cerrno>
 #include <cstring>
 
+#include "store/direct_write.h"
 #include "util/files.h"
 
 namespace trail::store {
@@ -52,7 +57,42 @@ StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& dir, s
   return store;
 }
 
-Status LocalStore::LoadIndexes() {
+StatusOr<std::unique_ptr<LocalStore>> LocalStore::OpenTolerant(const std::string& dir,
+                                                               std::vector<BadIndex>* bad_indexes) {
+  const std::string config = JoinPath(dir, "config");
+  if (!IsDirectory(dir)) return NotFound("no object store at " + dir);
+  if (PathExists(config)) {
+    TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(config));
+    const std::string want = "trail-store " + std::to_string(kStoreFormatVersion) + "\n";
+    if (text.rfind(want, 0) != 0) {
+      return FailedPrecondition(config + ": not a trail store of format version " +
+                                std::to_string(kStoreFormatVersion));
+    }
+  }
+  std::unique_ptr<LocalStore> store(new LocalStore(dir, kPackTargetSize));
+  TRAIL_RETURN_IF_ERROR(store->LoadIndexes(bad_indexes));
+  return store;
+}
+
+StatusOr<std::unique_ptr<LocalStore>> LocalStore::OpenForWriting(const std::string& dir, size_t pack_target_size) {
+  TRAIL_RETURN_IF_ERROR(MakeDirs(dir));
+  // Locked before the indexes are read: a gc that finished before we got the lock has already
+  // removed what it removed, and none can start until we are done.
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::AcquireShared(JoinPath(dir, "lock")));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, Open(dir, pack_target_size));
+  store->lock_ = std::move(lock);
+  return store;
+}
+
+LocalStore::~LocalStore() {
+  if (writing_.valid()) writing_.wait();
+  for (auto& u : unpublished_) {
+    if (u->fd >= 0) ::close(u->fd);
+    ::unlink(u->tmp.c_str());
+  }
+}
+
+Status LocalStore::LoadIndexes(std::vector<BadIndex>* bad) {
   const std::string index_dir = JoinPath(dir_, "index");
   for (const std::string& name : ListDirectory(index_dir)) {
     // Only "<64 hex>.idx": leftover temp files of an interrupted write are skipped.
@@ -60,10 +100,28 @@ Status LocalStore::LoadIndexes() {
     const std::string pack_id = name.substr(0, 64);
     if (!ParseHexId(pack_id)) continue;
     const std::string path = JoinPath(index_dir, name);
-    TRAIL_ASSIGN_OR_RETURN(std::string tail, ReadFile(path));
-    auto entries = ParsePackIndex(tail, pack_id);
-    if (!entries.ok()) return entries.status().WithContext(path);
-    AddPack(pack_id, *entries);
+    auto tail = ReadFile(path);
+    Status problem = tail.status();
+    // The pack's name is the hash of this tail: checking it here vouches for every id and sum
+    // the store will trust (chunks are then checked against their ids on every read).
+    if (problem.ok() && ToHex(Sha256Of(*tail)) != pack_id) {
+      problem = Corrupt(path + ": content does not match its name");
+    }
+    std::vector<PackEntry> entries;
+    if (problem.ok()) {
+      auto parsed = ParsePackIndex(*tail, pack_id);
+      if (parsed.ok()) {
+        entries = std::move(*parsed);
+      } else {
+        problem = parsed.status().WithContext(path);
+      }
+    }
+    if (!problem.ok()) {
+      if (bad == nullptr) return problem;
+      bad->push_back({pack_id, path, problem});
+      continue;
+    }
+    AddPack(pack_id, entries);
   }
   return Status::Ok();
 }
@@ -71,9 +129,11 @@ Status LocalStore::LoadIndexes() {
 void LocalStore::AddPack(const std::string& pack_id, const std::vector<PackEntry>& entries) {
   const uint32_t n = static_cast<uint32_t>(packs_.size());
   packs_.push_back(pack_id);
+  pack_entries_.push_back(entries);
   for (const PackEntry& e : entries) {
     // The first copy wins; duplicates across packs are harmless and gc drops them.
-    blobs_.try_emplace(BlobKey{e.type, e.id}, Location{n, e.zstd, e.offset, e.stored, e.raw});
+    const bool added = blobs_.try_emplace(BlobKey{e.type, e.id}, Location{n, e.zstd, e.offset, e.stored, e.raw}).second;
+    if (added && e.type == BlobType::kFile) sums_[BlobKey{e.type, e.id}] = e.sum;
   }
 }
 
@@ -94,40 +154,107 @@ StatusOr<std::string> LocalStore::Get(BlobType type, const Sha256Digest& id) con
   }
   const Location& loc = it->second;
   const std::string& pack_id = packs_[loc.pack];
-  const std::string path = PackPath(pack_id);
+  std::string path = PackPath(pack_id);
+  for (const auto& u : unpublished_) {
+    if (u->pack.id != pack_id) continue;
+    // Still being written: wait for the writer (a const wait; the result is kept for Flush).
+    if (writing_.valid()) writing_.wait();
+    path = u->tmp;
+  }
   Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd < 0) {
     if (errno == ENOENT) return NotFound("pack " + pack_id + " of object " + ToHex(id) + " is missing");
     return IoError("cannot open " + path + ": " + std::strerror(errno));
   }
-  PackEntry e{id, type, loc.offset, loc.stored, loc.raw, loc.zstd};
+  PackEntry e{id, type, loc.offset, loc.stored, loc.raw, loc.zstd, {}};
+  if (type == BlobType::kFile) e.sum = sums_.at(BlobKey{type, id});
   return ReadBlobFromFile(fd.fd, e, pack_id);
+}
+
+std::vector<LocalStore::PackInfo> LocalStore::Packs() const {
+  std::vector<PackInfo> out;
+  for (size_t i = 0; i < packs_.size(); ++i) out.push_back({packs_[i], pack_entries_[i]});
+  return out;
 }
 
 Status LocalStore::Put(const Sha256Digest& id, BlobType type, std::string_view raw) {
   if (Has(type, id)) return Status::Ok();
-  TRAIL_RETURN_IF_ERROR(writer_.Add(id, type, raw));
-  pending_.emplace(BlobKey{type, id}, true);
-  if (writer_.Full()) return Flush();
+  TRAIL_ASSIGN_OR_RETURN(PreparedBlob b, PrepareBlob(type, raw, &id));
+  if (type != BlobType::kFile && b.id != id) return InvalidArgument("blob content does not hash to " + ToHex(id));
+  return PutPrepared(b);
+}
+
+Status LocalStore::PutPrepared(const PreparedBlob& blob) {
+  if (Has(blob.type, blob.id)) return Status::Ok();
+  TRAIL_RETURN_IF_ERROR(writer_.AddPrepared(blob));
+  pending_.emplace(BlobKey{blob.type, blob.id}, true);
+  if (writer_.Full()) return Seal();
   return Status::Ok();
 }
 
-Status LocalStore::Flush() {
-  if (writer_.empty()) return Status::Ok();
+Status LocalStore::WaitForWriter() {
+  if (!writing_.valid()) return Status::Ok();
+  return writing_.get();
+}
+
+// Finishes the current pack and hands it to a background thread that writes it to a temp file
+// in its final folder and starts the kernel's writeback. At most one write runs while the next
+// pack fills, so memory stays at two packs.
+Status LocalStore::Seal() {
+  TRAIL_RETURN_IF_ERROR(WaitForWriter());
   TRAIL_ASSIGN_OR_RETURN(FinishedPack pack, writer_.Finish());
   pending_.clear();
-  // On an error below the pending blobs are dropped: they were never visible, and a retry puts
-  // them again because Has no longer reports them.
-  const std::string packs_dir = JoinPath(dir_, "packs");
-  const std::string sub = JoinPath(packs_dir, pack.id.substr(0, 2));
-  if (!IsDirectory(sub)) {
-    TRAIL_RETURN_IF_ERROR(MakeDirs(sub));
-    TRAIL_RETURN_IF_ERROR(SyncDirectory(packs_dir));  // the new folder's entry must be durable
+  auto u = std::make_unique<Unpublished>();
+  u->pack = std::move(pack);
+  const std::string sub = JoinPath(JoinPath(dir_, "packs"), u->pack.id.substr(0, 2));
+  u->tmp = JoinPath(sub, u->pack.id + ".pack.tmp-" + std::to_string(::getpid()));
+  // Readable (through Get) from its temp file until Flush renames it.
+  AddPack(u->pack.id, u->pack.entries);
+  Unpublished* raw = u.get();
+  unpublished_.push_back(std::move(u));
+  writing_ = std::async(std::launch::async, [raw, sub, packs_dir = JoinPath(dir_, "packs")]() -> Status {
+    if (!IsDirectory(sub)) {
+      TRAIL_RETURN_IF_ERROR(MakeDirs(sub));
+      TRAIL_RETURN_IF_ERROR(SyncDirectory(packs_dir));  // the new folder's entry must be durable
+    }
+    raw->fd = ::open(raw->tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (raw->fd < 0) return IoError("cannot create " + raw->tmp + ": " + std::strerror(errno));
+    {
+      DirectWriter out(raw->fd, raw->tmp);
+      TRAIL_RETURN_IF_ERROR(out.Append(raw->pack.bytes));
+      TRAIL_RETURN_IF_ERROR(out.Finish());
+    }
+    // Start writing back now, so Flush's fsync finds little left to do.
+    ::sync_file_range(raw->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    // The index tail is all that is still needed in memory.
+    raw->pack.bytes = std::string(raw->pack.IndexTail());
+    raw->pack.index_offset = 0;
+    return Status::Ok();
+  });
+  return Status::Ok();
+}
+
+Status LocalStore::Publish(Unpublished& u) {
+  if (::fsync(u.fd) != 0) return IoError("cannot fsync " + u.tmp + ": " + std::strerror(errno));
+  ::close(u.fd);
+  u.fd = -1;
+  const std::string final_path = PackPath(u.pack.id);
+  if (::rename(u.tmp.c_str(), final_path.c_str()) != 0)
+    return IoError("cannot rename " + u.tmp + ": " + std::strerror(errno));
+  u.tmp = final_path;  // nothing to clean up any more
+  return SyncDirectory(JoinPath(JoinPath(dir_, "packs"), u.pack.id.substr(0, 2)));
+}
+
+Status LocalStore::Flush() {
+  if (!writer_.empty()) TRAIL_RETURN_IF_ERROR(Seal());
+  TRAIL_RETURN_IF_ERROR(WaitForWriter());
+  // Every pack first, then the indexes: an index must never name a pack not fully on disk.
+  for (auto& u : unpublished_) TRAIL_RETURN_IF_ERROR(Publish(*u));
+  for (auto& u : unpublished_) {
+    TRAIL_RETURN_IF_ERROR(
+        WriteFileAtomic(JoinPath(JoinPath(dir_, "index"), u->pack.id + ".idx"), u->pack.IndexTail()));
   }
-  // Pack first, index second: an index must never name a pack that is not fully on disk.
-  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(PackPath(pack.id), pack.bytes));
-  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(JoinPath(JoinPath(dir_, "index"), pack.id + ".idx"), pack.IndexTail()));
-  AddPack(pack.id, pack.entries);
+  unpublished_.clear();
   return Status::Ok();
 }
 

@@ -11,15 +11,19 @@
 // an .idx is invisible, so a crash at any point leaves the store as it was or with a stray
 // pack that a later gc removes.
 //
-// Locking: the design takes `lock` shared for writers and exclusive for gc. util/files.h's
-// FileLock only offers exclusive locks, and taking one here would serialize every writer, so
-// this class takes no lock yet; gc, when it is written, needs FileLock to gain a shared mode
-// and writers must then hold it from Open to the last Flush.
+// A full pack is written by a background thread while the next one fills, and its fsync is
+// left to Flush (the kernel is told to start writing back at once): hashing and writing
+// overlap, and a 1 GiB add pays for one wait on the disk, not sixteen.
 //
-// Not thread-safe: one LocalStore per thread, or an outside mutex.
+// Locking: `lock` is held shared by every writer (OpenForWriting, from open to close) and
+// exclusively by gc, so gc never deletes a pack a writer is about to name in a pointer.
+//
+// Not thread-safe: one LocalStore per thread, or an outside mutex. After an error from Put,
+// PutPrepared or Flush the object must be discarded (what was flushed before stays valid).
 #pragma once
 
 #include <cstring>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +34,7 @@
 #include "store/hash.h"
 #include "store/pack.h"
 #include "trail/status.h"
+#include "util/files.h"
 
 namespace trail::store {
 
@@ -57,9 +62,22 @@ class LocalStore {
   // Creates the layout if needed and loads every index. A corrupt .idx is Corrupt (naming it):
   // hiding its blobs would make them look missing.
   static StatusOr<std::unique_ptr<LocalStore>> Open(const std::string& dir, size_t pack_target_size = kPackTargetSize);
+  // For fsck only: like Open, but an .idx that cannot be read, does not match its name or does
+  // not parse is listed in `bad_indexes` and its pack left out, instead of failing the open.
+  // Open stays strict: everyone else must not mistake a damaged store for a smaller one.
+  struct BadIndex {
+    std::string pack_id;
+    std::string path;
+    Status problem;
+  };
+  static StatusOr<std::unique_ptr<LocalStore>> OpenTolerant(const std::string& dir, std::vector<BadIndex>* bad_indexes);
+  // Open plus the store lock held shared until the object is destroyed: for every writer.
+  static StatusOr<std::unique_ptr<LocalStore>> OpenForWriting(const std::string& dir,
+                                                              size_t pack_target_size = kPackTargetSize);
 
-  // Unflushed blobs are lost; call Flush first.
-  ~LocalStore() = default;
+  // Unflushed blobs are lost (a pack being written is left as an invisible temp file);
+  // call Flush first.
+  ~LocalStore();
 
   // True for stored blobs and for blobs put but not yet flushed.
   bool Has(BlobType type, const Sha256Digest& id) const;
@@ -69,8 +87,20 @@ class LocalStore {
   // Queues a blob for the current pack unless the store already has `id`; writes the pack when
   // it is full. Nothing is durable before Flush returns.
   Status Put(const Sha256Digest& id, BlobType type, std::string_view raw);
-  // Writes the current pack and its index, if any blob is pending.
+  // The same for a blob hashed and compressed elsewhere (PrepareBlob, on worker threads).
+  Status PutPrepared(const PreparedBlob& blob);
+  // Makes every blob put so far durable and visible: seals the current pack, waits for the
+  // pack writer, fsyncs the packs, renames them into place, then writes their indexes.
   Status Flush();
+
+  // Every pack and its entries, as loaded (for gc and fsck).
+  struct PackInfo {
+    std::string id;
+    std::vector<PackEntry> entries;
+  };
+  std::vector<PackInfo> Packs() const;
+  // The store lock file (shared for writers, exclusive for gc).
+  std::string LockPath() const { return JoinPath(dir_, "lock"); }
 
   const std::string& dir() const { return dir_; }
   size_t blob_count() const { return blobs_.size() + pending_.size(); }
@@ -87,15 +117,33 @@ class LocalStore {
     uint64_t raw;
   };
 
+  // A sealed pack on its way to disk: written to `tmp` by the background writer, renamed to
+  // its final name by Flush.
+  struct Unpublished {
+    FinishedPack pack;  // bytes released once written; id, entries and index kept
+    std::string tmp;
+    int fd = -1;
+  };
+
   explicit LocalStore(std::string dir, size_t target) : dir_(std::move(dir)), writer_(target) {}
-  Status LoadIndexes();
+  // With `bad` set, damaged indexes are listed there and skipped (OpenTolerant).
+  Status LoadIndexes(std::vector<BadIndex>* bad = nullptr);
   void AddPack(const std::string& pack_id, const std::vector<PackEntry>& entries);
+  Status Seal();
+  Status WaitForWriter();
+  Status Publish(Unpublished& u);
 
   std::string dir_;
   std::vector<std::string> packs_;
+  std::vector<std::vector<PackEntry>> pack_entries_;  // for Packs(); parallel to packs_
   std::unordered_map<BlobKey, Location, BlobKeyHash> blobs_;
   std::unordered_map<BlobKey, bool, BlobKeyHash> pending_;  // a set; map for symmetry of lookups
+  // File manifests' own hashes (PackEntry::sum), apart from Location: few, and chunks need none.
+  std::unordered_map<BlobKey, Sha256Digest, BlobKeyHash> sums_;
   PackWriter writer_;
+  std::vector<std::unique_ptr<Unpublished>> unpublished_;
+  std::future<Status> writing_;  // the background write of unpublished_.back(), if running
+  FileLock lock_;
 };
 
 }  // namespace trail::store

@@ -70,13 +70,16 @@ TEST(LocalStoreTest, PutFlushReopenGet) {
   EXPECT_FALSE(store->Has(BlobType::kFile, b));  // same id, another type
   EXPECT_EQ(store->Get(BlobType::kChunk, Sha256Of("nope")).status().code(), Code::kNotFound);
 
-  // Pack and index are named by the pack's hash and the pack is where the layout says.
+  // Pack and index are named by the hash of the pack's index tail (the .idx file) and the pack is where the layout says.
   const auto packs = PackFiles(tmp.path());
   ASSERT_EQ(packs.size(), 1u);
   const std::string name = fs::path(packs[0]).stem().string();
   EXPECT_EQ(fs::path(packs[0]).parent_path().filename().string(), name.substr(0, 2));
   EXPECT_TRUE(PathExists(tmp.path() + "/index/" + name + ".idx"));
-  EXPECT_EQ(ToHex(Sha256Of(ReadFile(packs[0]).value())), name);
+  const std::string bytes = ReadFile(packs[0]).value();
+  EXPECT_EQ(ToHex(Sha256Of(ReadFile(tmp.path() + "/index/" + name + ".idx").value())), name);
+  EXPECT_EQ(bytes.substr(bytes.size() - ReadFile(tmp.path() + "/index/" + name + ".idx").value().size()),
+            ReadFile(tmp.path() + "/index/" + name + ".idx").value());
   EXPECT_TRUE(VerifyPack(ReadFile(packs[0]).value(), name).ok());
 }
 

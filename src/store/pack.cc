@@ -58,6 +58,13 @@ std::string ParseEntry(std::string_view line, PackEntry* e) {
   auto z = j.find("zstd");
   if (z == j.end() || !z->is_boolean()) return "bad \"zstd\"";
   e->zstd = z->get<bool>();
+  if (e->type == BlobType::kFile) {
+    auto sum = j.find("sum");
+    if (sum == j.end() || !sum->is_string()) return "file manifest without \"sum\"";
+    auto d = ParseHexId(sum->get_ref<const std::string&>());
+    if (!d) return "bad \"sum\"";
+    e->sum = *d;
+  }
   if (e->raw > kMaxBlobRawSize) return "blob of " + std::to_string(e->raw) + " bytes is over the limit";
   if (!e->zstd && e->stored != e->raw) return "uncompressed blob with stored != raw";
   // A frame is never larger than zstd's bound for its content, so a bigger `stored` is a lie
@@ -110,28 +117,54 @@ std::string_view FinishedPack::IndexTail() const { return std::string_view(bytes
 
 PackWriter::PackWriter(size_t target_size) : target_size_(target_size) {}
 
-Status PackWriter::Add(const Sha256Digest& id, BlobType type, std::string_view raw) {
+StatusOr<PreparedBlob> PrepareBlob(BlobType type, std::string_view raw, const Sha256Digest* id) {
   if (raw.size() > kMaxBlobRawSize)
     return InvalidArgument("blob of " + std::to_string(raw.size()) + " bytes is too large");
-  if (buffer_.empty()) buffer_.append(kPackMagic);
-  PackEntry e;
-  e.id = id;
-  e.type = type;
-  e.offset = buffer_.size();
-  e.raw = raw.size();
+  PreparedBlob b;
+  b.type = type;
+  b.raw_size = raw.size();
+  const Sha256Digest own = Sha256Of(raw);
+  if (type == BlobType::kFile) {
+    if (id == nullptr) return InvalidArgument("a file manifest needs its file's id");
+    b.id = *id;
+    b.sum = own;
+  } else {
+    b.id = own;
+  }
   if (!raw.empty() && WorthCompressing(raw)) {
     TRAIL_ASSIGN_OR_RETURN(std::string frame, Compress(raw));
     // The probe looks at samples only; keep the raw bytes when the whole chunk did not shrink.
     if (frame.size() < raw.size()) {
-      e.zstd = true;
-      e.stored = frame.size();
-      buffer_.append(frame);
+      b.zstd = true;
+      b.compressed = std::move(frame);
     }
   }
-  if (!e.zstd) {
-    e.stored = raw.size();
-    buffer_.append(raw);
+  if (!b.zstd) b.raw = raw;
+  return b;
+}
+
+Status PackWriter::Add(const Sha256Digest& id, BlobType type, std::string_view raw) {
+  TRAIL_ASSIGN_OR_RETURN(PreparedBlob b, PrepareBlob(type, raw, &id));
+  if (type != BlobType::kFile && b.id != id) return InvalidArgument("blob content does not hash to " + ToHex(id));
+  return AddPrepared(b);
+}
+
+Status PackWriter::AddPrepared(const PreparedBlob& b) {
+  if (buffer_.empty()) {
+    buffer_.reserve(target_size_ + (size_t{4} << 20));
+    buffer_.append(kPackMagic);
   }
+  PackEntry e;
+  e.id = b.id;
+  e.type = b.type;
+  e.offset = buffer_.size();
+  e.raw = b.raw_size;
+  e.zstd = b.zstd;
+  e.sum = b.sum;
+  const std::string_view stored = b.zstd ? std::string_view(b.compressed) : b.raw;
+  if (!b.zstd && stored.size() != b.raw_size) return InvalidArgument("prepared blob lost its bytes");
+  e.stored = stored.size();
+  buffer_.append(stored);
   entries_.push_back(e);
   return Status::Ok();
 }
@@ -158,6 +191,7 @@ StatusOr<FinishedPack> PackWriter::Finish() {
     j["stored"] = e.stored;
     j["raw"] = e.raw;
     j["zstd"] = e.zstd;
+    if (e.type == BlobType::kFile) j["sum"] = ToHex(e.sum);
     lines += j.dump();
     lines += '\n';
   }
@@ -170,7 +204,7 @@ StatusOr<FinishedPack> PackWriter::Finish() {
   buffer_.append(kIndexMagic);
   pack.bytes = std::move(buffer_);
   pack.entries = std::move(entries_);
-  pack.id = ToHex(Sha256Of(pack.bytes));
+  pack.id = ToHex(Sha256Of(pack.IndexTail()));
   buffer_.clear();
   entries_.clear();
   return pack;
@@ -229,9 +263,11 @@ StatusOr<std::vector<PackEntry>> ParsePack(std::string_view pack, std::string_vi
 }
 
 StatusOr<std::vector<PackEntry>> VerifyPack(std::string_view pack, std::string_view pack_id) {
-  const std::string actual = ToHex(Sha256Of(pack));
-  if (actual != pack_id) return PackError(pack_id, 0, "content hashes to " + actual);
   TRAIL_ASSIGN_OR_RETURN(std::vector<PackEntry> entries, ParsePack(pack, pack_id));
+  const size_t index_at =
+      pack.size() - kPackTrailerSize - ReadU32Le(pack.data() + pack.size() - kPackTrailerSize);
+  const std::string actual = ToHex(Sha256Of(pack.substr(index_at)));
+  if (actual != pack_id) return PackError(pack_id, index_at, "index hashes to " + actual + ", not the pack's name");
   for (const PackEntry& e : entries) {
     TRAIL_RETURN_IF_ERROR(ReadBlob(pack, e, pack_id).status());
   }
@@ -239,6 +275,10 @@ StatusOr<std::vector<PackEntry>> VerifyPack(std::string_view pack, std::string_v
 }
 
 StatusOr<std::string> DecodeBlob(std::string_view stored, const PackEntry& entry, std::string_view pack_id) {
+  return DecodeBlob(std::string(stored), entry, pack_id);
+}
+
+StatusOr<std::string> DecodeBlob(std::string&& stored, const PackEntry& entry, std::string_view pack_id) {
   if (stored.size() != entry.stored) {
     return PackError(
         pack_id, entry.offset,
@@ -252,9 +292,10 @@ StatusOr<std::string> DecodeBlob(std::string_view stored, const PackEntry& entry
     raw = std::move(d).value();
   } else {
     if (entry.stored != entry.raw) return PackError(pack_id, entry.offset, "uncompressed blob with stored != raw");
-    raw.assign(stored);
+    raw = std::move(stored);  // the bytes read are the blob: no copy
   }
-  if (entry.type != BlobType::kFile && Sha256Of(raw) != entry.id) {
+  const Sha256Digest want = entry.type == BlobType::kFile ? entry.sum : entry.id;
+  if (Sha256Of(raw) != want) {
     return PackError(pack_id, entry.offset, "blob does not match its id " + ToHex(entry.id));
   }
   return raw;
@@ -288,7 +329,7 @@ StatusOr<std::string> ReadBlobFromFile(int fd, const PackEntry& entry, std::stri
     done += static_cast<size_t>(n);
   }
   buf.resize(done);
-  return DecodeBlob(buf, entry, pack_id);
+  return DecodeBlob(std::move(buf), entry, pack_id);
 }
 
 }  // namespace trail::store

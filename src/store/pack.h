@@ -46,11 +46,32 @@ struct PackEntry {
   uint64_t stored = 0;  // bytes in the pack (compressed or not)
   uint64_t raw = 0;     // bytes once decompressed
   bool zstd = false;
+  // For file manifests only (their id is the file's hash, not theirs): the SHA-256 of the raw
+  // manifest, so a read can verify it like any other blob. Zero for chunks and trees.
+  Sha256Digest sum{};
   bool operator==(const PackEntry&) const = default;
 };
 
+// A blob ready to append: hashed, probed and compressed off the writer's thread.
+struct PreparedBlob {
+  Sha256Digest id{};
+  BlobType type = BlobType::kChunk;
+  uint64_t raw_size = 0;
+  bool zstd = false;
+  std::string compressed;   // the stored bytes when zstd
+  std::string_view raw;     // the stored bytes when not zstd; must outlive AddPrepared
+  Sha256Digest sum{};       // see PackEntry::sum
+};
+
+// Hashes (chunks and trees), probes and compresses `raw`: the expensive part of Add, safe to
+// run on any thread. `id` is used as given for file manifests.
+StatusOr<PreparedBlob> PrepareBlob(BlobType type, std::string_view raw, const Sha256Digest* id = nullptr);
+
 struct FinishedPack {
-  std::string id;     // SHA-256 of `bytes`, hex: the pack's file name
+  // The pack's file name: SHA-256 of IndexTail(), hex. The index names every blob by the hash
+  // of its content (and file manifests by `sum`), so the name vouches for the whole pack while
+  // costing no pass over its bytes.
+  std::string id;
   std::string bytes;  // the whole pack
   std::vector<PackEntry> entries;
   // The pack's tail from the index on (index, index_length, "TRLPIDX1"): what index/<id>.idx
@@ -68,6 +89,8 @@ class PackWriter {
   // manifests. The bytes are compressed (zstd level 3) when WorthCompressing says it pays.
   // Adding an id twice stores it twice; deduplication is the caller's job.
   Status Add(const Sha256Digest& id, BlobType type, std::string_view raw);
+  // Appends a blob prepared by PrepareBlob.
+  Status AddPrepared(const PreparedBlob& blob);
 
   // True once the pack has reached its target size: Finish it and start another.
   bool Full() const { return buffer_.size() >= target_size_; }
@@ -97,15 +120,16 @@ StatusOr<std::vector<PackEntry>> ParsePackIndex(std::string_view data, std::stri
 // the magic and the index. Does not check the pack's name; see VerifyPack.
 StatusOr<std::vector<PackEntry>> ParsePack(std::string_view pack, std::string_view pack_id);
 
-// Everything fsck checks in one pack: its name is its SHA-256, its index parses and every blob
-// decodes to its id. Returns the entries.
+// Everything fsck checks in one pack: its name is the SHA-256 of its index tail, its index
+// parses and every blob decodes to its id (file manifests to their sum). Returns the entries.
 StatusOr<std::vector<PackEntry>> VerifyPack(std::string_view pack, std::string_view pack_id);
 
 // Decodes a blob's stored bytes (exactly entry.stored of them): decompresses if needed and
-// checks the size and, for chunks and trees, that the SHA-256 is the id. A file manifest's id
-// is the SHA-256 of the file it describes, not of the manifest, so it cannot be checked here;
-// RestoreFile checks the whole file's SHA-256 instead.
+// checks the size and that the SHA-256 is the id (for file manifests, whose id is the hash of
+// the file they describe, that it is the entry's sum).
 StatusOr<std::string> DecodeBlob(std::string_view stored, const PackEntry& entry, std::string_view pack_id);
+// The same, taking the buffer: an uncompressed blob is returned without a copy.
+StatusOr<std::string> DecodeBlob(std::string&& stored, const PackEntry& entry, std::string_view pack_id);
 
 // Reads a blob from an in-memory pack, bounds-checked.
 StatusOr<std::string> ReadBlob(std::string_view pack, const PackEntry& entry, std::string_view pack_id);

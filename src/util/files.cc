@@ -140,10 +140,14 @@ std::string CurrentDirectory() {
 
 // ---- FileLock -------------------------------------------------------------
 
-StatusOr<FileLock> FileLock::Acquire(const std::string& path) {
+StatusOr<FileLock> FileLock::Acquire(const std::string& path) { return AcquireMode(path, LOCK_EX); }
+
+StatusOr<FileLock> FileLock::AcquireShared(const std::string& path) { return AcquireMode(path, LOCK_SH); }
+
+StatusOr<FileLock> FileLock::AcquireMode(const std::string& path, int mode) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot open lock file", path);
-  while (::flock(fd, LOCK_EX) != 0) {
+  while (::flock(fd, mode) != 0) {
     if (errno == EINTR) continue;
     Status s = Errno("cannot lock", path);
     ::close(fd);

@@ -34,6 +34,9 @@ class FileLock {
  public:
   // Blocks until the lock is held.
   static StatusOr<FileLock> Acquire(const std::string& path);
+  // Blocks until a shared lock is held: many shared holders at once, none while someone holds
+  // it exclusively (the object store's writers share; its gc excludes them).
+  static StatusOr<FileLock> AcquireShared(const std::string& path);
   // Ok with held()==false when someone else holds it. With create=false a
   // missing lock file is NotFound instead of being created: probing a lock
   // must not resurrect a folder its owner is removing.
@@ -55,6 +58,7 @@ class FileLock {
 
  private:
   explicit FileLock(int fd) : fd_(fd) {}
+  static StatusOr<FileLock> AcquireMode(const std::string& path, int mode);
   int fd_ = -1;
 };
 

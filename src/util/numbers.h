@@ -16,6 +16,8 @@ std::string FormatDouble(double v);
 char* FormatDoubleTo(char* buf, double v);
 // Parses the whole of `s` as an integer / a double (std::from_chars rules); nullopt otherwise.
 std::optional<int64_t> ParseInt(std::string_view s);
+// "1.5 GiB", "320 KiB", "12 B": sizes for people.
+std::string FormatBytes(uint64_t bytes);
 std::optional<double> ParseDouble(std::string_view s);
 
 }  // namespace trail

@@ -70,7 +70,7 @@ def test_wrong_types_raise_type_error_at_the_call(project):
     for name in ["empty key", "reserved key", "long key", "bad category", "end status", "huge int"]:
         assert lines[name].startswith("ValueError | "), (name, lines[name])
     assert lines["missing artifact"].startswith("FileNotFoundError | log_artifact ")
-    assert lines["log_data"].startswith("NotImplementedError | log_data needs trail's object store")
+    assert lines["log_data"].startswith("FileNotFoundError | log_data train"), lines["log_data"]
     rec = record(project, "p-1")
     # nothing refused got in: log_metrics' good value "a" was not logged either
     assert list(rec["metrics"]["summary"]) == ["loss"]

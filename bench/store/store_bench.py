@@ -1,0 +1,250 @@
+#!/usr/bin/python3
+"""Object store benchmarks (issue 4), side by side with the peers, one run, one table.
+
+    bench/store/store_bench.py [add] [dedup] [checkout] [pull]      (no argument: all)
+
+add       `trail add` of a new 1 GiB random file vs `openssl dgst -sha256` of it (the one-core
+          hashing limit), `git lfs track` + `git add` + `git commit` (Debian's git-lfs) and
+          `git annex add` + `git commit` (Debian's git-annex). Best of 3, warm page cache for all.
+dedup     10 checkpoints of 256 MiB, each the previous one with 5% of its bytes rewritten in 3
+          contiguous regions: bytes each tool keeps for all ten, over one checkpoint's size.
+checkout  `trail checkout` of the 1 GiB file from the local store (file deleted first).
+pull      `trail pull` of the 1 GiB file from a local S3 server (s3rver, tools/s3rver) into a clone.
+
+Environment: TRAIL_BIN (default build/trail), TRAIL_BENCH_GIB (default 1), TRAIL_BENCH_KEEP=1.
+Prints figures; fails on nothing slow.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TRAIL = os.environ.get("TRAIL_BIN", str(ROOT / "build" / "trail"))
+GIB = float(os.environ.get("TRAIL_BENCH_GIB", "1"))
+SIZE = int(GIB * (1 << 30))
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+rows = []
+
+
+def sh(*args, cwd=None, env=None, quiet=True):
+    return subprocess.run(list(args), cwd=cwd, env=env or ENV, check=True,
+                          stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.PIPE)
+
+
+def timed(*args, cwd=None, env=None):
+    t = time.perf_counter()
+    sh(*args, cwd=cwd, env=env)
+    return time.perf_counter() - t
+
+
+def random_file(path, size, seed):
+    import random
+    rng = random.Random(seed)
+    with open(path, "wb") as f:
+        for start in range(0, size, 1 << 24):
+            f.write(rng.randbytes(min(1 << 24, size - start)))
+
+
+def git_repo(path, kind):
+    path.mkdir(parents=True)
+    sh("git", "init", "-q", "-b", "main", cwd=path)
+    sh("git", "config", "user.name", "Bench", cwd=path)
+    sh("git", "config", "user.email", "bench@example.org", cwd=path)
+    sh("git", "commit", "-q", "--allow-empty", "-m", "init", cwd=path)
+    if kind == "trail":
+        sh(TRAIL, "init", "--name", "b", cwd=path)
+    elif kind == "lfs":
+        sh("git", "lfs", "install", "--local", cwd=path)
+    elif kind == "annex":
+        sh("git", "annex", "init", "bench", cwd=path)
+    return path
+
+
+def du(path):
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def add_once(tool, work, src, i):
+    repo = git_repo(work / f"{tool}-{i}", tool)
+    shutil.copyfile(src, repo / "model.bin")
+    os.sync()
+    if tool == "trail":
+        return timed(TRAIL, "add", "model.bin", cwd=repo)
+    if tool == "openssl":
+        return timed("openssl", "dgst", "-sha256", str(repo / "model.bin"))
+    if tool == "lfs":
+        t = timed("git", "lfs", "track", "*.bin", cwd=repo)
+        t += timed("git", "add", ".gitattributes", "model.bin", cwd=repo)
+        return t + timed("git", "commit", "-qm", "model", cwd=repo)
+    if tool == "annex":
+        t = timed("git", "annex", "add", "model.bin", cwd=repo)
+        return t + timed("git", "commit", "-qm", "model", cwd=repo)
+
+
+def bench_add(work):
+    src = work / "source.bin"
+    random_file(src, SIZE, 1)
+    best = {}
+    for tool in ("openssl", "trail", "annex", "lfs"):
+        times = []
+        for i in range(3 if tool in ("openssl", "trail") else 2):
+            times.append(add_once(tool, work, src, i))
+            shutil.rmtree(work / f"{tool}-{i}", ignore_errors=True)
+        best[tool] = min(times)
+    label = f"add {GIB:g} GiB"
+    rows.append((f"{label}: trail vs openssl dgst", f"{best['trail']:.2f} s", f"{best['openssl']:.2f} s",
+                 best["trail"] / best["openssl"], "<= 1.5", best["trail"] / best["openssl"] <= 1.5))
+    rows.append((f"{label}: trail vs git-annex", f"{best['trail']:.2f} s", f"{best['annex']:.2f} s",
+                 best["trail"] / best["annex"], "< 1", best["trail"] < best["annex"]))
+    rows.append((f"{label}: trail vs git-lfs", f"{best['trail']:.2f} s", f"{best['lfs']:.2f} s",
+                 best["trail"] / best["lfs"], "< 1", best["trail"] < best["lfs"]))
+    return src
+
+
+def rewrite(path, version):
+    import random
+    rng = random.Random(1000 + version)
+    size = path.stat().st_size
+    per_region = int(size * 0.05) // 3
+    with open(path, "r+b") as f:
+        for _ in range(3):
+            at = rng.randrange(0, size - per_region)
+            f.seek(at)
+            f.write(rng.randbytes(per_region))
+
+
+def bench_dedup(work):
+    one = 256 << 20
+    stored = {}
+    for tool in ("trail", "lfs", "annex"):
+        repo = git_repo(work / f"dedup-{tool}", tool)
+        ckpt = repo / "model.ckpt"
+        random_file(ckpt, one, 7)
+        if tool == "lfs":
+            sh("git", "lfs", "track", "*.ckpt", cwd=repo)
+            sh("git", "add", ".gitattributes", cwd=repo)
+        for v in range(10):
+            if v:
+                if tool == "annex":
+                    sh("git", "annex", "unlock", "model.ckpt", cwd=repo)
+                rewrite(ckpt, v)
+            if tool == "trail":
+                sh(TRAIL, "add", "model.ckpt", cwd=repo)
+            elif tool == "lfs":
+                sh("git", "add", "model.ckpt", cwd=repo)
+                sh("git", "commit", "-qm", f"v{v}", cwd=repo)
+            else:
+                sh("git", "annex", "add", "model.ckpt", cwd=repo)
+                sh("git", "commit", "-qm", f"v{v}", cwd=repo)
+        where = {"trail": repo / ".git/trail/store", "lfs": repo / ".git/lfs/objects",
+                 "annex": repo / ".git/annex/objects"}[tool]
+        stored[tool] = du(where) / one
+        shutil.rmtree(repo, ignore_errors=True)
+    rows.append(("dedup 10 x 256 MiB, 5% rewritten: trail vs git-lfs", f"{stored['trail']:.3f}x",
+                 f"{stored['lfs']:.3f}x", stored["trail"] / stored["lfs"], "trail <= 1.6x", stored["trail"] <= 1.6))
+    rows.append(("dedup 10 x 256 MiB, 5% rewritten: trail vs git-annex", f"{stored['trail']:.3f}x",
+                 f"{stored['annex']:.3f}x", stored["trail"] / stored["annex"], "trail <= 1.6x", stored["trail"] <= 1.6))
+
+
+def bench_checkout(work, src):
+    repo = git_repo(work / "checkout", "trail")
+    shutil.copyfile(src, repo / "model.bin")
+    sh(TRAIL, "add", "model.bin", cwd=repo)
+    times = []
+    for _ in range(3):
+        os.remove(repo / "model.bin")
+        times.append(timed(TRAIL, "checkout", cwd=repo))
+    cp = []
+    for _ in range(3):
+        os.sync()
+        t = time.perf_counter()
+        shutil.copyfile(src, repo / "copy.bin")
+        with open(repo / "copy.bin", "rb+") as f:
+            os.fsync(f.fileno())
+        cp.append(time.perf_counter() - t)
+        os.remove(repo / "copy.bin")
+    rate = SIZE / min(times) / 1e9
+    rows.append((f"checkout {GIB:g} GiB from the local store (vs cp + fsync)", f"{rate:.2f} GB/s",
+                 f"{SIZE / min(cp) / 1e9:.2f} GB/s", rate / (SIZE / min(cp) / 1e9), ">= 1 GB/s", rate >= 1.0))
+    shutil.rmtree(repo, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_pull(work, src):
+    s3rver = ROOT / "tools/s3rver/node_modules/.bin/s3rver"
+    if not s3rver.exists():
+        print("pull: tools/s3rver is not installed (scripts/setup.sh installs it); skipped")
+        return
+    port = free_port()
+    data = work / "s3"
+    data.mkdir()
+    env = dict(ENV, NODE_OPTIONS="--openssl-legacy-provider")
+    server = subprocess.Popen([str(s3rver), "--directory", str(data), "--port", str(port), "--address", "127.0.0.1",
+                               "--silent", "--configure-bucket", "bench"], env=env)
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        aws = dict(ENV, AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER", AWS_REGION="us-east-1",
+                   AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}")
+        a = git_repo(work / "pull-a", "trail")
+        shutil.copyfile(src, a / "model.bin")
+        sh(TRAIL, "add", "model.bin", cwd=a)
+        sh("git", "add", "-A", cwd=a)
+        sh("git", "commit", "-qm", "data", cwd=a)
+        sh(TRAIL, "remote", "add", "s3", "s3://bench/store", cwd=a, env=aws)
+        push = timed(TRAIL, "push", "--no-git", cwd=a, env=aws)
+        b = work / "pull-b"
+        sh("git", "clone", "-q", str(a), str(b))
+        sh(TRAIL, "remote", "add", "s3", "s3://bench/store", cwd=b, env=aws)
+        pull = timed(TRAIL, "pull", "--no-git", cwd=b, env=aws)
+        rate = SIZE / pull / 1e6
+        rows.append((f"pull {GIB:g} GiB from local S3 (s3rver); push for reference", f"{rate:.0f} MB/s",
+                     f"push {SIZE / push / 1e6:.0f} MB/s", rate / 200, ">= 200 MB/s", rate >= 200))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main():
+    what = sys.argv[1:] or ["add", "dedup", "checkout", "pull"]
+    work = Path(tempfile.mkdtemp(prefix="trail-store-bench."))
+    ENV["HOME"] = str(work / "home")
+    (work / "home").mkdir()
+    try:
+        src = None
+        if "add" in what:
+            src = bench_add(work)
+        if src is None and ("checkout" in what or "pull" in what):
+            src = work / "source.bin"
+            random_file(src, SIZE, 1)
+        if "dedup" in what:
+            bench_dedup(work)
+        if "checkout" in what:
+            bench_checkout(work, src)
+        if "pull" in what:
+            bench_pull(work, src)
+    finally:
+        if not os.environ.get("TRAIL_BENCH_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"\n{'benchmark':<62} | {'trail':>10} | {'peer':>16} | {'ratio':>6} | {'target':<14} | pass")
+    for name, mine, peer, ratio, target, ok in rows:
+        print(f"{name:<62} | {mine:>10} | {peer:>16} | {ratio:6.2f} | {target:<14} | {'yes' if ok else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+// trail add / status / checkout: data versioning with pointer files (docs/data.md).
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "core/tracked_data.h"
+#include "util/numbers.h"
+
+namespace trail::cli {
+namespace {
+
+std::vector<std::string> Absolute(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) out.push_back(std::filesystem::absolute(p).lexically_normal().string());
+  return out;
+}
+
+std::string Describe(const Pointer& p) {
+  std::string s = FormatBytes(p.size);
+  if (p.folder) s += ", " + std::to_string(p.files) + (p.files == 1 ? " file" : " files");
+  return s;
+}
+
+}  // namespace
+
+std::function<int()> SetupAdd(CLI::App& sub) {
+  auto paths = std::make_shared<std::vector<std::string>>();
+  sub.add_option("paths", *paths, "files or folders to version")->required();
+  return [paths] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    auto added = AddData(*project, Absolute(*paths));
+    if (!added.ok()) return Fail(added.status());
+    std::string to_add;
+    for (const AddedData& a : *added) {
+      std::printf("%s %s (%s) %s\n", a.unchanged ? "unchanged" : "stored   ", a.path.c_str(),
+                  Describe(a.pointer).c_str(), OidString(a.pointer.oid).substr(0, 19).c_str());
+      to_add += " " + a.path + std::string(kPointerSuffix);
+    }
+    std::printf("commit the pointers: git add%s .gitignore && git commit\n", to_add.c_str());
+    return 0;
+  };
+}
+
+std::function<int()> SetupStatus(CLI::App& sub) {
+  auto paths = std::make_shared<std::vector<std::string>>();
+  sub.add_option("paths", *paths, "tracked data or pointer files (default: every pointer)");
+  return [paths] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    auto data = DataStatus(*project, Absolute(*paths));
+    if (!data.ok()) return Fail(data.status());
+    size_t changed = 0;
+    for (const TrackedData& d : *data) {
+      if (d.state == DataState::kClean && d.in_store) continue;
+      ++changed;
+      std::string note = d.in_store ? "" : "  (not in the local store: trail pull)";
+      std::printf("%-9s %s%s\n", std::string(DataStateName(d.state)).c_str(), d.path.c_str(), note.c_str());
+    }
+    if (changed == 0) std::printf("%zu tracked, all up to date\n", data->size());
+    return 0;
+  };
+}
+
+std::function<int()> SetupCheckout(CLI::App& sub) {
+  struct Opts {
+    std::vector<std::string> paths;
+    bool force = false;
+  };
+  auto o = std::make_shared<Opts>();
+  sub.add_option("paths", o->paths, "tracked data or pointer files (default: every pointer)");
+  sub.add_flag("-f,--force", o->force, "discard changes to tracked data that are not stored");
+  return [o] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    auto done = CheckoutData(*project, Absolute(o->paths), o->force);
+    if (!done.ok()) return Fail(done.status());
+    size_t restored = 0;
+    for (const CheckedOut& c : *done) {
+      if (!c.restored) continue;
+      ++restored;
+      std::printf("restored %s\n", c.path.c_str());
+    }
+    std::printf("%zu restored, %zu already up to date\n", restored, done->size() - restored);
+    return 0;
+  };
+}
+
+}  // namespace trail::cli

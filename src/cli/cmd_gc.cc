@@ -1,0 +1,59 @@
+// trail gc / fsck: store maintenance (docs/store-maintenance.md).
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "core/store_fsck.h"
+#include "core/store_gc.h"
+#include "util/numbers.h"
+
+namespace trail::cli {
+
+std::function<int()> SetupGc(CLI::App& sub) {
+  auto dry_run = std::make_shared<bool>(false);
+  sub.add_flag("-n,--dry-run", *dry_run, "list what would be removed; change nothing");
+  return [dry_run] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    GcOptions options;
+    options.dry_run = *dry_run;
+    auto r = CollectGarbage(*project, options);
+    if (!r.ok()) return Fail(r.status());
+    for (const std::string& w : r->warnings) PrintWarning(w);
+    const char* verb_remove = *dry_run ? "would remove" : "removed";
+    const char* verb_rewrite = *dry_run ? "would rewrite" : "rewrote";
+    for (const GcPackAction& a : r->actions) {
+      if (a.what == GcPackAction::What::kRemove) {
+        std::printf("%s pack %s (%zu blobs, %s)\n", verb_remove, a.pack_id.c_str(), a.dead_blobs,
+                    FormatBytes(a.pack_bytes).c_str());
+      } else {
+        std::printf("%s pack %s (%zu of %zu blobs dead, %s of %s)\n", verb_rewrite, a.pack_id.c_str(), a.dead_blobs,
+                    a.dead_blobs + a.live_blobs, FormatBytes(a.dead_bytes).c_str(), FormatBytes(a.pack_bytes).c_str());
+      }
+    }
+    for (const std::string& s : r->stray) std::printf("%s stray %s\n", verb_remove, s.c_str());
+    std::printf("%s %zu packs, %s %zu, %s %s (kept %s)\n", verb_remove, r->removed_packs, verb_rewrite,
+                r->rewritten_packs, *dry_run ? "would free" : "freed", FormatBytes(r->freed_bytes).c_str(),
+                FormatBytes(r->kept_bytes).c_str());
+    return 0;
+  };
+}
+
+std::function<int()> SetupFsck(CLI::App& sub) {
+  auto quiet = std::make_shared<bool>(false);
+  sub.add_flag("-q,--quiet", *quiet, "print problems only");
+  return [quiet] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    auto r = CheckStore(*project);
+    if (!r.ok()) return Fail(r.status());
+    for (const std::string& p : r->problems) std::printf("%s\n", p.c_str());
+    if (!*quiet) {
+      for (const std::string& n : r->notes) PrintWarning(n);
+      std::printf("checked %zu packs, %zu objects, %zu roots: %s\n", r->packs, r->blobs, r->roots,
+                  r->clean() ? "no problems" : (std::to_string(r->problems.size()) + " problems").c_str());
+    }
+    return r->clean() ? 0 : 1;
+  };
+}
+
+}  // namespace trail::cli

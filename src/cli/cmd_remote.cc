@@ -1,0 +1,236 @@
+// trail remote / push / fetch / pull: the object store's remotes (docs/remotes.md).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+#include "cli/commands.h"
+#include "core/remotes.h"
+#include "core/store_sync.h"
+#include "core/tracked_data.h"
+#include "util/clock.h"
+#include "util/numbers.h"
+
+namespace trail::cli {
+namespace {
+
+// One line on stderr, redrawn in place at most ten times a second, and only on a terminal:
+// bytes done of the total, the rate and the time left.
+class ProgressLine {
+ public:
+  ProgressLine() : enabled_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()) {}
+  ~ProgressLine() { Clear(); }
+
+  void Update(uint64_t done, uint64_t total) {
+    if (!enabled_) return;
+    std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+    if (!lock.owns_lock()) return;  // another thread is drawing; it will be current enough
+    const auto now = Clock::now();
+    if (drawn_ && now - last_ < std::chrono::milliseconds(100) && done < total) return;
+    last_ = now;
+    drawn_ = true;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;  // bytes/s
+    std::string eta = "--";
+    if (rate > 0 && total >= done) eta = FormatDuration(static_cast<double>(total - done) / rate);
+    const int percent = total ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)) : 100;
+    std::fprintf(stderr, "\r%s / %s  %3d%%  %.1f MB/s  ETA %s\033[K", FormatBytes(done).c_str(),
+                 FormatBytes(total).c_str(), percent, rate / 1e6, eta.c_str());
+    std::fflush(stderr);
+  }
+
+  // Erases the line, so the summary that follows starts clean.
+  void Clear() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!drawn_) return;
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  const bool enabled_;
+  const Clock::time_point start_;
+  std::mutex mu_;
+  Clock::time_point last_{};
+  bool drawn_ = false;
+};
+
+struct SyncFlags {
+  std::string remote;
+  int jobs = 4;
+  bool no_git = false;
+};
+
+void AddSyncFlags(CLI::App& sub, SyncFlags& flags) {
+  sub.add_option("--remote", flags.remote, "the remote to use (default: the only one, or origin)");
+  sub.add_option("-j,--jobs", flags.jobs, "packs moved at once (default 4)")->check(CLI::Range(1, 64));
+  sub.add_flag("--no-git", flags.no_git, "leave the Git runs branch and refs/trail/* alone");
+}
+
+std::string Rate(uint64_t bytes, double seconds) {
+  const double mbps = seconds > 0 ? static_cast<double>(bytes) / seconds / 1e6 : 0;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, mbps >= 10 ? "%.0f MB/s" : "%.1f MB/s", mbps);
+  return buf;
+}
+
+std::string Packs(size_t n) { return std::to_string(n) + (n == 1 ? " pack" : " packs"); }
+
+// "pushed 3 packs (192 MiB) to s3://bucket/x in 1.2 s (160 MB/s); 5 already there"
+void PrintSummary(const char* verb, const char* direction, const std::string& where, const SyncResult& r) {
+  if (r.packs_moved == 0) {
+    std::printf("nothing to %s: %s and this store both have all %s\n", verb, where.c_str(),
+                Packs(r.packs_already).c_str());
+    return;
+  }
+  std::printf("%sed %s (%s) %s %s in %.1f s (%s); %zu already there\n", verb, Packs(r.packs_moved).c_str(),
+              FormatBytes(r.bytes_moved).c_str(), direction, where.c_str(), r.seconds,
+              Rate(r.bytes_moved, r.seconds).c_str(), r.packs_already);
+}
+
+void ReportGit(const GitSyncResult& g) {
+  if (!g.ok)
+    PrintWarning(g.message);
+  else
+    std::printf("%s\n", g.message.c_str());
+}
+
+// Opens the chosen remote's backend; prints the error and returns null on failure.
+std::unique_ptr<remote::Backend> OpenRemote(const Project& project, const std::string& requested, Remote* chosen) {
+  StatusOr<Remote> remote = ChooseRemote(project, requested);
+  if (!remote.ok()) {
+    PrintError(remote.status());
+    return nullptr;
+  }
+  StatusOr<std::unique_ptr<remote::Backend>> backend = remote::OpenBackend(remote->url);
+  if (!backend.ok()) {
+    PrintError(backend.status().WithContext("remote " + remote->name));
+    return nullptr;
+  }
+  *chosen = *remote;
+  return std::move(*backend);
+}
+
+// Fetches packs (and, unless --no-git, the Git refs); the shared half of fetch and pull.
+int Fetch(Project& project, const SyncFlags& flags) {
+  Remote chosen;
+  std::unique_ptr<remote::Backend> backend = OpenRemote(project, flags.remote, &chosen);
+  if (!backend) return 1;
+  StatusOr<SyncResult> fetched = [&] {
+    ProgressLine line;
+    SyncOptions options{flags.jobs, [&line](uint64_t done, uint64_t total) { line.Update(done, total); }};
+    return FetchPacks(project.store_dir(), *backend, options);
+  }();
+  if (!fetched.ok()) return Fail(fetched.status());
+  PrintSummary("fetch", "from", backend->Describe(), *fetched);
+  if (!flags.no_git) ReportGit(FetchGitRefs(project, chosen.name));
+  return 0;
+}
+
+}  // namespace
+
+std::function<int()> SetupRemote(CLI::App& sub) {
+  struct Opts {
+    std::string name, url;
+    bool force = false;
+  };
+  auto o = std::make_shared<Opts>();
+  sub.require_subcommand(1);
+  CLI::App* add =
+      sub.add_subcommand("add", "add a remote: trail remote add NAME URL (/path, file:///path, s3://bucket/prefix)");
+  add->add_option("name", o->name, "the remote's name (origin is the default one)")->required();
+  add->add_option("url", o->url, "where the store goes: /abs/path, file:///abs/path or s3://bucket[/prefix]")
+      ->required();
+  add->add_flag("-f,--force", o->force, "replace the URL of an existing remote");
+  CLI::App* ls = sub.add_subcommand("ls", "list the remotes and their URLs");
+  CLI::App* rm = sub.add_subcommand("rm", "remove a remote (its stored packs are left alone)");
+  rm->add_option("name", o->name, "the remote to remove")->required();
+  return [o, add, ls, rm] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    if (add->parsed()) {
+      std::string url = o->url;
+      // A folder given relative to here: remotes.yaml holds absolute paths only.
+      if (url.find("://") == std::string::npos && !url.empty() && url.front() != '/')
+        url = std::filesystem::absolute(url).lexically_normal().string();
+      Status added = AddRemote(*project, {o->name, url}, o->force);
+      if (!added.ok()) return Fail(added);
+      std::printf("remote %s: %s\n", o->name.c_str(), url.c_str());
+      return 0;
+    }
+    if (rm->parsed()) {
+      Status removed = RemoveRemote(*project, o->name);
+      if (!removed.ok()) return Fail(removed);
+      std::printf("removed remote %s\n", o->name.c_str());
+      return 0;
+    }
+    if (ls->parsed()) {
+      StatusOr<std::vector<Remote>> remotes = LoadRemotes(*project);
+      if (!remotes.ok()) return Fail(remotes.status());
+      for (const Remote& r : *remotes) std::printf("%s\t%s\n", r.name.c_str(), r.url.c_str());
+      return 0;
+    }
+    return 0;
+  };
+}
+
+std::function<int()> SetupPush(CLI::App& sub) {
+  auto flags = std::make_shared<SyncFlags>();
+  AddSyncFlags(sub, *flags);
+  return [flags] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    Remote chosen;
+    std::unique_ptr<remote::Backend> backend = OpenRemote(*project, flags->remote, &chosen);
+    if (!backend) return 1;
+    StatusOr<SyncResult> pushed = [&] {
+      ProgressLine line;
+      SyncOptions options{flags->jobs, [&line](uint64_t done, uint64_t total) { line.Update(done, total); }};
+      return PushPacks(project->store_dir(), *backend, options);
+    }();
+    if (!pushed.ok()) return Fail(pushed.status());
+    PrintSummary("push", "to", backend->Describe(), *pushed);
+    if (!flags->no_git) ReportGit(PushGitRefs(*project, chosen.name));
+    return 0;
+  };
+}
+
+std::function<int()> SetupFetch(CLI::App& sub) {
+  auto flags = std::make_shared<SyncFlags>();
+  AddSyncFlags(sub, *flags);
+  return [flags] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    return Fetch(*project, *flags);
+  };
+}
+
+std::function<int()> SetupPull(CLI::App& sub) {
+  auto flags = std::make_shared<SyncFlags>();
+  auto paths = std::make_shared<std::vector<std::string>>();
+  AddSyncFlags(sub, *flags);
+  sub.add_option("paths", *paths, "tracked data or pointer files to restore (default: every pointer)");
+  return [flags, paths] {
+    auto project = OpenProject();
+    if (!project) return 1;
+    if (int rc = Fetch(*project, *flags); rc != 0) return rc;
+    std::vector<std::string> abs;
+    for (const std::string& p : *paths) abs.push_back(std::filesystem::absolute(p).lexically_normal().string());
+    auto done = CheckoutData(*project, abs, /*force=*/false);
+    if (!done.ok()) return Fail(done.status());
+    size_t restored = 0;
+    for (const CheckedOut& c : *done) {
+      if (!c.restored) continue;
+      ++restored;
+      std::printf("restored %s\n", c.path.c_str());
+    }
+    std::printf("%zu restored, %zu already up to date\n", restored, done->size() - restored);
+    return 0;
+  };
+}
+
+}  // namespace trail::cli

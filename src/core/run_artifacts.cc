@@ -1,0 +1,148 @@
+#include "core/run_artifacts.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/pointer.h"
+#include "core/session.h"
+#include "core/stored_paths.h"
+#include "store/file_store.h"
+#include "store/presets.h"
+#include "util/files.h"
+
+namespace trail {
+namespace fs = std::filesystem;
+namespace {
+
+struct FileState {
+  uint64_t size = 0, mtime_ns = 0;
+};
+
+std::optional<FileState> StateOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return FileState{static_cast<uint64_t>(st.st_size),
+                   static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_mtim.tv_nsec)};
+}
+
+StatusOr<std::string> Relative(const Project& project, const std::string& abs) {
+  const std::string norm = fs::path(abs).lexically_normal().generic_string();
+  if (norm.rfind(project.root() + "/", 0) != 0)
+    return InvalidArgument("artifact " + abs + " is outside the repository " + project.root());
+  std::string rel = norm.substr(project.root().size() + 1);
+  while (!rel.empty() && rel.back() == '/') rel.pop_back();
+  return rel;
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> ConfiguredArtifactDirs(const Project& project) {
+  std::vector<std::string> out;
+  const Json& config = project.config();
+  if (!config.contains("artifacts")) return out;
+  const Json& a = config["artifacts"];
+  if (!a.is_array()) return InvalidArgument(".trail/config.yaml: artifacts: expected a list of folders");
+  for (const Json& v : a) {
+    if (!v.is_string() || v.get<std::string>().empty())
+      return InvalidArgument(".trail/config.yaml: artifacts: expected folder names, got " + v.dump());
+    std::string rel = v.get<std::string>();
+    while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
+    if (rel.front() == '/' || rel.find("..") != std::string::npos)
+      return InvalidArgument(".trail/config.yaml: artifacts: " + rel + " must be a folder inside the repository");
+    out.push_back(rel);
+  }
+  return out;
+}
+
+Status RecordArtifactBaseline(const Project& project, const LiveRun& run, const std::vector<std::string>& paths) {
+  Json state = Json::object();
+  Json named = Json::array();
+  std::vector<std::string> rels;
+  for (const std::string& abs : paths) {
+    TRAIL_ASSIGN_OR_RETURN(std::string rel, Relative(project, abs));
+    named.push_back(rel);
+    rels.push_back(rel);
+  }
+  TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> dirs, ConfiguredArtifactDirs(project));
+  Json configured = Json::array();
+  for (const std::string& d : dirs) {
+    configured.push_back(d);
+    rels.push_back(d);
+  }
+  if (rels.empty()) return Status::Ok();
+  Json before = Json::object();
+  for (const std::string& rel : rels) {
+    const std::string full = JoinPath(project.root(), rel);
+    if (IsDirectory(full)) {
+      auto files = ListFilesUnder(full, nullptr);
+      if (!files.ok()) continue;
+      for (const std::string& f : *files) {
+        if (auto s = StateOf(JoinPath(full, f))) before[rel + "/" + f] = Json::array({s->size, s->mtime_ns});
+      }
+    } else if (auto s = StateOf(full)) {
+      before[rel] = Json::array({s->size, s->mtime_ns});
+    }
+  }
+  state["named"] = named;
+  state["configured"] = configured;
+  state["before"] = before;
+  return WriteFileAtomic(run.path(kArtifactsStateFile), state.dump());
+}
+
+StatusOr<Json> StoreRunArtifacts(const Project& project, const LiveRun& run, store::LocalStore& store,
+                                 std::vector<std::string>* warnings) {
+  Json out = Json::array();
+  if (!PathExists(run.path(kArtifactsStateFile))) return out;
+  TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(run.path(kArtifactsStateFile)));
+  const Json state = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!state.is_object()) return Corrupt(run.path(kArtifactsStateFile) + ": not a JSON object");
+  const Json before = state.value("before", Json::object());
+  auto changed = [&](const std::string& rel, const FileState& now) {
+    if (!before.contains(rel) || !before[rel].is_array() || before[rel].size() != 2) return true;
+    return before[rel][0].get<uint64_t>() != now.size || before[rel][1].get<uint64_t>() != now.mtime_ns;
+  };
+  std::vector<std::pair<std::string, bool>> candidates;  // relative path, kept even if unchanged
+  auto collect = [&](const std::string& rel, bool named) {
+    const std::string full = JoinPath(project.root(), rel);
+    if (IsDirectory(full)) {
+      auto files = ListFilesUnder(full, nullptr);
+      if (!files.ok()) {
+        warnings->push_back("artifacts: " + files.status().message());
+        return;
+      }
+      for (const std::string& f : *files) candidates.emplace_back(rel + "/" + f, false);
+    } else if (PathExists(full)) {
+      candidates.emplace_back(rel, named);
+    } else if (named) {
+      warnings->push_back("artifact " + rel + " was not created by the run");
+    }
+  };
+  for (const Json& n : state.value("named", Json::array())) collect(n.get<std::string>(), true);
+  for (const Json& c : state.value("configured", Json::array())) collect(c.get<std::string>(), false);
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end(),
+                               [](const auto& a, const auto& b) { return a.first == b.first; }),
+                   candidates.end());
+  for (const auto& [rel, keep_always] : candidates) {
+    const std::string full = JoinPath(project.root(), rel);
+    auto now = StateOf(full);
+    if (!now || (!keep_always && !changed(rel, *now))) continue;
+    auto m = store::StoreFile(store, full, store::ChunkingFor(rel), /*flush=*/false);
+    if (!m.ok()) {
+      warnings->push_back("artifact " + rel + " not stored: " + m.status().message());
+      continue;
+    }
+    Json a = Json::object();
+    a["path"] = rel;
+    a["role"] = GuessArtifactRole(rel);
+    a["size"] = m->size;
+    a["oid"] = OidString(m->id);
+    out.push_back(a);
+  }
+  TRAIL_RETURN_IF_ERROR(store.Flush());
+  return out;
+}
+
+}  // namespace trail

@@ -1,0 +1,61 @@
+// Moving packs between the local object store and a remote (docs/remotes.md), and the Git refs
+// that go with them.
+//
+// Packs are immutable and named by their content, so syncing is set difference over the two
+// sides' index/ listings, and every transfer is safe to repeat. Ordering keeps both sides
+// consistent at every instant, as the local store's own writes do: the pack goes first, its
+// .idx second, and a pack without an .idx is invisible. An interrupted push or fetch therefore
+// leaves nothing half-visible, and running it again moves only what is still missing.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/project.h"
+#include "remote/backend.h"
+#include "trail/status.h"
+
+namespace trail {
+
+struct SyncOptions {
+  int jobs = 4;  // packs moved at once
+  // Bytes moved so far out of `total`, called from the worker threads (often: throttle it).
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
+struct SyncResult {
+  size_t packs_moved = 0;
+  uint64_t bytes_moved = 0;  // pack bytes; the small .idx files are not counted
+  size_t packs_already = 0;  // packs both sides had
+  double seconds = 0;
+};
+
+// Uploads every local pack whose .idx the remote lacks: the pack (skipped when the remote
+// already holds it whole, as after an interrupted push), then its .idx. Holds the store's shared
+// lock, so gc cannot delete a pack while it is being uploaded. The first failure stops the
+// workers from starting more packs and is returned, naming the pack.
+StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options);
+
+// Downloads every remote pack the local store lacks into a temp file, checks it with VerifyPack,
+// renames it into packs/ab/ and only then writes its .idx (the verified pack's own tail). A pack
+// that fails verification is deleted and never becomes visible; the error names it. Packs
+// fetched before a failure stay (they are complete and verified). Holds the store's shared lock.
+StatusOr<SyncResult> FetchPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options);
+
+struct GitSyncResult {
+  std::string git_remote;  // the Git remote used; "" when there was none to use
+  bool ok = true;
+  std::string message;  // what happened, for people: the refs moved, or why it failed or was skipped
+};
+
+// `git push <git remote> <runs branch> 'refs/trail/*:refs/trail/*'`, where the Git remote is
+// the one named like the store remote, else "origin". Never fails the caller: problems come
+// back as !ok with git's last words in `message`.
+GitSyncResult PushGitRefs(Project& project, const std::string& store_remote_name);
+// `git fetch <git remote> refs/heads/<runs branch>:refs/heads/<runs branch> 'refs/trail/*:…'`.
+// Fast-forward only: a runs branch that has diverged from the remote's (runs recorded on both
+// sides) is reported, never overwritten, so no local run is lost.
+GitSyncResult FetchGitRefs(Project& project, const std::string& store_remote_name);
+
+}  // namespace trail

@@ -1,0 +1,135 @@
+#include "core/stored_paths.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "store/file_store.h"
+#include "store/presets.h"
+#include "util/files.h"
+
+namespace trail {
+namespace fs = std::filesystem;
+
+StatusOr<std::vector<std::string>> ListFilesUnder(const std::string& dir, std::vector<std::string>* skipped) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
+  if (ec) return IoError("cannot list " + dir + ": " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) return IoError("cannot list " + dir + ": " + ec.message());
+    const fs::directory_entry& e = *it;
+    const std::string rel = fs::relative(e.path(), dir).generic_string();
+    if (e.is_symlink(ec)) {
+      if (skipped) skipped->push_back(rel);
+      if (e.is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (e.is_directory(ec)) continue;
+    if (!e.is_regular_file(ec)) {
+      if (skipped) skipped->push_back(rel);
+      continue;
+    }
+    out.push_back(rel);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+uint32_t ModeOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0644;
+  return (st.st_mode & 0111) ? 0755 : 0644;
+}
+
+std::string Key(const std::string& base, const std::string& rel) { return base.empty() ? rel : base + "/" + rel; }
+
+}  // namespace
+
+StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_path, HashCache* cache,
+                            const std::string& cache_key) {
+  Pointer p;
+  if (!IsDirectory(abs_path)) {
+    if (!PathExists(abs_path)) return NotFound("no such file or folder: " + abs_path);
+    TRAIL_ASSIGN_OR_RETURN(store::FileManifest m,
+                           store::StoreFile(store, abs_path, store::ChunkingFor(abs_path), /*flush=*/false));
+    p.oid = m.id;
+    p.size = m.size;
+    p.files = 1;
+    if (cache) cache->Remember(abs_path, cache_key, m.id);
+    return p;
+  }
+  TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> files, ListFilesUnder(abs_path, nullptr));
+  store::TreeManifest tree;
+  for (const std::string& rel : files) {
+    const std::string file = JoinPath(abs_path, rel);
+    auto m = store::StoreFile(store, file, store::ChunkingFor(rel), /*flush=*/false);
+    if (!m.ok()) return m.status();
+    tree.entries.push_back({rel, ModeOf(file), m->id, m->size});
+    if (cache) cache->Remember(file, Key(cache_key, rel), m->id);
+  }
+  p.folder = true;
+  p.size = tree.TotalSize();
+  p.files = tree.entries.size();
+  TRAIL_ASSIGN_OR_RETURN(p.oid, store::PutTree(store, std::move(tree)));
+  return p;
+}
+
+StatusOr<Pointer> PointerOf(const std::string& abs_path, HashCache& cache, const std::string& cache_key) {
+  Pointer p;
+  if (!IsDirectory(abs_path)) {
+    struct stat st {};
+    if (::stat(abs_path.c_str(), &st) != 0) return NotFound("no such file or folder: " + abs_path);
+    TRAIL_ASSIGN_OR_RETURN(p.oid, cache.FileId(abs_path, cache_key));
+    p.size = static_cast<uint64_t>(st.st_size);
+    return p;
+  }
+  TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> files, ListFilesUnder(abs_path, nullptr));
+  store::TreeManifest tree;
+  for (const std::string& rel : files) {
+    const std::string file = JoinPath(abs_path, rel);
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) return IoError("cannot stat " + file + ": " + std::strerror(errno));
+    TRAIL_ASSIGN_OR_RETURN(store::Sha256Digest id, cache.FileId(file, Key(cache_key, rel)));
+    tree.entries.push_back({rel, ModeOf(file), id, static_cast<uint64_t>(st.st_size)});
+  }
+  p.folder = true;
+  p.size = tree.TotalSize();
+  p.files = tree.entries.size();
+  p.oid = store::Sha256Of(store::TreeToJson(tree));
+  return p;
+}
+
+Status RestorePointer(const store::LocalStore& store, const Pointer& p, const std::string& dest, HashCache* cache,
+                      const std::string& cache_key) {
+  if (!p.folder) {
+    const size_t slash = dest.find_last_of('/');
+    if (slash != std::string::npos && slash > 0) TRAIL_RETURN_IF_ERROR(MakeDirs(dest.substr(0, slash)));
+    if (IsDirectory(dest)) return FailedPrecondition(dest + " is a folder; the stored content is a file");
+    TRAIL_RETURN_IF_ERROR(store::RestoreFile(store, p.oid, dest));
+    if (cache) cache->Remember(dest, cache_key, p.oid);
+    return Status::Ok();
+  }
+  TRAIL_ASSIGN_OR_RETURN(store::TreeManifest tree, store::LoadTree(store, p.oid));
+  TRAIL_RETURN_IF_ERROR(MakeDirs(dest));
+  for (const store::TreeEntry& e : tree.entries) {
+    const std::string file = JoinPath(dest, e.path);
+    if (cache && PathExists(file) && !IsDirectory(file)) {
+      auto have = cache->FileId(file, Key(cache_key, e.path));
+      if (have.ok() && *have == e.file) continue;
+    }
+    const size_t slash = file.find_last_of('/');
+    TRAIL_RETURN_IF_ERROR(MakeDirs(file.substr(0, slash)));
+    TRAIL_RETURN_IF_ERROR(store::RestoreFile(store, e.file, file));
+    ::chmod(file.c_str(), e.mode);
+    if (cache) cache->Remember(file, Key(cache_key, e.path), e.file);
+  }
+  return Status::Ok();
+}
+
+}  // namespace trail

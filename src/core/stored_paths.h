@@ -1,0 +1,36 @@
+// Files and folders in and out of the object store, as whole paths: what `trail add`,
+// `trail checkout`, run artifacts and `trail get` share.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/hash_cache.h"
+#include "core/pointer.h"
+#include "store/local_store.h"
+#include "store/tree.h"
+#include "trail/status.h"
+
+namespace trail {
+
+// Regular files under `dir`, recursively, as sorted relative paths. Symbolic links and other
+// special files are skipped and named in `skipped` (a link could point anywhere, even into
+// the store).
+StatusOr<std::vector<std::string>> ListFilesUnder(const std::string& dir, std::vector<std::string>* skipped);
+
+// Stores a file (with the chunker preset its name calls for) or a folder (every file, then a
+// tree manifest). Does not flush: the caller flushes once for everything it stores. When
+// `cache` is given, the ids of the files stored are remembered under `cache_key`(/relative).
+StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_path, HashCache* cache = nullptr,
+                            const std::string& cache_key = "");
+
+// The pointer `abs_path` would have now, hashing only (nothing is stored): for status.
+StatusOr<Pointer> PointerOf(const std::string& abs_path, HashCache& cache, const std::string& cache_key);
+
+// Restores what `p` names at `dest` (a file, or a folder created as needed). For a folder,
+// files already there with the right content are left alone (checked through `cache`).
+Status RestorePointer(const store::LocalStore& store, const Pointer& p, const std::string& dest,
+                      HashCache* cache = nullptr, const std::string& cache_key = "");
+
+}  // namespace trail

@@ -1,0 +1,242 @@
+#include "core/tracked_data.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "core/hash_cache.h"
+#include "core/stored_paths.h"
+#include "store/local_store.h"
+#include "util/files.h"
+
+namespace trail {
+namespace fs = std::filesystem;
+namespace {
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// `abs` relative to the root, or InvalidArgument when it is not inside the work tree.
+StatusOr<std::string> RelativeToRoot(const Project& project, const std::string& abs) {
+  const std::string norm = fs::path(abs).lexically_normal().generic_string();
+  std::string root = project.root();
+  if (norm == root) return InvalidArgument(abs + " is the repository itself; name files or folders inside it");
+  if (norm.rfind(root + "/", 0) != 0) return InvalidArgument(abs + " is outside the repository " + root);
+  std::string rel = norm.substr(root.size() + 1);
+  while (!rel.empty() && rel.back() == '/') rel.pop_back();
+  return rel;
+}
+
+std::string HashCachePath(const Project& project) { return JoinPath(project.state_dir(), "hash-cache.tsv"); }
+
+// Adds "/name" to the .gitignore beside `rel`, once.
+Status GitIgnore(const Project& project, const std::string& rel) {
+  const size_t slash = rel.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? project.root() : JoinPath(project.root(), rel.substr(0, slash));
+  const std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  const std::string path = JoinPath(dir, ".gitignore");
+  std::string text;
+  if (PathExists(path)) {
+    TRAIL_ASSIGN_OR_RETURN(text, ReadFile(path));
+  }
+  const std::string line = "/" + name;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    if (text.compare(start, nl - start, line) == 0) return Status::Ok();
+    start = nl + 1;
+  }
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  text += line + "\n";
+  return WriteFileAtomic(path, text);
+}
+
+StatusOr<std::vector<TrackedData>> Resolve(Project& project, const std::vector<std::string>& abs_paths) {
+  std::vector<std::string> pointers;
+  if (abs_paths.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(pointers, FindPointerFiles(project));
+  } else {
+    for (const std::string& abs : abs_paths) {
+      TRAIL_ASSIGN_OR_RETURN(std::string rel, RelativeToRoot(project, abs));
+      if (!EndsWith(rel, kPointerSuffix)) rel += std::string(kPointerSuffix);
+      if (!PathExists(JoinPath(project.root(), rel)))
+        return NotFound(rel.substr(0, rel.size() - kPointerSuffix.size()) + " is not tracked (no " + rel + ")");
+      pointers.push_back(rel);
+    }
+  }
+  std::vector<TrackedData> out;
+  for (const std::string& rel : pointers) {
+    TrackedData d;
+    d.pointer_path = rel;
+    d.path = rel.substr(0, rel.size() - kPointerSuffix.size());
+    TRAIL_ASSIGN_OR_RETURN(d.recorded, ReadPointer(JoinPath(project.root(), rel)));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view DataStateName(DataState s) {
+  switch (s) {
+    case DataState::kClean:
+      return "ok";
+    case DataState::kModified:
+      return "modified";
+    case DataState::kMissing:
+      return "missing";
+  }
+  return "?";
+}
+
+StatusOr<std::vector<std::string>> FindPointerFiles(const Project& project) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  const fs::path root(project.root());
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
+  if (ec) return IoError("cannot list " + project.root() + ": " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) return IoError("cannot list " + project.root() + ": " + ec.message());
+    const fs::directory_entry& e = *it;
+    const std::string name = e.path().filename().string();
+    if (e.is_directory(ec) && !e.is_symlink(ec)) {
+      // Git's and trail's own folders, and tracked data folders (often huge), hold no pointers.
+      if (name == ".git" || name == ".trail" || name == "node_modules" ||
+          fs::exists(e.path().string() + std::string(kPointerSuffix), ec)) {
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (EndsWith(name, kPointerSuffix) && e.is_regular_file(ec))
+      out.push_back(fs::relative(e.path(), root).generic_string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths) {
+  if (abs_paths.empty()) return InvalidArgument("name at least one file or folder to add");
+  std::vector<std::string> rels;
+  for (const std::string& abs : abs_paths) {
+    TRAIL_ASSIGN_OR_RETURN(std::string rel, RelativeToRoot(project, abs));
+    const std::string first = rel.substr(0, rel.find('/'));
+    if (first == ".git" || first == ".trail") return InvalidArgument(rel + " is inside " + first + "/");
+    if (EndsWith(rel, kPointerSuffix)) return InvalidArgument(rel + " is a pointer file; add the data it points to");
+    const std::string full = JoinPath(project.root(), rel);
+    if (!PathExists(full)) return NotFound("no such file or folder: " + rel);
+    // Pointers must not nest: data inside a tracked folder, or a folder holding tracked data,
+    // would be stored twice and restored by two pointers that disagree.
+    for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1)) {
+      const std::string parent = rel.substr(0, slash);
+      if (PathExists(JoinPath(project.root(), parent + std::string(kPointerSuffix))))
+        return FailedPrecondition(rel + " is inside " + parent + ", which is tracked already");
+    }
+    if (IsDirectory(full)) {
+      TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> inner, ListFilesUnder(full, nullptr));
+      for (const std::string& f : inner) {
+        if (EndsWith(f, kPointerSuffix))
+          return FailedPrecondition(rel + " holds tracked data (" + rel + "/" + f + "); add its parts separately");
+      }
+    }
+    TRAIL_ASSIGN_OR_RETURN(bool tracked, project.repo().IsTracked(rel));
+    if (tracked) return FailedPrecondition(rel + " is tracked by Git; run `git rm -r --cached " + rel + "` first");
+    rels.push_back(rel);
+  }
+  HashCache cache = HashCache::Load(HashCachePath(project));
+  std::vector<AddedData> out;
+  {
+    TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::OpenForWriting(project.store_dir()));
+    for (const std::string& rel : rels) {
+      AddedData a;
+      a.path = rel;
+      TRAIL_ASSIGN_OR_RETURN(a.pointer, StorePath(*st, JoinPath(project.root(), rel), &cache, rel));
+      out.push_back(a);
+    }
+    // Content first, durable, then the pointers: a crash in between leaves stored content
+    // that the next add finds already there.
+    TRAIL_RETURN_IF_ERROR(st->Flush());
+  }
+  // Pointer files and .gitignore lines: one writer at a time.
+  TRAIL_RETURN_IF_ERROR(MakeDirs(project.state_dir()));
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(JoinPath(project.state_dir(), "data.lock")));
+  for (AddedData& a : out) {
+    const std::string pointer_path = JoinPath(project.root(), a.path + std::string(kPointerSuffix));
+    if (PathExists(pointer_path)) {
+      auto old = ReadPointer(pointer_path);
+      a.unchanged = old.ok() && *old == a.pointer;
+    }
+    if (!a.unchanged) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(pointer_path, PointerToYaml(a.pointer)));
+    TRAIL_RETURN_IF_ERROR(GitIgnore(project, a.path));
+  }
+  (void)cache.Save();  // a cache: failing to save it costs a rehash later, nothing more
+  return out;
+}
+
+StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vector<std::string>& abs_paths) {
+  TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
+  HashCache cache = HashCache::Load(HashCachePath(project));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
+  for (TrackedData& d : data) {
+    const std::string full = JoinPath(project.root(), d.path);
+    d.in_store = st->Has(d.recorded.folder ? store::BlobType::kTree : store::BlobType::kFile, d.recorded.oid);
+    if (!PathExists(full)) {
+      d.state = DataState::kMissing;
+      continue;
+    }
+    auto now = PointerOf(full, cache, d.path);
+    if (!now.ok()) return now.status();
+    d.state = (now->oid == d.recorded.oid && now->folder == d.recorded.folder) ? DataState::kClean : DataState::kModified;
+  }
+  (void)cache.Save();
+  return data;
+}
+
+StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths,
+                                               bool force) {
+  TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, DataStatus(project, abs_paths));
+  std::vector<std::string> conflicts, absent;
+  for (const TrackedData& d : data) {
+    if (d.state == DataState::kClean) continue;
+    if (!d.in_store) absent.push_back(d.path);
+    if (d.state == DataState::kModified && !force) conflicts.push_back(d.path);
+  }
+  if (!absent.empty()) {
+    std::string list;
+    for (const std::string& p : absent) list += (list.empty() ? "" : ", ") + p;
+    return NotFound("not in the local store: " + list + " (trail pull fetches it from a remote)");
+  }
+  if (!conflicts.empty()) {
+    std::string list;
+    for (const std::string& p : conflicts) list += (list.empty() ? "" : ", ") + p;
+    return FailedPrecondition("changes that are not stored would be lost: " + list +
+                              " (trail add keeps them; --force discards them)");
+  }
+  HashCache cache = HashCache::Load(HashCachePath(project));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
+  std::vector<CheckedOut> out;
+  for (const TrackedData& d : data) {
+    CheckedOut c{d.path, d.state != DataState::kClean};
+    if (c.restored) {
+      const std::string full = JoinPath(project.root(), d.path);
+      if (d.recorded.folder != IsDirectory(full) && PathExists(full)) TRAIL_RETURN_IF_ERROR(RemoveAll(full));
+      TRAIL_RETURN_IF_ERROR(RestorePointer(*st, d.recorded, full, &cache, d.path));
+      if (d.recorded.folder) {
+        // Files the pointer does not have were changes; --force (or a clean state) means drop them.
+        TRAIL_ASSIGN_OR_RETURN(store::TreeManifest tree, store::LoadTree(*st, d.recorded.oid));
+        std::set<std::string> keep;
+        for (const auto& e : tree.entries) keep.insert(e.path);
+        TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> files, ListFilesUnder(full, nullptr));
+        for (const std::string& f : files) {
+          if (!keep.count(f)) TRAIL_RETURN_IF_ERROR(RemoveAll(JoinPath(full, f)));
+        }
+      }
+    }
+    out.push_back(c);
+  }
+  (void)cache.Save();
+  return out;
+}
+
+}  // namespace trail

@@ -1,0 +1,130 @@
+#include "remote/aws_config.h"
+
+#include <cctype>
+#include <cstdlib>
+
+#include "util/files.h"
+
+namespace trail::remote {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string Get(const EnvLookup& env, const std::string& name) {
+  std::optional<std::string> v = env(name);
+  return v ? *v : std::string();
+}
+
+// The file's section for `section`, or an empty map (an absent or unreadable file is no error:
+// the variables may supply everything).
+std::map<std::string, std::string> ReadSection(const std::string& path, const std::string& section) {
+  StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return {};
+  IniSections sections = ParseIni(*text);
+  auto it = sections.find(section);
+  return it == sections.end() ? std::map<std::string, std::string>{} : it->second;
+}
+
+std::string Value(const std::map<std::string, std::string>& section, const std::string& key) {
+  auto it = section.find(key);
+  return it == section.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+IniSections ParseIni(std::string_view text) {
+  IniSections sections;
+  std::string current;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view raw = text.substr(0, eol);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    bool indented = !raw.empty() && (raw.front() == ' ' || raw.front() == '\t');
+    std::string_view line = Trim(raw);
+    if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+    if (line.front() == '[') {
+      size_t close = line.find(']');
+      std::string_view inner = line.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
+      // "[profile  dev]" and "[profile dev]" are the same section.
+      std::string name;
+      for (std::string_view part = Trim(inner); !part.empty();) {
+        size_t sp = part.find_first_of(" \t");
+        if (!name.empty()) name += ' ';
+        name += part.substr(0, sp);
+        part = sp == std::string_view::npos ? std::string_view() : Trim(part.substr(sp));
+      }
+      current = name;
+      sections[current];
+      continue;
+    }
+    if (indented) continue;
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string key(Trim(line.substr(0, eq)));
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    sections[current][key] = std::string(Trim(line.substr(eq + 1)));
+  }
+  return sections;
+}
+
+StatusOr<S3Settings> LoadS3Settings(const EnvLookup& env) {
+  const std::string home = Get(env, "HOME");
+  std::string profile = Get(env, "AWS_PROFILE");
+  if (profile.empty()) profile = "default";
+  std::string credentials_file = Get(env, "AWS_SHARED_CREDENTIALS_FILE");
+  if (credentials_file.empty() && !home.empty()) credentials_file = home + "/.aws/credentials";
+  std::string config_file = Get(env, "AWS_CONFIG_FILE");
+  if (config_file.empty() && !home.empty()) config_file = home + "/.aws/config";
+
+  // The credentials file names sections plainly; the config file says "profile NAME" except
+  // for the default profile.
+  auto creds = credentials_file.empty() ? std::map<std::string, std::string>{} : ReadSection(credentials_file, profile);
+  auto config = config_file.empty() ? std::map<std::string, std::string>{}
+                                    : ReadSection(config_file, profile == "default" ? profile : "profile " + profile);
+
+  S3Settings settings;
+  AwsCredentials& c = settings.credentials;
+  c.access_key_id = Get(env, "AWS_ACCESS_KEY_ID");
+  c.secret_access_key = Get(env, "AWS_SECRET_ACCESS_KEY");
+  if (!c.access_key_id.empty() && !c.secret_access_key.empty()) {
+    c.session_token = Get(env, "AWS_SESSION_TOKEN");
+  } else {
+    for (const auto* section : {&creds, &config}) {
+      c.access_key_id = Value(*section, "aws_access_key_id");
+      c.secret_access_key = Value(*section, "aws_secret_access_key");
+      c.session_token = Value(*section, "aws_session_token");
+      if (!c.access_key_id.empty() && !c.secret_access_key.empty()) break;
+    }
+  }
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
+    return InvalidArgument("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or put them in " +
+                           (credentials_file.empty() ? std::string("~/.aws/credentials") : credentials_file) +
+                           " under [" + profile + "]");
+  }
+
+  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    if (settings.region.empty()) settings.region = Get(env, name);
+  }
+  if (settings.region.empty()) settings.region = Value(config, "region");
+  if (settings.region.empty()) settings.region = "us-east-1";
+
+  for (const char* name : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
+    if (settings.endpoint.empty()) settings.endpoint = Get(env, name);
+  }
+  if (settings.endpoint.empty()) settings.endpoint = Value(config, "endpoint_url");
+  return settings;
+}
+
+}  // namespace trail::remote

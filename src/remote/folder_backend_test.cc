@@ -1,0 +1,63 @@
+#include "remote/folder_backend.h"
+
+#include <memory>
+
+#include "remote/backend_suite.h"
+#include "remote/local_file.h"
+#include "remote/test_temp_dir.h"
+#include "util/files.h"
+
+namespace trail::remote::testing {
+namespace {
+
+BackendUnderTest MakeFolder() {
+  auto dir = std::make_shared<TempDir>();
+  // A root below the temp dir: the backend must create it on the first Save.
+  return {dir, std::make_unique<FolderBackend>(dir->File("store"))};
+}
+
+INSTANTIATE_TEST_SUITE_P(Folder, BackendSuite, ::testing::Values(BackendCase{"Folder", MakeFolder}), BackendCaseName);
+
+TEST(FolderBackendTest, ListSkipsTempFilesOfInterruptedWrites) {
+  TempDir dir;
+  FolderBackend backend(dir.path());
+  ASSERT_TRUE(backend.Save("packs/a", "x").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.File("packs/b" + std::string(kTempMarker) + "Ab12Cd"), "half", false).ok());
+  auto listed = backend.List("");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].name, "packs/a");
+}
+
+TEST(FolderBackendTest, SaveLeavesNoTempFileBehind) {
+  TempDir dir;
+  FolderBackend backend(dir.path());
+  ASSERT_TRUE(backend.Save("d/f", "x").ok());
+  EXPECT_EQ(ListDirectory(dir.File("d")), std::vector<std::string>{"f"});
+}
+
+TEST(FolderBackendTest, ListOfMissingRootIsEmpty) {
+  TempDir dir;
+  FolderBackend backend(dir.File("not-yet"));
+  auto listed = backend.List("");
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  EXPECT_TRUE(listed->empty());
+}
+
+TEST(OpenBackendTest, OpensFoldersAndRejectsUnknownSchemes) {
+  auto plain = OpenBackend("/tmp/some/store/");
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_EQ((*plain)->Describe(), "/tmp/some/store");
+  auto file_url = OpenBackend("file:///tmp/x");
+  ASSERT_TRUE(file_url.ok()) << file_url.status().message();
+  EXPECT_EQ((*file_url)->Describe(), "/tmp/x");
+  for (const char* url : {"relative/path", "file://relative", "http://host/x", "s3://", "gs://b"}) {
+    auto bad = OpenBackend(url);
+    ASSERT_FALSE(bad.ok()) << url;
+    EXPECT_EQ(bad.status().code(), Code::kInvalidArgument) << url;
+    EXPECT_NE(bad.status().message().find(url), std::string::npos) << bad.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace trail::remote::testing

@@ -1,0 +1,92 @@
+#include "store/direct_write.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace trail::store {
+namespace {
+
+constexpr size_t kAlign = 4096;
+constexpr size_t kBounce = size_t{8} << 20;
+
+Status WriteFully(int fd, const char* p, size_t n, const std::string& path) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return IoError("cannot write " + path + ": " + std::strerror(errno));
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+DirectWriter::DirectWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
+  flags_ = ::fcntl(fd_, F_GETFL);
+  void* raw = nullptr;
+  if (flags_ >= 0 && ::posix_memalign(&raw, kAlign, kBounce) == 0) {
+    bounce_ = std::unique_ptr<char, void (*)(void*)>(static_cast<char*>(raw), &std::free);
+    direct_ = ::fcntl(fd_, F_SETFL, flags_ | O_DIRECT) == 0;
+  }
+}
+
+DirectWriter::~DirectWriter() {
+  if (direct_) ::fcntl(fd_, F_SETFL, flags_);
+}
+
+Status DirectWriter::WriteBounce(size_t len) {
+  if (direct_) {
+    size_t done = 0;
+    while (done < len) {
+      const ssize_t w = ::write(fd_, bounce_.get() + done, len - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EINVAL && done == 0) {  // the file system refuses O_DIRECT after all
+        ::fcntl(fd_, F_SETFL, flags_);
+        direct_ = false;
+        break;
+      }
+      if (w < 0) return IoError("cannot write " + path_ + ": " + std::strerror(errno));
+      done += static_cast<size_t>(w);
+    }
+    if (direct_) return Status::Ok();
+  }
+  return WriteFully(fd_, bounce_.get(), len, path_);
+}
+
+Status DirectWriter::Append(std::string_view bytes) {
+  if (!bounce_) return WriteFully(fd_, bytes.data(), bytes.size(), path_);
+  while (!bytes.empty()) {
+    const size_t n = std::min(kBounce - used_, bytes.size());
+    std::memcpy(bounce_.get() + used_, bytes.data(), n);
+    used_ += n;
+    bytes.remove_prefix(n);
+    if (used_ == kBounce) {
+      TRAIL_RETURN_IF_ERROR(WriteBounce(used_));
+      used_ = 0;
+    }
+  }
+  return Status::Ok();
+}
+
+Status DirectWriter::Finish() {
+  if (!bounce_ || used_ == 0) return Status::Ok();
+  const size_t aligned = used_ / kAlign * kAlign;
+  if (aligned > 0) TRAIL_RETURN_IF_ERROR(WriteBounce(aligned));
+  if (direct_) {
+    ::fcntl(fd_, F_SETFL, flags_);
+    direct_ = false;
+  }
+  TRAIL_RETURN_IF_ERROR(WriteFully(fd_, bounce_.get() + aligned, used_ - aligned, path_));
+  used_ = 0;
+  return Status::Ok();
+}
+
+}  // namespace trail::store

@@ -1,0 +1,439 @@
+"""Object store remotes: trail remote / push / fetch / pull against a folder and a real S3 server.
+
+Two clones of one project share a bare Git repository (for the runs branch and pointers) and a
+store remote (for the packs). S3 tests start s3rver like src/remote/s3_test_server.h does and
+check interoperability with Debian's AWS CLI (/usr/bin/aws).
+"""
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT, env_with, git, init_project, make_git_repo, py, sha256_file, trail, trail_popen
+
+MiB = 1 << 20
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers.
+
+
+def store_dir(repo):
+    return Path(repo) / ".git" / "trail" / "store"
+
+
+def local_packs(repo):
+    """Pack id -> path of every visible pack (one with its .idx) in a clone's store."""
+    store = store_dir(repo)
+    ids = [p.name[:-4] for p in (store / "index").glob("*.idx")]
+    return {i: store / "packs" / i[:2] / (i + ".pack") for i in ids}
+
+
+def remote_idx_ids(folder):
+    return sorted(p.name[:-4] for p in (Path(folder) / "index").glob("*.idx"))
+
+
+def write_random(path, size, seed):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(os.urandom(size) if seed is None else _seeded(size, seed))
+    return path
+
+
+def _seeded(size, seed):
+    import random
+    return random.Random(seed).randbytes(size)
+
+
+def make_origin(tmp_path, with_data=True, env=None):
+    """Repo A with tracked data and one run, pushed to a bare Git repository; returns (A, bare)."""
+    bare = tmp_path / "origin.git"
+    git("init", "-q", "--bare", "-b", "main", str(bare), cwd=tmp_path)
+    a = make_git_repo(tmp_path / "a")
+    init_project(a, "p")
+    git("remote", "add", "origin", str(bare), cwd=a)
+    if with_data:
+        write_random(a / "data" / "big.bin", 20 * MiB, seed=1)
+        for i in range(5):
+            write_random(a / "data" / "images" / f"img{i}.png", 10000 + i, seed=100 + i)
+        trail("add", "data/big.bin", "data/images", cwd=a, env=env, timeout=120)
+        git("add", "-A", cwd=a)
+        git("commit", "-q", "-m", "track data", cwd=a)
+    trail("run", "--", *py("print('loss=0.5')"), cwd=a, env=env)
+    git("push", "-q", "origin", "main", cwd=a)
+    return a, bare
+
+
+def clone(bare, path):
+    git("clone", "-q", str(bare), str(path), cwd=Path(path).parent)
+    git("config", "user.name", "Bo Chen", cwd=path)
+    git("config", "user.email", "bo@example.org", cwd=path)
+    return Path(path)
+
+
+def tree_digests(root, rel):
+    root = Path(root) / rel
+    if root.is_file():
+        return {rel: sha256_file(root)}
+    return {str(p.relative_to(root)): sha256_file(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def assert_same_data(a, b):
+    for rel in ("data/big.bin", "data/images"):
+        assert tree_digests(b, rel) == tree_digests(a, rel), rel
+
+
+# ----------------------------------------------------------------------------------------------
+# trail remote.
+
+
+def test_remote_add_ls_rm(project, tmp_path):
+    r1, r2 = tmp_path / "r1", tmp_path / "r2"
+    trail("remote", "add", "origin", str(r1), cwd=project)
+    trail("remote", "add", "backup", "file://" + str(r2), cwd=project)
+    out = trail("remote", "ls", cwd=project).stdout
+    assert out == f"backup\tfile://{r2}\norigin\t{r1}\n"
+    # Duplicates are refused unless --force.
+    dup = trail("remote", "add", "origin", str(r2), cwd=project, check=False)
+    assert dup.returncode == 1 and "already exists" in dup.stderr
+    trail("remote", "add", "--force", "origin", str(r2), cwd=project)
+    assert f"origin\t{r2}\n" in trail("remote", "ls", cwd=project).stdout
+    # Bad URLs and names are refused by the backend layer's own checks.
+    bad = trail("remote", "add", "x", "ftp://host/path", cwd=project, check=False)
+    assert bad.returncode == 1 and "not supported" in bad.stderr
+    bad = trail("remote", "add", "bad name", str(r1), cwd=project, check=False)
+    assert bad.returncode == 1 and "bad remote name" in bad.stderr
+    # A relative folder is stored absolute.
+    trail("remote", "add", "rel", "../r3", cwd=project)
+    assert f"rel\t{project.parent / 'r3'}\n" in trail("remote", "ls", cwd=project).stdout
+    trail("remote", "rm", "rel", cwd=project)
+    trail("remote", "rm", "backup", cwd=project)
+    assert trail("remote", "ls", cwd=project).stdout == f"origin\t{r2}\n"
+    missing = trail("remote", "rm", "nope", cwd=project, check=False)
+    assert missing.returncode == 1 and "no remote named nope" in missing.stderr
+    # Per clone, not committed: it lives in the Git dir.
+    assert (project / ".git" / "trail" / "remotes.yaml").exists()
+
+
+def test_default_remote_needs_origin_when_there_are_several(project, tmp_path):
+    none = trail("push", cwd=project, check=False)
+    assert none.returncode == 1 and "no remote configured" in none.stderr
+    trail("remote", "add", "one", str(tmp_path / "r1"), cwd=project)
+    trail("remote", "add", "two", str(tmp_path / "r2"), cwd=project)
+    several = trail("push", "--no-git", cwd=project, check=False)
+    assert several.returncode == 1 and "--remote" in several.stderr
+    trail("push", "--no-git", "--remote", "two", cwd=project)
+    unknown = trail("push", "--remote", "three", cwd=project, check=False)
+    assert unknown.returncode == 1 and "no remote named three" in unknown.stderr
+
+
+# ----------------------------------------------------------------------------------------------
+# A folder remote.
+
+
+def test_folder_push_pull_round_trip(tmp_path):
+    a, bare = make_origin(tmp_path)
+    remote = tmp_path / "store-remote"
+    trail("remote", "add", "origin", str(remote), cwd=a)
+    pushed = trail("push", cwd=a, timeout=120)
+    n = len(local_packs(a))
+    assert n >= 1
+    assert f"pushed {n} pack" in pushed.stdout and f"to {remote}" in pushed.stdout, pushed.stdout
+    assert "0 already there" in pushed.stdout
+    assert "pushed runs branch and refs/trail/* to Git remote origin" in pushed.stdout
+    assert pushed.stderr == ""  # no progress bar when stderr is not a terminal
+    assert remote_idx_ids(remote) == sorted(local_packs(a))
+    for pack_id, path in local_packs(a).items():
+        assert (remote / "packs" / pack_id[:2] / (pack_id + ".pack")).read_bytes() == path.read_bytes()
+    # The runs branch and the run's code ref went to the Git remote.
+    assert git("rev-parse", "refs/heads/trail", cwd=bare) == git("rev-parse", "refs/heads/trail", cwd=a)
+    assert git("for-each-ref", "refs/trail", cwd=bare) == git("for-each-ref", "refs/trail", cwd=a) != ""
+
+    again = trail("push", cwd=a)
+    assert again.stdout.startswith(f"nothing to push: {remote} and this store both have all {n} pack"), again.stdout
+
+    b = clone(bare, tmp_path / "b")
+    assert not (b / "data" / "big.bin").exists()
+    trail("remote", "add", "origin", str(remote), cwd=b)
+    pulled = trail("pull", cwd=b, timeout=120)
+    assert f"fetched {n} pack" in pulled.stdout, pulled.stdout
+    assert "restored data/big.bin" in pulled.stdout and "restored data/images" in pulled.stdout
+    assert "2 restored, 0 already up to date" in pulled.stdout
+    assert_same_data(a, b)
+    assert sorted(local_packs(b)) == sorted(local_packs(a))
+    # The runs came along: B lists A's run.
+    assert git("rev-parse", "refs/heads/trail", cwd=b) == git("rev-parse", "refs/heads/trail", cwd=a)
+    assert "p-1" in trail("ls", cwd=b).stdout
+    # Nothing left to do either way.
+    assert "nothing to fetch" in trail("pull", cwd=b).stdout
+    assert "nothing to push" in trail("push", cwd=b).stdout
+
+
+def test_pull_restores_only_the_named_paths(tmp_path):
+    a, bare = make_origin(tmp_path)
+    remote = tmp_path / "store-remote"
+    trail("remote", "add", "origin", str(remote), cwd=a)
+    trail("push", "--no-git", cwd=a)
+    b = clone(bare, tmp_path / "b")
+    trail("remote", "add", "origin", str(remote), cwd=b)
+    pulled = trail("pull", "--no-git", "data/images", cwd=b)
+    assert "restored data/images" in pulled.stdout and "big.bin" not in pulled.stdout
+    assert not (b / "data" / "big.bin").exists()
+    assert tree_digests(b, "data/images") == tree_digests(a, "data/images")
+    # --no-git left the runs branch alone.
+    assert not git("branch", "--list", "trail", cwd=b)
+
+
+def test_interrupted_push_resumes(tmp_path):
+    a, bare = make_origin(tmp_path)
+    remote = tmp_path / "store-remote"
+    trail("remote", "add", "origin", str(remote), cwd=a)
+    trail("push", "--no-git", cwd=a)
+    ids = remote_idx_ids(remote)
+    # As if the push had died after uploading a pack but before its .idx, and before another
+    # pack at all.
+    (remote / "index" / (ids[0] + ".idx")).unlink()
+    if len(ids) > 1:
+        (remote / "index" / (ids[1] + ".idx")).unlink()
+        (remote / "packs" / ids[1][:2] / (ids[1] + ".pack")).unlink()
+    resumed = trail("push", "--no-git", cwd=a)
+    moved = min(len(ids), 2)
+    assert f"pushed {moved} pack" in resumed.stdout and f"{len(ids) - moved} already there" in resumed.stdout
+    assert remote_idx_ids(remote) == ids
+    b = clone(bare, tmp_path / "b")
+    trail("remote", "add", "origin", str(remote), cwd=b)
+    trail("pull", "--no-git", cwd=b)
+    assert_same_data(a, b)
+
+
+def test_push_killed_midway_resumes(tmp_path):
+    a, bare = make_origin(tmp_path, with_data=False)
+    # Several packs (each up to 64 MiB), so the kill lands while some are moving.
+    write_random(a / "big" / "model.bin", 200 * MiB, seed=None)
+    trail("add", "big/model.bin", cwd=a, timeout=300)
+    git("add", "-A", cwd=a)
+    git("commit", "-q", "-m", "model", cwd=a)
+    git("push", "-q", "origin", "main", cwd=a)
+    remote = tmp_path / "store-remote"
+    trail("remote", "add", "origin", str(remote), cwd=a)
+    proc = trail_popen("push", "--no-git", "--jobs", "2", cwd=a)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # Whatever the moment, every pack the remote shows is complete...
+    for pack_id in remote_idx_ids(remote):
+        path = remote / "packs" / pack_id[:2] / (pack_id + ".pack")
+        assert path.read_bytes() == local_packs(a)[pack_id].read_bytes()
+    # ...and running it again finishes the job.
+    resumed = trail("push", "--no-git", cwd=a, timeout=120)
+    assert "pushed" in resumed.stdout or "nothing to push" in resumed.stdout
+    assert remote_idx_ids(remote) == sorted(local_packs(a))
+    b = clone(bare, tmp_path / "b")
+    trail("remote", "add", "origin", str(remote), cwd=b)
+    trail("pull", "--no-git", cwd=b, timeout=120)
+    assert sha256_file(b / "big" / "model.bin") == sha256_file(a / "big" / "model.bin")
+
+
+def test_corrupt_remote_pack_is_refused_and_never_visible(tmp_path):
+    a, bare = make_origin(tmp_path)
+    remote = tmp_path / "store-remote"
+    trail("remote", "add", "origin", str(remote), cwd=a)
+    trail("push", "--no-git", cwd=a)
+    # Flip one byte in the middle of the biggest pack.
+    packs = sorted((remote / "packs").rglob("*.pack"), key=lambda p: p.stat().st_size)
+    victim = packs[-1]
+    victim_id = victim.name[:-5]
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+
+    b = clone(bare, tmp_path / "b")
+    trail("remote", "add", "origin", str(remote), cwd=b)
+    fetched = trail("fetch", "--no-git", cwd=b, check=False)
+    assert fetched.returncode == 1
+    assert victim_id in fetched.stderr and "corrupt" in fetched.stderr, fetched.stderr
+    store = store_dir(b)
+    assert not (store / "index" / (victim_id + ".idx")).exists()
+    assert not (store / "packs" / victim_id[:2] / (victim_id + ".pack")).exists()
+    assert [p.name for p in (store / "packs").rglob("*") if ".tmp" in p.name] == []
+    # The data in the corrupt pack cannot be checked out; trail says it is not stored.
+    pulled = trail("pull", "--no-git", cwd=b, check=False)
+    assert pulled.returncode == 1 and victim_id in pulled.stderr
+
+
+def test_git_remote_missing_is_a_warning_not_a_failure(project, tmp_path):
+    (project / "w.bin").write_bytes(b"x" * 1000)
+    trail("add", "w.bin", cwd=project)
+    trail("remote", "add", "store", str(tmp_path / "r"), cwd=project)
+    pushed = trail("push", cwd=project)
+    assert "pushed 1 pack" in pushed.stdout
+    assert "no Git remote named store or origin" in pushed.stdout
+    # A Git remote that cannot be reached: the store push still succeeds, with a warning.
+    git("remote", "add", "origin", str(tmp_path / "nowhere.git"), cwd=project)
+    trail("run", "--", *py("pass"), cwd=project)
+    pushed = trail("push", cwd=project)
+    assert pushed.returncode == 0 and ("nothing to push" in pushed.stdout or "pushed" in pushed.stdout)
+    assert "trail: warning: git push origin" in pushed.stderr and "failed" in pushed.stderr
+
+
+# ----------------------------------------------------------------------------------------------
+# S3, through a real s3rver; interoperable with the AWS CLI.
+
+BUCKET = "trail-test"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def s3(tmp_path):
+    """A running s3rver with one bucket; yields the environment trail and aws need."""
+    s3rver = os.environ.get("TRAIL_S3RVER") or str(REPO_ROOT / "tools" / "s3rver" / "node_modules" / ".bin" / "s3rver")
+    if not os.access(s3rver, os.X_OK):
+        pytest.fail(f"s3rver not found at {s3rver}: run scripts/setup.sh (npm ci in tools/s3rver) or set TRAIL_S3RVER")
+    data = tmp_path / "s3rver-data"
+    data.mkdir()
+    port = _free_port()
+    env = dict(os.environ)
+    # s3rver's ListObjectsV2 continuation tokens use DES: OpenSSL 3 needs its legacy provider.
+    env["NODE_OPTIONS"] = ("--openssl-legacy-provider " + env.get("NODE_OPTIONS", "")).strip()
+    log = open(tmp_path / "s3rver.log", "wb")
+    proc = subprocess.Popen([s3rver, "--directory", str(data), "--port", str(port), "--address", "127.0.0.1",
+                             "--silent", "--configure-bucket", BUCKET],
+                            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("s3rver exited at startup: " + (tmp_path / "s3rver.log").read_text())
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("s3rver did not accept connections within 20 s")
+                time.sleep(0.05)
+        endpoint = f"http://127.0.0.1:{port}"
+        yield {"endpoint": endpoint,
+               "env": env_with(AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER",
+                               AWS_ENDPOINT_URL=endpoint, AWS_REGION="us-east-1",
+                               AWS_DEFAULT_REGION="us-east-1", AWS_PROFILE=None, AWS_SESSION_TOKEN=None,
+                               AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def aws(s3, *args, check=True):
+    if not os.access("/usr/bin/aws", os.X_OK):
+        pytest.fail("/usr/bin/aws is missing: apt install awscli (the interop test needs Debian's AWS CLI)")
+    env = dict(s3["env"])
+    env.pop("AWS_ENDPOINT_URL", None)  # Debian's CLI is told with --endpoint-url
+    proc = subprocess.run(["/usr/bin/aws", "--endpoint-url", s3["endpoint"], *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"aws {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+    return proc.stdout
+
+
+def test_s3_push_pull_and_aws_cli_interop(tmp_path, s3):
+    env = s3["env"]
+    url = f"s3://{BUCKET}/team/store"
+    a, bare = make_origin(tmp_path, env=env)
+    trail("remote", "add", "origin", url, cwd=a, env=env)
+    pushed = trail("push", cwd=a, env=env, timeout=120)
+    n = len(local_packs(a))
+    assert f"pushed {n} pack" in pushed.stdout and f"to {url}" in pushed.stdout, pushed.stdout
+    assert "nothing to push" in trail("push", "--no-git", cwd=a, env=env).stdout
+
+    # The AWS CLI sees exactly the store's layout, and the bytes are the local pack's.
+    listing = aws(s3, "s3", "ls", "--recursive", f"s3://{BUCKET}/team/store/")
+    for pack_id, path in local_packs(a).items():
+        assert f"team/store/packs/{pack_id[:2]}/{pack_id}.pack" in listing, listing
+        assert f"team/store/index/{pack_id}.idx" in listing, listing
+    pack_id, path = sorted(local_packs(a).items(), key=lambda kv: kv[1].stat().st_size)[-1]
+    copy = tmp_path / "copied.pack"
+    aws(s3, "s3", "cp", f"s3://{BUCKET}/team/store/packs/{pack_id[:2]}/{pack_id}.pack", str(copy))
+    assert copy.read_bytes() == path.read_bytes()
+
+    b = clone(bare, tmp_path / "b")
+    trail("remote", "add", "origin", url, cwd=b, env=env)
+    pulled = trail("pull", cwd=b, env=env, timeout=120)
+    assert f"fetched {n} pack" in pulled.stdout, pulled.stdout
+    assert_same_data(a, b)
+    assert "p-1" in trail("ls", cwd=b, env=env).stdout
+
+    # The reverse: packs another store wrote, uploaded by the AWS CLI, are fetched and verified.
+    c = make_git_repo(tmp_path / "c")
+    init_project(c, "p")
+    write_random(c / "other.bin", 3 * MiB, seed=7)
+    trail("add", "other.bin", cwd=c, env=env)
+    new_ids = set(local_packs(c)) - set(local_packs(b))
+    assert new_ids
+    for pack_id in new_ids:
+        aws(s3, "s3", "cp", str(local_packs(c)[pack_id]), f"s3://{BUCKET}/team/store/packs/{pack_id[:2]}/{pack_id}.pack")
+        aws(s3, "s3", "cp", str(store_dir(c) / "index" / (pack_id + ".idx")), f"s3://{BUCKET}/team/store/index/{pack_id}.idx")
+    fetched = trail("fetch", "--no-git", cwd=b, env=env)
+    assert f"fetched {len(new_ids)} pack" in fetched.stdout, fetched.stdout
+    for pack_id in new_ids:
+        assert local_packs(b)[pack_id].read_bytes() == local_packs(c)[pack_id].read_bytes()
+        assert (store_dir(b) / "index" / (pack_id + ".idx")).read_bytes() == \
+            (store_dir(c) / "index" / (pack_id + ".idx")).read_bytes()
+    # And the content is usable: C's pointer checks out in B.
+    (b / "other.bin.trail").write_bytes((c / "other.bin.trail").read_bytes())
+    trail("checkout", "other.bin", cwd=b, env=env)
+    assert sha256_file(b / "other.bin") == sha256_file(c / "other.bin")
+
+
+def test_s3_corrupt_pack_is_refused(tmp_path, s3):
+    env = s3["env"]
+    url = f"s3://{BUCKET}/x"
+    a, bare = make_origin(tmp_path, env=env)
+    trail("remote", "add", "origin", url, cwd=a, env=env)
+    trail("push", "--no-git", cwd=a, env=env, timeout=120)
+    pack_id, path = sorted(local_packs(a).items(), key=lambda kv: kv[1].stat().st_size)[-1]
+    bad = bytearray(path.read_bytes())
+    bad[100] ^= 0x01
+    bad_file = tmp_path / "bad.pack"
+    bad_file.write_bytes(bytes(bad))
+    aws(s3, "s3", "cp", str(bad_file), f"s3://{BUCKET}/x/packs/{pack_id[:2]}/{pack_id}.pack")
+    b = clone(bare, tmp_path / "b")
+    trail("remote", "add", "origin", url, cwd=b, env=env)
+    fetched = trail("fetch", "--no-git", cwd=b, env=env, check=False)
+    assert fetched.returncode == 1 and pack_id in fetched.stderr, fetched.stderr
+    assert pack_id not in local_packs(b)
+    assert not (store_dir(b) / "packs" / pack_id[:2] / (pack_id + ".pack")).exists()
+
+
+def test_no_runs_yet_is_not_a_git_warning(tmp_path):
+    a, bare = tmp_path / "a", tmp_path / "origin.git"
+    git("init", "-q", "--bare", "-b", "main", str(bare), cwd=tmp_path)
+    make_git_repo(a)
+    init_project(a, "p")
+    write_random(a / "d.bin", 100000, seed=3)
+    trail("add", "d.bin", cwd=a)
+    git("add", "-A", cwd=a)
+    git("commit", "-q", "-m", "data", cwd=a)
+    git("remote", "add", "origin", str(bare), cwd=a)
+    git("push", "-q", "origin", "main", cwd=a)
+    trail("remote", "add", "origin", str(tmp_path / "r"), cwd=a)
+    pushed = trail("push", cwd=a)
+    assert "no runs yet: no Git refs to push" in pushed.stdout and pushed.stderr == ""
+    b = clone(bare, tmp_path / "b")
+    trail("remote", "add", "origin", str(tmp_path / "r"), cwd=b)
+    pulled = trail("pull", cwd=b)
+    assert "Git remote origin has no runs branch yet" in pulled.stdout and pulled.stderr == ""
+    assert sha256_file(b / "d.bin") == sha256_file(a / "d.bin")

@@ -1,0 +1,53 @@
+"""The Python client stores what it logs: log_artifact keeps the file's content as it was at the
+call, log_data records a data input with its snapshot, and `trail get` restores them."""
+import csv
+import random
+
+from conftest import python, record, trail, write
+
+
+def write_csv(path, rows, seed=0):
+    rng = random.Random(seed)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["x1", "x2", "label"])
+        for i in range(rows):
+            w.writerow([round(rng.random(), 6), i, rng.choices(["cat", "dog", "fox"], [0.6, 0.3, 0.1])[0]])
+
+
+def test_log_artifact_and_log_data(project):
+    write_csv(project / "train.csv", 5000, seed=3)
+    script = write(project, "client.py", """
+import numpy, trail
+with trail.start_run():
+    with open("model.keras", "wb") as f:
+        f.write(b"v1" * 1000)
+    trail.log_artifact("model.keras")
+    with open("model.keras", "wb") as f:   # overwritten later: the stored copy is v1
+        f.write(b"v2")
+    trail.log_data("train", "train.csv", snapshot=0.1, seed=7, stratify="label")
+    trail.log_data("features", numpy.arange(3000, dtype="float32").reshape(1000, 3))
+""")
+    python(script, cwd=project)
+    rec = record(project, "p-1")
+    [art] = rec["artifacts"]
+    assert art["path"] == "model.keras" and art["role"] == "keras" and art["size"] == 2000
+    train, feats = rec["data"]
+    assert train["instances"] == 5000 and abs(train["snapshot"]["rows"] - 500) <= 3
+    assert train["snapshot"]["seed"] == 7 and train["snapshot"]["stratify"] == "label"
+    assert feats["source"] == "numpy array float32 (1000, 3)" and feats["instances"] == 1000
+    trail("get", "p-1", "-o", "back", cwd=project)
+    assert (project / "back/model.keras").read_bytes() == b"v1" * 1000
+
+
+def test_log_data_under_trail_run_joins_the_run(project):
+    write_csv(project / "train.csv", 1000, seed=4)
+    script = write(project, "joined.py", """
+import trail
+trail.log_data("train", "train.csv")
+trail.log_artifact("train.csv", role="dataset")
+""")
+    trail("run", "--", "/usr/bin/python3", script, cwd=project)
+    rec = record(project, "p-1")
+    assert rec["data"][0]["instances"] == 1000 and rec["data"][0]["snapshot"]["rows"] == 10
+    assert rec["artifacts"][0]["role"] == "dataset"
