@@ -8,7 +8,8 @@
 #   -j JOBS     parallel libFuzzer jobs per fuzzer (default 1)
 #   --merge     afterwards, add the new inputs that reach new coverage to fuzz/corpus/<name>/
 #   NAME        metrics_line, query, record, params, tfevents, csvlog, sweep_spec, python_source,
-#               context_config (default: all)
+#               context_config, pointer, store_manifest, pack, s3_xml, dataset_instances,
+#               parquet_footer, npy_header (default: all)
 #
 # New inputs go to a temporary directory, never into the repository unless --merge is given.
 # Crashes and failed checks are saved as $TRAIL_FUZZ_ARTIFACTS/<name>-crash-<sha1> (default
@@ -24,9 +25,10 @@ seconds=60
 jobs=1
 merge=0
 names=()
-all_names=(metrics_line query record params tfevents csvlog output_parser sweep_spec python_source context_config)
+all_names=(metrics_line query record params tfevents csvlog output_parser sweep_spec python_source context_config
+           pointer store_manifest pack s3_xml dataset_instances parquet_footer npy_header)
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in

@@ -20,9 +20,22 @@ git add train.py && git commit -qm "Logistic regression on the breast-cancer dat
 "$TRAIL" init --name cancer
 git add .trail && git commit -qm "trail init" || true
 
-echo; echo "== three training runs, recorded =="
+echo; echo "== the data set, versioned with trail add (content in the object store, a pointer in Git) =="
+mkdir -p data
+/usr/bin/python3 -c "
+import numpy as np
+from sklearn.datasets import load_breast_cancer
+d = load_breast_cancer()
+names = [n.replace(' ', '_') for n in d.feature_names] + ['target']
+np.savetxt('data/cancer.csv', np.column_stack([d.data, d.target]), delimiter=',', fmt='%.6g',
+           header=','.join(names), comments='')"
+"$TRAIL" add data/cancer.csv
+git add data/cancer.csv.trail data/.gitignore && git commit -qm "Breast-cancer data, versioned by trail" || true
+
+echo; echo "== three training runs, recorded with their data (hash, instances, 1% snapshot) and model =="
 for lr in 0.01 0.1 0.5; do
-  "$TRAIL" run -- /usr/bin/python3 train.py --lr "$lr" --epochs 40
+  "$TRAIL" run --data train=data/cancer.csv --stratify target --artifact models -- \
+    /usr/bin/python3 train.py --lr "$lr" --epochs 40 --data data/cancer.csv --model-out models/model.npz
 done
 echo; echo "== trail ls =="
 "$TRAIL" ls
@@ -33,6 +46,10 @@ echo; echo "== trail show $best =="
 "$TRAIL" show "$best"
 echo; echo "== trail diff cancer-1 cancer-3 =="
 "$TRAIL" diff cancer-1 cancer-3
+echo; echo "== trail get $best: its model and its data snapshot, back from the store =="
+"$TRAIL" get "$best" -o "restored-$best"
+"$TRAIL" get "$best" --snapshot train -o "restored-$best/train-sample.csv"
+head -c 300 "restored-$best/train-sample.csv"; echo " ..."
 echo; echo "== trail sweep: a Bayesian search over the learning rate, 6 trials, 2 at a time =="
 cat >sweep.yaml <<'EOF'
 command: /usr/bin/python3 train.py --lr {lr} --epochs 40

@@ -29,9 +29,15 @@ def main():
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--l2", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--data", help="a CSV with a header; the last column is the 0/1 target")
+    ap.add_argument("--model-out", help="where to save the trained weights (.npz)")
     args = ap.parse_args()
 
-    x, y = load_breast_cancer(return_X_y=True)
+    if args.data:
+        table = np.loadtxt(args.data, delimiter=",", skiprows=1)
+        x, y = table[:, :-1], table[:, -1]
+    else:
+        x, y = load_breast_cancer(return_X_y=True)
     x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=0.2, random_state=args.seed, stratify=y)
     mean, std = x_train.mean(axis=0), x_train.std(axis=0) + 1e-9
     x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
@@ -65,6 +71,9 @@ def main():
             print(f"Epoch {epoch}/{args.epochs} - loss: {row['loss']:.4f} - accuracy: {row['accuracy']:.4f}"
                   f" - val_loss: {row['val_loss']:.4f} - val_accuracy: {row['val_accuracy']:.4f}")
     print(f"final validation accuracy {row['val_accuracy']:.4f}", file=sys.stderr)
+    if args.model_out:
+        os.makedirs(os.path.dirname(args.model_out) or ".", exist_ok=True)
+        np.savez(args.model_out, w=w, b=b, mean=mean, std=std)
 
 
 if __name__ == "__main__":

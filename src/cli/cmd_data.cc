@@ -1,4 +1,5 @@
 // trail add / status / checkout: data versioning with pointer files (docs/data.md).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -32,12 +33,17 @@ std::function<int()> SetupAdd(CLI::App& sub) {
     auto added = AddData(*project, Absolute(*paths));
     if (!added.ok()) return Fail(added.status());
     std::string to_add;
+    std::vector<std::string> ignores;
     for (const AddedData& a : *added) {
+      const size_t slash = a.path.find_last_of('/');
+      const std::string ignore = slash == std::string::npos ? ".gitignore" : a.path.substr(0, slash) + "/.gitignore";
+      if (std::find(ignores.begin(), ignores.end(), ignore) == ignores.end()) ignores.push_back(ignore);
       std::printf("%s %s (%s) %s\n", a.unchanged ? "unchanged" : "stored   ", a.path.c_str(),
                   Describe(a.pointer).c_str(), OidString(a.pointer.oid).substr(0, 19).c_str());
       to_add += " " + a.path + std::string(kPointerSuffix);
     }
-    std::printf("commit the pointers: git add%s .gitignore && git commit\n", to_add.c_str());
+    for (const std::string& i : ignores) to_add += " " + i;
+    std::printf("commit the pointers: git add%s && git commit\n", to_add.c_str());
     return 0;
   };
 }

@@ -214,7 +214,9 @@ std::function<int()> SetupShow(CLI::App& sub) {
   sub.add_option("run", *id, "run id (fraud-58), number (58) or uid")->required();
   sub.add_option("--format", *format, "text | yaml | json")->check(CLI::IsMember({"text", "yaml", "json"}));
   sub.add_flag("--output", *output, "print the run's captured output (last 64 KiB)");
-  return [id, format, output] {
+  auto series = std::make_shared<std::string>();
+  sub.add_option("--series", *series, "print one metric's whole series as TSV (step, time, value)");
+  return [id, format, output, series] {
     auto project = OpenProject();
     if (!project) return 1;
     auto run = project->LoadRun(*id);
@@ -222,6 +224,15 @@ std::function<int()> SetupShow(CLI::App& sub) {
     if (*output) {
       auto text = project->repo().ReadFileAt(run->tip, run->dir + "/" + record::kOutputFile);
       if (!text.ok()) return Fail(NotFound(*id + " has no captured output"));
+      std::fwrite(text->data(), 1, text->size(), stdout);
+      return 0;
+    }
+    if (!series->empty()) {
+      const Json& rec = run->record;
+      if (!rec.contains("metrics") || !rec["metrics"].contains("series") || !rec["metrics"]["series"].contains(*series))
+        return Fail(NotFound(*id + " has no series " + *series));
+      auto text = project->ReadSeries(*run, rec["metrics"]["series"][*series]);
+      if (!text.ok()) return Fail(text.status());
       std::fwrite(text->data(), 1, text->size(), stdout);
       return 0;
     }

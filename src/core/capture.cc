@@ -49,6 +49,7 @@ Json CaptureCode(Project& project, const ContextConfig& config, const CaptureOpt
   const bool want_snapshot = config.Wants("code.snapshot") && !options.dry_run;
   git::SnapshotOptions opts;
   opts.dry_run = !want_snapshot;
+  opts.skip_untracked_under = options.artifact_dirs;
   git::Identity who = project.user();
   std::string message = "trail: code of " + options.run_id;
   auto snap = project.repo().SnapshotWorktree(opts, message, who);

@@ -20,6 +20,8 @@ struct CaptureOptions {
   // run only finds what differs from HEAD and writes nothing.
   bool dry_run = false;
   std::string run_id;
+  // Output folders (relative to the root) kept as artifacts: not copied into the code snapshot.
+  std::vector<std::string> artifact_dirs;
 };
 
 // The record fragment: user, host, command, cwd, code, environment,

@@ -1,6 +1,8 @@
 #include "core/live_run.h"
 
+#include "core/pointer.h"
 #include "core/run_artifacts.h"
+#include "store/file_store.h"
 #include "store/local_store.h"
 
 #include <sys/stat.h>
@@ -259,6 +261,7 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
 
   Json summary = Json::object();
   Json series = Json::object();
+  std::vector<std::pair<std::string, std::string>> big_series;  // key, TSV: to the object store
   std::vector<std::pair<std::string, std::string>> series_files;  // file under the run dir, content
   for (const auto& key : set.Keys()) {
     auto s = set.Summarize(key);
@@ -273,8 +276,13 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
     m["max_step"] = s->max_step;
     summary[key] = m;
     std::string file = std::string(record::kMetricsDir) + "/" + record::SeriesFileName(key);
+    std::string tsv = metrics::SeriesToTsv(*set.Series(key));
+    if (tsv.size() >= kSeriesInStoreBytes) {
+      big_series.emplace_back(key, std::move(tsv));
+      continue;
+    }
     series[key] = file;
-    series_files.emplace_back(file, metrics::SeriesToTsv(*set.Series(key)));
+    series_files.emplace_back(file, std::move(tsv));
   }
   Json metrics_json = Json::object();
   if (!summary.empty()) metrics_json["summary"] = summary;
@@ -316,6 +324,35 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
       }
       rec["warnings"] = w;
     }
+  }
+
+  // Long series (a million points is tens of MB of TSV) go to the object store and the record
+  // names them by hash; short ones stay beside the record, readable with plain Git.
+  if (!big_series.empty()) {
+    Status stored = Status::Ok();
+    if (!artifact_store) {
+      auto st = store::LocalStore::OpenForWriting(project.store_dir());
+      if (st.ok()) artifact_store = std::move(st).value();
+      else stored = st.status();
+    }
+    for (auto& [key, tsv] : big_series) {
+      if (stored.ok()) {
+        auto m = store::StoreBuffer(*artifact_store, tsv, store::kDatasetChunking);
+        if (m.ok()) {
+          Json ref = Json::object();
+          ref["oid"] = OidString(m->id);
+          ref["size"] = tsv.size();
+          rec["metrics"]["series"][key] = ref;
+          continue;
+        }
+        stored = m.status();
+      }
+      // The store failed: keep the series on the branch rather than lose it.
+      std::string file = std::string(record::kMetricsDir) + "/" + record::SeriesFileName(key);
+      rec["metrics"]["series"][key] = file;
+      series_files.emplace_back(file, std::move(tsv));
+    }
+    if (!stored.ok() && warnings) warnings->push_back("metric series kept on the branch: " + stored.message());
   }
 
   {

@@ -55,6 +55,10 @@ struct LiveRun {
 // number ever handed out here) and creates its live folder, holding its lock.
 StatusOr<LiveRun> AllocateRun(Project& project);
 
+// Metric series whose TSV reaches this size go to the object store (`metrics.series.KEY:
+// {oid, size}`); smaller ones are files beside the record on the runs branch.
+inline constexpr size_t kSeriesInStoreBytes = 256 * 1024;
+
 // Writes the final record of a live run to the runs branch and removes its live
 // folder. `exit` is empty when the run's supervisor died (status: crashed).
 // Idempotent: if the branch already holds this run (same uid), only cleans up.

@@ -1,5 +1,9 @@
 #include "core/project.h"
 
+#include "core/pointer.h"
+#include "store/file_store.h"
+#include "store/local_store.h"
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -194,6 +198,16 @@ Status Project::UpdateRun(const std::string& ref, const std::function<Status(Jso
   TRAIL_ASSIGN_OR_RETURN(std::string commit, Commit({{run.path, record::Serialize(run.record)}}, message));
   (void)commit;
   return Status::Ok();
+}
+
+StatusOr<std::string> Project::ReadSeries(const StoredRun& run, const Json& ref) {
+  if (ref.is_string()) return repo_->ReadFileAt(run.tip, run.dir + "/" + ref.get<std::string>());
+  if (!ref.is_object() || !ref.contains("oid") || !ref["oid"].is_string())
+    return Corrupt("run " + run.dir + ": a metric series reference is neither a file nor an oid");
+  auto oid = ParseOid(ref["oid"].get<std::string>());
+  if (!oid) return Corrupt("run " + run.dir + ": bad series oid " + ref["oid"].get<std::string>());
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(store_dir()));
+  return store::ReadFileBytes(*st, *oid);
 }
 
 }  // namespace trail

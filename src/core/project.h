@@ -72,6 +72,9 @@ class Project {
   // Rewrites one run's record on the branch with `mutate` applied, as one commit.
   Status UpdateRun(const std::string& ref, const std::function<Status(Json&)>& mutate,
                    const std::string& message);
+  // A metric series of a stored run as TSV: `ref` is the record's metrics.series value, a
+  // file beside the record or {oid, size} in the object store.
+  StatusOr<std::string> ReadSeries(const StoredRun& run, const Json& ref);
   // Commits files under the runs branch (paths relative to its root).
   StatusOr<std::string> Commit(const std::vector<git::FileWrite>& writes, const std::string& message);
 

@@ -55,6 +55,10 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   capture.argv = start.argv;
   capture.cwd = start.cwd;
   capture.run_id = run.id;
+  if (auto dirs = ConfiguredArtifactDirs(project); dirs.ok()) capture.artifact_dirs = *dirs;
+  for (const std::string& a : start.artifact_paths) {
+    if (a.rfind(project.root() + "/", 0) == 0) capture.artifact_dirs.push_back(a.substr(project.root().size() + 1));
+  }
   std::vector<std::string> captured_warnings;
   Json context = CaptureContext(project, context_config, capture, &captured_warnings);
   for (auto it = context.begin(); it != context.end(); ++it) rec[it.key()] = it.value();

@@ -88,6 +88,7 @@ std::string GuessArtifactRole(std::string_view path) {
   if (EndsWith(name, ".safetensors")) return "safetensors";
   if (EndsWith(name, ".joblib")) return "joblib";
   if (EndsWith(name, ".pkl") || EndsWith(name, ".pickle")) return "pickle";
+  if (EndsWith(name, ".npz") || EndsWith(name, ".npy")) return "numpy";
   return "other";
 }
 

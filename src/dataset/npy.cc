@@ -120,6 +120,10 @@ StatusOr<NpyHeader> ParseNpyHeader(std::string_view bytes, const std::string& na
     size_t end;
     if (!ScanValue(d, i, &end)) return bad("unterminated value");
     std::string_view value = TrimRight(d.substr(i, end - i));
+    // A repeated key would leave two answers (numpy keeps the last, a rewrite edits one):
+    // refuse it rather than pick.
+    if ((key == "descr" && have_descr) || (key == "fortran_order" && have_order) || (key == "shape" && have_shape))
+      return bad("the key " + std::string(key) + " is repeated");
     if (key == "descr") {
       h.descr.assign(value);
       have_descr = true;

@@ -54,6 +54,9 @@ struct SnapshotOptions {
   // hashed but nothing is written to the object database, and the result has
   // no commit or tree. For `trail context`, which must not write anything.
   bool dry_run = false;
+  // Untracked files under these folders (relative to the root, no trailing '/') are left out
+  // and listed in `skipped`: a run's output folders, kept in the object store instead.
+  std::vector<std::string> skip_untracked_under;
 };
 
 struct Snapshot {

@@ -191,6 +191,17 @@ StatusOr<Snapshot> Repo::SnapshotWorktree(const SnapshotOptions& opts, const std
     } else if ((flags & kWorktreeChanged) && wt != nullptr) {
       // Not in the index at all: an untracked file, subject to the size cap.
       const bool untracked = (flags & GIT_STATUS_WT_NEW) && !(flags & kIndexChanged);
+      if (untracked) {
+        const std::string path = wt->new_file.path;
+        bool excluded = false;
+        for (const std::string& dir : opts.skip_untracked_under) {
+          excluded = excluded || path == dir || path.rfind(dir + "/", 0) == 0;
+        }
+        if (excluded) {
+          snapshot.skipped.push_back(path);
+          continue;
+        }
+      }
       TRAIL_ASSIGN_OR_RETURN(WorktreeReader::Outcome outcome, reader.Read(*wt, untracked, &update));
       if (outcome == WorktreeReader::Outcome::kSkipped) {
         snapshot.skipped.push_back(update.path);

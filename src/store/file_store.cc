@@ -72,7 +72,7 @@ StatusOr<FileManifest> ManifestFromJson(std::string_view json, const Sha256Diges
   auto ch = j.find("chunker");
   uint64_t mn = 0, avg = 0, mx = 0;
   if (ch == j.end() || !ch->is_object() || !GetU64(*ch, "min", &mn) || !GetU64(*ch, "avg", &avg) ||
-      !GetU64(*ch, "max", &mx) || mx > UINT32_MAX) {
+      !GetU64(*ch, "max", &mx) || mn > UINT32_MAX || avg > UINT32_MAX || mx > UINT32_MAX) {
     return Corrupt(where + ": bad \"chunker\"");
   }
   m.chunking = {static_cast<uint32_t>(mn), static_cast<uint32_t>(avg), static_cast<uint32_t>(mx)};

@@ -39,8 +39,17 @@ StatusOr<FileManifest> ManifestFromJson(std::string_view json, const Sha256Diges
 StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params,
                                  bool flush = true);
 
+// The same for bytes in memory (a metric series, a generated file): stored as the file they
+// would be, with the same id.
+StatusOr<FileManifest> StoreBuffer(LocalStore& store, std::string_view bytes, const ChunkerParams& params,
+                                   bool flush = true);
+
 // Reads and parses a file's manifest (verified against its sum by the store).
 StatusOr<FileManifest> LoadManifest(const LocalStore& store, const Sha256Digest& file_id);
+
+// A stored file's content in memory, verified; FailedPrecondition past `max_size`.
+StatusOr<std::string> ReadFileBytes(const LocalStore& store, const Sha256Digest& file_id,
+                                    uint64_t max_size = uint64_t{1} << 30);
 
 // Rebuilds the file `file_id` at `out_path`: writes a temp file beside it, fsyncs and renames
 // it into place; on any error `out_path` is left untouched. Chunks are read and verified on

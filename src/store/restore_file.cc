@@ -49,6 +49,17 @@ StatusOr<FileManifest> LoadManifest(const LocalStore& store, const Sha256Digest&
   return ManifestFromJson(json, file_id);
 }
 
+StatusOr<std::string> ReadFileBytes(const LocalStore& store, const Sha256Digest& file_id, uint64_t max_size) {
+  TRAIL_ASSIGN_OR_RETURN(FileManifest m, LoadManifest(store, file_id));
+  if (m.size > max_size)
+    return FailedPrecondition("file " + ToHex(file_id) + " is " + std::to_string(m.size) + " bytes, over the limit");
+  TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> chunks, ReadGroup(store, m, 0, m.chunks.size()));
+  std::string out;
+  out.reserve(m.size);
+  for (const std::string& c : chunks) out += c;
+  return out;
+}
+
 Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const std::string& out_path,
                    bool verify_whole) {
   TRAIL_ASSIGN_OR_RETURN(FileManifest m, LoadManifest(store, file_id));

@@ -125,12 +125,19 @@ StatusOr<FileManifest> StoreSmallFile(LocalStore& store, int fd, const std::stri
   char probe;
   TRAIL_ASSIGN_OR_RETURN(size_t more, ReadFull(fd, &probe, 1, path));
   if (more != 0) return FailedPrecondition(path + " grew while it was being stored");
+  return StoreBuffer(store, bytes, params, flush);
+}
+
+}  // namespace
+
+StatusOr<FileManifest> StoreBuffer(LocalStore& store, std::string_view bytes, const ChunkerParams& params, bool flush) {
+  TRAIL_RETURN_IF_ERROR(params.Validate());
   FileManifest m;
   m.chunking = params;
-  m.size = got;
+  m.size = bytes.size();
   m.id = Sha256Of(bytes);
   for (const Chunk& c : ChunkBuffer(bytes, params)) {
-    TRAIL_ASSIGN_OR_RETURN(PreparedBlob blob, PrepareBlob(BlobType::kChunk, std::string_view(bytes).substr(c.offset, c.length)));
+    TRAIL_ASSIGN_OR_RETURN(PreparedBlob blob, PrepareBlob(BlobType::kChunk, bytes.substr(c.offset, c.length)));
     TRAIL_RETURN_IF_ERROR(store.PutPrepared(blob));
     m.chunks.push_back({blob.id, c.length});
   }
@@ -140,8 +147,6 @@ StatusOr<FileManifest> StoreSmallFile(LocalStore& store, int fd, const std::stri
   if (flush) TRAIL_RETURN_IF_ERROR(store.Flush());
   return m;
 }
-
-}  // namespace
 
 StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params,
                                  bool flush) {

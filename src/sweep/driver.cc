@@ -337,8 +337,7 @@ class Driver {
         rec["metrics"]["series"].contains(spec_.prune->metric)) {
       auto stored = project_.LoadRun(d.id);
       if (stored.ok()) {
-        std::string file = stored->dir + "/" + rec["metrics"]["series"][spec_.prune->metric].get<std::string>();
-        if (auto text = project_.repo().ReadFileAt(stored->tip, file); text.ok()) {
+        if (auto text = project_.ReadSeries(*stored, rec["metrics"]["series"][spec_.prune->metric]); text.ok()) {
           if (auto series = metrics::SeriesFromTsv(*text); series.ok()) prune_history_.push_back(ByStep(*series));
         }
       }

@@ -95,6 +95,10 @@ def test_artifacts_are_stored_and_restored_by_get(project, scripts):
     want = sha256_file(project / "models/model.pt")
     # The next run overwrites the model; the first one's is still there to get.
     trail("run", "--artifact", "models", "--", PYTHON, script, cwd=project)
+    # The output folder is in the store, so the second run's code snapshot leaves it out.
+    rec2 = record(project, "p-2")
+    assert "models/model.pt" in rec2["code"]["skipped"]
+    assert "models" not in git("ls-tree", "--name-only", rec2["code"]["snapshot"], cwd=project).split()
     out = trail("get", "p-1", "model.pt", "-o", "restored", cwd=project).stdout
     assert "restored 1 artifact" in out
     assert sha256_file(project / "restored/models/model.pt") == want
@@ -116,3 +120,25 @@ def test_configured_output_folders_keep_only_what_the_run_changed(project, scrip
     trail("run", "--", PYTHON, script, cwd=project)
     rec = record(project, "p-1")
     assert sorted(a["path"] for a in rec["artifacts"]) == ["models/model.pt", "models/notes.txt"]
+
+
+def test_long_metric_series_go_to_the_store_and_read_back(project, scripts):
+    script = write_script(scripts, "long.py", """
+import json, os
+with open(os.environ["TRAIL_METRICS"], "a") as f:
+    for step in range(30000):
+        f.write(json.dumps({"step": step, "loss": 1.0 / (step + 1)}) + "\\n")
+    f.write(json.dumps({"step": 0, "acc": 0.5}) + "\\n")
+""")
+    trail("run", "--", PYTHON, script, cwd=project)
+    rec = record(project, "p-1")
+    series = rec["metrics"]["series"]
+    assert isinstance(series["loss"], dict) and series["loss"]["oid"].startswith("sha256:")
+    assert series["acc"] == "metrics/acc.tsv"  # short: beside the record, readable with plain Git
+    lines = trail("show", "p-1", "--series", "loss", cwd=project).stdout.splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#") and not line.startswith("step")]
+    assert len(rows) == 30000 and float(rows[-1][-1]) == 1.0 / 30000
+    assert trail("show", "p-1", "--series", "acc", cwd=project).stdout.strip().endswith("0.5")
+    # gc keeps it: the record names it.
+    trail("gc", cwd=project)
+    assert len(trail("show", "p-1", "--series", "loss", cwd=project).stdout.splitlines()) >= 30000
