@@ -10,12 +10,6 @@
 namespace trail::cli {
 namespace {
 
-std::vector<std::string> Absolute(const std::vector<std::string>& paths) {
-  std::vector<std::string> out;
-  for (const std::string& p : paths) out.push_back(std::filesystem::absolute(p).lexically_normal().string());
-  return out;
-}
-
 std::string Describe(const Pointer& p) {
   std::string s = FormatBytes(p.size);
   if (p.folder) s += ", " + std::to_string(p.files) + (p.files == 1 ? " file" : " files");
@@ -23,6 +17,25 @@ std::string Describe(const Pointer& p) {
 }
 
 }  // namespace
+
+std::vector<std::string> Absolute(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) out.push_back(std::filesystem::absolute(p).lexically_normal().string());
+  return out;
+}
+
+int CheckoutAndReport(Project& project, const std::vector<std::string>& paths, bool force) {
+  auto done = CheckoutData(project, Absolute(paths), force);
+  if (!done.ok()) return Fail(done.status());
+  size_t restored = 0;
+  for (const CheckedOut& c : *done) {
+    if (!c.restored) continue;
+    ++restored;
+    std::printf("restored %s\n", c.path.c_str());
+  }
+  std::printf("%zu restored, %zu already up to date\n", restored, done->size() - restored);
+  return 0;
+}
 
 std::function<int()> SetupAdd(CLI::App& sub) {
   auto paths = std::make_shared<std::vector<std::string>>();
@@ -79,16 +92,7 @@ std::function<int()> SetupCheckout(CLI::App& sub) {
   return [o] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto done = CheckoutData(*project, Absolute(o->paths), o->force);
-    if (!done.ok()) return Fail(done.status());
-    size_t restored = 0;
-    for (const CheckedOut& c : *done) {
-      if (!c.restored) continue;
-      ++restored;
-      std::printf("restored %s\n", c.path.c_str());
-    }
-    std::printf("%zu restored, %zu already up to date\n", restored, done->size() - restored);
-    return 0;
+    return CheckoutAndReport(*project, o->paths, o->force);
   };
 }
 

@@ -218,18 +218,7 @@ std::function<int()> SetupPull(CLI::App& sub) {
     auto project = OpenProject();
     if (!project) return 1;
     if (int rc = Fetch(*project, *flags); rc != 0) return rc;
-    std::vector<std::string> abs;
-    for (const std::string& p : *paths) abs.push_back(std::filesystem::absolute(p).lexically_normal().string());
-    auto done = CheckoutData(*project, abs, /*force=*/false);
-    if (!done.ok()) return Fail(done.status());
-    size_t restored = 0;
-    for (const CheckedOut& c : *done) {
-      if (!c.restored) continue;
-      ++restored;
-      std::printf("restored %s\n", c.path.c_str());
-    }
-    std::printf("%zu restored, %zu already up to date\n", restored, done->size() - restored);
-    return 0;
+    return CheckoutAndReport(*project, *paths, /*force=*/false);
   };
 }
 

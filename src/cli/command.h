@@ -38,5 +38,9 @@ std::unique_ptr<Project> OpenProject();
 void ReportIndexProblems(index::RunIndex& index);
 // Exit code for a failed status: 1 for every expected failure.
 int Fail(const Status& s);
+// Paths as given on the command line, made absolute.
+std::vector<std::string> Absolute(const std::vector<std::string>& paths);
+// `trail checkout`'s work and report, shared with `trail pull` (cmd_data.cc).
+int CheckoutAndReport(Project& project, const std::vector<std::string>& paths, bool force);
 
 }  // namespace trail::cli

@@ -10,29 +10,17 @@
 #include <sstream>
 #include <string>
 
+#include "util/test_temp_dir.h"
+
 namespace trail::dataset::testing {
 
-class TempDir {
+class TempDir : public trail::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "trail-dataset-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
+  TempDir() : trail::testing::TempDir("trail-dataset") {}
   std::string Write(const std::string& name, const std::string& bytes) const {
     std::ofstream(File(name), std::ios::binary) << bytes;
     return File(name);
   }
-
- private:
-  std::filesystem::path path_;
 };
 
 inline std::string ReadAll(const std::string& path) {

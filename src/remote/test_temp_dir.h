@@ -1,31 +1,8 @@
-// Test-only: a fresh directory removed with its contents at scope exit.
+// Test-only: the shared scratch directory (util/test_temp_dir.h), under this layer's name.
 #pragma once
 
-#include <stdlib.h>
-
-#include <filesystem>
-#include <string>
+#include "util/test_temp_dir.h"
 
 namespace trail::remote::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "trail-remote-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string path() const { return path_.string(); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
+using TempDir = trail::testing::TempDir;
 }  // namespace trail::remote::testing

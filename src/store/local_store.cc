@@ -35,6 +35,16 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// A store of another format version is refused, never read.
+Status CheckConfig(const std::string& config) {
+  TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(config));
+  const std::string want = "trail-store " + std::to_string(kStoreFormatVersion) + "\n";
+  if (text.rfind(want, 0) != 0) {
+    return FailedPrecondition(config + ": not a trail store of format version " + std::to_string(kStoreFormatVersion));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& dir, size_t pack_target_size) {
@@ -42,12 +52,7 @@ StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& dir, s
   TRAIL_RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "index")));
   const std::string config = JoinPath(dir, "config");
   if (PathExists(config)) {
-    TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(config));
-    const std::string want = "trail-store " + std::to_string(kStoreFormatVersion) + "\n";
-    if (text.rfind(want, 0) != 0) {
-      return FailedPrecondition(config + ": not a trail store of format version " +
-                                std::to_string(kStoreFormatVersion));
-    }
+    TRAIL_RETURN_IF_ERROR(CheckConfig(config));
   } else {
     // Written once: WriteFileAtomic means a concurrent Open writes the same bytes, harmlessly.
     TRAIL_RETURN_IF_ERROR(WriteFileAtomic(config, ConfigText()));
@@ -61,14 +66,7 @@ StatusOr<std::unique_ptr<LocalStore>> LocalStore::OpenTolerant(const std::string
                                                                std::vector<BadIndex>* bad_indexes) {
   const std::string config = JoinPath(dir, "config");
   if (!IsDirectory(dir)) return NotFound("no object store at " + dir);
-  if (PathExists(config)) {
-    TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(config));
-    const std::string want = "trail-store " + std::to_string(kStoreFormatVersion) + "\n";
-    if (text.rfind(want, 0) != 0) {
-      return FailedPrecondition(config + ": not a trail store of format version " +
-                                std::to_string(kStoreFormatVersion));
-    }
-  }
+  if (PathExists(config)) TRAIL_RETURN_IF_ERROR(CheckConfig(config));
   std::unique_ptr<LocalStore> store(new LocalStore(dir, kPackTargetSize));
   TRAIL_RETURN_IF_ERROR(store->LoadIndexes(bad_indexes));
   return store;
