@@ -1,22 +1,25 @@
 #!/usr/bin/python3
 """Object store benchmarks (issue 4), side by side with the peers, one run, one table.
 
-    bench/store/store_bench.py [add] [dedup] [checkout] [pull]      (no argument: all)
+    bench/store/store_bench.py [add] [dedup] [checkout]      (no argument: all)
 
 add       `trail add` of a new 1 GiB random file vs `openssl dgst -sha256` of it (the one-core
           hashing limit), `git lfs track` + `git add` + `git commit` (Debian's git-lfs) and
           `git annex add` + `git commit` (Debian's git-annex). Best of 3, warm page cache for all.
 dedup     10 checkpoints of 256 MiB, each the previous one with 5% of its bytes rewritten in 3
           contiguous regions: bytes each tool keeps for all ten, over one checkpoint's size.
-checkout  `trail checkout` of the 1 GiB file from the local store (file deleted first).
-pull      `trail pull` of the 1 GiB file from a local S3 server (s3rver, tools/s3rver) into a clone.
+checkout  `trail checkout` of the 1 GiB file from the local store (file deleted first), beside
+          `cp` + fsync of the same file.
+durable   `dd oflag=direct` of 1 GiB: what writing the bytes durably costs this disk, the floor
+          under any store that fsyncs what it adds (openssl writes nothing).
+
+Push and pull through S3 are timed by bench/remote_sync.py, beside awscli.
 
 Environment: TRAIL_BIN (default build/trail), TRAIL_BENCH_GIB (default 1), TRAIL_BENCH_KEEP=1.
 Prints figures; fails on nothing slow.
 """
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -174,54 +177,17 @@ def bench_checkout(work, src):
     shutil.rmtree(repo, ignore_errors=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def bench_pull(work, src):
-    s3rver = ROOT / "tools/s3rver/node_modules/.bin/s3rver"
-    if not s3rver.exists():
-        print("pull: tools/s3rver is not installed (scripts/setup.sh installs it); skipped")
-        return
-    port = free_port()
-    data = work / "s3"
-    data.mkdir()
-    env = dict(ENV, NODE_OPTIONS="--openssl-legacy-provider")
-    server = subprocess.Popen([str(s3rver), "--directory", str(data), "--port", str(port), "--address", "127.0.0.1",
-                               "--silent", "--configure-bucket", "bench"], env=env)
-    try:
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        aws = dict(ENV, AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER", AWS_REGION="us-east-1",
-                   AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}")
-        a = git_repo(work / "pull-a", "trail")
-        shutil.copyfile(src, a / "model.bin")
-        sh(TRAIL, "add", "model.bin", cwd=a)
-        sh("git", "add", "-A", cwd=a)
-        sh("git", "commit", "-qm", "data", cwd=a)
-        sh(TRAIL, "remote", "add", "s3", "s3://bench/store", cwd=a, env=aws)
-        push = timed(TRAIL, "push", "--no-git", cwd=a, env=aws)
-        b = work / "pull-b"
-        sh("git", "clone", "-q", str(a), str(b))
-        sh(TRAIL, "remote", "add", "s3", "s3://bench/store", cwd=b, env=aws)
-        pull = timed(TRAIL, "pull", "--no-git", cwd=b, env=aws)
-        rate = SIZE / pull / 1e6
-        rows.append((f"pull {GIB:g} GiB from local S3 (s3rver); push for reference", f"{rate:.0f} MB/s",
-                     f"push {SIZE / push / 1e6:.0f} MB/s", rate / 200, ">= 200 MB/s", rate >= 200))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def bench_durable_write(work, src):
+    times = []
+    for _ in range(2):
+        times.append(timed("dd", f"if={src}", f"of={work / 'dd.bin'}", "bs=64M", "oflag=direct", "conv=fsync"))
+        os.remove(work / "dd.bin")
+    rows.append((f"durable write floor: dd oflag=direct of {GIB:g} GiB (trail add for scale)", "-",
+                 f"{min(times):.2f} s", 0.0, "-", True))
 
 
 def main():
-    what = sys.argv[1:] or ["add", "dedup", "checkout", "pull"]
+    what = sys.argv[1:] or ["add", "dedup", "checkout"]
     work = Path(tempfile.mkdtemp(prefix="trail-store-bench."))
     ENV["HOME"] = str(work / "home")
     (work / "home").mkdir()
@@ -229,15 +195,15 @@ def main():
         src = None
         if "add" in what:
             src = bench_add(work)
-        if src is None and ("checkout" in what or "pull" in what):
+        if src is None and "checkout" in what:
             src = work / "source.bin"
             random_file(src, SIZE, 1)
         if "dedup" in what:
             bench_dedup(work)
         if "checkout" in what:
             bench_checkout(work, src)
-        if "pull" in what:
-            bench_pull(work, src)
+        if "add" in what:
+            bench_durable_write(work, src)
     finally:
         if not os.environ.get("TRAIL_BENCH_KEEP"):
             shutil.rmtree(work, ignore_errors=True)

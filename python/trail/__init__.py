@@ -311,15 +311,27 @@ def _excepthook(exc_type, exc, tb):
 
 
 _previous_excepthook = sys.excepthook
+_previous_exit = sys.exit
+
+
+def _exit(status=None):
+    # SystemExit never reaches sys.excepthook, and atexit cannot see the exit code: remember
+    # what sys.exit(...) was called with, as W&B's exit hooks do. `raise SystemExit(1)` written
+    # out by hand bypasses this and records "finished".
+    global _exit_status
+    _exit_status = _status_for(SystemExit, SystemExit(status))
+    _previous_exit(status)
 
 
 def _install_hooks():
-    global _hooks_installed, _previous_excepthook
+    global _hooks_installed, _previous_excepthook, _previous_exit
     if _hooks_installed:
         return
     _hooks_installed = True
     _previous_excepthook = sys.excepthook
     sys.excepthook = _excepthook
+    _previous_exit = sys.exit
+    sys.exit = _exit
 
 
 @atexit.register

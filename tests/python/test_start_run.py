@@ -222,3 +222,16 @@ def test_a_program_started_by_a_standalone_run_joins_it(project):
     assert rec["metrics"]["summary"]["parent_loss"]["last"] == 1.0
     assert rec["tags"]["worker"] == "child"
     assert len(branch_commits(project)) == 1  # one run, not two
+
+
+def test_sys_exit_outside_a_with_block_sets_the_status(project):
+    for code, status in (("1", "failed"), ("0", "finished"), ("'bad input'", "failed")):
+        script = write(project, "exits.py", f"""
+import sys, trail
+trail.start_run()
+trail.log_metric("loss", 1.0)
+sys.exit({code})
+""")
+        python(script, cwd=project, check=False)
+    statuses = [record(project, f"p-{n}")["status"] for n in (1, 2, 3)]
+    assert statuses == ["failed", "finished", "failed"]
