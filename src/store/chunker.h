@@ -63,6 +63,7 @@ class Chunker {
   uint64_t position() const { return chunk_start_ + pending_; }
 
  private:
+  static size_t Scan(const unsigned char* p, size_t i, size_t end, uint64_t mask, uint64_t* fp, bool* cut);
   uint32_t min_size_;
   uint32_t avg_size_;
   uint32_t max_size_;
