@@ -9,15 +9,19 @@
 namespace {
 
 constexpr const char* kDescription =
-    "trail records every training run (params, metrics, code, environment) in this Git\n"
-    "repository, on the branch `trail`, without touching your work tree.\n\n"
+    "trail records every training run (params, metrics, code, environment, data, models) in\n"
+    "this Git repository, on the branch `trail`, without touching your work tree.\n\n"
     "  trail init                      make this repository a trail project\n"
     "  trail run -- python train.py    run and record a training script\n"
     "  trail ls --where 'metrics.val_loss < 0.3'\n"
     "  trail show fraud-58             the whole record\n"
     "  trail diff fraud-57 fraud-58    what changed between two runs\n"
     "  trail context -- python train.py  what a run would capture (a dry run)\n"
-    "  trail sweep sweep.yaml          hyperparameter search; every trial is a run\n\n"
+    "  trail sweep sweep.yaml          hyperparameter search; every trial is a run\n"
+    "  trail add data/train.csv        version data too big for Git (a pointer to commit)\n"
+    "  trail run --data train=data/train.csv --artifact models/ -- python train.py\n"
+    "  trail get fraud-58 -o out/      the model files a run wrote (--snapshot train: its data sample)\n"
+    "  trail push / trail pull         share the store (folder or S3) and the runs branch\n\n"
     "Docs: docs/README.md. Each command has --help.";
 
 }  // namespace
