@@ -117,9 +117,8 @@ def record(repo, run_id):
 
 
 def series(repo, run_id, metric):
-    """A metric's committed series as [(step, value)]."""
-    rec = record(repo, run_id)
-    text = git("show", f"trail:{run_dir(run_id)}/{rec['metrics']['series'][metric]}", cwd=repo)
+    """A metric's recorded series as [(step, value)], beside the record or in the object store."""
+    text = trail("show", run_id, "--series", metric, cwd=repo).stdout
     rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("step")]
     return [(int(r[0]), float(r[2])) for r in rows]
 
