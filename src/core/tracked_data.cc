@@ -174,13 +174,13 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
   return out;
 }
 
-StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vector<std::string>& abs_paths) {
-  TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
-  HashCache cache = HashCache::Load(HashCachePath(project));
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
+namespace {
+
+// Fills in each pointer's state and whether the store has its content.
+Status Classify(const Project& project, const store::LocalStore& st, HashCache& cache, std::vector<TrackedData>& data) {
   for (TrackedData& d : data) {
     const std::string full = JoinPath(project.root(), d.path);
-    d.in_store = st->Has(d.recorded.folder ? store::BlobType::kTree : store::BlobType::kFile, d.recorded.oid);
+    d.in_store = st.Has(d.recorded.folder ? store::BlobType::kTree : store::BlobType::kFile, d.recorded.oid);
     if (!PathExists(full)) {
       d.state = DataState::kMissing;
       continue;
@@ -189,13 +189,28 @@ StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vecto
     if (!now.ok()) return now.status();
     d.state = (now->oid == d.recorded.oid && now->folder == d.recorded.folder) ? DataState::kClean : DataState::kModified;
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vector<std::string>& abs_paths) {
+  TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
+  HashCache cache = HashCache::Load(HashCachePath(project));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
+  TRAIL_RETURN_IF_ERROR(Classify(project, *st, cache, data));
   (void)cache.Save();
   return data;
 }
 
 StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths,
                                                bool force) {
-  TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, DataStatus(project, abs_paths));
+  // One store open and one hash cache for the comparison and the restore alike: opening the
+  // store reads every pack index.
+  TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
+  HashCache cache = HashCache::Load(HashCachePath(project));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
+  TRAIL_RETURN_IF_ERROR(Classify(project, *st, cache, data));
   std::vector<std::string> conflicts, absent;
   for (const TrackedData& d : data) {
     if (d.state == DataState::kClean) continue;
@@ -213,8 +228,6 @@ StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vect
     return FailedPrecondition("changes that are not stored would be lost: " + list +
                               " (trail add keeps them; --force discards them)");
   }
-  HashCache cache = HashCache::Load(HashCachePath(project));
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
   std::vector<CheckedOut> out;
   for (const TrackedData& d : data) {
     CheckedOut c{d.path, d.state != DataState::kClean};
