@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -32,26 +33,24 @@ Status WriteFully(int fd, const char* p, size_t n, const std::string& path) {
 
 DirectWriter::DirectWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
   flags_ = ::fcntl(fd_, F_GETFL);
-  void* raw = nullptr;
-  if (flags_ >= 0 && ::posix_memalign(&raw, kAlign, kBounce) == 0) {
-    bounce_ = std::unique_ptr<char, void (*)(void*)>(static_cast<char*>(raw), &std::free);
-    direct_ = ::fcntl(fd_, F_SETFL, flags_ | O_DIRECT) == 0;
-  }
+  direct_ = flags_ >= 0 && ::fcntl(fd_, F_SETFL, flags_ | O_DIRECT) == 0;
 }
 
-DirectWriter::~DirectWriter() {
+DirectWriter::~DirectWriter() { StopDirect(); }
+
+void DirectWriter::StopDirect() {
   if (direct_) ::fcntl(fd_, F_SETFL, flags_);
+  direct_ = false;
 }
 
-Status DirectWriter::WriteBounce(size_t len) {
+Status DirectWriter::WriteAligned(const char* p, size_t len) {
   if (direct_) {
     size_t done = 0;
     while (done < len) {
-      const ssize_t w = ::write(fd_, bounce_.get() + done, len - done);
+      const ssize_t w = ::write(fd_, p + done, len - done);
       if (w < 0 && errno == EINTR) continue;
       if (w < 0 && errno == EINVAL && done == 0) {  // the file system refuses O_DIRECT after all
-        ::fcntl(fd_, F_SETFL, flags_);
-        direct_ = false;
+        StopDirect();
         break;
       }
       if (w < 0) return IoError("cannot write " + path_ + ": " + std::strerror(errno));
@@ -59,18 +58,33 @@ Status DirectWriter::WriteBounce(size_t len) {
     }
     if (direct_) return Status::Ok();
   }
-  return WriteFully(fd_, bounce_.get(), len, path_);
+  return WriteFully(fd_, p, len, path_);
 }
 
 Status DirectWriter::Append(std::string_view bytes) {
-  if (!bounce_) return WriteFully(fd_, bytes.data(), bytes.size(), path_);
+  // An aligned source with nothing buffered (so the file offset is aligned too): its whole
+  // pages go to the disk from where they are, with no copy. Packs take this path.
+  if (direct_ && used_ == 0 && reinterpret_cast<uintptr_t>(bytes.data()) % kAlign == 0) {
+    const size_t aligned = bytes.size() / kAlign * kAlign;
+    TRAIL_RETURN_IF_ERROR(WriteAligned(bytes.data(), aligned));
+    bytes.remove_prefix(aligned);
+  }
+  if (bytes.empty()) return Status::Ok();
+  if (!bounce_) {
+    void* raw = nullptr;
+    if (!direct_ || ::posix_memalign(&raw, kAlign, kBounce) != 0) {
+      StopDirect();
+      return WriteFully(fd_, bytes.data(), bytes.size(), path_);
+    }
+    bounce_ = std::unique_ptr<char, void (*)(void*)>(static_cast<char*>(raw), &std::free);
+  }
   while (!bytes.empty()) {
     const size_t n = std::min(kBounce - used_, bytes.size());
     std::memcpy(bounce_.get() + used_, bytes.data(), n);
     used_ += n;
     bytes.remove_prefix(n);
     if (used_ == kBounce) {
-      TRAIL_RETURN_IF_ERROR(WriteBounce(used_));
+      TRAIL_RETURN_IF_ERROR(WriteAligned(bounce_.get(), used_));
       used_ = 0;
     }
   }
@@ -80,11 +94,8 @@ Status DirectWriter::Append(std::string_view bytes) {
 Status DirectWriter::Finish() {
   if (!bounce_ || used_ == 0) return Status::Ok();
   const size_t aligned = used_ / kAlign * kAlign;
-  if (aligned > 0) TRAIL_RETURN_IF_ERROR(WriteBounce(aligned));
-  if (direct_) {
-    ::fcntl(fd_, F_SETFL, flags_);
-    direct_ = false;
-  }
+  if (aligned > 0) TRAIL_RETURN_IF_ERROR(WriteAligned(bounce_.get(), aligned));
+  StopDirect();
   TRAIL_RETURN_IF_ERROR(WriteFully(fd_, bounce_.get() + aligned, used_ - aligned, path_));
   used_ = 0;
   return Status::Ok();

@@ -3,9 +3,10 @@
 // A buffered write copies every byte into the page cache; on the machines measured that cost
 // more CPU than hashing the same bytes (0.9-3.9 s of kernel time per GiB on a VM), and the
 // fsync that crash safety needs then waits for the same bytes again. A direct write hands
-// aligned pages to the device and leaves the cores to the hashing. The bytes go through an
-// aligned bounce buffer (O_DIRECT needs aligned memory, offsets and lengths); what is left
-// at the end, under one block, is written buffered. File systems that refuse O_DIRECT
+// aligned pages to the device and leaves the cores to the hashing. O_DIRECT needs aligned
+// memory, offsets and lengths: aligned input (a pack built in an AlignedBuffer) is written from
+// where it is; anything else goes through an aligned bounce buffer. What is left at the end,
+// under one block, is written buffered. File systems that refuse O_DIRECT
 // (tmpfs, some FUSE mounts) get buffered writes throughout.
 #pragma once
 
@@ -31,7 +32,9 @@ class DirectWriter {
   Status Finish();
 
  private:
-  Status WriteBounce(size_t len);
+  // Writes len bytes at p: direct while the file system allows it, buffered once it refuses.
+  Status WriteAligned(const char* p, size_t len);
+  void StopDirect();
   int fd_;
   std::string path_;
   int flags_ = -1;

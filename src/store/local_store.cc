@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <thread>
+#include <utility>
 
 #include <cerrno>
 #include <cstring>
@@ -86,7 +87,7 @@ LocalStore::~LocalStore() {
   if (writing_.valid()) writing_.wait();
   for (auto& u : unpublished_) {
     if (u->fd >= 0) ::close(u->fd);
-    ::unlink(u->tmp.c_str());
+    if (!u->published) ::unlink(u->tmp.c_str());
   }
 }
 
@@ -195,63 +196,66 @@ Status LocalStore::WaitForWriter() {
   return writing_.get();
 }
 
-// Finishes the current pack and hands it to a background thread that writes it to a temp file
-// in its final folder and starts the kernel's writeback. At most one write runs while the next
-// pack fills, so memory stays at two packs.
+// Finishes the current pack and hands it to a background thread that writes and publishes it
+// (WriteAndPublish). At most one write runs while the next pack fills, so memory stays at two
+// packs, and only the last pack's write is left for Flush to wait on.
 Status LocalStore::Seal() {
   TRAIL_RETURN_IF_ERROR(WaitForWriter());
   TRAIL_ASSIGN_OR_RETURN(FinishedPack pack, writer_.Finish());
+  if (!unpublished_.empty()) writer_.Recycle(std::move(unpublished_.back()->spare));
+  // Packs the writer has published are read from their final paths from now on.
+  std::erase_if(unpublished_, [](const std::unique_ptr<Unpublished>& u) { return u->published; });
   pending_.clear();
   auto u = std::make_unique<Unpublished>();
   u->pack = std::move(pack);
-  const std::string sub = JoinPath(JoinPath(dir_, "packs"), u->pack.id.substr(0, 2));
-  u->tmp = JoinPath(sub, u->pack.id + ".pack.tmp-" + std::to_string(::getpid()));
-  // Readable (through Get) from its temp file until Flush renames it.
+  u->tmp = PackPath(u->pack.id) + ".tmp-" + std::to_string(::getpid());
+  // Readable (through Get) from its temp file until it is published.
   AddPack(u->pack.id, u->pack.entries);
   Unpublished* raw = u.get();
   unpublished_.push_back(std::move(u));
-  writing_ = std::async(std::launch::async, [raw, sub, packs_dir = JoinPath(dir_, "packs")]() -> Status {
-    if (!IsDirectory(sub)) {
-      TRAIL_RETURN_IF_ERROR(MakeDirs(sub));
-      TRAIL_RETURN_IF_ERROR(SyncDirectory(packs_dir));  // the new folder's entry must be durable
-    }
-    raw->fd = ::open(raw->tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (raw->fd < 0) return IoError("cannot create " + raw->tmp + ": " + std::strerror(errno));
-    {
-      DirectWriter out(raw->fd, raw->tmp);
-      TRAIL_RETURN_IF_ERROR(out.Append(raw->pack.bytes));
-      TRAIL_RETURN_IF_ERROR(out.Finish());
-    }
-    // Start writing back now, so Flush's fsync finds little left to do.
-    ::sync_file_range(raw->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-    // The index tail is all that is still needed in memory.
-    raw->pack.bytes = std::string(raw->pack.IndexTail());
-    raw->pack.index_offset = 0;
-    return Status::Ok();
-  });
+  writing_ = std::async(std::launch::async, [this, raw] { return WriteAndPublish(*raw); });
   return Status::Ok();
 }
 
-Status LocalStore::Publish(Unpublished& u) {
+// Runs on the writer thread and touches only `u` and the file system. The pack goes to a temp
+// file (direct I/O), is fsynced and renamed into place, and only then gets its .idx: an index
+// never names a pack that is not wholly on disk. A crash part way through an add leaves whole
+// packs that the next add finds (and dedups against) or that gc removes.
+Status LocalStore::WriteAndPublish(Unpublished& u) const {
+  const std::string packs_dir = JoinPath(dir_, "packs");
+  const std::string sub = JoinPath(packs_dir, u.pack.id.substr(0, 2));
+  if (!IsDirectory(sub)) {
+    TRAIL_RETURN_IF_ERROR(MakeDirs(sub));
+    TRAIL_RETURN_IF_ERROR(SyncDirectory(packs_dir));  // the new folder's entry must be durable
+  }
+  u.fd = ::open(u.tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (u.fd < 0) return IoError("cannot create " + u.tmp + ": " + std::strerror(errno));
+  {
+    DirectWriter out(u.fd, u.tmp);
+    TRAIL_RETURN_IF_ERROR(out.Append(u.pack.bytes.view()));
+    TRAIL_RETURN_IF_ERROR(out.Finish());
+  }
+  // The index tail is all that is still needed in memory; the rest goes back to the writer.
+  AlignedBuffer tail;
+  tail.Append(u.pack.IndexTail());
+  u.spare = std::exchange(u.pack.bytes, std::move(tail));
+  u.pack.index_offset = 0;
+
   if (::fsync(u.fd) != 0) return IoError("cannot fsync " + u.tmp + ": " + std::strerror(errno));
   ::close(u.fd);
   u.fd = -1;
   const std::string final_path = PackPath(u.pack.id);
   if (::rename(u.tmp.c_str(), final_path.c_str()) != 0)
     return IoError("cannot rename " + u.tmp + ": " + std::strerror(errno));
-  u.tmp = final_path;  // nothing to clean up any more
-  return SyncDirectory(JoinPath(JoinPath(dir_, "packs"), u.pack.id.substr(0, 2)));
+  u.tmp = final_path;
+  u.published = true;  // nothing to clean up any more
+  TRAIL_RETURN_IF_ERROR(SyncDirectory(sub));
+  return WriteFileAtomic(JoinPath(JoinPath(dir_, "index"), u.pack.id + ".idx"), u.pack.IndexTail());
 }
 
 Status LocalStore::Flush() {
   if (!writer_.empty()) TRAIL_RETURN_IF_ERROR(Seal());
   TRAIL_RETURN_IF_ERROR(WaitForWriter());
-  // Every pack first, then the indexes: an index must never name a pack not fully on disk.
-  for (auto& u : unpublished_) TRAIL_RETURN_IF_ERROR(Publish(*u));
-  for (auto& u : unpublished_) {
-    TRAIL_RETURN_IF_ERROR(
-        WriteFileAtomic(JoinPath(JoinPath(dir_, "index"), u->pack.id + ".idx"), u->pack.IndexTail()));
-  }
   unpublished_.clear();
   return Status::Ok();
 }

@@ -11,9 +11,8 @@
 // an .idx is invisible, so a crash at any point leaves the store as it was or with a stray
 // pack that a later gc removes.
 //
-// A full pack is written by a background thread while the next one fills, and its fsync is
-// left to Flush (the kernel is told to start writing back at once): hashing and writing
-// overlap, and a 1 GiB add pays for one wait on the disk, not sixteen.
+// A full pack is written, fsynced and published with its .idx by a background thread while
+// the next one fills: hashing and writing overlap, and Flush waits only for the last pack.
 //
 // Locking: `lock` is held shared by every writer (OpenForWriting, from open to close) and
 // exclusively by gc, so gc never deletes a pack a writer is about to name in a pointer.
@@ -117,12 +116,14 @@ class LocalStore {
     uint64_t raw;
   };
 
-  // A sealed pack on its way to disk: written to `tmp` by the background writer, renamed to
-  // its final name by Flush.
+  // A sealed pack on its way to disk: written to `tmp`, then renamed to its final name and
+  // indexed, by the background writer (WriteAndPublish).
   struct Unpublished {
-    FinishedPack pack;  // bytes released once written; id, entries and index kept
-    std::string tmp;
+    FinishedPack pack;  // bytes cut to the index tail once written; id and entries kept
+    AlignedBuffer spare;  // the written pack's buffer, for the next pack to reuse
+    std::string tmp;  // where Get reads it: the temp file, then the final path
     int fd = -1;
+    bool published = false;  // renamed into place with its .idx written
   };
 
   explicit LocalStore(std::string dir, size_t target) : dir_(std::move(dir)), writer_(target) {}
@@ -131,7 +132,7 @@ class LocalStore {
   void AddPack(const std::string& pack_id, const std::vector<PackEntry>& entries);
   Status Seal();
   Status WaitForWriter();
-  Status Publish(Unpublished& u);
+  Status WriteAndPublish(Unpublished& u) const;
 
   std::string dir_;
   std::vector<std::string> packs_;

@@ -116,6 +116,26 @@ TEST(LocalStoreTest, FullPackIsWrittenOnPut) {
   for (const auto& b : blobs) EXPECT_EQ(reopened->Get(BlobType::kChunk, Sha256Of(b)).value(), b);
 }
 
+// A full pack is published (renamed, indexed) by the background writer before Flush: a crash
+// after it leaves whole packs the next add reuses. The writer's own object still reads them.
+TEST(LocalStoreTest, FullPacksArePublishedBeforeFlush) {
+  testing::TempDir tmp;
+  auto store = std::move(LocalStore::Open(tmp.path(), /*pack_target_size=*/100000)).value();
+  std::vector<std::string> blobs;
+  for (int i = 0; i < 7; ++i) blobs.push_back(testing::RandomBytes(60000, 200 + i));
+  for (const auto& b : blobs) ASSERT_TRUE(store->Put(Sha256Of(b), BlobType::kChunk, b).ok());
+  for (const auto& b : blobs) EXPECT_EQ(store->Get(BlobType::kChunk, Sha256Of(b)).value(), b);
+  // Three packs are sealed (the Gets waited for the last one's writer); blob 6 is still pending.
+  auto other = std::move(LocalStore::Open(tmp.path())).value();
+  EXPECT_EQ(other->pack_count(), 3u);
+  EXPECT_TRUE(other->Has(BlobType::kChunk, Sha256Of(blobs[0])));
+  EXPECT_FALSE(other->Has(BlobType::kChunk, Sha256Of(blobs[6])));  // still in the open pack
+  for (const auto& f : PackFiles(tmp.path())) EXPECT_EQ(f.find(".tmp-"), std::string::npos) << f;
+  ASSERT_TRUE(store->Flush().ok());
+  auto reopened = std::move(LocalStore::Open(tmp.path())).value();
+  for (const auto& b : blobs) EXPECT_EQ(reopened->Get(BlobType::kChunk, Sha256Of(b)).value(), b);
+}
+
 TEST(LocalStoreTest, LeftoversAreIgnoredOnOpen) {
   testing::TempDir tmp;
   const std::string blob = testing::RandomBytes(5000, 11);

@@ -113,7 +113,7 @@ std::optional<Sha256Digest> ParseHexId(std::string_view hex) {
   return d;
 }
 
-std::string_view FinishedPack::IndexTail() const { return std::string_view(bytes).substr(index_offset); }
+std::string_view FinishedPack::IndexTail() const { return bytes.view().substr(index_offset); }
 
 PackWriter::PackWriter(size_t target_size) : target_size_(target_size) {}
 
@@ -150,10 +150,7 @@ Status PackWriter::Add(const Sha256Digest& id, BlobType type, std::string_view r
 }
 
 Status PackWriter::AddPrepared(const PreparedBlob& b) {
-  if (buffer_.empty()) {
-    buffer_.reserve(target_size_ + (size_t{4} << 20));
-    buffer_.append(kPackMagic);
-  }
+  if (buffer_.empty()) StartPack();
   PackEntry e;
   e.id = b.id;
   e.type = b.type;
@@ -164,7 +161,7 @@ Status PackWriter::AddPrepared(const PreparedBlob& b) {
   const std::string_view stored = b.zstd ? std::string_view(b.compressed) : b.raw;
   if (!b.zstd && stored.size() != b.raw_size) return InvalidArgument("prepared blob lost its bytes");
   e.stored = stored.size();
-  buffer_.append(stored);
+  buffer_.Append(stored);
   entries_.push_back(e);
   return Status::Ok();
 }
@@ -177,11 +174,20 @@ const PackEntry* PackWriter::Find(BlobType type, const Sha256Digest& id) const {
 }
 
 StatusOr<std::string> PackWriter::ReadPending(const PackEntry& entry) const {
-  return ReadBlob(buffer_, entry, "(unwritten)");
+  return ReadBlob(buffer_.view(), entry, "(unwritten)");
 }
 
+void PackWriter::StartPack() {
+  buffer_ = std::move(spare_);
+  buffer_.Clear();
+  buffer_.Reserve(target_size_ + (size_t{4} << 20));
+  buffer_.Append(kPackMagic);
+}
+
+void PackWriter::Recycle(AlignedBuffer spare) { spare_ = std::move(spare); }
+
 StatusOr<FinishedPack> PackWriter::Finish() {
-  if (buffer_.empty()) buffer_.append(kPackMagic);
+  if (buffer_.empty()) StartPack();
   std::string lines;
   for (const PackEntry& e : entries_) {
     nlohmann::ordered_json j;
@@ -199,13 +205,12 @@ StatusOr<FinishedPack> PackWriter::Finish() {
   if (index.size() > UINT32_MAX) return Internal("pack index too large");
   FinishedPack pack;
   pack.index_offset = buffer_.size();
-  buffer_.append(index);
-  AppendU32Le(&buffer_, static_cast<uint32_t>(index.size()));
-  buffer_.append(kIndexMagic);
+  AppendU32Le(&index, static_cast<uint32_t>(index.size()));
+  index.append(kIndexMagic);
+  buffer_.Append(index);
   pack.bytes = std::move(buffer_);
   pack.entries = std::move(entries_);
   pack.id = ToHex(Sha256Of(pack.IndexTail()));
-  buffer_.clear();
   entries_.clear();
   return pack;
 }

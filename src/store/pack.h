@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/aligned_buffer.h"
 #include "store/hash.h"
 #include "trail/status.h"
 
@@ -72,7 +73,7 @@ struct FinishedPack {
   // of its content (and file manifests by `sum`), so the name vouches for the whole pack while
   // costing no pass over its bytes.
   std::string id;
-  std::string bytes;  // the whole pack
+  AlignedBuffer bytes;  // the whole pack, aligned for O_DIRECT
   std::vector<PackEntry> entries;
   // The pack's tail from the index on (index, index_length, "TRLPIDX1"): what index/<id>.idx
   // holds, so that opening a store never reads the packs themselves.
@@ -104,10 +105,15 @@ class PackWriter {
 
   // Appends the index and trailer and returns the pack; the writer is then empty again.
   StatusOr<FinishedPack> Finish();
+  // Hands back a finished pack's buffer once it is written, so the next pack fills memory that
+  // is already mapped instead of faulting in (and zeroing) fresh pages.
+  void Recycle(AlignedBuffer spare);
 
  private:
+  void StartPack();
   size_t target_size_;
-  std::string buffer_;
+  AlignedBuffer buffer_;
+  AlignedBuffer spare_;
   std::vector<PackEntry> entries_;
 };
 

@@ -31,8 +31,8 @@ TEST(PackTest, RoundTripCompressibleAndIncompressible) {
   ASSERT_TRUE(pack.ok()) << pack.status().message();
   EXPECT_TRUE(w.empty());
 
-  EXPECT_EQ(pack->bytes.substr(0, 8), "TRLPACK1");
-  EXPECT_EQ(pack->bytes.substr(pack->bytes.size() - 8), "TRLPIDX1");
+  EXPECT_EQ(pack->bytes.view().substr(0, 8), "TRLPACK1");
+  EXPECT_EQ(pack->bytes.view().substr(pack->bytes.size() - 8), "TRLPIDX1");
   EXPECT_EQ(pack->id, ToHex(Sha256Of(pack->IndexTail())));
   ASSERT_EQ(pack->entries.size(), 3u);
   EXPECT_TRUE(pack->entries[0].zstd);
@@ -111,7 +111,7 @@ TEST(PackTest, EveryFlippedByteIsCorruptOrHarmless) {
   // exactly its content (a zstd frame header bit that does not change the output). Never a crash.
   const FinishedPack pack = SmallPack();
   for (size_t i = 0; i < pack.bytes.size(); ++i) {
-    std::string bad = pack.bytes;
+    std::string bad(pack.bytes.view());
     bad[i] ^= 0x20;
     auto v = VerifyPack(bad, pack.id);
     if (v.ok()) {

@@ -5,10 +5,10 @@
 //   main thread     read window -> cut chunks -> (later) append prepared chunks to the pack
 //   whole-file      SHA-256 of every window, in order (one dedicated thread)
 //   batch workers   SHA-256, compression probe and zstd of one window's chunks (one per window)
-//   pack writer     LocalStore's background write of each full pack
+//   pack writer     LocalStore's background write of each full pack, straight from its buffer
 //
-// Memory is bounded by the windows in flight (kMaxWindowsInFlight x 16 MiB, plus the store's
-// two packs) whatever the file's size.
+// Memory is bounded whatever the file's size: kMaxWindowsInFlight + 2 window buffers of
+// 16 MiB plus one chunk, reused from window to window, and the store's two pack buffers.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +22,7 @@
 #include <mutex>
 #include <thread>
 
+#include "store/aligned_buffer.h"
 #include "store/file_store.h"
 
 namespace trail::store {
@@ -30,14 +31,62 @@ namespace {
 constexpr size_t kWindowSize = size_t{16} << 20;
 constexpr size_t kMaxWindowsInFlight = 4;
 
+class BufferPool;
+
 // A window of the file: `bytes` holds the unfinished tail of the previous window (at most one
 // chunk) followed by the newly read bytes; `base` is the stream offset of bytes[0].
 struct Window {
-  std::unique_ptr<char[]> data;  // not zero-filled: every byte used is read into it first
+  ~Window();
+  BufferPool* pool = nullptr;
+  AlignedBuffer data;  // not zero-filled: every byte used is read into it first
   std::string_view bytes;
   uint64_t base = 0;
   size_t fresh_at = 0;  // where the newly read bytes start
 };
+
+// The window buffers: at most `limit` of them exist, and each goes back here when the last
+// thread lets go of its window. This bounds memory when the whole-file hash falls behind the
+// reading, and a file of any size reuses the same few buffers instead of faulting in fresh
+// memory every window (on a VM, fresh pages cost more than hashing them).
+class BufferPool {
+ public:
+  explicit BufferPool(size_t limit) : limit_(limit) {}
+  // Waits while all `limit` buffers are in use.
+  AlignedBuffer Take(size_t capacity) {
+    AlignedBuffer b;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return !free_.empty() || made_ < limit_; });
+      if (!free_.empty()) {
+        b = std::move(free_.back());
+        free_.pop_back();
+      } else {
+        ++made_;
+      }
+    }
+    b.Clear();
+    b.Reserve(capacity);
+    return b;
+  }
+  void Give(AlignedBuffer b) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.push_back(std::move(b));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<AlignedBuffer> free_;
+  size_t limit_;
+  size_t made_ = 0;
+};
+
+Window::~Window() {
+  if (pool != nullptr) pool->Give(std::move(data));
+}
 
 struct Batch {
   std::shared_ptr<const Window> window;  // keeps the uncompressed blobs' bytes alive
@@ -165,6 +214,10 @@ StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, con
   m.chunking = params;
   Chunker chunker(params);
 
+  // Outlives every window below. Only the main thread takes buffers, and when it does at most
+  // kMaxWindowsInFlight - 1 windows wait for it to drain their batches, so the others are held
+  // by the whole-file hasher alone and come back without the main thread's help: no deadlock.
+  BufferPool pool(kMaxWindowsInFlight + 2);
   HashQueue to_hash;
   std::promise<Sha256Digest> whole_done;
   std::future<Sha256Digest> whole = whole_done.get_future();
@@ -194,12 +247,13 @@ StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, con
     std::vector<Chunk> cuts;
     while (true) {
       auto w = std::make_shared<Window>();
+      w->pool = &pool;
       w->base = carry_base;
       w->fresh_at = carry.size();
-      w->data.reset(new char[carry.size() + kWindowSize]);
-      std::memcpy(w->data.get(), carry.data(), carry.size());
-      TRAIL_ASSIGN_OR_RETURN(size_t got, ReadFull(in.fd, w->data.get() + w->fresh_at, kWindowSize, path));
-      w->bytes = std::string_view(w->data.get(), w->fresh_at + got);
+      w->data = pool.Take(params.max_size + kWindowSize);  // the carry is under one chunk
+      std::memcpy(w->data.data(), carry.data(), carry.size());
+      TRAIL_ASSIGN_OR_RETURN(size_t got, ReadFull(in.fd, w->data.data() + w->fresh_at, kWindowSize, path));
+      w->bytes = std::string_view(w->data.data(), w->fresh_at + got);
       const bool last = got < kWindowSize;
       m.size += got;
       cuts.clear();
