@@ -253,6 +253,11 @@ Status LocalStore::WriteAndPublish(Unpublished& u) const {
   return WriteFileAtomic(JoinPath(JoinPath(dir_, "index"), u.pack.id + ".idx"), u.pack.IndexTail());
 }
 
+Status LocalStore::SealIfAtLeast(size_t min_bytes) {
+  if (writer_.empty() || writer_.size() < min_bytes) return Status::Ok();
+  return Seal();
+}
+
 Status LocalStore::Flush() {
   if (!writer_.empty()) TRAIL_RETURN_IF_ERROR(Seal());
   TRAIL_RETURN_IF_ERROR(WaitForWriter());

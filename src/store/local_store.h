@@ -88,9 +88,13 @@ class LocalStore {
   Status Put(const Sha256Digest& id, BlobType type, std::string_view raw);
   // The same for a blob hashed and compressed elsewhere (PrepareBlob, on worker threads).
   Status PutPrepared(const PreparedBlob& blob);
-  // Makes every blob put so far durable and visible: seals the current pack, waits for the
-  // pack writer, fsyncs the packs, renames them into place, then writes their indexes.
+  // Makes every blob put so far durable and visible: seals the current pack and waits for the
+  // pack writer to publish it (fsync, rename, .idx), as it has every pack before.
   Status Flush();
+  // Ends the current pack now if it holds at least `min_bytes`, so its write overlaps the
+  // caller's remaining work: StoreFile calls it before its last window, leaving Flush a small
+  // last pack to wait for instead of up to a full one.
+  Status SealIfAtLeast(size_t min_bytes);
 
   // Every pack and its entries, as loaded (for gc and fsck).
   struct PackInfo {

@@ -136,6 +136,25 @@ TEST(LocalStoreTest, FullPacksArePublishedBeforeFlush) {
   for (const auto& b : blobs) EXPECT_EQ(reopened->Get(BlobType::kChunk, Sha256Of(b)).value(), b);
 }
 
+TEST(LocalStoreTest, SealIfAtLeastEndsOnlyABigEnoughPack) {
+  testing::TempDir tmp;
+  auto store = std::move(LocalStore::Open(tmp.path(), /*pack_target_size=*/1 << 20)).value();
+  ASSERT_TRUE(store->SealIfAtLeast(1).ok());  // nothing pending: no empty pack
+  EXPECT_EQ(store->pack_count(), 0u);
+  const std::string a = testing::RandomBytes(100000, 1), b = testing::RandomBytes(100000, 2);
+  ASSERT_TRUE(store->Put(Sha256Of(a), BlobType::kChunk, a).ok());
+  ASSERT_TRUE(store->SealIfAtLeast(200000).ok());
+  EXPECT_EQ(store->pack_count(), 0u);
+  ASSERT_TRUE(store->SealIfAtLeast(50000).ok());
+  EXPECT_EQ(store->pack_count(), 1u);
+  ASSERT_TRUE(store->Put(Sha256Of(b), BlobType::kChunk, b).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(store->pack_count(), 2u);
+  auto reopened = std::move(LocalStore::Open(tmp.path())).value();
+  EXPECT_EQ(reopened->Get(BlobType::kChunk, Sha256Of(a)).value(), a);
+  EXPECT_EQ(reopened->Get(BlobType::kChunk, Sha256Of(b)).value(), b);
+}
+
 TEST(LocalStoreTest, LeftoversAreIgnoredOnOpen) {
   testing::TempDir tmp;
   const std::string blob = testing::RandomBytes(5000, 11);

@@ -271,7 +271,13 @@ StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, con
       while (in_flight.size() >= kMaxWindowsInFlight) TRAIL_RETURN_IF_ERROR(drain_one());
       if (last) break;
     }
-    while (!in_flight.empty()) TRAIL_RETURN_IF_ERROR(drain_one());
+    while (!in_flight.empty()) {
+      // The last window's chunks start a pack of their own (unless the current one is small):
+      // the current pack is written while they are hashed, and the add ends waiting for a
+      // write of at most one window, not of up to a whole pack.
+      if (in_flight.size() == 1) TRAIL_RETURN_IF_ERROR(store.SealIfAtLeast(kWindowSize));
+      TRAIL_RETURN_IF_ERROR(drain_one());
+    }
     return Status::Ok();
   };
   Status s = run();
