@@ -32,6 +32,13 @@ Status SaveRemotes(const Project& project, const std::vector<Remote>& remotes) {
                          "# trail remotes of this clone: trail remote add / rm (docs/remotes.md)\n" + EmitYaml(doc));
 }
 
+// Held across each read-modify-write of remotes.yaml: two `trail remote add`s at once must both
+// land, not the second overwrite the first with a list that lacks it.
+StatusOr<FileLock> LockRemotes(const Project& project) {
+  TRAIL_RETURN_IF_ERROR(MakeDirs(project.shared_dir()));
+  return FileLock::Acquire(JoinPath(project.shared_dir(), "remotes.lock"));
+}
+
 }  // namespace
 
 StatusOr<std::vector<Remote>> LoadRemotes(const Project& project) {
@@ -59,6 +66,7 @@ Status AddRemote(const Project& project, const Remote& remote, bool replace) {
   TRAIL_RETURN_IF_ERROR(CheckRemoteName(remote.name));
   StatusOr<std::unique_ptr<remote::Backend>> backend = remote::OpenBackend(remote.url);
   if (!backend.ok()) return backend.status();
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, LockRemotes(project));
   TRAIL_ASSIGN_OR_RETURN(std::vector<Remote> remotes, LoadRemotes(project));
   auto it = std::find_if(remotes.begin(), remotes.end(), [&](const Remote& r) { return r.name == remote.name; });
   if (it != remotes.end()) {
@@ -72,6 +80,7 @@ Status AddRemote(const Project& project, const Remote& remote, bool replace) {
 }
 
 Status RemoveRemote(const Project& project, const std::string& name) {
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, LockRemotes(project));
   TRAIL_ASSIGN_OR_RETURN(std::vector<Remote> remotes, LoadRemotes(project));
   auto it = std::find_if(remotes.begin(), remotes.end(), [&](const Remote& r) { return r.name == name; });
   if (it == remotes.end()) return NotFound("no remote named " + name);

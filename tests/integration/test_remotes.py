@@ -120,6 +120,17 @@ def test_remote_add_ls_rm(project, tmp_path):
     assert (project / ".git" / "trail" / "remotes.yaml").exists()
 
 
+def test_concurrent_remote_adds_all_land(project, tmp_path):
+    # Twelve `trail remote add`s at once: each reads, edits and rewrites remotes.yaml under a
+    # lock, so none is lost to another's rewrite.
+    procs = [trail_popen("remote", "add", f"r{i}", str(tmp_path / f"r{i}"), cwd=project) for i in range(12)]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    names = [line.split("\t")[0] for line in trail("remote", "ls", cwd=project).stdout.splitlines()]
+    assert sorted(names) == sorted(f"r{i}" for i in range(12))
+
+
 def test_default_remote_needs_origin_when_there_are_several(project, tmp_path):
     none = trail("push", cwd=project, check=False)
     assert none.returncode == 1 and "no remote configured" in none.stderr
