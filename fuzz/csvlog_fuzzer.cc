@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "fuzz/check.h"
+#include "fuzz/scratch_file.h"
 #include "ingest/csv_log_parser.h"
 #include "ingest/csv_log_reader.h"
 #include "metrics/metric_set.h"
@@ -26,26 +27,6 @@ namespace trail::fuzz {
 namespace {
 
 constexpr double kNow = 1700000000.5;
-
-const std::string& ScratchPath() {
-  static const std::string path = [] {
-    const char* dir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/csvlog-fuzz-XXXXXX";
-    int fd = ::mkstemp(tmpl.data());
-    FUZZ_CHECK(fd >= 0, "cannot create a scratch file");
-    ::close(fd);
-    std::atexit([] { ::unlink(ScratchPath().c_str()); });
-    return tmpl;
-  }();
-  return path;
-}
-
-void WriteScratch(std::string_view bytes, bool append) {
-  int fd = ::open(ScratchPath().c_str(), O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-  FUZZ_CHECK(fd >= 0, "cannot open the scratch file");
-  FUZZ_CHECK(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()), "short write");
-  ::close(fd);
-}
 
 void CheckSameSets(const metrics::MetricSet& want, const metrics::MetricSet& got, const char* what) {
   FUZZ_CHECK(want.Keys() == got.Keys(), std::string(what) + ": keys differ from the model's");

@@ -29,32 +29,12 @@
 #include "dataset/parquet.h"
 #include "dataset/tfrecord_walk.h"
 #include "fuzz/check.h"
+#include "fuzz/scratch_file.h"
 
 namespace trail::fuzz {
 namespace {
 
 using dataset::DataFormat;
-
-// One scratch file per process, rewritten for every input.
-const std::string& ScratchPath() {
-  static const std::string path = [] {
-    const char* dir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/dataset-fuzz-XXXXXX";
-    int fd = ::mkstemp(tmpl.data());
-    FUZZ_CHECK(fd >= 0, "cannot create a scratch file");
-    ::close(fd);
-    std::atexit([] { ::unlink(ScratchPath().c_str()); });
-    return tmpl;
-  }();
-  return path;
-}
-
-void WriteScratch(std::string_view bytes) {
-  int fd = ::open(ScratchPath().c_str(), O_WRONLY | O_CLOEXEC | O_TRUNC);
-  FUZZ_CHECK(fd >= 0, "cannot open the scratch file");
-  FUZZ_CHECK(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()), "short write");
-  ::close(fd);
-}
 
 // The model's answer: a count, or nullopt for an error.
 using Expected = std::optional<uint64_t>;

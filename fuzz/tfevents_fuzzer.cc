@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "fuzz/check.h"
+#include "fuzz/scratch_file.h"
 #include "ingest/event_decoder.h"
 #include "ingest/event_file_reader.h"
 #include "ingest/tfrecord.h"
@@ -29,27 +30,6 @@ namespace trail::fuzz {
 namespace {
 
 constexpr std::string_view kPrefix = "run/";
-
-// One scratch file per process, rewritten for every input.
-const std::string& ScratchPath() {
-  static const std::string path = [] {
-    const char* dir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/tfevents-fuzz-XXXXXX";
-    int fd = ::mkstemp(tmpl.data());
-    FUZZ_CHECK(fd >= 0, "cannot create a scratch file");
-    ::close(fd);
-    std::atexit([] { ::unlink(ScratchPath().c_str()); });
-    return tmpl;
-  }();
-  return path;
-}
-
-void WriteScratch(std::string_view bytes, bool append) {
-  int fd = ::open(ScratchPath().c_str(), O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-  FUZZ_CHECK(fd >= 0, "cannot open the scratch file");
-  FUZZ_CHECK(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()), "short write");
-  ::close(fd);
-}
 
 // The model: frames walked in memory, decoded until the first bad one. Returns whether it
 // stopped on a bad record (which the reader must report).

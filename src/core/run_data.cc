@@ -34,7 +34,7 @@ StatusOr<DataInput> ParseDataFlag(const std::string& flag) {
   const size_t eq = flag.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == flag.size())
     return InvalidArgument("--data " + flag + ": expected ROLE=PATH_OR_URL (e.g. train=data/train.csv)");
-  DataInput in{flag.substr(0, eq), flag.substr(eq + 1)};
+  DataInput in{flag.substr(0, eq), flag.substr(eq + 1), ""};
   for (char c : in.role) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
       return InvalidArgument("--data " + flag + ": the role may use letters, digits, '_' and '-'");

@@ -46,15 +46,7 @@ OutputFile::~OutputFile() {
 }
 
 Status OutputFile::Flush() {
-  std::string_view data = buffer_;
-  while (!data.empty()) {
-    ssize_t n = ::write(fd_, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("cannot write " + temp_ + ": " + std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
+  TRAIL_RETURN_IF_ERROR(WriteAll(fd_, buffer_, temp_));
   buffer_.clear();
   return Status::Ok();
 }

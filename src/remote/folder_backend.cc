@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "remote/local_file.h"
+#include "util/files.h"
 
 namespace trail::remote {
 namespace {

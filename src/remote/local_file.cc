@@ -64,18 +64,6 @@ Status AtomicFile::Commit() {
   return SyncDirectory(DirName(path_));
 }
 
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot write", path);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
-
 Status CopyFile(int in, const std::string& in_path, int out, const std::string& out_path, const ProgressFn& progress) {
   auto buf = std::make_unique<char[]>(kCopyChunk);
   uint64_t done = 0;

@@ -39,7 +39,6 @@ class AtomicFile {
   int fd_ = -1;
 };
 
-Status WriteAll(int fd, std::string_view data, const std::string& path);
 // Copies `in` from offset 0 to its end into `out`, calling progress with the running total.
 Status CopyFile(int in, const std::string& in_path, int out, const std::string& out_path, const ProgressFn& progress);
 Status ErrnoStatus(const std::string& what, const std::string& path);

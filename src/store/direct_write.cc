@@ -9,25 +9,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "util/files.h"
+
 namespace trail::store {
 namespace {
 
 constexpr size_t kAlign = 4096;
 // Measured on a VM disk: 8 MiB direct writes ran at 370 MB/s, 32 MiB ones at 1.1 GB/s.
 constexpr size_t kBounce = size_t{32} << 20;
-
-Status WriteFully(int fd, const char* p, size_t n, const std::string& path) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return IoError("cannot write " + path + ": " + std::strerror(errno));
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -58,7 +47,7 @@ Status DirectWriter::WriteAligned(const char* p, size_t len) {
     }
     if (direct_) return Status::Ok();
   }
-  return WriteFully(fd_, p, len, path_);
+  return WriteAll(fd_, std::string_view(p, len), path_);
 }
 
 Status DirectWriter::Append(std::string_view bytes) {
@@ -74,7 +63,7 @@ Status DirectWriter::Append(std::string_view bytes) {
     void* raw = nullptr;
     if (!direct_ || ::posix_memalign(&raw, kAlign, kBounce) != 0) {
       StopDirect();
-      return WriteFully(fd_, bytes.data(), bytes.size(), path_);
+      return WriteAll(fd_, bytes, path_);
     }
     bounce_ = std::unique_ptr<char, void (*)(void*)>(static_cast<char*>(raw), &std::free);
   }
@@ -96,7 +85,7 @@ Status DirectWriter::Finish() {
   const size_t aligned = used_ / kAlign * kAlign;
   if (aligned > 0) TRAIL_RETURN_IF_ERROR(WriteAligned(bounce_.get(), aligned));
   StopDirect();
-  TRAIL_RETURN_IF_ERROR(WriteFully(fd_, bounce_.get() + aligned, used_ - aligned, path_));
+  TRAIL_RETURN_IF_ERROR(WriteAll(fd_, std::string_view(bounce_.get() + aligned, used_ - aligned), path_));
   used_ = 0;
   return Status::Ok();
 }

@@ -22,22 +22,6 @@ struct Fd {
   }
 };
 
-Status Errno(const std::string& what, const std::string& path) {
-  return IoError(what + " " + path + ": " + std::strerror(errno));
-}
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Errno("cannot write", path);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
-
 bool GetU64(const nlohmann::json& j, const char* key, uint64_t* out) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number_unsigned()) return false;

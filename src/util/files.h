@@ -15,6 +15,8 @@ namespace trail {
 
 StatusOr<std::string> ReadFile(const std::string& path);
 Status WriteFileAtomic(const std::string& path, std::string_view content, bool sync = true);
+// Writes all of `data` to `fd`, retrying short writes and EINTR; `path` names it in errors.
+Status WriteAll(int fd, std::string_view data, const std::string& path);
 // Creates `path` and its parents; ok if it already exists as a directory.
 Status MakeDirs(const std::string& path);
 // Removes a file or a directory tree; ok if it does not exist.
