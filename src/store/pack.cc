@@ -117,9 +117,32 @@ std::string_view FinishedPack::IndexTail() const { return bytes.view().substr(in
 
 PackWriter::PackWriter(size_t target_size) : target_size_(target_size) {}
 
-StatusOr<PreparedBlob> PrepareBlob(BlobType type, std::string_view raw, const Sha256Digest* id) {
+namespace {
+
+// Compresses `raw` into `b` when the probe says it pays, else keeps the raw bytes.
+StatusOr<PreparedBlob> CompressIfItPays(PreparedBlob b, std::string_view raw) {
+  if (!raw.empty() && WorthCompressing(raw)) {
+    TRAIL_ASSIGN_OR_RETURN(std::string frame, Compress(raw));
+    // The probe looks at samples only; keep the raw bytes when the whole chunk did not shrink.
+    if (frame.size() < raw.size()) {
+      b.zstd = true;
+      b.compressed = std::move(frame);
+    }
+  }
+  if (!b.zstd) b.raw = raw;
+  return b;
+}
+
+Status CheckBlobSize(std::string_view raw) {
   if (raw.size() > kMaxBlobRawSize)
     return InvalidArgument("blob of " + std::to_string(raw.size()) + " bytes is too large");
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<PreparedBlob> PrepareBlob(BlobType type, std::string_view raw, const Sha256Digest* id) {
+  TRAIL_RETURN_IF_ERROR(CheckBlobSize(raw));
   PreparedBlob b;
   b.type = type;
   b.raw_size = raw.size();
@@ -131,16 +154,16 @@ StatusOr<PreparedBlob> PrepareBlob(BlobType type, std::string_view raw, const Sh
   } else {
     b.id = own;
   }
-  if (!raw.empty() && WorthCompressing(raw)) {
-    TRAIL_ASSIGN_OR_RETURN(std::string frame, Compress(raw));
-    // The probe looks at samples only; keep the raw bytes when the whole chunk did not shrink.
-    if (frame.size() < raw.size()) {
-      b.zstd = true;
-      b.compressed = std::move(frame);
-    }
-  }
-  if (!b.zstd) b.raw = raw;
-  return b;
+  return CompressIfItPays(std::move(b), raw);
+}
+
+StatusOr<PreparedBlob> PrepareHashedChunk(const Sha256Digest& id, std::string_view raw) {
+  TRAIL_RETURN_IF_ERROR(CheckBlobSize(raw));
+  PreparedBlob b;
+  b.type = BlobType::kChunk;
+  b.raw_size = raw.size();
+  b.id = id;
+  return CompressIfItPays(std::move(b), raw);
 }
 
 Status PackWriter::Add(const Sha256Digest& id, BlobType type, std::string_view raw) {

@@ -67,6 +67,9 @@ struct PreparedBlob {
 // Hashes (chunks and trees), probes and compresses `raw`: the expensive part of Add, safe to
 // run on any thread. `id` is used as given for file manifests.
 StatusOr<PreparedBlob> PrepareBlob(BlobType type, std::string_view raw, const Sha256Digest* id = nullptr);
+// The same for a chunk whose id the caller computed from `raw` itself (trail add hashes a file's
+// chunks in the same pass as the whole file): probes and compresses only.
+StatusOr<PreparedBlob> PrepareHashedChunk(const Sha256Digest& id, std::string_view raw);
 
 struct FinishedPack {
   // The pack's file name: SHA-256 of IndexTail(), hex. The index names every blob by the hash
