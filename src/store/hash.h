@@ -1,5 +1,6 @@
 // SHA-256 chunk ids, through OpenSSL's EVP interface (which uses the SHA-NI / ARMv8 SHA
-// instructions where the CPU has them).
+// instructions where the CPU has them). trail add hashes with sha256_pair.h instead, which gives
+// the same digests two streams at a time.
 #pragma once
 
 #include <array>

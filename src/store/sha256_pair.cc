@@ -124,7 +124,12 @@ bool CpuHasKernel() { return false; }
 
 #endif
 
-std::atomic<bool> use_kernel{CpuHasKernel()};
+// A function's static, so a hash taken during another file's static initialisation still sees
+// the CPU's answer.
+std::atomic<bool>& UseKernel() {
+  static std::atomic<bool> use{CpuHasKernel()};
+  return use;
+}
 
 // Pads the message's last, partial block (`tail`, under 64 bytes) with its length in bits and
 // compresses it: one block, or two when the 9 bytes of padding do not fit.
@@ -153,10 +158,10 @@ struct Message {
 
 }  // namespace
 
-bool HasSha256PairKernel() { return use_kernel.load(std::memory_order_relaxed); }
+bool HasSha256PairKernel() { return UseKernel().load(std::memory_order_relaxed); }
 
 namespace internal {
-void UseSha256PairKernel(bool use) { use_kernel.store(use && CpuHasKernel()); }
+void UseSha256PairKernel(bool use) { UseKernel().store(use && CpuHasKernel()); }
 }  // namespace internal
 
 Sha256Stream::Sha256Stream() {
