@@ -19,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIL = os.environ.get("TRAIL_BIN", str(ROOT / "build" / "trail"))
+if os.sep in TRAIL:  # a relative path like build/trail must survive the cd into temp repos
+    TRAIL = os.path.abspath(TRAIL)
 
 
 def run(*args, cwd, env):

@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIL = os.environ.get("TRAIL_BIN", str(ROOT / "build" / "trail"))
+if os.sep in TRAIL:  # a relative path like build/trail must survive the cd into temp repos
+    TRAIL = os.path.abspath(TRAIL)
 GIB = float(os.environ.get("TRAIL_BENCH_GIB", "1"))
 SIZE = int(GIB * (1 << 30))
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}

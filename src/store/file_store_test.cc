@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "store/sha256_pair.h"
 #include "store/test_data.h"
 #include "store/test_temp_dir.h"
 #include "util/files.h"
@@ -24,6 +25,26 @@ uint64_t PackBytes(const std::string& dir) {
 
 void WriteBytes(const std::string& path, const std::string& data) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
+}
+
+// Without SHA-NI the chunks are hashed on the batch workers instead of beside the whole file:
+// the same ids, chunks and manifest either way.
+TEST(FileStoreTest, SameManifestWithAndWithoutTheTwoStreamKernel) {
+  testing::TempDir tmp;
+  const std::string data = testing::RandomBytes(40 << 20, 9);  // three 16 MiB windows
+  WriteBytes(tmp.File("in.bin"), data);
+  auto with = std::move(LocalStore::Open(tmp.File("with"))).value();
+  auto m = StoreFile(*with, tmp.File("in.bin"), kCheckpointChunking);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  internal::UseSha256PairKernel(false);
+  auto without = std::move(LocalStore::Open(tmp.File("without"))).value();
+  auto n = StoreFile(*without, tmp.File("in.bin"), kCheckpointChunking);
+  internal::UseSha256PairKernel(true);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(m->id, Sha256Of(data));
+  EXPECT_EQ(n->id, m->id);
+  EXPECT_EQ(n->chunks, m->chunks);
+  for (const ManifestChunk& c : m->chunks) EXPECT_TRUE(without->Has(BlobType::kChunk, c.id));
 }
 
 TEST(FileStoreTest, RandomFileRoundTripAndDedup) {

@@ -5,7 +5,9 @@
 //   main thread     read window -> cut chunks -> (later) append prepared chunks to the pack
 //   hasher          the window's bytes into the whole file's SHA-256 and its chunks' SHA-256,
 //                   two streams interleaved on one core (sha256_pair.h), windows in order
-//   batch workers   compression probe and zstd of one window's chunks (one per window)
+//   batch workers   compression probe and zstd of one window's chunks (one per window); where
+//                   the CPU has no SHA-NI, also the chunks' SHA-256 (OpenSSL hashes one stream
+//                   per core, so the chunks are better hashed in parallel with the file)
 //   pack writer     LocalStore's background write of each full pack, straight from its buffer
 //
 // Memory is bounded whatever the file's size: kMaxWindowsInFlight + 2 window buffers of
@@ -170,6 +172,7 @@ StatusOr<size_t> ReadFull(int fd, char* out, size_t want, const std::string& pat
 // thread's nice value needs no privilege; these threads end with the add.
 void YieldToTheReader() { ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10); }
 
+// `hashed` gives the chunks' ids, or nothing when the hasher left them to this worker.
 StatusOr<Batch> PrepareBatch(std::shared_ptr<const Window> w, std::vector<Chunk> cuts,
                              std::future<std::vector<Sha256Digest>> hashed) {
   YieldToTheReader();
@@ -179,7 +182,8 @@ StatusOr<Batch> PrepareBatch(std::shared_ptr<const Window> w, std::vector<Chunk>
   const std::vector<Sha256Digest> ids = hashed.get();
   for (size_t i = 0; i < cuts.size(); ++i) {
     const std::string_view bytes = w->bytes.substr(cuts[i].offset - w->base, cuts[i].length);
-    TRAIL_ASSIGN_OR_RETURN(PreparedBlob blob, PrepareHashedChunk(ids[i], bytes));
+    TRAIL_ASSIGN_OR_RETURN(PreparedBlob blob,
+                           ids.empty() ? PrepareBlob(BlobType::kChunk, bytes) : PrepareHashedChunk(ids[i], bytes));
     b.chunks.push_back({blob.id, cuts[i].length});
     b.blobs.push_back(std::move(blob));
   }
@@ -247,6 +251,7 @@ StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, con
   // by the hasher (and batch workers that wait only on the hasher) and come back without the
   // main thread's help: no deadlock.
   BufferPool pool(kMaxWindowsInFlight + 2);
+  const bool hasher_hashes_chunks = HasSha256PairKernel();
   HashQueue to_hash;
   std::promise<Sha256Digest> whole_done;
   std::future<Sha256Digest> whole = whole_done.get_future();
@@ -298,7 +303,9 @@ StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, con
       carry_base = cut_end;
       std::shared_ptr<const Window> shared = w;
       HashJob job{shared, {}, {}};
-      for (const Chunk& c : cuts) job.chunks.push_back(w->bytes.substr(c.offset - w->base, c.length));
+      if (hasher_hashes_chunks) {
+        for (const Chunk& c : cuts) job.chunks.push_back(w->bytes.substr(c.offset - w->base, c.length));
+      }
       std::future<std::vector<Sha256Digest>> ids = job.ids.get_future();
       to_hash.Push(std::move(job));
       if (!cuts.empty()) {
