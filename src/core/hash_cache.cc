@@ -63,15 +63,23 @@ HashCache HashCache::Load(const std::string& path) {
   return cache;
 }
 
-StatusOr<store::Sha256Digest> HashCache::FileId(const std::string& abs_path, const std::string& key) {
+std::optional<store::Sha256Digest> HashCache::Cached(const std::string& abs_path, const std::string& key) const {
   struct stat st {};
-  if (::stat(abs_path.c_str(), &st) != 0) return IoError("cannot stat " + abs_path + ": " + std::strerror(errno));
+  if (::stat(abs_path.c_str(), &st) != 0) return std::nullopt;
   const Entry now = FromStat(st);
   auto it = entries_.find(key);
   if (it != entries_.end() && it->second.size == now.size && it->second.mtime_ns == now.mtime_ns &&
       it->second.ctime_ns == now.ctime_ns && it->second.ino == now.ino) {
     return it->second.id;
   }
+  return std::nullopt;
+}
+
+StatusOr<store::Sha256Digest> HashCache::FileId(const std::string& abs_path, const std::string& key) {
+  struct stat st {};
+  if (::stat(abs_path.c_str(), &st) != 0) return IoError("cannot stat " + abs_path + ": " + std::strerror(errno));
+  const Entry now = FromStat(st);
+  if (std::optional<store::Sha256Digest> cached = Cached(abs_path, key)) return *cached;
   TRAIL_ASSIGN_OR_RETURN(store::Sha256Digest id, HashFile(abs_path));
   Entry e = now;
   e.id = id;

@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -20,6 +21,8 @@ class HashCache {
 
   // The id of the file at `abs_path` (cached under `key`, its path in the work tree).
   StatusOr<store::Sha256Digest> FileId(const std::string& abs_path, const std::string& key);
+  // The cached id, if the file has not changed since it was taken; never hashes.
+  std::optional<store::Sha256Digest> Cached(const std::string& abs_path, const std::string& key) const;
   // Records an id known without hashing (a file just stored or restored).
   void Remember(const std::string& abs_path, const std::string& key, const store::Sha256Digest& id);
   // Writes the cache atomically when it changed.

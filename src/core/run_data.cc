@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "core/hash_cache.h"
@@ -21,6 +22,17 @@ namespace fs = std::filesystem;
 namespace {
 
 bool IsUrl(const std::string& s) { return s.find("://") != std::string::npos; }
+
+// The id and the counts must describe one version of the file: one rewritten while it was read
+// would get a snapshot and an id of neither.
+Status CheckUnchanged(const std::string& path, const struct stat& before, const std::string& flag) {
+  struct stat now {};
+  if (::stat(path.c_str(), &now) != 0 || now.st_size != before.st_size || now.st_ino != before.st_ino ||
+      now.st_mtim.tv_sec != before.st_mtim.tv_sec || now.st_mtim.tv_nsec != before.st_mtim.tv_nsec) {
+    return FailedPrecondition(flag + ": the file changed while it was being read; run again");
+  }
+  return Status::Ok();
+}
 
 bool SnapshotSupported(dataset::DataFormat f) {
   using dataset::DataFormat;
@@ -78,8 +90,13 @@ StatusOr<Json> RecordDataInputs(const Project& project, store::LocalStore& store
     struct stat st {};
     if (::stat(full.c_str(), &st) != 0) return NotFound("--data " + in.role + "=" + in.source + ": no such file");
     d["size"] = static_cast<uint64_t>(st.st_size);
-    TRAIL_ASSIGN_OR_RETURN(store::Sha256Digest id, cache.FileId(full, inside ? norm.substr(project.root().size() + 1) : norm));
-    d["oid"] = OidString(id);
+    const std::string cache_key = inside ? norm.substr(project.root().size() + 1) : norm;
+    // The file's id: cached, or taken in the snapshot's own pass over the file (text formats),
+    // or else by a pass of its own.
+    std::optional<store::Sha256Digest> id = cache.Cached(full, cache_key);
+    store::Sha256 streamed;
+    bool hashed_in_pass = false;
+    d["oid"] = nullptr;  // keeps its place in the record; set below
     const dataset::DataFormat format = dataset::DetectFormat(full);
     d["format"] = std::string(dataset::FormatName(format));
     if (SnapshotSupported(format)) {
@@ -90,10 +107,15 @@ StatusOr<Json> RecordDataInputs(const Project& project, store::LocalStore& store
                             (format == dataset::DataFormat::kCsv || format == dataset::DataFormat::kTsv ||
                              format == dataset::DataFormat::kJsonLines);
       if (stratify) so.stratify_column = options.stratify;
+      if (!id) so.observe_blocks = [&](std::string_view block) { streamed.Update(block); };
       const std::string tmp = JoinPath(project.state_dir(), "snapshot-" + in.role + "-" + std::to_string(::getpid()) +
                                                                 "." + std::string(dataset::FormatName(format)));
       auto result = dataset::WriteSnapshot(full, format, tmp, so);
       if (!result.ok()) return result.status().WithContext("--data " + in.role + "=" + in.source);
+      if (!id && result->observed_whole_file) {
+        id = streamed.Final();
+        hashed_in_pass = true;
+      }
       auto m = store::StoreFile(store, tmp, store::kDatasetChunking, /*flush=*/false);
       ::unlink(tmp.c_str());
       if (!m.ok()) return m.status();
@@ -111,6 +133,13 @@ StatusOr<Json> RecordDataInputs(const Project& project, store::LocalStore& store
       if (!n.ok()) return n.status().WithContext("--data " + in.role + "=" + in.source);
       if (*n) d["instances"] = **n;
     }
+    if (!id) {
+      TRAIL_ASSIGN_OR_RETURN(store::Sha256Digest hashed, cache.FileId(full, cache_key));
+      id = hashed;
+    }
+    TRAIL_RETURN_IF_ERROR(CheckUnchanged(full, st, "--data " + in.role + "=" + in.source));
+    if (hashed_in_pass) cache.Remember(full, cache_key, *id);
+    d["oid"] = OidString(*id);
     out.push_back(d);
   }
   TRAIL_RETURN_IF_ERROR(store.Flush());

@@ -33,7 +33,14 @@ StatusOr<InputFile> InputFile::Open(const std::string& path) {
 }
 
 InputFile::InputFile(InputFile&& other) noexcept
-    : path_(std::move(other.path_)), fd_(other.fd_), size_(other.size_), device_(other.device_), inode_(other.inode_) {
+    : path_(std::move(other.path_)),
+      fd_(other.fd_),
+      size_(other.size_),
+      device_(other.device_),
+      inode_(other.inode_),
+      observer_(std::move(other.observer_)),
+      sequential_bytes_(other.sequential_bytes_),
+      reached_end_(other.reached_end_) {
   other.fd_ = -1;
 }
 
@@ -45,6 +52,9 @@ InputFile& InputFile::operator=(InputFile&& other) noexcept {
     size_ = other.size_;
     device_ = other.device_;
     inode_ = other.inode_;
+    observer_ = std::move(other.observer_);
+    sequential_bytes_ = other.sequential_bytes_;
+    reached_end_ = other.reached_end_;
     other.fd_ = -1;
   }
   return *this;
@@ -89,6 +99,9 @@ Status InputFile::ReadBlock(std::string* out, size_t block_size) {
     done += static_cast<size_t>(n);
   }
   out->resize(done);
+  sequential_bytes_ += done;
+  if (done < block_size) reached_end_ = true;
+  if (observer_ && done > 0) observer_(*out);
   return Status::Ok();
 }
 

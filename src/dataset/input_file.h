@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,12 @@ class InputFile {
   // Reads the next block of a sequential pass into `out`; an empty block means end of file.
   Status ReadBlock(std::string* out, size_t block_size = kStreamBlockSize);
 
+  // Hands every block ReadBlock returns, in order, to `observer` as well: a caller can hash the
+  // file in the pass that parses it instead of reading it twice (a 10 GB data set is rarely all
+  // in the page cache). observed_whole_file() says whether those blocks covered the whole file.
+  void ObserveBlocks(std::function<void(std::string_view)> observer) { observer_ = std::move(observer); }
+  bool observed_whole_file() const { return observer_ && reached_end_ && sequential_bytes_ == size_; }
+
  private:
   InputFile(std::string path, int fd, uint64_t size, uint64_t device, uint64_t inode)
       : path_(std::move(path)), fd_(fd), size_(size), device_(device), inode_(inode) {}
@@ -46,6 +53,9 @@ class InputFile {
   uint64_t size_ = 0;
   uint64_t device_ = 0;
   uint64_t inode_ = 0;
+  std::function<void(std::string_view)> observer_;
+  uint64_t sequential_bytes_ = 0;  // returned by ReadBlock so far
+  bool reached_end_ = false;
 };
 
 // A window over an InputFile for formats that hop from one small header to the next (TFRecord):

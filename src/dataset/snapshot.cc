@@ -41,12 +41,14 @@ StatusOr<SnapshotResult> WriteSnapshot(const std::string& in_path, DataFormat fo
     return InvalidArgument("the snapshot of " + in_path + " cannot replace the file itself");
   }
   TRAIL_ASSIGN_OR_RETURN(OutputFile out, OutputFile::Create(out_path));
+  if (options.observe_blocks) in.ObserveBlocks(options.observe_blocks);
   StatusOr<SnapshotResult> result = text ? SnapshotTextRows(in, format, block_length, options, out)
                                     : format == DataFormat::kTfRecord
                                         ? SnapshotTfRecords(in, block_length, options, out)
                                         : SnapshotNpy(in, block_length, options, out);
   if (!result.ok()) return result.status();  // `out` removes its temporary file
   TRAIL_RETURN_IF_ERROR(out.Commit());
+  result->observed_whole_file = in.observed_whole_file();
   return result;
 }
 

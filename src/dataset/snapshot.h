@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -18,12 +19,16 @@ struct SnapshotOptions {
   uint64_t seed = 0;
   // CSV/TSV: a header column name; JSON Lines: a top-level key. Empty: no stratification.
   std::string stratify_column;
+  // When set, sees every block of the input in order where the format is read in one sequential
+  // pass (CSV, TSV, JSON Lines), so the caller can hash the file in the same pass.
+  std::function<void(std::string_view)> observe_blocks = nullptr;
 };
 
 struct SnapshotResult {
   uint64_t rows_in = 0;  // instances read (CSV/TSV: without the header)
   uint64_t rows_kept = 0;
   std::map<std::string, ClassCount> classes;  // per class value, when stratified
+  bool observed_whole_file = false;           // observe_blocks saw every byte of the input, in order
 };
 
 // Writes the sample of `in_path` to `out_path`, replacing it atomically (a temporary file beside

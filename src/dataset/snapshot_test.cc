@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "dataset/input_file.h"
 #include "dataset/instances.h"
 #include "dataset/test_files.h"
 
@@ -171,6 +172,34 @@ TEST(Snapshot, JsonLinesStratifiedByKey) {
                            {0.5, 0, "y"});
   EXPECT_EQ(bad.status().code(), Code::kCorrupt);
   EXPECT_NE(bad.status().message().find("row 2"), std::string::npos) << bad.status().message();
+}
+
+// run --data hashes a text file in the snapshot's own pass: the observer must see every byte,
+// in order, across many read blocks; formats read by offset say they did not cover the file.
+TEST(Snapshot, ObserverSeesTheWholeTextFileInOrder) {
+  TempDir dir;
+  const std::string csv = NumberedCsv(300000);  // over two 4 MiB read blocks
+  ASSERT_GT(csv.size(), 2 * kStreamBlockSize);
+  const std::string in = dir.Write("in.csv", csv);
+  SnapshotOptions options{0.01, 3, ""};
+  std::string seen;
+  int blocks = 0;
+  options.observe_blocks = [&](std::string_view b) {
+    seen += b;
+    ++blocks;
+  };
+  SnapshotResult r = Snap(in, DataFormat::kCsv, dir.File("o.csv"), options);
+  EXPECT_TRUE(r.observed_whole_file);
+  EXPECT_GE(blocks, 3);
+  EXPECT_TRUE(seen == csv);
+  EXPECT_EQ(r.rows_in, 300000u);
+
+  std::string frames;
+  for (int i = 0; i < 100; ++i) frames += testing::TfRecordFrame("record " + std::to_string(i));
+  const std::string tf = dir.Write("in.tfrecord", frames);
+  SnapshotResult t = Snap(tf, DataFormat::kTfRecord, dir.File("o.tfrecord"), options);
+  EXPECT_FALSE(t.observed_whole_file);
+  EXPECT_FALSE(Snap(in, DataFormat::kCsv, dir.File("p.csv"), {0.01, 3, ""}).observed_whole_file);  // no observer
 }
 
 TEST(Snapshot, TfRecordCopiesWholeFrames) {

@@ -47,6 +47,11 @@ def test_data_inputs_are_counted_hashed_and_snapshotted(project, scripts):
     assert snap["fraction"] == 0.01 and snap["seed"] == 0 and snap["stratify"] == "label"
     assert abs(snap["rows"] - 300) <= 3  # within one row per class
     assert valid["instances"] == 4000 and valid["format"] == "jsonl"
+    assert valid["oid"] == "sha256:" + sha256_file(project / "valid.jsonl")
+    assert list(train)[:5] == ["role", "source", "size", "oid", "format"]
+    # The ids were taken in the snapshot's own pass and cached, so the next run reads no file twice.
+    cached = dict(line.split("\t", 1) for line in (project / ".trail" / "hash-cache.tsv").read_text().splitlines())
+    assert cached["train.csv"].split()[-1] == train["oid"].split(":")[1]
     assert raw == {"role": "raw", "source": "s3://b/all.parquet"}
 
     # The snapshot comes back byte-identical, header kept, class shares kept.
