@@ -14,10 +14,6 @@ namespace {
 // for every real distribution, long descriptions come after.
 constexpr size_t kHeaderRead = 8192;
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -34,11 +30,11 @@ struct Entry {
 
 std::optional<Entry> MetadataEntry(const std::string& dir, const std::string& name) {
   std::string path = JoinPath(dir, name);
-  if (EndsWith(name, ".dist-info")) return Entry{name.substr(0, name.size() - 10), JoinPath(path, "METADATA")};
+  if (name.ends_with(".dist-info")) return Entry{name.substr(0, name.size() - 10), JoinPath(path, "METADATA")};
   // A folder with PKG-INFO, or a bare file (older setuptools, Debian); told
   // apart only once the entry is known to be wanted.
-  if (EndsWith(name, ".egg-info")) return Entry{name.substr(0, name.size() - 9), path};
-  if (EndsWith(name, ".egg")) return Entry{name.substr(0, name.size() - 4), JoinPath(path, "EGG-INFO/PKG-INFO")};
+  if (name.ends_with(".egg-info")) return Entry{name.substr(0, name.size() - 9), path};
+  if (name.ends_with(".egg")) return Entry{name.substr(0, name.size() - 4), JoinPath(path, "EGG-INFO/PKG-INFO")};
   return std::nullopt;
 }
 
@@ -98,9 +94,9 @@ void AddModuleName(std::string_view first, bool is_file, std::vector<std::string
   if (first == "__pycache__") return;
   std::string_view module = first;
   if (is_file) {
-    if (EndsWith(first, ".py")) {
+    if (first.ends_with(".py")) {
       module = first.substr(0, first.size() - 3);
-    } else if (EndsWith(first, ".so") || EndsWith(first, ".pyd")) {
+    } else if (first.ends_with(".so") || first.ends_with(".pyd")) {
       module = first.substr(0, first.find('.'));
     } else {
       return;

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -19,7 +21,6 @@
 #include "core/run_start.h"
 #include "metrics/protocol_line.h"
 #include "record/record.h"
-#include "run/fd_io.h"
 #include "core/pointer.h"
 #include "store/file_store.h"
 #include "store/hash.h"
@@ -62,33 +63,25 @@ Status CheckScalars(const Json& m, const char* what) {
 
 int OpenAppend(const std::string& path) { return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644); }
 
-Status WriteAll(int fd, const std::string& data, const std::string& path) {
-  int err = run::WriteFully(fd, data.data(), data.size());
-  if (err != 0) return IoError("cannot write " + path + ": " + run::ErrnoMessage(err));
-  return Status::Ok();
-}
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
 
 std::string GuessArtifactRole(std::string_view path) {
-  std::string_view name = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
+  // Case does not matter: a Windows-made MODEL.PT or Model.H5 is the same kind of file.
+  std::string name(path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1));
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   if (name == "saved_model.pb" || name == "saved_model.pbtxt") return "saved_model";
-  if (EndsWith(name, ".meta")) return "meta_graph";
-  if (name.find(".ckpt") != std::string_view::npos || EndsWith(name, ".index") ||
-      name.find(".data-") != std::string_view::npos || name == "checkpoint")
+  if (name.ends_with(".meta")) return "meta_graph";
+  if (name.find(".ckpt") != std::string::npos || name.ends_with(".index") ||
+      name.find(".data-") != std::string::npos || name == "checkpoint")
     return "checkpoint";
-  if (EndsWith(name, ".keras")) return "keras";
-  if (EndsWith(name, ".h5") || EndsWith(name, ".hdf5")) return "h5";
-  if (EndsWith(name, ".pt") || EndsWith(name, ".pth")) return "torch";
-  if (EndsWith(name, ".onnx")) return "onnx";
-  if (EndsWith(name, ".safetensors")) return "safetensors";
-  if (EndsWith(name, ".joblib")) return "joblib";
-  if (EndsWith(name, ".pkl") || EndsWith(name, ".pickle")) return "pickle";
-  if (EndsWith(name, ".npz") || EndsWith(name, ".npy")) return "numpy";
+  if (name.ends_with(".keras")) return "keras";
+  if (name.ends_with(".h5") || name.ends_with(".hdf5")) return "h5";
+  if (name.ends_with(".pt") || name.ends_with(".pth")) return "torch";
+  if (name.ends_with(".onnx")) return "onnx";
+  if (name.ends_with(".safetensors")) return "safetensors";
+  if (name.ends_with(".joblib")) return "joblib";
+  if (name.ends_with(".pkl") || name.ends_with(".pickle")) return "pickle";
+  if (name.ends_with(".npz") || name.ends_with(".npy")) return "numpy";
   return "other";
 }
 

@@ -156,6 +156,9 @@ TEST(ArtifactRoleTest, FromNames) {
   EXPECT_EQ(GuessArtifactRole("m.safetensors"), "safetensors");
   EXPECT_EQ(GuessArtifactRole("m.joblib"), "joblib");
   EXPECT_EQ(GuessArtifactRole("notes.txt"), "other");
+  EXPECT_EQ(GuessArtifactRole("EXPORT/MODEL.PT"), "torch");
+  EXPECT_EQ(GuessArtifactRole("Model.H5"), "h5");
+  EXPECT_EQ(GuessArtifactRole("Saved_Model.pb"), "saved_model");
 }
 
 }  // namespace

@@ -31,10 +31,6 @@ uint64_t FileSize(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 Status RemoveFile(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     return IoError("cannot remove " + path + ": " + std::strerror(errno));
@@ -76,7 +72,7 @@ std::vector<std::string> FindStray(const LocalStore& store, std::time_t now, int
     }
     // packs/ab/<64 hex>.pack with no index: a crash between writing a pack and its index, or
     // between deleting an index and its pack.
-    if (EndsWith(name, ".pack") && name.size() == 64 + 5 && it->path().parent_path().parent_path() == root / "packs" &&
+    if (name.ends_with(".pack") && name.size() == 64 + 5 && it->path().parent_path().parent_path() == root / "packs" &&
         store::ParseHexId(name.substr(0, 64)) && !indexed.count(name.substr(0, 64))) {
       out.push_back(path);
     }

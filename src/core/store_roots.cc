@@ -12,10 +12,6 @@
 namespace trail {
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 std::optional<store::Sha256Digest> StrictOid(const Json& v) {
   if (!v.is_string()) return std::nullopt;
   const std::string& s = v.get_ref<const std::string&>();
@@ -111,9 +107,9 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
   // a branch). A blob seen in many commits is read once.
   TRAIL_RETURN_IF_ERROR(project.repo().ForEachFileInHistory(
       {"refs/heads/*", "refs/tags/*", "refs/trail/*"},
-      [](std::string_view name) { return EndsWith(name, kPointerSuffix) || name == "run.yaml"; },
+      [](std::string_view name) { return name.ends_with(kPointerSuffix) || name == "run.yaml"; },
       [&out](const std::string& path, const std::string& content) -> Status {
-        if (EndsWith(path, kPointerSuffix)) {
+        if (path.ends_with(kPointerSuffix)) {
           auto p = ParsePointer(content, path);
           if (!p.ok()) {
             out.warnings.push_back("committed " + p.status().message());

@@ -13,10 +13,6 @@ namespace trail {
 namespace fs = std::filesystem;
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // `abs` relative to the root, or InvalidArgument when it is not inside the work tree.
 StatusOr<std::string> RelativeToRoot(const Project& project, const std::string& abs) {
   const std::string norm = fs::path(abs).lexically_normal().generic_string();
@@ -60,7 +56,7 @@ StatusOr<std::vector<TrackedData>> Resolve(Project& project, const std::vector<s
   } else {
     for (const std::string& abs : abs_paths) {
       TRAIL_ASSIGN_OR_RETURN(std::string rel, RelativeToRoot(project, abs));
-      if (!EndsWith(rel, kPointerSuffix)) rel += std::string(kPointerSuffix);
+      if (!rel.ends_with(kPointerSuffix)) rel += std::string(kPointerSuffix);
       if (!PathExists(JoinPath(project.root(), rel)))
         return NotFound(rel.substr(0, rel.size() - kPointerSuffix.size()) + " is not tracked (no " + rel + ")");
       pointers.push_back(rel);
@@ -109,7 +105,7 @@ StatusOr<std::vector<std::string>> FindPointerFiles(const Project& project) {
       }
       continue;
     }
-    if (EndsWith(name, kPointerSuffix) && e.is_regular_file(ec))
+    if (name.ends_with(kPointerSuffix) && e.is_regular_file(ec))
       out.push_back(fs::relative(e.path(), root).generic_string());
   }
   std::sort(out.begin(), out.end());
@@ -123,7 +119,7 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
     TRAIL_ASSIGN_OR_RETURN(std::string rel, RelativeToRoot(project, abs));
     const std::string first = rel.substr(0, rel.find('/'));
     if (first == ".git" || first == ".trail") return InvalidArgument(rel + " is inside " + first + "/");
-    if (EndsWith(rel, kPointerSuffix)) return InvalidArgument(rel + " is a pointer file; add the data it points to");
+    if (rel.ends_with(kPointerSuffix)) return InvalidArgument(rel + " is a pointer file; add the data it points to");
     const std::string full = JoinPath(project.root(), rel);
     if (!PathExists(full)) return NotFound("no such file or folder: " + rel);
     // Pointers must not nest: data inside a tracked folder, or a folder holding tracked data,
@@ -136,7 +132,7 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
     if (IsDirectory(full)) {
       TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> inner, ListFilesUnder(full, nullptr));
       for (const std::string& f : inner) {
-        if (EndsWith(f, kPointerSuffix))
+        if (f.ends_with(kPointerSuffix))
           return FailedPrecondition(rel + " holds tracked data (" + rel + "/" + f + "); add its parts separately");
       }
     }

@@ -8,11 +8,7 @@
 namespace trail::ingest {
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool IsCsvCandidateName(std::string_view name) { return EndsWith(name, ".csv") || EndsWith(name, ".log"); }
+bool IsCsvCandidateName(std::string_view name) { return name.ends_with(".csv") || name.ends_with(".log"); }
 
 }  // namespace
 

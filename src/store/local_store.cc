@@ -32,10 +32,6 @@ struct Fd {
   }
 };
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // A store of another format version is refused, never read.
 Status CheckConfig(const std::string& config) {
   TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(config));
@@ -95,7 +91,7 @@ Status LocalStore::LoadIndexes(std::vector<BadIndex>* bad) {
   const std::string index_dir = JoinPath(dir_, "index");
   for (const std::string& name : ListDirectory(index_dir)) {
     // Only "<64 hex>.idx": leftover temp files of an interrupted write are skipped.
-    if (name.size() != 64 + 4 || !EndsWith(name, ".idx")) continue;
+    if (name.size() != 64 + 4 || !name.ends_with(".idx")) continue;
     const std::string pack_id = name.substr(0, 64);
     if (!ParseHexId(pack_id)) continue;
     const std::string path = JoinPath(index_dir, name);

@@ -14,10 +14,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 }  // namespace
 
 bool IsModelFileName(std::string_view path) {
@@ -27,7 +23,7 @@ bool IsModelFileName(std::string_view path) {
       ".pt",   ".pth", ".bin", ".h5",   ".hdf5", ".keras",       ".onnx",
       ".pb",   ".meta", ".index", ".joblib", ".safetensors", ".pkl", ".ckpt"};
   for (std::string_view s : kSuffixes) {
-    if (EndsWith(name, s)) return true;
+    if (name.ends_with(s)) return true;
   }
   // TensorFlow's "model.ckpt-1000.data-00000-of-00001" and friends.
   return name.find(".ckpt") != std::string::npos || name.find(".data-0") != std::string::npos;
