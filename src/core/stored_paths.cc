@@ -65,13 +65,17 @@ StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_pat
     return p;
   }
   TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> files, ListFilesUnder(abs_path, nullptr));
-  store::TreeManifest tree;
+  std::vector<std::string> paths;
+  std::vector<store::ChunkerParams> chunking;
   for (const std::string& rel : files) {
-    const std::string file = JoinPath(abs_path, rel);
-    auto m = store::StoreFile(store, file, store::ChunkingFor(rel), /*flush=*/false);
-    if (!m.ok()) return m.status();
-    tree.entries.push_back({rel, ModeOf(file), m->id, m->size});
-    if (cache) cache->Remember(file, Key(cache_key, rel), m->id);
+    paths.push_back(JoinPath(abs_path, rel));
+    chunking.push_back(store::ChunkingFor(rel));
+  }
+  TRAIL_ASSIGN_OR_RETURN(std::vector<store::FileManifest> stored, store::StoreFiles(store, paths, chunking));
+  store::TreeManifest tree;
+  for (size_t i = 0; i < files.size(); ++i) {
+    tree.entries.push_back({files[i], ModeOf(paths[i]), stored[i].id, stored[i].size});
+    if (cache) cache->Remember(paths[i], Key(cache_key, files[i]), stored[i].id);
   }
   p.folder = true;
   p.size = tree.TotalSize();

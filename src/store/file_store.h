@@ -39,6 +39,13 @@ StatusOr<FileManifest> ManifestFromJson(std::string_view json, const Sha256Diges
 StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params,
                                  bool flush = true);
 
+// Stores many files (a folder's), each as StoreFile would, and returns their manifests in the
+// same order. Files under 16 MiB are read, chunked, hashed and compressed on worker threads,
+// several files per task, while this thread appends them to the store in order; bigger ones go
+// through StoreFile's pipeline in their turn. Memory: a few tasks of a few MiB. Does not flush.
+StatusOr<std::vector<FileManifest>> StoreFiles(LocalStore& store, const std::vector<std::string>& paths,
+                                               const std::vector<ChunkerParams>& params);
+
 // The same for bytes in memory (a metric series, a generated file): stored as the file they
 // would be, with the same id.
 StatusOr<FileManifest> StoreBuffer(LocalStore& store, std::string_view bytes, const ChunkerParams& params,

@@ -47,6 +47,54 @@ TEST(FileStoreTest, SameManifestWithAndWithoutTheTwoStreamKernel) {
   for (const ManifestChunk& c : m->chunks) EXPECT_TRUE(without->Has(BlobType::kChunk, c.id));
 }
 
+// A folder's files go through StoreFiles: small ones prepared on workers several at a time,
+// big ones through the streaming pipeline in their turn. Every file must come out as StoreFile
+// alone would store it, in the order given.
+TEST(FileStoreTest, StoreFilesMatchesStoreFileOneByOne) {
+  testing::TempDir tmp;
+  const std::vector<size_t> sizes = {0, 10, 200 << 10, 3 << 20, 20 << 20, 1, 5 << 20, 64, 17 << 20, 300 << 10};
+  std::vector<std::string> paths, contents;
+  std::vector<ChunkerParams> params;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    contents.push_back(testing::RandomBytes(sizes[i], 100 + i));
+    paths.push_back(tmp.File("f" + std::to_string(i)));
+    WriteBytes(paths.back(), contents.back());
+    params.push_back(i % 2 ? kCheckpointChunking : kDatasetChunking);
+  }
+  // Plenty of small files too, so several worker tasks are in flight at once.
+  for (int i = 0; i < 600; ++i) {
+    contents.push_back(testing::RandomBytes(20000 + 37 * i, 1000 + i));
+    paths.push_back(tmp.File("s" + std::to_string(i)));
+    WriteBytes(paths.back(), contents.back());
+    params.push_back(kDatasetChunking);
+  }
+  auto store = std::move(LocalStore::Open(tmp.File("store"))).value();
+  auto stored = StoreFiles(*store, paths, params);
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  ASSERT_TRUE(store->Flush().ok());
+  ASSERT_EQ(stored->size(), paths.size());
+  auto one_by_one = std::move(LocalStore::Open(tmp.File("one"))).value();
+  for (size_t i = 0; i < paths.size(); ++i) {
+    auto m = StoreFile(*one_by_one, paths[i], params[i], /*flush=*/false);
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    EXPECT_EQ((*stored)[i].id, Sha256Of(contents[i])) << i;
+    EXPECT_EQ((*stored)[i].id, m->id) << i;
+    EXPECT_EQ((*stored)[i].size, contents[i].size()) << i;
+    EXPECT_EQ((*stored)[i].chunks, m->chunks) << i;
+  }
+  auto reopened = std::move(LocalStore::Open(tmp.File("store"))).value();
+  for (size_t i : {size_t{2}, size_t{3}, size_t{4}, size_t{9}, size_t{300}}) {
+    ASSERT_TRUE(RestoreFile(*reopened, (*stored)[i].id, tmp.File("out")).ok()) << i;
+    EXPECT_TRUE(ReadFile(tmp.File("out")).value() == contents[i]) << i;
+  }
+
+  // A file that vanished since it was listed is named, whichever task it was in.
+  fs::remove(paths[300]);
+  auto missing = StoreFiles(*store, paths, params);
+  EXPECT_EQ(missing.status().code(), Code::kNotFound);
+  EXPECT_NE(missing.status().message().find(paths[300]), std::string::npos) << missing.status().message();
+}
+
 TEST(FileStoreTest, RandomFileRoundTripAndDedup) {
   testing::TempDir tmp;
   const std::string data = testing::RandomBytes(20 << 20, 42);  // spans three 8 MiB blocks

@@ -30,11 +30,12 @@
 #include "store/aligned_buffer.h"
 #include "store/file_store.h"
 #include "store/sha256_pair.h"
+#include "store/small_files.h"
 
 namespace trail::store {
 namespace {
 
-constexpr size_t kWindowSize = size_t{16} << 20;
+constexpr size_t kWindowSize = kSmallFileLimit;  // 16 MiB
 constexpr size_t kMaxWindowsInFlight = 4;
 
 class BufferPool;
@@ -149,21 +150,6 @@ struct Fd {
   }
 };
 
-// Reads until `want` bytes or the end of the file.
-StatusOr<size_t> ReadFull(int fd, char* out, size_t want, const std::string& path) {
-  size_t got = 0;
-  while (got < want) {
-    const ssize_t n = ::read(fd, out + got, want - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("cannot read " + path + ": " + std::strerror(errno));
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  return got;
-}
-
 // Called first thing on the hashing threads. The main thread's reading and cutting is the one
 // serial stage: with fair shares on two cores it was preempted by the hashers it feeds, which
 // then sat idle waiting for windows (perf trace: the whole-file hasher waited 0.3 s of a 1.3 s
@@ -190,43 +176,24 @@ StatusOr<Batch> PrepareBatch(std::shared_ptr<const Window> w, std::vector<Chunk>
   return b;
 }
 
-// Files under one window (most of a folder of images or shards): read whole and stored on this
-// thread; starting threads would cost more than the hashing.
-StatusOr<FileManifest> StoreSmallFile(LocalStore& store, int fd, const std::string& path, const ChunkerParams& params,
-                                      bool flush) {
+// Files under one window (one image or shard): read whole and stored on this thread; starting
+// threads would cost more than the hashing (a folder of them goes through StoreFiles, which
+// spreads whole files over the cores instead). The buffer is the file's size as fstat gave it,
+// not a window: zero-filling 16 MiB per 200 KiB image cost more than the rest.
+StatusOr<FileManifest> StoreSmallFile(LocalStore& store, int fd, const std::string& path, size_t size,
+                                      const ChunkerParams& params, bool flush) {
   std::string bytes;
-  bytes.resize(kWindowSize);
-  TRAIL_ASSIGN_OR_RETURN(size_t got, ReadFull(fd, bytes.data(), bytes.size(), path));
-  bytes.resize(got);
-  char probe;
-  TRAIL_ASSIGN_OR_RETURN(size_t more, ReadFull(fd, &probe, 1, path));
-  if (more != 0) return FailedPrecondition(path + " grew while it was being stored");
+  TRAIL_RETURN_IF_ERROR(ReadSmallFile(fd, path, size, &bytes));
   return StoreBuffer(store, bytes, params, flush);
 }
 
 }  // namespace
 
 StatusOr<FileManifest> StoreBuffer(LocalStore& store, std::string_view bytes, const ChunkerParams& params, bool flush) {
-  TRAIL_RETURN_IF_ERROR(params.Validate());
-  FileManifest m;
-  m.chunking = params;
-  m.size = bytes.size();
-  std::vector<std::string_view> chunks;
-  for (const Chunk& c : ChunkBuffer(bytes, params)) chunks.push_back(bytes.substr(c.offset, c.length));
-  std::vector<Sha256Digest> ids(chunks.size());
-  Sha256Stream whole;
-  HashWithStream(&whole, bytes, chunks, ids.data());
-  m.id = whole.Final();
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    TRAIL_ASSIGN_OR_RETURN(PreparedBlob blob, PrepareHashedChunk(ids[i], chunks[i]));
-    TRAIL_RETURN_IF_ERROR(store.PutPrepared(blob));
-    m.chunks.push_back({blob.id, chunks[i].size()});
-  }
-  const std::string json = ManifestToJson(m);
-  TRAIL_ASSIGN_OR_RETURN(PreparedBlob manifest, PrepareBlob(BlobType::kFile, json, &m.id));
-  TRAIL_RETURN_IF_ERROR(store.PutPrepared(manifest));
+  TRAIL_ASSIGN_OR_RETURN(std::vector<PreparedFile> prepared, PrepareFiles({bytes}, {params}));
+  TRAIL_RETURN_IF_ERROR(PutPreparedFile(store, prepared[0]));
   if (flush) TRAIL_RETURN_IF_ERROR(store.Flush());
-  return m;
+  return std::move(prepared[0].manifest);
 }
 
 StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params,
@@ -240,7 +207,7 @@ StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, con
   ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   struct stat st {};
   if (::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) < kWindowSize)
-    return StoreSmallFile(store, in.fd, path, params, flush);
+    return StoreSmallFile(store, in.fd, path, static_cast<size_t>(st.st_size), params, flush);
 
   FileManifest m;
   m.chunking = params;

@@ -162,11 +162,19 @@ def test_two_concurrent_adds_are_safe(project):
 
 
 def test_kill_during_add_leaves_no_half_state(project):
-    big = random_file(project / "big.bin", 300_000_000, seed=8)
+    big = random_file(project / "big.bin", 400_000_000, seed=8)
+    index = project / ".git" / "trail" / "store" / "index"
     proc = trail_popen("add", "big.bin", cwd=project)
-    time.sleep(0.4)
+    # Kill it part way: once its first pack is published (an add of this size takes well under
+    # a second now, so a fixed sleep could miss it).
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        if index.is_dir() and any(index.iterdir()):
+            break
+        time.sleep(0.002)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the add finished before it could be killed"
     assert not (project / "big.bin.trail").exists()  # no pointer to content that is not all there
     # Whatever packs are visible (have an index) are complete; the add completes when run again.
     trail("add", "big.bin", cwd=project)
