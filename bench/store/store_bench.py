@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Object store benchmarks (issue 4), side by side with the peers, one run, one table.
 
-    bench/store/store_bench.py [add] [dedup] [checkout]      (no argument: all)
+    bench/store/store_bench.py [add] [folder] [dedup] [checkout]      (no argument: all)
 
 add       `trail add` of a new 1 GiB random file vs `openssl dgst -sha256` of it (the one-core
           hashing limit), `git lfs track` + `git add` + `git commit` (Debian's git-lfs) and
@@ -9,6 +9,9 @@ add       `trail add` of a new 1 GiB random file vs `openssl dgst -sha256` of it
           (alternating), of 2 for the slow peers; warm page cache for all.
 dedup     10 checkpoints of 256 MiB, each the previous one with 5% of its bytes rewritten in 3
           contiguous regions: bytes each tool keeps for all ten, over one checkpoint's size.
+folder    `trail add` of a folder of 5,000 files of ~200 KiB (1 GB; an image data set) vs
+          `git annex add` + commit, `git lfs track` + `git add` + commit, and `cat | openssl dgst`
+          of the same bytes. Best of 3 for trail and openssl, one run for the peers.
 checkout  `trail checkout` of the 1 GiB file from the local store (file deleted first), beside
           `cp` + fsync of the same file.
 durable   `dd oflag=direct` of 1 GiB: what writing the bytes durably costs this disk, the floor
@@ -113,6 +116,54 @@ def bench_add(work):
     return src
 
 
+def image_folder(path, count, seed):
+    import random
+    rng = random.Random(seed)
+    for i in range(count):
+        d = path / f"{i % 50:02d}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"img{i:05d}.jpg").write_bytes(rng.randbytes(200 * 1024 + (i * 37) % 4096))
+
+
+def bench_folder(work):
+    count = int(5000 * GIB)
+    src = work / "images-src"
+    image_folder(src, count, 3)
+    total = du(src)
+    times = {}
+    for tool in ("trail", "openssl", "trail", "openssl", "trail", "openssl", "annex", "lfs"):
+        repo = git_repo(work / f"folder-{tool}", tool)
+        shutil.copytree(src, repo / "images")
+        os.sync()
+        if tool == "trail":
+            t = timed(TRAIL, "add", "images", cwd=repo)
+        elif tool == "openssl":
+            t = time.perf_counter()
+            files = sorted(str(p) for p in (repo / "images").rglob("*.jpg"))
+            cat = subprocess.Popen(["xargs", "cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            dgst = subprocess.Popen(["openssl", "dgst", "-sha256"], stdin=cat.stdout, stdout=subprocess.DEVNULL)
+            cat.stdout.close()
+            cat.communicate("\n".join(files).encode())
+            dgst.wait()
+            t = time.perf_counter() - t
+        elif tool == "annex":
+            t = timed("git", "annex", "add", "images", cwd=repo) + timed("git", "commit", "-qm", "images", cwd=repo)
+        else:
+            t = timed("git", "lfs", "track", "*.jpg", cwd=repo)
+            t += timed("git", "add", ".gitattributes", "images", cwd=repo)
+            t += timed("git", "commit", "-qm", "images", cwd=repo)
+        times[tool] = min(times.get(tool, t), t)
+        shutil.rmtree(repo, ignore_errors=True)
+    label = f"add folder of {count} files ({total / 1e9:.2f} GB)"
+    rows.append((f"{label}: trail vs cat | openssl dgst", f"{times['trail']:.2f} s", f"{times['openssl']:.2f} s",
+                 times["trail"] / times["openssl"], "-", True))
+    rows.append((f"{label}: trail vs git-annex", f"{times['trail']:.2f} s", f"{times['annex']:.2f} s",
+                 times["trail"] / times["annex"], "< 1", times["trail"] < times["annex"]))
+    rows.append((f"{label}: trail vs git-lfs", f"{times['trail']:.2f} s", f"{times['lfs']:.2f} s",
+                 times["trail"] / times["lfs"], "< 1", times["trail"] < times["lfs"]))
+    shutil.rmtree(src, ignore_errors=True)
+
+
 def rewrite(path, version):
     import random
     rng = random.Random(1000 + version)
@@ -191,7 +242,7 @@ def bench_durable_write(work, src):
 
 
 def main():
-    what = sys.argv[1:] or ["add", "dedup", "checkout"]
+    what = sys.argv[1:] or ["add", "folder", "dedup", "checkout"]
     work = Path(tempfile.mkdtemp(prefix="trail-store-bench."))
     ENV["HOME"] = str(work / "home")
     (work / "home").mkdir()
@@ -202,6 +253,8 @@ def main():
         if src is None and "checkout" in what:
             src = work / "source.bin"
             random_file(src, SIZE, 1)
+        if "folder" in what:
+            bench_folder(work)
         if "dedup" in what:
             bench_dedup(work)
         if "checkout" in what:
