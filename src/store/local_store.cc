@@ -141,29 +141,74 @@ bool LocalStore::Has(BlobType type, const Sha256Digest& id) const {
   return blobs_.count(key) > 0 || pending_.count(key) > 0;
 }
 
-StatusOr<std::string> LocalStore::Get(BlobType type, const Sha256Digest& id) const {
+std::optional<LocalStore::Placed> LocalStore::Place(BlobType type, const Sha256Digest& id) const {
   auto it = blobs_.find(BlobKey{type, id});
-  if (it == blobs_.end()) {
+  if (it == blobs_.end()) return std::nullopt;
+  const Location& loc = it->second;
+  Placed p;
+  p.pack_id = packs_[loc.pack];
+  p.path = PackPath(p.pack_id);
+  for (const auto& u : unpublished_) {
+    if (u->pack.id != p.pack_id) continue;
+    // Still being written: wait for the writer (a const wait; the result is kept for Flush).
+    if (writing_.valid()) writing_.wait();
+    p.path = u->tmp;
+  }
+  p.entry = PackEntry{id, type, loc.offset, loc.stored, loc.raw, loc.zstd, {}};
+  if (type == BlobType::kFile) p.entry.sum = sums_.at(BlobKey{type, id});
+  return p;
+}
+
+namespace {
+
+StatusOr<int> OpenPack(const std::string& path, const std::string& pack_id, const Sha256Digest& id) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) return fd;
+  if (errno == ENOENT) return NotFound("pack " + pack_id + " of object " + ToHex(id) + " is missing");
+  return IoError("cannot open " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+StatusOr<std::string> LocalStore::Get(BlobType type, const Sha256Digest& id) const {
+  std::optional<Placed> p = Place(type, id);
+  if (!p) {
     if (const PackEntry* e = writer_.Find(type, id)) return writer_.ReadPending(*e);
     return NotFound(std::string(BlobTypeName(type)) + " " + ToHex(id) + " is not in the store");
   }
-  const Location& loc = it->second;
-  const std::string& pack_id = packs_[loc.pack];
-  std::string path = PackPath(pack_id);
-  for (const auto& u : unpublished_) {
-    if (u->pack.id != pack_id) continue;
-    // Still being written: wait for the writer (a const wait; the result is kept for Flush).
-    if (writing_.valid()) writing_.wait();
-    path = u->tmp;
+  TRAIL_ASSIGN_OR_RETURN(int opened, OpenPack(p->path, p->pack_id, id));
+  Fd fd{opened};
+  return ReadBlobFromFile(fd.fd, p->entry, p->pack_id);
+}
+
+StatusOr<std::vector<std::string>> LocalStore::GetMany(BlobType type, const std::vector<Sha256Digest>& ids) const {
+  std::vector<std::string> out(ids.size());
+  std::vector<Placed> placed;
+  placed.reserve(ids.size());  // the views below point into these
+  std::vector<std::string_view> raws, pack_ids;
+  std::vector<PackEntry> entries;
+  Fd fd{-1};
+  std::string open_path;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    std::optional<Placed> p = Place(type, ids[i]);
+    if (!p) {  // in the pack being filled, or absent: Get verifies or says so
+      TRAIL_ASSIGN_OR_RETURN(out[i], Get(type, ids[i]));
+      continue;
+    }
+    if (p->path != open_path) {  // consecutive chunks of a file mostly share a pack
+      TRAIL_ASSIGN_OR_RETURN(int opened, OpenPack(p->path, p->pack_id, ids[i]));
+      if (fd.fd >= 0) ::close(fd.fd);
+      fd.fd = opened;
+      open_path = p->path;
+    }
+    TRAIL_ASSIGN_OR_RETURN(out[i], ReadBlobFromFileUnverified(fd.fd, p->entry, p->pack_id));
+    placed.push_back(std::move(*p));
+    raws.push_back(out[i]);
+    entries.push_back(placed.back().entry);
+    pack_ids.push_back(placed.back().pack_id);
   }
-  Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (fd.fd < 0) {
-    if (errno == ENOENT) return NotFound("pack " + pack_id + " of object " + ToHex(id) + " is missing");
-    return IoError("cannot open " + path + ": " + std::strerror(errno));
-  }
-  PackEntry e{id, type, loc.offset, loc.stored, loc.raw, loc.zstd, {}};
-  if (type == BlobType::kFile) e.sum = sums_.at(BlobKey{type, id});
-  return ReadBlobFromFile(fd.fd, e, pack_id);
+  TRAIL_RETURN_IF_ERROR(VerifyBlobs(raws, entries, pack_ids));
+  return out;
 }
 
 std::vector<LocalStore::PackInfo> LocalStore::Packs() const {

@@ -82,6 +82,9 @@ class LocalStore {
   bool Has(BlobType type, const Sha256Digest& id) const;
   // The blob's raw bytes, verified. NotFound if absent; Corrupt if its pack is damaged.
   StatusOr<std::string> Get(BlobType type, const Sha256Digest& id) const;
+  // The same for many blobs (a restore's next chunks), in order: read first, then verified two
+  // SHA-256 at a time (pack.h, VerifyBlobs), which is twice as fast as one by one.
+  StatusOr<std::vector<std::string>> GetMany(BlobType type, const std::vector<Sha256Digest>& ids) const;
 
   // Queues a blob for the current pack unless the store already has `id`; writes the pack when
   // it is full. Nothing is durable before Flush returns.
@@ -129,6 +132,16 @@ class LocalStore {
     int fd = -1;
     bool published = false;  // renamed into place with its .idx written
   };
+
+  // Where a blob of a written (or being written) pack lies: the file to read (the pack, or its
+  // temp file while the writer still has it) and its entry. Nothing for blobs that are only in
+  // the pack still filling, or absent.
+  struct Placed {
+    std::string path;
+    std::string pack_id;
+    PackEntry entry;
+  };
+  std::optional<Placed> Place(BlobType type, const Sha256Digest& id) const;
 
   explicit LocalStore(std::string dir, size_t target) : dir_(std::move(dir)), writer_(target) {}
   // With `bad` set, damaged indexes are listed there and skipped (OpenTolerant).

@@ -183,6 +183,42 @@ TEST(LocalStoreTest, LeftoversAreIgnoredOnOpen) {
   EXPECT_FALSE((*store)->Has(BlobType::kChunk, Sha256Of(orphan)));  // invisible without its index
 }
 
+// GetMany reads a run of blobs and verifies them together: every blob still comes back as put,
+// blobs of the pack still filling come through Get, and one damaged blob among many fails the
+// call, naming its pack and offset.
+TEST(LocalStoreTest, GetManyVerifiesEveryBlob) {
+  testing::TempDir tmp;
+  std::vector<std::string> blobs;
+  std::vector<Sha256Digest> ids;
+  for (int i = 0; i < 9; ++i) {
+    blobs.push_back(testing::RandomBytes(1000 + 4099 * i, 50 + i));
+    ids.push_back(Sha256Of(blobs.back()));
+  }
+  auto store = std::move(LocalStore::Open(tmp.path())).value();
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(store->Put(ids[i], BlobType::kChunk, blobs[i]).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  for (int i = 6; i < 9; ++i) ASSERT_TRUE(store->Put(ids[i], BlobType::kChunk, blobs[i]).ok());  // not flushed
+  std::vector<Sha256Digest> order = {ids[3], ids[7], ids[0], ids[0], ids[8], ids[5], ids[1], ids[2], ids[6], ids[4]};
+  auto got = store->GetMany(BlobType::kChunk, order);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  for (size_t i = 0; i < order.size(); ++i) EXPECT_EQ(Sha256Of((*got)[i]), order[i]) << i;
+  ASSERT_TRUE(store->Flush().ok());
+
+  const std::string pack = PackFiles(tmp.path()).at(0);
+  const std::string pack_id = fs::path(pack).stem().string();
+  std::string bytes = ReadFile(pack).value();
+  bytes[8 + 1000 + 5099 + 7] ^= 1;  // inside the third blob (after the magic and two blobs)
+  { std::ofstream(pack, std::ios::binary | std::ios::trunc) << bytes; }
+  auto reopened = std::move(LocalStore::Open(tmp.path())).value();
+  auto bad = reopened->GetMany(BlobType::kChunk, {ids[0], ids[1], ids[2], ids[3]});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kCorrupt);
+  EXPECT_NE(bad.status().message().find("pack " + pack_id + ": offset " + std::to_string(8 + 1000 + 5099)),
+            std::string::npos)
+      << bad.status().message();
+  EXPECT_TRUE(reopened->GetMany(BlobType::kChunk, {ids[0], ids[1], ids[3]}).ok());
+}
+
 TEST(LocalStoreTest, CorruptPackAndIndexAreReported) {
   testing::TempDir tmp;
   const std::string blob = testing::RandomBytes(5000, 13);

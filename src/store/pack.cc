@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/compress.h"
+#include "store/sha256_pair.h"
 
 namespace trail::store {
 namespace {
@@ -306,27 +307,49 @@ StatusOr<std::string> DecodeBlob(std::string_view stored, const PackEntry& entry
   return DecodeBlob(std::string(stored), entry, pack_id);
 }
 
-StatusOr<std::string> DecodeBlob(std::string&& stored, const PackEntry& entry, std::string_view pack_id) {
+namespace {
+
+// DecodeBlob without the hash check: sizes, then decompression.
+StatusOr<std::string> DecodeUnverified(std::string&& stored, const PackEntry& entry, std::string_view pack_id) {
   if (stored.size() != entry.stored) {
     return PackError(
         pack_id, entry.offset,
         "blob truncated: " + std::to_string(stored.size()) + " of " + std::to_string(entry.stored) + " bytes");
   }
   if (entry.raw > kMaxBlobRawSize) return PackError(pack_id, entry.offset, "blob size over the limit");
-  std::string raw;
   if (entry.zstd) {
     auto d = Decompress(stored, static_cast<size_t>(entry.raw));
     if (!d.ok()) return PackError(pack_id, entry.offset, d.status().message());
-    raw = std::move(d).value();
-  } else {
-    if (entry.stored != entry.raw) return PackError(pack_id, entry.offset, "uncompressed blob with stored != raw");
-    raw = std::move(stored);  // the bytes read are the blob: no copy
+    return std::move(d).value();
   }
-  const Sha256Digest want = entry.type == BlobType::kFile ? entry.sum : entry.id;
-  if (Sha256Of(raw) != want) {
-    return PackError(pack_id, entry.offset, "blob does not match its id " + ToHex(entry.id));
-  }
+  if (entry.stored != entry.raw) return PackError(pack_id, entry.offset, "uncompressed blob with stored != raw");
+  return std::move(stored);  // the bytes read are the blob: no copy
+}
+
+// What a blob's bytes must hash to: its id, or for a file manifest (whose id is the file's
+// hash) its sum.
+const Sha256Digest& Expected(const PackEntry& entry) { return entry.type == BlobType::kFile ? entry.sum : entry.id; }
+
+Status Mismatch(const PackEntry& entry, std::string_view pack_id) {
+  return PackError(pack_id, entry.offset, "blob does not match its id " + ToHex(entry.id));
+}
+
+}  // namespace
+
+StatusOr<std::string> DecodeBlob(std::string&& stored, const PackEntry& entry, std::string_view pack_id) {
+  TRAIL_ASSIGN_OR_RETURN(std::string raw, DecodeUnverified(std::move(stored), entry, pack_id));
+  if (Sha256Of(raw) != Expected(entry)) return Mismatch(entry, pack_id);
   return raw;
+}
+
+Status VerifyBlobs(const std::vector<std::string_view>& raws, const std::vector<PackEntry>& entries,
+                   const std::vector<std::string_view>& pack_ids) {
+  std::vector<Sha256Digest> got(raws.size());
+  HashWithStream(nullptr, {}, raws, got.data());
+  for (size_t i = 0; i < raws.size(); ++i) {
+    if (got[i] != Expected(entries[i])) return Mismatch(entries[i], pack_ids[i]);
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::string> ReadBlob(std::string_view pack, const PackEntry& entry, std::string_view pack_id) {
@@ -337,6 +360,12 @@ StatusOr<std::string> ReadBlob(std::string_view pack, const PackEntry& entry, st
 }
 
 StatusOr<std::string> ReadBlobFromFile(int fd, const PackEntry& entry, std::string_view pack_id) {
+  TRAIL_ASSIGN_OR_RETURN(std::string raw, ReadBlobFromFileUnverified(fd, entry, pack_id));
+  if (Sha256Of(raw) != Expected(entry)) return Mismatch(entry, pack_id);
+  return raw;
+}
+
+StatusOr<std::string> ReadBlobFromFileUnverified(int fd, const PackEntry& entry, std::string_view pack_id) {
   // Check the range against the file before allocating for it: the index may be wrong.
   struct stat st;
   if (::fstat(fd, &st) != 0) return IoError("pack " + std::string(pack_id) + ": stat: " + std::strerror(errno));
@@ -357,7 +386,7 @@ StatusOr<std::string> ReadBlobFromFile(int fd, const PackEntry& entry, std::stri
     done += static_cast<size_t>(n);
   }
   buf.resize(done);
-  return DecodeBlob(std::move(buf), entry, pack_id);
+  return DecodeUnverified(std::move(buf), entry, pack_id);
 }
 
 }  // namespace trail::store

@@ -146,4 +146,13 @@ StatusOr<std::string> ReadBlob(std::string_view pack, const PackEntry& entry, st
 // Reads a blob from an open pack file: only its byte range (pread), then DecodeBlob.
 StatusOr<std::string> ReadBlobFromFile(int fd, const PackEntry& entry, std::string_view pack_id);
 
+// For reading many blobs at once (a restore): ReadBlobFromFile without the hash check, which
+// VerifyBlobs then does for all of them, two SHA-256 at a time (sha256_pair.h) - twice as fast.
+// Nothing read this way may be used before VerifyBlobs has passed.
+StatusOr<std::string> ReadBlobFromFileUnverified(int fd, const PackEntry& entry, std::string_view pack_id);
+// Checks raws[i] against entries[i] (its id; a file manifest's sum); the first mismatch is a
+// Corrupt error naming pack_ids[i] and the blob's offset.
+Status VerifyBlobs(const std::vector<std::string_view>& raws, const std::vector<PackEntry>& entries,
+                   const std::vector<std::string_view>& pack_ids);
+
 }  // namespace trail::store

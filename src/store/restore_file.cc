@@ -29,17 +29,15 @@ struct Fd {
 
 // The chunks [begin, end) of the manifest, read and verified.
 StatusOr<std::vector<std::string>> ReadGroup(const LocalStore& store, const FileManifest& m, size_t begin, size_t end) {
-  std::vector<std::string> out;
-  out.reserve(end - begin);
+  std::vector<Sha256Digest> ids;
+  for (size_t i = begin; i < end; ++i) ids.push_back(m.chunks[i].id);
+  auto chunks = store.GetMany(BlobType::kChunk, ids);
+  if (!chunks.ok()) return chunks.status().WithContext("file " + ToHex(m.id));
   for (size_t i = begin; i < end; ++i) {
-    const ManifestChunk& c = m.chunks[i];
-    auto bytes = store.Get(BlobType::kChunk, c.id);
-    if (!bytes.ok()) return bytes.status().WithContext("file " + ToHex(m.id));
-    if (bytes->size() != c.size)
-      return Corrupt("file " + ToHex(m.id) + ": chunk " + ToHex(c.id) + " has the wrong size");
-    out.push_back(std::move(bytes).value());
+    if ((*chunks)[i - begin].size() != m.chunks[i].size)
+      return Corrupt("file " + ToHex(m.id) + ": chunk " + ToHex(m.chunks[i].id) + " has the wrong size");
   }
-  return out;
+  return chunks;
 }
 
 }  // namespace
