@@ -14,14 +14,6 @@
 namespace trail::remote {
 namespace {
 
-// Closes a descriptor at scope exit.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
 Status FolderBackend::Save(const std::string& name, std::string_view bytes) {
@@ -33,7 +25,7 @@ Status FolderBackend::Save(const std::string& name, std::string_view bytes) {
 
 Status FolderBackend::SaveFile(const std::string& name, const std::string& local_path, const ProgressFn& progress) {
   TRAIL_RETURN_IF_ERROR(CheckName(name));
-  Fd in{::open(local_path.c_str(), O_RDONLY | O_CLOEXEC)};
+  ScopedFd in{::open(local_path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) return ErrnoStatus("cannot open", local_path);
   TRAIL_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::Create(PathOf(name), /*make_parents=*/true));
   TRAIL_RETURN_IF_ERROR(CopyFile(in.fd, local_path, file.fd(), PathOf(name), progress));
@@ -43,7 +35,7 @@ Status FolderBackend::SaveFile(const std::string& name, const std::string& local
 StatusOr<std::string> FolderBackend::Load(const std::string& name, uint64_t offset, uint64_t length) {
   TRAIL_RETURN_IF_ERROR(CheckName(name));
   const std::string path = PathOf(name);
-  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  ScopedFd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR) return NotFound(path + " does not exist");
     return ErrnoStatus("cannot open", path);
@@ -73,7 +65,7 @@ StatusOr<std::string> FolderBackend::Load(const std::string& name, uint64_t offs
 Status FolderBackend::LoadFile(const std::string& name, const std::string& local_path, const ProgressFn& progress) {
   TRAIL_RETURN_IF_ERROR(CheckName(name));
   const std::string path = PathOf(name);
-  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  ScopedFd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR) return NotFound(path + " does not exist");
     return ErrnoStatus("cannot open", path);

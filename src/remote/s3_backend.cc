@@ -14,6 +14,7 @@
 #include "remote/local_file.h"
 #include "remote/s3_xml.h"
 #include "remote/sigv4.h"
+#include "util/files.h"
 
 namespace trail::remote {
 namespace {
@@ -44,13 +45,6 @@ const char* ReasonPhrase(long status) {
 }
 
 bool Is2xx(const HttpResponse& r) { return r.status / 100 == 2; }
-
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 }  // namespace
 
@@ -151,7 +145,7 @@ Status S3Backend::Save(const std::string& name, std::string_view bytes) {
 
 Status S3Backend::SaveFile(const std::string& name, const std::string& local_path, const ProgressFn& progress) {
   TRAIL_RETURN_IF_ERROR(CheckName(name));
-  Fd in{::open(local_path.c_str(), O_RDONLY | O_CLOEXEC)};
+  ScopedFd in{::open(local_path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) return ErrnoStatus("cannot open", local_path);
   struct stat st;
   if (::fstat(in.fd, &st) != 0) return ErrnoStatus("cannot stat", local_path);

@@ -15,13 +15,6 @@ namespace {
 
 constexpr size_t kBlockSize = size_t{8} << 20;
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 bool GetU64(const nlohmann::json& j, const char* key, uint64_t* out) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number_unsigned()) return false;

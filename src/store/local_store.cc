@@ -24,14 +24,6 @@ std::string ConfigText() {
          "chunking data 65536 262144 1048576\n";
 }
 
-// Closes a descriptor on every path out of Get.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 // A store of another format version is refused, never read.
 Status CheckConfig(const std::string& config) {
   TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(config));
@@ -177,7 +169,7 @@ StatusOr<std::string> LocalStore::Get(BlobType type, const Sha256Digest& id) con
     return NotFound(std::string(BlobTypeName(type)) + " " + ToHex(id) + " is not in the store");
   }
   TRAIL_ASSIGN_OR_RETURN(int opened, OpenPack(p->path, p->pack_id, id));
-  Fd fd{opened};
+  ScopedFd fd{opened};
   return ReadBlobFromFile(fd.fd, p->entry, p->pack_id);
 }
 
@@ -187,7 +179,7 @@ StatusOr<std::vector<std::string>> LocalStore::GetMany(BlobType type, const std:
   placed.reserve(ids.size());  // the views below point into these
   std::vector<std::string_view> raws, pack_ids;
   std::vector<PackEntry> entries;
-  Fd fd{-1};
+  ScopedFd fd{-1};
   std::string open_path;
   for (size_t i = 0; i < ids.size(); ++i) {
     std::optional<Placed> p = Place(type, ids[i]);

@@ -20,13 +20,6 @@ namespace {
 constexpr uint64_t kGroupBytes = uint64_t{16} << 20;
 constexpr size_t kMaxGroupsInFlight = 4;
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 // The chunks [begin, end) of the manifest, read and verified.
 StatusOr<std::vector<std::string>> ReadGroup(const LocalStore& store, const FileManifest& m, size_t begin, size_t end) {
   std::vector<Sha256Digest> ids;
@@ -63,7 +56,7 @@ Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const s
   TRAIL_ASSIGN_OR_RETURN(FileManifest m, LoadManifest(store, file_id));
 
   const std::string tmp = out_path + ".trail-tmp-" + std::to_string(::getpid());
-  Fd out{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+  ScopedFd out{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
   if (out.fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
   std::deque<std::future<StatusOr<std::vector<std::string>>>> in_flight;
   auto writer = std::make_unique<DirectWriter>(out.fd, tmp);

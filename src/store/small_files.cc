@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "store/sha256_pair.h"
+#include "util/files.h"
 
 namespace trail::store {
 namespace {
@@ -21,13 +22,6 @@ namespace {
 // tasks' worth.
 constexpr size_t kGroupBytes = size_t{4} << 20;
 constexpr size_t kGroupFiles = 256;
-
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 // Files [begin, end) read and prepared. The contents are owned here (one allocation each, so
 // the blobs' views into them survive moves); the appending thread drops the group when done.
@@ -41,7 +35,7 @@ StatusOr<Group> PrepareGroup(const std::vector<std::string>& paths, const std::v
   Group g;
   std::vector<std::string_view> views;
   for (size_t i = begin; i < end; ++i) {
-    Fd in{::open(paths[i].c_str(), O_RDONLY | O_CLOEXEC)};
+    ScopedFd in{::open(paths[i].c_str(), O_RDONLY | O_CLOEXEC)};
     if (in.fd < 0) {
       if (errno == ENOENT) return NotFound("no such file: " + paths[i]);
       return IoError("cannot open " + paths[i] + ": " + std::strerror(errno));

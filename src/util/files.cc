@@ -27,6 +27,10 @@ std::string DirName(const std::string& path) {
 
 }  // namespace
 
+ScopedFd::~ScopedFd() {
+  if (fd >= 0) ::close(fd);
+}
+
 Status WriteAll(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());

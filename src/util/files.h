@@ -13,6 +13,13 @@
 
 namespace trail {
 
+// A file descriptor closed when it goes out of scope. `fd` is public: a caller that must check
+// close() (after writing) closes it itself and sets it to -1.
+struct ScopedFd {
+  int fd = -1;
+  ~ScopedFd();
+};
+
 StatusOr<std::string> ReadFile(const std::string& path);
 Status WriteFileAtomic(const std::string& path, std::string_view content, bool sync = true);
 // Writes all of `data` to `fd`, retrying short writes and EINTR; `path` names it in errors.
