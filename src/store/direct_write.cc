@@ -25,7 +25,12 @@ DirectWriter::DirectWriter(int fd, std::string path) : fd_(fd), path_(std::move(
   direct_ = flags_ >= 0 && ::fcntl(fd_, F_SETFL, flags_ | O_DIRECT) == 0;
 }
 
-DirectWriter::~DirectWriter() { StopDirect(); }
+DirectWriter::~DirectWriter() {
+  if (writing_.valid()) writing_.wait();  // it writes from our buffer
+  StopDirect();
+}
+
+Status DirectWriter::WaitForWrite() { return writing_.valid() ? writing_.get() : Status::Ok(); }
 
 void DirectWriter::StopDirect() {
   if (direct_) ::fcntl(fd_, F_SETFL, flags_);
@@ -54,26 +59,34 @@ Status DirectWriter::Append(std::string_view bytes) {
   // An aligned source with nothing buffered (so the file offset is aligned too): its whole
   // pages go to the disk from where they are, with no copy. Packs take this path.
   if (direct_ && used_ == 0 && reinterpret_cast<uintptr_t>(bytes.data()) % kAlign == 0) {
+    TRAIL_RETURN_IF_ERROR(WaitForWrite());  // writes go to the file in order
     const size_t aligned = bytes.size() / kAlign * kAlign;
     TRAIL_RETURN_IF_ERROR(WriteAligned(bytes.data(), aligned));
     bytes.remove_prefix(aligned);
   }
   if (bytes.empty()) return Status::Ok();
-  if (!bounce_) {
-    void* raw = nullptr;
-    if (!direct_ || ::posix_memalign(&raw, kAlign, kBounce) != 0) {
-      StopDirect();
-      return WriteAll(fd_, bytes, path_);
+  if (!bounce_[0]) {
+    for (auto& b : bounce_) {
+      void* raw = nullptr;
+      if (!direct_ || ::posix_memalign(&raw, kAlign, kBounce) != 0) {
+        StopDirect();
+        return WriteAll(fd_, bytes, path_);
+      }
+      b = std::unique_ptr<char, void (*)(void*)>(static_cast<char*>(raw), &std::free);
     }
-    bounce_ = std::unique_ptr<char, void (*)(void*)>(static_cast<char*>(raw), &std::free);
   }
   while (!bytes.empty()) {
+    char* buffer = bounce_[filling_].get();
     const size_t n = std::min(kBounce - used_, bytes.size());
-    std::memcpy(bounce_.get() + used_, bytes.data(), n);
+    std::memcpy(buffer + used_, bytes.data(), n);
     used_ += n;
     bytes.remove_prefix(n);
     if (used_ == kBounce) {
-      TRAIL_RETURN_IF_ERROR(WriteAligned(bounce_.get(), used_));
+      // The other buffer's write first (one write at a time keeps the file's order), then this
+      // one's in the background while the other fills.
+      TRAIL_RETURN_IF_ERROR(WaitForWrite());
+      writing_ = std::async(std::launch::async, [this, buffer] { return WriteAligned(buffer, kBounce); });
+      filling_ ^= 1;
       used_ = 0;
     }
   }
@@ -81,11 +94,13 @@ Status DirectWriter::Append(std::string_view bytes) {
 }
 
 Status DirectWriter::Finish() {
-  if (!bounce_ || used_ == 0) return Status::Ok();
+  TRAIL_RETURN_IF_ERROR(WaitForWrite());
+  if (!bounce_[0] || used_ == 0) return Status::Ok();
+  char* buffer = bounce_[filling_].get();
   const size_t aligned = used_ / kAlign * kAlign;
-  if (aligned > 0) TRAIL_RETURN_IF_ERROR(WriteAligned(bounce_.get(), aligned));
+  if (aligned > 0) TRAIL_RETURN_IF_ERROR(WriteAligned(buffer, aligned));
   StopDirect();
-  TRAIL_RETURN_IF_ERROR(WriteAll(fd_, std::string_view(bounce_.get() + aligned, used_ - aligned), path_));
+  TRAIL_RETURN_IF_ERROR(WriteAll(fd_, std::string_view(buffer + aligned, used_ - aligned), path_));
   used_ = 0;
   return Status::Ok();
 }

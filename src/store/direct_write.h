@@ -5,12 +5,16 @@
 // fsync that crash safety needs then waits for the same bytes again. A direct write hands
 // aligned pages to the device and leaves the cores to the hashing. O_DIRECT needs aligned
 // memory, offsets and lengths: aligned input (a pack built in an AlignedBuffer) is written from
-// where it is; anything else goes through an aligned bounce buffer. What is left at the end,
-// under one block, is written buffered. File systems that refuse O_DIRECT
+// where it is; anything else goes through aligned bounce buffers, two of them: while one is
+// written (on a helper thread) the next is filled, so copying and the disk overlap (a restore
+// is otherwise the disk's time plus the copy's). What is left at the end, under one block, is
+// written buffered. File systems that refuse O_DIRECT
 // (tmpfs, some FUSE mounts) get buffered writes throughout.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,12 +39,16 @@ class DirectWriter {
   // Writes len bytes at p: direct while the file system allows it, buffered once it refuses.
   Status WriteAligned(const char* p, size_t len);
   void StopDirect();
+  // Waits for the bounce buffer being written, if any; its result.
+  Status WaitForWrite();
   int fd_;
   std::string path_;
   int flags_ = -1;
-  bool direct_ = false;
-  std::unique_ptr<char, void (*)(void*)> bounce_{nullptr, nullptr};
-  size_t used_ = 0;
+  std::atomic<bool> direct_{false};  // read by Append while a background write may clear it
+  std::unique_ptr<char, void (*)(void*)> bounce_[2] = {{nullptr, nullptr}, {nullptr, nullptr}};
+  int filling_ = 0;  // the bounce buffer Append copies into
+  size_t used_ = 0;  // bytes in it
+  std::future<Status> writing_;  // the other one's write, while it runs
 };
 
 }  // namespace trail::store

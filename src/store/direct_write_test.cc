@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "store/aligned_buffer.h"
@@ -48,6 +49,23 @@ TEST(DirectWriterTest, MixedAlignedAndUnalignedPiecesKeepTheirOrder) {
   const std::string_view unaligned = std::string_view(big).substr(1);
   const std::string got = WriteThrough(tmp.path() + "/f", {aligned.view(), odd, unaligned, aligned.view()});
   EXPECT_EQ(got, std::string(aligned.view()) + odd + std::string(unaligned) + std::string(aligned.view()));
+}
+
+// Over two bounce buffers' worth of unaligned pieces (a restore), with an aligned one among
+// them: full buffers are written in the background while the other fills, one write at a time,
+// so the file must still hold every byte in order.
+TEST(DirectWriterTest, BackgroundBounceWritesKeepTheOrder) {
+  testing::TempDir tmp;
+  const std::string data = testing::RandomBytes(100 << 20, 4);
+  std::vector<std::string_view> pieces;
+  for (size_t at = 1, n = 777; at < data.size(); at += n, n = n * 3 % 5000000 + 4099)
+    pieces.push_back(std::string_view(data).substr(at, std::min(n, data.size() - at)));
+  AlignedBuffer aligned;
+  aligned.Append(testing::RandomBytes(3 * 4096, 5));
+  pieces.insert(pieces.begin() + static_cast<long>(pieces.size() / 2), aligned.view());
+  std::string want;
+  for (std::string_view p : pieces) want += p;
+  EXPECT_TRUE(WriteThrough(tmp.path() + "/f", pieces) == want);
 }
 
 TEST(DirectWriterTest, EmptyAndTinyWrites) {
