@@ -135,7 +135,7 @@ std::atomic<bool>& UseKernel() {
 // compresses it: one block, or two when the 9 bytes of padding do not fit.
 Sha256Digest FinishMessage(uint32_t state[8], const unsigned char* tail, size_t tail_size, uint64_t length) {
   unsigned char last[2 * kBlock] = {};
-  std::memcpy(last, tail, tail_size);
+  if (tail_size > 0) std::memcpy(last, tail, tail_size);  // an empty message's data may be null
   last[tail_size] = 0x80;
   const size_t blocks = tail_size + 9 <= kBlock ? 1 : 2;
   const uint64_t bits = length * 8;
@@ -204,7 +204,7 @@ void HashWithStream(Sha256Stream* stream, std::string_view stream_bytes, std::sp
     stream->length_ += s_size;
     if (stream->partial_size_ > 0) {  // top up the block left over from the last call
       const size_t take = std::min(kBlock - stream->partial_size_, s_size);
-      std::memcpy(stream->partial_ + stream->partial_size_, s, take);
+      if (take > 0) std::memcpy(stream->partial_ + stream->partial_size_, s, take);
       stream->partial_size_ += take;
       s += take;
       s_size -= take;
