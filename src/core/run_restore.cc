@@ -86,6 +86,37 @@ Status Restore(const store::LocalStore& st, const std::string& root, const Plann
   return RestorePointer(st, p.pointer, root, p.rel, &cache, p.rel).WithContext("restoring " + JoinPath(root, p.rel));
 }
 
+// Which of `artifacts` `wanted` names (by path, file name or role; empty: all). NotFound for a
+// name no artifact has.
+StatusOr<std::vector<bool>> ChooseArtifacts(const std::string& id, const Json& artifacts,
+                                            const std::vector<std::string>& wanted) {
+  std::vector<bool> used(wanted.size(), false);
+  std::vector<bool> chosen(artifacts.size(), wanted.empty());
+  std::vector<std::string> saved_model_dirs;
+  for (size_t k = 0; k < artifacts.size(); ++k) {
+    const Json& a = artifacts[k];
+    if (!a.is_object()) return Corrupt(id + ": an artifact entry is not a mapping");
+    const std::string path = record::GetString(a, "path");
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      const std::string& w = wanted[i];
+      if (w == path || w == BaseName(path) || w == record::GetString(a, "role")) chosen[k] = used[i] = true;
+    }
+    // Older records list a SavedModel file by file: saved_model.pb alone is no model.
+    if (chosen[k] && record::GetString(a, "role") == "saved_model" && record::GetString(a, "type") != "folder" &&
+        path.find('/') != std::string::npos)
+      saved_model_dirs.push_back(path.substr(0, path.find_last_of('/') + 1));
+  }
+  for (size_t k = 0; k < artifacts.size(); ++k) {
+    for (const std::string& dir : saved_model_dirs) {
+      if (record::GetString(artifacts[k], "path").rfind(dir, 0) == 0) chosen[k] = true;
+    }
+  }
+  for (size_t i = 0; i < used.size(); ++i) {
+    if (!used[i]) return NotFound(id + " has no artifact " + wanted[i]);
+  }
+  return chosen;
+}
+
 }  // namespace
 
 StatusOr<ArtifactRestore> RestoreArtifacts(const Project& project, const Json& record,
@@ -98,17 +129,12 @@ StatusOr<ArtifactRestore> RestoreArtifacts(const Project& project, const Json& r
   if (out.empty()) TRAIL_RETURN_IF_ERROR(CheckPathName(id, "run id"));
   result.out = out.empty() ? id : out;
 
+  TRAIL_ASSIGN_OR_RETURN(std::vector<bool> chosen, ChooseArtifacts(id, artifacts, wanted));
   std::vector<Planned> plan;
-  std::vector<bool> used(wanted.size(), false);
-  for (const Json& a : artifacts) {
-    if (!a.is_object()) return Corrupt(id + ": an artifact entry is not a mapping");
+  for (size_t k = 0; k < artifacts.size(); ++k) {
+    if (!chosen[k]) continue;
+    const Json& a = artifacts[k];
     const std::string path = record::GetString(a, "path");
-    bool chosen = wanted.empty();
-    for (size_t i = 0; i < wanted.size(); ++i) {
-      const std::string& w = wanted[i];
-      if (w == path || w == BaseName(path) || w == record::GetString(a, "role")) chosen = used[i] = true;
-    }
-    if (!chosen) continue;
     // The output folder may be the work tree itself (-o .): no artifact lands in .git or .trail.
     TRAIL_RETURN_IF_ERROR(CheckRelativePath(path, id + ": artifact path", /*outside_repo_dirs=*/true));
     if (record::GetString(a, "oid").empty()) {
@@ -120,9 +146,6 @@ StatusOr<ArtifactRestore> RestoreArtifacts(const Project& project, const Json& r
     p.rel = path;
     TRAIL_ASSIGN_OR_RETURN(p.pointer, PointerIn(a, id + ": artifact " + path));
     plan.push_back(std::move(p));
-  }
-  for (size_t i = 0; i < used.size(); ++i) {
-    if (!used[i]) return NotFound(id + " has no artifact " + wanted[i]);
   }
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
   if (!plan.empty()) TRAIL_RETURN_IF_ERROR(MakeDirs(result.out));

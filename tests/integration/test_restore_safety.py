@@ -227,3 +227,23 @@ def test_sweep_resume_refuses_a_record_whose_id_names_another_place(project, scr
     proc = trail("sweep", "resume", "p-sweep-1", "-q", cwd=project, check=False, timeout=120)
     assert_refused(proc, "sweeps/p-sweep-1/sweep.yaml", "../../escaped")
     assert not (project / "escaped").exists() and not (project / ".trail" / "escaped").exists()
+
+
+def test_get_saved_model_of_an_older_record_restores_its_whole_folder(project, scripts, tmp_path):
+    trail("run", "--artifact", "export", "--", PYTHON, write_script(scripts, "t.py", SAVED_MODEL), cwd=project)
+    # Records made before SavedModels were one artifact list their files one by one (the files
+    # are in the store: the tree names them).
+    files = ["saved_model.pb", "variables/variables.index", "variables/variables.data-00000-of-00001",
+             "assets/vocab.txt"]
+
+    def change(rec):
+        rec["artifacts"] = [a for a in rec["artifacts"] if a["path"] != "export/sm"] + [
+            {"path": f"export/sm/{f}", "role": "saved_model" if f == "saved_model.pb" else "other",
+             "size": (project / "export/sm" / f).stat().st_size,
+             "oid": "sha256:" + sha256_file(project / "export/sm" / f)} for f in files]
+    rewrite_record(project, tmp_path, "p-1", change)
+    out = trail("get", "p-1", "saved_model", "-o", "old", cwd=project).stdout
+    assert "restored 4 artifacts" in out
+    assert files_under(project / "old/export/sm") == sorted(
+        ["assets", "variables", *files])
+    assert not (project / "old/export/model.tflite").exists()
