@@ -4,13 +4,13 @@ A run record, a pointer file or a tree manifest can come from someone else's clo
 `trail pull`: every path in it is untrusted. `trail get` and `trail checkout` refuse a path that
 leaves their output folder, and never write through a symbolic link they did not create. A
 SavedModel is one artifact: `trail get RUN saved_model` restores the whole folder."""
-import os
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import PYTHON, env_with, git, record, run_dir, sha256_file, trail, write_script
+from conftest import PYTHON, git, record, run_dir, sha256_file, trail, write_script
+from test_bad_input import commit_blob_on_branch
 
 
 def rewrite_record(repo, tmp_path, run_id, change):
@@ -18,15 +18,7 @@ def rewrite_record(repo, tmp_path, run_id, change):
     colleague's (or an attacker's) clone would deliver it through pull."""
     rec = record(repo, run_id)
     change(rec)
-    path = f"{run_dir(run_id)}/run.yaml"
-    blob = git("hash-object", "-w", "--stdin", cwd=repo, input=yaml.safe_dump(rec, sort_keys=False))
-    env = env_with(GIT_INDEX_FILE=str(tmp_path / "tmp-index"))
-    git("read-tree", "trail", cwd=repo, env=env)
-    git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", cwd=repo, env=env)
-    tree = git("write-tree", cwd=repo, env=env)
-    commit = git("commit-tree", tree, "-p", "trail", "-m", f"rewrite {path}", cwd=repo)
-    git("update-ref", "refs/heads/trail", commit, cwd=repo)
-    os.unlink(env["GIT_INDEX_FILE"])
+    commit_blob_on_branch(repo, tmp_path, f"{run_dir(run_id)}/run.yaml", yaml.safe_dump(rec, sort_keys=False))
 
 
 def files_under(folder):
@@ -218,12 +210,7 @@ def test_sweep_resume_refuses_a_record_whose_id_names_another_place(project, scr
     rec = yaml.safe_load(git("show", f"trail:{path}", cwd=project))
     rec["id"] = "../../escaped"
     rec["status"] = "running"
-    blob = git("hash-object", "-w", "--stdin", cwd=project, input=yaml.safe_dump(rec, sort_keys=False))
-    env = env_with(GIT_INDEX_FILE=str(tmp_path / "tmp-index"))
-    git("read-tree", "trail", cwd=project, env=env)
-    git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", cwd=project, env=env)
-    commit = git("commit-tree", git("write-tree", cwd=project, env=env), "-p", "trail", "-m", "x", cwd=project)
-    git("update-ref", "refs/heads/trail", commit, cwd=project)
+    commit_blob_on_branch(project, tmp_path, path, yaml.safe_dump(rec, sort_keys=False))
     proc = trail("sweep", "resume", "p-sweep-1", "-q", cwd=project, check=False, timeout=120)
     assert_refused(proc, "sweeps/p-sweep-1/sweep.yaml", "../../escaped")
     assert not (project / "escaped").exists() and not (project / ".trail" / "escaped").exists()
