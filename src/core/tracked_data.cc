@@ -8,6 +8,7 @@
 #include "core/stored_paths.h"
 #include "store/local_store.h"
 #include "util/files.h"
+#include "util/safe_path.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -226,7 +227,10 @@ StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vect
   }
   // A committed symbolic link in the way (`ds/sub -> /elsewhere`) refuses the checkout before
   // anything is written.
+  // A committed `.git.trail` would otherwise restore (and with --force prune) the repository's
+  // own folder.
   for (const TrackedData& d : data) {
+    TRAIL_RETURN_IF_ERROR(CheckRelativePath(d.path, "tracked data", /*outside_repo_dirs=*/true));
     if (d.state != DataState::kClean) TRAIL_RETURN_IF_ERROR(CheckRestorable(*st, d.recorded, project.root(), d.path));
   }
   std::vector<CheckedOut> out;

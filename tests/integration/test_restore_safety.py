@@ -234,3 +234,18 @@ def test_get_saved_model_of_an_older_record_restores_its_whole_folder(project, s
     assert files_under(project / "old/export/sm") == sorted(
         ["assets", "variables", *files])
     assert not (project / "old/export/model.tflite").exists()
+
+
+def test_checkout_refuses_a_pointer_that_names_the_git_folder(project):
+    (project / "ds").mkdir()
+    (project / "ds" / "post-checkout").write_text("#!/bin/sh\necho owned\n")
+    trail("add", "ds", cwd=project)
+    # A pulled commit holds `.git.trail`: the same pointer, naming the repository's own folder.
+    (project / ".git.trail").write_text((project / "ds.trail").read_text())
+    head = (project / ".git" / "HEAD").read_text()
+    proc = trail("checkout", "--force", ".git", cwd=project, check=False)
+    assert_refused(proc, ".git")
+    proc = trail("checkout", "--force", cwd=project, check=False)
+    assert_refused(proc, ".git")
+    assert (project / ".git" / "HEAD").read_text() == head
+    assert not (project / ".git" / "post-checkout").exists()
