@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "record/record.h"
+#include "util/safe_path.h"
 
 namespace trail {
 namespace {
@@ -201,7 +202,11 @@ Status Project::UpdateRun(const std::string& ref, const std::function<Status(Jso
 }
 
 StatusOr<std::string> Project::ReadSeries(const StoredRun& run, const Json& ref) {
-  if (ref.is_string()) return repo_->ReadFileAt(run.tip, run.dir + "/" + ref.get<std::string>());
+  if (ref.is_string()) {
+    // A companion beside run.yaml: the name comes from the record, so it must stay in the run's folder.
+    TRAIL_RETURN_IF_ERROR(CheckRelativePath(ref.get<std::string>(), "run " + run.dir + ": metric series file"));
+    return repo_->ReadFileAt(run.tip, run.dir + "/" + ref.get<std::string>());
+  }
   if (!ref.is_object() || !ref.contains("oid") || !ref["oid"].is_string())
     return Corrupt("run " + run.dir + ": a metric series reference is neither a file nor an oid");
   auto oid = ParseOid(ref["oid"].get<std::string>());

@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <set>
 
 #include "core/pointer.h"
 #include "core/session.h"
@@ -11,6 +13,7 @@
 #include "store/file_store.h"
 #include "store/presets.h"
 #include "util/files.h"
+#include "util/safe_path.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -36,7 +39,58 @@ StatusOr<std::string> Relative(const Project& project, const std::string& abs) {
   return rel;
 }
 
+std::string ParentOf(const std::string& rel) {
+  const size_t slash = rel.find_last_of('/');
+  return slash == std::string::npos ? "" : rel.substr(0, slash);
+}
+
+bool IsSavedModelFile(const std::string& rel) {
+  std::string name = rel.substr(rel.find_last_of('/') == std::string::npos ? 0 : rel.find_last_of('/') + 1);
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  return name == "saved_model.pb" || name == "saved_model.pbtxt";
+}
+
+// The SavedModel folders among `candidates` (the parents of saved_model.pb), outermost only.
+std::vector<std::string> SavedModelDirs(const std::vector<std::pair<std::string, bool>>& candidates) {
+  std::vector<std::string> dirs;
+  for (const auto& [rel, keep] : candidates) {
+    const std::string dir = ParentOf(rel);
+    if (!dir.empty() && IsSavedModelFile(rel)) dirs.push_back(dir);
+  }
+  std::sort(dirs.begin(), dirs.end());
+  std::vector<std::string> outer;
+  for (const std::string& d : dirs) {
+    if (outer.empty() || (d != outer.back() && d.rfind(outer.back() + "/", 0) != 0)) outer.push_back(d);
+  }
+  return outer;
+}
+
+// The SavedModel folder `rel` belongs to, or "".
+std::string SavedModelDirOf(const std::vector<std::string>& dirs, const std::string& rel) {
+  for (const std::string& d : dirs) {
+    if (rel.rfind(d + "/", 0) == 0) return d;
+  }
+  return "";
+}
+
 }  // namespace
+
+bool IsSavedModelDir(const std::string& abs_path) {
+  return IsDirectory(abs_path) &&
+         (PathExists(JoinPath(abs_path, "saved_model.pb")) || PathExists(JoinPath(abs_path, "saved_model.pbtxt")));
+}
+
+StatusOr<Json> StoreSavedModel(store::LocalStore& store, const std::string& abs_path, const std::string& rel) {
+  TRAIL_ASSIGN_OR_RETURN(Pointer p, StorePath(store, abs_path));
+  Json a = Json::object();
+  a["path"] = rel;
+  a["role"] = "saved_model";
+  a["type"] = "folder";
+  a["files"] = p.files;
+  a["size"] = p.size;
+  a["oid"] = OidString(p.oid);
+  return a;
+}
 
 StatusOr<std::vector<std::string>> ConfiguredArtifactDirs(const Project& project) {
   std::vector<std::string> out;
@@ -49,7 +103,8 @@ StatusOr<std::vector<std::string>> ConfiguredArtifactDirs(const Project& project
       return InvalidArgument(".trail/config.yaml: artifacts: expected folder names, got " + v.dump());
     std::string rel = v.get<std::string>();
     while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
-    if (rel.front() == '/' || rel.find("..") != std::string::npos)
+    // The config is committed, so it may come from another clone: the same rule as every path.
+    if (!IsSafeRelativePath(rel) || !UnsafePathReason(rel, /*outside_repo_dirs=*/true).empty())
       return InvalidArgument(".trail/config.yaml: artifacts: " + rel + " must be a folder inside the repository");
     out.push_back(rel);
   }
@@ -125,7 +180,25 @@ StatusOr<Json> StoreRunArtifacts(const Project& project, const LiveRun& run, sto
   candidates.erase(std::unique(candidates.begin(), candidates.end(),
                                [](const auto& a, const auto& b) { return a.first == b.first; }),
                    candidates.end());
+  // A SavedModel is one artifact: saved_model.pb is useless without its variables/ and assets/,
+  // so the whole folder is stored as a tree when any file in it is new or changed.
+  const std::vector<std::string> saved_models = SavedModelDirs(candidates);
+  std::set<std::string> saved_models_changed;
   for (const auto& [rel, keep_always] : candidates) {
+    const std::string dir = SavedModelDirOf(saved_models, rel);
+    if (dir.empty()) continue;
+    auto now = StateOf(JoinPath(project.root(), rel));
+    if (now && (keep_always || changed(rel, *now))) saved_models_changed.insert(dir);
+  }
+  std::set<std::string> saved_models_stored;
+  for (const auto& [rel, keep_always] : candidates) {
+    if (const std::string dir = SavedModelDirOf(saved_models, rel); !dir.empty()) {
+      if (!saved_models_changed.count(dir) || !saved_models_stored.insert(dir).second) continue;
+      auto a = StoreSavedModel(store, JoinPath(project.root(), dir), dir);
+      if (a.ok()) out.push_back(*a);
+      else warnings->push_back("artifact " + dir + " not stored: " + a.status().message());
+      continue;
+    }
     const std::string full = JoinPath(project.root(), rel);
     auto now = StateOf(full);
     if (!now || (!keep_always && !changed(rel, *now))) continue;

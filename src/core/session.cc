@@ -18,6 +18,7 @@
 
 #include "core/capture.h"
 #include "core/live_run.h"
+#include "core/run_artifacts.h"
 #include "core/run_start.h"
 #include "metrics/protocol_line.h"
 #include "record/record.h"
@@ -63,6 +64,19 @@ Status CheckScalars(const Json& m, const char* what) {
 
 int OpenAppend(const std::string& path) { return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644); }
 
+// TensorFlow's sharded variables: "<prefix>-00000-of-00001", as a TF1 session bundle's
+// export-00000-of-00001 (the ".data-" shards of newer checkpoints end the same way).
+bool IsShardName(std::string_view name) {
+  const size_t of = name.rfind("-of-");
+  if (of == std::string_view::npos || of + 4 == name.size()) return false;
+  const size_t dash = name.rfind('-', of - 1);
+  if (dash == std::string_view::npos || dash + 1 == of) return false;
+  const auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  };
+  return digits(name.substr(dash + 1, of - dash - 1)) && digits(name.substr(of + 4));
+}
+
 }  // namespace
 
 std::string GuessArtifactRole(std::string_view path) {
@@ -72,8 +86,9 @@ std::string GuessArtifactRole(std::string_view path) {
   if (name == "saved_model.pb" || name == "saved_model.pbtxt") return "saved_model";
   if (name.ends_with(".meta")) return "meta_graph";
   if (name.find(".ckpt") != std::string::npos || name.ends_with(".index") ||
-      name.find(".data-") != std::string::npos || name == "checkpoint")
+      name.find(".data-") != std::string::npos || name == "checkpoint" || IsShardName(name))
     return "checkpoint";
+  if (name.ends_with(".tflite")) return "tflite";
   if (name.ends_with(".keras")) return "keras";
   if (name.ends_with(".h5") || name.ends_with(".hdf5")) return "h5";
   if (name.ends_with(".pt") || name.ends_with(".pth")) return "torch";
@@ -306,11 +321,21 @@ StatusOr<Project*> RunSession::StoreProject() {
 
 Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
   std::string full = !path.empty() && path[0] == '/' ? path : JoinPath(CurrentDirectory(), path);
-  if (!PathExists(full) || IsDirectory(full)) return NotFound("no file " + path + " to record as an artifact");
+  while (full.size() > 1 && full.back() == '/') full.pop_back();
+  const bool saved_model = IsSavedModelDir(full);
+  if (!PathExists(full) || (IsDirectory(full) && !saved_model))
+    return NotFound("no file " + path + " to record as an artifact (of folders, only a SavedModel is one)");
   TRAIL_ASSIGN_OR_RETURN(Project * project, StoreProject());
   // Stored now, not at the end: the program may overwrite the file (the next checkpoint). The
   // annotation names it before the store's lock is let go; gc reads live runs' annotations.
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::OpenForWriting(project->store_dir()));
+  if (saved_model) {
+    TRAIL_ASSIGN_OR_RETURN(Json a, StoreSavedModel(*st, full, RelativeTo(project->root(), full)));
+    TRAIL_RETURN_IF_ERROR(st->Flush());
+    if (!role.empty()) a["role"] = std::string(role);
+    impl_->Annotate(Json{{"artifact", a}});
+    return impl_->Flush();
+  }
   TRAIL_ASSIGN_OR_RETURN(store::FileManifest m, store::StoreFile(*st, full, store::ChunkingFor(full)));
   Json a = Json::object();
   a["path"] = RelativeTo(project->root(), full);

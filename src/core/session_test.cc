@@ -161,5 +161,18 @@ TEST(ArtifactRoleTest, FromNames) {
   EXPECT_EQ(GuessArtifactRole("Saved_Model.pb"), "saved_model");
 }
 
+// Issue 13 (23): TF Lite models and TF1 session-bundle shards were "other".
+TEST(ArtifactRole, TfliteAndSessionBundleShards) {
+  EXPECT_EQ(GuessArtifactRole("export/model.tflite"), "tflite");
+  EXPECT_EQ(GuessArtifactRole("MODEL.TFLITE"), "tflite");
+  EXPECT_EQ(GuessArtifactRole("export/00000123/export-00000-of-00001"), "checkpoint");
+  EXPECT_EQ(GuessArtifactRole("export.meta"), "meta_graph");
+  EXPECT_EQ(GuessArtifactRole("saved_model/variables/variables.index"), "checkpoint");
+  EXPECT_EQ(GuessArtifactRole("saved_model/variables/variables.data-00000-of-00001"), "checkpoint");
+  EXPECT_EQ(GuessArtifactRole("ckpt-5.data-00001-of-00002"), "checkpoint");
+  EXPECT_EQ(GuessArtifactRole("run-of-"), "other");
+  EXPECT_EQ(GuessArtifactRole("report-final-of-q3"), "other");
+}
+
 }  // namespace
 }  // namespace trail

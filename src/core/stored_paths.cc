@@ -6,10 +6,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
 
 #include "store/file_store.h"
 #include "store/presets.h"
 #include "util/files.h"
+#include "util/safe_path.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -109,26 +111,60 @@ StatusOr<Pointer> PointerOf(const std::string& abs_path, HashCache& cache, const
   return p;
 }
 
-Status RestorePointer(const store::LocalStore& store, const Pointer& p, const std::string& dest, HashCache* cache,
-                      const std::string& cache_key) {
+namespace {
+
+std::string ParentOf(const std::string& rel) {
+  const size_t slash = rel.find_last_of('/');
+  return slash == std::string::npos ? "" : rel.substr(0, slash);
+}
+
+Status CheckTreeRestorable(const store::TreeManifest& tree, const std::string& root, const std::string& rel,
+                           std::set<std::string>& checked) {
+  for (const store::TreeEntry& e : tree.entries) {
+    TRAIL_RETURN_IF_ERROR(CheckNoLinkBelow(root, rel + "/" + e.path, &checked));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckRestorable(const store::LocalStore& store, const Pointer& p, const std::string& root,
+                       const std::string& rel) {
+  TRAIL_RETURN_IF_ERROR(CheckRelativePath(rel, "path"));
+  std::set<std::string> checked;
+  TRAIL_RETURN_IF_ERROR(CheckNoLinkBelow(root, rel, &checked));
+  if (!p.folder) return Status::Ok();
+  // LoadTree refuses unsafe entry paths (a tree from another clone is untrusted too).
+  TRAIL_ASSIGN_OR_RETURN(store::TreeManifest tree, store::LoadTree(store, p.oid));
+  return CheckTreeRestorable(tree, root, rel, checked);
+}
+
+Status RestorePointer(const store::LocalStore& store, const Pointer& p, const std::string& root, const std::string& rel,
+                      HashCache* cache, const std::string& cache_key) {
+  TRAIL_RETURN_IF_ERROR(CheckRelativePath(rel, "path"));
+  std::set<std::string> checked;
+  TRAIL_RETURN_IF_ERROR(CheckNoLinkBelow(root, rel, &checked));
+  const std::string dest = JoinPath(root, rel);
   if (!p.folder) {
-    const size_t slash = dest.find_last_of('/');
-    if (slash != std::string::npos && slash > 0) TRAIL_RETURN_IF_ERROR(MakeDirs(dest.substr(0, slash)));
+    TRAIL_RETURN_IF_ERROR(MakeDirsBelow(root, ParentOf(rel), &checked));
     if (IsDirectory(dest)) return FailedPrecondition(dest + " is a folder; the stored content is a file");
     TRAIL_RETURN_IF_ERROR(store::RestoreFile(store, p.oid, dest));
     if (cache) cache->Remember(dest, cache_key, p.oid);
     return Status::Ok();
   }
   TRAIL_ASSIGN_OR_RETURN(store::TreeManifest tree, store::LoadTree(store, p.oid));
-  TRAIL_RETURN_IF_ERROR(MakeDirs(dest));
+  // Every path is checked before the first file is written: a link deep in the tree refuses
+  // the whole restore, not the rest of it.
+  TRAIL_RETURN_IF_ERROR(CheckTreeRestorable(tree, root, rel, checked));
+  TRAIL_RETURN_IF_ERROR(MakeDirsBelow(root, rel, &checked));
   for (const store::TreeEntry& e : tree.entries) {
-    const std::string file = JoinPath(dest, e.path);
+    const std::string file_rel = rel + "/" + e.path;
+    const std::string file = JoinPath(root, file_rel);
     if (cache && PathExists(file) && !IsDirectory(file)) {
       auto have = cache->FileId(file, Key(cache_key, e.path));
       if (have.ok() && *have == e.file) continue;
     }
-    const size_t slash = file.find_last_of('/');
-    TRAIL_RETURN_IF_ERROR(MakeDirs(file.substr(0, slash)));
+    TRAIL_RETURN_IF_ERROR(MakeDirsBelow(root, ParentOf(file_rel), &checked));
     TRAIL_RETURN_IF_ERROR(store::RestoreFile(store, e.file, file));
     ::chmod(file.c_str(), e.mode);
     if (cache) cache->Remember(file, Key(cache_key, e.path), e.file);

@@ -28,9 +28,17 @@ StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_pat
 // The pointer `abs_path` would have now, hashing only (nothing is stored): for status.
 StatusOr<Pointer> PointerOf(const std::string& abs_path, HashCache& cache, const std::string& cache_key);
 
-// Restores what `p` names at `dest` (a file, or a folder created as needed). For a folder,
-// files already there with the right content are left alone (checked through `cache`).
-Status RestorePointer(const store::LocalStore& store, const Pointer& p, const std::string& dest,
+// Checks, before anything is written, that what `p` names can be restored at `root`/`rel`:
+// `rel` and every path in a folder's tree are safe relative paths (util/safe_path.h), and no
+// part of them below `root` is a symbolic link. `root` is trusted (the work tree, a folder the
+// user named); `rel` and the tree may come from another clone.
+Status CheckRestorable(const store::LocalStore& store, const Pointer& p, const std::string& root,
+                       const std::string& rel);
+
+// Restores what `p` names at `root`/`rel` (a file, or a folder created as needed), after
+// CheckRestorable: nothing is written through a symbolic link. For a folder, files already there
+// with the right content are left alone (checked through `cache`).
+Status RestorePointer(const store::LocalStore& store, const Pointer& p, const std::string& root, const std::string& rel,
                       HashCache* cache = nullptr, const std::string& cache_key = "");
 
 }  // namespace trail

@@ -8,6 +8,7 @@
 #include "core/stored_paths.h"
 #include "store/local_store.h"
 #include "util/files.h"
+#include "util/safe_path.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -224,13 +225,21 @@ StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vect
     return FailedPrecondition("changes that are not stored would be lost: " + list +
                               " (trail add keeps them; --force discards them)");
   }
+  // A committed symbolic link in the way (`ds/sub -> /elsewhere`) refuses the checkout before
+  // anything is written.
+  // A committed `.git.trail` would otherwise restore (and with --force prune) the repository's
+  // own folder.
+  for (const TrackedData& d : data) {
+    TRAIL_RETURN_IF_ERROR(CheckRelativePath(d.path, "tracked data", /*outside_repo_dirs=*/true));
+    if (d.state != DataState::kClean) TRAIL_RETURN_IF_ERROR(CheckRestorable(*st, d.recorded, project.root(), d.path));
+  }
   std::vector<CheckedOut> out;
   for (const TrackedData& d : data) {
     CheckedOut c{d.path, d.state != DataState::kClean};
     if (c.restored) {
       const std::string full = JoinPath(project.root(), d.path);
       if (d.recorded.folder != IsDirectory(full) && PathExists(full)) TRAIL_RETURN_IF_ERROR(RemoveAll(full));
-      TRAIL_RETURN_IF_ERROR(RestorePointer(*st, d.recorded, full, &cache, d.path));
+      TRAIL_RETURN_IF_ERROR(RestorePointer(*st, d.recorded, project.root(), d.path, &cache, d.path));
       if (d.recorded.folder) {
         // Files the pointer does not have were changes; --force (or a clean state) means drop them.
         TRAIL_ASSIGN_OR_RETURN(store::TreeManifest tree, store::LoadTree(*st, d.recorded.oid));

@@ -56,7 +56,9 @@ Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const s
   TRAIL_ASSIGN_OR_RETURN(FileManifest m, LoadManifest(store, file_id));
 
   const std::string tmp = out_path + ".trail-tmp-" + std::to_string(::getpid());
-  ScopedFd out{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+  // A fresh file of our own: a leftover (or planted) link by the temp name is removed, not followed.
+  ::unlink(tmp.c_str());
+  ScopedFd out{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)};
   if (out.fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
   std::deque<std::future<StatusOr<std::vector<std::string>>>> in_flight;
   auto writer = std::make_unique<DirectWriter>(out.fd, tmp);

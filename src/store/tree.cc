@@ -3,25 +3,14 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "util/safe_path.h"
+
 namespace trail::store {
 
 uint64_t TreeManifest::TotalSize() const {
   uint64_t total = 0;
   for (const TreeEntry& e : entries) total += e.size;
   return total;
-}
-
-bool IsSafeRelativePath(std::string_view path) {
-  if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos) return false;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    const std::string_view part = path.substr(start, slash - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = slash + 1;
-  }
-  return true;
 }
 
 std::string TreeToJson(const TreeManifest& tree) {
@@ -58,7 +47,7 @@ StatusOr<TreeManifest> TreeFromJson(std::string_view json, const Sha256Digest& i
     }
     TreeEntry t;
     t.path = path->get<std::string>();
-    if (!IsSafeRelativePath(t.path)) return Corrupt(where + ": unsafe path \"" + t.path + "\"");
+    if (Status safe = CheckRelativePath(t.path, "path"); !safe.ok()) return Corrupt(where + ": " + safe.message());
     t.mode = mode->get<uint32_t>() & 0777;
     auto d = ParseHexId(oid->get_ref<const std::string&>());
     if (!d) return Corrupt(where + ": bad oid for " + t.path);

@@ -27,14 +27,12 @@ struct TreeManifest {
 
 // Canonical JSON: {"entries":[{"path":..,"mode":..,"oid":hex,"size":N},...]}, sorted by path.
 std::string TreeToJson(const TreeManifest& tree);
-// Inverse; Corrupt for anything malformed, including unsafe paths ("..", absolute, empty).
+// Inverse; Corrupt for anything malformed, including unsafe paths (util/safe_path.h: "..", absolute,
+// empty, backslash).
 StatusOr<TreeManifest> TreeFromJson(std::string_view json, const Sha256Digest& id);
 
 // Puts the tree (sorted first) and returns its id. Does not flush.
 StatusOr<Sha256Digest> PutTree(LocalStore& store, TreeManifest tree);
 StatusOr<TreeManifest> LoadTree(const LocalStore& store, const Sha256Digest& id);
-
-// True for a relative path with no empty, "." or ".." part: safe to join under a folder.
-bool IsSafeRelativePath(std::string_view path);
 
 }  // namespace trail::store

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "util/numbers.h"
+#include "util/safe_path.h"
 
 namespace trail::sweep {
 namespace {
@@ -47,6 +48,7 @@ StatusOr<Json> CreateSweep(Project& project, Json record) {
 StatusOr<Json> LoadSweep(Project& project, const std::string& id_or_number) {
   std::string id = id_or_number;
   if (auto n = ParseInt(id_or_number); n && *n > 0) id = project.name() + "-sweep-" + std::to_string(*n);
+  if (!CheckPathName(id, "sweep id").ok()) return NotFound("no sweep " + id_or_number);
   TRAIL_ASSIGN_OR_RETURN(auto tip, project.repo().ResolveRef(project.runs_ref()));
   if (!tip) return NotFound("no sweep " + id_or_number + " (nothing recorded yet)");
   auto text = project.repo().ReadFileAt(*tip, SweepPath(id));
@@ -56,6 +58,10 @@ StatusOr<Json> LoadSweep(Project& project, const std::string& id_or_number) {
   }
   TRAIL_ASSIGN_OR_RETURN(Json record, ParseYaml(*text, SweepPath(id)));
   if (!record.is_object()) return Corrupt(SweepPath(id) + ": expected a mapping");
+  // The id names the sweep's folders (on the branch, under .trail/) and its trials' parent: a
+  // record from another clone that names some other place is refused.
+  if (record.value("id", Json()) != Json(id))
+    return Corrupt(SweepPath(id) + ": its id " + record.value("id", Json()).dump() + " is not " + id);
   return record;
 }
 
@@ -63,6 +69,7 @@ Status SaveSweep(Project& project, const Json& record, const std::string& messag
   TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());
   std::string id = record.value("id", "");
   if (id.empty()) return Internal("sweep record without id");
+  TRAIL_RETURN_IF_ERROR(CheckPathName(id, "sweep id"));
   return project.Commit({{SweepPath(id), Emit(record)}}, message).status();
 }
 

@@ -51,3 +51,22 @@ trail.log_artifact("train.csv", role="dataset")
     rec = record(project, "p-1")
     assert rec["data"][0]["instances"] == 1000 and rec["data"][0]["snapshot"]["rows"] == 10
     assert rec["artifacts"][0]["role"] == "dataset"
+
+
+def test_log_artifact_of_a_saved_model_folder_keeps_it_whole(project):
+    script = write(project, "sm.py", """
+import os, trail
+with trail.start_run():
+    os.makedirs("export/sm/variables", exist_ok=True)
+    open("export/sm/saved_model.pb", "wb").write(b"graph")
+    open("export/sm/variables/variables.index", "wb").write(b"index")
+    open("export/sm/variables/variables.data-00000-of-00001", "wb").write(b"data" * 100)
+    trail.log_artifact("export/sm/")
+""")
+    python(script, cwd=project)
+    [art] = record(project, "p-1")["artifacts"]
+    assert art["path"] == "export/sm" and art["role"] == "saved_model"
+    assert art["type"] == "folder" and art["files"] == 3 and art["size"] == 5 + 5 + 400
+    trail("get", "p-1", "saved_model", "-o", "back", cwd=project)
+    assert (project / "back/export/sm/variables/variables.data-00000-of-00001").read_bytes() == b"data" * 100
+    assert (project / "back/export/sm/saved_model.pb").read_bytes() == b"graph"
