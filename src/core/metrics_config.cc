@@ -46,7 +46,14 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
         c.tensorboard_auto = false;
       }
     } else if (key == "csv") {
-      TRAIL_ASSIGN_OR_RETURN(c.csv_files, Paths(v, key));
+      if (v == "auto" || v == true) {
+        c.csv_auto = true;
+      } else if (v == "off" || v == false) {
+        c.csv_auto = false;
+      } else {
+        TRAIL_ASSIGN_OR_RETURN(c.csv_files, Paths(v, key));
+        c.csv_auto = false;
+      }
     } else if (key == "train_loss" || key == "val_loss" || key == "accuracy") {
       if (!v.is_string() || v.get<std::string>().empty()) {
         return InvalidArgument(kWhere + key + ": expected a metric name");
