@@ -15,6 +15,7 @@
 
 #include "core/run_start.h"
 #include "core/metrics_config.h"
+#include "core/file_metrics_capture.h"
 #include "core/output_capture.h"
 #include "core/live_run.h"
 #include "metrics/metric_set.h"
@@ -95,6 +96,10 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
     parse_options.key_values = metrics_config.key_values;
     output_metrics.emplace(run.path(kOutputMetricsFile), parse_options);
   }
+  // TensorBoard and CSVLogger files the program writes, followed while it runs (for sweeps).
+  FileMetricsCapture file_metrics(run.path(kFileMetricsFile), metrics_config,
+                                  JoinPath(project.root(), record::GetString(rec, "cwd")),
+                                  ParseIsoTime(record::GetString(rec, "started")).value_or(NowUnixSeconds()));
 
   run::ChildSpec spec;
   spec.argv = request.argv;
@@ -130,6 +135,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
       }
     };
     run::ChildExit ce = proc.Wait(on_tick, std::chrono::milliseconds(100));
+    file_metrics.Stop();
     if (output_metrics) {
       output_metrics->Finish();
       if (output_metrics->dropped_bytes() > 0) {
