@@ -135,7 +135,6 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
       }
     };
     run::ChildExit ce = proc.Wait(on_tick, std::chrono::milliseconds(100));
-    file_metrics.Stop();
     if (output_metrics) {
       output_metrics->Finish();
       if (output_metrics->dropped_bytes() > 0) {
@@ -160,6 +159,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   (void)WriteFileAtomic(run.path("exit.json"), exit_json.dump(), /*sync=*/false);
   (void)WriteFileAtomic(run.path("output.tail"), tail, /*sync=*/false);
 
+  file_metrics.Stop();  // before the live folder goes; the record reads the files once more
   TRAIL_ASSIGN_OR_RETURN(Json final_record, FinalizeRun(project, run, rec, exit, tail, LiveMetrics{&tailer, &live_set}, &warnings));
   for (const auto& w : warnings) observer.Warning(w);
   observer.Finished(final_record);
