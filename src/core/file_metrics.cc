@@ -20,9 +20,13 @@ bool IsSplitFolder(std::string_view name) {
   return false;
 }
 
-std::string Absolute(const std::string& base, const std::string& p) { return !p.empty() && p[0] == '/' ? p : JoinPath(base, p); }
+std::string Absolute(const std::string& base, const std::string& p) {
+  return !p.empty() && p[0] == '/' ? p : JoinPath(base, p);
+}
 
-std::string RelativePath(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
+std::string RelativePath(const std::string& dir, const std::string& name) {
+  return dir.empty() ? name : dir + "/" + name;
+}
 
 // A CSV log's source id: its path without the extension ("logs/adam" for logs/adam.csv).
 std::string WithoutExtension(const std::string& path) {
@@ -58,7 +62,8 @@ FileMetricsReader::FileMetricsReader(const MetricsConfig& config, std::string ru
 FileMetricsReader::~FileMetricsReader() = default;
 
 bool FileMetricsReader::enabled() const {
-  return config_.csv_auto || !config_.csv_files.empty() || config_.tensorboard_auto || !config_.tensorboard_dirs.empty();
+  return config_.csv_auto || !config_.csv_files.empty() || config_.tensorboard_auto ||
+         !config_.tensorboard_dirs.empty();
 }
 
 size_t FileMetricsReader::SourceFor(const std::string& id, bool csv) {
@@ -122,7 +127,9 @@ void FileMetricsReader::Discover(std::vector<std::string>* warnings) {
       size_t slash = f.relative_dir.find_last_of('/');
       std::string folder = f.relative_dir.substr(slash == std::string::npos ? 0 : slash + 1);
       bool split = IsSplitFolder(folder);
-      std::string run_folder = !split ? f.relative_dir : slash == std::string::npos ? "" : f.relative_dir.substr(0, slash);
+      std::string run_folder = !split                       ? f.relative_dir
+                               : slash == std::string::npos ? ""
+                                                            : f.relative_dir.substr(0, slash);
       Follow(f.path, shown, /*csv=*/false, run_folder, split ? folder + "/" : "", warnings);
       continue;
     }

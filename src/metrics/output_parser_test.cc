@@ -325,10 +325,9 @@ TEST(OutputParserKerasTest, WarningGluedOntoTheOpenLineLosesNothingTheFinalLineP
 TEST(OutputParserKerasTest, WithoutValidationTheEpochIsRecordedWhenItIsOver) {
   // No val_* items: the epoch's state is recorded at the next "Epoch" line, the next bar, or the
   // end of the output. An evaluate bar with the same target and metrics is not the epoch's.
-  std::string out =
-      Keras2EpochInterrupted(1, 2, "loss: 0.5000", "\nEpoch 1: loss improved from inf to 0.50000\n", "") +
-      Keras2EpochInterrupted(2, 2, "loss: 0.4000", "", " - lr: 0.0010") +
-      "12/12 [==============================] - 0s 2ms/step - loss: 0.9000\n";
+  std::string out = Keras2EpochInterrupted(1, 2, "loss: 0.5000", "\nEpoch 1: loss improved from inf to 0.50000\n", "") +
+                    Keras2EpochInterrupted(2, 2, "loss: 0.4000", "", " - lr: 0.0010") +
+                    "12/12 [==============================] - 0s 2ms/step - loss: 0.9000\n";
   OutputParser parser;
   MetricSet set;
   parser.Feed(out, kNow, set);
