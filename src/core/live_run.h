@@ -12,6 +12,9 @@
 //   stop           written by `trail sweep` before it stops a trial early: its
 //                  text is the reason, and the run is recorded as pruned
 //   output_metrics.jsonl  metrics trail parsed from the child's output
+//   file_metrics.jsonl    metrics trail read from the TensorBoard and CSVLogger
+//                  files the child writes, while it runs (the record reads the
+//                  files themselves once more)
 //   annotations.jsonl     what the program logged through the Python client
 //                  ({"params": {...}}, {"tags": {...}}, {"function": {...}},
 //                  {"artifact": {...}}), merged into the record
@@ -32,6 +35,7 @@ namespace trail {
 
 // Files of a live run folder that other parts of trail read.
 inline constexpr const char* kOutputMetricsFile = "output_metrics.jsonl";
+inline constexpr const char* kFileMetricsFile = "file_metrics.jsonl";
 // Params, tags, Table 1 functions and artifacts the program logged through
 // the Python client, one JSON object per line; merged into the record.
 inline constexpr const char* kAnnotationsFile = "annotations.jsonl";

@@ -18,6 +18,20 @@ StatusOr<std::vector<std::string>> Paths(const Json& v, const std::string& key) 
   return out;
 }
 
+// `auto` (or true): search the run's folder; `off` (or false): read none; a list: read those
+// (and search nothing).
+Status AutoOffOrPaths(const Json& v, const std::string& key, bool& search, std::vector<std::string>& paths) {
+  if (v == "auto" || v == true) {
+    search = true;
+  } else if (v == "off" || v == false) {
+    search = false;
+  } else {
+    TRAIL_ASSIGN_OR_RETURN(paths, Paths(v, key));
+    search = false;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
@@ -37,16 +51,9 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
         return InvalidArgument(std::string(kWhere) + "parse_output: expected true, false or key_values");
       }
     } else if (key == "tensorboard") {
-      if (v == "auto" || v == true) {
-        c.tensorboard_auto = true;
-      } else if (v == "off" || v == false) {
-        c.tensorboard_auto = false;
-      } else {
-        TRAIL_ASSIGN_OR_RETURN(c.tensorboard_dirs, Paths(v, key));
-        c.tensorboard_auto = false;
-      }
+      TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.tensorboard_auto, c.tensorboard_dirs));
     } else if (key == "csv") {
-      TRAIL_ASSIGN_OR_RETURN(c.csv_files, Paths(v, key));
+      TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.csv_auto, c.csv_files));
     } else if (key == "train_loss" || key == "val_loss" || key == "accuracy") {
       if (!v.is_string() || v.get<std::string>().empty()) {
         return InvalidArgument(kWhere + key + ": expected a metric name");

@@ -5,7 +5,7 @@
 //   metrics:
 //     parse_output: true        # Keras and tqdm progress lines; key_values: also key=value / key: value lines; false: off
 //     tensorboard: auto         # event files written during the run under its folder; off; or a list of log dirs
-//     csv: [training.log]       # Keras CSVLogger files
+//     csv: auto                 # Keras CSVLogger files written during the run under its folder; off; or a list of files
 //     train_loss: loss          # series for the derived metrics (defaults: common names)
 //     val_loss: val_loss
 //     accuracy: val_accuracy
@@ -25,6 +25,7 @@ struct MetricsConfig {
   bool key_values = false;  // also generic key=value / key: value lines
   bool tensorboard_auto = true;
   std::vector<std::string> tensorboard_dirs;  // relative to the run's folder, or absolute
+  bool csv_auto = true;                       // CSVLogger files the run writes, found by their header
   std::vector<std::string> csv_files;         // relative to the run's folder, or absolute
   metrics::DerivedNames derived;
 };

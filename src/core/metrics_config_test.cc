@@ -18,6 +18,7 @@ TEST(MetricsConfigTest, Defaults) {
   EXPECT_FALSE(c->key_values);
   EXPECT_TRUE(c->tensorboard_auto);
   EXPECT_TRUE(c->csv_files.empty());
+  EXPECT_TRUE(c->csv_auto);
 }
 
 TEST(MetricsConfigTest, AllKeys) {
@@ -29,13 +30,18 @@ TEST(MetricsConfigTest, AllKeys) {
   EXPECT_FALSE(c->tensorboard_auto);
   EXPECT_EQ(c->tensorboard_dirs, (std::vector<std::string>{"logs", "/abs/tb"}));
   EXPECT_EQ(c->csv_files, (std::vector<std::string>{"train.csv"}));
+  EXPECT_FALSE(c->csv_auto);  // a list replaces finding them
   EXPECT_EQ(c->derived.train_loss, "tl");
   EXPECT_EQ(c->derived.val_loss, "vl");
   EXPECT_EQ(c->derived.accuracy, "va");
-  auto off = Parse("metrics: {parse_output: false, tensorboard: off}\n");
+  auto off = Parse("metrics: {parse_output: false, tensorboard: off, csv: off}\n");
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE(off->parse_output);
   EXPECT_FALSE(off->tensorboard_auto);
+  EXPECT_FALSE(off->csv_auto);
+  auto csv_auto = Parse("metrics: {csv: auto}\n");
+  ASSERT_TRUE(csv_auto.ok());
+  EXPECT_TRUE(csv_auto->csv_auto);
 }
 
 TEST(MetricsConfigTest, ErrorsNameTheKey) {

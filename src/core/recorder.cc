@@ -15,6 +15,7 @@
 
 #include "core/run_start.h"
 #include "core/metrics_config.h"
+#include "core/file_metrics_capture.h"
 #include "core/output_capture.h"
 #include "core/live_run.h"
 #include "metrics/metric_set.h"
@@ -95,6 +96,10 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
     parse_options.key_values = metrics_config.key_values;
     output_metrics.emplace(run.path(kOutputMetricsFile), parse_options);
   }
+  // TensorBoard and CSVLogger files the program writes, followed while it runs (for sweeps).
+  FileMetricsCapture file_metrics(run.path(kFileMetricsFile), metrics_config,
+                                  JoinPath(project.root(), record::GetString(rec, "cwd")),
+                                  ParseIsoTime(record::GetString(rec, "started")).value_or(NowUnixSeconds()));
 
   run::ChildSpec spec;
   spec.argv = request.argv;
@@ -154,6 +159,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   (void)WriteFileAtomic(run.path("exit.json"), exit_json.dump(), /*sync=*/false);
   (void)WriteFileAtomic(run.path("output.tail"), tail, /*sync=*/false);
 
+  file_metrics.Stop();  // before the live folder goes; the record reads the files once more
   TRAIL_ASSIGN_OR_RETURN(Json final_record, FinalizeRun(project, run, rec, exit, tail, LiveMetrics{&tailer, &live_set}, &warnings));
   for (const auto& w : warnings) observer.Warning(w);
   observer.Finished(final_record);

@@ -1,16 +1,8 @@
 #include "ingest/dir_watcher.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <optional>
 
 namespace trail::ingest {
-namespace {
-
-bool IsCsvCandidateName(std::string_view name) { return name.ends_with(".csv") || name.ends_with(".log"); }
-
-}  // namespace
 
 struct DirWatcher::Followed {
   std::unique_ptr<EventFileReader> events;
@@ -24,29 +16,9 @@ DirWatcher::DirWatcher(std::string root, WatchOptions options) : root_(std::move
 
 DirWatcher::~DirWatcher() = default;
 
-std::optional<bool> DirWatcher::LooksLikeCsvLog(const FoundFile& file) const {
-  // "epoch" and a separator, after an optional UTF-8 byte order mark or opening quote.
-  char head[16];
-  int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t n = ::pread(fd, head, sizeof head, 0);
-  ::close(fd);
-  if (n < 0) return false;
-  std::string_view text(head, static_cast<size_t>(n));
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  const std::string_view forms[] = {"epoch,", "epoch;", "epoch\t", "\"epoch\","};
-  for (std::string_view form : forms) {
-    if (text.substr(0, form.size()) == form) return true;
-  }
-  for (std::string_view form : forms) {
-    if (form.substr(0, text.size()) == text) return std::nullopt;  // a prefix of a match: wait
-  }
-  return false;
-}
-
 void DirWatcher::Discover(std::vector<std::string>* warnings) {
   auto want = [&](std::string_view name) {
-    return (options_.tensorboard && IsEventFileName(name)) || (options_.keras_csv && IsCsvCandidateName(name));
+    return (options_.tensorboard && IsEventFileName(name)) || (options_.keras_csv && IsCsvLogCandidateName(name));
   };
   Discovery found = FindFiles(root_, options_.limits, want);
   if (found.truncated && !warned_truncated_ && warnings != nullptr) {
@@ -70,7 +42,7 @@ void DirWatcher::Discover(std::vector<std::string>* warnings) {
     if (options_.tensorboard && IsEventFileName(file.name)) {
       followed->events = std::make_unique<EventFileReader>(file.path, KeyPrefixFor(file.relative_dir));
     } else {
-      std::optional<bool> csv = LooksLikeCsvLog(file);
+      std::optional<bool> csv = LooksLikeCsvLog(file.path);
       if (!csv.has_value()) continue;  // too short to tell yet
       if (!*csv) {
         decided_.insert(file.path);

@@ -62,8 +62,6 @@ class DirWatcher {
  private:
   struct Followed;
   void Discover(std::vector<std::string>* warnings);
-  // Whether `file` is a Keras CSV log; nullopt while it is too short to tell.
-  std::optional<bool> LooksLikeCsvLog(const FoundFile& file) const;
   int64_t ReadAll(double now, bool finish, metrics::MetricSet& set, std::vector<std::string>* warnings);
 
   std::string root_;

@@ -1,6 +1,8 @@
 #include "ingest/discovery.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -20,6 +22,27 @@ double MtimeOf(const struct stat& st) {
 }  // namespace
 
 bool IsEventFileName(std::string_view name) { return name.find("tfevents") != std::string_view::npos; }
+
+bool IsCsvLogCandidateName(std::string_view name) { return name.ends_with(".csv") || name.ends_with(".log"); }
+
+std::optional<bool> LooksLikeCsvLog(const std::string& path) {
+  char head[16];
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = ::pread(fd, head, sizeof head, 0);
+  ::close(fd);
+  if (n < 0) return false;
+  std::string_view text(head, static_cast<size_t>(n));
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  const std::string_view forms[] = {"epoch,", "epoch;", "epoch\t", "\"epoch\","};
+  for (std::string_view form : forms) {
+    if (text.substr(0, form.size()) == form) return true;
+  }
+  for (std::string_view form : forms) {
+    if (form.substr(0, text.size()) == text) return std::nullopt;  // a prefix of a match: wait
+  }
+  return false;
+}
 
 std::string KeyPrefixFor(std::string_view relative_dir) {
   if (relative_dir.empty()) return "";

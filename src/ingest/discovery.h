@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,14 @@ Discovery FindFiles(const std::string& root, const DiscoveryLimits& limits,
 
 // TensorBoard's own rule for event files: the name contains "tfevents".
 bool IsEventFileName(std::string_view name);
+
+// Names a Keras CSV log may have: *.csv and *.log.
+bool IsCsvLogCandidateName(std::string_view name);
+
+// Whether the file at `path` is a Keras CSVLogger file: its first line starts with "epoch" and a
+// separator (',' ';' '\t'), after an optional UTF-8 byte order mark or opening quote, as
+// CSVLogger writes its header. nullopt while the file is too short to tell (being written).
+std::optional<bool> LooksLikeCsvLog(const std::string& path);
 
 // The key prefix for metrics of a file in `relative_dir`: "" in the root, else "<dir>/".
 std::string KeyPrefixFor(std::string_view relative_dir);

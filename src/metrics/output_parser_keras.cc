@@ -1,5 +1,7 @@
 #include "metrics/output_parser_keras.h"
 
+#include <algorithm>
+
 #include "util/numbers.h"
 
 namespace trail::metrics::internal {
@@ -95,17 +97,50 @@ bool KerasRecogniser::OnFinalLine(std::string_view line, double now, bool record
   }
   if (!ParseKerasProgress(line, progress_)) return false;
   if (!record || !epoch_ || epoch_recorded_) return true;
-  if (progress_.target && progress_.current >= *progress_.target) {
-    for (const PrintedValue& v : progress_.values) out.Add(v.key, *epoch_, now, v.value);
-    epoch_recorded_ = true;
-    has_held_ = false;
-    return true;
-  }
-  held_.clear();
-  for (const PrintedValue& v : progress_.values) held_.emplace_back(std::string(v.key), v.value);
-  has_held_ = true;
-  held_time_ = now;
+  Hold(now, out);
+  if (held_complete_ && HoldsValidation()) RecordHeld(out);
   return true;
+}
+
+void KerasRecogniser::Hold(double now, MetricSet& out) {
+  const bool complete = progress_.target && progress_.current >= *progress_.target;
+  if (!has_held_ || !held_complete_) {
+    // Nothing reached the target yet: this line is the epoch's latest state.
+    held_.clear();
+    has_held_ = true;
+    held_complete_ = complete;
+    held_target_ = progress_.target;
+    Merge(now);
+    return;
+  }
+  if (complete && progress_.target == held_target_ && AddsAMetric()) {
+    Merge(now);  // the epoch's real final line, after something printed in between
+    return;
+  }
+  RecordHeld(out);  // another bar (evaluate): the epoch is over
+}
+
+void KerasRecogniser::Merge(double now) {
+  for (const PrintedValue& v : progress_.values) {
+    auto it = std::find_if(held_.begin(), held_.end(), [&](const auto& kv) { return kv.first == v.key; });
+    if (it != held_.end()) {
+      it->second = v.value;
+    } else {
+      held_.emplace_back(std::string(v.key), v.value);
+    }
+  }
+  held_time_ = now;
+}
+
+bool KerasRecogniser::AddsAMetric() const {
+  for (const PrintedValue& v : progress_.values) {
+    if (std::none_of(held_.begin(), held_.end(), [&](const auto& kv) { return kv.first == v.key; })) return true;
+  }
+  return false;
+}
+
+bool KerasRecogniser::HoldsValidation() const {
+  return std::any_of(held_.begin(), held_.end(), [](const auto& kv) { return kv.first.starts_with("val_"); });
 }
 
 void KerasRecogniser::Finish(MetricSet& out) {

@@ -10,12 +10,18 @@
 //   - "Epoch N/M" on a line of its own starts epoch N; the step of its points is N, as printed.
 //   - Each " - key: value" item whose key is a metric name and whose value is a number is a
 //     point; time items ("1s 15ms/step", "ETA: 3s", "1s/epoch") are not.
-//   - The epoch's points come from the first progress line that reaches its target (32/32):
-//     that is the line Keras prints when the epoch ends. Progress lines after it in the same
-//     epoch (model.evaluate after the last epoch) add nothing.
+//   - An epoch's points are its last, fullest state. Keras may print between the bar reaching
+//     its target and the epoch's final line (a ModelCheckpoint or ReduceLROnPlateau message, a
+//     warning written into the open line), so the first line at the target (32/32) may be a
+//     running state without the val_* and lr items that the final line adds. A line at the
+//     target is therefore held, and a later line at the same target in the same epoch that
+//     shows a metric the held state lacks is merged into it (its values win). Any other
+//     progress line in the epoch (model.evaluate after the last epoch) ends it and adds nothing.
+//   - The held state is recorded when the epoch is over: at the next "Epoch" line, at a progress
+//     line that is not merged, when the output ends, or at once when it holds a val_* item
+//     (Keras prints validation metrics only in the epoch's final line, so nothing fuller follows).
 //   - A progress line short of its target (a non-TTY verbose=1 update, or the last redraw of an
-//     epoch cut short) is held; the last one held is recorded when the next "Epoch" line comes
-//     or the output ends, if the epoch recorded nothing else.
+//     epoch cut short) is held too, each replacing the last, until a line reaches the target.
 //   - Progress lines before any "Epoch" line (evaluate or predict alone) add nothing.
 #pragma once
 
@@ -55,13 +61,22 @@ class KerasRecogniser {
   void Finish(MetricSet& out);
 
  private:
+  // Takes a progress line of the current epoch into the held state, or ends the epoch.
+  void Hold(double now, MetricSet& out);
+  void Merge(double now);
+  bool AddsAMetric() const;
+  bool HoldsValidation() const;
   void RecordHeld(MetricSet& out);
 
   std::optional<int64_t> epoch_;
   bool epoch_recorded_ = false;
   KerasProgress progress_;  // reused across lines
+  // The epoch's state so far: values in first-seen order, and whether they come from a line at
+  // its target (then `held_target_` is that target).
   std::vector<std::pair<std::string, double>> held_;
   bool has_held_ = false;
+  bool held_complete_ = false;
+  std::optional<int64_t> held_target_;
   double held_time_ = 0;
 };
 

@@ -254,10 +254,95 @@ TEST(OutputParserKerasTest, CrLfLineEndings) {
 TEST(OutputParserKerasTest, PointsAreStampedWhenTheirLineCompletes) {
   OutputParser parser;
   MetricSet set;
-  parser.Feed("Epoch 1/1\n32/32 [======] - 1s - loss: 0.2", 10.0, set);
+  parser.Feed("Epoch 1/2\n32/32 [======] - 1s - loss: 0.2", 10.0, set);
   parser.Feed("100\n", 20.0, set);
+  parser.Feed("Epoch 2/2\n", 30.0, set);  // without val_* items the epoch ends at the next one
   ASSERT_EQ(set.TotalPoints(), 1);
   EXPECT_EQ((*set.Series("loss"))[0].time, 20.0);
+}
+
+// ---- Keras: what is printed between the bar reaching its target and the epoch's final line ----
+
+// The final update of an epoch whose last batch update (at the target, with "ETA: 0s" and the
+// training values) was left on screen when `between` was printed: Keras 2's ProgbarLogger prints
+// the final line after the other callbacks' on_epoch_end, which may print (ModelCheckpoint and
+// ReduceLROnPlateau with verbose=1 begin their message with '\n').
+std::string Keras2EpochInterrupted(int epoch, int epochs, std::string train, std::string between, std::string end) {
+  std::string eta = "12/12 [==============================] - ETA: 0s - " + train;
+  return "Epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) + "\n" +
+         "\r 1/12 [=>............................] - ETA: 3s - loss: 0.9000 - accuracy: 0.1000" +
+         std::string(80, '\b') + "\r" + eta + between + std::string(eta.size(), '\b') + "\r" +
+         "12/12 [==============================] - 1s 5ms/step - " + train + end + "\n";
+}
+
+TEST(OutputParserKerasTest, ModelCheckpointMessageBeforeTheFinalLineKeepsValAndLr) {
+  std::string out =
+      Keras2EpochInterrupted(1, 2, "loss: 0.5000 - accuracy: 0.8000",
+                             "\nEpoch 1: val_loss improved from inf to 0.45000, saving model to ckpt.h5\n",
+                             " - val_loss: 0.4500 - val_accuracy: 0.8200 - lr: 0.0010") +
+      Keras2EpochInterrupted(2, 2, "loss: 0.4000 - accuracy: 0.8500",
+                             "\nEpoch 2: val_loss did not improve from 0.45000\n"
+                             "\nEpoch 2: ReduceLROnPlateau reducing learning rate to 0.00010000000474974513.\n",
+                             " - val_loss: 0.4700 - val_accuracy: 0.8100 - lr: 1.0000e-04");
+  EXPECT_THAT(Parse(out, KeyValues()),
+              ElementsAre(P{"loss", 1, 0.5}, P{"loss", 2, 0.4}, P{"accuracy", 1, 0.8}, P{"accuracy", 2, 0.85},
+                          P{"val_loss", 1, 0.45}, P{"val_loss", 2, 0.47}, P{"val_accuracy", 1, 0.82},
+                          P{"val_accuracy", 2, 0.81}, P{"lr", 1, 0.001}, P{"lr", 2, 1e-4}));
+}
+
+TEST(OutputParserKerasTest, Keras3CheckpointMessageBeforeTheFinalLine) {
+  // Keras 3: bold counter and coloured ━ bar, no "ETA:", metrics in alphabetical order,
+  // "learning_rate" from ReduceLROnPlateau.
+  std::string bar = "\x1b[1m12/12\x1b[0m \x1b[32m";
+  for (int i = 0; i < 20; ++i) bar += "\u2501";
+  bar += "\x1b[0m";
+  std::string out = "Epoch 3/10\n\r" + bar + " \x1b[1m0s\x1b[0m 5ms/step - accuracy: 0.9000 - loss: 0.3000" +
+                    "\nEpoch 3: val_loss did not improve from 0.25000\n" + std::string(60, '\b') + "\r" + bar +
+                    " \x1b[1m1s\x1b[0m 6ms/step - accuracy: 0.9000 - learning_rate: 1.0000e-04 - loss: 0.3000"
+                    " - val_accuracy: 0.8500 - val_loss: 0.4000\n";
+  EXPECT_THAT(Parse(out), ElementsAre(P{"accuracy", 3, 0.9}, P{"loss", 3, 0.3}, P{"learning_rate", 3, 1e-4},
+                                      P{"val_accuracy", 3, 0.85}, P{"val_loss", 3, 0.4}));
+}
+
+TEST(OutputParserKerasTest, WarningGluedOntoTheOpenLineLosesNothingTheFinalLinePrints) {
+  // Under a pty (or 2>&1) TensorFlow's C++ log and Python's warnings land inside the open line:
+  // the value they are glued to is unreadable there, but the final line prints it again.
+  std::string tf_warning =
+      "2026-12-06 16:00:01.234567: W tensorflow/core/kernels/data/generator_dataset_op.cc:108] Error occurred "
+      "when finalizing GeneratorDataset iterator: FAILED_PRECONDITION: Python interpreter state is not "
+      "initialized. The process may be terminated.\n\t [[{{node PyFunc}}]]\n";
+  std::string py_warning =
+      "/usr/lib/python3/dist-packages/keras/src/engine/training.py:3103: UserWarning: You are saving your "
+      "model as an HDF5 file via `model.save()`. This file format is considered legacy.\n"
+      "  saving_api.save_model(\n";
+  std::string out = Keras2EpochInterrupted(1, 2, "loss: 0.5000 - accuracy: 0.8000", tf_warning,
+                                           " - val_loss: 0.4500 - val_accuracy: 0.8200") +
+                    Keras2EpochInterrupted(2, 2, "loss: 0.4000 - accuracy: 0.8500", py_warning, "");
+  EXPECT_THAT(Parse(out), ElementsAre(P{"loss", 1, 0.5}, P{"loss", 2, 0.4}, P{"accuracy", 1, 0.8},
+                                      P{"accuracy", 2, 0.85}, P{"val_loss", 1, 0.45}, P{"val_accuracy", 1, 0.82}));
+}
+
+TEST(OutputParserKerasTest, WithoutValidationTheEpochIsRecordedWhenItIsOver) {
+  // No val_* items: the epoch's state is recorded at the next "Epoch" line, the next bar, or the
+  // end of the output. An evaluate bar with the same target and metrics is not the epoch's.
+  std::string out = Keras2EpochInterrupted(1, 2, "loss: 0.5000", "\nEpoch 1: loss improved from inf to 0.50000\n", "") +
+                    Keras2EpochInterrupted(2, 2, "loss: 0.4000", "", " - lr: 0.0010") +
+                    "12/12 [==============================] - 0s 2ms/step - loss: 0.9000\n";
+  OutputParser parser;
+  MetricSet set;
+  parser.Feed(out, kNow, set);
+  EXPECT_THAT(Points(set), ElementsAre(P{"loss", 1, 0.5}, P{"loss", 2, 0.4}, P{"lr", 2, 0.001}));
+  parser.Finish(kNow, set);
+  EXPECT_EQ(set.TotalPoints(), 3);
+}
+
+TEST(OutputParserKerasTest, AnEpochWithValidationIsRecordedAtItsFinalLine) {
+  // Validation metrics appear only in the epoch's final line: its points are live at once.
+  OutputParser parser;
+  MetricSet set;
+  parser.Feed(Keras2EpochInterrupted(1, 5, "loss: 0.5000", "\nEpoch 1: saving model to m.h5\n", " - val_loss: 0.6000"),
+              kNow, set);
+  EXPECT_THAT(Points(set), ElementsAre(P{"loss", 1, 0.5}, P{"val_loss", 1, 0.6}));
 }
 
 TEST(OutputParserKerasTest, TurnedOffKerasLinesAreNotReadAsKeyValues) {

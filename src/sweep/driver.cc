@@ -41,8 +41,18 @@ struct Running {
   std::string id_file;
   std::string id;
   Json point;
-  std::unique_ptr<metrics::MetricsTailer> protocol, output;
-  metrics::MetricSet live;
+  // The trial's live metrics, one set per source: a name is taken from the first source that
+  // has it, in the order the record takes it (FinalizeRun), so that two sources of one metric
+  // (a CSVLogger column and the same value printed by Keras) never interleave into one series.
+  std::unique_ptr<metrics::MetricsTailer> protocol, files, output;
+  metrics::MetricSet protocol_set, files_set, output_set;
+
+  const std::vector<metrics::Point>* LiveSeries(const std::string& key) const {
+    for (const metrics::MetricSet* set : {&protocol_set, &files_set, &output_set}) {
+      if (const auto* s = set->Series(key)) return s;
+    }
+    return nullptr;
+  }
   bool stopping = false;
   double stop_sent = 0;
   bool sigkilled = false;
@@ -290,16 +300,18 @@ class Driver {
       std::string live = JoinPath(project_.live_dir(), r.id);
       if (!r.protocol) {
         r.protocol = std::make_unique<metrics::MetricsTailer>(JoinPath(live, "metrics.jsonl"));
-        r.output = std::make_unique<metrics::MetricsTailer>(JoinPath(live, "output_metrics.jsonl"));
+        r.output = std::make_unique<metrics::MetricsTailer>(JoinPath(live, kOutputMetricsFile));
+        r.files = std::make_unique<metrics::MetricsTailer>(JoinPath(live, kFileMetricsFile));
       }
-      (void)r.protocol->Poll(now, r.live);
-      (void)r.output->Poll(now, r.live);
+      (void)r.protocol->Poll(now, r.protocol_set);
+      (void)r.files->Poll(now, r.files_set);
+      (void)r.output->Poll(now, r.output_set);
       std::optional<std::string> why;
       if (spec_.early_stop) {
-        if (const auto* s = r.live.Series(spec_.early_stop->metric)) why = CheckPatience(*spec_.early_stop, *s);
+        if (const auto* s = r.LiveSeries(spec_.early_stop->metric)) why = CheckPatience(*spec_.early_stop, *s);
       }
       if (!why && spec_.prune) {
-        if (const auto* s = r.live.Series(spec_.prune->metric)) why = CheckMedian(*spec_.prune, *s, prune_history_);
+        if (const auto* s = r.LiveSeries(spec_.prune->metric)) why = CheckMedian(*spec_.prune, *s, prune_history_);
       }
       if (!why) continue;
       // The reason first, then the signal: the trial's finalizer reads it.
