@@ -142,8 +142,11 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
   }
   HashCache cache = HashCache::Load(HashCachePath(project));
   std::vector<AddedData> out;
+  // Open (its shared lock held) until the pointers below are in place: gc takes the lock
+  // exclusively before it lists the roots, so it sees none of this add or all of its pointers.
+  std::unique_ptr<store::LocalStore> st;
   {
-    TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::OpenForWriting(project.store_dir()));
+    TRAIL_ASSIGN_OR_RETURN(st, store::LocalStore::OpenForWriting(project.store_dir()));
     for (const std::string& rel : rels) {
       AddedData a;
       a.path = rel;
