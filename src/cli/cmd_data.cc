@@ -27,14 +27,20 @@ std::vector<std::string> Absolute(const std::vector<std::string>& paths) {
 int CheckoutAndReport(Project& project, const std::vector<std::string>& paths, bool force) {
   auto done = CheckoutData(project, Absolute(paths), force);
   if (!done.ok()) return Fail(done.status());
-  size_t restored = 0;
+  size_t restored = 0, broken = 0;
   for (const CheckedOut& c : *done) {
+    if (!c.problem.empty()) {
+      ++broken;
+      PrintError(c.problem);
+      continue;
+    }
     if (!c.restored) continue;
     ++restored;
     std::printf("restored %s\n", c.path.c_str());
   }
-  std::printf("%zu restored, %zu already up to date\n", restored, done->size() - restored);
-  return 0;
+  std::printf("%zu restored, %zu already up to date%s\n", restored, done->size() - restored - broken,
+              broken == 0 ? "" : (", " + std::to_string(broken) + " not restored").c_str());
+  return broken == 0 ? 0 : 1;
 }
 
 std::function<int()> SetupAdd(CLI::App& sub) {
@@ -69,15 +75,20 @@ std::function<int()> SetupStatus(CLI::App& sub) {
     if (!project) return 1;
     auto data = DataStatus(*project, Absolute(*paths));
     if (!data.ok()) return Fail(data.status());
-    size_t changed = 0;
+    size_t changed = 0, broken = 0;
     for (const TrackedData& d : *data) {
+      if (d.state == DataState::kBroken) {
+        ++broken;
+        PrintError(d.problem);
+        continue;
+      }
       if (d.state == DataState::kClean && d.in_store) continue;
       ++changed;
       std::string note = d.in_store ? "" : "  (not in the local store: trail pull)";
       std::printf("%-9s %s%s\n", std::string(DataStateName(d.state)).c_str(), d.path.c_str(), note.c_str());
     }
-    if (changed == 0) std::printf("%zu tracked, all up to date\n", data->size());
-    return 0;
+    if (changed == 0 && broken == 0) std::printf("%zu tracked, all up to date\n", data->size());
+    return broken == 0 ? 0 : 1;
   };
 }
 

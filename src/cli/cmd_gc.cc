@@ -30,6 +30,8 @@ std::function<int()> SetupGc(CLI::App& sub) {
                     a.dead_blobs + a.live_blobs, FormatBytes(a.dead_bytes).c_str(), FormatBytes(a.pack_bytes).c_str());
       }
     }
+    for (const std::string& id : r->rebuilt_indexes)
+      std::printf("%s index of pack %s from the pack\n", *dry_run ? "would rebuild" : "rebuilt", id.c_str());
     for (const std::string& s : r->stray) std::printf("%s stray %s\n", verb_remove, s.c_str());
     std::printf("%s %zu packs, %s %zu, %s %s (kept %s)\n", verb_remove, r->removed_packs, verb_rewrite,
                 r->rewritten_packs, *dry_run ? "would free" : "freed", FormatBytes(r->freed_bytes).c_str(),
@@ -40,12 +42,16 @@ std::function<int()> SetupGc(CLI::App& sub) {
 
 std::function<int()> SetupFsck(CLI::App& sub) {
   auto quiet = std::make_shared<bool>(false);
+  auto repair = std::make_shared<bool>(false);
   sub.add_flag("-q,--quiet", *quiet, "print problems only");
-  return [quiet] {
+  sub.add_flag("--repair", *repair,
+               "rebuild lost pack indexes; move damaged or missing packs aside, keeping what verifies");
+  return [quiet, repair] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto r = CheckStore(*project);
+    auto r = CheckStore(*project, *repair);
     if (!r.ok()) return Fail(r.status());
+    for (const std::string& line : r->repaired) std::printf("%s\n", line.c_str());
     for (const std::string& p : r->problems) std::printf("%s\n", p.c_str());
     if (!*quiet) {
       for (const std::string& n : r->notes) PrintWarning(n);

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/store_gc.h"
+#include "core/store_repair.h"
 #include "store/local_store.h"
 #include "util/files.h"
 
@@ -29,7 +30,10 @@ struct BlobCheck {
 };
 
 void CheckPacks(const LocalStore& store, FsckReport& report, BlobCheck& check) {
-  for (const LocalStore::PackInfo& p : store.Packs()) {
+  // Packs the store left out because their file is missing or short are checked the same way.
+  std::vector<LocalStore::PackInfo> packs = store.Packs();
+  for (const LocalStore::PackInfo& p : store.UnusablePacks()) packs.push_back(p);
+  for (const LocalStore::PackInfo& p : packs) {
     ++report.packs;
     report.blobs += p.entries.size();
     const std::string path = store.PackPath(p.id);
@@ -66,22 +70,18 @@ void CheckPacks(const LocalStore& store, FsckReport& report, BlobCheck& check) {
   }
 }
 
-void StrayPacks(const LocalStore& store, FsckReport& report) {
-  std::unordered_set<std::string> indexed;
-  for (const auto& p : store.Packs()) indexed.insert(p.id);
-  std::error_code ec;
-  const fs::path packs = fs::path(store.dir()) / "packs";
-  for (fs::recursive_directory_iterator it(packs, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.size() != 64 + 5 || name.substr(64) != ".pack") continue;
-    if (!indexed.count(name.substr(0, 64)))
-      report.notes.push_back("stray pack " + name.substr(0, 64) + " (no index: invisible; trail gc removes it)");
+void UnindexedPacks(const LocalStore& store, const std::vector<LocalStore::BadIndex>& bad, FsckReport& report) {
+  std::unordered_set<std::string> reported;
+  for (const auto& b : bad) reported.insert(b.pack_id);
+  for (const std::string& pack_id : store.UnindexedPacks()) {
+    if (reported.count(pack_id)) continue;
+    report.notes.push_back("pack " + pack_id + " has no index (trail fsck --repair or trail gc rebuilds it from the pack)");
   }
 }
 
 void CheckRoots(const LocalStore& store, const StoreRoots& roots, const BlobCheck& check, FsckReport& report) {
   report.roots = roots.roots.size();
-  for (const std::string& w : roots.warnings) report.notes.push_back(w);
+  for (const std::string& w : roots.unreadable) report.notes.push_back(w);
   for (const StoreRoot& root : roots.roots) {
     std::vector<std::string> lines;
     std::unordered_set<BlobKey, BlobKeyHash> seen;
@@ -126,16 +126,18 @@ StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoot
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenTolerant(store_dir, &bad_indexes));
   for (const auto& b : bad_indexes) {
     report.problems.push_back("corrupt index " + b.pack_id + ": " + b.problem.message() +
-                              " (its pack's objects count as missing)");
+                              " (its pack's objects count as missing; trail fsck --repair rebuilds it from the pack)");
   }
   BlobCheck check;
   CheckPacks(*store, report, check);
-  StrayPacks(*store, report);
+  UnindexedPacks(*store, bad_indexes, report);
   if (roots != nullptr) CheckRoots(*store, *roots, check, report);
   return report;
 }
 
-StatusOr<FsckReport> CheckStore(Project& project) {
+namespace {
+
+StatusOr<FsckReport> CheckProject(Project& project) {
   auto roots = CollectStoreRoots(project);
   if (!roots.ok()) {
     TRAIL_ASSIGN_OR_RETURN(FsckReport report, CheckStoreDir(project.store_dir(), nullptr));
@@ -143,6 +145,18 @@ StatusOr<FsckReport> CheckStore(Project& project) {
     return report;
   }
   return CheckStoreDir(project.store_dir(), &*roots);
+}
+
+}  // namespace
+
+StatusOr<FsckReport> CheckStore(Project& project, bool repair) {
+  std::vector<std::string> repaired;
+  if (repair) {
+    TRAIL_ASSIGN_OR_RETURN(repaired, RepairStore(project.store_dir()));
+  }
+  TRAIL_ASSIGN_OR_RETURN(FsckReport report, CheckProject(project));
+  report.repaired = std::move(repaired);
+  return report;
 }
 
 }  // namespace trail

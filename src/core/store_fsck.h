@@ -23,12 +23,15 @@ struct FsckReport {
   std::vector<std::string> problems;
   // Not problems: stray packs a gc removes, pointers that could not be read.
   std::vector<std::string> notes;
+  // What --repair did (store_repair.h), before the check.
+  std::vector<std::string> repaired;
   bool clean() const { return problems.empty(); }
 };
 
 // Checks the store of `project` against its roots. An error only when the check itself could
-// not run (no repository); a root collection that fails is reported as a problem.
-StatusOr<FsckReport> CheckStore(Project& project);
+// not run (no repository); a root collection that fails is reported as a problem. With
+// `repair`, RepairStore runs first, and the check reports what is left.
+StatusOr<FsckReport> CheckStore(Project& project, bool repair = false);
 
 // The same on a store folder; `roots` may be null (packs only).
 StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoots* roots);

@@ -48,11 +48,10 @@ Status RemovePack(const LocalStore& store, const std::string& pack_id) {
   return RemoveFile(store.PackPath(pack_id));
 }
 
-// Packs without an index, temp files older than the cutoff, and an old rewrite folder.
+// Temp files older than the cutoff, and an old rewrite folder. (Packs without an index are
+// not stray: RecoverUnindexedPacks gives them their index back.)
 std::vector<std::string> FindStray(const LocalStore& store, std::time_t now, int64_t temp_age_s) {
   std::vector<std::string> out;
-  std::unordered_set<std::string> indexed;
-  for (const auto& p : store.Packs()) indexed.insert(p.id);
   std::error_code ec;
   const fs::path root(store.dir());
   const std::string rewrite = JoinPath(store.dir(), kRewriteDir);
@@ -70,14 +69,30 @@ std::vector<std::string> FindStray(const LocalStore& store, std::time_t now, int
       if (::stat(path.c_str(), &st) == 0 && now - st.st_mtime >= temp_age_s) out.push_back(path);
       continue;
     }
-    // packs/ab/<64 hex>.pack with no index: a crash between writing a pack and its index, or
-    // between deleting an index and its pack.
-    if (name.ends_with(".pack") && name.size() == 64 + 5 && it->path().parent_path().parent_path() == root / "packs" &&
-        store::ParseHexId(name.substr(0, 64)) && !indexed.count(name.substr(0, 64))) {
-      out.push_back(path);
-    }
   }
   return out;
+}
+
+// An intact pack is self-describing, so one whose .idx is missing (lost, or a crash between
+// writing a pack and its index) gets it back from its own tail, and the sweep then treats it
+// like any other. One that does not verify is kept for fsck: what it holds is unknown.
+Status RecoverUnindexedPacks(const std::string& store_dir, bool dry_run, GcResult& result) {
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::Open(store_dir));
+  for (const std::string& pack_id : store->UnindexedPacks()) {
+    if (dry_run) {
+      result.rebuilt_indexes.push_back(pack_id);
+      continue;
+    }
+    Status rebuilt = LocalStore::RebuildIndex(store_dir, pack_id);
+    if (rebuilt.ok()) {
+      result.rebuilt_indexes.push_back(pack_id);
+    } else if (rebuilt.code() == Code::kCorrupt) {
+      result.warnings.push_back("pack " + pack_id + " has no index and does not verify; kept (run trail fsck)");
+    } else {
+      return rebuilt;
+    }
+  }
+  return Status::Ok();
 }
 
 // Copies the live blobs of `packs` into new packs built in <store>/gc-rewrite, then moves each
@@ -151,9 +166,16 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
     TRAIL_RETURN_IF_ERROR(MakeDirs(store_dir));
     TRAIL_ASSIGN_OR_RETURN(lock, FileLock::Acquire(JoinPath(store_dir, "lock")));
   }
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::Open(store_dir));
+  // What an unreadable pointer or record names is unknown, so anything may look dead.
+  if (!roots.unreadable.empty()) {
+    return FailedPrecondition(roots.unreadable.front() + "; nothing was deleted (fix or remove it" +
+                              (roots.unreadable.size() > 1
+                                   ? ", and " + std::to_string(roots.unreadable.size() - 1) + " more: trail fsck lists them)"
+                                   : ")"));
+  }
   GcResult result;
-  result.warnings = roots.warnings;
+  TRAIL_RETURN_IF_ERROR(RecoverUnindexedPacks(store_dir, options.dry_run, result));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::Open(store_dir));
 
   // Mark.
   BlobSet live;

@@ -5,7 +5,8 @@
 // .pack (a pack without an index is invisible, so a crash in between leaves only a stray file);
 // more than `rewrite_dead_fraction` of its bytes dead -> its live blobs are copied into new packs,
 // which are published (pack, then index) before the old index and pack are deleted; else kept.
-// Stray packs (no index) and temp files older than `temp_age_s` are deleted too.
+// A pack without an index gets it rebuilt from the pack first (then is swept like the others);
+// temp files older than `temp_age_s` are deleted. Roots that cannot be read stop it all.
 //
 // The store lock is held exclusively from before the roots are collected until the sweep is
 // done: writers hold it shared from open to close (and write their pointers before closing), so
@@ -45,13 +46,14 @@ struct GcPackAction {
 
 struct GcResult {
   std::vector<GcPackAction> actions;  // with dry_run: what would be done
-  std::vector<std::string> stray;     // stray packs and temp files (removed unless dry_run)
+  std::vector<std::string> stray;     // old temp files and rewrite folders (removed unless dry_run)
+  std::vector<std::string> rebuilt_indexes;  // packs whose lost .idx was rebuilt (dry_run: would be)
   size_t removed_packs = 0;
   size_t rewritten_packs = 0;
   uint64_t freed_bytes = 0;  // estimated for a dry run
   uint64_t kept_bytes = 0;   // packs and indexes left
   size_t live_blobs = 0;
-  std::vector<std::string> warnings;  // roots whose objects are missing, unreadable pointers
+  std::vector<std::string> warnings;  // roots whose objects are missing, unindexed packs that do not verify
 };
 
 // Walks every blob `root` needs: its tree (if a folder), each file's manifest, each manifest's
@@ -62,7 +64,8 @@ using NeededBlobVisitor = std::function<bool(const store::BlobKey& key, const St
 void ForEachNeededBlob(const store::LocalStore& store, const StoreRoot& root, const NeededBlobVisitor& visit);
 
 // Collects the roots of `project` and sweeps its store. Deletes nothing when the roots cannot be
-// collected or a live tree or manifest is corrupt (what it needs would be unknowable).
+// collected (a damaged ref, commit or tree; a pointer or record that does not parse) or a live
+// tree or manifest is corrupt: what they need would be unknowable.
 StatusOr<GcResult> CollectGarbage(Project& project, const GcOptions& options);
 
 // The same on a store folder with roots already collected; `lock_held`: the caller holds the

@@ -156,23 +156,34 @@ TEST_F(StoreGcTest, RewritesMostlyDeadPacks) {
   EXPECT_FALSE(fs::exists(project_->store_dir() + "/gc-rewrite"));
 }
 
-TEST_F(StoreGcTest, RemovesStrayPacksAndOldTempFiles) {
+// Issue 13, item 8: a pack without an index gets it back; only one that does not verify is
+// left alone (kept, for fsck), never deleted.
+TEST_F(StoreGcTest, RebuildsLostIndexesKeepsUnverifiablePacksAndRemovesOldTempFiles) {
   Add("a.bin", 1000, 9);
   const std::string dir = project_->store_dir();
   const std::string stray = dir + "/packs/ab/" + std::string(64, 'a').replace(0, 2, "ab") + ".pack";
   fs::create_directories(dir + "/packs/ab");
   std::ofstream(stray) << "half";
   std::ofstream(dir + "/packs/ab/x.pack.tmp-123") << "half";
+  std::string idx;
+  for (const auto& e : fs::directory_iterator(dir + "/index")) idx = e.path().string();
+  fs::remove(idx);
   GcOptions o;
   o.now = std::time(nullptr) + 10;  // the temp file is 10 s old: kept
   auto r = CollectGarbage(*project_, o);
-  ASSERT_TRUE(r.ok());
-  EXPECT_FALSE(fs::exists(stray));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(fs::exists(stray));
+  EXPECT_TRUE(fs::exists(idx));
+  EXPECT_EQ(r->rebuilt_indexes.size(), 1u);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("does not verify"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir + "/packs/ab/x.pack.tmp-123"));
   o.now = std::time(nullptr) + 7200;
   ASSERT_TRUE(CollectGarbage(*project_, o).ok());
   EXPECT_FALSE(fs::exists(dir + "/packs/ab/x.pack.tmp-123"));
-  EXPECT_EQ(PackCount(), 1u);
+  fs::remove(root() + "/a.bin");
+  ASSERT_TRUE(CheckoutData(*project_, {}, false).ok());
+  EXPECT_EQ(Read("a.bin"), RandomBytes(1000, 9));
 }
 
 TEST_F(StoreGcTest, FsckNamesCorruptPackAndTheDataItBreaks) {

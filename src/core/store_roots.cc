@@ -95,7 +95,7 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
   for (const std::string& rel : pointers) {
     auto p = ReadPointer(JoinPath(project.root(), rel));
     if (!p.ok()) {
-      out.warnings.push_back(p.status().message());
+      out.unreadable.push_back(p.status().message());
       continue;
     }
     const std::string data = rel.substr(0, rel.size() - kPointerSuffix.size());
@@ -112,7 +112,7 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
         if (path.ends_with(kPointerSuffix)) {
           auto p = ParsePointer(content, path);
           if (!p.ok()) {
-            out.warnings.push_back("committed " + p.status().message());
+            out.unreadable.push_back("committed " + p.status().message());
             return Status::Ok();
           }
           out.roots.push_back(
@@ -123,7 +123,7 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
         if (!record.ok()) {
           // A user's own run.yaml outside the runs layout is none of our business.
           if (path.rfind("runs/", 0) == 0)
-            out.warnings.push_back("unreadable run record: " + record.status().message());
+            out.unreadable.push_back("unreadable run record: " + record.status().message());
           return Status::Ok();
         }
         AddOids(*record, "run " + RunId(*record, path), out);
@@ -137,8 +137,12 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
       // The start record names the data snapshots taken before the program started.
       const std::string start_file = JoinPath(JoinPath(live, run), "start.yaml");
       if (PathExists(start_file)) {
-        if (auto text = ReadFile(start_file); text.ok()) {
-          if (auto start = ParseYaml(*text, start_file); start.ok()) AddOids(*start, "live run " + run, out);
+        auto start = ReadFile(start_file);
+        auto parsed = start.ok() ? ParseYaml(*start, start_file) : StatusOr<Json>(start.status());
+        if (parsed.ok()) {
+          AddOids(*parsed, "live run " + run, out);
+        } else {
+          out.unreadable.push_back("live run " + run + ": " + parsed.status().message());
         }
       }
       const std::string file = JoinPath(JoinPath(live, run), kAnnotationsFile);
@@ -147,12 +151,18 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
       size_t start = 0;
       while (start < text.size()) {
         size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();  // a last line being written: try it
+        const bool last = end == std::string::npos;
+        if (last) end = text.size();  // a last line being written: try it
         const std::string_view line(text.data() + start, end - start);
         start = end + 1;
         if (line.empty()) continue;
         Json j = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
-        if (j.is_discarded()) continue;
+        if (j.is_discarded()) {
+          // An unfinished last line was never reported stored (the writer holds the store
+          // lock until its line is whole); a whole line that does not parse could name anything.
+          if (!last) out.unreadable.push_back(file + ": a line that is not JSON");
+          continue;
+        }
         AddOids(j, "live run " + run, out);
       }
     }

@@ -31,12 +31,14 @@ struct StoreRoot {
 
 struct StoreRoots {
   std::vector<StoreRoot> roots;
-  // Files that looked like pointers or run records but could not be read: their objects, if
-  // any, are not roots. Reported, never fatal.
-  std::vector<std::string> warnings;
+  // Files that could name roots but could not be read (a pointer or run record that does not
+  // parse, a live run's start record or annotation line that does not): what they name is
+  // unknown, so gc deletes nothing while there are any; fsck reports them.
+  std::vector<std::string> unreadable;
 };
 
-// Fails (and gc must then delete nothing) when the work tree or Git history cannot be read.
+// Fails (and gc must then delete nothing) when the work tree, a ref, or anything in the Git
+// history they reach cannot be read.
 StatusOr<StoreRoots> CollectStoreRoots(Project& project);
 
 // Exposed for tests: every string under a key named "oid" anywhere in `value` that is

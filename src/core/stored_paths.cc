@@ -126,7 +126,41 @@ Status CheckTreeRestorable(const store::TreeManifest& tree, const std::string& r
   return Status::Ok();
 }
 
+// The stored size of file `id` once its manifest and all its chunks are known to be there.
+StatusOr<uint64_t> StoredFileSize(const store::LocalStore& store, const store::Sha256Digest& id) {
+  TRAIL_ASSIGN_OR_RETURN(store::FileManifest m, store::LoadManifest(store, id));
+  for (const store::ManifestChunk& c : m.chunks) {
+    if (!store.Has(store::BlobType::kChunk, c.id))
+      return NotFound("chunk " + store::ToHex(c.id) + " of file " + store::ToHex(id) + " is not in the store");
+  }
+  return m.size;
+}
+
+Status PointerDisagrees(const Pointer& p, uint64_t size, uint64_t files) {
+  if (p.size == size && p.files == files) return Status::Ok();
+  return InvalidArgument("the pointer says " + std::to_string(p.size) + " bytes in " + std::to_string(p.files) +
+                         (p.files == 1 ? " file" : " files") + ", but " + OidString(p.oid) + " is " +
+                         std::to_string(size) + " bytes in " + std::to_string(files) + (files == 1 ? " file" : " files"));
+}
+
 }  // namespace
+
+Status CheckStoredContent(const store::LocalStore& store, const Pointer& p) {
+  if (!p.folder) {
+    TRAIL_ASSIGN_OR_RETURN(uint64_t size, StoredFileSize(store, p.oid));
+    return PointerDisagrees(p, size, 1);
+  }
+  TRAIL_ASSIGN_OR_RETURN(store::TreeManifest tree, store::LoadTree(store, p.oid));
+  uint64_t total = 0;
+  for (const store::TreeEntry& e : tree.entries) {
+    TRAIL_ASSIGN_OR_RETURN(uint64_t size, StoredFileSize(store, e.file));
+    if (size != e.size)
+      return Corrupt("tree " + store::ToHex(p.oid) + " says " + e.path + " is " + std::to_string(e.size) +
+                     " bytes, its manifest " + std::to_string(size));
+    total += size;
+  }
+  return PointerDisagrees(p, total, tree.entries.size());
+}
 
 Status CheckRestorable(const store::LocalStore& store, const Pointer& p, const std::string& root,
                        const std::string& rel) {

@@ -28,6 +28,13 @@ StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_pat
 // The pointer `abs_path` would have now, hashing only (nothing is stored): for status.
 StatusOr<Pointer> PointerOf(const std::string& abs_path, HashCache& cache, const std::string& cache_key);
 
+// Whether the store holds everything `p` needs (a folder's tree, every file manifest, every
+// chunk) and agrees with it, reading manifests but no chunks. NotFound names the first missing
+// object; InvalidArgument says the pointer's size or file count is not what is stored (the
+// pointer is wrong: the store's objects are verified by their ids); Corrupt, a tree or manifest
+// that does not verify.
+Status CheckStoredContent(const store::LocalStore& store, const Pointer& p);
+
 // Checks, before anything is written, that what `p` names can be restored at `root`/`rel`:
 // `rel` and every path in a folder's tree are safe relative paths (util/safe_path.h), and no
 // part of them below `root` is a symbolic link. `root` is trusted (the work tree, a folder the

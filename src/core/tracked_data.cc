@@ -68,7 +68,14 @@ StatusOr<std::vector<TrackedData>> Resolve(Project& project, const std::vector<s
     TrackedData d;
     d.pointer_path = rel;
     d.path = rel.substr(0, rel.size() - kPointerSuffix.size());
-    TRAIL_ASSIGN_OR_RETURN(d.recorded, ReadPointer(JoinPath(project.root(), rel)));
+    auto pointer = ReadPointer(JoinPath(project.root(), rel));
+    if (pointer.ok()) {
+      d.recorded = *pointer;
+    } else {
+      // One bad pointer must not hide the state of every other one.
+      d.state = DataState::kBroken;
+      d.problem = pointer.status().message();
+    }
     out.push_back(std::move(d));
   }
   return out;
@@ -84,6 +91,8 @@ std::string_view DataStateName(DataState s) {
       return "modified";
     case DataState::kMissing:
       return "missing";
+    case DataState::kBroken:
+      return "error";
   }
   return "?";
 }
@@ -143,8 +152,11 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
   }
   HashCache cache = HashCache::Load(HashCachePath(project));
   std::vector<AddedData> out;
+  // Open (its shared lock held) until the pointers below are in place: gc takes the lock
+  // exclusively before it lists the roots, so it sees none of this add or all of its pointers.
+  std::unique_ptr<store::LocalStore> st;
   {
-    TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::OpenForWriting(project.store_dir()));
+    TRAIL_ASSIGN_OR_RETURN(st, store::LocalStore::OpenForWriting(project.store_dir()));
     for (const std::string& rel : rels) {
       AddedData a;
       a.path = rel;
@@ -176,8 +188,16 @@ namespace {
 // Fills in each pointer's state and whether the store has its content.
 Status Classify(const Project& project, const store::LocalStore& st, HashCache& cache, std::vector<TrackedData>& data) {
   for (TrackedData& d : data) {
+    if (d.state == DataState::kBroken) continue;
     const std::string full = JoinPath(project.root(), d.path);
-    d.in_store = st.Has(d.recorded.folder ? store::BlobType::kTree : store::BlobType::kFile, d.recorded.oid);
+    // All of it, not just its top object: a pack may be lost while the manifest is not.
+    const Status stored = CheckStoredContent(st, d.recorded);
+    d.in_store = stored.code() != Code::kNotFound;
+    if (d.in_store && !stored.ok()) {
+      d.state = DataState::kBroken;
+      d.problem = d.pointer_path + ": " + stored.message();
+      continue;
+    }
     if (!PathExists(full)) {
       d.state = DataState::kMissing;
       continue;
@@ -210,7 +230,7 @@ StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vect
   TRAIL_RETURN_IF_ERROR(Classify(project, *st, cache, data));
   std::vector<std::string> conflicts, absent;
   for (const TrackedData& d : data) {
-    if (d.state == DataState::kClean) continue;
+    if (d.state == DataState::kClean || d.state == DataState::kBroken) continue;
     if (!d.in_store) absent.push_back(d.path);
     if (d.state == DataState::kModified && !force) conflicts.push_back(d.path);
   }
@@ -231,11 +251,12 @@ StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vect
   // own folder.
   for (const TrackedData& d : data) {
     TRAIL_RETURN_IF_ERROR(CheckRelativePath(d.path, "tracked data", /*outside_repo_dirs=*/true));
-    if (d.state != DataState::kClean) TRAIL_RETURN_IF_ERROR(CheckRestorable(*st, d.recorded, project.root(), d.path));
+    if (d.state != DataState::kClean && d.state != DataState::kBroken)
+      TRAIL_RETURN_IF_ERROR(CheckRestorable(*st, d.recorded, project.root(), d.path));
   }
   std::vector<CheckedOut> out;
   for (const TrackedData& d : data) {
-    CheckedOut c{d.path, d.state != DataState::kClean};
+    CheckedOut c{d.path, d.state != DataState::kClean && d.state != DataState::kBroken, d.problem};
     if (c.restored) {
       const std::string full = JoinPath(project.root(), d.path);
       if (d.recorded.folder != IsDirectory(full) && PathExists(full)) TRAIL_RETURN_IF_ERROR(RemoveAll(full));

@@ -27,7 +27,9 @@ struct AddedData {
 // paths Git already tracks (they would be in Git twice).
 StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths);
 
-enum class DataState { kClean, kModified, kMissing };
+// kBroken: the pointer cannot be used (it does not parse, disagrees with the store, or what it
+// names is damaged); TrackedData::problem says why. Other paths are still handled.
+enum class DataState { kClean, kModified, kMissing, kBroken };
 std::string_view DataStateName(DataState s);
 
 struct TrackedData {
@@ -35,7 +37,8 @@ struct TrackedData {
   std::string pointer_path;  // relative to the root
   Pointer recorded;
   DataState state = DataState::kClean;
-  bool in_store = true;  // false: the pointer's content is not in the local store (pull it)
+  bool in_store = true;  // false: some of the pointer's content is not in the local store (pull it)
+  std::string problem;   // kBroken: one line naming the pointer and what is wrong
 };
 
 // Every pointer in the work tree, or the ones for `abs_paths` (a data path or its pointer).
@@ -44,10 +47,12 @@ StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vecto
 struct CheckedOut {
   std::string path;
   bool restored = false;  // false: it already matched
+  std::string problem;    // not empty: this path was left alone because its pointer is broken
 };
 
 // Restores data that is missing or differs from its pointer. Data with changes the store does
-// not have is refused (all of it before anything is written) unless `force`.
+// not have is refused (all of it before anything is written) unless `force`. Broken pointers
+// are left alone and named in their CheckedOut; the other paths are restored.
 StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths,
                                                bool force);
 

@@ -3,6 +3,8 @@
 // already seen are skipped by id, so the cost is the number of distinct trees in the history,
 // not commits x files.
 #include <cstring>
+#include <string_view>
+#include <vector>
 #include <unordered_set>
 
 #include "git/git_util.h"
@@ -13,6 +15,8 @@ namespace {
 
 using internal::BlobPtr;
 using internal::GitError;
+using internal::ObjectPtr;
+using internal::OidHex;
 using internal::TreePtr;
 
 struct OidHash {
@@ -64,25 +68,86 @@ struct Walker {
 
 }  // namespace
 
+namespace {
+
+struct RefTips {
+  std::vector<git_oid> commits;
+  std::vector<git_oid> trees;  // tags of trees: their files count too
+};
+
+// Where one ref points, peeled through annotated tags. Anything that cannot be read is an
+// error: the files under it are unknowable, and a caller that keeps what they name (gc) must
+// not mistake a damaged repository for a smaller one. Branches and trail's refs must name
+// commits; a tag may name any object (a tag of a blob holds no files).
+Status AddRefTip(git_repository* repo, const char* name, RefTips& tips) {
+  git_oid id;
+  int error = git_reference_name_to_id(&id, repo, name);
+  if (error < 0) return GitError(error, std::string("cannot resolve ") + name);
+  git_object* raw = nullptr;
+  error = git_object_lookup(&raw, repo, &id, GIT_OBJECT_ANY);
+  if (error < 0) return GitError(error, std::string(name) + " names " + OidHex(id) + ", which cannot be read");
+  ObjectPtr object(raw);
+  const bool is_tag_ref = std::string_view(name).starts_with("refs/tags/");
+  while (git_object_type(object.get()) == GIT_OBJECT_TAG) {
+    git_object* target = nullptr;
+    error = git_tag_target(&target, reinterpret_cast<git_tag*>(object.get()));
+    if (error < 0) return GitError(error, std::string("cannot read the target of tag ") + name);
+    object.reset(target);
+  }
+  const git_object_t type = git_object_type(object.get());
+  if (type == GIT_OBJECT_COMMIT) {
+    tips.commits.push_back(*git_object_id(object.get()));
+  } else if (is_tag_ref && type == GIT_OBJECT_TREE) {
+    tips.trees.push_back(*git_object_id(object.get()));
+  } else if (!is_tag_ref || type != GIT_OBJECT_BLOB) {
+    return FailedPrecondition(std::string(name) + " names " + OidHex(id) + ", a " + git_object_type2string(type) +
+                              ", not a commit");
+  }
+  return Status::Ok();
+}
+
+struct GlobPayload {
+  git_repository* repo;
+  RefTips* tips;
+  Status status;
+};
+
+}  // namespace
+
 Status Repo::ForEachFileInHistory(const std::vector<std::string>& ref_globs,
                                   const std::function<bool(std::string_view name)>& want,
                                   const std::function<Status(const std::string& path, const std::string& content)>& fn) {
+  RefTips tips;
+  for (const std::string& glob : ref_globs) {
+    GlobPayload payload{repo_.get(), &tips, Status::Ok()};
+    const int error = git_reference_foreach_glob(
+        repo_.get(), glob.c_str(),
+        [](const char* name, void* data) -> int {
+          auto* p = static_cast<GlobPayload*>(data);
+          p->status = AddRefTip(p->repo, name, *p->tips);
+          return p->status.ok() ? 0 : 1;
+        },
+        &payload);
+    TRAIL_RETURN_IF_ERROR(payload.status);
+    if (error < 0) return GitError(error, "cannot list refs " + glob);
+  }
+  Walker w{repo_.get(), want, fn, {}, {}};
+  for (const git_oid& tree : tips.trees) TRAIL_RETURN_IF_ERROR(w.Tree(tree, ""));
+  if (tips.commits.empty()) return Status::Ok();
   git_revwalk* raw_walk = nullptr;
   int error = git_revwalk_new(&raw_walk, repo_.get());
   if (error < 0) return GitError(error, "cannot walk history");
   std::unique_ptr<git_revwalk, void (*)(git_revwalk*)> walk(raw_walk, git_revwalk_free);
-  bool any = false;
-  for (const std::string& glob : ref_globs) {
-    error = git_revwalk_push_glob(walk.get(), glob.c_str());
-    if (error == 0) any = true;
-    // A glob that matches nothing, or a tag that points at a blob, is not an error here.
+  for (const git_oid& commit : tips.commits) {
+    error = git_revwalk_push(walk.get(), &commit);
+    if (error < 0) return GitError(error, "cannot walk history from " + OidHex(commit));
   }
-  if (!any) return Status::Ok();
-  Walker w{repo_.get(), want, fn, {}, {}};
   git_oid id;
   while ((error = git_revwalk_next(&id, walk.get())) == 0) {
     git_commit* c = nullptr;
-    if (git_commit_lookup(&c, repo_.get(), &id) < 0) continue;
+    // A commit the walk reached but that cannot be read: its files are unknowable.
+    error = git_commit_lookup(&c, repo_.get(), &id);
+    if (error < 0) return GitError(error, "cannot read commit " + OidHex(id));
     const git_oid tree = *git_commit_tree_id(c);
     git_commit_free(c);
     TRAIL_RETURN_IF_ERROR(w.Tree(tree, ""));

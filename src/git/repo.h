@@ -168,7 +168,11 @@ class Repo {
   // Like `git merge-base --is-ancestor`: true when equal. False when either
   // commit does not exist.
   // Calls `fn(path, content)` once per distinct blob whose file name passes `want`, in every
-  // commit reachable from refs matching `ref_globs` ("refs/heads/*", "refs/tags/*", ...).
+  // commit reachable from refs matching `ref_globs` ("refs/heads/*", "refs/tags/*", ...), and
+  // in trees that tags name. Fails, rather than skipping, on a ref that cannot be resolved or
+  // names a missing object, a branch or refs/trail/ ref that names a non-commit, and any
+  // commit, tree or wanted blob that cannot be read: callers (gc) must not take a damaged
+  // history for a shorter one.
   Status ForEachFileInHistory(const std::vector<std::string>& ref_globs,
                               const std::function<bool(std::string_view name)>& want,
                               const std::function<Status(const std::string& path, const std::string& content)>& fn);

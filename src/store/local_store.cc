@@ -1,11 +1,13 @@
 #include "store/local_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 
 #include <cerrno>
@@ -32,6 +34,16 @@ Status CheckConfig(const std::string& config) {
     return FailedPrecondition(config + ": not a trail store of format version " + std::to_string(kStoreFormatVersion));
   }
   return Status::Ok();
+}
+
+// Whether the pack file is there and long enough for every blob its index names: a stat, so
+// opening a store still reads no pack. Bit flips inside a pack are fsck's to find.
+bool PackFileHolds(const std::string& path, const std::vector<PackEntry>& entries) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return false;
+  uint64_t end = kPackMagic.size();
+  for (const PackEntry& e : entries) end = std::max(end, e.offset + e.stored);
+  return static_cast<uint64_t>(st.st_size) >= end + kPackTrailerSize;
 }
 
 }  // namespace
@@ -108,9 +120,39 @@ Status LocalStore::LoadIndexes(std::vector<BadIndex>* bad) {
       bad->push_back({pack_id, path, problem});
       continue;
     }
+    if (!PackFileHolds(PackPath(pack_id), entries)) {
+      unusable_.push_back({pack_id, std::move(entries)});
+      continue;
+    }
     AddPack(pack_id, entries);
   }
   return Status::Ok();
+}
+
+std::vector<std::string> LocalStore::UnindexedPacks() const {
+  std::unordered_set<std::string> indexed(packs_.begin(), packs_.end());
+  for (const PackInfo& p : unusable_) indexed.insert(p.id);
+  std::vector<std::string> out;
+  const std::string packs_dir = JoinPath(dir_, "packs");
+  for (const std::string& sub : ListDirectory(packs_dir)) {
+    for (const std::string& name : ListDirectory(JoinPath(packs_dir, sub))) {
+      // Only "<64 hex>.pack" in the folder its name calls for; temp files are not packs.
+      if (name.size() != 64 + 5 || !name.ends_with(".pack") || name.compare(0, 2, sub) != 0) continue;
+      const std::string pack_id = name.substr(0, 64);
+      if (ParseHexId(pack_id) && !indexed.count(pack_id)) out.push_back(pack_id);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status LocalStore::RebuildIndex(const std::string& dir, const std::string& pack_id) {
+  const std::string pack_path =
+      JoinPath(JoinPath(JoinPath(dir, "packs"), pack_id.substr(0, 2)), pack_id + ".pack");
+  TRAIL_ASSIGN_OR_RETURN(std::string pack, ReadFile(pack_path));  // one pack, about 64 MiB
+  TRAIL_ASSIGN_OR_RETURN(std::string tail, VerifiedIndexTail(pack, pack_id));
+  TRAIL_RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "index")));
+  return WriteFileAtomic(JoinPath(JoinPath(dir, "index"), pack_id + ".idx"), tail);
 }
 
 void LocalStore::AddPack(const std::string& pack_id, const std::vector<PackEntry>& entries) {

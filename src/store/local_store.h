@@ -105,6 +105,18 @@ class LocalStore {
     std::vector<PackEntry> entries;
   };
   std::vector<PackInfo> Packs() const;
+  // Packs whose .idx is there but whose file is missing or shorter than the index says (a
+  // deleted or truncated pack): left out of Packs() and Has(), so that `trail add` stores their
+  // blobs again instead of deduplicating against them. fsck reports them; fsck --repair moves
+  // them aside.
+  const std::vector<PackInfo>& UnusablePacks() const { return unusable_; }
+  // Pack files under packs/ that no loaded index names: a crash between a pack and its .idx,
+  // an .idx that was lost, or (OpenTolerant) one that is damaged. RebuildIndex recovers them.
+  std::vector<std::string> UnindexedPacks() const;
+  // Rebuilds index/<pack_id>.idx from the pack itself (its tail is its index and its name is
+  // that tail's hash) once every blob in it verifies. Corrupt, and nothing written, when the
+  // pack does not verify. The caller holds the store lock exclusively.
+  static Status RebuildIndex(const std::string& dir, const std::string& pack_id);
   // The store lock file (shared for writers, exclusive for gc).
   std::string LockPath() const { return JoinPath(dir_, "lock"); }
 
@@ -154,6 +166,7 @@ class LocalStore {
   std::string dir_;
   std::vector<std::string> packs_;
   std::vector<std::vector<PackEntry>> pack_entries_;  // for Packs(); parallel to packs_
+  std::vector<PackInfo> unusable_;
   std::unordered_map<BlobKey, Location, BlobKeyHash> blobs_;
   std::unordered_map<BlobKey, bool, BlobKeyHash> pending_;  // a set; map for symmetry of lookups
   // File manifests' own hashes (PackEntry::sum), apart from Location: few, and chunks need none.

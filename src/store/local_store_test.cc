@@ -256,5 +256,83 @@ TEST(LocalStoreTest, CorruptPackAndIndexAreReported) {
   EXPECT_NE(reopened.status().message().find(pack_id), std::string::npos);
 }
 
+// Issue 13, item 9: a deduplicating add must not trust an index whose pack is gone or cut short.
+TEST(LocalStoreTest, MissingOrTruncatedPackIsLeftOutSoItsBlobsAreStoredAgain) {
+  testing::TempDir tmp;
+  const std::string blob = testing::RandomBytes(50000, 21);
+  const Sha256Digest id = Sha256Of(blob);
+  auto put = [&] {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    ASSERT_TRUE(store->Put(id, BlobType::kChunk, blob).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  };
+  put();
+  const std::string pack = PackFiles(tmp.path()).at(0);
+  fs::resize_file(pack, fs::file_size(pack) / 2);
+  {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    EXPECT_FALSE(store->Has(BlobType::kChunk, id));
+    ASSERT_EQ(store->UnusablePacks().size(), 1u);
+    EXPECT_EQ(store->UnusablePacks()[0].id, fs::path(pack).stem().string());
+    EXPECT_TRUE(store->Packs().empty());
+  }
+  // Stored again; the same blobs make the same pack (named by its index), now whole.
+  put();
+  {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    auto got = store->Get(BlobType::kChunk, id);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    EXPECT_EQ(*got, blob);
+    EXPECT_TRUE(store->UnusablePacks().empty());
+  }
+  fs::remove(pack);
+  {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    EXPECT_FALSE(store->Has(BlobType::kChunk, id));
+    EXPECT_EQ(store->UnusablePacks().size(), 1u);
+  }
+  put();
+  auto store = std::move(LocalStore::Open(tmp.path())).value();
+  auto got = store->Get(BlobType::kChunk, id);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, blob);
+}
+
+// Issue 13, item 8: a pack is self-describing, so a lost .idx can be rebuilt from it.
+TEST(LocalStoreTest, RebuildIndexFromAnIntactPackOnly) {
+  testing::TempDir tmp;
+  const std::string blob = testing::RandomBytes(50000, 22);
+  const Sha256Digest id = Sha256Of(blob);
+  {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    ASSERT_TRUE(store->Put(id, BlobType::kChunk, blob).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  const std::string pack = PackFiles(tmp.path()).at(0);
+  const std::string pack_id = fs::path(pack).stem().string();
+  const std::string idx = tmp.path() + "/index/" + pack_id + ".idx";
+  const std::string want = ReadFile(idx).value();
+  fs::remove(idx);
+  {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    EXPECT_FALSE(store->Has(BlobType::kChunk, id));
+    EXPECT_EQ(store->UnindexedPacks(), std::vector<std::string>{pack_id});
+  }
+  ASSERT_TRUE(LocalStore::RebuildIndex(tmp.path(), pack_id).ok());
+  EXPECT_EQ(ReadFile(idx).value(), want);
+  {
+    auto store = std::move(LocalStore::Open(tmp.path())).value();
+    EXPECT_EQ(store->Get(BlobType::kChunk, id).value(), blob);
+    EXPECT_TRUE(store->UnindexedPacks().empty());
+  }
+  // A damaged pack is not vouched for: no index is written.
+  fs::remove(idx);
+  std::string bytes = ReadFile(pack).value();
+  bytes[20] ^= 1;
+  { std::ofstream(pack, std::ios::binary | std::ios::trunc) << bytes; }
+  EXPECT_EQ(LocalStore::RebuildIndex(tmp.path(), pack_id).code(), Code::kCorrupt);
+  EXPECT_FALSE(PathExists(idx));
+}
+
 }  // namespace
 }  // namespace trail::store

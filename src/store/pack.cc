@@ -303,6 +303,13 @@ StatusOr<std::vector<PackEntry>> VerifyPack(std::string_view pack, std::string_v
   return entries;
 }
 
+StatusOr<std::string> VerifiedIndexTail(std::string_view pack, std::string_view pack_id) {
+  TRAIL_RETURN_IF_ERROR(VerifyPack(pack, pack_id).status());
+  const size_t index_at =
+      pack.size() - kPackTrailerSize - ReadU32Le(pack.data() + pack.size() - kPackTrailerSize);
+  return std::string(pack.substr(index_at));
+}
+
 StatusOr<std::string> DecodeBlob(std::string_view stored, const PackEntry& entry, std::string_view pack_id) {
   return DecodeBlob(std::string(stored), entry, pack_id);
 }

@@ -132,6 +132,8 @@ StatusOr<std::vector<PackEntry>> ParsePack(std::string_view pack, std::string_vi
 // Everything fsck checks in one pack: its name is the SHA-256 of its index tail, its index
 // parses and every blob decodes to its id (file manifests to their sum). Returns the entries.
 StatusOr<std::vector<PackEntry>> VerifyPack(std::string_view pack, std::string_view pack_id);
+// VerifyPack, then the pack's tail from its index on: what index/<pack_id>.idx must hold.
+StatusOr<std::string> VerifiedIndexTail(std::string_view pack, std::string_view pack_id);
 
 // Decodes a blob's stored bytes (exactly entry.stored of them): decompresses if needed and
 // checks the size and that the SHA-256 is the id (for file manifests, whose id is the hash of
