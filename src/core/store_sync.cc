@@ -173,6 +173,18 @@ std::string_view IndexTail(std::string_view pack) {
   return pack.substr(trailer - index_length);
 }
 
+// The .idx to upload for a local pack, after checking the whole pack as fetch and fsck do: a
+// corrupt pack (a bad disk, a bug) must stay here, not spread to every clone that fetches it.
+// The .idx sent is the verified pack's own tail, not the local .idx file, which could differ.
+StatusOr<std::string> VerifiedIndexOfLocalPack(const store::LocalStore& store, const std::string& id) {
+  TRAIL_ASSIGN_OR_RETURN(MappedFile mapped, MappedFile::Open(store.PackPath(id)));
+  StatusOr<std::vector<store::PackEntry>> verified = store::VerifyPack(mapped.view(), id);
+  if (!verified.ok())
+    return Corrupt("pack " + id + " in the local store is corrupt, not pushed: " + verified.status().message() +
+                   "; run trail fsck");
+  return std::string(IndexTail(mapped.view()));
+}
+
 // Downloads, verifies and publishes one pack. On any failure nothing of it stays.
 Status FetchOnePack(const store::LocalStore& store, remote::Backend& remote, const std::string& id,
                     ProgressTotal& total, uint64_t expected_size) {
@@ -319,16 +331,15 @@ StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& re
     if (!there) total_bytes += size;
   }
   ProgressTotal progress(total_bytes, options);
-  const std::string index_dir = JoinPath(store_dir, "index");
   TRAIL_RETURN_IF_ERROR(RunParallel(todo.size(), options.jobs, [&](size_t i) -> Status {
     const Upload& u = todo[i];
+    TRAIL_ASSIGN_OR_RETURN(std::string idx, VerifiedIndexOfLocalPack(*store, u.id));
     if (!u.pack_there) {
       uint64_t last = 0;
       Status saved = remote.SaveFile(RemotePackName(u.id), store->PackPath(u.id), progress.For(last));
       if (!saved.ok()) return saved.WithContext("cannot upload pack " + u.id + " to " + remote.Describe());
       progress.Complete(last, u.size);
     }
-    TRAIL_ASSIGN_OR_RETURN(std::string idx, ReadFile(JoinPath(index_dir, u.id + std::string(kIdxSuffix))));
     Status saved = remote.Save(RemoteIndexName(u.id), idx);
     if (!saved.ok()) return saved.WithContext("cannot upload the index of pack " + u.id + " to " + remote.Describe());
     return Status::Ok();

@@ -32,7 +32,9 @@ struct SyncResult {
 };
 
 // Uploads every local pack whose .idx the remote lacks: the pack (skipped when the remote
-// already holds it whole, as after an interrupted push), then its .idx. Holds the store's shared
+// already holds it whole, as after an interrupted push), then its .idx. Each pack is verified
+// first (VerifyPack, as fetch and fsck do); a corrupt one is never uploaded and its error names
+// it and says to run `trail fsck`. Holds the store's shared
 // lock, so gc cannot delete a pack while it is being uploaded. The first failure stops the
 // workers from starting more packs and is returned, naming the pack.
 StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options);
