@@ -15,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "git/git_command.h"
 #include "store/local_store.h"
 #include "store/pack.h"
 #include "util/files.h"
@@ -227,82 +226,6 @@ Status FetchOnePack(const store::LocalStore& store, remote::Backend& remote, con
   return SyncDirectory(index_dir);
 }
 
-// The Git remote that goes with a store remote: the one of the same name, else "origin".
-StatusOr<std::string> MatchingGitRemote(Project& project, const std::string& store_remote_name) {
-  TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> names, git::GitRemoteNames(project.root()));
-  for (const std::string& candidate : {store_remote_name, std::string("origin")})
-    for (const std::string& n : names)
-      if (n == candidate) return n;
-  return std::string();
-}
-
-// The last non-empty line of git's output: usually the one that says what went wrong.
-std::string LastLine(const std::string& output) {
-  size_t end = output.size();
-  while (end > 0) {
-    while (end > 0 && (output[end - 1] == '\n' || output[end - 1] == '\r')) --end;
-    size_t start = output.find_last_of("\r\n", end == 0 ? 0 : end - 1);
-    start = start == std::string::npos ? 0 : start + 1;
-    if (end > start) return output.substr(start, end - start);
-    end = start;
-  }
-  return "(no output)";
-}
-
-GitSyncResult RunGitSync(Project& project, const std::string& store_remote_name, bool push) {
-  GitSyncResult result;
-  StatusOr<std::string> git_remote = MatchingGitRemote(project, store_remote_name);
-  if (!git_remote.ok()) {
-    result.ok = false;
-    result.message = git_remote.status().message();
-    return result;
-  }
-  if (git_remote->empty()) {
-    const std::string names = store_remote_name == "origin" ? "origin" : store_remote_name + " or origin";
-    result.message =
-        "no Git remote named " + names + ": runs branch and refs/trail/* not " + (push ? "pushed" : "fetched");
-    return result;
-  }
-  result.git_remote = *git_remote;
-  const std::string branch = project.runs_ref();
-  std::vector<std::string> args;
-  if (push) {
-    args = {"push", "--quiet", *git_remote};
-    // A project with no runs yet has no runs branch to push.
-    StatusOr<std::optional<std::string>> tip = project.repo().ResolveRef(branch);
-    if (tip.ok() && tip->has_value()) args.push_back(branch + ":" + branch);
-    // A pattern that matches no ref is an error to git push.
-    StatusOr<git::GitCommandResult> refs =
-        git::RunGitCommand(project.root(), {"for-each-ref", "--count=1", "--format=x", "refs/trail/"});
-    if (!refs.ok() || refs->exit_code != 0 || !refs->output.empty()) args.push_back("refs/trail/*:refs/trail/*");
-    if (args.size() == 3) {
-      result.message = "no runs yet: no Git refs to push";
-      return result;
-    }
-  } else {
-    args = {"fetch", "--quiet", *git_remote, branch + ":" + branch, "refs/trail/*:refs/trail/*"};
-  }
-  StatusOr<git::GitCommandResult> ran = git::RunGitCommand(project.root(), args);
-  std::string shown = "git";
-  for (const std::string& a : args)
-    if (a != "--quiet") shown += " " + (a.find('*') != std::string::npos ? "'" + a + "'" : a);
-  if (!ran.ok()) {
-    result.ok = false;
-    result.message = shown + ": " + ran.status().message();
-  } else if (ran->exit_code != 0 && !push &&
-             ran->output.find("couldn't find remote ref " + branch) != std::string::npos) {
-    result.message = "Git remote " + *git_remote + " has no runs branch yet: no runs fetched";
-  } else if (ran->exit_code != 0) {
-    result.ok = false;
-    result.message = shown + " failed: " + LastLine(ran->output);
-  } else {
-    result.message = (push ? "pushed runs branch and refs/trail/* to Git remote "
-                           : "fetched runs branch and refs/trail/* from Git remote ") +
-                     *git_remote;
-  }
-  return result;
-}
-
 }  // namespace
 
 StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options) {
@@ -381,14 +304,6 @@ StatusOr<SyncResult> FetchPacks(const std::string& store_dir, remote::Backend& r
   result.bytes_moved = progress.done();
   result.seconds = SecondsSince(start);
   return result;
-}
-
-GitSyncResult PushGitRefs(Project& project, const std::string& store_remote_name) {
-  return RunGitSync(project, store_remote_name, /*push=*/true);
-}
-
-GitSyncResult FetchGitRefs(Project& project, const std::string& store_remote_name) {
-  return RunGitSync(project, store_remote_name, /*push=*/false);
 }
 
 }  // namespace trail
