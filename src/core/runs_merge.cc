@@ -31,9 +31,7 @@ std::string RunFolderOf(const std::string& path) {
 
 std::string IdOfFolder(const std::string& folder) { return folder.substr(folder.find_last_of('/') + 1); }
 
-bool IsSweepRecord(const std::string& path) {
-  return path.starts_with(kSweepsPrefix) && path.ends_with(kSweepSuffix);
-}
+bool IsSweepRecord(const std::string& path) { return path.starts_with(kSweepsPrefix) && path.ends_with(kSweepSuffix); }
 
 // "sweeps/<id>" for a path under a sweep's folder, else "".
 std::string SweepFolderOf(const std::string& path) {
@@ -209,18 +207,19 @@ class MergePlan {
     for (const Move& move : moves) {
       const Place& from = move.from;
       const Place& to = move.to;
-      Status walked = repo.ForEachFile(local_, from.folder, "", [&](const std::string& path, const std::string& oid) -> Status {
-        TRAIL_ASSIGN_OR_RETURN(std::string content, repo.ReadBlob(oid));
-        const std::string rel = path.substr(from.folder.size());
-        if (move.sweep && path.ends_with(kSweepSuffix)) {
-          TRAIL_ASSIGN_OR_RETURN(content, RenumberSweep(content, path, from.id, to.id, to.number, renamed));
-        } else if (!move.sweep && rel == std::string("/") + record::kRecordFile) {
-          TRAIL_ASSIGN_OR_RETURN(content, RenumberRecord(content, path, from.id, from.number, to.id, to.number));
-          content = RenameRunReferences(std::move(content), renamed);
-        }
-        writes.push_back({to.folder + rel, std::move(content)});
-        return Status::Ok();
-      });
+      Status walked =
+          repo.ForEachFile(local_, from.folder, "", [&](const std::string& path, const std::string& oid) -> Status {
+            TRAIL_ASSIGN_OR_RETURN(std::string content, repo.ReadBlob(oid));
+            const std::string rel = path.substr(from.folder.size());
+            if (move.sweep && path.ends_with(kSweepSuffix)) {
+              TRAIL_ASSIGN_OR_RETURN(content, RenumberSweep(content, path, from.id, to.id, to.number, renamed));
+            } else if (!move.sweep && rel == std::string("/") + record::kRecordFile) {
+              TRAIL_ASSIGN_OR_RETURN(content, RenumberRecord(content, path, from.id, from.number, to.id, to.number));
+              content = RenameRunReferences(std::move(content), renamed);
+            }
+            writes.push_back({to.folder + rel, std::move(content)});
+            return Status::Ok();
+          });
       TRAIL_RETURN_IF_ERROR(walked);
     }
     return writes;
@@ -257,7 +256,8 @@ class MergePlan {
   std::vector<git::Change> applied_;
 };
 
-std::string MergeMessage(const std::string& remote_name, const std::vector<std::pair<std::string, std::string>>& renumbered) {
+std::string MergeMessage(const std::string& remote_name,
+                         const std::vector<std::pair<std::string, std::string>>& renumbered) {
   std::string message = "trail: merge runs from " + remote_name;
   if (renumbered.empty()) return message;
   message += "\n\nRenumbered, their ids being taken on " + remote_name + ":\n";

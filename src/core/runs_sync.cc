@@ -52,7 +52,8 @@ class GitRunsSync {
   Status FetchAndMerge(std::vector<std::pair<std::string, std::string>>* renumbered) {
     TRAIL_RETURN_IF_ERROR(Fetch());
     if (remote_has_branch_) {
-      TRAIL_ASSIGN_OR_RETURN(std::optional<std::string> tip, project_.repo().ResolveRef(TrackingBranch(project_, remote_)));
+      TRAIL_ASSIGN_OR_RETURN(std::optional<std::string> tip,
+                             project_.repo().ResolveRef(TrackingBranch(project_, remote_)));
       if (tip) {
         TRAIL_ASSIGN_OR_RETURN(RunsMergeResult merged, MergeRemoteRuns(project_, *tip, remote_));
         renumbered->insert(renumbered->end(), merged.renumbered.begin(), merged.renumbered.end());
@@ -99,7 +100,10 @@ class GitRunsSync {
 
   Status Fetch() {
     const std::string branch = project_.runs_ref();
-    std::vector<std::string> args = {"fetch", "--quiet", "--no-write-fetch-head", remote_,
+    std::vector<std::string> args = {"fetch",
+                                     "--quiet",
+                                     "--no-write-fetch-head",
+                                     remote_,
                                      "+" + branch + ":" + TrackingBranch(project_, remote_),
                                      "+refs/trail/*:" + TrackingTrailRefs(remote_) + "*"};
     TRAIL_ASSIGN_OR_RETURN(git::GitCommandResult ran, git::RunGitCommand(project_.root(), args));
@@ -112,10 +116,11 @@ class GitRunsSync {
     return Status::Ok();
   }
 
-// Full ref name -> commit of every ref under `prefix`.
+  // Full ref name -> commit of every ref under `prefix`.
   StatusOr<RefMap> ListRefs(const std::string& prefix) {
-    TRAIL_ASSIGN_OR_RETURN(git::GitCommandResult ran,
-                           git::RunGitCommand(project_.root(), {"for-each-ref", "--format=%(objectname) %(refname)", prefix}));
+    TRAIL_ASSIGN_OR_RETURN(
+        git::GitCommandResult ran,
+        git::RunGitCommand(project_.root(), {"for-each-ref", "--format=%(objectname) %(refname)", prefix}));
     if (ran.exit_code != 0) return Internal("git for-each-ref " + prefix + " failed: " + LastLine(ran.output));
     RefMap refs;
     size_t start = 0;
@@ -212,8 +217,8 @@ GitSyncResult PushGitRefs(Project& project, const std::string& store_remote_name
       return Failed(result, pushed);
     }
   }
-  result.message = "pushed runs branch and refs/trail/* to Git remote " + *remote +
-                   RenumberedNote(result.renumbered, *remote);
+  result.message =
+      "pushed runs branch and refs/trail/* to Git remote " + *remote + RenumberedNote(result.renumbered, *remote);
   return result;
 }
 
@@ -229,8 +234,8 @@ GitSyncResult FetchGitRefs(Project& project, const std::string& store_remote_nam
     result.message = "Git remote " + *remote + " has no runs branch yet: no runs fetched";
     return result;
   }
-  result.message = "fetched runs branch and refs/trail/* from Git remote " + *remote +
-                   RenumberedNote(result.renumbered, *remote);
+  result.message =
+      "fetched runs branch and refs/trail/* from Git remote " + *remote + RenumberedNote(result.renumbered, *remote);
   return result;
 }
 

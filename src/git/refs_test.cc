@@ -68,11 +68,11 @@ TEST_F(MergePiecesTest, MergeBaseOfRelatedAndUnrelatedHistories) {
 TEST_F(MergePiecesTest, WriteCommitOntoMakesAMergeOfTheGivenParentsAndMovesNoRef) {
   auto repo = Open();
   auto left = repo->CommitFiles(kBranch, {{"runs/000/p-1/run.yaml", "id: p-1\n"}}, "left", kWho);
-  auto right = repo->CommitFiles("refs/heads/right", {{"runs/000/p-2/run.yaml", "id: p-2\n"}, {"x", "gone\n"}},
-                                 "right", kWho);
+  auto right =
+      repo->CommitFiles("refs/heads/right", {{"runs/000/p-2/run.yaml", "id: p-2\n"}, {"x", "gone\n"}}, "right", kWho);
   ASSERT_TRUE(left.ok() && right.ok());
-  auto merge = repo->WriteCommitOnto(*right, {{"runs/000/p-1/run.yaml", "id: p-1\n"}, {"x", "", true}},
-                                     {*left, *right}, "merge", kWho);
+  auto merge = repo->WriteCommitOnto(*right, {{"runs/000/p-1/run.yaml", "id: p-1\n"}, {"x", "", true}}, {*left, *right},
+                                     "merge", kWho);
   ASSERT_TRUE(merge.ok()) << merge.status().message();
   EXPECT_EQ(Trim(GitOut("rev-parse trail")), *left);
   EXPECT_EQ(Trim(GitOut("rev-parse " + *merge + "^1")), *left);

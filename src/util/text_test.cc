@@ -6,7 +6,8 @@ namespace trail {
 namespace {
 
 TEST(RedactUrlSecrets, MasksThePasswordOfTheUserinfo) {
-  EXPECT_EQ(RedactUrlSecrets("http://minio:s3cr3t@store.internal:9000/base"), "http://minio:***@store.internal:9000/base");
+  EXPECT_EQ(RedactUrlSecrets("http://minio:s3cr3t@store.internal:9000/base"),
+            "http://minio:***@store.internal:9000/base");
   EXPECT_EQ(RedactUrlSecrets("https://ghp_abc123@github.com/org/repo.git"), "https://***@github.com/org/repo.git");
   EXPECT_EQ(RedactUrlSecrets("s3://key:secret@bucket/prefix"), "s3://key:***@bucket/prefix");
 }
