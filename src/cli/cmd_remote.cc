@@ -8,10 +8,12 @@
 
 #include "cli/commands.h"
 #include "core/remotes.h"
+#include "core/runs_sync.h"
 #include "core/store_sync.h"
 #include "core/tracked_data.h"
 #include "util/clock.h"
 #include "util/numbers.h"
+#include "util/text.h"
 
 namespace trail::cli {
 namespace {
@@ -99,6 +101,27 @@ void ReportGit(const GitSyncResult& g) {
     std::printf("%s\n", g.message.c_str());
 }
 
+// A project with no store remote (its runs only, no tracked data) still shares its runs through
+// the Git remote origin: true when that is the case here.
+bool RunsOnly(Project& project, const SyncFlags& flags) {
+  if (!flags.remote.empty() || flags.no_git) return false;
+  StatusOr<std::vector<Remote>> remotes = LoadRemotes(project);
+  if (!remotes.ok() || !remotes->empty()) return false;
+  StatusOr<std::string> git_remote = MatchingGitRemote(project, "origin");
+  return git_remote.ok() && !git_remote->empty();
+}
+
+// The Git half alone: there is nothing else to move, so a failure fails the command.
+int SyncRunsOnly(const GitSyncResult& g, const char* verb) {
+  std::printf("no store remote configured: no packs %s (trail remote add NAME URL adds one)\n", verb);
+  if (!g.ok) {
+    PrintError(g.message);
+    return 1;
+  }
+  std::printf("%s\n", g.message.c_str());
+  return 0;
+}
+
 // Opens the chosen remote's backend; prints the error and returns null on failure.
 std::unique_ptr<remote::Backend> OpenRemote(const Project& project, const std::string& requested, Remote* chosen) {
   StatusOr<Remote> remote = ChooseRemote(project, requested);
@@ -117,6 +140,7 @@ std::unique_ptr<remote::Backend> OpenRemote(const Project& project, const std::s
 
 // Fetches packs (and, unless --no-git, the Git refs); the shared half of fetch and pull.
 int Fetch(Project& project, const SyncFlags& flags) {
+  if (RunsOnly(project, flags)) return SyncRunsOnly(FetchGitRefs(project, "origin"), "fetched");
   Remote chosen;
   std::unique_ptr<remote::Backend> backend = OpenRemote(project, flags.remote, &chosen);
   if (!backend) return 1;
@@ -159,7 +183,7 @@ std::function<int()> SetupRemote(CLI::App& sub) {
         url = std::filesystem::absolute(url).lexically_normal().string();
       Status added = AddRemote(*project, {o->name, url}, o->force);
       if (!added.ok()) return Fail(added);
-      std::printf("remote %s: %s\n", o->name.c_str(), url.c_str());
+      std::printf("remote %s: %s\n", o->name.c_str(), RedactUrlSecrets(url).c_str());
       return 0;
     }
     if (rm->parsed()) {
@@ -171,7 +195,7 @@ std::function<int()> SetupRemote(CLI::App& sub) {
     if (ls->parsed()) {
       StatusOr<std::vector<Remote>> remotes = LoadRemotes(*project);
       if (!remotes.ok()) return Fail(remotes.status());
-      for (const Remote& r : *remotes) std::printf("%s\t%s\n", r.name.c_str(), r.url.c_str());
+      for (const Remote& r : *remotes) std::printf("%s\t%s\n", r.name.c_str(), RedactUrlSecrets(r.url).c_str());
       return 0;
     }
     return 0;
@@ -184,6 +208,7 @@ std::function<int()> SetupPush(CLI::App& sub) {
   return [flags] {
     auto project = OpenProject();
     if (!project) return 1;
+    if (RunsOnly(*project, *flags)) return SyncRunsOnly(PushGitRefs(*project, "origin"), "pushed");
     Remote chosen;
     std::unique_ptr<remote::Backend> backend = OpenRemote(*project, flags->remote, &chosen);
     if (!backend) return 1;

@@ -3,12 +3,18 @@
 #include <cstdio>
 
 #include "core/live_run.h"
+#include "util/text.h"
 
 namespace trail::cli {
 
-void PrintError(const std::string& message) { std::fprintf(stderr, "trail: error: %s\n", message.c_str()); }
+// Messages may quote a remote URL, ours or git's: its password or token never reaches the terminal.
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "trail: error: %s\n", RedactUrlSecrets(message).c_str());
+}
 void PrintError(const Status& s) { PrintError(s.message()); }
-void PrintWarning(const std::string& message) { std::fprintf(stderr, "trail: warning: %s\n", message.c_str()); }
+void PrintWarning(const std::string& message) {
+  std::fprintf(stderr, "trail: warning: %s\n", RedactUrlSecrets(message).c_str());
+}
 
 int Fail(const Status& s) {
   PrintError(s);

@@ -30,10 +30,10 @@ namespace {
 
 constexpr const char* kCounterFile = "counter";
 
-int64_t MaxNumberOnBranch(Project& project) {
-  auto tip = project.repo().ResolveRef(project.runs_ref());
-  if (!tip.ok() || !*tip) return 0;
-  auto shards = project.repo().ListDir(**tip, record::kRunsDir);
+}  // namespace
+
+int64_t MaxRunNumberIn(Project& project, const std::string& commit) {
+  auto shards = project.repo().ListDir(commit, record::kRunsDir);
   if (!shards.ok() || shards->empty()) return 0;
   // Only the highest shard can hold the highest number: cost does not grow with the run count.
   std::string top;
@@ -46,12 +46,20 @@ int64_t MaxNumberOnBranch(Project& project) {
     }
   }
   if (top.empty()) return 0;
-  auto runs = project.repo().ListDir(**tip, std::string(record::kRunsDir) + "/" + top);
+  auto runs = project.repo().ListDir(commit, std::string(record::kRunsDir) + "/" + top);
   int64_t best = 0;
   if (runs.ok()) {
     for (const auto& e : *runs) best = std::max(best, record::RunNumberOf(e.name).value_or(0));
   }
   return best;
+}
+
+namespace {
+
+int64_t MaxNumberOnBranch(Project& project) {
+  auto tip = project.repo().ResolveRef(project.runs_ref());
+  if (!tip.ok() || !*tip) return 0;
+  return MaxRunNumberIn(project, **tip);
 }
 
 double FileMtime(const std::string& path, double fallback) {
@@ -162,6 +170,18 @@ Status SaveCounter(Project& project, int64_t number) {
 }
 
 }  // namespace
+
+void DropCodeRefIfOurs(Project& project, const std::string& old_id, const std::string& snapshot) {
+  const std::string ref = "refs/trail/code/" + old_id;
+  auto at = project.repo().ResolveRef(ref);
+  if (at.ok() && *at && **at == snapshot) (void)project.repo().DeleteRef(ref);
+}
+
+StatusOr<int64_t> TakeRunNumberLocked(Project& project, int64_t floor) {
+  const int64_t number = std::max(NextNumber(project), floor + 1);
+  TRAIL_RETURN_IF_ERROR(SaveCounter(project, number));
+  return number;
+}
 
 StatusOr<LiveRun> AllocateRun(Project& project) {
   TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());
@@ -375,10 +395,16 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
             warnings->push_back(run.id + " already exists on the runs branch (another clone?); recorded as " + id);
           rec["id"] = id;
           rec["number"] = number;
+          rec["renumbered_from"] = run.id;
           if (rec.contains("code") && rec["code"].contains("ref")) {
             std::string ref = "refs/trail/code/" + id;
-            if (project.repo().SetRef(ref, record::GetString(rec["code"], "snapshot"), "trail: code of " + id).ok())
+            const std::string snapshot = record::GetString(rec["code"], "snapshot");
+            if (project.repo().SetRef(ref, snapshot, "trail: code of " + id).ok()) {
               rec["code"]["ref"] = ref;
+              // The old name is the other run's: left here, it would block fetching that run's
+              // code ref and pushing refs/trail/*.
+              DropCodeRefIfOurs(project, run.id, snapshot);
+            }
           }
         }
       }

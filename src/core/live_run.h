@@ -59,6 +59,18 @@ struct LiveRun {
 // number ever handed out here) and creates its live folder, holding its lock.
 StatusOr<LiveRun> AllocateRun(Project& project);
 
+// The highest run number recorded in `commit` of the runs branch; 0 when it has none.
+int64_t MaxRunNumberIn(Project& project, const std::string& commit);
+
+// The next run number above `floor`, handed out as AllocateRun does (above the counter, the
+// branch and every live run) and saved in the counter, for a run that must change its number
+// (docs/remotes.md, "Sharing runs between clones"). The caller holds project.LockWriters().
+StatusOr<int64_t> TakeRunNumberLocked(Project& project, int64_t floor);
+
+// Deletes refs/trail/code/<old_id> if it points at `snapshot`: the code ref of a run that now
+// has another id. The old name belongs to another clone's run, whose ref must be able to come in.
+void DropCodeRefIfOurs(Project& project, const std::string& old_id, const std::string& snapshot);
+
 // Metric series whose TSV reaches this size go to the object store (`metrics.series.KEY:
 // {oid, size}`); smaller ones are files beside the record on the runs branch.
 inline constexpr size_t kSeriesInStoreBytes = 256 * 1024;

@@ -4,6 +4,7 @@
 
 #include "remote/backend.h"
 #include "util/files.h"
+#include "util/text.h"
 #include "util/yaml.h"
 
 namespace trail {
@@ -71,7 +72,8 @@ Status AddRemote(const Project& project, const Remote& remote, bool replace) {
   auto it = std::find_if(remotes.begin(), remotes.end(), [&](const Remote& r) { return r.name == remote.name; });
   if (it != remotes.end()) {
     if (!replace)
-      return AlreadyExists("remote " + remote.name + " already exists (" + it->url + "); --force replaces it");
+      return AlreadyExists("remote " + remote.name + " already exists (" + RedactUrlSecrets(it->url) +
+                           "); --force replaces it");
     it->url = remote.url;
   } else {
     remotes.push_back(remote);

@@ -15,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "git/git_command.h"
 #include "store/local_store.h"
 #include "store/pack.h"
 #include "util/files.h"
@@ -173,6 +172,18 @@ std::string_view IndexTail(std::string_view pack) {
   return pack.substr(trailer - index_length);
 }
 
+// The .idx to upload for a local pack, after checking the whole pack as fetch and fsck do: a
+// corrupt pack (a bad disk, a bug) must stay here, not spread to every clone that fetches it.
+// The .idx sent is the verified pack's own tail, not the local .idx file, which could differ.
+StatusOr<std::string> VerifiedIndexOfLocalPack(const store::LocalStore& store, const std::string& id) {
+  TRAIL_ASSIGN_OR_RETURN(MappedFile mapped, MappedFile::Open(store.PackPath(id)));
+  StatusOr<std::vector<store::PackEntry>> verified = store::VerifyPack(mapped.view(), id);
+  if (!verified.ok())
+    return Corrupt("pack " + id + " in the local store is corrupt, not pushed: " + verified.status().message() +
+                   "; run trail fsck");
+  return std::string(IndexTail(mapped.view()));
+}
+
 // Downloads, verifies and publishes one pack. On any failure nothing of it stays.
 Status FetchOnePack(const store::LocalStore& store, remote::Backend& remote, const std::string& id,
                     ProgressTotal& total, uint64_t expected_size) {
@@ -215,82 +226,6 @@ Status FetchOnePack(const store::LocalStore& store, remote::Backend& remote, con
   return SyncDirectory(index_dir);
 }
 
-// The Git remote that goes with a store remote: the one of the same name, else "origin".
-StatusOr<std::string> MatchingGitRemote(Project& project, const std::string& store_remote_name) {
-  TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> names, git::GitRemoteNames(project.root()));
-  for (const std::string& candidate : {store_remote_name, std::string("origin")})
-    for (const std::string& n : names)
-      if (n == candidate) return n;
-  return std::string();
-}
-
-// The last non-empty line of git's output: usually the one that says what went wrong.
-std::string LastLine(const std::string& output) {
-  size_t end = output.size();
-  while (end > 0) {
-    while (end > 0 && (output[end - 1] == '\n' || output[end - 1] == '\r')) --end;
-    size_t start = output.find_last_of("\r\n", end == 0 ? 0 : end - 1);
-    start = start == std::string::npos ? 0 : start + 1;
-    if (end > start) return output.substr(start, end - start);
-    end = start;
-  }
-  return "(no output)";
-}
-
-GitSyncResult RunGitSync(Project& project, const std::string& store_remote_name, bool push) {
-  GitSyncResult result;
-  StatusOr<std::string> git_remote = MatchingGitRemote(project, store_remote_name);
-  if (!git_remote.ok()) {
-    result.ok = false;
-    result.message = git_remote.status().message();
-    return result;
-  }
-  if (git_remote->empty()) {
-    const std::string names = store_remote_name == "origin" ? "origin" : store_remote_name + " or origin";
-    result.message =
-        "no Git remote named " + names + ": runs branch and refs/trail/* not " + (push ? "pushed" : "fetched");
-    return result;
-  }
-  result.git_remote = *git_remote;
-  const std::string branch = project.runs_ref();
-  std::vector<std::string> args;
-  if (push) {
-    args = {"push", "--quiet", *git_remote};
-    // A project with no runs yet has no runs branch to push.
-    StatusOr<std::optional<std::string>> tip = project.repo().ResolveRef(branch);
-    if (tip.ok() && tip->has_value()) args.push_back(branch + ":" + branch);
-    // A pattern that matches no ref is an error to git push.
-    StatusOr<git::GitCommandResult> refs =
-        git::RunGitCommand(project.root(), {"for-each-ref", "--count=1", "--format=x", "refs/trail/"});
-    if (!refs.ok() || refs->exit_code != 0 || !refs->output.empty()) args.push_back("refs/trail/*:refs/trail/*");
-    if (args.size() == 3) {
-      result.message = "no runs yet: no Git refs to push";
-      return result;
-    }
-  } else {
-    args = {"fetch", "--quiet", *git_remote, branch + ":" + branch, "refs/trail/*:refs/trail/*"};
-  }
-  StatusOr<git::GitCommandResult> ran = git::RunGitCommand(project.root(), args);
-  std::string shown = "git";
-  for (const std::string& a : args)
-    if (a != "--quiet") shown += " " + (a.find('*') != std::string::npos ? "'" + a + "'" : a);
-  if (!ran.ok()) {
-    result.ok = false;
-    result.message = shown + ": " + ran.status().message();
-  } else if (ran->exit_code != 0 && !push &&
-             ran->output.find("couldn't find remote ref " + branch) != std::string::npos) {
-    result.message = "Git remote " + *git_remote + " has no runs branch yet: no runs fetched";
-  } else if (ran->exit_code != 0) {
-    result.ok = false;
-    result.message = shown + " failed: " + LastLine(ran->output);
-  } else {
-    result.message = (push ? "pushed runs branch and refs/trail/* to Git remote "
-                           : "fetched runs branch and refs/trail/* from Git remote ") +
-                     *git_remote;
-  }
-  return result;
-}
-
 }  // namespace
 
 StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options) {
@@ -319,16 +254,15 @@ StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& re
     if (!there) total_bytes += size;
   }
   ProgressTotal progress(total_bytes, options);
-  const std::string index_dir = JoinPath(store_dir, "index");
   TRAIL_RETURN_IF_ERROR(RunParallel(todo.size(), options.jobs, [&](size_t i) -> Status {
     const Upload& u = todo[i];
+    TRAIL_ASSIGN_OR_RETURN(std::string idx, VerifiedIndexOfLocalPack(*store, u.id));
     if (!u.pack_there) {
       uint64_t last = 0;
       Status saved = remote.SaveFile(RemotePackName(u.id), store->PackPath(u.id), progress.For(last));
       if (!saved.ok()) return saved.WithContext("cannot upload pack " + u.id + " to " + remote.Describe());
       progress.Complete(last, u.size);
     }
-    TRAIL_ASSIGN_OR_RETURN(std::string idx, ReadFile(JoinPath(index_dir, u.id + std::string(kIdxSuffix))));
     Status saved = remote.Save(RemoteIndexName(u.id), idx);
     if (!saved.ok()) return saved.WithContext("cannot upload the index of pack " + u.id + " to " + remote.Describe());
     return Status::Ok();
@@ -370,14 +304,6 @@ StatusOr<SyncResult> FetchPacks(const std::string& store_dir, remote::Backend& r
   result.bytes_moved = progress.done();
   result.seconds = SecondsSince(start);
   return result;
-}
-
-GitSyncResult PushGitRefs(Project& project, const std::string& store_remote_name) {
-  return RunGitSync(project, store_remote_name, /*push=*/true);
-}
-
-GitSyncResult FetchGitRefs(Project& project, const std::string& store_remote_name) {
-  return RunGitSync(project, store_remote_name, /*push=*/false);
 }
 
 }  // namespace trail

@@ -1,5 +1,5 @@
-// Moving packs between the local object store and a remote (docs/remotes.md), and the Git refs
-// that go with them.
+// Moving packs between the local object store and a remote (docs/remotes.md). The runs that go
+// with them travel through Git: core/runs_sync.h.
 //
 // Packs are immutable and named by their content, so syncing is set difference over the two
 // sides' index/ listings, and every transfer is safe to repeat. Ordering keeps both sides
@@ -32,7 +32,9 @@ struct SyncResult {
 };
 
 // Uploads every local pack whose .idx the remote lacks: the pack (skipped when the remote
-// already holds it whole, as after an interrupted push), then its .idx. Holds the store's shared
+// already holds it whole, as after an interrupted push), then its .idx. Each pack is verified
+// first (VerifyPack, as fetch and fsck do); a corrupt one is never uploaded and its error names
+// it and says to run `trail fsck`. Holds the store's shared
 // lock, so gc cannot delete a pack while it is being uploaded. The first failure stops the
 // workers from starting more packs and is returned, naming the pack.
 StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options);
@@ -42,20 +44,5 @@ StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& re
 // that fails verification is deleted and never becomes visible; the error names it. Packs
 // fetched before a failure stay (they are complete and verified). Holds the store's shared lock.
 StatusOr<SyncResult> FetchPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options);
-
-struct GitSyncResult {
-  std::string git_remote;  // the Git remote used; "" when there was none to use
-  bool ok = true;
-  std::string message;  // what happened, for people: the refs moved, or why it failed or was skipped
-};
-
-// `git push <git remote> <runs branch> 'refs/trail/*:refs/trail/*'`, where the Git remote is
-// the one named like the store remote, else "origin". Never fails the caller: problems come
-// back as !ok with git's last words in `message`.
-GitSyncResult PushGitRefs(Project& project, const std::string& store_remote_name);
-// `git fetch <git remote> refs/heads/<runs branch>:refs/heads/<runs branch> 'refs/trail/*:…'`.
-// Fast-forward only: a runs branch that has diverged from the remote's (runs recorded on both
-// sides) is reported, never overwritten, so no local run is lost.
-GitSyncResult FetchGitRefs(Project& project, const std::string& store_remote_name);
 
 }  // namespace trail

@@ -183,3 +183,46 @@ StatusOr<std::string> Repo::CommitFiles(const std::string& branch_ref, const std
 }
 
 }  // namespace trail::git
+
+namespace trail::git {
+
+StatusOr<std::string> Repo::WriteCommitOnto(const std::string& base_commit, const std::vector<FileWrite>& writes,
+                                            const std::vector<std::string>& parents, const std::string& message,
+                                            const Identity& who) {
+  git_repository* repo = repo_.get();
+  TRAIL_ASSIGN_OR_RETURN(TreePtr base, internal::LookupCommitTree(repo, base_commit));
+  // The last write to a path wins; paths must outlive the updates that point into them.
+  std::map<std::string, const FileWrite*> last;
+  for (const FileWrite& write : writes) {
+    TRAIL_RETURN_IF_ERROR(ValidateRelativePath(write.path));
+    last[write.path] = &write;
+  }
+  std::vector<git_tree_update> removals, upserts;
+  for (const auto& [path, write] : last) {
+    git_tree_update update{};
+    update.path = path.c_str();
+    if (write->remove) {
+      if (!EntryExists(base.get(), path)) continue;
+      update.action = GIT_TREE_UPDATE_REMOVE;
+      removals.push_back(update);
+      continue;
+    }
+    int error = git_blob_create_from_buffer(&update.id, repo, write->content.data(), write->content.size());
+    if (error < 0) return GitError(error, "cannot store " + path);
+    update.action = GIT_TREE_UPDATE_UPSERT;
+    update.filemode = GIT_FILEMODE_BLOB;
+    upserts.push_back(update);
+  }
+  TRAIL_ASSIGN_OR_RETURN(git_oid tree_id, internal::UpdateTree(repo, base.get(), removals, upserts));
+  std::vector<CommitPtr> owned;
+  std::vector<const git_commit*> parent_commits;
+  for (const std::string& parent : parents) {
+    TRAIL_ASSIGN_OR_RETURN(CommitPtr commit, internal::LookupCommit(repo, parent));
+    parent_commits.push_back(commit.get());
+    owned.push_back(std::move(commit));
+  }
+  TRAIL_ASSIGN_OR_RETURN(git_oid commit_id, internal::CreateCommit(repo, tree_id, parent_commits, message, who));
+  return OidHex(commit_id);
+}
+
+}  // namespace trail::git

@@ -38,6 +38,46 @@ StatusOr<std::optional<std::string>> Repo::ResolveRef(const std::string& ref) co
   return std::optional<std::string>(OidHex(*git_object_id(commit.get())));
 }
 
+StatusOr<bool> Repo::MoveRef(const std::string& ref, const std::string& commit_hex, const std::string& expected_hex,
+                     const std::string& log_message) {
+  TRAIL_ASSIGN_OR_RETURN(CommitPtr commit, LookupCommit(repo_.get(), commit_hex));
+  git_reference* raw = nullptr;
+  int error;
+  if (expected_hex.empty()) {
+    error = git_reference_create(&raw, repo_.get(), ref.c_str(), git_commit_id(commit.get()), /*force=*/0,
+                                 log_message.c_str());
+  } else {
+    TRAIL_ASSIGN_OR_RETURN(git_oid expected, internal::ParseOid(expected_hex));
+    error = git_reference_create_matching(&raw, repo_.get(), ref.c_str(), git_commit_id(commit.get()), /*force=*/1,
+                                          &expected, log_message.c_str());
+  }
+  if (error == GIT_EMODIFIED || error == GIT_EEXISTS) return false;
+  if (error < 0) return GitError(error, "cannot set " + ref);
+  ReferencePtr owned(raw);
+  return true;
+}
+
+Status Repo::DeleteRef(const std::string& ref) {
+  git_reference* raw = nullptr;
+  int error = git_reference_lookup(&raw, repo_.get(), ref.c_str());
+  if (error == GIT_ENOTFOUND) return Status::Ok();
+  if (error < 0) return GitError(error, "cannot read ref " + ref);
+  ReferencePtr owned(raw);
+  error = git_reference_delete(owned.get());
+  if (error < 0 && error != GIT_ENOTFOUND) return GitError(error, "cannot delete " + ref);
+  return Status::Ok();
+}
+
+StatusOr<std::optional<std::string>> Repo::MergeBase(const std::string& a_commit, const std::string& b_commit) const {
+  TRAIL_ASSIGN_OR_RETURN(CommitPtr a, LookupCommit(repo_.get(), a_commit));
+  TRAIL_ASSIGN_OR_RETURN(CommitPtr b, LookupCommit(repo_.get(), b_commit));
+  git_oid base;
+  int error = git_merge_base(&base, repo_.get(), git_commit_id(a.get()), git_commit_id(b.get()));
+  if (error == GIT_ENOTFOUND) return std::optional<std::string>();
+  if (error < 0) return GitError(error, "cannot find the merge base of " + a_commit + " and " + b_commit);
+  return std::optional<std::string>(OidHex(base));
+}
+
 bool Repo::IsAncestor(const std::string& ancestor_commit, const std::string& descendant_commit) const {
   auto ancestor = LookupCommit(repo_.get(), ancestor_commit);
   auto descendant = LookupCommit(repo_.get(), descendant_commit);

@@ -133,6 +133,20 @@ class Repo {
   // The commit a full ref name points to (peeled), or nullopt if the ref does
   // not exist.
   StatusOr<std::optional<std::string>> ResolveRef(const std::string& ref) const;
+  // Moves `ref` to `commit_hex` only if it still points at `expected_hex` ("" = only if it does
+  // not exist yet): compare-and-swap. False, and nothing changed, when another writer moved it.
+  StatusOr<bool> MoveRef(const std::string& ref, const std::string& commit_hex, const std::string& expected_hex,
+                 const std::string& log_message);
+  // Removes `ref`; removing a ref that does not exist is not an error.
+  Status DeleteRef(const std::string& ref);
+  // The best common ancestor of two commits (`git merge-base`), or nullopt when their
+  // histories are unrelated.
+  StatusOr<std::optional<std::string>> MergeBase(const std::string& a_commit, const std::string& b_commit) const;
+  // Writes a commit whose tree is `base_commit`'s with `writes` applied (only the trees along
+  // the written paths are rewritten) and whose parents are `parents`, in order. Moves no ref.
+  StatusOr<std::string> WriteCommitOnto(const std::string& base_commit, const std::vector<FileWrite>& writes,
+                                        const std::vector<std::string>& parents, const std::string& message,
+                                        const Identity& who);
 
   // Applies `writes` on top of the tip of `branch_ref` (created as a root
   // commit if missing) and moves the ref to a new commit whose parent is the

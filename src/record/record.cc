@@ -76,7 +76,7 @@ Json Reorder(const Json& obj, const std::vector<const char*>& order) {
 
 Json Canonical(const Json& record) {
   static const std::vector<const char*> kTop = {
-      "trail",  "id",     "number",  "uid",         "name",       "parent",  "status",
+      "trail",  "id",     "number",  "renumbered_from", "uid",         "name",       "parent",  "status",
       "exit_code", "signal", "pruned", "user", "started", "ended", "duration_s", "command", "cwd",
       "host",   "code",   "params",  "hyperparameters", "metrics", "functions", "data",
       "artifacts", "output", "environment", "tags", "notes", "archived", "reproduces", "context", "warnings"};

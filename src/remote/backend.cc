@@ -4,6 +4,7 @@
 #include "remote/folder_backend.h"
 #include "remote/local_file.h"
 #include "remote/s3_backend.h"
+#include "util/text.h"
 
 namespace trail::remote {
 
@@ -25,11 +26,12 @@ Status CheckName(const std::string& name) {
 }
 
 StatusOr<std::unique_ptr<Backend>> OpenBackend(const std::string& url) {
+  const std::string shown = RedactUrlSecrets(url);  // what messages may quote
   std::string path;
   if (url.rfind("file://", 0) == 0) {
     path = url.substr(7);
     if (path.empty() || path.front() != '/')
-      return InvalidArgument("remote URL " + url + ": file:// needs an absolute path (file:///abs/path)");
+      return InvalidArgument("remote URL " + shown + ": file:// needs an absolute path (file:///abs/path)");
   } else if (!url.empty() && url.front() == '/') {
     path = url;
   }
@@ -44,15 +46,20 @@ StatusOr<std::unique_ptr<Backend>> OpenBackend(const std::string& url) {
     std::string bucket = rest.substr(0, slash);
     std::string prefix = slash == std::string::npos ? "" : rest.substr(slash + 1);
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-    if (bucket.empty()) return InvalidArgument("remote URL " + url + " has no bucket name (s3://bucket[/prefix])");
+    if (bucket.empty()) return InvalidArgument("remote URL " + shown + " has no bucket name (s3://bucket[/prefix])");
+    // "s3://KEY:SECRET@bucket" would put the secret in remotes.yaml and every message naming it.
+    if (bucket.find_first_of("@:") != std::string::npos)
+      return InvalidArgument("remote URL " + shown +
+                             ": credentials do not belong in an s3:// URL; use AWS_ACCESS_KEY_ID / "
+                             "AWS_SECRET_ACCESS_KEY or ~/.aws/credentials");
     if (!prefix.empty() && !CheckName(prefix).ok())
-      return InvalidArgument("remote URL " + url + " has a malformed prefix");
+      return InvalidArgument("remote URL " + shown + " has a malformed prefix");
     StatusOr<S3Settings> settings = LoadS3Settings(ProcessEnv());
-    if (!settings.ok()) return settings.status().WithContext("remote " + url);
+    if (!settings.ok()) return settings.status().WithContext("remote " + shown);
     TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<S3Backend> backend, S3Backend::Open(bucket, prefix, std::move(*settings)));
     return std::unique_ptr<Backend>(std::move(backend));
   }
-  return InvalidArgument("remote URL " + url +
+  return InvalidArgument("remote URL " + shown +
                          " is not supported: use /abs/path, file:///abs/path or s3://bucket[/prefix]");
 }
 

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "util/text.h"
+
 namespace trail::remote {
 namespace {
 
@@ -169,7 +171,8 @@ StatusOr<HttpResponse> Perform(const HttpRequest& request) {
   if (rc != CURLE_OK) {
     std::string why = curl_easy_strerror(rc);
     if (rc == CURLE_WRITE_ERROR && transfer.write_errno != 0) why = std::strerror(transfer.write_errno);
-    return IoError(request.method + " " + request.url + ": " + why);
+    // The URL may carry an endpoint's password or a presigned query: never show those.
+    return IoError(request.method + " " + RedactUrlSecrets(request.url) + ": " + why);
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   curl_off_t length = -1;

@@ -15,6 +15,7 @@
 #include "remote/s3_xml.h"
 #include "remote/sigv4.h"
 #include "util/files.h"
+#include "util/text.h"
 
 namespace trail::remote {
 namespace {
@@ -59,14 +60,14 @@ StatusOr<std::unique_ptr<S3Backend>> S3Backend::Open(const std::string& bucket, 
     size_t sep = e.find("://");
     scheme = sep == std::string::npos ? "" : e.substr(0, sep);
     if (scheme != "http" && scheme != "https") {
-      return InvalidArgument("S3 endpoint " + e + " is not an http:// or https:// URL");
+      return InvalidArgument("S3 endpoint " + RedactUrlSecrets(e) + " is not an http:// or https:// URL");
     }
     std::string rest = e.substr(sep + 3);
     size_t slash = rest.find('/');
     host = rest.substr(0, slash);
     if (slash != std::string::npos) base_path = rest.substr(slash);
     while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
-    if (host.empty()) return InvalidArgument("S3 endpoint " + e + " has no host");
+    if (host.empty()) return InvalidArgument("S3 endpoint " + RedactUrlSecrets(e) + " has no host");
   }
   return std::unique_ptr<S3Backend>(
       new S3Backend(bucket, prefix, std::move(settings), std::move(scheme), std::move(host), std::move(base_path)));
@@ -242,7 +243,8 @@ StatusOr<std::vector<ObjectInfo>> S3Backend::List(const std::string& prefix) {
     if (!Is2xx(response)) return ErrorFor(response, key_prefix);
     ListPage page;
     if (!ParseListPage(response.body, &page)) {
-      return Corrupt(UrlOf(key_prefix) + ": unreadable ListObjectsV2 answer from " + host_);
+      return Corrupt(UrlOf(key_prefix) + ": unreadable ListObjectsV2 answer from " +
+                     RedactUrlSecrets(scheme_ + "://" + host_));
     }
     for (ListPage::Entry& e : page.entries) {
       if (e.key.size() < strip || e.key.compare(0, key_prefix.size(), key_prefix) != 0) continue;

@@ -1,5 +1,8 @@
 #include "util/text.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace trail {
 namespace {
 
@@ -50,6 +53,100 @@ std::string SanitizeUtf8(std::string_view s) {
       i += n;
     }
   }
+  return out;
+}
+
+}  // namespace trail
+
+namespace trail {
+namespace {
+
+constexpr std::string_view kRedacted = "***";
+
+// Characters that end a URL quoted inside a message.
+bool EndsUrl(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\'' || c == '"' || c == '<' || c == '>' ||
+         c == '`' || c == ')';
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// True for query parameter names that carry credentials (presigned S3 URLs, API tokens).
+bool IsSecretParameter(std::string_view name) {
+  const std::string n = Lower(name);
+  for (std::string_view word : {"signature", "credential", "token", "password", "passwd", "secret", "key", "sig",
+                                "auth"})
+    if (n.find(word) != std::string::npos) return true;
+  return false;
+}
+
+// Redacts one URL: `url` starts at its scheme and runs to its end.
+std::string RedactOneUrl(std::string_view url) {
+  const size_t authority = url.find("://") + 3;
+  const size_t authority_end = std::min(url.find_first_of("/?#", authority), url.size());
+  std::string out(url.substr(0, authority));
+  const std::string_view host_part = url.substr(authority, authority_end - authority);
+  const size_t at = host_part.rfind('@');
+  if (at != std::string_view::npos) {
+    const std::string_view userinfo = host_part.substr(0, at);
+    const size_t colon = userinfo.find(':');
+    // "user:pass" keeps the user; a lone name may itself be a token (https://TOKEN@host).
+    if (colon != std::string_view::npos) out += std::string(userinfo.substr(0, colon + 1));
+    out += kRedacted;
+    out += host_part.substr(at);
+  } else {
+    out += host_part;
+  }
+  const size_t query = url.find('?', authority_end);
+  out += url.substr(authority_end, std::min(query, url.size()) - authority_end);
+  if (query == std::string_view::npos) return out;
+  // Parameters, one by one: name=value separated by '&' (up to a '#').
+  const size_t fragment = std::min(url.find('#', query), url.size());
+  size_t start = query + 1;
+  out += '?';
+  while (start <= fragment) {
+    size_t end = std::min(url.find('&', start), fragment);
+    const std::string_view param = url.substr(start, end - start);
+    const size_t eq = param.find('=');
+    if (eq != std::string_view::npos && IsSecretParameter(param.substr(0, eq))) {
+      out += param.substr(0, eq + 1);
+      out += kRedacted;
+    } else {
+      out += param;
+    }
+    if (end == fragment) break;
+    out += '&';
+    start = end + 1;
+  }
+  out += url.substr(fragment);
+  return out;
+}
+
+}  // namespace
+
+std::string RedactUrlSecrets(std::string_view text) {
+  std::string out;
+  size_t done = 0;
+  for (size_t sep = text.find("://"); sep != std::string_view::npos; sep = text.find("://", sep + 3)) {
+    if (sep < done) continue;
+    // The scheme: letters, digits, '+', '-', '.' before "://".
+    size_t begin = sep;
+    while (begin > done && (std::isalnum(static_cast<unsigned char>(text[begin - 1])) || text[begin - 1] == '+' ||
+                            text[begin - 1] == '-' || text[begin - 1] == '.'))
+      --begin;
+    size_t end = sep + 3;
+    while (end < text.size() && !EndsUrl(text[end])) ++end;
+    out += text.substr(done, begin - done);
+    out += RedactOneUrl(text.substr(begin, end - begin));
+    done = end;
+    sep = end > 3 ? end - 3 : end;  // continue after this URL
+  }
+  out += text.substr(done);
   return out;
 }
 

@@ -11,4 +11,11 @@ bool IsValidUtf8(std::string_view s);
 // and YAML writers can never choke on a Latin-1 argument or a stray byte.
 std::string SanitizeUtf8(std::string_view s);
 
+// Copy of `text` (a URL, or a message that may quote URLs) fit to show a person: in every
+// "scheme://" URL, the password of the userinfo ("user:pass@host" -> "user:***@host"; a lone
+// "token@host" -> "***@host") and the values of query parameters that carry credentials
+// (X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token, token, password, secret, key, sig,
+// ...) become "***". Remote URLs may embed secrets, and messages go to terminals and logs.
+std::string RedactUrlSecrets(std::string_view text);
+
 }  // namespace trail
