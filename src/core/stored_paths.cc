@@ -10,6 +10,7 @@
 #include "store/file_store.h"
 #include "store/presets.h"
 #include "util/files.h"
+#include "util/text.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -68,6 +69,9 @@ StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_pat
   std::vector<std::string> paths;
   std::vector<store::ChunkerParams> chunking;
   for (const std::string& rel : files) {
+    // A tree manifest is JSON: a name it would have to alter could not be restored as it was.
+    if (!IsValidUtf8(rel))
+      return InvalidArgument(EscapeForMessage(JoinPath(abs_path, rel)) + ": the name is not valid UTF-8; rename it");
     paths.push_back(JoinPath(abs_path, rel));
     chunking.push_back(store::ChunkingFor(rel));
   }
