@@ -55,7 +55,9 @@ Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const s
                    bool verify_whole) {
   TRAIL_ASSIGN_OR_RETURN(FileManifest m, LoadManifest(store, file_id));
 
-  const std::string tmp = out_path + ".trail-tmp-" + std::to_string(::getpid());
+  // Named so the .gitignore trail writes beside tracked data ignores it, and so the next
+  // status or checkout can remove it if this process is killed (util/files.h).
+  const std::string tmp = TempPathFor(out_path);
   ScopedFd out{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
   if (out.fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
   std::deque<std::future<StatusOr<std::vector<std::string>>>> in_flight;
