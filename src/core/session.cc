@@ -307,6 +307,9 @@ StatusOr<Project*> RunSession::StoreProject() {
 Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
   std::string full = !path.empty() && path[0] == '/' ? path : JoinPath(CurrentDirectory(), path);
   if (!PathExists(full) || IsDirectory(full)) return NotFound("no file " + path + " to record as an artifact");
+  // The annotation is JSON, which holds UTF-8 only (an invalid name would throw on the way out).
+  if (!IsValidUtf8(full))
+    return InvalidArgument(EscapeForMessage(path) + ": the name is not valid UTF-8; rename it to record it as an artifact");
   TRAIL_ASSIGN_OR_RETURN(Project * project, StoreProject());
   // Stored now, not at the end: the program may overwrite the file (the next checkpoint). The
   // annotation names it before the store's lock is let go; gc reads live runs' annotations.
