@@ -20,10 +20,13 @@ StatusOr<std::vector<std::string>> ListFilesUnder(const std::string& dir, std::v
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
   if (ec) return IoError("cannot list " + dir + ": " + ec.message());
+  // Cut the prefix off as text: fs::relative resolves links, so a link would be named by where
+  // it points ("../../secret") instead of where it is.
+  const size_t prefix = dir.size() + (dir.ends_with('/') ? 0 : 1);
   for (; it != end; it.increment(ec)) {
     if (ec) return IoError("cannot list " + dir + ": " + ec.message());
     const fs::directory_entry& e = *it;
-    const std::string rel = fs::relative(e.path(), dir).generic_string();
+    const std::string rel = e.path().generic_string().substr(prefix);
     if (e.is_symlink(ec)) {
       if (skipped) skipped->push_back(rel);
       if (e.is_directory(ec)) it.disable_recursion_pending();
