@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "core/tracked_data.h"
 #include "util/numbers.h"
+#include "util/text.h"
 
 namespace trail::cli {
 namespace {
@@ -54,6 +55,8 @@ std::function<int()> SetupAdd(CLI::App& sub) {
     std::string to_add;
     std::vector<std::string> ignores;
     for (const AddedData& a : *added) {
+      for (const std::string& link : a.skipped)
+        PrintWarning("not stored: " + EscapeForMessage(link) + " is a symbolic link or special file");
       const size_t slash = a.path.find_last_of('/');
       const std::string ignore = slash == std::string::npos ? ".gitignore" : a.path.substr(0, slash) + "/.gitignore";
       if (std::find(ignores.begin(), ignores.end(), ignore) == ignores.end()) ignores.push_back(ignore);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "cli/command.h"
+#include "util/text.h"
 
 namespace {
 
@@ -81,5 +82,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "trail: error: %s (see trail --help)\n", what.c_str());
     return 2;
   }
-  return action ? action() : 0;
+  // Failures are Status values all the way up; an exception here is a bug, but it still gets one
+  // line and an exit code instead of an abort and a core dump.
+  try {
+    return action ? action() : 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "trail: error: internal error: %s\n", trail::SanitizeUtf8(e.what()).c_str());
+    return 70;  // EX_SOFTWARE
+  }
 }

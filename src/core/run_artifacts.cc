@@ -8,12 +8,14 @@
 #include <set>
 
 #include "core/pointer.h"
+#include "core/data_paths.h"
 #include "core/session.h"
 #include "core/stored_paths.h"
 #include "store/file_store.h"
 #include "store/presets.h"
 #include "util/files.h"
 #include "util/safe_path.h"
+#include "util/text.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -30,13 +32,31 @@ std::optional<FileState> StateOf(const std::string& path) {
                    static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_mtim.tv_nsec)};
 }
 
-StatusOr<std::string> Relative(const Project& project, const std::string& abs) {
-  const std::string norm = fs::path(abs).lexically_normal().generic_string();
-  if (norm.rfind(project.root() + "/", 0) != 0)
-    return InvalidArgument("artifact " + abs + " is outside the repository " + project.root());
-  std::string rel = norm.substr(project.root().size() + 1);
-  while (!rel.empty() && rel.back() == '/') rel.pop_back();
-  return rel;
+// Why the file `rel` cannot be an artifact, or Ok: a path through a symbolic link could lead out
+// of the work tree (to a secret), and a name that is not UTF-8 cannot be recorded.
+Status CheckArtifactPath(const Project& project, const std::string& rel) {
+  TRAIL_RETURN_IF_ERROR(CheckUtf8Name(rel));
+  return RefuseLinks(project.root(), rel);
+}
+
+// The files under the folder `rel` (relative to the root), each one warned about that is a link,
+// a special file or not named in UTF-8; with no warnings collected, those are just left out.
+StatusOr<std::vector<std::string>> ArtifactFilesUnder(const Project& project, const std::string& rel,
+                                                      std::vector<std::string>* warnings) {
+  std::vector<std::string> skipped, out;
+  TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> files, ListFilesUnder(JoinPath(project.root(), rel), &skipped));
+  for (const std::string& f : skipped) {
+    if (warnings) warnings->push_back("artifact " + EscapeForMessage(rel + "/" + f) + " not stored: a symbolic link or special file");
+  }
+  for (const std::string& f : files) {
+    Status named = CheckUtf8Name(rel + "/" + f);
+    if (named.ok()) {
+      out.push_back(rel + "/" + f);
+    } else if (warnings) {
+      warnings->push_back("artifact not stored: " + named.message());
+    }
+  }
+  return out;
 }
 
 std::string ParentOf(const std::string& rel) {
@@ -116,13 +136,17 @@ Status RecordArtifactBaseline(const Project& project, const LiveRun& run, const 
   Json named = Json::array();
   std::vector<std::string> rels;
   for (const std::string& abs : paths) {
-    TRAIL_ASSIGN_OR_RETURN(std::string rel, Relative(project, abs));
+    auto rel_or = RelativeToRoot(project, abs);
+    if (!rel_or.ok()) return rel_or.status().WithContext("--artifact");
+    const std::string rel = *rel_or;
+    TRAIL_RETURN_IF_ERROR(CheckArtifactPath(project, rel).WithContext("--artifact"));
     named.push_back(rel);
     rels.push_back(rel);
   }
   TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> dirs, ConfiguredArtifactDirs(project));
   Json configured = Json::array();
   for (const std::string& d : dirs) {
+    TRAIL_RETURN_IF_ERROR(CheckArtifactPath(project, d).WithContext(".trail/config.yaml: artifacts"));
     configured.push_back(d);
     rels.push_back(d);
   }
@@ -131,10 +155,10 @@ Status RecordArtifactBaseline(const Project& project, const LiveRun& run, const 
   for (const std::string& rel : rels) {
     const std::string full = JoinPath(project.root(), rel);
     if (IsDirectory(full)) {
-      auto files = ListFilesUnder(full, nullptr);
+      auto files = ArtifactFilesUnder(project, rel, nullptr);  // the end of the run warns
       if (!files.ok()) continue;
       for (const std::string& f : *files) {
-        if (auto s = StateOf(JoinPath(full, f))) before[rel + "/" + f] = Json::array({s->size, s->mtime_ns});
+        if (auto s = StateOf(JoinPath(project.root(), f))) before[f] = Json::array({s->size, s->mtime_ns});
       }
     } else if (auto s = StateOf(full)) {
       before[rel] = Json::array({s->size, s->mtime_ns});
@@ -161,21 +185,30 @@ StatusOr<Json> StoreRunArtifacts(const Project& project, const LiveRun& run, sto
   std::vector<std::pair<std::string, bool>> candidates;  // relative path, kept even if unchanged
   auto collect = [&](const std::string& rel, bool named) {
     const std::string full = JoinPath(project.root(), rel);
+    // The run may have replaced a path with a link since the start.
+    if (Status usable = CheckArtifactPath(project, rel); !usable.ok()) {
+      warnings->push_back("artifact not stored: " + usable.message());
+      return;
+    }
     if (IsDirectory(full)) {
-      auto files = ListFilesUnder(full, nullptr);
+      auto files = ArtifactFilesUnder(project, rel, warnings);
       if (!files.ok()) {
         warnings->push_back("artifacts: " + files.status().message());
         return;
       }
-      for (const std::string& f : *files) candidates.emplace_back(rel + "/" + f, false);
+      for (const std::string& f : *files) candidates.emplace_back(f, false);
     } else if (PathExists(full)) {
       candidates.emplace_back(rel, named);
     } else if (named) {
       warnings->push_back("artifact " + rel + " was not created by the run");
     }
   };
-  for (const Json& n : state.value("named", Json::array())) collect(n.get<std::string>(), true);
-  for (const Json& c : state.value("configured", Json::array())) collect(c.get<std::string>(), false);
+  for (const Json& n : state.value("named", Json::array())) {
+    if (n.is_string()) collect(n.get<std::string>(), true);
+  }
+  for (const Json& c : state.value("configured", Json::array())) {
+    if (c.is_string()) collect(c.get<std::string>(), false);
+  }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end(),
                                [](const auto& a, const auto& b) { return a.first == b.first; }),

@@ -325,6 +325,9 @@ Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
   const bool saved_model = IsSavedModelDir(full);
   if (!PathExists(full) || (IsDirectory(full) && !saved_model))
     return NotFound("no file " + path + " to record as an artifact (of folders, only a SavedModel is one)");
+  // The annotation is JSON, which holds UTF-8 only (an invalid name would throw on the way out).
+  if (!IsValidUtf8(full))
+    return InvalidArgument(EscapeForMessage(path) + ": the name is not valid UTF-8; rename it to record it as an artifact");
   TRAIL_ASSIGN_OR_RETURN(Project * project, StoreProject());
   // Stored now, not at the end: the program may overwrite the file (the next checkpoint). The
   // annotation names it before the store's lock is let go; gc reads live runs' annotations.

@@ -231,6 +231,11 @@ Status FetchOnePack(const store::LocalStore& store, remote::Backend& remote, con
 StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> store, store::LocalStore::OpenForWriting(store_dir));
+  // A push killed part way leaves a temp file (up to a pack's size) on a folder remote; the next
+  // push removes those nobody has written for an hour, the age gc uses for local temp files.
+  // Best effort: a remote this push cannot clean is still one it can push to.
+  constexpr int64_t kAbandonedTempAge_s = 3600;
+  (void)remote.RemoveAbandonedTemps(kAbandonedTempAge_s);
   TRAIL_ASSIGN_OR_RETURN(std::set<std::string> remote_ids, RemoteIndexIds(remote));
   TRAIL_ASSIGN_OR_RETURN(auto remote_packs, RemotePackSizes(remote));
 

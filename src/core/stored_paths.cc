@@ -12,6 +12,7 @@
 #include "store/presets.h"
 #include "util/files.h"
 #include "util/safe_path.h"
+#include "util/text.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -21,10 +22,13 @@ StatusOr<std::vector<std::string>> ListFilesUnder(const std::string& dir, std::v
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
   if (ec) return IoError("cannot list " + dir + ": " + ec.message());
+  // Cut the prefix off as text: fs::relative resolves links, so a link would be named by where
+  // it points ("../../secret") instead of where it is.
+  const size_t prefix = dir.size() + (dir.ends_with('/') ? 0 : 1);
   for (; it != end; it.increment(ec)) {
     if (ec) return IoError("cannot list " + dir + ": " + ec.message());
     const fs::directory_entry& e = *it;
-    const std::string rel = fs::relative(e.path(), dir).generic_string();
+    const std::string rel = e.path().generic_string().substr(prefix);
     if (e.is_symlink(ec)) {
       if (skipped) skipped->push_back(rel);
       if (e.is_directory(ec)) it.disable_recursion_pending();
@@ -70,6 +74,9 @@ StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_pat
   std::vector<std::string> paths;
   std::vector<store::ChunkerParams> chunking;
   for (const std::string& rel : files) {
+    // A tree manifest is JSON: a name it would have to alter could not be restored as it was.
+    if (!IsValidUtf8(rel))
+      return InvalidArgument(EscapeForMessage(JoinPath(abs_path, rel)) + ": the name is not valid UTF-8; rename it");
     paths.push_back(JoinPath(abs_path, rel));
     chunking.push_back(store::ChunkingFor(rel));
   }

@@ -1,9 +1,13 @@
 #include "core/tracked_data.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
 
+#include "core/data_paths.h"
+#include "core/gitignore.h"
 #include "core/hash_cache.h"
 #include "core/stored_paths.h"
 #include "store/local_store.h"
@@ -14,40 +18,52 @@ namespace trail {
 namespace fs = std::filesystem;
 namespace {
 
-// `abs` relative to the root, or InvalidArgument when it is not inside the work tree.
-StatusOr<std::string> RelativeToRoot(const Project& project, const std::string& abs) {
-  const std::string norm = fs::path(abs).lexically_normal().generic_string();
-  std::string root = project.root();
-  if (norm == root) return InvalidArgument(abs + " is the repository itself; name files or folders inside it");
-  if (norm.rfind(root + "/", 0) != 0) return InvalidArgument(abs + " is outside the repository " + root);
-  std::string rel = norm.substr(root.size() + 1);
-  while (!rel.empty() && rel.back() == '/') rel.pop_back();
-  return rel;
-}
-
 std::string HashCachePath(const Project& project) { return JoinPath(project.state_dir(), "hash-cache.tsv"); }
 
-// Adds "/name" to the .gitignore beside `rel`, once.
+// Adds the line that ignores `rel` (and trail's temp files beside it) to the .gitignore in its
+// folder. `rel` was checked with IgnoreLineFor before anything was stored.
 Status GitIgnore(const Project& project, const std::string& rel) {
   const size_t slash = rel.find_last_of('/');
   const std::string dir = slash == std::string::npos ? project.root() : JoinPath(project.root(), rel.substr(0, slash));
-  const std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
-  const std::string path = JoinPath(dir, ".gitignore");
-  std::string text;
-  if (PathExists(path)) {
-    TRAIL_ASSIGN_OR_RETURN(text, ReadFile(path));
+  TRAIL_ASSIGN_OR_RETURN(std::string line, IgnoreLineFor(slash == std::string::npos ? rel : rel.substr(slash + 1)));
+  return AddIgnoreLines(JoinPath(dir, ".gitignore"), {line, std::string(kTempIgnoreLine)});
+}
+
+// Refuses, before anything is stored, what `trail add` must not take: see AddData. Returns the
+// path relative to the root; fills `skipped` with the links and special files inside a folder.
+StatusOr<std::string> CheckAddable(Project& project, const std::string& abs, std::vector<std::string>* skipped) {
+  TRAIL_ASSIGN_OR_RETURN(std::string rel, RelativeToRoot(project, abs));
+  const std::string first = rel.substr(0, rel.find('/'));
+  if (first == ".git" || first == ".trail")
+    return InvalidArgument(rel == first ? rel + " is " + (first == ".git" ? "Git's" : "trail's") + " own folder"
+                                        : rel + " is inside " + first + "/");
+  TRAIL_RETURN_IF_ERROR(CheckUtf8Name(rel));
+  // Also keeps every message below on one line: a name with a line break stops here.
+  TRAIL_RETURN_IF_ERROR(IgnoreLineFor(rel.substr(rel.find_last_of('/') + 1)).status());
+  if (rel.ends_with(kPointerSuffix)) return InvalidArgument(rel + " is a pointer file; add the data it points to");
+  TRAIL_RETURN_IF_ERROR(RefuseLinks(project.root(), rel));
+  const std::string full = JoinPath(project.root(), rel);
+  if (!PathExists(full)) return NotFound("no such file or folder: " + rel);
+  // Pointers must not nest: data inside a tracked folder, or a folder holding tracked data,
+  // would be stored twice and restored by two pointers that disagree.
+  for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1)) {
+    const std::string parent = rel.substr(0, slash);
+    if (PathExists(JoinPath(project.root(), parent + std::string(kPointerSuffix))))
+      return FailedPrecondition(rel + " is inside " + parent + ", which is tracked already");
   }
-  const std::string line = "/" + name;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    if (text.compare(start, nl - start, line) == 0) return Status::Ok();
-    start = nl + 1;
+  if (IsDirectory(full)) {
+    std::vector<std::string> links;
+    TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> inner, ListFilesUnder(full, &links));
+    for (const std::string& f : inner) {
+      if (f.ends_with(kPointerSuffix))
+        return FailedPrecondition(rel + " holds tracked data (" + rel + "/" + f + "); add its parts separately");
+      TRAIL_RETURN_IF_ERROR(CheckUtf8Name(rel + "/" + f));
+    }
+    for (const std::string& l : links) skipped->push_back(rel + "/" + l);
   }
-  if (!text.empty() && text.back() != '\n') text += '\n';
-  text += line + "\n";
-  return WriteFileAtomic(path, text);
+  TRAIL_ASSIGN_OR_RETURN(bool tracked, project.repo().IsTracked(rel));
+  if (tracked) return FailedPrecondition(rel + " is tracked by Git; run `git rm -r --cached " + rel + "` first");
+  return rel;
 }
 
 StatusOr<std::vector<TrackedData>> Resolve(Project& project, const std::vector<std::string>& abs_paths) {
@@ -125,29 +141,9 @@ StatusOr<std::vector<std::string>> FindPointerFiles(const Project& project) {
 StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths) {
   if (abs_paths.empty()) return InvalidArgument("name at least one file or folder to add");
   std::vector<std::string> rels;
-  for (const std::string& abs : abs_paths) {
-    TRAIL_ASSIGN_OR_RETURN(std::string rel, RelativeToRoot(project, abs));
-    const std::string first = rel.substr(0, rel.find('/'));
-    if (first == ".git" || first == ".trail") return InvalidArgument(rel + " is inside " + first + "/");
-    if (rel.ends_with(kPointerSuffix)) return InvalidArgument(rel + " is a pointer file; add the data it points to");
-    const std::string full = JoinPath(project.root(), rel);
-    if (!PathExists(full)) return NotFound("no such file or folder: " + rel);
-    // Pointers must not nest: data inside a tracked folder, or a folder holding tracked data,
-    // would be stored twice and restored by two pointers that disagree.
-    for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1)) {
-      const std::string parent = rel.substr(0, slash);
-      if (PathExists(JoinPath(project.root(), parent + std::string(kPointerSuffix))))
-        return FailedPrecondition(rel + " is inside " + parent + ", which is tracked already");
-    }
-    if (IsDirectory(full)) {
-      TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> inner, ListFilesUnder(full, nullptr));
-      for (const std::string& f : inner) {
-        if (f.ends_with(kPointerSuffix))
-          return FailedPrecondition(rel + " holds tracked data (" + rel + "/" + f + "); add its parts separately");
-      }
-    }
-    TRAIL_ASSIGN_OR_RETURN(bool tracked, project.repo().IsTracked(rel));
-    if (tracked) return FailedPrecondition(rel + " is tracked by Git; run `git rm -r --cached " + rel + "` first");
+  std::vector<std::vector<std::string>> skipped(abs_paths.size());
+  for (size_t i = 0; i < abs_paths.size(); ++i) {
+    TRAIL_ASSIGN_OR_RETURN(std::string rel, CheckAddable(project, abs_paths[i], &skipped[i]));
     rels.push_back(rel);
   }
   HashCache cache = HashCache::Load(HashCachePath(project));
@@ -157,9 +153,11 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
   std::unique_ptr<store::LocalStore> st;
   {
     TRAIL_ASSIGN_OR_RETURN(st, store::LocalStore::OpenForWriting(project.store_dir()));
-    for (const std::string& rel : rels) {
+    for (size_t i = 0; i < rels.size(); ++i) {
+      const std::string& rel = rels[i];
       AddedData a;
       a.path = rel;
+      a.skipped = std::move(skipped[i]);
       TRAIL_ASSIGN_OR_RETURN(a.pointer, StorePath(*st, JoinPath(project.root(), rel), &cache, rel));
       out.push_back(a);
     }
@@ -184,6 +182,27 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
 }
 
 namespace {
+
+// Removes the temp files a killed checkout or add left beside tracked data or inside a tracked
+// folder: those whose writer is dead (a live one's are still being written). Best effort: one
+// that cannot be removed stays, ignored by Git, until the next try.
+void RemoveDeadWritersTemps(const Project& project, const std::vector<TrackedData>& data) {
+  std::set<std::string> dirs;
+  for (const TrackedData& d : data) {
+    const std::string full = JoinPath(project.root(), d.path);
+    dirs.insert(full.substr(0, full.find_last_of('/')));
+    if (!d.recorded.folder || !IsDirectory(full)) continue;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(full, ec), end; !ec && it != end; it.increment(ec)) {
+      if (IsDeadWritersTemp(it->path().filename().string())) fs::remove(it->path(), ec);
+    }
+  }
+  for (const std::string& dir : dirs) {
+    for (const std::string& name : ListDirectory(dir)) {
+      if (IsDeadWritersTemp(name)) ::unlink(JoinPath(dir, name).c_str());
+    }
+  }
+}
 
 // Fills in each pointer's state and whether the store has its content.
 Status Classify(const Project& project, const store::LocalStore& st, HashCache& cache, std::vector<TrackedData>& data) {
@@ -213,6 +232,7 @@ Status Classify(const Project& project, const store::LocalStore& st, HashCache& 
 
 StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vector<std::string>& abs_paths) {
   TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
+  RemoveDeadWritersTemps(project, data);
   HashCache cache = HashCache::Load(HashCachePath(project));
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
   TRAIL_RETURN_IF_ERROR(Classify(project, *st, cache, data));
@@ -225,6 +245,7 @@ StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vect
   // One store open and one hash cache for the comparison and the restore alike: opening the
   // store reads every pack index.
   TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
+  RemoveDeadWritersTemps(project, data);
   HashCache cache = HashCache::Load(HashCachePath(project));
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
   TRAIL_RETURN_IF_ERROR(Classify(project, *st, cache, data));

@@ -20,11 +20,15 @@ struct AddedData {
   std::string path;  // relative to the root
   Pointer pointer;
   bool unchanged = false;  // the pointer already said exactly this
+  // Symbolic links and special files inside an added folder, relative to the root: not stored
+  // (a link could lead anywhere), to be named in a warning.
+  std::vector<std::string> skipped;
 };
 
 // Stores every path, then writes the pointers and .gitignore entries. Refuses (before storing
-// anything) paths outside the work tree, inside .git or .trail, pointer files themselves, and
-// paths Git already tracks (they would be in Git twice).
+// anything) the repository itself, paths outside the work tree, inside .git or .trail, symbolic
+// links and paths through them, names that are not UTF-8 or cannot be written to .gitignore,
+// pointer files themselves, and paths Git already tracks (they would be in Git twice).
 StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths);
 
 // kBroken: the pointer cannot be used (it does not parse, disagrees with the store, or what it

@@ -53,6 +53,14 @@ class Backend {
   virtual StatusOr<std::vector<ObjectInfo>> List(const std::string& prefix) = 0;
   // Deleting an absent file is not an error.
   virtual Status Remove(const std::string& name) = 0;
+  // Removes what transfers that died (kill -9, a lost machine) left behind and nobody has
+  // written for `min_age_s` seconds: old enough that no live writer, on any machine sharing the
+  // backend, can still be using it. Best effort. A backend whose writes leave nothing behind
+  // when they die (an S3 PUT) has nothing to do.
+  virtual Status RemoveAbandonedTemps(int64_t min_age_s) {
+    (void)min_age_s;
+    return Status::Ok();
+  }
 };
 
 // Ok when `name` is a valid file name for a backend: non-empty, relative, '/'-separated

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <filesystem>
 
 #include "remote/local_file.h"
@@ -121,6 +122,20 @@ Status FolderBackend::Remove(const std::string& name) {
   if (::unlink(PathOf(name).c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
     return ErrnoStatus("cannot remove", PathOf(name));
   }
+  return Status::Ok();
+}
+
+Status FolderBackend::RemoveAbandonedTemps(int64_t min_age_s) {
+  namespace fs = std::filesystem;
+  const std::time_t now = std::time(nullptr);
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!IsTempName(it->path().filename().string())) continue;
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) || now - st.st_mtime < min_age_s) continue;
+    if (::unlink(it->path().c_str()) != 0 && errno != ENOENT) return ErrnoStatus("cannot remove", it->path().string());
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) return IoError("cannot list " + root_ + ": " + ec.message());
   return Status::Ok();
 }
 

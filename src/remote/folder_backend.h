@@ -23,6 +23,9 @@ class FolderBackend : public Backend {
   StatusOr<std::optional<uint64_t>> Stat(const std::string& name) override;
   StatusOr<std::vector<ObjectInfo>> List(const std::string& prefix) override;
   Status Remove(const std::string& name) override;
+  // Temp files (IsTempName) last modified more than `min_age_s` ago: mtime, not a pid, because
+  // the writer may be another machine sharing the folder.
+  Status RemoveAbandonedTemps(int64_t min_age_s) override;
 
  private:
   std::string PathOf(const std::string& name) const { return root_ + "/" + name; }

@@ -1,5 +1,8 @@
 #include "remote/folder_backend.h"
 
+#include <sys/time.h>
+
+#include <ctime>
 #include <memory>
 
 #include "remote/backend_suite.h"
@@ -27,6 +30,23 @@ TEST(FolderBackendTest, ListSkipsTempFilesOfInterruptedWrites) {
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].name, "packs/a");
+}
+
+TEST(FolderBackendTest, RemoveAbandonedTempsRemovesOnlyOldTempFiles) {
+  TempDir dir;
+  FolderBackend backend(dir.path());
+  ASSERT_TRUE(backend.Save("packs/a", "x").ok());
+  const std::string old_temp = dir.File("packs/b" + std::string(kTempMarker) + "Old123");
+  const std::string new_temp = dir.File("packs/c" + std::string(kTempMarker) + "New123");
+  ASSERT_TRUE(WriteFileAtomic(old_temp, "half", false).ok());
+  ASSERT_TRUE(WriteFileAtomic(new_temp, "half", false).ok());
+  const struct timeval two_hours_ago[2] = {{std::time(nullptr) - 7200, 0}, {std::time(nullptr) - 7200, 0}};
+  ASSERT_EQ(::utimes(old_temp.c_str(), two_hours_ago), 0);
+  ASSERT_TRUE(backend.RemoveAbandonedTemps(3600).ok());
+  EXPECT_FALSE(PathExists(old_temp));
+  EXPECT_TRUE(PathExists(new_temp));  // maybe another machine's upload in progress
+  EXPECT_TRUE(PathExists(dir.File("packs/a")));
+  EXPECT_TRUE(FolderBackend(dir.File("missing")).RemoveAbandonedTemps(3600).ok());
 }
 
 TEST(FolderBackendTest, SaveLeavesNoTempFileBehind) {

@@ -55,8 +55,10 @@ Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const s
                    bool verify_whole) {
   TRAIL_ASSIGN_OR_RETURN(FileManifest m, LoadManifest(store, file_id));
 
-  const std::string tmp = out_path + ".trail-tmp-" + std::to_string(::getpid());
-  // A fresh file of our own: a leftover (or planted) link by the temp name is removed, not followed.
+  // Named so the .gitignore trail writes beside tracked data ignores it, and so the next
+  // status or checkout can remove it if this process is killed (util/files.h). A fresh file of
+  // our own: a leftover (or planted) link by the temp name is removed, not followed.
+  const std::string tmp = TempPathFor(out_path);
   ::unlink(tmp.c_str());
   ScopedFd out{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)};
   if (out.fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));

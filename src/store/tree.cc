@@ -25,7 +25,9 @@ std::string TreeToJson(const TreeManifest& tree) {
   }
   nlohmann::ordered_json root;
   root["entries"] = std::move(entries);
-  return root.dump();
+  // Never throws: a name that is not UTF-8 (refused before anything is stored, but met when
+  // `status` hashes a folder as it is now) is written with U+FFFD, so that tree simply differs.
+  return root.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 StatusOr<TreeManifest> TreeFromJson(std::string_view json, const Sha256Digest& id) {

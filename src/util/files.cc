@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,9 +77,26 @@ Status SyncDirectory(const std::string& path) {
   return Status::Ok();
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view content, bool sync) {
+std::string TempPathFor(const std::string& path) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000);
+  return path + std::string(kTempInfix) + std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000);
+}
+
+bool IsDeadWritersTemp(std::string_view name) {
+  const size_t at = name.rfind(kTempInfix);
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = name.substr(at + kTempInfix.size());
+  const size_t dash = rest.find('-');
+  const std::string_view digits = rest.substr(0, dash);
+  if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return false;
+  const pid_t pid = static_cast<pid_t>(std::stol(std::string(digits)));
+  // EPERM: alive, someone else's. Only ESRCH says nobody has that pid.
+  return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view content, bool sync) {
+  std::string tmp = TempPathFor(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot create", tmp);
   Status s = WriteAll(fd, content, tmp);

@@ -21,6 +21,16 @@ struct ScopedFd {
 };
 
 StatusOr<std::string> ReadFile(const std::string& path);
+
+// Temp files that become `path` by rename are named path + kTempInfix + "<pid>-<n>", beside it
+// (a rename works within one file system only). The pid lets a later trail tell a dead writer's
+// leftovers from a live writer's file; the .gitignore lines trail writes ignore the pattern
+// (kTempIgnoreLine); ".tmp-" inside it keeps the store gc's rule for its own temp files matching.
+inline constexpr std::string_view kTempInfix = ".trail.tmp-";
+inline constexpr std::string_view kTempIgnoreLine = "*.trail.tmp-*";
+std::string TempPathFor(const std::string& path);
+// True when the file name `name` is such a temp file and its writer is no longer running here.
+bool IsDeadWritersTemp(std::string_view name);
 Status WriteFileAtomic(const std::string& path, std::string_view content, bool sync = true);
 // Writes all of `data` to `fd`, retrying short writes and EINTR; `path` names it in errors.
 Status WriteAll(int fd, std::string_view data, const std::string& path);

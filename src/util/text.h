@@ -10,6 +10,10 @@ bool IsValidUtf8(std::string_view s);
 // Copy of `s` with every invalid UTF-8 sequence replaced by U+FFFD, so JSON
 // and YAML writers can never choke on a Latin-1 argument or a stray byte.
 std::string SanitizeUtf8(std::string_view s);
+// `s` for a one-line message: valid UTF-8 kept as it is, every other byte and every control
+// character written as \xNN (newline as \n, tab as \t, backslash as \\), so a hostile file name
+// can neither break the line nor hide what it is.
+std::string EscapeForMessage(std::string_view s);
 
 // Copy of `text` (a URL, or a message that may quote URLs) fit to show a person: in every
 // "scheme://" URL, the password of the userinfo ("user:pass@host" -> "user:***@host"; a lone
