@@ -60,12 +60,15 @@ Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string&
   if (auto cmd = FindPythonCommand(argv, cwd, env)) {
     PythonEnv python = InspectPython(*cmd, env, warnings);
     out["python"] = PythonJson(python);
-    out["frameworks"] = FrameworkVersions(python.site_packages, warnings);
     ProgramSources found;
     if (sources == nullptr) {
       found = FindProgramSources(argv, cwd, FindRepoRoot(cwd), env, warnings);
       sources = &found;
     }
+    // What the program imports, apart from everything installed beside it.
+    Json installed = FrameworkVersions(python.site_packages, warnings);
+    out["frameworks"] = FrameworksImported(installed, sources->imports);
+    out["frameworks_installed"] = std::move(installed);
     out["packages"] = ScanPackages(*sources, python, warnings);
   }
   MakeStringsValidUtf8(&out);

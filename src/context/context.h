@@ -38,9 +38,10 @@ struct ProgramSources;  // program_sources.h
 
 // The `environment` fragment of a run record for a command `argv` started in
 // `cwd`, keys in this order: os, distribution, kernel, arch, cpu, memory_bytes,
-// processors, and, only when the command runs Python, python, frameworks and
-// packages (the distributions the program's sources import, see
-// ScanPackages). `sources` are the program's, from FindProgramSources with
+// processors, and, only when the command runs Python, python, frameworks
+// (the ML frameworks the program's sources import, with versions),
+// frameworks_installed (every one installed, used or not) and packages (the
+// distributions the program's sources import, see ScanPackages). `sources` are the program's, from FindProgramSources with
 // the same argv and cwd, so that a caller that also scans them for functions
 // reads them once; when null they are found here, with the repository root
 // taken as the nearest folder holding .git above cwd.

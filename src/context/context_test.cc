@@ -30,7 +30,8 @@ TEST(ContextTest, PythonCommandOnFixtureMachine) {
   Json e = CaptureEnvironment({"python3", "train.py"}, root / "proj", env, &warnings);
   EXPECT_TRUE(warnings.empty()) << warnings.front();
   EXPECT_EQ(Keys(e), (std::vector<std::string>{"os", "distribution", "kernel", "arch", "cpu", "memory_bytes",
-                                               "processors", "python", "frameworks", "packages"}));
+                                               "processors", "python", "frameworks", "frameworks_installed",
+                                               "packages"}));
   EXPECT_EQ(e["distribution"], "Debian GNU/Linux 12 (bookworm)");
   EXPECT_EQ(e["cpu"]["cores"], 8);
   EXPECT_EQ(e["processors"]["gpu_count"], 1);
@@ -38,7 +39,9 @@ TEST(ContextTest, PythonCommandOnFixtureMachine) {
   EXPECT_EQ(e["python"], (Json{{"interpreter", bin + "/python3.11"},
                                {"version", "3.11.9"},
                                {"site_packages", {root / "usr/lib/python3/dist-packages"}}}));
-  EXPECT_EQ(e["frameworks"], (Json{{"torch", "2.3.1"}, {"scikit-learn", "1.4.2"}, {"numpy", "1.26.4"}}));
+  // The program imports numpy and torch; scikit-learn is installed beside them, unused.
+  EXPECT_EQ(e["frameworks"], (Json{{"torch", "2.3.1"}, {"numpy", "1.26.4"}}));
+  EXPECT_EQ(e["frameworks_installed"], (Json{{"torch", "2.3.1"}, {"scikit-learn", "1.4.2"}, {"numpy", "1.26.4"}}));
   // What the program imports, through model.py; tensorflow is not installed.
   EXPECT_EQ(e["packages"], (Json{{"numpy", "1.26.4"}, {"torch", "2.3.1"}, {"unresolved", {"tensorflow"}}}));
 }
@@ -56,6 +59,7 @@ TEST(ContextTest, GivenSourcesAreUsed) {
   sources.imports = {"sklearn"};  // stands out from what train.py imports
   Json e = CaptureEnvironment({"python3", "train.py"}, root / "proj", env, &warnings, &sources);
   EXPECT_EQ(e["packages"], (Json{{"scikit-learn", "1.4.2"}}));
+  EXPECT_EQ(e["frameworks"], (Json{{"scikit-learn", "1.4.2"}}));
 }
 
 TEST(ContextTest, NonPythonCommandHasNoPythonKeys) {

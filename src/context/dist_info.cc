@@ -181,27 +181,50 @@ std::map<std::string, std::string> ImportIndex(const std::vector<Distribution>& 
   return index;
 }
 
-Json FrameworkVersions(const std::vector<std::string>& site_dirs, std::vector<std::string>* warnings) {
-  struct Framework {
-    const char* key;
-    std::vector<const char*> dists;  // normalized distribution names, preferred first
-  };
+namespace {
+
+struct Framework {
+  const char* key;
+  std::vector<const char*> dists;    // normalized distribution names, preferred first
+  std::vector<const char*> imports;  // top-level import names that use it
+};
+
+const std::vector<Framework>& Frameworks() {
   static const std::vector<Framework> kFrameworks = {
       {"tensorflow",
        {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel", "tensorflow-macos", "tensorflow-rocm",
-        "tf-nightly", "tf-nightly-cpu", "tf-nightly-gpu"}},
-      {"keras", {"keras", "keras-nightly"}},
-      {"torch", {"torch"}},
-      {"jax", {"jax"}},
-      {"jaxlib", {"jaxlib"}},
-      {"scikit-learn", {"scikit-learn"}},
-      {"xgboost", {"xgboost", "xgboost-cpu"}},
-      {"lightgbm", {"lightgbm"}},
-      {"numpy", {"numpy"}},
-      {"pandas", {"pandas"}},
-      {"scipy", {"scipy"}},
-      {"optuna", {"optuna"}},
+        "tf-nightly", "tf-nightly-cpu", "tf-nightly-gpu"},
+       {"tensorflow"}},
+      {"keras", {"keras", "keras-nightly"}, {"keras"}},
+      {"torch", {"torch"}, {"torch"}},
+      {"jax", {"jax"}, {"jax"}},
+      {"jaxlib", {"jaxlib"}, {"jaxlib", "jax"}},  // `import jax` runs on jaxlib
+      {"scikit-learn", {"scikit-learn"}, {"sklearn"}},
+      {"xgboost", {"xgboost", "xgboost-cpu"}, {"xgboost"}},
+      {"lightgbm", {"lightgbm"}, {"lightgbm"}},
+      {"numpy", {"numpy"}, {"numpy"}},
+      {"pandas", {"pandas"}, {"pandas"}},
+      {"scipy", {"scipy"}, {"scipy"}},
+      {"optuna", {"optuna"}, {"optuna"}},
   };
+  return kFrameworks;
+}
+
+}  // namespace
+
+Json FrameworksImported(const Json& installed, const std::vector<std::string>& imports) {
+  Json out = Json::object();
+  for (const Framework& f : Frameworks()) {
+    if (!installed.contains(f.key)) continue;
+    bool used = false;
+    for (const char* name : f.imports) used = used || std::find(imports.begin(), imports.end(), name) != imports.end();
+    if (used) out[f.key] = installed[f.key];
+  }
+  return out;
+}
+
+Json FrameworkVersions(const std::vector<std::string>& site_dirs, std::vector<std::string>* warnings) {
+  const std::vector<Framework>& kFrameworks = Frameworks();
   std::set<std::string> wanted;
   for (const Framework& f : kFrameworks) wanted.insert(f.dists.begin(), f.dists.end());
   std::map<std::string, std::string> versions;  // normalized name → version

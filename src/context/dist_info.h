@@ -48,4 +48,10 @@ std::map<std::string, std::string> ImportIndex(const std::vector<Distribution>& 
 // name. Only the matching metadata files are opened.
 Json FrameworkVersions(const std::vector<std::string>& site_dirs, std::vector<std::string>* warnings);
 
+// The part of `installed` (FrameworkVersions' result) that the program uses:
+// the frameworks one of whose import names (sklearn for scikit-learn; jax
+// for jaxlib too) is among `imports`, the top-level names its sources import.
+// Same order as `installed`.
+Json FrameworksImported(const Json& installed, const std::vector<std::string>& imports);
+
 }  // namespace trail::context

@@ -19,6 +19,15 @@ std::vector<std::string> Names(const std::vector<Distribution>& dists) {
   return names;
 }
 
+TEST(DistInfoTest, FrameworksImportedAreThoseTheProgramImports) {
+  Json installed = {{"tensorflow", "2.15.0"}, {"jax", "0.4.30"}, {"jaxlib", "0.4.30"}, {"scikit-learn", "1.4.2"},
+                    {"numpy", "1.26.4"}};
+  EXPECT_EQ(FrameworksImported(installed, {"jax", "os", "sklearn"}),
+            (Json{{"jax", "0.4.30"}, {"jaxlib", "0.4.30"}, {"scikit-learn", "1.4.2"}}));
+  EXPECT_EQ(FrameworksImported(installed, {"torch"}), Json::object()) << "imported but not installed: not reported";
+  EXPECT_EQ(FrameworksImported(installed, {}), Json::object());
+}
+
 TEST(DistInfoTest, ScansFixtureSitePackages) {
   std::string site = Testdata("site-packages");
   std::vector<std::string> warnings;

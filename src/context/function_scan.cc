@@ -66,12 +66,20 @@ bool IsZeroLiteral(std::string_view number) {
   return digit;
 }
 
+using TokenRange = std::pair<size_t, size_t>;
+
 // The arguments of one call, as token ranges [first, second).
 struct CallArgs {
-  std::vector<std::pair<size_t, size_t>> positional;
-  std::unordered_map<std::string_view, std::pair<size_t, size_t>> keywords;
-  bool unpacks = false;  // *args or **kwargs: any argument may be in there
+  std::vector<TokenRange> positional;
+  std::unordered_map<std::string_view, TokenRange> keywords;
+  bool unpacks = false;                       // *args or **kwargs: any argument may be in there
+  std::vector<std::string> unpacked_names;    // the NAME of each plain **NAME among them
 };
+
+// A dict display or dict(...) call bound to a name: its keys, each with the
+// tokens of its value. `params = {'penalty': 'l1'}` and then
+// `LogisticRegression(**params)` passes exactly these keywords.
+using LiteralDict = std::unordered_map<std::string, TokenRange>;
 
 class FileScanner {
  public:
@@ -138,8 +146,10 @@ class FileScanner {
       for (const ImportStatement& s : ParseImportAt(src_, t_, &next)) Bind(s);
       return next;
     }
+    if (word == "def" || word == "for" || word == "as") ForgetRebound(i);
     if (word == "class" || word == "def") return IsNameAt(i + 1) ? i + 2 : i + 1;
     if (i > 0 && IsOp(i - 1, ".")) return i + 1;  // an attribute of a call's result: f().relu
+    if (literal_dicts_.count(std::string(word)) && MayChangeDict(i)) literal_dicts_.erase(std::string(word));
     if (IsOp(i + 1, "=")) {
       if (!brackets_.empty() && brackets_.back() == '(' && i > 0 && (IsOp(i - 1, "(") || IsOp(i - 1, ","))) {
         OnKeyword(i);
@@ -159,7 +169,113 @@ class FileScanner {
       end += 2;
     }
     OnReference(i, chain, end);
+    if (IsOp(end, "(")) {
+      if (chain.size() >= 2) OnMethodCall(i, chain, end);
+      if (IsOptionListCall(chain.back())) OnOptionList(i, Span(i, end), end, "");
+    }
     return end;
+  }
+
+  // Names a `def`'s parameters, a `for` target or an `as` target rebind:
+  // they no longer hold a literal dict assigned before.
+  void ForgetRebound(size_t i) {
+    if (literal_dicts_.empty()) return;
+    size_t j = i + 1;
+    if (Text(i) == "def") {
+      if (!IsNameAt(j) || !IsOp(j + 1, "(")) return;
+      const uint32_t depth = t_[j + 1].depth;
+      for (j += 2; j < t_.size() && t_[j].depth > depth; ++j) {
+        if (IsNameAt(j)) literal_dicts_.erase(std::string(Text(j)));
+      }
+      return;
+    }
+    for (; j < t_.size() && t_[j].kind != TokenKind::kNewline && !(IsNameAt(j) && Text(j) == "in"); ++j) {
+      if (IsNameAt(j)) literal_dicts_.erase(std::string(Text(j)));
+      if (Text(i) == "as" && !IsOp(j + 1, ",")) break;
+    }
+  }
+
+  // Could the statement change the dict named at `i`? params['k'] = v,
+  // params.update(...), del params['k'], params |= {...}.
+  bool MayChangeDict(size_t i) const {
+    if (i > 0 && IsNameAt(i - 1) && Text(i - 1) == "del") return true;
+    if (i + 1 >= t_.size() || t_[i + 1].kind != TokenKind::kOp) return false;
+    std::string_view op = Text(i + 1);
+    if (op == "|=") return true;
+    if (op == "." && IsNameAt(i + 2)) {
+      std::string_view m = Text(i + 2);
+      return m == "update" || m == "setdefault" || m == "pop" || m == "popitem" || m == "clear" || m == "__setitem__";
+    }
+    if (op != "[") return false;
+    size_t j = i + 2;
+    while (j < t_.size() && t_[j].depth > t_[i + 1].depth) ++j;  // to the matching ']'
+    return j + 1 < t_.size() && t_[j + 1].kind == TokenKind::kOp && Text(j + 1).size() >= 1 &&
+           Text(j + 1).back() == '=' && Text(j + 1) != "==";
+  }
+
+  // model.compile('adam', 'mse'): a method, on an object no import names, whose
+  // positional arguments name functions. re.compile and torch.compile are
+  // functions of modules the file imports, and never match.
+  void OnMethodCall(size_t at, const std::vector<std::string_view>& chain, size_t open) {
+    std::vector<CallRule> rules = MethodCallRules(chain.back());
+    if (rules.empty()) return;
+    std::vector<std::string_view> receiver(chain.begin(), chain.end() - 1);
+    if (Resolve(receiver)) return;
+    std::string callee;
+    for (std::string_view part : chain) callee += (callee.empty() ? "" : ".") + std::string(part);
+    OnCall(at, callee, open, rules);
+  }
+
+  // A list of options in a search space or a random choice: each string
+  // option counts, in the context of the keyword the call is the value of
+  // (optimizer=hp.Choice(...)) or else of the parameter's name
+  // (hp.Choice('optimizer', [...]), trial.suggest_categorical('opt', [...])).
+  // A nested option list is read too: hp.HParam('optimizer', hp.Discrete([...])).
+  void OnOptionList(size_t at, const std::string& callee, size_t open, std::string_view context, int nesting = 0) {
+    if (nesting > 2) return;
+    CallArgs args = ParseCall(open);
+    size_t first_option = 0;
+    std::optional<std::string_view> name;
+    if (!args.positional.empty()) {
+      auto [b, e] = args.positional[0];
+      if (e == b + 1 && t_[b].kind == TokenKind::kString) {
+        name = StringLiteralValue(Text(b));
+        first_option = 1;
+      }
+    }
+    if (auto kw = args.keywords.find("name"); kw != args.keywords.end() && kw->second.second == kw->second.first + 1 &&
+                                              t_[kw->second.first].kind == TokenKind::kString) {
+      name = StringLiteralValue(Text(kw->second.first));
+    }
+    if (context.empty() && name) context = OptionNameContext(*name);
+    if (context.empty() || IsNumericContext(context)) return;
+    std::vector<TokenRange> options(args.positional.begin() + static_cast<long>(first_option), args.positional.end());
+    for (std::string_view key : {"values", "choices", "options", "categories", "domain"}) {
+      if (auto kw = args.keywords.find(key); kw != args.keywords.end()) options.push_back(kw->second);
+    }
+    for (auto [b, e] : options) {
+      if (b >= e) continue;
+      if (IsOp(b, "[") || IsOp(b, "(")) {
+        for (size_t k = b + 1; k < e; ++k) {
+          if (t_[k].kind == TokenKind::kString && t_[k].depth == t_[b].depth + 1) {
+            ReadString(context, callee + "(...", k, "...)", at);
+          }
+        }
+      } else if (auto inner = OptionListOpen(b, e)) {
+        OnOptionList(at, Span(b, *inner), *inner, context, nesting + 1);
+      }
+    }
+  }
+
+  // The '(' of an option-list call that spans all of [b, e) (hp.Discrete([...])), if it is one.
+  std::optional<size_t> OptionListOpen(size_t b, size_t e) const {
+    size_t j = b;
+    while (IsNameAt(j) && IsOp(j + 1, ".") && IsNameAt(j + 2)) j += 2;
+    if (!IsNameAt(j) || !IsOp(j + 1, "(") || !IsOptionListCall(Text(j))) return std::nullopt;
+    size_t close = j + 2;
+    while (close < t_.size() && t_[close].depth > t_[j + 1].depth) ++close;
+    if (close + 1 != e) return std::nullopt;
+    return j + 1;
   }
 
   // Binds the names an import statement defines to what they name. A
@@ -204,6 +320,11 @@ class FileScanner {
       }
     }
     bindings_[name] = target;
+    if (auto dict = ParseLiteralDict(i + 2)) {
+      literal_dicts_[name] = std::move(*dict);
+    } else {
+      literal_dicts_.erase(name);
+    }
   }
 
   // The full dotted name `chain` refers to through the file's imports, or
@@ -257,6 +378,7 @@ class FileScanner {
         args.keywords.emplace(Text(b), std::make_pair(b + 2, e));
       } else if (IsOp(b, "*") || IsOp(b, "**")) {
         args.unpacks = true;
+        if (IsOp(b, "**") && e == b + 2 && IsNameAt(b + 1)) args.unpacked_names.emplace_back(Text(b + 1));
       } else {
         args.positional.emplace_back(b, e);
       }
@@ -274,6 +396,15 @@ class FileScanner {
 
   void OnCall(size_t at, const std::string& callee, size_t open, const std::vector<CallRule>& rules) {
     CallArgs args = ParseCall(open);
+    // **NAME of a literal dict passes known keywords: they join the call's
+    // own, and the defaults of the others still apply.
+    const std::vector<const LiteralDict*> dicts = UnpackedLiteralDicts(args);
+    if (args.unpacks && dicts.size() == args.unpacked_names.size() && CountsUnpacks(open) == dicts.size()) {
+      args.unpacks = false;
+      for (const LiteralDict* dict : dicts) {
+        for (const auto& [key, range] : *dict) args.keywords.emplace(key, range);
+      }
+    }
     for (const CallRule& rule : rules) {
       if (auto kw = args.keywords.find(rule.keyword); kw != args.keywords.end()) {
         // A keyword every call understands was read where it stands.
@@ -298,6 +429,56 @@ class FileScanner {
         out_->Add(*kind, spelling + "'" + std::string(rule.default_value) + "'", At(at));
       }
     }
+  }
+
+  // The literal dicts the call's **NAME arguments name; one missing when
+  // NAME is not a literal dict here.
+  std::vector<const LiteralDict*> UnpackedLiteralDicts(const CallArgs& args) const {
+    std::vector<const LiteralDict*> out;
+    for (const std::string& name : args.unpacked_names) {
+      if (auto it = literal_dicts_.find(name); it != literal_dicts_.end()) out.push_back(&it->second);
+    }
+    return out;
+  }
+
+  // How many * and ** unpackings the call at `open` has.
+  size_t CountsUnpacks(size_t open) const {
+    const uint32_t depth = t_[open].depth + 1;
+    size_t count = 0;
+    for (size_t j = open + 1; j < t_.size() && t_[j].depth >= depth; ++j) {
+      if (t_[j].depth == depth && (IsOp(j, "*") || IsOp(j, "**")) && (IsOp(j - 1, "(") || IsOp(j - 1, ","))) ++count;
+    }
+    return count;
+  }
+
+  // `name = {...}` or `name = dict(k=v, ...)` as a whole statement: the
+  // dict's keys and values, or nullopt when it is anything else (or unpacks
+  // another mapping into itself).
+  std::optional<LiteralDict> ParseLiteralDict(size_t b) const {
+    const bool display = IsOp(b, "{");
+    const bool call = IsNameAt(b) && Text(b) == "dict" && IsOp(b + 1, "(");
+    if (!display && !call) return std::nullopt;
+    const size_t open = display ? b : b + 1;
+    const uint32_t depth = t_[open].depth + 1;
+    LiteralDict out;
+    size_t j = open + 1;
+    for (; j < t_.size() && t_[j].depth >= depth; ++j) {
+      const bool entry_start = t_[j].depth == depth && (j == open + 1 || (IsOp(j - 1, ",") && t_[j - 1].depth == depth));
+      if (!entry_start || t_[j].kind == TokenKind::kNewline) continue;
+      if (display && t_[j].kind == TokenKind::kString && IsOp(j + 1, ":")) {
+        auto key = StringLiteralValue(Text(j));
+        if (!key) return std::nullopt;
+        out[std::string(*key)] = {j + 2, ValueEnd(j + 2, depth)};
+      } else if (call && IsNameAt(j) && IsOp(j + 1, "=")) {
+        out[std::string(Text(j))] = {j + 2, ValueEnd(j + 2, depth)};
+      } else {
+        return std::nullopt;  // **other, a computed key, a positional argument
+      }
+    }
+    // The closing bracket must end the statement: not {...}[k], not {...} | other.
+    const size_t after = j + 1;
+    if (after < t_.size() && t_[after].kind != TokenKind::kNewline && !IsOp(after, ";")) return std::nullopt;
+    return out;
   }
 
   // The end of the value that starts at `b` in an argument list or dict
@@ -356,6 +537,8 @@ class FileScanner {
       if (t_[k].kind != TokenKind::kString) continue;
       if (t_[k].depth == depth || (bracketed && t_[k].depth == depth + 1)) ReadString(context, label, k, "", at);
     }
+    // The same spelling as when the call is met on its own, so it is listed once.
+    if (auto open = OptionListOpen(b, e)) OnOptionList(at, Span(b, *open), *open, context);
   }
 
   void ReadString(std::string_view context, const std::string& label, size_t k, const std::string& suffix, size_t at) {
@@ -371,6 +554,7 @@ class FileScanner {
   std::unordered_map<std::string, std::string> bindings_;  // name → dotted target; "" = the file's own
   std::vector<std::string> stars_;                         // modules star-imported, in order
   std::unordered_set<std::string> module_definitions_;
+  std::unordered_map<std::string, LiteralDict> literal_dicts_;  // name → the literal dict it holds now
   std::vector<char> brackets_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 namespace trail::context {
@@ -246,6 +247,73 @@ TEST(FunctionScanTest, RandomProgramsAreScannedSafely) {
       ASSERT_FALSE(e["name"].get<std::string>().empty()) << code;
       ASSERT_FALSE(e["found"].empty()) << code;
     }
+  }
+}
+
+// Keras' Model.compile(optimizer, loss, ...) takes them positionally too, as
+// an official Keras example does; re.compile and torch.compile are not it.
+TEST(FunctionScanTest, CompilePositionalArguments) {
+  EXPECT_EQ(Found("model = build()\nmodel.compile(\"adam\", \"binary_crossentropy\", metrics=['accuracy'])\n"),
+            (V{"optimizer: Adam", "classification loss: Cross entropy / negative log likelihood"}));
+  EXPECT_EQ(Found("self.model.compile('rmsprop')\n"), (V{"optimizer: RMSProp"}));
+  EXPECT_EQ(Found("import re\nimport torch\np = re.compile('adam')\nm = torch.compile(model, 'sgd')\n"), V{});
+  EXPECT_EQ(Found("model.compile(optimizer, 'mse')\n"), (V{"regression loss: L2 (mean squared error)"}));
+  EXPECT_EQ(Found("model.fit('adam', 'mse')\nmodel.compile(x='adam')\n"), V{});
+  Json f = Scan("model.compile('adam', 'mse')\n");
+  EXPECT_EQ(f[0]["found"], (Json{"model.compile('adam')"}));
+  EXPECT_EQ(f[1]["found"], (Json{"model.compile(..., 'mse')"}));
+}
+
+// Search spaces name the options a trial picks from: every one is a function
+// the program can use.
+TEST(FunctionScanTest, OptionListsOfSearchSpaces) {
+  const V adam_sgd = {"optimizer: Adam", "optimizer: Stochastic gradient descent"};
+  EXPECT_EQ(Found("opt = hp.Choice('opt', ['adam', 'sgd'])\n"), adam_sgd);
+  EXPECT_EQ(Found("model.compile(optimizer=hp.Choice('x', values=['adam', 'sgd']))\n"), adam_sgd);
+  EXPECT_EQ(Found("o = trial.suggest_categorical('optimizer', ['adam', 'sgd'])\n"), adam_sgd);
+  EXPECT_EQ(Found("from tensorboard.plugins.hparams import api as hp\n"
+                  "HP_OPT = hp.HParam('optimizer', hp.Discrete(['adam', 'sgd']))\n"),
+            adam_sgd);
+  EXPECT_EQ(Found("space = {'activation': hp.choice('act', ['relu', 'tanh'])}\n"),
+            (V{"activation: ReLU", "activation: Tanh"}));
+  EXPECT_EQ(Found("config = {'optimizer': tune.grid_search(['adam', 'sgd'])}\n"), adam_sgd);
+  EXPECT_EQ(Found("import random\nact = random.choice(['relu', 'tanh'])\n"), V{}) << "no name says what they are";
+  EXPECT_EQ(Found("u = hp.Choice('units', ['adam', 'sgd'])\nd = hp.Choice('dropout', [0.0, 0.5])\n"), V{});
+  EXPECT_EQ(Found("opt = hp.Choice('opt', ['adam', 'sgd'])\n")[0], "optimizer: Adam");
+  EXPECT_EQ(Scan("opt = hp.Choice('opt', ['adam', 'sgd'])\n")[0]["found"], (Json{"hp.Choice(...'adam'...)"}));
+}
+
+// scikit-learn's defaults apply to what a literal dict unpacked with ** does not set.
+TEST(FunctionScanTest, DefaultsThroughLiteralDicts) {
+  const std::string import = "from sklearn.linear_model import LogisticRegression\n";
+  EXPECT_EQ(Found(import + "params = {'C': 1.0, 'max_iter': 100}\nclf = LogisticRegression(**params)\n"),
+            (V{"classification loss: Cross entropy / negative log likelihood", "regularization: L2"}));
+  EXPECT_EQ(Found(import + "params = dict(C=1.0)\nclf = LogisticRegression(**params)\n"),
+            (V{"classification loss: Cross entropy / negative log likelihood", "regularization: L2"}));
+  EXPECT_EQ(Found(import + "params = {'penalty': 'l1', 'solver': 'saga'}\nclf = LogisticRegression(**params)\n"),
+            (V{"regularization: L1", "optimizer: SAGA", "classification loss: Cross entropy / negative log likelihood"}));
+  // Not known: no default is assumed.
+  for (const char* unknown :
+       {"params = load()\n", "params = {'C': 1}\nparams['penalty'] = 'l1'\n", "params = {'C': 1}\nparams.update(p)\n",
+        "params = {'C': 1, **extra}\n", "params = {'C': 1}\ndef fit(params):\n  pass\n",
+        "params = {'C': 1}\nfor params in grid:\n  pass\n", "params = {'C': 1}[0]\n"}) {
+    EXPECT_EQ(Found(import + std::string(unknown) + "clf = LogisticRegression(**params)\n"),
+              (V{"classification loss: Cross entropy / negative log likelihood"}))
+        << unknown;
+  }
+  EXPECT_EQ(Found(import + "params = {'C': 1}\nclf = LogisticRegression(*args, **params)\n"),
+            (V{"classification loss: Cross entropy / negative log likelihood"}));
+}
+
+TEST(FunctionScanTest, AveragedSgd) {
+  const std::string import = "from sklearn.linear_model import SGDClassifier, SGDRegressor\n";
+  V found = Found(import + "clf = SGDClassifier(average=True)\n");
+  EXPECT_NE(std::find(found.begin(), found.end(), "optimizer: Averaged SGD"), found.end());
+  found = Found(import + "reg = SGDRegressor(average=10)\n");
+  EXPECT_NE(std::find(found.begin(), found.end(), "optimizer: Averaged SGD"), found.end());
+  for (const char* off : {"SGDClassifier()", "SGDClassifier(average=False)", "SGDClassifier(average=0)"}) {
+    found = Found(import + "clf = " + off + "\n");
+    EXPECT_EQ(std::find(found.begin(), found.end(), "optimizer: Averaged SGD"), found.end()) << off;
   }
 }
 

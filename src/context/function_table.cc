@@ -515,8 +515,10 @@ constexpr CallRow kCalls[] = {
     {"sklearn", "*", "LogisticRegressionCV", {"penalty", -1, "l2", "regularizer"}},
     {"sklearn", "*", "SGDClassifier", {"loss", -1, "hinge", "loss"}},
     {"sklearn", "*", "SGDClassifier", {"penalty", -1, "l2", "regularizer"}},
+    {"sklearn", "*", "SGDClassifier", {"average", -1, "", "sgd_average"}},
     {"sklearn", "*", "SGDRegressor", {"loss", -1, "squared_error", "loss"}},
     {"sklearn", "*", "SGDRegressor", {"penalty", -1, "l2", "regularizer"}},
+    {"sklearn", "*", "SGDRegressor", {"average", -1, "", "sgd_average"}},
     {"sklearn", "*", "LinearSVC", {"loss", -1, "squared_hinge", "loss"}},
     {"sklearn", "*", "LinearSVC", {"penalty", -1, "l2", "regularizer"}},
     {"sklearn", "*", "LinearSVR", {"loss", -1, "epsilon_insensitive", "loss"}},
@@ -539,11 +541,39 @@ constexpr CallRow kCalls[] = {
     {"sklearn", "*", "HistGradientBoostingRegressor", {"loss", -1, "squared_error", "loss"}},
 };
 
-// Keyword arguments (and dict keys) whose value names a function. Any
-// keyword ending in "_regularizer" is a regularizer too.
+// A keyword (or name) and the context it gives its value.
 struct KeywordRow {
   std::string_view keyword, context;
 };
+
+// Methods called on an object of the program's own (model.compile), whose
+// positional arguments name a function: Keras' Model.compile(optimizer, loss).
+struct MethodRow {
+  std::string_view method;
+  CallRule rule;
+};
+constexpr MethodRow kMethods[] = {
+    {"compile", {"optimizer", 0, "", "optimizer"}},
+    {"compile", {"loss", 1, "", "loss"}},
+};
+
+// Calls whose argument is a list of options, one of which the program will
+// use: search spaces (keras-tuner's hp.Choice, TensorBoard's hp.Discrete and
+// hp.HParam, Optuna's suggest_categorical, Hyperopt's hp.choice, Ray Tune's
+// tune.choice and tune.grid_search) and random.choice.
+constexpr std::string_view kOptionListCalls[] = {"Choice", "choice", "Discrete", "HParam", "suggest_categorical",
+                                                 "grid_search"};
+
+// Names of search-space parameters that say what their options are, beside
+// the keywords of kKeywords ('optimizer', 'activation', 'loss').
+constexpr KeywordRow kOptionNames[] = {
+    {"opt", "optimizer"},      {"optim", "optimizer"},       {"optimiser", "optimizer"},
+    {"act", "activation"},     {"act_fn", "activation"},     {"activation_fn", "activation"},
+    {"activation_function", "activation"}, {"loss_fn", "loss"},
+};
+
+// Keyword arguments (and dict keys) whose value names a function. Any
+// keyword ending in "_regularizer" is a regularizer too.
 constexpr KeywordRow kKeywords[] = {
     {"loss", "loss"},
     {"objective", "objective"},      // XGBoost, LightGBM
@@ -816,7 +846,29 @@ std::string_view KeywordContext(std::string_view keyword) {
 }
 
 bool IsNumericContext(std::string_view context) {
-  return context == "l1_strength" || context == "l2_strength" || context == "dropout_rate";
+  return context == "l1_strength" || context == "l2_strength" || context == "dropout_rate" ||
+         context == "sgd_average";
+}
+
+std::vector<CallRule> MethodCallRules(std::string_view method) {
+  std::vector<CallRule> out;
+  for (const MethodRow& m : kMethods) {
+    if (m.method == method) out.push_back(m.rule);
+  }
+  return out;
+}
+
+bool IsOptionListCall(std::string_view symbol) {
+  return std::find(std::begin(kOptionListCalls), std::end(kOptionListCalls), symbol) != std::end(kOptionListCalls);
+}
+
+std::string_view OptionNameContext(std::string_view name) {
+  std::string_view context = KeywordContext(name);
+  if (!context.empty()) return context;
+  for (const KeywordRow& k : kOptionNames) {
+    if (k.keyword == name) return k.context;
+  }
+  return "";
 }
 
 std::optional<FunctionKind> LookupString(std::string_view context, std::string_view value) {
@@ -830,6 +882,7 @@ std::optional<FunctionKind> LookupString(std::string_view context, std::string_v
 FunctionKind NumericMeaning(std::string_view context) {
   if (context == "l1_strength") return {G, kRegL1};
   if (context == "l2_strength") return {G, kRegL2};
+  if (context == "sgd_average") return {O, kAsgd};
   return {G, kDropout};
 }
 
@@ -844,7 +897,7 @@ std::vector<FunctionKind> AllFunctionKinds() {
   };
   for (const SymbolRow& r : kSymbols) add(r.category, r.name);
   for (const StringRow& r : kStrings) add(r.category, r.name);
-  for (const char* context : {"l1_strength", "l2_strength", "dropout_rate"}) {
+  for (const char* context : {"l1_strength", "l2_strength", "dropout_rate", "sgd_average"}) {
     FunctionKind k = NumericMeaning(context);
     add(k.category, k.name);
   }

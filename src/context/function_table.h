@@ -56,11 +56,22 @@ SymbolMatch MatchSymbol(const std::vector<std::string_view>& path);
 
 // The context a keyword argument (or dict key) gives its value: "loss",
 // "optimizer", "solver", "activation", "regularizer", "objective" (string
-// values), "l1_strength", "l2_strength", "dropout_rate" (numbers: any value
-// but 0, None or False turns the function on). Pipeline prefixes are
-// dropped (clf__penalty is penalty). Empty for any other keyword.
+// values), "l1_strength", "l2_strength", "dropout_rate", "sgd_average"
+// (numbers: any value but 0, None or False turns the function on). Pipeline
+// prefixes are dropped (clf__penalty is penalty). Empty for any other keyword.
 std::string_view KeywordContext(std::string_view keyword);
 bool IsNumericContext(std::string_view context);
+
+// The rules for the arguments of `method` called on an object that no import
+// names (model.compile('adam', 'mse')); empty for most methods.
+std::vector<CallRule> MethodCallRules(std::string_view method);
+
+// Is `symbol` (the last part of a call's name) a call that takes a list of
+// options (hp.Choice, trial.suggest_categorical, ...)?
+bool IsOptionListCall(std::string_view symbol);
+// The context the name of a search-space parameter gives its options
+// ('optimizer', 'opt', 'activation', 'act', 'loss_fn', ...); empty if none.
+std::string_view OptionNameContext(std::string_view name);
 
 // What a string value means in a context; matched without case, '_', '-'
 // or spaces ('Adam', 'mean_squared_error', 'LeakyReLU'). nullopt when the

@@ -8,6 +8,7 @@
 #include "context/function_scan.h"
 #include "context/program_sources.h"
 #include "util/files.h"
+#include "util/secrets.h"
 
 namespace trail {
 namespace {
@@ -50,11 +51,12 @@ Json CaptureCode(Project& project, const ContextConfig& config, const CaptureOpt
   git::SnapshotOptions opts;
   opts.dry_run = !want_snapshot;
   opts.skip_untracked_under = options.artifact_dirs;
+  opts.secret_files = config.secret_files;
   git::Identity who = project.user();
   std::string message = "trail: code of " + options.run_id;
   auto snap = project.repo().SnapshotWorktree(opts, message, who);
   if (!snap.ok() && want_snapshot && snap.status().message().find("unsupported mandatory extension") != std::string::npos) {
-    snap = project.repo().SnapshotWorktreeWithGitCli(message, who);
+    snap = project.repo().SnapshotWorktreeWithGitCli(opts, message, who);
   }
   if (!snap.ok()) {
     warnings->push_back(std::string(want_snapshot ? "code snapshot" : "working tree status") +
@@ -70,6 +72,7 @@ Json CaptureCode(Project& project, const ContextConfig& config, const CaptureOpt
   code["dirty"] = snap->dirty;
   if (!snap->changed.empty()) code["changed"] = snap->changed;
   if (!snap->skipped.empty()) code["skipped"] = snap->skipped;
+  if (!snap->excluded.empty()) code["excluded"] = snap->excluded;
   return code;
 }
 
@@ -90,7 +93,8 @@ Json CaptureContext(Project& project, const ContextConfig& config, const Capture
   user["name"] = who.name;
   if (!who.email.empty()) user["email"] = who.email;
   out["user"] = user;
-  if (!options.argv.empty()) out["command"] = options.argv;
+  // The command as run, but without the values of secret options (--password X).
+  if (!options.argv.empty()) out["command"] = MaskSecretArgs(options.argv);
   out["cwd"] = RelativeTo(project.root(), options.cwd);
   out["host"] = HostName();
   out["code"] = CaptureCode(project, config, options, warnings);
@@ -102,7 +106,7 @@ Json CaptureContext(Project& project, const ContextConfig& config, const Capture
   // imports and the Table 1 functions it uses; skipped when neither is wanted.
   context::ContextEnv context_env = context::ContextEnv::FromProcess();
   context::ProgramSources sources;
-  if (config.Wants("functions") || config.Wants("environment.packages")) {
+  if (config.Wants("functions") || config.Wants("environment.packages") || config.Wants("environment.frameworks")) {
     sources = context::FindProgramSources(options.argv, options.cwd, project.root(), context_env, warnings);
   }
   Json env = context::CaptureEnvironment(options.argv, options.cwd, context_env, warnings, &sources);

@@ -115,6 +115,21 @@ StatusOr<std::vector<std::string>> PatternList(const Json& section, const char* 
   return out;
 }
 
+// context.secret_files: file patterns (util/secrets.h), replacing the defaults.
+StatusOr<std::vector<std::string>> FilePatternList(const Json& list) {
+  const std::string where = std::string(kWhere) + "context.secret_files: ";
+  if (list.is_null()) return std::vector<std::string>();
+  if (!list.is_array()) return InvalidArgument(where + "expected a list of file patterns such as .env or '*.pem'");
+  std::vector<std::string> out;
+  for (const auto& item : list) {
+    if (!item.is_string() || item.get<std::string>().empty()) {
+      return InvalidArgument(where + "every entry must be a non-empty file pattern such as .env or '*.pem'");
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 StatusOr<CustomField> ParseCustom(const std::string& name, const Json& spec) {
   std::string where = std::string(kWhere) + "context.custom." + name + ": ";
   CustomField f;
@@ -170,13 +185,16 @@ StatusOr<ContextConfig> ParseContextConfig(const Json& config) {
   const Json& section = config["context"];
   if (!section.is_object()) return InvalidArgument(std::string(kWhere) + "context: expected a mapping (include, exclude, custom)");
   for (auto it = section.begin(); it != section.end(); ++it) {
-    if (it.key() != "include" && it.key() != "exclude" && it.key() != "custom") {
+    if (it.key() != "include" && it.key() != "exclude" && it.key() != "custom" && it.key() != "secret_files") {
       return InvalidArgument(std::string(kWhere) + "context: unknown key '" + it.key() +
-                             "' (expected include, exclude, custom)");
+                             "' (expected include, exclude, custom, secret_files)");
     }
   }
   TRAIL_ASSIGN_OR_RETURN(c.include, PatternList(section, "include"));
   TRAIL_ASSIGN_OR_RETURN(c.exclude, PatternList(section, "exclude"));
+  if (section.contains("secret_files")) {
+    TRAIL_ASSIGN_OR_RETURN(c.secret_files, FilePatternList(section["secret_files"]));
+  }
   if (section.contains("custom") && !section["custom"].is_null()) {
     const Json& custom = section["custom"];
     if (!custom.is_object()) return InvalidArgument(std::string(kWhere) + "context.custom: expected a mapping of field names");
@@ -212,6 +230,10 @@ Json CaptureCustomFields(const ContextConfig& config, const std::string& cwd, st
       out[f.name] = Json{{"error", why}};
       warnings->push_back("context." + f.name + ": " + why);
     };
+    if (IsSecretName(f.name) || (f.kind == CustomField::Kind::kEnv && IsSecretName(f.source))) {
+      out[f.name] = kMaskedValue;
+      continue;
+    }
     switch (f.kind) {
       case CustomField::Kind::kValue:
         out[f.name] = f.value;

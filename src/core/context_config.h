@@ -8,6 +8,7 @@
 //       dataset_version: {value: v3}
 //       region: {env: AWS_REGION}
 //       driver: {command: "nvidia-smi --query-gpu=driver_version --format=csv,noheader", timeout: 2}
+//     secret_files: [.env, "*.pem"]   # replaces the default list (util/secrets.h); [] keeps none out
 //
 // Patterns are dotted paths into the record (environment.cpu.model), a
 // segment may use * and ? wildcards (environment.*.version), and a pattern
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "trail/status.h"
+#include "util/secrets.h"
 #include "util/yaml.h"
 
 namespace trail {
@@ -39,6 +41,8 @@ struct ContextConfig {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   std::vector<CustomField> custom;
+  // Untracked files the code snapshot leaves out as secrets.
+  std::vector<std::string> secret_files = DefaultSecretFiles();
 
   // Would a field at `path` (dotted) be recorded? Lets capture skip work
   // nobody wants (no snapshot when code.snapshot is excluded).
@@ -59,7 +63,9 @@ void ApplyContextSelection(const ContextConfig& config, Json& record);
 
 // The custom fields' values, name -> value, in config order. A variable that
 // is unset or a command that fails or times out gives {error: "..."} for that
-// field and a warning; it never fails the run.
+// field and a warning; it never fails the run. A field whose name, or whose
+// environment variable's name, looks secret (IsSecretName) is recorded as
+// kMaskedValue.
 Json CaptureCustomFields(const ContextConfig& config, const std::string& cwd, std::vector<std::string>* warnings);
 
 }  // namespace trail

@@ -124,10 +124,36 @@ context:
   EXPECT_EQ(keys, (std::vector<std::string>{"dataset", "region", "missing", "greeting", "broken", "slow"}));
 }
 
+TEST(ContextConfigTest, SecretCustomFieldsAreMasked) {
+  ::setenv("TRAIL_TEST_API_TOKEN", "tok-123", 1);
+  ::setenv("TRAIL_TEST_PLAIN", "plain", 1);
+  ContextConfig c = Parse(R"(
+context:
+  custom:
+    registry: {env: TRAIL_TEST_API_TOKEN}
+    db_password: {env: TRAIL_TEST_PLAIN}
+    region: {env: TRAIL_TEST_PLAIN}
+)");
+  std::vector<std::string> warnings;
+  Json out = CaptureCustomFields(c, "/tmp", &warnings);
+  EXPECT_EQ(out["registry"], "***");
+  EXPECT_EQ(out["db_password"], "***");
+  EXPECT_EQ(out["region"], "plain");
+}
+
+TEST(ContextConfigTest, SecretFilesDefaultAndOverride) {
+  EXPECT_EQ(Parse("context: {}\n").secret_files, DefaultSecretFiles());
+  EXPECT_EQ(Parse("context: {secret_files: [.env, '*.pem']}\n").secret_files,
+            (std::vector<std::string>{".env", "*.pem"}));
+  EXPECT_TRUE(Parse("context: {secret_files: []}\n").secret_files.empty());
+  EXPECT_EQ(Error("context: {secret_files: .env}\n"),
+            ".trail/config.yaml: context.secret_files: expected a list of file patterns such as .env or '*.pem'");
+}
+
 TEST(ContextConfigTest, BadSpecsNameTheKey) {
   EXPECT_EQ(Error("context: [a]\n"), ".trail/config.yaml: context: expected a mapping (include, exclude, custom)");
   EXPECT_EQ(Error("context: {exlude: [code]}\n"),
-            ".trail/config.yaml: context: unknown key 'exlude' (expected include, exclude, custom)");
+            ".trail/config.yaml: context: unknown key 'exlude' (expected include, exclude, custom, secret_files)");
   EXPECT_EQ(Error("context: {exclude: code}\n"), ".trail/config.yaml: context.exclude: expected a list of field paths");
   EXPECT_EQ(Error("context: {exclude: [params.lr]}\n"),
             ".trail/config.yaml: context.exclude: 'params.lr' names no captured field (fields start with user, host, "

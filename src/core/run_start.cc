@@ -32,6 +32,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   TRAIL_ASSIGN_OR_RETURN(Json params, record::ParamsFromFiles(start.cwd));
   if (start.params_from_args) record::MergeInto(params, record::ParamsFromArgs(start.argv));
   if (start.params.is_object()) record::MergeInto(params, start.params);
+  record::MaskSecretParams(params);
   TRAIL_ASSIGN_OR_RETURN(ContextConfig context_config, ParseContextConfig(project.config()));
   TRAIL_RETURN_IF_ERROR(ParseMetricsConfig(project.config()).status());
 

@@ -21,6 +21,7 @@
 #include "core/run_artifacts.h"
 #include "core/run_start.h"
 #include "metrics/protocol_line.h"
+#include "record/params.h"
 #include "record/record.h"
 #include "core/pointer.h"
 #include "store/file_store.h"
@@ -281,7 +282,9 @@ Status RunSession::LogMetric(std::string_view key, double value, std::optional<i
 Status RunSession::LogParams(const Json& params) {
   TRAIL_RETURN_IF_ERROR(CheckScalars(params, "param"));
   if (impl_->ended) return FailedPrecondition("run " + impl_->id + " has ended");
-  impl_->Annotate(Json{{"params", params}});
+  Json masked = params;
+  record::MaskSecretParams(masked);
+  impl_->Annotate(Json{{"params", masked}});
   return Status::Ok();
 }
 

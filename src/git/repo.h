@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "trail/status.h"
+#include "util/secrets.h"
 
 // libgit2 stays a private dependency of this layer: callers only see the
 // opaque handle.
@@ -57,6 +58,11 @@ struct SnapshotOptions {
   // Untracked files under these folders (relative to the root, no trailing '/') are left out
   // and listed in `skipped`: a run's output folders, kept in the object store instead.
   std::vector<std::string> skip_untracked_under;
+  // Untracked files matching these patterns (see MatchesFilePattern) are
+  // secrets by convention: left out and listed in `excluded`, so a run's
+  // snapshot (and `trail push`) never carries them. Tracked files are the
+  // user's, already in Git, and are recorded whatever their name.
+  std::vector<std::string> secret_files = DefaultSecretFiles();
 };
 
 struct Snapshot {
@@ -67,6 +73,7 @@ struct Snapshot {
   bool dirty = false;
   std::vector<std::string> changed;  // recorded paths that differ from HEAD, sorted
   std::vector<std::string> skipped;  // untracked paths left out, sorted ("dir/" for nested repos)
+  std::vector<std::string> excluded;  // untracked paths left out as secrets (secret_files), sorted
 };
 
 // One file to write into (or remove from) a branch. `path` is relative to the
@@ -124,8 +131,10 @@ class Repo {
   StatusOr<Snapshot> SnapshotWorktree(const SnapshotOptions& opts, const std::string& message, const Identity& who);
   // The same through the `git` command and a temporary index file, for
   // repositories whose index libgit2 cannot read (split index, sparse index).
-  // Slower; untracked files are not size-filtered (git add -A decides).
-  StatusOr<Snapshot> SnapshotWorktreeWithGitCli(const std::string& message, const Identity& who);
+  // Slower; untracked files are not size-filtered (git add -A decides), but
+  // secret files are left out as opts.secret_files says.
+  StatusOr<Snapshot> SnapshotWorktreeWithGitCli(const SnapshotOptions& opts, const std::string& message,
+                                                const Identity& who);
 
   // Creates or moves `ref` (a full name, e.g. "refs/trail/code/fraud-58") to
   // a commit, writing `log_message` to its reflog when it has one.

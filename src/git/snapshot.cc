@@ -201,6 +201,10 @@ StatusOr<Snapshot> Repo::SnapshotWorktree(const SnapshotOptions& opts, const std
           snapshot.skipped.push_back(path);
           continue;
         }
+        if (MatchesFilePattern(path, opts.secret_files)) {
+          snapshot.excluded.push_back(path);
+          continue;
+        }
       }
       TRAIL_ASSIGN_OR_RETURN(WorktreeReader::Outcome outcome, reader.Read(*wt, untracked, &update));
       if (outcome == WorktreeReader::Outcome::kSkipped) {
@@ -247,7 +251,8 @@ StatusOr<Snapshot> Repo::SnapshotWorktree(const SnapshotOptions& opts, const std
 
   std::sort(snapshot.changed.begin(), snapshot.changed.end());
   std::sort(snapshot.skipped.begin(), snapshot.skipped.end());
-  snapshot.dirty = !snapshot.changed.empty() || !snapshot.skipped.empty();
+  std::sort(snapshot.excluded.begin(), snapshot.excluded.end());
+  snapshot.dirty = !snapshot.changed.empty() || !snapshot.skipped.empty() || !snapshot.excluded.empty();
   if (opts.dry_run) return snapshot;
 
   git_oid tree_id;

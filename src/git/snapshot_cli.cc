@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "git/repo.h"
 
@@ -37,9 +38,25 @@ StatusOr<std::string> Capture(const std::string& cmd) {
   return out;
 }
 
+// The untracked, not ignored files that match `secret_files`, sorted (git's order).
+StatusOr<std::vector<std::string>> UntrackedSecrets(const std::string& git,
+                                                    const std::vector<std::string>& secret_files) {
+  TRAIL_ASSIGN_OR_RETURN(std::string listing, Capture(git + "ls-files -z --others --exclude-standard"));
+  std::vector<std::string> out;
+  for (size_t p = 0; p < listing.size();) {
+    size_t e = listing.find('\0', p);
+    if (e == std::string::npos) e = listing.size();
+    std::string path = listing.substr(p, e - p);
+    if (!path.empty() && MatchesFilePattern(path, secret_files)) out.push_back(std::move(path));
+    p = e + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
-StatusOr<Snapshot> Repo::SnapshotWorktreeWithGitCli(const std::string& message, const Identity& who) {
+StatusOr<Snapshot> Repo::SnapshotWorktreeWithGitCli(const SnapshotOptions& opts, const std::string& message,
+                                                    const Identity& who) {
   std::string tmp_index = gitdir() + "/trail-snapshot-index-" + std::to_string(::getpid());
   std::error_code ec;
   std::filesystem::copy_file(gitdir() + "/index", tmp_index, std::filesystem::copy_options::overwrite_existing, ec);
@@ -53,9 +70,16 @@ StatusOr<Snapshot> Repo::SnapshotWorktreeWithGitCli(const std::string& message, 
                     " GIT_AUTHOR_NAME=" + Quote(name) + " GIT_AUTHOR_EMAIL=" + Quote(email) +
                     " GIT_COMMITTER_NAME=" + Quote(name) + " GIT_COMMITTER_EMAIL=" + Quote(email) +
                     " git -c core.splitIndex=false ";
+  Snapshot snap;
+  TRAIL_ASSIGN_OR_RETURN(snap.excluded, UntrackedSecrets(git, opts.secret_files));
   TRAIL_ASSIGN_OR_RETURN(std::string added, Capture(git + "add -A ."));
   (void)added;
-  Snapshot snap;
+  // Take the secrets back out of the temporary index only: they were untracked.
+  for (const std::string& path : snap.excluded) {
+    TRAIL_ASSIGN_OR_RETURN(std::string removed,
+                           Capture(git + "rm -q --cached --ignore-unmatch -- " + Quote(":(literal)" + path)));
+    (void)removed;
+  }
   TRAIL_ASSIGN_OR_RETURN(snap.tree, Capture(git + "write-tree"));
   auto head = Capture(git + "rev-parse --verify -q HEAD");
   std::string parent = head.ok() ? " -p " + *head : "";
@@ -69,7 +93,7 @@ StatusOr<Snapshot> Repo::SnapshotWorktreeWithGitCli(const std::string& message, 
       p = e + 1;
     }
   }
-  snap.dirty = !head.ok() ? true : !snap.changed.empty();
+  snap.dirty = !head.ok() ? true : !snap.changed.empty() || !snap.excluded.empty();
   return snap;
 }
 

@@ -242,5 +242,37 @@ TEST_F(SnapshotTest, UntrackedNestedRepositoryIsSkipped) {
   EXPECT_TRUE(snap->dirty) << "the working tree holds something the snapshot lacks";
 }
 
+// Untracked secrets by convention stay out, whichever way the snapshot is
+// made; a tracked one is the user's, already in Git, and stays in.
+TEST_F(SnapshotTest, UntrackedSecretFilesAreExcluded) {
+  Write("a.txt", "a\n");
+  Write("tracked.pem", "committed on purpose\n");
+  CommitAll("initial");
+  Write("tracked.pem", "edited\n");
+  Write(".env", "TOKEN=abc\n");
+  Write(".ssh/id_rsa", "-----BEGIN KEY-----\n");
+  Write("train.py", "print(1)\n");
+  auto repo = Open();
+  for (bool cli : {false, true}) {
+    SCOPED_TRACE(cli ? "git command line" : "libgit2");
+    auto snap = cli ? repo->SnapshotWorktreeWithGitCli({}, "snap", {}) : repo->SnapshotWorktree({}, "snap", {});
+    ASSERT_TRUE(snap.ok()) << snap.status().message();
+    EXPECT_THAT(snap->excluded, ElementsAre(".env", ".ssh/id_rsa"));
+    EXPECT_THAT(snap->changed, ElementsAre("tracked.pem", "train.py"));
+    EXPECT_TRUE(snap->dirty);
+    auto files = LsTree(snap->commit);
+    EXPECT_EQ(files.count(".env"), 0u);
+    EXPECT_EQ(files.count(".ssh/id_rsa"), 0u);
+    EXPECT_EQ(files.count("train.py"), 1u);
+    EXPECT_EQ(Show(snap->commit, "tracked.pem"), "edited\n");
+  }
+  SnapshotOptions keep_all;
+  keep_all.secret_files.clear();
+  auto snap = repo->SnapshotWorktree(keep_all, "snap", {});
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  EXPECT_THAT(snap->excluded, IsEmpty());
+  EXPECT_EQ(LsTree(snap->commit).count(".env"), 1u);
+}
+
 }  // namespace
 }  // namespace trail::git

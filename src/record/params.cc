@@ -2,6 +2,7 @@
 
 #include "record/record.h"
 #include "util/files.h"
+#include "util/secrets.h"
 
 namespace trail::record {
 namespace {
@@ -78,6 +79,13 @@ StatusOr<Json> ParamsFromFiles(const std::string& dir) {
 
 void MergeInto(Json& base, const Json& over) {
   for (auto it = over.begin(); it != over.end(); ++it) base[it.key()] = it.value();
+}
+
+void MaskSecretParams(Json& params) {
+  if (!params.is_object()) return;
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    if (!it.value().is_boolean() && IsSecretName(it.key())) it.value() = kMaskedValue;
+  }
 }
 
 }  // namespace trail::record

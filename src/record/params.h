@@ -23,5 +23,9 @@ StatusOr<Json> ParseAssignments(const std::vector<std::string>& items, const cha
 StatusOr<Json> ParamsFromFiles(const std::string& dir);
 // Merges `over` onto `base` (later wins), keeping base's key order for old keys.
 void MergeInto(Json& base, const Json& over);
+// Replaces the value of every secret-named param (IsSecretName: db_password,
+// api_key, HF_TOKEN) with kMaskedValue, wherever the params came from. A
+// boolean stays: it says whether, never what.
+void MaskSecretParams(Json& params);
 
 }  // namespace trail::record

@@ -42,6 +42,13 @@ TEST(Record, ParamsFromArgs) {
   EXPECT_EQ(p.size(), 6u);
 }
 
+TEST(Record, MaskSecretParams) {
+  Json p = {{"lr", 0.1}, {"db.password", "hunter2"}, {"api_key", 12345}, {"use_auth", true}, {"tokenizer", "bpe"}};
+  MaskSecretParams(p);
+  EXPECT_EQ(p, (Json{{"lr", 0.1}, {"db.password", "***"}, {"api_key", "***"}, {"use_auth", true},
+                     {"tokenizer", "bpe"}}));
+}
+
 TEST(Record, Assignments) {
   auto ok = ParseAssignments({"lr=0.1", "name=a=b"}, "-p", true);
   ASSERT_TRUE(ok.ok());
