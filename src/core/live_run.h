@@ -55,6 +55,15 @@ struct LiveRun {
 // number ever handed out here) and creates its live folder, holding its lock.
 StatusOr<LiveRun> AllocateRun(Project& project);
 
+// exit.json is how a run's real exit status survives its trail process (see
+// RecoverAbandonedRuns). Space for it is reserved before the child starts
+// (`exit.reserve`, a few hundred blank bytes), so that a program that filled
+// the disk still has its exit status recorded: WriteExitRecord writes
+// exit.json normally and, when that fails, into the reserved file in place
+// (overwriting allocates nothing) before renaming it to exit.json.
+Status ReserveExitRecord(const LiveRun& run);
+Status WriteExitRecord(const LiveRun& run, const ExitInfo& exit);
+
 // Metric series whose TSV reaches this size go to the object store (`metrics.series.KEY:
 // {oid, size}`); smaller ones are files beside the record on the runs branch.
 inline constexpr size_t kSeriesInStoreBytes = 256 * 1024;
