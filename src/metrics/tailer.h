@@ -35,8 +35,9 @@ namespace trail::metrics {
 // Not thread-safe. Keeps the file open between calls.
 class MetricsTailer {
  public:
-  // A metrics line is a few hundred bytes; this is far beyond any real one.
-  static constexpr size_t kMaxLineBytes = size_t{1} << 20;
+  // A metrics line is a few hundred bytes; this is far beyond any real one
+  // (and still a few times the 1 MiB read chunk, so long lines span reads).
+  static constexpr size_t kMaxLineBytes = size_t{4} << 20;
 
   explicit MetricsTailer(std::string path, std::string time_marks_path = "");
   MetricsTailer(const MetricsTailer&) = delete;
