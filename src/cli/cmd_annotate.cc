@@ -93,6 +93,17 @@ std::function<int()> SetupIndex(CLI::App& sub) {
     if (!project) return 1;
     auto idx = *rebuild ? project->RebuildIndex() : project->Index();
     if (!idx.ok()) return Fail(idx.status());
+    if (!*rebuild) {
+      // Up to date by its own word; check its rows too (a file edited since).
+      Status check = (*idx)->CheckAgainst(project->repo(), project->runs_ref());
+      if (check.code() == Code::kCorrupt) {
+        PrintWarning(check.message() + "; rebuilding it from the runs branch");
+        idx = project->RebuildIndex();
+        if (!idx.ok()) return Fail(idx.status());
+      } else if (!check.ok()) {
+        return Fail(check);
+      }
+    }
     ReportIndexProblems(**idx);
     std::printf("trail: index holds %lld runs from branch '%s'\n", static_cast<long long>((*idx)->Count()),
                 project->branch().c_str());

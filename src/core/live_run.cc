@@ -5,6 +5,7 @@
 #include "store/file_store.h"
 #include "store/local_store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -201,6 +202,37 @@ StatusOr<LiveRun> AllocateRun(Project& project) {
   }
   TRAIL_RETURN_IF_ERROR(SaveCounter(project, run.number));
   return run;
+}
+
+namespace {
+
+constexpr const char* kExitFile = "exit.json";
+constexpr const char* kExitReserveFile = "exit.reserve";
+// exit.json is under 100 bytes; trailing blanks are valid JSON whitespace.
+constexpr size_t kExitReserveBytes = 256;
+
+}  // namespace
+
+Status ReserveExitRecord(const LiveRun& run) {
+  return WriteFileAtomic(run.path(kExitReserveFile), std::string(kExitReserveBytes, ' '), /*sync=*/false);
+}
+
+Status WriteExitRecord(const LiveRun& run, const ExitInfo& exit) {
+  std::string text = Json{{"exit_code", exit.exit_code}, {"signal", exit.signal}, {"ended", exit.ended}}.dump();
+  // Not synced: it only matters if trail dies in the next few milliseconds,
+  // and then the worst case is a run recorded as crashed instead of finished.
+  Status written = WriteFileAtomic(run.path(kExitFile), text, /*sync=*/false);
+  if (written.ok() || text.size() > kExitReserveBytes) return written;
+  // Most likely a full disk: use the space reserved at the start.
+  const std::string reserve = run.path(kExitReserveFile);
+  int fd = ::open(reserve.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return written;
+  Status in_place = WriteAll(fd, text, reserve);
+  if (in_place.ok() && ::fdatasync(fd) != 0) in_place = IoError("cannot sync " + reserve + ": " + std::strerror(errno));
+  ::close(fd);
+  if (!in_place.ok()) return written;
+  if (::rename(reserve.c_str(), run.path(kExitFile).c_str()) != 0) return written;
+  return Status::Ok();
 }
 
 StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& start_record,
@@ -487,7 +519,7 @@ std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std:
       continue;
     }
     std::optional<ExitInfo> exit;
-    if (auto e = ReadFile(run.path("exit.json")); e.ok()) {
+    if (auto e = ReadFile(run.path(kExitFile)); e.ok()) {
       auto j = Json::parse(*e, nullptr, false);
       if (j.is_object()) {
         exit = ExitInfo{j.value("exit_code", 0), j.value("signal", 0), j.value("ended", NowUnixSeconds())};

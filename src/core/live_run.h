@@ -71,6 +71,15 @@ StatusOr<int64_t> TakeRunNumberLocked(Project& project, int64_t floor);
 // has another id. The old name belongs to another clone's run, whose ref must be able to come in.
 void DropCodeRefIfOurs(Project& project, const std::string& old_id, const std::string& snapshot);
 
+// exit.json is how a run's real exit status survives its trail process (see
+// RecoverAbandonedRuns). Space for it is reserved before the child starts
+// (`exit.reserve`, a few hundred blank bytes), so that a program that filled
+// the disk still has its exit status recorded: WriteExitRecord writes
+// exit.json normally and, when that fails, into the reserved file in place
+// (overwriting allocates nothing) before renaming it to exit.json.
+Status ReserveExitRecord(const LiveRun& run);
+Status WriteExitRecord(const LiveRun& run, const ExitInfo& exit);
+
 // Metric series whose TSV reaches this size go to the object store (`metrics.series.KEY:
 // {oid, size}`); smaller ones are files beside the record on the runs branch.
 inline constexpr size_t kSeriesInStoreBytes = 256 * 1024;

@@ -150,8 +150,7 @@ StatusOr<index::RunIndex*> Project::Index() {
 StatusOr<index::RunIndex*> Project::RebuildIndex() {
   index_.reset();
   std::string path = JoinPath(state_dir(), "index.sqlite");
-  for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
-  TRAIL_ASSIGN_OR_RETURN(index_, index::RunIndex::Open(path));
+  TRAIL_ASSIGN_OR_RETURN(index_, index::RunIndex::Recreate(path));
   // No second retry: a Corrupt here comes from Git, and rebuilding again would not help.
   TRAIL_RETURN_IF_ERROR(index_->Sync(*repo_, runs_ref()));
   return index_.get();

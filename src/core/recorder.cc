@@ -44,6 +44,18 @@ std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& pro
   return env;
 }
 
+// The program ran, but its record could not be committed (a full disk,
+// most likely): say what happened to the program and what becomes of it.
+Status RecordNotWritten(const LiveRun& run, const ExitInfo& exit, const Status& exit_saved, const Status& why) {
+  std::string fate = exit.signal ? "was killed by signal " + std::to_string(exit.signal)
+                                 : "exited with code " + std::to_string(exit.exit_code);
+  std::string later = exit_saved.ok() ? "the next trail command will record it (with that exit status)"
+                                      : "its exit status could not be saved either (" + exit_saved.message() +
+                                            "); the next trail command will record it as crashed";
+  return Status(why.code(), run.id + ": the program " + fate + ", but its record and metrics could not be written (" +
+                                why.message() + "); " + later + " once there is room");
+}
+
 }  // namespace
 
 StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunObserver& observer) {
@@ -86,6 +98,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (!request.id_file.empty()) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(request.id_file, run.id, /*sync=*/false));
   for (const auto& w : warnings) observer.Warning(w);
   warnings.clear();
+  TRAIL_RETURN_IF_ERROR(ReserveExitRecord(run));
   int metrics_fd = ::open(run.path("metrics.jsonl").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (metrics_fd < 0) return IoError("cannot create " + run.path("metrics.jsonl") + ": " + std::strerror(errno));
   observer.Started(run.id);
@@ -117,7 +130,8 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   metrics::MetricsTailer tailer(run.path("metrics.jsonl"), run.path("metrics.marks"));
   if (!child.ok()) {
     observer.Error(child.status().message());
-    exit = ExitInfo{127, 0, NowUnixSeconds()};
+    // As a shell: 127 when there is no such command, 126 when it cannot run.
+    exit = ExitInfo{child.status().code() == Code::kNotFound ? 127 : 126, 0, NowUnixSeconds()};
     Json w = rec.value("warnings", Json::array());
     w.push_back(child.status().message());
     rec["warnings"] = w;
@@ -153,16 +167,14 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   struct stat st;
   if (::fstat(metrics_fd, &st) == 0 && st.st_size > 0) ::fsync(metrics_fd);
   ::close(metrics_fd);
-  Json exit_json = {{"exit_code", exit->exit_code}, {"signal", exit->signal}, {"ended", exit->ended}};
-  // Not synced: it only matters if trail dies in the next few milliseconds,
-  // and then the worst case is a run recorded as crashed instead of finished.
-  (void)WriteFileAtomic(run.path("exit.json"), exit_json.dump(), /*sync=*/false);
+  Status exit_saved = WriteExitRecord(run, *exit);
   (void)WriteFileAtomic(run.path("output.tail"), tail, /*sync=*/false);
 
   file_metrics.Stop();  // before the live folder goes; the record reads the files once more
-  TRAIL_ASSIGN_OR_RETURN(Json final_record, FinalizeRun(project, run, rec, exit, tail, LiveMetrics{&tailer, &live_set}, &warnings));
+  auto final_record = FinalizeRun(project, run, rec, exit, tail, LiveMetrics{&tailer, &live_set}, &warnings);
   for (const auto& w : warnings) observer.Warning(w);
-  observer.Finished(final_record);
+  if (!final_record.ok()) return RecordNotWritten(run, *exit, exit_saved, final_record.status());
+  observer.Finished(*final_record);
   RunOutcome out;
   out.id = run.id;
   out.exit_code = exit->signal ? 128 + exit->signal : exit->exit_code;

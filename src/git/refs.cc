@@ -29,11 +29,29 @@ StatusOr<std::optional<std::string>> Repo::ResolveRef(const std::string& ref) co
   if (error == GIT_ENOTFOUND) return std::optional<std::string>();
   if (error < 0) return GitError(error, "cannot read ref " + ref);
   ReferencePtr reference(raw);
-  git_object* peeled = nullptr;
-  error = git_reference_peel(&peeled, reference.get(), GIT_OBJECT_COMMIT);
+  git_reference* resolved_raw = nullptr;
+  error = git_reference_resolve(&resolved_raw, reference.get());
   // A symbolic ref to a branch with no commits does not exist yet either.
   if (error == GIT_ENOTFOUND || error == GIT_EUNBORNBRANCH) return std::optional<std::string>();
-  if (error < 0) return GitError(error, "cannot resolve ref " + ref + " to a commit");
+  if (error < 0) return GitError(error, "cannot read ref " + ref);
+  ReferencePtr resolved(resolved_raw);
+  // From here on the ref exists: a target that is missing or not a commit is
+  // damage to report, never "no commits yet" (that would hide every run).
+  const git_oid* target = git_reference_target(resolved.get());
+  git_object* object_raw = nullptr;
+  error = target ? git_object_lookup(&object_raw, repo_.get(), target, GIT_OBJECT_ANY) : GIT_ENOTFOUND;
+  if (error == GIT_ENOTFOUND) {
+    return Corrupt("ref " + ref + " is damaged: it points at a missing object" +
+                   (target ? " " + OidHex(*target) : std::string()));
+  }
+  if (error < 0) return GitError(error, "cannot read the object ref " + ref + " points at");
+  ObjectPtr object(object_raw);
+  git_object* peeled = nullptr;
+  error = git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT);
+  if (error < 0) {
+    return Corrupt("ref " + ref + " is damaged: it points at a " + git_object_type2string(git_object_type(object.get())) +
+                   " " + OidHex(*target) + ", not a commit");
+  }
   ObjectPtr commit(peeled);
   return std::optional<std::string>(OidHex(*git_object_id(commit.get())));
 }

@@ -140,7 +140,8 @@ class Repo {
   // a commit, writing `log_message` to its reflog when it has one.
   Status SetRef(const std::string& ref, const std::string& commit_hex, const std::string& log_message);
   // The commit a full ref name points to (peeled), or nullopt if the ref does
-  // not exist.
+  // not exist (or is a symbolic ref to an unborn branch). A ref that exists
+  // but points at a missing object or at no commit is Corrupt, naming it.
   StatusOr<std::optional<std::string>> ResolveRef(const std::string& ref) const;
   // Moves `ref` to `commit_hex` only if it still points at `expected_hex` ("" = only if it does
   // not exist yet): compare-and-swap. False, and nothing changed, when another writer moved it.

@@ -53,6 +53,26 @@ std::string CommandText(const Json& cmd) {
 }  // namespace
 
 StatusOr<std::unique_ptr<RunIndex>> RunIndex::Open(const std::string& path) {
+  TRAIL_ASSIGN_OR_RETURN(FileLock opening, LockForOpening(path));
+  return OpenLocked(path);
+}
+
+StatusOr<std::unique_ptr<RunIndex>> RunIndex::Recreate(const std::string& path) {
+  TRAIL_ASSIGN_OR_RETURN(FileLock opening, LockForOpening(path));
+  for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
+  return OpenLocked(path);
+}
+
+StatusOr<FileLock> RunIndex::LockForOpening(const std::string& path) {
+  // Creating the file, switching it to WAL and creating the tables need
+  // SQLite's exclusive lock. Two connections that both hold a shared lock
+  // and want it deadlock, and SQLite answers that with "database is locked"
+  // at once, busy timeout or not: so openers take turns. Once the index
+  // exists in WAL mode, readers and the one writer share it freely.
+  return FileLock::Acquire(path + ".lock");
+}
+
+StatusOr<std::unique_ptr<RunIndex>> RunIndex::OpenLocked(const std::string& path) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto db = Database::Open(path);
     if (db.ok()) {

@@ -17,6 +17,7 @@
 #include "git/repo.h"
 #include "index/sqlite.h"
 #include "trail/status.h"
+#include "util/files.h"
 #include "util/yaml.h"
 
 namespace trail::index {
@@ -47,11 +48,21 @@ class RunIndex {
  public:
   // Opens (creating if needed) the index at `path`. A file that is not a
   // usable SQLite database is removed and recreated.
+  // Openers of one path take turns (a lock file beside it, `PATH.lock`), so
+  // many processes opening or recreating a missing index never fail.
   static StatusOr<std::unique_ptr<RunIndex>> Open(const std::string& path);
+  // Deletes the index at `path` and opens a new, empty one.
+  static StatusOr<std::unique_ptr<RunIndex>> Recreate(const std::string& path);
 
   // Brings the index up to date with `ref` (e.g. "refs/heads/trail").
   // Records that fail to parse are skipped and remembered as problems.
   Status Sync(const git::Repo& repo, const std::string& ref);
+
+  // Checks that the index holds exactly what the branch tip it claims to
+  // reflect holds (it is rebuilt in memory and compared): Corrupt("index:
+  // ...") naming the first difference otherwise. Call after Sync(). Costs a
+  // full rebuild: for `trail index`, not for every command.
+  Status CheckAgainst(const git::Repo& repo, const std::string& ref);
 
   // Calls `fn` for each matching run, in order, without holding them all in
   // memory (a full listing of 100,000 runs streams). Runs in one read
@@ -65,6 +76,8 @@ class RunIndex {
   int64_t Count();
 
  private:
+  static StatusOr<FileLock> LockForOpening(const std::string& path);
+  static StatusOr<std::unique_ptr<RunIndex>> OpenLocked(const std::string& path);
   explicit RunIndex(std::unique_ptr<Database> db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
   Status CreateSchema();
   Status Upsert(const std::string& path, const Json& record);

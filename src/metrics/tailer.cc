@@ -66,6 +66,7 @@ Status MetricsTailer::ReadCompleteLines(const LineClock& clock, MetricSet& set) 
          " bytes; reading it again from the start");
     offset_ = 0;
     buffered_ = 0;
+    long_line_bytes_ = 0;
     lines_ = 0;
     read_pos = 0;
     restarted_ = true;
@@ -86,20 +87,38 @@ Status MetricsTailer::ReadCompleteLines(const LineClock& clock, MetricSet& set) 
     while (auto* nl = static_cast<char*>(std::memchr(data + search, '\n', end - search))) {
       size_t pos = static_cast<size_t>(nl - data);
       offset_ += pos + 1 - start;
-      ParseLine(std::string_view(data + start, pos - start), clock, set);
+      if (long_line_bytes_ > 0 || pos - start > kMaxLineBytes) {
+        SkipLongLine(pos - start);
+      } else {
+        ParseLine(std::string_view(data + start, pos - start), clock, set);
+      }
       start = search = pos + 1;
     }
-    // Keep the unfinished line at the front (a long one stays put).
-    if (start > 0) std::memmove(data, data + start, end - start);
     buffered_ = end - start;
+    if (buffered_ > kMaxLineBytes || (long_line_bytes_ > 0 && buffered_ > 0)) {
+      // Too long to be a metrics line: drop what we have, not hold it all.
+      long_line_bytes_ += buffered_;
+      offset_ += buffered_;
+      buffered_ = 0;
+    } else if (start > 0) {
+      std::memmove(data, data + start, buffered_);  // the unfinished line to the front
+    }
   }
 }
 
 void MetricsTailer::TakeUnterminatedLine(const LineClock& clock, MetricSet& set) {
+  if (long_line_bytes_ > 0) SkipLongLine(0);
   if (buffered_ == 0) return;
   offset_ += buffered_;
   ParseLine(std::string_view(buffer_.data(), buffered_), clock, set);
   buffered_ = 0;
+}
+
+void MetricsTailer::SkipLongLine(size_t tail_bytes) {
+  ++lines_;
+  Warn("line " + std::to_string(lines_) + ": skipped, " + std::to_string(long_line_bytes_ + tail_bytes) +
+       " bytes long (over the limit of " + std::to_string(kMaxLineBytes) + " bytes a line)");
+  long_line_bytes_ = 0;
 }
 
 void MetricsTailer::ParseLine(std::string_view line, const LineClock& clock, MetricSet& set) {

@@ -22,6 +22,10 @@ namespace trail::metrics {
 // "line N: <reason>" (N counts from 1), of which the first 100 are kept and
 // the rest only counted. Errors are for the OS refusing to read or write.
 //
+// A line longer than kMaxLineBytes is never held in memory: it is skipped
+// with the warning "line N: skipped, B bytes long (over ...)", and reading
+// goes on with the next line.
+//
 // If the file shrinks (the child rewrote it) a warning says so and reading
 // starts over from byte 0; points already read stay in the set.
 //
@@ -31,6 +35,10 @@ namespace trail::metrics {
 // Not thread-safe. Keeps the file open between calls.
 class MetricsTailer {
  public:
+  // A metrics line is a few hundred bytes; this is far beyond any real one
+  // (and still a few times the 1 MiB read chunk, so long lines span reads).
+  static constexpr size_t kMaxLineBytes = size_t{4} << 20;
+
   explicit MetricsTailer(std::string path, std::string time_marks_path = "");
   MetricsTailer(const MetricsTailer&) = delete;
   MetricsTailer& operator=(const MetricsTailer&) = delete;
@@ -68,6 +76,8 @@ class MetricsTailer {
   Status ReadCompleteLines(const LineClock& clock, MetricSet& set);
   void TakeUnterminatedLine(const LineClock& clock, MetricSet& set);
   void ParseLine(std::string_view line, const LineClock& clock, MetricSet& set);
+  // Consumes the rest of a line too long to hold, `tail_bytes` of it.
+  void SkipLongLine(size_t tail_bytes);
   void Warn(std::string message);
   Status MarkTime(double now);
 
@@ -83,6 +93,9 @@ class MetricsTailer {
   // buffer_[0, buffered_); the file has been read up to offset_ + buffered_.
   std::vector<char> buffer_;
   size_t buffered_ = 0;
+  // While skipping a line over kMaxLineBytes: its bytes dropped so far (they
+  // count as consumed in offset_).
+  uint64_t long_line_bytes_ = 0;
   uint64_t offset_ = 0;
   int64_t lines_ = 0;
 

@@ -49,6 +49,45 @@ TEST(MetricsTailerTest, MissingFileIsNotAnError) {
   EXPECT_EQ(set.TotalPoints(), 0);
 }
 
+// Issue 13: a 1 GB line without a newline grew trail to 2.6 GB.
+TEST(MetricsTailerTest, LineOverTheLimitIsSkippedWithOneWarning) {
+  testutil::TempDir dir;
+  std::string path = dir.File("metrics.jsonl");
+  MetricsTailer tailer(path);
+  MetricSet set;
+  const std::string piece(MetricsTailer::kMaxLineBytes / 2 + 7, 'x');
+  Append(path, "{\"step\": 0, \"loss\": 1}\n");
+  for (int i = 0; i < 5; ++i) {  // arrives over several polls, as from a running child
+    Append(path, piece);
+    ASSERT_TRUE(tailer.Poll(1, set).ok());
+  }
+  Append(path, "\n{\"step\": 1, \"loss\": 2}\n" + piece);
+  ASSERT_TRUE(tailer.Poll(2, set).ok());
+  EXPECT_THAT(Values(set, "loss"), ElementsAre(1, 2));
+  ASSERT_EQ(tailer.warnings().size(), 1u);
+  EXPECT_EQ(tailer.warnings()[0], "line 2: skipped, " + std::to_string(5 * piece.size()) +
+                                      " bytes long (over the limit of " +
+                                      std::to_string(MetricsTailer::kMaxLineBytes) + " bytes a line)");
+  // A final unterminated line under the limit is still read whole.
+  ASSERT_TRUE(tailer.Finish(3, set).ok());
+  EXPECT_EQ(tailer.lines(), 4);
+  EXPECT_EQ(tailer.warnings().size(), 2u);  // the unfinished piece is not a metrics line
+  EXPECT_EQ(tailer.offset(), std::filesystem::file_size(path));
+}
+
+TEST(MetricsTailerTest, UnterminatedLineOverTheLimitIsSkippedAtFinish) {
+  testutil::TempDir dir;
+  std::string path = dir.File("metrics.jsonl");
+  MetricsTailer tailer(path);
+  MetricSet set;
+  Append(path, "{\"step\": 0, \"loss\": 1}\n" + std::string(3 * MetricsTailer::kMaxLineBytes, 'y'));
+  ASSERT_TRUE(tailer.Finish(1, set).ok());
+  EXPECT_THAT(Values(set, "loss"), ElementsAre(1));
+  ASSERT_EQ(tailer.warnings().size(), 1u);
+  EXPECT_THAT(tailer.warnings()[0], StartsWith("line 2: skipped, " + std::to_string(3 * MetricsTailer::kMaxLineBytes)));
+  EXPECT_EQ(tailer.offset(), std::filesystem::file_size(path));
+}
+
 TEST(MetricsTailerTest, FileAppearingLaterIsPickedUp) {
   testutil::TempDir dir;
   std::string path = dir.File("metrics.jsonl");

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "run/child_output.h"
 #include "run/exec_plan.h"
 #include "run/fd_io.h"
+#include "run/output_relay.h"
 #include "run/signal_forwarder.h"
 #include "run/spawn.h"
 
@@ -63,11 +65,22 @@ StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const ChildSpec& spe
   TRAIL_RETURN_IF_ERROR(CheckKeepFds(spec.keep_fds));
   ExecPlan plan(spec.argv, spec.env);
   TRAIL_ASSIGN_OR_RETURN(ChildOutput output, OpenChildOutput());
+  // Before the forwarder: the relay starts with our original dispositions.
+  TRAIL_ASSIGN_OR_RETURN(RelayedOutput relayed, StartOutputRelay(output.streams));
+  // Only the relay reads the child's output now. Pipe read ends go (the
+  // child must not block on a pipe that only a dead relay could drain); pty
+  // masters stay, to keep the pty's window size in step with ours.
+  std::vector<UniqueFd> pty_masters;
+  for (OutputStream& s : output.streams) {
+    if (s.is_pty) pty_masters.push_back(std::move(s.read_end));
+  }
   // Before fork(): no signal may find us between spawning and forwarding.
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<SignalForwarder> signals, SignalForwarder::Install());
+  size_t master = 0;
   for (const OutputStream& s : output.streams) {
-    if (s.is_pty) signals->MirrorWindowSize(s.relay_to, s.read_end.get());
+    if (s.is_pty) signals->MirrorWindowSize(s.relay_to, pty_masters[master++].get());
   }
+  output.streams.clear();
 
   SpawnRequest request;
   request.plan = &plan;
@@ -81,16 +94,20 @@ StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const ChildSpec& spe
   output.child_ends.clear();
   if (!spawned.ok()) return spawned.status();
 
-  auto child = std::unique_ptr<ChildProcess>(new ChildProcess(
-      spawned->pid, std::move(spawned->pidfd), std::move(output.streams), std::move(signals), spec.tail_bytes));
+  auto child = std::unique_ptr<ChildProcess>(new ChildProcess(spawned->pid, std::move(spawned->pidfd),
+                                                              std::move(pty_masters), std::move(relayed.copies),
+                                                              std::move(signals), spec.tail_bytes));
+  child->relay_stop_ = std::move(relayed.stop);
   child->on_output_ = spec.on_output;
   return child;
 }
 
-ChildProcess::ChildProcess(pid_t pid, UniqueFd pidfd, std::vector<OutputStream> streams,
-                           std::unique_ptr<SignalForwarder> signals, size_t tail_bytes)
+ChildProcess::ChildProcess(pid_t pid, UniqueFd pidfd, std::vector<UniqueFd> pty_masters,
+                           std::vector<OutputStream> streams, std::unique_ptr<SignalForwarder> signals,
+                           size_t tail_bytes)
     : pid_(pid),
       pidfd_(std::move(pidfd)),
+      pty_masters_(std::move(pty_masters)),
       streams_(std::move(streams)),
       signals_(std::move(signals)),
       tail_(tail_bytes),
@@ -157,10 +174,10 @@ size_t ChildProcess::ReadStream(OutputStream& stream) {
   ssize_t n = read(stream.read_end.get(), buffer_.data(), buffer_.size());
   if (n > 0) {
     tail_.Append(buffer_.data(), static_cast<size_t>(n));
-    const int to = stream.relay_to;
+    const int to = stream.relay_to;  // -1: the relay has written it already
     // After EPIPE (or any failure) we stop writing but keep reading, so the
     // child is never blocked on a full pipe because our reader went away.
-    if (!broken_[to] && WriteFully(to, buffer_.data(), static_cast<size_t>(n)) != 0) {
+    if (to >= 0 && !broken_[to] && WriteFully(to, buffer_.data(), static_cast<size_t>(n)) != 0) {
       broken_[to] = true;
     }
     if (on_output_) on_output_(static_cast<size_t>(&stream - streams_.data()), buffer_.data(), static_cast<size_t>(n));
@@ -226,6 +243,9 @@ void ChildProcess::Finish() {
   // The forwarder goes first: its handlers use pidfd_ and the pty masters.
   signals_.reset();
   streams_.clear();
+  pty_masters_.clear();
+  if (relay_stop_.valid()) (void)!send(relay_stop_.get(), "q", 1, MSG_NOSIGNAL);
+  relay_stop_.reset();
   pidfd_.reset();
   finished_ = true;
 }

@@ -9,8 +9,11 @@
 //    or pipe when our fds 1 and 2 lead to the same place. Every byte is
 //    copied to our own fd 1 or 2 as soon as it is read, unchanged. (While a
 //    pipe streams, reads are spaced up to 0.5 ms apart to spare the child a
-//    wake-up per write; see kCoalesce.) Output moves only inside Wait(), so
-//    call it right after Start(): meanwhile a chatty child fills the pipe
+//    wake-up per write; see kCoalesce.) The copying is done by a relay
+//    process (output_relay.h) that outlives trail, so a kill -9 of trail
+//    never kills the child with SIGPIPE or EIO; trail reads the relay's copy
+//    for the tail and on_output. That copy moves only inside Wait(), so
+//    call it right after Start(): meanwhile a chatty child fills the pipes
 //    and blocks.
 //  - signals: SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGINT sent to
 //    trail are forwarded (see signal_forwarder.h for the terminal Ctrl-C
@@ -103,8 +106,8 @@ class ChildProcess {
   uint64_t output_bytes() const { return tail_.total_bytes(); }
 
  private:
-  ChildProcess(pid_t pid, UniqueFd pidfd, std::vector<OutputStream> streams, std::unique_ptr<SignalForwarder> signals,
-               size_t tail_bytes);
+  ChildProcess(pid_t pid, UniqueFd pidfd, std::vector<UniqueFd> pty_masters, std::vector<OutputStream> streams,
+               std::unique_ptr<SignalForwarder> signals, size_t tail_bytes);
 
   // Reads one chunk and relays it. Returns the bytes read; closes the stream
   // at EOF (or EIO, which is how a pty says its last writer is gone).
@@ -118,7 +121,9 @@ class ChildProcess {
   // Declared before signals_ so the forwarder, which uses these descriptors
   // from its handler, is always torn down first.
   UniqueFd pidfd_;
-  std::vector<OutputStream> streams_;
+  std::vector<UniqueFd> pty_masters_;  // only for window sizes: the relay reads them
+  std::vector<OutputStream> streams_;  // the relay's copies of the child's output
+  UniqueFd relay_stop_;                // see RelayedOutput::stop
   std::unique_ptr<SignalForwarder> signals_;
   TailBuffer tail_;
   std::function<void(size_t, const char*, size_t)> on_output_;

@@ -46,7 +46,18 @@ TEST(ChildProcessTest, MissingProgramIsAnError) {
   auto child = ChildProcess::Start(spec);
   ASSERT_FALSE(child.ok());
   EXPECT_EQ(child.status().code(), Code::kNotFound);
-  EXPECT_EQ(child.status().message(), "cannot run 'trail-no-such-command-xyz': No such file or directory");
+  EXPECT_EQ(child.status().message(), "command not found: trail-no-such-command-xyz");
+}
+
+TEST(ChildProcessTest, MissingProgramGivenByPathSaysNoSuchFile) {
+  ChildSpec spec;
+  spec.argv = {"/nonexistent/trail-no-such-command-xyz"};
+  spec.env = CurrentEnv();
+  auto child = ChildProcess::Start(spec);
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.status().code(), Code::kNotFound);
+  EXPECT_EQ(child.status().message(),
+            "cannot run '/nonexistent/trail-no-such-command-xyz': No such file or directory");
 }
 
 class TempDir {

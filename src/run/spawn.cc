@@ -76,6 +76,10 @@ Status Describe(const Failure& f, const SpawnRequest& r) {
   const std::string reason = ErrnoMessage(f.err);
   switch (f.stage) {
     case kExec:
+      // As a shell says it: a name looked up on the PATH was not there.
+      if (f.err == ENOENT && r.plan->program().find('/') == std::string::npos) {
+        return NotFound("command not found: " + r.plan->program());
+      }
       return StatusFor(f.err, "cannot run '" + r.plan->program() + "': " + reason);
     case kChdir:
       return StatusFor(f.err, "cannot change to directory '" + r.cwd + "': " + reason);

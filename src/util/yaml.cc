@@ -1,5 +1,6 @@
 #include "util/yaml.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -187,6 +188,17 @@ void EmitNode(const Json& v, int indent, std::string& out) {
   }
 }
 
+// Our own depth limit, reported like yaml-cpp's (an alias that refers to
+// itself is infinitely deep).
+struct TooDeep {
+  YAML::Mark mark;
+};
+
+Status NestedTooDeeply(const std::string& what, const YAML::Mark& mark, int max_depth) {
+  return Corrupt(what + " nested too deeply at line " + std::to_string(mark.line + 1) + " (more than " +
+                 std::to_string(max_depth) + " levels)");
+}
+
 // Converts yaml-cpp's node graph. Aliases can make it cyclic (`a: &a [*a]`)
 // or exponentially large ("billion laughs"), so depth and size are bounded.
 struct Converter {
@@ -195,7 +207,7 @@ struct Converter {
   int64_t nodes = 0;
 
   Json operator()(const YAML::Node& n, int depth) {
-    if (depth > max_depth) throw YAML::Exception(n.Mark(), "nested too deeply (or an alias refers to itself)");
+    if (depth > max_depth) throw TooDeep{n.Mark()};
     if (++nodes > kMaxNodes) throw YAML::Exception(n.Mark(), "too many values (aliases expand too far)");
     switch (n.Type()) {
       case YAML::NodeType::Null:
@@ -235,6 +247,11 @@ StatusOr<Json> ParseYaml(const std::string& text, const std::string& what, int m
     Converter convert;
     convert.max_depth = max_depth;
     return convert(YAML::Load(text), 0);
+  } catch (const TooDeep& e) {
+    return NestedTooDeeply(what, e.mark, max_depth);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own depth guard, whose message is a bare "bad file".
+    return NestedTooDeeply(what, e.mark, max_depth);
   } catch (const YAML::Exception& e) {
     return Corrupt(what + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
