@@ -16,6 +16,7 @@
 #include "store/file_store.h"
 #include "store/pack.h"
 #include "store/tree.h"
+#include "util/safe_path.h"
 
 namespace trail::fuzz {
 namespace {
@@ -35,7 +36,7 @@ void CheckTree(const store::TreeManifest& tree, std::string_view input) {
   auto note = [&](const std::string& what) { return what + "\n  input: " + Escaped(input); };
   for (size_t i = 0; i < tree.entries.size(); ++i) {
     const store::TreeEntry& e = tree.entries[i];
-    FUZZ_CHECK(store::IsSafeRelativePath(e.path), note("unsafe path accepted: " + Escaped(e.path)));
+    FUZZ_CHECK(IsSafeRelativePath(e.path), note("unsafe path accepted: " + Escaped(e.path)));
     FUZZ_CHECK(e.mode <= 0777, note("mode beyond 0777"));
     if (i > 0) FUZZ_CHECK(tree.entries[i - 1].path < e.path, note("entries not strictly sorted"));
   }
