@@ -195,7 +195,7 @@ struct TooDeep {
 };
 
 Status NestedTooDeeply(const std::string& what, const YAML::Mark& mark, int max_depth) {
-  return Corrupt(what + " nested too deeply at line " + std::to_string(mark.line + 1) + " (more than " +
+  return Corrupt(what + ": line " + std::to_string(mark.line + 1) + ": nested too deeply (more than " +
                  std::to_string(max_depth) + " levels)");
 }
 

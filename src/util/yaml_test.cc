@@ -77,11 +77,11 @@ TEST(YamlDepthTest, TooDeepNamesTheFileAndLine) {
   std::string deep = "a: 1\nb: " + std::string(1000, '[') + std::string(1000, ']') + "\n";
   auto parsed = ParseYaml(deep, "runs/000/p-2/run.yaml");
   ASSERT_FALSE(parsed.ok());
-  EXPECT_EQ(parsed.status().message(), "runs/000/p-2/run.yaml nested too deeply at line 2 (more than 64 levels)");
+  EXPECT_EQ(parsed.status().message(), "runs/000/p-2/run.yaml: line 2: nested too deeply (more than 64 levels)");
   std::string deep_for_us = "b: " + std::string(70, '[') + std::string(70, ']') + "\n";
   parsed = ParseYaml(deep_for_us, "run.yaml");
   ASSERT_FALSE(parsed.ok());
-  EXPECT_EQ(parsed.status().message(), "run.yaml nested too deeply at line 1 (more than 64 levels)");
+  EXPECT_EQ(parsed.status().message(), "run.yaml: line 1: nested too deeply (more than 64 levels)");
 }
 
 }  // namespace

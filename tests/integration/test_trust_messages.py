@@ -60,7 +60,7 @@ def test_record_nested_too_deeply_is_named(project, tmp_path):
     deep = "id: p-2\nnumber: 2\nparams:\n  x: " + "[" * 1000 + "]" * 1000 + "\n"
     commit_blob_on_branch(project, tmp_path, "runs/000/p-2/run.yaml", deep)
     proc = trail("ls", cwd=project)
-    assert "runs/000/p-2/run.yaml nested too deeply at line 4" in proc.stderr
+    assert "runs/000/p-2/run.yaml: line 4: nested too deeply" in proc.stderr
     assert "bad file" not in proc.stderr
 
 
