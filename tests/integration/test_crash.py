@@ -57,7 +57,9 @@ def test_child_killed_by_sigkill_keeps_metrics_written_so_far(project, scripts, 
 
 
 # Writes a metric line every 50 ms for ~1 s, counting what it wrote, then exits. Prints nothing:
-# its supervisor (trail) will have been killed and nobody reads its stdout.
+# its supervisor (trail) will have been killed and nobody reads its stdout. After 3 points it waits
+# for the test's "release" file, so it is certainly still running while the test checks that
+# other commands leave its run alone, however slow a loaded machine makes those commands.
 STEADY_CHILD = r"""
 import json, os, sys, time
 folder = sys.argv[1]
@@ -72,6 +74,10 @@ with open(os.environ["TRAIL_METRICS"], "a") as f:
         written += 1
         with open(os.path.join(folder, "count"), "w") as c:
             c.write(str(written))
+        if written == 3:
+            deadline = time.time() + 60
+            while not os.path.exists(os.path.join(folder, "release")) and time.time() < deadline:
+                time.sleep(0.02)
         time.sleep(0.05)
 open(os.path.join(folder, "done"), "w").close()
 """
@@ -95,7 +101,6 @@ def start_and_kill_trail(project, scripts, folder, run_meanwhile=False):
     assert not pid_gone(child), "the child must outlive its killed supervisor"
     live = project / ".trail" / "live" / "p-1"
     assert live.is_dir()
-    # While the child still runs, other commands leave the run alone.
     # While the child still runs, other commands leave the run alone: it is listed as running,
     # nothing is committed for it yet.
     during = json.loads(trail("ls", "--format", "json", cwd=project).stdout)
@@ -106,6 +111,8 @@ def start_and_kill_trail(project, scripts, folder, run_meanwhile=False):
         # the orphaned run keeps its number: a new run gets the next one
         assert "recording p-2" in trail("run", "--", "true", cwd=project).stderr
         assert live.is_dir()
+    assert not pid_gone(child)
+    (folder / "release").touch()
     wait_for(lambda: pid_gone(child), timeout=20, what="child exit")
     assert (folder / "done").exists()
     return int((folder / "count").read_text())
