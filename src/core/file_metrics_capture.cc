@@ -39,16 +39,16 @@ void FileMetricsCapture::Stop() {
   if (worker_.joinable()) worker_.join();
 }
 
+// Reads once a second while the run lasts. Not at the start (nothing the run wrote exists yet)
+// and not after Stop (the record reads the files once more anyway): a short run walks its
+// folder for log files only when it is recorded.
 void FileMetricsCapture::Work() {
   std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
+  while (!wake_.wait_for(lock, kPollInterval, [this] { return stopping_; })) {
     lock.unlock();
     ReadOnce();
     lock.lock();
-    wake_.wait_for(lock, kPollInterval, [this] { return stopping_; });
   }
-  lock.unlock();
-  ReadOnce();
 }
 
 void FileMetricsCapture::ReadOnce() {

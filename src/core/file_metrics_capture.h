@@ -26,7 +26,7 @@ class FileMetricsCapture {
   FileMetricsCapture(const FileMetricsCapture&) = delete;
   FileMetricsCapture& operator=(const FileMetricsCapture&) = delete;
 
-  // Stops the thread after a last look at the files. Idempotent.
+  // Stops the thread (at once; the record reads the files itself). Idempotent.
   void Stop();
 
  private:
