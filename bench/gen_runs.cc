@@ -26,9 +26,9 @@
 
 #include "git/repo.h"
 #include "record/record.h"
-#include "util/clock.h"
-#include "util/numbers.h"
-#include "util/yaml.h"
+#include "base/clock.h"
+#include "base/numbers.h"
+#include "base/yaml.h"
 
 namespace {
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "util/numbers.h"
-#include "util/text.h"
-#include "util/yaml.h"
+#include "base/numbers.h"
+#include "base/text.h"
+#include "base/yaml.h"
 
 // Aborts with the failed condition and a note when `cond` is false. Unlike assert() it is never
 // compiled out: a harness that stops checking under NDEBUG would pass everything.

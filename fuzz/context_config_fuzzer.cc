@@ -21,10 +21,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/context_config.h"
-#include "core/metrics_config.h"
+#include "project/context_config.h"
+#include "project/metrics_config.h"
 #include "fuzz/check.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::fuzz {
 namespace {

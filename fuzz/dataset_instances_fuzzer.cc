@@ -21,20 +21,20 @@
 #include <string>
 #include <string_view>
 
-#include "dataset/format.h"
-#include "dataset/input_file.h"
-#include "dataset/instances.h"
-#include "dataset/npy.h"
-#include "dataset/npz.h"
-#include "dataset/parquet.h"
-#include "dataset/tfrecord_walk.h"
+#include "datafile/format.h"
+#include "datafile/input_file.h"
+#include "datafile/instances.h"
+#include "datafile/npy.h"
+#include "datafile/npz.h"
+#include "datafile/parquet.h"
+#include "datafile/tfrecord_walk.h"
 #include "fuzz/check.h"
 #include "fuzz/scratch_file.h"
 
 namespace trail::fuzz {
 namespace {
 
-using dataset::DataFormat;
+using datafile::DataFormat;
 
 // The model's answer: a count, or nullopt for an error.
 using Expected = std::optional<uint64_t>;
@@ -62,7 +62,7 @@ Expected TfRecords(std::string_view input) {
   uint64_t count = 0;
   while (!input.empty()) {
     if (input.size() < 12) return std::nullopt;
-    if (dataset::MaskedCrc32c(input.data(), 8) != Le(input, 8, 4)) return std::nullopt;
+    if (datafile::MaskedCrc32c(input.data(), 8) != Le(input, 8, 4)) return std::nullopt;
     const uint64_t length = Le(input, 0, 8);
     if (length > input.size() - 12 || input.size() - 12 - length < 4) return std::nullopt;
     input.remove_prefix(static_cast<size_t>(length) + 16);
@@ -72,9 +72,9 @@ Expected TfRecords(std::string_view input) {
 }
 
 Expected Npy(std::string_view input) {
-  StatusOr<dataset::NpyHeader> h = dataset::ParseNpyHeader(input, "model");
+  StatusOr<datafile::NpyHeader> h = datafile::ParseNpyHeader(input, "model");
   if (!h.ok()) return std::nullopt;
-  return dataset::NpyInstances(*h);
+  return datafile::NpyInstances(*h);
 }
 
 Expected Parquet(std::string_view input) {
@@ -82,28 +82,28 @@ Expected Parquet(std::string_view input) {
   const uint64_t length = Le(input, input.size() - 8, 4);
   if (length > input.size() - 12) return std::nullopt;
   StatusOr<uint64_t> rows =
-      dataset::ParquetRowCountFromFooter(input.substr(input.size() - 8 - length, length), "model");
+      datafile::ParquetRowCountFromFooter(input.substr(input.size() - 8 - length, length), "model");
   if (!rows.ok()) return std::nullopt;
   return *rows;
 }
 
 Expected Npz() {
-  StatusOr<dataset::InputFile> file = dataset::InputFile::Open(ScratchPath());
+  StatusOr<datafile::InputFile> file = datafile::InputFile::Open(ScratchPath());
   FUZZ_CHECK(file.ok(), "cannot open the scratch file");
-  StatusOr<dataset::NpzInfo> info = dataset::ReadNpzInfo(*file);
+  StatusOr<datafile::NpzInfo> info = datafile::ReadNpzInfo(*file);
   if (!info.ok()) return std::nullopt;
   FUZZ_CHECK(!info->arrays.empty(), "an accepted .npz without arrays");
   bool differ = false;
-  auto lead = [](const dataset::NpzArray& a) { return a.shape.empty() ? uint64_t{1} : a.shape[0]; };
-  for (const dataset::NpzArray& a : info->arrays) differ |= lead(a) != lead(info->arrays[0]);
+  auto lead = [](const datafile::NpzArray& a) { return a.shape.empty() ? uint64_t{1} : a.shape[0]; };
+  for (const datafile::NpzArray& a : info->arrays) differ |= lead(a) != lead(info->arrays[0]);
   FUZZ_CHECK(differ == info->leading_dims_differ, "leading_dims_differ is wrong");
   return lead(info->arrays[0]);
 }
 
 void CheckFormat(DataFormat format, std::string_view input, Expected want, bool exact) {
-  const std::string name(dataset::FormatName(format));
+  const std::string name(datafile::FormatName(format));
   auto note = [&](const std::string& what) { return name + ": " + what + "\n  input: " + Escaped(input); };
-  StatusOr<std::optional<uint64_t>> got = dataset::CountInstances(ScratchPath(), format);
+  StatusOr<std::optional<uint64_t>> got = datafile::CountInstances(ScratchPath(), format);
   if (format == DataFormat::kOther) {
     FUZZ_CHECK(got.ok() && !got->has_value(), note("kOther counted something"));
     return;
@@ -127,7 +127,7 @@ void CheckFormat(DataFormat format, std::string_view input, Expected want, bool 
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace trail;
-  using dataset::DataFormat;
+  using datafile::DataFormat;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   fuzz::WriteScratch(input);
 
@@ -140,6 +140,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::CheckFormat(DataFormat::kParquet, input, fuzz::Parquet(input), true);
   fuzz::CheckFormat(DataFormat::kNpz, input, fuzz::Npz(), true);
   fuzz::CheckFormat(DataFormat::kOther, input, std::nullopt, false);
-  fuzz::CheckFormat(dataset::DetectFormat(fuzz::ScratchPath()), input, std::nullopt, false);
+  fuzz::CheckFormat(datafile::DetectFormat(fuzz::ScratchPath()), input, std::nullopt, false);
   return 0;
 }

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "dataset/npy.h"
+#include "datafile/npy.h"
 #include "fuzz/check.h"
 
 namespace trail::fuzz {
@@ -34,8 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   auto note = [&](const std::string& what) { return what + "\n  input: " + fuzz::Escaped(input); };
 
-  StatusOr<uint64_t> header_size = dataset::NpyHeaderSize(input.substr(0, dataset::kNpyPrefixSize), fuzz::kName);
-  StatusOr<dataset::NpyHeader> h = dataset::ParseNpyHeader(input, fuzz::kName);
+  StatusOr<uint64_t> header_size = datafile::NpyHeaderSize(input.substr(0, datafile::kNpyPrefixSize), fuzz::kName);
+  StatusOr<datafile::NpyHeader> h = datafile::ParseNpyHeader(input, fuzz::kName);
   if (!h.ok()) {
     const std::string& m = h.status().message();
     FUZZ_CHECK(h.status().code() == Code::kCorrupt, note("error is not Corrupt: " + m));
@@ -50,8 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t rows = 0;
   for (size_t i = 0; i < size && i < 8; ++i) rows = rows << 8 | data[size - 1 - i];
   if (size > 0 && data[0] & 1) rows = h->shape[0] / 2;  // also a realistic cut
-  const std::string rewritten = dataset::RewriteNpyHeader(*h, rows);
-  StatusOr<dataset::NpyHeader> back = dataset::ParseNpyHeader(rewritten, fuzz::kName);
+  const std::string rewritten = datafile::RewriteNpyHeader(*h, rows);
+  StatusOr<datafile::NpyHeader> back = datafile::ParseNpyHeader(rewritten, fuzz::kName);
   FUZZ_CHECK(back.ok(), note("the rewritten header does not parse: " + back.status().message() + "\n  rewritten: " +
                              fuzz::Escaped(rewritten)));
   FUZZ_CHECK(back->data_offset == rewritten.size() && rewritten.size() % 64 == 0,

@@ -17,7 +17,7 @@
 #include "fuzz/check.h"
 #include "record/params.h"
 #include "record/record.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::fuzz {
 namespace {

@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "dataset/parquet.h"
-#include "dataset/thrift_compact.h"
+#include "datafile/parquet.h"
+#include "datafile/thrift_compact.h"
 #include "fuzz/check.h"
 
 namespace trail::fuzz {
@@ -30,12 +30,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   auto note = [&](const std::string& what) { return what + "\n  input: " + fuzz::Escaped(input); };
 
-  dataset::ThriftCompactReader reader(input);
-  const bool skipped = reader.Skip(dataset::ThriftType::kStruct);
+  datafile::ThriftCompactReader reader(input);
+  const bool skipped = reader.Skip(datafile::ThriftType::kStruct);
   FUZZ_CHECK(reader.position() <= input.size(), note("the reader moved past the end"));
   FUZZ_CHECK(skipped == reader.error().empty(), note("success and error disagree: " + reader.error()));
 
-  StatusOr<uint64_t> rows = dataset::ParquetRowCountFromFooter(input, fuzz::kName);
+  StatusOr<uint64_t> rows = datafile::ParquetRowCountFromFooter(input, fuzz::kName);
   if (rows.ok()) {
     FUZZ_CHECK(skipped || reader.error().starts_with("nesting deeper"),
                note("a row count from a footer that is not a struct: " + reader.error()));

@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/pointer.h"
+#include "tracked/pointer.h"
 #include "fuzz/check.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::fuzz {
 namespace {

@@ -25,7 +25,7 @@
 #include "context/py_imports.h"
 #include "context/py_tokenizer.h"
 #include "fuzz/check.h"
-#include "util/text.h"
+#include "base/text.h"
 
 namespace trail::fuzz {
 namespace {

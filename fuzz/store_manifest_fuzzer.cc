@@ -16,7 +16,7 @@
 #include "store/file_store.h"
 #include "store/pack.h"
 #include "store/tree.h"
-#include "util/safe_path.h"
+#include "base/safe_path.h"
 
 namespace trail::fuzz {
 namespace {

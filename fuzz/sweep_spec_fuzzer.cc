@@ -25,7 +25,7 @@
 #include "hpo/space.h"
 #include "hpo/strategy.h"
 #include "sweep/spec.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::fuzz {
 namespace {

@@ -29,7 +29,7 @@
 namespace trail::fuzz {
 namespace {
 
-constexpr std::string_view kPrefix = "run/";
+constexpr std::string_view kPrefix = "process/";
 
 // The model: frames walked in memory, decoded until the first bad one. Returns whether it
 // stopped on a bad record (which the reader must report).

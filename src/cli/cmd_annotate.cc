@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 #include "record/params.h"
 #include "record/record.h"
-#include "util/clock.h"
+#include "base/clock.h"
 
 namespace trail::cli {
 

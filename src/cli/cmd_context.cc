@@ -2,10 +2,10 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "core/capture.h"
-#include "core/context_config.h"
+#include "recording/capture.h"
+#include "project/context_config.h"
 #include "record/record.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::cli {
 

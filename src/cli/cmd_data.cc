@@ -4,9 +4,9 @@
 #include <filesystem>
 
 #include "cli/commands.h"
-#include "core/tracked_data.h"
-#include "util/numbers.h"
-#include "util/text.h"
+#include "tracked/tracked_data.h"
+#include "base/numbers.h"
+#include "base/text.h"
 
 namespace trail::cli {
 namespace {

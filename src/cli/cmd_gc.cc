@@ -2,9 +2,9 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "core/store_fsck.h"
-#include "core/store_gc.h"
-#include "util/numbers.h"
+#include "upkeep/store_fsck.h"
+#include "upkeep/store_gc.h"
+#include "base/numbers.h"
 
 namespace trail::cli {
 

@@ -2,9 +2,9 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "core/run_restore.h"
+#include "tracked/run_restore.h"
 #include "record/record.h"
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::cli {
 

@@ -4,9 +4,9 @@
 
 #include "cli/commands.h"
 #include "cli/table.h"
-#include "core/live_run.h"
+#include "recording/live_run.h"
 #include "record/record.h"
-#include "util/clock.h"
+#include "base/clock.h"
 
 namespace trail::cli {
 namespace {

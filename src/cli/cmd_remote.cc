@@ -7,13 +7,13 @@
 #include <mutex>
 
 #include "cli/commands.h"
-#include "core/remotes.h"
-#include "core/runs_sync.h"
-#include "core/store_sync.h"
-#include "core/tracked_data.h"
-#include "util/clock.h"
-#include "util/numbers.h"
-#include "util/text.h"
+#include "project/remotes.h"
+#include "sync/runs_sync.h"
+#include "sync/store_sync.h"
+#include "tracked/tracked_data.h"
+#include "base/clock.h"
+#include "base/numbers.h"
+#include "base/text.h"
 
 namespace trail::cli {
 namespace {

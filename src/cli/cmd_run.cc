@@ -5,9 +5,9 @@
 
 #include "cli/commands.h"
 #include "cli/table.h"
-#include "core/recorder.h"
+#include "recording/recorder.h"
 #include "record/record.h"
-#include "util/clock.h"
+#include "base/clock.h"
 
 namespace trail::cli {
 namespace {

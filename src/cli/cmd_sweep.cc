@@ -15,7 +15,7 @@
 #include "sweep/driver.h"
 #include "sweep/spec.h"
 #include "sweep/sweep_store.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::cli {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "core/live_run.h"
-#include "util/text.h"
+#include "recording/live_run.h"
+#include "base/text.h"
 
 namespace trail::cli {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "core/project.h"
+#include "project/project.h"
 #include "trail/status.h"
 
 namespace trail::cli {

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "cli/command.h"
-#include "util/text.h"
+#include "base/text.h"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <ctime>
 
 #include "record/record.h"
-#include "util/clock.h"
-#include "util/numbers.h"
+#include "base/clock.h"
+#include "base/numbers.h"
 
 namespace trail::cli {
 namespace {

@@ -8,7 +8,7 @@
 #include "context/python_env.h"
 #include "context/system_info.h"
 #include "context/text_files.h"
-#include "util/files.h"
+#include "base/files.h"
 
 extern char** environ;
 

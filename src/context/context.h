@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::context {
 

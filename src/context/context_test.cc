@@ -6,7 +6,7 @@
 #include "context/program_sources.h"
 #include "context/test_util.h"
 #include "context/text_files.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 namespace {

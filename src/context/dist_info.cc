@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "context/text_files.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 namespace {

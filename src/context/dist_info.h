@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::context {
 

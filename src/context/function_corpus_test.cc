@@ -11,8 +11,8 @@
 #include "context/package_scan.h"
 #include "context/program_sources.h"
 #include "context/test_util.h"
-#include "util/files.h"
-#include "util/yaml.h"
+#include "base/files.h"
+#include "base/yaml.h"
 
 namespace trail::context {
 namespace {

@@ -13,7 +13,7 @@
 #pragma once
 
 #include "context/program_sources.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::context {
 

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 
 #include "context/text_files.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 

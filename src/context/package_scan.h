@@ -7,7 +7,7 @@
 
 #include "context/program_sources.h"
 #include "context/python_env.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::context {
 

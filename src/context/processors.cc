@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "context/text_files.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 namespace {

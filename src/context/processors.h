@@ -8,7 +8,7 @@
 
 #include "context/context.h"
 #include "context/nvml.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::context {
 

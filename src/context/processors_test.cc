@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "context/test_util.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 namespace {

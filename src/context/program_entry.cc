@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "context/text_files.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 namespace {

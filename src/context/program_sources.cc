@@ -7,7 +7,7 @@
 #include "context/program_entry.h"
 #include "context/python_command.h"
 #include "context/text_files.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 namespace {

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "context/text_files.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 namespace {

@@ -11,7 +11,7 @@
 #include "context/context.h"
 #include "context/python_command.h"
 #include "context/python_probe.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::context {
 

@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "context/test_util.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::context {
 namespace {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "context/context.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::context {
 

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "trail/status.h"
-#include "util/secrets.h"
+#include "base/secrets.h"
 
 // libgit2 stays a private dependency of this layer: callers only see the
 // opaque handle.

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::hpo {
 namespace {

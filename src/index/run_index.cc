@@ -7,9 +7,9 @@
 
 #include "query/query.h"
 #include "record/record.h"
-#include "util/files.h"
-#include "util/clock.h"
-#include "util/numbers.h"
+#include "base/files.h"
+#include "base/clock.h"
+#include "base/numbers.h"
 
 namespace trail::index {
 namespace {

@@ -17,8 +17,8 @@
 #include "git/repo.h"
 #include "index/sqlite.h"
 #include "trail/status.h"
-#include "util/files.h"
-#include "util/yaml.h"
+#include "base/files.h"
+#include "base/yaml.h"
 
 namespace trail::index {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <optional>
 
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::ingest {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "metrics/metric_set.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::metrics {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::metrics::internal {
 namespace {

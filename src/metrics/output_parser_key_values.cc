@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::metrics::internal {
 namespace {

@@ -1,6 +1,6 @@
 #include "metrics/output_parser_text.h"
 
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::metrics::internal {
 namespace {

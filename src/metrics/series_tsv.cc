@@ -7,7 +7,7 @@
 #include <iterator>
 #include <limits>
 
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::metrics {
 namespace {

@@ -1,7 +1,7 @@
 // Test-only: the shared scratch directory (util/test_temp_dir.h), under this layer's name.
 #pragma once
 
-#include "util/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 
 namespace trail::metrics::testutil {
 using TempDir = trail::testing::TempDir;

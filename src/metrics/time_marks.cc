@@ -1,6 +1,6 @@
 #include "metrics/time_marks.h"
 
-#include "util/files.h"
+#include "base/files.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "trail/status.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::python {
 

@@ -1,4 +1,4 @@
-// The `trail._trail` extension: a thin layer over RunSession (src/core/session.h).
+// The `trail._trail` extension: a thin layer over RunSession (src/recording/session.h).
 // The Python package (python/trail/) owns the process's run lifecycle (start,
 // join, atexit, fork) and imports these functions; log_metric is in
 // fast_log.cc. Errors become Python exceptions here and nowhere else.
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/session.h"
+#include "recording/session.h"
 #include "python/convert.h"
 #include "python/fast_log.h"
 #include "python/functions.h"

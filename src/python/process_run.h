@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "core/session.h"
+#include "recording/session.h"
 
 namespace trail::python {
 

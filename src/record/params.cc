@@ -1,8 +1,8 @@
 #include "record/params.h"
 
 #include "record/record.h"
-#include "util/files.h"
-#include "util/secrets.h"
+#include "base/files.h"
+#include "base/secrets.h"
 
 namespace trail::record {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "trail/status.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::record {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <functional>
 
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::record {
 

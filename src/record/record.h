@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "trail/status.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::record {
 

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::remote {
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "remote/test_temp_dir.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::remote {
 namespace {

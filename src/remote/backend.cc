@@ -4,7 +4,7 @@
 #include "remote/folder_backend.h"
 #include "remote/local_file.h"
 #include "remote/s3_backend.h"
-#include "util/text.h"
+#include "base/text.h"
 
 namespace trail::remote {
 

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "remote/test_temp_dir.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::remote::testing {
 namespace {

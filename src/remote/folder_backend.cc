@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "remote/local_file.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::remote {
 namespace {

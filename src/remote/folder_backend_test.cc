@@ -8,7 +8,7 @@
 #include "remote/backend_suite.h"
 #include "remote/local_file.h"
 #include "remote/test_temp_dir.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::remote::testing {
 namespace {

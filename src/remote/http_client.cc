@@ -9,7 +9,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "util/text.h"
+#include "base/text.h"
 
 namespace trail::remote {
 namespace {

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <memory>
 
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::remote {
 namespace {

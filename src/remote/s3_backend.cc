@@ -14,8 +14,8 @@
 #include "remote/local_file.h"
 #include "remote/s3_xml.h"
 #include "remote/sigv4.h"
-#include "util/files.h"
-#include "util/text.h"
+#include "base/files.h"
+#include "base/text.h"
 
 namespace trail::remote {
 namespace {

@@ -14,7 +14,7 @@
 #include "remote/backend_suite.h"
 #include "remote/s3_test_server.h"
 #include "remote/test_temp_dir.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::remote::testing {
 namespace {

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::store {
 namespace {

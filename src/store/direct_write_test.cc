@@ -11,7 +11,7 @@
 #include "store/aligned_buffer.h"
 #include "store/test_data.h"
 #include "store/test_temp_dir.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::store {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::store {
 namespace {

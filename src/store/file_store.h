@@ -33,7 +33,7 @@ std::string ManifestToJson(const FileManifest& manifest);
 // Inverse; Corrupt when it does not parse or the chunk sizes do not add up to the size.
 StatusOr<FileManifest> ManifestFromJson(std::string_view json, const Sha256Digest& id);
 
-// Streams `path` through the chunker and SHA-256 on every core (store_file.cc; memory bounded
+// Streams `path` through the chunker and SHA-256 on every core (file_ingest.cc; memory bounded
 // by a few 16 MiB windows), puts every new chunk and the manifest and, with `flush`, flushes
 // the store so the file is durable when this returns. Callers storing many files flush once.
 StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params,

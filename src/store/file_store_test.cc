@@ -8,7 +8,7 @@
 #include "store/sha256_pair.h"
 #include "store/test_data.h"
 #include "store/test_temp_dir.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::store {
 namespace {

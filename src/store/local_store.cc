@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "store/direct_write.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::store {
 namespace {

@@ -33,7 +33,7 @@
 #include "store/hash.h"
 #include "store/pack.h"
 #include "trail/status.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::store {
 

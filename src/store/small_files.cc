@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "store/sha256_pair.h"
-#include "util/files.h"
+#include "base/files.h"
 
 namespace trail::store {
 namespace {

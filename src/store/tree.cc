@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "util/safe_path.h"
+#include "base/safe_path.h"
 
 namespace trail::store {
 

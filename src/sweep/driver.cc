@@ -15,15 +15,15 @@
 #include <random>
 #include <thread>
 
-#include "core/live_run.h"
+#include "recording/live_run.h"
 #include "hpo/strategy.h"
 #include "metrics/series_tsv.h"
 #include "metrics/tailer.h"
 #include "record/record.h"
 #include "sweep/stopping.h"
 #include "sweep/sweep_store.h"
-#include "util/clock.h"
-#include "util/files.h"
+#include "base/clock.h"
+#include "base/files.h"
 
 extern char** environ;
 

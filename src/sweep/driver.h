@@ -16,10 +16,10 @@
 
 #include <string>
 
-#include "core/project.h"
+#include "project/project.h"
 #include "sweep/spec.h"
 #include "trail/status.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::sweep {
 

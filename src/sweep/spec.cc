@@ -5,7 +5,7 @@
 #include <set>
 
 #include "record/record.h"
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::sweep {
 namespace {

@@ -19,7 +19,7 @@
 
 #include "hpo/space.h"
 #include "trail/status.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::sweep {
 

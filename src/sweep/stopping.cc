@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "util/numbers.h"
+#include "base/numbers.h"
 
 namespace trail::sweep {
 namespace {

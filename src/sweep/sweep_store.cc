@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "util/numbers.h"
-#include "util/safe_path.h"
+#include "base/numbers.h"
+#include "base/safe_path.h"
 
 namespace trail::sweep {
 namespace {

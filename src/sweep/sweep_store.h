@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/project.h"
+#include "project/project.h"
 #include "trail/status.h"
-#include "util/yaml.h"
+#include "base/yaml.h"
 
 namespace trail::sweep {
 

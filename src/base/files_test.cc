@@ -1,0 +1,37 @@
+#include "base/files.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "base/test_temp_dir.h"
+
+namespace trail {
+namespace {
+
+TEST(TempFilesTest, NamedForTheirTargetAndWriter) {
+  const std::string temp = TempPathFor("/w/data/x.bin");
+  const std::string prefix = "/w/data/x.bin" + std::string(kTempInfix) + std::to_string(::getpid()) + "-";
+  EXPECT_EQ(temp.rfind(prefix, 0), 0u) << temp;
+  // ".tmp-" in it: the store gc's rule for stray temp files matches these too.
+  EXPECT_NE(temp.find(".tmp-"), std::string::npos);
+}
+
+TEST(TempFilesTest, OnlyADeadWritersTempIsDead) {
+  EXPECT_FALSE(IsDeadWritersTemp("x.bin" + std::string(kTempInfix) + std::to_string(::getpid()) + "-7"));
+  EXPECT_TRUE(IsDeadWritersTemp("x.bin.trail.tmp-999999999-7"));  // past any pid_max
+  EXPECT_TRUE(IsDeadWritersTemp("x.bin.trail.tmp-999999999"));
+  EXPECT_FALSE(IsDeadWritersTemp("x.bin"));
+  EXPECT_FALSE(IsDeadWritersTemp("x.bin.trail.tmp-"));
+  EXPECT_FALSE(IsDeadWritersTemp("x.bin.trail.tmp-abc-1"));
+  EXPECT_FALSE(IsDeadWritersTemp("x.bin.trail.tmp-0-1"));
+  EXPECT_FALSE(IsDeadWritersTemp("x.bin.trail.tmp-1-1"));  // init never dies
+}
+
+TEST(TempFilesTest, WriteFileAtomicLeavesOnlyTheTarget) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileAtomic(dir.File("f"), "x").ok());
+  EXPECT_EQ(ListDirectory(dir.path()), std::vector<std::string>{"f"});
+}
+
+}  // namespace
+}  // namespace trail

@@ -1,0 +1,73 @@
+#include "project/metrics_config.h"
+
+namespace trail {
+namespace {
+
+constexpr const char* kWhere = ".trail/config.yaml: metrics.";
+
+StatusOr<std::vector<std::string>> Paths(const Json& v, const std::string& key) {
+  std::vector<std::string> out;
+  Json list = v.is_string() ? Json::array({v}) : v;
+  if (!list.is_array()) return InvalidArgument(kWhere + key + ": expected a list of paths");
+  for (const auto& item : list) {
+    if (!item.is_string() || item.get<std::string>().empty()) {
+      return InvalidArgument(kWhere + key + ": expected a list of paths");
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+// `auto` (or true): search the run's folder; `off` (or false): read none; a list: read those
+// (and search nothing).
+Status AutoOffOrPaths(const Json& v, const std::string& key, bool& search, std::vector<std::string>& paths) {
+  if (v == "auto" || v == true) {
+    search = true;
+  } else if (v == "off" || v == false) {
+    search = false;
+  } else {
+    TRAIL_ASSIGN_OR_RETURN(paths, Paths(v, key));
+    search = false;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
+  MetricsConfig c;
+  if (!config.is_object() || !config.contains("metrics") || config["metrics"].is_null()) return c;
+  const Json& m = config["metrics"];
+  if (!m.is_object()) return InvalidArgument(".trail/config.yaml: metrics: expected a mapping");
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    const std::string& key = it.key();
+    const Json& v = it.value();
+    if (key == "parse_output") {
+      if (v.is_boolean()) {
+        c.parse_output = v.get<bool>();
+      } else if (v == "key_values") {
+        c.key_values = true;
+      } else {
+        return InvalidArgument(std::string(kWhere) + "parse_output: expected true, false or key_values");
+      }
+    } else if (key == "tensorboard") {
+      TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.tensorboard_auto, c.tensorboard_dirs));
+    } else if (key == "csv") {
+      TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.csv_auto, c.csv_files));
+    } else if (key == "train_loss" || key == "val_loss" || key == "accuracy") {
+      if (!v.is_string() || v.get<std::string>().empty()) {
+        return InvalidArgument(kWhere + key + ": expected a metric name");
+      }
+      std::string& slot = key == "train_loss" ? c.derived.train_loss
+                          : key == "val_loss" ? c.derived.val_loss
+                                              : c.derived.accuracy;
+      slot = v.get<std::string>();
+    } else {
+      return InvalidArgument(std::string(kWhere) + key +
+                             ": unknown key (expected parse_output, tensorboard, csv, train_loss, val_loss, accuracy)");
+    }
+  }
+  return c;
+}
+
+}  // namespace trail

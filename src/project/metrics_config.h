@@ -1,0 +1,37 @@
+// The `metrics:` section of .trail/config.yaml: where metrics come from when
+// the program does not write the TRAIL_METRICS protocol, and which series the
+// derived metrics use.
+//
+//   metrics:
+//     parse_output: true        # Keras and tqdm progress lines; key_values: also key=value / key: value lines; false: off
+//     tensorboard: auto         # event files written during the run under its folder; off; or a list of log dirs
+//     csv: auto                 # Keras CSVLogger files written during the run under its folder; off; or a list of files
+//     train_loss: loss          # series for the derived metrics (defaults: common names)
+//     val_loss: val_loss
+//     accuracy: val_accuracy
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "metrics/derived.h"
+#include "trail/status.h"
+#include "base/yaml.h"
+
+namespace trail {
+
+struct MetricsConfig {
+  bool parse_output = true;
+  bool key_values = false;  // also generic key=value / key: value lines
+  bool tensorboard_auto = true;
+  std::vector<std::string> tensorboard_dirs;  // relative to the run's folder, or absolute
+  bool csv_auto = true;                       // CSVLogger files the run writes, found by their header
+  std::vector<std::string> csv_files;         // relative to the run's folder, or absolute
+  metrics::DerivedNames derived;
+};
+
+// Reads the `metrics` key of the whole config; absent means the defaults.
+// Errors name the key: ".trail/config.yaml: metrics.csv: expected a list of file paths".
+StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config);
+
+}  // namespace trail

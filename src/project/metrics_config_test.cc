@@ -1,0 +1,59 @@
+#include "project/metrics_config.h"
+
+#include <gtest/gtest.h>
+
+namespace trail {
+namespace {
+
+StatusOr<MetricsConfig> Parse(const std::string& yaml) {
+  auto j = ParseYaml(yaml, "test");
+  EXPECT_TRUE(j.ok());
+  return ParseMetricsConfig(*j);
+}
+
+TEST(MetricsConfigTest, Defaults) {
+  auto c = Parse("name: p\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->parse_output);
+  EXPECT_FALSE(c->key_values);
+  EXPECT_TRUE(c->tensorboard_auto);
+  EXPECT_TRUE(c->csv_files.empty());
+  EXPECT_TRUE(c->csv_auto);
+}
+
+TEST(MetricsConfigTest, AllKeys) {
+  auto c = Parse("metrics: {parse_output: key_values, tensorboard: [logs, /abs/tb], csv: train.csv, "
+                 "train_loss: tl, val_loss: vl, accuracy: va}\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->parse_output);
+  EXPECT_TRUE(c->key_values);
+  EXPECT_FALSE(c->tensorboard_auto);
+  EXPECT_EQ(c->tensorboard_dirs, (std::vector<std::string>{"logs", "/abs/tb"}));
+  EXPECT_EQ(c->csv_files, (std::vector<std::string>{"train.csv"}));
+  EXPECT_FALSE(c->csv_auto);  // a list replaces finding them
+  EXPECT_EQ(c->derived.train_loss, "tl");
+  EXPECT_EQ(c->derived.val_loss, "vl");
+  EXPECT_EQ(c->derived.accuracy, "va");
+  auto off = Parse("metrics: {parse_output: false, tensorboard: off, csv: off}\n");
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->parse_output);
+  EXPECT_FALSE(off->tensorboard_auto);
+  EXPECT_FALSE(off->csv_auto);
+  auto csv_auto = Parse("metrics: {csv: auto}\n");
+  ASSERT_TRUE(csv_auto.ok());
+  EXPECT_TRUE(csv_auto->csv_auto);
+}
+
+TEST(MetricsConfigTest, ErrorsNameTheKey) {
+  EXPECT_EQ(Parse("metrics: [1]\n").status().message(), ".trail/config.yaml: metrics: expected a mapping");
+  EXPECT_EQ(Parse("metrics: {parse_output: maybe}\n").status().message(),
+            ".trail/config.yaml: metrics.parse_output: expected true, false or key_values");
+  EXPECT_EQ(Parse("metrics: {csv: [1]}\n").status().message(), ".trail/config.yaml: metrics.csv: expected a list of paths");
+  EXPECT_EQ(Parse("metrics: {val_loss: ''}\n").status().message(), ".trail/config.yaml: metrics.val_loss: expected a metric name");
+  EXPECT_EQ(Parse("metrics: {tensorbord: auto}\n").status().message(),
+            ".trail/config.yaml: metrics.tensorbord: unknown key (expected parse_output, tensorboard, csv, train_loss, "
+            "val_loss, accuracy)");
+}
+
+}  // namespace
+}  // namespace trail

@@ -1,0 +1,184 @@
+#include "recording/recorder.h"
+
+#include <filesystem>
+
+#include "store/local_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "recording/run_start.h"
+#include "project/metrics_config.h"
+#include "recording/file_metrics_capture.h"
+#include "recording/output_capture.h"
+#include "recording/live_run.h"
+#include "metrics/metric_set.h"
+#include "metrics/tailer.h"
+#include "record/params.h"
+#include "record/record.h"
+#include "process/child_process.h"
+#include "base/clock.h"
+
+extern char** environ;
+
+namespace trail {
+namespace {
+
+
+std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& project, const std::string& uid) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "TRAIL_METRICS=", 14) == 0 || std::strncmp(*e, "TRAIL_RUN_ID=", 13) == 0) continue;
+    env.emplace_back(*e);
+  }
+  env.push_back("TRAIL_METRICS=" + run.path("metrics.jsonl"));
+  env.push_back("TRAIL_RUN_ID=" + run.id);
+  env.push_back("TRAIL_RUN_UID=" + uid);
+  env.push_back("TRAIL_PROJECT_ROOT=" + project.root());
+  return env;
+}
+
+// The program ran, but its record could not be committed (a full disk,
+// most likely): say what happened to the program and what becomes of it.
+Status RecordNotWritten(const LiveRun& run, const ExitInfo& exit, const Status& exit_saved, const Status& why) {
+  std::string fate = exit.signal ? "was killed by signal " + std::to_string(exit.signal)
+                                 : "exited with code " + std::to_string(exit.exit_code);
+  std::string later = exit_saved.ok() ? "the next trail command will record it (with that exit status)"
+                                      : "its exit status could not be saved either (" + exit_saved.message() +
+                                            "); the next trail command will record it as crashed";
+  return Status(why.code(), run.id + ": the program " + fate + ", but its record and metrics could not be written (" +
+                                why.message() + "); " + later + " once there is room");
+}
+
+}  // namespace
+
+StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunObserver& observer) {
+  if (request.argv.empty()) return InvalidArgument("no command to run (usage: trail run [options] -- CMD ARGS...)");
+  std::vector<std::string> warnings;
+  RecoverAbandonedRuns(project, &warnings);
+  for (const auto& w : warnings) observer.Warning(w);
+  warnings.clear();
+
+  // Params: params files < the command's own options < -p (< a sweep's
+  // values). Bad input fails here, before anything is written.
+  RunStart start;
+  start.argv = request.argv;
+  start.cwd = CurrentDirectory();
+  start.name = request.name;
+  start.parent = request.parent;
+  start.params_from_args = request.params_from_args;
+  TRAIL_ASSIGN_OR_RETURN(start.params, record::ParseAssignments(request.params, "-p", true));
+  if (request.extra_params.is_object()) record::MergeInto(start.params, request.extra_params);
+  TRAIL_ASSIGN_OR_RETURN(start.tags, record::ParseAssignments(request.tags, "--tag", false));
+  start.hyperparameters = request.hyperparameters;
+  for (const std::string& a : request.artifacts)
+    start.artifact_paths.push_back(std::filesystem::absolute(std::filesystem::path(start.cwd) / a).lexically_normal().string());
+  // Data inputs are read (hashed, counted, sampled) before the program can change them; their
+  // snapshots are in the store before the run's start record names them.
+  std::unique_ptr<store::LocalStore> data_store;
+  if (!request.data.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(data_store, store::LocalStore::OpenForWriting(project.store_dir()));
+    TRAIL_ASSIGN_OR_RETURN(start.data, RecordDataInputs(project, *data_store, request.data, request.data_options, start.cwd));
+  }
+  // Checked again by BeginRun; needed here for the output parser.
+  TRAIL_ASSIGN_OR_RETURN(MetricsConfig metrics_config, ParseMetricsConfig(project.config()));
+
+  // The metrics file exists before the child starts so we hold a descriptor
+  // to fsync it; BeginRun writes start.yaml last, once the folder is ready.
+  TRAIL_ASSIGN_OR_RETURN(BegunRun begun, BeginRun(project, start, &warnings));
+  data_store.reset();  // start.yaml names the snapshots now; gc reads live runs' records
+  LiveRun& run = begun.run;
+  Json& rec = begun.record;
+  if (!request.id_file.empty()) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(request.id_file, run.id, /*sync=*/false));
+  for (const auto& w : warnings) observer.Warning(w);
+  warnings.clear();
+  TRAIL_RETURN_IF_ERROR(ReserveExitRecord(run));
+  int metrics_fd = ::open(run.path("metrics.jsonl").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (metrics_fd < 0) return IoError("cannot create " + run.path("metrics.jsonl") + ": " + std::strerror(errno));
+  observer.Started(run.id);
+
+  std::optional<OutputMetricsCapture> output_metrics;
+  if (request.parse_output && metrics_config.parse_output) {
+    metrics::OutputParserOptions parse_options;
+    parse_options.key_values = metrics_config.key_values;
+    output_metrics.emplace(run.path(kOutputMetricsFile), parse_options);
+  }
+  // TensorBoard and CSVLogger files the program writes, followed while it runs (for sweeps).
+  FileMetricsCapture file_metrics(run.path(kFileMetricsFile), metrics_config,
+                                  JoinPath(project.root(), record::GetString(rec, "cwd")),
+                                  ParseIsoTime(record::GetString(rec, "started")).value_or(NowUnixSeconds()));
+
+  process::ChildSpec spec;
+  spec.argv = request.argv;
+  if (output_metrics) {
+    spec.on_output = [&output_metrics](size_t stream, const char* data, size_t size) {
+      output_metrics->Feed(stream, data, size);
+    };
+  }
+  spec.env = ChildEnvironment(run, project, record::GetString(rec, "uid"));
+  spec.keep_fds = {run.lock.fd()};  // the child keeps the run live if we die
+  auto child = process::ChildProcess::Start(spec);
+  std::optional<ExitInfo> exit;
+  std::string tail;
+  metrics::MetricSet live_set;
+  metrics::MetricsTailer tailer(run.path("metrics.jsonl"), run.path("metrics.marks"));
+  if (!child.ok()) {
+    observer.Error(child.status().message());
+    // As a shell: 127 when there is no such command, 126 when it cannot run.
+    exit = ExitInfo{child.status().code() == Code::kNotFound ? 127 : 126, 0, NowUnixSeconds()};
+    Json w = rec.value("warnings", Json::array());
+    w.push_back(child.status().message());
+    rec["warnings"] = w;
+  } else {
+    auto last_sync = std::chrono::steady_clock::now();
+    process::ChildProcess& proc = **child;
+    auto on_tick = [&] {
+      (void)tailer.Poll(NowUnixSeconds(), live_set);
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_sync >= std::chrono::seconds(1)) {
+        last_sync = now;
+        ::fsync(metrics_fd);
+        if (output_metrics) output_metrics->Sync();
+        (void)WriteFileAtomic(run.path("output.tail"), proc.OutputTail(), /*sync=*/false);
+      }
+    };
+    process::ChildExit ce = proc.Wait(on_tick, std::chrono::milliseconds(100));
+    if (output_metrics) {
+      output_metrics->Finish();
+      if (output_metrics->dropped_bytes() > 0) {
+        Json w = rec.value("warnings", Json::array());
+        w.push_back("metrics from output: " + std::to_string(output_metrics->dropped_bytes()) +
+                    " bytes of output were not parsed (the program wrote faster than trail could read "
+                    "metrics from it; its output itself was passed through whole)");
+        rec["warnings"] = w;
+      }
+    }
+    exit = ExitInfo{ce.exit_code, ce.signaled ? ce.signal : 0, NowUnixSeconds()};
+    tail = proc.OutputTail();
+  }
+  // Sync what the child wrote since the last periodic sync; an empty file
+  // (most short runs) has nothing to lose.
+  struct stat st;
+  if (::fstat(metrics_fd, &st) == 0 && st.st_size > 0) ::fsync(metrics_fd);
+  ::close(metrics_fd);
+  Status exit_saved = WriteExitRecord(run, *exit);
+  (void)WriteFileAtomic(run.path("output.tail"), tail, /*sync=*/false);
+
+  file_metrics.Stop();  // before the live folder goes; the record reads the files once more
+  auto final_record = FinalizeRun(project, run, rec, exit, tail, LiveMetrics{&tailer, &live_set}, &warnings);
+  for (const auto& w : warnings) observer.Warning(w);
+  if (!final_record.ok()) return RecordNotWritten(run, *exit, exit_saved, final_record.status());
+  observer.Finished(*final_record);
+  RunOutcome out;
+  out.id = run.id;
+  out.exit_code = exit->signal ? 128 + exit->signal : exit->exit_code;
+  return out;
+}
+
+}  // namespace trail

@@ -1,0 +1,52 @@
+// `trail run`: runs a command and records it as a run on the runs branch.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "project/project.h"
+#include "recording/run_data.h"
+#include "trail/status.h"
+#include "base/yaml.h"
+
+namespace trail {
+
+struct RunRequest {
+  std::vector<std::string> argv;   // the command
+  std::string name;                // optional human name
+  std::vector<std::string> params; // -p key=value
+  std::vector<std::string> tags;   // --tag key=value
+  bool params_from_args = true;    // parse --key value from the command's arguments
+  // Set by `trail sweep` for its trials:
+  std::string parent;              // the sweep id
+  Json hyperparameters;            // the space searched (record key `hyperparameters`)
+  Json extra_params;               // typed params merged last (the values the sweep chose)
+  std::string id_file;             // the run id is written here once allocated
+  // Parse the child's output for Keras/tqdm metrics (metrics.parse_output in
+  // the config can turn it off too).
+  bool parse_output = true;
+  std::vector<DataInput> data;       // --data ROLE=PATH_OR_URL
+  DataOptions data_options;          // --snapshot-fraction, --snapshot-seed, --stratify
+  std::vector<std::string> artifacts;  // --artifact PATH (relative to the cwd)
+};
+
+// What the front end hears about while a run is recorded. The library never
+// prints; the CLI decides what the user sees.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void Started(const std::string& id) = 0;
+  virtual void Finished(const Json& record) = 0;
+  virtual void Warning(const std::string& message) = 0;
+  // The command could not run; the run is still recorded (as failed).
+  virtual void Error(const std::string& message) = 0;
+};
+
+struct RunOutcome {
+  int exit_code = 0;  // what `trail run` returns: the child's, 128+signal if killed
+  std::string id;
+};
+
+StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunObserver& observer);
+
+}  // namespace trail

@@ -1,0 +1,72 @@
+#include "recording/run_start.h"
+
+#include "recording/run_artifacts.h"
+
+#include <unistd.h>
+
+#include <random>
+
+#include "recording/capture.h"
+#include "project/context_config.h"
+#include "project/metrics_config.h"
+#include "record/params.h"
+#include "record/record.h"
+#include "base/clock.h"
+
+namespace trail {
+namespace {
+
+std::string RandomUid() {
+  std::random_device rd;
+  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(::getpid()));
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+}  // namespace
+
+StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector<std::string>* warnings) {
+  // Params: params files < the command's own options < the caller's.
+  TRAIL_ASSIGN_OR_RETURN(Json params, record::ParamsFromFiles(start.cwd));
+  if (start.params_from_args) record::MergeInto(params, record::ParamsFromArgs(start.argv));
+  if (start.params.is_object()) record::MergeInto(params, start.params);
+  record::MaskSecretParams(params);
+  TRAIL_ASSIGN_OR_RETURN(ContextConfig context_config, ParseContextConfig(project.config()));
+  TRAIL_RETURN_IF_ERROR(ParseMetricsConfig(project.config()).status());
+
+  TRAIL_ASSIGN_OR_RETURN(LiveRun run, AllocateRun(project));
+  Json rec = Json::object();
+  rec["trail"] = record::kFormatVersion;
+  rec["id"] = run.id;
+  rec["number"] = run.number;
+  rec["uid"] = RandomUid();
+  if (!start.name.empty()) rec["name"] = start.name;
+  if (!start.parent.empty()) rec["parent"] = start.parent;
+  rec["status"] = record::kRunning;
+  rec["started"] = FormatIsoTime(NowUnixSeconds());
+  rec["params"] = params;
+  if (start.hyperparameters.is_object() && !start.hyperparameters.empty()) rec["hyperparameters"] = start.hyperparameters;
+  if (start.tags.is_object() && !start.tags.empty()) rec["tags"] = start.tags;
+  if (start.data.is_array() && !start.data.empty()) rec["data"] = start.data;
+  TRAIL_RETURN_IF_ERROR(RecordArtifactBaseline(project, run, start.artifact_paths));
+  // The code snapshot is taken before the program runs: it is what ran.
+  CaptureOptions capture;
+  capture.argv = start.argv;
+  capture.cwd = start.cwd;
+  capture.run_id = run.id;
+  if (auto dirs = ConfiguredArtifactDirs(project); dirs.ok()) capture.artifact_dirs = *dirs;
+  for (const std::string& a : start.artifact_paths) {
+    if (a.rfind(project.root() + "/", 0) == 0) capture.artifact_dirs.push_back(a.substr(project.root().size() + 1));
+  }
+  std::vector<std::string> captured_warnings;
+  Json context = CaptureContext(project, context_config, capture, &captured_warnings);
+  for (auto it = context.begin(); it != context.end(); ++it) rec[it.key()] = it.value();
+  if (!captured_warnings.empty()) rec["warnings"] = captured_warnings;
+  for (auto& w : captured_warnings) warnings->push_back(std::move(w));
+  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(run.path("start.yaml"), EmitYaml(rec)));
+  return BegunRun{std::move(run), std::move(rec)};
+}
+
+}  // namespace trail

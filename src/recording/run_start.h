@@ -1,0 +1,38 @@
+// The start of a run, shared by `trail run` and in-process sessions: params
+// and config checked, id allocated, record begun with the whole context
+// captured (code snapshot included), start.yaml written atomically.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "recording/live_run.h"
+#include "project/project.h"
+#include "trail/status.h"
+#include "base/yaml.h"
+
+namespace trail {
+
+struct RunStart {
+  std::vector<std::string> argv;   // the command (what the record's `command` says)
+  std::string cwd;                 // absolute
+  std::string name;
+  std::string parent;
+  Json params = Json::object();    // merged over params files and the command's own options
+  bool params_from_args = true;    // read --key value options of argv
+  Json tags = Json::object();
+  Json hyperparameters;            // a sweep's searched space, or null
+  Json data;                       // the record's `data:` list (run_data.h), or null
+  std::vector<std::string> artifact_paths;  // --artifact, absolute
+};
+
+struct BegunRun {
+  LiveRun run;
+  Json record;  // as written to start.yaml
+};
+
+// Bad params or config fail before anything is written. Warnings met while
+// capturing go into the record's `warnings` and into `*warnings`.
+StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector<std::string>* warnings);
+
+}  // namespace trail

@@ -1,0 +1,105 @@
+// RunSession: a run recorded from inside the training process (the Python
+// client's start_run / active_run), the same record `trail run` makes.
+//
+// Two ways to get one:
+//  - Start(): this process is the run. It allocates the id, takes the code
+//    snapshot and captures the whole context exactly as `trail run` does,
+//    holds the run's live lock, and finalizes the run on End() (or, if the
+//    process dies, the next trail command records it as crashed with every
+//    metric flushed so far).
+//  - Join(): the process runs under `trail run` (TRAIL_RUN_ID and
+//    TRAIL_METRICS are set). Metrics go to the TRAIL_METRICS file and params,
+//    tags, functions and artifacts to the live folder's annotations file;
+//    `trail run` finalizes the run when the process exits.
+//
+// Logging is buffered in memory and written by Flush(), which a background
+// thread calls every second (durable: fsync), so a process killed with
+// SIGKILL loses at most the last second of metrics. Every method is
+// thread-safe. Values of the wrong kind are refused at the call
+// (InvalidArgument), never at commit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "recording/run_data.h"
+#include "trail/status.h"
+#include "base/yaml.h"
+
+namespace trail {
+
+class Project;
+
+struct SessionOptions {
+  std::string name;
+  Json params = Json::object();  // name -> scalar (int, float, bool, string)
+  Json tags = Json::object();    // name -> string
+  std::vector<std::string> argv; // the command this process is (e.g. python's sys.argv with the interpreter first)
+  std::string cwd;               // empty: the current directory
+};
+
+class RunSession {
+ public:
+  // Starts a new run in the project that contains `opts.cwd`.
+  static StatusOr<std::unique_ptr<RunSession>> Start(const SessionOptions& opts);
+  // Joins the run of the `trail run` this process runs under; NotFound when
+  // there is none (TRAIL_RUN_ID / TRAIL_METRICS not set).
+  static StatusOr<std::unique_ptr<RunSession>> Join();
+
+  ~RunSession();  // Ends the run as finished if End() was not called.
+
+  const std::string& id() const;
+  bool joined() const;  // true: under `trail run`, which finalizes the run
+
+  // Metrics. `step` absent: the metric's own count (0, 1, 2, ...). Keys:
+  // non-empty, valid UTF-8, at most 250 bytes. Values: any double (NaN kept).
+  Status LogMetric(std::string_view key, double value, std::optional<int64_t> step);
+  // The fast path for the binding: no key check beyond the first use of a key id.
+  size_t InternKey(std::string_view key);
+  void LogMetricById(size_t key_id, double value, std::optional<int64_t> step);
+
+  Status LogParams(const Json& params);      // object of scalars
+  Status SetTags(const Json& tags);          // object of strings (other scalars are converted)
+  // A Table 1 entry the scanner cannot see: category is one of "regression loss",
+  // "classification loss", "neural network loss", "optimizer", "activation", "regularization".
+  Status LogFunction(std::string_view category, std::string_view name);
+  // Stores a file the run produced in the object store now and records its path (relative to
+  // the project root when inside it), size, oid and role (guessed from the name when empty).
+  Status LogArtifact(const std::string& path, std::string_view role);
+  // Records a data input as `trail run --data ROLE=SOURCE` does (hash, size, instances, a
+  // snapshot in the store). `source` is a path (relative to the cwd) or a URL.
+  Status LogData(const std::string& role, const std::string& source, const DataOptions& options,
+                 const std::string& label = "");
+
+  // Writes what is buffered to the live files and fsyncs them.
+  Status Flush();
+
+ private:
+  StatusOr<Project*> StoreProject();
+
+ public:
+
+  // Finalizes the run (Start) or flushes (Join). status: "finished", "failed"
+  // or "killed". Idempotent. Returns the final record for a started run, an
+  // empty object for a joined one.
+  StatusOr<Json> End(std::string_view status = "finished");
+
+  // For fork(): the child must not flush or finalize the parent's run.
+  void AbandonInChild();
+
+  class Impl;
+
+ private:
+  explicit RunSession(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The role a file's name suggests: checkpoint, meta_graph, saved_model, keras, h5, torch,
+// onnx, safetensors, joblib, pickle, or other.
+std::string GuessArtifactRole(std::string_view path);
+
+}  // namespace trail

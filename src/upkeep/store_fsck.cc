@@ -1,0 +1,162 @@
+#include "upkeep/store_fsck.h"
+
+#include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "upkeep/store_gc.h"
+#include "upkeep/store_repair.h"
+#include "store/local_store.h"
+#include "base/files.h"
+
+namespace trail {
+namespace {
+
+namespace fs = std::filesystem;
+using store::BlobKey;
+using store::BlobKeyHash;
+using store::BlobType;
+using store::LocalStore;
+
+// Roots whose blobs are bad get this many lines each, then a count.
+constexpr size_t kLinesPerRoot = 10;
+
+std::string Short(const store::Sha256Digest& id) { return store::ToHex(id); }
+
+struct BlobCheck {
+  std::unordered_set<BlobKey, BlobKeyHash> good;
+  // Blob -> why it is bad ("corrupt chunk <id> in pack <p>", "missing chunk <id> (pack <p> is missing)").
+  std::unordered_map<BlobKey, std::string, BlobKeyHash> bad;
+};
+
+void CheckPacks(const LocalStore& store, FsckReport& report, BlobCheck& check) {
+  // Packs the store left out because their file is missing or short are checked the same way.
+  std::vector<LocalStore::PackInfo> packs = store.Packs();
+  for (const LocalStore::PackInfo& p : store.UnusablePacks()) packs.push_back(p);
+  for (const LocalStore::PackInfo& p : packs) {
+    ++report.packs;
+    report.blobs += p.entries.size();
+    const std::string path = store.PackPath(p.id);
+    auto mark_all_bad = [&](const std::string& why) {
+      for (const store::PackEntry& e : p.entries)
+        check.bad.try_emplace(BlobKey{e.type, e.id},
+                              std::string(store::BlobTypeName(e.type)) + " " + Short(e.id) + " " + why);
+    };
+    if (!PathExists(path)) {
+      report.problems.push_back("missing pack " + p.id + " (its index is there, the pack file is not)");
+      mark_all_bad("is missing (pack " + p.id + " is missing)");
+      continue;
+    }
+    auto bytes = ReadFile(path);  // one pack in memory at a time
+    if (!bytes.ok()) {
+      report.problems.push_back("unreadable pack " + p.id + ": " + bytes.status().message());
+      mark_all_bad("is unreadable (pack " + p.id + ")");
+      continue;
+    }
+    auto verified = store::VerifyPack(*bytes, p.id);
+    if (!verified.ok()) report.problems.push_back("corrupt pack " + p.id + ": " + verified.status().message());
+    // Blob by blob, from the index we trust (the .idx, checked against the pack's name), so one
+    // bad blob or a truncated tail does not condemn the rest.
+    for (const store::PackEntry& e : p.entries) {
+      const BlobKey key{e.type, e.id};
+      auto blob = store::ReadBlob(*bytes, e, p.id);
+      if (blob.ok()) {
+        check.good.insert(key);
+      } else {
+        check.bad.try_emplace(
+            key, std::string(store::BlobTypeName(e.type)) + " " + Short(e.id) + " is corrupt (pack " + p.id + ")");
+      }
+    }
+  }
+}
+
+void UnindexedPacks(const LocalStore& store, const std::vector<LocalStore::BadIndex>& bad, FsckReport& report) {
+  std::unordered_set<std::string> reported;
+  for (const auto& b : bad) reported.insert(b.pack_id);
+  for (const std::string& pack_id : store.UnindexedPacks()) {
+    if (reported.count(pack_id)) continue;
+    report.notes.push_back("pack " + pack_id + " has no index (trail fsck --repair or trail gc rebuilds it from the pack)");
+  }
+}
+
+void CheckRoots(const LocalStore& store, const StoreRoots& roots, const BlobCheck& check, FsckReport& report) {
+  report.roots = roots.roots.size();
+  for (const std::string& w : roots.unreadable) report.notes.push_back(w);
+  for (const StoreRoot& root : roots.roots) {
+    std::vector<std::string> lines;
+    std::unordered_set<BlobKey, BlobKeyHash> seen;
+    ForEachNeededBlob(store, root, [&](const BlobKey& key, const Status& read) {
+      if (!seen.insert(key).second) return false;
+      const std::string what = std::string(store::BlobTypeName(key.type)) + " " + Short(key.id);
+      if (!check.good.count(key)) {
+        auto it = check.bad.find(key);
+        if (it != check.bad.end()) {
+          lines.push_back(it->second.rfind(what + " is missing", 0) == 0 ? "missing " + what : "corrupt " + what);
+        } else if (!store.Has(key.type, key.id)) {
+          lines.push_back("missing " + what);
+        }
+      } else if (!read.ok()) {
+        lines.push_back("unreadable " + what + ": " + read.message());
+      }
+      return read.ok();
+    });
+    for (size_t i = 0; i < lines.size() && i < kLinesPerRoot; ++i)
+      report.problems.push_back(lines[i] + " needed by " + root.source);
+    if (lines.size() > kLinesPerRoot)
+      report.problems.push_back("... and " + std::to_string(lines.size() - kLinesPerRoot) +
+                                " more missing or corrupt objects needed by " + root.source);
+  }
+}
+
+}  // namespace
+
+StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoots* roots) {
+  FsckReport report;
+  if (!IsDirectory(store_dir)) {
+    // No store yet: fine when nothing needs one.
+    if (roots != nullptr) {
+      for (const StoreRoot& r : roots->roots)
+        report.problems.push_back("missing " + Short(r.id) + " needed by " + r.source);
+      report.roots = roots->roots.size();
+    }
+    return report;
+  }
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::AcquireShared(JoinPath(store_dir, "lock")));
+  std::vector<LocalStore::BadIndex> bad_indexes;
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenTolerant(store_dir, &bad_indexes));
+  for (const auto& b : bad_indexes) {
+    report.problems.push_back("corrupt index " + b.pack_id + ": " + b.problem.message() +
+                              " (its pack's objects count as missing; trail fsck --repair rebuilds it from the pack)");
+  }
+  BlobCheck check;
+  CheckPacks(*store, report, check);
+  UnindexedPacks(*store, bad_indexes, report);
+  if (roots != nullptr) CheckRoots(*store, *roots, check, report);
+  return report;
+}
+
+namespace {
+
+StatusOr<FsckReport> CheckProject(Project& project) {
+  auto roots = CollectStoreRoots(project);
+  if (!roots.ok()) {
+    TRAIL_ASSIGN_OR_RETURN(FsckReport report, CheckStoreDir(project.store_dir(), nullptr));
+    report.problems.push_back("cannot list what the repository needs: " + roots.status().message());
+    return report;
+  }
+  return CheckStoreDir(project.store_dir(), &*roots);
+}
+
+}  // namespace
+
+StatusOr<FsckReport> CheckStore(Project& project, bool repair) {
+  std::vector<std::string> repaired;
+  if (repair) {
+    TRAIL_ASSIGN_OR_RETURN(repaired, RepairStore(project.store_dir()));
+  }
+  TRAIL_ASSIGN_OR_RETURN(FsckReport report, CheckProject(project));
+  report.repaired = std::move(repaired);
+  return report;
+}
+
+}  // namespace trail

@@ -1,0 +1,113 @@
+#include "upkeep/store_repair.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "store/local_store.h"
+#include "base/files.h"
+
+namespace trail {
+namespace {
+
+using store::LocalStore;
+
+// Where damaged packs and their indexes are kept, out of the store's sight.
+constexpr const char* kDamagedDir = "damaged";
+
+std::string IndexPath(const std::string& dir, const std::string& pack_id) {
+  return JoinPath(JoinPath(dir, "index"), pack_id + ".idx");
+}
+
+// Moves `from` into store/damaged/ (nothing when it is not there).
+Status MoveAside(const std::string& store_dir, const std::string& from) {
+  if (!PathExists(from)) return Status::Ok();
+  const std::string dir = JoinPath(store_dir, kDamagedDir);
+  TRAIL_RETURN_IF_ERROR(MakeDirs(dir));
+  const std::string to = JoinPath(dir, from.substr(from.find_last_of('/') + 1));
+  if (::rename(from.c_str(), to.c_str()) != 0)
+    return IoError("cannot move " + from + " to " + to + ": " + std::strerror(errno));
+  return SyncDirectory(dir);
+}
+
+struct Salvaged {
+  store::PackEntry entry;
+  std::string raw;
+};
+
+// The blobs of a pack that still verify; none when the file cannot be read at all.
+std::vector<Salvaged> ReadableBlobs(const std::string& path, const LocalStore::PackInfo& pack, bool* damaged) {
+  std::vector<Salvaged> out;
+  auto bytes = ReadFile(path);
+  if (!bytes.ok()) {
+    *damaged = true;
+    return out;
+  }
+  *damaged = !store::VerifyPack(*bytes, pack.id).ok();
+  for (const store::PackEntry& e : pack.entries) {
+    auto raw = store::ReadBlob(*bytes, e, pack.id);
+    if (raw.ok()) {
+      out.push_back({e, std::move(raw).value()});
+    } else {
+      *damaged = true;
+    }
+  }
+  return out;
+}
+
+// Takes a damaged or missing pack out of the store, keeping what still verifies: its index
+// goes first (so the store stops naming its blobs and Put stores them anew), the salvaged blobs
+// are flushed into a new pack, then the pack file follows its index into damaged/.
+StatusOr<std::string> RetirePack(const std::string& store_dir, const LocalStore::PackInfo& pack,
+                                 const std::string& pack_path, std::vector<Salvaged> salvaged) {
+  TRAIL_RETURN_IF_ERROR(MoveAside(store_dir, IndexPath(store_dir, pack.id)));
+  TRAIL_RETURN_IF_ERROR(SyncDirectory(JoinPath(store_dir, "index")));
+  if (!salvaged.empty()) {
+    std::vector<LocalStore::BadIndex> ignored;
+    TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenTolerant(store_dir, &ignored));
+    for (const Salvaged& s : salvaged) TRAIL_RETURN_IF_ERROR(store->Put(s.entry.id, s.entry.type, s.raw));
+    TRAIL_RETURN_IF_ERROR(store->Flush());
+  }
+  const bool had_file = PathExists(pack_path);
+  TRAIL_RETURN_IF_ERROR(MoveAside(store_dir, pack_path));
+  return std::string(had_file ? "moved damaged pack " : "forgot missing pack ") + pack.id + " (index and pack kept in " +
+         JoinPath(store_dir, kDamagedDir) + "; " + std::to_string(salvaged.size()) + " of " +
+         std::to_string(pack.entries.size()) + " objects still verify and were kept)";
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> RepairStore(const std::string& store_dir) {
+  std::vector<std::string> done;
+  if (!IsDirectory(store_dir)) return done;
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(JoinPath(store_dir, "lock")));
+  {
+    std::vector<LocalStore::BadIndex> bad;
+    TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenTolerant(store_dir, &bad));
+    for (const std::string& pack_id : store->UnindexedPacks()) {
+      Status rebuilt = LocalStore::RebuildIndex(store_dir, pack_id);
+      if (rebuilt.ok()) {
+        done.push_back("rebuilt index of pack " + pack_id + " from the pack");
+      } else if (rebuilt.code() != Code::kCorrupt) {
+        return rebuilt;
+      }
+      // A pack without an index that does not verify is left as it is: fsck names it.
+    }
+  }
+  std::vector<LocalStore::BadIndex> bad;
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenTolerant(store_dir, &bad));
+  std::vector<LocalStore::PackInfo> packs = store->Packs();
+  for (const LocalStore::PackInfo& p : store->UnusablePacks()) packs.push_back(p);
+  for (const LocalStore::PackInfo& p : packs) {
+    bool damaged = false;
+    const std::string path = store->PackPath(p.id);
+    std::vector<Salvaged> salvaged = ReadableBlobs(path, p, &damaged);
+    if (!damaged) continue;
+    TRAIL_ASSIGN_OR_RETURN(std::string line, RetirePack(store_dir, p, path, std::move(salvaged)));
+    done.push_back(line);
+  }
+  return done;
+}
+
+}  // namespace trail
