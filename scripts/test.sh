@@ -1,16 +1,36 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite:
-# GoogleTest unit tests and the end-to-end tests that drive the real binary.
+# GoogleTest unit tests, the end-to-end tests that drive the real binary, the Python client's
+# tests, the fuzz corpora, the layering rule and the clang-format check.
+#   scripts/test.sh             the whole suite (the README's test command)
+#   scripts/test.sh --sanitize  the unit and fuzz-replay tests again under ASan + UBSan
+#   scripts/test.sh --tsan      the concurrent layers' unit tests under ThreadSanitizer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-if [ "${1:-}" = "--sanitize" ]; then
+JOBS="${TRAIL_BUILD_JOBS:-2}"
+case "${1:-}" in
+--sanitize)
   # The unit and fuzz-replay tests again under AddressSanitizer + UBSan (leaks included).
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAIL_SANITIZE=ON >/dev/null
-  ninja -C build-asan -j "${TRAIL_BUILD_JOBS:-2}"
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAIL_SANITIZE=ON -DTRAIL_BENCH=OFF >/dev/null
+  ninja -C build-asan -j "$JOBS"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j 2 --timeout 1800 -E '^(integration|python_client)$'
   exit
-fi
+  ;;
+--tsan)
+  # The layers where threads or processes share state: the store's ingest and restore workers,
+  # the index, locks and atomic files, the metrics tailer, the child's output relay, run
+  # allocation and sessions. Any reported race fails the run.
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAIL_TSAN=ON -DTRAIL_BENCH=OFF >/dev/null
+  TSAN_TESTS=(trail_base_test trail_store_test trail_index_test trail_metrics_test trail_process_test trail_recording_test)
+  ninja -C build-tsan -j "$JOBS" "${TSAN_TESTS[@]}"
+  for t in "${TSAN_TESTS[@]}"; do
+    echo "tsan: $t"
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "build-tsan/$t" --gtest_brief=1
+  done
+  exit
+  ;;
+esac
 scripts/build.sh
 ctest --test-dir build --output-on-failure -j 2 --timeout 1800
