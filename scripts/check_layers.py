@@ -25,6 +25,14 @@ SHARED_PUBLIC = {"trail/status.h", "trail/json.h", "trail/sys/backend.h"}
 FRONT_ENDS = {"cli": "trail", "python": "_trail"}
 FRONT_END_LIBRARY = "trail_api"
 
+# Violations known and owned elsewhere, each with its way out: reported as notes, not failures,
+# until fixed. An entry that no longer matches is named too, so the list can only shrink.
+KNOWN_VIOLATIONS = {
+    # project -> tracked is upward: Project::ReadSeries parses a series oid with tracked's
+    # ParseOid. The oid's text form belongs in store/ (which project links).
+    ("src/project/project.cc", "tracked/pointer.h"),
+}
+
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_EXTS = (".h", ".cc", ".hpp", ".cpp")
 
@@ -71,8 +79,15 @@ def includes(path):
 def main(root):
     problems = []
 
-    def report(path, line, message):
-        problems.append(f"{os.path.relpath(path, root)}:{line}: {message}")
+    known_seen = set()
+
+    def report(path, line, message, name=None):
+        rel = os.path.relpath(path, root)
+        if (rel, name) in KNOWN_VIOLATIONS:
+            known_seen.add((rel, name))
+            print(f"{rel}:{line}: known, to fix: {message}")
+            return
+        problems.append(f"{rel}:{line}: {message}")
 
     cmake_path = os.path.join(root, "CMakeLists.txt")
     with open(cmake_path, encoding="utf-8") as f:
@@ -122,8 +137,10 @@ def main(root):
                     report(path, line, f"front end {layer}/ includes {name}: use the public API (include/trail/)")
                 elif first not in allowed:
                     report(path, line, f"layer {layer} includes {name}, but trail_{layer} does not link trail_{first} "
-                           f"(allowed: {', '.join(sorted(allowed - {layer})) or 'none'})")
+                           f"(allowed: {', '.join(sorted(allowed - {layer})) or 'none'})", name)
 
+    for rel, name in sorted(KNOWN_VIOLATIONS - known_seen):
+        print(f"{rel}: the known violation (includes {name}) is gone: remove it from KNOWN_VIOLATIONS")
     for p in problems:
         print(p)
     if problems:
