@@ -1,11 +1,9 @@
 // trail context: what `trail run` would capture now, as a dry run.
 #include <cstdio>
 
-#include "cli/commands.h"
-#include "recording/capture.h"
-#include "project/context_config.h"
-#include "record/record.h"
-#include "base/files.h"
+#include "commands.h"
+#include "trail/format.h"
+#include "trail/recording.h"
 
 namespace trail::cli {
 
@@ -21,19 +19,12 @@ std::function<int()> SetupContext(CLI::App& sub) {
   return [argv, format] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto config = ParseContextConfig(project->config());
-    if (!config.ok()) return Fail(config.status());
-    CaptureOptions options;
-    options.argv = *argv;
-    options.cwd = CurrentDirectory();
-    options.dry_run = true;
-    std::vector<std::string> warnings;
-    Json context = CaptureContext(*project, *config, options, &warnings);
-    if (!warnings.empty()) context["warnings"] = warnings;
+    auto context = api::PreviewContext(*project, *argv, api::CurrentDirectory());
+    if (!context.ok()) return Fail(context.status());
     if (*format == "json") {
-      std::printf("%s\n", DumpJson(context).c_str());
+      std::printf("%s\n", api::DumpJson(*context).c_str());
     } else {
-      std::fputs(record::Serialize(context).c_str(), stdout);
+      std::fputs(api::RecordYaml(*context).c_str(), stdout);
     }
     return 0;
   };

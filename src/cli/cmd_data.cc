@@ -3,16 +3,15 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli/commands.h"
-#include "tracked/tracked_data.h"
-#include "base/numbers.h"
-#include "base/text.h"
+#include "commands.h"
+#include "trail/data.h"
+#include "trail/format.h"
 
 namespace trail::cli {
 namespace {
 
-std::string Describe(const Pointer& p) {
-  std::string s = FormatBytes(p.size);
+std::string Describe(const api::AddedData& p) {
+  std::string s = api::FormatBytes(p.size);
   if (p.folder) s += ", " + std::to_string(p.files) + (p.files == 1 ? " file" : " files");
   return s;
 }
@@ -25,11 +24,11 @@ std::vector<std::string> Absolute(const std::vector<std::string>& paths) {
   return out;
 }
 
-int CheckoutAndReport(Project& project, const std::vector<std::string>& paths, bool force) {
-  auto done = CheckoutData(project, Absolute(paths), force);
+int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force) {
+  auto done = api::CheckoutData(project, Absolute(paths), force);
   if (!done.ok()) return Fail(done.status());
   size_t restored = 0, broken = 0;
-  for (const CheckedOut& c : *done) {
+  for (const api::CheckedOut& c : *done) {
     if (!c.problem.empty()) {
       ++broken;
       PrintError(c.problem);
@@ -50,19 +49,17 @@ std::function<int()> SetupAdd(CLI::App& sub) {
   return [paths] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto added = AddData(*project, Absolute(*paths));
+    auto added = api::AddData(*project, Absolute(*paths));
     if (!added.ok()) return Fail(added.status());
     std::string to_add;
     std::vector<std::string> ignores;
-    for (const AddedData& a : *added) {
+    for (const api::AddedData& a : *added) {
       for (const std::string& link : a.skipped)
-        PrintWarning("not stored: " + EscapeForMessage(link) + " is a symbolic link or special file");
-      const size_t slash = a.path.find_last_of('/');
-      const std::string ignore = slash == std::string::npos ? ".gitignore" : a.path.substr(0, slash) + "/.gitignore";
-      if (std::find(ignores.begin(), ignores.end(), ignore) == ignores.end()) ignores.push_back(ignore);
-      std::printf("%s %s (%s) %s\n", a.unchanged ? "unchanged" : "stored   ", a.path.c_str(),
-                  Describe(a.pointer).c_str(), OidString(a.pointer.oid).substr(0, 19).c_str());
-      to_add += " " + a.path + std::string(kPointerSuffix);
+        PrintWarning("not stored: " + api::EscapeForMessage(link) + " is a symbolic link or special file");
+      if (std::find(ignores.begin(), ignores.end(), a.gitignore) == ignores.end()) ignores.push_back(a.gitignore);
+      std::printf("%s %s (%s) %s\n", a.unchanged ? "unchanged" : "stored   ", a.path.c_str(), Describe(a).c_str(),
+                  a.oid.substr(0, 19).c_str());
+      to_add += " " + a.pointer_path;
     }
     for (const std::string& i : ignores) to_add += " " + i;
     std::printf("commit the pointers: git add%s && git commit\n", to_add.c_str());
@@ -76,19 +73,19 @@ std::function<int()> SetupStatus(CLI::App& sub) {
   return [paths] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto data = DataStatus(*project, Absolute(*paths));
+    auto data = api::DataStatus(*project, Absolute(*paths));
     if (!data.ok()) return Fail(data.status());
     size_t changed = 0, broken = 0;
-    for (const TrackedData& d : *data) {
-      if (d.state == DataState::kBroken) {
+    for (const api::TrackedData& d : *data) {
+      if (d.state == api::DataState::kBroken) {
         ++broken;
         PrintError(d.problem);
         continue;
       }
-      if (d.state == DataState::kClean && d.in_store) continue;
+      if (d.state == api::DataState::kClean && d.in_store) continue;
       ++changed;
       std::string note = d.in_store ? "" : "  (not in the local store: trail pull)";
-      std::printf("%-9s %s%s\n", std::string(DataStateName(d.state)).c_str(), d.path.c_str(), note.c_str());
+      std::printf("%-9s %s%s\n", d.state_name.c_str(), d.path.c_str(), note.c_str());
     }
     if (changed == 0 && broken == 0) std::printf("%zu tracked, all up to date\n", data->size());
     return broken == 0 ? 0 : 1;

@@ -2,9 +2,10 @@
 #include <cstdio>
 #include <set>
 
-#include "cli/commands.h"
-#include "cli/table.h"
-#include "record/record.h"
+#include "commands.h"
+#include "table.h"
+#include "trail/format.h"
+#include "trail/runs.h"
 
 namespace trail::cli {
 namespace {
@@ -27,16 +28,16 @@ std::vector<Row> CompareMaps(const Json& a, const Json& b, bool all, Json* json_
       if (v.is_null()) return std::string("-");
       if (v.is_array()) {
         std::string s;
-        for (const auto& x : v) s += (s.empty() ? "" : " ") + record::ScalarText(x);
+        for (const auto& x : v) s += (s.empty() ? "" : " ") + api::ScalarText(x);
         return s;
       }
-      if (v.is_object()) return DumpJson(v, -1);
+      if (v.is_object()) return api::DumpJson(v, -1);
       if (v.is_number_float()) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.6g", v.get<double>());
         return std::string(buf);
       }
-      return record::ScalarText(v);
+      return api::ScalarText(v);
     };
     rows.push_back({"  " + k, show(va), show(vb)});
     if (json_out) (*json_out)[k] = Json::array({va, vb});
@@ -57,7 +58,7 @@ Json MetricLasts(const Json& r) {
 
 std::string Snapshot(const Json& r) {
   if (!r.contains("code") || !r["code"].is_object()) return "";
-  return record::GetString(r["code"], "snapshot");
+  return api::GetString(r["code"], "snapshot");
 }
 
 }  // namespace
@@ -76,9 +77,9 @@ std::function<int()> SetupDiff(CLI::App& sub) {
   return [o] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto a = project->LoadRun(o->a);
+    auto a = api::LoadRun(*project, o->a);
     if (!a.ok()) return Fail(a.status());
-    auto b = project->LoadRun(o->b);
+    auto b = api::LoadRun(*project, o->b);
     if (!b.ok()) return Fail(b.status());
     const Json& ra = a->record;
     const Json& rb = b->record;
@@ -103,15 +104,15 @@ std::function<int()> SetupDiff(CLI::App& sub) {
     std::string snap_a = Snapshot(ra), snap_b = Snapshot(rb);
     std::string stat, patch;
     if (!snap_a.empty() && !snap_b.empty()) {
-      auto s = project->repo().DiffStat(snap_a, snap_b);
+      auto s = api::CodeDiffStat(*project, snap_a, snap_b);
       if (s.ok()) stat = *s;
       if (o->code) {
-        auto p = project->repo().DiffPatch(snap_a, snap_b);
+        auto p = api::CodePatch(*project, snap_a, snap_b);
         if (!p.ok()) return Fail(p.status());
         patch = *p;
       }
     }
-    std::string ida = record::GetString(ra, "id"), idb = record::GetString(rb, "id");
+    std::string ida = api::GetString(ra, "id"), idb = api::GetString(rb, "id");
     if (o->format == "json") {
       json["a"] = ida;
       json["b"] = idb;
@@ -121,7 +122,7 @@ std::function<int()> SetupDiff(CLI::App& sub) {
       json["environment"] = je;
       json["code"] = {{"a", snap_a}, {"b", snap_b}, {"stat", stat}};
       if (o->code) json["code"]["patch"] = patch;
-      std::printf("%s\n", DumpJson(json).c_str());
+      std::printf("%s\n", api::DumpJson(json).c_str());
       return 0;
     }
     std::string out;

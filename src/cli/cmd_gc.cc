@@ -1,10 +1,9 @@
 // trail gc / fsck: store maintenance (docs/store-maintenance.md).
 #include <cstdio>
 
-#include "cli/commands.h"
-#include "upkeep/store_fsck.h"
-#include "upkeep/store_gc.h"
-#include "base/numbers.h"
+#include "commands.h"
+#include "trail/format.h"
+#include "trail/upkeep.h"
 
 namespace trail::cli {
 
@@ -14,28 +13,26 @@ std::function<int()> SetupGc(CLI::App& sub) {
   return [dry_run] {
     auto project = OpenProject();
     if (!project) return 1;
-    GcOptions options;
-    options.dry_run = *dry_run;
-    auto r = CollectGarbage(*project, options);
+    auto r = api::CollectGarbage(*project, *dry_run);
     if (!r.ok()) return Fail(r.status());
     for (const std::string& w : r->warnings) PrintWarning(w);
     const char* verb_remove = *dry_run ? "would remove" : "removed";
     const char* verb_rewrite = *dry_run ? "would rewrite" : "rewrote";
-    for (const GcPackAction& a : r->actions) {
-      if (a.what == GcPackAction::What::kRemove) {
+    for (const api::GcPackAction& a : r->actions) {
+      if (a.what == api::GcPackAction::What::kRemove) {
         std::printf("%s pack %s (%zu blobs, %s)\n", verb_remove, a.pack_id.c_str(), a.dead_blobs,
-                    FormatBytes(a.pack_bytes).c_str());
+                    api::FormatBytes(a.pack_bytes).c_str());
       } else {
         std::printf("%s pack %s (%zu of %zu blobs dead, %s of %s)\n", verb_rewrite, a.pack_id.c_str(), a.dead_blobs,
-                    a.dead_blobs + a.live_blobs, FormatBytes(a.dead_bytes).c_str(), FormatBytes(a.pack_bytes).c_str());
+                    a.dead_blobs + a.live_blobs, api::FormatBytes(a.dead_bytes).c_str(), api::FormatBytes(a.pack_bytes).c_str());
       }
     }
     for (const std::string& id : r->rebuilt_indexes)
       std::printf("%s index of pack %s from the pack\n", *dry_run ? "would rebuild" : "rebuilt", id.c_str());
     for (const std::string& s : r->stray) std::printf("%s stray %s\n", verb_remove, s.c_str());
     std::printf("%s %zu packs, %s %zu, %s %s (kept %s)\n", verb_remove, r->removed_packs, verb_rewrite,
-                r->rewritten_packs, *dry_run ? "would free" : "freed", FormatBytes(r->freed_bytes).c_str(),
-                FormatBytes(r->kept_bytes).c_str());
+                r->rewritten_packs, *dry_run ? "would free" : "freed", api::FormatBytes(r->freed_bytes).c_str(),
+                api::FormatBytes(r->kept_bytes).c_str());
     return 0;
   };
 }
@@ -49,7 +46,7 @@ std::function<int()> SetupFsck(CLI::App& sub) {
   return [quiet, repair] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto r = CheckStore(*project, *repair);
+    auto r = api::CheckStore(*project, *repair);
     if (!r.ok()) return Fail(r.status());
     for (const std::string& line : r->repaired) std::printf("%s\n", line.c_str());
     for (const std::string& p : r->problems) std::printf("%s\n", p.c_str());

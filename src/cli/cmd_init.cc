@@ -1,16 +1,17 @@
 // trail init: make the current Git repository a trail project.
 #include <cstdio>
 
-#include "cli/commands.h"
+#include "commands.h"
+#include "trail/project.h"
 
 namespace trail::cli {
 
 std::function<int()> SetupInit(CLI::App& sub) {
-  auto opts = std::make_shared<InitOptions>();
+  auto opts = std::make_shared<api::InitOptions>();
   sub.add_option("--name", opts->name, "project name, the prefix of run ids (default: the folder name)");
   sub.add_flag("--git", opts->create_git, "create a Git repository here if there is none");
   return [opts] {
-    auto r = Project::Init(CurrentDirectory(), *opts);
+    auto r = api::InitProject(api::CurrentDirectory(), *opts);
     if (!r.ok()) return Fail(r.status());
     if (!r->created) {
       std::printf("trail: %s is already a trail project (name: %s); nothing changed\n", r->root.c_str(),

@@ -1,18 +1,19 @@
 // trail ls: list runs, newest first, with the params and metrics that vary.
 #include <cstdio>
+#include <cstring>
+#include <map>
 #include <set>
 
-#include "cli/commands.h"
-#include "cli/table.h"
-#include "recording/live_run.h"
-#include "record/record.h"
-#include "base/clock.h"
+#include "commands.h"
+#include "table.h"
+#include "trail/format.h"
+#include "trail/runs.h"
 
 namespace trail::cli {
 namespace {
 
 struct LsOptions {
-  index::ListQuery query;
+  api::RunQuery query;
   std::string columns;
   std::string format = "table";
 };
@@ -22,7 +23,7 @@ struct LsOptions {
 // counts, so `trail ls --limit 1` still shows something.
 class VaryingKeys {
  public:
-  void Add(const index::RunRow& r) {
+  void Add(const api::RunRow& r) {
     ++rows_;
     Observe(params_, r.params, false);
     Observe(metrics_, r.metrics, true);
@@ -42,7 +43,7 @@ class VaryingKeys {
   };
   static void Observe(Keys& keys, const Json& obj, bool metrics) {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
-      std::string v = metrics ? DumpJson(it.value().value("last", Json()), -1) : DumpJson(it.value(), -1);
+      std::string v = metrics ? api::DumpJson(it.value().value("last", Json()), -1) : api::DumpJson(it.value(), -1);
       auto [pos, added] = keys.stats.try_emplace(it.key());
       if (added) {
         keys.order.push_back(it.key());
@@ -65,7 +66,7 @@ class VaryingKeys {
   Keys params_, metrics_;
 };
 
-Json RowJson(const index::RunRow& r) {
+Json RowJson(const api::RunRow& r) {
   Json j = Json::object();
   j["id"] = r.id;
   j["number"] = r.number;
@@ -99,7 +100,7 @@ std::vector<std::string> Split(const std::string& s) {
 }
 
 // Value of a column spec for a row, typed (for JSON) .
-Json ColumnValue(const index::RunRow& r, const std::string& col) {
+Json ColumnValue(const api::RunRow& r, const std::string& col) {
   auto after = [&](const char* prefix) { return col.substr(std::strlen(prefix)); };
   if (col.rfind("params.", 0) == 0) return r.params.value(after("params."), Json());
   if (col.rfind("metrics.", 0) == 0) {
@@ -141,39 +142,28 @@ std::function<int()> SetupLs(CLI::App& sub) {
   return [o] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto idx = project->Index();
-    if (!idx.ok()) return Fail(idx.status());
-    ReportIndexProblems(**idx);
+    auto unreadable = api::SyncIndex(*project);
+    if (!unreadable.ok()) return Fail(unreadable.status());
+    PrintWarnings(*unreadable);
     // Runs in progress are not on the branch yet; show them on top of an
     // unfiltered, default-ordered listing so nothing seems to be missing.
-    std::vector<index::RunRow> live;
-    index::ListQuery q = o->query;
+    std::vector<api::RunRow> live;
+    api::RunQuery q = o->query;
     if (q.where.empty() && q.sort.empty()) {
-      for (const Json& rec : ListLiveRuns(*project)) {
-        if (q.limit >= 0 && static_cast<int64_t>(live.size()) >= q.limit) break;
-        index::RunRow row;
-        row.id = record::GetString(rec, "id");
-        row.number = rec.value("number", int64_t{0});
-        row.name = record::GetString(rec, "name");
-        row.status = record::kRunning;
-        row.started = record::GetString(rec, "started");
-        row.params = rec.value("params", Json::object());
-        row.tags = rec.value("tags", Json::object());
-        live.push_back(std::move(row));
-      }
+      live = api::LiveRuns(*project, q.limit);
       if (q.limit >= 0) q.limit -= static_cast<int64_t>(live.size());
     }
     // Every row goes through `visit`: first the live ones, then the index's, streamed.
-    auto for_each = [&](const std::function<Status(const index::RunRow&)>& visit) -> Status {
+    auto for_each = [&](const std::function<Status(const api::RunRow&)>& visit) -> Status {
       for (const auto& r : live) TRAIL_RETURN_IF_ERROR(visit(r));
       if (q.limit == 0) return Status::Ok();
-      return (*idx)->ForEach(q, visit);
+      return api::ForEachRun(*project, q, visit);
     };
 
     if (o->format == "json") {
       std::string sep = "[\n";
-      Status s = for_each([&](const index::RunRow& r) {
-        std::string item = DumpJson(RowJson(r));
+      Status s = for_each([&](const api::RunRow& r) {
+        std::string item = api::DumpJson(RowJson(r));
         std::fputs(sep.c_str(), stdout);
         std::fputs(item.c_str(), stdout);
         sep = ",\n";
@@ -198,7 +188,7 @@ std::function<int()> SetupLs(CLI::App& sub) {
       header = cols;
     } else {
       VaryingKeys varying;
-      Status s = for_each([&](const index::RunRow& r) {
+      Status s = for_each([&](const api::RunRow& r) {
         varying.Add(r);
         return Status::Ok();
       });
@@ -219,14 +209,14 @@ std::function<int()> SetupLs(CLI::App& sub) {
     bool csv = o->format == "csv";
     std::vector<Row> table;
     if (csv) std::fputs(CsvLine(header).c_str(), stdout);
-    Status s = for_each([&](const index::RunRow& r) {
+    Status s = for_each([&](const api::RunRow& r) {
       Row line;
       line.reserve(cols.size());
       for (const auto& c : cols) {
         Json v = ColumnValue(r, c);
-        if (csv) line.push_back(v.is_null() ? "" : record::ScalarText(v));
+        if (csv) line.push_back(v.is_null() ? "" : api::ScalarText(v));
         else if (c == "started") line.push_back(LocalTime(r.started));
-        else if ((c == "duration" || c == "duration_s") && r.duration_s) line.push_back(FormatDuration(*r.duration_s));
+        else if ((c == "duration" || c == "duration_s") && r.duration_s) line.push_back(api::FormatDuration(*r.duration_s));
         else if (c == "id" && r.archived) line.push_back(r.id + " (archived)");
         else line.push_back(v.is_null() ? "" : Cell(v));
       }

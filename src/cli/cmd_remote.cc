@@ -3,17 +3,11 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <mutex>
 
-#include "cli/commands.h"
-#include "project/remotes.h"
-#include "sync/runs_sync.h"
-#include "sync/store_sync.h"
-#include "tracked/tracked_data.h"
-#include "base/clock.h"
-#include "base/numbers.h"
-#include "base/text.h"
+#include "commands.h"
+#include "trail/format.h"
+#include "trail/sync.h"
 
 namespace trail::cli {
 namespace {
@@ -36,10 +30,10 @@ class ProgressLine {
     const double secs = std::chrono::duration<double>(now - start_).count();
     const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;  // bytes/s
     std::string eta = "--";
-    if (rate > 0 && total >= done) eta = FormatDuration(static_cast<double>(total - done) / rate);
+    if (rate > 0 && total >= done) eta = api::FormatDuration(static_cast<double>(total - done) / rate);
     const int percent = total ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)) : 100;
-    std::fprintf(stderr, "\r%s / %s  %3d%%  %.1f MB/s  ETA %s\033[K", FormatBytes(done).c_str(),
-                 FormatBytes(total).c_str(), percent, rate / 1e6, eta.c_str());
+    std::fprintf(stderr, "\r%s / %s  %3d%%  %.1f MB/s  ETA %s\033[K", api::FormatBytes(done).c_str(),
+                 api::FormatBytes(total).c_str(), percent, rate / 1e6, eta.c_str());
     std::fflush(stderr);
   }
 
@@ -83,18 +77,19 @@ std::string Rate(uint64_t bytes, double seconds) {
 std::string Packs(size_t n) { return std::to_string(n) + (n == 1 ? " pack" : " packs"); }
 
 // "pushed 3 packs (192 MiB) to s3://bucket/x in 1.2 s (160 MB/s); 5 already there"
-void PrintSummary(const char* verb, const char* direction, const std::string& where, const SyncResult& r) {
+void PrintSummary(const char* verb, const char* direction, const api::SyncReport& r) {
+  const std::string& where = r.where;
   if (r.packs_moved == 0) {
     std::printf("nothing to %s: %s and this store both have all %s\n", verb, where.c_str(),
                 Packs(r.packs_already).c_str());
     return;
   }
   std::printf("%sed %s (%s) %s %s in %.1f s (%s); %zu already there\n", verb, Packs(r.packs_moved).c_str(),
-              FormatBytes(r.bytes_moved).c_str(), direction, where.c_str(), r.seconds,
+              api::FormatBytes(r.bytes_moved).c_str(), direction, where.c_str(), r.seconds,
               Rate(r.bytes_moved, r.seconds).c_str(), r.packs_already);
 }
 
-void ReportGit(const GitSyncResult& g) {
+void ReportGit(const api::RunsSyncReport& g) {
   if (!g.ok)
     PrintWarning(g.message);
   else
@@ -103,16 +98,13 @@ void ReportGit(const GitSyncResult& g) {
 
 // A project with no store remote (its runs only, no tracked data) still shares its runs through
 // the Git remote origin: true when that is the case here.
-bool RunsOnly(Project& project, const SyncFlags& flags) {
+bool RunsOnly(api::Project& project, const SyncFlags& flags) {
   if (!flags.remote.empty() || flags.no_git) return false;
-  StatusOr<std::vector<Remote>> remotes = LoadRemotes(project);
-  if (!remotes.ok() || !remotes->empty()) return false;
-  StatusOr<std::string> git_remote = MatchingGitRemote(project, "origin");
-  return git_remote.ok() && !git_remote->empty();
+  return api::SharesRunsOnly(project);
 }
 
 // The Git half alone: there is nothing else to move, so a failure fails the command.
-int SyncRunsOnly(const GitSyncResult& g, const char* verb) {
+int SyncRunsOnly(const api::RunsSyncReport& g, const char* verb) {
   std::printf("no store remote configured: no packs %s (trail remote add NAME URL adds one)\n", verb);
   if (!g.ok) {
     PrintError(g.message);
@@ -122,36 +114,18 @@ int SyncRunsOnly(const GitSyncResult& g, const char* verb) {
   return 0;
 }
 
-// Opens the chosen remote's backend; prints the error and returns null on failure.
-std::unique_ptr<remote::Backend> OpenRemote(const Project& project, const std::string& requested, Remote* chosen) {
-  StatusOr<Remote> remote = ChooseRemote(project, requested);
-  if (!remote.ok()) {
-    PrintError(remote.status());
-    return nullptr;
-  }
-  StatusOr<std::unique_ptr<remote::Backend>> backend = remote::OpenBackend(remote->url);
-  if (!backend.ok()) {
-    PrintError(backend.status().WithContext("remote " + remote->name));
-    return nullptr;
-  }
-  *chosen = *remote;
-  return std::move(*backend);
-}
-
 // Fetches packs (and, unless --no-git, the Git refs); the shared half of fetch and pull.
-int Fetch(Project& project, const SyncFlags& flags) {
-  if (RunsOnly(project, flags)) return SyncRunsOnly(FetchGitRefs(project, "origin"), "fetched");
-  Remote chosen;
-  std::unique_ptr<remote::Backend> backend = OpenRemote(project, flags.remote, &chosen);
-  if (!backend) return 1;
-  StatusOr<SyncResult> fetched = [&] {
+int Fetch(api::Project& project, const SyncFlags& flags) {
+  if (RunsOnly(project, flags)) return SyncRunsOnly(api::SyncRuns(project, "origin", api::Direction::kFetch), "fetched");
+  StatusOr<api::SyncReport> fetched = [&] {
     ProgressLine line;
-    SyncOptions options{flags.jobs, [&line](uint64_t done, uint64_t total) { line.Update(done, total); }};
-    return FetchPacks(project.store_dir(), *backend, options);
+    api::SyncRequest request{flags.remote, flags.jobs,
+                             [&line](uint64_t done, uint64_t total) { line.Update(done, total); }};
+    return api::FetchPacks(project, request);
   }();
   if (!fetched.ok()) return Fail(fetched.status());
-  PrintSummary("fetch", "from", backend->Describe(), *fetched);
-  if (!flags.no_git) ReportGit(FetchGitRefs(project, chosen.name));
+  PrintSummary("fetch", "from", *fetched);
+  if (!flags.no_git) ReportGit(api::SyncRuns(project, fetched->remote, api::Direction::kFetch));
   return 0;
 }
 
@@ -177,25 +151,21 @@ std::function<int()> SetupRemote(CLI::App& sub) {
     auto project = OpenProject();
     if (!project) return 1;
     if (add->parsed()) {
-      std::string url = o->url;
-      // A folder given relative to here: remotes.yaml holds absolute paths only.
-      if (url.find("://") == std::string::npos && !url.empty() && url.front() != '/')
-        url = std::filesystem::absolute(url).lexically_normal().string();
-      Status added = AddRemote(*project, {o->name, url}, o->force);
-      if (!added.ok()) return Fail(added);
-      std::printf("remote %s: %s\n", o->name.c_str(), RedactUrlSecrets(url).c_str());
+      StatusOr<std::string> url = api::AddRemote(*project, o->name, o->url, o->force);
+      if (!url.ok()) return Fail(url.status());
+      std::printf("remote %s: %s\n", o->name.c_str(), api::RedactUrlSecrets(*url).c_str());
       return 0;
     }
     if (rm->parsed()) {
-      Status removed = RemoveRemote(*project, o->name);
+      Status removed = api::RemoveRemote(*project, o->name);
       if (!removed.ok()) return Fail(removed);
       std::printf("removed remote %s\n", o->name.c_str());
       return 0;
     }
     if (ls->parsed()) {
-      StatusOr<std::vector<Remote>> remotes = LoadRemotes(*project);
+      StatusOr<std::vector<api::Remote>> remotes = api::ListRemotes(*project);
       if (!remotes.ok()) return Fail(remotes.status());
-      for (const Remote& r : *remotes) std::printf("%s\t%s\n", r.name.c_str(), RedactUrlSecrets(r.url).c_str());
+      for (const api::Remote& r : *remotes) std::printf("%s\t%s\n", r.name.c_str(), api::RedactUrlSecrets(r.url).c_str());
       return 0;
     }
     return 0;
@@ -208,18 +178,17 @@ std::function<int()> SetupPush(CLI::App& sub) {
   return [flags] {
     auto project = OpenProject();
     if (!project) return 1;
-    if (RunsOnly(*project, *flags)) return SyncRunsOnly(PushGitRefs(*project, "origin"), "pushed");
-    Remote chosen;
-    std::unique_ptr<remote::Backend> backend = OpenRemote(*project, flags->remote, &chosen);
-    if (!backend) return 1;
-    StatusOr<SyncResult> pushed = [&] {
+    if (RunsOnly(*project, *flags))
+      return SyncRunsOnly(api::SyncRuns(*project, "origin", api::Direction::kPush), "pushed");
+    StatusOr<api::SyncReport> pushed = [&] {
       ProgressLine line;
-      SyncOptions options{flags->jobs, [&line](uint64_t done, uint64_t total) { line.Update(done, total); }};
-      return PushPacks(project->store_dir(), *backend, options);
+      api::SyncRequest request{flags->remote, flags->jobs,
+                               [&line](uint64_t done, uint64_t total) { line.Update(done, total); }};
+      return api::PushPacks(*project, request);
     }();
     if (!pushed.ok()) return Fail(pushed.status());
-    PrintSummary("push", "to", backend->Describe(), *pushed);
-    if (!flags->no_git) ReportGit(PushGitRefs(*project, chosen.name));
+    PrintSummary("push", "to", *pushed);
+    if (!flags->no_git) ReportGit(api::SyncRuns(*project, pushed->remote, api::Direction::kPush));
     return 0;
   };
 }

@@ -3,24 +3,23 @@
 
 #include <cstdio>
 
-#include "cli/commands.h"
-#include "cli/table.h"
-#include "recording/recorder.h"
-#include "record/record.h"
-#include "base/clock.h"
+#include "commands.h"
+#include "table.h"
+#include "trail/format.h"
+#include "trail/recording.h"
 
 namespace trail::cli {
 namespace {
 
-class CliObserver : public RunObserver {
+class CliObserver : public api::RunObserver {
  public:
   void Started(const std::string& id) override { std::fprintf(stderr, "trail: recording %s\n", id.c_str()); }
   void Warning(const std::string& message) override { PrintWarning(message); }
   void Error(const std::string& message) override { PrintError(message); }
   void Finished(const Json& rec) override {
-    std::string line = "trail: " + record::GetString(rec, "id") + " " + record::GetString(rec, "status");
-    if (rec.contains("exit_code") && rec["exit_code"] != 0) line += " (exit " + record::GetString(rec, "exit_code") + ")";
-    line += " in " + FormatDuration(record::GetNumber(rec, "duration_s"));
+    std::string line = "trail: " + api::GetString(rec, "id") + " " + api::GetString(rec, "status");
+    if (rec.contains("exit_code") && rec["exit_code"] != 0) line += " (exit " + api::GetString(rec, "exit_code") + ")";
+    line += " in " + api::FormatDuration(api::GetNumber(rec, "duration_s"));
     if (rec.contains("metrics") && rec["metrics"].contains("summary")) {
       int shown = 0;
       for (auto it = rec["metrics"]["summary"].begin(); it != rec["metrics"]["summary"].end() && shown < 6;
@@ -35,7 +34,7 @@ class CliObserver : public RunObserver {
 }  // namespace
 
 std::function<int()> SetupRun(CLI::App& sub) {
-  auto req = std::make_shared<RunRequest>();
+  auto req = std::make_shared<api::RunRequest>();
   auto no_args = std::make_shared<bool>(false);
   sub.add_option("--name", req->name, "a human name for the run");
   sub.add_option("-p,--param", req->params, "a param KEY=VALUE (typed: int, float, bool, string); repeatable")
@@ -45,10 +44,8 @@ std::function<int()> SetupRun(CLI::App& sub) {
   auto no_parse = std::make_shared<bool>(false);
   sub.add_flag("--no-parse", *no_parse, "do not read metrics from the command's output (Keras, tqdm progress lines)");
   // Used by `trail sweep` to run its trials; not for people.
-  auto sweep_trial = std::make_shared<std::string>();
-  sub.add_option("--sweep-trial", *sweep_trial, "")->group("");
-  auto data_flags = std::make_shared<std::vector<std::string>>();
-  sub.add_option("--data", *data_flags,
+  sub.add_option("--sweep-trial", req->sweep_trial, "")->group("");
+  sub.add_option("--data", req->data,
                  "a data input ROLE=PATH_OR_URL (train, validation, ...): hash, size, instances and a 1% snapshot "
                  "are recorded; repeatable")
       ->allow_extra_args(false);
@@ -63,27 +60,14 @@ std::function<int()> SetupRun(CLI::App& sub) {
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"
       "appending JSON lines to the file named by $TRAIL_METRICS, e.g. {\"step\": 3, \"loss\": 0.21}.\n"
       "trail run returns the command's exit code. See docs/run.md.");
-  return [req, no_args, no_parse, sweep_trial, data_flags] {
-    for (const std::string& f : *data_flags) {
-      auto in = ParseDataFlag(f);
-      if (!in.ok()) return Fail(in.status());
-      req->data.push_back(*in);
-    }
+  return [req, no_args, no_parse] {
     req->params_from_args = !*no_args;
     req->parse_output = !*no_parse;
-    if (!sweep_trial->empty()) {
-      // {parent, hyperparameters, params, id_file} from the sweep driver.
-      auto spec = std::make_optional(Json::parse(*sweep_trial, nullptr, /*allow_exceptions=*/false));
-      if (!spec->is_object()) return Fail(InvalidArgument("--sweep-trial: expected a JSON object"));
-      req->parent = record::GetString(*spec, "parent");
-      req->hyperparameters = spec->value("hyperparameters", Json::object());
-      req->extra_params = spec->value("params", Json::object());
-      req->id_file = record::GetString(*spec, "id_file");
-    }
+    if (Status s = api::CheckRunRequest(*req); !s.ok()) return Fail(s);
     auto project = OpenProject();
     if (!project) return 1;
     CliObserver observer;
-    auto out = RecordRun(*project, *req, observer);
+    auto out = api::RecordRun(*project, *req, observer);
     if (!out.ok()) return Fail(out.status());
     return out->exit_code;
   };

@@ -2,11 +2,10 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "cli/commands.h"
-#include "cli/table.h"
-#include "base/numbers.h"
-#include "record/record.h"
-#include "base/clock.h"
+#include "commands.h"
+#include "table.h"
+#include "trail/format.h"
+#include "trail/runs.h"
 
 namespace trail::cli {
 namespace {
@@ -23,17 +22,17 @@ void Line(std::string& out, const std::string& key, const std::string& value) {
 // Records read back from YAML hold sizes as signed integers.
 std::string SizeCell(const Json& item) {
   if (!item.contains("size") || !item["size"].is_number_integer() || item["size"].get<int64_t>() < 0) return "";
-  return FormatBytes(item["size"].get<uint64_t>());
+  return api::FormatBytes(item["size"].get<uint64_t>());
 }
 
 std::string Text(const Json& v) {
   if (v.is_array()) {
     std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : " ") + record::ScalarText(x);
+    for (const auto& x : v) s += (s.empty() ? "" : " ") + api::ScalarText(x);
     return s;
   }
-  if (v.is_object()) return DumpJson(v, -1);
-  return record::ScalarText(v);
+  if (v.is_object()) return api::DumpJson(v, -1);
+  return api::ScalarText(v);
 }
 
 // key: value lines of a flat mapping, aligned like Line().
@@ -58,7 +57,7 @@ void Tree(std::string& out, const Json& m, int depth) {
       Tree(out, v, depth + 1);
     } else if (v.is_array() && !v.empty() && !scalar_list) {
       out += indent + it.key() + ":\n";
-      for (const auto& item : v) out += indent + "  - " + DumpJson(item, -1) + "\n";
+      for (const auto& item : v) out += indent + "  - " + api::DumpJson(item, -1) + "\n";
     } else {
       std::string text = v.is_number_float() ? Cell(v) : Text(v);
       if (text.empty()) text = v.is_array() ? "none" : "\"\"";
@@ -73,53 +72,53 @@ void Functions(std::string& out, const Json& functions) {
   for (const auto& f : functions) {
     if (!f.is_object()) continue;
     std::string where;
-    if (f.contains("at") && f["at"].is_array() && !f["at"].empty()) where = record::ScalarText(f["at"][0]);
+    if (f.contains("at") && f["at"].is_array() && !f["at"].empty()) where = api::ScalarText(f["at"][0]);
     std::string found;
-    if (f.contains("found") && f["found"].is_array() && !f["found"].empty()) found = record::ScalarText(f["found"][0]);
-    rows.push_back({"  " + record::GetString(f, "category"), record::GetString(f, "name"), found, where});
+    if (f.contains("found") && f["found"].is_array() && !f["found"].empty()) found = api::ScalarText(f["found"][0]);
+    rows.push_back({"  " + api::GetString(f, "category"), api::GetString(f, "name"), found, where});
   }
   out += RenderTable({"  type", "function", "as written", "where"}, rows);
 }
 
 std::string Render(const Json& r) {
   std::string out;
-  out += "Run " + record::GetString(r, "id");
-  if (r.contains("name")) out += " \"" + record::GetString(r, "name") + "\"";
-  out += "  " + record::GetString(r, "status");
-  if (r.contains("exit_code")) out += " (exit " + record::GetString(r, "exit_code") + ")";
+  out += "Run " + api::GetString(r, "id");
+  if (r.contains("name")) out += " \"" + api::GetString(r, "name") + "\"";
+  out += "  " + api::GetString(r, "status");
+  if (r.contains("exit_code")) out += " (exit " + api::GetString(r, "exit_code") + ")";
   out += "\n";
-  Line(out, "uid", record::GetString(r, "uid"));
+  Line(out, "uid", api::GetString(r, "uid"));
   if (r.contains("user") && r["user"].is_object()) {
-    std::string u = record::GetString(r["user"], "name");
-    std::string e = record::GetString(r["user"], "email");
+    std::string u = api::GetString(r["user"], "name");
+    std::string e = api::GetString(r["user"], "email");
     Line(out, "data scientist", e.empty() ? u : u + " <" + e + ">");
   }
-  Line(out, "parent", record::GetString(r, "parent"));
-  Line(out, "stopped early", record::GetString(r, "pruned"));
+  Line(out, "parent", api::GetString(r, "parent"));
+  Line(out, "stopped early", api::GetString(r, "pruned"));
   Line(out, "archived", r.value("archived", false) ? "yes" : "");
 
   Section(out, "Time");
-  Line(out, "started", LocalTime(record::GetString(r, "started")));
-  Line(out, "ended", LocalTime(record::GetString(r, "ended")));
-  if (r.contains("duration_s")) Line(out, "duration", FormatDuration(record::GetNumber(r, "duration_s")));
+  Line(out, "started", LocalTime(api::GetString(r, "started")));
+  Line(out, "ended", LocalTime(api::GetString(r, "ended")));
+  if (r.contains("duration_s")) Line(out, "duration", api::FormatDuration(api::GetNumber(r, "duration_s")));
 
   Section(out, "Program (ML program source code)");
   Line(out, "command", Text(r.value("command", Json())));
-  Line(out, "cwd", record::GetString(r, "cwd"));
+  Line(out, "cwd", api::GetString(r, "cwd"));
   if (r.contains("code") && r["code"].is_object()) {
     const Json& c = r["code"];
-    Line(out, "entry point", record::GetString(c, "entry_point"));
-    Line(out, "branch", record::GetString(c, "branch"));
-    Line(out, "commit", record::GetString(c, "commit"));
-    std::string snap = record::GetString(c, "snapshot");
-    if (!snap.empty()) snap += "  (" + record::GetString(c, "ref") + ")";
+    Line(out, "entry point", api::GetString(c, "entry_point"));
+    Line(out, "branch", api::GetString(c, "branch"));
+    Line(out, "commit", api::GetString(c, "commit"));
+    std::string snap = api::GetString(c, "snapshot");
+    if (!snap.empty()) snap += "  (" + api::GetString(c, "ref") + ")";
     Line(out, "snapshot", snap);
     Line(out, "dirty", c.value("dirty", false) ? "yes: " + Text(c.value("changed", Json::array())) : "no");
     Line(out, "left out", Text(c.value("skipped", Json::array())));
   }
 
   Section(out, "Environment (processors, versions)");
-  Line(out, "host", record::GetString(r, "host"));
+  Line(out, "host", api::GetString(r, "host"));
   if (r.contains("environment")) Tree(out, r["environment"], 0);
 
   if (r.contains("params") && !r["params"].empty()) {
@@ -187,21 +186,21 @@ std::string Render(const Json& r) {
   if (r.contains("notes") && !r["notes"].empty()) {
     Section(out, "Notes");
     for (const auto& n : r["notes"]) {
-      out += "  " + LocalTime(record::GetString(n, "time")) + "  " + record::GetString(n, "user") + ": " +
-             record::GetString(n, "text") + "\n";
+      out += "  " + LocalTime(api::GetString(n, "time")) + "  " + api::GetString(n, "user") + ": " +
+             api::GetString(n, "text") + "\n";
     }
   }
   std::vector<std::string> warns;
   for (const Json* w : {r.contains("warnings") ? &r["warnings"] : nullptr,
                         r.contains("metrics") && r["metrics"].contains("warnings") ? &r["metrics"]["warnings"] : nullptr}) {
     if (w && w->is_array())
-      for (const auto& x : *w) warns.push_back(record::ScalarText(x));
+      for (const auto& x : *w) warns.push_back(api::ScalarText(x));
   }
   if (!warns.empty()) {
     Section(out, "Warnings");
     for (const auto& w : warns) out += "  " + w + "\n";
   }
-  if (r.contains("output")) out += "\nOutput: last 64 KiB kept; trail show " + record::GetString(r, "id") + " --output\n";
+  if (r.contains("output")) out += "\nOutput: last 64 KiB kept; trail show " + api::GetString(r, "id") + " --output\n";
   return out;
 }
 
@@ -219,25 +218,22 @@ std::function<int()> SetupShow(CLI::App& sub) {
   return [id, format, output, series] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto run = project->LoadRun(*id);
+    auto run = api::LoadRun(*project, *id);
     if (!run.ok()) return Fail(run.status());
     if (*output) {
-      auto text = project->repo().ReadFileAt(run->tip, run->dir + "/" + record::kOutputFile);
-      if (!text.ok()) return Fail(NotFound(*id + " has no captured output"));
-      std::fwrite(text->data(), 1, text->size(), stdout);
-      return 0;
-    }
-    if (!series->empty()) {
-      const Json& rec = run->record;
-      if (!rec.contains("metrics") || !rec["metrics"].contains("series") || !rec["metrics"]["series"].contains(*series))
-        return Fail(NotFound(*id + " has no series " + *series));
-      auto text = project->ReadSeries(*run, rec["metrics"]["series"][*series]);
+      auto text = api::ReadRunOutput(*project, *run);
       if (!text.ok()) return Fail(text.status());
       std::fwrite(text->data(), 1, text->size(), stdout);
       return 0;
     }
-    if (*format == "json") std::printf("%s\n", DumpJson(run->record).c_str());
-    else if (*format == "yaml") std::fputs(record::Serialize(run->record).c_str(), stdout);
+    if (!series->empty()) {
+      auto text = api::ReadSeries(*project, *run, *series);
+      if (!text.ok()) return Fail(text.status());
+      std::fwrite(text->data(), 1, text->size(), stdout);
+      return 0;
+    }
+    if (*format == "json") std::printf("%s\n", api::DumpJson(run->record).c_str());
+    else if (*format == "yaml") std::fputs(api::RecordYaml(run->record).c_str(), stdout);
     else std::fputs(Render(run->record).c_str(), stdout);
     return 0;
   };

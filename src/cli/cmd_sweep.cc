@@ -9,31 +9,28 @@
 #include <cmath>
 #include <cstdio>
 
-#include "cli/commands.h"
-#include "cli/table.h"
-#include "record/record.h"
-#include "sweep/driver.h"
-#include "sweep/spec.h"
-#include "sweep/sweep_store.h"
-#include "base/files.h"
+#include "commands.h"
+#include "table.h"
+#include "trail/format.h"
+#include "trail/sweep.h"
 
 namespace trail::cli {
 namespace {
 
-class CliSweepObserver : public sweep::SweepObserver {
+class CliSweepObserver : public api::SweepObserver {
  public:
   void Started(const Json& s) override {
-    std::fprintf(stderr, "trail: sweep %s (%s, %s trials, %s at once)\n", record::GetString(s, "id").c_str(),
-                 record::GetString(s, "strategy").c_str(), record::GetString(s["budget"], "trials").c_str(),
-                 record::GetString(s["budget"], "parallel").c_str());
+    std::fprintf(stderr, "trail: sweep %s (%s, %s trials, %s at once)\n", api::GetString(s, "id").c_str(),
+                 api::GetString(s, "strategy").c_str(), api::GetString(s["budget"], "trials").c_str(),
+                 api::GetString(s["budget"], "parallel").c_str());
   }
   void TrialStarted(const std::string& id, const Json& params) override {}
   void TrialFinished(const Json& t) override {
-    std::string line = "trail: trial " + record::GetString(t, "id") + " " + record::GetString(t, "status");
+    std::string line = "trail: trial " + api::GetString(t, "id") + " " + api::GetString(t, "status");
     if (t.contains("value")) line += ", objective " + Cell(t["value"]);
     std::string params;
     for (auto it = t["params"].begin(); it != t["params"].end(); ++it) {
-      params += (params.empty() ? "" : " ") + it.key() + "=" + record::ScalarText(it.value());
+      params += (params.empty() ? "" : " ") + it.key() + "=" + api::ScalarText(it.value());
     }
     std::fprintf(stderr, "%s  [%s]\n", line.c_str(), params.c_str());
   }
@@ -50,36 +47,36 @@ std::string SelfExe() {
 
 std::string Leaderboard(const Json& s) {
   std::string out;
-  out += "Sweep " + record::GetString(s, "id");
-  if (s.contains("name")) out += " \"" + record::GetString(s, "name") + "\"";
-  out += "  " + record::GetString(s, "status") + "\n";
+  out += "Sweep " + api::GetString(s, "id");
+  if (s.contains("name")) out += " \"" + api::GetString(s, "name") + "\"";
+  out += "  " + api::GetString(s, "status") + "\n";
   const Json& obj = s.value("objective", Json::object());
-  out += "  strategy  " + record::GetString(s, "strategy") + " (seed " + record::GetString(s, "seed") + ")\n";
-  out += "  objective " + record::GetString(obj, "goal") + " " + record::GetString(obj, "summary") + "(" +
-         record::GetString(obj, "metric") + ")\n";
+  out += "  strategy  " + api::GetString(s, "strategy") + " (seed " + api::GetString(s, "seed") + ")\n";
+  out += "  objective " + api::GetString(obj, "goal") + " " + api::GetString(obj, "summary") + "(" +
+         api::GetString(obj, "metric") + ")\n";
   const Json& trials = s.value("trials", Json::array());
-  out += "  trials    " + std::to_string(trials.size()) + " of " + record::GetString(s.value("budget", Json::object()), "trials") + "\n";
-  if (s.contains("stopped_reason")) out += "  stopped   " + record::GetString(s, "stopped_reason") + "\n";
+  out += "  trials    " + std::to_string(trials.size()) + " of " + api::GetString(s.value("budget", Json::object()), "trials") + "\n";
+  if (s.contains("stopped_reason")) out += "  stopped   " + api::GetString(s, "stopped_reason") + "\n";
   if (s.contains("best")) {
     const Json& b = s["best"];
-    out += "\nBest: " + record::GetString(b, "id") + "  " + record::GetString(obj, "metric") + " " + Cell(b["value"]) + "\n";
+    out += "\nBest: " + api::GetString(b, "id") + "  " + api::GetString(obj, "metric") + " " + Cell(b["value"]) + "\n";
     for (auto it = b["params"].begin(); it != b["params"].end(); ++it) {
-      out += "  " + it.key() + " = " + record::ScalarText(it.value()) + "\n";
+      out += "  " + it.key() + " = " + api::ScalarText(it.value()) + "\n";
     }
   }
   // Ranked: best first, trials without a value last, in run order.
   std::vector<const Json*> order;
   for (const auto& t : trials) order.push_back(&t);
-  bool minimize = record::GetString(obj, "goal") != "maximize";
+  bool minimize = api::GetString(obj, "goal") != "maximize";
   std::stable_sort(order.begin(), order.end(), [&](const Json* a, const Json* b) {
-    bool ha = a->contains("value") && (*a)["value"].is_number() && record::GetString(*a, "status") != "failed";
-    bool hb = b->contains("value") && (*b)["value"].is_number() && record::GetString(*b, "status") != "failed";
+    bool ha = a->contains("value") && (*a)["value"].is_number() && api::GetString(*a, "status") != "failed";
+    bool hb = b->contains("value") && (*b)["value"].is_number() && api::GetString(*b, "status") != "failed";
     if (ha != hb) return ha;
     if (!ha) return false;
     double va = (*a)["value"].get<double>(), vb = (*b)["value"].get<double>();
     return minimize ? va < vb : va > vb;
   });
-  std::vector<std::string> header = {"rank", "run", "status", record::GetString(obj, "metric")};
+  std::vector<std::string> header = {"rank", "run", "status", api::GetString(obj, "metric")};
   std::vector<std::string> names;
   if (s.contains("hyperparameters")) {
     for (auto it = s["hyperparameters"].begin(); it != s["hyperparameters"].end(); ++it) names.push_back(it.key());
@@ -88,7 +85,7 @@ std::string Leaderboard(const Json& s) {
   std::vector<Row> rows;
   int rank = 0;
   for (const Json* t : order) {
-    Row row = {std::to_string(++rank), record::GetString(*t, "id"), record::GetString(*t, "status"),
+    Row row = {std::to_string(++rank), api::GetString(*t, "id"), api::GetString(*t, "status"),
                t->contains("value") ? Cell((*t)["value"]) : "-"};
     for (const auto& n : names) row.push_back(t->contains("params") && (*t)["params"].contains(n) ? Cell((*t)["params"][n]) : "");
     rows.push_back(row);
@@ -100,8 +97,8 @@ std::string Leaderboard(const Json& s) {
 int Finish(const StatusOr<Json>& result) {
   if (!result.ok()) return Fail(result.status());
   std::fputs(Leaderboard(*result).c_str(), stdout);
-  std::string status = record::GetString(*result, "status");
-  return status == "finished" ? 0 : (status == "stopped" && record::GetString(*result, "stopped_reason").rfind("interrupted", 0) == 0 ? 130 : 1);
+  std::string status = api::GetString(*result, "status");
+  return status == "finished" ? 0 : (status == "stopped" && api::GetString(*result, "stopped_reason").rfind("interrupted", 0) == 0 ? 130 : 1);
 }
 
 }  // namespace
@@ -121,19 +118,19 @@ std::function<int()> SetupSweep(CLI::App& sub) {
     const std::string& verb = (*args)[0];
     auto project = OpenProject();
     if (!project) return 1;
-    sweep::DriverOptions options;
+    api::SweepOptions options;
     options.trail_exe = SelfExe();
     options.quiet = *quiet;
     CliSweepObserver observer;
     if (verb == "ls") {
-      auto sweeps = sweep::ListSweeps(*project);
+      auto sweeps = api::ListSweeps(*project);
       if (!sweeps.ok()) return Fail(sweeps.status());
       std::vector<Row> rows;
       for (const auto& s : *sweeps) {
-        rows.push_back({record::GetString(s, "id"), record::GetString(s, "name"), record::GetString(s, "status"),
-                        record::GetString(s, "strategy"), std::to_string(s.value("trials", Json::array()).size()),
-                        s.contains("best") ? Cell(s["best"]["value"]) : "", s.contains("best") ? record::GetString(s["best"], "id") : "",
-                        LocalTime(record::GetString(s, "started"))});
+        rows.push_back({api::GetString(s, "id"), api::GetString(s, "name"), api::GetString(s, "status"),
+                        api::GetString(s, "strategy"), std::to_string(s.value("trials", Json::array()).size()),
+                        s.contains("best") ? Cell(s["best"]["value"]) : "", s.contains("best") ? api::GetString(s["best"], "id") : "",
+                        LocalTime(api::GetString(s, "started"))});
       }
       std::fputs(RenderTable({"sweep", "name", "status", "strategy", "trials", "best", "best run", "started"}, rows).c_str(), stdout);
       return 0;
@@ -141,28 +138,24 @@ std::function<int()> SetupSweep(CLI::App& sub) {
     if (verb == "show" || verb == "resume") {
       if (args->size() != 2) return Fail(InvalidArgument("usage: trail sweep " + verb + " ID"));
       if (verb == "show") {
-        auto s = sweep::LoadSweep(*project, (*args)[1]);
+        auto s = api::LoadSweep(*project, (*args)[1]);
         if (!s.ok()) return Fail(s.status());
         std::fputs(Leaderboard(*s).c_str(), stdout);
         return 0;
       }
-      return Finish(sweep::ResumeSweep(*project, (*args)[1], options, observer));
+      return Finish(api::ResumeSweep(*project, (*args)[1], options, observer));
     }
     if (args->size() != 1) return Fail(InvalidArgument("usage: trail sweep SPEC.yaml | show ID | resume ID | ls"));
-    auto text = ReadFile(verb);
-    if (!text.ok()) return Fail(NotFound("cannot read sweep spec " + verb + ": " + text.status().message()));
-    auto json = ParseYaml(*text, verb);
-    if (!json.ok()) return Fail(json.status());
-    auto spec = sweep::ParseSpec(*json);
-    if (!spec.ok()) return Fail(spec.status().WithContext(verb));
     if (*check) {
-      std::printf("%s: ok: %s search, %lld trials, %lld at once, over", verb.c_str(), spec->strategy.c_str(),
-                  static_cast<long long>(spec->trials), static_cast<long long>(spec->parallel));
-      for (const auto& d : spec->space.dims) std::printf(" %s", d.name.c_str());
+      auto plan = api::CheckSweepSpec(verb);
+      if (!plan.ok()) return Fail(plan.status());
+      std::printf("%s: ok: %s search, %lld trials, %lld at once, over", verb.c_str(), plan->strategy.c_str(),
+                  static_cast<long long>(plan->trials), static_cast<long long>(plan->parallel));
+      for (const auto& d : plan->dims) std::printf(" %s", d.c_str());
       std::printf("\n");
       return 0;
     }
-    return Finish(sweep::RunSweep(*project, *spec, options, observer));
+    return Finish(api::RunSweep(*project, verb, options, observer));
   };
 }
 

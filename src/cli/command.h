@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "project/project.h"
+#include "trail/project.h"
 #include "trail/status.h"
 
 namespace trail::cli {
@@ -31,16 +31,16 @@ const std::vector<Command>& Commands();
 void PrintError(const Status& s);
 void PrintError(const std::string& message);
 void PrintWarning(const std::string& message);
-// Opens the project of the current directory and finalizes abandoned runs;
-// prints the error and returns null on failure.
-std::unique_ptr<Project> OpenProject();
-// Prints warnings about records on the branch that could not be read.
-void ReportIndexProblems(index::RunIndex& index);
+// Opens the project of the current directory and finalizes abandoned runs (a
+// warning each); prints the error and returns null on failure.
+std::unique_ptr<api::Project> OpenProject();
+// Prints one warning per line (records on the branch that could not be read, ...).
+void PrintWarnings(const std::vector<std::string>& messages);
 // Exit code for a failed status: 1 for every expected failure.
 int Fail(const Status& s);
 // Paths as given on the command line, made absolute.
 std::vector<std::string> Absolute(const std::vector<std::string>& paths);
 // `trail checkout`'s work and report, shared with `trail pull` (cmd_data.cc).
-int CheckoutAndReport(Project& project, const std::vector<std::string>& paths, bool force);
+int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force);
 
 }  // namespace trail::cli

@@ -1,7 +1,7 @@
 // The setup function of every subcommand; the table is in commands.cc.
 #pragma once
 
-#include "cli/command.h"
+#include "command.h"
 
 namespace trail::cli {
 

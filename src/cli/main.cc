@@ -4,8 +4,8 @@
 
 #include <cstring>
 
-#include "cli/command.h"
-#include "base/text.h"
+#include "command.h"
+#include "trail/format.h"
 
 namespace {
 
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   try {
     return action ? action() : 0;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "trail: error: internal error: %s\n", trail::SanitizeUtf8(e.what()).c_str());
+    std::fprintf(stderr, "trail: error: internal error: %s\n", trail::api::SanitizeUtf8(e.what()).c_str());
     return 70;  // EX_SOFTWARE
   }
 }

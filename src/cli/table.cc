@@ -1,17 +1,15 @@
-#include "cli/table.h"
+#include "table.h"
 
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 
-#include "record/record.h"
-#include "base/clock.h"
-#include "base/numbers.h"
+#include "trail/format.h"
 
 namespace trail::cli {
 namespace {
 
-bool IsNumeric(const std::string& s) { return !s.empty() && (ParseDouble(s) || s == "nan" || s == "inf"); }
+bool IsNumeric(const std::string& s) { return !s.empty() && (api::ParseNumber(s) || s == "nan" || s == "inf"); }
 
 // Display width of UTF-8 text: count code points, not bytes.
 size_t Width(const std::string& s) {
@@ -71,16 +69,16 @@ std::string CsvLine(const Row& r) {
 std::string Cell(const Json& v) {
   if (v.is_number_float()) {
     double d = v.get<double>();
-    if (!std::isfinite(d)) return FormatDouble(d);
+    if (!std::isfinite(d)) return api::FormatNumber(d);
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.4g", d);
     return buf;
   }
-  return record::ScalarText(v);
+  return api::ScalarText(v);
 }
 
 std::string LocalTime(const std::string& iso) {
-  auto t = ParseIsoTime(iso);
+  auto t = api::ParseIsoTime(iso);
   if (!t) return iso;
   time_t secs = static_cast<time_t>(*t);
   struct tm tm;

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "base/yaml.h"
+#include "trail/json.h"
 
 namespace trail::cli {
 

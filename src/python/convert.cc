@@ -1,4 +1,4 @@
-#include "python/convert.h"
+#include "convert.h"
 
 #include <cmath>
 #include <limits>

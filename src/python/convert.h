@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "trail/status.h"
-#include "base/yaml.h"
+#include "trail/json.h"
 
 namespace trail::python {
 

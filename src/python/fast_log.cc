@@ -1,9 +1,9 @@
-#include "python/fast_log.h"
+#include "fast_log.h"
 
 #include <optional>
 
-#include "python/convert.h"
-#include "python/process_run.h"
+#include "convert.h"
+#include "process_run.h"
 
 namespace trail::python {
 
@@ -81,7 +81,7 @@ PyObject* LogMetric(PyObject* /*self*/, PyObject* const* args, Py_ssize_t nargsf
       return nullptr;
     }
   }
-  RunSession* run = CurrentRunOrStart();
+  api::Session* run = CurrentRunOrStart();
   if (run == nullptr) return nullptr;
   if (!LogMetricPoint(run, params[0], *value, step)) return nullptr;
   Py_RETURN_NONE;

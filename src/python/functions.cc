@@ -1,17 +1,17 @@
-#include "python/functions.h"
+#include "functions.h"
 
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "context/function_table.h"
+#include "trail/context.h"
 
 namespace trail::python {
 
 namespace {
 
-using context::FunctionKind;
+using api::FunctionKind;
 
 class Kinds {
  public:
@@ -43,13 +43,13 @@ bool NumericOn(py::handle value) {
 // Reads a keyword's value in `ctx`: a string, or strings directly in a list,
 // tuple or dict (per-output losses); numbers in numeric contexts.
 void ReadValue(std::string_view ctx, py::handle value, Kinds* out) {
-  if (context::IsNumericContext(ctx)) {
-    if (NumericOn(value)) out->Add(context::NumericMeaning(ctx));
+  if (api::IsNumericContext(ctx)) {
+    if (NumericOn(value)) out->Add(api::NumericMeaning(ctx));
     return;
   }
   auto read_string = [&](py::handle v) {
     if (!py::isinstance<py::str>(v)) return;
-    if (auto kind = context::LookupString(ctx, v.cast<std::string>())) out->Add(*kind);
+    if (auto kind = api::LookupFunctionString(ctx, v.cast<std::string>())) out->Add(*kind);
   };
   if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
     for (py::handle v : value) read_string(v);
@@ -72,18 +72,18 @@ py::list FunctionsOf(const std::string& dotted, py::dict kwargs) {
     rest.remove_prefix(dot + 1);
   }
   Kinds out;
-  context::SymbolMatch match = context::MatchSymbol(path);
+  api::SymbolMatch match = api::MatchFunctionSymbol(path);
   for (const FunctionKind& kind : match.kinds) out.Add(kind);
   std::vector<std::string> ruled;
-  for (const context::CallRule& rule : match.call_rules) {
+  for (const api::CallRule& rule : match.call_rules) {
     std::string keyword(rule.keyword);
     ruled.push_back(keyword);
     if (kwargs.contains(keyword)) {
       ReadValue(rule.context, kwargs[py::str(keyword)], &out);
     } else if (!rule.default_value.empty()) {
-      if (context::IsNumericContext(rule.context)) {
-        out.Add(context::NumericMeaning(rule.context));
-      } else if (auto kind = context::LookupString(rule.context, rule.default_value)) {
+      if (api::IsNumericContext(rule.context)) {
+        out.Add(api::NumericMeaning(rule.context));
+      } else if (auto kind = api::LookupFunctionString(rule.context, rule.default_value)) {
         out.Add(*kind);
       }
     }
@@ -94,16 +94,16 @@ py::list FunctionsOf(const std::string& dotted, py::dict kwargs) {
     std::string keyword = item.first.cast<std::string>();
     bool done = false;
     for (const std::string& r : ruled) done = done || r == keyword;
-    std::string_view ctx = context::KeywordContext(keyword);
+    std::string_view ctx = api::KeywordContext(keyword);
     if (!done && !ctx.empty()) ReadValue(ctx, item.second, &out);
   }
   return out.ToList();
 }
 
 py::object LookupFunction(const std::string& keyword, const std::string& value) {
-  std::string_view ctx = context::KeywordContext(keyword);
-  if (ctx.empty() || context::IsNumericContext(ctx)) return py::none();
-  auto kind = context::LookupString(ctx, value);
+  std::string_view ctx = api::KeywordContext(keyword);
+  if (ctx.empty() || api::IsNumericContext(ctx)) return py::none();
+  auto kind = api::LookupFunctionString(ctx, value);
   if (!kind || kind->name.empty()) return py::none();
   return py::make_tuple(std::string(kind->category), std::string(kind->name));
 }

@@ -1,6 +1,6 @@
 // Table 1 from live objects: the hooks (Keras, PyTorch, scikit-learn) see the
 // model itself, not its source, and ask the same alias table the source
-// scanner uses (src/context/function_table.h) what it means, so a spelling is
+// scanner uses (include/trail/context.h) what it means, so a spelling is
 // taught to trail in one place.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The `trail._trail` extension: a thin layer over RunSession (src/recording/session.h).
+// The `trail._trail` extension: a thin layer over api::Session (include/trail/session.h).
 // The Python package (python/trail/) owns the process's run lifecycle (start,
 // join, atexit, fork) and imports these functions; log_metric is in
 // fast_log.cc. Errors become Python exceptions here and nowhere else.
@@ -9,32 +9,32 @@
 #include <string>
 #include <vector>
 
-#include "recording/session.h"
-#include "python/convert.h"
-#include "python/fast_log.h"
-#include "python/functions.h"
-#include "python/process_run.h"
+#include "trail/session.h"
+#include "convert.h"
+#include "fast_log.h"
+#include "functions.h"
+#include "process_run.h"
 
 namespace py = pybind11;
 
 namespace trail::python {
 namespace {
 
-RunSession* RunOrStart() {
-  RunSession* run = CurrentRunOrStart();
+api::Session* RunOrStart() {
+  api::Session* run = CurrentRunOrStart();
   if (run == nullptr) throw py::error_already_set();
   return run;
 }
 
 // (id, joined) of the current run, or None.
 py::object Current() {
-  RunSession* run = CurrentRun();
+  api::Session* run = CurrentRun();
   if (run == nullptr) return py::none();
   return py::make_tuple(run->id(), run->joined());
 }
 
 void RefuseIfActive() {
-  if (RunSession* run = CurrentRun()) {
+  if (api::Session* run = CurrentRun()) {
     PyErr_Format(TrailErrorType(), "run %s is already active in this process; end it first (trail.end_run())",
                  run->id().c_str());
     throw py::error_already_set();
@@ -43,7 +43,7 @@ void RefuseIfActive() {
 
 std::string Start(py::object name, py::object params, py::object tags, std::vector<std::string> argv, std::string cwd) {
   RefuseIfActive();
-  SessionOptions opts;
+  api::SessionOptions opts;
   if (!name.is_none()) {
     if (!py::isinstance<py::str>(name)) {
       throw py::type_error("start_run: name is " + TypeName(name.ptr()) + "; names are str");
@@ -54,9 +54,9 @@ std::string Start(py::object name, py::object params, py::object tags, std::vect
   opts.tags = ScalarsObject(tags, "start_run tags");
   opts.argv = std::move(argv);
   opts.cwd = std::move(cwd);
-  StatusOr<std::unique_ptr<RunSession>> run = [&] {
+  StatusOr<std::unique_ptr<api::Session>> run = [&] {
     py::gil_scoped_release release;  // snapshot and context capture take a while
-    return RunSession::Start(opts);
+    return api::Session::Start(opts);
   }();
   ThrowIfError(run.status(), "start_run");
   std::string id = (*run)->id();
@@ -67,9 +67,9 @@ std::string Start(py::object name, py::object params, py::object tags, std::vect
 // Joins the `trail run` this process runs under; None when there is none.
 py::object Join() {
   RefuseIfActive();
-  StatusOr<std::unique_ptr<RunSession>> run = [] {
+  StatusOr<std::unique_ptr<api::Session>> run = [] {
     py::gil_scoped_release release;
-    return RunSession::Join();
+    return api::Session::Join();
   }();
   if (!run.ok() && run.status().code() == Code::kNotFound) return py::none();
   ThrowIfError(run.status(), "trail");
@@ -81,7 +81,7 @@ py::object Join() {
 // Ends the current run; the record of a started run as a dict, {} for a
 // joined one, None when there was no run.
 py::object End(const std::string& status) {
-  std::shared_ptr<RunSession> run = CurrentRunShared();
+  std::shared_ptr<api::Session> run = CurrentRunShared();
   if (!run) return py::none();
   StatusOr<Json> record = [&] {
     py::gil_scoped_release release;  // finalizing commits to Git
@@ -99,7 +99,7 @@ py::object End(const std::string& status) {
 }
 
 void Flush() {
-  std::shared_ptr<RunSession> run = CurrentRunShared();
+  std::shared_ptr<api::Session> run = CurrentRunShared();
   if (!run) return;
   Status status;
   {
@@ -128,7 +128,7 @@ void LogMetrics(py::object metrics, py::object step) {
     if (!value) throw py::error_already_set();
     points.emplace_back(key, *value);
   }
-  RunSession* run = RunOrStart();
+  api::Session* run = RunOrStart();
   for (auto& [key, value] : points) {
     if (!LogMetricPoint(run, key.ptr(), value, s)) throw py::error_already_set();
   }
@@ -180,7 +180,7 @@ void LogFunction(py::object category, py::object name) {
 // `path` is absolute (the package resolves it against the working directory).
 void LogArtifact(const std::string& path, const std::string& role) {
   RunOrStart();
-  std::shared_ptr<RunSession> run = CurrentRunShared();  // alive even if another thread ends it meanwhile
+  std::shared_ptr<api::Session> run = CurrentRunShared();  // alive even if another thread ends it meanwhile
   Status status;
   {
     py::gil_scoped_release release;  // hashes the file
@@ -193,8 +193,8 @@ void LogArtifact(const std::string& path, const std::string& role) {
 void LogData(const std::string& role, const std::string& source, double fraction, uint64_t seed,
              const std::string& stratify, const std::string& label) {
   RunOrStart();
-  std::shared_ptr<RunSession> run = CurrentRunShared();
-  trail::DataOptions options;
+  std::shared_ptr<api::Session> run = CurrentRunShared();
+  api::DataOptions options;
   options.fraction = fraction;
   options.seed = seed;
   options.stratify = stratify;
@@ -250,5 +250,5 @@ PYBIND11_MODULE(_trail, m) {
         py::arg("stratify"), py::arg("label"));
   m.def("_functions_of", &FunctionsOf, py::arg("dotted"), py::arg("kwargs"));
   m.def("_lookup_function", &LookupFunction, py::arg("keyword"), py::arg("value"));
-  m.def("_guess_artifact_role", [](const std::string& path) { return trail::GuessArtifactRole(path); });
+  m.def("_guess_artifact_role", [](const std::string& path) { return trail::api::GuessArtifactRole(path); });
 }

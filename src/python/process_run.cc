@@ -1,8 +1,8 @@
-#include "python/process_run.h"
+#include "process_run.h"
 
 #include <string>
 
-#include "python/convert.h"
+#include "convert.h"
 
 namespace trail::python {
 
@@ -11,7 +11,7 @@ namespace {
 // Never destroyed: the interpreter's atexit hook ends the run, and a static
 // destructor running after Python finalization must not touch Python objects.
 struct Slot {
-  std::shared_ptr<RunSession> run;
+  std::shared_ptr<api::Session> run;
   PyObject* key_ids = PyDict_New();  // str -> int: the run's ids of the metric keys seen so far
 };
 
@@ -22,11 +22,11 @@ Slot& TheSlot() {
 
 }  // namespace
 
-RunSession* CurrentRun() { return TheSlot().run.get(); }
+api::Session* CurrentRun() { return TheSlot().run.get(); }
 
-std::shared_ptr<RunSession> CurrentRunShared() { return TheSlot().run; }
+std::shared_ptr<api::Session> CurrentRunShared() { return TheSlot().run; }
 
-RunSession* CurrentRunOrStart() {
+api::Session* CurrentRunOrStart() {
   Slot& slot = TheSlot();
   if (slot.run) return slot.run.get();
   PyObject* package = PyImport_ImportModule("trail");
@@ -42,7 +42,7 @@ RunSession* CurrentRunOrStart() {
   return slot.run.get();
 }
 
-void SetCurrentRun(std::unique_ptr<RunSession> run) {
+void SetCurrentRun(std::unique_ptr<api::Session> run) {
   Slot& slot = TheSlot();
   PyDict_Clear(slot.key_ids);
   slot.run = std::move(run);
@@ -58,12 +58,12 @@ void AbandonCurrentRunInChild() {
   Slot& slot = TheSlot();
   if (!slot.run) return;
   slot.run->AbandonInChild();
-  new std::shared_ptr<RunSession>(std::move(slot.run));  // leaked on purpose: see the header
+  new std::shared_ptr<api::Session>(std::move(slot.run));  // leaked on purpose: see the header
   slot.run.reset();
   PyDict_Clear(slot.key_ids);
 }
 
-bool LogMetricPoint(RunSession* run, PyObject* key, double value, std::optional<int64_t> step) {
+bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step) {
   if (!PyUnicode_Check(key)) return KeyString(key, "log_metric").has_value();  // sets the TypeError
   if (!PyUnicode_CheckExact(key)) {
     // A str subclass may hash in Python code, which may release the GIL while `run` is held

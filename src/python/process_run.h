@@ -3,27 +3,27 @@
 // joins or ends; the logging functions only read it.
 //
 // Every function here must be called with the GIL held; the GIL is what makes
-// the slot itself thread-safe (RunSession is thread-safe on its own).
+// the slot itself thread-safe (api::Session is thread-safe on its own).
 #pragma once
 
 #include <Python.h>
 
 #include <memory>
 
-#include "recording/session.h"
+#include "trail/session.h"
 
 namespace trail::python {
 
 // The current run, or nullptr.
-RunSession* CurrentRun();
+api::Session* CurrentRun();
 // The current run; with none, asks the package for one (trail._auto_run():
 // joins the `trail run` this process runs under, or starts a run that ends at
 // exit). nullptr with a Python exception set when that fails.
-RunSession* CurrentRunOrStart();
+api::Session* CurrentRunOrStart();
 // A reference that keeps the run alive while the GIL is released.
-std::shared_ptr<RunSession> CurrentRunShared();
+std::shared_ptr<api::Session> CurrentRunShared();
 
-void SetCurrentRun(std::unique_ptr<RunSession> run);
+void SetCurrentRun(std::unique_ptr<api::Session> run);
 // Forgets the run (it must already be ended); metric key ids are per run.
 void ClearCurrentRun();
 // After fork(), in the child: the parent's run is neither flushed nor
@@ -33,6 +33,6 @@ void AbandonCurrentRunInChild();
 
 // Logs one point, interning `key` (a str) into the run's key ids on first use
 // so later calls skip the key check. Returns false with a Python exception set.
-bool LogMetricPoint(RunSession* run, PyObject* key, double value, std::optional<int64_t> step);
+bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step);
 
 }  // namespace trail::python

@@ -1,0 +1,66 @@
+// Recording a command as a run (`trail run`), and the dry run of what it would capture.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "trail/json.h"
+#include "trail/project.h"
+#include "trail/status.h"
+
+namespace trail::api {
+
+// How a data input's snapshot is taken (`--snapshot-fraction`, `--snapshot-seed`, `--stratify`).
+struct DataOptions {
+  double fraction = 0.01;
+  uint64_t seed = 0;
+  std::string stratify;  // a column (CSV/TSV) or key (JSON Lines); empty: none
+};
+
+struct RunRequest {
+  std::vector<std::string> argv;     // the command
+  std::string name;                  // optional human name
+  std::vector<std::string> params;   // KEY=VALUE, typed (int, float, bool, string)
+  std::vector<std::string> tags;     // KEY=VALUE
+  bool params_from_args = true;      // read params from the command's --key value options
+  bool parse_output = true;          // read Keras / tqdm metrics from the command's output
+  std::vector<std::string> data;     // ROLE=PATH_OR_URL, one per data input
+  DataOptions data_options;
+  std::vector<std::string> artifacts;  // files or folders the run writes (relative to the cwd)
+  // `trail sweep` runs its trials with this: a JSON object {parent, hyperparameters, params,
+  // id_file}. Not for people.
+  std::string sweep_trial;
+};
+
+// What the front end hears while a run is recorded; the library never prints. Calls come from
+// the recording thread, in order: Started, then Warning/Error any number of times, Finished.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void Started(const std::string& id) = 0;
+  virtual void Finished(const Json& record) = 0;
+  virtual void Warning(const std::string& message) = 0;
+  // The command could not run; the run is still recorded (as failed).
+  virtual void Error(const std::string& message) = 0;
+};
+
+struct RunOutcome {
+  int exit_code = 0;  // the command's, 128+signal when it was killed
+  std::string id;
+};
+
+// InvalidArgument for a malformed data flag or sweep-trial object; needs no project, so a front
+// end can refuse a bad request before opening one. RecordRun checks the same.
+Status CheckRunRequest(const RunRequest& request);
+
+// Runs the command with its input and output passed through and records it on the runs
+// branch. An error only when recording could not start; the command's own failure is a
+// recorded run with its exit code.
+StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunObserver& observer);
+
+// The context a run of `argv` started in `cwd` would record now (after the config's include /
+// exclude lists), with `warnings` when any capture failed. Writes nothing.
+StatusOr<Json> PreviewContext(Project& project, const std::vector<std::string>& argv, const std::string& cwd);
+
+}  // namespace trail::api

@@ -1,0 +1,92 @@
+// A run recorded from inside the training process: the Python client's start_run / active_run.
+// It makes the same record `trail run` does.
+//
+// Two ways to get one:
+//  - Start(): this process is the run. It allocates the id, snapshots the code and captures the
+//    context as `trail run` does, and finalizes the run on End() (if the process dies, the next
+//    trail command records it as crashed, with every metric flushed so far).
+//  - Join(): the process runs under `trail run` (TRAIL_RUN_ID and TRAIL_METRICS are set); what
+//    is logged goes to that run's live files and `trail run` finalizes it.
+//
+// Logging is buffered and written by Flush(), which a background thread calls every second
+// (fsync), so a process killed with SIGKILL loses at most the last second of metrics. Every
+// method is thread-safe. Values of the wrong kind are refused at the call (InvalidArgument),
+// never at commit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trail/json.h"
+#include "trail/recording.h"
+#include "trail/status.h"
+
+namespace trail {
+class RunSession;  // the library's engine behind Session
+}  // namespace trail
+
+namespace trail::api {
+
+struct SessionOptions {
+  std::string name;
+  Json params = Json::object();   // name -> scalar (int, float, bool, string)
+  Json tags = Json::object();     // name -> string
+  std::vector<std::string> argv;  // the command this process is (python's sys.argv, interpreter first)
+  std::string cwd;                // empty: the current directory
+};
+
+class Session {
+ public:
+  // Starts a new run in the project that contains `opts.cwd`.
+  static StatusOr<std::unique_ptr<Session>> Start(const SessionOptions& opts);
+  // Joins the run of the `trail run` this process runs under; NotFound when there is none.
+  static StatusOr<std::unique_ptr<Session>> Join();
+  ~Session();  // ends the run as finished if End() was not called
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const std::string& id() const;
+  bool joined() const;  // true: under `trail run`, which finalizes the run
+
+  // `step` absent: the metric's own count (0, 1, 2, ...). Keys: non-empty, valid UTF-8, at most
+  // 250 bytes. Values: any double (NaN kept).
+  Status LogMetric(std::string_view key, double value, std::optional<int64_t> step);
+  // The hot path: a key checked once by LogMetric gets an id; points by id skip the check.
+  size_t InternKey(std::string_view key);
+  void LogMetricById(size_t key_id, double value, std::optional<int64_t> step);
+
+  Status LogParams(const Json& params);  // object of scalars
+  Status SetTags(const Json& tags);      // object of strings (other scalars become text)
+  // A Table 1 entry the source scan cannot see: category is "regression loss",
+  // "classification loss", "neural network loss", "optimizer", "activation" or "regularization".
+  Status LogFunction(std::string_view category, std::string_view name);
+  // Stores a file the run produced in the object store now and records it; `role` empty: guessed
+  // from the name (GuessArtifactRole).
+  Status LogArtifact(const std::string& path, std::string_view role);
+  // Records a data input as `trail run --data ROLE=SOURCE` does; `source` is a path or a URL,
+  // `label` (optional) is recorded as its source instead.
+  Status LogData(const std::string& role, const std::string& source, const DataOptions& options,
+                 const std::string& label = "");
+
+  // Writes what is buffered and fsyncs it.
+  Status Flush();
+  // Finalizes the run (Start) or flushes (Join). status: "finished", "failed" or "killed".
+  // Idempotent. The final record of a started run; an empty object for a joined one.
+  StatusOr<Json> End(std::string_view status = "finished");
+  // After fork(), in the child: the parent's run must be neither flushed nor finalized from here.
+  void AbandonInChild();
+
+ private:
+  explicit Session(std::unique_ptr<trail::RunSession> run);
+  std::unique_ptr<trail::RunSession> run_;
+};
+
+// The role a file's name suggests: checkpoint, meta_graph, saved_model, keras, h5, torch, onnx,
+// safetensors, joblib, pickle, or other.
+std::string GuessArtifactRole(std::string_view path);
+
+}  // namespace trail::api

@@ -1,0 +1,85 @@
+#include "trail/recording.h"
+
+#include "api/project_access.h"
+#include "project/context_config.h"
+#include "record/record.h"
+#include "recording/capture.h"
+#include "recording/recorder.h"
+#include "recording/run_data.h"
+
+namespace trail::api {
+namespace {
+
+// The library's RunObserver, forwarding to the front end's.
+class ObserverAdapter : public trail::RunObserver {
+ public:
+  explicit ObserverAdapter(api::RunObserver& to) : to_(to) {}
+  void Started(const std::string& id) override { to_.Started(id); }
+  void Finished(const Json& record) override { to_.Finished(record); }
+  void Warning(const std::string& message) override { to_.Warning(message); }
+  void Error(const std::string& message) override { to_.Error(message); }
+
+ private:
+  api::RunObserver& to_;
+};
+
+// The request in the library's terms; InvalidArgument as CheckRunRequest.
+StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
+  trail::RunRequest req;
+  req.argv = request.argv;
+  req.name = request.name;
+  req.params = request.params;
+  req.tags = request.tags;
+  req.params_from_args = request.params_from_args;
+  req.parse_output = request.parse_output;
+  for (const std::string& f : request.data) {
+    auto in = ParseDataFlag(f);
+    if (!in.ok()) return in.status();
+    req.data.push_back(*in);
+  }
+  req.data_options.fraction = request.data_options.fraction;
+  req.data_options.seed = request.data_options.seed;
+  req.data_options.stratify = request.data_options.stratify;
+  req.artifacts = request.artifacts;
+  if (!request.sweep_trial.empty()) {
+    Json spec = Json::parse(request.sweep_trial, nullptr, /*allow_exceptions=*/false);
+    if (!spec.is_object()) return InvalidArgument("--sweep-trial: expected a JSON object");
+    req.parent = record::GetString(spec, "parent");
+    req.hyperparameters = spec.value("hyperparameters", Json::object());
+    req.extra_params = spec.value("params", Json::object());
+    req.id_file = record::GetString(spec, "id_file");
+  }
+  return req;
+}
+
+}  // namespace
+
+Status CheckRunRequest(const RunRequest& request) { return Translate(request).status(); }
+
+StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunObserver& observer) {
+  auto req = Translate(request);
+  if (!req.ok()) return req.status();
+  ObserverAdapter adapter(observer);
+  auto out = trail::RecordRun(ProjectAccess::Of(project), *req, adapter);
+  if (!out.ok()) return out.status();
+  RunOutcome outcome;
+  outcome.exit_code = out->exit_code;
+  outcome.id = out->id;
+  return outcome;
+}
+
+StatusOr<Json> PreviewContext(Project& handle, const std::vector<std::string>& argv, const std::string& cwd) {
+  trail::Project& project = ProjectAccess::Of(handle);
+  auto config = ParseContextConfig(project.config());
+  if (!config.ok()) return config.status();
+  CaptureOptions options;
+  options.argv = argv;
+  options.cwd = cwd;
+  options.dry_run = true;
+  std::vector<std::string> warnings;
+  Json context = CaptureContext(project, *config, options, &warnings);
+  if (!warnings.empty()) context["warnings"] = warnings;
+  return context;
+}
+
+}  // namespace trail::api

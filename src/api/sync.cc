@@ -1,0 +1,82 @@
+#include "trail/sync.h"
+
+#include <filesystem>
+
+#include "api/project_access.h"
+#include "project/remotes.h"
+#include "remote/backend.h"
+#include "sync/runs_sync.h"
+#include "sync/store_sync.h"
+
+namespace trail::api {
+namespace {
+
+using PackMover = StatusOr<trail::SyncResult> (*)(const std::string&, remote::Backend&, const trail::SyncOptions&);
+
+StatusOr<SyncReport> MovePacks(Project& handle, const SyncRequest& request, PackMover move) {
+  trail::Project& project = ProjectAccess::Of(handle);
+  StatusOr<trail::Remote> chosen = ChooseRemote(project, request.remote);
+  if (!chosen.ok()) return chosen.status();
+  StatusOr<std::unique_ptr<remote::Backend>> backend = remote::OpenBackend(chosen->url);
+  if (!backend.ok()) return backend.status().WithContext("remote " + chosen->name);
+  trail::SyncOptions options{request.jobs, request.progress};
+  StatusOr<trail::SyncResult> moved = move(project.store_dir(), **backend, options);
+  if (!moved.ok()) return moved.status();
+  SyncReport report;
+  report.remote = chosen->name;
+  report.where = (*backend)->Describe();
+  report.packs_moved = moved->packs_moved;
+  report.bytes_moved = moved->bytes_moved;
+  report.packs_already = moved->packs_already;
+  report.seconds = moved->seconds;
+  return report;
+}
+
+}  // namespace
+
+StatusOr<std::vector<Remote>> ListRemotes(Project& project) {
+  auto remotes = LoadRemotes(ProjectAccess::Of(project));
+  if (!remotes.ok()) return remotes.status();
+  std::vector<Remote> out;
+  for (const trail::Remote& r : *remotes) out.push_back({r.name, r.url});
+  return out;
+}
+
+StatusOr<std::string> AddRemote(Project& project, const std::string& name, const std::string& url, bool replace) {
+  std::string stored = url;
+  // A folder given relative to here: remotes.yaml holds absolute paths only.
+  if (stored.find("://") == std::string::npos && !stored.empty() && stored.front() != '/')
+    stored = std::filesystem::absolute(stored).lexically_normal().string();
+  Status added = trail::AddRemote(ProjectAccess::Of(project), {name, stored}, replace);
+  if (!added.ok()) return added;
+  return stored;
+}
+
+Status RemoveRemote(Project& project, const std::string& name) {
+  return trail::RemoveRemote(ProjectAccess::Of(project), name);
+}
+
+StatusOr<SyncReport> PushPacks(Project& project, const SyncRequest& request) {
+  return MovePacks(project, request, &trail::PushPacks);
+}
+
+StatusOr<SyncReport> FetchPacks(Project& project, const SyncRequest& request) {
+  return MovePacks(project, request, &trail::FetchPacks);
+}
+
+bool SharesRunsOnly(Project& handle) {
+  trail::Project& project = ProjectAccess::Of(handle);
+  StatusOr<std::vector<trail::Remote>> remotes = LoadRemotes(project);
+  if (!remotes.ok() || !remotes->empty()) return false;
+  StatusOr<std::string> git_remote = MatchingGitRemote(project, "origin");
+  return git_remote.ok() && !git_remote->empty();
+}
+
+RunsSyncReport SyncRuns(Project& handle, const std::string& store_remote, Direction direction) {
+  trail::Project& project = ProjectAccess::Of(handle);
+  GitSyncResult g =
+      direction == Direction::kPush ? PushGitRefs(project, store_remote) : FetchGitRefs(project, store_remote);
+  return {g.ok, g.message};
+}
+
+}  // namespace trail::api
