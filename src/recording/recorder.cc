@@ -101,6 +101,9 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   TRAIL_RETURN_IF_ERROR(ReserveExitRecord(run));
   int metrics_fd = ::open(run.path("metrics.jsonl").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (metrics_fd < 0) return IoError("cannot create " + run.path("metrics.jsonl") + ": " + std::strerror(errno));
+  // Its name durable before the child syncs values into it (see OpenLiveFile); best effort,
+  // as the child's own syncs are.
+  (void)run.env->SyncDir(run.dir);
   observer.Started(run.id);
 
   std::optional<OutputMetricsCapture> output_metrics;
