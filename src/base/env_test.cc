@@ -60,6 +60,8 @@ TEST_P(EnvTest, WriteReadAppendAndModes) {
   EXPECT_EQ(env_->OpenForWrite(P("missing"), OpenMode::kOverwrite).status().code(), Code::kNotFound);
   ASSERT_TRUE(Write(P("a"), "ONE+TWO", OpenMode::kOverwrite).ok());
   EXPECT_EQ(*env_->ReadFile(P("a")), "ONE+TWO");
+  ASSERT_TRUE(Write(P("a"), "1", OpenMode::kOverwrite).ok());  // the rest stays
+  EXPECT_EQ(*env_->ReadFile(P("a")), "1NE+TWO");
   ASSERT_TRUE(Write(P("a"), "x").ok());
   EXPECT_EQ(*env_->ReadFile(P("a")), "x");
   EXPECT_EQ(env_->ReadFile(P("missing")).status().code(), Code::kNotFound);

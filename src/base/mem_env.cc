@@ -7,10 +7,14 @@ namespace trail {
 
 class MemWritableFile final : public WritableFile {
  public:
-  MemWritableFile(MemEnv* env, std::string path) : env_(env), path_(std::move(path)) {}
+  // `offset`: where the next write goes; nullopt: always at the end (OpenMode::kAppend).
+  MemWritableFile(MemEnv* env, std::string path, std::optional<size_t> offset)
+      : env_(env), path_(std::move(path)), offset_(offset) {}
   Status Append(std::string_view data) override {
     if (closed_) return FailedPrecondition(path_ + " is closed");
-    return env_->AppendTo(path_, data);
+    TRAIL_RETURN_IF_ERROR(env_->WriteAt(path_, offset_, data));
+    if (offset_) *offset_ += data.size();
+    return Status::Ok();
   }
   Status Sync() override { return closed_ ? FailedPrecondition(path_ + " is closed") : Status::Ok(); }
   Status Close() override {
@@ -21,6 +25,7 @@ class MemWritableFile final : public WritableFile {
  private:
   MemEnv* env_;
   std::string path_;
+  std::optional<size_t> offset_;
   bool closed_ = false;
 };
 
@@ -51,22 +56,22 @@ StatusOr<std::unique_ptr<WritableFile>> MemEnv::OpenForWrite(const std::string& 
   if (IsDirLocked(path)) return IoError("cannot create " + path + ": it is a folder");
   const bool exists = files_.count(path) != 0;
   if (mode == OpenMode::kCreateNew && exists) return AlreadyExists(path + " already exists");
-  if (mode == OpenMode::kOverwrite) {
-    if (!exists) return NotFound(path + " does not exist");
-    // Rewriting from the first byte: Append replaces the start. Modelled as truncate-and-write,
-    // which is what a reader sees once the new bytes are at least as long as the old ones.
-    files_[path].data.clear();
-  }
+  if (mode == OpenMode::kOverwrite && !exists) return NotFound(path + " does not exist");
   if (mode == OpenMode::kTruncate || mode == OpenMode::kCreateNew) files_[path] = File{"", now_};
   if (mode == OpenMode::kAppend && !exists) files_[path] = File{"", now_};
-  return std::unique_ptr<WritableFile>(new MemWritableFile(this, path));
+  std::optional<size_t> offset;
+  if (mode != OpenMode::kAppend) offset = 0;
+  return std::unique_ptr<WritableFile>(new MemWritableFile(this, path, offset));
 }
 
-Status MemEnv::AppendTo(const std::string& path, std::string_view data) {
+Status MemEnv::WriteAt(const std::string& path, std::optional<size_t> offset, std::string_view data) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(path);
   if (it == files_.end()) return NotFound(path + " was removed while open");
-  it->second.data.append(data);
+  std::string& bytes = it->second.data;
+  const size_t at = offset.value_or(bytes.size());
+  if (bytes.size() < at + data.size()) bytes.resize(at + data.size());
+  bytes.replace(at, data.size(), data);
   it->second.mtime = now_;
   return Status::Ok();
 }

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -44,9 +45,10 @@ class MemEnv final : public Env {
     std::string data;
     double mtime = 0;
   };
-  // Appends to the file at `path` as it is now (a file renamed or removed while open keeps
-  // its writes only if the name still leads to it: good enough for tests).
-  Status AppendTo(const std::string& path, std::string_view data);
+  // Writes at `offset` (nullopt: the end) of the file at `path` as it is now (a file renamed
+  // or removed while open keeps its writes only if the name still leads to it: good enough
+  // for tests).
+  Status WriteAt(const std::string& path, std::optional<size_t> offset, std::string_view data);
   bool IsDirLocked(const std::string& path) const;
 
   mutable std::mutex mu_;
