@@ -10,6 +10,9 @@
 // Counted calls are those that return a Status, WritableFile's included; queries that cannot
 // fail (Exists, IsDir, ListDir) and the clock are not counted and never fail.
 //
+// It keeps a copy of every file it tracks (those touched through it, and everything below a
+// folder it renames or removes) in memory: meant for tests over small trees.
+//
 // What is not modelled: data a file had before this Env first saw it counts as durable, and
 // so do files other code writes beside ours without going through this Env (libgit2, SQLite,
 // the object store), which survive a DropUnsyncedData as they are.
