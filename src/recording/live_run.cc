@@ -195,6 +195,9 @@ StatusOr<LiveRun> AllocateRun(Project& project) {
   std::string staging = JoinPath(project.live_dir(), ".new-" + run.id + "-" + std::to_string(::getpid()));
   TRAIL_RETURN_IF_ERROR(env.MakeDirs(staging));
   TRAIL_ASSIGN_OR_RETURN(run.lock, env.Lock(JoinPath(staging, "lock"), LockMode::kExclusive));
+  // The lock file's name durable with the folder: after a power cut a live folder without one
+  // would be left forever (recovery finalizes or removes only folders whose lock it can take).
+  TRAIL_RETURN_IF_ERROR(env.SyncDir(staging));
   if (Status moved = env.Rename(staging, run.dir); !moved.ok()) {
     Status s = IoError("cannot create " + run.dir + ": " + moved.message());
     (void)env.RemoveAll(staging);

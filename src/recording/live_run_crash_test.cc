@@ -103,6 +103,10 @@ class RecordingCrashTest : public GitRepoFixture {
     std::vector<std::string> warnings;
     RecoverAbandonedRuns(**p, &warnings);
     EXPECT_TRUE(ListLiveRuns(**p).empty());
+    // No run folder is left behind that no command would ever finalize or remove.
+    for (const std::string& name : Env::Default()->ListDir((*p)->live_dir())) {
+      EXPECT_EQ(name.rfind("p-", 0), std::string::npos) << name << " left in the live folder";
+    }
     return std::move(*p);
   }
 
