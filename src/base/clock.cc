@@ -1,16 +1,14 @@
 #include "base/clock.h"
 
-#include <chrono>
+#include "base/env.h"
+
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 
 namespace trail {
 
-double NowUnixSeconds() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
+double NowUnixSeconds() { return Env::Default()->NowUnixSeconds(); }
 
 std::string FormatIsoTime(double unix_seconds) {
   double whole = std::floor(unix_seconds);

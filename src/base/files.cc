@@ -1,5 +1,7 @@
 #include "base/files.h"
 
+#include "base/env.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -95,20 +97,27 @@ bool IsDeadWritersTemp(std::string_view name) {
   return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view content, bool sync) {
-  std::string tmp = TempPathFor(path);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot create", tmp);
-  Status s = WriteAll(fd, content, tmp);
-  if (s.ok() && sync && ::fsync(fd) != 0) s = Errno("cannot sync", tmp);
-  ::close(fd);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Errno("cannot rename onto", path);
+// The one implementation of the rule, over any Env (declared in base/env.h).
+Status WriteFileAtomic(Env& env, const std::string& path, std::string_view content, bool sync) {
+  const std::string tmp = TempPathFor(path);
+  Status s = Status::Ok();
+  {
+    TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env.OpenForWrite(tmp, OpenMode::kCreateNew));
+    s = file->Append(content);
+    if (s.ok() && sync) s = file->Sync();
+    if (s.ok()) s = file->Close();
+  }
+  if (s.ok()) s = env.Rename(tmp, path);
   if (!s.ok()) {
-    ::unlink(tmp.c_str());
+    (void)env.RemoveFile(tmp);
     return s;
   }
-  if (sync) return SyncDirectory(DirName(path));
+  if (sync) return env.SyncDir(DirName(path));
   return Status::Ok();
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view content, bool sync) {
+  return WriteFileAtomic(*Env::Default(), path, content, sync);
 }
 
 Status MakeDirs(const std::string& path) {

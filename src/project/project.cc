@@ -83,9 +83,12 @@ StatusOr<InitResult> Project::Init(const std::string& dir, const InitOptions& op
   return result;
 }
 
-StatusOr<std::unique_ptr<Project>> Project::Open(const std::string& dir) {
+StatusOr<std::unique_ptr<Project>> Project::Open(const std::string& dir) { return Open(dir, Env::Default()); }
+
+StatusOr<std::unique_ptr<Project>> Project::Open(const std::string& dir, Env* env) {
   TRAIL_ASSIGN_OR_RETURN(auto repo, git::Repo::Discover(dir));
   std::unique_ptr<Project> p(new Project());
+  p->env_ = env;
   p->root_ = repo->workdir();
   p->repo_ = std::move(repo);
   std::string config_path = JoinPath(p->state_dir(), kConfigFile);
@@ -103,8 +106,8 @@ StatusOr<std::unique_ptr<Project>> Project::Open(const std::string& dir) {
   p->branch_ = record::GetString(p->config_, "branch");
   if (p->branch_.empty()) p->branch_ = "trail";
   // Local state folders may be missing in a fresh clone: they are caches.
-  TRAIL_RETURN_IF_ERROR(MakeDirs(p->live_dir()));
-  TRAIL_RETURN_IF_ERROR(MakeDirs(p->shared_dir()));
+  TRAIL_RETURN_IF_ERROR(env->MakeDirs(p->live_dir()));
+  TRAIL_RETURN_IF_ERROR(env->MakeDirs(p->shared_dir()));
   return p;
 }
 
@@ -132,7 +135,7 @@ git::Identity Project::user() const {
   return id;
 }
 
-StatusOr<FileLock> Project::LockWriters() { return FileLock::Acquire(JoinPath(shared_dir(), "lock")); }
+StatusOr<FileLock> Project::LockWriters() { return env_->Lock(JoinPath(shared_dir(), "lock"), LockMode::kExclusive); }
 
 StatusOr<index::RunIndex*> Project::Index() {
   if (!index_) {

@@ -12,6 +12,7 @@
 #include "git/repo.h"
 #include "index/run_index.h"
 #include "trail/status.h"
+#include "base/env.h"
 #include "base/files.h"
 #include "base/yaml.h"
 
@@ -40,6 +41,12 @@ struct StoredRun {
 class Project {
  public:
   static StatusOr<std::unique_ptr<Project>> Open(const std::string& dir);
+  // The same, with the local state trail writes itself (the live runs, the run counter, the
+  // writer lock, tracked data's caches) going through `env`, which must outlive the project:
+  // tests pass a FaultInjectionEnv over the POSIX Env. The Git repository, the index and the
+  // object store keep using the real disk, and so do readers of the live files (the metrics
+  // tailer), so the Env must show them the real disk too.
+  static StatusOr<std::unique_ptr<Project>> Open(const std::string& dir, Env* env);
   static StatusOr<InitResult> Init(const std::string& dir, const InitOptions& options);
 
   const std::string& name() const { return name_; }
@@ -54,6 +61,9 @@ class Project {
   // The object store, shared by every worktree (docs/formats/store.md, "Local layout").
   std::string store_dir() const { return JoinPath(shared_dir(), "store"); }
   const Json& config() const { return config_; }
+  // Files, locks and the clock of this project's local state: Env::Default() unless opened
+  // with another. Never null.
+  Env& env() const { return *env_; }
   git::Repo& repo() { return *repo_; }
   git::Identity user() const;
 
@@ -80,6 +90,7 @@ class Project {
 
  private:
   Project() = default;
+  Env* env_ = Env::Default();
   std::unique_ptr<git::Repo> repo_;
   std::string root_, name_, branch_;
   Json config_;

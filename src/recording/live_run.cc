@@ -63,18 +63,16 @@ int64_t MaxNumberOnBranch(Project& project) {
   return MaxRunNumberIn(project, **tip);
 }
 
-double FileMtime(const std::string& path, double fallback) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return fallback;
-  return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
+double FileMtime(Env& env, const std::string& path, double fallback) {
+  return env.ModifiedTime(path).value_or(fallback);
 }
 
 constexpr const char* kStopFile = "stop";
 
 // Applies what the program logged through the Python client. A line cut
 // short by a crash, or otherwise unreadable, is skipped.
-void MergeAnnotations(const std::string& path, Json& rec) {
-  auto text = ReadFile(path);
+void MergeAnnotations(Env& env, const std::string& path, Json& rec) {
+  auto text = env.ReadFile(path);
   if (!text.ok() || text->empty()) return;
   size_t start = 0;
   while (start < text->size()) {
@@ -138,27 +136,27 @@ bool IsRunFolder(const std::string& name) { return !name.empty() && name[0] != '
 
 // Removes a finished run's live folder. It is first renamed out of the way,
 // atomically, so a concurrent reader sees either the whole run or nothing.
-Status RemoveLiveFolder(const std::string& dir) {
+Status RemoveLiveFolder(Env& env, const std::string& dir) {
   std::string slash_parent = dir.substr(0, dir.find_last_of('/'));
   std::string doomed = JoinPath(slash_parent, ".done-" + dir.substr(dir.find_last_of('/') + 1) + "-" +
                                                   std::to_string(::getpid()));
-  if (::rename(dir.c_str(), doomed.c_str()) != 0) {
-    if (errno == ENOENT) return Status::Ok();
-    return IoError("cannot remove " + dir + ": " + std::strerror(errno));
+  if (Status moved = env.Rename(dir, doomed); !moved.ok()) {
+    if (moved.code() == Code::kNotFound) return Status::Ok();
+    return IoError("cannot remove " + dir + ": " + moved.message());
   }
-  return RemoveAll(doomed);
+  return env.RemoveAll(doomed);
 }
 
 int64_t NextNumber(Project& project) {
   std::string counter_path = JoinPath(project.shared_dir(), kCounterFile);
   int64_t last = 0;
-  if (auto text = ReadFile(counter_path); text.ok()) {
+  if (auto text = project.env().ReadFile(counter_path); text.ok()) {
     std::string t = *text;
     while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
     last = ParseInt(t).value_or(0);
   }
   last = std::max(last, MaxNumberOnBranch(project));
-  for (const auto& name : ListDirectory(project.live_dir())) {
+  for (const auto& name : project.env().ListDir(project.live_dir())) {
     if (IsRunFolder(name)) last = std::max(last, record::RunNumberOf(name).value_or(0));
   }
   return last + 1;
@@ -166,7 +164,7 @@ int64_t NextNumber(Project& project) {
 
 Status SaveCounter(Project& project, int64_t number) {
   // Not synced: the live folder and the branch also hold the number.
-  return WriteFileAtomic(JoinPath(project.shared_dir(), kCounterFile), std::to_string(number) + "\n",
+  return WriteFileAtomic(project.env(), JoinPath(project.shared_dir(), kCounterFile), std::to_string(number) + "\n",
                          /*sync=*/false);
 }
 
@@ -186,20 +184,28 @@ StatusOr<int64_t> TakeRunNumberLocked(Project& project, int64_t floor) {
 
 StatusOr<LiveRun> AllocateRun(Project& project) {
   TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());
+  Env& env = project.env();
   LiveRun run;
+  run.env = &env;
   run.number = NextNumber(project);
   run.id = record::MakeRunId(project.name(), run.number);
   run.dir = JoinPath(project.live_dir(), run.id);
   // Build the folder under a hidden name with its lock held, then rename it
   // into place: nobody ever sees a live folder whose lock is free.
   std::string staging = JoinPath(project.live_dir(), ".new-" + run.id + "-" + std::to_string(::getpid()));
-  TRAIL_RETURN_IF_ERROR(MakeDirs(staging));
-  TRAIL_ASSIGN_OR_RETURN(run.lock, FileLock::Acquire(JoinPath(staging, "lock")));
-  if (::rename(staging.c_str(), run.dir.c_str()) != 0) {
-    Status s = IoError("cannot create " + run.dir + ": " + std::strerror(errno));
-    (void)RemoveAll(staging);
+  TRAIL_RETURN_IF_ERROR(env.MakeDirs(staging));
+  TRAIL_ASSIGN_OR_RETURN(run.lock, env.Lock(JoinPath(staging, "lock"), LockMode::kExclusive));
+  // The lock file's name durable with the folder: after a power cut a live folder without one
+  // would be left forever (recovery finalizes or removes only folders whose lock it can take).
+  TRAIL_RETURN_IF_ERROR(env.SyncDir(staging));
+  if (Status moved = env.Rename(staging, run.dir); !moved.ok()) {
+    Status s = IoError("cannot create " + run.dir + ": " + moved.message());
+    (void)env.RemoveAll(staging);
     return s;
   }
+  // The folder's name is durable before anything is written in it: the run's values, synced
+  // into it later, must not vanish with an unsynced rename in a power cut.
+  TRAIL_RETURN_IF_ERROR(env.SyncDir(project.live_dir()));
   TRAIL_RETURN_IF_ERROR(SaveCounter(project, run.number));
   return run;
 }
@@ -213,38 +219,46 @@ constexpr size_t kExitReserveBytes = 256;
 
 }  // namespace
 
+StatusOr<std::unique_ptr<WritableFile>> OpenLiveFile(const LiveRun& run, const char* file) {
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> opened, run.env->OpenForWrite(run.path(file), OpenMode::kAppend));
+  TRAIL_RETURN_IF_ERROR(run.env->SyncDir(run.dir));
+  return opened;
+}
+
 Status ReserveExitRecord(const LiveRun& run) {
-  return WriteFileAtomic(run.path(kExitReserveFile), std::string(kExitReserveBytes, ' '), /*sync=*/false);
+  return WriteFileAtomic(*run.env, run.path(kExitReserveFile), std::string(kExitReserveBytes, ' '), /*sync=*/false);
 }
 
 Status WriteExitRecord(const LiveRun& run, const ExitInfo& exit) {
   std::string text = Json{{"exit_code", exit.exit_code}, {"signal", exit.signal}, {"ended", exit.ended}}.dump();
   // Not synced: it only matters if trail dies in the next few milliseconds,
   // and then the worst case is a run recorded as crashed instead of finished.
-  Status written = WriteFileAtomic(run.path(kExitFile), text, /*sync=*/false);
+  Env& env = *run.env;
+  Status written = WriteFileAtomic(env, run.path(kExitFile), text, /*sync=*/false);
   if (written.ok() || text.size() > kExitReserveBytes) return written;
   // Most likely a full disk: use the space reserved at the start.
   const std::string reserve = run.path(kExitReserveFile);
-  int fd = ::open(reserve.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return written;
-  Status in_place = WriteAll(fd, text, reserve);
-  if (in_place.ok() && ::fdatasync(fd) != 0) in_place = IoError("cannot sync " + reserve + ": " + std::strerror(errno));
-  ::close(fd);
+  auto file = env.OpenForWrite(reserve, OpenMode::kOverwrite);
+  if (!file.ok()) return written;
+  Status in_place = (*file)->Append(text);
+  if (in_place.ok()) in_place = (*file)->Sync();
+  if (in_place.ok()) in_place = (*file)->Close();
   if (!in_place.ok()) return written;
-  if (::rename(reserve.c_str(), run.path(kExitFile).c_str()) != 0) return written;
+  if (!env.Rename(reserve, run.path(kExitFile)).ok()) return written;
   return Status::Ok();
 }
 
 StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& start_record,
                            const std::optional<ExitInfo>& exit, const std::string& output_tail,
                            LiveMetrics live, std::vector<std::string>* warnings) {
-  double now = NowUnixSeconds();
+  Env& env = project.env();
+  double now = env.NowUnixSeconds();
   Json rec = start_record;
   rec["status"] = StatusFor(exit);
-  MergeAnnotations(run.path(kAnnotationsFile), rec);
+  MergeAnnotations(env, run.path(kAnnotationsFile), rec);
   // A sweep stopped this trial on purpose (early stopping or pruning): the
   // reason was written before the signal, so the signal is not a failure.
-  if (auto why = ReadFile(run.path(kStopFile)); why.ok()) {
+  if (auto why = env.ReadFile(run.path(kStopFile)); why.ok()) {
     rec["status"] = record::kPruned;
     rec["pruned"] = *why;
   }
@@ -257,7 +271,8 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
     }
   }
   double started = ParseIsoTime(record::GetString(rec, "started")).value_or(now);
-  double ended = exit ? exit->ended : FileMtime(run.path("metrics.jsonl"), FileMtime(run.path("start.yaml"), now));
+  double ended =
+      exit ? exit->ended : FileMtime(env, run.path("metrics.jsonl"), FileMtime(env, run.path("start.yaml"), now));
   if (ended < started) ended = started;
   rec["ended"] = FormatIsoTime(ended);
   rec["duration_s"] = std::round((ended - started) * 1000.0) / 1000.0;
@@ -298,7 +313,7 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
     for (auto it = merged.begin(); it != merged.end(); ++it) captured[it.key()] = origin.value(it.key(), "file");
     for (auto& w : file_warnings) metric_warnings_from_files.push_back(std::move(w));
   }
-  if (PathExists(run.path(kOutputMetricsFile))) {
+  if (env.Exists(run.path(kOutputMetricsFile))) {
     metrics::MetricSet from_output;
     metrics::MetricsTailer output_reader(run.path(kOutputMetricsFile));
     (void)output_reader.Finish(ended, from_output);
@@ -353,7 +368,7 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   // Artifacts go into the object store before the record names them; the store stays open
   // (its shared lock held) until the commit, so a gc cannot remove them in between.
   std::unique_ptr<store::LocalStore> artifact_store;
-  if (PathExists(run.path(kArtifactsStateFile))) {
+  if (env.Exists(run.path(kArtifactsStateFile))) {
     std::vector<std::string> artifact_warnings;
     auto st = store::LocalStore::OpenForWriting(project.store_dir());
     if (!st.ok()) {
@@ -455,19 +470,20 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
     }
   }
   // The record is safe on the branch; failing to tidy up must not fail the run.
-  if (Status s = RemoveLiveFolder(run.dir); !s.ok() && warnings) warnings->push_back(s.message());
+  if (Status s = RemoveLiveFolder(env, run.dir); !s.ok() && warnings) warnings->push_back(s.message());
   return record::Canonical(rec);
 }
 
 std::vector<Json> ListLiveRuns(Project& project) {
+  Env& env = project.env();
   std::vector<std::pair<int64_t, Json>> live;
-  for (const auto& name : ListDirectory(project.live_dir())) {
+  for (const auto& name : env.ListDir(project.live_dir())) {
     if (!IsRunFolder(name)) continue;
     auto number = record::RunNumberOf(name);
     std::string dir = JoinPath(project.live_dir(), name);
-    auto lock = FileLock::TryAcquire(JoinPath(dir, "lock"), /*create=*/false);
+    auto lock = env.TryLock(JoinPath(dir, "lock"), /*create=*/false);
     if (!lock.ok() || lock->held()) continue;  // gone, or not live: recovery's business
-    auto text = ReadFile(JoinPath(dir, "start.yaml"));
+    auto text = env.ReadFile(JoinPath(dir, "start.yaml"));
     if (!text.ok()) continue;
     auto rec = ParseYaml(*text, name);
     if (rec.ok() && rec->is_object()) live.emplace_back(*number, *rec);
@@ -479,8 +495,9 @@ std::vector<Json> ListLiveRuns(Project& project) {
 }
 
 std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std::string>* warnings) {
+  Env& env = project.env();
   std::vector<std::string> recovered;
-  for (const auto& name : ListDirectory(project.live_dir())) {
+  for (const auto& name : env.ListDir(project.live_dir())) {
     if (!name.empty() && name[0] == '.') {
       // Leftovers of a process killed while creating or removing a folder.
       // A folder being created has its lock file made before it is locked;
@@ -493,39 +510,40 @@ std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std:
         writers.emplace(std::move(*w));
       }
       std::string dir = JoinPath(project.live_dir(), name);
-      auto lock = FileLock::TryAcquire(JoinPath(dir, "lock"), /*create=*/false);
-      if (lock.ok() && lock->held()) (void)RemoveAll(dir);
+      auto lock = env.TryLock(JoinPath(dir, "lock"), /*create=*/false);
+      if (lock.ok() && lock->held()) (void)env.RemoveAll(dir);
       continue;
     }
     if (!IsRunFolder(name)) continue;
     auto number = record::RunNumberOf(name);
     LiveRun run;
+    run.env = &env;
     run.id = name;
     run.number = *number;
     run.dir = JoinPath(project.live_dir(), name);
-    auto lock = FileLock::TryAcquire(run.path("lock"), /*create=*/false);
+    auto lock = env.TryLock(run.path("lock"), /*create=*/false);
     if (!lock.ok() || !lock->held()) continue;  // still running, or another command got there first
     run.lock = std::move(*lock);
 
     Json start;
-    auto text = ReadFile(run.path("start.yaml"));
+    auto text = env.ReadFile(run.path("start.yaml"));
     if (text.ok()) {
       auto parsed = ParseYaml(*text, run.path("start.yaml"));
       if (parsed.ok() && parsed->is_object()) start = *parsed;
     }
     if (!start.is_object() || !start.contains("uid")) {
       // Died between allocation and start: nothing ran, nothing to record.
-      (void)RemoveLiveFolder(run.dir);
+      (void)RemoveLiveFolder(env, run.dir);
       continue;
     }
     std::optional<ExitInfo> exit;
-    if (auto e = ReadFile(run.path(kExitFile)); e.ok()) {
+    if (auto e = env.ReadFile(run.path(kExitFile)); e.ok()) {
       auto j = Json::parse(*e, nullptr, false);
       if (j.is_object()) {
-        exit = ExitInfo{j.value("exit_code", 0), j.value("signal", 0), j.value("ended", NowUnixSeconds())};
+        exit = ExitInfo{j.value("exit_code", 0), j.value("signal", 0), j.value("ended", env.NowUnixSeconds())};
       }
     }
-    std::string tail = ReadFile(run.path("output.tail")).value_or("");
+    std::string tail = env.ReadFile(run.path("output.tail")).value_or("");
     auto done = FinalizeRun(project, run, start, exit, tail, LiveMetrics{}, warnings);
     if (done.ok()) {
       recovered.push_back(run.id);

@@ -28,6 +28,7 @@
 #include "metrics/metric_set.h"
 #include "metrics/tailer.h"
 #include "trail/status.h"
+#include "base/env.h"
 #include "base/files.h"
 #include "base/yaml.h"
 
@@ -51,6 +52,8 @@ struct LiveRun {
   int64_t number = 0;
   std::string dir;  // absolute path of .trail/live/<id>
   FileLock lock;    // held for the whole run
+  // The project's Env (Project::env()): what the run's own files are written through.
+  Env* env = Env::Default();
 
   std::string path(const char* file) const { return JoinPath(dir, file); }
 };
@@ -70,6 +73,11 @@ StatusOr<int64_t> TakeRunNumberLocked(Project& project, int64_t floor);
 // Deletes refs/trail/code/<old_id> if it points at `snapshot`: the code ref of a run that now
 // has another id. The old name belongs to another clone's run, whose ref must be able to come in.
 void DropCodeRefIfOurs(Project& project, const std::string& old_id, const std::string& snapshot);
+
+// Opens a file of the live folder for appending (creating it) through the run's Env, and makes
+// its name durable (the folder synced): what a later Sync makes durable must still be found
+// after a power cut, and a synced file whose new name was not is lost with it.
+StatusOr<std::unique_ptr<WritableFile>> OpenLiveFile(const LiveRun& run, const char* file);
 
 // exit.json is how a run's real exit status survives its trail process (see
 // RecoverAbandonedRuns). Space for it is reserved before the child starts

@@ -101,6 +101,9 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   TRAIL_RETURN_IF_ERROR(ReserveExitRecord(run));
   int metrics_fd = ::open(run.path("metrics.jsonl").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (metrics_fd < 0) return IoError("cannot create " + run.path("metrics.jsonl") + ": " + std::strerror(errno));
+  // Its name durable before the child syncs values into it (see OpenLiveFile); best effort,
+  // as the child's own syncs are.
+  (void)run.env->SyncDir(run.dir);
   observer.Started(run.id);
 
   std::optional<OutputMetricsCapture> output_metrics;
@@ -112,7 +115,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   // TensorBoard and CSVLogger files the program writes, followed while it runs (for sweeps).
   FileMetricsCapture file_metrics(run.path(kFileMetricsFile), metrics_config,
                                   JoinPath(project.root(), record::GetString(rec, "cwd")),
-                                  ParseIsoTime(record::GetString(rec, "started")).value_or(NowUnixSeconds()));
+                                  ParseIsoTime(record::GetString(rec, "started")).value_or(run.env->NowUnixSeconds()));
 
   process::ChildSpec spec;
   spec.argv = request.argv;
@@ -131,7 +134,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (!child.ok()) {
     observer.Error(child.status().message());
     // As a shell: 127 when there is no such command, 126 when it cannot run.
-    exit = ExitInfo{child.status().code() == Code::kNotFound ? 127 : 126, 0, NowUnixSeconds()};
+    exit = ExitInfo{child.status().code() == Code::kNotFound ? 127 : 126, 0, run.env->NowUnixSeconds()};
     Json w = rec.value("warnings", Json::array());
     w.push_back(child.status().message());
     rec["warnings"] = w;
@@ -139,7 +142,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
     auto last_sync = std::chrono::steady_clock::now();
     process::ChildProcess& proc = **child;
     auto on_tick = [&] {
-      (void)tailer.Poll(NowUnixSeconds(), live_set);
+      (void)tailer.Poll(run.env->NowUnixSeconds(), live_set);
       auto now = std::chrono::steady_clock::now();
       if (now - last_sync >= std::chrono::seconds(1)) {
         last_sync = now;
@@ -159,7 +162,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
         rec["warnings"] = w;
       }
     }
-    exit = ExitInfo{ce.exit_code, ce.signaled ? ce.signal : 0, NowUnixSeconds()};
+    exit = ExitInfo{ce.exit_code, ce.signaled ? ce.signal : 0, run.env->NowUnixSeconds()};
     tail = proc.OutputTail();
   }
   // Sync what the child wrote since the last periodic sync; an empty file

@@ -45,7 +45,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   if (!start.name.empty()) rec["name"] = start.name;
   if (!start.parent.empty()) rec["parent"] = start.parent;
   rec["status"] = record::kRunning;
-  rec["started"] = FormatIsoTime(NowUnixSeconds());
+  rec["started"] = FormatIsoTime(project.env().NowUnixSeconds());
   rec["params"] = params;
   if (start.hyperparameters.is_object() && !start.hyperparameters.empty()) rec["hyperparameters"] = start.hyperparameters;
   if (start.tags.is_object() && !start.tags.empty()) rec["tags"] = start.tags;
@@ -65,7 +65,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   for (auto it = context.begin(); it != context.end(); ++it) rec[it.key()] = it.value();
   if (!captured_warnings.empty()) rec["warnings"] = captured_warnings;
   for (auto& w : captured_warnings) warnings->push_back(std::move(w));
-  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(run.path("start.yaml"), EmitYaml(rec)));
+  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(project.env(), run.path("start.yaml"), EmitYaml(rec)));
   return BegunRun{std::move(run), std::move(rec)};
 }
 

@@ -63,8 +63,6 @@ Status CheckScalars(const Json& m, const char* what) {
   return Status::Ok();
 }
 
-int OpenAppend(const std::string& path) { return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644); }
-
 // TensorFlow's sharded variables: "<prefix>-00000-of-00001", as a TF1 session bundle's
 // export-00000-of-00001 (the ".data-" shards of newer checkpoints end the same way).
 bool IsShardName(std::string_view name) {
@@ -115,7 +113,7 @@ class RunSession::Impl {
   std::string id;
   std::string metrics_path, annotations_path, live_dir;
   bool joined = false;
-  int metrics_fd = -1, annotations_fd = -1;
+  std::unique_ptr<WritableFile> metrics_file, annotations_file;
 
   std::mutex mu;
   struct Pending {
@@ -183,6 +181,10 @@ class RunSession::Impl {
       notes.swap(annotations);
       key_text = keys;
     }
+    if (!metrics_file && (!points.empty() || !notes.empty())) {
+      // Closed by End(): as writing to a closed descriptor always said.
+      return IoError("cannot write " + (points.empty() ? annotations_path : metrics_path) + ": " + std::strerror(EBADF));
+    }
     if (!points.empty()) {
       std::string out;
       out.reserve(points.size() * 48);
@@ -190,12 +192,12 @@ class RunSession::Impl {
         metrics::AppendProtocolLine(&out, p.has_step ? std::optional<int64_t>(p.step) : std::nullopt, p.time,
                                     key_text[p.key], p.value);
       }
-      TRAIL_RETURN_IF_ERROR(WriteAll(metrics_fd, out, metrics_path));
-      ::fdatasync(metrics_fd);
+      TRAIL_RETURN_IF_ERROR(metrics_file->Append(out));
+      (void)metrics_file->Sync();  // best effort, as always: a failed sync is not a lost write
     }
     if (!notes.empty()) {
-      TRAIL_RETURN_IF_ERROR(WriteAll(annotations_fd, notes, annotations_path));
-      ::fdatasync(annotations_fd);
+      TRAIL_RETURN_IF_ERROR(annotations_file->Append(notes));
+      (void)annotations_file->Sync();
     }
     return Status::Ok();
   }
@@ -229,9 +231,11 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& op
   impl->live.emplace(std::move(begun.run));
   impl->metrics_path = impl->live->path("metrics.jsonl");
   impl->annotations_path = impl->live->path(kAnnotationsFile);
-  impl->metrics_fd = OpenAppend(impl->metrics_path);
-  impl->annotations_fd = OpenAppend(impl->annotations_path);
-  if (impl->metrics_fd < 0 || impl->annotations_fd < 0) return IoError("cannot create files in " + impl->live_dir);
+  auto metrics_file = OpenLiveFile(*impl->live, "metrics.jsonl");
+  auto annotations_file = OpenLiveFile(*impl->live, kAnnotationsFile);
+  if (!metrics_file.ok() || !annotations_file.ok()) return IoError("cannot create files in " + impl->live_dir);
+  impl->metrics_file = std::move(*metrics_file);
+  impl->annotations_file = std::move(*annotations_file);
   impl->StartFlusher();
   return std::unique_ptr<RunSession>(new RunSession(std::move(impl)));
 }
@@ -246,11 +250,16 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Join() {
   impl->metrics_path = metrics;
   impl->live_dir = impl->metrics_path.substr(0, impl->metrics_path.find_last_of('/'));
   impl->annotations_path = JoinPath(impl->live_dir, kAnnotationsFile);
-  impl->metrics_fd = OpenAppend(impl->metrics_path);
-  impl->annotations_fd = OpenAppend(impl->annotations_path);
-  if (impl->metrics_fd < 0 || impl->annotations_fd < 0) {
-    return IoError("cannot open the files of run " + impl->id + " in " + impl->live_dir + ": " + std::strerror(errno));
+  // `trail run` made the folder and the metrics file durable; this process only appends.
+  Env& env = *Env::Default();
+  auto metrics_file = env.OpenForWrite(impl->metrics_path, OpenMode::kAppend);
+  auto annotations_file = env.OpenForWrite(impl->annotations_path, OpenMode::kAppend);
+  if (!metrics_file.ok() || !annotations_file.ok()) {
+    const Status& failed = metrics_file.ok() ? annotations_file.status() : metrics_file.status();
+    return IoError("cannot open the files of run " + impl->id + " in " + impl->live_dir + ": " + failed.message());
   }
+  impl->metrics_file = std::move(*metrics_file);
+  impl->annotations_file = std::move(*annotations_file);
   impl->StartFlusher();
   return std::unique_ptr<RunSession>(new RunSession(std::move(impl)));
 }
@@ -368,13 +377,12 @@ StatusOr<Json> RunSession::End(std::string_view status) {
   impl_->ended = true;
   impl_->StopFlusher();
   Status flushed = impl_->Flush();
-  if (impl_->metrics_fd >= 0) ::close(impl_->metrics_fd);
-  if (impl_->annotations_fd >= 0) ::close(impl_->annotations_fd);
-  impl_->metrics_fd = impl_->annotations_fd = -1;
+  impl_->metrics_file.reset();
+  impl_->annotations_file.reset();
   TRAIL_RETURN_IF_ERROR(flushed);
   if (impl_->joined) return Json::object();
   ExitInfo exit;
-  exit.ended = NowUnixSeconds();
+  exit.ended = impl_->project->env().NowUnixSeconds();
   if (status == "failed") exit.exit_code = 1;
   else if (status == "killed") exit.signal = 9;
   else if (status != "finished") return InvalidArgument("unknown end status '" + std::string(status) + "' (expected finished, failed or killed)");

@@ -25,10 +25,10 @@ StatusOr<std::string> IgnoreLineFor(std::string_view name) {
   return line;
 }
 
-Status AddIgnoreLines(const std::string& path, const std::vector<std::string>& lines) {
+Status AddIgnoreLines(const std::string& path, const std::vector<std::string>& lines, Env& env) {
   std::string text;
-  if (PathExists(path)) {
-    TRAIL_ASSIGN_OR_RETURN(text, ReadFile(path));
+  if (env.Exists(path)) {
+    TRAIL_ASSIGN_OR_RETURN(text, env.ReadFile(path));
   }
   std::vector<std::string> have;
   for (size_t start = 0; start < text.size();) {
@@ -45,7 +45,7 @@ Status AddIgnoreLines(const std::string& path, const std::vector<std::string>& l
   }
   if (added.empty()) return Status::Ok();
   if (!text.empty() && text.back() != '\n') text += '\n';
-  return WriteFileAtomic(path, text + added);
+  return WriteFileAtomic(env, path, text + added);
 }
 
 }  // namespace trail

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/env.h"
 #include "trail/status.h"
 
 namespace trail {
@@ -16,6 +17,6 @@ namespace trail {
 StatusOr<std::string> IgnoreLineFor(std::string_view name);
 
 // Adds each of `lines` that the .gitignore at `path` lacks (creating it), keeping what is there.
-Status AddIgnoreLines(const std::string& path, const std::vector<std::string>& lines);
+Status AddIgnoreLines(const std::string& path, const std::vector<std::string>& lines, Env& env = *Env::Default());
 
 }  // namespace trail

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/files.h"
+#include "base/mem_env.h"
 #include "base/test_temp_dir.h"
 
 namespace trail {
@@ -48,6 +49,16 @@ TEST(AddIgnoreLinesTest, AddsEachMissingLineOnceAndKeepsTheRest) {
   ASSERT_TRUE(AddIgnoreLines(path, {"/a", "/b", "*.trail.tmp-*"}).ok());
   ASSERT_TRUE(AddIgnoreLines(path, {"/b", "*.trail.tmp-*"}).ok());
   EXPECT_EQ(*ReadFile(path), "# mine\n/a\n/b\n*.trail.tmp-*\n");
+}
+
+// The same rule in memory: AddIgnoreLines needs only files, so a MemEnv serves.
+TEST(AddIgnoreLinesTest, WritesThroughTheEnvItIsGiven) {
+  MemEnv env;
+  ASSERT_TRUE(env.MakeDirs("/w").ok());
+  ASSERT_TRUE(AddIgnoreLines("/w/.gitignore", {"/a"}, env).ok());
+  ASSERT_TRUE(AddIgnoreLines("/w/.gitignore", {"/a", "/b"}, env).ok());
+  EXPECT_EQ(*env.ReadFile("/w/.gitignore"), "/a\n/b\n");
+  EXPECT_EQ(env.ListDir("/w"), std::vector<std::string>{".gitignore"});  // no temp left
 }
 
 }  // namespace

@@ -42,10 +42,11 @@ HashCache::Entry HashCache::FromStat(const struct stat& st) {
   return e;
 }
 
-HashCache HashCache::Load(const std::string& path) {
+HashCache HashCache::Load(const std::string& path, Env& env) {
   HashCache cache;
   cache.path_ = path;
-  auto text = ReadFile(path);
+  cache.env_ = &env;
+  auto text = env.ReadFile(path);
   if (!text.ok()) return cache;
   std::istringstream in(*text);
   std::string line;
@@ -106,7 +107,7 @@ Status HashCache::Save() {
            " " + std::to_string(e.ino) + " " + store::ToHex(e.id) + "\n";
   }
   dirty_ = false;
-  return WriteFileAtomic(path_, out, /*sync=*/false);
+  return WriteFileAtomic(*env_, path_, out, /*sync=*/false);
 }
 
 }  // namespace trail

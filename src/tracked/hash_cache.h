@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/env.h"
 #include "store/hash.h"
 #include "trail/status.h"
 
@@ -17,7 +18,9 @@ namespace trail {
 
 class HashCache {
  public:
-  static HashCache Load(const std::string& path);
+  // `env` (which must outlive the cache) reads and writes the cache file; the files it
+  // describes are the user's, read from the real disk.
+  static HashCache Load(const std::string& path, Env& env = *Env::Default());
 
   // The id of the file at `abs_path` (cached under `key`, its path in the work tree).
   StatusOr<store::Sha256Digest> FileId(const std::string& abs_path, const std::string& key);
@@ -35,6 +38,7 @@ class HashCache {
   };
   static Entry FromStat(const struct stat& st);
   std::string path_;
+  Env* env_ = Env::Default();
   std::unordered_map<std::string, Entry> entries_;
   bool dirty_ = false;
 };

@@ -50,8 +50,8 @@ StatusOr<Pointer> ParsePointer(const std::string& text, const std::string& path)
   return p;
 }
 
-StatusOr<Pointer> ReadPointer(const std::string& path) {
-  TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+StatusOr<Pointer> ReadPointer(const std::string& path, Env& env) {
+  TRAIL_ASSIGN_OR_RETURN(std::string text, env.ReadFile(path));
   return ParsePointer(text, path);
 }
 

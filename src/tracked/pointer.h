@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "base/env.h"
 #include "store/hash.h"
 #include "trail/status.h"
 
@@ -31,7 +32,7 @@ struct Pointer {
 std::string PointerToYaml(const Pointer& p);
 // InvalidArgument naming `path` and the problem for anything that is not a pointer.
 StatusOr<Pointer> ParsePointer(const std::string& text, const std::string& path);
-StatusOr<Pointer> ReadPointer(const std::string& path);
+StatusOr<Pointer> ReadPointer(const std::string& path, Env& env = *Env::Default());
 
 // "sha256:<hex>"
 std::string OidString(const store::Sha256Digest& id);

@@ -26,7 +26,7 @@ Status GitIgnore(const Project& project, const std::string& rel) {
   const size_t slash = rel.find_last_of('/');
   const std::string dir = slash == std::string::npos ? project.root() : JoinPath(project.root(), rel.substr(0, slash));
   TRAIL_ASSIGN_OR_RETURN(std::string line, IgnoreLineFor(slash == std::string::npos ? rel : rel.substr(slash + 1)));
-  return AddIgnoreLines(JoinPath(dir, ".gitignore"), {line, std::string(kTempIgnoreLine)});
+  return AddIgnoreLines(JoinPath(dir, ".gitignore"), {line, std::string(kTempIgnoreLine)}, project.env());
 }
 
 // Refuses, before anything is stored, what `trail add` must not take: see AddData. Returns the
@@ -84,7 +84,7 @@ StatusOr<std::vector<TrackedData>> Resolve(Project& project, const std::vector<s
     TrackedData d;
     d.pointer_path = rel;
     d.path = rel.substr(0, rel.size() - kPointerSuffix.size());
-    auto pointer = ReadPointer(JoinPath(project.root(), rel));
+    auto pointer = ReadPointer(JoinPath(project.root(), rel), project.env());
     if (pointer.ok()) {
       d.recorded = *pointer;
     } else {
@@ -146,7 +146,7 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
     TRAIL_ASSIGN_OR_RETURN(std::string rel, CheckAddable(project, abs_paths[i], &skipped[i]));
     rels.push_back(rel);
   }
-  HashCache cache = HashCache::Load(HashCachePath(project));
+  HashCache cache = HashCache::Load(HashCachePath(project), project.env());
   std::vector<AddedData> out;
   // Open (its shared lock held) until the pointers below are in place: gc takes the lock
   // exclusively before it lists the roots, so it sees none of this add or all of its pointers.
@@ -166,15 +166,16 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
     TRAIL_RETURN_IF_ERROR(st->Flush());
   }
   // Pointer files and .gitignore lines: one writer at a time.
-  TRAIL_RETURN_IF_ERROR(MakeDirs(project.state_dir()));
-  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(JoinPath(project.state_dir(), "data.lock")));
+  Env& env = project.env();
+  TRAIL_RETURN_IF_ERROR(env.MakeDirs(project.state_dir()));
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, env.Lock(JoinPath(project.state_dir(), "data.lock"), LockMode::kExclusive));
   for (AddedData& a : out) {
     const std::string pointer_path = JoinPath(project.root(), a.path + std::string(kPointerSuffix));
-    if (PathExists(pointer_path)) {
-      auto old = ReadPointer(pointer_path);
+    if (env.Exists(pointer_path)) {
+      auto old = ReadPointer(pointer_path, env);
       a.unchanged = old.ok() && *old == a.pointer;
     }
-    if (!a.unchanged) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(pointer_path, PointerToYaml(a.pointer)));
+    if (!a.unchanged) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(env, pointer_path, PointerToYaml(a.pointer)));
     TRAIL_RETURN_IF_ERROR(GitIgnore(project, a.path));
   }
   (void)cache.Save();  // a cache: failing to save it costs a rehash later, nothing more
@@ -233,7 +234,7 @@ Status Classify(const Project& project, const store::LocalStore& st, HashCache& 
 StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vector<std::string>& abs_paths) {
   TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
   RemoveDeadWritersTemps(project, data);
-  HashCache cache = HashCache::Load(HashCachePath(project));
+  HashCache cache = HashCache::Load(HashCachePath(project), project.env());
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
   TRAIL_RETURN_IF_ERROR(Classify(project, *st, cache, data));
   (void)cache.Save();
@@ -246,7 +247,7 @@ StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vect
   // store reads every pack index.
   TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
   RemoveDeadWritersTemps(project, data);
-  HashCache cache = HashCache::Load(HashCachePath(project));
+  HashCache cache = HashCache::Load(HashCachePath(project), project.env());
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
   TRAIL_RETURN_IF_ERROR(Classify(project, *st, cache, data));
   std::vector<std::string> conflicts, absent;

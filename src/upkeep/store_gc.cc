@@ -31,10 +31,10 @@ uint64_t FileSize(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
-Status RemoveFile(const std::string& path) {
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    return IoError("cannot remove " + path + ": " + std::strerror(errno));
-  return Status::Ok();
+// Ok if it is gone already.
+Status RemoveFile(Env& env, const std::string& path) {
+  Status s = env.RemoveFile(path);
+  return s.code() == Code::kNotFound ? Status::Ok() : s;
 }
 
 std::string IndexPath(const std::string& dir, const std::string& pack_id) {
@@ -42,10 +42,10 @@ std::string IndexPath(const std::string& dir, const std::string& pack_id) {
 }
 
 // Removes an index, then its pack: crash-safe in that order (a pack without an index is stray).
-Status RemovePack(const LocalStore& store, const std::string& pack_id) {
-  TRAIL_RETURN_IF_ERROR(RemoveFile(IndexPath(store.dir(), pack_id)));
-  TRAIL_RETURN_IF_ERROR(SyncDirectory(JoinPath(store.dir(), "index")));
-  return RemoveFile(store.PackPath(pack_id));
+Status RemovePack(Env& env, const LocalStore& store, const std::string& pack_id) {
+  TRAIL_RETURN_IF_ERROR(RemoveFile(env, IndexPath(store.dir(), pack_id)));
+  TRAIL_RETURN_IF_ERROR(env.SyncDir(JoinPath(store.dir(), "index")));
+  return RemoveFile(env, store.PackPath(pack_id));
 }
 
 // Temp files older than the cutoff, and an old rewrite folder. (Packs without an index are
@@ -97,11 +97,13 @@ Status RecoverUnindexedPacks(const std::string& store_dir, bool dry_run, GcResul
 
 // Copies the live blobs of `packs` into new packs built in <store>/gc-rewrite, then moves each
 // new pack into place before its index. Returns the ids of the packs whose blobs all made it
-// (the others must be kept).
-StatusOr<std::vector<std::string>> Rewrite(const LocalStore& store, const std::vector<LocalStore::PackInfo>& packs,
-                                           const BlobSet& live, std::vector<std::string>& warnings) {
+// (the others must be kept); the ids of the packs it published go to `published`.
+StatusOr<std::vector<std::string>> Rewrite(Env& env, const LocalStore& store,
+                                           const std::vector<LocalStore::PackInfo>& packs, const BlobSet& live,
+                                           std::vector<std::string>& warnings,
+                                           std::unordered_set<std::string>& published) {
   const std::string tmp_dir = JoinPath(store.dir(), kRewriteDir);
-  TRAIL_RETURN_IF_ERROR(RemoveAll(tmp_dir));
+  TRAIL_RETURN_IF_ERROR(env.RemoveAll(tmp_dir));
   std::vector<std::string> done;
   {
     // A store of its own, so that Put does not skip blobs the real store already has (in the
@@ -126,20 +128,23 @@ StatusOr<std::vector<std::string>> Rewrite(const LocalStore& store, const std::v
     // Publish: every pack in place first, then the indexes, as LocalStore::Flush does.
     const std::vector<LocalStore::PackInfo> made = out->Packs();
     for (const auto& p : made) {
+      published.insert(p.id);
       const std::string dest = store.PackPath(p.id);
-      TRAIL_RETURN_IF_ERROR(MakeDirs(fs::path(dest).parent_path().string()));
-      if (::rename(out->PackPath(p.id).c_str(), dest.c_str()) != 0)
-        return IoError("cannot move " + out->PackPath(p.id) + " to " + dest + ": " + std::strerror(errno));
-      TRAIL_RETURN_IF_ERROR(SyncDirectory(fs::path(dest).parent_path().string()));
+      const fs::path folder = fs::path(dest).parent_path();
+      TRAIL_RETURN_IF_ERROR(env.MakeDirs(folder.string()));
+      TRAIL_RETURN_IF_ERROR(env.Rename(out->PackPath(p.id), dest));
+      TRAIL_RETURN_IF_ERROR(env.SyncDir(folder.string()));
+      // The fan-out folder may be new, and a new name is durable only once its parent is synced:
+      // without this a power cut could keep the index below and lose the pack it indexes.
+      TRAIL_RETURN_IF_ERROR(env.SyncDir(folder.parent_path().string()));
     }
     for (const auto& p : made) {
       const std::string from = IndexPath(tmp_dir, p.id), dest = IndexPath(store.dir(), p.id);
-      if (::rename(from.c_str(), dest.c_str()) != 0)
-        return IoError("cannot move " + from + " to " + dest + ": " + std::strerror(errno));
+      TRAIL_RETURN_IF_ERROR(env.Rename(from, dest));
     }
-    if (!made.empty()) TRAIL_RETURN_IF_ERROR(SyncDirectory(JoinPath(store.dir(), "index")));
+    if (!made.empty()) TRAIL_RETURN_IF_ERROR(env.SyncDir(JoinPath(store.dir(), "index")));
   }
-  TRAIL_RETURN_IF_ERROR(RemoveAll(tmp_dir));
+  TRAIL_RETURN_IF_ERROR(env.RemoveAll(tmp_dir));
   return done;
 }
 
@@ -160,11 +165,11 @@ void ForEachNeededBlob(const LocalStore& store, const StoreRoot& root, const Nee
 }
 
 StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& roots, const GcOptions& options,
-                              bool lock_held) {
+                              bool lock_held, Env& env) {
   FileLock lock;
   if (!lock_held) {
-    TRAIL_RETURN_IF_ERROR(MakeDirs(store_dir));
-    TRAIL_ASSIGN_OR_RETURN(lock, FileLock::Acquire(JoinPath(store_dir, "lock")));
+    TRAIL_RETURN_IF_ERROR(env.MakeDirs(store_dir));
+    TRAIL_ASSIGN_OR_RETURN(lock, env.Lock(JoinPath(store_dir, "lock"), LockMode::kExclusive));
   }
   // What an unreadable pointer or record names is unknown, so anything may look dead.
   if (!roots.unreadable.empty()) {
@@ -245,7 +250,7 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
   for (const GcPackAction& a : result.actions)
     if (a.what == GcPackAction::What::kRewrite) result.kept_bytes += a.pack_bytes - a.dead_bytes;
 
-  const std::time_t now = options.now != 0 ? options.now : std::time(nullptr);
+  const std::time_t now = options.now != 0 ? options.now : static_cast<std::time_t>(env.NowUnixSeconds());
   result.stray = FindStray(*store, now, options.temp_age_s);
   for (const std::string& s : result.stray) result.freed_bytes += IsDirectory(s) ? 0 : FileSize(s);
 
@@ -256,21 +261,32 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
   }
 
   // Stray files first: the rewrite folder is reused below.
-  for (const std::string& s : result.stray) TRAIL_RETURN_IF_ERROR(IsDirectory(s) ? RemoveAll(s) : RemoveFile(s));
+  for (const std::string& s : result.stray)
+    TRAIL_RETURN_IF_ERROR(env.IsDir(s) ? env.RemoveAll(s) : RemoveFile(env, s));
 
-  std::unordered_set<std::string> rewritten;
+  std::unordered_set<std::string> rewritten, published;
   if (!to_rewrite.empty()) {
-    TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> done, Rewrite(*store, to_rewrite, live, result.warnings));
+    TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> done,
+                           Rewrite(env, *store, to_rewrite, live, result.warnings, published));
     rewritten.insert(done.begin(), done.end());
   }
   for (auto it = result.actions.begin(); it != result.actions.end();) {
+    // A pack the rewrite just published may have the id of one judged dead: the same blobs,
+    // packed by an earlier gc that died before indexing it, whose copy the mark did not pick.
+    // It now holds the live copies: keep it.
+    if (it->what == GcPackAction::What::kRemove && published.count(it->pack_id)) {
+      result.freed_bytes -= it->pack_bytes;  // about: its index's bytes stay counted
+      result.kept_bytes += it->pack_bytes;
+      it = result.actions.erase(it);
+      continue;
+    }
     if (it->what == GcPackAction::What::kRewrite && !rewritten.count(it->pack_id)) {
       result.freed_bytes -= it->dead_bytes;
       result.kept_bytes += it->dead_bytes;
       it = result.actions.erase(it);
       continue;
     }
-    TRAIL_RETURN_IF_ERROR(RemovePack(*store, it->pack_id));
+    TRAIL_RETURN_IF_ERROR(RemovePack(env, *store, it->pack_id));
     (it->what == GcPackAction::What::kRemove ? result.removed_packs : result.rewritten_packs)++;
     ++it;
   }
@@ -281,9 +297,9 @@ StatusOr<GcResult> CollectGarbage(Project& project, const GcOptions& options) {
   const std::string dir = project.store_dir();
   if (!IsDirectory(dir)) return GcResult{};
   // Exclusive before the roots are read: see the header.
-  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(JoinPath(dir, "lock")));
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.env().Lock(JoinPath(dir, "lock"), LockMode::kExclusive));
   TRAIL_ASSIGN_OR_RETURN(StoreRoots roots, CollectStoreRoots(project));
-  return SweepStore(dir, roots, options, /*lock_held=*/true);
+  return SweepStore(dir, roots, options, /*lock_held=*/true, project.env());
 }
 
 }  // namespace trail

@@ -69,8 +69,11 @@ void ForEachNeededBlob(const store::LocalStore& store, const StoreRoot& root, co
 StatusOr<GcResult> CollectGarbage(Project& project, const GcOptions& options);
 
 // The same on a store folder with roots already collected; `lock_held`: the caller holds the
-// store lock exclusively (CollectGarbage does; tests may let this take it).
+// store lock exclusively (CollectGarbage does; tests may let this take it). Its deletions,
+// moves, folder syncs, the lock and the clock (when options.now is 0) go through `env`
+// (CollectGarbage passes the project's); reading packs and writing replacement packs is the
+// store's own business, on the real disk.
 StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& roots, const GcOptions& options,
-                              bool lock_held = false);
+                              bool lock_held = false, Env& env = *Env::Default());
 
 }  // namespace trail
