@@ -22,6 +22,7 @@
 #include "metrics/series_tsv.h"
 #include "metrics/tailer.h"
 #include "metrics/time_marks.h"
+#include "record/live_files.h"
 #include "record/record.h"
 #include "base/clock.h"
 #include "base/numbers.h"
@@ -68,8 +69,6 @@ double FileMtime(const std::string& path, double fallback) {
   if (::stat(path.c_str(), &st) != 0) return fallback;
   return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
 }
-
-constexpr const char* kStopFile = "stop";
 
 // Applies what the program logged through the Python client. A line cut
 // short by a crash, or otherwise unreadable, is skipped.
@@ -140,7 +139,8 @@ bool IsRunFolder(const std::string& name) { return !name.empty() && name[0] != '
 // atomically, so a concurrent reader sees either the whole run or nothing.
 Status RemoveLiveFolder(const std::string& dir) {
   std::string slash_parent = dir.substr(0, dir.find_last_of('/'));
-  std::string doomed = JoinPath(slash_parent, ".done-" + dir.substr(dir.find_last_of('/') + 1) + "-" +
+  std::string doomed = JoinPath(slash_parent, record::live::kRemovingPrefix +
+                                                  dir.substr(dir.find_last_of('/') + 1) + "-" +
                                                   std::to_string(::getpid()));
   if (::rename(dir.c_str(), doomed.c_str()) != 0) {
     if (errno == ENOENT) return Status::Ok();
@@ -192,9 +192,10 @@ StatusOr<LiveRun> AllocateRun(Project& project) {
   run.dir = JoinPath(project.live_dir(), run.id);
   // Build the folder under a hidden name with its lock held, then rename it
   // into place: nobody ever sees a live folder whose lock is free.
-  std::string staging = JoinPath(project.live_dir(), ".new-" + run.id + "-" + std::to_string(::getpid()));
+  std::string staging = JoinPath(project.live_dir(), record::live::kCreatingPrefix + run.id + "-" +
+                                                         std::to_string(::getpid()));
   TRAIL_RETURN_IF_ERROR(MakeDirs(staging));
-  TRAIL_ASSIGN_OR_RETURN(run.lock, FileLock::Acquire(JoinPath(staging, "lock")));
+  TRAIL_ASSIGN_OR_RETURN(run.lock, FileLock::Acquire(JoinPath(staging, record::live::kLockFile)));
   if (::rename(staging.c_str(), run.dir.c_str()) != 0) {
     Status s = IoError("cannot create " + run.dir + ": " + std::strerror(errno));
     (void)RemoveAll(staging);
@@ -206,32 +207,30 @@ StatusOr<LiveRun> AllocateRun(Project& project) {
 
 namespace {
 
-constexpr const char* kExitFile = "exit.json";
-constexpr const char* kExitReserveFile = "exit.reserve";
 // exit.json is under 100 bytes; trailing blanks are valid JSON whitespace.
 constexpr size_t kExitReserveBytes = 256;
 
 }  // namespace
 
 Status ReserveExitRecord(const LiveRun& run) {
-  return WriteFileAtomic(run.path(kExitReserveFile), std::string(kExitReserveBytes, ' '), /*sync=*/false);
+  return WriteFileAtomic(run.path(record::live::kExitReserveFile), std::string(kExitReserveBytes, ' '), /*sync=*/false);
 }
 
 Status WriteExitRecord(const LiveRun& run, const ExitInfo& exit) {
   std::string text = Json{{"exit_code", exit.exit_code}, {"signal", exit.signal}, {"ended", exit.ended}}.dump();
   // Not synced: it only matters if trail dies in the next few milliseconds,
   // and then the worst case is a run recorded as crashed instead of finished.
-  Status written = WriteFileAtomic(run.path(kExitFile), text, /*sync=*/false);
+  Status written = WriteFileAtomic(run.path(record::live::kExitFile), text, /*sync=*/false);
   if (written.ok() || text.size() > kExitReserveBytes) return written;
   // Most likely a full disk: use the space reserved at the start.
-  const std::string reserve = run.path(kExitReserveFile);
+  const std::string reserve = run.path(record::live::kExitReserveFile);
   int fd = ::open(reserve.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return written;
   Status in_place = WriteAll(fd, text, reserve);
   if (in_place.ok() && ::fdatasync(fd) != 0) in_place = IoError("cannot sync " + reserve + ": " + std::strerror(errno));
   ::close(fd);
   if (!in_place.ok()) return written;
-  if (::rename(reserve.c_str(), run.path(kExitFile).c_str()) != 0) return written;
+  if (::rename(reserve.c_str(), run.path(record::live::kExitFile).c_str()) != 0) return written;
   return Status::Ok();
 }
 
@@ -241,10 +240,10 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   double now = NowUnixSeconds();
   Json rec = start_record;
   rec["status"] = StatusFor(exit);
-  MergeAnnotations(run.path(kAnnotationsFile), rec);
+  MergeAnnotations(run.path(record::live::kAnnotationsFile), rec);
   // A sweep stopped this trial on purpose (early stopping or pruning): the
   // reason was written before the signal, so the signal is not a failure.
-  if (auto why = ReadFile(run.path(kStopFile)); why.ok()) {
+  if (auto why = ReadFile(run.path(record::live::kStopFile)); why.ok()) {
     rec["status"] = record::kPruned;
     rec["pruned"] = *why;
   }
@@ -257,7 +256,7 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
     }
   }
   double started = ParseIsoTime(record::GetString(rec, "started")).value_or(now);
-  double ended = exit ? exit->ended : FileMtime(run.path("metrics.jsonl"), FileMtime(run.path("start.yaml"), now));
+  double ended = exit ? exit->ended : FileMtime(run.path(record::live::kMetricsFile), FileMtime(run.path(record::live::kStartFile), now));
   if (ended < started) ended = started;
   rec["ended"] = FormatIsoTime(ended);
   rec["duration_s"] = std::round((ended - started) * 1000.0) / 1000.0;
@@ -276,9 +275,9 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   } else {
     // Recovery: stamp lines with the times the dead supervisor had marked.
     own_set.emplace();
-    own_tailer.emplace(run.path("metrics.jsonl"));
+    own_tailer.emplace(run.path(record::live::kMetricsFile));
     live = {&*own_tailer, &*own_set};
-    auto marks = metrics::LoadTimeMarks(run.path("metrics.marks"));
+    auto marks = metrics::LoadTimeMarks(run.path(record::live::kMetricsMarksFile));
     read = own_tailer->Replay(marks.ok() ? *marks : std::vector<metrics::TimeMark>{}, ended, *own_set);
   }
   metrics::MetricSet& set = *live.set;
@@ -298,9 +297,9 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
     for (auto it = merged.begin(); it != merged.end(); ++it) captured[it.key()] = origin.value(it.key(), "file");
     for (auto& w : file_warnings) metric_warnings_from_files.push_back(std::move(w));
   }
-  if (PathExists(run.path(kOutputMetricsFile))) {
+  if (PathExists(run.path(record::live::kOutputMetricsFile))) {
     metrics::MetricSet from_output;
-    metrics::MetricsTailer output_reader(run.path(kOutputMetricsFile));
+    metrics::MetricsTailer output_reader(run.path(record::live::kOutputMetricsFile));
     (void)output_reader.Finish(ended, from_output);
     MergeMissingSeries(set, from_output, "output", captured);
   }
@@ -353,7 +352,7 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   // Artifacts go into the object store before the record names them; the store stays open
   // (its shared lock held) until the commit, so a gc cannot remove them in between.
   std::unique_ptr<store::LocalStore> artifact_store;
-  if (PathExists(run.path(kArtifactsStateFile))) {
+  if (PathExists(run.path(record::live::kArtifactsStateFile))) {
     std::vector<std::string> artifact_warnings;
     auto st = store::LocalStore::OpenForWriting(project.store_dir());
     if (!st.ok()) {
@@ -465,9 +464,9 @@ std::vector<Json> ListLiveRuns(Project& project) {
     if (!IsRunFolder(name)) continue;
     auto number = record::RunNumberOf(name);
     std::string dir = JoinPath(project.live_dir(), name);
-    auto lock = FileLock::TryAcquire(JoinPath(dir, "lock"), /*create=*/false);
+    auto lock = FileLock::TryAcquire(JoinPath(dir, record::live::kLockFile), /*create=*/false);
     if (!lock.ok() || lock->held()) continue;  // gone, or not live: recovery's business
-    auto text = ReadFile(JoinPath(dir, "start.yaml"));
+    auto text = ReadFile(JoinPath(dir, record::live::kStartFile));
     if (!text.ok()) continue;
     auto rec = ParseYaml(*text, name);
     if (rec.ok() && rec->is_object()) live.emplace_back(*number, *rec);
@@ -487,13 +486,13 @@ std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std:
       // AllocateRun does both under the writer lock, so take it too, or we
       // could lock and delete a folder in that instant.
       std::optional<FileLock> writers;
-      if (name.rfind(".new-", 0) == 0) {
+      if (name.rfind(record::live::kCreatingPrefix, 0) == 0) {
         auto w = project.LockWriters();
         if (!w.ok()) continue;
         writers.emplace(std::move(*w));
       }
       std::string dir = JoinPath(project.live_dir(), name);
-      auto lock = FileLock::TryAcquire(JoinPath(dir, "lock"), /*create=*/false);
+      auto lock = FileLock::TryAcquire(JoinPath(dir, record::live::kLockFile), /*create=*/false);
       if (lock.ok() && lock->held()) (void)RemoveAll(dir);
       continue;
     }
@@ -503,14 +502,14 @@ std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std:
     run.id = name;
     run.number = *number;
     run.dir = JoinPath(project.live_dir(), name);
-    auto lock = FileLock::TryAcquire(run.path("lock"), /*create=*/false);
+    auto lock = FileLock::TryAcquire(run.path(record::live::kLockFile), /*create=*/false);
     if (!lock.ok() || !lock->held()) continue;  // still running, or another command got there first
     run.lock = std::move(*lock);
 
     Json start;
-    auto text = ReadFile(run.path("start.yaml"));
+    auto text = ReadFile(run.path(record::live::kStartFile));
     if (text.ok()) {
-      auto parsed = ParseYaml(*text, run.path("start.yaml"));
+      auto parsed = ParseYaml(*text, run.path(record::live::kStartFile));
       if (parsed.ok() && parsed->is_object()) start = *parsed;
     }
     if (!start.is_object() || !start.contains("uid")) {
@@ -519,13 +518,13 @@ std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std:
       continue;
     }
     std::optional<ExitInfo> exit;
-    if (auto e = ReadFile(run.path(kExitFile)); e.ok()) {
+    if (auto e = ReadFile(run.path(record::live::kExitFile)); e.ok()) {
       auto j = Json::parse(*e, nullptr, false);
       if (j.is_object()) {
         exit = ExitInfo{j.value("exit_code", 0), j.value("signal", 0), j.value("ended", NowUnixSeconds())};
       }
     }
-    std::string tail = ReadFile(run.path("output.tail")).value_or("");
+    std::string tail = ReadFile(run.path(record::live::kOutputTailFile)).value_or("");
     auto done = FinalizeRun(project, run, start, exit, tail, LiveMetrics{}, warnings);
     if (done.ok()) {
       recovered.push_back(run.id);

@@ -1,23 +1,6 @@
-// A run in progress and its state under .trail/live/<id>/.
-//
-// Layout (docs/formats/live-runs.md):
-//   lock           flock held by `trail run` and inherited by the child: while
-//                  either lives the run is live; once both are gone the next
-//                  trail command finalizes it (as crashed if no exit.json)
-//   start.yaml     the record as known at start (atomic write)
-//   metrics.jsonl  the TRAIL_METRICS file the child appends to
-//   metrics.marks  (byte offset, time) pairs: when trail read which bytes
-//   output.tail    last 64 KiB of output, rewritten every second
-//   exit.json      the child's exit status, written before the final commit
-//   stop           written by `trail sweep` before it stops a trial early: its
-//                  text is the reason, and the run is recorded as pruned
-//   output_metrics.jsonl  metrics trail parsed from the child's output
-//   file_metrics.jsonl    metrics trail read from the TensorBoard and CSVLogger
-//                  files the child writes, while it runs (the record reads the
-//                  files themselves once more)
-//   annotations.jsonl     what the program logged through the Python client
-//                  ({"params": {...}}, {"tags": {...}}, {"function": {...}},
-//                  {"artifact": {...}}), merged into the record
+// A run in progress and its state under .trail/live/<id>/: allocation, the exit record, finalizing
+// and crash recovery. The folder's files are named in record/live_files.h
+// (docs/formats/live-runs.md).
 #pragma once
 
 #include <optional>
@@ -32,13 +15,6 @@
 #include "base/yaml.h"
 
 namespace trail {
-
-// Files of a live run folder that other parts of trail read.
-inline constexpr const char* kOutputMetricsFile = "output_metrics.jsonl";
-inline constexpr const char* kFileMetricsFile = "file_metrics.jsonl";
-// Params, tags, Table 1 functions and artifacts the program logged through
-// the Python client, one JSON object per line; merged into the record.
-inline constexpr const char* kAnnotationsFile = "annotations.jsonl";
 
 struct ExitInfo {
   int exit_code = 0;

@@ -22,8 +22,6 @@
 
 namespace trail {
 
-inline constexpr const char* kArtifactsStateFile = "artifacts.json";
-
 // The folders `artifacts:` in the config names (relative to the root), validated.
 StatusOr<std::vector<std::string>> ConfiguredArtifactDirs(const Project& project);
 

@@ -21,6 +21,7 @@
 #include "recording/run_artifacts.h"
 #include "recording/run_start.h"
 #include "metrics/protocol_line.h"
+#include "record/live_files.h"
 #include "record/params.h"
 #include "record/record.h"
 #include "tracked/pointer.h"
@@ -227,8 +228,8 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& op
   impl->live_dir = begun.run.dir;
   impl->start_record = std::move(begun.record);
   impl->live.emplace(std::move(begun.run));
-  impl->metrics_path = impl->live->path("metrics.jsonl");
-  impl->annotations_path = impl->live->path(kAnnotationsFile);
+  impl->metrics_path = impl->live->path(record::live::kMetricsFile);
+  impl->annotations_path = impl->live->path(record::live::kAnnotationsFile);
   impl->metrics_fd = OpenAppend(impl->metrics_path);
   impl->annotations_fd = OpenAppend(impl->annotations_path);
   if (impl->metrics_fd < 0 || impl->annotations_fd < 0) return IoError("cannot create files in " + impl->live_dir);
@@ -245,7 +246,7 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Join() {
   impl->id = id;
   impl->metrics_path = metrics;
   impl->live_dir = impl->metrics_path.substr(0, impl->metrics_path.find_last_of('/'));
-  impl->annotations_path = JoinPath(impl->live_dir, kAnnotationsFile);
+  impl->annotations_path = JoinPath(impl->live_dir, record::live::kAnnotationsFile);
   impl->metrics_fd = OpenAppend(impl->metrics_path);
   impl->annotations_fd = OpenAppend(impl->annotations_path);
   if (impl->metrics_fd < 0 || impl->annotations_fd < 0) {
