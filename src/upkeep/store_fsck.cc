@@ -1,6 +1,5 @@
 #include "upkeep/store_fsck.h"
 
-#include <filesystem>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -12,7 +11,6 @@
 namespace trail {
 namespace {
 
-namespace fs = std::filesystem;
 using store::BlobKey;
 using store::BlobKeyHash;
 using store::BlobType;
@@ -121,7 +119,7 @@ StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoot
     }
     return report;
   }
-  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::AcquireShared(JoinPath(store_dir, "lock")));
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, LocalStore::LockShared(store_dir));
   std::vector<LocalStore::BadIndex> bad_indexes;
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenTolerant(store_dir, &bad_indexes));
   for (const auto& b : bad_indexes) {
