@@ -172,7 +172,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   (void)WriteFileAtomic(run.path(record::live::kOutputTailFile), tail, /*sync=*/false);
 
   file_metrics.Stop();  // before the live folder goes; the record reads the files once more
-  auto final_record = FinalizeRun(project, run, rec, exit, tail, LiveMetrics{&tailer, &live_set}, &warnings);
+  auto final_record = FinalizeRun(project, run, rec, FinalizeOptions{exit, tail, LiveMetrics{&tailer, &live_set}, &warnings});
   for (const auto& w : warnings) observer.Warning(w);
   if (!final_record.ok()) return RecordNotWritten(run, *exit, exit_saved, final_record.status());
   observer.Finished(*final_record);

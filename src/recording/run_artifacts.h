@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "recording/live_run.h"
+#include "recording/live_folder.h"
 #include "project/project.h"
 #include "store/local_store.h"
 #include "trail/status.h"

@@ -380,7 +380,7 @@ StatusOr<Json> RunSession::End(std::string_view status) {
   else if (status == "killed") exit.signal = 9;
   else if (status != "finished") return InvalidArgument("unknown end status '" + std::string(status) + "' (expected finished, failed or killed)");
   std::vector<std::string> warnings;
-  return FinalizeRun(*impl_->project, *impl_->live, impl_->start_record, exit, "", LiveMetrics{}, &warnings);
+  return FinalizeRun(*impl_->project, *impl_->live, impl_->start_record, FinalizeOptions{exit, "", LiveMetrics{}, &warnings});
 }
 
 void RunSession::AbandonInChild() {
