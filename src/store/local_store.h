@@ -23,6 +23,7 @@
 
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -165,6 +166,17 @@ class LocalStore {
   StatusOr<std::vector<std::string>> Repack(const std::vector<PackInfo>& packs,
                                             const std::unordered_set<BlobKey, BlobKeyHash>& keep,
                                             std::vector<std::string>* warnings) const;
+  // Reads the pack file whole (one pack in memory, about 64 MiB) and checks it as fsck and
+  // repair need: the file as a whole (VerifyPack), then each blob its index names, handed to
+  // `blob` in index order with its bytes or why it does not verify. No blob is visited when the
+  // file is missing or unreadable. Needs no lock beyond what keeps the pack from being deleted.
+  struct PackCheck {
+    bool missing = false;  // the pack file is not there
+    Status unreadable;     // not Ok: the file could not be read
+    Status damaged;        // not Ok: the file as a whole does not verify
+  };
+  using CheckedBlobVisitor = std::function<void(const PackEntry& entry, StatusOr<std::string> raw)>;
+  PackCheck CheckPack(const PackInfo& pack, const CheckedBlobVisitor& blob) const;
   // What interrupted writes left behind: temp files last modified at least `min_age_s` before
   // `now`, and an abandoned repack folder. Not packs without an index (RebuildIndex).
   std::vector<std::string> StrayFiles(std::time_t now, int64_t min_age_s) const;

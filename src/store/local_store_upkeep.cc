@@ -88,6 +88,25 @@ StatusOr<std::vector<std::string>> LocalStore::Repack(const std::vector<PackInfo
   return done;
 }
 
+LocalStore::PackCheck LocalStore::CheckPack(const PackInfo& pack, const CheckedBlobVisitor& blob) const {
+  PackCheck check;
+  const std::string path = PackPath(pack.id);
+  if (!PathExists(path)) {
+    check.missing = true;
+    return check;
+  }
+  auto bytes = ReadFile(path);
+  if (!bytes.ok()) {
+    check.unreadable = bytes.status();
+    return check;
+  }
+  check.damaged = VerifyPack(*bytes, pack.id).status();
+  // Blob by blob, from the index we trust (the .idx, checked against the pack's name), so one
+  // bad blob or a truncated tail does not condemn the rest.
+  for (const PackEntry& e : pack.entries) blob(e, ReadBlob(*bytes, e, pack.id));
+  return check;
+}
+
 std::vector<std::string> LocalStore::StrayFiles(std::time_t now, int64_t min_age_s) const {
   std::vector<std::string> out;
   std::error_code ec;

@@ -16,22 +16,17 @@ struct Salvaged {
 };
 
 // The blobs of a pack that still verify; none when the file cannot be read at all.
-std::vector<Salvaged> ReadableBlobs(const std::string& path, const LocalStore::PackInfo& pack, bool* damaged) {
+std::vector<Salvaged> ReadableBlobs(const LocalStore& store, const LocalStore::PackInfo& pack, bool* damaged) {
   std::vector<Salvaged> out;
-  auto bytes = ReadFile(path);
-  if (!bytes.ok()) {
-    *damaged = true;
-    return out;
-  }
-  *damaged = !store::VerifyPack(*bytes, pack.id).ok();
-  for (const store::PackEntry& e : pack.entries) {
-    auto raw = store::ReadBlob(*bytes, e, pack.id);
+  bool bad_blob = false;
+  const LocalStore::PackCheck check = store.CheckPack(pack, [&](const store::PackEntry& e, StatusOr<std::string> raw) {
     if (raw.ok()) {
       out.push_back({e, std::move(raw).value()});
     } else {
-      *damaged = true;
+      bad_blob = true;
     }
-  }
+  });
+  *damaged = check.missing || !check.unreadable.ok() || !check.damaged.ok() || bad_blob;
   return out;
 }
 
@@ -80,7 +75,7 @@ StatusOr<std::vector<std::string>> RepairStore(const std::string& store_dir) {
   for (const LocalStore::PackInfo& p : packs) {
     bool damaged = false;
     const std::string path = store->PackPath(p.id);
-    std::vector<Salvaged> salvaged = ReadableBlobs(path, p, &damaged);
+    std::vector<Salvaged> salvaged = ReadableBlobs(*store, p, &damaged);
     if (!damaged) continue;
     TRAIL_ASSIGN_OR_RETURN(std::string line, RetirePack(store_dir, p, path, std::move(salvaged)));
     done.push_back(line);
