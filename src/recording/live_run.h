@@ -1,109 +1,23 @@
-// A run in progress and its state under .trail/live/<id>/.
-//
-// Layout (docs/formats/live-runs.md):
-//   lock           flock held by `trail run` and inherited by the child: while
-//                  either lives the run is live; once both are gone the next
-//                  trail command finalizes it (as crashed if no exit.json)
-//   start.yaml     the record as known at start (atomic write)
-//   metrics.jsonl  the TRAIL_METRICS file the child appends to
-//   metrics.marks  (byte offset, time) pairs: when trail read which bytes
-//   output.tail    last 64 KiB of output, rewritten every second
-//   exit.json      the child's exit status, written before the final commit
-//   stop           written by `trail sweep` before it stops a trial early: its
-//                  text is the reason, and the run is recorded as pruned
-//   output_metrics.jsonl  metrics trail parsed from the child's output
-//   file_metrics.jsonl    metrics trail read from the TensorBoard and CSVLogger
-//                  files the child writes, while it runs (the record reads the
-//                  files themselves once more)
-//   annotations.jsonl     what the program logged through the Python client
-//                  ({"params": {...}}, {"tags": {...}}, {"function": {...}},
-//                  {"artifact": {...}}), merged into the record
+// A run in progress and its state under .trail/live/<id>/: allocation, listing and crash
+// recovery. The folder itself is live_folder.h (its files are named in record/live_files.h,
+// docs/formats/live-runs.md); numbers come from run_numbers.h; finishing a run is finalize.h.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "project/project.h"
-#include "metrics/metric_set.h"
-#include "metrics/tailer.h"
+#include "recording/finalize.h"
+#include "recording/live_folder.h"
+#include "recording/run_numbers.h"
 #include "trail/status.h"
-#include "base/env.h"
-#include "base/files.h"
 #include "base/yaml.h"
 
 namespace trail {
 
-// Files of a live run folder that other parts of trail read.
-inline constexpr const char* kOutputMetricsFile = "output_metrics.jsonl";
-inline constexpr const char* kFileMetricsFile = "file_metrics.jsonl";
-// Params, tags, Table 1 functions and artifacts the program logged through
-// the Python client, one JSON object per line; merged into the record.
-inline constexpr const char* kAnnotationsFile = "annotations.jsonl";
-
-struct ExitInfo {
-  int exit_code = 0;
-  int signal = 0;  // non-zero: killed by this signal
-  double ended = 0;
-};
-
-struct LiveRun {
-  std::string id;
-  int64_t number = 0;
-  std::string dir;  // absolute path of .trail/live/<id>
-  FileLock lock;    // held for the whole run
-  // The project's Env (Project::env()): what the run's own files are written through.
-  Env* env = Env::Default();
-
-  std::string path(const char* file) const { return JoinPath(dir, file); }
-};
-
 // Allocates the next run number (unique among the branch, live runs and every
 // number ever handed out here) and creates its live folder, holding its lock.
 StatusOr<LiveRun> AllocateRun(Project& project);
-
-// The highest run number recorded in `commit` of the runs branch; 0 when it has none.
-int64_t MaxRunNumberIn(Project& project, const std::string& commit);
-
-// The next run number above `floor`, handed out as AllocateRun does (above the counter, the
-// branch and every live run) and saved in the counter, for a run that must change its number
-// (docs/remotes.md, "Sharing runs between clones"). The caller holds project.LockWriters().
-StatusOr<int64_t> TakeRunNumberLocked(Project& project, int64_t floor);
-
-// Deletes refs/trail/code/<old_id> if it points at `snapshot`: the code ref of a run that now
-// has another id. The old name belongs to another clone's run, whose ref must be able to come in.
-void DropCodeRefIfOurs(Project& project, const std::string& old_id, const std::string& snapshot);
-
-// Opens a file of the live folder for appending (creating it) through the run's Env, and makes
-// its name durable (the folder synced): what a later Sync makes durable must still be found
-// after a power cut, and a synced file whose new name was not is lost with it.
-StatusOr<std::unique_ptr<WritableFile>> OpenLiveFile(const LiveRun& run, const char* file);
-
-// exit.json is how a run's real exit status survives its trail process (see
-// RecoverAbandonedRuns). Space for it is reserved before the child starts
-// (`exit.reserve`, a few hundred blank bytes), so that a program that filled
-// the disk still has its exit status recorded: WriteExitRecord writes
-// exit.json normally and, when that fails, into the reserved file in place
-// (overwriting allocates nothing) before renaming it to exit.json.
-Status ReserveExitRecord(const LiveRun& run);
-Status WriteExitRecord(const LiveRun& run, const ExitInfo& exit);
-
-// Metric series whose TSV reaches this size go to the object store (`metrics.series.KEY:
-// {oid, size}`); smaller ones are files beside the record on the runs branch.
-inline constexpr size_t kSeriesInStoreBytes = 256 * 1024;
-
-// Writes the final record of a live run to the runs branch and removes its live
-// folder. `exit` is empty when the run's supervisor died (status: crashed).
-// Idempotent: if the branch already holds this run (same uid), only cleans up.
-// `tailer`/`set` continue what the supervisor read while the run was live;
-// when null (recovery) the metrics file is read from the start.
-struct LiveMetrics {
-  metrics::MetricsTailer* tailer = nullptr;
-  metrics::MetricSet* set = nullptr;
-};
-StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& start_record,
-                           const std::optional<ExitInfo>& exit, const std::string& output_tail,
-                           LiveMetrics live, std::vector<std::string>* warnings);
 
 // Start records of the runs in progress (their lock is held), newest first.
 std::vector<Json> ListLiveRuns(Project& project);

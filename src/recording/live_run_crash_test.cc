@@ -70,9 +70,9 @@ class RecordingCrashTest : public GitRepoFixture {
     start["started"] = FormatIsoTime(env.NowUnixSeconds());
     if (Status s = WriteFileAtomic(env, run->path("start.yaml"), EmitYaml(start)); !s.ok()) return fail(s);
     o.started = true;
-    auto metrics = OpenLiveFile(*run, "metrics.jsonl");
+    auto metrics = OpenLiveFile(*run, record::live::kMetricsFile);
     if (!metrics.ok()) return fail(metrics.status());
-    auto notes = OpenLiveFile(*run, kAnnotationsFile);
+    auto notes = OpenLiveFile(*run, record::live::kAnnotationsFile);
     if (!notes.ok()) return fail(notes.status());
     for (int b = 0; b < kBatches; ++b) {
       std::string lines;

@@ -93,7 +93,7 @@ TEST_F(CoreTest, NumbersContinueAfterTheBranchAndNeverRepeat) {
   auto p = Open();
   auto first = AllocateRun(*p);
   ASSERT_TRUE(first.ok());
-  auto done = FinalizeRun(*p, *first, StartRecord(*first), ExitInfo{0, 0, 1.7e9}, "out\n", LiveMetrics{}, nullptr);
+  auto done = FinalizeRun(*p, *first, StartRecord(*first), {ExitInfo{0, 0, 1.7e9}, "out\n", LiveMetrics{}, nullptr});
   ASSERT_TRUE(done.ok()) << done.status().message();
   // Losing the local counter (a fresh clone) must not reuse a number on the branch.
   ASSERT_EQ(::unlink((root() + "/.git/trail/counter").c_str()), 0);
@@ -109,7 +109,7 @@ TEST_F(CoreTest, FinalizeRecordsMetricsAndIsIdempotent) {
   Write(".trail/live/p-1/metrics.jsonl", "{\"step\": 1, \"loss\": 0.5}\nnot json\n{\"step\": 2, \"loss\": 0.25}\n");
   std::vector<std::string> warnings;
   Json start = StartRecord(*run);
-  auto rec = FinalizeRun(*p, *run, start, ExitInfo{3, 0, 1.7e9}, "", LiveMetrics{}, &warnings);
+  auto rec = FinalizeRun(*p, *run, start, {ExitInfo{3, 0, 1.7e9}, "", LiveMetrics{}, &warnings});
   ASSERT_TRUE(rec.ok()) << rec.status().message();
   EXPECT_EQ((*rec)["status"], "failed");
   EXPECT_EQ((*rec)["exit_code"], 3);
@@ -122,7 +122,7 @@ TEST_F(CoreTest, FinalizeRecordsMetricsAndIsIdempotent) {
 
   // A second finalize of the same run (trail died before cleaning up) adds no commit.
   ASSERT_EQ(git::testing::Sh("mkdir -p " + git::testing::Quote(root() + "/.trail/live/p-1")), 0);
-  auto again = FinalizeRun(*p, *run, start, ExitInfo{3, 0, 1.7e9}, "", LiveMetrics{}, nullptr);
+  auto again = FinalizeRun(*p, *run, start, {ExitInfo{3, 0, 1.7e9}, "", LiveMetrics{}, nullptr});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(git::testing::Trim(GitOut("rev-parse trail")), tip);
 }
@@ -166,7 +166,7 @@ TEST_F(CoreTest, LiveRunsAreListedNotRecovered) {
 TEST_F(CoreTest, UpdateRunAddsOneCommit) {
   auto p = Open();
   auto run = AllocateRun(*p);
-  ASSERT_TRUE(FinalizeRun(*p, *run, StartRecord(*run), ExitInfo{0, 0, 1.7e9}, "", LiveMetrics{}, nullptr).ok());
+  ASSERT_TRUE(FinalizeRun(*p, *run, StartRecord(*run), {ExitInfo{0, 0, 1.7e9}, "", LiveMetrics{}, nullptr}).ok());
   std::string before = git::testing::Trim(GitOut("rev-list --count trail"));
   ASSERT_TRUE(p->UpdateRun("1", [](Json& r) { r["tags"] = Json{{"stage", "prod"}}; return Status::Ok(); }, "tag").ok());
   EXPECT_EQ(std::stoi(git::testing::Trim(GitOut("rev-list --count trail"))), std::stoi(before) + 1);

@@ -20,6 +20,7 @@
 #include "recording/live_run.h"
 #include "metrics/metric_set.h"
 #include "metrics/tailer.h"
+#include "record/live_files.h"
 #include "record/params.h"
 #include "record/record.h"
 #include "process/child_process.h"
@@ -37,7 +38,7 @@ std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& pro
     if (std::strncmp(*e, "TRAIL_METRICS=", 14) == 0 || std::strncmp(*e, "TRAIL_RUN_ID=", 13) == 0) continue;
     env.emplace_back(*e);
   }
-  env.push_back("TRAIL_METRICS=" + run.path("metrics.jsonl"));
+  env.push_back("TRAIL_METRICS=" + run.path(record::live::kMetricsFile));
   env.push_back("TRAIL_RUN_ID=" + run.id);
   env.push_back("TRAIL_RUN_UID=" + uid);
   env.push_back("TRAIL_PROJECT_ROOT=" + project.root());
@@ -99,8 +100,8 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   for (const auto& w : warnings) observer.Warning(w);
   warnings.clear();
   TRAIL_RETURN_IF_ERROR(ReserveExitRecord(run));
-  int metrics_fd = ::open(run.path("metrics.jsonl").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (metrics_fd < 0) return IoError("cannot create " + run.path("metrics.jsonl") + ": " + std::strerror(errno));
+  int metrics_fd = ::open(run.path(record::live::kMetricsFile).c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (metrics_fd < 0) return IoError("cannot create " + run.path(record::live::kMetricsFile) + ": " + std::strerror(errno));
   // Its name durable before the child syncs values into it (see OpenLiveFile); best effort,
   // as the child's own syncs are.
   (void)run.env->SyncDir(run.dir);
@@ -110,10 +111,10 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (request.parse_output && metrics_config.parse_output) {
     metrics::OutputParserOptions parse_options;
     parse_options.key_values = metrics_config.key_values;
-    output_metrics.emplace(run.path(kOutputMetricsFile), parse_options);
+    output_metrics.emplace(run.path(record::live::kOutputMetricsFile), parse_options);
   }
   // TensorBoard and CSVLogger files the program writes, followed while it runs (for sweeps).
-  FileMetricsCapture file_metrics(run.path(kFileMetricsFile), metrics_config,
+  FileMetricsCapture file_metrics(run.path(record::live::kFileMetricsFile), metrics_config,
                                   JoinPath(project.root(), record::GetString(rec, "cwd")),
                                   ParseIsoTime(record::GetString(rec, "started")).value_or(run.env->NowUnixSeconds()));
 
@@ -130,7 +131,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   std::optional<ExitInfo> exit;
   std::string tail;
   metrics::MetricSet live_set;
-  metrics::MetricsTailer tailer(run.path("metrics.jsonl"), run.path("metrics.marks"));
+  metrics::MetricsTailer tailer(run.path(record::live::kMetricsFile), run.path(record::live::kMetricsMarksFile));
   if (!child.ok()) {
     observer.Error(child.status().message());
     // As a shell: 127 when there is no such command, 126 when it cannot run.
@@ -148,7 +149,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
         last_sync = now;
         ::fsync(metrics_fd);
         if (output_metrics) output_metrics->Sync();
-        (void)WriteFileAtomic(run.path("output.tail"), proc.OutputTail(), /*sync=*/false);
+        (void)WriteFileAtomic(run.path(record::live::kOutputTailFile), proc.OutputTail(), /*sync=*/false);
       }
     };
     process::ChildExit ce = proc.Wait(on_tick, std::chrono::milliseconds(100));
@@ -171,10 +172,10 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (::fstat(metrics_fd, &st) == 0 && st.st_size > 0) ::fsync(metrics_fd);
   ::close(metrics_fd);
   Status exit_saved = WriteExitRecord(run, *exit);
-  (void)WriteFileAtomic(run.path("output.tail"), tail, /*sync=*/false);
+  (void)WriteFileAtomic(run.path(record::live::kOutputTailFile), tail, /*sync=*/false);
 
   file_metrics.Stop();  // before the live folder goes; the record reads the files once more
-  auto final_record = FinalizeRun(project, run, rec, exit, tail, LiveMetrics{&tailer, &live_set}, &warnings);
+  auto final_record = FinalizeRun(project, run, rec, FinalizeOptions{exit, tail, LiveMetrics{&tailer, &live_set}, &warnings});
   for (const auto& w : warnings) observer.Warning(w);
   if (!final_record.ok()) return RecordNotWritten(run, *exit, exit_saved, final_record.status());
   observer.Finished(*final_record);

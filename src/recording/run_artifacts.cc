@@ -10,6 +10,7 @@
 #include "tracked/pointer.h"
 #include "tracked/data_paths.h"
 #include "recording/session.h"
+#include "record/live_files.h"
 #include "tracked/stored_paths.h"
 #include "store/file_store.h"
 #include "store/presets.h"
@@ -167,16 +168,16 @@ Status RecordArtifactBaseline(const Project& project, const LiveRun& run, const 
   state["named"] = named;
   state["configured"] = configured;
   state["before"] = before;
-  return WriteFileAtomic(run.path(kArtifactsStateFile), state.dump());
+  return WriteFileAtomic(run.path(record::live::kArtifactsStateFile), state.dump());
 }
 
 StatusOr<Json> StoreRunArtifacts(const Project& project, const LiveRun& run, store::LocalStore& store,
                                  std::vector<std::string>* warnings) {
   Json out = Json::array();
-  if (!PathExists(run.path(kArtifactsStateFile))) return out;
-  TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(run.path(kArtifactsStateFile)));
+  if (!PathExists(run.path(record::live::kArtifactsStateFile))) return out;
+  TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(run.path(record::live::kArtifactsStateFile)));
   const Json state = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!state.is_object()) return Corrupt(run.path(kArtifactsStateFile) + ": not a JSON object");
+  if (!state.is_object()) return Corrupt(run.path(record::live::kArtifactsStateFile) + ": not a JSON object");
   const Json before = state.value("before", Json::object());
   auto changed = [&](const std::string& rel, const FileState& now) {
     if (!before.contains(rel) || !before[rel].is_array() || before[rel].size() != 2) return true;

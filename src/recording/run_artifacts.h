@@ -14,15 +14,13 @@
 #include <string>
 #include <vector>
 
-#include "recording/live_run.h"
+#include "recording/live_folder.h"
 #include "project/project.h"
 #include "store/local_store.h"
 #include "trail/status.h"
 #include "base/yaml.h"
 
 namespace trail {
-
-inline constexpr const char* kArtifactsStateFile = "artifacts.json";
 
 // The folders `artifacts:` in the config names (relative to the root), validated.
 StatusOr<std::vector<std::string>> ConfiguredArtifactDirs(const Project& project);

@@ -9,6 +9,7 @@
 #include "recording/capture.h"
 #include "project/context_config.h"
 #include "project/metrics_config.h"
+#include "record/live_files.h"
 #include "record/params.h"
 #include "record/record.h"
 #include "base/clock.h"
@@ -65,7 +66,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   for (auto it = context.begin(); it != context.end(); ++it) rec[it.key()] = it.value();
   if (!captured_warnings.empty()) rec["warnings"] = captured_warnings;
   for (auto& w : captured_warnings) warnings->push_back(std::move(w));
-  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(project.env(), run.path("start.yaml"), EmitYaml(rec)));
+  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(project.env(), run.path(record::live::kStartFile), EmitYaml(rec)));
   return BegunRun{std::move(run), std::move(rec)};
 }
 

@@ -21,6 +21,7 @@
 #include "recording/run_artifacts.h"
 #include "recording/run_start.h"
 #include "metrics/protocol_line.h"
+#include "record/live_files.h"
 #include "record/params.h"
 #include "record/record.h"
 #include "tracked/pointer.h"
@@ -229,10 +230,10 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& op
   impl->live_dir = begun.run.dir;
   impl->start_record = std::move(begun.record);
   impl->live.emplace(std::move(begun.run));
-  impl->metrics_path = impl->live->path("metrics.jsonl");
-  impl->annotations_path = impl->live->path(kAnnotationsFile);
-  auto metrics_file = OpenLiveFile(*impl->live, "metrics.jsonl");
-  auto annotations_file = OpenLiveFile(*impl->live, kAnnotationsFile);
+  impl->metrics_path = impl->live->path(record::live::kMetricsFile);
+  impl->annotations_path = impl->live->path(record::live::kAnnotationsFile);
+  auto metrics_file = OpenLiveFile(*impl->live, record::live::kMetricsFile);
+  auto annotations_file = OpenLiveFile(*impl->live, record::live::kAnnotationsFile);
   if (!metrics_file.ok() || !annotations_file.ok()) return IoError("cannot create files in " + impl->live_dir);
   impl->metrics_file = std::move(*metrics_file);
   impl->annotations_file = std::move(*annotations_file);
@@ -249,7 +250,7 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Join() {
   impl->id = id;
   impl->metrics_path = metrics;
   impl->live_dir = impl->metrics_path.substr(0, impl->metrics_path.find_last_of('/'));
-  impl->annotations_path = JoinPath(impl->live_dir, kAnnotationsFile);
+  impl->annotations_path = JoinPath(impl->live_dir, record::live::kAnnotationsFile);
   // `trail run` made the folder and the metrics file durable; this process only appends.
   Env& env = *Env::Default();
   auto metrics_file = env.OpenForWrite(impl->metrics_path, OpenMode::kAppend);
@@ -387,7 +388,7 @@ StatusOr<Json> RunSession::End(std::string_view status) {
   else if (status == "killed") exit.signal = 9;
   else if (status != "finished") return InvalidArgument("unknown end status '" + std::string(status) + "' (expected finished, failed or killed)");
   std::vector<std::string> warnings;
-  return FinalizeRun(*impl_->project, *impl_->live, impl_->start_record, exit, "", LiveMetrics{}, &warnings);
+  return FinalizeRun(*impl_->project, *impl_->live, impl_->start_record, FinalizeOptions{exit, "", LiveMetrics{}, &warnings});
 }
 
 void RunSession::AbandonInChild() {

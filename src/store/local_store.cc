@@ -14,10 +14,19 @@
 #include <cstring>
 
 #include "store/direct_write.h"
+#include "store/store_layout.h"
 #include "base/files.h"
 
 namespace trail::store {
 namespace {
+
+using layout::kConfigFile;
+using layout::kIndexDir;
+using layout::kIndexSuffix;
+using layout::kLockFile;
+using layout::kPackSuffix;
+using layout::kPacksDir;
+using layout::kTempInfix;
 
 std::string ConfigText() {
   return "trail-store " + std::to_string(kStoreFormatVersion) +
@@ -48,10 +57,54 @@ bool PackFileHolds(const std::string& path, const std::vector<PackEntry>& entrie
 
 }  // namespace
 
+std::string LocalStore::PackName(const std::string& pack_id) {
+  return std::string(kPacksPrefix) + pack_id.substr(0, 2) + "/" + pack_id + std::string(kPackSuffix);
+}
+
+std::string LocalStore::IndexName(const std::string& pack_id) {
+  return std::string(kIndexPrefix) + pack_id + std::string(kIndexSuffix);
+}
+
+std::optional<std::string> LocalStore::PackIdOfIndexName(std::string_view name) {
+  if (name.size() != kIndexPrefix.size() + 64 + kIndexSuffix.size() || !name.starts_with(kIndexPrefix) ||
+      !name.ends_with(kIndexSuffix))
+    return std::nullopt;
+  std::string id(name.substr(kIndexPrefix.size(), 64));
+  if (!ParseHexId(id)) return std::nullopt;
+  return id;
+}
+
+std::optional<std::string> LocalStore::PackIdOfPackName(std::string_view name) {
+  // "packs/ab/" + id + ".pack"
+  if (name.size() != kPacksPrefix.size() + 3 + 64 + kPackSuffix.size()) return std::nullopt;
+  std::string id(name.substr(kPacksPrefix.size() + 3, 64));
+  if (!ParseHexId(id) || name != PackName(id)) return std::nullopt;
+  return id;
+}
+
+std::string LocalStore::LockPathIn(const std::string& dir) { return JoinPath(dir, kLockFile); }
+
+StatusOr<FileLock> LocalStore::LockShared(const std::string& dir) {
+  return FileLock::AcquireShared(LockPathIn(dir));
+}
+
+StatusOr<FileLock> LocalStore::LockExclusive(const std::string& dir, Env& env) {
+  return env.Lock(LockPathIn(dir), LockMode::kExclusive);
+}
+
+std::string LocalStore::TempPath(const std::string& final_path) {
+  return final_path + kTempInfix + std::to_string(::getpid());
+}
+
+uint64_t LocalStore::FileBytes(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
 StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& dir, size_t pack_target_size) {
-  TRAIL_RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "packs")));
-  TRAIL_RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "index")));
-  const std::string config = JoinPath(dir, "config");
+  TRAIL_RETURN_IF_ERROR(MakeDirs(JoinPath(dir, kPacksDir)));
+  TRAIL_RETURN_IF_ERROR(MakeDirs(JoinPath(dir, kIndexDir)));
+  const std::string config = JoinPath(dir, kConfigFile);
   if (PathExists(config)) {
     TRAIL_RETURN_IF_ERROR(CheckConfig(config));
   } else {
@@ -65,7 +118,7 @@ StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& dir, s
 
 StatusOr<std::unique_ptr<LocalStore>> LocalStore::OpenTolerant(const std::string& dir,
                                                                std::vector<BadIndex>* bad_indexes) {
-  const std::string config = JoinPath(dir, "config");
+  const std::string config = JoinPath(dir, kConfigFile);
   if (!IsDirectory(dir)) return NotFound("no object store at " + dir);
   if (PathExists(config)) TRAIL_RETURN_IF_ERROR(CheckConfig(config));
   std::unique_ptr<LocalStore> store(new LocalStore(dir, kPackTargetSize));
@@ -77,7 +130,7 @@ StatusOr<std::unique_ptr<LocalStore>> LocalStore::OpenForWriting(const std::stri
   TRAIL_RETURN_IF_ERROR(MakeDirs(dir));
   // Locked before the indexes are read: a gc that finished before we got the lock has already
   // removed what it removed, and none can start until we are done.
-  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::AcquireShared(JoinPath(dir, "lock")));
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, LockShared(dir));
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, Open(dir, pack_target_size));
   store->lock_ = std::move(lock);
   return store;
@@ -92,12 +145,12 @@ LocalStore::~LocalStore() {
 }
 
 Status LocalStore::LoadIndexes(std::vector<BadIndex>* bad) {
-  const std::string index_dir = JoinPath(dir_, "index");
+  const std::string index_dir = JoinPath(dir_, kIndexDir);
   for (const std::string& name : ListDirectory(index_dir)) {
     // Only "<64 hex>.idx": leftover temp files of an interrupted write are skipped.
-    if (name.size() != 64 + 4 || !name.ends_with(".idx")) continue;
-    const std::string pack_id = name.substr(0, 64);
-    if (!ParseHexId(pack_id)) continue;
+    const std::optional<std::string> id = PackIdOfIndexName(std::string(kIndexPrefix) + name);
+    if (!id) continue;
+    const std::string& pack_id = *id;
     const std::string path = JoinPath(index_dir, name);
     auto tail = ReadFile(path);
     Status problem = tail.status();
@@ -133,13 +186,12 @@ std::vector<std::string> LocalStore::UnindexedPacks() const {
   std::unordered_set<std::string> indexed(packs_.begin(), packs_.end());
   for (const PackInfo& p : unusable_) indexed.insert(p.id);
   std::vector<std::string> out;
-  const std::string packs_dir = JoinPath(dir_, "packs");
+  const std::string packs_dir = JoinPath(dir_, kPacksDir);
   for (const std::string& sub : ListDirectory(packs_dir)) {
     for (const std::string& name : ListDirectory(JoinPath(packs_dir, sub))) {
       // Only "<64 hex>.pack" in the folder its name calls for; temp files are not packs.
-      if (name.size() != 64 + 5 || !name.ends_with(".pack") || name.compare(0, 2, sub) != 0) continue;
-      const std::string pack_id = name.substr(0, 64);
-      if (ParseHexId(pack_id) && !indexed.count(pack_id)) out.push_back(pack_id);
+      const std::optional<std::string> id = PackIdOfPackName(std::string(kPacksPrefix) + sub + "/" + name);
+      if (id && !indexed.count(*id)) out.push_back(*id);
     }
   }
   std::sort(out.begin(), out.end());
@@ -147,12 +199,10 @@ std::vector<std::string> LocalStore::UnindexedPacks() const {
 }
 
 Status LocalStore::RebuildIndex(const std::string& dir, const std::string& pack_id) {
-  const std::string pack_path =
-      JoinPath(JoinPath(JoinPath(dir, "packs"), pack_id.substr(0, 2)), pack_id + ".pack");
-  TRAIL_ASSIGN_OR_RETURN(std::string pack, ReadFile(pack_path));  // one pack, about 64 MiB
+  TRAIL_ASSIGN_OR_RETURN(std::string pack, ReadFile(JoinPath(dir, PackName(pack_id))));  // about 64 MiB
   TRAIL_ASSIGN_OR_RETURN(std::string tail, VerifiedIndexTail(pack, pack_id));
-  TRAIL_RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "index")));
-  return WriteFileAtomic(JoinPath(JoinPath(dir, "index"), pack_id + ".idx"), tail);
+  TRAIL_RETURN_IF_ERROR(MakeDirs(JoinPath(dir, kIndexDir)));
+  return WriteFileAtomic(JoinPath(dir, IndexName(pack_id)), tail);
 }
 
 void LocalStore::AddPack(const std::string& pack_id, const std::vector<PackEntry>& entries) {
@@ -166,9 +216,9 @@ void LocalStore::AddPack(const std::string& pack_id, const std::vector<PackEntry
   }
 }
 
-std::string LocalStore::PackPath(const std::string& pack_id) const {
-  return JoinPath(JoinPath(JoinPath(dir_, "packs"), pack_id.substr(0, 2)), pack_id + ".pack");
-}
+std::string LocalStore::PackPath(const std::string& pack_id) const { return JoinPath(dir_, PackName(pack_id)); }
+
+std::string LocalStore::IndexPath(const std::string& pack_id) const { return JoinPath(dir_, IndexName(pack_id)); }
 
 bool LocalStore::Has(BlobType type, const Sha256Digest& id) const {
   const BlobKey key{type, id};
@@ -283,7 +333,7 @@ Status LocalStore::Seal() {
   pending_.clear();
   auto u = std::make_unique<Unpublished>();
   u->pack = std::move(pack);
-  u->tmp = PackPath(u->pack.id) + ".tmp-" + std::to_string(::getpid());
+  u->tmp = TempPath(PackPath(u->pack.id));
   // Readable (through Get) from its temp file until it is published.
   AddPack(u->pack.id, u->pack.entries);
   Unpublished* raw = u.get();
@@ -297,7 +347,7 @@ Status LocalStore::Seal() {
 // never names a pack that is not wholly on disk. A crash part way through an add leaves whole
 // packs that the next add finds (and dedups against) or that gc removes.
 Status LocalStore::WriteAndPublish(Unpublished& u) const {
-  const std::string packs_dir = JoinPath(dir_, "packs");
+  const std::string packs_dir = JoinPath(dir_, kPacksDir);
   const std::string sub = JoinPath(packs_dir, u.pack.id.substr(0, 2));
   if (!IsDirectory(sub)) {
     TRAIL_RETURN_IF_ERROR(MakeDirs(sub));
@@ -325,7 +375,7 @@ Status LocalStore::WriteAndPublish(Unpublished& u) const {
   u.tmp = final_path;
   u.published = true;  // nothing to clean up any more
   TRAIL_RETURN_IF_ERROR(SyncDirectory(sub));
-  return WriteFileAtomic(JoinPath(JoinPath(dir_, "index"), u.pack.id + ".idx"), u.pack.IndexTail());
+  return WriteFileAtomic(IndexPath(u.pack.id), u.pack.IndexTail());
 }
 
 Status LocalStore::SealIfAtLeast(size_t min_bytes) {

@@ -22,17 +22,21 @@
 #pragma once
 
 #include <cstring>
+#include <ctime>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/hash.h"
 #include "store/pack.h"
 #include "trail/status.h"
+#include "base/env.h"
 #include "base/files.h"
 
 namespace trail::store {
@@ -117,13 +121,76 @@ class LocalStore {
   // that tail's hash) once every blob in it verifies. Corrupt, and nothing written, when the
   // pack does not verify. The caller holds the store lock exclusively.
   static Status RebuildIndex(const std::string& dir, const std::string& pack_id);
+
+  // The layout, relative to the store's folder. A remote holds the same names, so these are
+  // also what push and fetch send and look for (pack_transfer.h).
+  static std::string PackName(const std::string& pack_id);   // "packs/ab/<id>.pack"
+  static std::string IndexName(const std::string& pack_id);  // "index/<id>.idx"
+  static constexpr std::string_view kPacksPrefix = "packs/";
+  static constexpr std::string_view kIndexPrefix = "index/";
+  // The pack id a listed name stands for: "index/<64 hex>.idx", or "packs/ab/<64 hex>.pack"
+  // in the folder its id calls for. Anything else (temp files, strays) is nullopt.
+  static std::optional<std::string> PackIdOfIndexName(std::string_view name);
+  static std::optional<std::string> PackIdOfPackName(std::string_view name);
+
+  // The store lock of the store in `dir` (created if needed): shared for every writer (see
+  // OpenForWriting) and for readers that must not see packs vanish (fsck, push); exclusive for
+  // whoever deletes or moves packs (gc, repair).
+  static StatusOr<FileLock> LockShared(const std::string& dir);
+  static StatusOr<FileLock> LockExclusive(const std::string& dir, Env& env = *Env::Default());
   // The store lock file (shared for writers, exclusive for gc).
-  std::string LockPath() const { return JoinPath(dir_, "lock"); }
+  std::string LockPath() const { return LockPathIn(dir_); }
 
   const std::string& dir() const { return dir_; }
   size_t blob_count() const { return blobs_.size() + pending_.size(); }
   size_t pack_count() const { return packs_.size(); }
   std::string PackPath(const std::string& pack_id) const;
+  std::string IndexPath(const std::string& pack_id) const;
+  // The name a file of the store is written under before it is renamed to `final_path`
+  // (unique per process). StrayFiles finds the ones an interrupted write left.
+  static std::string TempPath(const std::string& final_path);
+  // Size in bytes of the file at `path`; 0 when it is missing.
+  static uint64_t FileBytes(const std::string& path);
+
+  // Maintenance: the mechanics `trail gc` and `trail fsck --repair` drive (local_store_upkeep.cc).
+  // Each needs the store lock held exclusively by the caller. Deletions, moves and folder syncs
+  // go through `env` (gc's crash tests inject faults there).
+  //
+  // Deletes a pack: its .idx first (and that folder synced), then the pack file, so a crash in
+  // between leaves an unindexed pack, never an index naming a missing pack. A missing file is
+  // no error.
+  Status RemovePack(const std::string& pack_id, Env& env = *Env::Default()) const;
+  // Copies the blobs of `packs` that are in `keep` into new packs, built in a folder of the
+  // store and moved into place (every pack first, then their indexes, as Flush publishes).
+  // Returns the ids of the packs whose kept blobs all made it; a pack with a blob that cannot
+  // be read is kept (a warning names it) and left out of the result. The old packs stay: the
+  // caller removes the returned ones. The ids of the new packs it published go to `published`
+  // (one may have the id of an old pack, when the same blobs were packed before).
+  StatusOr<std::vector<std::string>> Repack(const std::vector<PackInfo>& packs,
+                                            const std::unordered_set<BlobKey, BlobKeyHash>& keep,
+                                            std::vector<std::string>* warnings,
+                                            std::unordered_set<std::string>* published = nullptr,
+                                            Env& env = *Env::Default()) const;
+  // Reads the pack file whole (one pack in memory, about 64 MiB) and checks it as fsck and
+  // repair need: the file as a whole (VerifyPack), then each blob its index names, handed to
+  // `blob` in index order with its bytes or why it does not verify. No blob is visited when the
+  // file is missing or unreadable. Needs no lock beyond what keeps the pack from being deleted.
+  struct PackCheck {
+    bool missing = false;  // the pack file is not there
+    Status unreadable;     // not Ok: the file could not be read
+    Status damaged;        // not Ok: the file as a whole does not verify
+  };
+  using CheckedBlobVisitor = std::function<void(const PackEntry& entry, StatusOr<std::string> raw)>;
+  PackCheck CheckPack(const PackInfo& pack, const CheckedBlobVisitor& blob) const;
+  // What interrupted writes left behind: temp files last modified at least `min_age_s` before
+  // `now`, and an abandoned repack folder. Not packs without an index (RebuildIndex).
+  std::vector<std::string> StrayFiles(std::time_t now, int64_t min_age_s) const;
+  // Where damaged packs and their indexes are kept, out of the store's sight (never deleted).
+  static std::string DamagedDir(const std::string& dir);
+  // Moves the pack's .idx (then syncs index/), or its pack file, into DamagedDir; nothing when
+  // it is not there.
+  static Status SetAsideIndex(const std::string& dir, const std::string& pack_id);
+  static Status SetAsidePackFile(const std::string& dir, const std::string& pack_id);
 
  private:
   // About 56 bytes of value per blob plus the key and the map's node: the ~80 B/chunk budget.
@@ -156,6 +223,7 @@ class LocalStore {
   std::optional<Placed> Place(BlobType type, const Sha256Digest& id) const;
 
   explicit LocalStore(std::string dir, size_t target) : dir_(std::move(dir)), writer_(target) {}
+  static std::string LockPathIn(const std::string& dir);
   // With `bad` set, damaged indexes are listed there and skipped (OpenTolerant).
   Status LoadIndexes(std::vector<BadIndex>* bad = nullptr);
   void AddPack(const std::string& pack_id, const std::vector<PackEntry>& entries);

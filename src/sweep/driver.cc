@@ -19,6 +19,7 @@
 #include "hpo/strategy.h"
 #include "metrics/series_tsv.h"
 #include "metrics/tailer.h"
+#include "record/live_files.h"
 #include "record/record.h"
 #include "sweep/stopping.h"
 #include "sweep/sweep_store.h"
@@ -90,9 +91,9 @@ class Driver {
     for (const std::string& id : orphans) {
       Running r;
       r.id = id;
-      auto start = ReadFile(JoinPath(JoinPath(project_.live_dir(), id), "start.yaml"));
+      auto start = ReadFile(JoinPath(JoinPath(project_.live_dir(), id), record::live::kStartFile));
       if (start.ok()) {
-        if (auto rec = ParseYaml(*start, "start.yaml"); rec.ok()) r.point = SearchedParams(*rec);
+        if (auto rec = ParseYaml(*start, record::live::kStartFile); rec.ok()) r.point = SearchedParams(*rec);
       }
       running_.push_back(std::move(r));
     }
@@ -299,9 +300,9 @@ class Driver {
       if (r.id.empty() || r.pid <= 0) continue;
       std::string live = JoinPath(project_.live_dir(), r.id);
       if (!r.protocol) {
-        r.protocol = std::make_unique<metrics::MetricsTailer>(JoinPath(live, "metrics.jsonl"));
-        r.output = std::make_unique<metrics::MetricsTailer>(JoinPath(live, kOutputMetricsFile));
-        r.files = std::make_unique<metrics::MetricsTailer>(JoinPath(live, kFileMetricsFile));
+        r.protocol = std::make_unique<metrics::MetricsTailer>(JoinPath(live, record::live::kMetricsFile));
+        r.output = std::make_unique<metrics::MetricsTailer>(JoinPath(live, record::live::kOutputMetricsFile));
+        r.files = std::make_unique<metrics::MetricsTailer>(JoinPath(live, record::live::kFileMetricsFile));
       }
       (void)r.protocol->Poll(now, r.protocol_set);
       (void)r.files->Poll(now, r.files_set);
@@ -315,7 +316,7 @@ class Driver {
       }
       if (!why) continue;
       // The reason first, then the signal: the trial's finalizer reads it.
-      if (WriteFileAtomic(JoinPath(live, "stop"), *why, /*sync=*/false).ok()) {
+      if (WriteFileAtomic(JoinPath(live, record::live::kStopFile), *why, /*sync=*/false).ok()) {
         ::kill(-r.pid, SIGTERM);
         r.stopping = true;
         r.stop_sent = now;

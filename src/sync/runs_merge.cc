@@ -6,7 +6,7 @@
 #include <set>
 #include <tuple>
 
-#include "recording/live_run.h"
+#include "recording/run_numbers.h"
 #include "record/record.h"
 #include "base/numbers.h"
 #include "base/yaml.h"

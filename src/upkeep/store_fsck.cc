@@ -1,6 +1,5 @@
 #include "upkeep/store_fsck.h"
 
-#include <filesystem>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -12,7 +11,6 @@
 namespace trail {
 namespace {
 
-namespace fs = std::filesystem;
 using store::BlobKey;
 using store::BlobKeyHash;
 using store::BlobType;
@@ -36,36 +34,29 @@ void CheckPacks(const LocalStore& store, FsckReport& report, BlobCheck& check) {
   for (const LocalStore::PackInfo& p : packs) {
     ++report.packs;
     report.blobs += p.entries.size();
-    const std::string path = store.PackPath(p.id);
     auto mark_all_bad = [&](const std::string& why) {
       for (const store::PackEntry& e : p.entries)
         check.bad.try_emplace(BlobKey{e.type, e.id},
                               std::string(store::BlobTypeName(e.type)) + " " + Short(e.id) + " " + why);
     };
-    if (!PathExists(path)) {
+    const LocalStore::PackCheck checked =
+        store.CheckPack(p, [&](const store::PackEntry& e, StatusOr<std::string> blob) {
+          const BlobKey key{e.type, e.id};
+          if (blob.ok()) {
+            check.good.insert(key);
+          } else {
+            check.bad.try_emplace(key, std::string(store::BlobTypeName(e.type)) + " " + Short(e.id) +
+                                           " is corrupt (pack " + p.id + ")");
+          }
+        });
+    if (checked.missing) {
       report.problems.push_back("missing pack " + p.id + " (its index is there, the pack file is not)");
       mark_all_bad("is missing (pack " + p.id + " is missing)");
-      continue;
-    }
-    auto bytes = ReadFile(path);  // one pack in memory at a time
-    if (!bytes.ok()) {
-      report.problems.push_back("unreadable pack " + p.id + ": " + bytes.status().message());
+    } else if (!checked.unreadable.ok()) {
+      report.problems.push_back("unreadable pack " + p.id + ": " + checked.unreadable.message());
       mark_all_bad("is unreadable (pack " + p.id + ")");
-      continue;
-    }
-    auto verified = store::VerifyPack(*bytes, p.id);
-    if (!verified.ok()) report.problems.push_back("corrupt pack " + p.id + ": " + verified.status().message());
-    // Blob by blob, from the index we trust (the .idx, checked against the pack's name), so one
-    // bad blob or a truncated tail does not condemn the rest.
-    for (const store::PackEntry& e : p.entries) {
-      const BlobKey key{e.type, e.id};
-      auto blob = store::ReadBlob(*bytes, e, p.id);
-      if (blob.ok()) {
-        check.good.insert(key);
-      } else {
-        check.bad.try_emplace(
-            key, std::string(store::BlobTypeName(e.type)) + " " + Short(e.id) + " is corrupt (pack " + p.id + ")");
-      }
+    } else if (!checked.damaged.ok()) {
+      report.problems.push_back("corrupt pack " + p.id + ": " + checked.damaged.message());
     }
   }
 }
@@ -121,7 +112,7 @@ StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoot
     }
     return report;
   }
-  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::AcquireShared(JoinPath(store_dir, "lock")));
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, LocalStore::LockShared(store_dir));
   std::vector<LocalStore::BadIndex> bad_indexes;
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenTolerant(store_dir, &bad_indexes));
   for (const auto& b : bad_indexes) {

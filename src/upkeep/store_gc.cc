@@ -1,11 +1,9 @@
 #include "upkeep/store_gc.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -16,61 +14,16 @@
 namespace trail {
 namespace {
 
-namespace fs = std::filesystem;
 using store::BlobKey;
 using store::BlobKeyHash;
 using store::BlobType;
 using store::LocalStore;
 using BlobSet = std::unordered_set<BlobKey, BlobKeyHash>;
 
-// The folder gc builds replacement packs in, inside the store so a rename moves them into place.
-constexpr const char* kRewriteDir = "gc-rewrite";
-
-uint64_t FileSize(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
-
 // Ok if it is gone already.
 Status RemoveFile(Env& env, const std::string& path) {
   Status s = env.RemoveFile(path);
   return s.code() == Code::kNotFound ? Status::Ok() : s;
-}
-
-std::string IndexPath(const std::string& dir, const std::string& pack_id) {
-  return JoinPath(JoinPath(dir, "index"), pack_id + ".idx");
-}
-
-// Removes an index, then its pack: crash-safe in that order (a pack without an index is stray).
-Status RemovePack(Env& env, const LocalStore& store, const std::string& pack_id) {
-  TRAIL_RETURN_IF_ERROR(RemoveFile(env, IndexPath(store.dir(), pack_id)));
-  TRAIL_RETURN_IF_ERROR(env.SyncDir(JoinPath(store.dir(), "index")));
-  return RemoveFile(env, store.PackPath(pack_id));
-}
-
-// Temp files older than the cutoff, and an old rewrite folder. (Packs without an index are
-// not stray: RecoverUnindexedPacks gives them their index back.)
-std::vector<std::string> FindStray(const LocalStore& store, std::time_t now, int64_t temp_age_s) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  const fs::path root(store.dir());
-  const std::string rewrite = JoinPath(store.dir(), kRewriteDir);
-  if (IsDirectory(rewrite)) out.push_back(rewrite);
-  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string path = it->path().string();
-    if (path == rewrite) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file(ec)) continue;
-    const std::string name = it->path().filename().string();
-    if (name.find(".tmp-") != std::string::npos) {
-      struct stat st;
-      if (::stat(path.c_str(), &st) == 0 && now - st.st_mtime >= temp_age_s) out.push_back(path);
-      continue;
-    }
-  }
-  return out;
 }
 
 // An intact pack is self-describing, so one whose .idx is missing (lost, or a crash between
@@ -95,59 +48,6 @@ Status RecoverUnindexedPacks(const std::string& store_dir, bool dry_run, GcResul
   return Status::Ok();
 }
 
-// Copies the live blobs of `packs` into new packs built in <store>/gc-rewrite, then moves each
-// new pack into place before its index. Returns the ids of the packs whose blobs all made it
-// (the others must be kept); the ids of the packs it published go to `published`.
-StatusOr<std::vector<std::string>> Rewrite(Env& env, const LocalStore& store,
-                                           const std::vector<LocalStore::PackInfo>& packs, const BlobSet& live,
-                                           std::vector<std::string>& warnings,
-                                           std::unordered_set<std::string>& published) {
-  const std::string tmp_dir = JoinPath(store.dir(), kRewriteDir);
-  TRAIL_RETURN_IF_ERROR(env.RemoveAll(tmp_dir));
-  std::vector<std::string> done;
-  {
-    // A store of its own, so that Put does not skip blobs the real store already has (in the
-    // very packs being rewritten). Not locked: the caller holds the real store's lock.
-    TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> out, LocalStore::Open(tmp_dir));
-    for (const LocalStore::PackInfo& p : packs) {
-      bool ok = true;
-      for (const store::PackEntry& e : p.entries) {
-        if (!live.count(BlobKey{e.type, e.id})) continue;
-        auto raw = store.Get(e.type, e.id);
-        if (!raw.ok()) {
-          warnings.push_back("pack " + p.id + " kept: " + raw.status().message() + " (run trail fsck)");
-          ok = false;
-          break;
-        }
-        TRAIL_RETURN_IF_ERROR(out->Put(e.id, e.type, *raw));
-      }
-      // Blobs already copied from a pack that is kept are harmless duplicates.
-      if (ok) done.push_back(p.id);
-    }
-    TRAIL_RETURN_IF_ERROR(out->Flush());
-    // Publish: every pack in place first, then the indexes, as LocalStore::Flush does.
-    const std::vector<LocalStore::PackInfo> made = out->Packs();
-    for (const auto& p : made) {
-      published.insert(p.id);
-      const std::string dest = store.PackPath(p.id);
-      const fs::path folder = fs::path(dest).parent_path();
-      TRAIL_RETURN_IF_ERROR(env.MakeDirs(folder.string()));
-      TRAIL_RETURN_IF_ERROR(env.Rename(out->PackPath(p.id), dest));
-      TRAIL_RETURN_IF_ERROR(env.SyncDir(folder.string()));
-      // The fan-out folder may be new, and a new name is durable only once its parent is synced:
-      // without this a power cut could keep the index below and lose the pack it indexes.
-      TRAIL_RETURN_IF_ERROR(env.SyncDir(folder.parent_path().string()));
-    }
-    for (const auto& p : made) {
-      const std::string from = IndexPath(tmp_dir, p.id), dest = IndexPath(store.dir(), p.id);
-      TRAIL_RETURN_IF_ERROR(env.Rename(from, dest));
-    }
-    if (!made.empty()) TRAIL_RETURN_IF_ERROR(env.SyncDir(JoinPath(store.dir(), "index")));
-  }
-  TRAIL_RETURN_IF_ERROR(env.RemoveAll(tmp_dir));
-  return done;
-}
-
 }  // namespace
 
 void ForEachNeededBlob(const LocalStore& store, const StoreRoot& root, const NeededBlobVisitor& visit) {
@@ -169,7 +69,7 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
   FileLock lock;
   if (!lock_held) {
     TRAIL_RETURN_IF_ERROR(env.MakeDirs(store_dir));
-    TRAIL_ASSIGN_OR_RETURN(lock, env.Lock(JoinPath(store_dir, "lock"), LockMode::kExclusive));
+    TRAIL_ASSIGN_OR_RETURN(lock, LocalStore::LockExclusive(store_dir, env));
   }
   // What an unreadable pointer or record names is unknown, so anything may look dead.
   if (!roots.unreadable.empty()) {
@@ -208,7 +108,7 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
   std::unordered_map<BlobKey, size_t, BlobKeyHash> owner;
   std::vector<uint64_t> sizes(packs.size());
   for (size_t i = 0; i < packs.size(); ++i) {
-    sizes[i] = FileSize(store->PackPath(packs[i].id));
+    sizes[i] = LocalStore::FileBytes(store->PackPath(packs[i].id));
     if (!PathExists(store->PackPath(packs[i].id))) continue;
     for (const store::PackEntry& e : packs[i].entries) {
       const BlobKey key{e.type, e.id};
@@ -232,7 +132,7 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
         a.dead_bytes += e.stored;
       }
     }
-    const uint64_t idx_bytes = FileSize(IndexPath(store_dir, a.pack_id));
+    const uint64_t idx_bytes = LocalStore::FileBytes(store->IndexPath(a.pack_id));
     if (a.live_blobs == 0) {
       a.what = GcPackAction::What::kRemove;
       result.freed_bytes += a.pack_bytes + idx_bytes;
@@ -251,8 +151,8 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
     if (a.what == GcPackAction::What::kRewrite) result.kept_bytes += a.pack_bytes - a.dead_bytes;
 
   const std::time_t now = options.now != 0 ? options.now : static_cast<std::time_t>(env.NowUnixSeconds());
-  result.stray = FindStray(*store, now, options.temp_age_s);
-  for (const std::string& s : result.stray) result.freed_bytes += IsDirectory(s) ? 0 : FileSize(s);
+  result.stray = store->StrayFiles(now, options.temp_age_s);
+  for (const std::string& s : result.stray) result.freed_bytes += IsDirectory(s) ? 0 : LocalStore::FileBytes(s);
 
   if (options.dry_run) {
     for (const auto& a : result.actions)
@@ -267,7 +167,7 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
   std::unordered_set<std::string> rewritten, published;
   if (!to_rewrite.empty()) {
     TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> done,
-                           Rewrite(env, *store, to_rewrite, live, result.warnings, published));
+                           store->Repack(to_rewrite, live, &result.warnings, &published, env));
     rewritten.insert(done.begin(), done.end());
   }
   for (auto it = result.actions.begin(); it != result.actions.end();) {
@@ -286,7 +186,7 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
       it = result.actions.erase(it);
       continue;
     }
-    TRAIL_RETURN_IF_ERROR(RemovePack(env, *store, it->pack_id));
+    TRAIL_RETURN_IF_ERROR(store->RemovePack(it->pack_id, env));
     (it->what == GcPackAction::What::kRemove ? result.removed_packs : result.rewritten_packs)++;
     ++it;
   }
@@ -297,7 +197,7 @@ StatusOr<GcResult> CollectGarbage(Project& project, const GcOptions& options) {
   const std::string dir = project.store_dir();
   if (!IsDirectory(dir)) return GcResult{};
   // Exclusive before the roots are read: see the header.
-  TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.env().Lock(JoinPath(dir, "lock"), LockMode::kExclusive));
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, LocalStore::LockExclusive(dir, project.env()));
   TRAIL_ASSIGN_OR_RETURN(StoreRoots roots, CollectStoreRoots(project));
   return SweepStore(dir, roots, options, /*lock_held=*/true, project.env());
 }

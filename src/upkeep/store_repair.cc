@@ -1,8 +1,5 @@
 #include "upkeep/store_repair.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include "store/local_store.h"
@@ -13,46 +10,23 @@ namespace {
 
 using store::LocalStore;
 
-// Where damaged packs and their indexes are kept, out of the store's sight.
-constexpr const char* kDamagedDir = "damaged";
-
-std::string IndexPath(const std::string& dir, const std::string& pack_id) {
-  return JoinPath(JoinPath(dir, "index"), pack_id + ".idx");
-}
-
-// Moves `from` into store/damaged/ (nothing when it is not there).
-Status MoveAside(const std::string& store_dir, const std::string& from) {
-  if (!PathExists(from)) return Status::Ok();
-  const std::string dir = JoinPath(store_dir, kDamagedDir);
-  TRAIL_RETURN_IF_ERROR(MakeDirs(dir));
-  const std::string to = JoinPath(dir, from.substr(from.find_last_of('/') + 1));
-  if (::rename(from.c_str(), to.c_str()) != 0)
-    return IoError("cannot move " + from + " to " + to + ": " + std::strerror(errno));
-  return SyncDirectory(dir);
-}
-
 struct Salvaged {
   store::PackEntry entry;
   std::string raw;
 };
 
 // The blobs of a pack that still verify; none when the file cannot be read at all.
-std::vector<Salvaged> ReadableBlobs(const std::string& path, const LocalStore::PackInfo& pack, bool* damaged) {
+std::vector<Salvaged> ReadableBlobs(const LocalStore& store, const LocalStore::PackInfo& pack, bool* damaged) {
   std::vector<Salvaged> out;
-  auto bytes = ReadFile(path);
-  if (!bytes.ok()) {
-    *damaged = true;
-    return out;
-  }
-  *damaged = !store::VerifyPack(*bytes, pack.id).ok();
-  for (const store::PackEntry& e : pack.entries) {
-    auto raw = store::ReadBlob(*bytes, e, pack.id);
+  bool bad_blob = false;
+  const LocalStore::PackCheck check = store.CheckPack(pack, [&](const store::PackEntry& e, StatusOr<std::string> raw) {
     if (raw.ok()) {
       out.push_back({e, std::move(raw).value()});
     } else {
-      *damaged = true;
+      bad_blob = true;
     }
-  }
+  });
+  *damaged = check.missing || !check.unreadable.ok() || !check.damaged.ok() || bad_blob;
   return out;
 }
 
@@ -61,8 +35,7 @@ std::vector<Salvaged> ReadableBlobs(const std::string& path, const LocalStore::P
 // are flushed into a new pack, then the pack file follows its index into damaged/.
 StatusOr<std::string> RetirePack(const std::string& store_dir, const LocalStore::PackInfo& pack,
                                  const std::string& pack_path, std::vector<Salvaged> salvaged) {
-  TRAIL_RETURN_IF_ERROR(MoveAside(store_dir, IndexPath(store_dir, pack.id)));
-  TRAIL_RETURN_IF_ERROR(SyncDirectory(JoinPath(store_dir, "index")));
+  TRAIL_RETURN_IF_ERROR(LocalStore::SetAsideIndex(store_dir, pack.id));
   if (!salvaged.empty()) {
     std::vector<LocalStore::BadIndex> ignored;
     TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenTolerant(store_dir, &ignored));
@@ -70,9 +43,9 @@ StatusOr<std::string> RetirePack(const std::string& store_dir, const LocalStore:
     TRAIL_RETURN_IF_ERROR(store->Flush());
   }
   const bool had_file = PathExists(pack_path);
-  TRAIL_RETURN_IF_ERROR(MoveAside(store_dir, pack_path));
+  TRAIL_RETURN_IF_ERROR(LocalStore::SetAsidePackFile(store_dir, pack.id));
   return std::string(had_file ? "moved damaged pack " : "forgot missing pack ") + pack.id + " (index and pack kept in " +
-         JoinPath(store_dir, kDamagedDir) + "; " + std::to_string(salvaged.size()) + " of " +
+         LocalStore::DamagedDir(store_dir) + "; " + std::to_string(salvaged.size()) + " of " +
          std::to_string(pack.entries.size()) + " objects still verify and were kept)";
 }
 
@@ -81,7 +54,7 @@ StatusOr<std::string> RetirePack(const std::string& store_dir, const LocalStore:
 StatusOr<std::vector<std::string>> RepairStore(const std::string& store_dir) {
   std::vector<std::string> done;
   if (!IsDirectory(store_dir)) return done;
-  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(JoinPath(store_dir, "lock")));
+  TRAIL_ASSIGN_OR_RETURN(FileLock lock, LocalStore::LockExclusive(store_dir));
   {
     std::vector<LocalStore::BadIndex> bad;
     TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenTolerant(store_dir, &bad));
@@ -102,7 +75,7 @@ StatusOr<std::vector<std::string>> RepairStore(const std::string& store_dir) {
   for (const LocalStore::PackInfo& p : packs) {
     bool damaged = false;
     const std::string path = store->PackPath(p.id);
-    std::vector<Salvaged> salvaged = ReadableBlobs(path, p, &damaged);
+    std::vector<Salvaged> salvaged = ReadableBlobs(*store, p, &damaged);
     if (!damaged) continue;
     TRAIL_ASSIGN_OR_RETURN(std::string line, RetirePack(store_dir, p, path, std::move(salvaged)));
     done.push_back(line);

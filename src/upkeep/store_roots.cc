@@ -2,7 +2,8 @@
 
 #include <string_view>
 
-#include "recording/live_run.h"
+#include "record/live_files.h"
+#include "record/record.h"
 #include "tracked/pointer.h"
 #include "tracked/tracked_data.h"
 #include "store/pack.h"
@@ -107,7 +108,7 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
   // a branch). A blob seen in many commits is read once.
   TRAIL_RETURN_IF_ERROR(project.repo().ForEachFileInHistory(
       {"refs/heads/*", "refs/tags/*", "refs/trail/*"},
-      [](std::string_view name) { return name.ends_with(kPointerSuffix) || name == "run.yaml"; },
+      [](std::string_view name) { return name.ends_with(kPointerSuffix) || name == record::kRecordFile; },
       [&out](const std::string& path, const std::string& content) -> Status {
         if (path.ends_with(kPointerSuffix)) {
           auto p = ParsePointer(content, path);
@@ -135,7 +136,7 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
   if (IsDirectory(live)) {
     for (const std::string& run : ListDirectory(live)) {
       // The start record names the data snapshots taken before the program started.
-      const std::string start_file = JoinPath(JoinPath(live, run), "start.yaml");
+      const std::string start_file = JoinPath(JoinPath(live, run), record::live::kStartFile);
       if (PathExists(start_file)) {
         auto start = ReadFile(start_file);
         auto parsed = start.ok() ? ParseYaml(*start, start_file) : StatusOr<Json>(start.status());
@@ -145,7 +146,7 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
           out.unreadable.push_back("live run " + run + ": " + parsed.status().message());
         }
       }
-      const std::string file = JoinPath(JoinPath(live, run), kAnnotationsFile);
+      const std::string file = JoinPath(JoinPath(live, run), record::live::kAnnotationsFile);
       if (!PathExists(file)) continue;
       TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
       size_t start = 0;

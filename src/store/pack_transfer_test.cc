@@ -1,4 +1,4 @@
-#include "sync/store_sync.h"
+#include "store/pack_transfer.h"
 
 #include <gtest/gtest.h>
 
@@ -17,6 +17,9 @@ namespace trail {
 namespace {
 
 using remote::testing::TempDir;
+using store::FetchPacks;
+using store::PushPacks;
+using SyncOptions = store::PackTransferOptions;
 
 // A folder backend that fails, as a dropped connection would, once `budget` writes have
 // succeeded: what an interrupted push leaves behind.

@@ -1,4 +1,4 @@
-#include "sync/store_sync.h"
+#include "store/pack_transfer.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -19,41 +19,31 @@
 #include "store/pack.h"
 #include "base/files.h"
 
-namespace trail {
+namespace trail::store {
 namespace {
 
-constexpr std::string_view kIndexPrefix = "index/";
-constexpr std::string_view kIdxSuffix = ".idx";
-constexpr std::string_view kPackSuffix = ".pack";
-
-bool IsPackId(std::string_view s) { return s.size() == 64 && store::ParseHexId(s).has_value(); }
-
-std::string RemoteIndexName(const std::string& id) { return std::string(kIndexPrefix) + id + std::string(kIdxSuffix); }
-std::string RemotePackName(const std::string& id) {
-  return "packs/" + id.substr(0, 2) + "/" + id + std::string(kPackSuffix);
-}
+// A remote holds the local layout.
+std::string RemoteIndexName(const std::string& id) { return LocalStore::IndexName(id); }
+std::string RemotePackName(const std::string& id) { return LocalStore::PackName(id); }
 
 // Pack ids whose .idx the remote holds. Names that are not "index/<64 hex>.idx" are ignored.
 StatusOr<std::set<std::string>> RemoteIndexIds(remote::Backend& remote) {
-  TRAIL_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> listed, remote.List(std::string(kIndexPrefix)));
+  TRAIL_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> listed,
+                         remote.List(std::string(LocalStore::kIndexPrefix)));
   std::set<std::string> ids;
   for (const remote::ObjectInfo& o : listed) {
-    std::string_view name = o.name;
-    if (name.size() != kIndexPrefix.size() + 64 + kIdxSuffix.size() || !name.ends_with(kIdxSuffix)) continue;
-    std::string_view id = name.substr(kIndexPrefix.size(), 64);
-    if (IsPackId(id)) ids.emplace(id);
+    if (std::optional<std::string> id = LocalStore::PackIdOfIndexName(o.name)) ids.insert(std::move(*id));
   }
   return ids;
 }
 
 // Pack id -> size of every pack file the remote holds (with or without its .idx).
 StatusOr<std::map<std::string, uint64_t>> RemotePackSizes(remote::Backend& remote) {
-  TRAIL_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> listed, remote.List("packs/"));
+  TRAIL_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> listed,
+                         remote.List(std::string(LocalStore::kPacksPrefix)));
   std::map<std::string, uint64_t> sizes;
   for (const remote::ObjectInfo& o : listed) {
-    if (o.name.size() != 9 + 64 + kPackSuffix.size()) continue;  // "packs/ab/" + id + ".pack"
-    std::string id = o.name.substr(9, 64);
-    if (IsPackId(id) && o.name == RemotePackName(id)) sizes[id] = o.size;
+    if (std::optional<std::string> id = LocalStore::PackIdOfPackName(o.name)) sizes[*id] = o.size;
   }
   return sizes;
 }
@@ -61,7 +51,7 @@ StatusOr<std::map<std::string, uint64_t>> RemotePackSizes(remote::Backend& remot
 // Sums the per-transfer progress of several workers into one running total.
 class ProgressTotal {
  public:
-  ProgressTotal(uint64_t total, const SyncOptions& options) : total_(total), options_(options) {}
+  ProgressTotal(uint64_t total, const PackTransferOptions& options) : total_(total), options_(options) {}
 
   // A ProgressFn for one transfer; `last` must outlive the transfer.
   remote::ProgressFn For(uint64_t& last) {
@@ -82,7 +72,7 @@ class ProgressTotal {
     if (options_.progress) options_.progress(done_.load(), total_);
   }
   const uint64_t total_;
-  const SyncOptions& options_;
+  const PackTransferOptions& options_;
   std::atomic<uint64_t> done_{0};
 };
 
@@ -166,7 +156,7 @@ class MappedFile {
 
 // The .idx of a verified pack: its tail from the index on (index, index_length, magic).
 std::string_view IndexTail(std::string_view pack) {
-  const size_t trailer = pack.size() - store::kPackTrailerSize;
+  const size_t trailer = pack.size() - kPackTrailerSize;
   uint32_t index_length = 0;
   for (int b = 3; b >= 0; --b) index_length = (index_length << 8) | static_cast<uint8_t>(pack[trailer + b]);
   return pack.substr(trailer - index_length);
@@ -175,9 +165,9 @@ std::string_view IndexTail(std::string_view pack) {
 // The .idx to upload for a local pack, after checking the whole pack as fetch and fsck do: a
 // corrupt pack (a bad disk, a bug) must stay here, not spread to every clone that fetches it.
 // The .idx sent is the verified pack's own tail, not the local .idx file, which could differ.
-StatusOr<std::string> VerifiedIndexOfLocalPack(const store::LocalStore& store, const std::string& id) {
+StatusOr<std::string> VerifiedIndexOfLocalPack(const LocalStore& store, const std::string& id) {
   TRAIL_ASSIGN_OR_RETURN(MappedFile mapped, MappedFile::Open(store.PackPath(id)));
-  StatusOr<std::vector<store::PackEntry>> verified = store::VerifyPack(mapped.view(), id);
+  StatusOr<std::vector<PackEntry>> verified = VerifyPack(mapped.view(), id);
   if (!verified.ok())
     return Corrupt("pack " + id + " in the local store is corrupt, not pushed: " + verified.status().message() +
                    "; run trail fsck");
@@ -185,14 +175,14 @@ StatusOr<std::string> VerifiedIndexOfLocalPack(const store::LocalStore& store, c
 }
 
 // Downloads, verifies and publishes one pack. On any failure nothing of it stays.
-Status FetchOnePack(const store::LocalStore& store, remote::Backend& remote, const std::string& id,
+Status FetchOnePack(const LocalStore& store, remote::Backend& remote, const std::string& id,
                     ProgressTotal& total, uint64_t expected_size) {
   const std::string final_path = store.PackPath(id);
   const std::string folder = final_path.substr(0, final_path.find_last_of('/'));
   TRAIL_RETURN_IF_ERROR(MakeDirs(folder));
   // The local store's own temp-file name for a pack being written, so whatever cleans up after
   // an interrupted write cleans up after an interrupted fetch too.
-  const std::string tmp = final_path + ".tmp-" + std::to_string(::getpid());
+  const std::string tmp = LocalStore::TempPath(final_path);
   uint64_t last = 0;
   Status loaded = remote.LoadFile(RemotePackName(id), tmp, total.For(last));
   if (!loaded.ok()) {
@@ -207,7 +197,7 @@ Status FetchOnePack(const store::LocalStore& store, remote::Backend& remote, con
       ::unlink(tmp.c_str());
       return mapped.status();
     }
-    StatusOr<std::vector<store::PackEntry>> verified = store::VerifyPack(mapped->view(), id);
+    StatusOr<std::vector<PackEntry>> verified = VerifyPack(mapped->view(), id);
     if (!verified.ok()) {
       ::unlink(tmp.c_str());
       return Corrupt("pack " + id + " from " + remote.Describe() +
@@ -221,16 +211,17 @@ Status FetchOnePack(const store::LocalStore& store, remote::Backend& remote, con
     return IoError("cannot rename " + tmp + ": " + std::strerror(err));
   }
   TRAIL_RETURN_IF_ERROR(SyncDirectory(folder));
-  const std::string index_dir = JoinPath(store.dir(), "index");
-  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(JoinPath(index_dir, id + std::string(kIdxSuffix)), tail));
-  return SyncDirectory(index_dir);
+  const std::string index_path = store.IndexPath(id);
+  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(index_path, tail));
+  return SyncDirectory(index_path.substr(0, index_path.find_last_of('/')));
 }
 
 }  // namespace
 
-StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options) {
+StatusOr<PackTransferResult> PushPacks(const std::string& store_dir, remote::Backend& remote,
+                                       const PackTransferOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> store, store::LocalStore::OpenForWriting(store_dir));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenForWriting(store_dir));
   // A push killed part way leaves a temp file (up to a pack's size) on a folder remote; the next
   // push removes those nobody has written for an hour, the age gc uses for local temp files.
   // Best effort: a remote this push cannot clean is still one it can push to.
@@ -244,10 +235,10 @@ StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& re
     uint64_t size;
     bool pack_there;  // a previous push uploaded the pack but not its .idx
   };
-  SyncResult result;
+  PackTransferResult result;
   std::vector<Upload> todo;
   uint64_t total_bytes = 0;
-  for (const store::LocalStore::PackInfo& p : store->Packs()) {
+  for (const LocalStore::PackInfo& p : store->Packs()) {
     if (remote_ids.count(p.id)) {
       ++result.packs_already;
       continue;
@@ -278,15 +269,16 @@ StatusOr<SyncResult> PushPacks(const std::string& store_dir, remote::Backend& re
   return result;
 }
 
-StatusOr<SyncResult> FetchPacks(const std::string& store_dir, remote::Backend& remote, const SyncOptions& options) {
+StatusOr<PackTransferResult> FetchPacks(const std::string& store_dir, remote::Backend& remote,
+                                        const PackTransferOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> store, store::LocalStore::OpenForWriting(store_dir));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> store, LocalStore::OpenForWriting(store_dir));
   std::set<std::string> local_ids;
-  for (const store::LocalStore::PackInfo& p : store->Packs()) local_ids.insert(p.id);
+  for (const LocalStore::PackInfo& p : store->Packs()) local_ids.insert(p.id);
   TRAIL_ASSIGN_OR_RETURN(std::set<std::string> remote_ids, RemoteIndexIds(remote));
   TRAIL_ASSIGN_OR_RETURN(auto remote_packs, RemotePackSizes(remote));
 
-  SyncResult result;
+  PackTransferResult result;
   std::vector<std::pair<std::string, uint64_t>> todo;
   uint64_t total_bytes = 0;
   for (const std::string& id : remote_ids) {
@@ -311,4 +303,4 @@ StatusOr<SyncResult> FetchPacks(const std::string& store_dir, remote::Backend& r
   return result;
 }
 
-}  // namespace trail
+}  // namespace trail::store

@@ -1,0 +1,48 @@
+// The files of a live run folder, `.trail/live/<id>/` (docs/formats/live-runs.md): the one place
+// their names are spelled. The recorder, the Python client's sessions, crash recovery, gc's roots
+// and the sweep driver all read or write them; a name changed here is an on-disk format change.
+//
+//   lock           flock held by `trail run` and inherited by the child: while
+//                  either lives the run is live; once both are gone the next
+//                  trail command finalizes it (as crashed if no exit.json)
+//   start.yaml     the record as known at start (atomic write)
+//   metrics.jsonl  the TRAIL_METRICS file the child appends to
+//   metrics.marks  (byte offset, time) pairs: when trail read which bytes
+//   output.tail    last 64 KiB of output, rewritten every second
+//   exit.reserve   blank space set aside for exit.json on a full disk
+//   exit.json      the child's exit status, written before the final commit
+//   stop           written by `trail sweep` before it stops a trial early: its
+//                  text is the reason, and the run is recorded as pruned
+//   output_metrics.jsonl  metrics trail parsed from the child's output
+//   file_metrics.jsonl    metrics trail read from the TensorBoard and CSVLogger
+//                  files the child writes, while it runs (the record reads the
+//                  files themselves once more)
+//   annotations.jsonl     what the program logged through the Python client
+//                  ({"params": {...}}, {"tags": {...}}, {"function": {...}},
+//                  {"artifact": {...}}), merged into the record
+//   artifacts.json the state (size, mtime) of the artifact files at the start
+#pragma once
+
+namespace trail::record::live {
+
+inline constexpr const char* kLockFile = "lock";
+inline constexpr const char* kStartFile = "start.yaml";
+inline constexpr const char* kMetricsFile = "metrics.jsonl";
+inline constexpr const char* kMetricsMarksFile = "metrics.marks";
+inline constexpr const char* kOutputTailFile = "output.tail";
+inline constexpr const char* kExitReserveFile = "exit.reserve";
+inline constexpr const char* kExitFile = "exit.json";
+inline constexpr const char* kStopFile = "stop";
+inline constexpr const char* kOutputMetricsFile = "output_metrics.jsonl";
+inline constexpr const char* kFileMetricsFile = "file_metrics.jsonl";
+// Params, tags, Table 1 functions and artifacts the program logged through
+// the Python client, one JSON object per line; merged into the record.
+inline constexpr const char* kAnnotationsFile = "annotations.jsonl";
+inline constexpr const char* kArtifactsStateFile = "artifacts.json";
+
+// Live folders being created (`.new-<id>-<pid>`) or removed (`.done-<id>-<pid>`) carry these
+// prefixes: their leading dot tells every reader they are not runs.
+inline constexpr const char* kCreatingPrefix = ".new-";
+inline constexpr const char* kRemovingPrefix = ".done-";
+
+}  // namespace trail::record::live
