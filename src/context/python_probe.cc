@@ -39,7 +39,7 @@ std::optional<ProbeResult> ProbePython(const std::string& interpreter, const std
                                        int timeout_ms, std::string* error) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
-    *error = "pipe: " + ErrnoText();
+    *error = "pipe: " + ErrnoMessage(errno);
     return std::nullopt;
   }
   posix_spawn_file_actions_t actions;

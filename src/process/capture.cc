@@ -26,7 +26,7 @@ struct Pipe {
 
 StatusOr<Pipe> MakePipe() {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("cannot create a pipe");
+  if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("cannot create a pipe");
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
