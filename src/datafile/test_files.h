@@ -15,14 +15,7 @@
 
 namespace trail::datafile::testing {
 
-class TempDir : public trail::testing::TempDir {
- public:
-  TempDir() : trail::testing::TempDir("trail-dataset") {}
-  std::string Write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(File(name), std::ios::binary) << bytes;
-    return File(name);
-  }
-};
+using trail::testing::TempDir;
 
 inline std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
