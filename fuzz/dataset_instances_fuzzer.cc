@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/crc32c.h"
 #include "datafile/format.h"
 #include "datafile/input_file.h"
 #include "datafile/instances.h"
@@ -62,7 +63,7 @@ Expected TfRecords(std::string_view input) {
   uint64_t count = 0;
   while (!input.empty()) {
     if (input.size() < 12) return std::nullopt;
-    if (datafile::MaskedCrc32c(input.data(), 8) != Le(input, 8, 4)) return std::nullopt;
+    if (MaskCrc(Crc32c(input.substr(0, 8))) != Le(input, 8, 4)) return std::nullopt;
     const uint64_t length = Le(input, 0, 8);
     if (length > input.size() - 12 || input.size() - 12 - length < 4) return std::nullopt;
     input.remove_prefix(static_cast<size_t>(length) + 16);

@@ -14,21 +14,10 @@
 #include <filesystem>
 #include <random>
 
+#include "base/errors.h"
+#include "base/paths.h"
+
 namespace trail {
-namespace {
-
-Status Errno(const std::string& what, const std::string& path) {
-  return IoError(what + " " + path + ": " + std::strerror(errno));
-}
-
-std::string DirName(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-}  // namespace
 
 ScopedFd::~ScopedFd() {
   if (fd >= 0) ::close(fd);
@@ -39,7 +28,7 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Errno("cannot write", path);
+      return ErrnoError("cannot write", path);
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
@@ -50,7 +39,7 @@ StatusOr<std::string> ReadFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return NotFound(path + " does not exist");
-    return Errno("cannot open", path);
+    return ErrnoError("cannot open", path);
   }
   std::string out;
   struct stat st;
@@ -60,7 +49,7 @@ StatusOr<std::string> ReadFile(const std::string& path) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      Status s = Errno("cannot read", path);
+      Status s = ErrnoError("cannot read", path);
       ::close(fd);
       return s;
     }
@@ -73,7 +62,7 @@ StatusOr<std::string> ReadFile(const std::string& path) {
 
 Status SyncDirectory(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("cannot open directory", path);
+  if (fd < 0) return ErrnoError("cannot open directory", path);
   ::fsync(fd);
   ::close(fd);
   return Status::Ok();
@@ -156,13 +145,6 @@ std::vector<std::string> ListDirectory(const std::string& path) {
   return names;
 }
 
-std::string JoinPath(const std::string& a, const std::string& b) {
-  if (a.empty()) return b;
-  if (!b.empty() && b[0] == '/') return b;
-  if (a.back() == '/') return a + b;
-  return a + "/" + b;
-}
-
 std::string CurrentDirectory() {
   std::error_code ec;
   auto p = std::filesystem::current_path(ec);
@@ -177,10 +159,10 @@ StatusOr<FileLock> FileLock::AcquireShared(const std::string& path) { return Acq
 
 StatusOr<FileLock> FileLock::AcquireMode(const std::string& path, int mode) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot open lock file", path);
+  if (fd < 0) return ErrnoError("cannot open lock file", path);
   while (::flock(fd, mode) != 0) {
     if (errno == EINTR) continue;
-    Status s = Errno("cannot lock", path);
+    Status s = ErrnoError("cannot lock", path);
     ::close(fd);
     return s;
   }
@@ -191,14 +173,14 @@ StatusOr<FileLock> FileLock::TryAcquire(const std::string& path, bool create) {
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
   if (fd < 0) {
     if (errno == ENOENT && !create) return NotFound(path + " does not exist");
-    return Errno("cannot open lock file", path);
+    return ErrnoError("cannot open lock file", path);
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK) return FileLock(-1);
     errno = err;
-    return Errno("cannot lock", path);
+    return ErrnoError("cannot lock", path);
   }
   return FileLock(fd);
 }

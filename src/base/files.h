@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/paths.h"  // JoinPath, for the many callers that include only this header
 #include "trail/status.h"
 
 namespace trail {
@@ -42,7 +43,6 @@ bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);
 // Names of the entries of a directory (not "." / ".."), unsorted; empty if it does not exist.
 std::vector<std::string> ListDirectory(const std::string& path);
-std::string JoinPath(const std::string& a, const std::string& b);
 std::string CurrentDirectory();
 // fsync of a directory so a rename or create inside it is durable.
 Status SyncDirectory(const std::string& path);

@@ -30,6 +30,12 @@ size_t SequenceLength(std::string_view s, size_t i) {
 
 }  // namespace
 
+std::string_view Trim(std::string_view s, std::string_view chars) {
+  const size_t begin = s.find_first_not_of(chars);
+  if (begin == std::string_view::npos) return {};
+  return s.substr(begin, s.find_last_not_of(chars) - begin + 1);
+}
+
 bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     size_t n = SequenceLength(s, i);

@@ -6,6 +6,12 @@
 
 namespace trail {
 
+// The characters std::isspace() accepts in the C locale.
+inline constexpr std::string_view kAsciiWhitespace = " \t\n\v\f\r";
+// `s` without leading and trailing characters from `chars` (a view into `s`; empty when all of
+// it is trimmed).
+std::string_view Trim(std::string_view s, std::string_view chars = kAsciiWhitespace);
+
 bool IsValidUtf8(std::string_view s);
 // Copy of `s` with every invalid UTF-8 sequence replaced by U+FFFD, so JSON
 // and YAML writers can never choke on a Latin-1 argument or a stray byte.

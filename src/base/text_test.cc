@@ -44,5 +44,39 @@ TEST(EscapeForMessageTest, KeepsUtf8AndEscapesEverythingElse) {
   EXPECT_EQ(EscapeForMessage("\xC3"), "\\xc3");  // a truncated sequence
 }
 
+// Moved from context/context_test.cc (it tested context's copy, ValidUtf8).
+TEST(SanitizeUtf8Test, ValidUtf8) {
+  EXPECT_EQ(SanitizeUtf8("plain ascii"), "plain ascii");
+  EXPECT_EQ(SanitizeUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(SanitizeUtf8("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+  EXPECT_EQ(SanitizeUtf8("x\xe2\x82"), "x\xEF\xBF\xBD\xEF\xBF\xBD");                // cut short
+}
+
+TEST(SanitizeUtf8Test, EdgeCases) {
+  EXPECT_EQ(SanitizeUtf8(""), "");
+  EXPECT_EQ(SanitizeUtf8("\xff"), "\xEF\xBF\xBD");
+  EXPECT_EQ(SanitizeUtf8("\xc0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");      // overlong NUL
+  EXPECT_EQ(SanitizeUtf8("\xf4\x90\x80\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // past U+10FFFF
+  EXPECT_EQ(SanitizeUtf8(std::string("a\0b", 3)), std::string("a\0b", 3));  // NUL is valid UTF-8
+  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));                             // U+10FFFF itself
+  EXPECT_FALSE(IsValidUtf8("\x80"));
+  EXPECT_TRUE(IsValidUtf8(""));
+}
+
+TEST(TrimTest, WhitespaceByDefault) {
+  EXPECT_EQ(Trim("  a b \t\r\n"), "a b");
+  EXPECT_EQ(Trim("\f\va\v"), "a");
+  EXPECT_EQ(Trim(""), "");
+  EXPECT_EQ(Trim(" \t\n"), "");
+  EXPECT_EQ(Trim("x"), "x");
+  EXPECT_EQ(Trim("\xc2\xa0x"), "\xc2\xa0x");  // bytes past ASCII are never whitespace
+}
+
+TEST(TrimTest, ChosenCharacters) {
+  EXPECT_EQ(Trim(" \t1.5\r ", " \t"), "1.5\r");
+  EXPECT_EQ(Trim("--a-", "-"), "a");
+  EXPECT_EQ(Trim("a", ""), "a");
+}
+
 }  // namespace
 }  // namespace trail

@@ -40,7 +40,7 @@ namespace {
 
 void MakeStringsValidUtf8(Json* j) {
   if (j->is_string()) {
-    *j = ValidUtf8(j->get_ref<const std::string&>());
+    *j = SanitizeUtf8(j->get_ref<const std::string&>());
   } else if (j->is_structured()) {
     for (auto& item : *j) MakeStringsValidUtf8(&item);
   }
@@ -72,7 +72,7 @@ Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string&
     out["packages"] = ScanPackages(*sources, python, warnings);
   }
   MakeStringsValidUtf8(&out);
-  for (size_t i = first_warning; i < warnings->size(); ++i) (*warnings)[i] = ValidUtf8((*warnings)[i]);
+  for (size_t i = first_warning; i < warnings->size(); ++i) (*warnings)[i] = SanitizeUtf8((*warnings)[i]);
   return out;
 }
 

@@ -85,13 +85,6 @@ TEST(ContextTest, OutsideBytesBecomeValidUtf8) {
   EXPECT_NO_THROW(e.dump());
 }
 
-TEST(ContextTest, ValidUtf8) {
-  EXPECT_EQ(ValidUtf8("plain ascii"), "plain ascii");
-  EXPECT_EQ(ValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
-  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
-  EXPECT_EQ(ValidUtf8("x\xe2\x82"), "x\xEF\xBF\xBD\xEF\xBF\xBD");                // cut short
-}
-
 TEST(ContextTest, EnvPathAndVariables) {
   ContextEnv env;
   env.root = "/some/root/";

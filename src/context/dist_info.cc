@@ -64,7 +64,7 @@ std::optional<Distribution> ReadDistribution(const std::string& dir, const std::
   auto text = ReadHead(entry.metadata_file, kHeaderRead);
   if (!text) {
     warnings->push_back("python package " + dist.path + ": cannot read " + BaseName(entry.metadata_file) + ": " +
-                        ErrnoText() + "; skipped");
+                        ErrnoMessage(errno) + "; skipped");
     return std::nullopt;
   }
   if (!ParseHeaders(*text, &dist.name, &dist.version) && text->size() == kHeaderRead) {

@@ -20,13 +20,13 @@ class Findings {
   void Add(const FunctionKind& kind, std::string spelling, const std::string& at) {
     if (kind.name.empty()) return;  // 'linear', penalty='none': a choice of no function
     if (spelling.size() > kMaxSpelling) spelling = spelling.substr(0, kMaxSpelling - 3) + "...";
-    spelling = ValidUtf8(spelling);  // source bytes go into a record, which must stay text
+    spelling = SanitizeUtf8(spelling);  // source bytes go into a record, which must stay text
     auto key = std::make_pair(std::string(kind.category), std::string(kind.name));
     auto [it, added] = index_.emplace(key, entries_.size());
     if (added) entries_.push_back(Entry{key.first, key.second, {}, {}});
     Entry& e = entries_[it->second];
     AddOnce(&e.found, std::move(spelling));
-    AddOnce(&e.at, ValidUtf8(at));
+    AddOnce(&e.at, SanitizeUtf8(at));
   }
 
   Json ToJson() const {

@@ -100,7 +100,7 @@ GpuScan ScanProc(const ContextEnv& env, std::vector<std::string>* warnings) {
     auto text = ReadHead(file, 65536);
     Gpu gpu;
     if (!text) {
-      warnings->push_back("cannot read " + file + ": " + ErrnoText());
+      warnings->push_back("cannot read " + file + ": " + ErrnoMessage(errno));
     } else {
       ForEachLine(*text, [&](std::string_view line) {
         std::string_view k, v;

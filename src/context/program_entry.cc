@@ -4,6 +4,7 @@
 
 #include "context/text_files.h"
 #include "base/files.h"
+#include "base/paths.h"
 
 namespace trail::context {
 namespace {
@@ -66,13 +67,6 @@ std::string Real(const std::string& path) {
 }
 
 }  // namespace
-
-bool IsInside(const std::string& path, const std::string& root) {
-  if (root.empty()) return false;
-  if (root == "/") return !path.empty() && path[0] == '/';
-  return path == root ||
-         (path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/');
-}
 
 ProgramEntry FindProgramEntry(const PythonCommand& cmd, const std::string& repo_root, ModuleFinder* finder) {
   ProgramEntry entry;

@@ -37,7 +37,4 @@ struct ProgramEntry {
 // `repo_root` must be a real path.
 ProgramEntry FindProgramEntry(const PythonCommand& cmd, const std::string& repo_root, ModuleFinder* finder);
 
-// True when `path` is `root` or lies below it (both real paths).
-bool IsInside(const std::string& path, const std::string& root);
-
 }  // namespace trail::context

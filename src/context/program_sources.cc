@@ -8,14 +8,15 @@
 #include "context/python_command.h"
 #include "context/text_files.h"
 #include "base/files.h"
+#include "base/paths.h"
 
 namespace trail::context {
 namespace {
 
+// `path` relative to `root` when it lies below it, else `path` as it is (the root itself too).
 std::string Relative(const std::string& path, const std::string& root) {
-  if (!IsInside(path, root) || path == root) return path;
-  if (root == "/") return path.substr(1);
-  return path.substr(root.size() + 1);
+  std::optional<std::string> below = PathBelow(path, root);
+  return below && !below->empty() ? *below : path;
 }
 
 // Reads files breadth-first from the entry, following imports of own modules.
@@ -47,7 +48,7 @@ class SourceLoader {
 
  private:
   // File names and their bytes come from outside: warnings must stay text.
-  void Warn(const std::string& text) { warnings_->push_back(ValidUtf8(text)); }
+  void Warn(const std::string& text) { warnings_->push_back(SanitizeUtf8(text)); }
 
   void Tokenized(SourceFile* f) {
     TokenizedSource t = Tokenize(f->text);
@@ -75,7 +76,7 @@ class SourceLoader {
     }
     auto text = ReadHead(real, limits_.max_file_bytes + 1);
     if (!text) {
-      Warn("program source " + display + ": cannot read: " + ErrnoText());
+      Warn("program source " + display + ": cannot read: " + ErrnoMessage(errno));
       return;
     }
     if (text->size() > limits_.max_file_bytes) {

@@ -219,7 +219,7 @@ PythonEnv InspectPython(const PythonCommand& cmd, const ContextEnv& env, std::ve
   std::string executable = cmd.interpreter;  // as sys.executable will read, symlinks kept
   auto real = RealPath(executable);
   if (!real) {
-    warnings->push_back("python: cannot resolve " + executable + ": " + ErrnoText());
+    warnings->push_back("python: cannot resolve " + executable + ": " + ErrnoMessage(errno));
     py.interpreter = executable;
     return py;
   }

@@ -69,7 +69,7 @@ std::optional<std::string> Distribution(const ContextEnv& env) {
 Json Cpu(const ContextEnv& env, std::vector<std::string>* warnings) {
   auto text = ReadHead(env.Path("proc/cpuinfo"), 16 << 20);
   if (!text) {
-    warnings->push_back("cpu unknown: cannot read " + env.Path("proc/cpuinfo") + ": " + ErrnoText());
+    warnings->push_back("cpu unknown: cannot read " + env.Path("proc/cpuinfo") + ": " + ErrnoMessage(errno));
     return nullptr;
   }
   std::optional<std::string> model;
@@ -119,7 +119,7 @@ Json Cpu(const ContextEnv& env, std::vector<std::string>* warnings) {
 std::optional<unsigned long long> MemoryBytes(const ContextEnv& env, std::vector<std::string>* warnings) {
   auto text = ReadHead(env.Path("proc/meminfo"), 64 * 1024);
   if (!text) {
-    warnings->push_back("memory unknown: cannot read " + env.Path("proc/meminfo") + ": " + ErrnoText());
+    warnings->push_back("memory unknown: cannot read " + env.Path("proc/meminfo") + ": " + ErrnoMessage(errno));
     return std::nullopt;
   }
   std::optional<unsigned long long> bytes;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/test_temp_dir.h"
 #include "context/text_files.h"
 
 namespace trail::context::testing {
@@ -28,52 +29,35 @@ inline std::string Testdata(const std::string& rel) {
   return (std::filesystem::path(__FILE__).parent_path() / "testdata" / rel).string();
 }
 
-// A fresh directory, removed with its contents at scope exit. path() is a
-// realpath, so it compares equal to what realpath(3) gives for files in it.
-class TempRoot {
+// A fixture root: the shared scratch directory (base/test_temp_dir.h, a real path, so it
+// compares equal to what realpath(3) gives for files in it) with shorthands for building trees.
+class TempRoot : public trail::testing::TempDir {
  public:
-  TempRoot() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "trail-context-XXXXXX").string();
-    path_ = *RealPath(::mkdtemp(tmpl.data()));
-  }
-  ~TempRoot() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempRoot(const TempRoot&) = delete;
-  TempRoot& operator=(const TempRoot&) = delete;
+  TempRoot() : TempDir("trail-context") {}
 
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+  std::string operator/(const std::string& rel) const { return path() + "/" + rel; }
 
   // Writes `content` to rel (parents created); mode 0755 when executable.
   std::string Write(const std::string& rel, const std::string& content, bool executable = false) const {
-    std::filesystem::path p = path_ + "/" + rel;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    ::chmod(p.c_str(), executable ? 0755 : 0644);
-    return p.string();
+    return TempDir::Write(rel, content, executable ? 0755 : 0644);
   }
   std::string MakeDir(const std::string& rel) const {
-    std::filesystem::create_directories(path_ + "/" + rel);
-    return path_ + "/" + rel;
+    std::filesystem::create_directories(path() + "/" + rel);
+    return path() + "/" + rel;
   }
   // A symlink rel -> target (target as written, relative or absolute).
   std::string Link(const std::string& rel, const std::string& target) const {
-    std::filesystem::path p = path_ + "/" + rel;
+    std::filesystem::path p = path() + "/" + rel;
     std::filesystem::create_directories(p.parent_path());
     std::filesystem::create_symlink(target, p);
     return p.string();
   }
   // Copies a testdata folder into rel.
   std::string CopyTestdata(const std::string& testdata_rel, const std::string& rel) const {
-    std::filesystem::create_directories(path_ + "/" + rel);
-    std::filesystem::copy(Testdata(testdata_rel), path_ + "/" + rel, std::filesystem::copy_options::recursive);
-    return path_ + "/" + rel;
+    std::filesystem::create_directories(path() + "/" + rel);
+    std::filesystem::copy(Testdata(testdata_rel), path() + "/" + rel, std::filesystem::copy_options::recursive);
+    return path() + "/" + rel;
   }
-
- private:
-  std::string path_;
 };
 
 // A Debian-like CPython 3.11.9 under root/usr: bin/python3.11 (a stand-in

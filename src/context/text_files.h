@@ -7,14 +7,17 @@
 #include <string_view>
 #include <vector>
 
+// The base helpers every reader here uses (Trim, SanitizeUtf8, BaseName, DirName, ErrnoMessage).
+#include "base/errors.h"
+#include "base/paths.h"
+#include "base/text.h"
+
 namespace trail::context {
 
 // Up to `limit` bytes from the start of a file; nullopt when it cannot be
 // opened or read (errno tells why). Reads until EOF, so /proc files, whose
 // size reads as 0, work too.
 std::optional<std::string> ReadHead(const std::string& path, size_t limit = 1 << 20);
-
-std::string_view Trim(std::string_view s);
 
 // Splits "key<sep>value" at the first `sep` and trims both sides; false when
 // there is no `sep`.
@@ -37,8 +40,6 @@ std::vector<std::string> SplitString(std::string_view s, char sep);
 // Splits on runs of spaces and tabs, dropping empty pieces.
 std::vector<std::string> SplitWhitespace(std::string_view s);
 
-std::string BaseName(std::string_view path);
-std::string DirName(std::string_view path);
 // realpath(3), or nullopt.
 std::optional<std::string> RealPath(const std::string& path);
 bool IsRegularFile(const std::string& path);
@@ -46,12 +47,5 @@ bool IsExecutableFile(const std::string& path);
 
 // Parses a whole decimal number; nullopt for anything else.
 std::optional<unsigned long long> ParseUnsigned(std::string_view s);
-
-// `s` with each byte that is not part of valid UTF-8 replaced by U+FFFD:
-// metadata and /proc files are outside input, and a record must stay text.
-std::string ValidUtf8(std::string_view s);
-
-// "why" for the last failed system call, e.g. "Permission denied".
-std::string ErrnoText();
 
 }  // namespace trail::context

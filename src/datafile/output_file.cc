@@ -9,17 +9,12 @@
 #include <cstring>
 
 #include "base/files.h"
+#include "base/paths.h"
 
 namespace trail::datafile {
 namespace {
 
 constexpr size_t kBufferSize = 1 << 20;
-
-std::string DirName(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 }  // namespace
 

@@ -10,18 +10,12 @@
 #include <sstream>
 #include <string>
 
+#include "base/test_crc32c.h"
 #include "base/test_temp_dir.h"
 
 namespace trail::datafile::testing {
 
-class TempDir : public trail::testing::TempDir {
- public:
-  TempDir() : trail::testing::TempDir("trail-dataset") {}
-  std::string Write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(File(name), std::ios::binary) << bytes;
-    return File(name);
-  }
-};
+using trail::testing::TempDir;
 
 inline std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -36,15 +30,8 @@ inline std::string Le(uint64_t v, int bytes) {
   return out;
 }
 
-// Straight from the definition: reflected polynomial 0x82F63B78, one bit at a time.
 inline uint32_t ReferenceMaskedCrc32c(const std::string& data) {
-  uint32_t crc = 0xffffffffu;
-  for (unsigned char c : data) {
-    crc ^= c;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1u)));
-  }
-  crc = ~crc;
-  return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
+  return trail::testing::ReferenceMask(trail::testing::ReferenceCrc32c(data));
 }
 
 inline std::string TfRecordFrame(const std::string& data) {

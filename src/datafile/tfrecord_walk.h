@@ -4,9 +4,6 @@
 //
 // Each length's checksum is verified, so a file that is not TFRecord, or is damaged, is reported
 // rather than miscounted; the data checksums are not (that would mean reading every byte).
-//
-// ingest/ has a full TFRecord reader with a hardware CRC32C; this layer may only use util, and
-// it checks 8 bytes per record, so a small table-driven CRC32C suffices here.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +14,6 @@
 namespace trail::datafile {
 
 constexpr uint64_t kTfRecordOverhead = 16;  // header 12 + data CRC 4
-
-// The masked CRC32C TFRecord stores: rotate right by 15, plus 0xa282ead8.
-uint32_t MaskedCrc32c(const void* data, size_t size);
 
 struct TfRecordSpan {
   uint64_t offset = 0;  // where the record's frame starts

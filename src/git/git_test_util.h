@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "base/test_temp_dir.h"
 #include "git/repo.h"
 
 namespace trail::git::testing {
@@ -52,26 +53,8 @@ inline std::string Trim(std::string s) {
   return s;
 }
 
-// A temporary directory removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "trail-git-test-XXXXXX").string();
-    char* made = mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = std::filesystem::canonical(tmpl).string();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// The shared scratch directory (base/test_temp_dir.h), a real path as libgit2 reports paths.
+using trail::testing::TempDir;
 
 // A non-bare repository made by `git init`, with a fixed identity and no
 // user or system config, so the host's git setup cannot change results.

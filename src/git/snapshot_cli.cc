@@ -5,15 +5,13 @@
 // snapshot is made the way a careful script would: copy the index to a
 // temporary file inside the git dir, `git add -A` into the copy, write its
 // tree and commit it. The user's index file is never opened for writing.
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <vector>
 
 #include "git/repo.h"
+#include "process/program.h"
 
 namespace trail::git {
 namespace {
@@ -24,24 +22,30 @@ std::string Quote(const std::string& s) {
   return out + "'";
 }
 
-// Runs a shell command; its stdout (trailing newline removed) or an error.
-StatusOr<std::string> Capture(const std::string& cmd) {
-  FILE* pipe = ::popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (!pipe) return Internal("cannot run git");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  int rc = ::pclose(pipe);
-  if (rc != 0) return Internal("git failed: " + cmd.substr(0, cmd.find(' ', cmd.find("git "))));
+// `git` with the temporary index and the author, in the work tree. Each Capture runs it with argv
+// (no shell); `shown` is the shell line that command once was, kept only because error messages
+// (and so the records that hold them as warnings) name a failed step by its beginning.
+struct GitCli {
+  process::Program program;
+  std::string shown;
+};
+
+// Runs git with `args`, stderr discarded; its stdout (trailing newlines removed) or an error.
+StatusOr<std::string> Capture(const GitCli& git, const std::vector<std::string>& args) {
+  process::Program run = git.program;
+  run.argv.insert(run.argv.end(), args.begin(), args.end());
+  auto ran = process::RunProgram(run);
+  if (!ran.ok() || ran->exit_code != 0) {
+    return Internal("git failed: " + git.shown.substr(0, git.shown.find(' ', git.shown.find("git "))));
+  }
+  std::string out = std::move(ran->out);
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
 
 // The untracked, not ignored files that match `secret_files`, sorted (git's order).
-StatusOr<std::vector<std::string>> UntrackedSecrets(const std::string& git,
-                                                    const std::vector<std::string>& secret_files) {
-  TRAIL_ASSIGN_OR_RETURN(std::string listing, Capture(git + "ls-files -z --others --exclude-standard"));
+StatusOr<std::vector<std::string>> UntrackedSecrets(const GitCli& git, const std::vector<std::string>& secret_files) {
+  TRAIL_ASSIGN_OR_RETURN(std::string listing, Capture(git, {"ls-files", "-z", "--others", "--exclude-standard"}));
   std::vector<std::string> out;
   for (size_t p = 0; p < listing.size();) {
     size_t e = listing.find('\0', p);
@@ -66,26 +70,36 @@ StatusOr<Snapshot> Repo::SnapshotWorktreeWithGitCli(const SnapshotOptions& opts,
   } cleanup{tmp_index};
   std::string name = who.name.empty() ? "trail" : who.name;
   std::string email = who.email.empty() ? "trail@localhost" : who.email;
-  std::string git = "cd " + Quote(workdir()) + " && GIT_INDEX_FILE=" + Quote(tmp_index) +
-                    " GIT_AUTHOR_NAME=" + Quote(name) + " GIT_AUTHOR_EMAIL=" + Quote(email) +
-                    " GIT_COMMITTER_NAME=" + Quote(name) + " GIT_COMMITTER_EMAIL=" + Quote(email) +
-                    " git -c core.splitIndex=false ";
+  GitCli git;
+  git.program.argv = {"git", "-c", "core.splitIndex=false"};
+  git.program.search_path = true;
+  git.program.cwd = workdir();
+  const std::vector<std::string> settings = {"GIT_INDEX_FILE=" + tmp_index,   "GIT_AUTHOR_NAME=" + name,
+                                             "GIT_AUTHOR_EMAIL=" + email,     "GIT_COMMITTER_NAME=" + name,
+                                             "GIT_COMMITTER_EMAIL=" + email};
+  git.program.env = process::CurrentEnvironmentWithout({"GIT_INDEX_FILE=", "GIT_AUTHOR_NAME=", "GIT_AUTHOR_EMAIL=",
+                                                        "GIT_COMMITTER_NAME=", "GIT_COMMITTER_EMAIL="});
+  git.program.env->insert(git.program.env->end(), settings.begin(), settings.end());
+  git.program.out = process::Stream::kCapture;
+  git.program.err = process::Stream::kNull;
+  git.shown = "cd " + Quote(workdir()) + " && GIT_INDEX_FILE=" + Quote(tmp_index) + " GIT_AUTHOR_NAME=" + Quote(name) +
+              " GIT_AUTHOR_EMAIL=" + Quote(email) + " GIT_COMMITTER_NAME=" + Quote(name) +
+              " GIT_COMMITTER_EMAIL=" + Quote(email) + " git -c core.splitIndex=false ";
   Snapshot snap;
   TRAIL_ASSIGN_OR_RETURN(snap.excluded, UntrackedSecrets(git, opts.secret_files));
-  TRAIL_ASSIGN_OR_RETURN(std::string added, Capture(git + "add -A ."));
-  (void)added;
+  TRAIL_RETURN_IF_ERROR(Capture(git, {"add", "-A", "."}).status());
   // Take the secrets back out of the temporary index only: they were untracked.
   for (const std::string& path : snap.excluded) {
-    TRAIL_ASSIGN_OR_RETURN(std::string removed,
-                           Capture(git + "rm -q --cached --ignore-unmatch -- " + Quote(":(literal)" + path)));
-    (void)removed;
+    TRAIL_RETURN_IF_ERROR(Capture(git, {"rm", "-q", "--cached", "--ignore-unmatch", "--", ":(literal)" + path}).status());
   }
-  TRAIL_ASSIGN_OR_RETURN(snap.tree, Capture(git + "write-tree"));
-  auto head = Capture(git + "rev-parse --verify -q HEAD");
-  std::string parent = head.ok() ? " -p " + *head : "";
-  TRAIL_ASSIGN_OR_RETURN(snap.commit, Capture(git + "commit-tree " + snap.tree + parent + " -m " + Quote(message)));
+  TRAIL_ASSIGN_OR_RETURN(snap.tree, Capture(git, {"write-tree"}));
+  auto head = Capture(git, {"rev-parse", "--verify", "-q", "HEAD"});
+  std::vector<std::string> commit_tree = {"commit-tree", snap.tree};
+  if (head.ok()) commit_tree.insert(commit_tree.end(), {"-p", *head});
+  commit_tree.insert(commit_tree.end(), {"-m", message});
+  TRAIL_ASSIGN_OR_RETURN(snap.commit, Capture(git, commit_tree));
   if (head.ok()) {
-    TRAIL_ASSIGN_OR_RETURN(std::string changed, Capture(git + "diff-tree -r --name-only " + *head + " " + snap.tree));
+    TRAIL_ASSIGN_OR_RETURN(std::string changed, Capture(git, {"diff-tree", "-r", "--name-only", *head, snap.tree}));
     for (size_t p = 0; p < changed.size();) {
       size_t e = changed.find('\n', p);
       if (e == std::string::npos) e = changed.size();

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "base/paths.h"
 #include "git/git_util.h"
 #include "git/repo.h"
 
@@ -27,10 +28,6 @@ StatusOr<std::string> BlobContent(git_repository* repo, const git_oid& id) {
   BlobPtr blob(raw);
   return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
                      static_cast<size_t>(git_blob_rawsize(blob.get())));
-}
-
-std::string JoinPath(const std::string& dir, const char* name) {
-  return dir.empty() ? std::string(name) : dir + "/" + name;
 }
 
 // Pre-order walk in tree order. A recursive walk of our own (rather than

@@ -7,14 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/errors.h"
+
 namespace trail::ingest {
-namespace {
-
-Status Errno(const char* what, const std::string& path) {
-  return IoError(std::string(what) + " " + path + ": " + std::strerror(errno));
-}
-
-}  // namespace
 
 AppendedFile::~AppendedFile() {
   if (fd_ >= 0) ::close(fd_);
@@ -25,7 +20,7 @@ StatusOr<bool> AppendedFile::EnsureOpen() {
   fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ >= 0) return true;
   if (errno == ENOENT) return false;
-  return Errno("cannot open", path_);
+  return ErrnoError("cannot open", path_);
 }
 
 StatusOr<size_t> AppendedFile::ReadAt(uint64_t offset, char* dst, size_t max) {
@@ -34,7 +29,7 @@ StatusOr<size_t> AppendedFile::ReadAt(uint64_t offset, char* dst, size_t max) {
   for (;;) {
     ssize_t n = ::pread(fd_, dst, max, static_cast<off_t>(offset));
     if (n >= 0) return static_cast<size_t>(n);
-    if (errno != EINTR) return Errno("cannot read", path_);
+    if (errno != EINTR) return ErrnoError("cannot read", path_);
   }
 }
 
@@ -42,7 +37,7 @@ StatusOr<uint64_t> AppendedFile::Size() {
   TRAIL_ASSIGN_OR_RETURN(bool open, EnsureOpen());
   if (!open) return uint64_t{0};
   struct stat st;
-  if (::fstat(fd_, &st) != 0) return Errno("cannot stat", path_);
+  if (::fstat(fd_, &st) != 0) return ErrnoError("cannot stat", path_);
   return static_cast<uint64_t>(st.st_size);
 }
 

@@ -5,15 +5,13 @@
 #include <optional>
 
 #include "base/numbers.h"
+#include "base/text.h"
 
 namespace trail::ingest {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+// The padding Trim takes off a cell: spaces and tabs only, other control characters stay data.
+constexpr std::string_view kCellPadding = " \t";
 
 // The separator the header uses: the most frequent of ',' '\t' ';' outside quotes.
 char DetectSeparator(std::string_view header) {
@@ -94,7 +92,7 @@ void CsvLogParser::ParseHeader(std::string_view line) {
   separator_ = DetectSeparator(line);
   SplitCells(line);
   for (size_t c = 0; c < cells_.size(); ++c) {
-    columns_.emplace_back(Trim(cells_[c]));
+    columns_.emplace_back(Trim(cells_[c], kCellPadding));
     if (epoch_column_ < 0 && columns_.back() == "epoch") epoch_column_ = static_cast<int>(c);
   }
   column_warned_.assign(columns_.size(), false);
@@ -104,7 +102,7 @@ int64_t CsvLogParser::ParseLine(std::string_view line, double now, metrics::Metr
                                 std::vector<std::string>* warnings) {
   ++lines_;
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (Trim(line).empty()) return 0;
+  if (Trim(line, kCellPadding).empty()) return 0;
   if (!has_header()) {
     ParseHeader(line);
     return 0;
@@ -122,7 +120,7 @@ int64_t CsvLogParser::ParseLine(std::string_view line, double now, metrics::Metr
   }
   int64_t step = row;
   if (epoch_column_ >= 0 && static_cast<size_t>(epoch_column_) < cells_.size()) {
-    std::string_view cell = Trim(cells_[epoch_column_]);
+    std::string_view cell = Trim(cells_[epoch_column_], kCellPadding);
     if (std::optional<int64_t> epoch = ParseStep(cell)) {
       step = *epoch;
     } else if (!epoch_warned_) {
@@ -134,7 +132,7 @@ int64_t CsvLogParser::ParseLine(std::string_view line, double now, metrics::Metr
   const size_t n = std::min(cells_.size(), columns_.size());
   for (size_t c = 0; c < n; ++c) {
     if (static_cast<int>(c) == epoch_column_ || columns_[c].empty()) continue;
-    std::string_view cell = Trim(cells_[c]);
+    std::string_view cell = Trim(cells_[c], kCellPadding);
     if (cell.empty() || cell == "NA") continue;
     std::optional<double> value = ParseCell(cell);
     if (!value) {

@@ -6,13 +6,13 @@
 #include <filesystem>
 
 #include "ingest/test_event_writer.h"
-#include "metrics/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 
 namespace trail::ingest {
 namespace {
 
 using metrics::MetricSet;
-using metrics::testutil::TempDir;
+using trail::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;

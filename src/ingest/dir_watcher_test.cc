@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "ingest/test_event_writer.h"
-#include "metrics/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 
 namespace trail::ingest {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace testutil;
 using metrics::MetricSet;
-using metrics::testutil::TempDir;
+using trail::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;

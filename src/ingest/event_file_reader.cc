@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "ingest/crc32c.h"
+#include "base/crc32c.h"
 #include "ingest/tfrecord.h"
 
 namespace trail::ingest {

@@ -1,6 +1,6 @@
 #include "ingest/tfrecord.h"
 
-#include "ingest/crc32c.h"
+#include "base/crc32c.h"
 
 namespace trail::ingest {
 namespace {

@@ -7,7 +7,7 @@
 //   byte    data[length]
 //   uint32  masked CRC32C of data
 //
-// (masking: crc32c.h). Nothing separates or indexes records, so a reader must check every
+// (masking: base/crc32c.h). Nothing separates or indexes records, so a reader must check every
 // checksum: after one bad record there is no reliable way to find the next.
 #pragma once
 

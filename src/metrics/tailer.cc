@@ -8,15 +8,13 @@
 #include <cstring>
 #include <utility>
 
+#include "base/errors.h"
+
 namespace trail::metrics {
 namespace {
 
 constexpr size_t kReadChunk = size_t{1} << 20;
 constexpr size_t kMaxWarnings = 100;
-
-Status Errno(const std::string& what, const std::string& path) {
-  return IoError(what + " " + path + ": " + std::strerror(errno));
-}
 
 }  // namespace
 
@@ -51,7 +49,7 @@ StatusOr<bool> MetricsTailer::EnsureOpen() {
   fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ >= 0) return true;
   if (errno == ENOENT) return false;
-  return Errno("cannot open metrics file", path_);
+  return ErrnoError("cannot open metrics file", path_);
 }
 
 Status MetricsTailer::ReadCompleteLines(const LineClock& clock, MetricSet& set) {
@@ -60,7 +58,7 @@ Status MetricsTailer::ReadCompleteLines(const LineClock& clock, MetricSet& set) 
 
   uint64_t read_pos = offset_ + buffered_;
   struct stat st;
-  if (::fstat(fd_, &st) != 0) return Errno("cannot stat metrics file", path_);
+  if (::fstat(fd_, &st) != 0) return ErrnoError("cannot stat metrics file", path_);
   if (static_cast<uint64_t>(st.st_size) < read_pos) {
     Warn("metrics file shrank from " + std::to_string(read_pos) + " to " + std::to_string(st.st_size) +
          " bytes; reading it again from the start");
@@ -76,7 +74,7 @@ Status MetricsTailer::ReadCompleteLines(const LineClock& clock, MetricSet& set) 
     if (buffer_.size() < buffered_ + kReadChunk) buffer_.resize(buffered_ + kReadChunk);
     ssize_t n = ::pread(fd_, buffer_.data() + buffered_, kReadChunk, static_cast<off_t>(read_pos));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("cannot read metrics file", path_);
+    if (n < 0) return ErrnoError("cannot read metrics file", path_);
     if (n == 0) return Status::Ok();
     read_pos += static_cast<uint64_t>(n);
 

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "metrics/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 
 namespace trail::metrics {
 namespace {
@@ -39,7 +39,7 @@ std::vector<double> Times(const MetricSet& set, std::string_view key) {
 }
 
 TEST(MetricsTailerTest, MissingFileIsNotAnError) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   MetricsTailer tailer(dir.File("metrics.jsonl"));
   MetricSet set;
   ASSERT_TRUE(tailer.Poll(1, set).ok());
@@ -51,7 +51,7 @@ TEST(MetricsTailerTest, MissingFileIsNotAnError) {
 
 // Issue 13: a 1 GB line without a newline grew trail to 2.6 GB.
 TEST(MetricsTailerTest, LineOverTheLimitIsSkippedWithOneWarning) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   MetricsTailer tailer(path);
   MetricSet set;
@@ -76,7 +76,7 @@ TEST(MetricsTailerTest, LineOverTheLimitIsSkippedWithOneWarning) {
 }
 
 TEST(MetricsTailerTest, UnterminatedLineOverTheLimitIsSkippedAtFinish) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   MetricsTailer tailer(path);
   MetricSet set;
@@ -89,7 +89,7 @@ TEST(MetricsTailerTest, UnterminatedLineOverTheLimitIsSkippedAtFinish) {
 }
 
 TEST(MetricsTailerTest, FileAppearingLaterIsPickedUp) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   MetricsTailer tailer(path);
   MetricSet set;
@@ -100,7 +100,7 @@ TEST(MetricsTailerTest, FileAppearingLaterIsPickedUp) {
 }
 
 TEST(MetricsTailerTest, PartialLinesWaitForTheirNewline) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   MetricsTailer tailer(path);
   MetricSet set;
@@ -135,7 +135,7 @@ TEST(MetricsTailerTest, PartialLinesWaitForTheirNewline) {
 }
 
 TEST(MetricsTailerTest, FinishTakesTheUnterminatedLastLine) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   MetricsTailer tailer(path);
   MetricSet set;
@@ -152,7 +152,7 @@ TEST(MetricsTailerTest, FinishTakesTheUnterminatedLastLine) {
 }
 
 TEST(MetricsTailerTest, MalformedLinesBecomeWarnings) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   MetricsTailer tailer(path);
   MetricSet set;
@@ -176,7 +176,7 @@ TEST(MetricsTailerTest, MalformedLinesBecomeWarnings) {
 }
 
 TEST(MetricsTailerTest, WarningsAreCapped) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   std::string text;
   for (int i = 0; i < 250; ++i) text += "not json\n";
@@ -194,7 +194,7 @@ TEST(MetricsTailerTest, WarningsAreCapped) {
 }
 
 TEST(MetricsTailerTest, LinesSpanningReadChunks) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   // Over 3 MiB so reads are split, and one line longer than a read chunk.
   std::string text;
@@ -223,7 +223,7 @@ TEST(MetricsTailerTest, LinesSpanningReadChunks) {
 }
 
 TEST(MetricsTailerTest, ShrunkFileIsReadAgainWithAWarning) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   Append(path, "{\"step\": 1, \"x\": 1}\n{\"step\": 2, \"x\": 2}\n");
   MetricsTailer tailer(path);
@@ -239,7 +239,7 @@ TEST(MetricsTailerTest, ShrunkFileIsReadAgainWithAWarning) {
 }
 
 TEST(MetricsTailerTest, TimeMarksLetAReplayRecoverLineTimes) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   std::string marks_path = dir.File("metrics.marks");
   const std::string l1 = "{\"loss\": 1}\n";
@@ -281,7 +281,7 @@ TEST(MetricsTailerTest, TimeMarksLetAReplayRecoverLineTimes) {
 }
 
 TEST(MetricsTailerTest, FinishWritesAFinalMark) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   std::string marks_path = dir.File("metrics.marks");
   Append(path, "{\"a\": 1}\n{\"a\": 2}");
@@ -297,7 +297,7 @@ TEST(MetricsTailerTest, FinishWritesAFinalMark) {
 }
 
 TEST(MetricsTailerTest, UnwritableMarksAreAnError) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   Append(path, "{\"a\": 1}\n");
   MetricsTailer tailer(path, dir.File("missing/dir/marks"));
@@ -309,7 +309,7 @@ TEST(MetricsTailerTest, UnwritableMarksAreAnError) {
 
 TEST(MetricsTailerTest, ReadRate) {
   // Prints the rate of the whole pipeline (file -> set); not an assertion.
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("metrics.jsonl");
   constexpr int64_t kLines = 1'000'000;
   {

@@ -1,5 +1,6 @@
 #include "metrics/time_marks.h"
 
+#include "base/errors.h"
 #include "base/files.h"
 
 #include <fcntl.h>
@@ -26,15 +27,12 @@ uint64_t GetU64(const unsigned char* p) {
   return v;
 }
 
-Status Errno(const std::string& what, const std::string& path) {
-  return IoError(what + " " + path + ": " + std::strerror(errno));
-}
 
 }  // namespace
 
 StatusOr<TimeMarks> TimeMarks::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot open time marks", path);
+  if (fd < 0) return ErrnoError("cannot open time marks", path);
   return TimeMarks(fd, path);
 }
 
@@ -63,7 +61,7 @@ Status TimeMarks::Append(uint64_t offset, double time) {
   do {
     n = ::write(fd_, record, kRecordSize);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return Errno("cannot write time marks", path_);
+  if (n < 0) return ErrnoError("cannot write time marks", path_);
   if (static_cast<size_t>(n) != kRecordSize) return IoError("short write to time marks " + path_);
   return Status::Ok();
 }

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "metrics/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 
 namespace trail::metrics {
 namespace {
@@ -16,7 +16,7 @@ std::string ReadBytes(const std::string& path) {
 }
 
 TEST(TimeMarksTest, RecordsAreSixteenLittleEndianBytes) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("marks");
   {
     auto marks = TimeMarks::Open(path);
@@ -29,7 +29,7 @@ TEST(TimeMarksTest, RecordsAreSixteenLittleEndianBytes) {
 }
 
 TEST(TimeMarksTest, AppendThenLoad) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("marks");
   {
     auto marks = TimeMarks::Open(path);
@@ -53,14 +53,14 @@ TEST(TimeMarksTest, AppendThenLoad) {
 }
 
 TEST(TimeMarksTest, MissingFileHasNoMarks) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   auto loaded = LoadTimeMarks(dir.File("absent"));
   ASSERT_TRUE(loaded.ok());
   EXPECT_TRUE(loaded->empty());
 }
 
 TEST(TimeMarksTest, TornTailIsIgnored) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("marks");
   {
     auto marks = TimeMarks::Open(path);
@@ -75,7 +75,7 @@ TEST(TimeMarksTest, TornTailIsIgnored) {
 }
 
 TEST(TimeMarksTest, DecreaseDropsEarlierMarks) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   std::string path = dir.File("marks");
   {
     auto marks = TimeMarks::Open(path);
@@ -105,7 +105,7 @@ TEST(TimeMarksTest, TimeForOffset) {
 }
 
 TEST(TimeMarksTest, OpenFailsInAMissingDirectory) {
-  testutil::TempDir dir;
+  trail::testing::TempDir dir;
   auto marks = TimeMarks::Open(dir.File("no/such/dir/marks"));
   ASSERT_FALSE(marks.ok());
   EXPECT_EQ(marks.status().code(), Code::kIo);

@@ -23,7 +23,7 @@ struct Pair {
 
 StatusOr<Pair> OpenPipe() {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("cannot create pipe");
+  if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("cannot create pipe");
   Pair p{UniqueFd(fds[0]), UniqueFd(fds[1])};
   (void)fcntl(p.ours.get(), F_SETPIPE_SZ, kPipeBytes);
   TRAIL_RETURN_IF_ERROR(SetNonBlocking(p.ours.get()));
@@ -35,15 +35,15 @@ StatusOr<Pair> OpenPty(int mirror_fd) {
   // posix_openpt+open rather than openpty(): both ends are created O_CLOEXEC,
   // so a fork() on another thread cannot leak them.
   UniqueFd master(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!master.valid()) return ErrnoStatus("cannot open pseudo-terminal");
+  if (!master.valid()) return ErrnoError("cannot open pseudo-terminal");
   char name[128];
   if (grantpt(master.get()) != 0 || unlockpt(master.get()) != 0 || ptsname_r(master.get(), name, sizeof name) != 0) {
-    return ErrnoStatus("cannot set up pseudo-terminal");
+    return ErrnoError("cannot set up pseudo-terminal");
   }
   // O_NOCTTY: the child keeps our real terminal as its controlling terminal,
   // so Ctrl-C, job control and prompts on stdin behave as in a bare run.
   UniqueFd slave(open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!slave.valid()) return ErrnoStatus(std::string("cannot open ") + name);
+  if (!slave.valid()) return ErrnoError(std::string("cannot open ") + name);
 
   termios modes{};
   if (tcgetattr(mirror_fd, &modes) == 0) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/test_temp_dir.h"
 #include "process/test_util.h"
 
 namespace trail::process {
@@ -60,24 +61,7 @@ TEST(ChildProcessTest, MissingProgramGivenByPathSaysNoSuchFile) {
             "cannot run '/nonexistent/trail-no-such-command-xyz': No such file or directory");
 }
 
-class TempDir {
- public:
-  TempDir() {
-    char path[] = "/tmp/trail_run_testXXXXXX";
-    path_ = mkdtemp(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-  std::string Write(const std::string& name, const std::string& text, mode_t mode) const {
-    std::string file = path_ + "/" + name;
-    std::ofstream(file) << text;
-    chmod(file.c_str(), mode);
-    return file;
-  }
-
- private:
-  std::string path_;
-};
+using trail::testing::TempDir;
 
 TEST(ChildProcessTest, NonExecutableIsAnError) {
   TempDir dir;

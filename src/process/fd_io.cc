@@ -5,8 +5,6 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <system_error>
-
 namespace trail::process {
 
 int WriteFully(int fd, const char* data, size_t size) {
@@ -33,16 +31,9 @@ int WriteFully(int fd, const char* data, size_t size) {
 Status SetNonBlocking(int fd) {
   int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-    return ErrnoStatus("cannot make descriptor non-blocking");
+    return ErrnoError("cannot make descriptor non-blocking");
   }
   return Status::Ok();
-}
-
-std::string ErrnoMessage(int err) { return std::system_category().message(err); }
-
-Status ErrnoStatus(const std::string& what) {
-  int err = errno;
-  return IoError(what + ": " + ErrnoMessage(err));
 }
 
 }  // namespace trail::process

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 
+#include "base/errors.h"  // ErrnoError, ErrnoMessage: every user of this header reports errno
 #include "trail/status.h"
 
 namespace trail::process {
@@ -14,11 +15,5 @@ namespace trail::process {
 int WriteFully(int fd, const char* data, size_t size);
 
 Status SetNonBlocking(int fd);
-
-// Thread-safe strerror().
-std::string ErrnoMessage(int err);
-
-// "<what>: <strerror(errno)>" as an IoError; reads errno itself.
-Status ErrnoStatus(const std::string& what);
 
 }  // namespace trail::process

@@ -151,13 +151,13 @@ StatusOr<RelayedOutput> StartOutputRelay(const std::vector<OutputStream>& stream
   int stop_fds[2];
   // A socket rather than a pipe: trail can send() with MSG_NOSIGNAL to a
   // relay that has already exited.
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, stop_fds) != 0) return ErrnoStatus("cannot create socket");
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, stop_fds) != 0) return ErrnoError("cannot create socket");
   UniqueFd stop_read(stop_fds[0]);
   out.stop = UniqueFd(stop_fds[1]);
   plan.stop = stop_fds[0];
   for (const OutputStream& s : streams) {
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("cannot create pipe");
+    if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("cannot create pipe");
     UniqueFd read_end(fds[0]);
     copy_write_ends.emplace_back(fds[1]);
     (void)fcntl(read_end.get(), F_SETPIPE_SZ, kCopyPipeBytes);
@@ -187,7 +187,7 @@ StatusOr<RelayedOutput> StartOutputRelay(const std::vector<OutputStream>& stream
   pthread_sigmask(SIG_SETMASK, &mask, nullptr);
   if (middle < 0) {
     errno = fork_errno;
-    return ErrnoStatus("cannot start the output relay");
+    return ErrnoError("cannot start the output relay");
   }
   int status = 0;
   while (waitpid(middle, &status, 0) < 0 && errno == EINTR) {

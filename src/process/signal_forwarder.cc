@@ -111,7 +111,7 @@ StatusOr<std::unique_ptr<SignalForwarder>> SignalForwarder::Install() {
   }
   std::unique_ptr<SignalForwarder> f(new SignalForwarder());
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return ErrnoStatus("cannot create signal pipe");
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return ErrnoError("cannot create signal pipe");
   f->wake_read_.reset(fds[0]);
   f->wake_write_.reset(fds[1]);
 
@@ -133,7 +133,7 @@ StatusOr<std::unique_ptr<SignalForwarder>> SignalForwarder::Install() {
       sigfillset(&sa.sa_mask);  // no nesting; keeps the handler easy to reason about
     }
     if (sigaction(sig, &sa, &f->old_[f->installed_]) != 0) {
-      return ErrnoStatus("cannot install signal handler");  // ~SignalForwarder undoes the rest
+      return ErrnoError("cannot install signal handler");  // ~SignalForwarder undoes the rest
     }
     ++f->installed_;
   }

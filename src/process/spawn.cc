@@ -94,7 +94,7 @@ Status Describe(const Failure& f, const SpawnRequest& r) {
 
 StatusOr<Spawned> Spawn(const SpawnRequest& r) {
   int report[2];
-  if (pipe2(report, O_CLOEXEC) != 0) return ErrnoStatus("cannot create pipe");
+  if (pipe2(report, O_CLOEXEC) != 0) return ErrnoError("cannot create pipe");
   UniqueFd report_read(report[0]);
   UniqueFd report_write(report[1]);
 
@@ -110,7 +110,7 @@ StatusOr<Spawned> Spawn(const SpawnRequest& r) {
   report_write.reset();
   if (pid < 0) {
     errno = fork_errno;
-    return ErrnoStatus("cannot start a process");
+    return ErrnoError("cannot start a process");
   }
 
   Spawned spawned;

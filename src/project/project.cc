@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "record/record.h"
+#include "base/paths.h"
 #include "base/safe_path.h"
 
 namespace trail {
@@ -24,11 +25,6 @@ constexpr const char* kStateGitignore =
     "*\n"
     "!.gitignore\n"
     "!config.yaml\n";
-
-std::string BaseName(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 Status ValidateName(const std::string& name) {
   static const std::regex kName("[A-Za-z0-9][A-Za-z0-9_.-]*");

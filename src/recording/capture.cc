@@ -8,6 +8,7 @@
 #include "context/function_scan.h"
 #include "context/program_sources.h"
 #include "base/files.h"
+#include "base/paths.h"
 #include "base/secrets.h"
 
 namespace trail {
@@ -79,10 +80,9 @@ Json CaptureCode(Project& project, const ContextConfig& config, const CaptureOpt
 }  // namespace
 
 std::string RelativeTo(const std::string& root, const std::string& p) {
-  if (p == root) return ".";
-  if (p.size() > root.size() && p.compare(0, root.size(), root) == 0 && p[root.size()] == '/')
-    return p.substr(root.size() + 1);
-  return p;
+  std::optional<std::string> below = PathBelow(p, root);
+  if (!below) return p;
+  return below->empty() ? "." : *below;
 }
 
 Json CaptureContext(Project& project, const ContextConfig& config, const CaptureOptions& options,

@@ -4,6 +4,7 @@
 #include "ingest/discovery.h"
 #include "metrics/protocol_line.h"
 #include "base/files.h"
+#include "base/paths.h"
 
 namespace trail {
 namespace {
@@ -22,10 +23,6 @@ bool IsSplitFolder(std::string_view name) {
 
 std::string Absolute(const std::string& base, const std::string& p) {
   return !p.empty() && p[0] == '/' ? p : JoinPath(base, p);
-}
-
-std::string RelativePath(const std::string& dir, const std::string& name) {
-  return dir.empty() ? name : dir + "/" + name;
 }
 
 // A CSV log's source id: its path without the extension ("logs/adam" for logs/adam.csv).
@@ -109,7 +106,7 @@ void FileMetricsReader::Discover(std::vector<std::string>* warnings) {
   for (const std::string& dir : config_.tensorboard_dirs) {
     auto want = [](std::string_view name) { return ingest::IsEventFileName(name); };
     for (const auto& f : ingest::FindFiles(Absolute(run_cwd_, dir), limits, want).files) {
-      std::string shown = dir + "/" + RelativePath(f.relative_dir, f.name);
+      std::string shown = dir + "/" + JoinPath(f.relative_dir, f.name);
       Follow(f.path, shown, /*csv=*/false, dir, ingest::KeyPrefixFor(f.relative_dir), warnings);
     }
   }
@@ -121,15 +118,12 @@ void FileMetricsReader::Discover(std::vector<std::string>* warnings) {
   for (const auto& f : ingest::FindFiles(run_cwd_, limits, want).files) {
     // An old file is not decided for good: if the run appends to it, its mtime moves on.
     if (decided_.count(f.path) != 0 || f.mtime < started_ - kMtimeSlackSeconds) continue;
-    const std::string shown = RelativePath(f.relative_dir, f.name);
+    const std::string shown = JoinPath(f.relative_dir, f.name);
     if (config_.tensorboard_auto && ingest::IsEventFileName(f.name)) {
       // The run folder is the file's folder, or its parent when that is a split folder.
-      size_t slash = f.relative_dir.find_last_of('/');
-      std::string folder = f.relative_dir.substr(slash == std::string::npos ? 0 : slash + 1);
+      std::string folder = BaseName(f.relative_dir);
       bool split = IsSplitFolder(folder);
-      std::string run_folder = !split                       ? f.relative_dir
-                               : slash == std::string::npos ? ""
-                                                            : f.relative_dir.substr(0, slash);
+      std::string run_folder = split ? ParentOf(f.relative_dir) : f.relative_dir;
       Follow(f.path, shown, /*csv=*/false, run_folder, split ? folder + "/" : "", warnings);
       continue;
     }

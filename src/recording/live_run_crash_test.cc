@@ -13,6 +13,7 @@
 #include "base/fault_injection_env.h"
 #include "git/git_test_util.h"
 #include "project/project.h"
+#include "record/live_files.h"
 #include "record/record.h"
 #include "recording/live_run.h"
 
@@ -91,7 +92,7 @@ class RecordingCrashTest : public GitRepoFixture {
     if (Status s = (*metrics)->Close(); !s.ok()) return fail(s);
     if (Status s = (*notes)->Close(); !s.ok()) return fail(s);
     if (Status s = WriteExitRecord(*run, ExitInfo{0, 0, kStarted + 10}); !s.ok()) return fail(s);
-    auto rec = FinalizeRun(p, *run, start, ExitInfo{0, 0, kStarted + 10}, "", LiveMetrics{}, nullptr);
+    auto rec = FinalizeRun(p, *run, start, {ExitInfo{0, 0, kStarted + 10}, "", LiveMetrics{}, nullptr});
     if (!rec.ok()) return fail(rec.status());
     return o;
   }

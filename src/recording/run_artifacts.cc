@@ -60,11 +60,6 @@ StatusOr<std::vector<std::string>> ArtifactFilesUnder(const Project& project, co
   return out;
 }
 
-std::string ParentOf(const std::string& rel) {
-  const size_t slash = rel.find_last_of('/');
-  return slash == std::string::npos ? "" : rel.substr(0, slash);
-}
-
 bool IsSavedModelFile(const std::string& rel) {
   std::string name = rel.substr(rel.find_last_of('/') == std::string::npos ? 0 : rel.find_last_of('/') + 1);
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -4,15 +4,10 @@
 #include <cstdlib>
 
 #include "base/files.h"
+#include "base/text.h"
 
 namespace trail::remote {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 std::string Get(const EnvLookup& env, const std::string& name) {
   std::optional<std::string> v = env(name);

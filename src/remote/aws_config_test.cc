@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "remote/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 #include "base/files.h"
 
 namespace trail::remote {
@@ -55,7 +55,7 @@ TEST(AwsConfigTest, EnvironmentWins) {
 }
 
 TEST(AwsConfigTest, ReadsTheProfileFromFiles) {
-  testing::TempDir dir;
+  trail::testing::TempDir dir;
   ASSERT_TRUE(WriteFileAtomic(dir.File("credentials"),
                               "[default]\naws_access_key_id = DEF\naws_secret_access_key = DEFS\n"
                               "[work]\naws_access_key_id = WORK\naws_secret_access_key = WORKS\n",
@@ -90,7 +90,7 @@ TEST(AwsConfigTest, ReadsTheProfileFromFiles) {
 }
 
 TEST(AwsConfigTest, HomeDefaultsAndUsEast1) {
-  testing::TempDir home;
+  trail::testing::TempDir home;
   ASSERT_TRUE(MakeDirs(home.File(".aws")).ok());
   ASSERT_TRUE(
       WriteFileAtomic(home.File(".aws/credentials"), "[default]\naws_access_key_id=A\naws_secret_access_key=B\n", false)

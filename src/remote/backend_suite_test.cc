@@ -12,11 +12,13 @@
 #include <set>
 #include <thread>
 
-#include "remote/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 #include "base/files.h"
 
 namespace trail::remote::testing {
 namespace {
+
+using trail::testing::TempDir;
 
 std::string RandomBytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "remote/local_file.h"
+#include "base/errors.h"
 #include "base/files.h"
 
 namespace trail::remote {
@@ -27,7 +28,7 @@ Status FolderBackend::Save(const std::string& name, std::string_view bytes) {
 Status FolderBackend::SaveFile(const std::string& name, const std::string& local_path, const ProgressFn& progress) {
   TRAIL_RETURN_IF_ERROR(CheckName(name));
   ScopedFd in{::open(local_path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0) return ErrnoStatus("cannot open", local_path);
+  if (in.fd < 0) return ErrnoError("cannot open", local_path);
   TRAIL_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::Create(PathOf(name), /*make_parents=*/true));
   TRAIL_RETURN_IF_ERROR(CopyFile(in.fd, local_path, file.fd(), PathOf(name), progress));
   return file.Commit();
@@ -39,10 +40,10 @@ StatusOr<std::string> FolderBackend::Load(const std::string& name, uint64_t offs
   ScopedFd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR) return NotFound(path + " does not exist");
-    return ErrnoStatus("cannot open", path);
+    return ErrnoError("cannot open", path);
   }
   struct stat st;
-  if (::fstat(in.fd, &st) != 0) return ErrnoStatus("cannot stat", path);
+  if (::fstat(in.fd, &st) != 0) return ErrnoError("cannot stat", path);
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   // A range past the end yields what exists (possibly nothing), as an S3 GET with Range does.
   if (offset >= size) return std::string();
@@ -54,7 +55,7 @@ StatusOr<std::string> FolderBackend::Load(const std::string& name, uint64_t offs
     ssize_t n = ::pread(in.fd, out.data() + done, want - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus("cannot read", path);
+      return ErrnoError("cannot read", path);
     }
     if (n == 0) break;  // shrank under us; files here are immutable, so this is someone else's doing
     done += static_cast<uint64_t>(n);
@@ -69,7 +70,7 @@ Status FolderBackend::LoadFile(const std::string& name, const std::string& local
   ScopedFd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR) return NotFound(path + " does not exist");
-    return ErrnoStatus("cannot open", path);
+    return ErrnoError("cannot open", path);
   }
   TRAIL_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::Create(local_path, /*make_parents=*/false));
   TRAIL_RETURN_IF_ERROR(CopyFile(in.fd, path, file.fd(), local_path, progress));
@@ -81,7 +82,7 @@ StatusOr<std::optional<uint64_t>> FolderBackend::Stat(const std::string& name) {
   struct stat st;
   if (::stat(PathOf(name).c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<uint64_t>();
-    return ErrnoStatus("cannot stat", PathOf(name));
+    return ErrnoError("cannot stat", PathOf(name));
   }
   if (!S_ISREG(st.st_mode)) return std::optional<uint64_t>();
   return std::optional<uint64_t>(static_cast<uint64_t>(st.st_size));
@@ -120,7 +121,7 @@ StatusOr<std::vector<ObjectInfo>> FolderBackend::List(const std::string& prefix)
 Status FolderBackend::Remove(const std::string& name) {
   TRAIL_RETURN_IF_ERROR(CheckName(name));
   if (::unlink(PathOf(name).c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
-    return ErrnoStatus("cannot remove", PathOf(name));
+    return ErrnoError("cannot remove", PathOf(name));
   }
   return Status::Ok();
 }
@@ -133,7 +134,7 @@ Status FolderBackend::RemoveAbandonedTemps(int64_t min_age_s) {
     if (!IsTempName(it->path().filename().string())) continue;
     struct stat st;
     if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) || now - st.st_mtime < min_age_s) continue;
-    if (::unlink(it->path().c_str()) != 0 && errno != ENOENT) return ErrnoStatus("cannot remove", it->path().string());
+    if (::unlink(it->path().c_str()) != 0 && errno != ENOENT) return ErrnoError("cannot remove", it->path().string());
   }
   if (ec && ec != std::errc::no_such_file_or_directory) return IoError("cannot list " + root_ + ": " + ec.message());
   return Status::Ok();

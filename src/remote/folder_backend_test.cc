@@ -7,11 +7,13 @@
 
 #include "remote/backend_suite.h"
 #include "remote/local_file.h"
-#include "remote/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 #include "base/files.h"
 
 namespace trail::remote::testing {
 namespace {
+
+using trail::testing::TempDir;
 
 BackendUnderTest MakeFolder() {
   auto dir = std::make_shared<TempDir>();

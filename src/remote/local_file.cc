@@ -9,31 +9,17 @@
 #include <cstring>
 #include <memory>
 
+#include "base/errors.h"
 #include "base/files.h"
 
 namespace trail::remote {
-namespace {
-
-std::string DirName(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-}  // namespace
-
 bool IsTempName(std::string_view name) { return name.find(kTempMarker) != std::string_view::npos; }
-
-Status ErrnoStatus(const std::string& what, const std::string& path) {
-  return IoError(what + " " + path + ": " + std::strerror(errno));
-}
 
 StatusOr<AtomicFile> AtomicFile::Create(const std::string& path, bool make_parents) {
   if (make_parents) TRAIL_RETURN_IF_ERROR(MakeDirs(DirName(path)));
   std::string temp = path + std::string(kTempMarker) + "XXXXXX";
   int fd = ::mkostemp(temp.data(), O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("cannot create", temp);
+  if (fd < 0) return ErrnoError("cannot create", temp);
   ::fchmod(fd, 0644);  // mkstemp makes 0600; stored files are as readable as any other
   return AtomicFile(path, std::move(temp), fd);
 }
@@ -50,16 +36,16 @@ AtomicFile::~AtomicFile() {
 }
 
 Status AtomicFile::Truncate() {
-  if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0) return ErrnoStatus("cannot truncate", temp_);
+  if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0) return ErrnoError("cannot truncate", temp_);
   return Status::Ok();
 }
 
 Status AtomicFile::Commit() {
-  if (::fsync(fd_) != 0) return ErrnoStatus("cannot sync", temp_);
+  if (::fsync(fd_) != 0) return ErrnoError("cannot sync", temp_);
   int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0) return ErrnoStatus("cannot close", temp_);
-  if (::rename(temp_.c_str(), path_.c_str()) != 0) return ErrnoStatus("cannot rename onto", path_);
+  if (::close(fd) != 0) return ErrnoError("cannot close", temp_);
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) return ErrnoError("cannot rename onto", path_);
   temp_.clear();
   return SyncDirectory(DirName(path_));
 }
@@ -71,7 +57,7 @@ Status CopyFile(int in, const std::string& in_path, int out, const std::string& 
     ssize_t n = ::pread(in, buf.get(), kCopyChunk, static_cast<off_t>(done));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus("cannot read", in_path);
+      return ErrnoError("cannot read", in_path);
     }
     if (n == 0) return Status::Ok();
     TRAIL_RETURN_IF_ERROR(WriteAll(out, std::string_view(buf.get(), static_cast<size_t>(n)), out_path));

@@ -41,7 +41,6 @@ class AtomicFile {
 
 // Copies `in` from offset 0 to its end into `out`, calling progress with the running total.
 Status CopyFile(int in, const std::string& in_path, int out, const std::string& out_path, const ProgressFn& progress);
-Status ErrnoStatus(const std::string& what, const std::string& path);
 
 // Reads files in chunks of this size: large enough that per-call overhead vanishes for 64 MiB
 // packs, small enough to stay off the heap's mmap threshold churn.

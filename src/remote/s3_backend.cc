@@ -14,6 +14,7 @@
 #include "remote/local_file.h"
 #include "remote/s3_xml.h"
 #include "remote/sigv4.h"
+#include "base/errors.h"
 #include "base/files.h"
 #include "base/text.h"
 
@@ -147,18 +148,18 @@ Status S3Backend::Save(const std::string& name, std::string_view bytes) {
 Status S3Backend::SaveFile(const std::string& name, const std::string& local_path, const ProgressFn& progress) {
   TRAIL_RETURN_IF_ERROR(CheckName(name));
   ScopedFd in{::open(local_path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0) return ErrnoStatus("cannot open", local_path);
+  if (in.fd < 0) return ErrnoError("cannot open", local_path);
   struct stat st;
-  if (::fstat(in.fd, &st) != 0) return ErrnoStatus("cannot stat", local_path);
+  if (::fstat(in.fd, &st) != 0) return ErrnoError("cannot stat", local_path);
   // Hashing first costs a read of the file, but S3 then refuses any upload whose bytes differ
   // from what we hashed (a file changing under us, a corrupting proxy).
-  Sha256Stream hash;
+  Sha256 hash;
   auto buf = std::make_unique<char[]>(kCopyChunk);
   uint64_t size = 0;
   for (;;) {
     ssize_t n = ::pread(in.fd, buf.get(), kCopyChunk, static_cast<off_t>(size));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus("cannot read", local_path);
+    if (n < 0) return ErrnoError("cannot read", local_path);
     if (n == 0) break;
     hash.Update(std::string_view(buf.get(), static_cast<size_t>(n)));
     size += static_cast<uint64_t>(n);
@@ -168,7 +169,7 @@ Status S3Backend::SaveFile(const std::string& name, const std::string& local_pat
   request.upload_fd = in.fd;
   request.upload_size = size;
   request.progress = &progress;
-  TRAIL_ASSIGN_OR_RETURN(HttpResponse response, Send(request, KeyOf(name), {}, hash.FinishHex()));
+  TRAIL_ASSIGN_OR_RETURN(HttpResponse response, Send(request, KeyOf(name), {}, ToHex(hash.Final())));
   return Is2xx(response) ? Status::Ok() : ErrorFor(response, KeyOf(name));
 }
 

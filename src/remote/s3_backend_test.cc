@@ -13,11 +13,13 @@
 
 #include "remote/backend_suite.h"
 #include "remote/s3_test_server.h"
-#include "remote/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 #include "base/files.h"
 
 namespace trail::remote::testing {
 namespace {
+
+using trail::testing::TempDir;
 
 constexpr const char* kBucket = "trail-test";
 

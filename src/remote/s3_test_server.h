@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "remote/aws_config.h"
-#include "remote/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 #include "trail/status.h"
 
 extern char** environ;
@@ -199,7 +199,7 @@ class S3TestServer {
     return text;
   }
 
-  TempDir dir_;
+  trail::testing::TempDir dir_;
   pid_t pid_ = -1;
   int port_ = -1;
 };

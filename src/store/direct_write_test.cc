@@ -10,7 +10,7 @@
 
 #include "store/aligned_buffer.h"
 #include "store/test_data.h"
-#include "store/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 #include "base/files.h"
 
 namespace trail::store {
@@ -32,7 +32,7 @@ std::string WriteThrough(const std::string& path, const std::vector<std::string_
 // A pack-like buffer: aligned, not a whole number of blocks long. It is written from where it
 // is, its last partial block buffered; the file must hold exactly its bytes.
 TEST(DirectWriterTest, AlignedBufferIsWrittenExactly) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   AlignedBuffer b;
   b.Append(testing::RandomBytes(3 * 4096 + 1234, 7));
   EXPECT_EQ(WriteThrough(tmp.path() + "/pack", {b.view()}), b.view());
@@ -41,7 +41,7 @@ TEST(DirectWriterTest, AlignedBufferIsWrittenExactly) {
 // Unaligned input of odd sizes goes through the bounce buffer; after an aligned piece with a
 // tail, further pieces must continue at the right offset.
 TEST(DirectWriterTest, MixedAlignedAndUnalignedPiecesKeepTheirOrder) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   AlignedBuffer aligned;
   aligned.Append(testing::RandomBytes(8192 + 100, 1));
   const std::string odd = testing::RandomBytes(5000, 2);
@@ -55,7 +55,7 @@ TEST(DirectWriterTest, MixedAlignedAndUnalignedPiecesKeepTheirOrder) {
 // them: full buffers are written in the background while the other fills, one write at a time,
 // so the file must still hold every byte in order.
 TEST(DirectWriterTest, BackgroundBounceWritesKeepTheOrder) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string data = testing::RandomBytes(100 << 20, 4);
   std::vector<std::string_view> pieces;
   for (size_t at = 1, n = 777; at < data.size(); at += n, n = n * 3 % 5000000 + 4099)
@@ -69,7 +69,7 @@ TEST(DirectWriterTest, BackgroundBounceWritesKeepTheOrder) {
 }
 
 TEST(DirectWriterTest, EmptyAndTinyWrites) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   EXPECT_EQ(WriteThrough(tmp.path() + "/empty", {}), "");
   EXPECT_EQ(WriteThrough(tmp.path() + "/tiny", {"a", "", "bc"}), "abc");
 }

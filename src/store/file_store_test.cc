@@ -7,7 +7,7 @@
 
 #include "store/sha256_pair.h"
 #include "store/test_data.h"
-#include "store/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 #include "base/files.h"
 
 namespace trail::store {
@@ -30,7 +30,7 @@ void WriteBytes(const std::string& path, const std::string& data) {
 // Without SHA-NI the chunks are hashed on the batch workers instead of beside the whole file:
 // the same ids, chunks and manifest either way.
 TEST(FileStoreTest, SameManifestWithAndWithoutTheTwoStreamKernel) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string data = testing::RandomBytes(40 << 20, 9);  // three 16 MiB windows
   WriteBytes(tmp.File("in.bin"), data);
   auto with = std::move(LocalStore::Open(tmp.File("with"))).value();
@@ -51,7 +51,7 @@ TEST(FileStoreTest, SameManifestWithAndWithoutTheTwoStreamKernel) {
 // big ones through the streaming pipeline in their turn. Every file must come out as StoreFile
 // alone would store it, in the order given.
 TEST(FileStoreTest, StoreFilesMatchesStoreFileOneByOne) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::vector<size_t> sizes = {0, 10, 200 << 10, 3 << 20, 20 << 20, 1, 5 << 20, 64, 17 << 20, 300 << 10};
   std::vector<std::string> paths, contents;
   std::vector<ChunkerParams> params;
@@ -96,7 +96,7 @@ TEST(FileStoreTest, StoreFilesMatchesStoreFileOneByOne) {
 }
 
 TEST(FileStoreTest, RandomFileRoundTripAndDedup) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string data = testing::RandomBytes(20 << 20, 42);  // spans three 8 MiB blocks
   WriteBytes(tmp.File("in.bin"), data);
   auto store = std::move(LocalStore::Open(tmp.File("store"))).value();
@@ -128,7 +128,7 @@ TEST(FileStoreTest, RandomFileRoundTripAndDedup) {
 }
 
 TEST(FileStoreTest, EmptyFile) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   WriteBytes(tmp.File("empty"), "");
   auto store = std::move(LocalStore::Open(tmp.File("store"))).value();
   auto m = StoreFile(*store, tmp.File("empty"), kCheckpointChunking);
@@ -143,7 +143,7 @@ TEST(FileStoreTest, EmptyFile) {
 
 TEST(FileStoreTest, SingleChunkFileKeepsItsManifest) {
   // The file's id equals its only chunk's id; both blobs must be stored.
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string data = "a,b\n1,2\n";
   WriteBytes(tmp.File("small.csv"), data);
   auto store = std::move(LocalStore::Open(tmp.File("store"))).value();
@@ -175,7 +175,7 @@ TEST(FileStoreTest, ManifestJsonRoundTripAndErrors) {
 }
 
 TEST(FileStoreTest, MissingObjectsAndFiles) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   auto store = std::move(LocalStore::Open(tmp.File("store"))).value();
   EXPECT_EQ(StoreFile(*store, tmp.File("nope"), kDatasetChunking).status().code(), Code::kNotFound);
   EXPECT_EQ(RestoreFile(*store, Sha256Of("nope"), tmp.File("out")).code(), Code::kNotFound);
@@ -183,7 +183,7 @@ TEST(FileStoreTest, MissingObjectsAndFiles) {
 }
 
 TEST(FileStoreTest, CorruptChunkLeavesTargetUntouched) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string data = testing::RandomBytes(3 << 20, 7);
   WriteBytes(tmp.File("in"), data);
   auto store = std::move(LocalStore::Open(tmp.File("store"))).value();

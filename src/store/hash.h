@@ -1,40 +1,14 @@
-// SHA-256 chunk ids, through OpenSSL's EVP interface (which uses the SHA-NI / ARMv8 SHA
-// instructions where the CPU has them). trail add hashes with sha256_pair.h instead, which gives
-// the same digests two streams at a time.
+// The store names chunks, files and trees by SHA-256 (base/sha256.h); these names keep the
+// store's code and its callers reading `store::Sha256Of` as they always have.
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <string_view>
+#include "base/sha256.h"
 
 namespace trail::store {
 
-using Sha256Digest = std::array<uint8_t, 32>;
-
-// Hashes `data` in one call.
-Sha256Digest Sha256Of(std::string_view data);
-
-// Lower-case hex, 64 characters: the form ids take in file names and documents.
-std::string ToHex(const Sha256Digest& digest);
-
-// Incremental hashing, for data that arrives in pieces. OpenSSL only fails here when it cannot
-// allocate, which is reported as std::bad_alloc like any other allocation failure.
-class Sha256 {
- public:
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  void Update(std::string_view data);
-  // Returns the digest of everything given to Update and starts over.
-  Sha256Digest Final();
-
- private:
-  struct Context;
-  std::unique_ptr<Context> ctx_;
-};
+using trail::Sha256;
+using trail::Sha256Digest;
+using trail::Sha256Of;
+using trail::ToHex;
 
 }  // namespace trail::store

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "store/test_data.h"
-#include "store/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 #include "base/files.h"
 
 namespace trail::store {
@@ -31,7 +31,7 @@ std::vector<std::string> PackFiles(const std::string& dir) {
 }
 
 TEST(LocalStoreTest, OpenCreatesLayout) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string dir = tmp.File("store");
   auto store = LocalStore::Open(dir);
   ASSERT_TRUE(store.ok()) << store.status().message();
@@ -47,7 +47,7 @@ TEST(LocalStoreTest, OpenCreatesLayout) {
 }
 
 TEST(LocalStoreTest, PutFlushReopenGet) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string text(100000, 'x');
   const std::string noise = testing::RandomBytes(300000, 5);
   const Sha256Digest a = Sha256Of(text), b = Sha256Of(noise);
@@ -84,7 +84,7 @@ TEST(LocalStoreTest, PutFlushReopenGet) {
 }
 
 TEST(LocalStoreTest, DedupStoresOnce) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string noise = testing::RandomBytes(200000, 8);
   const Sha256Digest id = Sha256Of(noise);
   auto store = std::move(LocalStore::Open(tmp.path())).value();
@@ -104,7 +104,7 @@ TEST(LocalStoreTest, DedupStoresOnce) {
 }
 
 TEST(LocalStoreTest, FullPackIsWrittenOnPut) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   auto store = std::move(LocalStore::Open(tmp.path(), /*pack_target_size=*/100000)).value();
   std::vector<std::string> blobs;
   for (int i = 0; i < 5; ++i) blobs.push_back(testing::RandomBytes(60000, 100 + i));
@@ -119,7 +119,7 @@ TEST(LocalStoreTest, FullPackIsWrittenOnPut) {
 // A full pack is published (renamed, indexed) by the background writer before Flush: a crash
 // after it leaves whole packs the next add reuses. The writer's own object still reads them.
 TEST(LocalStoreTest, FullPacksArePublishedBeforeFlush) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   auto store = std::move(LocalStore::Open(tmp.path(), /*pack_target_size=*/100000)).value();
   std::vector<std::string> blobs;
   for (int i = 0; i < 7; ++i) blobs.push_back(testing::RandomBytes(60000, 200 + i));
@@ -137,7 +137,7 @@ TEST(LocalStoreTest, FullPacksArePublishedBeforeFlush) {
 }
 
 TEST(LocalStoreTest, SealIfAtLeastEndsOnlyABigEnoughPack) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   auto store = std::move(LocalStore::Open(tmp.path(), /*pack_target_size=*/1 << 20)).value();
   ASSERT_TRUE(store->SealIfAtLeast(1).ok());  // nothing pending: no empty pack
   EXPECT_EQ(store->pack_count(), 0u);
@@ -156,7 +156,7 @@ TEST(LocalStoreTest, SealIfAtLeastEndsOnlyABigEnoughPack) {
 }
 
 TEST(LocalStoreTest, LeftoversAreIgnoredOnOpen) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string blob = testing::RandomBytes(5000, 11);
   {
     auto store = std::move(LocalStore::Open(tmp.path())).value();
@@ -187,7 +187,7 @@ TEST(LocalStoreTest, LeftoversAreIgnoredOnOpen) {
 // blobs of the pack still filling come through Get, and one damaged blob among many fails the
 // call, naming its pack and offset.
 TEST(LocalStoreTest, GetManyVerifiesEveryBlob) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   std::vector<std::string> blobs;
   std::vector<Sha256Digest> ids;
   for (int i = 0; i < 9; ++i) {
@@ -220,7 +220,7 @@ TEST(LocalStoreTest, GetManyVerifiesEveryBlob) {
 }
 
 TEST(LocalStoreTest, CorruptPackAndIndexAreReported) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string blob = testing::RandomBytes(5000, 13);
   const Sha256Digest id = Sha256Of(blob);
   {
@@ -258,7 +258,7 @@ TEST(LocalStoreTest, CorruptPackAndIndexAreReported) {
 
 // Issue 13, item 9: a deduplicating add must not trust an index whose pack is gone or cut short.
 TEST(LocalStoreTest, MissingOrTruncatedPackIsLeftOutSoItsBlobsAreStoredAgain) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string blob = testing::RandomBytes(50000, 21);
   const Sha256Digest id = Sha256Of(blob);
   auto put = [&] {
@@ -300,7 +300,7 @@ TEST(LocalStoreTest, MissingOrTruncatedPackIsLeftOutSoItsBlobsAreStoredAgain) {
 
 // Issue 13, item 8: a pack is self-describing, so a lost .idx can be rebuilt from it.
 TEST(LocalStoreTest, RebuildIndexFromAnIntactPackOnly) {
-  testing::TempDir tmp;
+  trail::testing::TempDir tmp;
   const std::string blob = testing::RandomBytes(50000, 22);
   const Sha256Digest id = Sha256Of(blob);
   {

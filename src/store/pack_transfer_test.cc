@@ -8,7 +8,7 @@
 #include <set>
 
 #include "remote/folder_backend.h"
-#include "remote/test_temp_dir.h"
+#include "base/test_temp_dir.h"
 #include "store/hash.h"
 #include "store/local_store.h"
 #include "base/files.h"
@@ -16,7 +16,7 @@
 namespace trail {
 namespace {
 
-using remote::testing::TempDir;
+using trail::testing::TempDir;
 using store::FetchPacks;
 using store::PushPacks;
 using SyncOptions = store::PackTransferOptions;

@@ -1,8 +1,6 @@
 #include "sweep/driver.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 
 #include "recording/live_run.h"
 #include "hpo/strategy.h"
+#include "process/program.h"
 #include "metrics/series_tsv.h"
 #include "metrics/tailer.h"
 #include "record/live_files.h"
@@ -25,8 +24,6 @@
 #include "sweep/sweep_store.h"
 #include "base/clock.h"
 #include "base/files.h"
-
-extern char** environ;
 
 namespace trail::sweep {
 namespace {
@@ -195,45 +192,20 @@ class Driver {
     std::vector<std::string> args = {options_.trail_exe, "run", "--sweep-trial", trial.dump(), "--"};
     for (auto& w : Substitute(spec_.command, point)) args.push_back(std::move(w));
 
-    std::vector<std::string> env;
-    for (char** e = environ; *e; ++e) {
-      if (std::strncmp(*e, "TRAIL_PARAM_", 12) == 0 || std::strncmp(*e, "TRAIL_SWEEP_ID=", 15) == 0) continue;
-      env.emplace_back(*e);
-    }
-    env.push_back("TRAIL_SWEEP_ID=" + id_);
+    process::Program trial_run;
+    trial_run.argv = std::move(args);
+    trial_run.env = process::CurrentEnvironmentWithout({"TRAIL_PARAM_", "TRAIL_SWEEP_ID="});
+    trial_run.env->push_back("TRAIL_SWEEP_ID=" + id_);
     for (auto it = point.begin(); it != point.end(); ++it) {
-      env.push_back(EnvName(it.key()) + "=" + record::ScalarText(it.value()));
+      trial_run.env->push_back(EnvName(it.key()) + "=" + record::ScalarText(it.value()));
     }
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (options_.quiet) {
-      posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-      posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    }
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
+    if (options_.quiet) trial_run.out = trial_run.err = process::Stream::kNull;
     // Its own process group: a trial can be stopped as a whole, and the
     // terminal's Ctrl-C reaches the driver, which stops the trials itself.
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setpgroup(&attr, 0);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&defaults, s);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, options_.trail_exe.c_str(), &actions, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) return IoError("cannot run " + options_.trail_exe + ": " + std::strerror(rc));
+    trial_run.own_process_group = true;
+    trial_run.reset_signals = true;
+    trial_run.default_signals = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    TRAIL_ASSIGN_OR_RETURN(pid_t pid, process::StartProgram(trial_run));
     r.pid = pid;
     running_.push_back(std::move(r));
     return Status::Ok();

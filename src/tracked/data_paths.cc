@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "base/files.h"
+#include "base/paths.h"
 #include "base/text.h"
 
 namespace trail {
@@ -15,11 +16,11 @@ StatusOr<std::string> RelativeToRoot(const Project& project, const std::string& 
   std::string norm = std::filesystem::path(abs).lexically_normal().generic_string();
   while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
   const std::string& root = project.root();
-  if (norm == root)
+  std::optional<std::string> below = PathBelow(norm, root);
+  if (below && below->empty())
     return InvalidArgument(EscapeForMessage(abs) + " is the repository itself; name files or folders inside it");
-  if (norm.rfind(root + "/", 0) != 0)
-    return InvalidArgument(EscapeForMessage(abs) + " is outside the repository " + root);
-  return norm.substr(root.size() + 1);
+  if (!below) return InvalidArgument(EscapeForMessage(abs) + " is outside the repository " + root);
+  return *below;
 }
 
 Status RefuseLinks(const std::string& root, const std::string& rel) {

@@ -9,15 +9,11 @@
 #include "store/local_store.h"
 #include "store/tree.h"
 #include "base/files.h"
+#include "base/paths.h"
 #include "base/safe_path.h"
 
 namespace trail {
 namespace {
-
-std::string BaseName(const std::string& p) {
-  const size_t slash = p.find_last_of('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
-}
 
 // One thing to restore: where, and what the record says it is.
 struct Planned {

@@ -11,6 +11,7 @@
 #include "store/file_store.h"
 #include "store/presets.h"
 #include "base/files.h"
+#include "base/paths.h"
 #include "base/safe_path.h"
 #include "base/text.h"
 
@@ -119,11 +120,6 @@ StatusOr<Pointer> PointerOf(const std::string& abs_path, HashCache& cache, const
 }
 
 namespace {
-
-std::string ParentOf(const std::string& rel) {
-  const size_t slash = rel.find_last_of('/');
-  return slash == std::string::npos ? "" : rel.substr(0, slash);
-}
 
 Status CheckTreeRestorable(const store::TreeManifest& tree, const std::string& root, const std::string& rel,
                            std::set<std::string>& checked) {

@@ -1,4 +1,5 @@
-// CRC32C (Castagnoli), the checksum TFRecord framing uses, and TFRecord's masking of it.
+// CRC32C (Castagnoli), the checksum TFRecord framing uses, and TFRecord's masking of it. One copy
+// for every layer: ingest reads whole TFRecord files, datafile walks their framing.
 //
 // Crc32c picks the fastest implementation the CPU allows once per process: the SSE4.2 crc32
 // instruction when present, else a portable slicing-by-8 table. Both give identical results;
@@ -10,7 +11,7 @@
 #include <optional>
 #include <string_view>
 
-namespace trail::ingest {
+namespace trail {
 
 // CRC32C of `data`, continuing from `crc` (the value returned for the bytes before it; 0 to start).
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size);
@@ -33,4 +34,4 @@ uint32_t Crc32cPortable(uint32_t crc, const void* data, size_t size);
 std::optional<uint32_t> Crc32cHardware(uint32_t crc, const void* data, size_t size);
 }  // namespace internal
 
-}  // namespace trail::ingest
+}  // namespace trail

@@ -1,10 +1,10 @@
-#include "store/hash.h"
+#include "base/sha256.h"
 
 #include <openssl/evp.h>
 
 #include <new>
 
-namespace trail::store {
+namespace trail {
 
 struct Sha256::Context {
   EVP_MD_CTX* md = nullptr;
@@ -26,14 +26,19 @@ Sha256Digest Sha256Of(std::string_view data) {
   return digest;
 }
 
-std::string ToHex(const Sha256Digest& digest) {
+std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(digest.size() * 2, '\0');
-  for (size_t i = 0; i < digest.size(); ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 0xf];
+  std::string hex(bytes.size() * 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    hex[2 * i] = kHex[c >> 4];
+    hex[2 * i + 1] = kHex[c & 0xf];
   }
   return hex;
+}
+
+std::string ToHex(const Sha256Digest& digest) {
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 Sha256::Sha256() : ctx_(std::make_unique<Context>()) {
@@ -54,4 +59,4 @@ Sha256Digest Sha256::Final() {
   return digest;
 }
 
-}  // namespace trail::store
+}  // namespace trail

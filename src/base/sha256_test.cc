@@ -1,8 +1,8 @@
-#include "store/hash.h"
+#include "base/sha256.h"
 
 #include <gtest/gtest.h>
 
-namespace trail::store {
+namespace trail {
 namespace {
 
 // FIPS 180-2 test vectors.
@@ -36,5 +36,24 @@ TEST(Sha256Test, IncrementalOverLargeInput) {
   EXPECT_EQ(h.Final(), Sha256Of(data));
 }
 
+// Moved from remote/sigv4_test.cc (CryptoTest, for remote's own Sha256Stream): S3 payload hashes
+// are streamed through this class now.
+TEST(Sha256Test, StreamingHashEqualsOneShot) {
+  Sha256 s;
+  s.Update("Welcome to ");
+  s.Update("Amazon S3.");
+  EXPECT_EQ(ToHex(s.Final()), ToHex(Sha256Of("Welcome to Amazon S3.")));
+  EXPECT_EQ(ToHex(s.Final()), kEmpty);  // restarts after a finish
+}
+
+TEST(HexEncodeTest, LowerCaseTwoCharactersAByte) {
+  EXPECT_EQ(HexEncode(""), "");
+  EXPECT_EQ(HexEncode(std::string("\x00\x01\x7f\x80\xab\xff", 6)), "00017f80abff");
+  Sha256Digest d{};
+  d[0] = 0xde;
+  d[31] = 0x0f;
+  EXPECT_EQ(ToHex(d), "de" + std::string(60, '0') + "0f");
+}
+
 }  // namespace
-}  // namespace trail::store
+}  // namespace trail

@@ -1,4 +1,4 @@
-#include "ingest/crc32c.h"
+#include "base/crc32c.h"
 
 #include <array>
 #include <cstring>
@@ -8,7 +8,7 @@
 #define TRAIL_CRC32C_X86 1
 #endif
 
-namespace trail::ingest {
+namespace trail {
 namespace {
 
 // The reflected Castagnoli polynomial.
@@ -126,4 +126,4 @@ std::optional<uint32_t> Crc32cHardware(uint32_t crc, const void* data, size_t si
 }
 
 }  // namespace internal
-}  // namespace trail::ingest
+}  // namespace trail

@@ -1,16 +1,16 @@
-#include "ingest/crc32c.h"
+#include "base/crc32c.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 
-#include "ingest/test_event_writer.h"
+#include "base/test_crc32c.h"
 
-namespace trail::ingest {
+namespace trail {
 namespace {
 
-using testutil::ReferenceCrc32c;
+using testing::ReferenceCrc32c;
 
 TEST(Crc32cTest, StandardCheckValue) {
   EXPECT_EQ(Crc32c("123456789"), 0xE3069283u);
@@ -64,7 +64,7 @@ TEST(Crc32cTest, ExtendEqualsWhole) {
 TEST(Crc32cTest, MaskRoundTrips) {
   for (uint32_t crc : {0u, 1u, 0xE3069283u, 0xffffffffu, 0x80000000u}) {
     EXPECT_EQ(UnmaskCrc(MaskCrc(crc)), crc);
-    EXPECT_EQ(MaskCrc(crc), testutil::ReferenceMask(crc));
+    EXPECT_EQ(MaskCrc(crc), testing::ReferenceMask(crc));
   }
   EXPECT_NE(MaskCrc(0xE3069283u), 0xE3069283u);
 }
@@ -77,4 +77,4 @@ TEST(Crc32cTest, MatchesTheHeaderOfRealEventFiles) {
 }
 
 }  // namespace
-}  // namespace trail::ingest
+}  // namespace trail

@@ -1,0 +1,31 @@
+#include "base/errors.h"
+
+#include <errno.h>
+
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+namespace trail {
+namespace {
+
+TEST(ErrnoMessageTest, SameTextAsStrerror) {
+  for (int err : {ENOENT, EACCES, ENOSPC, EEXIST, EPIPE, 0, 9999}) EXPECT_EQ(ErrnoMessage(err), std::strerror(err));
+}
+
+TEST(ErrnoErrorTest, NamesWhatAndReadsErrno) {
+  errno = ENOENT;
+  Status s = ErrnoError("cannot create pipe");
+  EXPECT_EQ(s.code(), Code::kIo);
+  EXPECT_EQ(s.message(), "cannot create pipe: No such file or directory");
+}
+
+TEST(ErrnoErrorTest, NamesThePath) {
+  errno = ENOSPC;
+  Status s = ErrnoError("cannot write", "/x/y");
+  EXPECT_EQ(s.code(), Code::kIo);
+  EXPECT_EQ(s.message(), "cannot write /x/y: No space left on device");
+}
+
+}  // namespace
+}  // namespace trail
