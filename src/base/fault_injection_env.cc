@@ -1,4 +1,5 @@
 #include "base/fault_injection_env.h"
+#include "base/paths.h"
 
 #include <cmath>
 #include <cstring>
@@ -9,9 +10,6 @@ namespace {
 
 std::string Parent(const std::string& path) { return std::filesystem::path(path).parent_path().string(); }
 
-bool IsUnder(const std::string& path, const std::string& dir) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
-}
 
 Status Failure(const char* op, const std::string& path, int err) {
   return IoError(std::string("cannot ") + op + " " + path + ": " + std::strerror(err));
@@ -193,10 +191,10 @@ Status FaultInjectionEnv::Rename(const std::string& from, const std::string& to)
   // reached through the renamed entry, durable once the two parents are synced.
   std::vector<std::pair<std::string, std::string>> moves;  // old path, new path
   for (const auto& [path, node] : now_) {
-    if (path == from || IsUnder(path, from)) moves.emplace_back(path, to + path.substr(from.size()));
+    if (path == from || IsBelow(path, from)) moves.emplace_back(path, to + path.substr(from.size()));
   }
   for (auto& [path, node] : now_) {
-    if ((path == to || IsUnder(path, to)) && node != kAbsent) SetNameLocked(path, kAbsent, Parent(to));  // replaced
+    if ((path == to || IsBelow(path, to)) && node != kAbsent) SetNameLocked(path, kAbsent, Parent(to));  // replaced
   }
   std::map<std::string, int> moved_nodes;
   for (const auto& [old_path, new_path] : moves) moved_nodes[new_path] = now_[old_path];
@@ -208,7 +206,7 @@ Status FaultInjectionEnv::Rename(const std::string& from, const std::string& to)
     std::set<std::string> folders = {Parent(to)};
     for (const std::string& f : pending_[old_path]) {
       if (f == Parent(from) && old_path == from) continue;
-      folders.insert(f == from || IsUnder(f, from) ? to + f.substr(from.size()) : f);
+      folders.insert(f == from || IsBelow(f, from) ? to + f.substr(from.size()) : f);
     }
     now_[new_path] = moved_nodes[new_path];
     pending_[new_path].insert(folders.begin(), folders.end());
@@ -231,7 +229,7 @@ Status FaultInjectionEnv::RemoveAll(const std::string& path) {
   TrackTreeLocked(path);
   TRAIL_RETURN_IF_ERROR(base_->RemoveAll(path));
   for (auto& [p, node] : now_) {
-    if ((p == path || IsUnder(p, path)) && node != kAbsent) SetNameLocked(p, kAbsent, Parent(p));
+    if ((p == path || IsBelow(p, path)) && node != kAbsent) SetNameLocked(p, kAbsent, Parent(p));
   }
   return Status::Ok();
 }

@@ -1,4 +1,5 @@
 #include "base/mem_env.h"
+#include "base/paths.h"
 
 #include <cmath>
 #include <filesystem>
@@ -36,9 +37,6 @@ std::string Normalized(std::string path) {
   return path;
 }
 
-bool IsUnder(const std::string& path, const std::string& dir) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
-}
 
 }  // namespace
 
@@ -47,7 +45,7 @@ bool MemEnv::IsDirLocked(const std::string& path) const {
   if (dirs_.count(path)) return true;
   // Implicit folders: any file below.
   auto it = files_.lower_bound(path + "/");
-  return it != files_.end() && IsUnder(it->first, path);
+  return it != files_.end() && IsBelow(it->first, path);
 }
 
 StatusOr<std::unique_ptr<WritableFile>> MemEnv::OpenForWrite(const std::string& raw, OpenMode mode) {
@@ -98,12 +96,12 @@ Status MemEnv::Rename(const std::string& raw_from, const std::string& raw_to) {
   if (files_.count(to)) return IoError("cannot rename " + from + " onto " + to + ": it is a file");
   if (IsDirLocked(to)) {
     auto below = files_.lower_bound(to + "/");
-    if (below != files_.end() && IsUnder(below->first, to))
+    if (below != files_.end() && IsBelow(below->first, to))
       return IoError("cannot rename " + from + " onto " + to + ": the folder is not empty");
   }
   std::map<std::string, File> moved;
   for (auto it = files_.begin(); it != files_.end();) {
-    if (IsUnder(it->first, from)) {
+    if (IsBelow(it->first, from)) {
       moved[to + it->first.substr(from.size())] = std::move(it->second);
       it = files_.erase(it);
     } else {
@@ -114,7 +112,7 @@ Status MemEnv::Rename(const std::string& raw_from, const std::string& raw_to) {
   std::set<std::string> dirs;
   for (const auto& d : dirs_) {
     if (d == from) dirs.insert(to);
-    else if (IsUnder(d, from)) dirs.insert(to + d.substr(from.size()));
+    else if (IsBelow(d, from)) dirs.insert(to + d.substr(from.size()));
     else dirs.insert(d);
   }
   dirs_ = std::move(dirs);
@@ -133,8 +131,8 @@ Status MemEnv::RemoveAll(const std::string& raw) {
   std::lock_guard<std::mutex> lock(mu_);
   files_.erase(path);
   dirs_.erase(path);
-  std::erase_if(files_, [&](const auto& f) { return IsUnder(f.first, path); });
-  std::erase_if(dirs_, [&](const std::string& d) { return IsUnder(d, path); });
+  std::erase_if(files_, [&](const auto& f) { return IsBelow(f.first, path); });
+  std::erase_if(dirs_, [&](const std::string& d) { return IsBelow(d, path); });
   return Status::Ok();
 }
 
@@ -159,7 +157,7 @@ std::vector<std::string> MemEnv::ListDir(const std::string& raw) {
   std::lock_guard<std::mutex> lock(mu_);
   std::set<std::string> names;
   auto add = [&](const std::string& p) {
-    if (!IsUnder(p, path)) return;
+    if (!IsBelow(p, path)) return;
     std::string rest = p.substr(path.size() + 1);
     names.insert(rest.substr(0, rest.find('/')));
   };

@@ -49,4 +49,6 @@ std::optional<std::string> PathBelow(std::string_view path, std::string_view roo
   return std::string(path.substr(root.size() + 1));
 }
 
+bool IsBelow(std::string_view path, std::string_view root) { return path != root && IsInside(path, root); }
+
 }  // namespace trail

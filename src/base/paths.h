@@ -30,6 +30,9 @@ std::string ParentOf(std::string_view rel);
 // root holds nothing; "/" holds every absolute path. Text only: both must be normalised alike.
 bool IsInside(std::string_view path, std::string_view root);
 
+// True when `path` lies strictly below `root` ("/r/x" is below "/r"; "/r" and "/rx" are not).
+bool IsBelow(std::string_view path, std::string_view root);
+
 // `path` relative to `root`: "" for the root itself, "x/y" for "<root>/x/y", nullopt when `path`
 // is not inside `root` (IsInside).
 std::optional<std::string> PathBelow(std::string_view path, std::string_view root);

@@ -62,6 +62,16 @@ TEST(IsInsideTest, WholeComponentsOnly) {
   EXPECT_FALSE(IsInside("", "/"));
 }
 
+TEST(IsBelowTest, StrictlyBelowOnly) {
+  EXPECT_FALSE(IsBelow("/r", "/r"));
+  EXPECT_TRUE(IsBelow("/r/x", "/r"));
+  EXPECT_TRUE(IsBelow("/r/x/y", "/r"));
+  EXPECT_FALSE(IsBelow("/rx", "/r"));
+  EXPECT_FALSE(IsBelow("/", "/r"));
+  EXPECT_TRUE(IsBelow("/r", "/"));
+  EXPECT_FALSE(IsBelow("/", "/"));
+}
+
 TEST(PathBelowTest, RelativeOrNothing) {
   EXPECT_EQ(PathBelow("/r", "/r"), "");
   EXPECT_EQ(PathBelow("/r/x/y", "/r"), "x/y");

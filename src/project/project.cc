@@ -1,6 +1,6 @@
 #include "project/project.h"
 
-#include "tracked/pointer.h"
+#include "store/oid.h"
 #include "store/file_store.h"
 #include "store/local_store.h"
 
@@ -207,7 +207,7 @@ StatusOr<std::string> Project::ReadSeries(const StoredRun& run, const Json& ref)
   }
   if (!ref.is_object() || !ref.contains("oid") || !ref["oid"].is_string())
     return Corrupt("run " + run.dir + ": a metric series reference is neither a file nor an oid");
-  auto oid = ParseOid(ref["oid"].get<std::string>());
+  auto oid = store::ParseOid(ref["oid"].get<std::string>());
   if (!oid) return Corrupt("run " + run.dir + ": bad series oid " + ref["oid"].get<std::string>());
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(store_dir()));
   return store::ReadFileBytes(*st, *oid);

@@ -6,13 +6,6 @@
 
 namespace trail {
 
-std::string OidString(const store::Sha256Digest& id) { return "sha256:" + store::ToHex(id); }
-
-std::optional<store::Sha256Digest> ParseOid(std::string_view text) {
-  if (text.rfind("sha256:", 0) == 0) text.remove_prefix(7);
-  return store::ParseHexId(text);
-}
-
 std::string PointerToYaml(const Pointer& p) {
   Json j;
   j["trail"] = 1;

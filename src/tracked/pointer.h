@@ -15,6 +15,7 @@
 
 #include "base/env.h"
 #include "store/hash.h"
+#include "store/oid.h"
 #include "trail/status.h"
 
 namespace trail {
@@ -34,9 +35,8 @@ std::string PointerToYaml(const Pointer& p);
 StatusOr<Pointer> ParsePointer(const std::string& text, const std::string& path);
 StatusOr<Pointer> ReadPointer(const std::string& path, Env& env = *Env::Default());
 
-// "sha256:<hex>"
-std::string OidString(const store::Sha256Digest& id);
-// Accepts "sha256:<hex>" or a bare 64-digit hex id.
-std::optional<store::Sha256Digest> ParseOid(std::string_view text);
+// The oid's text form belongs to the store (store/oid.h); the names stay usable here.
+using store::OidString;
+using store::ParseOid;
 
 }  // namespace trail
