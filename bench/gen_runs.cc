@@ -24,11 +24,11 @@
 #include <utility>
 #include <vector>
 
-#include "git/repo.h"
-#include "record/record.h"
 #include "base/clock.h"
 #include "base/numbers.h"
 #include "base/yaml.h"
+#include "git/repo.h"
+#include "record/record.h"
 
 namespace {
 
@@ -59,13 +59,20 @@ Options ParseArgs(int argc, char** argv) {
       if (i + 1 >= argc) Usage(("missing value for " + a).c_str());
       return argv[++i];
     };
-    if (a == "--repo") o.repo = value();
-    else if (a == "--runs") o.runs = trail::ParseInt(value()).value_or(-1);
-    else if (a == "--project") o.project = value();
-    else if (a == "--branch") o.branch = value();
-    else if (a == "--seed") o.seed = static_cast<uint64_t>(trail::ParseInt(value()).value_or(42));
-    else if (a == "--series") o.series = true;
-    else Usage(("unknown argument " + a).c_str());
+    if (a == "--repo")
+      o.repo = value();
+    else if (a == "--runs")
+      o.runs = trail::ParseInt(value()).value_or(-1);
+    else if (a == "--project")
+      o.project = value();
+    else if (a == "--branch")
+      o.branch = value();
+    else if (a == "--seed")
+      o.seed = static_cast<uint64_t>(trail::ParseInt(value()).value_or(42));
+    else if (a == "--series")
+      o.series = true;
+    else
+      Usage(("unknown argument " + a).c_str());
   }
   if (o.repo.empty()) Usage("--repo is required");
   if (o.runs < 1) Usage("--runs must be a positive integer");
@@ -114,8 +121,7 @@ std::string SeriesTsv(const Curve& c, double started, double duration) {
   std::string out = "step\ttime\tvalue\n";
   for (size_t i = 0; i < c.values.size(); ++i) {
     double t = started + duration * static_cast<double>(i + 1) / static_cast<double>(c.values.size());
-    out += std::to_string(i) + "\t" + trail::FormatDouble(Round(t, 3)) + "\t" + trail::FormatDouble(c.values[i]) +
-           "\n";
+    out += std::to_string(i) + "\t" + trail::FormatDouble(Round(t, 3)) + "\t" + trail::FormatDouble(c.values[i]) + "\n";
   }
   return out;
 }
@@ -137,8 +143,10 @@ int main(int argc, char** argv) {
   const char* kOptimizers[] = {"adam", "sgd", "rmsprop"};
   const int kBatchSizes[] = {16, 32, 64, 128, 256};
   const char* kStages[] = {"explore", "tune", "final", "draft"};
-  const char* kUsers[][2] = {{"Ada Lovelace", "ada@example.com"},   {"Alan Turing", "alan@example.com"},
-                             {"Grace Hopper", "grace@example.com"}, {"Edsger Dijkstra", "edsger@example.com"},
+  const char* kUsers[][2] = {{"Ada Lovelace", "ada@example.com"},
+                             {"Alan Turing", "alan@example.com"},
+                             {"Grace Hopper", "grace@example.com"},
+                             {"Edsger Dijkstra", "edsger@example.com"},
                              {"Barbara Liskov", "barbara@example.com"}};
   const char* kHosts[] = {"gpu-01", "gpu-02", "gpu-03", "laptop-ada", "ci-runner"};
   const std::string base_commit = Hex(rng, 40);
@@ -161,8 +169,12 @@ int main(int argc, char** argv) {
 
     // Status: mostly finished.
     double u = unit(rng);
-    const char* status = u < 0.90 ? trail::record::kFinished : u < 0.96 ? trail::record::kFailed : trail::record::kKilled;
-    int64_t exit_code = status == std::string(trail::record::kFinished) ? 0 : status == std::string(trail::record::kFailed) ? 1 : 130;
+    const char* status = u < 0.90   ? trail::record::kFinished
+                         : u < 0.96 ? trail::record::kFailed
+                                    : trail::record::kKilled;
+    int64_t exit_code = status == std::string(trail::record::kFinished) ? 0
+                        : status == std::string(trail::record::kFailed) ? 1
+                                                                        : 130;
     int64_t done_epochs = status == std::string(trail::record::kFinished)
                               ? epochs
                               : 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(epochs));
@@ -200,17 +212,13 @@ int main(int argc, char** argv) {
     rec["ended"] = trail::FormatIsoTime(started + duration);
     rec["duration_s"] = duration;
     rec["command"] = Json::array({"python", "train.py", "--lr", trail::FormatDouble(Round(lr, 8)), "--optimizer",
-                                  optimizer, "--batch-size", std::to_string(batch), "--epochs",
-                                  std::to_string(epochs), "--layers", std::to_string(layers), "--dropout",
-                                  trail::FormatDouble(dropout)});
+                                  optimizer, "--batch-size", std::to_string(batch), "--epochs", std::to_string(epochs),
+                                  "--layers", std::to_string(layers), "--dropout", trail::FormatDouble(dropout)});
     rec["cwd"] = ".";
     rec["host"] = kHosts[rng() % 5];
-    rec["code"] = Json{{"entry_point", "train.py"},
-                       {"branch", "main"},
-                       {"commit", base_commit},
-                       {"snapshot", Hex(rng, 40)},
-                       {"ref", "refs/trail/code/" + id},
-                       {"dirty", unit(rng) < 0.3}};
+    rec["code"] = Json{{"entry_point", "train.py"},      {"branch", "main"},
+                       {"commit", base_commit},          {"snapshot", Hex(rng, 40)},
+                       {"ref", "refs/trail/code/" + id}, {"dirty", unit(rng) < 0.3}};
     Json params = Json::object();
     params["lr"] = Round(lr, 8);
     params["optimizer"] = optimizer;
@@ -241,8 +249,7 @@ int main(int argc, char** argv) {
   auto t1 = std::chrono::steady_clock::now();
 
   trail::git::Identity who{"trail bench", "bench@localhost"};
-  auto commit = (*repo)->WriteCommitFromFiles(files, {},
-                                              "bench: " + std::to_string(opt.runs) + " generated runs", who);
+  auto commit = (*repo)->WriteCommitFromFiles(files, {}, "bench: " + std::to_string(opt.runs) + " generated runs", who);
   if (!commit.ok()) {
     std::fprintf(stderr, "gen_runs: %s\n", commit.status().message().c_str());
     return 1;

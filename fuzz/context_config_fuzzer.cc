@@ -21,10 +21,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/yaml.h"
+#include "fuzz/check.h"
 #include "project/context_config.h"
 #include "project/metrics_config.h"
-#include "fuzz/check.h"
-#include "base/yaml.h"
 
 namespace trail::fuzz {
 namespace {

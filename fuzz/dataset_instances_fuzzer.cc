@@ -46,7 +46,8 @@ Expected TextLines(std::string_view input, bool delimited) {
     const size_t nl = input.find('\n');
     const std::string_view line = input.substr(0, nl);
     input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
-    const bool blank = delimited ? (line.empty() || line == "\r") : line.find_first_not_of(" \t\r") == std::string_view::npos;
+    const bool blank =
+        delimited ? (line.empty() || line == "\r") : line.find_first_not_of(" \t\r") == std::string_view::npos;
     if (!blank) ++rows;
   }
   if (delimited && rows > 0) --rows;  // the header
@@ -79,7 +80,8 @@ Expected Npy(std::string_view input) {
 }
 
 Expected Parquet(std::string_view input) {
-  if (input.size() < 12 || input.substr(0, 4) != "PAR1" || input.substr(input.size() - 4) != "PAR1") return std::nullopt;
+  if (input.size() < 12 || input.substr(0, 4) != "PAR1" || input.substr(input.size() - 4) != "PAR1")
+    return std::nullopt;
   const uint64_t length = Le(input, input.size() - 8, 4);
   if (length > input.size() - 12) return std::nullopt;
   StatusOr<uint64_t> rows =
@@ -119,7 +121,8 @@ void CheckFormat(DataFormat format, std::string_view input, Expected want, bool 
   }
   const Status& s = got.status();
   FUZZ_CHECK(s.code() == Code::kCorrupt || s.code() == Code::kInvalidArgument, note("error is " + s.message()));
-  FUZZ_CHECK(s.message().starts_with(ScratchPath() + ":"), note("error does not name the file: " + Escaped(s.message())));
+  FUZZ_CHECK(s.message().starts_with(ScratchPath() + ":"),
+             note("error does not name the file: " + Escaped(s.message())));
   if (exact) FUZZ_CHECK(!want.has_value(), note("error where the model counts: " + s.message()));
 }
 

@@ -52,8 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 0 && data[0] & 1) rows = h->shape[0] / 2;  // also a realistic cut
   const std::string rewritten = datafile::RewriteNpyHeader(*h, rows);
   StatusOr<datafile::NpyHeader> back = datafile::ParseNpyHeader(rewritten, fuzz::kName);
-  FUZZ_CHECK(back.ok(), note("the rewritten header does not parse: " + back.status().message() + "\n  rewritten: " +
-                             fuzz::Escaped(rewritten)));
+  FUZZ_CHECK(back.ok(), note("the rewritten header does not parse: " + back.status().message() +
+                             "\n  rewritten: " + fuzz::Escaped(rewritten)));
   FUZZ_CHECK(back->data_offset == rewritten.size() && rewritten.size() % 64 == 0,
              note("the rewritten header is not 64-byte aligned"));
   std::vector<uint64_t> want = h->shape;

@@ -14,10 +14,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/yaml.h"
 #include "fuzz/check.h"
 #include "record/params.h"
 #include "record/record.h"
-#include "base/yaml.h"
 
 namespace trail::fuzz {
 namespace {

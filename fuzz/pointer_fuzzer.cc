@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "tracked/pointer.h"
-#include "fuzz/check.h"
 #include "base/yaml.h"
+#include "fuzz/check.h"
+#include "tracked/pointer.h"
 
 namespace trail::fuzz {
 namespace {

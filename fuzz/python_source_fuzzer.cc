@@ -19,13 +19,13 @@
 #include <utility>
 #include <vector>
 
+#include "base/text.h"
 #include "context/function_scan.h"
 #include "context/function_table.h"
 #include "context/program_sources.h"
 #include "context/py_imports.h"
 #include "context/py_tokenizer.h"
 #include "fuzz/check.h"
-#include "base/text.h"
 
 namespace trail::fuzz {
 namespace {
@@ -72,7 +72,8 @@ void CheckTokens(std::string_view text, const context::TokenizedSource& t) {
     (void)context::IsStatementStart(text, tokens, i);
   }
   if (!tokens.empty()) {
-    FUZZ_CHECK(tokens.back().kind == TokenKind::kNewline, "tokens do not end with a newline\n  input: " + Escaped(text));
+    FUZZ_CHECK(tokens.back().kind == TokenKind::kNewline,
+               "tokens do not end with a newline\n  input: " + Escaped(text));
   }
 
   context::TokenizedSource again = context::Tokenize(text);
@@ -118,7 +119,9 @@ void CheckFindings(std::string_view text, const Json& findings) {
     return out;
   }();
   const uint32_t lines = LineCount(text);
-  auto note = [&](const std::string& what) { return what + "\n  findings: " + Shown(findings) + "\n  input: " + Escaped(text); };
+  auto note = [&](const std::string& what) {
+    return what + "\n  findings: " + Shown(findings) + "\n  input: " + Escaped(text);
+  };
   FUZZ_CHECK(findings.is_array(), note("ScanFunctions did not give an array"));
   std::set<std::pair<std::string, std::string>> seen;
   for (const Json& f : findings) {
@@ -132,7 +135,8 @@ void CheckFindings(std::string_view text, const Json& findings) {
     FUZZ_CHECK(seen.insert(kind).second, note("(" + kind.first + ", " + kind.second + ") reported twice"));
     for (const char* list : {"found", "at"}) {
       const Json& items = f[list];
-      FUZZ_CHECK(items.is_array() && !items.empty() && items.size() <= 5, note(std::string(list) + " holds 0 or over 5"));
+      FUZZ_CHECK(items.is_array() && !items.empty() && items.size() <= 5,
+                 note(std::string(list) + " holds 0 or over 5"));
       std::set<std::string> distinct;
       for (const Json& item : items) {
         FUZZ_CHECK(item.is_string(), note(std::string(list) + " holds a non-string"));

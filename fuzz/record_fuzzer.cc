@@ -18,10 +18,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/yaml.h"
 #include "fuzz/check.h"
 #include "record/params.h"
 #include "record/record.h"
-#include "base/yaml.h"
 
 namespace trail::fuzz {
 namespace {

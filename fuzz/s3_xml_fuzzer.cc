@@ -25,12 +25,23 @@ std::string XmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -70,8 +81,7 @@ void CheckAsKey(std::string_view input) {
       "<MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated><Contents><Key>" +
       key + "</Key><LastModified>2024-05-01T10:00:00.000Z</LastModified><ETag>&quot;d41d8&quot;</ETag><Size>" +
       std::to_string(input.size()) + "</Size><StorageClass>STANDARD</StorageClass></Contents><Contents><Key>b/" + key +
-      "</Key><Size>0</Size></Contents><NextContinuationToken>" + key +
-      "=</NextContinuationToken></ListBucketResult>";
+      "</Key><Size>0</Size></Contents><NextContinuationToken>" + key + "=</NextContinuationToken></ListBucketResult>";
   remote::ListPage page;
   FUZZ_CHECK(remote::ParseListPage(xml, &page), note("a well-formed page with this key is rejected"));
   FUZZ_CHECK(page.entries.size() == 2, note("wrong number of entries"));

@@ -12,11 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "base/safe_path.h"
 #include "fuzz/check.h"
 #include "store/file_store.h"
 #include "store/pack.h"
 #include "store/tree.h"
-#include "base/safe_path.h"
 
 namespace trail::fuzz {
 namespace {

@@ -21,11 +21,11 @@
 #include <string_view>
 #include <vector>
 
+#include "base/yaml.h"
 #include "fuzz/check.h"
 #include "hpo/space.h"
 #include "hpo/strategy.h"
 #include "sweep/spec.h"
-#include "base/yaml.h"
 
 namespace trail::fuzz {
 namespace {
@@ -66,8 +66,8 @@ void CheckCommandLine(const std::string& text) {
 void CheckSpaceRoundTrip(const hpo::Space& space, std::string_view input) {
   Json first = hpo::SpaceToJson(space);
   StatusOr<hpo::Space> again = hpo::ParseSpace(first);
-  FUZZ_CHECK(again.ok(), "ParseSpace rejects SpaceToJson's output (" + again.status().message() + "): " +
-                             Shown(first) + "\n  input: " + Escaped(input));
+  FUZZ_CHECK(again.ok(), "ParseSpace rejects SpaceToJson's output (" + again.status().message() + "): " + Shown(first) +
+                             "\n  input: " + Escaped(input));
   Json second = hpo::SpaceToJson(*again);
   FUZZ_CHECK(Identical(first, second), "space changed in a SpaceToJson -> ParseSpace round trip: " + Shown(first) +
                                            "\n  became: " + Shown(second) + "\n  input: " + Escaped(input));

@@ -21,9 +21,9 @@ struct AddedData {
   std::string gitignore;     // the .gitignore that now lists the data, to commit
   uint64_t size = 0;
   bool folder = false;
-  uint64_t files = 0;        // a folder's files
-  std::string oid;           // the content id, "sha256:..."
-  bool unchanged = false;    // the pointer already said exactly this
+  uint64_t files = 0;      // a folder's files
+  std::string oid;         // the content id, "sha256:..."
+  bool unchanged = false;  // the pointer already said exactly this
   // Symbolic links and special files inside an added folder: not stored (a link could lead
   // anywhere), to be named in a warning.
   std::vector<std::string> skipped;
@@ -37,11 +37,11 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
 enum class DataState { kClean, kModified, kMissing, kBroken };
 
 struct TrackedData {
-  std::string path;           // the data
+  std::string path;  // the data
   DataState state = DataState::kClean;
-  std::string state_name;     // "clean", "modified", "missing", "broken"
-  bool in_store = true;       // false: some of its content is not in the local store (pull it)
-  std::string problem;        // kBroken: one line naming the pointer and what is wrong
+  std::string state_name;  // "clean", "modified", "missing", "broken"
+  bool in_store = true;    // false: some of its content is not in the local store (pull it)
+  std::string problem;     // kBroken: one line naming the pointer and what is wrong
 };
 
 // Every pointer in the work tree, or those of `abs_paths` (data paths or their pointers).
@@ -56,8 +56,7 @@ struct CheckedOut {
 // Restores data that is missing or differs from its pointer. Data with changes the store does
 // not have is refused (all of it, before anything is written) unless `force`. Broken pointers
 // are named in their CheckedOut; the other paths are still restored.
-StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths,
-                                               bool force);
+StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths, bool force);
 
 // `trail get`: what to restore from a run.
 struct GetRequest {

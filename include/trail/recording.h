@@ -19,13 +19,13 @@ struct DataOptions {
 };
 
 struct RunRequest {
-  std::vector<std::string> argv;     // the command
-  std::string name;                  // optional human name
-  std::vector<std::string> params;   // KEY=VALUE, typed (int, float, bool, string)
-  std::vector<std::string> tags;     // KEY=VALUE
-  bool params_from_args = true;      // read params from the command's --key value options
-  bool parse_output = true;          // read Keras / tqdm metrics from the command's output
-  std::vector<std::string> data;     // ROLE=PATH_OR_URL, one per data input
+  std::vector<std::string> argv;    // the command
+  std::string name;                 // optional human name
+  std::vector<std::string> params;  // KEY=VALUE, typed (int, float, bool, string)
+  std::vector<std::string> tags;    // KEY=VALUE
+  bool params_from_args = true;     // read params from the command's --key value options
+  bool parse_output = true;         // read Keras / tqdm metrics from the command's output
+  std::vector<std::string> data;    // ROLE=PATH_OR_URL, one per data input
   DataOptions data_options;
   std::vector<std::string> artifacts;  // files or folders the run writes (relative to the cwd)
   // `trail sweep` runs its trials with this: a JSON object {parent, hyperparameters, params,

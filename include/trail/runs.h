@@ -60,10 +60,10 @@ StatusOr<IndexReport> CheckIndex(Project& project, bool rebuild, std::vector<std
 
 // A run as stored on the runs branch.
 struct StoredRun {
-  std::string ref;   // as it was asked for (LoadRun's argument): messages name it so
-  Json record;       // run.yaml (docs/formats/run-yaml.md)
-  std::string dir;   // "runs/000/fraud-58", on the branch
-  std::string tip;   // the branch commit it was read from
+  std::string ref;  // as it was asked for (LoadRun's argument): messages name it so
+  Json record;      // run.yaml (docs/formats/run-yaml.md)
+  std::string dir;  // "runs/000/fraud-58", on the branch
+  std::string tip;  // the branch commit it was read from
 };
 
 // NotFound names `ref` when no run matches it.

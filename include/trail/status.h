@@ -15,13 +15,13 @@ namespace trail {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // bad flag, bad query, malformed input
-  kNotFound,           // unknown run, missing file
+  kInvalidArgument,  // bad flag, bad query, malformed input
+  kNotFound,         // unknown run, missing file
   kAlreadyExists,
-  kFailedPrecondition, // not a repo, not initialized
-  kIo,                 // the OS said no
-  kCorrupt,            // a stored object does not parse or verify
-  kInternal,           // a bug or a library failure we did not expect
+  kFailedPrecondition,  // not a repo, not initialized
+  kIo,                  // the OS said no
+  kCorrupt,             // a stored object does not parse or verify
+  kInternal,            // a bug or a library failure we did not expect
 };
 
 class [[nodiscard]] Status {
@@ -64,9 +64,18 @@ class [[nodiscard]] StatusOr {
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
 
-  T& value() & { assert(ok()); return *value_; }
-  const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  T& value() & {
+    assert(ok());
+    return *value_;
+  }
+  const T& value() const& {
+    assert(ok());
+    return *value_;
+  }
+  T&& value() && {
+    assert(ok());
+    return std::move(*value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T value_or(T fallback) const& { return ok() ? *value_ : std::move(fallback); }
@@ -83,9 +92,9 @@ class [[nodiscard]] StatusOr {
 #define TRAIL_CONCAT_INNER(a, b) a##b
 #define TRAIL_CONCAT(a, b) TRAIL_CONCAT_INNER(a, b)
 
-#define TRAIL_RETURN_IF_ERROR(expr)            \
-  do {                                         \
-    ::trail::Status trail_status_ = (expr);    \
+#define TRAIL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::trail::Status trail_status_ = (expr);        \
     if (!trail_status_.ok()) return trail_status_; \
   } while (0)
 

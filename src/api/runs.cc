@@ -147,36 +147,49 @@ StatusOr<TagEdit> ParseTagEdit(const std::vector<std::string>& set, const std::v
 }
 
 Status TagRun(Project& project, const std::string& ref, const TagEdit& edit) {
-  return ProjectAccess::Of(project).UpdateRun(ref, [&](Json& rec) -> Status {
-    Json t = rec.value("tags", Json::object());
-    record::MergeInto(t, edit.set);
-    for (const auto& k : edit.remove) {
-      if (!t.contains(k)) return NotFound(ref + " has no tag " + k);
-      t.erase(k);
-    }
-    if (t.empty()) rec.erase("tags");
-    else rec["tags"] = t;
-    return Status::Ok();
-  }, "trail: tag " + ref + edit.summary);
+  return ProjectAccess::Of(project).UpdateRun(
+      ref,
+      [&](Json& rec) -> Status {
+        Json t = rec.value("tags", Json::object());
+        record::MergeInto(t, edit.set);
+        for (const auto& k : edit.remove) {
+          if (!t.contains(k)) return NotFound(ref + " has no tag " + k);
+          t.erase(k);
+        }
+        if (t.empty())
+          rec.erase("tags");
+        else
+          rec["tags"] = t;
+        return Status::Ok();
+      },
+      "trail: tag " + ref + edit.summary);
 }
 
 Status AddNote(Project& handle, const std::string& ref, const std::string& text) {
   trail::Project& project = ProjectAccess::Of(handle);
   git::Identity who = project.user();
-  return project.UpdateRun(ref, [&](Json& rec) -> Status {
-    Json notes = rec.value("notes", Json::array());
-    notes.push_back(Json{{"time", FormatIsoTime(NowUnixSeconds())}, {"user", who.name}, {"text", text}});
-    rec["notes"] = notes;
-    return Status::Ok();
-  }, "trail: note on " + ref);
+  return project.UpdateRun(
+      ref,
+      [&](Json& rec) -> Status {
+        Json notes = rec.value("notes", Json::array());
+        notes.push_back(Json{{"time", FormatIsoTime(NowUnixSeconds())}, {"user", who.name}, {"text", text}});
+        rec["notes"] = notes;
+        return Status::Ok();
+      },
+      "trail: note on " + ref);
 }
 
 Status ArchiveRun(Project& project, const std::string& ref, bool archived) {
-  return ProjectAccess::Of(project).UpdateRun(ref, [&](Json& rec) -> Status {
-    if (archived) rec["archived"] = true;
-    else rec.erase("archived");
-    return Status::Ok();
-  }, std::string("trail: ") + (archived ? "archive " : "restore ") + ref);
+  return ProjectAccess::Of(project).UpdateRun(
+      ref,
+      [&](Json& rec) -> Status {
+        if (archived)
+          rec["archived"] = true;
+        else
+          rec.erase("archived");
+        return Status::Ok();
+      },
+      std::string("trail: ") + (archived ? "archive " : "restore ") + ref);
 }
 
 }  // namespace trail::api

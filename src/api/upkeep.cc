@@ -14,8 +14,8 @@ StatusOr<GcReport> CollectGarbage(Project& project, bool dry_run) {
   GcReport out;
   for (const trail::GcPackAction& a : r->actions) {
     GcPackAction action;
-    action.what = a.what == trail::GcPackAction::What::kRemove ? GcPackAction::What::kRemove
-                                                                : GcPackAction::What::kRewrite;
+    action.what =
+        a.what == trail::GcPackAction::What::kRemove ? GcPackAction::What::kRemove : GcPackAction::What::kRewrite;
     action.pack_id = a.pack_id;
     action.dead_blobs = a.dead_blobs;
     action.live_blobs = a.live_blobs;

@@ -1,10 +1,10 @@
 #include "base/clock.h"
 
-#include "base/env.h"
-
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+
+#include "base/env.h"
 
 namespace trail {
 
@@ -21,8 +21,8 @@ std::string FormatIsoTime(double unix_seconds) {
   struct tm tm;
   gmtime_r(&t, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
   return buf;
 }
 

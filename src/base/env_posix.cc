@@ -48,10 +48,17 @@ class PosixEnv final : public Env {
   StatusOr<std::unique_ptr<WritableFile>> OpenForWrite(const std::string& path, OpenMode mode) override {
     int flags = O_WRONLY | O_CLOEXEC;
     switch (mode) {
-      case OpenMode::kCreateNew: flags |= O_CREAT | O_EXCL; break;
-      case OpenMode::kTruncate: flags |= O_CREAT | O_TRUNC; break;
-      case OpenMode::kAppend: flags |= O_CREAT | O_APPEND; break;
-      case OpenMode::kOverwrite: break;
+      case OpenMode::kCreateNew:
+        flags |= O_CREAT | O_EXCL;
+        break;
+      case OpenMode::kTruncate:
+        flags |= O_CREAT | O_TRUNC;
+        break;
+      case OpenMode::kAppend:
+        flags |= O_CREAT | O_APPEND;
+        break;
+      case OpenMode::kOverwrite:
+        break;
     }
     const int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0) {

@@ -126,8 +126,7 @@ TEST_P(EnvTest, ClockMoves) {
   EXPECT_NEAR(static_cast<double>(env_->NowMicros()) / 1e6, now, 5.0);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllEnvs, EnvTest,
-                         ::testing::Values(EnvCase{"posix", true}, EnvCase{"mem", false}),
+INSTANTIATE_TEST_SUITE_P(AllEnvs, EnvTest, ::testing::Values(EnvCase{"posix", true}, EnvCase{"mem", false}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(MemEnvTest, TheClockIsTheTestsToMove) {

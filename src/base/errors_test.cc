@@ -1,10 +1,9 @@
 #include "base/errors.h"
 
 #include <errno.h>
+#include <gtest/gtest.h>
 
 #include <cstring>
-
-#include <gtest/gtest.h>
 
 namespace trail {
 namespace {

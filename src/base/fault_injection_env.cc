@@ -1,15 +1,15 @@
 #include "base/fault_injection_env.h"
-#include "base/paths.h"
 
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 
+#include "base/paths.h"
+
 namespace trail {
 namespace {
 
 std::string Parent(const std::string& path) { return std::filesystem::path(path).parent_path().string(); }
-
 
 Status Failure(const char* op, const std::string& path, int err) {
   return IoError(std::string("cannot ") + op + " " + path + ": " + std::strerror(err));
@@ -19,9 +19,14 @@ Status Failure(const char* op, const std::string& path, int err) {
 
 class FaultWritableFile final : public WritableFile {
  public:
-  FaultWritableFile(FaultInjectionEnv* env, std::unique_ptr<WritableFile> base, std::string path, int node,
-                    bool append, size_t offset, uint64_t generation)
-      : env_(env), base_(std::move(base)), path_(std::move(path)), node_(node), append_(append), offset_(offset),
+  FaultWritableFile(FaultInjectionEnv* env, std::unique_ptr<WritableFile> base, std::string path, int node, bool append,
+                    size_t offset, uint64_t generation)
+      : env_(env),
+        base_(std::move(base)),
+        path_(std::move(path)),
+        node_(node),
+        append_(append),
+        offset_(offset),
         generation_(generation) {}
 
   Status Append(std::string_view data) override {
@@ -172,8 +177,8 @@ StatusOr<std::unique_ptr<WritableFile>> FaultInjectionEnv::OpenForWrite(const st
   } else if (mode == OpenMode::kTruncate) {
     nodes_[node].data.clear();
   }
-  return std::unique_ptr<WritableFile>(new FaultWritableFile(this, std::move(file), path, node,
-                                                             mode == OpenMode::kAppend, 0, generation_));
+  return std::unique_ptr<WritableFile>(
+      new FaultWritableFile(this, std::move(file), path, node, mode == OpenMode::kAppend, 0, generation_));
 }
 
 StatusOr<std::string> FaultInjectionEnv::ReadFile(const std::string& path) {

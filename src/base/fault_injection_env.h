@@ -37,9 +37,9 @@ class FaultInjectionEnv final : public Env {
   explicit FaultInjectionEnv(Env* base) : base_(base) {}
 
   struct Call {
-    uint64_t index;    // 1 for the first counted call
-    std::string op;    // "open", "append", "sync", "close", "read", "rename", "remove",
-                       // "remove_all", "make_dirs", "sync_dir", "size", "mtime", "lock"
+    uint64_t index;  // 1 for the first counted call
+    std::string op;  // "open", "append", "sync", "close", "read", "rename", "remove",
+                     // "remove_all", "make_dirs", "sync_dir", "size", "mtime", "lock"
     std::string path;
   };
 
@@ -105,7 +105,7 @@ class FaultInjectionEnv final : public Env {
 
   std::map<int, Node> nodes_;
   int next_node_ = 1;
-  uint64_t generation_ = 0;  // bumped by DropUnsyncedData: older open files are dead
+  uint64_t generation_ = 0;             // bumped by DropUnsyncedData: older open files are dead
   std::map<std::string, int> now_;      // tracked path -> node it leads to now
   std::map<std::string, int> durable_;  // tracked path -> node it leads to after a power cut
   // Tracked path -> folders that must be synced before its current name is durable.

@@ -1,11 +1,9 @@
 #include "base/files.h"
 
-#include "base/env.h"
-
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 #include <filesystem>
 #include <random>
 
+#include "base/env.h"
 #include "base/errors.h"
 #include "base/paths.h"
 

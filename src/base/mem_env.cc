@@ -1,8 +1,9 @@
 #include "base/mem_env.h"
-#include "base/paths.h"
 
 #include <cmath>
 #include <filesystem>
+
+#include "base/paths.h"
 
 namespace trail {
 
@@ -36,7 +37,6 @@ std::string Normalized(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   return path;
 }
-
 
 }  // namespace
 
@@ -111,9 +111,12 @@ Status MemEnv::Rename(const std::string& raw_from, const std::string& raw_to) {
   files_.merge(moved);
   std::set<std::string> dirs;
   for (const auto& d : dirs_) {
-    if (d == from) dirs.insert(to);
-    else if (IsBelow(d, from)) dirs.insert(to + d.substr(from.size()));
-    else dirs.insert(d);
+    if (d == from)
+      dirs.insert(to);
+    else if (IsBelow(d, from))
+      dirs.insert(to + d.substr(from.size()));
+    else
+      dirs.insert(d);
   }
   dirs_ = std::move(dirs);
   return Status::Ok();

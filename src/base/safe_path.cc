@@ -70,7 +70,8 @@ Status CheckRelativePath(std::string_view path, std::string_view what, bool outs
 
 Status CheckPathName(std::string_view name, std::string_view what) {
   if (name.find('/') != std::string_view::npos)
-    return InvalidArgument(std::string(what) + " \"" + std::string(name) + "\" holds a '/'; refusing to use it in a file name");
+    return InvalidArgument(std::string(what) + " \"" + std::string(name) +
+                           "\" holds a '/'; refusing to use it in a file name");
   return CheckRelativePath(name, what);
 }
 

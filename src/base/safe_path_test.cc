@@ -14,14 +14,15 @@ namespace {
 using testing::TempDir;
 
 TEST(SafePath, AcceptsPlainRelativePaths) {
-  for (const char* p : {"model.bin", "a/b/c.txt", "saved_model/variables/variables.index", "..hidden", "a..b", ".gitignore"})
+  for (const char* p :
+       {"model.bin", "a/b/c.txt", "saved_model/variables/variables.index", "..hidden", "a..b", ".gitignore"})
     EXPECT_TRUE(IsSafeRelativePath(p)) << p;
 }
 
 TEST(SafePath, RefusesPathsThatLeaveTheFolder) {
   using namespace std::string_literals;
-  for (const std::string p : {""s, "/abs/file"s, "../x"s, "a/b/../../../x"s, "a/.."s, ".."s, "./x"s, "a//b"s,
-                              "a/"s, "a\\..\\x"s, "a\0b"s})
+  for (const std::string p :
+       {""s, "/abs/file"s, "../x"s, "a/b/../../../x"s, "a/.."s, ".."s, "./x"s, "a//b"s, "a/"s, "a\\..\\x"s, "a\0b"s})
     EXPECT_FALSE(IsSafeRelativePath(p)) << p;
 }
 

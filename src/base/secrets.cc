@@ -7,8 +7,8 @@
 namespace trail {
 namespace {
 
-constexpr const char* kSecretParts[] = {"password", "passwd",     "passphrase",  "secret", "secrets",
-                                        "token",    "auth",       "credential",  "credentials", "apikey",
+constexpr const char* kSecretParts[] = {"password",  "passwd",     "passphrase", "secret",      "secrets",
+                                        "token",     "auth",       "credential", "credentials", "apikey",
                                         "accesskey", "privatekey", "secretkey"};
 constexpr const char* kSecretFirstParts[] = {"api", "access", "private"};
 
@@ -24,8 +24,8 @@ std::vector<std::string> NameParts(std::string_view name) {
       current.clear();
     } else {
       // camelCase boundary: a capital after a lowercase letter or digit.
-      if (std::isupper(u) && (std::islower(static_cast<unsigned char>(previous)) ||
-                              std::isdigit(static_cast<unsigned char>(previous)))) {
+      if (std::isupper(u) &&
+          (std::islower(static_cast<unsigned char>(previous)) || std::isdigit(static_cast<unsigned char>(previous)))) {
         parts.push_back(std::move(current));
         current.clear();
       }
@@ -78,12 +78,36 @@ std::vector<std::string> MaskSecretArgs(const std::vector<std::string>& argv) {
 }
 
 const std::vector<std::string>& DefaultSecretFiles() {
-  static const std::vector<std::string> kDefaults = {
-      ".env",    ".env.*",   "*.env",       ".ssh/",        "id_rsa*",      "id_dsa*",     "id_ecdsa*",
-      "id_ed25519*", "*.pem", "*.key",      "*.p12",        "*.pfx",        "*.jks",       "*.keystore",
-      ".netrc",  ".pgpass",  ".pypirc",     ".npmrc",       ".git-credentials", ".dockercfg",
-      ".docker/config.json", ".aws/credentials", ".kube/config", "credentials", "credentials.*",
-      "*credentials*.json", "client_secret*.json", "service-account*.json", "secrets.*", ".htpasswd"};
+  static const std::vector<std::string> kDefaults = {".env",
+                                                     ".env.*",
+                                                     "*.env",
+                                                     ".ssh/",
+                                                     "id_rsa*",
+                                                     "id_dsa*",
+                                                     "id_ecdsa*",
+                                                     "id_ed25519*",
+                                                     "*.pem",
+                                                     "*.key",
+                                                     "*.p12",
+                                                     "*.pfx",
+                                                     "*.jks",
+                                                     "*.keystore",
+                                                     ".netrc",
+                                                     ".pgpass",
+                                                     ".pypirc",
+                                                     ".npmrc",
+                                                     ".git-credentials",
+                                                     ".dockercfg",
+                                                     ".docker/config.json",
+                                                     ".aws/credentials",
+                                                     ".kube/config",
+                                                     "credentials",
+                                                     "credentials.*",
+                                                     "*credentials*.json",
+                                                     "client_secret*.json",
+                                                     "service-account*.json",
+                                                     "secrets.*",
+                                                     ".htpasswd"};
   return kDefaults;
 }
 

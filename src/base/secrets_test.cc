@@ -6,10 +6,28 @@ namespace trail {
 namespace {
 
 TEST(SecretName, MatchesSecretPartsInAnyCase) {
-  for (const char* name : {"password", "db_password", "DB-PASSWORD", "dbPassword", "passwd", "api_key", "apiKey",
-                           "API-KEY", "apikey", "hf_token", "HF_TOKEN", "auth", "auth.header", "secret",
-                           "client-secret", "aws_access_key_id", "AWS_SECRET_ACCESS_KEY", "private_key",
-                           "credentials", "gcp.credential", "passphrase", "train.db.password"}) {
+  for (const char* name : {"password",
+                           "db_password",
+                           "DB-PASSWORD",
+                           "dbPassword",
+                           "passwd",
+                           "api_key",
+                           "apiKey",
+                           "API-KEY",
+                           "apikey",
+                           "hf_token",
+                           "HF_TOKEN",
+                           "auth",
+                           "auth.header",
+                           "secret",
+                           "client-secret",
+                           "aws_access_key_id",
+                           "AWS_SECRET_ACCESS_KEY",
+                           "private_key",
+                           "credentials",
+                           "gcp.credential",
+                           "passphrase",
+                           "train.db.password"}) {
     EXPECT_TRUE(IsSecretName(name)) << name;
   }
 }
@@ -22,9 +40,9 @@ TEST(SecretName, LeavesOrdinaryMlNamesAlone) {
 }
 
 TEST(MaskSecretArgs, MasksValuesOfSecretOptionsOnly) {
-  std::vector<std::string> argv = {"python", "train.py", "--lr", "0.1", "--password", "hunter2",
+  std::vector<std::string> argv = {"python",        "train.py",     "--lr",    "0.1",       "--password", "hunter2",
                                    "--api-key=abc", "db.token=xyz", "--token", "--verbose", "--epochs=3"};
-  std::vector<std::string> want = {"python", "train.py", "--lr", "0.1", "--password", "***",
+  std::vector<std::string> want = {"python",        "train.py",     "--lr",    "0.1",       "--password", "***",
                                    "--api-key=***", "db.token=***", "--token", "--verbose", "--epochs=3"};
   EXPECT_EQ(MaskSecretArgs(argv), want);
 }

@@ -12,10 +12,14 @@ size_t SequenceLength(std::string_view s, size_t i) {
   if (c < 0x80) return 1;
   size_t n;
   uint32_t cp;
-  if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1F;
-  else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0F;
-  else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07;
-  else return 0;
+  if ((c & 0xE0) == 0xC0)
+    n = 2, cp = c & 0x1F;
+  else if ((c & 0xF0) == 0xE0)
+    n = 3, cp = c & 0x0F;
+  else if ((c & 0xF8) == 0xF0)
+    n = 4, cp = c & 0x07;
+  else
+    return 0;
   if (i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     unsigned char cc = static_cast<unsigned char>(s[i + k]);
@@ -101,8 +105,8 @@ constexpr std::string_view kRedacted = "***";
 
 // Characters that end a URL quoted inside a message.
 bool EndsUrl(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\'' || c == '"' || c == '<' || c == '>' ||
-         c == '`' || c == ')';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\'' || c == '"' || c == '<' || c == '>' || c == '`' ||
+         c == ')';
 }
 
 std::string Lower(std::string_view s) {
@@ -115,8 +119,8 @@ std::string Lower(std::string_view s) {
 // True for query parameter names that carry credentials (presigned S3 URLs, API tokens).
 bool IsSecretParameter(std::string_view name) {
   const std::string n = Lower(name);
-  for (std::string_view word : {"signature", "credential", "token", "password", "passwd", "secret", "key", "sig",
-                                "auth"})
+  for (std::string_view word :
+       {"signature", "credential", "token", "password", "passwd", "secret", "key", "sig", "auth"})
     if (n.find(word) != std::string::npos) return true;
   return false;
 }

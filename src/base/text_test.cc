@@ -35,7 +35,10 @@ TEST(RedactUrlSecrets, LeavesEverythingElseAlone) {
 
 TEST(EscapeForMessageTest, KeepsUtf8AndEscapesEverythingElse) {
   EXPECT_EQ(EscapeForMessage("data/train.csv"), "data/train.csv");
-  EXPECT_EQ(EscapeForMessage("donn\xC3\xA9" "es"), "donn\xC3\xA9" "es");
+  EXPECT_EQ(EscapeForMessage("donn\xC3\xA9"
+                             "es"),
+            "donn\xC3\xA9"
+            "es");
   EXPECT_EQ(EscapeForMessage("bad\xff.csv"), "bad\\xff.csv");
   EXPECT_EQ(EscapeForMessage("two\nlines"), "two\\nlines");
   EXPECT_EQ(EscapeForMessage("cr\r\t\x1b"), "cr\\x0d\\t\\x1b");
@@ -55,7 +58,7 @@ TEST(SanitizeUtf8Test, ValidUtf8) {
 TEST(SanitizeUtf8Test, EdgeCases) {
   EXPECT_EQ(SanitizeUtf8(""), "");
   EXPECT_EQ(SanitizeUtf8("\xff"), "\xEF\xBF\xBD");
-  EXPECT_EQ(SanitizeUtf8("\xc0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");      // overlong NUL
+  EXPECT_EQ(SanitizeUtf8("\xc0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");                                  // overlong NUL
   EXPECT_EQ(SanitizeUtf8("\xf4\x90\x80\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // past U+10FFFF
   EXPECT_EQ(SanitizeUtf8(std::string("a\0b", 3)), std::string("a\0b", 3));  // NUL is valid UTF-8
   EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));                             // U+10FFFF itself

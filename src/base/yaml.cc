@@ -73,7 +73,7 @@ Json ResolvePlain(const std::string& s) {
 
 bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
-  if (!IsValidUtf8(s)) return true;  // quoting replaces the bad bytes with U+FFFD
+  if (!IsValidUtf8(s)) return true;               // quoting replaces the bad bytes with U+FFFD
   if (!ResolvePlain(s).is_string()) return true;  // would read back as a number/bool/null
   static const std::string kIndicators = "-?:,[]{}#&*!|>'\"%@`";
   if (kIndicators.find(s[0]) != std::string::npos) return true;
@@ -90,7 +90,7 @@ bool NeedsQuotes(const std::string& s) {
     if (c == '#' && i > 0 && s[i - 1] == ' ') return true;
   }
   // Words other YAML readers (YAML 1.1) take for booleans.
-  static const char* const kYaml11Bool[] = {"y",  "Y",  "yes", "Yes", "YES", "n",  "N",   "no",
+  static const char* const kYaml11Bool[] = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
                                             "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
   for (const char* word : kYaml11Bool)
     if (s == word) return true;
@@ -106,10 +106,14 @@ std::string QuoteString(const std::string& s) {
 
 std::string Scalar(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case Json::value_t::number_integer: return std::to_string(v.get<int64_t>());
-    case Json::value_t::number_unsigned: return std::to_string(v.get<uint64_t>());
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case Json::value_t::number_integer:
+      return std::to_string(v.get<int64_t>());
+    case Json::value_t::number_unsigned:
+      return std::to_string(v.get<uint64_t>());
     case Json::value_t::number_float: {
       double d = v.get<double>();
       if (std::isnan(d)) return ".nan";
@@ -119,8 +123,10 @@ std::string Scalar(const Json& v) {
       // and YAML 1.1 readers need a '.' in 1e-05 (written 1.0e-05).
       auto e = t.find_first_of("eE");
       if (t.find('.') == std::string::npos) {
-        if (e == std::string::npos) t += ".0";
-        else t.insert(e, ".0");
+        if (e == std::string::npos)
+          t += ".0";
+        else
+          t.insert(e, ".0");
       }
       return t;
     }
@@ -128,7 +134,8 @@ std::string Scalar(const Json& v) {
       const auto& s = v.get_ref<const std::string&>();
       return NeedsQuotes(s) ? QuoteString(s) : s;
     }
-    default: return "null";
+    default:
+      return "null";
   }
 }
 

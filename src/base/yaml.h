@@ -7,9 +7,8 @@
 // ints, 3.0 stays a float, "100" stays a string).
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "trail/status.h"
 

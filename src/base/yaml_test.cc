@@ -54,8 +54,8 @@ namespace trail {
 namespace {
 
 TEST(Yaml, Yaml11ReadersGetTheSameTypes) {
-  Json v = {{"a", 1e-05}, {"b", 1e20}, {"c", "0x1F"}, {"d", "1_000"}, {"e", "2024-01-01"},
-            {"f", "1:30"}, {"g", "="}, {"h", "<<"}, {"i", ".5x"}};
+  Json v = {{"a", 1e-05},  {"b", 1e20}, {"c", "0x1F"}, {"d", "1_000"}, {"e", "2024-01-01"},
+            {"f", "1:30"}, {"g", "="},  {"h", "<<"},   {"i", ".5x"}};
   std::string text = EmitYaml(v);
   EXPECT_NE(text.find("a: 1.0e-05\n"), std::string::npos) << text;
   EXPECT_NE(text.find("b: 1.0e+20\n"), std::string::npos) << text;

@@ -87,10 +87,12 @@ std::function<int()> SetupDiff(CLI::App& sub) {
     Json jp = Json::object(), jm = Json::object(), je = Json::object(), jt = Json::object();
     auto params = CompareMaps(ra.value("params", Json::object()), rb.value("params", Json::object()), o->all, &jp);
     auto metrics = CompareMaps(MetricLasts(ra), MetricLasts(rb), o->all, &jm);
-    Json attrs_a = {{"status", ra.value("status", Json())}, {"duration_s", ra.value("duration_s", Json())},
+    Json attrs_a = {{"status", ra.value("status", Json())},
+                    {"duration_s", ra.value("duration_s", Json())},
                     {"user", ra.contains("user") ? ra["user"].value("name", Json()) : Json()},
                     {"command", ra.value("command", Json())}};
-    Json attrs_b = {{"status", rb.value("status", Json())}, {"duration_s", rb.value("duration_s", Json())},
+    Json attrs_b = {{"status", rb.value("status", Json())},
+                    {"duration_s", rb.value("duration_s", Json())},
                     {"user", rb.contains("user") ? rb["user"].value("name", Json()) : Json()},
                     {"command", rb.value("command", Json())}};
     auto attrs = CompareMaps(attrs_a, attrs_b, o->all, &jt);

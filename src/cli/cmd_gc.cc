@@ -24,7 +24,8 @@ std::function<int()> SetupGc(CLI::App& sub) {
                     api::FormatBytes(a.pack_bytes).c_str());
       } else {
         std::printf("%s pack %s (%zu of %zu blobs dead, %s of %s)\n", verb_rewrite, a.pack_id.c_str(), a.dead_blobs,
-                    a.dead_blobs + a.live_blobs, api::FormatBytes(a.dead_bytes).c_str(), api::FormatBytes(a.pack_bytes).c_str());
+                    a.dead_blobs + a.live_blobs, api::FormatBytes(a.dead_bytes).c_str(),
+                    api::FormatBytes(a.pack_bytes).c_str());
       }
     }
     for (const std::string& id : r->rebuilt_indexes)

@@ -11,7 +11,8 @@ std::function<int()> SetupGet(CLI::App& sub) {
   auto o = std::make_shared<api::GetRequest>();
   sub.add_option("run", o->run, "run id")->required();
   sub.add_option("artifacts", o->artifacts, "artifacts to restore, by path, file name or role (default: all)");
-  sub.add_option("-o,--output", o->out, "folder to restore into (default: a folder named after the run); with --snapshot, a file or folder");
+  sub.add_option("-o,--output", o->out,
+                 "folder to restore into (default: a folder named after the run); with --snapshot, a file or folder");
   sub.add_option("--snapshot", o->snapshot, "restore the data snapshot of this role (train, validation, ...)");
   sub.add_flag("-f,--force", o->force, "replace existing files with other content");
   return [o] {
@@ -22,8 +23,7 @@ std::function<int()> SetupGet(CLI::App& sub) {
     const std::string& id = done->id;
     if (!o->snapshot.empty()) {
       std::printf("%s: %s snapshot, %s of %s rows -> %s\n", id.c_str(), done->role.c_str(),
-                  api::ScalarText(done->rows).c_str(), api::ScalarText(done->instances).c_str(),
-                  done->dest.c_str());
+                  api::ScalarText(done->rows).c_str(), api::ScalarText(done->instances).c_str(), done->dest.c_str());
       return 0;
     }
     PrintWarnings(done->warnings);

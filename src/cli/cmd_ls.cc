@@ -121,8 +121,8 @@ Json ColumnValue(const api::RunRow& r, const std::string& col) {
 }
 
 bool KnownColumn(const std::string& col) {
-  static const std::set<std::string> kAttrs = {"id",     "number",     "name",      "status", "user",
-                                               "started", "parent",    "duration",  "duration_s", "exit_code"};
+  static const std::set<std::string> kAttrs = {"id",      "number", "name",     "status",     "user",
+                                               "started", "parent", "duration", "duration_s", "exit_code"};
   return kAttrs.count(col) || col.rfind("params.", 0) == 0 || col.rfind("metrics.", 0) == 0 ||
          col.rfind("tags.", 0) == 0;
 }
@@ -180,7 +180,8 @@ std::function<int()> SetupLs(CLI::App& sub) {
       cols = Split(o->columns);
       for (const auto& c : cols) {
         if (!KnownColumn(c)) {
-          PrintError("unknown column '" + c + "' (use id, name, status, user, started, duration, exit_code, "
+          PrintError("unknown column '" + c +
+                     "' (use id, name, status, user, started, duration, exit_code, "
                      "parent, params.KEY, metrics.KEY, tags.KEY)");
           return 1;
         }
@@ -214,11 +215,16 @@ std::function<int()> SetupLs(CLI::App& sub) {
       line.reserve(cols.size());
       for (const auto& c : cols) {
         Json v = ColumnValue(r, c);
-        if (csv) line.push_back(v.is_null() ? "" : api::ScalarText(v));
-        else if (c == "started") line.push_back(LocalTime(r.started));
-        else if ((c == "duration" || c == "duration_s") && r.duration_s) line.push_back(api::FormatDuration(*r.duration_s));
-        else if (c == "id" && r.archived) line.push_back(r.id + " (archived)");
-        else line.push_back(v.is_null() ? "" : Cell(v));
+        if (csv)
+          line.push_back(v.is_null() ? "" : api::ScalarText(v));
+        else if (c == "started")
+          line.push_back(LocalTime(r.started));
+        else if ((c == "duration" || c == "duration_s") && r.duration_s)
+          line.push_back(api::FormatDuration(*r.duration_s));
+        else if (c == "id" && r.archived)
+          line.push_back(r.id + " (archived)");
+        else
+          line.push_back(v.is_null() ? "" : Cell(v));
       }
       if (csv) {
         std::fputs(CsvLine(line).c_str(), stdout);
@@ -230,7 +236,8 @@ std::function<int()> SetupLs(CLI::App& sub) {
     if (!s.ok()) return Fail(s);
     if (csv) return 0;
     if (table.empty()) {
-      std::fprintf(stderr, "trail: no runs%s\n", o->query.where.empty() ? " yet (record one with trail run -- CMD)" : " match");
+      std::fprintf(stderr, "trail: no runs%s\n",
+                   o->query.where.empty() ? " yet (record one with trail run -- CMD)" : " match");
     } else {
       std::fputs(RenderTable(header, table).c_str(), stdout);
     }

@@ -116,7 +116,8 @@ int SyncRunsOnly(const api::RunsSyncReport& g, const char* verb) {
 
 // Fetches packs (and, unless --no-git, the Git refs); the shared half of fetch and pull.
 int Fetch(api::Project& project, const SyncFlags& flags) {
-  if (RunsOnly(project, flags)) return SyncRunsOnly(api::SyncRuns(project, "origin", api::Direction::kFetch), "fetched");
+  if (RunsOnly(project, flags))
+    return SyncRunsOnly(api::SyncRuns(project, "origin", api::Direction::kFetch), "fetched");
   StatusOr<api::SyncReport> fetched = [&] {
     ProgressLine line;
     api::SyncRequest request{flags.remote, flags.jobs,
@@ -165,7 +166,8 @@ std::function<int()> SetupRemote(CLI::App& sub) {
     if (ls->parsed()) {
       StatusOr<std::vector<api::Remote>> remotes = api::ListRemotes(*project);
       if (!remotes.ok()) return Fail(remotes.status());
-      for (const api::Remote& r : *remotes) std::printf("%s\t%s\n", r.name.c_str(), api::RedactUrlSecrets(r.url).c_str());
+      for (const api::Remote& r : *remotes)
+        std::printf("%s\t%s\n", r.name.c_str(), api::RedactUrlSecrets(r.url).c_str());
       return 0;
     }
     return 0;

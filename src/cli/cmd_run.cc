@@ -49,11 +49,14 @@ std::function<int()> SetupRun(CLI::App& sub) {
                  "a data input ROLE=PATH_OR_URL (train, validation, ...): hash, size, instances and a 1% snapshot "
                  "are recorded; repeatable")
       ->allow_extra_args(false);
-  sub.add_option("--snapshot-fraction", req->data_options.fraction, "fraction of each --data file kept as its snapshot (default 0.01)");
+  sub.add_option("--snapshot-fraction", req->data_options.fraction,
+                 "fraction of each --data file kept as its snapshot (default 0.01)");
   sub.add_option("--snapshot-seed", req->data_options.seed, "seed of the snapshot sampling (default 0)");
-  sub.add_option("--stratify", req->data_options.stratify, "keep each class's share in the snapshots: a CSV column or JSON Lines key");
-  sub.add_option("--artifact", req->artifacts,
-                 "a file or folder the run writes (model, checkpoints): what it creates or changes is stored; repeatable")
+  sub.add_option("--stratify", req->data_options.stratify,
+                 "keep each class's share in the snapshots: a CSV column or JSON Lines key");
+  sub.add_option(
+         "--artifact", req->artifacts,
+         "a file or folder the run writes (model, checkpoints): what it creates or changes is stored; repeatable")
       ->allow_extra_args(false);
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(

@@ -51,7 +51,8 @@ void Tree(std::string& out, const Json& m, int depth) {
   for (auto it = m.begin(); it != m.end(); ++it) {
     const Json& v = it.value();
     std::string indent(2 + 2 * depth, ' ');
-    bool scalar_list = v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& x) { return !x.is_structured(); });
+    bool scalar_list =
+        v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& x) { return !x.is_structured(); });
     if (v.is_object() && !v.empty()) {
       out += indent + it.key() + ":\n";
       Tree(out, v, depth + 1);
@@ -159,9 +160,9 @@ std::string Render(const Json& r) {
         snap = Text(s.value("rows", Json())) + " rows (" + Cell(s.value("fraction", Json())) + ", seed " +
                Text(s.value("seed", Json())) + (s.contains("stratify") ? ", by " + Text(s["stratify"]) : "") + ")";
       }
-      rows.push_back({"  " + Text(d.value("role", Json())), Text(d.value("source", Json())), Text(d.value("format", Json())),
-                      SizeCell(d),
-                      Text(d.value("instances", Json())), snap, Text(d.value("oid", Json())).substr(0, 19)});
+      rows.push_back({"  " + Text(d.value("role", Json())), Text(d.value("source", Json())),
+                      Text(d.value("format", Json())), SizeCell(d), Text(d.value("instances", Json())), snap,
+                      Text(d.value("oid", Json())).substr(0, 19)});
     }
     out += RenderTable({"", "source", "format", "size", "instances", "snapshot", "oid"}, rows);
   }
@@ -169,8 +170,7 @@ std::string Render(const Json& r) {
     Section(out, "Artifacts (trail get ID [ARTIFACT])");
     std::vector<Row> rows;
     for (const auto& a : r["artifacts"]) {
-      rows.push_back({"  " + Text(a.value("path", Json())), Text(a.value("role", Json())),
-                      SizeCell(a),
+      rows.push_back({"  " + Text(a.value("path", Json())), Text(a.value("role", Json())), SizeCell(a),
                       a.contains("oid") ? Text(a["oid"]).substr(0, 19) : "(not stored)"});
     }
     out += RenderTable({"", "role", "size", "oid"}, rows);
@@ -191,8 +191,9 @@ std::string Render(const Json& r) {
     }
   }
   std::vector<std::string> warns;
-  for (const Json* w : {r.contains("warnings") ? &r["warnings"] : nullptr,
-                        r.contains("metrics") && r["metrics"].contains("warnings") ? &r["metrics"]["warnings"] : nullptr}) {
+  for (const Json* w :
+       {r.contains("warnings") ? &r["warnings"] : nullptr,
+        r.contains("metrics") && r["metrics"].contains("warnings") ? &r["metrics"]["warnings"] : nullptr}) {
     if (w && w->is_array())
       for (const auto& x : *w) warns.push_back(api::ScalarText(x));
   }
@@ -232,9 +233,12 @@ std::function<int()> SetupShow(CLI::App& sub) {
       std::fwrite(text->data(), 1, text->size(), stdout);
       return 0;
     }
-    if (*format == "json") std::printf("%s\n", api::DumpJson(run->record).c_str());
-    else if (*format == "yaml") std::fputs(api::RecordYaml(run->record).c_str(), stdout);
-    else std::fputs(Render(run->record).c_str(), stdout);
+    if (*format == "json")
+      std::printf("%s\n", api::DumpJson(run->record).c_str());
+    else if (*format == "yaml")
+      std::fputs(api::RecordYaml(run->record).c_str(), stdout);
+    else
+      std::fputs(Render(run->record).c_str(), stdout);
     return 0;
   };
 }

@@ -55,7 +55,8 @@ std::string Leaderboard(const Json& s) {
   out += "  objective " + api::GetString(obj, "goal") + " " + api::GetString(obj, "summary") + "(" +
          api::GetString(obj, "metric") + ")\n";
   const Json& trials = s.value("trials", Json::array());
-  out += "  trials    " + std::to_string(trials.size()) + " of " + api::GetString(s.value("budget", Json::object()), "trials") + "\n";
+  out += "  trials    " + std::to_string(trials.size()) + " of " +
+         api::GetString(s.value("budget", Json::object()), "trials") + "\n";
   if (s.contains("stopped_reason")) out += "  stopped   " + api::GetString(s, "stopped_reason") + "\n";
   if (s.contains("best")) {
     const Json& b = s["best"];
@@ -87,7 +88,8 @@ std::string Leaderboard(const Json& s) {
   for (const Json* t : order) {
     Row row = {std::to_string(++rank), api::GetString(*t, "id"), api::GetString(*t, "status"),
                t->contains("value") ? Cell((*t)["value"]) : "-"};
-    for (const auto& n : names) row.push_back(t->contains("params") && (*t)["params"].contains(n) ? Cell((*t)["params"][n]) : "");
+    for (const auto& n : names)
+      row.push_back(t->contains("params") && (*t)["params"].contains(n) ? Cell((*t)["params"][n]) : "");
     rows.push_back(row);
   }
   if (!rows.empty()) out += "\n" + RenderTable(header, rows);
@@ -98,7 +100,10 @@ int Finish(const StatusOr<Json>& result) {
   if (!result.ok()) return Fail(result.status());
   std::fputs(Leaderboard(*result).c_str(), stdout);
   std::string status = api::GetString(*result, "status");
-  return status == "finished" ? 0 : (status == "stopped" && api::GetString(*result, "stopped_reason").rfind("interrupted", 0) == 0 ? 130 : 1);
+  return status == "finished"
+             ? 0
+             : (status == "stopped" && api::GetString(*result, "stopped_reason").rfind("interrupted", 0) == 0 ? 130
+                                                                                                              : 1);
 }
 
 }  // namespace
@@ -129,10 +134,13 @@ std::function<int()> SetupSweep(CLI::App& sub) {
       for (const auto& s : *sweeps) {
         rows.push_back({api::GetString(s, "id"), api::GetString(s, "name"), api::GetString(s, "status"),
                         api::GetString(s, "strategy"), std::to_string(s.value("trials", Json::array()).size()),
-                        s.contains("best") ? Cell(s["best"]["value"]) : "", s.contains("best") ? api::GetString(s["best"], "id") : "",
+                        s.contains("best") ? Cell(s["best"]["value"]) : "",
+                        s.contains("best") ? api::GetString(s["best"], "id") : "",
                         LocalTime(api::GetString(s, "started"))});
       }
-      std::fputs(RenderTable({"sweep", "name", "status", "strategy", "trials", "best", "best run", "started"}, rows).c_str(), stdout);
+      std::fputs(
+          RenderTable({"sweep", "name", "status", "strategy", "trials", "best", "best run", "started"}, rows).c_str(),
+          stdout);
       return 0;
     }
     if (verb == "show" || verb == "resume") {

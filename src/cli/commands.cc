@@ -22,8 +22,12 @@ const std::vector<Command>& Commands() {
       {"gc", "delete stored objects nothing needs any more (--dry-run lists them)", SetupGc},
       {"fsck", "verify every stored object; name the data and runs a damaged one affects", SetupFsck},
       {"remote", "the object store's remotes: trail remote add NAME URL | ls | rm NAME", SetupRemote},
-      {"push", "upload the packs a remote lacks; merge the runs branch with Git's (runs whose ids another clone took are renumbered) and push it", SetupPush},
-      {"fetch", "download the packs this store lacks from a remote, and merge in the runs other clones pushed", SetupFetch},
+      {"push",
+       "upload the packs a remote lacks; merge the runs branch with Git's (runs whose ids another clone took are "
+       "renumbered) and push it",
+       SetupPush},
+      {"fetch", "download the packs this store lacks from a remote, and merge in the runs other clones pushed",
+       SetupFetch},
       {"pull", "fetch, then restore tracked data to match its pointers: trail pull [PATH...]", SetupPull},
   };
   return kCommands;

@@ -1,7 +1,7 @@
 // trail: the complete trail of every ML experiment, kept in the project's Git repository.
 #include <malloc.h>
-#include <CLI/CLI.hpp>
 
+#include <CLI/CLI.hpp>
 #include <cstring>
 
 #include "command.h"

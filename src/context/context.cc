@@ -1,5 +1,6 @@
 #include "context/context.h"
 
+#include "base/files.h"
 #include "context/dist_info.h"
 #include "context/package_scan.h"
 #include "context/processors.h"
@@ -8,7 +9,6 @@
 #include "context/python_env.h"
 #include "context/system_info.h"
 #include "context/text_files.h"
-#include "base/files.h"
 
 extern char** environ;
 

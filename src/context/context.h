@@ -41,13 +41,11 @@ struct ProgramSources;  // program_sources.h
 // processors, and, only when the command runs Python, python, frameworks
 // (the ML frameworks the program's sources import, with versions),
 // frameworks_installed (every one installed, used or not) and packages (the
-// distributions the program's sources import, see ScanPackages). `sources` are the program's, from FindProgramSources with
-// the same argv and cwd, so that a caller that also scans them for functions
-// reads them once; when null they are found here, with the repository root
-// taken as the nearest folder holding .git above cwd.
-// `host` is left out: the run record carries it at top level. Every string in
-// the result and in the warnings it adds is valid UTF-8 (bad bytes in outside
-// files become U+FFFD); the individual readers pass strings through as read.
+// distributions the program's sources import, see ScanPackages). `sources` are the program's, from FindProgramSources
+// with the same argv and cwd, so that a caller that also scans them for functions reads them once; when null they are
+// found here, with the repository root taken as the nearest folder holding .git above cwd. `host` is left out: the run
+// record carries it at top level. Every string in the result and in the warnings it adds is valid UTF-8 (bad bytes in
+// outside files become U+FFFD); the individual readers pass strings through as read.
 Json CaptureEnvironment(const std::vector<std::string>& argv, const std::string& cwd, const ContextEnv& env,
                         std::vector<std::string>* warnings, const ProgramSources* sources = nullptr);
 

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "base/files.h"
 #include "context/program_sources.h"
 #include "context/test_util.h"
 #include "context/text_files.h"
-#include "base/files.h"
 
 namespace trail::context {
 namespace {
@@ -29,9 +29,9 @@ TEST(ContextTest, PythonCommandOnFixtureMachine) {
   // No NVIDIA library on the test machines: the GPUs come from the fixture's /proc.
   Json e = CaptureEnvironment({"python3", "train.py"}, root / "proj", env, &warnings);
   EXPECT_TRUE(warnings.empty()) << warnings.front();
-  EXPECT_EQ(Keys(e), (std::vector<std::string>{"os", "distribution", "kernel", "arch", "cpu", "memory_bytes",
-                                               "processors", "python", "frameworks", "frameworks_installed",
-                                               "packages"}));
+  EXPECT_EQ(Keys(e),
+            (std::vector<std::string>{"os", "distribution", "kernel", "arch", "cpu", "memory_bytes", "processors",
+                                      "python", "frameworks", "frameworks_installed", "packages"}));
   EXPECT_EQ(e["distribution"], "Debian GNU/Linux 12 (bookworm)");
   EXPECT_EQ(e["cpu"]["cores"], 8);
   EXPECT_EQ(e["processors"]["gpu_count"], 1);

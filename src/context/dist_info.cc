@@ -4,8 +4,8 @@
 #include <cctype>
 #include <optional>
 
-#include "context/text_files.h"
 #include "base/files.h"
+#include "context/text_files.h"
 
 namespace trail::context {
 namespace {

@@ -20,7 +20,10 @@ std::vector<std::string> Names(const std::vector<Distribution>& dists) {
 }
 
 TEST(DistInfoTest, FrameworksImportedAreThoseTheProgramImports) {
-  Json installed = {{"tensorflow", "2.15.0"}, {"jax", "0.4.30"}, {"jaxlib", "0.4.30"}, {"scikit-learn", "1.4.2"},
+  Json installed = {{"tensorflow", "2.15.0"},
+                    {"jax", "0.4.30"},
+                    {"jaxlib", "0.4.30"},
+                    {"scikit-learn", "1.4.2"},
                     {"numpy", "1.26.4"}};
   EXPECT_EQ(FrameworksImported(installed, {"jax", "os", "sklearn"}),
             (Json{{"jax", "0.4.30"}, {"jaxlib", "0.4.30"}, {"scikit-learn", "1.4.2"}}));

@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/files.h"
+#include "base/yaml.h"
 #include "context/function_scan.h"
 #include "context/package_scan.h"
 #include "context/program_sources.h"
 #include "context/test_util.h"
-#include "base/files.h"
-#include "base/yaml.h"
 
 namespace trail::context {
 namespace {

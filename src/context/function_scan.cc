@@ -72,8 +72,8 @@ using TokenRange = std::pair<size_t, size_t>;
 struct CallArgs {
   std::vector<TokenRange> positional;
   std::unordered_map<std::string_view, TokenRange> keywords;
-  bool unpacks = false;                       // *args or **kwargs: any argument may be in there
-  std::vector<std::string> unpacked_names;    // the NAME of each plain **NAME among them
+  bool unpacks = false;                     // *args or **kwargs: any argument may be in there
+  std::vector<std::string> unpacked_names;  // the NAME of each plain **NAME among them
 };
 
 // A dict display or dict(...) call bound to a name: its keys, each with the
@@ -463,7 +463,8 @@ class FileScanner {
     LiteralDict out;
     size_t j = open + 1;
     for (; j < t_.size() && t_[j].depth >= depth; ++j) {
-      const bool entry_start = t_[j].depth == depth && (j == open + 1 || (IsOp(j - 1, ",") && t_[j - 1].depth == depth));
+      const bool entry_start =
+          t_[j].depth == depth && (j == open + 1 || (IsOp(j - 1, ",") && t_[j - 1].depth == depth));
       if (!entry_start || t_[j].kind == TokenKind::kNewline) continue;
       if (display && t_[j].kind == TokenKind::kString && IsOp(j + 1, ":")) {
         auto key = StringLiteralValue(Text(j));

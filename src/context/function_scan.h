@@ -12,8 +12,8 @@
 // their meanings are data: function_table.cc.
 #pragma once
 
-#include "context/program_sources.h"
 #include "base/yaml.h"
+#include "context/program_sources.h"
 
 namespace trail::context {
 

@@ -290,8 +290,9 @@ TEST(FunctionScanTest, DefaultsThroughLiteralDicts) {
             (V{"classification loss: Cross entropy / negative log likelihood", "regularization: L2"}));
   EXPECT_EQ(Found(import + "params = dict(C=1.0)\nclf = LogisticRegression(**params)\n"),
             (V{"classification loss: Cross entropy / negative log likelihood", "regularization: L2"}));
-  EXPECT_EQ(Found(import + "params = {'penalty': 'l1', 'solver': 'saga'}\nclf = LogisticRegression(**params)\n"),
-            (V{"regularization: L1", "optimizer: SAGA", "classification loss: Cross entropy / negative log likelihood"}));
+  EXPECT_EQ(
+      Found(import + "params = {'penalty': 'l1', 'solver': 'saga'}\nclf = LogisticRegression(**params)\n"),
+      (V{"regularization: L1", "optimizer: SAGA", "classification loss: Cross entropy / negative log likelihood"}));
   // Not known: no default is assumed.
   for (const char* unknown :
        {"params = load()\n", "params = {'C': 1}\nparams['penalty'] = 'l1'\n", "params = {'C': 1}\nparams.update(p)\n",

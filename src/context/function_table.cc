@@ -561,15 +561,20 @@ constexpr MethodRow kMethods[] = {
 // use: search spaces (keras-tuner's hp.Choice, TensorBoard's hp.Discrete and
 // hp.HParam, Optuna's suggest_categorical, Hyperopt's hp.choice, Ray Tune's
 // tune.choice and tune.grid_search) and random.choice.
-constexpr std::string_view kOptionListCalls[] = {"Choice", "choice", "Discrete", "HParam", "suggest_categorical",
+constexpr std::string_view kOptionListCalls[] = {"Choice",     "choice", "Discrete", "HParam", "suggest_categorical",
                                                  "grid_search"};
 
 // Names of search-space parameters that say what their options are, beside
 // the keywords of kKeywords ('optimizer', 'activation', 'loss').
 constexpr KeywordRow kOptionNames[] = {
-    {"opt", "optimizer"},      {"optim", "optimizer"},       {"optimiser", "optimizer"},
-    {"act", "activation"},     {"act_fn", "activation"},     {"activation_fn", "activation"},
-    {"activation_function", "activation"}, {"loss_fn", "loss"},
+    {"opt", "optimizer"},
+    {"optim", "optimizer"},
+    {"optimiser", "optimizer"},
+    {"act", "activation"},
+    {"act_fn", "activation"},
+    {"activation_fn", "activation"},
+    {"activation_function", "activation"},
+    {"loss_fn", "loss"},
 };
 
 // Keyword arguments (and dict keys) whose value names a function. Any
@@ -846,8 +851,7 @@ std::string_view KeywordContext(std::string_view keyword) {
 }
 
 bool IsNumericContext(std::string_view context) {
-  return context == "l1_strength" || context == "l2_strength" || context == "dropout_rate" ||
-         context == "sgd_average";
+  return context == "l1_strength" || context == "l2_strength" || context == "dropout_rate" || context == "sgd_average";
 }
 
 std::vector<CallRule> MethodCallRules(std::string_view method) {

@@ -2,8 +2,8 @@
 
 #include <sys/stat.h>
 
-#include "context/text_files.h"
 #include "base/files.h"
+#include "context/text_files.h"
 
 namespace trail::context {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "context/program_sources.h"
 #include "context/python_env.h"
-#include "base/yaml.h"
 
 namespace trail::context {
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <utility>
 
-#include "context/text_files.h"
 #include "base/files.h"
+#include "context/text_files.h"
 
 namespace trail::context {
 namespace {

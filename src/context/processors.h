@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "context/context.h"
 #include "context/nvml.h"
-#include "base/yaml.h"
 
 namespace trail::context {
 

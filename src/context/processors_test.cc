@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "context/test_util.h"
 #include "base/files.h"
+#include "context/test_util.h"
 
 namespace trail::context {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "context/text_files.h"
 #include "base/files.h"
 #include "base/paths.h"
+#include "context/text_files.h"
 
 namespace trail::context {
 namespace {

@@ -3,12 +3,12 @@
 #include <set>
 #include <unordered_set>
 
+#include "base/files.h"
+#include "base/paths.h"
 #include "context/module_finder.h"
 #include "context/program_entry.h"
 #include "context/python_command.h"
 #include "context/text_files.h"
-#include "base/files.h"
-#include "base/paths.h"
 
 namespace trail::context {
 namespace {

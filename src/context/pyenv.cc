@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "context/text_files.h"
 #include "base/files.h"
+#include "context/text_files.h"
 
 namespace trail::context {
 namespace {

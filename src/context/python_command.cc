@@ -2,9 +2,9 @@
 
 #include <cctype>
 
+#include "base/files.h"
 #include "context/pyenv.h"
 #include "context/text_files.h"
-#include "base/files.h"
 
 namespace trail::context {
 namespace {

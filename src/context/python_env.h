@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "context/context.h"
 #include "context/python_command.h"
 #include "context/python_probe.h"
-#include "base/yaml.h"
 
 namespace trail::context {
 

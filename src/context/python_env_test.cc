@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "context/test_util.h"
 #include "base/files.h"
+#include "context/test_util.h"
 
 namespace trail::context {
 namespace {

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "context/context.h"
 #include "base/yaml.h"
+#include "context/context.h"
 
 namespace trail::context {
 

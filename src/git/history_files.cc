@@ -4,8 +4,8 @@
 // not commits x files.
 #include <cstring>
 #include <string_view>
-#include <vector>
 #include <unordered_set>
+#include <vector>
 
 #include "git/git_util.h"
 #include "git/repo.h"
@@ -114,9 +114,9 @@ struct GlobPayload {
 
 }  // namespace
 
-Status Repo::ForEachFileInHistory(const std::vector<std::string>& ref_globs,
-                                  const std::function<bool(std::string_view name)>& want,
-                                  const std::function<Status(const std::string& path, const std::string& content)>& fn) {
+Status Repo::ForEachFileInHistory(
+    const std::vector<std::string>& ref_globs, const std::function<bool(std::string_view name)>& want,
+    const std::function<Status(const std::string& path, const std::string& content)>& fn) {
   RefTips tips;
   for (const std::string& glob : ref_globs) {
     GlobPayload payload{repo_.get(), &tips, Status::Ok()};

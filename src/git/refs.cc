@@ -49,15 +49,15 @@ StatusOr<std::optional<std::string>> Repo::ResolveRef(const std::string& ref) co
   git_object* peeled = nullptr;
   error = git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT);
   if (error < 0) {
-    return Corrupt("ref " + ref + " is damaged: it points at a " + git_object_type2string(git_object_type(object.get())) +
-                   " " + OidHex(*target) + ", not a commit");
+    return Corrupt("ref " + ref + " is damaged: it points at a " +
+                   git_object_type2string(git_object_type(object.get())) + " " + OidHex(*target) + ", not a commit");
   }
   ObjectPtr commit(peeled);
   return std::optional<std::string>(OidHex(*git_object_id(commit.get())));
 }
 
 StatusOr<bool> Repo::MoveRef(const std::string& ref, const std::string& commit_hex, const std::string& expected_hex,
-                     const std::string& log_message) {
+                             const std::string& log_message) {
   TRAIL_ASSIGN_OR_RETURN(CommitPtr commit, LookupCommit(repo_.get(), commit_hex));
   git_reference* raw = nullptr;
   int error;

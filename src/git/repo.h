@@ -23,8 +23,8 @@
 #include <utility>
 #include <vector>
 
-#include "trail/status.h"
 #include "base/secrets.h"
+#include "trail/status.h"
 
 // libgit2 stays a private dependency of this layer: callers only see the
 // opaque handle.
@@ -71,8 +71,8 @@ struct Snapshot {
   // True when the working tree differs from HEAD in any way, including
   // untracked files that were skipped.
   bool dirty = false;
-  std::vector<std::string> changed;  // recorded paths that differ from HEAD, sorted
-  std::vector<std::string> skipped;  // untracked paths left out, sorted ("dir/" for nested repos)
+  std::vector<std::string> changed;   // recorded paths that differ from HEAD, sorted
+  std::vector<std::string> skipped;   // untracked paths left out, sorted ("dir/" for nested repos)
   std::vector<std::string> excluded;  // untracked paths left out as secrets (secret_files), sorted
 };
 
@@ -146,7 +146,7 @@ class Repo {
   // Moves `ref` to `commit_hex` only if it still points at `expected_hex` ("" = only if it does
   // not exist yet): compare-and-swap. False, and nothing changed, when another writer moved it.
   StatusOr<bool> MoveRef(const std::string& ref, const std::string& commit_hex, const std::string& expected_hex,
-                 const std::string& log_message);
+                         const std::string& log_message);
   // Removes `ref`; removing a ref that does not exist is not an error.
   Status DeleteRef(const std::string& ref);
   // The best common ancestor of two commits (`git merge-base`), or nullopt when their

@@ -116,8 +116,9 @@ class WorktreeReader {
       return Outcome::kSkipped;
     }
     // Applies the repository's filters (CRLF, ident) exactly as `git add`.
-    int error = opts_.dry_run ? git_repository_hashfile(&update->id, repo_, update->path.c_str(), GIT_OBJECT_BLOB, nullptr)
-                              : git_blob_create_from_workdir(&update->id, repo_, update->path.c_str());
+    int error = opts_.dry_run
+                    ? git_repository_hashfile(&update->id, repo_, update->path.c_str(), GIT_OBJECT_BLOB, nullptr)
+                    : git_blob_create_from_workdir(&update->id, repo_, update->path.c_str());
     if (error == GIT_ENOTFOUND) return Outcome::kVanished;
     if (error < 0) return GitError(error, "cannot read " + update->path);
     return Outcome::kRecord;

@@ -74,11 +74,11 @@ StatusOr<Snapshot> Repo::SnapshotWorktreeWithGitCli(const SnapshotOptions& opts,
   git.program.argv = {"git", "-c", "core.splitIndex=false"};
   git.program.search_path = true;
   git.program.cwd = workdir();
-  const std::vector<std::string> settings = {"GIT_INDEX_FILE=" + tmp_index,   "GIT_AUTHOR_NAME=" + name,
-                                             "GIT_AUTHOR_EMAIL=" + email,     "GIT_COMMITTER_NAME=" + name,
+  const std::vector<std::string> settings = {"GIT_INDEX_FILE=" + tmp_index, "GIT_AUTHOR_NAME=" + name,
+                                             "GIT_AUTHOR_EMAIL=" + email, "GIT_COMMITTER_NAME=" + name,
                                              "GIT_COMMITTER_EMAIL=" + email};
-  git.program.env = process::CurrentEnvironmentWithout({"GIT_INDEX_FILE=", "GIT_AUTHOR_NAME=", "GIT_AUTHOR_EMAIL=",
-                                                        "GIT_COMMITTER_NAME=", "GIT_COMMITTER_EMAIL="});
+  git.program.env = process::CurrentEnvironmentWithout(
+      {"GIT_INDEX_FILE=", "GIT_AUTHOR_NAME=", "GIT_AUTHOR_EMAIL=", "GIT_COMMITTER_NAME=", "GIT_COMMITTER_EMAIL="});
   git.program.env->insert(git.program.env->end(), settings.begin(), settings.end());
   git.program.out = process::Stream::kCapture;
   git.program.err = process::Stream::kNull;
@@ -90,7 +90,8 @@ StatusOr<Snapshot> Repo::SnapshotWorktreeWithGitCli(const SnapshotOptions& opts,
   TRAIL_RETURN_IF_ERROR(Capture(git, {"add", "-A", "."}).status());
   // Take the secrets back out of the temporary index only: they were untracked.
   for (const std::string& path : snap.excluded) {
-    TRAIL_RETURN_IF_ERROR(Capture(git, {"rm", "-q", "--cached", "--ignore-unmatch", "--", ":(literal)" + path}).status());
+    TRAIL_RETURN_IF_ERROR(
+        Capture(git, {"rm", "-q", "--cached", "--ignore-unmatch", "--", ":(literal)" + path}).status());
   }
   TRAIL_ASSIGN_OR_RETURN(snap.tree, Capture(git, {"write-tree"}));
   auto head = Capture(git, {"rev-parse", "--verify", "-q", "HEAD"});

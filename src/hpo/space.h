@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
-#include "trail/status.h"
 #include "base/yaml.h"
+#include "trail/status.h"
 
 namespace trail::hpo {
 

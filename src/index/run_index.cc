@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <thread>
 
+#include "base/clock.h"
+#include "base/files.h"
+#include "base/numbers.h"
 #include "query/query.h"
 #include "record/record.h"
-#include "base/files.h"
-#include "base/clock.h"
-#include "base/numbers.h"
 
 namespace trail::index {
 namespace {
@@ -96,9 +96,9 @@ Status RunIndex::CreateSchema() {
   if (version.empty()) return SetMeta("schema", kSchemaVersion);
   if (version != kSchemaVersion) {
     // An index written by another trail version: drop everything and rebuild.
-    TRAIL_RETURN_IF_ERROR(db_->Exec(
-        "DROP TABLE runs; DROP TABLE params; DROP TABLE tags; DROP TABLE metrics; DROP TABLE problems;"
-        "DELETE FROM meta;"));
+    TRAIL_RETURN_IF_ERROR(
+        db_->Exec("DROP TABLE runs; DROP TABLE params; DROP TABLE tags; DROP TABLE metrics; DROP TABLE problems;"
+                  "DELETE FROM meta;"));
     TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
     return SetMeta("schema", kSchemaVersion);
   }
@@ -119,7 +119,7 @@ StatusOr<Statement*> RunIndex::Cached(const std::string& sql) {
 }
 
 StatusOr<std::string> RunIndex::Meta(const std::string& key) {
-  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("SELECT value FROM meta WHERE key = ?"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * st, Cached("SELECT value FROM meta WHERE key = ?"));
   st->BindText(1, key);
   TRAIL_ASSIGN_OR_RETURN(bool row, st->Step());
   std::string value = row ? st->Text(0) : std::string();
@@ -130,35 +130,35 @@ StatusOr<std::string> RunIndex::Meta(const std::string& key) {
 }
 
 Status RunIndex::SetMeta(const std::string& key, const std::string& value) {
-  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * st, Cached("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
   st->BindText(1, key);
   st->BindText(2, value);
   return st->Run();
 }
 
 Status RunIndex::Remove(const std::string& path) {
-  TRAIL_ASSIGN_OR_RETURN(Statement* find, Cached("SELECT rowid FROM runs WHERE path = ?"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * find, Cached("SELECT rowid FROM runs WHERE path = ?"));
   find->BindText(1, path);
   TRAIL_ASSIGN_OR_RETURN(bool row, find->Step());
   int64_t rowid = row ? find->Int(0) : 0;
   find->Reset();
   if (row) {
     for (const char* table : {"params", "tags", "metrics"}) {
-      TRAIL_ASSIGN_OR_RETURN(Statement* del, Cached(std::string("DELETE FROM ") + table + " WHERE run = ?"));
+      TRAIL_ASSIGN_OR_RETURN(Statement * del, Cached(std::string("DELETE FROM ") + table + " WHERE run = ?"));
       del->BindInt(1, rowid);
       TRAIL_RETURN_IF_ERROR(del->Run());
     }
-    TRAIL_ASSIGN_OR_RETURN(Statement* del, Cached("DELETE FROM runs WHERE rowid = ?"));
+    TRAIL_ASSIGN_OR_RETURN(Statement * del, Cached("DELETE FROM runs WHERE rowid = ?"));
     del->BindInt(1, rowid);
     TRAIL_RETURN_IF_ERROR(del->Run());
   }
-  TRAIL_ASSIGN_OR_RETURN(Statement* prob, Cached("DELETE FROM problems WHERE path = ?"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * prob, Cached("DELETE FROM problems WHERE path = ?"));
   prob->BindText(1, path);
   return prob->Run();
 }
 
 Status RunIndex::AddProblem(const std::string& path, const std::string& message) {
-  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("INSERT OR REPLACE INTO problems(path, message) VALUES(?, ?)"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * st, Cached("INSERT OR REPLACE INTO problems(path, message) VALUES(?, ?)"));
   st->BindText(1, path);
   st->BindText(2, message);
   return st->Run();
@@ -166,15 +166,19 @@ Status RunIndex::AddProblem(const std::string& path, const std::string& message)
 
 Status RunIndex::Upsert(const std::string& path, const Json& r) {
   if (!rebuilding_) TRAIL_RETURN_IF_ERROR(Remove(path));
-  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached(
-      "INSERT INTO runs(id, number, uid, name, status, user, started, started_ts, ended, ended_ts, duration_s,"
-      " exit_code, command, host, parent, archived, branch, code_commit, path)"
-      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  TRAIL_ASSIGN_OR_RETURN(
+      Statement * st,
+      Cached("INSERT INTO runs(id, number, uid, name, status, user, started, started_ts, ended, ended_ts, duration_s,"
+             " exit_code, command, host, parent, archived, branch, code_commit, path)"
+             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   auto text_or_null = [&](int i, const std::string& s) { s.empty() ? st->BindNull(i) : st->BindText(i, s); };
   auto num_or_null = [&](int i, const Json& v) {
-    if (v.is_number_integer()) st->BindInt(i, v.get<int64_t>());
-    else if (v.is_number()) st->BindDouble(i, v.get<double>());
-    else st->BindNull(i);
+    if (v.is_number_integer())
+      st->BindInt(i, v.get<int64_t>());
+    else if (v.is_number())
+      st->BindDouble(i, v.get<double>());
+    else
+      st->BindNull(i);
   };
   st->BindText(1, record::GetString(r, "id"));
   st->BindInt(2, r.value("number", int64_t{0}));
@@ -182,15 +186,23 @@ Status RunIndex::Upsert(const std::string& path, const Json& r) {
   text_or_null(4, record::GetString(r, "name"));
   text_or_null(5, record::GetString(r, "status"));
   std::string user;
-  if (r.contains("user") && r["user"].is_object()) user = record::GetString(r["user"], "name");
-  else user = record::GetString(r, "user");
+  if (r.contains("user") && r["user"].is_object())
+    user = record::GetString(r["user"], "name");
+  else
+    user = record::GetString(r, "user");
   text_or_null(6, user);
   std::string started = record::GetString(r, "started");
   std::string ended = record::GetString(r, "ended");
   text_or_null(7, started);
-  if (auto t = ParseIsoTime(started)) st->BindDouble(8, *t); else st->BindNull(8);
+  if (auto t = ParseIsoTime(started))
+    st->BindDouble(8, *t);
+  else
+    st->BindNull(8);
   text_or_null(9, ended);
-  if (auto t = ParseIsoTime(ended)) st->BindDouble(10, *t); else st->BindNull(10);
+  if (auto t = ParseIsoTime(ended))
+    st->BindDouble(10, *t);
+  else
+    st->BindNull(10);
   num_or_null(11, r.value("duration_s", Json()));
   num_or_null(12, r.value("exit_code", Json()));
   text_or_null(13, CommandText(r.value("command", Json())));
@@ -205,17 +217,20 @@ Status RunIndex::Upsert(const std::string& path, const Json& r) {
   int64_t rowid = sqlite3_last_insert_rowid(db_->raw());
 
   if (auto it = r.find("params"); it != r.end() && it->is_object()) {
-    TRAIL_ASSIGN_OR_RETURN(Statement* p, Cached("INSERT OR REPLACE INTO params(run, key, text, num) VALUES(?,?,?,?)"));
+    TRAIL_ASSIGN_OR_RETURN(Statement * p, Cached("INSERT OR REPLACE INTO params(run, key, text, num) VALUES(?,?,?,?)"));
     for (auto kv = it->begin(); kv != it->end(); ++kv) {
       p->BindInt(1, rowid);
       p->BindText(2, kv.key());
       p->BindText(3, record::ScalarText(kv.value()));
-      if (auto n = NumberOf(kv.value())) p->BindDouble(4, *n); else p->BindNull(4);
+      if (auto n = NumberOf(kv.value()))
+        p->BindDouble(4, *n);
+      else
+        p->BindNull(4);
       TRAIL_RETURN_IF_ERROR(p->Run());
     }
   }
   if (auto it = r.find("tags"); it != r.end() && it->is_object()) {
-    TRAIL_ASSIGN_OR_RETURN(Statement* t, Cached("INSERT OR REPLACE INTO tags(run, key, value) VALUES(?,?,?)"));
+    TRAIL_ASSIGN_OR_RETURN(Statement * t, Cached("INSERT OR REPLACE INTO tags(run, key, value) VALUES(?,?,?)"));
     for (auto kv = it->begin(); kv != it->end(); ++kv) {
       t->BindInt(1, rowid);
       t->BindText(2, kv.key());
@@ -228,9 +243,10 @@ Status RunIndex::Upsert(const std::string& path, const Json& r) {
     if (auto s = m->find("summary"); s != m->end() && s->is_object()) summary = &*s;
   }
   if (summary) {
-    TRAIL_ASSIGN_OR_RETURN(Statement* m, Cached(
-        "INSERT OR REPLACE INTO metrics(run, key, last, min, max, count, min_step, max_step, last_step)"
-        " VALUES(?,?,?,?,?,?,?,?,?)"));
+    TRAIL_ASSIGN_OR_RETURN(
+        Statement * m,
+        Cached("INSERT OR REPLACE INTO metrics(run, key, last, min, max, count, min_step, max_step, last_step)"
+               " VALUES(?,?,?,?,?,?,?,?,?)"));
     for (auto kv = summary->begin(); kv != summary->end(); ++kv) {
       const Json& s = kv.value();
       if (!s.is_object()) continue;
@@ -239,9 +255,12 @@ Status RunIndex::Upsert(const std::string& path, const Json& r) {
       int i = 3;
       for (const char* f : {"last", "min", "max", "count", "min_step", "max_step", "last_step"}) {
         auto v = s.find(f);
-        if (v != s.end() && v->is_number_integer()) m->BindInt(i, v->get<int64_t>());
-        else if (v != s.end() && v->is_number()) m->BindDouble(i, v->get<double>());
-        else m->BindNull(i);
+        if (v != s.end() && v->is_number_integer())
+          m->BindInt(i, v->get<int64_t>());
+        else if (v != s.end() && v->is_number())
+          m->BindDouble(i, v->get<double>());
+        else
+          m->BindNull(i);
         ++i;
       }
       TRAIL_RETURN_IF_ERROR(m->Run());
@@ -262,8 +281,9 @@ Status RunIndex::IndexBlob(const git::Repo& repo, const std::string& path, const
 }
 
 Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip) {
-  TRAIL_RETURN_IF_ERROR(db_->Exec("DELETE FROM runs; DELETE FROM params; DELETE FROM tags; DELETE FROM metrics;"
-                                  " DELETE FROM problems;"));
+  TRAIL_RETURN_IF_ERROR(
+      db_->Exec("DELETE FROM runs; DELETE FROM params; DELETE FROM tags; DELETE FROM metrics;"
+                " DELETE FROM problems;"));
   if (tip.empty()) return SetMeta("tip", tip);
   std::vector<std::pair<std::string, std::string>> files;  // path, blob oid
   TRAIL_RETURN_IF_ERROR(repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
@@ -348,8 +368,9 @@ Status RunIndex::Sync(const git::Repo& repo, const std::string& ref) {
 }
 
 Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const RunRow&)>& fn) {
-  std::string sql = "SELECT r.rowid, r.id, r.number, r.name, r.status, r.user, r.started, r.started_ts,"
-                    " r.duration_s, r.exit_code, r.parent, r.archived, r.path FROM runs r WHERE 1";
+  std::string sql =
+      "SELECT r.rowid, r.id, r.number, r.name, r.status, r.user, r.started, r.started_ts,"
+      " r.duration_s, r.exit_code, r.parent, r.archived, r.path FROM runs r WHERE 1";
   std::vector<query::SqlValue> binds;
   if (!q.include_archived) sql += " AND r.archived = 0";
   if (!q.where.empty()) {
@@ -370,10 +391,11 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
   for (size_t i = 0; i < binds.size(); ++i) {
     std::visit([&](const auto& v) { st.Bind(static_cast<int>(i + 1), SqlValue(v)); }, binds[i]);
   }
-  TRAIL_ASSIGN_OR_RETURN(Statement* params, Cached("SELECT key, text, num FROM params WHERE run = ?"));
-  TRAIL_ASSIGN_OR_RETURN(Statement* tags, Cached("SELECT key, value FROM tags WHERE run = ?"));
-  TRAIL_ASSIGN_OR_RETURN(Statement* metrics, Cached(
-      "SELECT key, last, min, max, count, min_step, max_step, last_step FROM metrics WHERE run = ?"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * params, Cached("SELECT key, text, num FROM params WHERE run = ?"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * tags, Cached("SELECT key, value FROM tags WHERE run = ?"));
+  TRAIL_ASSIGN_OR_RETURN(
+      Statement * metrics,
+      Cached("SELECT key, last, min, max, count, min_step, max_step, last_step FROM metrics WHERE run = ?"));
   TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
   Status result = [&]() -> Status {
     RunRow row;
@@ -417,8 +439,10 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
         Json s = Json::object();
         for (int c = 1; c <= 7; ++c) {
           if (metrics->IsNull(c)) continue;
-          if (c >= 4) s[kNames[c - 1]] = metrics->Int(c);
-          else s[kNames[c - 1]] = metrics->Double(c);
+          if (c >= 4)
+            s[kNames[c - 1]] = metrics->Int(c);
+          else
+            s[kNames[c - 1]] = metrics->Double(c);
         }
         row.metrics[metrics->Text(0)] = std::move(s);
       }
@@ -446,7 +470,7 @@ StatusOr<std::vector<RunRow>> RunIndex::List(const ListQuery& q) {
 }
 
 StatusOr<std::string> RunIndex::PathOf(const std::string& id_or_uid) {
-  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("SELECT path FROM runs WHERE id = ? OR uid = ? LIMIT 1"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * st, Cached("SELECT path FROM runs WHERE id = ? OR uid = ? LIMIT 1"));
   st->BindText(1, id_or_uid);
   st->BindText(2, id_or_uid);
   TRAIL_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -457,7 +481,7 @@ StatusOr<std::string> RunIndex::PathOf(const std::string& id_or_uid) {
 }
 
 StatusOr<std::vector<std::string>> RunIndex::Problems() {
-  TRAIL_ASSIGN_OR_RETURN(Statement* st, Cached("SELECT message FROM problems ORDER BY path"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * st, Cached("SELECT message FROM problems ORDER BY path"));
   std::vector<std::string> out;
   for (;;) {
     TRAIL_ASSIGN_OR_RETURN(bool row, st->Step());

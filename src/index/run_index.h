@@ -14,11 +14,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/files.h"
+#include "base/yaml.h"
 #include "git/repo.h"
 #include "index/sqlite.h"
 #include "trail/status.h"
-#include "base/files.h"
-#include "base/yaml.h"
 
 namespace trail::index {
 

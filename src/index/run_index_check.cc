@@ -48,8 +48,9 @@ StatusOr<std::string> FirstDifference(Database& ours, Database& fresh, const cha
     TRAIL_ASSIGN_OR_RETURN(bool row_a, a.Step());
     TRAIL_ASSIGN_OR_RETURN(bool row_b, b.Step());
     if (!row_a && !row_b) return std::string();
-    if (row_a != row_b) return std::string(row_a ? "a row the branch does not have: " : "a row is missing: ") +
-                               Shown(row_a ? a.Text(0) : b.Text(0));
+    if (row_a != row_b)
+      return std::string(row_a ? "a row the branch does not have: " : "a row is missing: ") +
+             Shown(row_a ? a.Text(0) : b.Text(0));
     if (a.Text(0) != b.Text(0)) return "holds " + Shown(a.Text(0)) + " where the branch has " + Shown(b.Text(0));
   }
 }

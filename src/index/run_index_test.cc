@@ -33,7 +33,8 @@ class RunIndexTest : public GitRepoFixture {
     r["status"] = status;
     r["started"] = "2026-11-0" + std::to_string(n % 9 + 1) + "T10:00:00.000Z";
     r["params"] = Json{{"lr", lr}, {"optimizer", opt}};
-    r["metrics"] = Json{{"summary", Json{{"loss", Json{{"last", loss}, {"min", loss / 2}, {"max", 1.0}, {"count", 10}}}}}};
+    r["metrics"] =
+        Json{{"summary", Json{{"loss", Json{{"last", loss}, {"min", loss / 2}, {"max", 1.0}, {"count", 10}}}}}};
     return r;
   }
 
@@ -139,8 +140,9 @@ TEST_F(RunIndexTest, ArchivedHiddenUnlessAsked) {
   Commit(1, 0.1, "adam", 0.5);
   Json r = MakeRecord(2, 0.2, "adam", 0.4, "finished");
   r["archived"] = true;
-  ASSERT_TRUE(repo_->CommitFiles("refs/heads/trail", {{record::RecordPath("p-2", 2), record::Serialize(r)}}, "a",
-                                 {"T", "t@x"}).ok());
+  ASSERT_TRUE(
+      repo_->CommitFiles("refs/heads/trail", {{record::RecordPath("p-2", 2), record::Serialize(r)}}, "a", {"T", "t@x"})
+          .ok());
   auto idx = RunIndex::Open(index_path_);
   ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
   EXPECT_EQ(Ids(**idx, ListQuery{}), (std::vector<std::string>{"p-1"}));

@@ -10,10 +10,14 @@ Status SqliteError(sqlite3* db, int rc, const std::string& what) {
 }
 
 void Statement::Bind(int i, const SqlValue& v) {
-  if (std::holds_alternative<int64_t>(v)) BindInt(i, std::get<int64_t>(v));
-  else if (std::holds_alternative<double>(v)) BindDouble(i, std::get<double>(v));
-  else if (std::holds_alternative<std::string>(v)) BindText(i, std::get<std::string>(v));
-  else BindNull(i);
+  if (std::holds_alternative<int64_t>(v))
+    BindInt(i, std::get<int64_t>(v));
+  else if (std::holds_alternative<double>(v))
+    BindDouble(i, std::get<double>(v));
+  else if (std::holds_alternative<std::string>(v))
+    BindText(i, std::get<std::string>(v));
+  else
+    BindNull(i);
 }
 
 void Statement::BindText(int i, const std::string& s) {
@@ -53,8 +57,8 @@ std::string Statement::Text(int col) const {
 
 StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "cannot open index " + path);
     sqlite3_close(db);

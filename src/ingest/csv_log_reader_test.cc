@@ -5,19 +5,19 @@
 
 #include <filesystem>
 
-#include "ingest/test_event_writer.h"
 #include "base/test_temp_dir.h"
+#include "ingest/test_event_writer.h"
 
 namespace trail::ingest {
 namespace {
 
 using metrics::MetricSet;
-using trail::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using testutil::AppendToFile;
+using trail::testing::TempDir;
 
 std::vector<double> Values(const MetricSet& set, std::string_view key) {
   std::vector<double> values;

@@ -7,8 +7,8 @@
 
 #include <filesystem>
 
-#include "ingest/test_event_writer.h"
 #include "base/test_temp_dir.h"
+#include "ingest/test_event_writer.h"
 
 namespace trail::ingest {
 namespace {
@@ -16,11 +16,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace testutil;
 using metrics::MetricSet;
-using trail::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
+using trail::testing::TempDir;
 
 std::vector<double> Values(const MetricSet& set, std::string_view key) {
   std::vector<double> values;

@@ -6,19 +6,19 @@
 #include <bit>
 #include <filesystem>
 
-#include "ingest/test_event_writer.h"
 #include "base/test_temp_dir.h"
+#include "ingest/test_event_writer.h"
 
 namespace trail::ingest {
 namespace {
 
 using namespace testutil;
 using metrics::MetricSet;
-using trail::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
+using trail::testing::TempDir;
 
 std::vector<double> Values(const MetricSet& set, std::string_view key) {
   std::vector<double> values;

@@ -51,10 +51,24 @@ const std::vector<std::pair<std::string, std::string>>& DefaultLossPairs() {
 }
 
 const std::vector<std::string>& DefaultAccuracyKeys() {
-  static const std::vector<std::string> kKeys = {
-      "val_accuracy", "val_acc", "valid_accuracy", "valid_acc", "validation_accuracy", "val/accuracy", "val/acc",
-      "validation/epoch_accuracy", "accuracy/val", "Accuracy/val", "test_accuracy", "test_acc",
-      "accuracy", "acc", "train_accuracy", "train_acc", "train/accuracy", "train/epoch_accuracy"};
+  static const std::vector<std::string> kKeys = {"val_accuracy",
+                                                 "val_acc",
+                                                 "valid_accuracy",
+                                                 "valid_acc",
+                                                 "validation_accuracy",
+                                                 "val/accuracy",
+                                                 "val/acc",
+                                                 "validation/epoch_accuracy",
+                                                 "accuracy/val",
+                                                 "Accuracy/val",
+                                                 "test_accuracy",
+                                                 "test_acc",
+                                                 "accuracy",
+                                                 "acc",
+                                                 "train_accuracy",
+                                                 "train_acc",
+                                                 "train/accuracy",
+                                                 "train/epoch_accuracy"};
   return kKeys;
 }
 

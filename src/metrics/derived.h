@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "metrics/metric_set.h"
 #include "base/yaml.h"
+#include "metrics/metric_set.h"
 
 namespace trail::metrics {
 

@@ -1,7 +1,7 @@
 #include "metrics/output_parser_tqdm.h"
 
-#include "metrics/output_parser_text.h"
 #include "base/numbers.h"
+#include "metrics/output_parser_text.h"
 
 namespace trail::metrics::internal {
 namespace {

@@ -66,8 +66,8 @@ TEST(MetricsTailerTest, LineOverTheLimitIsSkippedWithOneWarning) {
   EXPECT_THAT(Values(set, "loss"), ElementsAre(1, 2));
   ASSERT_EQ(tailer.warnings().size(), 1u);
   EXPECT_EQ(tailer.warnings()[0], "line 2: skipped, " + std::to_string(5 * piece.size()) +
-                                      " bytes long (over the limit of " +
-                                      std::to_string(MetricsTailer::kMaxLineBytes) + " bytes a line)");
+                                      " bytes long (over the limit of " + std::to_string(MetricsTailer::kMaxLineBytes) +
+                                      " bytes a line)");
   // A final unterminated line under the limit is still read whole.
   ASSERT_TRUE(tailer.Finish(3, set).ok());
   EXPECT_EQ(tailer.lines(), 4);

@@ -1,8 +1,5 @@
 #include "metrics/time_marks.h"
 
-#include "base/errors.h"
-#include "base/files.h"
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,6 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+
+#include "base/errors.h"
+#include "base/files.h"
 
 namespace trail::metrics {
 namespace {
@@ -26,7 +26,6 @@ uint64_t GetU64(const unsigned char* p) {
   for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
   return v;
 }
-
 
 }  // namespace
 

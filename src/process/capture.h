@@ -11,10 +11,10 @@
 namespace trail::process {
 
 struct CaptureRequest {
-  std::string command;                     // run as /bin/sh -c COMMAND
-  std::string cwd;                         // empty: inherit ours
+  std::string command;  // run as /bin/sh -c COMMAND
+  std::string cwd;      // empty: inherit ours
   std::chrono::milliseconds timeout{2000};
-  size_t max_bytes = 64 * 1024;            // stdout beyond this is dropped
+  size_t max_bytes = 64 * 1024;  // stdout beyond this is dropped
 };
 
 struct Captured {

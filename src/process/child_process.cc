@@ -94,9 +94,9 @@ StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const ChildSpec& spe
   output.child_ends.clear();
   if (!spawned.ok()) return spawned.status();
 
-  auto child = std::unique_ptr<ChildProcess>(new ChildProcess(spawned->pid, std::move(spawned->pidfd),
-                                                              std::move(pty_masters), std::move(relayed.copies),
-                                                              std::move(signals), spec.tail_bytes));
+  auto child =
+      std::unique_ptr<ChildProcess>(new ChildProcess(spawned->pid, std::move(spawned->pidfd), std::move(pty_masters),
+                                                     std::move(relayed.copies), std::move(signals), spec.tail_bytes));
   child->relay_stop_ = std::move(relayed.stop);
   child->on_output_ = spec.on_output;
   return child;

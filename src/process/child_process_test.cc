@@ -57,8 +57,7 @@ TEST(ChildProcessTest, MissingProgramGivenByPathSaysNoSuchFile) {
   auto child = ChildProcess::Start(spec);
   ASSERT_FALSE(child.ok());
   EXPECT_EQ(child.status().code(), Code::kNotFound);
-  EXPECT_EQ(child.status().message(),
-            "cannot run '/nonexistent/trail-no-such-command-xyz': No such file or directory");
+  EXPECT_EQ(child.status().message(), "cannot run '/nonexistent/trail-no-such-command-xyz': No such file or directory");
 }
 
 using trail::testing::TempDir;

@@ -19,10 +19,10 @@ namespace trail::process {
 // Where the program's stdout or stderr goes. Its stdin is always /dev/null: nothing trail starts
 // may read the terminal trail shares with the user's command.
 enum class Stream {
-  kInherit,       // trail's own descriptor
-  kNull,          // /dev/null
-  kCapture,       // a pipe that RunProgram reads (StartProgram refuses it: nobody would read)
-  kIntoStdout,    // stderr only: the same pipe or file as stdout, interleaved as written
+  kInherit,     // trail's own descriptor
+  kNull,        // /dev/null
+  kCapture,     // a pipe that RunProgram reads (StartProgram refuses it: nobody would read)
+  kIntoStdout,  // stderr only: the same pipe or file as stdout, interleaved as written
 };
 
 struct Program {
@@ -52,11 +52,11 @@ StatusOr<pid_t> StartProgram(const Program& program);
 std::vector<std::string> CurrentEnvironmentWithout(const std::vector<std::string>& prefixes);
 
 struct ProgramOutput {
-  std::string out;        // what it wrote to a kCapture stdout (and a kIntoStdout stderr)
-  std::string err;        // what it wrote to a kCapture stderr
-  int exit_code = -1;     // its exit status; -1 when a signal ended it
-  int signal = 0;         // the signal that ended it; 0 when it exited
-  bool timed_out = false; // it ran past the timeout and was killed (SIGKILL; its group too)
+  std::string out;         // what it wrote to a kCapture stdout (and a kIntoStdout stderr)
+  std::string err;         // what it wrote to a kCapture stderr
+  int exit_code = -1;      // its exit status; -1 when a signal ended it
+  int signal = 0;          // the signal that ended it; 0 when it exited
+  bool timed_out = false;  // it ran past the timeout and was killed (SIGKILL; its group too)
 };
 
 struct OutputLimits {

@@ -122,7 +122,8 @@ TEST(RunProgramTest, TimeoutKillsItsWholeGroupPromptly) {
 
 TEST(RunProgramTest, ResetSignalsUnblocksAndRestoresDefaults) {
   // A signal trail ignores would stay ignored across exec without the reset.
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   ASSERT_EQ(::sigaction(SIGUSR1, &ignore, &old), 0);
   Program p = Sh("kill -USR1 $$; echo survived");

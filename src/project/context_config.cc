@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "process/capture.h"
 #include "base/text.h"
+#include "process/capture.h"
 
 namespace trail {
 namespace {
@@ -46,8 +46,8 @@ Relation Relate(const std::vector<std::string>& pattern, const std::vector<std::
 
 struct Verdict {
   bool excluded = false;
-  bool covered = false;    // inside an included subtree (or no include list)
-  bool leads_in = false;   // an include pattern lies below this path
+  bool covered = false;   // inside an included subtree (or no include list)
+  bool leads_in = false;  // an include pattern lies below this path
 };
 
 Verdict Judge(const ContextConfig& c, const std::vector<std::string>& path) {
@@ -96,10 +96,12 @@ StatusOr<std::vector<std::string>> PatternList(const Json& section, const char* 
   std::vector<std::string> out;
   if (!section.contains(key)) return out;
   const Json& list = section[key];
-  if (!list.is_array()) return InvalidArgument(std::string(kWhere) + "context." + key + ": expected a list of field paths");
+  if (!list.is_array())
+    return InvalidArgument(std::string(kWhere) + "context." + key + ": expected a list of field paths");
   for (const auto& item : list) {
     if (!item.is_string() || item.get<std::string>().empty()) {
-      return InvalidArgument(std::string(kWhere) + "context." + key + ": every entry must be a field path such as environment.cpu");
+      return InvalidArgument(std::string(kWhere) + "context." + key +
+                             ": every entry must be a field path such as environment.cpu");
     }
     std::string p = item.get<std::string>();
     std::string root = Split(p)[0];
@@ -183,7 +185,8 @@ StatusOr<ContextConfig> ParseContextConfig(const Json& config) {
   ContextConfig c;
   if (!config.is_object() || !config.contains("context") || config["context"].is_null()) return c;
   const Json& section = config["context"];
-  if (!section.is_object()) return InvalidArgument(std::string(kWhere) + "context: expected a mapping (include, exclude, custom)");
+  if (!section.is_object())
+    return InvalidArgument(std::string(kWhere) + "context: expected a mapping (include, exclude, custom)");
   for (auto it = section.begin(); it != section.end(); ++it) {
     if (it.key() != "include" && it.key() != "exclude" && it.key() != "custom" && it.key() != "secret_files") {
       return InvalidArgument(std::string(kWhere) + "context: unknown key '" + it.key() +
@@ -197,7 +200,8 @@ StatusOr<ContextConfig> ParseContextConfig(const Json& config) {
   }
   if (section.contains("custom") && !section["custom"].is_null()) {
     const Json& custom = section["custom"];
-    if (!custom.is_object()) return InvalidArgument(std::string(kWhere) + "context.custom: expected a mapping of field names");
+    if (!custom.is_object())
+      return InvalidArgument(std::string(kWhere) + "context.custom: expected a mapping of field names");
     for (auto it = custom.begin(); it != custom.end(); ++it) {
       TRAIL_ASSIGN_OR_RETURN(CustomField f, ParseCustom(it.key(), it.value()));
       c.custom.push_back(std::move(f));

@@ -22,9 +22,9 @@
 #include <string_view>
 #include <vector>
 
-#include "trail/status.h"
 #include "base/secrets.h"
 #include "base/yaml.h"
+#include "trail/status.h"
 
 namespace trail {
 
@@ -32,9 +32,9 @@ struct CustomField {
   enum class Kind { kValue, kEnv, kCommand };
   std::string name;
   Kind kind = Kind::kValue;
-  Json value;           // kValue
-  std::string source;   // kEnv: the variable; kCommand: the shell command
-  double timeout_s = 2; // kCommand
+  Json value;            // kValue
+  std::string source;    // kEnv: the variable; kCommand: the shell command
+  double timeout_s = 2;  // kCommand
 };
 
 struct ContextConfig {

@@ -160,12 +160,14 @@ TEST(ContextConfigTest, BadSpecsNameTheKey) {
             "command, cwd, code, environment, functions or context)");
   EXPECT_EQ(Error("context: {custom: {x: {value: 1, env: HOME}}}\n"),
             ".trail/config.yaml: context.custom.x: give exactly one of value, env or command");
-  EXPECT_EQ(Error("context: {custom: {x: {}}}\n"), ".trail/config.yaml: context.custom.x: give exactly one of value, env or command");
+  EXPECT_EQ(Error("context: {custom: {x: {}}}\n"),
+            ".trail/config.yaml: context.custom.x: give exactly one of value, env or command");
   EXPECT_EQ(Error("context: {custom: {x: {cmd: ls}}}\n"),
             ".trail/config.yaml: context.custom.x: unknown key 'cmd' (expected value, env, command, timeout)");
   EXPECT_EQ(Error("context: {custom: {x: {command: ls, timeout: -1}}}\n"),
             ".trail/config.yaml: context.custom.x: timeout must be a number of seconds between 0 and 60");
-  EXPECT_EQ(Error("context: {custom: {x: {env: ''}}}\n"), ".trail/config.yaml: context.custom.x: env must be a non-empty string");
+  EXPECT_EQ(Error("context: {custom: {x: {env: ''}}}\n"),
+            ".trail/config.yaml: context.custom.x: env must be a non-empty string");
   EXPECT_EQ(Error("context: {custom: {x: {value: 1, timeout: 3}}}\n"),
             ".trail/config.yaml: context.custom.x: timeout only applies to command");
 }

@@ -3,20 +3,19 @@
 // derived metrics use.
 //
 //   metrics:
-//     parse_output: true        # Keras and tqdm progress lines; key_values: also key=value / key: value lines; false: off
-//     tensorboard: auto         # event files written during the run under its folder; off; or a list of log dirs
-//     csv: auto                 # Keras CSVLogger files written during the run under its folder; off; or a list of files
-//     train_loss: loss          # series for the derived metrics (defaults: common names)
-//     val_loss: val_loss
+//     parse_output: true        # Keras and tqdm progress lines; key_values: also key=value / key: value lines; false:
+//     off tensorboard: auto         # event files written during the run under its folder; off; or a list of log dirs
+//     csv: auto                 # Keras CSVLogger files written during the run under its folder; off; or a list of
+//     files train_loss: loss          # series for the derived metrics (defaults: common names) val_loss: val_loss
 //     accuracy: val_accuracy
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "metrics/derived.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail {
 

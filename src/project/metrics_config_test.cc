@@ -22,8 +22,9 @@ TEST(MetricsConfigTest, Defaults) {
 }
 
 TEST(MetricsConfigTest, AllKeys) {
-  auto c = Parse("metrics: {parse_output: key_values, tensorboard: [logs, /abs/tb], csv: train.csv, "
-                 "train_loss: tl, val_loss: vl, accuracy: va}\n");
+  auto c = Parse(
+      "metrics: {parse_output: key_values, tensorboard: [logs, /abs/tb], csv: train.csv, "
+      "train_loss: tl, val_loss: vl, accuracy: va}\n");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_TRUE(c->parse_output);
   EXPECT_TRUE(c->key_values);
@@ -48,8 +49,10 @@ TEST(MetricsConfigTest, ErrorsNameTheKey) {
   EXPECT_EQ(Parse("metrics: [1]\n").status().message(), ".trail/config.yaml: metrics: expected a mapping");
   EXPECT_EQ(Parse("metrics: {parse_output: maybe}\n").status().message(),
             ".trail/config.yaml: metrics.parse_output: expected true, false or key_values");
-  EXPECT_EQ(Parse("metrics: {csv: [1]}\n").status().message(), ".trail/config.yaml: metrics.csv: expected a list of paths");
-  EXPECT_EQ(Parse("metrics: {val_loss: ''}\n").status().message(), ".trail/config.yaml: metrics.val_loss: expected a metric name");
+  EXPECT_EQ(Parse("metrics: {csv: [1]}\n").status().message(),
+            ".trail/config.yaml: metrics.csv: expected a list of paths");
+  EXPECT_EQ(Parse("metrics: {val_loss: ''}\n").status().message(),
+            ".trail/config.yaml: metrics.val_loss: expected a metric name");
   EXPECT_EQ(Parse("metrics: {tensorbord: auto}\n").status().message(),
             ".trail/config.yaml: metrics.tensorbord: unknown key (expected parse_output, tensorboard, csv, train_loss, "
             "val_loss, accuracy)");

@@ -1,18 +1,17 @@
 #include "project/project.h"
 
-#include "store/oid.h"
-#include "store/file_store.h"
-#include "store/local_store.h"
-
 #include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <regex>
 
-#include "record/record.h"
 #include "base/paths.h"
 #include "base/safe_path.h"
+#include "record/record.h"
+#include "store/file_store.h"
+#include "store/local_store.h"
+#include "store/oid.h"
 
 namespace trail {
 namespace {
@@ -71,8 +70,7 @@ StatusOr<InitResult> Project::Init(const std::string& dir, const InitOptions& op
   Json cfg = Json::object();
   cfg["name"] = result.name;
   cfg["branch"] = "trail";
-  std::string text =
-      "# trail project configuration: commit this file. Reference: docs/config.md\n" + EmitYaml(cfg);
+  std::string text = "# trail project configuration: commit this file. Reference: docs/config.md\n" + EmitYaml(cfg);
   TRAIL_RETURN_IF_ERROR(WriteFileAtomic(config_path, text));
   result.created = true;
   result.to_add = {".trail/config.yaml", ".trail/.gitignore"};
@@ -111,8 +109,10 @@ git::Identity Project::user() const {
   git::Identity id = repo_->identity();
   if (id.name.empty()) {
     // No Git identity configured: the login name is better than nothing.
-    if (struct passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name) id.name = pw->pw_name;
-    else if (const char* u = std::getenv("USER")) id.name = u;
+    if (struct passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name)
+      id.name = pw->pw_name;
+    else if (const char* u = std::getenv("USER"))
+      id.name = u;
   }
   // TRAIL_USER="Name <email>" overrides Git's identity (shared machines, CI).
   if (const char* env = std::getenv("TRAIL_USER"); env && *env) {

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "git/repo.h"
-#include "index/run_index.h"
-#include "trail/status.h"
 #include "base/env.h"
 #include "base/files.h"
 #include "base/yaml.h"
+#include "git/repo.h"
+#include "index/run_index.h"
+#include "trail/status.h"
 
 namespace trail {
 
@@ -80,8 +80,7 @@ class Project {
   // Reads a run from the branch: "fraud-58", "58" or a uid.
   StatusOr<StoredRun> LoadRun(const std::string& ref);
   // Rewrites one run's record on the branch with `mutate` applied, as one commit.
-  Status UpdateRun(const std::string& ref, const std::function<Status(Json&)>& mutate,
-                   const std::string& message);
+  Status UpdateRun(const std::string& ref, const std::function<Status(Json&)>& mutate, const std::string& message);
   // A metric series of a stored run as TSV: `ref` is the record's metrics.series value, a
   // file beside the record or {oid, size} in the object store.
   StatusOr<std::string> ReadSeries(const StoredRun& run, const Json& ref);

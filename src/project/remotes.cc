@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "remote/backend.h"
 #include "base/files.h"
 #include "base/text.h"
 #include "base/yaml.h"
+#include "remote/backend.h"
 
 namespace trail {
 namespace {

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "trail/status.h"
 #include "trail/json.h"
+#include "trail/status.h"
 
 namespace trail::python {
 

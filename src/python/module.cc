@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "trail/session.h"
 #include "convert.h"
 #include "fast_log.h"
 #include "functions.h"
 #include "process_run.h"
+#include "trail/session.h"
 
 namespace py = pybind11;
 

@@ -34,7 +34,6 @@ std::string ToString(const Literal& literal) {
   return "?";
 }
 
-
 struct Printer {
   std::string operator()(const Junction& junction) const {
     std::string out = junction.is_and ? "(and" : "(or";

@@ -1,8 +1,8 @@
 #include "record/params.h"
 
-#include "record/record.h"
 #include "base/files.h"
 #include "base/secrets.h"
+#include "record/record.h"
 
 namespace trail::record {
 namespace {
@@ -36,8 +36,8 @@ Json ParamsFromArgs(const std::vector<std::string>& argv) {
     auto eq = body.find('=');
     if (eq != std::string::npos) {
       params[body.substr(0, eq)] = TypedValue(body.substr(eq + 1));
-    } else if (i + 1 < argv.size() && (argv[i + 1].empty() || argv[i + 1][0] != '-' ||
-                                       LooksLikeNegativeNumber(argv[i + 1]))) {
+    } else if (i + 1 < argv.size() &&
+               (argv[i + 1].empty() || argv[i + 1][0] != '-' || LooksLikeNegativeNumber(argv[i + 1]))) {
       params[body] = TypedValue(argv[++i]);
     } else {
       params[body] = true;

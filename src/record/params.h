@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "trail/status.h"
 #include "base/yaml.h"
+#include "trail/status.h"
 
 namespace trail::record {
 

@@ -7,9 +7,7 @@
 
 namespace trail::record {
 
-std::string MakeRunId(const std::string& project, int64_t number) {
-  return project + "-" + std::to_string(number);
-}
+std::string MakeRunId(const std::string& project, int64_t number) { return project + "-" + std::to_string(number); }
 
 std::optional<int64_t> RunNumberOf(const std::string& id) {
   auto dash = id.find_last_of('-');
@@ -29,15 +27,13 @@ std::string RunDir(const std::string& id, int64_t number) {
   return std::string(kRunsDir) + "/" + ShardOf(number) + "/" + id;
 }
 
-std::string RecordPath(const std::string& id, int64_t number) {
-  return RunDir(id, number) + "/" + kRecordFile;
-}
+std::string RecordPath(const std::string& id, int64_t number) { return RunDir(id, number) + "/" + kRecordFile; }
 
 std::string SeriesFileName(const std::string& key) {
   std::string out;
   for (unsigned char c : key) {
-    bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                c == '-' || c == '.';
+    bool safe =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
     if (safe) {
       out += static_cast<char>(c);
     } else {
@@ -50,8 +46,7 @@ std::string SeriesFileName(const std::string& key) {
   if (out.size() > 200) {
     // File systems allow 255 bytes a name: keep a readable prefix and make it unique with a hash.
     char hash[20];
-    std::snprintf(hash, sizeof hash, "-%016llx",
-                  static_cast<unsigned long long>(std::hash<std::string>{}(key)));
+    std::snprintf(hash, sizeof hash, "-%016llx", static_cast<unsigned long long>(std::hash<std::string>{}(key)));
     out = out.substr(0, 180) + hash;
   }
   return out + ".tsv";
@@ -75,12 +70,40 @@ Json Reorder(const Json& obj, const std::vector<const char*>& order) {
 }  // namespace
 
 Json Canonical(const Json& record) {
-  static const std::vector<const char*> kTop = {
-      "trail",  "id",     "number",  "renumbered_from", "uid",         "name",       "parent",  "status",
-      "exit_code", "signal", "pruned", "user", "started", "ended", "duration_s", "command", "cwd",
-      "host",   "code",   "params",  "hyperparameters", "metrics", "functions", "data",
-      "artifacts", "output", "environment", "tags", "notes", "archived", "reproduces", "context", "warnings"};
-  static const std::vector<const char*> kCode = {"entry_point", "branch", "commit", "snapshot",
+  static const std::vector<const char*> kTop = {"trail",
+                                                "id",
+                                                "number",
+                                                "renumbered_from",
+                                                "uid",
+                                                "name",
+                                                "parent",
+                                                "status",
+                                                "exit_code",
+                                                "signal",
+                                                "pruned",
+                                                "user",
+                                                "started",
+                                                "ended",
+                                                "duration_s",
+                                                "command",
+                                                "cwd",
+                                                "host",
+                                                "code",
+                                                "params",
+                                                "hyperparameters",
+                                                "metrics",
+                                                "functions",
+                                                "data",
+                                                "artifacts",
+                                                "output",
+                                                "environment",
+                                                "tags",
+                                                "notes",
+                                                "archived",
+                                                "reproduces",
+                                                "context",
+                                                "warnings"};
+  static const std::vector<const char*> kCode = {"entry_point", "branch", "commit",  "snapshot",
                                                  "ref",         "dirty",  "changed", "skipped"};
   static const std::vector<const char*> kMetrics = {"summary", "derived", "series", "warnings"};
   Json out = Reorder(record, kTop);
@@ -95,20 +118,26 @@ StatusOr<Json> Parse(const std::string& yaml_text, const std::string& what) {
   TRAIL_ASSIGN_OR_RETURN(Json j, ParseYaml(yaml_text, what));
   if (!j.is_object()) return Corrupt(what + ": not a run record (expected a mapping)");
   if (!j.contains("id") || !j["id"].is_string()) return Corrupt(what + ": run record has no id");
-  if (!j.contains("number") || !j["number"].is_number_integer())
-    return Corrupt(what + ": run record has no number");
+  if (!j.contains("number") || !j["number"].is_number_integer()) return Corrupt(what + ": run record has no number");
   return j;
 }
 
 std::string ScalarText(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::string: return v.get<std::string>();
-    case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case Json::value_t::number_integer: return std::to_string(v.get<int64_t>());
-    case Json::value_t::number_unsigned: return std::to_string(v.get<uint64_t>());
-    case Json::value_t::number_float: return FormatDouble(v.get<double>());
-    case Json::value_t::null: return "";
-    default: return DumpJson(v, -1);
+    case Json::value_t::string:
+      return v.get<std::string>();
+    case Json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case Json::value_t::number_integer:
+      return std::to_string(v.get<int64_t>());
+    case Json::value_t::number_unsigned:
+      return std::to_string(v.get<uint64_t>());
+    case Json::value_t::number_float:
+      return FormatDouble(v.get<double>());
+    case Json::value_t::null:
+      return "";
+    default:
+      return DumpJson(v, -1);
   }
 }
 
@@ -118,8 +147,7 @@ Json TypedValue(const std::string& text) {
   // "007" and "+5" are identifiers people typed, not numbers.
   std::string_view digits = text;
   if (!digits.empty() && digits[0] == '-') digits.remove_prefix(1);
-  bool leading_zero = digits.size() > 1 && digits[0] == '0' && digits[1] != '.' && digits[1] != 'e' &&
-                      digits[1] != 'E';
+  bool leading_zero = digits.size() > 1 && digits[0] == '0' && digits[1] != '.' && digits[1] != 'e' && digits[1] != 'E';
   if (leading_zero || text.empty() || text[0] == '+') return text;
   if (auto i = ParseInt(text)) return *i;
   if (auto d = ParseDouble(text); d && text.find_first_of("0123456789") != std::string::npos) return *d;

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "trail/status.h"
 #include "base/yaml.h"
+#include "trail/status.h"
 
 namespace trail::record {
 
@@ -34,8 +34,8 @@ std::optional<int64_t> RunNumberOf(const std::string& id);
 // Runs are sharded by thousands so no tree on the branch grows past ~1,000
 // entries: run 58 lives in "runs/000/fraud-58", run 12345 in "runs/012/...".
 std::string ShardOf(int64_t number);
-std::string RunDir(const std::string& id, int64_t number);         // "runs/000/fraud-58"
-std::string RecordPath(const std::string& id, int64_t number);     // ".../run.yaml"
+std::string RunDir(const std::string& id, int64_t number);      // "runs/000/fraud-58"
+std::string RecordPath(const std::string& id, int64_t number);  // ".../run.yaml"
 inline constexpr const char* kRunsDir = "runs";
 inline constexpr const char* kRecordFile = "run.yaml";
 inline constexpr const char* kOutputFile = "output.log";

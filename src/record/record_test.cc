@@ -31,8 +31,8 @@ TEST(Record, TypedValues) {
 }
 
 TEST(Record, ParamsFromArgs) {
-  Json p = ParamsFromArgs({"train.py", "--lr", "0.01", "--epochs=100", "--verbose", "--opt", "adam",
-                           "data.csv", "--shift", "-2", "--cuda"});
+  Json p = ParamsFromArgs({"train.py", "--lr", "0.01", "--epochs=100", "--verbose", "--opt", "adam", "data.csv",
+                           "--shift", "-2", "--cuda"});
   EXPECT_EQ(p["lr"], Json(0.01));
   EXPECT_EQ(p["epochs"], Json(100));
   EXPECT_EQ(p["verbose"], Json(true));
@@ -45,8 +45,8 @@ TEST(Record, ParamsFromArgs) {
 TEST(Record, MaskSecretParams) {
   Json p = {{"lr", 0.1}, {"db.password", "hunter2"}, {"api_key", 12345}, {"use_auth", true}, {"tokenizer", "bpe"}};
   MaskSecretParams(p);
-  EXPECT_EQ(p, (Json{{"lr", 0.1}, {"db.password", "***"}, {"api_key", "***"}, {"use_auth", true},
-                     {"tokenizer", "bpe"}}));
+  EXPECT_EQ(p,
+            (Json{{"lr", 0.1}, {"db.password", "***"}, {"api_key", "***"}, {"use_auth", true}, {"tokenizer", "bpe"}}));
 }
 
 TEST(Record, Assignments) {

@@ -4,12 +4,12 @@
 
 #include <cstdlib>
 
-#include "context/context.h"
-#include "context/function_scan.h"
-#include "context/program_sources.h"
 #include "base/files.h"
 #include "base/paths.h"
 #include "base/secrets.h"
+#include "context/context.h"
+#include "context/function_scan.h"
+#include "context/program_sources.h"
 
 namespace trail {
 namespace {
@@ -56,7 +56,8 @@ Json CaptureCode(Project& project, const ContextConfig& config, const CaptureOpt
   git::Identity who = project.user();
   std::string message = "trail: code of " + options.run_id;
   auto snap = project.repo().SnapshotWorktree(opts, message, who);
-  if (!snap.ok() && want_snapshot && snap.status().message().find("unsupported mandatory extension") != std::string::npos) {
+  if (!snap.ok() && want_snapshot &&
+      snap.status().message().find("unsupported mandatory extension") != std::string::npos) {
     snap = project.repo().SnapshotWorktreeWithGitCli(opts, message, who);
   }
   if (!snap.ok()) {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "project/context_config.h"
 #include "project/project.h"
-#include "base/yaml.h"
 
 namespace trail {
 

@@ -1,10 +1,10 @@
 #include "recording/file_metrics.h"
 
-#include "recording/file_metric_names.h"
-#include "ingest/discovery.h"
-#include "metrics/protocol_line.h"
 #include "base/files.h"
 #include "base/paths.h"
+#include "ingest/discovery.h"
+#include "metrics/protocol_line.h"
+#include "recording/file_metric_names.h"
 
 namespace trail {
 namespace {

@@ -8,11 +8,11 @@
 #include <unordered_set>
 #include <vector>
 
-#include "project/metrics_config.h"
+#include "base/yaml.h"
 #include "ingest/csv_log_reader.h"
 #include "ingest/event_file_reader.h"
 #include "metrics/metric_set.h"
-#include "base/yaml.h"
+#include "project/metrics_config.h"
 
 namespace trail {
 

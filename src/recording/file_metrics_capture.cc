@@ -6,8 +6,8 @@
 #include <chrono>
 #include <vector>
 
-#include "process/fd_io.h"
 #include "base/clock.h"
+#include "process/fd_io.h"
 
 namespace trail {
 namespace {

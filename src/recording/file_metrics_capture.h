@@ -13,8 +13,8 @@
 #include <string>
 #include <thread>
 
-#include "recording/file_metrics.h"
 #include "project/metrics_config.h"
+#include "recording/file_metrics.h"
 
 namespace trail {
 

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "base/clock.h"
+#include "base/files.h"
 #include "metrics/derived.h"
 #include "metrics/series_tsv.h"
 #include "metrics/time_marks.h"
@@ -15,8 +17,6 @@
 #include "recording/run_numbers.h"
 #include "store/file_store.h"
 #include "tracked/pointer.h"
-#include "base/clock.h"
-#include "base/files.h"
 
 namespace trail {
 namespace {
@@ -47,7 +47,8 @@ void MergeAnnotations(Env& env, const std::string& path, Json& rec) {
       const Json& f = line["function"];
       bool seen = false;
       for (auto& existing : rec["functions"]) {
-        if (existing.value("category", "") == f.value("category", "") && existing.value("name", "") == f.value("name", "")) {
+        if (existing.value("category", "") == f.value("category", "") &&
+            existing.value("name", "") == f.value("name", "")) {
           seen = true;
           if (!existing.contains("found")) existing["found"] = Json::array();
           existing["found"].push_back("log_function");
@@ -294,8 +295,10 @@ std::unique_ptr<store::LocalStore> StoreRunOutputs(Project& project, const LiveR
     Status stored = Status::Ok();
     if (!artifact_store) {
       auto st = store::LocalStore::OpenForWriting(project.store_dir());
-      if (st.ok()) artifact_store = std::move(st).value();
-      else stored = st.status();
+      if (st.ok())
+        artifact_store = std::move(st).value();
+      else
+        stored = st.status();
     }
     for (auto& [key, tsv] : finished.big_series) {
       if (stored.ok()) {
@@ -360,7 +363,8 @@ StatusOr<Json> FinalizeRun(Project& project, const LiveRun& run, const Json& sta
   std::unique_ptr<store::LocalStore> store = StoreRunOutputs(project, run, finished, options.warnings);
   TRAIL_RETURN_IF_ERROR(CommitRun(project, run, finished, options.warnings));
   // The record is safe on the branch; failing to tidy up must not fail the run.
-  if (Status s = RemoveLiveFolder(*run.env, run.dir); !s.ok() && options.warnings) options.warnings->push_back(s.message());
+  if (Status s = RemoveLiveFolder(*run.env, run.dir); !s.ok() && options.warnings)
+    options.warnings->push_back(s.message());
   return record::Canonical(finished.record);
 }
 

@@ -16,13 +16,13 @@
 #include <utility>
 #include <vector>
 
+#include "base/yaml.h"
 #include "metrics/metric_set.h"
 #include "metrics/tailer.h"
 #include "project/project.h"
 #include "recording/live_folder.h"
 #include "store/local_store.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail {
 

@@ -6,10 +6,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "record/live_files.h"
-#include "record/record.h"
 #include "base/clock.h"
 #include "base/yaml.h"
+#include "record/live_files.h"
+#include "record/record.h"
 
 namespace trail {
 namespace {
@@ -46,9 +46,8 @@ StatusOr<LiveRun> CreateLiveFolder(Env& env, const std::string& live_dir, const 
 
 Status RemoveLiveFolder(Env& env, const std::string& dir) {
   std::string slash_parent = dir.substr(0, dir.find_last_of('/'));
-  std::string doomed = JoinPath(slash_parent, record::live::kRemovingPrefix +
-                                                  dir.substr(dir.find_last_of('/') + 1) + "-" +
-                                                  std::to_string(::getpid()));
+  std::string doomed = JoinPath(slash_parent, record::live::kRemovingPrefix + dir.substr(dir.find_last_of('/') + 1) +
+                                                  "-" + std::to_string(::getpid()));
   if (Status moved = env.Rename(dir, doomed); !moved.ok()) {
     if (moved.code() == Code::kNotFound) return Status::Ok();
     return IoError("cannot remove " + dir + ": " + moved.message());
@@ -57,7 +56,8 @@ Status RemoveLiveFolder(Env& env, const std::string& dir) {
 }
 
 StatusOr<std::unique_ptr<WritableFile>> OpenLiveFile(const LiveRun& run, const char* file) {
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> opened, run.env->OpenForWrite(run.path(file), OpenMode::kAppend));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> opened,
+                         run.env->OpenForWrite(run.path(file), OpenMode::kAppend));
   TRAIL_RETURN_IF_ERROR(run.env->SyncDir(run.dir));
   return opened;
 }

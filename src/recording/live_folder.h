@@ -8,9 +8,9 @@
 #include <optional>
 #include <string>
 
-#include "trail/status.h"
 #include "base/env.h"
 #include "base/files.h"
+#include "trail/status.h"
 
 namespace trail {
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/files.h"
 #include "record/live_files.h"
 #include "record/record.h"
-#include "base/files.h"
 
 namespace trail {
 

@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "project/project.h"
 #include "recording/finalize.h"
 #include "recording/live_folder.h"
 #include "recording/run_numbers.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail {
 

@@ -29,8 +29,8 @@ constexpr double kStarted = 1.8e9;
 // What one recording got to before it died.
 struct Outcome {
   Status status = Status::Ok();
-  int64_t number = 0;   // the number allocation handed out; 0 if none
-  bool started = false;  // start.yaml written (durably: WriteFileAtomic syncs)
+  int64_t number = 0;      // the number allocation handed out; 0 if none
+  bool started = false;    // start.yaml written (durably: WriteFileAtomic syncs)
   int durable_points = 0;  // values a Sync reported durable
   int written_points = 0;  // values appended
   bool params_durable = false;

@@ -1,12 +1,13 @@
 // Tests of the core layer through its API: init, run numbers, finalizing and
 // recovering live runs. The CLI flows are covered end to end in tests/integration.
+#include "recording/live_run.h"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "recording/live_run.h"
-#include "project/project.h"
 #include "git/git_test_util.h"
+#include "project/project.h"
 #include "record/record.h"
 
 namespace trail {
@@ -168,7 +169,14 @@ TEST_F(CoreTest, UpdateRunAddsOneCommit) {
   auto run = AllocateRun(*p);
   ASSERT_TRUE(FinalizeRun(*p, *run, StartRecord(*run), {ExitInfo{0, 0, 1.7e9}, "", LiveMetrics{}, nullptr}).ok());
   std::string before = git::testing::Trim(GitOut("rev-list --count trail"));
-  ASSERT_TRUE(p->UpdateRun("1", [](Json& r) { r["tags"] = Json{{"stage", "prod"}}; return Status::Ok(); }, "tag").ok());
+  ASSERT_TRUE(p->UpdateRun(
+                   "1",
+                   [](Json& r) {
+                     r["tags"] = Json{{"stage", "prod"}};
+                     return Status::Ok();
+                   },
+                   "tag")
+                  .ok());
   EXPECT_EQ(std::stoi(git::testing::Trim(GitOut("rev-list --count trail"))), std::stoi(before) + 1);
   EXPECT_EQ(p->LoadRun("p-1")->record["tags"]["stage"], "prod");
   EXPECT_FALSE(p->LoadRun("p-9").ok());

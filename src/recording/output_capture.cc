@@ -6,11 +6,11 @@
 #include <cerrno>
 #include <cmath>
 
-#include "metrics/protocol_line.h"
-#include "process/fd_io.h"
 #include "base/clock.h"
 #include "base/numbers.h"
 #include "base/yaml.h"
+#include "metrics/protocol_line.h"
+#include "process/fd_io.h"
 
 namespace trail {
 

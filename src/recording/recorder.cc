@@ -1,9 +1,5 @@
 #include "recording/recorder.h"
 
-#include <filesystem>
-
-#include "store/local_store.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,26 +7,27 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
-#include "recording/run_start.h"
-#include "project/metrics_config.h"
-#include "recording/file_metrics_capture.h"
-#include "recording/output_capture.h"
-#include "recording/live_run.h"
+#include "base/clock.h"
 #include "metrics/metric_set.h"
 #include "metrics/tailer.h"
+#include "process/child_process.h"
+#include "project/metrics_config.h"
 #include "record/live_files.h"
 #include "record/params.h"
 #include "record/record.h"
-#include "process/child_process.h"
-#include "base/clock.h"
+#include "recording/file_metrics_capture.h"
+#include "recording/live_run.h"
+#include "recording/output_capture.h"
+#include "recording/run_start.h"
+#include "store/local_store.h"
 
 extern char** environ;
 
 namespace trail {
 namespace {
-
 
 std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& project, const std::string& uid) {
   std::vector<std::string> env;
@@ -79,13 +76,15 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   TRAIL_ASSIGN_OR_RETURN(start.tags, record::ParseAssignments(request.tags, "--tag", false));
   start.hyperparameters = request.hyperparameters;
   for (const std::string& a : request.artifacts)
-    start.artifact_paths.push_back(std::filesystem::absolute(std::filesystem::path(start.cwd) / a).lexically_normal().string());
+    start.artifact_paths.push_back(
+        std::filesystem::absolute(std::filesystem::path(start.cwd) / a).lexically_normal().string());
   // Data inputs are read (hashed, counted, sampled) before the program can change them; their
   // snapshots are in the store before the run's start record names them.
   std::unique_ptr<store::LocalStore> data_store;
   if (!request.data.empty()) {
     TRAIL_ASSIGN_OR_RETURN(data_store, store::LocalStore::OpenForWriting(project.store_dir()));
-    TRAIL_ASSIGN_OR_RETURN(start.data, RecordDataInputs(project, *data_store, request.data, request.data_options, start.cwd));
+    TRAIL_ASSIGN_OR_RETURN(start.data,
+                           RecordDataInputs(project, *data_store, request.data, request.data_options, start.cwd));
   }
   // Checked again by BeginRun; needed here for the output parser.
   TRAIL_ASSIGN_OR_RETURN(MetricsConfig metrics_config, ParseMetricsConfig(project.config()));
@@ -101,7 +100,8 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   warnings.clear();
   TRAIL_RETURN_IF_ERROR(ReserveExitRecord(run));
   int metrics_fd = ::open(run.path(record::live::kMetricsFile).c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (metrics_fd < 0) return IoError("cannot create " + run.path(record::live::kMetricsFile) + ": " + std::strerror(errno));
+  if (metrics_fd < 0)
+    return IoError("cannot create " + run.path(record::live::kMetricsFile) + ": " + std::strerror(errno));
   // Its name durable before the child syncs values into it (see OpenLiveFile); best effort,
   // as the child's own syncs are.
   (void)run.env->SyncDir(run.dir);
@@ -175,7 +175,8 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   (void)WriteFileAtomic(run.path(record::live::kOutputTailFile), tail, /*sync=*/false);
 
   file_metrics.Stop();  // before the live folder goes; the record reads the files once more
-  auto final_record = FinalizeRun(project, run, rec, FinalizeOptions{exit, tail, LiveMetrics{&tailer, &live_set}, &warnings});
+  auto final_record =
+      FinalizeRun(project, run, rec, FinalizeOptions{exit, tail, LiveMetrics{&tailer, &live_set}, &warnings});
   for (const auto& w : warnings) observer.Warning(w);
   if (!final_record.ok()) return RecordNotWritten(run, *exit, exit_saved, final_record.status());
   observer.Finished(*final_record);

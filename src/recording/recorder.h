@@ -4,29 +4,29 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "project/project.h"
 #include "recording/run_data.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail {
 
 struct RunRequest {
-  std::vector<std::string> argv;   // the command
-  std::string name;                // optional human name
-  std::vector<std::string> params; // -p key=value
-  std::vector<std::string> tags;   // --tag key=value
-  bool params_from_args = true;    // parse --key value from the command's arguments
+  std::vector<std::string> argv;    // the command
+  std::string name;                 // optional human name
+  std::vector<std::string> params;  // -p key=value
+  std::vector<std::string> tags;    // --tag key=value
+  bool params_from_args = true;     // parse --key value from the command's arguments
   // Set by `trail sweep` for its trials:
-  std::string parent;              // the sweep id
-  Json hyperparameters;            // the space searched (record key `hyperparameters`)
-  Json extra_params;               // typed params merged last (the values the sweep chose)
-  std::string id_file;             // the run id is written here once allocated
+  std::string parent;    // the sweep id
+  Json hyperparameters;  // the space searched (record key `hyperparameters`)
+  Json extra_params;     // typed params merged last (the values the sweep chose)
+  std::string id_file;   // the run id is written here once allocated
   // Parse the child's output for Keras/tqdm metrics (metrics.parse_output in
   // the config can turn it off too).
   bool parse_output = true;
-  std::vector<DataInput> data;       // --data ROLE=PATH_OR_URL
-  DataOptions data_options;          // --snapshot-fraction, --snapshot-seed, --stratify
+  std::vector<DataInput> data;         // --data ROLE=PATH_OR_URL
+  DataOptions data_options;            // --snapshot-fraction, --snapshot-seed, --stratify
   std::vector<std::string> artifacts;  // --artifact PATH (relative to the cwd)
 };
 

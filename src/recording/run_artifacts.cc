@@ -7,16 +7,16 @@
 #include <filesystem>
 #include <set>
 
-#include "tracked/pointer.h"
-#include "tracked/data_paths.h"
-#include "recording/session.h"
-#include "record/live_files.h"
-#include "tracked/stored_paths.h"
-#include "store/file_store.h"
-#include "store/presets.h"
 #include "base/files.h"
 #include "base/safe_path.h"
 #include "base/text.h"
+#include "record/live_files.h"
+#include "recording/session.h"
+#include "store/file_store.h"
+#include "store/presets.h"
+#include "tracked/data_paths.h"
+#include "tracked/pointer.h"
+#include "tracked/stored_paths.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -29,8 +29,8 @@ struct FileState {
 std::optional<FileState> StateOf(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  return FileState{static_cast<uint64_t>(st.st_size),
-                   static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_mtim.tv_nsec)};
+  return FileState{static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull +
+                                                          static_cast<uint64_t>(st.st_mtim.tv_nsec)};
 }
 
 // Why the file `rel` cannot be an artifact, or Ok: a path through a symbolic link could lead out
@@ -47,7 +47,9 @@ StatusOr<std::vector<std::string>> ArtifactFilesUnder(const Project& project, co
   std::vector<std::string> skipped, out;
   TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> files, ListFilesUnder(JoinPath(project.root(), rel), &skipped));
   for (const std::string& f : skipped) {
-    if (warnings) warnings->push_back("artifact " + EscapeForMessage(rel + "/" + f) + " not stored: a symbolic link or special file");
+    if (warnings)
+      warnings->push_back("artifact " + EscapeForMessage(rel + "/" + f) +
+                          " not stored: a symbolic link or special file");
   }
   for (const std::string& f : files) {
     Status named = CheckUtf8Name(rel + "/" + f);
@@ -224,8 +226,10 @@ StatusOr<Json> StoreRunArtifacts(const Project& project, const LiveRun& run, sto
     if (const std::string dir = SavedModelDirOf(saved_models, rel); !dir.empty()) {
       if (!saved_models_changed.count(dir) || !saved_models_stored.insert(dir).second) continue;
       auto a = StoreSavedModel(store, JoinPath(project.root(), dir), dir);
-      if (a.ok()) out.push_back(*a);
-      else warnings->push_back("artifact " + dir + " not stored: " + a.status().message());
+      if (a.ok())
+        out.push_back(*a);
+      else
+        warnings->push_back("artifact " + dir + " not stored: " + a.status().message());
       continue;
     }
     const std::string full = JoinPath(project.root(), rel);

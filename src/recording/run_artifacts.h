@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "recording/live_folder.h"
+#include "base/yaml.h"
 #include "project/project.h"
+#include "recording/live_folder.h"
 #include "store/local_store.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail {
 

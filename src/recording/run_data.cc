@@ -7,15 +7,15 @@
 #include <optional>
 #include <set>
 
-#include "tracked/hash_cache.h"
-#include "tracked/pointer.h"
+#include "base/files.h"
+#include "base/numbers.h"
 #include "datafile/format.h"
 #include "datafile/instances.h"
 #include "datafile/snapshot.h"
 #include "store/file_store.h"
 #include "store/presets.h"
-#include "base/files.h"
-#include "base/numbers.h"
+#include "tracked/hash_cache.h"
+#include "tracked/pointer.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -103,9 +103,9 @@ StatusOr<Json> RecordDataInputs(const Project& project, store::LocalStore& store
       datafile::SnapshotOptions so;
       so.fraction = options.fraction;
       so.seed = options.seed;
-      const bool stratify = !options.stratify.empty() &&
-                            (format == datafile::DataFormat::kCsv || format == datafile::DataFormat::kTsv ||
-                             format == datafile::DataFormat::kJsonLines);
+      const bool stratify =
+          !options.stratify.empty() && (format == datafile::DataFormat::kCsv || format == datafile::DataFormat::kTsv ||
+                                        format == datafile::DataFormat::kJsonLines);
       if (stratify) so.stratify_column = options.stratify;
       if (!id) so.observe_blocks = [&](std::string_view block) { streamed.Update(block); };
       const std::string tmp = JoinPath(project.state_dir(), "snapshot-" + in.role + "-" + std::to_string(::getpid()) +

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "project/project.h"
 #include "store/local_store.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail {
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "recording/live_folder.h"
-#include "record/record.h"
 #include "base/files.h"
 #include "base/numbers.h"
+#include "record/record.h"
+#include "recording/live_folder.h"
 
 namespace trail {
 namespace {

@@ -1,18 +1,17 @@
 #include "recording/run_start.h"
 
-#include "recording/run_artifacts.h"
-
 #include <unistd.h>
 
 #include <random>
 
-#include "recording/capture.h"
+#include "base/clock.h"
 #include "project/context_config.h"
 #include "project/metrics_config.h"
 #include "record/live_files.h"
 #include "record/params.h"
 #include "record/record.h"
-#include "base/clock.h"
+#include "recording/capture.h"
+#include "recording/run_artifacts.h"
 
 namespace trail {
 namespace {
@@ -48,7 +47,8 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   rec["status"] = record::kRunning;
   rec["started"] = FormatIsoTime(project.env().NowUnixSeconds());
   rec["params"] = params;
-  if (start.hyperparameters.is_object() && !start.hyperparameters.empty()) rec["hyperparameters"] = start.hyperparameters;
+  if (start.hyperparameters.is_object() && !start.hyperparameters.empty())
+    rec["hyperparameters"] = start.hyperparameters;
   if (start.tags.is_object() && !start.tags.empty()) rec["tags"] = start.tags;
   if (start.data.is_array() && !start.data.empty()) rec["data"] = start.data;
   TRAIL_RETURN_IF_ERROR(RecordArtifactBaseline(project, run, start.artifact_paths));

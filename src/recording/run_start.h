@@ -6,23 +6,23 @@
 #include <string>
 #include <vector>
 
-#include "recording/live_run.h"
-#include "project/project.h"
-#include "trail/status.h"
 #include "base/yaml.h"
+#include "project/project.h"
+#include "recording/live_run.h"
+#include "trail/status.h"
 
 namespace trail {
 
 struct RunStart {
-  std::vector<std::string> argv;   // the command (what the record's `command` says)
-  std::string cwd;                 // absolute
+  std::vector<std::string> argv;  // the command (what the record's `command` says)
+  std::string cwd;                // absolute
   std::string name;
   std::string parent;
-  Json params = Json::object();    // merged over params files and the command's own options
-  bool params_from_args = true;    // read --key value options of argv
+  Json params = Json::object();  // merged over params files and the command's own options
+  bool params_from_args = true;  // read --key value options of argv
   Json tags = Json::object();
-  Json hyperparameters;            // a sweep's searched space, or null
-  Json data;                       // the record's `data:` list (run_data.h), or null
+  Json hyperparameters;                     // a sweep's searched space, or null
+  Json data;                                // the record's `data:` list (run_data.h), or null
   std::vector<std::string> artifact_paths;  // --artifact, absolute
 };
 

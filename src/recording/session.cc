@@ -16,30 +16,30 @@
 #include <thread>
 #include <unordered_map>
 
-#include "recording/capture.h"
-#include "recording/live_run.h"
-#include "recording/run_artifacts.h"
-#include "recording/run_start.h"
-#include "metrics/protocol_line.h"
-#include "record/live_files.h"
-#include "record/params.h"
-#include "record/record.h"
-#include "tracked/pointer.h"
-#include "store/file_store.h"
-#include "store/hash.h"
-#include "store/local_store.h"
-#include "store/presets.h"
 #include "base/clock.h"
 #include "base/files.h"
 #include "base/numbers.h"
 #include "base/text.h"
+#include "metrics/protocol_line.h"
+#include "record/live_files.h"
+#include "record/params.h"
+#include "record/record.h"
+#include "recording/capture.h"
+#include "recording/live_run.h"
+#include "recording/run_artifacts.h"
+#include "recording/run_start.h"
+#include "store/file_store.h"
+#include "store/hash.h"
+#include "store/local_store.h"
+#include "store/presets.h"
+#include "tracked/pointer.h"
 
 namespace trail {
 namespace {
 
 constexpr size_t kMaxKeyBytes = 250;
 constexpr const char* kCategories[] = {"regression loss", "classification loss", "neural network loss",
-                                       "optimizer", "activation", "regularization"};
+                                       "optimizer",       "activation",          "regularization"};
 
 Status CheckName(std::string_view key, const char* what) {
   if (key.empty()) return InvalidArgument(std::string(what) + " name is empty");
@@ -85,8 +85,8 @@ std::string GuessArtifactRole(std::string_view path) {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   if (name == "saved_model.pb" || name == "saved_model.pbtxt") return "saved_model";
   if (name.ends_with(".meta")) return "meta_graph";
-  if (name.find(".ckpt") != std::string::npos || name.ends_with(".index") ||
-      name.find(".data-") != std::string::npos || name == "checkpoint" || IsShardName(name))
+  if (name.find(".ckpt") != std::string::npos || name.ends_with(".index") || name.find(".data-") != std::string::npos ||
+      name == "checkpoint" || IsShardName(name))
     return "checkpoint";
   if (name.ends_with(".tflite")) return "tflite";
   if (name.ends_with(".keras")) return "keras";
@@ -184,7 +184,8 @@ class RunSession::Impl {
     }
     if (!metrics_file && (!points.empty() || !notes.empty())) {
       // Closed by End(): as writing to a closed descriptor always said.
-      return IoError("cannot write " + (points.empty() ? annotations_path : metrics_path) + ": " + std::strerror(EBADF));
+      return IoError("cannot write " + (points.empty() ? annotations_path : metrics_path) + ": " +
+                     std::strerror(EBADF));
     }
     if (!points.empty()) {
       std::string out;
@@ -340,11 +341,13 @@ Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
     return NotFound("no file " + path + " to record as an artifact (of folders, only a SavedModel is one)");
   // The annotation is JSON, which holds UTF-8 only (an invalid name would throw on the way out).
   if (!IsValidUtf8(full))
-    return InvalidArgument(EscapeForMessage(path) + ": the name is not valid UTF-8; rename it to record it as an artifact");
+    return InvalidArgument(EscapeForMessage(path) +
+                           ": the name is not valid UTF-8; rename it to record it as an artifact");
   TRAIL_ASSIGN_OR_RETURN(Project * project, StoreProject());
   // Stored now, not at the end: the program may overwrite the file (the next checkpoint). The
   // annotation names it before the store's lock is let go; gc reads live runs' annotations.
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::OpenForWriting(project->store_dir()));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st,
+                         store::LocalStore::OpenForWriting(project->store_dir()));
   if (saved_model) {
     TRAIL_ASSIGN_OR_RETURN(Json a, StoreSavedModel(*st, full, RelativeTo(project->root(), full)));
     TRAIL_RETURN_IF_ERROR(st->Flush());
@@ -365,8 +368,10 @@ Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
 Status RunSession::LogData(const std::string& role, const std::string& source, const DataOptions& options,
                            const std::string& label) {
   TRAIL_ASSIGN_OR_RETURN(Project * project, StoreProject());
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::OpenForWriting(project->store_dir()));
-  TRAIL_ASSIGN_OR_RETURN(Json data, RecordDataInputs(*project, *st, {DataInput{role, source, label}}, options, CurrentDirectory()));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st,
+                         store::LocalStore::OpenForWriting(project->store_dir()));
+  TRAIL_ASSIGN_OR_RETURN(
+      Json data, RecordDataInputs(*project, *st, {DataInput{role, source, label}}, options, CurrentDirectory()));
   for (const Json& d : data) impl_->Annotate(Json{{"data", d}});
   return impl_->Flush();
 }
@@ -384,11 +389,15 @@ StatusOr<Json> RunSession::End(std::string_view status) {
   if (impl_->joined) return Json::object();
   ExitInfo exit;
   exit.ended = impl_->project->env().NowUnixSeconds();
-  if (status == "failed") exit.exit_code = 1;
-  else if (status == "killed") exit.signal = 9;
-  else if (status != "finished") return InvalidArgument("unknown end status '" + std::string(status) + "' (expected finished, failed or killed)");
+  if (status == "failed")
+    exit.exit_code = 1;
+  else if (status == "killed")
+    exit.signal = 9;
+  else if (status != "finished")
+    return InvalidArgument("unknown end status '" + std::string(status) + "' (expected finished, failed or killed)");
   std::vector<std::string> warnings;
-  return FinalizeRun(*impl_->project, *impl_->live, impl_->start_record, FinalizeOptions{exit, "", LiveMetrics{}, &warnings});
+  return FinalizeRun(*impl_->project, *impl_->live, impl_->start_record,
+                     FinalizeOptions{exit, "", LiveMetrics{}, &warnings});
 }
 
 void RunSession::AbandonInChild() {

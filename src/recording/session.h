@@ -26,9 +26,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/yaml.h"
 #include "recording/run_data.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail {
 
@@ -36,10 +36,10 @@ class Project;
 
 struct SessionOptions {
   std::string name;
-  Json params = Json::object();  // name -> scalar (int, float, bool, string)
-  Json tags = Json::object();    // name -> string
-  std::vector<std::string> argv; // the command this process is (e.g. python's sys.argv with the interpreter first)
-  std::string cwd;               // empty: the current directory
+  Json params = Json::object();   // name -> scalar (int, float, bool, string)
+  Json tags = Json::object();     // name -> string
+  std::vector<std::string> argv;  // the command this process is (e.g. python's sys.argv with the interpreter first)
+  std::string cwd;                // empty: the current directory
 };
 
 class RunSession {
@@ -62,8 +62,8 @@ class RunSession {
   size_t InternKey(std::string_view key);
   void LogMetricById(size_t key_id, double value, std::optional<int64_t> step);
 
-  Status LogParams(const Json& params);      // object of scalars
-  Status SetTags(const Json& tags);          // object of strings (other scalars are converted)
+  Status LogParams(const Json& params);  // object of scalars
+  Status SetTags(const Json& tags);      // object of strings (other scalars are converted)
   // A Table 1 entry the scanner cannot see: category is one of "regression loss",
   // "classification loss", "neural network loss", "optimizer", "activation", "regularization".
   Status LogFunction(std::string_view category, std::string_view name);
@@ -82,7 +82,6 @@ class RunSession {
   StatusOr<Project*> StoreProject();
 
  public:
-
   // Finalizes the run (Start) or flushes (Join). status: "finished", "failed"
   // or "killed". Idempotent. Returns the final record for a started run, an
   // empty object for a joined one.

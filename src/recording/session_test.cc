@@ -8,10 +8,10 @@
 #include <cmath>
 #include <thread>
 
-#include "recording/live_run.h"
-#include "project/project.h"
 #include "git/git_test_util.h"
+#include "project/project.h"
 #include "record/record.h"
+#include "recording/live_run.h"
 
 namespace trail {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "base/test_temp_dir.h"
 #include "base/files.h"
+#include "base/test_temp_dir.h"
 
 namespace trail::remote {
 namespace {

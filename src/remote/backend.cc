@@ -1,10 +1,10 @@
 #include "remote/backend.h"
 
+#include "base/text.h"
 #include "remote/aws_config.h"
 #include "remote/folder_backend.h"
 #include "remote/local_file.h"
 #include "remote/s3_backend.h"
-#include "base/text.h"
 
 namespace trail::remote {
 

@@ -12,8 +12,8 @@
 #include <set>
 #include <thread>
 
-#include "base/test_temp_dir.h"
 #include "base/files.h"
+#include "base/test_temp_dir.h"
 
 namespace trail::remote::testing {
 namespace {

@@ -9,14 +9,12 @@
 #include <ctime>
 #include <filesystem>
 
-#include "remote/local_file.h"
 #include "base/errors.h"
 #include "base/files.h"
+#include "remote/local_file.h"
 
 namespace trail::remote {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Status FolderBackend::Save(const std::string& name, std::string_view bytes) {
   TRAIL_RETURN_IF_ERROR(CheckName(name));

@@ -5,10 +5,10 @@
 #include <ctime>
 #include <memory>
 
+#include "base/files.h"
+#include "base/test_temp_dir.h"
 #include "remote/backend_suite.h"
 #include "remote/local_file.h"
-#include "base/test_temp_dir.h"
-#include "base/files.h"
 
 namespace trail::remote::testing {
 namespace {

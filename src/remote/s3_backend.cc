@@ -10,13 +10,13 @@
 #include <cstdio>
 #include <thread>
 
+#include "base/errors.h"
+#include "base/files.h"
+#include "base/text.h"
 #include "remote/crypto.h"
 #include "remote/local_file.h"
 #include "remote/s3_xml.h"
 #include "remote/sigv4.h"
-#include "base/errors.h"
-#include "base/files.h"
-#include "base/text.h"
 
 namespace trail::remote {
 namespace {

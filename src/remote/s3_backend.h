@@ -6,8 +6,8 @@
 // "https://<bucket>.s3.<region>.amazonaws.com/<key>".
 //
 // Failures: 5xx answers and connection errors are retried (3 tries, with backoff); every other
-// answer is final. A retried transfer reports its progress from 0 again. Messages name the object and S3's error code: "s3://b/k: 403 AccessDenied: ...".
-// Limits: one PUT per object, so objects are at most 5 GiB (packs are 64 MiB).
+// answer is final. A retried transfer reports its progress from 0 again. Messages name the object and S3's error code:
+// "s3://b/k: 403 AccessDenied: ...". Limits: one PUT per object, so objects are at most 5 GiB (packs are 64 MiB).
 #pragma once
 
 #include <ctime>

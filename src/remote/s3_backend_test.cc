@@ -11,10 +11,10 @@
 #include <cstring>
 #include <random>
 
+#include "base/files.h"
+#include "base/test_temp_dir.h"
 #include "remote/backend_suite.h"
 #include "remote/s3_test_server.h"
-#include "base/test_temp_dir.h"
-#include "base/files.h"
 
 namespace trail::remote::testing {
 namespace {

@@ -28,8 +28,8 @@
 #include <thread>
 #include <vector>
 
-#include "remote/aws_config.h"
 #include "base/test_temp_dir.h"
+#include "remote/aws_config.h"
 #include "trail/status.h"
 
 extern char** environ;

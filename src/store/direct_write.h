@@ -46,8 +46,8 @@ class DirectWriter {
   int flags_ = -1;
   std::atomic<bool> direct_{false};  // read by Append while a background write may clear it
   std::unique_ptr<char, void (*)(void*)> bounce_[2] = {{nullptr, nullptr}, {nullptr, nullptr}};
-  int filling_ = 0;  // the bounce buffer Append copies into
-  size_t used_ = 0;  // bytes in it
+  int filling_ = 0;              // the bounce buffer Append copies into
+  size_t used_ = 0;              // bytes in it
   std::future<Status> writing_;  // the other one's write, while it runs
 };
 

@@ -1,17 +1,16 @@
 #include "store/direct_write.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
 
+#include "base/files.h"
+#include "base/test_temp_dir.h"
 #include "store/aligned_buffer.h"
 #include "store/test_data.h"
-#include "base/test_temp_dir.h"
-#include "base/files.h"
 
 namespace trail::store {
 namespace {

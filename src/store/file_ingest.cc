@@ -27,11 +27,11 @@
 #include <optional>
 #include <thread>
 
+#include "base/files.h"
 #include "store/aligned_buffer.h"
 #include "store/file_store.h"
 #include "store/sha256_pair.h"
 #include "store/small_files.h"
-#include "base/files.h"
 
 namespace trail::store {
 namespace {
@@ -190,8 +190,7 @@ StatusOr<FileManifest> StoreBuffer(LocalStore& store, std::string_view bytes, co
   return std::move(prepared[0].manifest);
 }
 
-StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params,
-                                 bool flush) {
+StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params, bool flush) {
   TRAIL_RETURN_IF_ERROR(params.Validate());
   ScopedFd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) {

@@ -10,9 +10,9 @@
 #include <future>
 #include <vector>
 
+#include "base/files.h"
 #include "store/direct_write.h"
 #include "store/file_store.h"
-#include "base/files.h"
 
 namespace trail::store {
 namespace {

@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/files.h"
+#include "base/test_temp_dir.h"
 #include "store/sha256_pair.h"
 #include "store/test_data.h"
-#include "base/test_temp_dir.h"
-#include "base/files.h"
 
 namespace trail::store {
 namespace {

@@ -5,17 +5,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 #include <unordered_set>
 #include <utility>
 
-#include <cerrno>
-#include <cstring>
-
+#include "base/files.h"
 #include "store/direct_write.h"
 #include "store/store_layout.h"
-#include "base/files.h"
 
 namespace trail::store {
 namespace {
@@ -24,8 +23,8 @@ using layout::kConfigFile;
 using layout::kIndexDir;
 using layout::kIndexSuffix;
 using layout::kLockFile;
-using layout::kPackSuffix;
 using layout::kPacksDir;
+using layout::kPackSuffix;
 using layout::kTempInfix;
 
 std::string ConfigText() {
@@ -84,9 +83,7 @@ std::optional<std::string> LocalStore::PackIdOfPackName(std::string_view name) {
 
 std::string LocalStore::LockPathIn(const std::string& dir) { return JoinPath(dir, kLockFile); }
 
-StatusOr<FileLock> LocalStore::LockShared(const std::string& dir) {
-  return FileLock::AcquireShared(LockPathIn(dir));
-}
+StatusOr<FileLock> LocalStore::LockShared(const std::string& dir) { return FileLock::AcquireShared(LockPathIn(dir)); }
 
 StatusOr<FileLock> LocalStore::LockExclusive(const std::string& dir, Env& env) {
   return env.Lock(LockPathIn(dir), LockMode::kExclusive);

@@ -33,11 +33,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/env.h"
+#include "base/files.h"
 #include "store/hash.h"
 #include "store/pack.h"
 #include "trail/status.h"
-#include "base/env.h"
-#include "base/files.h"
 
 namespace trail::store {
 
@@ -205,9 +205,9 @@ class LocalStore {
   // A sealed pack on its way to disk: written to `tmp`, then renamed to its final name and
   // indexed, by the background writer (WriteAndPublish).
   struct Unpublished {
-    FinishedPack pack;  // bytes cut to the index tail once written; id and entries kept
+    FinishedPack pack;    // bytes cut to the index tail once written; id and entries kept
     AlignedBuffer spare;  // the written pack's buffer, for the next pack to reuse
-    std::string tmp;  // where Get reads it: the temp file, then the final path
+    std::string tmp;      // where Get reads it: the temp file, then the final path
     int fd = -1;
     bool published = false;  // renamed into place with its .idx written
   };

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "store/test_data.h"
-#include "base/test_temp_dir.h"
 #include "base/files.h"
+#include "base/test_temp_dir.h"
+#include "store/test_data.h"
 
 namespace trail::store {
 namespace {
@@ -70,7 +70,8 @@ TEST(LocalStoreTest, PutFlushReopenGet) {
   EXPECT_FALSE(store->Has(BlobType::kFile, b));  // same id, another type
   EXPECT_EQ(store->Get(BlobType::kChunk, Sha256Of("nope")).status().code(), Code::kNotFound);
 
-  // Pack and index are named by the hash of the pack's index tail (the .idx file) and the pack is where the layout says.
+  // Pack and index are named by the hash of the pack's index tail (the .idx file) and the pack is where the layout
+  // says.
   const auto packs = PackFiles(tmp.path());
   ASSERT_EQ(packs.size(), 1u);
   const std::string name = fs::path(packs[0]).stem().string();

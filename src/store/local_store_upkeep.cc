@@ -8,9 +8,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/files.h"
 #include "store/local_store.h"
 #include "store/store_layout.h"
-#include "base/files.h"
 
 namespace trail::store {
 namespace {

@@ -293,8 +293,7 @@ StatusOr<std::vector<PackEntry>> ParsePack(std::string_view pack, std::string_vi
 
 StatusOr<std::vector<PackEntry>> VerifyPack(std::string_view pack, std::string_view pack_id) {
   TRAIL_ASSIGN_OR_RETURN(std::vector<PackEntry> entries, ParsePack(pack, pack_id));
-  const size_t index_at =
-      pack.size() - kPackTrailerSize - ReadU32Le(pack.data() + pack.size() - kPackTrailerSize);
+  const size_t index_at = pack.size() - kPackTrailerSize - ReadU32Le(pack.data() + pack.size() - kPackTrailerSize);
   const std::string actual = ToHex(Sha256Of(pack.substr(index_at)));
   if (actual != pack_id) return PackError(pack_id, index_at, "index hashes to " + actual + ", not the pack's name");
   for (const PackEntry& e : entries) {
@@ -305,8 +304,7 @@ StatusOr<std::vector<PackEntry>> VerifyPack(std::string_view pack, std::string_v
 
 StatusOr<std::string> VerifiedIndexTail(std::string_view pack, std::string_view pack_id) {
   TRAIL_RETURN_IF_ERROR(VerifyPack(pack, pack_id).status());
-  const size_t index_at =
-      pack.size() - kPackTrailerSize - ReadU32Le(pack.data() + pack.size() - kPackTrailerSize);
+  const size_t index_at = pack.size() - kPackTrailerSize - ReadU32Le(pack.data() + pack.size() - kPackTrailerSize);
   return std::string(pack.substr(index_at));
 }
 

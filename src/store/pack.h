@@ -59,9 +59,9 @@ struct PreparedBlob {
   BlobType type = BlobType::kChunk;
   uint64_t raw_size = 0;
   bool zstd = false;
-  std::string compressed;   // the stored bytes when zstd
-  std::string_view raw;     // the stored bytes when not zstd; must outlive AddPrepared
-  Sha256Digest sum{};       // see PackEntry::sum
+  std::string compressed;  // the stored bytes when zstd
+  std::string_view raw;    // the stored bytes when not zstd; must outlive AddPrepared
+  Sha256Digest sum{};      // see PackEntry::sum
 };
 
 // Hashes (chunks and trees), probes and compresses `raw`: the expensive part of Add, safe to

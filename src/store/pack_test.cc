@@ -115,7 +115,8 @@ TEST(PackTest, EveryFlippedByteIsCorruptOrHarmless) {
     bad[i] ^= 0x20;
     auto v = VerifyPack(bad, pack.id);
     if (v.ok()) {
-      for (const PackEntry& e : *v) EXPECT_EQ(ReadBlob(bad, e, pack.id).value(), ReadBlob(pack.bytes, e, pack.id).value()) << i;
+      for (const PackEntry& e : *v)
+        EXPECT_EQ(ReadBlob(bad, e, pack.id).value(), ReadBlob(pack.bytes, e, pack.id).value()) << i;
       continue;
     }
     EXPECT_EQ(v.status().code(), Code::kCorrupt);

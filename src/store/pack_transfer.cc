@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "base/files.h"
 #include "store/local_store.h"
 #include "store/pack.h"
-#include "base/files.h"
 
 namespace trail::store {
 namespace {
@@ -28,8 +28,7 @@ std::string RemotePackName(const std::string& id) { return LocalStore::PackName(
 
 // Pack ids whose .idx the remote holds. Names that are not "index/<64 hex>.idx" are ignored.
 StatusOr<std::set<std::string>> RemoteIndexIds(remote::Backend& remote) {
-  TRAIL_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> listed,
-                         remote.List(std::string(LocalStore::kIndexPrefix)));
+  TRAIL_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> listed, remote.List(std::string(LocalStore::kIndexPrefix)));
   std::set<std::string> ids;
   for (const remote::ObjectInfo& o : listed) {
     if (std::optional<std::string> id = LocalStore::PackIdOfIndexName(o.name)) ids.insert(std::move(*id));
@@ -39,8 +38,7 @@ StatusOr<std::set<std::string>> RemoteIndexIds(remote::Backend& remote) {
 
 // Pack id -> size of every pack file the remote holds (with or without its .idx).
 StatusOr<std::map<std::string, uint64_t>> RemotePackSizes(remote::Backend& remote) {
-  TRAIL_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> listed,
-                         remote.List(std::string(LocalStore::kPacksPrefix)));
+  TRAIL_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> listed, remote.List(std::string(LocalStore::kPacksPrefix)));
   std::map<std::string, uint64_t> sizes;
   for (const remote::ObjectInfo& o : listed) {
     if (std::optional<std::string> id = LocalStore::PackIdOfPackName(o.name)) sizes[*id] = o.size;
@@ -175,8 +173,8 @@ StatusOr<std::string> VerifiedIndexOfLocalPack(const LocalStore& store, const st
 }
 
 // Downloads, verifies and publishes one pack. On any failure nothing of it stays.
-Status FetchOnePack(const LocalStore& store, remote::Backend& remote, const std::string& id,
-                    ProgressTotal& total, uint64_t expected_size) {
+Status FetchOnePack(const LocalStore& store, remote::Backend& remote, const std::string& id, ProgressTotal& total,
+                    uint64_t expected_size) {
   const std::string final_path = store.PackPath(id);
   const std::string folder = final_path.substr(0, final_path.find_last_of('/'));
   TRAIL_RETURN_IF_ERROR(MakeDirs(folder));

@@ -7,18 +7,18 @@
 #include <random>
 #include <set>
 
-#include "remote/folder_backend.h"
+#include "base/files.h"
 #include "base/test_temp_dir.h"
+#include "remote/folder_backend.h"
 #include "store/hash.h"
 #include "store/local_store.h"
-#include "base/files.h"
 
 namespace trail {
 namespace {
 
-using trail::testing::TempDir;
 using store::FetchPacks;
 using store::PushPacks;
+using trail::testing::TempDir;
 using SyncOptions = store::PackTransferOptions;
 
 // A folder backend that fails, as a dropped connection would, once `budget` writes have

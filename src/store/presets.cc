@@ -19,9 +19,9 @@ std::string Lower(std::string_view s) {
 bool IsModelFileName(std::string_view path) {
   const size_t slash = path.find_last_of('/');
   const std::string name = Lower(slash == std::string_view::npos ? path : path.substr(slash + 1));
-  static constexpr std::array<std::string_view, 14> kSuffixes = {
-      ".pt",   ".pth", ".bin", ".h5",   ".hdf5", ".keras",       ".onnx",
-      ".pb",   ".meta", ".index", ".joblib", ".safetensors", ".pkl", ".ckpt"};
+  static constexpr std::array<std::string_view, 14> kSuffixes = {".pt",     ".pth",         ".bin", ".h5",   ".hdf5",
+                                                                 ".keras",  ".onnx",        ".pb",  ".meta", ".index",
+                                                                 ".joblib", ".safetensors", ".pkl", ".ckpt"};
   for (std::string_view s : kSuffixes) {
     if (name.ends_with(s)) return true;
   }

@@ -77,7 +77,8 @@ TRAIL_SHA_TARGET inline void CompressBlocks(uint32_t* const* states, const unsig
           w[n][g] = _mm_shuffle_epi8(_mm_loadu_si128(p), byte_swap);
         }
         const __m128i words = w[n][g & 3];
-        const __m128i k = _mm_add_epi32(words, _mm_load_si128(reinterpret_cast<const __m128i*>(kRoundConstants + 4 * g)));
+        const __m128i k =
+            _mm_add_epi32(words, _mm_load_si128(reinterpret_cast<const __m128i*>(kRoundConstants + 4 * g)));
         v[n].cdgh = _mm_sha256rnds2_epu32(v[n].cdgh, v[n].abef, k);
         v[n].abef = _mm_sha256rnds2_epu32(v[n].abef, v[n].cdgh, _mm_shuffle_epi32(k, 0x0E));
         if (g >= 3 && g < 15) {  // complete group g+1: + w[t-7] (from groups g-1 and g), + s1

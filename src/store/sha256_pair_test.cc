@@ -77,7 +77,8 @@ TEST_P(Sha256PairTest, StreamAndPiecesInRandomSplits) {
 
 TEST_P(Sha256PairTest, PiecesWithoutAStreamAndAStreamWithoutPieces) {
   const std::string data = testing::RandomBytes(1 << 20, 3);
-  const std::vector<std::string_view> pieces = {std::string_view(data).substr(0, 1000), {},
+  const std::vector<std::string_view> pieces = {std::string_view(data).substr(0, 1000),
+                                                {},
                                                 std::string_view(data).substr(5, 700000),
                                                 std::string_view(data).substr(64, 64)};
   std::vector<Sha256Digest> ids(pieces.size());

@@ -11,8 +11,8 @@
 #include <future>
 #include <thread>
 
-#include "store/sha256_pair.h"
 #include "base/files.h"
+#include "store/sha256_pair.h"
 
 namespace trail::store {
 namespace {

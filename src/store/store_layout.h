@@ -7,8 +7,8 @@
 
 namespace trail::store::layout {
 
-inline constexpr const char* kPacksDir = "packs";   // packs/ab/<pack id>.pack
-inline constexpr const char* kIndexDir = "index";   // index/<pack id>.idx
+inline constexpr const char* kPacksDir = "packs";  // packs/ab/<pack id>.pack
+inline constexpr const char* kIndexDir = "index";  // index/<pack id>.idx
 inline constexpr std::string_view kPackSuffix = ".pack";
 inline constexpr std::string_view kIndexSuffix = ".idx";
 inline constexpr const char* kConfigFile = "config";

@@ -43,8 +43,8 @@ StatusOr<TreeManifest> TreeFromJson(std::string_view json, const Sha256Digest& i
     auto mode = e.find("mode");
     auto oid = e.find("oid");
     auto size = e.find("size");
-    if (path == e.end() || !path->is_string() || mode == e.end() || !mode->is_number_unsigned() ||
-        oid == e.end() || !oid->is_string() || size == e.end() || !size->is_number_unsigned()) {
+    if (path == e.end() || !path->is_string() || mode == e.end() || !mode->is_number_unsigned() || oid == e.end() ||
+        !oid->is_string() || size == e.end() || !size->is_number_unsigned()) {
       return Corrupt(where + ": bad entry");
     }
     TreeEntry t;

@@ -13,17 +13,17 @@
 #include <random>
 #include <thread>
 
-#include "recording/live_run.h"
-#include "hpo/strategy.h"
-#include "process/program.h"
-#include "metrics/series_tsv.h"
-#include "metrics/tailer.h"
-#include "record/live_files.h"
-#include "record/record.h"
-#include "sweep/stopping.h"
-#include "sweep/sweep_store.h"
 #include "base/clock.h"
 #include "base/files.h"
+#include "hpo/strategy.h"
+#include "metrics/series_tsv.h"
+#include "metrics/tailer.h"
+#include "process/program.h"
+#include "record/live_files.h"
+#include "record/record.h"
+#include "recording/live_run.h"
+#include "sweep/stopping.h"
+#include "sweep/sweep_store.h"
 
 namespace trail::sweep {
 namespace {
@@ -98,7 +98,8 @@ class Driver {
     TRAIL_RETURN_IF_ERROR(Save("trail: sweep " + id_ + " running"));
     observer_.Started(sweep_);
 
-    struct sigaction sa {}, old_int{}, old_term{}, old_hup{};
+    struct sigaction sa {
+    }, old_int{}, old_term{}, old_hup{};
     sa.sa_handler = OnInterrupt;
     sigemptyset(&sa.sa_mask);
     g_interrupted = 0;
@@ -120,8 +121,10 @@ class Driver {
     } else {
       sweep_["status"] = "finished";
     }
-    if (!stop_reason_.empty()) sweep_["stopped_reason"] = stop_reason_;
-    else sweep_.erase("stopped_reason");
+    if (!stop_reason_.empty())
+      sweep_["stopped_reason"] = stop_reason_;
+    else
+      sweep_.erase("stopped_reason");
     sweep_["ended"] = FormatIsoTime(NowUnixSeconds());
     TRAIL_RETURN_IF_ERROR(Save("trail: sweep " + id_ + " " + sweep_["status"].get<std::string>()));
     (void)RemoveAll(work_dir_);
@@ -232,8 +235,8 @@ class Driver {
         auto stored = project_.LoadRun(r.id);
         if (stored.ok()) {
           Absorb(FromRecord(stored->record), /*announce=*/true);
-          TRAIL_RETURN_IF_ERROR(Save("trail: sweep " + id_ + ": trial " + r.id + " " +
-                                     record::GetString(stored->record, "status")));
+          TRAIL_RETURN_IF_ERROR(
+              Save("trail: sweep " + id_ + ": trial " + r.id + " " + record::GetString(stored->record, "status")));
         } else {
           observer_.Warning("trial " + r.id + " left no record: " + stored.status().message());
           observations_.push_back({r.point, std::nullopt});
@@ -371,8 +374,8 @@ class Driver {
     for (const Done& d : done_) {
       trials.push_back(TrialJson(d));
       if (!d.metric || d.status == record::kFailed || !std::isfinite(*d.metric)) continue;
-      bool better = !best || (spec_.objective.goal == Goal::kMinimize ? *d.metric < *best->metric
-                                                                        : *d.metric > *best->metric);
+      bool better =
+          !best || (spec_.objective.goal == Goal::kMinimize ? *d.metric < *best->metric : *d.metric > *best->metric);
       if (better) best = &d;
     }
     sweep_["trials"] = trials;

@@ -16,10 +16,10 @@
 
 #include <string>
 
+#include "base/yaml.h"
 #include "project/project.h"
 #include "sweep/spec.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail::sweep {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <set>
 
-#include "record/record.h"
 #include "base/numbers.h"
+#include "record/record.h"
 
 namespace trail::sweep {
 namespace {
@@ -59,10 +59,14 @@ StatusOr<Objective> ParseObjective(const Json& o) {
   obj.summary = obj.goal == Goal::kMinimize ? Summary::kMin : Summary::kMax;
   if (o.contains("summary")) {
     const Json& s = o["summary"];
-    if (s == "min") obj.summary = Summary::kMin;
-    else if (s == "max") obj.summary = Summary::kMax;
-    else if (s == "last") obj.summary = Summary::kLast;
-    else return Bad("objective.summary", "expected min, max or last");
+    if (s == "min")
+      obj.summary = Summary::kMin;
+    else if (s == "max")
+      obj.summary = Summary::kMax;
+    else if (s == "last")
+      obj.summary = Summary::kLast;
+    else
+      return Bad("objective.summary", "expected min, max or last");
   }
   return obj;
 }
@@ -77,16 +81,26 @@ StatusOr<double> ParseDurationSeconds(const std::string& text) {
   while (i < text.size()) {
     size_t start = i;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (start == i || i == text.size()) return InvalidArgument("'" + text + "' is not a duration (e.g. 90s, 30m, 2h, 1h30m)");
+    if (start == i || i == text.size())
+      return InvalidArgument("'" + text + "' is not a duration (e.g. 90s, 30m, 2h, 1h30m)");
     auto value = ParseDouble(text.substr(start, i - start));
     if (!value) return InvalidArgument("'" + text + "' is not a duration (e.g. 90s, 30m, 2h, 1h30m)");
     double unit = 0;
     switch (text[i]) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      default: return InvalidArgument("'" + text + "' is not a duration (e.g. 90s, 30m, 2h, 1h30m)");
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      default:
+        return InvalidArgument("'" + text + "' is not a duration (e.g. 90s, 30m, 2h, 1h30m)");
     }
     ++i;
     total += *value * unit;
@@ -142,7 +156,8 @@ StatusOr<std::vector<std::string>> Placeholders(const std::string& word) {
         continue;
       }
       size_t end = word.find('}', i);
-      if (end == std::string::npos) return InvalidArgument("command: unclosed { in '" + word + "' (write {{ for a brace)");
+      if (end == std::string::npos)
+        return InvalidArgument("command: unclosed { in '" + word + "' (write {{ for a brace)");
       std::string name = word.substr(i + 1, end - i - 1);
       if (name.empty()) return InvalidArgument("command: empty placeholder {} in '" + word + "'");
       names.push_back(name);
@@ -182,8 +197,8 @@ std::vector<std::string> Substitute(const std::vector<std::string>& words, const
 StatusOr<Spec> ParseSpec(const Json& j) {
   Spec spec;
   spec.source = j;
-  TRAIL_RETURN_IF_ERROR(CheckKeys(j, "sweep spec", {"name", "command", "objective", "strategy", "budget", "space",
-                                                    "early_stop", "prune", "seed"}));
+  TRAIL_RETURN_IF_ERROR(CheckKeys(
+      j, "sweep spec", {"name", "command", "objective", "strategy", "budget", "space", "early_stop", "prune", "seed"}));
   if (j.contains("name")) {
     if (!j["name"].is_string()) return Bad("name", "expected a string");
     spec.name = j["name"].get<std::string>();
@@ -263,10 +278,12 @@ StatusOr<Spec> ParseSpec(const Json& j) {
     if (e.contains("goal")) {
       TRAIL_ASSIGN_OR_RETURN(es.goal, ParseGoal(e["goal"], "early_stop.goal"));
     }
-    if (!e.contains("patience")) return Bad("early_stop.patience", "required: steps without improvement before stopping");
+    if (!e.contains("patience"))
+      return Bad("early_stop.patience", "required: steps without improvement before stopping");
     TRAIL_ASSIGN_OR_RETURN(es.patience, PositiveInt(e["patience"], "early_stop.patience", 1));
     if (e.contains("min_delta")) {
-      if (!e["min_delta"].is_number() || e["min_delta"].get<double>() < 0) return Bad("early_stop.min_delta", "expected a number >= 0");
+      if (!e["min_delta"].is_number() || e["min_delta"].get<double>() < 0)
+        return Bad("early_stop.min_delta", "expected a number >= 0");
       es.min_delta = e["min_delta"].get<double>();
     }
     spec.early_stop = es;
@@ -296,7 +313,8 @@ StatusOr<Spec> ParseSpec(const Json& j) {
   }
 
   if (j.contains("seed")) {
-    if (!j["seed"].is_number_integer() || j["seed"].get<int64_t>() < 0) return Bad("seed", "expected a whole number >= 0");
+    if (!j["seed"].is_number_integer() || j["seed"].get<int64_t>() < 0)
+      return Bad("seed", "expected a whole number >= 0");
     spec.seed = j["seed"].get<uint64_t>();
   }
   return spec;

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "hpo/space.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail::sweep {
 

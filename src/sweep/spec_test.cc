@@ -55,12 +55,14 @@ TEST(SpecTest, TheIssueExampleParses) {
 }
 
 TEST(SpecTest, GridTrialsAreTheGridSizeCappedByBudget) {
-  auto s = ParseSpec(Yaml("command: [t, '{a}', '{b}']\nobjective: loss\nstrategy: grid\n"
-                          "space: {a: {start: 1, end: 3, step: 1}, b: {choice: [x, y]}}\n"));
+  auto s =
+      ParseSpec(Yaml("command: [t, '{a}', '{b}']\nobjective: loss\nstrategy: grid\n"
+                     "space: {a: {start: 1, end: 3, step: 1}, b: {choice: [x, y]}}\n"));
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->trials, 6);
-  auto capped = ParseSpec(Yaml("command: [t, '{a}']\nobjective: loss\nstrategy: grid\nbudget: {trials: 2}\n"
-                               "space: {a: {start: 1, end: 3, step: 1}}\n"));
+  auto capped =
+      ParseSpec(Yaml("command: [t, '{a}']\nobjective: loss\nstrategy: grid\nbudget: {trials: 2}\n"
+                     "space: {a: {start: 1, end: 3, step: 1}}\n"));
   ASSERT_TRUE(capped.ok());
   EXPECT_EQ(capped->trials, 2);
 }

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml.h"
 #include "project/project.h"
 #include "trail/status.h"
-#include "base/yaml.h"
 
 namespace trail::sweep {
 

@@ -6,10 +6,10 @@
 #include <set>
 #include <tuple>
 
-#include "recording/run_numbers.h"
-#include "record/record.h"
 #include "base/numbers.h"
 #include "base/yaml.h"
+#include "record/record.h"
+#include "recording/run_numbers.h"
 
 namespace trail {
 namespace {

@@ -3,10 +3,10 @@
 #include <map>
 #include <set>
 
+#include "base/text.h"
+#include "git/git_command.h"
 #include "recording/live_run.h"
 #include "sync/runs_merge.h"
-#include "git/git_command.h"
-#include "base/text.h"
 
 namespace trail {
 namespace {

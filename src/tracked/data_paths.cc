@@ -24,7 +24,7 @@ StatusOr<std::string> RelativeToRoot(const Project& project, const std::string& 
 }
 
 Status RefuseLinks(const std::string& root, const std::string& rel) {
-  for (size_t end = rel.find('/'); ; end = rel.find('/', end + 1)) {
+  for (size_t end = rel.find('/');; end = rel.find('/', end + 1)) {
     const std::string part = rel.substr(0, end);
     struct stat st {};
     if (::lstat(JoinPath(root, part).c_str(), &st) != 0) return Status::Ok();  // missing: nothing to follow
@@ -41,7 +41,8 @@ Status RefuseLinks(const std::string& root, const std::string& rel) {
 
 Status CheckUtf8Name(const std::string& rel) {
   if (IsValidUtf8(rel)) return Status::Ok();
-  return InvalidArgument(EscapeForMessage(rel) + ": the name is not valid UTF-8; rename it (trail records names as UTF-8 text)");
+  return InvalidArgument(EscapeForMessage(rel) +
+                         ": the name is not valid UTF-8; rename it (trail records names as UTF-8 text)");
 }
 
 }  // namespace trail

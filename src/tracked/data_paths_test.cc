@@ -26,7 +26,9 @@ TEST(RefuseLinksTest, NamesTheFirstLinkOnTheWay) {
 }
 
 TEST(CheckUtf8NameTest, RefusesOtherBytesNamingThemEscaped) {
-  EXPECT_TRUE(CheckUtf8Name("donn\xC3\xA9" "es/x.csv").ok());
+  EXPECT_TRUE(CheckUtf8Name("donn\xC3\xA9"
+                            "es/x.csv")
+                  .ok());
   Status bad = CheckUtf8Name("d/bad\xff.csv");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.message().rfind("d/bad\\xff.csv: ", 0), 0u) << bad.message();

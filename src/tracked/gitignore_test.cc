@@ -31,9 +31,7 @@ TEST(IgnoreLineForTest, LeadingBangAndHashNeedNothingAfterTheSlash) {
   EXPECT_EQ(LineFor("#x"), "/#x");
 }
 
-TEST(IgnoreLineForTest, TrailingSpacesAreEscaped) {
-  EXPECT_EQ(LineFor("x  "), "/x\\ \\ ");
-}
+TEST(IgnoreLineForTest, TrailingSpacesAreEscaped) { EXPECT_EQ(LineFor("x  "), "/x\\ \\ "); }
 
 TEST(IgnoreLineForTest, LineBreaksAreRefusedByName) {
   auto nl = IgnoreLineFor("two\nlines");

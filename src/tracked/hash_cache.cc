@@ -7,8 +7,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "store/pack.h"
 #include "base/files.h"
+#include "store/pack.h"
 
 namespace trail {
 

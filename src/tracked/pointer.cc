@@ -1,8 +1,8 @@
 #include "tracked/pointer.h"
 
-#include "store/pack.h"
 #include "base/files.h"
 #include "base/yaml.h"
+#include "store/pack.h"
 
 namespace trail {
 
@@ -23,7 +23,8 @@ StatusOr<Pointer> ParsePointer(const std::string& text, const std::string& path)
   auto bad = [&](const std::string& what) { return InvalidArgument(path + ": not a trail pointer file: " + what); };
   if (!j.is_object()) return bad("not a mapping");
   if (!j.contains("trail") || !j["trail"].is_number_integer()) return bad("no \"trail: 1\"");
-  if (j["trail"].get<int64_t>() != 1) return bad("version " + std::to_string(j["trail"].get<int64_t>()) + " is newer than this trail");
+  if (j["trail"].get<int64_t>() != 1)
+    return bad("version " + std::to_string(j["trail"].get<int64_t>()) + " is newer than this trail");
   Pointer p;
   const std::string type = j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "file";
   if (type != "file" && type != "folder") return bad("unknown type \"" + type + "\"");

@@ -2,15 +2,15 @@
 
 #include <sys/stat.h>
 
-#include "tracked/hash_cache.h"
-#include "tracked/pointer.h"
-#include "tracked/stored_paths.h"
-#include "record/record.h"
-#include "store/local_store.h"
-#include "store/tree.h"
 #include "base/files.h"
 #include "base/paths.h"
 #include "base/safe_path.h"
+#include "record/record.h"
+#include "store/local_store.h"
+#include "store/tree.h"
+#include "tracked/hash_cache.h"
+#include "tracked/pointer.h"
+#include "tracked/stored_paths.h"
 
 namespace trail {
 namespace {
@@ -116,8 +116,7 @@ StatusOr<std::vector<bool>> ChooseArtifacts(const std::string& id, const Json& a
 }  // namespace
 
 StatusOr<ArtifactRestore> RestoreArtifacts(const Project& project, const Json& record,
-                                           const std::vector<std::string>& wanted, const std::string& out,
-                                           bool force) {
+                                           const std::vector<std::string>& wanted, const std::string& out, bool force) {
   const std::string id = record::GetString(record, "id");
   const Json artifacts = record.value("artifacts", Json::array());
   if (!artifacts.is_array() || artifacts.empty()) return NotFound(id + " has no stored artifacts");

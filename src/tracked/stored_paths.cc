@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <set>
 
-#include "store/file_store.h"
-#include "store/presets.h"
 #include "base/files.h"
 #include "base/paths.h"
 #include "base/safe_path.h"
 #include "base/text.h"
+#include "store/file_store.h"
+#include "store/presets.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -143,7 +143,8 @@ Status PointerDisagrees(const Pointer& p, uint64_t size, uint64_t files) {
   if (p.size == size && p.files == files) return Status::Ok();
   return InvalidArgument("the pointer says " + std::to_string(p.size) + " bytes in " + std::to_string(p.files) +
                          (p.files == 1 ? " file" : " files") + ", but " + OidString(p.oid) + " is " +
-                         std::to_string(size) + " bytes in " + std::to_string(files) + (files == 1 ? " file" : " files"));
+                         std::to_string(size) + " bytes in " + std::to_string(files) +
+                         (files == 1 ? " file" : " files"));
 }
 
 }  // namespace

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "tracked/hash_cache.h"
-#include "tracked/pointer.h"
 #include "store/local_store.h"
 #include "store/tree.h"
+#include "tracked/hash_cache.h"
+#include "tracked/pointer.h"
 #include "trail/status.h"
 
 namespace trail {

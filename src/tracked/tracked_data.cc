@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <set>
 
+#include "base/files.h"
+#include "base/safe_path.h"
+#include "store/local_store.h"
 #include "tracked/data_paths.h"
 #include "tracked/gitignore.h"
 #include "tracked/hash_cache.h"
 #include "tracked/stored_paths.h"
-#include "store/local_store.h"
-#include "base/files.h"
-#include "base/safe_path.h"
 
 namespace trail {
 namespace fs = std::filesystem;
@@ -224,7 +224,8 @@ Status Classify(const Project& project, const store::LocalStore& st, HashCache& 
     }
     auto now = PointerOf(full, cache, d.path);
     if (!now.ok()) return now.status();
-    d.state = (now->oid == d.recorded.oid && now->folder == d.recorded.folder) ? DataState::kClean : DataState::kModified;
+    d.state =
+        (now->oid == d.recorded.oid && now->folder == d.recorded.folder) ? DataState::kClean : DataState::kModified;
   }
   return Status::Ok();
 }

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "tracked/pointer.h"
 #include "project/project.h"
+#include "tracked/pointer.h"
 #include "trail/status.h"
 
 namespace trail {
@@ -57,8 +57,7 @@ struct CheckedOut {
 // Restores data that is missing or differs from its pointer. Data with changes the store does
 // not have is refused (all of it before anything is written) unless `force`. Broken pointers
 // are left alone and named in their CheckedOut; the other paths are restored.
-StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths,
-                                               bool force);
+StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths, bool force);
 
 // Every pointer file in the work tree, relative to the root, sorted.
 StatusOr<std::vector<std::string>> FindPointerFiles(const Project& project);

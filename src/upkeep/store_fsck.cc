@@ -3,10 +3,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/files.h"
+#include "store/local_store.h"
 #include "upkeep/store_gc.h"
 #include "upkeep/store_repair.h"
-#include "store/local_store.h"
-#include "base/files.h"
 
 namespace trail {
 namespace {
@@ -45,8 +45,8 @@ void CheckPacks(const LocalStore& store, FsckReport& report, BlobCheck& check) {
           if (blob.ok()) {
             check.good.insert(key);
           } else {
-            check.bad.try_emplace(key, std::string(store::BlobTypeName(e.type)) + " " + Short(e.id) +
-                                           " is corrupt (pack " + p.id + ")");
+            check.bad.try_emplace(
+                key, std::string(store::BlobTypeName(e.type)) + " " + Short(e.id) + " is corrupt (pack " + p.id + ")");
           }
         });
     if (checked.missing) {
@@ -66,7 +66,8 @@ void UnindexedPacks(const LocalStore& store, const std::vector<LocalStore::BadIn
   for (const auto& b : bad) reported.insert(b.pack_id);
   for (const std::string& pack_id : store.UnindexedPacks()) {
     if (reported.count(pack_id)) continue;
-    report.notes.push_back("pack " + pack_id + " has no index (trail fsck --repair or trail gc rebuilds it from the pack)");
+    report.notes.push_back("pack " + pack_id +
+                           " has no index (trail fsck --repair or trail gc rebuilds it from the pack)");
   }
 }
 

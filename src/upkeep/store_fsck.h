@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "project/project.h"
-#include "upkeep/store_roots.h"
 #include "trail/status.h"
+#include "upkeep/store_roots.h"
 
 namespace trail {
 

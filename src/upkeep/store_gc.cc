@@ -7,9 +7,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/files.h"
 #include "store/file_store.h"
 #include "store/tree.h"
-#include "base/files.h"
 
 namespace trail {
 namespace {
@@ -74,9 +74,9 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
   // What an unreadable pointer or record names is unknown, so anything may look dead.
   if (!roots.unreadable.empty()) {
     return FailedPrecondition(roots.unreadable.front() + "; nothing was deleted (fix or remove it" +
-                              (roots.unreadable.size() > 1
-                                   ? ", and " + std::to_string(roots.unreadable.size() - 1) + " more: trail fsck lists them)"
-                                   : ")"));
+                              (roots.unreadable.size() > 1 ? ", and " + std::to_string(roots.unreadable.size() - 1) +
+                                                                 " more: trail fsck lists them)"
+                                                           : ")"));
   }
   GcResult result;
   TRAIL_RETURN_IF_ERROR(RecoverUnindexedPacks(store_dir, options.dry_run, result));
@@ -161,8 +161,7 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
   }
 
   // Stray files first: the rewrite folder is reused below.
-  for (const std::string& s : result.stray)
-    TRAIL_RETURN_IF_ERROR(env.IsDir(s) ? env.RemoveAll(s) : RemoveFile(env, s));
+  for (const std::string& s : result.stray) TRAIL_RETURN_IF_ERROR(env.IsDir(s) ? env.RemoveAll(s) : RemoveFile(env, s));
 
   std::unordered_set<std::string> rewritten, published;
   if (!to_rewrite.empty()) {

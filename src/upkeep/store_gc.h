@@ -20,9 +20,9 @@
 #include <vector>
 
 #include "project/project.h"
-#include "upkeep/store_roots.h"
 #include "store/local_store.h"
 #include "trail/status.h"
+#include "upkeep/store_roots.h"
 
 namespace trail {
 
@@ -45,8 +45,8 @@ struct GcPackAction {
 };
 
 struct GcResult {
-  std::vector<GcPackAction> actions;  // with dry_run: what would be done
-  std::vector<std::string> stray;     // old temp files and rewrite folders (removed unless dry_run)
+  std::vector<GcPackAction> actions;         // with dry_run: what would be done
+  std::vector<std::string> stray;            // old temp files and rewrite folders (removed unless dry_run)
   std::vector<std::string> rebuilt_indexes;  // packs whose lost .idx was rebuilt (dry_run: would be)
   size_t removed_packs = 0;
   size_t rewritten_packs = 0;

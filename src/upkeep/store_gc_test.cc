@@ -8,13 +8,13 @@
 #include <random>
 
 #include "base/fault_injection_env.h"
-#include "project/project.h"
-#include "upkeep/store_fsck.h"
-#include "upkeep/store_roots.h"
-#include "tracked/tracked_data.h"
 #include "git/git_test_util.h"
+#include "project/project.h"
 #include "store/file_store.h"
 #include "store/local_store.h"
+#include "tracked/tracked_data.h"
+#include "upkeep/store_fsck.h"
+#include "upkeep/store_roots.h"
 
 namespace trail {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "store/local_store.h"
 #include "base/files.h"
+#include "store/local_store.h"
 
 namespace trail {
 namespace {
@@ -44,9 +44,9 @@ StatusOr<std::string> RetirePack(const std::string& store_dir, const LocalStore:
   }
   const bool had_file = PathExists(pack_path);
   TRAIL_RETURN_IF_ERROR(LocalStore::SetAsidePackFile(store_dir, pack.id));
-  return std::string(had_file ? "moved damaged pack " : "forgot missing pack ") + pack.id + " (index and pack kept in " +
-         LocalStore::DamagedDir(store_dir) + "; " + std::to_string(salvaged.size()) + " of " +
-         std::to_string(pack.entries.size()) + " objects still verify and were kept)";
+  return std::string(had_file ? "moved damaged pack " : "forgot missing pack ") + pack.id +
+         " (index and pack kept in " + LocalStore::DamagedDir(store_dir) + "; " + std::to_string(salvaged.size()) +
+         " of " + std::to_string(pack.entries.size()) + " objects still verify and were kept)";
 }
 
 }  // namespace

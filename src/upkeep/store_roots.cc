@@ -2,13 +2,13 @@
 
 #include <string_view>
 
-#include "record/live_files.h"
-#include "record/record.h"
-#include "tracked/pointer.h"
-#include "tracked/tracked_data.h"
-#include "store/pack.h"
 #include "base/files.h"
 #include "base/yaml.h"
+#include "record/live_files.h"
+#include "record/record.h"
+#include "store/pack.h"
+#include "tracked/pointer.h"
+#include "tracked/tracked_data.h"
 
 namespace trail {
 namespace {
