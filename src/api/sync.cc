@@ -5,13 +5,14 @@
 #include "api/project_access.h"
 #include "project/remotes.h"
 #include "remote/backend.h"
+#include "store/pack_transfer.h"
 #include "sync/runs_sync.h"
-#include "sync/store_sync.h"
 
 namespace trail::api {
 namespace {
 
-using PackMover = StatusOr<trail::SyncResult> (*)(const std::string&, remote::Backend&, const trail::SyncOptions&);
+using PackMover = StatusOr<store::PackTransferResult> (*)(const std::string&, remote::Backend&,
+                                                          const store::PackTransferOptions&);
 
 StatusOr<SyncReport> MovePacks(Project& handle, const SyncRequest& request, PackMover move) {
   trail::Project& project = ProjectAccess::Of(handle);
@@ -19,8 +20,8 @@ StatusOr<SyncReport> MovePacks(Project& handle, const SyncRequest& request, Pack
   if (!chosen.ok()) return chosen.status();
   StatusOr<std::unique_ptr<remote::Backend>> backend = remote::OpenBackend(chosen->url);
   if (!backend.ok()) return backend.status().WithContext("remote " + chosen->name);
-  trail::SyncOptions options{request.jobs, request.progress};
-  StatusOr<trail::SyncResult> moved = move(project.store_dir(), **backend, options);
+  store::PackTransferOptions options{request.jobs, request.progress};
+  StatusOr<store::PackTransferResult> moved = move(project.store_dir(), **backend, options);
   if (!moved.ok()) return moved.status();
   SyncReport report;
   report.remote = chosen->name;
@@ -57,11 +58,11 @@ Status RemoveRemote(Project& project, const std::string& name) {
 }
 
 StatusOr<SyncReport> PushPacks(Project& project, const SyncRequest& request) {
-  return MovePacks(project, request, &trail::PushPacks);
+  return MovePacks(project, request, &store::PushPacks);
 }
 
 StatusOr<SyncReport> FetchPacks(Project& project, const SyncRequest& request) {
-  return MovePacks(project, request, &trail::FetchPacks);
+  return MovePacks(project, request, &store::FetchPacks);
 }
 
 bool SharesRunsOnly(Project& handle) {

@@ -21,7 +21,7 @@ TEST(SafePath, AcceptsPlainRelativePaths) {
 
 TEST(SafePath, RefusesPathsThatLeaveTheFolder) {
   using namespace std::string_literals;
-  for (const std::string p :
+  for (const std::string& p :
        {""s, "/abs/file"s, "../x"s, "a/b/../../../x"s, "a/.."s, ".."s, "./x"s, "a//b"s, "a/"s, "a\\..\\x"s, "a\0b"s})
     EXPECT_FALSE(IsSafeRelativePath(p)) << p;
 }
