@@ -9,7 +9,11 @@ namespace trail {
 namespace {
 
 TEST(ErrnoMessageTest, SameTextAsStrerror) {
-  for (int err : {ENOENT, EACCES, ENOSPC, EEXIST, EPIPE, 0, 9999}) EXPECT_EQ(ErrnoMessage(err), std::strerror(err));
+  for (int err : {ENOENT, EACCES, ENOSPC, EEXIST, EPIPE, 0, 9999}) {
+    // Copied first: strerror's text for an unknown code lives in a buffer the next call frees.
+    const std::string expected = std::strerror(err);
+    EXPECT_EQ(ErrnoMessage(err), expected);
+  }
 }
 
 TEST(ErrnoErrorTest, NamesWhatAndReadsErrno) {
