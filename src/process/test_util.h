@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -87,6 +88,7 @@ inline Forked RunWithStdioInFiles(const std::function<int()>& body) {
   char err_path[] = "/tmp/trail_run_test_errXXXXXX";
   int out = mkostemp(out_path, O_CLOEXEC);
   int err = mkostemp(err_path, O_CLOEXEC);
+  std::fflush(nullptr);  // nothing buffered is duplicated into the child (TSan's _exit flushes stdio)
   pid_t pid = fork();
   if (pid == 0) {
     dup2(out, 1);
@@ -111,6 +113,7 @@ inline Forked RunWithStdioOnPty(const std::function<int()>& body, winsize ws,
                                 const std::function<void(pid_t, int, const std::string&)>& on_output = {}) {
   int master = -1, slave = -1;
   if (openpty(&master, &slave, nullptr, nullptr, &ws) != 0) abort();
+  std::fflush(nullptr);  // nothing buffered is duplicated into the child (TSan's _exit flushes stdio)
   pid_t pid = fork();
   if (pid == 0) {
     close(master);
