@@ -160,21 +160,24 @@ class FileScanner {
   }
 
   // The tokens of the seed argument of the call at `open`: the keyword's
-  // value, else the first positional argument; empty when there is neither.
+  // value, else the first positional argument (`*args` included, which may
+  // hold it), else a `**kwargs`; empty when there is none.
   TokenRange SeedArgument(size_t open, std::string_view keyword) const {
     const uint32_t depth = t_[open].depth + 1;
-    std::optional<TokenRange> first;
+    std::optional<TokenRange> first, mapping;
     for (size_t b = open + 1; b < t_.size() && t_[b].depth >= depth;) {
       const size_t e = ValueEnd(b, depth);
       if (IsNameAt(b) && IsOp(b + 1, "=")) {
         if (Text(b) == keyword) return {b + 2, e};
-      } else if (!first && b < e && !IsOp(b, "*") && !IsOp(b, "**")) {
+      } else if (IsOp(b, "**")) {
+        if (!mapping) mapping = TokenRange{b, e};
+      } else if (!first && b < e) {
         first = TokenRange{b, e};
       }
       if (e >= t_.size() || !IsOp(e, ",") || t_[e].depth != depth) break;
       b = e + 1;  // past the ','
     }
-    return first.value_or(TokenRange{0, 0});
+    return first.value_or(mapping.value_or(TokenRange{0, 0}));
   }
 
   // The end of the value that starts at `b` in an argument list at `depth`:

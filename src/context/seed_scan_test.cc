@@ -76,7 +76,10 @@ TEST(SeedScanTest, ValuesAsWritten) {
             (V{"np.random.seed(cfg['seed'] + rank) @t.py:2"}));
   EXPECT_EQ(Seeds("import numpy as np\nnp.random.seed()\nrng = np.random.default_rng()\n"),
             (V{"np.random.seed() @t.py:2", "np.random.default_rng() @t.py:3"}));
-  const Json long_one = ScanSeeds(FromText({{"t.py", "import random\nrandom.seed('" + std::string(200, 'x') + "')\n"}}));
+  EXPECT_EQ(Seeds("import trail\ntrail.seed(*sys.argv[1:])\ntrail.seed(**cfg)\n"),
+            (V{"trail.seed(*sys.argv[1:]) @t.py:2", "trail.seed(**cfg) @t.py:3"}));
+  const Json long_one =
+      ScanSeeds(FromText({{"t.py", "import random\nrandom.seed('" + std::string(200, 'x') + "')\n"}}));
   ASSERT_EQ(long_one.size(), 1u);
   EXPECT_EQ(long_one[0]["value"].get<std::string>().size(), 80u);
   EXPECT_TRUE(long_one[0]["value"].get<std::string>().ends_with("..."));
@@ -87,7 +90,7 @@ TEST(SeedScanTest, NoFalsePositives) {
   EXPECT_EQ(Seeds("env.seed(1)\nself.rng.seed(2)\nrandom.seed(3)\nnp.random.seed(4)\n"), V{});
   EXPECT_EQ(Seeds("import gym\nenv = gym.make('x')\nenv.seed(1)\n"), V{});
   EXPECT_EQ(Seeds("import random\nrandom = MyRandom()\nrandom.seed(1)\n"), V{});  // rebound
-  EXPECT_EQ(Seeds("from .utils import random\nrandom.seed(1)\n"), V{});            // the project's own
+  EXPECT_EQ(Seeds("from .utils import random\nrandom.seed(1)\n"), V{});           // the project's own
   EXPECT_EQ(Seeds("import mylib as np\nnp.random.seed(1)\n"), V{});
   // Comments and strings are not code; a def's default is not a call's argument.
   EXPECT_EQ(Seeds("import random\n# random.seed(1)\ns = 'random.seed(2)'\n\"\"\"random_state=3\"\"\"\n"), V{});
@@ -96,8 +99,9 @@ TEST(SeedScanTest, NoFalsePositives) {
 }
 
 TEST(SeedScanTest, OwnHelperAndEveryFile) {
-  const Json seeds = ScanSeeds(FromText({{"train.py", "from utils import seed_everything\nseed_everything(9)\n"},
-                                         {"utils.py", "import random\ndef seed_everything(s):\n    random.seed(s)\n"}}));
+  const Json seeds =
+      ScanSeeds(FromText({{"train.py", "from utils import seed_everything\nseed_everything(9)\n"},
+                          {"utils.py", "import random\ndef seed_everything(s):\n    random.seed(s)\n"}}));
   ASSERT_EQ(seeds.size(), 2u);
   EXPECT_EQ(seeds[0], (Json{{"call", "seed_everything"}, {"value", "9"}, {"at", "train.py:2"}}));
   EXPECT_EQ(seeds[1], (Json{{"call", "random.seed"}, {"value", "s"}, {"at", "utils.py:3"}}));
