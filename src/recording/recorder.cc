@@ -35,8 +35,8 @@ std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& pro
   std::vector<std::string> env;
   const auto overridden = [&](const char* entry) {
     for (const std::string& o : overrides) {
-      const size_t name = o.find('=') + 1;
-      if (std::strncmp(entry, o.c_str(), name) == 0) return true;
+      const size_t eq = o.find('=');
+      if (eq != std::string::npos && std::strncmp(entry, o.c_str(), eq + 1) == 0) return true;  // "NAME=" alike
     }
     return false;
   };
@@ -74,6 +74,9 @@ std::string SeedRangeError(int64_t seed) {
 
 StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunObserver& observer) {
   if (request.argv.empty()) return InvalidArgument("no command to run (usage: trail run [options] -- CMD ARGS...)");
+  if (request.seed && (*request.seed < 0 || *request.seed > kMaxSeed)) {
+    return InvalidArgument(SeedRangeError(*request.seed));
+  }
   std::vector<std::string> warnings;
   RecoverAbandonedRuns(project, &warnings);
   for (const auto& w : warnings) observer.Warning(w);
@@ -92,7 +95,6 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   TRAIL_ASSIGN_OR_RETURN(start.tags, record::ParseAssignments(request.tags, "--tag", false));
   start.hyperparameters = request.hyperparameters;
   if (request.seed) {
-    if (*request.seed < 0 || *request.seed > kMaxSeed) return InvalidArgument(SeedRangeError(*request.seed));
     start.seed = request.seed;
     // Python's hash seed and the one trail.seed() reads: the same N makes the same run.
     start.env_overrides.push_back("PYTHONHASHSEED=" + std::to_string(*request.seed));

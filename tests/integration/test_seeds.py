@@ -128,3 +128,19 @@ def test_seeds_can_be_excluded_by_config(project):
 
 def _has_branch(project):
     return git("rev-parse", "--verify", "-q", "refs/heads/trail", cwd=project, check=False) != ""
+
+
+def test_seed_flag_replaces_an_inherited_hash_seed(project):
+    show = "import os; print(os.environ['PYTHONHASHSEED'], os.environ['TRAIL_SEED'])"
+    proc = trail("run", "--seed", "5", "--", PYTHON, "-c", show, cwd=project,
+                 env=env_with(PYTHONHASHSEED="0", TRAIL_SEED="1"))
+    assert proc.stdout.split() == ["5", "5"]
+    variables = record(project, "p-1")["environment"]["variables"]
+    assert variables["PYTHONHASHSEED"] == "5" and variables["TRAIL_SEED"] == "5"
+
+
+def test_context_preview_shows_seeds_and_variables(project):
+    (project / "train.py").write_text("import torch\ntorch.manual_seed(0)\n")
+    proc = trail("context", "--", PYTHON, "train.py", cwd=project, env=env_with(CUDA_VISIBLE_DEVICES="1"))
+    assert "torch.manual_seed" in proc.stdout
+    assert "CUDA_VISIBLE_DEVICES" in proc.stdout

@@ -13,8 +13,8 @@ import trail
 n = trail.seed(*[int(a) for a in sys.argv[1:]])
 drawn = random.random()
 random.seed(n)
-child = subprocess.run([sys.executable, "-c", "import os; print(os.environ['PYTHONHASHSEED'], os.environ['TRAIL_SEED'])"],
-                       capture_output=True, text=True).stdout.split()
+SHOW = "import os; print(os.environ['PYTHONHASHSEED'], os.environ['TRAIL_SEED'])"
+child = subprocess.run([sys.executable, "-c", SHOW], capture_output=True, text=True).stdout.split()
 out = {"n": n, "random_same": drawn == random.random(), "child": child}
 import numpy
 out["numpy"] = numpy.random.SEEDS
