@@ -41,6 +41,10 @@ StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
   req.data_options.seed = request.data_options.seed;
   req.data_options.stratify = request.data_options.stratify;
   req.artifacts = request.artifacts;
+  if (request.seed && (*request.seed < 0 || *request.seed > trail::kMaxSeed)) {
+    return InvalidArgument(trail::SeedRangeError(*request.seed));
+  }
+  req.seed = request.seed;
   if (!request.sweep_trial.empty()) {
     Json spec = Json::parse(request.sweep_trial, nullptr, /*allow_exceptions=*/false);
     if (!spec.is_object()) return InvalidArgument("--sweep-trial: expected a JSON object");

@@ -47,6 +47,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   rec["status"] = record::kRunning;
   rec["started"] = FormatIsoTime(project.env().NowUnixSeconds());
   rec["params"] = params;
+  if (start.seed) rec["seed"] = *start.seed;
   if (start.hyperparameters.is_object() && !start.hyperparameters.empty())
     rec["hyperparameters"] = start.hyperparameters;
   if (start.tags.is_object() && !start.tags.empty()) rec["tags"] = start.tags;
@@ -57,6 +58,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   capture.argv = start.argv;
   capture.cwd = start.cwd;
   capture.run_id = run.id;
+  capture.env_overrides = start.env_overrides;
   if (auto dirs = ConfiguredArtifactDirs(project); dirs.ok()) capture.artifact_dirs = *dirs;
   for (const std::string& a : start.artifact_paths) {
     if (a.rfind(project.root() + "/", 0) == 0) capture.artifact_dirs.push_back(a.substr(project.root().size() + 1));

@@ -3,6 +3,8 @@
 // captured (code snapshot included), start.yaml written atomically.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,10 @@ struct RunStart {
   Json hyperparameters;                     // a sweep's searched space, or null
   Json data;                                // the record's `data:` list (run_data.h), or null
   std::vector<std::string> artifact_paths;  // --artifact, absolute
+  std::optional<int64_t> seed;              // `trail run --seed N`: recorded as `seed: N`
+  // NAME=VALUE the command runs with over this process's environment; the
+  // record's environment.variables are captured from the result.
+  std::vector<std::string> env_overrides;
 };
 
 struct BegunRun {
