@@ -271,3 +271,19 @@ def test_help_describes_apply(project):
     proc = trail("apply", "--help", cwd=project)
     assert "--branch" in proc.stdout and "--stash" in proc.stdout
     assert "apply" in trail("--help", cwd=project).stdout
+
+
+def test_a_link_in_the_way_is_refused_and_not_followed(ran, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "util.py").write_text("someone else's file\n")
+    git("rm", "-q", "-r", "--cached", "src", cwd=ran)
+    for f in (ran / "src").iterdir():
+        f.unlink()
+    (ran / "src").rmdir()
+    (ran / "src").symlink_to(elsewhere)
+    proc = trail("apply", "p-1", cwd=ran, check=False)
+    refused(proc, "would overwrite your uncommitted work", "src/util.py")
+    assert "symbolic link" in proc.stderr
+    assert (elsewhere / "util.py").read_text() == "someone else's file\n"
+    assert not (ran / "notes.txt").exists()
