@@ -156,6 +156,9 @@ bool ContentInStore(const store::LocalStore& st, const std::string& path) {
 struct PointedData {
   std::string path;  // the data, relative to the root
   Pointer pointer;
+  // A file is there whose bytes the store holds: checkout may replace it (CheckoutData refuses
+  // any change to a pointer's data without force, stored or not).
+  bool replaceable = false;
 };
 
 // The snapshot's pointer files (`X.trail`, outside .trail/). A pointer that does not parse or
@@ -283,7 +286,7 @@ StatusOr<ApplyOutcome> ApplyRun(Project& project, const std::string& run, const 
     }
   }
   std::vector<PointedData> pointed = PointersIn(repo, snapshot, result.warnings);
-  for (const PointedData& d : pointed) {
+  for (PointedData& d : pointed) {
     const std::string full = JoinPath(root, d.path);
     struct stat s;
     if (lstat(full.c_str(), &s) != 0 || S_ISDIR(s.st_mode)) continue;  // a folder: checkout refuses changes itself
@@ -293,7 +296,8 @@ StatusOr<ApplyOutcome> ApplyRun(Project& project, const std::string& run, const 
     }
     auto have = HashFile(full);
     if (have.ok() && *have == d.pointer.oid) continue;
-    if (!ContentInStore(*st, full))
+    d.replaceable = ContentInStore(*st, full);
+    if (!d.replaceable)
       data_conflicts.push_back({d.path, "data the store does not hold; `trail add` it or move it away"});
   }
   if (!data_conflicts.empty())
@@ -379,7 +383,7 @@ StatusOr<ApplyOutcome> ApplyRun(Project& project, const std::string& run, const 
       result.warnings.push_back(d.problem);
   }
   for (const PointedData& d : pointed) {
-    auto done = CheckoutData(project, {JoinPath(root, d.path)}, /*force=*/false);
+    auto done = CheckoutData(project, {JoinPath(root, d.path)}, /*force=*/d.replaceable);
     if (!done.ok()) {
       result.warnings.push_back(d.path + " (" + OidString(d.pointer.oid) +
                                 ") not checked out: " + done.status().message());

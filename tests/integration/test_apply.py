@@ -287,3 +287,41 @@ def test_a_link_in_the_way_is_refused_and_not_followed(ran, tmp_path):
     assert "symbolic link" in proc.stderr
     assert (elsewhere / "util.py").read_text() == "someone else's file\n"
     assert not (ran / "notes.txt").exists()
+
+
+def test_data_of_the_snapshots_pointer_files_is_checked_out(project, scripts):
+    labels = project / "labels.csv"
+    labels.write_bytes(b"id,label\n1,cat\n")
+    trail("add", "labels.csv", cwd=project)
+    git("add", "labels.csv.trail", ".gitignore", cwd=project)
+    git("commit", "-q", "-m", "labels v1", cwd=project)
+    labels.write_bytes(b"id,label\n1,dog\n2,cat\n")
+    trail("add", "labels.csv", cwd=project)  # v2, pointer changed but not committed
+    trail("run", "--", PYTHON, write_script(scripts, "t.py", "print(1)\n"), cwd=project)
+    git("checkout", "--", "labels.csv.trail", cwd=project)
+    trail("checkout", "--force", "labels.csv", cwd=project)  # v2 is stored: nothing is lost
+    assert labels.read_bytes() == b"id,label\n1,cat\n"
+    out = json.loads(trail("apply", "p-1", "--format", "json", cwd=project).stdout)
+    assert out["changed"] == ["labels.csv.trail"] and out["checked_out"] == ["labels.csv"]
+    assert labels.read_bytes() == b"id,label\n1,dog\n2,cat\n"
+    assert git("status", "--porcelain", cwd=project) == " M labels.csv.trail"
+
+
+def test_stored_data_under_a_pointer_is_replaced_by_the_snapshots_version(project, scripts):
+    labels = project / "labels.csv"
+    labels.write_bytes(b"id,label\n1,cat\n")
+    trail("add", "labels.csv", cwd=project)
+    git("add", "labels.csv.trail", ".gitignore", cwd=project)
+    git("commit", "-q", "-m", "labels v1", cwd=project)
+    trail("run", "--", PYTHON, write_script(scripts, "t.py", "print(1)\n"), cwd=project)
+    labels.write_bytes(b"id,label\n1,dog\n")
+    trail("add", "labels.csv", cwd=project)
+    git("commit", "-q", "-am", "labels v2", cwd=project)
+    trail("apply", "p-1", cwd=project)
+    assert labels.read_bytes() == b"id,label\n1,cat\n"
+    # Unstored changes to pointer data are the user's: refused.
+    git("checkout", "--", "labels.csv.trail", cwd=project)
+    labels.write_bytes(b"id,label\n1,bird\n")
+    proc = trail("apply", "p-1", cwd=project, check=False)
+    refused(proc, "would overwrite data that exists nowhere else", "labels.csv")
+    assert labels.read_bytes() == b"id,label\n1,bird\n"
