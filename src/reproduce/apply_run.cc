@@ -316,11 +316,15 @@ StatusOr<ApplyOutcome> ApplyRun(Project& project, const std::string& run, const 
       if (c.why != "modified" && c.why != "staged" && c.why != "untracked") not_stashable.push_back(c);
     }
     if (!options.stash || !not_stashable.empty()) {
-      const size_t n = plan.conflicts.size();
+      // With --stash, only what a stash cannot hold (ignored files, blocked paths) is in the way.
+      const std::vector<Conflict>& in_the_way = options.stash ? not_stashable : plan.conflicts;
+      const size_t n = in_the_way.size();
       return FailedPrecondition(ConflictList("applying " + id + " would overwrite your uncommitted work in " +
                                                  std::to_string(n) + " file" + (n == 1 ? "" : "s") +
-                                                 " (commit it, or --stash it first); nothing was changed:",
-                                             options.stash ? not_stashable : plan.conflicts));
+                                                 (options.stash ? " that --stash cannot put aside (move them away)"
+                                                                : " (commit it, or --stash it first)") +
+                                                 "; nothing was changed:",
+                                             in_the_way));
     }
   }
 

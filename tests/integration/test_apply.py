@@ -325,3 +325,16 @@ def test_stored_data_under_a_pointer_is_replaced_by_the_snapshots_version(projec
     proc = trail("apply", "p-1", cwd=project, check=False)
     refused(proc, "would overwrite data that exists nowhere else", "labels.csv")
     assert labels.read_bytes() == b"id,label\n1,bird\n"
+
+
+def test_an_ignored_file_where_the_snapshot_has_one_is_refused_even_with_stash(ran):
+    (ran / ".gitignore").write_text("notes.txt\n")
+    git("add", ".gitignore", cwd=ran)
+    git("commit", "-q", "-m", "ignore notes", cwd=ran)
+    notes = ran / "notes.txt"
+    notes.write_text("my private notes\n")
+    for extra in ([], ["--stash"]):
+        proc = trail("apply", "p-1", *extra, cwd=ran, check=False)
+        refused(proc, "would overwrite your uncommitted work in 1 file", "notes.txt (ignored)")
+        assert notes.read_text() == "my private notes\n"
+        assert git("stash", "list", cwd=ran) == ""
