@@ -31,6 +31,12 @@ struct RunRequest {
   // `trail sweep` runs its trials with this: a JSON object {parent, hyperparameters, params,
   // id_file}. Not for people.
   std::string sweep_trial;
+  // `trail reproduce`: the id of the run this one reproduces (recorded as `reproduces: ID`);
+  // NAME=VALUE set in the child's environment over the inherited one; the absolute folder the
+  // command runs in (empty: the process's current directory).
+  std::string reproduces;
+  std::vector<std::string> env;
+  std::string cwd;
 };
 
 // What the front end hears while a run is recorded; the library never prints. Calls come from

@@ -58,6 +58,8 @@ std::function<int()> SetupRun(CLI::App& sub) {
          "--artifact", req->artifacts,
          "a file or folder the run writes (model, checkpoints): what it creates or changes is stored; repeatable")
       ->allow_extra_args(false);
+  sub.add_option("--reproduces", req->reproduces,
+                 "record the run as reproducing run ID (see trail reproduce --no-run)");
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"

@@ -29,6 +29,9 @@ const std::vector<Command>& Commands() {
       {"fetch", "download the packs this store lacks from a remote, and merge in the runs other clones pushed",
        SetupFetch},
       {"pull", "fetch, then restore tracked data to match its pointers: trail pull [PATH...]", SetupPull},
+      {"reproduce", "recreate a run in a worktree and say whether it came out the same: trail reproduce ID",
+       SetupReproduce},
+      {"env", "print the environment a run recorded (--format requirements: pinned packages)", SetupEnv},
   };
   return kCommands;
 }

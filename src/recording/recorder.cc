@@ -29,11 +29,28 @@ extern char** environ;
 namespace trail {
 namespace {
 
-std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& project, const std::string& uid) {
+// The inherited environment with `overrides` (NAME=VALUE, checked by the API) set over it, then
+// the run's own TRAIL_* variables, which nothing overrides.
+std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& project, const std::string& uid,
+                                          const std::vector<std::string>& overrides) {
+  auto overridden = [&overrides](const char* entry) {
+    for (const std::string& o : overrides) {
+      size_t n = o.find('=') + 1;
+      if (std::strncmp(entry, o.c_str(), n) == 0) return true;
+    }
+    return false;
+  };
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     if (std::strncmp(*e, "TRAIL_METRICS=", 14) == 0 || std::strncmp(*e, "TRAIL_RUN_ID=", 13) == 0) continue;
+    if (overridden(*e)) continue;
     env.emplace_back(*e);
+  }
+  for (const std::string& o : overrides) {
+    if (o.rfind("TRAIL_METRICS=", 0) == 0 || o.rfind("TRAIL_RUN_ID=", 0) == 0 || o.rfind("TRAIL_RUN_UID=", 0) == 0 ||
+        o.rfind("TRAIL_PROJECT_ROOT=", 0) == 0)
+      continue;
+    env.push_back(o);
   }
   env.push_back("TRAIL_METRICS=" + run.path(record::live::kMetricsFile));
   env.push_back("TRAIL_RUN_ID=" + run.id);
@@ -67,9 +84,10 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   // values). Bad input fails here, before anything is written.
   RunStart start;
   start.argv = request.argv;
-  start.cwd = CurrentDirectory();
+  start.cwd = request.cwd.empty() ? CurrentDirectory() : request.cwd;
   start.name = request.name;
   start.parent = request.parent;
+  start.reproduces = request.reproduces;
   start.params_from_args = request.params_from_args;
   TRAIL_ASSIGN_OR_RETURN(start.params, record::ParseAssignments(request.params, "-p", true));
   if (request.extra_params.is_object()) record::MergeInto(start.params, request.extra_params);
@@ -125,7 +143,8 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
       output_metrics->Feed(stream, data, size);
     };
   }
-  spec.env = ChildEnvironment(run, project, record::GetString(rec, "uid"));
+  spec.env = ChildEnvironment(run, project, record::GetString(rec, "uid"), request.env);
+  if (!request.cwd.empty()) spec.cwd = request.cwd;
   spec.keep_fds = {run.lock.fd()};  // the child keeps the run live if we die
   auto child = process::ChildProcess::Start(spec);
   std::optional<ExitInfo> exit;

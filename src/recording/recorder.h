@@ -28,6 +28,10 @@ struct RunRequest {
   std::vector<DataInput> data;         // --data ROLE=PATH_OR_URL
   DataOptions data_options;            // --snapshot-fraction, --snapshot-seed, --stratify
   std::vector<std::string> artifacts;  // --artifact PATH (relative to the cwd)
+  // Set by `trail reproduce`:
+  std::string reproduces;        // the run reproduced (record key `reproduces`)
+  std::vector<std::string> env;  // NAME=VALUE over the inherited environment (TRAIL_* of the run win)
+  std::string cwd;               // absolute; empty: the process's current directory
 };
 
 // What the front end hears about while a run is recorded. The library never
