@@ -207,6 +207,9 @@ RunRequest ReproductionRequest(const ReproductionPlan& plan, const std::string& 
   req.extra_params = plan.params;
   req.env = plan.env;
   for (const auto& [role, source] : plan.data) {
+    // An input allowed to be missing (--allow-missing-data) cannot be read again: left out, so
+    // the verdict names it as different.
+    if (!IsUrl(source) && !std::filesystem::exists(JoinPath(worktree, source))) continue;
     DataInput in;
     in.role = role;
     in.source = IsUrl(source) ? source : JoinPath(worktree, source);
@@ -233,7 +236,8 @@ std::string ReproductionCommandLine(const ReproductionPlan& plan, const std::str
   for (auto it = plan.params.begin(); it != plan.params.end(); ++it)
     line += " -p " + ShellQuote(it.key() + "=" + ParamText(it.value()));
   for (const auto& [role, source] : plan.data)
-    line += " --data " + ShellQuote(role + "=" + (IsUrl(source) ? source : up + source));
+    if (IsUrl(source) || std::filesystem::exists(JoinPath(worktree, source)))
+      line += " --data " + ShellQuote(role + "=" + (IsUrl(source) ? source : up + source));
   for (const std::string& a : plan.artifacts) line += " --artifact " + ShellQuote(up + a);
   line += " --";
   for (const std::string& w : plan.argv) line += " " + ShellQuote(w);

@@ -54,7 +54,8 @@ struct PreparedReproduction {
 StatusOr<PreparedReproduction> PrepareReproduction(Project& project, const Json& record, const PrepareOptions& options);
 
 // Step 4: the run's request, to record in the worktree's project: the command at the recorded
-// cwd, `reproduces`, the params, the variables, the data inputs and the artifact paths again.
+// cwd, `reproduces`, the params, the variables, the data inputs (those present in the worktree)
+// and the artifact paths again.
 RunRequest ReproductionRequest(const ReproductionPlan& plan, const std::string& worktree);
 
 // The shell command line that records the reproduction by hand (for `--no-run`): `cd WORKTREE/CWD
