@@ -5,6 +5,7 @@
 #include "api/project_access.h"
 #include "base/paths.h"
 #include "project/project.h"
+#include "reproduce/array_comparison.h"
 #include "reproduce/environment_diff.h"
 #include "reproduce/reproduction.h"
 #include "reproduce/run_comparison.h"
@@ -71,7 +72,8 @@ StatusOr<RunComparison> CompareRuns(Project& handle, const std::string& recorded
   if (!a.ok()) return a.status();
   auto b = project.LoadRun(reproduced);
   if (!b.ok()) return b.status();
-  auto items = reproduce::CompareRuns(a->record, b->record, {tolerance.relative, tolerance.absolute}, nullptr);
+  auto items = reproduce::CompareRuns(a->record, b->record, {tolerance.relative, tolerance.absolute},
+                                      reproduce::StoreArtifactComparer(project));
   RunComparison out;
   out.recorded = a->record.value("id", recorded);
   out.reproduced = b->record.value("id", reproduced);

@@ -181,7 +181,7 @@ def test_torch_example_reproduced_identically_from_a_fresh_clone(tmp_path):
     env = env_with(PYTHONPATH=str(CLIENT))
     a, bare, store = make_shared_project(tmp_path)
     shutil.copy(TORCH_MLP, a / "train.py")
-    (a / ".gitignore").write_text((a / ".gitignore").read_text() + "checkpoints/\n")
+    (a / ".gitignore").write_text("checkpoints/\n")
     git("add", "-A", cwd=a)
     git("commit", "-q", "-m", "torch mlp", cwd=a)
     trail("run", "--", PYTHON, "train.py", "--epochs", "3", cwd=a, env=env, timeout=300)
