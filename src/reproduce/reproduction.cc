@@ -150,10 +150,16 @@ StatusOr<PreparedReproduction> PrepareReproduction(Project& project, const Json&
                          RestoreDataInputs(*there, record, out.worktree, plan_only));
   bool missing = false;
   for (const auto& d : planned) missing |= d.state == DataInputRestore::State::kMissing;
-  auto remotes = LoadRemotes(project);
+  // Tracked data (`trail add` pointers in the snapshot) whose content this store lacks needs the
+  // remote's packs as much as a missing input does; nothing missing: no network at all.
   bool has_pointers = false;
   if (auto pointers = FindPointerFiles(*there); pointers.ok()) has_pointers = !pointers->empty();
-  if ((missing || has_pointers) && remotes.ok() && !remotes->empty()) {
+  if (has_pointers && !missing) {
+    auto tracked = DataStatus(*there, {});
+    for (const auto& t : tracked.ok() ? *tracked : std::vector<TrackedData>{}) missing |= !t.in_store;
+  }
+  auto remotes = LoadRemotes(project);
+  if (missing && remotes.ok() && !remotes->empty()) {
     Status fetched = FetchFromStoreRemote(project);
     if (fetched.ok())
       out.fetched = true;

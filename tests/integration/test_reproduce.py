@@ -174,6 +174,30 @@ def test_logistic_example_reproduced_identically_from_a_fresh_clone(tmp_path):
     assert "Invalid requirement" not in dry.stderr, dry.stderr
 
 
+def test_data_comes_from_the_store_remote_when_this_store_lacks_it(tmp_path):
+    a, bare, store = make_shared_project(tmp_path)
+    shutil.copy(LOGISTIC, a / "train.py")
+    write_csv(a / "data.csv")
+    trail("add", "data.csv", cwd=a)
+    git("add", "-A", cwd=a)
+    git("commit", "-q", "-m", "logistic regression", cwd=a)
+    trail("run", "--data", "train=data.csv", "--", PYTHON, "train.py", "--epochs", "2", "--data", "data.csv",
+          cwd=a, timeout=120)
+    git("push", "-q", "origin", "main", cwd=a)
+    trail("push", cwd=a, timeout=120)
+    # A clone that has the runs and code refs through Git alone: no pack in its store yet.
+    b = tmp_path / "b"
+    git("clone", "-q", str(bare), str(b), cwd=tmp_path)
+    git("fetch", "-q", "origin", "trail:trail", "refs/trail/*:refs/trail/*", cwd=b)
+    trail("remote", "add", "origin", str(store), cwd=b)
+    assert not (b / "data.csv").exists()
+    out = trail("reproduce", "p-1", cwd=b, check=False, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "verdict: p-2 reproduces p-1" in out.stdout
+    assert (default_worktree(b, "p-1") / "data.csv").read_bytes() == (a / "data.csv").read_bytes()
+    assert not (b / "data.csv").exists()  # the user's tree is not where the data went
+
+
 @pytest.mark.skipif(not has_torch(), reason="torch is not installed for /usr/bin/python3")
 def test_torch_example_reproduced_identically_from_a_fresh_clone(tmp_path):
     if not any(CLIENT.glob("trail/_trail*.so")):
