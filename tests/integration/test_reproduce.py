@@ -409,3 +409,38 @@ def test_no_run_prepares_and_prints_the_command(tmp_path):
     assert record(repo, "p-2")["params"] == record(repo, "p-1")["params"]
     same = trail("reproduce", "p-1", "--against", "p-2", cwd=repo, check=False)
     assert same.returncode == 0, same.stdout
+
+
+ENV_PROBE = """\
+import json, os
+e = os.environ
+row = {"step": 1,
+       "trail_seed": int(e.get("TRAIL_SEED", "-1")),
+       "hash_seed": int(e.get("PYTHONHASHSEED", "-1")),
+       "cublas": 1 if e.get("CUBLAS_WORKSPACE_CONFIG") == ":4096:8" else 0,
+       "own_run_id": 1 if e.get("TRAIL_RUN_ID", "").startswith("p-") else 0,
+       "in_src": 1 if os.path.basename(os.getcwd()) == "src" else 0}
+with open(e["TRAIL_METRICS"], "a") as f:
+    f.write(json.dumps(row) + "\\n")
+"""
+
+
+def test_recorded_seed_variables_and_cwd_are_given_again(tmp_path):
+    repo = init_project(make_git_repo(tmp_path / "repo"))
+    (repo / "src" / "probe.py").write_text(ENV_PROBE)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "probe", cwd=repo)
+    trail("run", "--", PYTHON, "probe.py", cwd=repo / "src")
+    assert record(repo, "p-1")["cwd"] == "src"
+    # What the seeds part records: a seed and the variables that matter, one trying to take over
+    # the run's own TRAIL_RUN_ID (which trail always sets itself).
+    forge_record(repo, "p-1", lambda t: t.replace(
+        "environment:\n", "seed: 7\nenvironment:\n  variables:\n    CUBLAS_WORKSPACE_CONFIG: \":4096:8\"\n"
+                          "    TRAIL_RUN_ID: evil\n", 1))
+    out = trail("reproduce", "p-1", cwd=repo, check=False, timeout=120)
+    assert out.returncode == 1, out.stdout + out.stderr  # the probe's values differ from the original's
+    rec = record(repo, "p-2")
+    assert rec["cwd"] == "src" and rec["reproduces"] == "p-1"
+    last = {k: v["last"] for k, v in rec["metrics"]["summary"].items()}
+    assert last == {"trail_seed": 7, "hash_seed": 7, "cublas": 1, "own_run_id": 1, "in_src": 1}
+    assert "trail_seed.last" in out.stdout.strip().splitlines()[-1]
