@@ -444,3 +444,16 @@ def test_recorded_seed_variables_and_cwd_are_given_again(tmp_path):
     last = {k: v["last"] for k, v in rec["metrics"]["summary"].items()}
     assert last == {"trail_seed": 7, "hash_seed": 7, "cublas": 1, "own_run_id": 1, "in_src": 1}
     assert "trail_seed.last" in out.stdout.strip().splitlines()[-1]
+
+
+def test_url_input_is_not_verifiable_unless_allowed(tmp_path):
+    repo = init_project(make_git_repo(tmp_path / "repo"))
+    url = "https://example.com/data/train.csv"
+    trail("run", "--data", f"train={url}", "--", PYTHON, "-c", "print('loss=0.5')", cwd=repo)
+    out = trail("reproduce", "p-1", cwd=repo, check=False)
+    assert out.returncode == 2 and url in out.stderr and "not verifiable" in out.stderr, out.stderr
+    assert ls_ids(repo) == ["p-1"]
+    allowed = trail("reproduce", "p-1", "--allow-missing-data", cwd=repo, check=False)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert "not verifiable" in allowed.stderr  # still said
+    assert [d["source"] for d in record(repo, "p-2")["data"]] == [url]
