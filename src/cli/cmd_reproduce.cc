@@ -51,9 +51,22 @@ std::string Short(const std::string& value) {
   return value.rfind("sha256:", 0) == 0 && value.size() > 19 ? value.substr(0, 19) : value;
 }
 
-int PrintVerdict(const api::RunComparison& c, const std::string& format) {
+Json EnvironmentJson(const std::vector<api::EnvironmentDifference>& diffs) {
+  Json out = Json::array();
+  for (const auto& d : diffs) out.push_back({{"item", d.item}, {"recorded", d.recorded}, {"now", d.now}});
+  return out;
+}
+
+// `prepared` is null for --against (nothing was prepared).
+int PrintVerdict(const api::RunComparison& c, const std::string& format,
+                 const api::PreparedReproduction* prepared = nullptr) {
   if (format == "json") {
-    std::printf("%s\n", api::ComparisonJson(c).dump(2).c_str());
+    Json out = api::ComparisonJson(c);
+    if (prepared) {
+      out["worktree"] = prepared->worktree;
+      out["environment"] = EnvironmentJson(prepared->environment);
+    }
+    std::printf("%s\n", out.dump(2).c_str());
   } else {
     std::vector<Row> rows;
     size_t different = 0;
@@ -159,6 +172,17 @@ std::function<int()> SetupReproduce(CLI::App& sub) {
                  " recorded (listed above); nothing was run");
       return kError;
     }
+    if (*no_run && *format == "json") {
+      Json out = {{"id", prepared->id},
+                  {"worktree", prepared->worktree},
+                  {"cwd", prepared->cwd},
+                  {"command", prepared->command},
+                  {"env", prepared->env},
+                  {"command_line", prepared->command_line},
+                  {"environment", EnvironmentJson(prepared->environment)}};
+      std::printf("%s\n", out.dump(2).c_str());
+      return 0;
+    }
     if (*no_run) {
       std::fprintf(info,
                    "to run it (recorded as reproducing %s):\n  %s\nthen compare: trail reproduce %s --against ID\n",
@@ -171,7 +195,7 @@ std::function<int()> SetupReproduce(CLI::App& sub) {
     if (!out.ok()) return FailWith(out.status());
     auto c = api::CompareRuns(*project, prepared->id, out->id, *tolerance);
     if (!c.ok()) return FailWith(c.status());
-    return PrintVerdict(*c, *format);
+    return PrintVerdict(*c, *format, &*prepared);
   };
 }
 

@@ -153,6 +153,7 @@ def test_logistic_example_reproduced_identically_from_a_fresh_clone(tmp_path):
     verdict = json.loads(again.stdout[again.stdout.index("{\n"):])
     assert verdict["verdict"] == "same" and verdict["recorded"] == "p-1" and verdict["reproduced"] == "p-3"
     assert {i["verdict"] for i in verdict["items"]} == {"identical"}
+    assert verdict["environment"] == [] and verdict["worktree"] == str(default_worktree(b, "p-1"))
     assert user_visible_state(b) == before
 
     # --against compares two existing runs without running anything.
@@ -401,6 +402,9 @@ def test_no_run_prepares_and_prints_the_command(tmp_path):
     line = [l.strip() for l in out.stdout.splitlines() if l.strip().startswith("cd ")][0]
     assert "trail run --reproduces p-1" in line and "train.py --lr 0.1" in line
     assert ls_ids(repo) == ["p-1"]
+    machine = json.loads(trail("reproduce", "p-1", "--no-run", "--format", "json", cwd=repo).stdout)
+    assert machine["command"][-2:] == ["--lr", "0.1"] and machine["environment"] == []
+    assert machine["worktree"] == str(default_worktree(repo, "p-1"))
     # The printed command, run as printed, records the reproduction; --against compares it.
     shell_env = env_with(PATH=str(Path(os.environ.get("TRAIL_BIN", REPO_ROOT / "build" / "trail")).resolve().parent)
                          + ":" + os.environ["PATH"])
