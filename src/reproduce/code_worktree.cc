@@ -6,6 +6,7 @@
 #include "base/paths.h"
 #include "base/safe_path.h"
 #include "git/git_command.h"
+#include "recording/live_run.h"
 
 namespace trail::reproduce {
 namespace {
@@ -30,6 +31,20 @@ Status RemoveOldWorktree(Project& project, const std::string& dir) {
   if (!fs::exists(fs::symlink_status(dir, ec))) {
     (void)git::RunGitCommand(project.root(), {"worktree", "prune"});
     return Status::Ok();
+  }
+  // A reproduction may still be recording there (its live run lives in the worktree's .trail/):
+  // runs whose recorder died are recorded as crashed first, and a live one keeps the folder.
+  if (fs::exists(JoinPath(dir, ".trail/live"), ec)) {
+    auto there = Project::Open(dir);
+    if (!there.ok())
+      return FailedPrecondition("the previous reproduction in " + dir + " cannot be opened (" +
+                                there.status().message() + "); remove that folder to reproduce again");
+    std::vector<std::string> warnings;
+    RecoverAbandonedRuns(**there, &warnings);
+    std::vector<Json> live = ListLiveRuns(**there);
+    if (!live.empty())
+      return FailedPrecondition("a reproduction is still running in " + dir + " (" + live[0].value("id", "?") +
+                                "); wait for it, or give --dir another folder");
   }
   // Ours: a worktree of this repository (or what is left of one). git forgets it, then the folder goes.
   (void)git::RunGitCommand(project.root(), {"worktree", "remove", "--force", "--force", dir});

@@ -21,7 +21,8 @@ StatusOr<std::string> SnapshotCommit(Project& project, const Json& record);
 
 // `git worktree add --detach DIR SNAPSHOT` from the project's repository; returns DIR, absolute.
 // `dir` empty: DefaultWorktreeDir, replaced (`git worktree remove --force`) when a previous
-// reproduction left one. Otherwise `dir` must not exist or be an empty folder
+// reproduction left one (FailedPrecondition while a run is still being recorded there; one whose
+// recorder died is recorded as crashed first). Otherwise `dir` must not exist or be an empty folder
 // (FailedPrecondition). When the snapshot holds no .trail/config.yaml, the project's is copied in,
 // so that a run recorded there goes to the same runs branch and store. Nothing of the user's
 // worktree (HEAD, index, files) is read or written.

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import (PYTHON, REPO_ROOT, branch_commits, env_with, git, init_project, ls_ids,
-                      make_git_repo, record, run_dir, trail)
+                      make_git_repo, record, run_dir, trail, trail_popen, wait_for)
 
 LOGISTIC = REPO_ROOT / "examples" / "logistic" / "train.py"
 TORCH_MLP = REPO_ROOT / "examples" / "torch_mlp" / "train.py"
@@ -461,3 +461,20 @@ def test_url_input_is_not_verifiable_unless_allowed(tmp_path):
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert "not verifiable" in allowed.stderr  # still said
     assert [d["source"] for d in record(repo, "p-2")["data"]] == [url]
+
+
+def test_a_running_reproduction_keeps_its_worktree(tmp_path):
+    repo = init_project(make_git_repo(tmp_path / "repo"))
+    (repo / "slow.py").write_text("import time\ntime.sleep(4)\nprint('loss=0.5')\n")
+    git("add", "slow.py", cwd=repo)
+    git("commit", "-q", "-m", "slow", cwd=repo)
+    trail("run", "--", PYTHON, "slow.py", cwd=repo, timeout=60)
+    first = trail_popen("reproduce", "p-1", cwd=repo)
+    live = default_worktree(repo, "p-1") / ".trail" / "live"
+    wait_for(lambda: live.exists() and any(p.name.startswith("p-") for p in live.iterdir()), timeout=30,
+             what="the first reproduction to start recording")
+    second = trail("reproduce", "p-1", cwd=repo, check=False, timeout=60)
+    assert second.returncode == 2 and "still running" in second.stderr, second.stderr
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, out.decode() + err.decode()
+    assert ls_ids(repo) == ["p-2", "p-1"] and record(repo, "p-2")["reproduces"] == "p-1"
