@@ -7,6 +7,7 @@
 #include "table.h"
 #include "trail/format.h"
 #include "trail/recording.h"
+#include "trail/runs.h"
 
 namespace trail::cli {
 namespace {
@@ -71,6 +72,11 @@ std::function<int()> SetupRun(CLI::App& sub) {
     if (Status s = api::CheckRunRequest(*req); !s.ok()) return Fail(s);
     auto project = OpenProject();
     if (!project) return 1;
+    if (!req->reproduces.empty()) {  // a run that exists, recorded by its id
+      auto original = api::LoadRun(*project, req->reproduces);
+      if (!original.ok()) return Fail(original.status());
+      req->reproduces = api::GetString(original->record, "id");
+    }
     CliObserver observer;
     auto out = api::RecordRun(*project, *req, observer);
     if (!out.ok()) return Fail(out.status());

@@ -413,6 +413,11 @@ def test_no_run_prepares_and_prints_the_command(tmp_path):
     assert record(repo, "p-2")["params"] == record(repo, "p-1")["params"]
     same = trail("reproduce", "p-1", "--against", "p-2", cwd=repo, check=False)
     assert same.returncode == 0, same.stdout
+    # By hand, a run that does not exist is refused; a number is recorded as the id.
+    bad = trail("run", "--reproduces", "p-99", "--", PYTHON, "train.py", cwd=repo, check=False)
+    assert bad.returncode != 0 and "p-99" in bad.stderr and ls_ids(repo) == ["p-2", "p-1"]
+    trail("run", "--reproduces", "1", "--", PYTHON, "train.py", cwd=repo)
+    assert record(repo, "p-3")["reproduces"] == "p-1"
 
 
 ENV_PROBE = """\
