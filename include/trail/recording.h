@@ -35,6 +35,12 @@ struct RunRequest {
   // `--seed N`: the child gets PYTHONHASHSEED=N and TRAIL_SEED=N, the record `seed: N`. N is
   // 0..4294967295 (PYTHONHASHSEED's range); anything else is InvalidArgument.
   std::optional<int64_t> seed;
+  // `trail reproduce`: the id of the run this one reproduces (recorded as `reproduces: ID`);
+  // NAME=VALUE set in the child's environment over the inherited one; the absolute folder the
+  // command runs in (empty: the process's current directory).
+  std::string reproduces;
+  std::vector<std::string> env;
+  std::string cwd;
 };
 
 // What the front end hears while a run is recorded; the library never prints. Calls come from

@@ -45,6 +45,16 @@ StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
     return InvalidArgument(trail::SeedRangeError(*request.seed));
   }
   req.seed = request.seed;
+  req.reproduces = request.reproduces;
+  for (const std::string& e : request.env) {
+    size_t eq = e.find('=');
+    if (eq == 0 || eq == std::string::npos || e.find('\0') != std::string::npos)
+      return InvalidArgument("environment variable \"" + e + "\": expected NAME=VALUE");
+  }
+  req.env = request.env;
+  if (!request.cwd.empty() && request.cwd[0] != '/')
+    return InvalidArgument("working directory \"" + request.cwd + "\": expected an absolute path");
+  req.cwd = request.cwd;
   if (!request.sweep_trial.empty()) {
     Json spec = Json::parse(request.sweep_trial, nullptr, /*allow_exceptions=*/false);
     if (!spec.is_object()) return InvalidArgument("--sweep-trial: expected a JSON object");

@@ -8,6 +8,7 @@
 #include "table.h"
 #include "trail/format.h"
 #include "trail/recording.h"
+#include "trail/runs.h"
 
 namespace trail::cli {
 namespace {
@@ -65,6 +66,8 @@ std::function<int()> SetupRun(CLI::App& sub) {
                      "a seed N (0 to 4294967295): the command gets PYTHONHASHSEED=N and TRAIL_SEED=N "
                      "(trail.seed() reads it) and the run records seed: N")
           ->type_name("N");
+  sub.add_option("--reproduces", req->reproduces,
+                 "record the run as reproducing run ID (see trail reproduce --no-run)");
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"
@@ -85,6 +88,11 @@ std::function<int()> SetupRun(CLI::App& sub) {
     if (Status s = api::CheckRunRequest(*req); !s.ok()) return Fail(s);
     auto project = OpenProject();
     if (!project) return 1;
+    if (!req->reproduces.empty()) {  // a run that exists, recorded by its id
+      auto original = api::LoadRun(*project, req->reproduces);
+      if (!original.ok()) return Fail(original.status());
+      req->reproduces = api::GetString(original->record, "id");
+    }
     CliObserver observer;
     auto out = api::RecordRun(*project, *req, observer);
     if (!out.ok()) return Fail(out.status());

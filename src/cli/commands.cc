@@ -11,6 +11,11 @@ const std::vector<Command>& Commands() {
       {"ls", "list runs, filtered and sorted (MLflow search syntax)", SetupLs},
       {"show", "print one run's whole record", SetupShow},
       {"diff", "compare two runs: params, metrics, environment, code", SetupDiff},
+      {"reproduce", "recreate a run in a worktree and say whether it came out the same: trail reproduce ID",
+       SetupReproduce},
+      {"env", "print the environment a run recorded (--format requirements: pinned packages)", SetupEnv},
+      {"apply", "bring a run's code snapshot and data into the working tree: trail apply ID [--branch NAME] [--stash]",
+       SetupApply},
       {"tag", "set or remove tags on a run", SetupTag},
       {"note", "add a note to a run", SetupNote},
       {"rm", "archive a run (it stays in history; ls --all shows it)", SetupRm},
@@ -28,8 +33,6 @@ const std::vector<Command>& Commands() {
        SetupPush},
       {"fetch", "download the packs this store lacks from a remote, and merge in the runs other clones pushed",
        SetupFetch},
-      {"apply", "bring a run's code snapshot and data into the working tree: trail apply ID [--branch NAME] [--stash]",
-       SetupApply},
       {"pull", "fetch, then restore tracked data to match its pointers: trail pull [PATH...]", SetupPull},
   };
   return kCommands;

@@ -27,5 +27,7 @@ std::function<int()> SetupPush(CLI::App& sub);
 std::function<int()> SetupFetch(CLI::App& sub);
 std::function<int()> SetupPull(CLI::App& sub);
 std::function<int()> SetupApply(CLI::App& sub);
+std::function<int()> SetupReproduce(CLI::App& sub);
+std::function<int()> SetupEnv(CLI::App& sub);
 
 }  // namespace trail::cli

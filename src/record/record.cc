@@ -70,6 +70,8 @@ Json Reorder(const Json& obj, const std::vector<const char*>& order) {
 }  // namespace
 
 Json Canonical(const Json& record) {
+  // One key a line, so that adding a key is a one-line change.
+  // clang-format off
   static const std::vector<const char*> kTop = {"trail",
                                                 "id",
                                                 "number",
@@ -77,6 +79,7 @@ Json Canonical(const Json& record) {
                                                 "uid",
                                                 "name",
                                                 "parent",
+                                                "reproduces",
                                                 "status",
                                                 "exit_code",
                                                 "signal",
@@ -102,9 +105,9 @@ Json Canonical(const Json& record) {
                                                 "tags",
                                                 "notes",
                                                 "archived",
-                                                "reproduces",
                                                 "context",
                                                 "warnings"};
+  // clang-format on
   static const std::vector<const char*> kCode = {"entry_point", "branch", "commit",  "snapshot",
                                                  "ref",         "dirty",  "changed", "skipped"};
   static const std::vector<const char*> kMetrics = {"summary", "derived", "series", "warnings"};

@@ -29,23 +29,32 @@ extern char** environ;
 namespace trail {
 namespace {
 
-// This process's environment with `overrides` (NAME=VALUE) replacing what they name.
+// The inherited environment with `overrides` (NAME=VALUE, checked by the API) set over it, then
+// the run's own TRAIL_* variables, which nothing overrides.
 std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& project, const std::string& uid,
                                           const std::vector<std::string>& overrides) {
-  std::vector<std::string> env;
-  const auto overridden = [&](const char* entry) {
-    for (const std::string& o : overrides) {
-      const size_t eq = o.find('=');
-      if (eq != std::string::npos && std::strncmp(entry, o.c_str(), eq + 1) == 0) return true;  // "NAME=" alike
+  // The run's own: set below, whatever an outer run (or a record) says.
+  const auto own = [](std::string_view entry) {
+    for (std::string_view name : {"TRAIL_METRICS=", "TRAIL_RUN_ID=", "TRAIL_RUN_UID=", "TRAIL_PROJECT_ROOT="}) {
+      if (entry.substr(0, name.size()) == name) return true;
     }
     return false;
   };
+  const auto overridden = [&overrides](std::string_view entry) {
+    for (const std::string& o : overrides) {
+      const size_t n = o.find('=') + 1;
+      if (entry.substr(0, n) == std::string_view(o).substr(0, n)) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "TRAIL_METRICS=", 14) == 0 || std::strncmp(*e, "TRAIL_RUN_ID=", 13) == 0) continue;
-    if (overridden(*e)) continue;
+    if (own(*e) || overridden(*e)) continue;
     env.emplace_back(*e);
   }
-  env.insert(env.end(), overrides.begin(), overrides.end());
+  for (const std::string& o : overrides) {
+    if (!own(o)) env.push_back(o);
+  }
   env.push_back("TRAIL_METRICS=" + run.path(record::live::kMetricsFile));
   env.push_back("TRAIL_RUN_ID=" + run.id);
   env.push_back("TRAIL_RUN_UID=" + uid);
@@ -86,19 +95,28 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   // values). Bad input fails here, before anything is written.
   RunStart start;
   start.argv = request.argv;
-  start.cwd = CurrentDirectory();
+  start.cwd = request.cwd.empty() ? CurrentDirectory() : request.cwd;
   start.name = request.name;
   start.parent = request.parent;
+  start.reproduces = request.reproduces;
   start.params_from_args = request.params_from_args;
   TRAIL_ASSIGN_OR_RETURN(start.params, record::ParseAssignments(request.params, "-p", true));
   if (request.extra_params.is_object()) record::MergeInto(start.params, request.extra_params);
   TRAIL_ASSIGN_OR_RETURN(start.tags, record::ParseAssignments(request.tags, "--tag", false));
   start.hyperparameters = request.hyperparameters;
+  // The child's variables over the inherited ones: the request's (a reproduction's recorded
+  // ones), then the seed's. One entry per name, the later winning: getenv() finds the first.
+  const auto set_env = [&start](const std::string& entry) {
+    const std::string name = entry.substr(0, entry.find('=') + 1);
+    std::erase_if(start.env_overrides, [&](const std::string& e) { return e.rfind(name, 0) == 0; });
+    start.env_overrides.push_back(entry);
+  };
+  for (const std::string& e : request.env) set_env(e);
   if (request.seed) {
     start.seed = request.seed;
     // Python's hash seed and the one trail.seed() reads: the same N makes the same run.
-    start.env_overrides.push_back("PYTHONHASHSEED=" + std::to_string(*request.seed));
-    start.env_overrides.push_back("TRAIL_SEED=" + std::to_string(*request.seed));
+    set_env("PYTHONHASHSEED=" + std::to_string(*request.seed));
+    set_env("TRAIL_SEED=" + std::to_string(*request.seed));
   }
   for (const std::string& a : request.artifacts)
     start.artifact_paths.push_back(
@@ -151,6 +169,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
     };
   }
   spec.env = ChildEnvironment(run, project, record::GetString(rec, "uid"), start.env_overrides);
+  if (!request.cwd.empty()) spec.cwd = request.cwd;
   spec.keep_fds = {run.lock.fd()};  // the child keeps the run live if we die
   auto child = process::ChildProcess::Start(spec);
   std::optional<ExitInfo> exit;

@@ -31,6 +31,10 @@ struct RunRequest {
   DataOptions data_options;            // --snapshot-fraction, --snapshot-seed, --stratify
   std::vector<std::string> artifacts;  // --artifact PATH (relative to the cwd)
   std::optional<int64_t> seed;         // --seed N: PYTHONHASHSEED and TRAIL_SEED in the child, `seed: N` recorded
+  // Set by `trail reproduce`:
+  std::string reproduces;        // the run reproduced (record key `reproduces`)
+  std::vector<std::string> env;  // NAME=VALUE over the inherited environment (TRAIL_* of the run win)
+  std::string cwd;               // absolute; empty: the process's current directory
 };
 
 // The largest seed: PYTHONHASHSEED takes 0..4294967295.

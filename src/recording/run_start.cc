@@ -44,6 +44,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   rec["uid"] = RandomUid();
   if (!start.name.empty()) rec["name"] = start.name;
   if (!start.parent.empty()) rec["parent"] = start.parent;
+  if (!start.reproduces.empty()) rec["reproduces"] = start.reproduces;
   rec["status"] = record::kRunning;
   rec["started"] = FormatIsoTime(project.env().NowUnixSeconds());
   rec["params"] = params;

@@ -20,6 +20,7 @@ struct RunStart {
   std::string cwd;                // absolute
   std::string name;
   std::string parent;
+  std::string reproduces;        // the run this one reproduces (`trail reproduce`)
   Json params = Json::object();  // merged over params files and the command's own options
   bool params_from_args = true;  // read --key value options of argv
   Json tags = Json::object();
