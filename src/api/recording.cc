@@ -41,6 +41,9 @@ StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
   req.data_options.seed = request.data_options.seed;
   req.data_options.stratify = request.data_options.stratify;
   req.artifacts = request.artifacts;
+  if (request.force && request.resume.empty()) return InvalidArgument("--force only goes with --resume ID");
+  req.resume = request.resume;
+  req.force = request.force;
   if (!request.sweep_trial.empty()) {
     Json spec = Json::parse(request.sweep_trial, nullptr, /*allow_exceptions=*/false);
     if (!spec.is_object()) return InvalidArgument("--sweep-trial: expected a JSON object");

@@ -58,6 +58,10 @@ std::function<int()> SetupRun(CLI::App& sub) {
          "--artifact", req->artifacts,
          "a file or folder the run writes (model, checkpoints): what it creates or changes is stored; repeatable")
       ->allow_extra_args(false);
+  sub.add_option("--resume", req->resume,
+                 "continue run ID (id, number or uid) that crashed, was killed, failed or was pruned: same id, "
+                 "metrics appended after its last step, one more attempt in its record");
+  sub.add_flag("--force", req->force, "with --resume: reopen a finished run too");
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"

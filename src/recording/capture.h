@@ -22,6 +22,9 @@ struct CaptureOptions {
   std::string run_id;
   // Output folders (relative to the root) kept as artifacts: not copied into the code snapshot.
   std::vector<std::string> artifact_dirs;
+  // A resumed run: the snapshot of its previous attempt, made the new snapshot's second parent
+  // (the first stays HEAD), so every attempt's code stays reachable from refs/trail/code/<id>.
+  std::string previous_snapshot;
 };
 
 // The record fragment: user, host, command, cwd, code, environment,

@@ -28,6 +28,9 @@ struct RunRequest {
   std::vector<DataInput> data;         // --data ROLE=PATH_OR_URL
   DataOptions data_options;            // --snapshot-fraction, --snapshot-seed, --stratify
   std::vector<std::string> artifacts;  // --artifact PATH (relative to the cwd)
+  // --resume ID: continue that run (recording/resume.h); --force: even a finished one.
+  std::string resume;
+  bool force = false;
 };
 
 // What the front end hears about while a run is recorded. The library never

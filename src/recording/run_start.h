@@ -3,6 +3,8 @@
 // captured (code snapshot included), start.yaml written atomically.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,11 +26,17 @@ struct RunStart {
   Json hyperparameters;                     // a sweep's searched space, or null
   Json data;                                // the record's `data:` list (run_data.h), or null
   std::vector<std::string> artifact_paths;  // --artifact, absolute
+  // Continue this run (id, number or uid) instead of starting one (recording/resume.h);
+  // `force`: even a finished one.
+  std::string resume;
+  bool force = false;
 };
 
 struct BegunRun {
   LiveRun run;
   Json record;  // as written to start.yaml
+  // A resumed run: the last recorded step of any metric (-1: none). Empty for a new run.
+  std::optional<int64_t> resume_step;
 };
 
 // Bad params or config fail before anything is written. Warnings met while
