@@ -70,13 +70,43 @@ Json Reorder(const Json& obj, const std::vector<const char*>& order) {
 }  // namespace
 
 Json Canonical(const Json& record) {
-  static const std::vector<const char*> kTop = {
-      "trail",    "id",         "number",     "renumbered_from", "uid",     "name",
-      "parent",   "status",     "exit_code",  "signal",          "pruned",  "user",
-      "started",  "ended",      "duration_s", "attempts",        "command", "cwd",
-      "host",     "code",       "params",     "hyperparameters", "metrics", "functions",
-      "data",     "artifacts",  "output",     "environment",     "tags",    "notes",
-      "archived", "reproduces", "context",    "warnings"};
+  // One key a line, so that adding a key is a one-line change.
+  // clang-format off
+  static const std::vector<const char*> kTop = {"trail",
+                                                "id",
+                                                "number",
+                                                "renumbered_from",
+                                                "uid",
+                                                "name",
+                                                "parent",
+                                                "status",
+                                                "exit_code",
+                                                "signal",
+                                                "pruned",
+                                                "user",
+                                                "started",
+                                                "ended",
+                                                "duration_s",
+                                                "attempts",
+                                                "command",
+                                                "cwd",
+                                                "host",
+                                                "code",
+                                                "params",
+                                                "hyperparameters",
+                                                "metrics",
+                                                "functions",
+                                                "data",
+                                                "artifacts",
+                                                "output",
+                                                "environment",
+                                                "tags",
+                                                "notes",
+                                                "archived",
+                                                "reproduces",
+                                                "context",
+                                                "warnings"};
+  // clang-format on
   static const std::vector<const char*> kCode = {"entry_point", "branch", "commit",  "snapshot",
                                                  "ref",         "dirty",  "changed", "skipped"};
   static const std::vector<const char*> kMetrics = {"summary", "derived", "series", "warnings"};
