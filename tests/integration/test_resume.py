@@ -214,3 +214,34 @@ def test_a_live_run_is_refused_and_a_resumed_attempt_is_live(project, scripts, t
     parents = git("rev-list", "--parents", "-n", "1", "refs/trail/code/p-1", cwd=project).split()
     assert parents[2] == rec["attempts"][1]["snapshot"]
     assert git("rev-parse", f"{parents[2]}^2", cwd=project) == rec["attempts"][0]["snapshot"]
+
+
+def test_a_resumed_run_reaches_other_clones_and_a_conflicting_edit_is_refused(tmp_path):
+    from test_share_runs import make_team
+    _, (a, b) = make_team(tmp_path, ("a", "b"))
+    fail = [PYTHON, "-c", "import json, os\n"
+                          "with open(os.environ['TRAIL_METRICS'], 'a') as f: f.write(json.dumps({'loss': 1}) + '\\n')\n"
+                          "raise SystemExit(int(os.environ.get('TRAIL_RESUME', '0')) - 1 and 2)"]
+    trail("run", "--", *fail, cwd=a, check=False)
+    trail("push", cwd=a)
+    trail("pull", cwd=b)
+    assert record(b, "p-1", branch="trail")["status"] == "failed"
+    # a resumes it and pushes; b, which did not touch it, gets both attempts and both snapshots.
+    trail("run", "--resume", "p-1", "--", *fail, cwd=a)
+    trail("push", cwd=a)
+    trail("pull", cwd=b)
+    rec = record(b, "p-1")
+    assert [x["status"] for x in rec["attempts"]] == ["failed", "finished"]
+    assert rec["metrics"]["summary"]["loss"]["count"] == 2
+    snapshot = git("rev-parse", "refs/trail/code/p-1", cwd=b)
+    assert snapshot == rec["attempts"][1]["snapshot"]
+    assert git("rev-parse", f"{snapshot}^2", cwd=b) == rec["attempts"][0]["snapshot"]
+    # Both clones change the record: a resumes it again, b tags it. b's pull refuses the merge,
+    # naming the record, and loses nothing: a's attempts stay on the remote, b's tag on b.
+    trail("run", "--resume", "p-1", "--force", "--", *fail, cwd=a)
+    trail("push", cwd=a)
+    trail("tag", "p-1", "k=v", cwd=b)
+    refused = trail("pull", cwd=b, check=False)
+    assert refused.returncode != 0 and f"{run_dir('p-1')}/run.yaml" in refused.stderr
+    assert record(b, "p-1")["tags"] == {"k": "v"}
+    assert len(record(a, "p-1")["attempts"]) == 3
