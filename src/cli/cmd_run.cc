@@ -60,7 +60,8 @@ std::function<int()> SetupRun(CLI::App& sub) {
       ->allow_extra_args(false);
   sub.add_option("--resume", req->resume,
                  "continue run ID (id, number or uid) that crashed, was killed, failed or was pruned: same id, "
-                 "metrics appended after its last step, one more attempt in its record");
+                 "metrics appended after its last step, one more attempt in its record")
+      ->type_name("ID");
   sub.add_flag("--force", req->force, "with --resume: reopen a finished run too");
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(

@@ -108,6 +108,21 @@ Json ResumedStartRecord(const Json& old_record, const Json& fresh) {
       for (auto p = it.value().begin(); p != it.value().end(); ++p) rec[key][p.key()] = p.value();
       continue;
     }
+    if (key == "functions" && it.value().is_array() && rec.contains("functions") && rec["functions"].is_array()) {
+      // The new scan's, plus what earlier attempts logged with log_function that it cannot see.
+      Json functions = it.value();
+      for (const Json& f : rec["functions"]) {
+        if (!f.is_object() || !f.contains("found") || !f["found"].is_array()) continue;
+        bool logged = false, scanned = false;
+        for (const Json& how : f["found"]) logged = logged || how == "log_function";
+        for (const Json& g : functions)
+          scanned = scanned || (g.is_object() && record::GetString(g, "category") == record::GetString(f, "category") &&
+                                record::GetString(g, "name") == record::GetString(f, "name"));
+        if (logged && !scanned) functions.push_back(f);
+      }
+      rec["functions"] = functions;
+      continue;
+    }
     if (key == "data" && it.value().is_array() && rec.contains("data") && rec["data"].is_array()) {
       std::set<std::string> roles;
       for (const Json& d : it.value())

@@ -37,6 +37,7 @@ StatusOr<ReopenedRun> ReopenRun(Project& project, const std::string& ref, bool f
 // The start record of the resumed attempt: the old record with `fresh` (what this attempt
 // captured: command, code, environment, ...) over it. `started`, id, number and uid stay the
 // old ones; params and tags are merged (new values win); data inputs are replaced by role;
+// functions are the new scan's plus those earlier attempts logged with log_function;
 // the outcome, metrics and output of the old attempts are dropped (they come back at the end).
 Json ResumedStartRecord(const Json& old_record, const Json& fresh);
 

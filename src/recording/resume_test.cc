@@ -121,16 +121,20 @@ TEST_F(ResumeTest, TheResumedStartRecordKeepsTheRunAndTakesTheNewContext) {
            {"metrics", {{"summary", Json::object()}}},
            {"output", "output.log"},
            {"data", Json::array({Json{{"role", "train"}, {"path", "a"}}, Json{{"role", "test"}, {"path", "t"}}})},
-           {"artifacts", Json::array({Json{{"path", "m.pt"}}})}};
-  Json fresh = Json{{"id", "p-1"},
-                    {"number", 1},
-                    {"uid", "new"},
-                    {"status", "running"},
-                    {"started", "t9"},
-                    {"host", "new-host"},
-                    {"params", {{"lr", 0.2}}},
-                    {"tags", {{"b", "2"}}},
-                    {"data", Json::array({Json{{"role", "train"}, {"path", "b"}}})}};
+           {"artifacts", Json::array({Json{{"path", "m.pt"}}})},
+           {"functions", Json::array({Json{{"category", "optimizer"}, {"name", "Adam"}, {"found", {"log_function"}}},
+                                      Json{{"category", "activation"}, {"name", "relu"}, {"found", {"import"}}}})}};
+  Json fresh =
+      Json{{"id", "p-1"},
+           {"number", 1},
+           {"uid", "new"},
+           {"status", "running"},
+           {"started", "t9"},
+           {"host", "new-host"},
+           {"params", {{"lr", 0.2}}},
+           {"tags", {{"b", "2"}}},
+           {"data", Json::array({Json{{"role", "train"}, {"path", "b"}}})},
+           {"functions", Json::array({Json{{"category", "activation"}, {"name", "tanh"}, {"found", {"import"}}}})}};
   Json rec = ResumedStartRecord(old, fresh);
   EXPECT_EQ(rec["uid"], "u1");
   EXPECT_EQ(rec["started"], "t0");
@@ -143,6 +147,10 @@ TEST_F(ResumeTest, TheResumedStartRecordKeepsTheRunAndTakesTheNewContext) {
   ASSERT_EQ(rec["data"].size(), 2u);
   EXPECT_EQ(rec["data"][0]["role"], "test");
   EXPECT_EQ(rec["data"][1]["path"], "b");
+  // The new scan's functions, and the one an earlier attempt logged itself.
+  ASSERT_EQ(rec["functions"].size(), 2u);
+  EXPECT_EQ(rec["functions"][0]["name"], "tanh");
+  EXPECT_EQ(rec["functions"][1]["name"], "Adam");
   for (const char* gone : {"exit_code", "signal", "ended", "duration_s", "metrics", "output"})
     EXPECT_FALSE(rec.contains(gone)) << gone;
 }
