@@ -136,6 +136,9 @@ def test_resume_by_uid_and_a_metric_without_steps_continues_its_count(project):
     assert series_steps(project, "p-1", "acc") == [0, 1, 2, 3, 4, 5]
     assert rec["tags"] == {"a": "1", "b": "2"} and rec["params"]["lr"] == 0.2
     assert [a["status"] for a in rec["attempts"]] == ["failed", "finished"]
+    shown = trail("show", "p-1", cwd=project).stdout
+    assert "failed (exit 3) in" in shown.split("attempt 1")[1].splitlines()[0]
+    assert "finished (exit 0) in" in shown.split("attempt 2")[1].splitlines()[0]
     # A third attempt appends a third entry.
     trail("run", "--resume", "1", "--force", "--", PYTHON, "-c", code, cwd=project)
     rec = record(project, "p-1")
