@@ -1,7 +1,7 @@
 // Fuzzes the reading of a training program's Python source (src/context/): the input is one
 // source file, tokenized (Tokenize, StringLiteralValue), its imports parsed (FindImports) and the
-// Table 1 function scan run over it (ScanFunctions), as FindProgramSources and the run's context
-// capture do for the entry file.
+// Table 1 function scan and the seed scan run over it (ScanFunctions, ScanSeeds), as
+// FindProgramSources and the run's context capture do for the entry file.
 //
 // Checks, beyond "never crashes" (the tokenizer promises never to fail):
 //   - Tokens lie inside the source, in order and without overlap, on non-decreasing lines from 1;
@@ -12,6 +12,8 @@
 //   - Every finding is {category, name, found, at} with a (category, name) from the function
 //     table (AllFunctionKinds), each pair once; found and at hold 1 to 5 distinct valid-UTF-8
 //     strings, and each place is "t.py:<line>" with a line of the file.
+//   - Every seed is {call, value, at} of valid-UTF-8 strings, at most 100 of them: call non-empty,
+//     value at most 80 bytes, at a place as above.
 #include <cstdint>
 #include <set>
 #include <string>
@@ -25,6 +27,7 @@
 #include "context/program_sources.h"
 #include "context/py_imports.h"
 #include "context/py_tokenizer.h"
+#include "context/seed_scan.h"
 #include "fuzz/check.h"
 
 namespace trail::fuzz {
@@ -110,6 +113,35 @@ void CheckImports(std::string_view text, const std::vector<context::ImportStatem
   }
 }
 
+// "t.py:<line>" with a line of the file.
+bool IsPlace(const std::string& s, uint32_t lines) {
+  const std::string prefix = std::string(kDisplay) + ":";
+  if (!s.starts_with(prefix) || s.size() == prefix.size() || s.size() >= prefix.size() + 11) return false;
+  uint64_t line = 0;
+  for (size_t i = prefix.size(); i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    line = line * 10 + static_cast<uint64_t>(s[i] - '0');
+  }
+  return line >= 1 && line <= lines;
+}
+
+void CheckSeeds(std::string_view text, const Json& seeds) {
+  auto note = [&](const std::string& what) {
+    return what + "\n  seeds: " + Shown(seeds) + "\n  input: " + Escaped(text);
+  };
+  FUZZ_CHECK(seeds.is_array() && seeds.size() <= 100, note("ScanSeeds did not give an array of at most 100"));
+  for (const Json& s : seeds) {
+    FUZZ_CHECK(s.is_object() && s.size() == 3, note("seed is not {call, value, at}"));
+    for (const char* key : {"call", "value", "at"}) {
+      FUZZ_CHECK(s.contains(key) && s[key].is_string() && IsValidUtf8(s[key].get<std::string>()),
+                 note(std::string(key) + " is not a valid UTF-8 string"));
+    }
+    FUZZ_CHECK(!s["call"].get<std::string>().empty(), note("empty call"));
+    FUZZ_CHECK(s["value"].get<std::string>().size() <= 80, note("value over 80 bytes"));
+    FUZZ_CHECK(IsPlace(s["at"].get<std::string>(), LineCount(text)), note("bad place"));
+  }
+}
+
 void CheckFindings(std::string_view text, const Json& findings) {
   static const std::set<std::pair<std::string, std::string>> known = [] {
     std::set<std::pair<std::string, std::string>> out;
@@ -147,15 +179,7 @@ void CheckFindings(std::string_view text, const Json& findings) {
     }
     for (const Json& at : f["at"]) {
       const std::string& s = at.get_ref<const std::string&>();
-      std::string prefix = std::string(kDisplay) + ":";
-      FUZZ_CHECK(s.starts_with(prefix) && s.size() > prefix.size() && s.size() < prefix.size() + 11,
-                 note("bad place '" + Escaped(s) + "'"));
-      uint64_t line = 0;
-      for (size_t i = prefix.size(); i < s.size(); ++i) {
-        FUZZ_CHECK(s[i] >= '0' && s[i] <= '9', note("bad place '" + Escaped(s) + "'"));
-        line = line * 10 + static_cast<uint64_t>(s[i] - '0');
-      }
-      FUZZ_CHECK(line >= 1 && line <= lines, note("place '" + Escaped(s) + "' is past the file"));
+      FUZZ_CHECK(IsPlace(s, lines), note("bad place '" + Escaped(s) + "'"));
     }
   }
 }
@@ -184,5 +208,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sources.files.push_back(std::move(file));
   Json findings = context::ScanFunctions(sources);
   fuzz::CheckFindings(sources.files[0].text, findings);
+  fuzz::CheckSeeds(sources.files[0].text, context::ScanSeeds(sources));
   return 0;
 }

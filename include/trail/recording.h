@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct RunRequest {
   // `trail sweep` runs its trials with this: a JSON object {parent, hyperparameters, params,
   // id_file}. Not for people.
   std::string sweep_trial;
+  // `--seed N`: the child gets PYTHONHASHSEED=N and TRAIL_SEED=N, the record `seed: N`. N is
+  // 0..4294967295 (PYTHONHASHSEED's range); anything else is InvalidArgument.
+  std::optional<int64_t> seed;
   // `trail run --resume ID`: continue run ID (id, number or uid; crashed, killed, failed or
   // pruned) instead of starting a new one: same id and uid, metrics appended, one more entry in
   // its `attempts` (docs/run.md, "Resuming a run"). `force`: reopen a finished run too.

@@ -71,6 +71,9 @@ class Session {
   // A Table 1 entry the source scan cannot see: category is "regression loss",
   // "classification loss", "neural network loss", "optimizer", "activation" or "regularization".
   Status LogFunction(std::string_view category, std::string_view name);
+  // Records `seed: N` (the Python client's trail.seed(n); the last call wins). N is
+  // 0..4294967295, PYTHONHASHSEED's range; anything else is InvalidArgument.
+  Status SetSeed(int64_t seed);
   // Stores a file the run produced in the object store now and records it; `role` empty: guessed
   // from the name (GuessArtifactRole).
   Status LogArtifact(const std::string& path, std::string_view role);

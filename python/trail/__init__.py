@@ -32,7 +32,8 @@ __version__ = getattr(_trail, "__version__", "0")
 
 __all__ = [
     "TrailError", "ActiveRun", "start_run", "end_run", "active_run", "log_param", "log_params", "log_metric",
-    "log_metrics", "set_tag", "set_tags", "log_artifact", "log_data", "log_function", "flush", "resume_step",
+    "log_metrics", "set_tag", "set_tags", "log_artifact", "log_data", "log_function", "flush", "seed",
+    "resume_step",
 ]
 
 _STATUSES = ("finished", "failed", "killed")
@@ -283,6 +284,75 @@ def log_artifact(local_path, role=None):
     if role is not None and not isinstance(role, str):
         raise TypeError(f"log_artifact: role is {type(role).__name__}; expected str or None")
     _trail._log_artifact(os.path.abspath(path), role or "")
+
+
+_MAX_SEED = 4294967295  # PYTHONHASHSEED's range is 0..4294967295
+
+
+def seed(n=None):
+    """Seeds every generator a training script usually draws from and records `seed: n` on the
+    run (starting one as the logging functions do; under `trail run`, on that run). Returns n.
+
+    Seeds Python's `random`, NumPy's global generator (np.random.seed) and PyTorch
+    (torch.manual_seed, and torch.cuda.manual_seed_all when CUDA is available) where they are
+    installed, and sets PYTHONHASHSEED and TRAIL_SEED in os.environ for child processes (this
+    process's own string hashing was fixed when it started: `trail run --seed N` sets it).
+
+    n None: the seed `trail run --seed N` (or `trail reproduce`) gave in TRAIL_SEED, so a script
+    that calls trail.seed() is re-seeded identically; else a random seed, recorded so the run
+    can be repeated. n is an int from 0 to 4294967295."""
+    if n is None:
+        given = os.environ.get("TRAIL_SEED", "")
+        if given:
+            try:
+                n = int(given, 10)
+            except ValueError:
+                raise ValueError(f"seed: TRAIL_SEED is {given!r}; expected an integer from 0 to {_MAX_SEED}") from None
+        else:
+            import random
+            n = random.SystemRandom().randrange(_MAX_SEED + 1)
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"seed: n is {type(n).__name__}; expected an int from 0 to {_MAX_SEED}")
+    if not 0 <= n <= _MAX_SEED:
+        raise ValueError(f"seed: n is {n}; expected an int from 0 to {_MAX_SEED}")
+    _trail._set_seed(n)  # recorded first: a refused record seeds nothing
+    _seed_generators(n)
+    os.environ["PYTHONHASHSEED"] = str(n)
+    os.environ["TRAIL_SEED"] = str(n)
+    return n
+
+
+def _seed_generators(n):
+    import importlib.util
+    import random
+    random.seed(n)
+
+    def available(name):
+        # Imported already, or installed: find_spec reads no module code.
+        if name in sys.modules:
+            return sys.modules[name] is not None
+        try:
+            return importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            return False
+
+    def load(name):
+        # A framework that is installed but cannot be imported here is not one the script uses.
+        if not available(name):
+            return None
+        try:
+            return importlib.import_module(name)
+        except Exception:  # noqa: BLE001 (a broken install raises anything)
+            return None
+
+    numpy = load("numpy")
+    if numpy is not None:
+        numpy.random.seed(n)
+    torch = load("torch")
+    if torch is not None:
+        torch.manual_seed(n)
+        if torch.cuda.is_available():
+            torch.cuda.manual_seed_all(n)
 
 
 def log_data(role, data, snapshot=0.01, seed=0, stratify=None):

@@ -41,6 +41,10 @@ StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
   req.data_options.seed = request.data_options.seed;
   req.data_options.stratify = request.data_options.stratify;
   req.artifacts = request.artifacts;
+  if (request.seed && (*request.seed < 0 || *request.seed > trail::kMaxSeed)) {
+    return InvalidArgument(trail::SeedRangeError(*request.seed));
+  }
+  req.seed = request.seed;
   if (request.force && request.resume.empty()) return InvalidArgument("--force only goes with --resume ID");
   req.resume = request.resume;
   req.force = request.force;

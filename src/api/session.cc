@@ -44,6 +44,7 @@ Status Session::SetTags(const Json& tags) { return run_->SetTags(tags); }
 Status Session::LogFunction(std::string_view category, std::string_view name) {
   return run_->LogFunction(category, name);
 }
+Status Session::SetSeed(int64_t seed) { return run_->SetSeed(seed); }
 Status Session::LogArtifact(const std::string& path, std::string_view role) { return run_->LogArtifact(path, role); }
 Status Session::LogData(const std::string& role, const std::string& source, const DataOptions& options,
                         const std::string& label) {

@@ -1,6 +1,7 @@
 // trail run: run a command and record it.
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 
 #include "commands.h"
@@ -58,6 +59,12 @@ std::function<int()> SetupRun(CLI::App& sub) {
          "--artifact", req->artifacts,
          "a file or folder the run writes (model, checkpoints): what it creates or changes is stored; repeatable")
       ->allow_extra_args(false);
+  auto seed = std::make_shared<std::string>();
+  CLI::Option* seed_option =
+      sub.add_option("--seed", *seed,
+                     "a seed N (0 to 4294967295): the command gets PYTHONHASHSEED=N and TRAIL_SEED=N "
+                     "(trail.seed() reads it) and the run records seed: N")
+          ->type_name("N");
   sub.add_option("--resume", req->resume,
                  "continue run ID (id, number or uid) that crashed, was killed, failed or was pruned: same id, "
                  "metrics appended after its last step, one more attempt in its record")
@@ -68,9 +75,18 @@ std::function<int()> SetupRun(CLI::App& sub) {
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"
       "appending JSON lines to the file named by $TRAIL_METRICS, e.g. {\"step\": 3, \"loss\": 0.21}.\n"
       "trail run returns the command's exit code. See docs/run.md.");
-  return [req, no_args, no_parse] {
+  return [req, no_args, no_parse, seed, seed_option] {
     req->params_from_args = !*no_args;
     req->parse_output = !*no_parse;
+    if (seed_option->count() > 0) {
+      int64_t n = 0;
+      const char* end = seed->data() + seed->size();
+      auto [ptr, ec] = std::from_chars(seed->data(), end, n);
+      if (ec != std::errc() || ptr != end || n < 0 || n > 4294967295) {
+        return Fail(InvalidArgument("--seed: expected an integer from 0 to 4294967295, got '" + *seed + "'"));
+      }
+      req->seed = n;
+    }
     if (Status s = api::CheckRunRequest(*req); !s.ok()) return Fail(s);
     auto project = OpenProject();
     if (!project) return 1;

@@ -28,6 +28,8 @@ const std::vector<Command>& Commands() {
        SetupPush},
       {"fetch", "download the packs this store lacks from a remote, and merge in the runs other clones pushed",
        SetupFetch},
+      {"apply", "bring a run's code snapshot and data into the working tree: trail apply ID [--branch NAME] [--stash]",
+       SetupApply},
       {"pull", "fetch, then restore tracked data to match its pointers: trail pull [PATH...]", SetupPull},
   };
   return kCommands;

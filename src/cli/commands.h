@@ -26,5 +26,6 @@ std::function<int()> SetupRemote(CLI::App& sub);
 std::function<int()> SetupPush(CLI::App& sub);
 std::function<int()> SetupFetch(CLI::App& sub);
 std::function<int()> SetupPull(CLI::App& sub);
+std::function<int()> SetupApply(CLI::App& sub);
 
 }  // namespace trail::cli

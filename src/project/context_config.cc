@@ -13,7 +13,8 @@ namespace trail {
 namespace {
 
 constexpr const char* kWhere = ".trail/config.yaml: ";
-constexpr const char* kRoots[] = {"user", "host", "command", "cwd", "code", "environment", "functions", "context"};
+constexpr const char* kRoots[] = {"user",        "host",      "command", "cwd",    "code",
+                                  "environment", "functions", "seeds",   "context"};
 
 std::vector<std::string> Split(std::string_view path) {
   std::vector<std::string> out;

@@ -187,6 +187,8 @@ void LogFunction(py::object category, py::object name) {
   ThrowIfError(RunOrStart()->LogFunction(c, n), "log_function");
 }
 
+void SetSeed(int64_t seed) { ThrowIfError(RunOrStart()->SetSeed(seed), "seed"); }
+
 // `path` is absolute (the package resolves it against the working directory).
 void LogArtifact(const std::string& path, const std::string& role) {
   RunOrStart();
@@ -257,6 +259,7 @@ PYBIND11_MODULE(_trail, m) {
   m.def("set_tag", &SetTag, py::arg("key"), py::arg("value"), "set_tag(key, value): sets one tag.");
   m.def("log_function", &LogFunction, py::arg("category"), py::arg("name"),
         "log_function(category, name): records a Table 1 function the source scan cannot see.");
+  m.def("_set_seed", &SetSeed, py::arg("seed"));
   m.def("_log_artifact", &LogArtifact, py::arg("path"), py::arg("role"));
   m.def("_log_data", &LogData, py::arg("role"), py::arg("source"), py::arg("fraction"), py::arg("seed"),
         py::arg("stratify"), py::arg("label"));

@@ -8,8 +8,10 @@
 #include "base/paths.h"
 #include "base/secrets.h"
 #include "context/context.h"
+#include "context/determinism_env.h"
 #include "context/function_scan.h"
 #include "context/program_sources.h"
+#include "context/seed_scan.h"
 
 namespace trail {
 namespace {
@@ -117,12 +119,18 @@ Json CaptureContext(Project& project, const ContextConfig& config, const Capture
   // The program's sources are read and tokenized once, for the packages it
   // imports and the Table 1 functions it uses; skipped when neither is wanted.
   context::ContextEnv context_env = context::ContextEnv::FromProcess();
+  for (const std::string& entry : options.env_overrides) {
+    const size_t eq = entry.find('=');
+    if (eq != std::string::npos && eq > 0) context_env.env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
   context::ProgramSources sources;
-  if (config.Wants("functions") || config.Wants("environment.packages") || config.Wants("environment.frameworks")) {
+  if (config.Wants("functions") || config.Wants("seeds") || config.Wants("environment.packages") ||
+      config.Wants("environment.frameworks")) {
     sources = context::FindProgramSources(options.argv, options.cwd, project.root(), context_env, warnings);
   }
   Json env = context::CaptureEnvironment(options.argv, options.cwd, context_env, warnings, &sources);
   env["trail"] = TRAIL_VERSION;
+  if (Json vars = context::DeterminismVariables(context_env.env); !vars.empty()) env["variables"] = std::move(vars);
   // The Python client is trail itself, not an installed distribution.
   if (env.contains("packages") && env["packages"].contains("unresolved")) {
     Json& unresolved = env["packages"]["unresolved"];
@@ -137,6 +145,9 @@ Json CaptureContext(Project& project, const ContextConfig& config, const Capture
   }
   out["environment"] = env;
   if (!sources.files.empty() && config.Wants("functions")) out["functions"] = context::ScanFunctions(sources);
+  if (!sources.files.empty() && config.Wants("seeds")) {
+    if (Json seeds = context::ScanSeeds(sources); !seeds.empty()) out["seeds"] = std::move(seeds);
+  }
 
   if (!config.custom.empty()) out["context"] = CaptureCustomFields(config, options.cwd, warnings);
   ApplyContextSelection(config, out);

@@ -22,13 +22,16 @@ struct CaptureOptions {
   std::string run_id;
   // Output folders (relative to the root) kept as artifacts: not copied into the code snapshot.
   std::vector<std::string> artifact_dirs;
+  // NAME=VALUE the command is started with over this process's environment
+  // (`trail run --seed`): the environment captured is the command's.
+  std::vector<std::string> env_overrides;
   // A resumed run: the snapshot of its previous attempt, made the new snapshot's second parent
   // (the first stays HEAD), so every attempt's code stays reachable from refs/trail/code/<id>.
   std::string previous_snapshot;
 };
 
-// The record fragment: user, host, command, cwd, code, environment,
-// functions and context (custom fields), after include/exclude. Fail-soft:
+// The record fragment: user, host, command, cwd, code, environment (with
+// the determinism `variables`), functions, seeds and context (custom fields), after include/exclude. Fail-soft:
 // problems become `warnings`; the result is always usable.
 Json CaptureContext(Project& project, const ContextConfig& config, const CaptureOptions& options,
                     std::vector<std::string>* warnings);

@@ -44,6 +44,8 @@ void MergeAnnotations(Env& env, const std::string& path, Json& rec) {
       if (!rec.contains(key) || !rec[key].is_object()) rec[key] = Json::object();
       for (auto it = line[key].begin(); it != line[key].end(); ++it) rec[key][it.key()] = it.value();
     }
+    // trail.seed(n): the seed the program set, the last one set winning.
+    if (line.contains("seed") && line["seed"].is_number_integer()) rec["seed"] = line["seed"];
     if (line.contains("function") && line["function"].is_object()) {
       if (!rec.contains("functions") || !rec["functions"].is_array()) rec["functions"] = Json::array();
       const Json& f = line["function"];

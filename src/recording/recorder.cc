@@ -29,12 +29,23 @@ extern char** environ;
 namespace trail {
 namespace {
 
-std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& project, const std::string& uid) {
+// This process's environment with `overrides` (NAME=VALUE) replacing what they name.
+std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& project, const std::string& uid,
+                                          const std::vector<std::string>& overrides) {
   std::vector<std::string> env;
+  const auto overridden = [&](const char* entry) {
+    for (const std::string& o : overrides) {
+      const size_t eq = o.find('=');
+      if (eq != std::string::npos && std::strncmp(entry, o.c_str(), eq + 1) == 0) return true;  // "NAME=" alike
+    }
+    return false;
+  };
   for (char** e = environ; *e; ++e) {
     if (std::strncmp(*e, "TRAIL_METRICS=", 14) == 0 || std::strncmp(*e, "TRAIL_RUN_ID=", 13) == 0) continue;
+    if (overridden(*e)) continue;
     env.emplace_back(*e);
   }
+  env.insert(env.end(), overrides.begin(), overrides.end());
   env.push_back("TRAIL_METRICS=" + run.path(record::live::kMetricsFile));
   env.push_back("TRAIL_RUN_ID=" + run.id);
   env.push_back("TRAIL_RUN_UID=" + uid);
@@ -67,8 +78,16 @@ Status RecordNotWritten(const LiveRun& run, const ExitInfo& exit, const Status& 
 
 }  // namespace
 
+std::string SeedRangeError(int64_t seed) {
+  return "--seed " + std::to_string(seed) + ": expected an integer from 0 to " + std::to_string(kMaxSeed) +
+         " (the range of PYTHONHASHSEED)";
+}
+
 StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunObserver& observer) {
   if (request.argv.empty()) return InvalidArgument("no command to run (usage: trail run [options] -- CMD ARGS...)");
+  if (request.seed && (*request.seed < 0 || *request.seed > kMaxSeed)) {
+    return InvalidArgument(SeedRangeError(*request.seed));
+  }
   std::vector<std::string> warnings;
   RecoverAbandonedRuns(project, &warnings);
   for (const auto& w : warnings) observer.Warning(w);
@@ -88,6 +107,12 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (request.extra_params.is_object()) record::MergeInto(start.params, request.extra_params);
   TRAIL_ASSIGN_OR_RETURN(start.tags, record::ParseAssignments(request.tags, "--tag", false));
   start.hyperparameters = request.hyperparameters;
+  if (request.seed) {
+    start.seed = request.seed;
+    // Python's hash seed and the one trail.seed() reads: the same N makes the same run.
+    start.env_overrides.push_back("PYTHONHASHSEED=" + std::to_string(*request.seed));
+    start.env_overrides.push_back("TRAIL_SEED=" + std::to_string(*request.seed));
+  }
   for (const std::string& a : request.artifacts)
     start.artifact_paths.push_back(
         std::filesystem::absolute(std::filesystem::path(start.cwd) / a).lexically_normal().string());
@@ -138,7 +163,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
       output_metrics->Feed(stream, data, size);
     };
   }
-  spec.env = ChildEnvironment(run, project, record::GetString(rec, "uid"));
+  spec.env = ChildEnvironment(run, project, record::GetString(rec, "uid"), start.env_overrides);
   SetResumeEnvironment(spec.env, begun.resume_step);
   spec.keep_fds = {run.lock.fd()};  // the child keeps the run live if we die
   auto child = process::ChildProcess::Start(spec);

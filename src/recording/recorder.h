@@ -1,6 +1,8 @@
 // `trail run`: runs a command and records it as a run on the runs branch.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,10 +30,16 @@ struct RunRequest {
   std::vector<DataInput> data;         // --data ROLE=PATH_OR_URL
   DataOptions data_options;            // --snapshot-fraction, --snapshot-seed, --stratify
   std::vector<std::string> artifacts;  // --artifact PATH (relative to the cwd)
+  std::optional<int64_t> seed;         // --seed N: PYTHONHASHSEED and TRAIL_SEED in the child, `seed: N` recorded
   // --resume ID: continue that run (recording/resume.h); --force: even a finished one.
   std::string resume;
   bool force = false;
 };
+
+// The largest seed: PYTHONHASHSEED takes 0..4294967295.
+inline constexpr int64_t kMaxSeed = 4294967295;
+// "--seed N: expected an integer from 0 to 4294967295".
+std::string SeedRangeError(int64_t seed);
 
 // What the front end hears about while a run is recorded. The library never
 // prints; the CLI decides what the user sees.

@@ -55,6 +55,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   const double started = project.env().NowUnixSeconds();
   rec["started"] = FormatIsoTime(started);
   rec["params"] = params;
+  if (start.seed) rec["seed"] = *start.seed;
   if (start.hyperparameters.is_object() && !start.hyperparameters.empty())
     rec["hyperparameters"] = start.hyperparameters;
   if (start.tags.is_object() && !start.tags.empty()) rec["tags"] = start.tags;
@@ -76,6 +77,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   capture.argv = start.argv;
   capture.cwd = start.cwd;
   capture.run_id = run.id;
+  capture.env_overrides = start.env_overrides;
   if (reopened) capture.previous_snapshot = SnapshotOf(reopened->previous.record);
   if (auto dirs = ConfiguredArtifactDirs(project); dirs.ok()) capture.artifact_dirs = *dirs;
   for (const std::string& a : start.artifact_paths) {

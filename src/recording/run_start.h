@@ -26,6 +26,10 @@ struct RunStart {
   Json hyperparameters;                     // a sweep's searched space, or null
   Json data;                                // the record's `data:` list (run_data.h), or null
   std::vector<std::string> artifact_paths;  // --artifact, absolute
+  std::optional<int64_t> seed;              // `trail run --seed N`: recorded as `seed: N`
+  // NAME=VALUE the command runs with over this process's environment; the
+  // record's environment.variables are captured from the result.
+  std::vector<std::string> env_overrides;
   // Continue this run (id, number or uid) instead of starting one (recording/resume.h);
   // `force`: even a finished one.
   std::string resume;

@@ -26,6 +26,7 @@
 #include "record/record.h"
 #include "recording/capture.h"
 #include "recording/live_run.h"
+#include "recording/recorder.h"
 #include "recording/run_artifacts.h"
 #include "recording/run_start.h"
 #include "store/file_store.h"
@@ -325,6 +326,16 @@ Status RunSession::LogFunction(std::string_view category, std::string_view name)
   }
   TRAIL_RETURN_IF_ERROR(CheckName(name, "function"));
   impl_->Annotate(Json{{"function", Json{{"category", std::string(category)}, {"name", std::string(name)}}}});
+  return Status::Ok();
+}
+
+Status RunSession::SetSeed(int64_t seed) {
+  if (seed < 0 || seed > kMaxSeed) {
+    return InvalidArgument("seed " + std::to_string(seed) + ": expected an integer from 0 to " +
+                           std::to_string(kMaxSeed) + " (the range of PYTHONHASHSEED)");
+  }
+  if (impl_->ended) return FailedPrecondition("run " + impl_->id + " has ended");
+  impl_->Annotate(Json{{"seed", seed}});
   return Status::Ok();
 }
 

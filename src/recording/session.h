@@ -74,6 +74,9 @@ class RunSession {
   // A Table 1 entry the scanner cannot see: category is one of "regression loss",
   // "classification loss", "neural network loss", "optimizer", "activation", "regularization".
   Status LogFunction(std::string_view category, std::string_view name);
+  // Records `seed: N` on the run (trail.seed(n)); the last call wins. N is 0..4294967295
+  // (PYTHONHASHSEED's range), else InvalidArgument.
+  Status SetSeed(int64_t seed);
   // Stores a file the run produced in the object store now and records its path (relative to
   // the project root when inside it), size, oid and role (guessed from the name when empty).
   Status LogArtifact(const std::string& path, std::string_view role);

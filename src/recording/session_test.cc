@@ -101,6 +101,24 @@ TEST_F(SessionTest, BadValuesAreRefusedAtTheCall) {
   EXPECT_EQ((*s)->LogMetric("x", 1, std::nullopt).code(), Code::kFailedPrecondition);
 }
 
+TEST_F(SessionTest, SeedIsRecordedLastCallWinning) {
+  Write("train.py", "import random\nrandom.seed(3)\n");
+  CommitAll("seeded");
+  auto s = RunSession::Start(Options());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ((*s)->SetSeed(-1).code(), Code::kInvalidArgument);
+  EXPECT_EQ((*s)->SetSeed(4294967296).message(),
+            "seed 4294967296: expected an integer from 0 to 4294967295 (the range of PYTHONHASHSEED)");
+  ASSERT_TRUE((*s)->SetSeed(7).ok());
+  ASSERT_TRUE((*s)->SetSeed(4294967295).ok());
+  ASSERT_TRUE((*s)->End("finished").ok());
+  Json r = Record("p-1");
+  EXPECT_EQ(r["seed"], 4294967295);
+  ASSERT_EQ(r["seeds"].size(), 1u);  // the source scan's finding, beside the seed the program set
+  EXPECT_EQ(r["seeds"][0], (Json{{"call", "random.seed"}, {"value", "3"}, {"at", "train.py:2"}}));
+  EXPECT_EQ((*s)->SetSeed(1).code(), Code::kFailedPrecondition);
+}
+
 TEST_F(SessionTest, ThreadsLogConcurrently) {
   auto s = RunSession::Start(Options());
   ASSERT_TRUE(s.ok());

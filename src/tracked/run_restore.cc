@@ -204,4 +204,120 @@ StatusOr<RestoredSnapshot> RestoreSnapshot(const Project& project, const Json& r
   return NotFound(id + " has no " + role + " snapshot" + (roles.empty() ? "" : " (it has: " + roles + ")"));
 }
 
+const char* DataInputStateName(DataInputRestore::State state) {
+  switch (state) {
+    case DataInputRestore::State::kRestored:
+      return "restored";
+    case DataInputRestore::State::kPresent:
+      return "present";
+    case DataInputRestore::State::kMissing:
+      return "missing";
+    case DataInputRestore::State::kUrl:
+      return "url";
+    case DataInputRestore::State::kConflict:
+      return "conflict";
+  }
+  return "?";
+}
+
+StatusOr<std::vector<DataInputRestore>> RestoreDataInputs(const Project& project, const Json& record,
+                                                          const std::string& root, const DataRestoreOptions& options) {
+  using State = DataInputRestore::State;
+  const std::string id = record::GetString(record, "id");
+  const Json data = record.value("data", Json::array());
+  if (!data.is_array()) return Corrupt(id + ": the record's data is not a list");
+  std::vector<DataInputRestore> out;
+  std::vector<Planned> plan;  // parallel to the entries of `out` whose state is still open
+  std::vector<size_t> plan_index;
+  std::unique_ptr<store::LocalStore> st;
+  for (const Json& d : data) {
+    if (!d.is_object()) return Corrupt(id + ": a data entry is not a mapping");
+    DataInputRestore r;
+    r.role = record::GetString(d, "role");
+    r.path = record::GetString(d, "source");
+    r.oid = record::GetString(d, "oid");
+    r.folder = record::GetString(d, "format") == "folder";
+    const std::string what = id + ": " + r.role + " data " + r.path;
+    if (r.path.find("://") != std::string::npos) {
+      r.state = State::kUrl;
+      r.problem = what + " is read from its URL by the program; trail holds no copy";
+      out.push_back(std::move(r));
+      continue;
+    }
+    if (!r.path.empty() && r.path[0] == '/') {
+      // Data outside the project: read where it was, never written there.
+      r.state = State::kMissing;
+      r.problem = what + " is outside the project: not restored";
+      if (!r.oid.empty() && !r.folder && PathExists(r.path)) {
+        auto have = HashFile(r.path);
+        if (have.ok() && OidString(*have) == r.oid) r.state = State::kPresent, r.problem.clear();
+      }
+      out.push_back(std::move(r));
+      continue;
+    }
+    // The record may come from another clone: its path must stay in the work tree.
+    TRAIL_RETURN_IF_ERROR(CheckRelativePath(r.path, id + ": data source", /*outside_repo_dirs=*/true));
+    if (r.oid.empty()) {
+      r.state = State::kMissing;
+      r.problem = what + " was recorded without a content id";
+      out.push_back(std::move(r));
+      continue;
+    }
+    Planned p;
+    p.item = &d;
+    p.rel = r.path;
+    TRAIL_ASSIGN_OR_RETURN(p.pointer, PointerIn(Json{{"oid", r.oid}, {"type", r.folder ? "folder" : "file"}}, what));
+    if (!st) {
+      TRAIL_ASSIGN_OR_RETURN(st, store::LocalStore::Open(project.store_dir()));
+    }
+    // Present with the recorded bytes is fine whatever the store holds (the code snapshot may
+    // have carried a small untracked file).
+    if (!p.pointer.folder) {
+      const std::string dest = JoinPath(root, r.path);
+      TRAIL_RETURN_IF_ERROR(CheckNoLinkBelow(root, r.path));
+      if (PathExists(dest) && !IsDirectory(dest)) {
+        auto have = HashFile(dest);
+        if (have.ok() && *have == p.pointer.oid) {
+          r.state = State::kPresent;
+          out.push_back(std::move(r));
+          continue;
+        }
+      }
+    }
+    // Sizes read back from YAML are signed; anything else is no size (and fails the check).
+    const Json size = d.value("size", Json()), files = d.value("files", Json());
+    p.pointer.size = size.is_number_integer() && size.get<int64_t>() >= 0 ? size.get<uint64_t>() : 0;
+    if (p.pointer.folder)
+      p.pointer.files = files.is_number_integer() && files.get<int64_t>() >= 0 ? files.get<uint64_t>() : 0;
+    if (Status s = CheckStoredContent(*st, p.pointer); !s.ok()) {
+      r.state = State::kMissing;
+      r.problem =
+          what + " (" + r.oid + ") " +
+          (s.code() == Code::kNotFound ? "has no copy in the local store" : "cannot be restored: " + s.message());
+      out.push_back(std::move(r));
+      continue;
+    }
+    Status planned = Plan(*st, root, /*force=*/options.force, p);
+    if (!planned.ok()) {
+      if (planned.code() != Code::kFailedPrecondition) return planned.WithContext(what);
+      r.state = State::kConflict;
+      r.problem = planned.message();
+      out.push_back(std::move(r));
+      continue;
+    }
+    r.state = p.present ? State::kPresent : State::kRestored;
+    plan_index.push_back(out.size());
+    plan.push_back(std::move(p));
+    out.push_back(std::move(r));
+  }
+  if (options.dry_run) return out;
+  std::string conflicts;
+  for (const DataInputRestore& r : out) {
+    if (r.state == State::kConflict) conflicts += (conflicts.empty() ? "" : "; ") + r.problem;
+  }
+  if (!conflicts.empty()) return FailedPrecondition(conflicts);
+  for (size_t k = 0; k < plan.size(); ++k) TRAIL_RETURN_IF_ERROR(Restore(*st, root, plan[k]));
+  return out;
+}
+
 }  // namespace trail
