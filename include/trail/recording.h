@@ -41,6 +41,11 @@ struct RunRequest {
   std::string reproduces;
   std::vector<std::string> env;
   std::string cwd;
+  // `trail run --resume ID`: continue run ID (id, number or uid; crashed, killed, failed or
+  // pruned) instead of starting a new one: same id and uid, metrics appended, one more entry in
+  // its `attempts` (docs/run.md, "Resuming a run"). `force`: reopen a finished run too.
+  std::string resume;
+  bool force = false;
 };
 
 // What the front end hears while a run is recorded; the library never prints. Calls come from

@@ -37,6 +37,10 @@ struct SessionOptions {
   Json tags = Json::object();     // name -> string
   std::vector<std::string> argv;  // the command this process is (python's sys.argv, interpreter first)
   std::string cwd;                // empty: the current directory
+  // Continue run `resume` (id, number or uid) as `trail run --resume` does: same id, metrics
+  // appended, one more attempt. `force`: reopen a finished run too.
+  std::string resume;
+  bool force = false;
 };
 
 class Session {
@@ -51,6 +55,9 @@ class Session {
 
   const std::string& id() const;
   bool joined() const;  // true: under `trail run`, which finalizes the run
+  // A resumed run (started with `resume`, or joined under `trail run --resume`): the last step
+  // recorded before this attempt, -1 when none was; empty for a run that was not resumed.
+  std::optional<int64_t> resume_step() const;
 
   // `step` absent: the metric's own count (0, 1, 2, ...). Keys: non-empty, valid UTF-8, at most
   // 250 bytes. Values: any double (NaN kept).

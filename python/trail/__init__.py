@@ -33,6 +33,7 @@ __version__ = getattr(_trail, "__version__", "0")
 __all__ = [
     "TrailError", "ActiveRun", "start_run", "end_run", "active_run", "log_param", "log_params", "log_metric",
     "log_metrics", "set_tag", "set_tags", "log_artifact", "log_data", "log_function", "flush", "seed",
+    "resume_step",
 ]
 
 _STATUSES = ("finished", "failed", "killed")
@@ -120,6 +121,9 @@ def _export_run(run_id):
     if not os.path.exists(metrics):
         return
     values = {"TRAIL_RUN_ID": run_id, "TRAIL_METRICS": metrics, "TRAIL_PROJECT_ROOT": root}
+    step = _trail._resume_step()
+    if step is not None:  # a resumed run: programs it starts continue too, as under trail run --resume
+        values.update({"TRAIL_RESUME": "1", "TRAIL_RESUME_STEP": str(step)})
     _exported = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
 
@@ -159,15 +163,21 @@ def _join_locked():
     return _run
 
 
-def start_run(name=None, params=None, tags=None, *, run_name=None):
+def start_run(name=None, params=None, tags=None, *, run_name=None, run_id=None, force=False):
     """Starts a run, exactly as `trail run` would (id, code snapshot, full context), and makes it
     the one this process logs to. Use it as `with trail.start_run(...) as run:`; otherwise the
     run ends when the process exits (failed on an uncaught exception), or at end_run().
 
+    `run_id` (id, number or uid, MLflow's meaning) continues that run instead, as
+    `trail run --resume` does: a crashed, killed, failed or pruned run (a finished one only with
+    `force=True`) keeps its id, its metrics go on after the last recorded step (resume_step()
+    says which) and its record gets one more attempt.
+
     Under `trail run` it joins the run `trail run` records instead and logs params and tags
-    to it (the name is trail run's --name). Raises TrailError when a run is already active, or
-    when the working directory is not in a trail project (`trail init`). `run_name` is
-    MLflow's spelling of `name`."""
+    to it (the name is trail run's --name); a `run_id` must then name that run (resume it with
+    `trail run --resume ID`). Raises TrailError when a run is already active, when the working
+    directory is not in a trail project (`trail init`), or when run_id cannot be resumed.
+    `run_name` is MLflow's spelling of `name`."""
     global _run, _forked_from
     if run_name is not None:
         if name is not None:
@@ -176,7 +186,14 @@ def start_run(name=None, params=None, tags=None, *, run_name=None):
     with _lock:
         if _run is not None:
             raise TrailError(f"run {_run.id} is already active in this process; end it first (trail.end_run())")
+        if run_id is not None and not isinstance(run_id, (str, int)):
+            raise TypeError(f"start_run: run_id is {type(run_id).__name__}; expected a run id, number or uid")
         if _under_trail_run():
+            if run_id is not None:
+                own = os.environ.get("TRAIL_RUN_ID", "")
+                if str(run_id) not in (own, own.rsplit("-", 1)[-1], os.environ.get("TRAIL_RUN_UID")):
+                    raise TrailError(f"start_run: this process runs under trail run as run {own}, not "
+                                     f"{run_id}; resume {run_id} with `trail run --resume {run_id} -- ...`")
             run = _join_locked()
             if run is not None:
                 if params:
@@ -184,12 +201,28 @@ def start_run(name=None, params=None, tags=None, *, run_name=None):
                 if tags:
                     set_tags(tags)
                 return run
-        run_id = _trail._start(name, params, tags, _argv(), os.getcwd())
+        resume = "" if run_id is None else str(run_id)
+        run_id = _trail._start(name, params, tags, _argv(), os.getcwd(), resume, bool(force))
         _forked_from = None  # a forked child that starts its own run logs to it
         _install_hooks()
         _run = ActiveRun(run_id, False, name)
         _export_run(run_id)
         return _run
+
+
+def resume_step():
+    """When the run this process logs to was resumed (start_run(run_id=...) or
+    `trail run --resume`): the last step recorded before this attempt (-1 when none was), so
+    training continues at resume_step() + 1. None when the run was not resumed, or there is none."""
+    with _lock:
+        if _run is not None:
+            return _trail._resume_step()
+    if _under_trail_run() and os.environ.get("TRAIL_RESUME") == "1":
+        try:
+            return int(os.environ.get("TRAIL_RESUME_STEP", "-1"))
+        except ValueError:
+            return -1
+    return None
 
 
 def active_run():

@@ -55,6 +55,9 @@ StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
   if (!request.cwd.empty() && request.cwd[0] != '/')
     return InvalidArgument("working directory \"" + request.cwd + "\": expected an absolute path");
   req.cwd = request.cwd;
+  if (request.force && request.resume.empty()) return InvalidArgument("--force only goes with --resume ID");
+  req.resume = request.resume;
+  req.force = request.force;
   if (!request.sweep_trial.empty()) {
     Json spec = Json::parse(request.sweep_trial, nullptr, /*allow_exceptions=*/false);
     if (!spec.is_object()) return InvalidArgument("--sweep-trial: expected a JSON object");

@@ -14,6 +14,8 @@ StatusOr<std::unique_ptr<Session>> Session::Start(const SessionOptions& opts) {
   o.tags = opts.tags;
   o.argv = opts.argv;
   o.cwd = opts.cwd;
+  o.resume = opts.resume;
+  o.force = opts.force;
   auto run = RunSession::Start(o);
   if (!run.ok()) return run.status();
   return std::unique_ptr<Session>(new Session(std::move(*run)));
@@ -27,6 +29,7 @@ StatusOr<std::unique_ptr<Session>> Session::Join() {
 
 const std::string& Session::id() const { return run_->id(); }
 bool Session::joined() const { return run_->joined(); }
+std::optional<int64_t> Session::resume_step() const { return run_->resume_step(); }
 
 Status Session::LogMetric(std::string_view key, double value, std::optional<int64_t> step) {
   return run_->LogMetric(key, value, step);

@@ -154,10 +154,14 @@ std::function<int()> SetupLs(CLI::App& sub) {
       if (q.limit >= 0) q.limit -= static_cast<int64_t>(live.size());
     }
     // Every row goes through `visit`: first the live ones, then the index's, streamed.
+    // A resumed run is live and on the branch at once: its live row stands for it.
+    std::set<std::string> live_ids;
+    for (const auto& r : live) live_ids.insert(r.id);
     auto for_each = [&](const std::function<Status(const api::RunRow&)>& visit) -> Status {
       for (const auto& r : live) TRAIL_RETURN_IF_ERROR(visit(r));
       if (q.limit == 0) return Status::Ok();
-      return api::ForEachRun(*project, q, visit);
+      return api::ForEachRun(*project, q,
+                             [&](const api::RunRow& r) { return live_ids.count(r.id) ? Status::Ok() : visit(r); });
     };
 
     if (o->format == "json") {

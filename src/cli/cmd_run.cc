@@ -68,6 +68,11 @@ std::function<int()> SetupRun(CLI::App& sub) {
           ->type_name("N");
   sub.add_option("--reproduces", req->reproduces,
                  "record the run as reproducing run ID (see trail reproduce --no-run)");
+  sub.add_option("--resume", req->resume,
+                 "continue run ID (id, number or uid) that crashed, was killed, failed or was pruned: same id, "
+                 "metrics appended after its last step, one more attempt in its record")
+      ->type_name("ID");
+  sub.add_flag("--force", req->force, "with --resume: reopen a finished run too");
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"

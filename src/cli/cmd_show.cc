@@ -102,6 +102,17 @@ std::string Render(const Json& r) {
   Line(out, "started", LocalTime(api::GetString(r, "started")));
   Line(out, "ended", LocalTime(api::GetString(r, "ended")));
   if (r.contains("duration_s")) Line(out, "duration", api::FormatDuration(api::GetNumber(r, "duration_s")));
+  // A resumed run (trail run --resume): one line per attempt, oldest first.
+  if (r.contains("attempts") && r["attempts"].is_array()) {
+    size_t n = 0;
+    for (const Json& a : r["attempts"]) {
+      if (!a.is_object()) continue;
+      std::string line = LocalTime(api::GetString(a, "started")) + "  " + api::GetString(a, "status");
+      if (a.contains("exit_code")) line += " (exit " + api::GetString(a, "exit_code") + ")";
+      line += " in " + api::FormatDuration(api::GetNumber(a, "duration_s"));
+      Line(out, "attempt " + std::to_string(++n), line);
+    }
+  }
 
   Section(out, "Program (ML program source code)");
   Line(out, "command", Text(r.value("command", Json())));

@@ -41,7 +41,8 @@ void RefuseIfActive() {
   }
 }
 
-std::string Start(py::object name, py::object params, py::object tags, std::vector<std::string> argv, std::string cwd) {
+std::string Start(py::object name, py::object params, py::object tags, std::vector<std::string> argv, std::string cwd,
+                  std::string run_id, bool force) {
   RefuseIfActive();
   api::SessionOptions opts;
   if (!name.is_none()) {
@@ -54,6 +55,8 @@ std::string Start(py::object name, py::object params, py::object tags, std::vect
   opts.tags = ScalarsObject(tags, "start_run tags");
   opts.argv = std::move(argv);
   opts.cwd = std::move(cwd);
+  opts.resume = std::move(run_id);
+  opts.force = force;
   StatusOr<std::unique_ptr<api::Session>> run = [&] {
     py::gil_scoped_release release;  // snapshot and context capture take a while
     return api::Session::Start(opts);
@@ -62,6 +65,13 @@ std::string Start(py::object name, py::object params, py::object tags, std::vect
   std::string id = (*run)->id();
   SetCurrentRun(std::move(*run));
   return id;
+}
+
+// The active run's last step before this attempt when it was resumed (-1: none), else None.
+py::object ResumeStep() {
+  api::Session* run = CurrentRun();
+  if (run == nullptr || !run->resume_step()) return py::none();
+  return py::int_(*run->resume_step());
 }
 
 // Joins the `trail run` this process runs under; None when there is none.
@@ -228,7 +238,9 @@ PYBIND11_MODULE(_trail, m) {
 
   if (AddFastLogMetric(m.ptr()) < 0) throw py::error_already_set();
 
-  m.def("_start", &Start, py::arg("name"), py::arg("params"), py::arg("tags"), py::arg("argv"), py::arg("cwd"));
+  m.def("_start", &Start, py::arg("name"), py::arg("params"), py::arg("tags"), py::arg("argv"), py::arg("cwd"),
+        py::arg("run_id") = "", py::arg("force") = false);
+  m.def("_resume_step", &ResumeStep);
   m.def("_join", &Join);
   m.def("_end", &End, py::arg("status") = "finished");
   m.def("_current", &Current);

@@ -21,6 +21,10 @@
 //                  ({"params": {...}}, {"tags": {...}}, {"function": {...}},
 //                  {"artifact": {...}}), merged into the record
 //   artifacts.json the state (size, mtime) of the artifact files at the start
+//   resume.json    only in a resumed run: its earlier attempts, this attempt's
+//                  start and the last recorded step (recording/resume.h)
+//   output.previous  only in a resumed run: the output.log of its earlier
+//                  attempts, which this attempt's output is appended to
 #pragma once
 
 namespace trail::record::live {
@@ -39,6 +43,8 @@ inline constexpr const char* kFileMetricsFile = "file_metrics.jsonl";
 // the Python client, one JSON object per line; merged into the record.
 inline constexpr const char* kAnnotationsFile = "annotations.jsonl";
 inline constexpr const char* kArtifactsStateFile = "artifacts.json";
+inline constexpr const char* kResumeFile = "resume.json";
+inline constexpr const char* kPreviousOutputFile = "output.previous";
 
 // Live folders being created (`.new-<id>-<pid>`) or removed (`.done-<id>-<pid>`) carry these
 // prefixes: their leading dot tells every reader they are not runs.

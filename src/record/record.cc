@@ -88,6 +88,7 @@ Json Canonical(const Json& record) {
                                                 "started",
                                                 "ended",
                                                 "duration_s",
+                                                "attempts",
                                                 "command",
                                                 "cwd",
                                                 "host",

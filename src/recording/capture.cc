@@ -67,6 +67,17 @@ Json CaptureCode(Project& project, const ContextConfig& config, const CaptureOpt
                         " failed: " + snap.status().message());
     return code;
   }
+  if (want_snapshot && !options.previous_snapshot.empty()) {
+    std::vector<std::string> parents;
+    if (head.ok() && !head->commit.empty()) parents.push_back(head->commit);
+    parents.push_back(options.previous_snapshot);
+    auto chained = project.repo().WriteCommitOnto(snap->commit, {}, parents, message, who);
+    if (chained.ok())
+      snap->commit = *chained;
+    else
+      warnings->push_back("the previous attempt's code snapshot " + options.previous_snapshot +
+                          " is not kept reachable: " + chained.status().message());
+  }
   if (want_snapshot) {
     std::string ref = "refs/trail/code/" + options.run_id;
     Status s = project.repo().SetRef(ref, snap->commit, message);

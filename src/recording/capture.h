@@ -25,6 +25,9 @@ struct CaptureOptions {
   // NAME=VALUE the command is started with over this process's environment
   // (`trail run --seed`): the environment captured is the command's.
   std::vector<std::string> env_overrides;
+  // A resumed run: the snapshot of its previous attempt, made the new snapshot's second parent
+  // (the first stays HEAD), so every attempt's code stays reachable from refs/trail/code/<id>.
+  std::string previous_snapshot;
 };
 
 // The record fragment: user, host, command, cwd, code, environment (with

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "base/clock.h"
@@ -13,6 +14,7 @@
 #include "record/live_files.h"
 #include "record/record.h"
 #include "recording/file_metrics.h"
+#include "recording/resume.h"
 #include "recording/run_artifacts.h"
 #include "recording/run_numbers.h"
 #include "store/file_store.h"
@@ -235,8 +237,42 @@ void Renumber(Project& project, const LiveRun& run, int64_t number, Json& rec) {
 }
 
 // Whether the runs branch holds a record at the path of `id`/`number`, and if so whether it is
-// this run (same uid).
-enum class OnBranch { kFree, kThisRun, kOtherRun };
+// this run (same uid and at least as many attempts) or an earlier attempt of it (kResumed).
+enum class OnBranch { kFree, kThisRun, kResumed, kOtherRun };
+
+// A resumed run's artifacts: the old attempts' and the new one's, one entry per path (the
+// latest wins), so a checkpoint rewritten by the new attempt is named once.
+void KeepLatestArtifactPerPath(Json& rec) {
+  if (!rec.contains("artifacts") || !rec["artifacts"].is_array()) return;
+  Json kept = Json::array();
+  std::vector<std::string> paths;
+  for (const Json& a : rec["artifacts"]) {
+    const std::string path = a.is_object() ? record::GetString(a, "path") : "";
+    auto at = path.empty() ? paths.end() : std::find(paths.begin(), paths.end(), path);
+    if (at != paths.end()) {
+      kept[at - paths.begin()] = a;
+      continue;
+    }
+    kept.push_back(a);
+    paths.push_back(path);
+  }
+  rec["artifacts"] = kept;
+}
+
+// The files under the run's folder on the branch that `writes` does not rewrite: a resumed
+// run's commit replaces its folder, so a series that moved into the store leaves no stale file.
+void RemoveOtherFiles(Project& project, const std::string& dir, std::vector<git::FileWrite>& writes) {
+  auto tip = project.repo().ResolveRef(project.runs_ref());
+  if (!tip.ok() || !*tip) return;
+  std::vector<std::string> stale;
+  (void)project.repo().ForEachFile(**tip, dir, "", [&](const std::string& path, const std::string&) -> Status {
+    bool rewritten = false;
+    for (const auto& w : writes) rewritten = rewritten || w.path == path;
+    if (!rewritten) stale.push_back(path);
+    return Status::Ok();
+  });
+  for (auto& path : stale) writes.push_back({std::move(path), "", /*remove=*/true});
+}
 OnBranch LookUp(Project& project, const std::string& id, int64_t number, const Json& rec) {
   auto tip = project.repo().ResolveRef(project.runs_ref());
   if (!tip.ok() || !*tip) return OnBranch::kFree;
@@ -244,8 +280,9 @@ OnBranch LookUp(Project& project, const std::string& id, int64_t number, const J
   auto existing = project.repo().ReadFileAt(**tip, path);
   if (!existing.ok()) return OnBranch::kFree;
   auto parsed = record::Parse(*existing, path);
-  const bool same = parsed.ok() && record::GetString(*parsed, "uid") == record::GetString(rec, "uid");
-  return same ? OnBranch::kThisRun : OnBranch::kOtherRun;
+  if (!parsed.ok() || record::GetString(*parsed, "uid") != record::GetString(rec, "uid")) return OnBranch::kOtherRun;
+  // The same run: committed already unless this is a later attempt of it (a resumed run).
+  return AttemptCount(*parsed) >= AttemptCount(rec) ? OnBranch::kThisRun : OnBranch::kResumed;
 }
 
 }  // namespace
@@ -256,6 +293,7 @@ FinishedRun CollectRun(Project& project, const LiveRun& run, const Json& start_r
   auto [started, ended] = CollectOutcome(run, options.exit, out.record);
   CollectMetrics(project, run, options.live, started, ended, out, options.warnings);
   out.output_tail = options.output_tail;
+  FinishResumedAttempt(run, out.record, out.output_tail);
   if (!out.output_tail.empty()) out.record["output"] = std::string(record::kOutputFile);
   return out;
 }
@@ -345,12 +383,14 @@ Status CommitRun(Project& project, const LiveRun& run, FinishedRun& finished, st
       warnings->push_back(run.id + " already exists on the runs branch (another clone?); recorded as " + id);
     Renumber(project, run, number, rec);
   }
+  if (there == OnBranch::kResumed) KeepLatestArtifactPerPath(rec);
   rec = record::Canonical(rec);
   std::string dir = record::RunDir(id, number);
   std::vector<git::FileWrite> writes;
   writes.push_back({record::RecordPath(id, number), record::Serialize(rec)});
   for (auto& [file, content] : finished.series_files) writes.push_back({dir + "/" + file, std::move(content)});
   if (!finished.output_tail.empty()) writes.push_back({dir + "/" + record::kOutputFile, finished.output_tail});
+  if (there == OnBranch::kResumed) RemoveOtherFiles(project, dir, writes);
   std::string message = "trail: " + id + " " + rec["status"].get<std::string>();
   if (rec.contains("exit_code")) message += " (exit " + record::ScalarText(rec["exit_code"]) + ")";
   TRAIL_ASSIGN_OR_RETURN(std::string commit, project.Commit(writes, message));

@@ -68,7 +68,9 @@ std::unique_ptr<store::LocalStore> StoreRunOutputs(Project& project, const LiveR
                                                    std::vector<std::string>* warnings);
 
 // Commit: writes the record and its files to the runs branch in one commit. Idempotent: when
-// the branch already holds this run (same uid), commits nothing. When another run took its
+// the branch already holds this run (same uid, as many attempts), commits nothing; a later
+// attempt of a resumed run (more attempts) replaces the run's folder, files it no longer names
+// removed. When another run took its
 // number meanwhile (fetched from a clone that numbered independently), the run takes a new
 // one from TakeRunNumberLocked and says so (`renumbered_from`, a warning). Leaves the final
 // record in `finished.record`, canonical.

@@ -62,6 +62,17 @@ std::vector<std::string> ChildEnvironment(const LiveRun& run, const Project& pro
   return env;
 }
 
+// A resumed run tells its program where to continue: TRAIL_RESUME=1 and TRAIL_RESUME_STEP, the
+// last recorded step (-1: none). Inherited values (a trail run inside a resumed one) never
+// reach a new run's program.
+void SetResumeEnvironment(std::vector<std::string>& env, std::optional<int64_t> resume_step) {
+  std::erase_if(
+      env, [](const std::string& e) { return e.starts_with("TRAIL_RESUME=") || e.starts_with("TRAIL_RESUME_STEP="); });
+  if (!resume_step) return;
+  env.push_back("TRAIL_RESUME=1");
+  env.push_back("TRAIL_RESUME_STEP=" + std::to_string(*resume_step));
+}
+
 // The program ran, but its record could not be committed (a full disk,
 // most likely): say what happened to the program and what becomes of it.
 Status RecordNotWritten(const LiveRun& run, const ExitInfo& exit, const Status& exit_saved, const Status& why) {
@@ -100,6 +111,8 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   start.parent = request.parent;
   start.reproduces = request.reproduces;
   start.params_from_args = request.params_from_args;
+  start.resume = request.resume;
+  start.force = request.force;
   TRAIL_ASSIGN_OR_RETURN(start.params, record::ParseAssignments(request.params, "-p", true));
   if (request.extra_params.is_object()) record::MergeInto(start.params, request.extra_params);
   TRAIL_ASSIGN_OR_RETURN(start.tags, record::ParseAssignments(request.tags, "--tag", false));
@@ -170,6 +183,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   }
   spec.env = ChildEnvironment(run, project, record::GetString(rec, "uid"), start.env_overrides);
   if (!request.cwd.empty()) spec.cwd = request.cwd;
+  SetResumeEnvironment(spec.env, begun.resume_step);
   spec.keep_fds = {run.lock.fd()};  // the child keeps the run live if we die
   auto child = process::ChildProcess::Start(spec);
   std::optional<ExitInfo> exit;

@@ -35,6 +35,9 @@ struct RunRequest {
   std::string reproduces;        // the run reproduced (record key `reproduces`)
   std::vector<std::string> env;  // NAME=VALUE over the inherited environment (TRAIL_* of the run win)
   std::string cwd;               // absolute; empty: the process's current directory
+  // --resume ID: continue that run (recording/resume.h); --force: even a finished one.
+  std::string resume;
+  bool force = false;
 };
 
 // The largest seed: PYTHONHASHSEED takes 0..4294967295.

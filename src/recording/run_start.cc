@@ -11,6 +11,7 @@
 #include "record/params.h"
 #include "record/record.h"
 #include "recording/capture.h"
+#include "recording/resume.h"
 #include "recording/run_artifacts.h"
 
 namespace trail {
@@ -36,17 +37,24 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   TRAIL_ASSIGN_OR_RETURN(ContextConfig context_config, ParseContextConfig(project.config()));
   TRAIL_RETURN_IF_ERROR(ParseMetricsConfig(project.config()).status());
 
-  TRAIL_ASSIGN_OR_RETURN(LiveRun run, AllocateRun(project));
+  // A resumed run keeps its id, number and uid; its live folder is made here, nothing allocated.
+  std::optional<ReopenedRun> reopened;
+  if (!start.resume.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(ReopenedRun r, ReopenRun(project, start.resume, start.force));
+    reopened.emplace(std::move(r));
+  }
+  TRAIL_ASSIGN_OR_RETURN(LiveRun run, reopened ? StatusOr<LiveRun>(std::move(reopened->run)) : AllocateRun(project));
   Json rec = Json::object();
   rec["trail"] = record::kFormatVersion;
   rec["id"] = run.id;
   rec["number"] = run.number;
-  rec["uid"] = RandomUid();
+  rec["uid"] = reopened ? record::GetString(reopened->previous.record, "uid") : RandomUid();
   if (!start.name.empty()) rec["name"] = start.name;
   if (!start.parent.empty()) rec["parent"] = start.parent;
   if (!start.reproduces.empty()) rec["reproduces"] = start.reproduces;
   rec["status"] = record::kRunning;
-  rec["started"] = FormatIsoTime(project.env().NowUnixSeconds());
+  const double started = project.env().NowUnixSeconds();
+  rec["started"] = FormatIsoTime(started);
   rec["params"] = params;
   if (start.seed) rec["seed"] = *start.seed;
   if (start.hyperparameters.is_object() && !start.hyperparameters.empty())
@@ -54,12 +62,24 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   if (start.tags.is_object() && !start.tags.empty()) rec["tags"] = start.tags;
   if (start.data.is_array() && !start.data.empty()) rec["data"] = start.data;
   TRAIL_RETURN_IF_ERROR(RecordArtifactBaseline(project, run, start.artifact_paths));
+  std::optional<int64_t> resume_step;
+  if (reopened) {
+    // Before the snapshot moves the code ref: a refusal here leaves the run as it was (the
+    // live folder, without start.yaml, is removed).
+    auto seeded = SeedResumedRun(project, run, reopened->previous, started, warnings);
+    if (!seeded.ok()) {
+      (void)RemoveLiveFolder(*run.env, run.dir);
+      return seeded.status();
+    }
+    resume_step = *seeded;
+  }
   // The code snapshot is taken before the program runs: it is what ran.
   CaptureOptions capture;
   capture.argv = start.argv;
   capture.cwd = start.cwd;
   capture.run_id = run.id;
   capture.env_overrides = start.env_overrides;
+  if (reopened) capture.previous_snapshot = SnapshotOf(reopened->previous.record);
   if (auto dirs = ConfiguredArtifactDirs(project); dirs.ok()) capture.artifact_dirs = *dirs;
   for (const std::string& a : start.artifact_paths) {
     if (a.rfind(project.root() + "/", 0) == 0) capture.artifact_dirs.push_back(a.substr(project.root().size() + 1));
@@ -69,8 +89,9 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   for (auto it = context.begin(); it != context.end(); ++it) rec[it.key()] = it.value();
   if (!captured_warnings.empty()) rec["warnings"] = captured_warnings;
   for (auto& w : captured_warnings) warnings->push_back(std::move(w));
+  if (reopened) rec = ResumedStartRecord(reopened->previous.record, rec);
   TRAIL_RETURN_IF_ERROR(WriteFileAtomic(project.env(), run.path(record::live::kStartFile), EmitYaml(rec)));
-  return BegunRun{std::move(run), std::move(rec)};
+  return BegunRun{std::move(run), std::move(rec), resume_step};
 }
 
 }  // namespace trail

@@ -31,11 +31,17 @@ struct RunStart {
   // NAME=VALUE the command runs with over this process's environment; the
   // record's environment.variables are captured from the result.
   std::vector<std::string> env_overrides;
+  // Continue this run (id, number or uid) instead of starting one (recording/resume.h);
+  // `force`: even a finished one.
+  std::string resume;
+  bool force = false;
 };
 
 struct BegunRun {
   LiveRun run;
   Json record;  // as written to start.yaml
+  // A resumed run: the last recorded step of any metric (-1: none). Empty for a new run.
+  std::optional<int64_t> resume_step;
 };
 
 // Bad params or config fail before anything is written. Warnings met while

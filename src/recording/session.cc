@@ -113,6 +113,7 @@ class RunSession::Impl {
   Json start_record;
   // Both.
   std::string id;
+  std::optional<int64_t> resume_step;
   std::string metrics_path, annotations_path, live_dir;
   bool joined = false;
   std::unique_ptr<WritableFile> metrics_file, annotations_file;
@@ -225,10 +226,13 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& op
   start.cwd = cwd;
   start.name = opts.name;
   start.params = opts.params;
+  start.resume = opts.resume;
+  start.force = opts.force;
   start.tags = Json::object();
   for (auto it = opts.tags.begin(); it != opts.tags.end(); ++it) start.tags[it.key()] = record::ScalarText(it.value());
   TRAIL_ASSIGN_OR_RETURN(BegunRun begun, BeginRun(*impl->project, start, &warnings));
   impl->id = begun.run.id;
+  impl->resume_step = begun.resume_step;
   impl->live_dir = begun.run.dir;
   impl->start_record = std::move(begun.record);
   impl->live.emplace(std::move(begun.run));
@@ -250,6 +254,8 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Join() {
   auto impl = std::make_unique<Impl>();
   impl->joined = true;
   impl->id = id;
+  if (const char* resumed = std::getenv("TRAIL_RESUME"); resumed && std::string_view(resumed) == "1")
+    impl->resume_step = ParseInt(std::getenv("TRAIL_RESUME_STEP") ? std::getenv("TRAIL_RESUME_STEP") : "").value_or(-1);
   impl->metrics_path = metrics;
   impl->live_dir = impl->metrics_path.substr(0, impl->metrics_path.find_last_of('/'));
   impl->annotations_path = JoinPath(impl->live_dir, record::live::kAnnotationsFile);
@@ -269,6 +275,7 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Join() {
 
 const std::string& RunSession::id() const { return impl_->id; }
 bool RunSession::joined() const { return impl_->joined; }
+std::optional<int64_t> RunSession::resume_step() const { return impl_->resume_step; }
 
 size_t RunSession::InternKey(std::string_view key) {
   std::lock_guard<std::mutex> lock(impl_->mu);

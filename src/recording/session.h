@@ -40,6 +40,10 @@ struct SessionOptions {
   Json tags = Json::object();     // name -> string
   std::vector<std::string> argv;  // the command this process is (e.g. python's sys.argv with the interpreter first)
   std::string cwd;                // empty: the current directory
+  // Continue this run (id, number or uid) instead of starting one, as `trail run --resume`;
+  // `force`: even a finished one.
+  std::string resume;
+  bool force = false;
 };
 
 class RunSession {
@@ -54,6 +58,9 @@ class RunSession {
 
   const std::string& id() const;
   bool joined() const;  // true: under `trail run`, which finalizes the run
+  // A resumed run: the last step recorded before this attempt (-1: none); empty otherwise.
+  // Joined runs read TRAIL_RESUME_STEP, which `trail run --resume` sets.
+  std::optional<int64_t> resume_step() const;
 
   // Metrics. `step` absent: the metric's own count (0, 1, 2, ...). Keys:
   // non-empty, valid UTF-8, at most 250 bytes. Values: any double (NaN kept).

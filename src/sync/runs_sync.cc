@@ -135,9 +135,11 @@ class GitRunsSync {
     return refs;
   }
 
-  // Creates the remote's code refs this clone lacks. One this clone has with another commit
-  // belongs to a local run with the same id (live, or renumbered by an interrupted merge): it
-  // is kept, never overwritten, and not pushed.
+  // Creates the remote's code refs this clone lacks. A resumed run's ref moves on to a snapshot
+  // whose second parent is the previous one (docs/formats/run-yaml.md): when one side's commit
+  // descends from the other's, the newer wins (taken here, or pushed as a fast-forward). Any
+  // other commit belongs to a local run with the same id (live, or renumbered by an
+  // interrupted merge): it is kept, never overwritten, and not pushed.
   Status AdoptCodeRefs() {
     conflicting_.clear();
     const std::string prefix = TrackingTrailRefs(remote_);
@@ -149,7 +151,11 @@ class GitRunsSync {
       if (it == ours.end()) {
         TRAIL_RETURN_IF_ERROR(project_.repo().SetRef(ref, commit, "trail: from " + remote_));
       } else if (it->second != commit) {
-        conflicting_.insert(ref);
+        if (project_.repo().IsAncestor(it->second, commit)) {
+          TRAIL_RETURN_IF_ERROR(project_.repo().SetRef(ref, commit, "trail: from " + remote_));
+        } else if (!project_.repo().IsAncestor(commit, it->second)) {
+          conflicting_.insert(ref);
+        }
       }
     }
     return Status::Ok();
