@@ -77,13 +77,25 @@ TEST(PlanReproduction, RefusesUnsafeRecords) {
   EXPECT_TRUE(refused("command", Json::array()));
   EXPECT_TRUE(refused("command", Json::array({1, 2})));
   EXPECT_TRUE(refused("data", Json::array({{{"role", "train"}, {"source", "../../etc/x"}}})));
-  EXPECT_TRUE(refused("data", Json::array({{{"role", "train"}, {"source", "/etc/x"}}})));
+  EXPECT_TRUE(refused("data", Json::array({{{"role", "train"}, {"source", "/etc/../x"}}})));
+  // Data outside the project is recorded by its absolute path: read there again, never written.
+  EXPECT_FALSE(refused("data", Json::array({{{"role", "train"}, {"source", "/srv/data/train.csv"}}})));
   EXPECT_TRUE(refused("data", Json::array({{{"role", "a=b"}, {"source", "x"}}})));
   EXPECT_TRUE(refused("artifacts", Json::array({{{"path", "../m"}}})));
   EXPECT_TRUE(refused("artifacts", Json::array({{{"path", ".trail/config.yaml"}}})));
   EXPECT_TRUE(refused("environment", {{"variables", {{"BAD NAME", "x"}}}}));
   EXPECT_TRUE(refused("environment", {{"variables", Json::array()}}));
   EXPECT_TRUE(refused("seed", "42"));
+}
+
+TEST(PlanReproduction, AppliesOnlyTheDeterminismVariables) {
+  Json rec = Json::parse(R"({"id": "p-1", "command": ["python", "t.py"], "cwd": ".",
+    "code": {"snapshot": "0123456789012345678901234567890123456789"},
+    "environment": {"variables": {"PYTHONHASHSEED": "3", "LD_PRELOAD": "/tmp/evil.so", "PATH": "/tmp",
+                                  "TRAIL_PARAM_API_KEY": "***"}}})");
+  auto plan = PlanReproduction(rec);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->env, std::vector<std::string>{"PYTHONHASHSEED=3"});
 }
 
 }  // namespace
