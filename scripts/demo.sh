@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The quick start: installs dependencies, builds trail, makes a throwaway Git
-# project with a real training script, records three runs and shows them.
+# project with a real training script, records three runs and shows them, runs a small
+# sweep, and reproduces the best run from the repository alone.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
@@ -61,4 +62,10 @@ space:
 seed: 1
 EOF
 "$TRAIL" sweep sweep.yaml --quiet
+best=$("$TRAIL" ls --sort metrics.val_loss --limit 1 --format csv --columns id | tail -n 1)
+echo; echo "== trail reproduce $best: the best run recreated from the repository alone (its code snapshot in a"
+echo "   worktree, its data from the store, the environment checked), run again and compared =="
+"$TRAIL" reproduce "$best" || echo "(the reproduction differs: see the table above and docs/reproduce.md)"
+echo; echo "== trail env $best --format requirements: the packages it ran with, pinned =="
+"$TRAIL" env "$best" --format requirements
 echo; echo "The records live on the branch 'trail' of $DEMO:  git -C $DEMO log --stat trail"
