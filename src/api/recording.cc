@@ -1,6 +1,7 @@
 #include "trail/recording.h"
 
 #include "api/project_access.h"
+#include "api/run_observer_adapter.h"
 #include "project/context_config.h"
 #include "record/record.h"
 #include "recording/capture.h"
@@ -9,19 +10,6 @@
 
 namespace trail::api {
 namespace {
-
-// The library's RunObserver, forwarding to the front end's.
-class ObserverAdapter : public trail::RunObserver {
- public:
-  explicit ObserverAdapter(api::RunObserver& to) : to_(to) {}
-  void Started(const std::string& id) override { to_.Started(id); }
-  void Finished(const Json& record) override { to_.Finished(record); }
-  void Warning(const std::string& message) override { to_.Warning(message); }
-  void Error(const std::string& message) override { to_.Error(message); }
-
- private:
-  api::RunObserver& to_;
-};
 
 // The request in the library's terms; InvalidArgument as CheckRunRequest.
 StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
@@ -76,7 +64,7 @@ Status CheckRunRequest(const RunRequest& request) { return Translate(request).st
 StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunObserver& observer) {
   auto req = Translate(request);
   if (!req.ok()) return req.status();
-  ObserverAdapter adapter(observer);
+  RunObserverAdapter adapter(observer);
   auto out = trail::RecordRun(ProjectAccess::Of(project), *req, adapter);
   if (!out.ok()) return out.status();
   RunOutcome outcome;

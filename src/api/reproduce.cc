@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "api/project_access.h"
+#include "api/run_observer_adapter.h"
 #include "base/paths.h"
 #include "project/project.h"
 #include "reproduce/array_comparison.h"
@@ -11,22 +12,6 @@
 #include "reproduce/run_comparison.h"
 
 namespace trail::api {
-namespace {
-
-// The library's RunObserver, forwarding to the front end's.
-class Forward : public trail::RunObserver {
- public:
-  explicit Forward(api::RunObserver& to) : to_(to) {}
-  void Started(const std::string& id) override { to_.Started(id); }
-  void Finished(const Json& record) override { to_.Finished(record); }
-  void Warning(const std::string& message) override { to_.Warning(message); }
-  void Error(const std::string& message) override { to_.Error(message); }
-
- private:
-  api::RunObserver& to_;
-};
-
-}  // namespace
 
 StatusOr<PreparedReproduction> PrepareReproduction(Project& handle, const ReproduceOptions& options) {
   trail::Project& project = ProjectAccess::Of(handle);
@@ -59,7 +44,7 @@ StatusOr<RunOutcome> RunReproduction(const PreparedReproduction& prepared, RunOb
   if (!run.ok()) return run.status();
   auto plan = reproduce::PlanReproduction(run->record);
   if (!plan.ok()) return plan.status();
-  Forward forward(observer);
+  RunObserverAdapter forward(observer);
   auto out = trail::RecordRun(**there, reproduce::ReproductionRequest(*plan, prepared.worktree), forward);
   if (!out.ok()) return out.status();
   return RunOutcome{out->exit_code, out->id};
