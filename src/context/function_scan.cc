@@ -7,6 +7,7 @@
 
 #include "context/function_table.h"
 #include "context/py_imports.h"
+#include "context/source_walker.h"
 #include "context/text_files.h"
 
 namespace trail::context {
@@ -81,9 +82,9 @@ struct CallArgs {
 // `LogisticRegression(**params)` passes exactly these keywords.
 using LiteralDict = std::unordered_map<std::string, TokenRange>;
 
-class FileScanner {
+class FileScanner : SourceWalker {
  public:
-  FileScanner(const SourceFile& file, Findings* out) : file_(file), src_(file.text), t_(file.tokens), out_(out) {}
+  FileScanner(const SourceFile& file, Findings* out) : SourceWalker(file), out_(out) {}
 
   void Run() {
     FindModuleDefinitions();
@@ -104,23 +105,6 @@ class FileScanner {
   }
 
  private:
-  std::string_view Text(size_t i) const { return TokenText(src_, t_[i]); }
-  bool IsOp(size_t i, std::string_view op) const {
-    return i < t_.size() && t_[i].kind == TokenKind::kOp && Text(i) == op;
-  }
-  bool IsNameAt(size_t i) const { return i < t_.size() && t_[i].kind == TokenKind::kName; }
-  std::string At(size_t i) const { return file_.display + ":" + std::to_string(t_[i].line); }
-  // Source text of tokens [b, e), without the spacing between them.
-  std::string Span(size_t b, size_t e) const {
-    if (b >= e) return "";
-    return std::string(src_.substr(t_[b].begin, t_[e - 1].begin + t_[e - 1].size - t_[b].begin));
-  }
-
-  void TrackBracket(std::string_view op) {
-    if (op == "(" || op == "[" || op == "{") brackets_.push_back(op[0]);
-    if ((op == ")" || op == "]" || op == "}") && !brackets_.empty()) brackets_.pop_back();
-  }
-
   size_t Column(size_t i) const {
     size_t b = t_[i].begin;
     size_t nl = src_.rfind('\n', b == 0 ? 0 : b - 1);
@@ -151,7 +135,7 @@ class FileScanner {
     if (i > 0 && IsOp(i - 1, ".")) return i + 1;  // an attribute of a call's result: f().relu
     if (literal_dicts_.count(std::string(word)) && MayChangeDict(i)) literal_dicts_.erase(std::string(word));
     if (IsOp(i + 1, "=")) {
-      if (!brackets_.empty() && brackets_.back() == '(' && i > 0 && (IsOp(i - 1, "(") || IsOp(i - 1, ","))) {
+      if (AtArgumentStart(i)) {
         OnKeyword(i);
         return i + 1;
       }
@@ -162,12 +146,8 @@ class FileScanner {
         return i + 1;
       }
     }
-    std::vector<std::string_view> chain = {word};
-    size_t end = i + 1;
-    while (IsOp(end, ".") && IsNameAt(end + 1)) {
-      chain.push_back(Text(end + 1));
-      end += 2;
-    }
+    std::vector<std::string_view> chain;
+    const size_t end = ReadDottedName(i, &chain);
     OnReference(i, chain, end);
     if (IsOp(end, "(")) {
       if (chain.size() >= 2) OnMethodCall(i, chain, end);
@@ -548,15 +528,11 @@ class FileScanner {
     if (auto kind = LookupString(context, *value)) out_->Add(*kind, label + std::string(Text(k)) + suffix, At(at));
   }
 
-  const SourceFile& file_;
-  std::string_view src_;
-  const std::vector<Token>& t_;
   Findings* out_;
   std::unordered_map<std::string, std::string> bindings_;  // name → dotted target; "" = the file's own
   std::vector<std::string> stars_;                         // modules star-imported, in order
   std::unordered_set<std::string> module_definitions_;
   std::unordered_map<std::string, LiteralDict> literal_dicts_;  // name → the literal dict it holds now
-  std::vector<char> brackets_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "context/py_imports.h"
+#include "context/source_walker.h"
 #include "context/text_files.h"
 
 namespace trail::context {
@@ -75,9 +76,9 @@ std::string Join(const std::vector<std::string>& parts) {
 
 using TokenRange = std::pair<size_t, size_t>;
 
-class FileScanner {
+class FileScanner : SourceWalker {
  public:
-  FileScanner(const SourceFile& file, Json* out) : file_(file), src_(file.text), t_(file.tokens), out_(out) {}
+  FileScanner(const SourceFile& file, Json* out) : SourceWalker(file), out_(out) {}
 
   void Run() {
     for (size_t i = 0; i < t_.size();) {
@@ -93,17 +94,6 @@ class FileScanner {
   }
 
  private:
-  std::string_view Text(size_t i) const { return TokenText(src_, t_[i]); }
-  bool IsOp(size_t i, std::string_view op) const {
-    return i < t_.size() && t_[i].kind == TokenKind::kOp && Text(i) == op;
-  }
-  bool IsNameAt(size_t i) const { return i < t_.size() && t_[i].kind == TokenKind::kName; }
-
-  void TrackBracket(std::string_view op) {
-    if (op == "(" || op == "[" || op == "{") brackets_.push_back(op[0]);
-    if ((op == ")" || op == "]" || op == "}") && !brackets_.empty()) brackets_.pop_back();
-  }
-
   // The token after the bracket that closes the one at `open`.
   size_t AfterClose(size_t open) const {
     size_t j = open + 1;
@@ -127,7 +117,7 @@ class FileScanner {
     }
     if (i > 0 && IsOp(i - 1, ".")) return i + 1;  // an attribute of something else: f().seed
     if (IsOp(i + 1, "=")) {
-      if (!brackets_.empty() && brackets_.back() == '(' && i > 0 && (IsOp(i - 1, "(") || IsOp(i - 1, ","))) {
+      if (AtArgumentStart(i)) {
         if (word == "random_state") Add("random_state", i + 2, ValueEnd(i + 2, t_[i].depth), i);
         return i + 1;
       }
@@ -136,12 +126,8 @@ class FileScanner {
         return i + 1;
       }
     }
-    std::vector<std::string_view> chain = {word};
-    size_t end = i + 1;
-    while (IsOp(end, ".") && IsNameAt(end + 1)) {
-      chain.push_back(Text(end + 1));
-      end += 2;
-    }
+    std::vector<std::string_view> chain;
+    const size_t end = ReadDottedName(i, &chain);
     if (IsOp(end, "(")) OnCall(i, chain, end);
     return end;
   }
@@ -266,17 +252,11 @@ class FileScanner {
       value = value.substr(0, cut) + "...";
     }
     // Source bytes go into a record, which must stay text.
-    out_->push_back(Json{{"call", SanitizeUtf8(call)},
-                         {"value", SanitizeUtf8(value)},
-                         {"at", SanitizeUtf8(file_.display + ":" + std::to_string(t_[at].line))}});
+    out_->push_back(Json{{"call", SanitizeUtf8(call)}, {"value", SanitizeUtf8(value)}, {"at", SanitizeUtf8(At(at))}});
   }
 
-  const SourceFile& file_;
-  std::string_view src_;
-  const std::vector<Token>& t_;
   Json* out_;
   std::unordered_map<std::string, std::string> bindings_;  // name → dotted target; "" = the file's own
-  std::vector<char> brackets_;
 };
 
 }  // namespace
