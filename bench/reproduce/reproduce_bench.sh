@@ -37,7 +37,7 @@ head -c "$((MIB * 1024 * 1024))" /dev/urandom > data/big.bin
 "$TRAIL" add data/big.bin >/dev/null
 git add -A && git commit -qm "track data" >/dev/null
 "$TRAIL" run --data train=data/big.bin -- $PY train.py data/big.bin >/dev/null 2>&1
-id=$("$TRAIL" ls --format json | $PY -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
+id=$("$TRAIL" ls --limit 1 --format csv --columns id | tail -n 1)
 
 sync; t0=$(now)
 "$TRAIL" reproduce "$id" --no-run >/dev/null 2>&1
@@ -48,7 +48,7 @@ t0=$(now)
 "$TRAIL" reproduce "$id" >/dev/null 2>&1
 t1=$(now)
 total=$(secs "$t0" "$t1")
-repro=$("$TRAIL" ls --format json | $PY -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
+repro=$("$TRAIL" ls --limit 1 --format csv --columns id | tail -n 1)
 training=$("$TRAIL" show "$repro" --format json | $PY -c "import json,sys; print(json.load(sys.stdin)['duration_s'])")
 overhead=$($PY -c "print(f'{$total - $training:.3f}')")
 

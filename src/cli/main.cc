@@ -22,7 +22,10 @@ constexpr const char* kDescription =
     "  trail add data/train.csv        version data too big for Git (a pointer to commit)\n"
     "  trail run --data train=data/train.csv --artifact models/ -- python train.py\n"
     "  trail get fraud-58 -o out/      the model files a run wrote (--snapshot train: its data sample)\n"
-    "  trail push / trail pull         share the store (folder or S3) and the runs branch\n\n"
+    "  trail push / trail pull         share the store (folder or S3) and the runs branch\n"
+    "  trail reproduce fraud-58        recreate a run from the repository; exit 0 when it came out the same\n"
+    "  trail apply fraud-58            bring a run's code and data into your working tree, safely\n"
+    "  trail run --resume fraud-58 -- python train.py   continue a killed run as the same run\n\n"
     "Docs: docs/README.md. Each command has --help.";
 
 }  // namespace
