@@ -60,7 +60,7 @@ StatusOr<Json> RecordDataInputs(const Project& project, store::LocalStore& store
   std::set<std::string> roles;
   if (!(options.fraction > 0 && options.fraction <= 1))
     return InvalidArgument("--snapshot-fraction must be in (0, 1], got " + FormatDouble(options.fraction));
-  HashCache cache = HashCache::Load(JoinPath(project.state_dir(), "hash-cache.tsv"));
+  HashCache cache = HashCache::LoadFor(project);
   for (const DataInput& in : inputs) {
     if (!roles.insert(in.role).second) return InvalidArgument("--data: the role " + in.role + " is given twice");
     Json d = Json::object();

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "base/files.h"
+#include "base/paths.h"
+#include "project/project.h"
 #include "store/pack.h"
 
 namespace trail {
@@ -40,6 +42,10 @@ HashCache::Entry HashCache::FromStat(const struct stat& st) {
   e.ctime_ns = static_cast<uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_ctim.tv_nsec);
   e.ino = static_cast<uint64_t>(st.st_ino);
   return e;
+}
+
+HashCache HashCache::LoadFor(const Project& project) {
+  return Load(JoinPath(project.state_dir(), "hash-cache.tsv"), project.env());
 }
 
 HashCache HashCache::Load(const std::string& path, Env& env) {

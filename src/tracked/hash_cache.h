@@ -16,8 +16,12 @@
 
 namespace trail {
 
+class Project;
+
 class HashCache {
  public:
+  // The cache of `project`'s work tree (.trail/hash-cache.tsv), read and written through its Env.
+  static HashCache LoadFor(const Project& project);
   // `env` (which must outlive the cache) reads and writes the cache file; the files it
   // describes are the user's, read from the real disk.
   static HashCache Load(const std::string& path, Env& env = *Env::Default());

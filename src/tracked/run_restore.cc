@@ -75,11 +75,13 @@ Status Plan(const store::LocalStore& st, const std::string& root, bool force, Pl
   return Status::Ok();
 }
 
-Status Restore(const store::LocalStore& st, const std::string& root, const Planned& p) {
+// `cache`: the work tree's, when `root` is one (files restored are remembered, not hashed again);
+// null: a throw-away cache, where files of a folder that already match are hashed, not rewritten.
+Status Restore(const store::LocalStore& st, const std::string& root, const Planned& p, HashCache* cache = nullptr) {
   if (p.present) return Status::Ok();
-  // A throw-away cache: files of a folder that already match are hashed, not rewritten.
-  HashCache cache = HashCache::Load("");
-  return RestorePointer(st, p.pointer, root, p.rel, &cache, p.rel).WithContext("restoring " + JoinPath(root, p.rel));
+  HashCache throwaway = HashCache::Load("");
+  return RestorePointer(st, p.pointer, root, p.rel, cache ? cache : &throwaway, p.rel)
+      .WithContext("restoring " + JoinPath(root, p.rel));
 }
 
 // Which of `artifacts` `wanted` names (by path, file name or role; empty: all). NotFound for a
@@ -227,9 +229,12 @@ StatusOr<std::vector<DataInputRestore>> RestoreDataInputs(const Project& project
   const Json data = record.value("data", Json::array());
   if (!data.is_array()) return Corrupt(id + ": the record's data is not a list");
   std::vector<DataInputRestore> out;
-  std::vector<Planned> plan;  // parallel to the entries of `out` whose state is still open
-  std::vector<size_t> plan_index;
+  std::vector<Planned> plan;  // what is to be written (state kRestored in `out`)
   std::unique_ptr<store::LocalStore> st;
+  // The work tree's own hash cache when `root` is the project's tree (a reproduction's worktree
+  // is a project of its own): a 1 GiB input checked out a moment ago is not hashed again here,
+  // nor by the run that reads it next.
+  HashCache cache = root == project.root() ? HashCache::LoadFor(project) : HashCache::Load("");
   for (const Json& d : data) {
     if (!d.is_object()) return Corrupt(id + ": a data entry is not a mapping");
     DataInputRestore r;
@@ -276,7 +281,7 @@ StatusOr<std::vector<DataInputRestore>> RestoreDataInputs(const Project& project
       const std::string dest = JoinPath(root, r.path);
       TRAIL_RETURN_IF_ERROR(CheckNoLinkBelow(root, r.path));
       if (PathExists(dest) && !IsDirectory(dest)) {
-        auto have = HashFile(dest);
+        auto have = cache.FileId(dest, r.path);
         if (have.ok() && *have == p.pointer.oid) {
           r.state = State::kPresent;
           out.push_back(std::move(r));
@@ -306,7 +311,6 @@ StatusOr<std::vector<DataInputRestore>> RestoreDataInputs(const Project& project
       continue;
     }
     r.state = p.present ? State::kPresent : State::kRestored;
-    plan_index.push_back(out.size());
     plan.push_back(std::move(p));
     out.push_back(std::move(r));
   }
@@ -316,7 +320,8 @@ StatusOr<std::vector<DataInputRestore>> RestoreDataInputs(const Project& project
     if (r.state == State::kConflict) conflicts += (conflicts.empty() ? "" : "; ") + r.problem;
   }
   if (!conflicts.empty()) return FailedPrecondition(conflicts);
-  for (size_t k = 0; k < plan.size(); ++k) TRAIL_RETURN_IF_ERROR(Restore(*st, root, plan[k]));
+  for (size_t k = 0; k < plan.size(); ++k) TRAIL_RETURN_IF_ERROR(Restore(*st, root, plan[k], &cache));
+  (void)cache.Save();  // a cache: failing to save it costs a hash later, nothing else
   return out;
 }
 

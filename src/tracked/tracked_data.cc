@@ -18,8 +18,6 @@ namespace trail {
 namespace fs = std::filesystem;
 namespace {
 
-std::string HashCachePath(const Project& project) { return JoinPath(project.state_dir(), "hash-cache.tsv"); }
-
 // Adds the line that ignores `rel` (and trail's temp files beside it) to the .gitignore in its
 // folder. `rel` was checked with IgnoreLineFor before anything was stored.
 Status GitIgnore(const Project& project, const std::string& rel) {
@@ -146,7 +144,7 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
     TRAIL_ASSIGN_OR_RETURN(std::string rel, CheckAddable(project, abs_paths[i], &skipped[i]));
     rels.push_back(rel);
   }
-  HashCache cache = HashCache::Load(HashCachePath(project), project.env());
+  HashCache cache = HashCache::LoadFor(project);
   std::vector<AddedData> out;
   // Open (its shared lock held) until the pointers below are in place: gc takes the lock
   // exclusively before it lists the roots, so it sees none of this add or all of its pointers.
@@ -235,7 +233,7 @@ Status Classify(const Project& project, const store::LocalStore& st, HashCache& 
 StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vector<std::string>& abs_paths) {
   TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
   RemoveDeadWritersTemps(project, data);
-  HashCache cache = HashCache::Load(HashCachePath(project), project.env());
+  HashCache cache = HashCache::LoadFor(project);
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
   TRAIL_RETURN_IF_ERROR(Classify(project, *st, cache, data));
   (void)cache.Save();
@@ -248,7 +246,7 @@ StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vect
   // store reads every pack index.
   TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
   RemoveDeadWritersTemps(project, data);
-  HashCache cache = HashCache::Load(HashCachePath(project), project.env());
+  HashCache cache = HashCache::LoadFor(project);
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
   TRAIL_RETURN_IF_ERROR(Classify(project, *st, cache, data));
   std::vector<std::string> conflicts, absent;
