@@ -95,6 +95,7 @@ std::string Render(const Json& r) {
     Line(out, "data scientist", e.empty() ? u : u + " <" + e + ">");
   }
   Line(out, "parent", api::GetString(r, "parent"));
+  Line(out, "reproduces", api::GetString(r, "reproduces"));
   Line(out, "stopped early", api::GetString(r, "pruned"));
   Line(out, "archived", r.value("archived", false) ? "yes" : "");
 
@@ -140,6 +141,20 @@ std::string Render(const Json& r) {
   if (r.contains("hyperparameters") && !r["hyperparameters"].empty()) {
     Section(out, "Hyper-parameters searched (range / selection)");
     Mapping(out, r["hyperparameters"]);
+  }
+  // Seeds: the one trail set (--seed, trail.seed) and the seed calls found in the sources.
+  const bool seeds = r.contains("seeds") && r["seeds"].is_array() && !r["seeds"].empty();
+  if (r.contains("seed") || seeds) {
+    Section(out, "Seeds (trail reproduce passes them again)");
+    Line(out, "seed", r.contains("seed") ? Text(r["seed"]) : "");
+    if (seeds) {
+      std::vector<Row> rows;
+      for (const Json& c : r["seeds"]) {
+        if (!c.is_object()) continue;
+        rows.push_back({"  " + api::GetString(c, "call"), api::GetString(c, "value"), api::GetString(c, "at")});
+      }
+      out += RenderTable({"", "value", "at"}, rows);
+    }
   }
   if (r.contains("functions") && !r["functions"].empty()) {
     Section(out, "Functions (Table 1: loss, optimisation, activation, regularisation)");

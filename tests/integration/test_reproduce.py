@@ -134,6 +134,7 @@ def test_logistic_example_reproduced_identically_from_a_fresh_clone(tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     assert "environment: same as recorded" in out.stdout
     assert "verdict: p-2 reproduces p-1" in out.stdout
+    assert "reproduces     p-1" in trail("show", "p-2", cwd=b).stdout
     assert re.search(r"artifact\s+models/m.npz\s+identical", out.stdout), out.stdout
     assert_reproduced_identically(b, "p-1", "p-2", "models/m.npz")
     # The user's branch, index, HEAD and files are byte for byte as they were.

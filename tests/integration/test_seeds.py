@@ -69,6 +69,11 @@ def test_seed_flag_scan_and_environment(project, tmp_path):
     keys = [line.split(":")[0] for line in raw.splitlines() if line and not line.startswith(" ")]
     assert keys.index("seed") > keys.index("params")
     assert keys.index("seeds") < keys.index("environment")
+    # trail show lists them.
+    shown = trail("show", "p-1", cwd=project).stdout
+    seeds_section = shown.split("Seeds (", 1)[1]
+    assert "seed" in seeds_section and " 5\n" in seeds_section.split("\n\n", 1)[0] + "\n"
+    assert "np.random.seed" in seeds_section and "train.py:12" in seeds_section
 
 
 def _run_yaml_path(project):
