@@ -32,9 +32,13 @@ case "${1:-}" in
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAIL_TSAN=ON -DTRAIL_BENCH=OFF >/dev/null
   TSAN_TESTS=(trail_base_test trail_store_test trail_process_test trail_remote_test)
   ninja -C build-tsan -j "$JOBS" "${TSAN_TESTS[@]}"
+  # Signal forwarding is left to the plain and ASan runs: TSan defers an asynchronous signal
+  # until the receiving thread reaches a point of its choosing and wraps sigaction, so these
+  # tests' timing and handler checks fail under it at random (seen in CI), with no race to report.
   for t in "${TSAN_TESTS[@]}"; do
     echo "tsan: $t"
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan.supp" "build-tsan/$t" --gtest_brief=1
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan.supp" "build-tsan/$t" \
+      --gtest_brief=1 --gtest_filter='-ChildProcessSignalTest.*'
   done
   exit
   ;;
