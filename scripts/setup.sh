@@ -13,6 +13,7 @@ PACKAGES=(
   hyperfine time clang-format
   libcurl4-openssl-dev zlib1g-dev awscli
   git-lfs git-annex
+  libcpp-httplib-dev chromium
 )
 
 missing=()

@@ -21,6 +21,7 @@ struct RunQuery {
   std::string sort;         // started, metrics.loss, params.lr, ...; empty: newest first
   bool descending = false;  // for an explicit sort key
   int64_t limit = -1;       // -1: no limit
+  int64_t offset = 0;       // rows of the ordered result to skip first (a table's page)
   bool include_archived = false;
 };
 
@@ -35,6 +36,9 @@ struct RunRow {
   Json params = Json::object();   // key -> typed value
   Json metrics = Json::object();  // key -> {last, min, max, count, ...}
   Json tags = Json::object();
+  Json derived = Json::object();  // metrics.derived: name -> number (val_loss_min, best_accuracy, ...)
+  Json context = Json::object();  // the record's context fields (config.yaml `context:`) and a few
+                                  // environment facts: "python", "gpu_count", "host", ... -> scalar
 };
 
 // Brings the runs index up to date with the runs branch. Returns the records on the branch
@@ -48,6 +52,21 @@ std::vector<RunRow> LiveRuns(Project& project, int64_t limit);
 // Calls `visit` for each run on the branch that `query` selects, in its order, streamed from
 // the index (synced first). Stops at, and returns, the first error of `visit` or the query.
 Status ForEachRun(Project& project, const RunQuery& query, const std::function<Status(const RunRow&)>& visit);
+
+// How many runs `where` selects (archived ones only with include_archived). InvalidArgument for a
+// bad query, with the same message as ForEachRun.
+StatusOr<int64_t> CountRuns(Project& project, const std::string& where, bool include_archived);
+
+// Every key the project's runs use, sorted, for a column chooser: params, metrics, tags, derived
+// metrics and context fields (RunRow's maps), each with how many runs have it.
+struct RunKey {
+  std::string key;
+  int64_t runs = 0;
+};
+struct RunKeys {
+  std::vector<RunKey> params, metrics, tags, derived, context;
+};
+StatusOr<RunKeys> ListRunKeys(Project& project);
 
 struct IndexReport {
   int64_t runs = 0;                     // rows the index holds now

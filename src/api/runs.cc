@@ -193,3 +193,11 @@ Status ArchiveRun(Project& project, const std::string& ref, bool archived) {
 }
 
 }  // namespace trail::api
+
+namespace trail::api {
+
+// STUBS (the contract for the UI work): the runs-table helper replaces these.
+StatusOr<int64_t> CountRuns(Project&, const std::string&, bool) { return Internal("CountRuns: not implemented yet"); }
+StatusOr<RunKeys> ListRunKeys(Project&) { return Internal("ListRunKeys: not implemented yet"); }
+
+}  // namespace trail::api
