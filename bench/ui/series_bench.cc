@@ -1,8 +1,13 @@
 // Series for charts (`trail ui`): parsing a 1,000,000-point series file into columns, a cache
 // hit, and downsampling 1,000,000 points to 1,000 with every extreme kept.
 // Run: build/bench/series_bench (Google Benchmark flags apply, e.g. --benchmark_repetitions=5).
+// With TRAIL_BENCH_SERIES=<project dir>:<run>:<metric> it also measures, through the public API
+// on that recorded run, reading the series' bytes (ReadSeries) and a LoadSeries cache hit (which
+// still finds the run's series content id on the branch).
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
@@ -12,6 +17,9 @@
 #include "metrics/series_cache.h"
 #include "metrics/series_columns.h"
 #include "metrics/series_tsv.h"
+#include "trail/project.h"
+#include "trail/runs.h"
+#include "trail/series.h"
 
 namespace {
 
@@ -103,6 +111,59 @@ void BM_DownsampleZoom(benchmark::State& state) {
 }
 BENCHMARK(BM_DownsampleZoom)->Unit(benchmark::kMillisecond);
 
+struct ApiTarget {
+  std::unique_ptr<trail::api::Project> project;
+  trail::api::StoredRun run;
+  std::string metric;
+};
+
+void BM_ApiReadSeriesText(benchmark::State& state, ApiTarget* t) {
+  for (auto _ : state) {
+    auto text = trail::api::ReadSeries(*t->project, t->run, t->metric);
+    if (!text.ok()) state.SkipWithError(text.status().message().c_str());
+    benchmark::DoNotOptimize(text);
+  }
+}
+
+void BM_ApiLoadSeriesHit(benchmark::State& state, ApiTarget* t) {
+  auto first = trail::api::LoadSeries(*t->project, t->run, t->metric);  // fills the cache
+  if (!first.ok()) state.SkipWithError(first.status().message().c_str());
+  state.counters["points"] = first.ok() ? static_cast<double>((*first)->value.size()) : 0;
+  for (auto _ : state) {
+    auto s = trail::api::LoadSeries(*t->project, t->run, t->metric);
+    benchmark::DoNotOptimize(s);
+  }
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  static ApiTarget target;
+  if (const char* spec = std::getenv("TRAIL_BENCH_SERIES")) {
+    std::string s = spec;
+    size_t a = s.find(':'), b = s.rfind(':');
+    if (a == std::string::npos || a == b) {
+      std::fprintf(stderr, "TRAIL_BENCH_SERIES must be DIR:RUN:METRIC\n");
+      return 2;
+    }
+    auto project = trail::api::Project::Open(s.substr(0, a), nullptr);
+    if (!project.ok()) {
+      std::fprintf(stderr, "%s\n", project.status().message().c_str());
+      return 2;
+    }
+    target.project = std::move(*project);
+    auto run = trail::api::LoadRun(*target.project, s.substr(a + 1, b - a - 1));
+    if (!run.ok()) {
+      std::fprintf(stderr, "%s\n", run.status().message().c_str());
+      return 2;
+    }
+    target.run = std::move(*run);
+    target.metric = s.substr(b + 1);
+    benchmark::RegisterBenchmark("BM_ApiReadSeriesText", BM_ApiReadSeriesText, &target)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("BM_ApiLoadSeriesHit", BM_ApiLoadSeriesHit, &target)->Unit(benchmark::kMicrosecond);
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
