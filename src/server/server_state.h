@@ -11,7 +11,7 @@
 namespace trail::server {
 
 struct ServerState {
-  ServerState(std::string root, size_t max_idle_projects) : pool(std::move(root), max_idle_projects) {}
+  ServerState(std::string root, size_t max_open_projects) : pool(std::move(root), max_open_projects) {}
 
   ProjectPool pool;
   SecurityConfig security;
