@@ -3,10 +3,15 @@ import json
 
 from conftest import PYTHON, init_project, ls_ids, make_git_repo, trail, write_script, git
 
+# p-N: loss and val_loss fall to 1/N (derived.val_loss_min = 1/N); p-3 logs no acc.
 WRITER = """
 import json, os, sys
+n = int(sys.argv[1])
 with open(os.environ["TRAIL_METRICS"], "a") as f:
-    for line in json.loads(sys.argv[1]):
+    for s in range(3):
+        line = {"step": s, "loss": 1.0 / n + s, "val_loss": 1.0 / n + (2 - s)}
+        if n != 3:
+            line["acc"] = n / 10
         f.write(json.dumps(line) + "\\n")
 """
 
@@ -17,13 +22,8 @@ def make_runs(base):
     cfg.write_text(cfg.read_text() + "context:\n  custom:\n    dataset: {value: v3}\n    shards: {value: 12}\n")
     git("commit", "-q", "-am", "config", cwd=repo)
     script = write_script(base, "m.py", WRITER)
-    # p-N: val_loss falls to 1/N (derived.val_loss_min); p-3 logs no acc.
     for n in range(1, 7):
-        lines = [{"step": s, "loss": 1.0 / n + s, "val_loss": 1.0 / n + (2 - s)} for s in range(3)]
-        if n != 3:
-            for line in lines:
-                line["acc"] = n / 10
-        trail("run", "--no-arg-params", "-p", f"lr={n / 100}", "--", PYTHON, script, json.dumps(lines), cwd=repo)
+        trail("run", "--no-arg-params", "-p", f"lr={n / 100}", "--", PYTHON, script, str(n), cwd=repo)
     return repo
 
 
