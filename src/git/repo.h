@@ -91,6 +91,14 @@ struct TreeEntry {
   bool is_tree;  // false for blobs (files, symlinks) and submodule commits
 };
 
+// A non-directory entry of a commit's tree (ForEachTreeFile).
+struct TreeFile {
+  std::string path;  // '/'-separated, from the tree's root
+  std::string oid;
+  uint32_t mode = 0;  // Git's: 0100644 file, 0100755 executable, 0120000 link, 0160000 submodule
+  int64_t size = 0;   // blobs (files, links), read from the object header; 0 for submodules
+};
+
 // A blob that differs between two commits. old_oid "" = added; new_oid "" =
 // deleted.
 struct Change {
@@ -182,6 +190,13 @@ class Repo {
   // files. Stops and returns fn's error if fn fails.
   Status ForEachFile(const std::string& commit_hex, const std::string& prefix, const std::string& file_name,
                      const std::function<Status(const std::string& path, const std::string& oid)>& fn) const;
+  // Calls fn for every file, link and submodule of the commit's tree, recursively, in tree
+  // order; `commit_hex` must be a full commit id (InvalidArgument otherwise; NotFound when the
+  // repository lacks it). Stops and returns fn's error if fn fails.
+  Status ForEachTreeFile(const std::string& commit_hex, const std::function<Status(const TreeFile&)>& fn) const;
+  // The entry at `path` of the commit's tree, as ForEachTreeFile gives it; NotFound when there is
+  // none or it is a directory.
+  StatusOr<TreeFile> StatTreeFile(const std::string& commit_hex, const std::string& path) const;
   // Blob changes under `prefix` between two commits (`old_commit` "" = the
   // empty tree), restricted to files named `file_name` if it is non-empty,
   // sorted by path. Subtrees with equal ids are skipped without being read,

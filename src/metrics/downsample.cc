@@ -45,6 +45,29 @@ DownsampleResult Run(const SeriesView& series, size_t n, const DownsampleOptions
   const double scale = width > 0 ? 1.0 / width : 0;
   const double last_bucket = static_cast<double>(buckets - 1);
   std::vector<Bucket> b(buckets);
+  // Neighbouring points nearly always share a bucket: the current one is kept in `cur` (in
+  // registers) and merged into `b` when the bucket changes. Every point merged later comes later
+  // in the series, so a merge keeps the bucket's first point and takes a new extreme only when
+  // strictly beyond the old one.
+  Bucket cur;
+  size_t cur_k = kNone;
+  auto merge = [&] {
+    if (cur_k == kNone || cur.first == kNone) return;
+    Bucket& into = b[cur_k];
+    if (into.first == kNone) into.first = cur.first;
+    into.last = cur.last;
+    if (into.nonfinite == kNone) into.nonfinite = cur.nonfinite;
+    if (cur.min != kNone) {
+      if (into.min == kNone || cur.min_v < into.min_v) {
+        into.min = cur.min;
+        into.min_v = cur.min_v;
+      }
+      if (into.max == kNone || cur.max_v > into.max_v) {
+        into.max = cur.max;
+        into.max_v = cur.max_v;
+      }
+    }
+  };
   size_t in_range = 0;
   for (size_t i = 0; i < n; ++i) {
     double x = x_of(i);
@@ -53,23 +76,29 @@ DownsampleResult Run(const SeriesView& series, size_t n, const DownsampleOptions
     double pos = (x - from) * scale;
     // The right edge (and a NaN from an infinite width) falls into the last / first bucket.
     pos = pos < last_bucket ? pos : last_bucket;
-    Bucket& bk = b[pos >= 0 ? static_cast<size_t>(pos) : 0];
-    if (bk.first == kNone) bk.first = i;
-    bk.last = i;
+    size_t k = pos >= 0 ? static_cast<size_t>(pos) : 0;
+    if (k != cur_k) {
+      merge();
+      cur = Bucket{};
+      cur_k = k;
+    }
+    if (cur.first == kNone) cur.first = i;
+    cur.last = i;
     double v = value[i];
     if (!std::isfinite(v)) {
-      if (bk.nonfinite == kNone) bk.nonfinite = i;
-    } else if (bk.min == kNone) {
-      bk.min = bk.max = i;
-      bk.min_v = bk.max_v = v;
-    } else if (v < bk.min_v) {
-      bk.min = i;
-      bk.min_v = v;
-    } else if (v > bk.max_v) {
-      bk.max = i;
-      bk.max_v = v;
+      if (cur.nonfinite == kNone) cur.nonfinite = i;
+    } else if (cur.min == kNone) {
+      cur.min = cur.max = i;
+      cur.min_v = cur.max_v = v;
+    } else if (v < cur.min_v) {
+      cur.min = i;
+      cur.min_v = v;
+    } else if (v > cur.max_v) {
+      cur.max = i;
+      cur.max_v = v;
     }
   }
+  merge();
   out.in_range = static_cast<int64_t>(in_range);
 
   // The range's extremes from the buckets': the lowest value, and among equals the first point.

@@ -235,5 +235,77 @@ TEST(DownsampleTest, AllPointsAtOneX) {
   EXPECT_TRUE(Contains(r, 3, 16));
 }
 
+// Against a plain reading of the rule, on random series whose steps jump back and forth (so
+// buckets are left and re-entered) and hold repeated values and non-finite ones.
+TEST(DownsampleTest, AgreesWithAPlainReadingOfTheRule) {
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 200; ++round) {
+    Owned s;
+    size_t n = 50 + rng() % 3000;
+    for (size_t i = 0; i < n; ++i) {
+      double v = static_cast<double>(rng() % 50);
+      if (rng() % 97 == 0) v = kNaN;
+      if (rng() % 101 == 0) v = (rng() % 2) ? kInf : -kInf;
+      s.Add(static_cast<int64_t>(rng() % 1000), 0, v);
+    }
+    DownsampleOptions o;
+    o.points = 4 + static_cast<int64_t>(rng() % 100);
+    if (round % 3 == 0) {
+      o.from = static_cast<double>(rng() % 500);
+      o.to = *o.from + static_cast<double>(rng() % 600);
+    }
+    DownsampleResult r = Downsample(s.view(), o);
+    double from = o.from ? *o.from : 0, to = o.to ? *o.to : 999;
+    if (!o.from) {
+      from = static_cast<double>(*std::min_element(s.step.begin(), s.step.end()));
+      to = static_cast<double>(*std::max_element(s.step.begin(), s.step.end()));
+    }
+    size_t buckets = static_cast<size_t>(o.points / 4);
+    std::vector<std::vector<size_t>> members(buckets);
+    std::vector<size_t> in;
+    for (size_t i = 0; i < n; ++i) {
+      double x = static_cast<double>(s.step[i]);
+      if (x < from || x > to) continue;
+      in.push_back(i);
+      double w = (to - from) / static_cast<double>(buckets);
+      // The same arithmetic as the implementation (a product by 1 / width), so an x on a bucket
+      // edge lands in the same bucket.
+      size_t k = w > 0 ? std::min(buckets - 1, static_cast<size_t>((x - from) * (1.0 / w))) : 0;
+      members[k].push_back(i);
+    }
+    ASSERT_EQ(r.in_range, static_cast<int64_t>(in.size()));
+    std::vector<size_t> want;
+    if (static_cast<int64_t>(in.size()) <= o.points) {
+      want = in;
+    } else {
+      for (const auto& m : members) {
+        if (m.empty()) continue;
+        std::vector<size_t> keep = {m.front(), m.back()};
+        size_t lo = SIZE_MAX, hi = SIZE_MAX, bad = SIZE_MAX;
+        for (size_t i : m) {
+          double v = s.value[i];
+          if (!std::isfinite(v)) {
+            if (bad == SIZE_MAX) bad = i;
+            continue;
+          }
+          if (lo == SIZE_MAX || v < s.value[lo]) lo = i;
+          if (hi == SIZE_MAX || v > s.value[hi]) hi = i;
+        }
+        for (size_t i : {lo, hi, bad})
+          if (i != SIZE_MAX) keep.push_back(i);
+        want.insert(want.end(), keep.begin(), keep.end());
+      }
+      std::sort(want.begin(), want.end());
+      want.erase(std::unique(want.begin(), want.end()), want.end());
+    }
+    ASSERT_EQ(r.x.size(), want.size()) << "round " << round;
+    for (size_t j = 0; j < want.size(); ++j) {
+      ASSERT_EQ(r.x[j], static_cast<double>(s.step[want[j]])) << "round " << round << " point " << j;
+      double v = s.value[want[j]];
+      ASSERT_TRUE(r.y[j] == v || (std::isnan(v) && std::isnan(r.y[j]))) << "round " << round << " point " << j;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace trail::metrics
