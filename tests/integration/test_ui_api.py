@@ -546,3 +546,23 @@ def test_stored_files_and_data_head(ui, repo, tmp_path):
     assert status == 400
     status, _ = ui.get_json(f"/api/v1/runs/{run_id}/data/nope/head")
     assert status == 404
+
+
+def test_open_starts_the_browser_or_warns(repo, tmp_path):
+    from conftest import env_with
+    seen = tmp_path / "browser.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f"#!/bin/sh\necho \"$1\" > {seen}\n")
+    browser.chmod(0o755)
+    proc = trail_popen("ui", "--port", "0", "--open", cwd=repo, text=True, env=env_with(BROWSER=str(browser)))
+    server = Server(proc, proc.stdout.readline())
+    try:
+        wait_for(lambda: seen.exists() and seen.read_text().strip(), what="the browser to start")
+        assert seen.read_text().strip() == server.url
+    finally:
+        assert server.stop() == 0
+    proc = trail_popen("ui", "--port", "0", "--open", cwd=repo, text=True,
+                       env=env_with(BROWSER=str(tmp_path / "no-such-browser")))
+    server = Server(proc, proc.stdout.readline())
+    assert server.stop() == 0
+    assert "could not start a browser" in proc.stderr.read()
