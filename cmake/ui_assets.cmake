@@ -9,6 +9,12 @@ add_executable(trail_embed_assets ${PROJECT_SOURCE_DIR}/src/server/tools/embed_a
 set(TRAIL_UI_DIR ${PROJECT_SOURCE_DIR}/ui)
 set(TRAIL_UI_GENERATED ${CMAKE_BINARY_DIR}/ui_assets.cc)
 find_program(TRAIL_NODE node)
+# Which branch below is taken is decided at configure time: configure again when ui/ appears (a
+# merge; the root folder's entries change) or ui/node_modules does (`npm ci`).
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR})
+if(EXISTS ${TRAIL_UI_DIR})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${TRAIL_UI_DIR})
+endif()
 set(TRAIL_UI_DIST "" CACHE PATH "an already built UI folder to embed (index.html and its assets)")
 
 if(TRAIL_UI_DIST)
