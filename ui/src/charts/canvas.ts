@@ -16,8 +16,8 @@ function makeAxis(name: string, values: Value[]): Axis {
   const nums = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
   const present = values.filter((v) => v !== null && v !== undefined);
   if (present.length > 0 && nums.length === present.length) {
-    let lo = Math.min(...nums);
-    let hi = Math.max(...nums);
+    const lo = Math.min(...nums);
+    const hi = Math.max(...nums);
     const positive = lo > 0 && hi / lo > 100;
     const t = (v: number) => (positive ? Math.log10(v) : v);
     let tlo = t(lo);
@@ -26,18 +26,19 @@ function makeAxis(name: string, values: Value[]): Axis {
       tlo -= 1;
       thi += 1;
     }
+    const pad = (thi - tlo) * 0.04;
     const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
       const tv = tlo + f * (thi - tlo);
-      return { at: f, label: fmtNumber(positive ? Math.pow(10, tv) : tv) };
+      return { at: (f * (thi - tlo) + pad) / (thi - tlo + 2 * pad), label: fmtNumber(positive ? Math.pow(10, tv) : tv) };
     });
     return {
       name: positive ? name + " (log)" : name,
-      pos: (v) => (typeof v === "number" && Number.isFinite(v) ? (t(v) - tlo) / (thi - tlo) : null),
+      pos: (v) => (typeof v === "number" && Number.isFinite(v) ? (t(v) - tlo + pad) / (thi - tlo + 2 * pad) : null),
       ticks,
     };
   }
   const cats = Array.from(new Set(present.map((v) => fmt(v)))).sort();
-  const at = (i: number) => (cats.length === 1 ? 0.5 : i / (cats.length - 1));
+  const at = (i: number) => (cats.length === 1 ? 0.5 : 0.04 + (0.92 * i) / (cats.length - 1));
   return {
     name,
     pos: (v) => (v === null || v === undefined ? null : at(cats.indexOf(fmt(v)))),

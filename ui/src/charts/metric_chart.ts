@@ -50,6 +50,7 @@ export class MetricChart {
       if (this.plot && Math.abs(this.plot.width - this.width()) > 2) this.plot.setSize({ width: this.width(), height: HEIGHT });
     });
     this.resizeObserver.observe(this.body);
+    this.info.textContent = "loading …";
     this.load();
   }
 

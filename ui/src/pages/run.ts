@@ -26,6 +26,7 @@ export function runView(root: HTMLElement, args: string[]) {
   const settings = new SettingsStore();
   let events: EventSource | null = null;
   let disposed = false;
+  let outputTimer = 0;
   fill(root, h("p", { class: "muted" }, "loading " + id + " …"));
 
   const load = async () => {
@@ -39,6 +40,7 @@ export function runView(root: HTMLElement, args: string[]) {
     if (disposed) return;
     for (const c of charts.values()) c.destroy();
     charts.clear();
+    clearInterval(outputTimer);
     render(run);
     if (run.live) watch(run.id);
   };
@@ -103,7 +105,7 @@ export function runView(root: HTMLElement, args: string[]) {
         ),
         Array.isArray(r.command) ? h("pre", { class: "command" }, r.command.map(String).join(" ")) : null,
         links.length ? h("div", { class: "links" }, ...links) : null,
-        h("div", { class: "muted small" }, "uid " + fmt(r.uid), run.dir ? " · " + run.dir : "", " · ", h("a", { href: runPath(runId), target: "_blank" }, "JSON")),
+        h("div", { class: "muted small" }, r.uid ? "uid " + fmt(r.uid) : "", run.dir ? " · " + run.dir : "", " · ", h("a", { href: runPath(runId), target: "_blank" }, "JSON")),
       ),
     );
 
@@ -250,9 +252,18 @@ export function runView(root: HTMLElement, args: string[]) {
     // ---- output ----
     const outPre = h("pre", { class: "output" });
     const outSection = section("Output", outPre);
-    if (r.output || run.live) {
-      getText(runPath(runId, "output")).then((t) => (outPre.textContent = t.text || "(empty)")).catch(() => (outPre.textContent = "(no output captured)"));
-    } else outPre.textContent = "(no output captured)";
+    const loadOutput = () =>
+      getText(runPath(runId, "output"))
+        .then((t) => {
+          const atEnd = outPre.scrollTop + outPre.clientHeight >= outPre.scrollHeight - 4;
+          outPre.textContent = t.text || "(empty)";
+          if (atEnd) outPre.scrollTop = outPre.scrollHeight;
+        })
+        .catch(() => (outPre.textContent = "(no output captured)"));
+    if (r.output || run.live) loadOutput();
+    else outPre.textContent = "(no output captured)";
+    // A running run's output grows: follow it every 2 s while the page shows it.
+    if (run.live) outputTimer = window.setInterval(loadOutput, 2000);
     parts.push(outSection);
 
     // ---- tags and notes ----
@@ -271,6 +282,7 @@ export function runView(root: HTMLElement, args: string[]) {
   load();
   return () => {
     disposed = true;
+    clearInterval(outputTimer);
     events?.close();
     for (const c of charts.values()) c.destroy();
   };

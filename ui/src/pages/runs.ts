@@ -44,7 +44,7 @@ function column(key: string): Column {
     case "status":
       return { key, title: "status", width: 84, cell: (r) => h("span", { class: "status " + (r.status ?? "") }, r.status ?? "") };
     case "started":
-      return { key, title: "started", width: 150, cell: (r) => fmtTime(r.started) };
+      return { key, title: "started", width: 165, cell: (r) => fmtTime(r.started) };
     case "duration":
       return { key, title: "duration", width: 90, cell: (r) => fmtDuration(r.duration_s) };
     case "parent":

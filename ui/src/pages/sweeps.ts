@@ -78,7 +78,7 @@ export function sweepView(root: HTMLElement, args: string[]) {
           { label: metric, stroke: "#1f77b4", paths: () => null, points: { show: true, size: 7, fill: "#1f77b4" } },
           { label: "best so far", stroke: "#d62728", width: 2, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } },
         ],
-        axes: [{ label: "trial" }, { size: 60, values: (_u, v) => v.map((x) => (x === null ? "" : fmtNumber(x))) }],
+        axes: [{ label: "trial", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, { size: 60, values: (_u, v) => v.map((x) => (x === null ? "" : fmtNumber(x))) }],
       }, data, chartBox);
     })
     .catch((e) => fill(root, errorBox(e)));
