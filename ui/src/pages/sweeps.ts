@@ -19,7 +19,7 @@ export function sweepsView(root: HTMLElement) {
             link("/sweeps/" + encodeURIComponent(String(s.id)), String(s.id)),
             s.strategy ?? s.spec?.strategy,
             isObject(s.objective) ? `${s.objective.goal ?? ""} ${s.objective.metric ?? ""}` : s.objective,
-            s.trials ?? s.trial_count,
+            Array.isArray(s.trials) ? s.trials.length : s.trials,
             isObject(s.best) ? `${fmt(s.best.value)} (${s.best.id ?? s.best.run ?? ""})` : s.best,
             s.status ? statusBadge(s.status) : "",
             fmtTime(s.started),
@@ -59,7 +59,7 @@ export function sweepView(root: HTMLElement, args: string[]) {
       const pruned = trials.filter((t) => t.pruned);
       fill(root,
         h("h1", null, "Sweep " + id),
-        section("Spec", kvTable(res.sweep ?? {})),
+        section("Sweep", kvTable(withoutTrials(res.sweep))),
         section("Leaderboard", board),
         section(`${metric} by trial`, chartBox),
         section("Parallel coordinates", parallelCoordinates({
@@ -83,4 +83,11 @@ export function sweepView(root: HTMLElement, args: string[]) {
     })
     .catch((e) => fill(root, errorBox(e)));
   return () => plot?.destroy();
+}
+
+// The sweep record less its trial list (the leaderboard shows the trials).
+function withoutTrials(sweep: Json): Json {
+  if (!isObject(sweep)) return {};
+  const { trials: _trials, ...rest } = sweep;
+  return rest;
 }
