@@ -294,8 +294,14 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
     const rows: HTMLElement[] = [];
     for (let i = first; i < last; i++) rows.push(renderRow(rowAt(i), i, i > 0 ? rowAt(i - 1) : undefined));
     body.replaceChildren(...rows);
-    for (let p = Math.floor(first / PAGE); p <= Math.floor(Math.max(first, last - 1) / PAGE); p++) fetchPage(p);
+    // Pages are fetched once the view rests for a moment, so dragging the scroll bar across
+    // 100,000 rows does not ask for every page it passes.
+    clearTimeout(fetchTimer);
+    fetchTimer = window.setTimeout(() => {
+      for (let p = Math.floor(drawn.first / PAGE); p <= Math.floor(Math.max(drawn.first, drawn.last - 1) / PAGE); p++) fetchPage(p);
+    }, 30);
   };
+  let fetchTimer = 0;
 
   const fetchPage = (p: number): Promise<void> => {
     if (pages.has(p) && !pending.has(p)) return Promise.resolve();
@@ -465,5 +471,6 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
     window.removeEventListener("resize", onResize);
     clearTimeout(refreshTimer);
     clearTimeout(checkTimer);
+    clearTimeout(fetchTimer);
   };
 }
