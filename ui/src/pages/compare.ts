@@ -116,10 +116,19 @@ export function compareView(root: HTMLElement, _args: string[], params: URLSearc
       }
     };
 
+    const chartFilter = h("input", {
+      type: "search",
+      placeholder: "filter charts",
+      class: "chart-filter",
+      onInput: () => {
+        const q = chartFilter.value.toLowerCase();
+        grid.querySelectorAll<HTMLElement>(".chart").forEach((c) => (c.hidden = !(c.dataset.metric ?? "").toLowerCase().includes(q)));
+      },
+    });
     fill(root,
       h("h1", null, `Compare ${runIds.length} runs`),
       section("Params and context", h("label", null, diffBox, " only differences"), tableBox),
-      section("Metrics", chartControls(settings), metricNames.size ? grid : h("p", { class: "muted" }, "no metrics")),
+      section("Metrics", h("div", { class: "row" }, chartControls(settings), metricNames.size > 4 ? chartFilter : null), metricNames.size ? grid : h("p", { class: "muted" }, "no metrics")),
       section("Scatter", h("div", { class: "row" }, h("label", null, "x ", xSel), h("label", null, "y ", ySel)), scatterBox),
       section("Parallel coordinates", h("div", { class: "row" }, h("label", null, "objective ", objSel), h("label", null, "goal ", goalSel)), pcBox),
       section("Code diff", h("div", { class: "row" }, aSel, " → ", bSel, h("button", { type: "button", onClick: showCode }, "Diff")), codeBox),

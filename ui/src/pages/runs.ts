@@ -383,6 +383,15 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   scroller.addEventListener("scroll", () => draw());
   const onResize = () => draw();
   window.addEventListener("resize", onResize);
+  // "/" jumps to the query box, as in many search UIs.
+  const onKey = (ev: KeyboardEvent) => {
+    const t = ev.target as HTMLElement;
+    if (ev.key === "/" && !(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement)) {
+      ev.preventDefault();
+      input.focus();
+    }
+  };
+  document.addEventListener("keydown", onKey);
 
   const events = new EventSource("/api/v1/events");
   let refreshTimer = 0;
@@ -469,6 +478,7 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
     events.close();
     chart?.destroy();
     window.removeEventListener("resize", onResize);
+    document.removeEventListener("keydown", onKey);
     clearTimeout(refreshTimer);
     clearTimeout(checkTimer);
     clearTimeout(fetchTimer);
