@@ -24,6 +24,8 @@ RunRow ToRow(const index::RunRow& r) {
   row.params = r.params;
   row.metrics = r.metrics;
   row.tags = r.tags;
+  row.derived = r.derived;
+  row.context = r.context;
   return row;
 }
 
@@ -77,8 +79,35 @@ Status ForEachRun(Project& project, const RunQuery& query, const std::function<S
   q.sort = query.sort;
   q.descending = query.descending;
   q.limit = query.limit;
+  q.offset = query.offset;
   q.include_archived = query.include_archived;
   return (*idx)->ForEach(q, [&](const index::RunRow& r) { return visit(ToRow(r)); });
+}
+
+StatusOr<int64_t> CountRuns(Project& project, const std::string& where, bool include_archived) {
+  auto idx = ProjectAccess::Of(project).Index();
+  if (!idx.ok()) return idx.status();
+  return (*idx)->CountMatching(where, include_archived);
+}
+
+StatusOr<RunKeys> ListRunKeys(Project& project) {
+  auto idx = ProjectAccess::Of(project).Index();
+  if (!idx.ok()) return idx.status();
+  auto counts = (*idx)->ListKeys();
+  if (!counts.ok()) return counts.status();
+  auto convert = [](const std::vector<index::KeyCount>& in) {
+    std::vector<RunKey> out;
+    out.reserve(in.size());
+    for (const auto& k : in) out.push_back({k.key, k.runs});
+    return out;
+  };
+  RunKeys keys;
+  keys.params = convert(counts->params);
+  keys.metrics = convert(counts->metrics);
+  keys.tags = convert(counts->tags);
+  keys.derived = convert(counts->derived);
+  keys.context = convert(counts->context);
+  return keys;
 }
 
 StatusOr<IndexReport> CheckIndex(Project& handle, bool rebuild, std::vector<std::string>* warnings) {
@@ -191,13 +220,5 @@ Status ArchiveRun(Project& project, const std::string& ref, bool archived) {
       },
       std::string("trail: ") + (archived ? "archive " : "restore ") + ref);
 }
-
-}  // namespace trail::api
-
-namespace trail::api {
-
-// STUBS (the contract for the UI work): the runs-table helper replaces these.
-StatusOr<int64_t> CountRuns(Project&, const std::string&, bool) { return Internal("CountRuns: not implemented yet"); }
-StatusOr<RunKeys> ListRunKeys(Project&) { return Internal("ListRunKeys: not implemented yet"); }
 
 }  // namespace trail::api

@@ -108,6 +108,8 @@ Json ColumnValue(const api::RunRow& r, const std::string& col) {
     return it == r.metrics.end() ? Json() : it->value("last", Json());
   }
   if (col.rfind("tags.", 0) == 0) return r.tags.value(after("tags."), Json());
+  if (col.rfind("derived.", 0) == 0) return r.derived.value(after("derived."), Json());
+  if (col.rfind("context.", 0) == 0) return r.context.value(after("context."), Json());
   if (col == "id") return r.id;
   if (col == "number") return r.number;
   if (col == "name") return r.name;
@@ -124,7 +126,7 @@ bool KnownColumn(const std::string& col) {
   static const std::set<std::string> kAttrs = {"id",      "number", "name",     "status",     "user",
                                                "started", "parent", "duration", "duration_s", "exit_code"};
   return kAttrs.count(col) || col.rfind("params.", 0) == 0 || col.rfind("metrics.", 0) == 0 ||
-         col.rfind("tags.", 0) == 0;
+         col.rfind("tags.", 0) == 0 || col.rfind("derived.", 0) == 0 || col.rfind("context.", 0) == 0;
 }
 
 }  // namespace
@@ -135,8 +137,13 @@ std::function<int()> SetupLs(CLI::App& sub) {
                  "filter, MLflow syntax plus or/not/(): \"metrics.loss < 0.3 and params.opt = 'adam'\"");
   sub.add_option("-s,--sort", o->query.sort, "sort key: started, metrics.loss, params.lr, ... (default: newest first)");
   sub.add_flag("--desc", o->query.descending, "sort descending");
-  sub.add_option("-c,--columns", o->columns, "comma-separated columns: id,status,params.lr,metrics.loss,tags.x,...");
+  sub.add_option(
+      "-c,--columns", o->columns,
+      "comma-separated columns: id,status,params.lr,metrics.loss,tags.x,derived.val_loss_min,context.python,...");
   sub.add_option("-n,--limit", o->query.limit, "show at most N runs");
+  sub.add_option("--offset", o->query.offset,
+                 "skip the first N runs of the ordered listing (a page; runs in progress show on the first only)")
+      ->check(CLI::NonNegativeNumber);
   sub.add_flag("-a,--all", o->query.include_archived, "include archived runs");
   sub.add_option("--format", o->format, "table | csv | json")->check(CLI::IsMember({"table", "csv", "json"}));
   return [o] {
@@ -149,7 +156,7 @@ std::function<int()> SetupLs(CLI::App& sub) {
     // unfiltered, default-ordered listing so nothing seems to be missing.
     std::vector<api::RunRow> live;
     api::RunQuery q = o->query;
-    if (q.where.empty() && q.sort.empty()) {
+    if (q.where.empty() && q.sort.empty() && q.offset == 0) {
       live = api::LiveRuns(*project, q.limit);
       if (q.limit >= 0) q.limit -= static_cast<int64_t>(live.size());
     }
@@ -186,7 +193,7 @@ std::function<int()> SetupLs(CLI::App& sub) {
         if (!KnownColumn(c)) {
           PrintError("unknown column '" + c +
                      "' (use id, name, status, user, started, duration, exit_code, "
-                     "parent, params.KEY, metrics.KEY, tags.KEY)");
+                     "parent, params.KEY, metrics.KEY, tags.KEY, derived.KEY, context.KEY)");
           return 1;
         }
       }

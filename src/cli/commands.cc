@@ -16,6 +16,7 @@ const std::vector<Command>& Commands() {
       {"env", "print the environment a run recorded (--format requirements: pinned packages)", SetupEnv},
       {"apply", "bring a run's code snapshot and data into the working tree: trail apply ID [--branch NAME] [--stash]",
        SetupApply},
+      {"ui", "serve the web UI and its REST API for this project: trail ui [--port N] [--open]", SetupUi},
       {"tag", "set or remove tags on a run", SetupTag},
       {"note", "add a note to a run", SetupNote},
       {"rm", "archive a run (it stays in history; ls --all shows it)", SetupRm},

@@ -29,5 +29,6 @@ std::function<int()> SetupPull(CLI::App& sub);
 std::function<int()> SetupApply(CLI::App& sub);
 std::function<int()> SetupReproduce(CLI::App& sub);
 std::function<int()> SetupEnv(CLI::App& sub);
+std::function<int()> SetupUi(CLI::App& sub);
 
 }  // namespace trail::cli

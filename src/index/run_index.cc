@@ -14,7 +14,7 @@
 namespace trail::index {
 namespace {
 
-constexpr const char* kSchemaVersion = "1";
+constexpr const char* kSchemaVersion = "2";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -26,12 +26,26 @@ CREATE UNIQUE INDEX IF NOT EXISTS runs_path ON runs(path);
 CREATE INDEX IF NOT EXISTS runs_id ON runs(id);
 CREATE INDEX IF NOT EXISTS runs_uid ON runs(uid);
 CREATE INDEX IF NOT EXISTS runs_started ON runs(started_ts);
+CREATE INDEX IF NOT EXISTS runs_number ON runs(number);
 CREATE TABLE IF NOT EXISTS params(run INTEGER, key TEXT, text TEXT, num REAL, PRIMARY KEY(run, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tags(run INTEGER, key TEXT, value TEXT, PRIMARY KEY(run, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS metrics(run INTEGER, key TEXT, last REAL, min REAL, max REAL, count INTEGER,
   min_step INTEGER, max_step INTEGER, last_step INTEGER, PRIMARY KEY(run, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fields(run INTEGER, key TEXT, text TEXT, num REAL, PRIMARY KEY(run, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS problems(path TEXT PRIMARY KEY, message TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS metrics_last ON metrics(key, last);
+CREATE INDEX IF NOT EXISTS params_value ON params(key, coalesce(num, text));
+CREATE INDEX IF NOT EXISTS tags_value ON tags(key, value);
+CREATE INDEX IF NOT EXISTS fields_value ON fields(key, coalesce(num, text));
 )sql";
+
+// The runs columns every listing reads, in StreamRows' order.
+constexpr const char* kRunColumns =
+    "r.rowid, r.id, r.number, r.name, r.status, r.user, r.started, r.started_ts, r.duration_s, r.exit_code,"
+    " r.parent, r.archived, r.path";
+
+// The tables that hold a run's keyed values (rows keyed by `run`).
+constexpr const char* kKeyedTables[] = {"params", "tags", "metrics", "fields"};
 
 std::optional<double> NumberOf(const Json& v) {
   if (v.is_number()) return v.get<double>();
@@ -90,15 +104,18 @@ StatusOr<std::unique_ptr<RunIndex>> RunIndex::OpenLocked(const std::string& path
 }
 
 Status RunIndex::CreateSchema() {
-  TRAIL_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  // mmap: a page of a large listing reads rows at random across the file; mapped pages cost no
+  // read() call each (the bound is address space, not memory).
+  TRAIL_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=1073741824;"));
   TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
   TRAIL_ASSIGN_OR_RETURN(std::string version, Meta("schema"));
   if (version.empty()) return SetMeta("schema", kSchemaVersion);
   if (version != kSchemaVersion) {
     // An index written by another trail version: drop everything and rebuild.
     TRAIL_RETURN_IF_ERROR(
-        db_->Exec("DROP TABLE runs; DROP TABLE params; DROP TABLE tags; DROP TABLE metrics; DROP TABLE problems;"
-                  "DELETE FROM meta;"));
+        db_->Exec("DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS params; DROP TABLE IF EXISTS tags;"
+                  " DROP TABLE IF EXISTS metrics; DROP TABLE IF EXISTS fields; DROP TABLE IF EXISTS problems;"
+                  " DELETE FROM meta;"));
     TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
     return SetMeta("schema", kSchemaVersion);
   }
@@ -143,7 +160,7 @@ Status RunIndex::Remove(const std::string& path) {
   int64_t rowid = row ? find->Int(0) : 0;
   find->Reset();
   if (row) {
-    for (const char* table : {"params", "tags", "metrics"}) {
+    for (const char* table : kKeyedTables) {
       TRAIL_ASSIGN_OR_RETURN(Statement * del, Cached(std::string("DELETE FROM ") + table + " WHERE run = ?"));
       del->BindInt(1, rowid);
       TRAIL_RETURN_IF_ERROR(del->Run());
@@ -266,6 +283,58 @@ Status RunIndex::Upsert(const std::string& path, const Json& r) {
       TRAIL_RETURN_IF_ERROR(m->Run());
     }
   }
+  return UpsertFields(rowid, r);
+}
+
+Status RunIndex::UpsertFields(int64_t rowid, const Json& r) {
+  // Later values of a key replace earlier ones: a config `context:` field wins over the
+  // environment fact of the same name, as it is the user's choice.
+  std::vector<std::pair<std::string, const Json*>> values;
+  Json env = r.value("environment", Json::object());
+  Json facts = Json::object();
+  if (env.is_object()) {
+    Json python = env.value("python", Json());
+    if (python.is_object() && python.contains("version")) facts["python"] = python["version"];
+    if (env.contains("os")) facts["os"] = env["os"];
+    Json processors = env.value("processors", Json());
+    if (processors.is_object()) {
+      if (processors.contains("gpu_count")) facts["gpu_count"] = processors["gpu_count"];
+      Json gpus = processors.value("gpus", Json());
+      if (gpus.is_array() && !gpus.empty() && gpus[0].is_object() && gpus[0].contains("model"))
+        facts["gpus"] = gpus[0]["model"];
+    }
+  }
+  if (r.contains("host")) facts["host"] = r["host"];
+  Json code = r.value("code", Json());
+  if (code.is_object()) {
+    if (code.contains("branch")) facts["code.branch"] = code["branch"];
+    if (code.contains("dirty")) facts["code.dirty"] = code["dirty"];
+  }
+  for (auto kv = facts.begin(); kv != facts.end(); ++kv) values.emplace_back("context." + kv.key(), &kv.value());
+  if (auto c = r.find("context"); c != r.end() && c->is_object()) {
+    for (auto kv = c->begin(); kv != c->end(); ++kv) values.emplace_back("context." + kv.key(), &kv.value());
+  }
+  if (auto m = r.find("metrics"); m != r.end() && m->is_object()) {
+    if (auto d = m->find("derived"); d != m->end() && d->is_object()) {
+      for (auto kv = d->begin(); kv != d->end(); ++kv) {
+        if (kv.value().is_number()) values.emplace_back("derived." + kv.key(), &kv.value());
+      }
+    }
+  }
+  if (values.empty()) return Status::Ok();
+  TRAIL_ASSIGN_OR_RETURN(Statement * f, Cached("INSERT OR REPLACE INTO fields(run, key, text, num) VALUES(?,?,?,?)"));
+  for (const auto& [key, value] : values) {
+    // Scalars only: a context field that could not be read is a map ({error: ...}).
+    if (value->is_object() || value->is_array() || value->is_null()) continue;
+    f->BindInt(1, rowid);
+    f->BindText(2, key);
+    f->BindText(3, record::ScalarText(*value));
+    if (auto n = NumberOf(*value))
+      f->BindDouble(4, *n);
+    else
+      f->BindNull(4);
+    TRAIL_RETURN_IF_ERROR(f->Run());
+  }
   return Status::Ok();
 }
 
@@ -283,7 +352,7 @@ Status RunIndex::IndexBlob(const git::Repo& repo, const std::string& path, const
 Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip) {
   TRAIL_RETURN_IF_ERROR(
       db_->Exec("DELETE FROM runs; DELETE FROM params; DELETE FROM tags; DELETE FROM metrics;"
-                " DELETE FROM problems;"));
+                " DELETE FROM fields; DELETE FROM problems;"));
   if (tip.empty()) return SetMeta("tip", tip);
   std::vector<std::pair<std::string, std::string>> files;  // path, blob oid
   TRAIL_RETURN_IF_ERROR(repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
@@ -367,41 +436,46 @@ Status RunIndex::Sync(const git::Repo& repo, const std::string& ref) {
   return db_->Exec("COMMIT");
 }
 
-Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const RunRow&)>& fn) {
-  std::string sql =
-      "SELECT r.rowid, r.id, r.number, r.name, r.status, r.user, r.started, r.started_ts,"
-      " r.duration_s, r.exit_code, r.parent, r.archived, r.path FROM runs r WHERE 1";
-  std::vector<query::SqlValue> binds;
-  if (!q.include_archived) sql += " AND r.archived = 0";
-  if (!q.where.empty()) {
-    TRAIL_ASSIGN_OR_RETURN(query::SqlFragment where, query::CompileWhere(q.where));
-    sql += " AND (" + where.sql + ")";
-    binds.insert(binds.end(), where.binds.begin(), where.binds.end());
-  }
-  if (!q.sort.empty()) {
-    TRAIL_ASSIGN_OR_RETURN(query::SqlFragment order, query::CompileOrderBy(q.sort, q.descending));
-    sql += " ORDER BY " + order.sql + ", r.number DESC";
-    binds.insert(binds.end(), order.binds.begin(), order.binds.end());
-  } else {
-    sql += " ORDER BY r.started_ts DESC, r.number DESC";
-  }
-  if (q.limit >= 0) sql += " LIMIT " + std::to_string(q.limit);
+namespace {
 
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
-  for (size_t i = 0; i < binds.size(); ++i) {
-    std::visit([&](const auto& v) { st.Bind(static_cast<int>(i + 1), SqlValue(v)); }, binds[i]);
+// The filter every listing applies: archived runs unless asked, then `where`.
+StatusOr<std::string> FilterSql(const std::string& where, bool include_archived, std::vector<SqlValue>* binds) {
+  std::string sql = "1";
+  if (!include_archived) sql += " AND r.archived = 0";
+  if (!where.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(query::SqlFragment fragment, query::CompileWhere(where));
+    sql += " AND (" + fragment.sql + ")";
+    for (const auto& v : fragment.binds) std::visit([&](const auto& x) { binds->push_back(SqlValue(x)); }, v);
   }
+  return sql;
+}
+
+std::string LimitSql(int64_t limit, int64_t offset) {
+  return " LIMIT " + std::to_string(limit < 0 ? -1 : limit) + " OFFSET " + std::to_string(std::max<int64_t>(0, offset));
+}
+
+void BindAll(Statement& st, const std::vector<SqlValue>& binds) {
+  for (size_t i = 0; i < binds.size(); ++i) st.Bind(static_cast<int>(i + 1), binds[i]);
+}
+
+}  // namespace
+
+Status RunIndex::StreamRows(const std::string& sql, const std::vector<SqlValue>& binds,
+                            const std::function<Status(const RunRow&)>& fn, int64_t* rows) {
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+  BindAll(st, binds);
   TRAIL_ASSIGN_OR_RETURN(Statement * params, Cached("SELECT key, text, num FROM params WHERE run = ?"));
   TRAIL_ASSIGN_OR_RETURN(Statement * tags, Cached("SELECT key, value FROM tags WHERE run = ?"));
   TRAIL_ASSIGN_OR_RETURN(
       Statement * metrics,
       Cached("SELECT key, last, min, max, count, min_step, max_step, last_step FROM metrics WHERE run = ?"));
-  TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  TRAIL_ASSIGN_OR_RETURN(Statement * fields, Cached("SELECT key, text FROM fields WHERE run = ?"));
   Status result = [&]() -> Status {
     RunRow row;
     for (;;) {
       TRAIL_ASSIGN_OR_RETURN(bool more, st.Step());
       if (!more) break;
+      ++*rows;
       int64_t rowid = st.Int(0);
       row = RunRow();
       row.id = st.Text(1);
@@ -447,6 +521,18 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
         row.metrics[metrics->Text(0)] = std::move(s);
       }
       metrics->Reset();
+      fields->BindInt(1, rowid);
+      for (;;) {
+        TRAIL_ASSIGN_OR_RETURN(bool f, fields->Step());
+        if (!f) break;
+        std::string key = fields->Text(0);
+        Json value = record::TypedValue(fields->Text(1));
+        if (key.rfind("derived.", 0) == 0)
+          row.derived[key.substr(8)] = std::move(value);
+        else if (key.rfind("context.", 0) == 0)
+          row.context[key.substr(8)] = std::move(value);
+      }
+      fields->Reset();
       TRAIL_RETURN_IF_ERROR(fn(row));
     }
     return Status::Ok();
@@ -455,9 +541,110 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
   params->Reset();
   tags->Reset();
   metrics->Reset();
+  fields->Reset();
+  return result;
+}
+
+Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const RunRow&)>& fn) {
+  std::vector<SqlValue> filter_binds;
+  TRAIL_ASSIGN_OR_RETURN(std::string filter, FilterSql(q.where, q.include_archived, &filter_binds));
+  std::optional<query::SortPlan> plan;
+  std::string order;
+  std::vector<SqlValue> order_binds;
+  if (!q.sort.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(plan, query::PlanSort(q.sort, q.descending));
+    if (!plan) {
+      TRAIL_ASSIGN_OR_RETURN(query::SqlFragment fragment, query::CompileOrderBy(q.sort, q.descending));
+      order = fragment.sql + ", r.number DESC";
+      for (const auto& v : fragment.binds) std::visit([&](const auto& x) { order_binds.push_back(SqlValue(x)); }, v);
+    }
+  } else {
+    order = "r.started_ts DESC, r.number DESC";
+  }
+  const std::string select = std::string("SELECT ") + kRunColumns;
+  TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  Status result = [&]() -> Status {
+    int64_t rows = 0;
+    if (!plan) {
+      std::vector<SqlValue> binds = filter_binds;
+      binds.insert(binds.end(), order_binds.begin(), order_binds.end());
+      return StreamRows(select + " FROM runs r WHERE " + filter + " ORDER BY " + order + LimitSql(q.limit, q.offset),
+                        binds, fn, &rows);
+    }
+    // A keyed sort walks the (key, value) index of its table in order and stops after
+    // offset + limit matches, where sorting every run by a correlated subquery would read them
+    // all. The runs that have the field come first, then those without it, newest number first:
+    // the order CompileOrderBy's "(v) IS NULL, (v) ASC|DESC, r.number DESC" gives. CROSS JOIN
+    // makes SQLite loop over the index first.
+    const std::string dir = plan->descending ? " DESC" : " ASC";
+    const std::string with_key = " FROM " + plan->table +
+                                 " s CROSS JOIN runs r ON r.rowid = s.run WHERE s.key = ? AND " + plan->value +
+                                 " IS NOT NULL AND " + filter;
+    std::vector<SqlValue> binds{SqlValue(plan->key)};
+    binds.insert(binds.end(), filter_binds.begin(), filter_binds.end());
+    TRAIL_RETURN_IF_ERROR(StreamRows(
+        select + with_key + " ORDER BY " + plan->value + dir + ", r.number DESC" + LimitSql(q.limit, q.offset), binds,
+        fn, &rows));
+    if (q.limit >= 0 && rows >= q.limit) return Status::Ok();
+    // Past the runs with the field: how many there were decides how many without it to skip.
+    int64_t with = q.offset + rows;
+    if (rows == 0 && q.offset > 0) {
+      TRAIL_ASSIGN_OR_RETURN(Statement count, db_->Prepare("SELECT count(*)" + with_key));
+      BindAll(count, binds);
+      TRAIL_ASSIGN_OR_RETURN(bool any, count.Step());
+      with = any ? count.Int(0) : 0;
+    }
+    std::vector<SqlValue> rest_binds = filter_binds;
+    rest_binds.push_back(SqlValue(plan->key));
+    int64_t rest_limit = q.limit < 0 ? -1 : q.limit - rows;
+    int64_t ignored = 0;
+    return StreamRows(select + " FROM runs r WHERE " + filter + " AND NOT EXISTS (SELECT 1 FROM " + plan->table +
+                          " s WHERE s.run = r.rowid AND s.key = ? AND " + plan->value +
+                          " IS NOT NULL) ORDER BY r.number DESC" + LimitSql(rest_limit, q.offset - with),
+                      rest_binds, fn, &ignored);
+  }();
   Status end = db_->Exec(result.ok() ? "COMMIT" : "ROLLBACK");
   TRAIL_RETURN_IF_ERROR(result);
   return end;
+}
+
+StatusOr<int64_t> RunIndex::CountMatching(const std::string& where, bool include_archived) {
+  std::vector<SqlValue> binds;
+  TRAIL_ASSIGN_OR_RETURN(std::string filter, FilterSql(where, include_archived, &binds));
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT count(*) FROM runs r WHERE " + filter));
+  BindAll(st, binds);
+  TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
+}
+
+StatusOr<KeyCounts> RunIndex::ListKeys() {
+  KeyCounts out;
+  auto group = [&](const std::string& sql, const std::string& strip, std::vector<KeyCount>* into) -> Status {
+    TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+    for (;;) {
+      TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      std::string key = st.Text(0);
+      into->push_back({strip.empty() ? key : key.substr(strip.size()), st.Int(1)});
+    }
+    return Status::Ok();
+  };
+  TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  Status result = [&]() -> Status {
+    TRAIL_RETURN_IF_ERROR(group("SELECT key, count(*) FROM params GROUP BY key ORDER BY key", "", &out.params));
+    TRAIL_RETURN_IF_ERROR(group("SELECT key, count(*) FROM metrics GROUP BY key ORDER BY key", "", &out.metrics));
+    TRAIL_RETURN_IF_ERROR(group("SELECT key, count(*) FROM tags GROUP BY key ORDER BY key", "", &out.tags));
+    // '/' follows '.': the range holds exactly the keys with the prefix.
+    TRAIL_RETURN_IF_ERROR(
+        group("SELECT key, count(*) FROM fields WHERE key >= 'derived.' AND key < 'derived/' GROUP BY key ORDER BY key",
+              "derived.", &out.derived));
+    return group(
+        "SELECT key, count(*) FROM fields WHERE key >= 'context.' AND key < 'context/' GROUP BY key ORDER BY key",
+        "context.", &out.context);
+  }();
+  (void)db_->Exec("COMMIT");
+  TRAIL_RETURN_IF_ERROR(result);
+  return out;
 }
 
 StatusOr<std::vector<RunRow>> RunIndex::List(const ListQuery& q) {

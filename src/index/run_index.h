@@ -27,6 +27,7 @@ struct ListQuery {
   std::string sort;         // sort key; empty = newest first
   bool descending = false;  // for an explicit sort key
   int64_t limit = -1;
+  int64_t offset = 0;  // rows of the ordered result skipped first
   bool include_archived = false;
 };
 
@@ -42,6 +43,17 @@ struct RunRow {
   Json params = Json::object();   // key -> typed value
   Json metrics = Json::object();  // key -> {last,min,max,count,...}
   Json tags = Json::object();
+  Json derived = Json::object();  // the `fields` rows "derived.<name>", without the prefix
+  Json context = Json::object();  // the `fields` rows "context.<name>", without the prefix
+};
+
+// How many indexed runs use each key (ListKeys), per table.
+struct KeyCount {
+  std::string key;
+  int64_t runs = 0;
+};
+struct KeyCounts {
+  std::vector<KeyCount> params, metrics, tags, derived, context;
 };
 
 class RunIndex {
@@ -69,6 +81,11 @@ class RunIndex {
   // transaction, so every row comes from the same state of the index.
   Status ForEach(const ListQuery& q, const std::function<Status(const RunRow&)>& fn);
   StatusOr<std::vector<RunRow>> List(const ListQuery& q);
+  // How many runs `where` selects (archived ones only with `include_archived`).
+  StatusOr<int64_t> CountMatching(const std::string& where, bool include_archived);
+  // Every params/metrics/tags/derived/context key, sorted, with how many runs (archived ones
+  // included) have it: one GROUP BY over each table's (key, ...) index.
+  StatusOr<KeyCounts> ListKeys();
   // Branch path of a run's record, found by id or uid; NotFound otherwise.
   StatusOr<std::string> PathOf(const std::string& id_or_uid);
   // Records on the branch that could not be read ("path: reason").
@@ -84,6 +101,10 @@ class RunIndex {
   Status Remove(const std::string& path);
   Status AddProblem(const std::string& path, const std::string& message);
   Status IndexBlob(const git::Repo& repo, const std::string& path, const std::string& oid);
+  Status UpsertFields(int64_t rowid, const Json& record);
+  // Streams the rows of one SELECT of the runs columns (kRunColumns) to `fn`; counts them.
+  Status StreamRows(const std::string& sql, const std::vector<SqlValue>& binds,
+                    const std::function<Status(const RunRow&)>& fn, int64_t* rows);
   Status FullRebuildLocked(const git::Repo& repo, const std::string& tip);
   StatusOr<std::string> Meta(const std::string& key);
   Status SetMeta(const std::string& key, const std::string& value);

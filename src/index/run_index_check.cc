@@ -27,6 +27,8 @@ const std::vector<const char*>& ContentQueries() {
       "SELECT quote(r.path)||quote(m.key)||quote(m.last)||quote(m.min)||quote(m.max)||quote(m.count)"
       "||quote(m.min_step)||quote(m.max_step)||quote(m.last_step) FROM metrics m"
       " LEFT JOIN runs r ON r.rowid = m.run ORDER BY r.path, m.key, m.last",
+      "SELECT quote(r.path)||quote(f.key)||quote(f.text)||quote(f.num) FROM fields f"
+      " LEFT JOIN runs r ON r.rowid = f.run ORDER BY r.path, f.key, f.text",
       "SELECT quote(path)||quote(message) FROM problems ORDER BY path",
   };
   return kQueries;

@@ -338,5 +338,23 @@ TEST(LineParserTest, RejectsGarbageAroundSpecialNumbers) {
   EXPECT_EQ(Reject(std::string_view("{\"loss\": 1}\0{\"loss\": 2}", 23)), "NUL byte in line");
 }
 
+// A reader that starts in the middle of a file numbers step-less points on from the count it
+// was given, as a reader of the whole file does.
+TEST(LineParserTest, ContinueCountNumbersStepLessPointsOn) {
+  LineParser whole_parser, tail_parser;
+  MetricSet whole, tail;
+  const char* lines[] = {R"({"loss": 1})", R"({"loss": 2, "acc": 0.5})", R"({"step": 9, "loss": 3})", R"({"loss": 4})"};
+  for (const char* l : lines) ASSERT_TRUE(whole_parser.Parse(l, 1, whole).ok());
+  tail.ContinueCount("loss", 3);
+  tail.ContinueCount("acc", 1);
+  ASSERT_TRUE(tail_parser.Parse(lines[3], 1, tail).ok());
+  ASSERT_TRUE(tail_parser.Parse(R"({"acc": 0.7})", 1, tail).ok());
+  ASSERT_EQ(tail.Series("loss")->size(), 1u);
+  EXPECT_EQ(tail.Series("loss")->at(0).step, whole.Series("loss")->at(3).step);
+  EXPECT_EQ(tail.Series("loss")->at(0).step, 3);
+  EXPECT_EQ(tail.Series("acc")->at(0).step, 1);
+  EXPECT_EQ(tail.Summarize("loss")->count, 1);  // summaries count the set's own points
+}
+
 }  // namespace
 }  // namespace trail::metrics

@@ -8,7 +8,7 @@ size_t MetricSet::Intern(std::string_view key) {
   auto it = index_.find(key);
   if (it != index_.end()) return it->second;
   size_t id = series_.size();
-  series_.push_back(SeriesData{std::string(key), {}, {}});
+  series_.push_back(SeriesData{std::string(key), {}, {}, 0});
   index_.emplace(std::string(key), id);
   return id;
 }

@@ -55,7 +55,15 @@ class MetricSet {
   size_t NumKeys() const { return series_.size(); }
   std::string_view KeyById(size_t id) const { return series_[id].key; }
   void AddById(size_t id, int64_t step, double time, double value);
-  int64_t SeriesSizeById(size_t id) const { return static_cast<int64_t>(series_[id].points.size()); }
+  // The metric's own count: the step the protocol gives a point whose line has no step or epoch.
+  int64_t SeriesSizeById(size_t id) const {
+    return series_[id].counted_before + static_cast<int64_t>(series_[id].points.size());
+  }
+
+  // For a reader that continues a metrics file another set read the start of (a live chart
+  // polling it): `key`'s own count starts at `count`, the points read before, so the steps of
+  // lines without one go on as the recorder numbers them. Adds no point.
+  void ContinueCount(std::string_view key, int64_t count) { series_[Intern(key)].counted_before = count; }
 
  private:
   struct KeyHash {
@@ -66,6 +74,7 @@ class MetricSet {
     std::string key;
     std::vector<Point> points;
     Summary summary{};
+    int64_t counted_before = 0;  // ContinueCount
   };
 
   const SeriesData* Find(std::string_view key) const;

@@ -1,6 +1,7 @@
 #include "metrics/time_marks.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,6 +78,57 @@ StatusOr<std::vector<TimeMark>> LoadTimeMarks(const std::string& path) {
   marks.reserve(data.size() / kRecordSize);
   for (size_t i = 0; i + kRecordSize <= data.size(); i += kRecordSize) {
     TimeMark mark{GetU64(bytes + i), std::bit_cast<double>(GetU64(bytes + i + 8))};
+    if (!marks.empty() && mark.offset < marks.back().offset) marks.clear();
+    marks.push_back(mark);
+  }
+  return marks;
+}
+
+StatusOr<std::vector<TimeMark>> LoadTimeMarksAfter(const std::string& path, uint64_t after) {
+  std::vector<TimeMark> marks;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) return marks;
+    return ErrnoError("cannot open time marks", path);
+  }
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return ErrnoError("cannot stat time marks", path);
+  const uint64_t records = static_cast<uint64_t>(st.st_size) / kRecordSize;
+  auto read_at = [&](uint64_t first, uint64_t count, std::vector<unsigned char>& buf) -> Status {
+    buf.resize(count * kRecordSize);
+    size_t got = 0;
+    while (got < buf.size()) {
+      ssize_t n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(first * kRecordSize + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoError("cannot read time marks", path);
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    buf.resize(got / kRecordSize * kRecordSize);
+    return Status::Ok();
+  };
+  std::vector<unsigned char> buf;
+  // The first record with offset > after; the one before it too, for a caller whose lines all
+  // end past the last mark.
+  uint64_t lo = 0, hi = records;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    TRAIL_RETURN_IF_ERROR(read_at(mid, 1, buf));
+    if (buf.empty()) break;
+    if (GetU64(buf.data()) <= after) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  uint64_t first = lo > 0 ? lo - 1 : 0;
+  TRAIL_RETURN_IF_ERROR(read_at(first, records - first, buf));
+  for (size_t i = 0; i + kRecordSize <= buf.size(); i += kRecordSize) {
+    TimeMark mark{GetU64(buf.data() + i), std::bit_cast<double>(GetU64(buf.data() + i + 8))};
     if (!marks.empty() && mark.offset < marks.back().offset) marks.clear();
     marks.push_back(mark);
   }

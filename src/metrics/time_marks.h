@@ -57,6 +57,14 @@ class TimeMarks {
 // marks.
 StatusOr<std::vector<TimeMark>> LoadTimeMarks(const std::string& path);
 
+// The marks a reader of the bytes past `after` needs (a live chart polling the metrics file):
+// those with offset > `after`, or, when there are none, the last mark. Reads only them, after a
+// binary search over the records, so a poll costs the same at the start of a run and a day into
+// it. The same records as LoadTimeMarks would give for those offsets, as long as the file was not
+// restarted before them (then the ones after the last restart). Opens no symlink; a missing file
+// has no marks.
+StatusOr<std::vector<TimeMark>> LoadTimeMarksAfter(const std::string& path, uint64_t after);
+
 // The time at which a line ending at byte `line_end` (just past its
 // newline) was read: that of the first mark with offset >= line_end. Lines
 // past the last mark get the last mark's time (the closest bound known);

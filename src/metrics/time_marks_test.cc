@@ -111,5 +111,30 @@ TEST(TimeMarksTest, OpenFailsInAMissingDirectory) {
   EXPECT_EQ(marks.status().code(), Code::kIo);
 }
 
+// A reader of the bytes past an offset gets the marks that time them, and agrees with
+// TimeForOffset over the whole file for every line end past it.
+TEST(TimeMarksTest, LoadAfterReadsOnlyTheTail) {
+  trail::testing::TempDir dir;
+  std::string path = dir.File("marks");
+  {
+    auto marks = TimeMarks::Open(path);
+    ASSERT_TRUE(marks.ok());
+    for (int i = 1; i <= 1000; ++i) ASSERT_TRUE(marks->Append(i * 100, 1000.0 + i).ok());
+  }
+  auto all = LoadTimeMarks(path);
+  ASSERT_TRUE(all.ok());
+  for (uint64_t after : {0, 1, 99, 100, 101, 50'000, 99'999, 100'000, 200'000}) {
+    auto tail = LoadTimeMarksAfter(path, after);
+    ASSERT_TRUE(tail.ok()) << tail.status().message();
+    ASSERT_FALSE(tail->empty());
+    EXPECT_LE(tail->size(), 1001 - std::min<uint64_t>(after / 100, 1000) + 1);
+    for (uint64_t end = after + 1; end < after + 500; end += 37)
+      EXPECT_EQ(TimeForOffset(*tail, end, -1), TimeForOffset(*all, end, -1)) << after << " " << end;
+  }
+  auto none = LoadTimeMarksAfter(dir.File("missing"), 0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 }  // namespace
 }  // namespace trail::metrics

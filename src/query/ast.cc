@@ -83,6 +83,10 @@ std::string ToString(const FieldRef& field) {
       return "param:" + field.key;
     case FieldKind::kTag:
       return "tag:" + field.key;
+    case FieldKind::kDerived:
+      return "derived:" + field.key;
+    case FieldKind::kContext:
+      return "context:" + field.key;
     case FieldKind::kAttribute:
       return "attr:" + std::string(field.attribute->name);
   }

@@ -16,14 +16,16 @@
 
 namespace trail::query {
 
-enum class FieldKind { kMetric, kParam, kTag, kAttribute };
+// kDerived and kContext are the index's `fields` rows (derived metrics, context facts): typed as
+// params are, a number or text.
+enum class FieldKind { kMetric, kParam, kTag, kAttribute, kDerived, kContext };
 
 // Which summary of a metric's series a field reads; the metrics table stores one column each.
 enum class MetricStat { kLast, kMin, kMax, kCount };
 
 struct FieldRef {
   FieldKind kind = FieldKind::kAttribute;
-  std::string key;                       // metric, param or tag key
+  std::string key;                       // metric, param, tag, derived or context key
   const Attribute* attribute = nullptr;  // kAttribute only
   MetricStat stat = MetricStat::kLast;   // kMetric only
   Span span;

@@ -33,6 +33,8 @@ bool HoldsNumbers(const FieldRef& field) {
   switch (field.kind) {
     case FieldKind::kMetric:
     case FieldKind::kParam:
+    case FieldKind::kDerived:
+    case FieldKind::kContext:
       return true;
     case FieldKind::kTag:
       return false;
@@ -48,6 +50,8 @@ bool HoldsText(const FieldRef& field) {
       return false;
     case FieldKind::kParam:
     case FieldKind::kTag:
+    case FieldKind::kDerived:
+    case FieldKind::kContext:
       return true;
     case FieldKind::kAttribute:
       return TypeOf(field) == AttributeType::kText || TypeOf(field) == AttributeType::kTime;
@@ -86,24 +90,37 @@ SqlValue ToSqlValue(const std::variant<int64_t, double>& number) {
   return std::get<double>(number);
 }
 
+// A param-like field (a number or text, as params are) read from `table`.
+SqlFragment TypedKeyed(std::string_view table, char alias, const std::string& key, ValueView view) {
+  std::string a(1, alias);
+  switch (view) {
+    case ValueView::kNumber:
+      return Keyed(a + ".num", table, alias, key);
+    case ValueView::kText:
+      return Keyed(a + ".text", table, alias, key);
+    case ValueView::kNatural:
+      break;
+  }
+  // SQLite orders numbers before text, so numeric values sort numerically and come first.
+  // Non-NULL exactly when the key exists, as text is always set.
+  return Keyed("coalesce(" + a + ".num, " + a + ".text)", table, alias, key);
+}
+
 }  // namespace
+
+std::string FieldsKey(const FieldRef& field) {
+  return (field.kind == FieldKind::kDerived ? "derived." : "context.") + field.key;
+}
 
 SqlFragment FieldSql(const FieldRef& field, ValueView view) {
   switch (field.kind) {
+    case FieldKind::kDerived:
+    case FieldKind::kContext:
+      return TypedKeyed("fields", 'f', FieldsKey(field), view);
     case FieldKind::kMetric:
       return Keyed(MetricColumn(field.stat), "metrics", 'm', field.key);
     case FieldKind::kParam:
-      switch (view) {
-        case ValueView::kNumber:
-          return Keyed("p.num", "params", 'p', field.key);
-        case ValueView::kText:
-          return Keyed("p.text", "params", 'p', field.key);
-        case ValueView::kNatural:
-          // SQLite orders numbers before text, so numeric params sort numerically and come
-          // first. Non-NULL exactly when the param exists, as p.text is always set.
-          return Keyed("coalesce(p.num, p.text)", "params", 'p', field.key);
-      }
-      break;
+      return TypedKeyed("params", 'p', field.key, view);
     case FieldKind::kTag:
       return Keyed("t.value", "tags", 't', field.key);
     case FieldKind::kAttribute:
@@ -113,6 +130,26 @@ SqlFragment FieldSql(const FieldRef& field, ValueView view) {
       return {"r." + std::string(field.attribute->column), {}};
   }
   return {"NULL", {}};
+}
+
+std::optional<SortPlan> IndexedSort(const FieldRef& field, bool descending) {
+  // Values must be exactly FieldSql(field, kNatural)'s, and match the index expressions of
+  // index/run_index.cc, or SQLite sorts instead of walking the index.
+  switch (field.kind) {
+    case FieldKind::kMetric:
+      if (field.stat != MetricStat::kLast) return std::nullopt;
+      return SortPlan{"metrics", "s.last", field.key, descending};
+    case FieldKind::kParam:
+      return SortPlan{"params", "coalesce(s.num, s.text)", field.key, descending};
+    case FieldKind::kTag:
+      return SortPlan{"tags", "s.value", field.key, descending};
+    case FieldKind::kDerived:
+    case FieldKind::kContext:
+      return SortPlan{"fields", "coalesce(s.num, s.text)", FieldsKey(field), descending};
+    case FieldKind::kAttribute:
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 StatusOr<Operand> MatchLiteral(const Source& source, const FieldRef& field, const Literal& literal) {
@@ -130,7 +167,8 @@ StatusOr<Operand> MatchLiteral(const Source& source, const FieldRef& field, cons
       if (field.kind == FieldKind::kAttribute && TypeOf(field) == AttributeType::kBoolean) {
         return Operand{FieldSql(field, ValueView::kNumber), int64_t{literal.boolean ? 1 : 0}};
       }
-      if (field.kind == FieldKind::kParam || field.kind == FieldKind::kTag ||
+      if (field.kind == FieldKind::kParam || field.kind == FieldKind::kTag || field.kind == FieldKind::kDerived ||
+          field.kind == FieldKind::kContext ||
           (field.kind == FieldKind::kAttribute && TypeOf(field) == AttributeType::kText)) {
         // Ignore case: Python records True, most other tools true.
         SqlFragment text = FieldSql(field, ValueView::kText);

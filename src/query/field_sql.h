@@ -21,6 +21,12 @@ enum class ValueView {
 // correlated scalar subqueries on r.rowid, NULL when the run lacks the key.
 SqlFragment FieldSql(const FieldRef& field, ValueView view);
 
+// The `fields` table's key of a derived or context field: "derived.<key>" / "context.<key>".
+std::string FieldsKey(const FieldRef& field);
+
+// The index-walk plan for sorting by `field` (query.h SortPlan), or nullopt when none exists.
+std::optional<SortPlan> IndexedSort(const FieldRef& field, bool descending);
+
 // The left side and the bound value for comparing `field` with `literal`.
 struct Operand {
   SqlFragment field;

@@ -289,6 +289,10 @@ class Parser {
       field.kind = FieldKind::kParam;
     } else if (EqualsIgnoreCase(prefix, "tags") || EqualsIgnoreCase(prefix, "tag")) {
       field.kind = FieldKind::kTag;
+    } else if (EqualsIgnoreCase(prefix, "derived")) {
+      field.kind = FieldKind::kDerived;
+    } else if (EqualsIgnoreCase(prefix, "context")) {
+      field.kind = FieldKind::kContext;
     } else if (EqualsIgnoreCase(prefix, "attributes") || EqualsIgnoreCase(prefix, "attribute") ||
                EqualsIgnoreCase(prefix, "attr")) {
       field.kind = FieldKind::kAttribute;

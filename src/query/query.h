@@ -17,7 +17,8 @@
 //   field       := prefix '.' key                      metrics.loss, params."a-b", tags.stage
 //                | stat '(' metric_prefix '.' key ')'  min(metrics.loss)
 //                | attribute                           status, started, ...
-//   prefix      := metric_prefix | params | param | tags | tag | attributes | attribute | attr
+//   prefix      := metric_prefix | params | param | tags | tag | derived | context
+//                | attributes | attribute | attr
 //   metric_prefix := metrics | metric
 //   stat        := MIN | MAX | COUNT | LAST             a bare metrics.k means LAST(metrics.k)
 //   key         := [A-Za-z0-9_./-]+                    val_loss, train.lr, layer-1, eval/acc
@@ -51,6 +52,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -81,5 +83,21 @@ StatusOr<SqlFragment> CompileWhere(std::string_view text);
 // overrides `descending`, as MLflow's order_by allows. Params sort numbers (numerically) before
 // text. Errors read "bad sort key at column N: ...".
 StatusOr<SqlFragment> CompileOrderBy(std::string_view key, bool descending);
+
+// How to read a sort key's runs in order from an index of its keyed table instead of sorting
+// every run (a page of a large listing then costs only the rows before it). The rows of `table`
+// (read as alias `s`) whose `key` column is `key` and whose `value` is not NULL, ordered by
+// `value`, are the runs that have the field, in CompileOrderBy's order; the runs without one come
+// after them. The index schema has an index on (key, value) for each such table.
+struct SortPlan {
+  std::string table;  // metrics, params, tags or fields
+  std::string value;  // SQL over `s`
+  std::string key;    // bound, never spliced
+  bool descending = false;
+};
+
+// The plan for `key` (same syntax and errors as CompileOrderBy), or nullopt for a field with no
+// such index (attributes, and metric stats other than the last value).
+StatusOr<std::optional<SortPlan>> PlanSort(std::string_view key, bool descending);
 
 }  // namespace trail::query

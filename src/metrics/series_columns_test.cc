@@ -1,0 +1,93 @@
+#include "metrics/series_columns.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "metrics/series_tsv.h"
+
+namespace trail::metrics {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+TEST(SeriesColumnsTest, SamePointsAsSeriesFromTsv) {
+  std::vector<Point> points = {
+      {0, 1700000000.0, 0.1}, {1, 1700000000.1234, 1e-7},
+      {-5, 0, -2.5},          {std::numeric_limits<int64_t>::max(), 12.5, kNaN},
+      {7, 13, kInf},          {8, 14, -kInf},
+      {9, 15, 1e300},         {10, 16, -0.0},
+  };
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> d(-1e6, 1e6);
+  for (int i = 0; i < 1000; ++i) points.push_back({i * 3 - 100, 1.7e9 + i * 0.001, d(rng)});
+  std::string tsv = SeriesToTsv(points);
+  auto slow = SeriesFromTsv(tsv);
+  ASSERT_TRUE(slow.ok());
+  auto cols = ParseSeriesColumns(tsv);
+  ASSERT_TRUE(cols.ok()) << cols.status().message();
+  ASSERT_EQ(cols->size(), slow->size());
+  for (size_t i = 0; i < slow->size(); ++i) {
+    EXPECT_EQ(cols->step[i], (*slow)[i].step);
+    EXPECT_EQ(cols->time[i], (*slow)[i].time);
+    if (std::isnan((*slow)[i].value)) {
+      EXPECT_TRUE(std::isnan(cols->value[i]));
+    } else {
+      EXPECT_EQ(cols->value[i], (*slow)[i].value);
+      EXPECT_EQ(std::signbit(cols->value[i]), std::signbit((*slow)[i].value));
+    }
+  }
+}
+
+TEST(SeriesColumnsTest, HeaderOnlyIsEmpty) {
+  auto cols = ParseSeriesColumns("step\ttime\tvalue\n");
+  ASSERT_TRUE(cols.ok());
+  EXPECT_EQ(cols->size(), 0u);
+}
+
+// Every malformed input gets SeriesFromTsv's reason and the line it is on.
+TEST(SeriesColumnsTest, MalformedLinesNameTheLine) {
+  const std::string h = "step\ttime\tvalue\n";
+  struct Case {
+    std::string text, message;
+  } cases[] = {
+      {"", "line 1: missing header (empty file)"},
+      {"step\ttime\tvalue", "line 1: no newline at end (truncated file?)"},
+      {"step,time,value\n", "line 1: header is not \"step\\ttime\\tvalue\""},
+      {h + "0\t1.000\t1\n1\t2.000\n", "line 3: expected 3 tab-separated fields"},
+      {h + "0\t1.000\t1\t4\n", "line 2: expected 3 tab-separated fields"},
+      {h + "x\t1.000\t1\n", "line 2: bad step"},
+      {h + "1.5\t1.000\t1\n", "line 2: bad step"},
+      {h + "\t1.000\t1\n", "line 2: bad step"},
+      {h + "0\tinfinity\t1\n", "line 2: bad time"},
+      {h + "0\t1.000\tNaN\n", "line 2: bad value"},
+      {h + "0\t1.000\tnan(1)\n", "line 2: bad value"},
+      {h + "0\t1.000\t+1\n", "line 2: bad value"},
+      {h + "0\t1.000\t1x\n", "line 2: bad value"},
+      {h + "0\t1.000\t\n", "line 2: bad value"},
+      {h + "0\t1.000\t1e999\n", "line 2: bad value"},
+      {h + "0\t1.000\t1\n1\t2.000\t2", "line 3: no newline at end (truncated file?)"},
+      {h + "0\t1.000\tinf", "line 2: no newline at end (truncated file?)"},
+  };
+  for (const auto& c : cases) {
+    auto cols = ParseSeriesColumns(c.text);
+    ASSERT_FALSE(cols.ok()) << c.text;
+    EXPECT_EQ(cols.status().code(), Code::kCorrupt);
+    EXPECT_EQ(cols.status().message(), c.message) << c.text;
+    // The reference parser refuses the same input.
+    EXPECT_FALSE(SeriesFromTsv(c.text).ok()) << c.text;
+  }
+}
+
+TEST(SeriesColumnsTest, BytesCountsTheColumns) {
+  auto cols = ParseSeriesColumns("step\ttime\tvalue\n0\t1.000\t2\n1\t2.000\t3\n");
+  ASSERT_TRUE(cols.ok());
+  EXPECT_GE(cols->bytes(), 2 * (sizeof(int64_t) + 2 * sizeof(double)));
+}
+
+}  // namespace
+}  // namespace trail::metrics

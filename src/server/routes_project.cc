@@ -1,0 +1,122 @@
+// The project and its runs table: /api/v1/project, /keys, /runs, /runs/count, /query/check.
+#include "cursor.h"
+#include "http_json.h"
+#include "router.h"
+#include "trail/runs.h"
+#include "trail/series.h"
+
+namespace trail::server {
+namespace {
+
+constexpr int64_t kMaxLimit = 1000;
+constexpr int64_t kMaxLiveRows = 200;
+
+StatusOr<api::RunQuery> QueryOf(const httplib::Request& req) {
+  api::RunQuery q;
+  q.where = req.get_param_value("where");
+  q.sort = req.get_param_value("sort");
+  TRAIL_ASSIGN_OR_RETURN(q.descending, BoolParam(req, "desc", false));
+  TRAIL_ASSIGN_OR_RETURN(q.include_archived, BoolParam(req, "archived", false));
+  return q;
+}
+
+Json KeysJson(const std::vector<api::RunKey>& keys) {
+  Json out = Json::array();
+  for (const auto& k : keys) out.push_back({{"key", k.key}, {"runs", k.runs}});
+  return out;
+}
+
+Status GetProject(const httplib::Request&, httplib::Response& res, api::Project& project) {
+  TRAIL_ASSIGN_OR_RETURN(int64_t runs, api::CountRuns(project, "", false));
+  TRAIL_ASSIGN_OR_RETURN(api::ProjectState state, api::ReadProjectState(project));
+  Json body = {{"name", project.name()},
+               {"root", project.root()},
+               {"branch", project.branch()},
+               {"trail_version", TRAIL_VERSION},
+               {"runs", runs},
+               {"live", state.live.size()},
+               {"tip", state.tip},
+               {"read_only", false}};
+  SendJson(res, body);
+  return Status::Ok();
+}
+
+Status GetKeys(const httplib::Request&, httplib::Response& res, api::Project& project) {
+  TRAIL_ASSIGN_OR_RETURN(api::RunKeys keys, api::ListRunKeys(project));
+  Json body = {{"params", KeysJson(keys.params)},
+               {"metrics", KeysJson(keys.metrics)},
+               {"tags", KeysJson(keys.tags)},
+               {"derived", KeysJson(keys.derived)},
+               {"context", KeysJson(keys.context)},
+               {"attributes",
+                {"id", "number", "name", "status", "user", "started", "duration", "exit_code", "parent", "host",
+                 "branch", "commit"}}};
+  SendJson(res, body);
+  return Status::Ok();
+}
+
+Status GetRuns(const httplib::Request& req, httplib::Response& res, api::Project& project) {
+  TRAIL_ASSIGN_OR_RETURN(api::RunQuery query, QueryOf(req));
+  TRAIL_ASSIGN_OR_RETURN(int64_t limit, IntParam(req, "limit", 50, 1, kMaxLimit));
+  TRAIL_ASSIGN_OR_RETURN(int64_t offset, IntParam(req, "offset", 0, 0, int64_t{1} << 40));
+  TRAIL_ASSIGN_OR_RETURN(bool count, BoolParam(req, "count", false));
+  if (req.has_param("cursor") && !req.get_param_value("cursor").empty()) {
+    if (req.has_param("offset")) return InvalidArgument("give offset or cursor, not both");
+    TRAIL_ASSIGN_OR_RETURN(offset, DecodeCursor(req.get_param_value("cursor"), query));
+  }
+  query.offset = offset;
+  query.limit = limit + 1;  // one more than asked: whether there is a next page
+  Json rows = Json::array();
+  bool more = false;
+  TRAIL_RETURN_IF_ERROR(api::ForEachRun(project, query, [&](const api::RunRow& row) {
+    if (static_cast<int64_t>(rows.size()) == limit) {
+      more = true;
+    } else {
+      rows.push_back(RowToJson(row));
+    }
+    return Status::Ok();
+  }));
+  Json body = {{"runs", std::move(rows)},
+               {"offset", offset},
+               {"next_cursor", more ? Json(EncodeCursor(query, offset + limit)) : Json()},
+               {"total", nullptr}};
+  if (count) {
+    TRAIL_ASSIGN_OR_RETURN(int64_t total, api::CountRuns(project, query.where, query.include_archived));
+    body["total"] = total;
+  }
+  if (offset == 0) {
+    Json live = Json::array();
+    for (const auto& row : api::LiveRuns(project, kMaxLiveRows)) live.push_back(RowToJson(row));
+    body["live"] = std::move(live);
+  }
+  SendJson(res, body);
+  return Status::Ok();
+}
+
+Status GetCount(const httplib::Request& req, httplib::Response& res, api::Project& project) {
+  TRAIL_ASSIGN_OR_RETURN(bool archived, BoolParam(req, "archived", false));
+  TRAIL_ASSIGN_OR_RETURN(int64_t total, api::CountRuns(project, req.get_param_value("where"), archived));
+  SendJson(res, {{"total", total}});
+  return Status::Ok();
+}
+
+// A query is checked by running it for one row: the query layer has one parser, and this is it.
+Status GetQueryCheck(const httplib::Request& req, httplib::Response& res, api::Project& project) {
+  TRAIL_ASSIGN_OR_RETURN(api::RunQuery query, QueryOf(req));
+  query.limit = 1;
+  TRAIL_RETURN_IF_ERROR(api::ForEachRun(project, query, [](const api::RunRow&) { return Status::Ok(); }));
+  SendJson(res, {{"ok", true}});
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterProjectRoutes(Router& router) {
+  router.Get("/api/v1/project", GetProject);
+  router.Get("/api/v1/keys", GetKeys);
+  router.Get("/api/v1/runs", GetRuns);
+  router.Get("/api/v1/runs/count", GetCount);
+  router.Get("/api/v1/query/check", GetQueryCheck);
+}
+
+}  // namespace trail::server
