@@ -87,6 +87,15 @@ function startServer() {
   });
 }
 
+// While the library behind an endpoint is still a stub (a part of issue 16 not merged yet), it
+// answers 500 "...: not implemented yet"; the scenarios that need it are skipped, naming it.
+async function stubbed(path) {
+  const resp = await fetch(base + path);
+  if (resp.status !== 500) return null;
+  const body = await resp.text();
+  return /not implemented yet/.test(body) ? body : null;
+}
+
 async function shot(name) {
   await page.screenshot({ path: join(shots, name + ".png"), fullPage: true });
 }
@@ -162,7 +171,7 @@ test("runs table lists, filters, and shows a bad query's error at its column", a
   await page.waitForFunction(() => document.querySelectorAll(".tbody .tr[data-id]").length === 2);
   const ids = await page.$$eval(".tbody .tr[data-id]", (rows) => rows.map((r) => r.dataset.id).sort());
   assert.deepEqual(ids, ["demo-1", "demo-3"]);
-  assert.match(decodeURIComponent(page.url()), /where=params\.optimizer = 'adam'/);
+  assert.equal(new URL(page.url()).searchParams.get("where"), "params.optimizer = 'adam'");
 
   await page.fill("input.query", "metrics.loss < and params.lr > 1");
   await page.press("input.query", "Enter");
@@ -185,19 +194,42 @@ test("a param that is HTML shows as text and runs nothing", async () => {
   assert.deepEqual(dialogs, []);
 });
 
-test("a run page shows its record and draws its metric charts", async () => {
+test("a run page shows its record and draws its metric charts", async (t) => {
   await page.goto(base + "/");
   await page.click('.tbody .tr[data-id="demo-1"] a');
   await page.waitForURL(/\/runs\/demo-1$/);
+  await page.waitForSelector(".output");
+  await page.waitForFunction(() => (document.querySelector(".output")?.textContent ?? "").includes("trained"));
+  const text = await page.textContent("main");
+  for (const s of ["Context", "Code", "Params", "Metrics", "Data", "train: data.csv", "Output", "trained with lr 0.1", "Tags and notes", "adam"]) assert.ok(text.includes(s), s);
+  await page.click("text=First rows of the snapshot");
+  await page.waitForSelector("table.data, .data-head .error, .data-head p");
+  const stub = await stubbed("/api/v1/runs/demo-1/metrics/loss");
+  if (stub) {
+    await shot("run");
+    t.skip("series API not implemented yet: " + stub);
+    return;
+  }
   await page.waitForSelector('.chart[data-metric="loss"] canvas');
   await page.waitForFunction(() => /of 300 points/.test(document.querySelector('.chart[data-metric="loss"] .chart-info')?.textContent ?? ""));
   assert.ok((await coloredPixels('.chart[data-metric="loss"] canvas')) > 200, "the loss chart has a drawn line");
-  const text = await page.textContent("main");
-  for (const s of ["Context", "Code", "Params", "Metrics", "Data", "Output", "Tags and notes", "adam"]) assert.ok(text.includes(s), s);
   await shot("run");
+  // Drag across the middle of the chart: the zoomed range is re-queried with from/to.
+  const over = page.locator('.chart[data-metric="loss"] .u-over');
+  await over.scrollIntoViewIfNeeded();
+  const box = await over.boundingBox();
+  const zoomed = page.waitForRequest((r) => r.url().includes("/metrics/loss?") && r.url().includes("from="));
+  await page.mouse.move(box.x + box.width * 0.4, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + 40, { steps: 4 });
+  await page.mouse.up();
+  await zoomed;
+  await page.waitForFunction(() => /zoomed/.test(document.querySelector('.chart[data-metric="loss"] .chart-info')?.textContent ?? ""));
+  await page.mouse.dblclick(box.x + box.width * 0.5, box.y + 40);
+  await page.waitForFunction(() => /of 300 points$/.test(document.querySelector('.chart[data-metric="loss"] .chart-info')?.textContent ?? ""));
 });
 
-test("compare three runs from the table's selection", async () => {
+test("compare three runs from the table's selection", async (t) => {
   await page.goto(base + "/");
   for (const id of ["demo-1", "demo-2", "demo-3"]) await page.check(`.tbody .tr[data-id="${id}"] input.sel`);
   await page.click("text=Compare (3)");
@@ -207,9 +239,15 @@ test("compare three runs from the table's selection", async () => {
   assert.deepEqual(headers, ["demo-1", "demo-2", "demo-3"]);
   const fields = await page.$$eval(".compare-table tbody th", (ths) => ths.map((t) => t.textContent));
   assert.ok(fields.includes("params.lr") && fields.includes("params.optimizer"), fields.join(" "));
+  assert.ok((await coloredPixels("canvas.parcoords")) > 100);
+  const stub = await stubbed("/api/v1/runs/demo-1/metrics/loss");
+  if (stub) {
+    await shot("compare");
+    t.skip("series API not implemented yet: " + stub);
+    return;
+  }
   await page.waitForFunction(() => /of 900 points/.test(document.querySelector('.chart[data-metric="loss"] .chart-info')?.textContent ?? ""));
   assert.ok((await coloredPixels('.chart[data-metric="loss"] canvas')) > 300);
-  assert.ok((await coloredPixels("canvas.parcoords")) > 100);
   await shot("compare");
 });
 
@@ -222,7 +260,12 @@ test("a sweep page shows the leaderboard and its plots", async () => {
   await shot("sweep");
 });
 
-test("a running run's chart grows live", async () => {
+test("a running run's chart grows live", async (t) => {
+  const stub = (await stubbed("/api/v1/project")) ?? (await stubbed("/api/v1/runs/demo-1/metrics/loss"));
+  if (stub) {
+    t.skip("live API not implemented yet: " + stub);
+    return;
+  }
   const child = spawn(TRAIL, ["run", "--", PYTHON, "slow.py"], { cwd: repo, env, stdio: "ignore" });
   try {
     await page.goto(base + "/");

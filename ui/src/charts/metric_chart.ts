@@ -79,6 +79,7 @@ export class MetricChart {
     const req = ++this.request;
     const s = this.settings.value;
     const points = Math.max(4, Math.min(20000, this.width() - 60));
+    let failure: string | null = null;
     try {
       const all = await Promise.all(
         this.runs.map((r) =>
@@ -87,10 +88,20 @@ export class MetricChart {
             x: s.x,
             from: this.range?.from,
             to: this.range?.to,
-          }).catch(() => null),
+          }).catch((e: Error) => {
+            // One run without the metric leaves a gap in an overlay; say why only if none has it.
+            failure ??= e.message;
+            return null;
+          }),
         ),
       );
       if (req !== this.request) return;
+      if (all.every((r) => r === null)) {
+        this.info.textContent = failure ?? "no points";
+        this.info.classList.add("error-text");
+        return;
+      }
+      this.info.classList.remove("error-text");
       this.raw = all.map(
         (r) => r ?? ({ metric: this.metric, x: s.x, total: 0, in_range: 0, downsampled: false, points: { x: [], y: [] }, min: null, max: null, x_min: 0, x_max: 0 } as SeriesResponse),
       );

@@ -119,7 +119,11 @@ export function runView(root: HTMLElement, args: string[]) {
           h("div", null, h("h3", null, "Environment"), kvTable(env)),
           h("div", null,
             h("h3", null, "Packages"),
-            isObject(packages) ? table(["package", "version"], Object.entries(packages)) : Array.isArray(packages) ? kvTable(packages) : h("p", { class: "muted" }, "none recorded"),
+            isObject(packages) && Object.keys(packages).length
+              ? table(["package", "version"], Object.entries(packages).map(([k, v]) => [k, isObject(v) ? fmt(v.version ?? JSON.stringify(v)) : v]))
+              : Array.isArray(packages) && packages.length
+                ? table(["package", "version"], packages.map((p: Json) => (isObject(p) ? [p.name ?? "", p.version ?? ""] : [p, ""])))
+                : h("p", { class: "muted" }, "none recorded"),
             r.context ? [h("h3", null, "Custom context"), kvTable(r.context)] : null,
           ),
         ),
