@@ -12,6 +12,9 @@
 //   - Each series' Summary agrees with its points.
 //   - Whatever SeriesFromTsv accepts goes through SeriesToTsv and back: steps and values exact,
 //     times to the millisecond, and a second trip changes nothing.
+//   - ParseSeriesColumns (the charts' parser) gives SeriesFromTsv's verdict, reason, line and
+//     points; Downsample of what it parsed keeps the range's min and max among its points, in
+//     series order, and no more than 5 points per bucket.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -23,9 +26,11 @@
 
 #include "fuzz/check.h"
 #include "fuzz/reference_line_scan.h"
+#include "metrics/downsample.h"
 #include "metrics/fast_scan.h"
 #include "metrics/json_scan.h"
 #include "metrics/line_parser.h"
+#include "metrics/series_columns.h"
 #include "metrics/series_tsv.h"
 
 namespace trail::fuzz {
@@ -218,8 +223,52 @@ void FuzzLineProtocol(std::string_view input) {
   CheckSummaries(set);
 }
 
+void CheckDownsample(const metrics::SeriesColumns& cols, std::string_view input) {
+  for (int64_t budget : {4, 8, 1000}) {
+    metrics::DownsampleOptions options;
+    options.points = budget;
+    metrics::DownsampleResult r = metrics::Downsample({cols.step, cols.time, cols.value}, options);
+    auto note = [&] { return "Downsample to " + std::to_string(budget) + " of " + Escaped(input); };
+    FUZZ_CHECK(r.x.size() == r.y.size() && r.total == static_cast<int64_t>(cols.size()), note());
+    FUZZ_CHECK(r.x.size() <= static_cast<size_t>(std::max<int64_t>(1, budget / 4) * 5), note());
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      if (!std::isfinite(cols.value[i])) continue;
+      lo = std::min(lo, cols.value[i]);
+      hi = std::max(hi, cols.value[i]);
+    }
+    FUZZ_CHECK(r.min.has_value() == (lo <= hi) && r.max.has_value() == (lo <= hi), note());
+    if (!r.min) continue;
+    FUZZ_CHECK(r.min->y == lo && r.max->y == hi, note());
+    bool min_kept = false, max_kept = false;
+    for (size_t i = 0; i < r.x.size(); ++i) {
+      min_kept |= r.x[i] == r.min->x && r.y[i] == r.min->y;
+      max_kept |= r.x[i] == r.max->x && r.y[i] == r.max->y;
+    }
+    FUZZ_CHECK(min_kept && max_kept, note());
+  }
+}
+
+void FuzzSeriesColumns(std::string_view input, const StatusOr<std::vector<Point>>& points) {
+  StatusOr<metrics::SeriesColumns> cols = metrics::ParseSeriesColumns(input);
+  FUZZ_CHECK(cols.ok() == points.ok(), "ParseSeriesColumns and SeriesFromTsv disagree on " + Escaped(input));
+  if (!points.ok()) {
+    FUZZ_CHECK("series " + cols.status().message() == points.status().message(),
+               cols.status().message() + " vs " + points.status().message());
+    return;
+  }
+  FUZZ_CHECK(cols->size() == points->size(), Escaped(input));
+  for (size_t i = 0; i < points->size(); ++i) {
+    const Point& p = (*points)[i];
+    FUZZ_CHECK(cols->step[i] == p.step && SameDouble(cols->time[i], p.time) && SameDouble(cols->value[i], p.value),
+               "ParseSeriesColumns point " + std::to_string(i) + " differs: " + Escaped(input));
+  }
+  CheckDownsample(*cols, input);
+}
+
 void FuzzSeriesFile(std::string_view input) {
   StatusOr<std::vector<Point>> points = metrics::SeriesFromTsv(input);
+  FuzzSeriesColumns(input, points);
   if (!points.ok()) {
     FUZZ_CHECK(points.status().code() == Code::kCorrupt, points.status().message());
     FUZZ_CHECK(points.status().message().starts_with("series line "), points.status().message());

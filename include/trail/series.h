@@ -71,6 +71,10 @@ struct LiveCursor {
   int64_t metrics = 0;  // bytes of metrics.jsonl read
   int64_t output = 0;   // bytes of output_metrics.jsonl read
   int64_t files = 0;    // bytes of file_metrics.jsonl read
+  // Points read so far per metric of each file: a line without step or epoch numbers its points
+  // by their metric's own count, which goes on from here, as the recorder numbers them. Keep the
+  // cursor whole between calls; callers need not look inside.
+  std::map<std::string, int64_t> metrics_counts, output_counts, files_counts;
 };
 
 struct LivePoints {
@@ -85,8 +89,8 @@ StatusOr<LivePoints> ReadLivePoints(Project& project, const std::string& id, Liv
 
 // The runs branch tip and the ids of the live runs, for a watcher that polls for changes.
 struct ProjectState {
-  std::string tip;                 // commit id of the runs branch ("" before the first run)
-  std::vector<std::string> live;   // ids of the runs in progress
+  std::string tip;                // commit id of the runs branch ("" before the first run)
+  std::vector<std::string> live;  // ids of the runs in progress
 };
 StatusOr<ProjectState> ReadProjectState(Project& project);
 

@@ -43,6 +43,25 @@ TEST(SeriesColumnsTest, SamePointsAsSeriesFromTsv) {
   }
 }
 
+// Times as SeriesToTsv writes them (3 decimals) take a fast path; it must give the very bits the
+// general parser gives, for every magnitude.
+TEST(SeriesColumnsTest, MillisecondTimesParseToTheSameBits) {
+  std::vector<Point> points;
+  std::mt19937_64 rng(3);
+  for (double scale : {1e-3, 1.0, 1e3, 1.7e9, 1e11, 9.99e11, 1e12, 1e14}) {
+    std::uniform_real_distribution<double> d(0, scale);
+    for (int i = 0; i < 2000; ++i) points.push_back({i, d(rng), 1});
+  }
+  points.push_back({0, -1.5, 1});
+  auto slow = SeriesFromTsv(SeriesToTsv(points));
+  auto cols = ParseSeriesColumns(SeriesToTsv(points));
+  ASSERT_TRUE(slow.ok() && cols.ok());
+  for (size_t i = 0; i < slow->size(); ++i) ASSERT_EQ(cols->time[i], (*slow)[i].time) << i;
+  auto odd = ParseSeriesColumns("step\ttime\tvalue\n0\t01.500\t1\n1\t2.5\t1\n2\t1e3\t1\n");
+  ASSERT_TRUE(odd.ok());
+  EXPECT_EQ(odd->time, (std::vector<double>{1.5, 2.5, 1000}));
+}
+
 TEST(SeriesColumnsTest, HeaderOnlyIsEmpty) {
   auto cols = ParseSeriesColumns("step\ttime\tvalue\n");
   ASSERT_TRUE(cols.ok());
