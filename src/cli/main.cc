@@ -25,7 +25,8 @@ constexpr const char* kDescription =
     "  trail push / trail pull         share the store (folder or S3) and the runs branch\n"
     "  trail reproduce fraud-58        recreate a run from the repository; exit 0 when it came out the same\n"
     "  trail apply fraud-58            bring a run's code and data into your working tree, safely\n"
-    "  trail run --resume fraud-58 -- python train.py   continue a killed run as the same run\n\n"
+    "  trail run --resume fraud-58 -- python train.py   continue a killed run as the same run\n"
+    "  trail ui                        the runs in a browser, live (and a REST API: docs/api.md)\n\n"
     "Docs: docs/README.md. Each command has --help.";
 
 }  // namespace

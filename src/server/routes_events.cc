@@ -127,7 +127,7 @@ void GetRunEvents(ServerState* state, const httplib::Request& req, httplib::Resp
     }
     if (run.status().code() != Code::kNotFound) return run.status();
     auto live = api::LoadLiveRun(*lease, stream->id);
-    if (!live.ok()) return live.status().code() == Code::kNotFound ? run.status() : live.status();
+    if (!live.ok()) return run.status();  // neither stored nor live: unknown
     stream->id = live->value("id", stream->id);
     // The stream carries the points written from now on: the chart has loaded the ones before.
     TRAIL_ASSIGN_OR_RETURN(api::LivePoints skipped, api::ReadLivePoints(*lease, stream->id, &stream->cursor));

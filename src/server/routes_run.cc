@@ -28,8 +28,9 @@ Status GetRun(const httplib::Request& req, httplib::Response& res, api::Project&
   }
   if (run.status().code() != Code::kNotFound) return run.status();
   // Not on the branch: a run still in progress has only its start record.
+  // Neither stored nor live: the branch's NotFound names the run.
   auto live = api::LoadLiveRun(project, ref);
-  if (!live.ok()) return live.status().code() == Code::kNotFound ? run.status() : live.status();
+  if (!live.ok()) return run.status();
   SendJson(res, {{"id", live->value("id", ref)}, {"live", true}, {"record", *live}});
   return Status::Ok();
 }
