@@ -50,7 +50,7 @@ function column(key: string): Column {
     case "parent":
       return { key, title: "parent", width: 120, cell: (r) => (r.parent ? link("/sweeps/" + encodeURIComponent(r.parent), r.parent) : "") };
     default:
-      return { key, title: key, width: key === "name" ? 140 : 100, cell: (r) => fmt((r as any)[key]) };
+      return { key, title: key, width: key === "name" || key === "user" ? 140 : 100, cell: (r) => fmt((r as any)[key]) };
   }
 }
 
