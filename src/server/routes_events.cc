@@ -48,8 +48,7 @@ struct RunStream {
   std::map<std::string, api::Series> pending;
   Clock::time_point last_event, last_write;
   std::optional<Clock::time_point> ended_at;  // when the live folder was found gone
-  bool live = true;
-  std::string final_status;  // a finished run's: sent once, then the stream ends
+  std::string final_status;                   // a finished run's: sent once, then the stream ends
 };
 
 void Merge(std::map<std::string, api::Series>* into, std::map<std::string, api::Series>&& more) {

@@ -103,6 +103,12 @@ StatusOr<std::unique_ptr<UiServer>> UiServer::Bind(const ServerOptions& options)
   impl->state.pool.Put(std::move(project).value());
 
   httplib::Server& http = impl->http;
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which would let a second server
+  // (or another program of the same user) share the port instead of being told it is in use.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   if (options.port == 0) {
     impl->port = http.bind_to_any_port(options.host);
     if (impl->port <= 0) return BindError(options.host, 0);

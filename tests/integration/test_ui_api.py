@@ -44,6 +44,9 @@ class Server:
         if body is not None:
             data = json.dumps(body).encode()
             h["Content-Type"] = "application/json"
+            h["Content-Length"] = str(len(data))
+        elif method == "POST":
+            h["Content-Length"] = "0"
         conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         for k, v in h.items():
             conn.putheader(k, v)
