@@ -40,4 +40,11 @@ if [ ! -x "$S3RVER_DIR/node_modules/.bin/s3rver" ]; then
   echo "setup: installing s3rver (npm) into tools/s3rver"
   (cd "$S3RVER_DIR" && npm ci --no-audit --no-fund --silent >/dev/null)
 fi
+# The web UI's build tools (esbuild, TypeScript, uPlot) and the browser tests' playwright-core,
+# which drives Debian's chromium (no browser download), pinned by ui/package-lock.json.
+UI_DIR="$(cd "$(dirname "$0")/.." && pwd)/ui"
+if [ ! -d "$UI_DIR/node_modules" ] || [ "$UI_DIR/package-lock.json" -nt "$UI_DIR/node_modules" ]; then
+  echo "setup: installing the web UI's build tools (npm) into ui"
+  (cd "$UI_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null && touch node_modules)
+fi
 echo "setup: dependencies present"

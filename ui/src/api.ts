@@ -1,0 +1,157 @@
+// The REST API of `trail ui` (docs/api.md): every page is a view over /api/v1, nothing is
+// computed only in the browser.
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly column: number | null,
+  ) {
+    super(message);
+  }
+}
+
+// The write token the server puts into index.html; POSTs send it as X-Trail-Token (a custom
+// header that a cross-site form cannot send).
+export function writeToken(): string {
+  const meta = document.querySelector('meta[name="trail-token"]');
+  return meta?.getAttribute("content") ?? "";
+}
+
+export type Params = Record<string, string | number | boolean | null | undefined>;
+
+export function query(params: Params): string {
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === "") continue;
+    out.set(k, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
+  }
+  const s = out.toString();
+  return s ? "?" + s : "";
+}
+
+export function runPath(id: string, ...rest: string[]): string {
+  return ["/api/v1/runs", encodeURIComponent(id), ...rest].join("/");
+}
+
+async function check(resp: Response): Promise<Response> {
+  if (resp.ok) return resp;
+  let message = `${resp.status} ${resp.statusText}`;
+  let code = "internal";
+  let column: number | null = null;
+  try {
+    const body = await resp.json();
+    if (body && body.error) {
+      message = String(body.error.message ?? message);
+      code = String(body.error.code ?? code);
+      if (typeof body.error.column === "number") column = body.error.column;
+    }
+  } catch {
+    // not JSON: keep the status line
+  }
+  throw new ApiError(message, resp.status, code, column);
+}
+
+export async function getJson<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  const resp = await fetch(path + query(params), { headers: { Accept: "application/json" }, signal });
+  return (await check(resp)).json() as Promise<T>;
+}
+
+export async function getText(path: string, params: Params = {}): Promise<{ text: string; truncated: boolean }> {
+  const resp = await check(await fetch(path + query(params)));
+  return { text: await resp.text(), truncated: resp.headers.get("X-Trail-Truncated") === "1" };
+}
+
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const resp = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Trail-Token": writeToken() },
+    body: JSON.stringify(body),
+  });
+  return (await check(resp)).json() as Promise<T>;
+}
+
+// ---- shapes of the responses (api-contract) ----
+export type Scalar = string | number | boolean | null;
+export interface MetricSummary {
+  last?: number | null;
+  min?: number | null;
+  max?: number | null;
+  count?: number;
+}
+export interface Row {
+  id: string;
+  number: number;
+  name: string | null;
+  status: string | null;
+  user: string | null;
+  started: string | null;
+  duration_s: number | null;
+  exit_code: number | null;
+  parent: string | null;
+  archived: boolean;
+  params: Record<string, Scalar>;
+  metrics: Record<string, MetricSummary>;
+  tags: Record<string, string>;
+  derived: Record<string, Scalar>;
+  context: Record<string, Scalar>;
+}
+export interface RunsPage {
+  runs: Row[];
+  offset: number;
+  next_cursor: string | null;
+  total: number | null;
+  live?: Row[];
+}
+export interface KeyCount {
+  key: string;
+  runs: number;
+}
+export interface Keys {
+  params: KeyCount[];
+  metrics: KeyCount[];
+  tags: KeyCount[];
+  derived: KeyCount[];
+  context: KeyCount[];
+  attributes: string[];
+}
+export type Json = any;
+export interface RunResponse {
+  id: string;
+  live: boolean;
+  record: Json;
+  dir?: string;
+  tip?: string;
+}
+export interface SeriesResponse {
+  metric: string;
+  x: string;
+  total: number;
+  in_range: number;
+  downsampled: boolean;
+  points: { x: number[]; y: (number | null)[] };
+  min: { x: number; y: number } | null;
+  max: { x: number; y: number } | null;
+  x_min: number;
+  x_max: number;
+}
+export interface CompareResponse {
+  runs: { id: string; record: Json }[];
+  fields: Record<string, Scalar[]>;
+  differing: string[];
+}
+export interface Trial {
+  id: string;
+  number: number;
+  status: string;
+  value: number | null;
+  params: Record<string, Scalar>;
+  pruned: string | null;
+  best_so_far: number | null;
+}
+export interface SweepResponse {
+  sweep: Json;
+  trials: Trial[];
+  objective: { metric: string; goal: "min" | "max" } | null;
+}
