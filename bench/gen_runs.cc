@@ -1,7 +1,7 @@
 // gen_runs: fills a trail project's runs branch with N realistic run records.
 //
 // Usage: gen_runs --repo DIR [--runs N] [--project NAME] [--branch trail]
-//                 [--seed S] [--series]
+//                 [--seed S] [--series] [--wide N]
 //
 // Each record has the shape `trail run` writes (see core/live_run.cc): id,
 // number, uid, status, user, started/ended/duration_s, command, code, params
@@ -41,12 +41,13 @@ struct Options {
   std::string branch = "trail";
   uint64_t seed = 42;
   bool series = false;
+  int64_t wide = 0;  // params + metrics per run, 0: the base 9
 };
 
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(stderr,
                "gen_runs: %s\nusage: gen_runs --repo DIR [--runs N] [--project NAME] [--branch trail]"
-               " [--seed S] [--series]\n",
+               " [--seed S] [--series] [--wide N]\n",
                why);
   std::exit(2);
 }
@@ -71,11 +72,14 @@ Options ParseArgs(int argc, char** argv) {
       o.seed = static_cast<uint64_t>(trail::ParseInt(value()).value_or(42));
     else if (a == "--series")
       o.series = true;
+    else if (a == "--wide")
+      o.wide = trail::ParseInt(value()).value_or(-1);
     else
       Usage(("unknown argument " + a).c_str());
   }
   if (o.repo.empty()) Usage("--repo is required");
   if (o.runs < 1) Usage("--runs must be a positive integer");
+  if (o.wide < 0 || o.wide > 10000) Usage("--wide must be an integer from 0 to 10000");
   return o;
 }
 
@@ -226,6 +230,14 @@ int main(int argc, char** argv) {
     params["epochs"] = epochs;
     params["layers"] = layers;
     params["dropout"] = dropout;
+    // --wide: the extra keys, about half params and half metrics.
+    int64_t extra = std::max<int64_t>(0, opt.wide - 9);
+    int64_t extra_params = extra / 2, extra_metrics = extra - extra_params;
+    for (int64_t k = 0; k < extra_params; ++k) {
+      char name[16];
+      std::snprintf(name, sizeof name, "p%02lld", static_cast<long long>(k));
+      params[name] = Round(unit(rng), 4);
+    }
     rec["params"] = params;
     Json summary = Json::object();
     Json series = Json::object();
@@ -236,6 +248,13 @@ int main(int argc, char** argv) {
       std::string file = std::string(trail::record::kMetricsDir) + "/" + trail::record::SeriesFileName(key);
       series[key] = file;
       if (opt.series) files.emplace_back(dir + "/" + file, SeriesTsv(*curve, started, duration));
+    }
+    for (int64_t k = 0; k < extra_metrics; ++k) {
+      char name[16];
+      std::snprintf(name, sizeof name, "m%02lld", static_cast<long long>(k));
+      Curve c;
+      c.values.push_back(Round(unit(rng), 6));
+      summary[name] = Summary(c);
     }
     Json metrics = Json::object();
     metrics["summary"] = summary;
