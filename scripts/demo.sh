@@ -69,3 +69,5 @@ echo "   worktree, its data from the store, the environment checked), run again 
 echo; echo "== trail env $best --format requirements: the packages it ran with, pinned =="
 "$TRAIL" env "$best" --format requirements
 echo; echo "The records live on the branch 'trail' of $DEMO:  git -C $DEMO log --stat trail"
+echo; echo "== trail ui: every run, chart, comparison and sweep of this project in the browser =="
+echo "   cd $DEMO && $TRAIL ui --open      (serves http://127.0.0.1:7007/ until Ctrl-C)"
