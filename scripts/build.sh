@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # Configures and builds trail into build/ (Release with debug info).
+#   scripts/build.sh               everything: the CLI, the Python module, benchmarks, unit tests
+#   scripts/build.sh --no-tests    all but the unit-test and fuzz-replay programs (what
+#                                  scripts/test.sh needs here: it builds those under ASan)
+#   scripts/build.sh TARGET...     only these ninja targets
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+targets=("$@")
+if [ "${1:-}" = "--no-tests" ]; then
+  # Every linked program and module (the CLI, _trail, bench/*) but the *_test and *_fuzzer
+  # ones; the layers' libraries and any generated files come in as their dependencies.
+  mapfile -t targets < <(ninja -C build -t targets all |
+    grep -E '^[^ ]+: CXX_(EXECUTABLE|MODULE_LIBRARY|SHARED_LIBRARY)_LINKER' | cut -d: -f1 |
+    grep -vE '(_test|_fuzzer|\.cmake)$' | grep -v '^/' | sort -u)
+fi
 # Two jobs: the machines trail is built on in CI have two cores and the
 # template-heavy units (CLI11, nlohmann) need memory.
-ninja -C build -j "${TRAIL_BUILD_JOBS:-2}"
+ninja -C build -j "${TRAIL_BUILD_JOBS:-2}" "${targets[@]}"
 
 # The Python client (`import trail`, built into build/python when pybind11 is installed): a
 # trail.pth in Debian's site-packages points /usr/bin/python3 at it. Only where that folder is
