@@ -217,6 +217,30 @@ TEST_F(RunIndexTest, KeyedSortPagesMatchTheWholeOrdering) {
     }
   }
 
+  // A filtered keyed sort: within the walk budget, or past it (then every match is sorted), the
+  // same rows. Budgets 1 and 3 cut inside the tie groups of lr.
+  for (int64_t budget : {1, 3, 2000}) {
+    for (bool desc : {false, true}) {
+      ListQuery whole;
+      whole.where = "number > 2 and number != 20";
+      whole.sort = "params.lr";
+      whole.descending = desc;
+      std::vector<std::string> all = Ids(**idx, whole);
+      ASSERT_EQ(all.size(), 27u);
+      for (int offset = 0; offset <= 28; offset += 2) {
+        for (int limit : {1, 2, 5}) {
+          ListQuery q = whole;
+          q.walk_budget = budget;
+          q.offset = offset;
+          q.limit = limit;
+          std::vector<std::string> page(all.begin() + std::min<size_t>(all.size(), offset),
+                                        all.begin() + std::min<size_t>(all.size(), offset + limit));
+          EXPECT_EQ(Ids(**idx, q), page) << "budget " << budget << " offset " << offset << " limit " << limit;
+        }
+      }
+    }
+  }
+
   // derived./context. fields: filled from the record, queried like params.
   ListQuery q;
   q.where = "derived.val_loss_min = 2 and context.dataset = 'a' and context.python = '3.11.2'";
@@ -224,7 +248,7 @@ TEST_F(RunIndexTest, KeyedSortPagesMatchTheWholeOrdering) {
   EXPECT_EQ(Ids(**idx, q), (std::vector<std::string>{"p-5", "p-11", "p-17", "p-23", "p-29"}));
   q.where = "context.code.dirty = true and derived.sources IS NULL";  // sources is not a number
   EXPECT_EQ(Ids(**idx, q).size(), 15u);
-  auto rows = (*idx)->List(ListQuery{"number = 4", "", false, -1, 0, false});
+  auto rows = (*idx)->List(ListQuery{"number = 4", "", false, -1, 0, false, 2000});
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].derived, (Json{{"val_loss_min", 1}}));
