@@ -354,6 +354,11 @@ Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip
       db_->Exec("DELETE FROM runs; DELETE FROM params; DELETE FROM tags; DELETE FROM metrics;"
                 " DELETE FROM fields; DELETE FROM problems;"));
   if (tip.empty()) return SetMeta("tip", tip);
+  // The sort indexes are built once at the end, from sorted rows, which costs less than keeping
+  // them up to date through 100,000s of inserts; the same transaction makes them again.
+  TRAIL_RETURN_IF_ERROR(
+      db_->Exec("DROP INDEX IF EXISTS metrics_last; DROP INDEX IF EXISTS params_value; DROP INDEX IF EXISTS tags_value;"
+                " DROP INDEX IF EXISTS fields_value;"));
   std::vector<std::pair<std::string, std::string>> files;  // path, blob oid
   TRAIL_RETURN_IF_ERROR(repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
                                          [&](const std::string& path, const std::string& oid) {
@@ -397,6 +402,7 @@ Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip
   }
   rebuilding_ = false;
   TRAIL_RETURN_IF_ERROR(result);
+  TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
   return SetMeta("tip", tip);
 }
 
@@ -553,7 +559,7 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
   std::vector<SqlValue> order_binds;
   if (!q.sort.empty()) {
     TRAIL_ASSIGN_OR_RETURN(plan, query::PlanSort(q.sort, q.descending));
-    if (!plan) {
+    {  // also a keyed sort's fallback (below)
       TRAIL_ASSIGN_OR_RETURN(query::SqlFragment fragment, query::CompileOrderBy(q.sort, q.descending));
       order = fragment.sql + ", r.number DESC";
       for (const auto& v : fragment.binds) std::visit([&](const auto& x) { order_binds.push_back(SqlValue(x)); }, v);
@@ -582,9 +588,63 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
                                  " IS NOT NULL AND " + filter;
     std::vector<SqlValue> binds{SqlValue(plan->key)};
     binds.insert(binds.end(), filter_binds.begin(), filter_binds.end());
-    TRAIL_RETURN_IF_ERROR(StreamRows(
-        select + with_key + " ORDER BY " + plan->value + dir + ", r.number DESC" + LimitSql(q.limit, q.offset), binds,
-        fn, &rows));
+    bool walked = false;
+    if (!q.where.empty() && q.limit > 0) {
+      // A filter that rejects most runs early in sort order (one anti-correlated with the key)
+      // would make the walk read nearly every run, at a higher cost per run than one sort of
+      // the matches. So the walk gets a budget of index entries; when the page is not full
+      // within it, or its last row ties with the entry at the budget's edge (its tie group may
+      // go on past it), the page comes from sorting every match instead. Either way the rows
+      // are the same.
+      const int64_t budget = std::max<int64_t>(q.walk_budget, 4 * (q.offset + q.limit));
+      const std::string entries = "SELECT s.run AS run, " + plan->value + " AS v FROM " + plan->table +
+                                  " s WHERE s.key = ? AND " + plan->value + " IS NOT NULL ORDER BY " + plan->value +
+                                  dir;
+      std::vector<RunRow> page;
+      int64_t got = 0;
+      TRAIL_RETURN_IF_ERROR(StreamRows(
+          select + " FROM (" + entries + " LIMIT " + std::to_string(budget) +
+              ") s CROSS JOIN runs r ON r.rowid = s.run WHERE " + filter + " ORDER BY s.v" + dir + ", r.number DESC" +
+              LimitSql(q.limit, q.offset),
+          binds,
+          [&](const RunRow& row) {
+            page.push_back(row);
+            return Status::Ok();
+          },
+          &got));
+      // 1 when the index has more than `budget` entries and the page's last row has the value
+      // of the first entry past the budget; 0 when it has another; NULL when there is none.
+      TRAIL_ASSIGN_OR_RETURN(
+          Statement edge,
+          db_->Prepare("SELECT (SELECT v FROM (" + entries + " LIMIT 1 OFFSET " + std::to_string(budget) +
+                       ")) IS (SELECT " + plan->value + " FROM " + plan->table +
+                       " s JOIN runs r ON r.rowid = s.run WHERE r.path = ? AND s.key = ?)"
+                       ", EXISTS (" +
+                       entries + " LIMIT 1 OFFSET " + std::to_string(budget) + ")"));
+      edge.BindText(1, plan->key);
+      edge.BindText(2, page.empty() ? std::string() : page.back().path);
+      edge.BindText(3, plan->key);
+      edge.BindText(4, plan->key);
+      TRAIL_ASSIGN_OR_RETURN(bool edge_row, edge.Step());
+      const bool cut = edge_row && edge.Int(1) != 0;
+      const bool tie_at_edge = edge_row && edge.Int(0) != 0;
+      edge.Reset();
+      if (!cut || (got == q.limit && !tie_at_edge)) {
+        for (const RunRow& row : page) TRAIL_RETURN_IF_ERROR(fn(row));
+        rows = got;
+        if (cut) return Status::Ok();
+        walked = true;  // the whole index was within the budget: exact, and the runs without it follow
+      } else {
+        std::vector<SqlValue> all = filter_binds;
+        all.insert(all.end(), order_binds.begin(), order_binds.end());
+        return StreamRows(select + " FROM runs r WHERE " + filter + " ORDER BY " + order + LimitSql(q.limit, q.offset),
+                          all, fn, &rows);
+      }
+    }
+    if (!walked)
+      TRAIL_RETURN_IF_ERROR(StreamRows(
+          select + with_key + " ORDER BY " + plan->value + dir + ", r.number DESC" + LimitSql(q.limit, q.offset), binds,
+          fn, &rows));
     if (q.limit >= 0 && rows >= q.limit) return Status::Ok();
     // Past the runs with the field: how many there were decides how many without it to skip.
     int64_t with = q.offset + rows;

@@ -29,6 +29,9 @@ struct ListQuery {
   int64_t limit = -1;
   int64_t offset = 0;  // rows of the ordered result skipped first
   bool include_archived = false;
+  // Index entries a filtered keyed sort walks (at least; 4 x (offset + limit) if more) before it
+  // sorts every match instead: tests lower it to reach both ways.
+  int64_t walk_budget = 2000;
 };
 
 // What `trail ls` shows of a run: the indexed columns, not the whole record.

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 
 #include "git/git_test_util.h"
 #include "record/record.h"
@@ -149,6 +151,122 @@ TEST_F(RunIndexTest, ArchivedHiddenUnlessAsked) {
   ListQuery all;
   all.include_archived = true;
   EXPECT_EQ(Ids(**idx, all).size(), 2u);
+}
+
+// Keyed sorts walk a (key, value) index in two parts (runs with the field, then without it);
+// every page of them must be the slice of the whole ordering CompileOrderBy defines: value
+// (numbers before text), ties and runs without the field by number, highest first.
+TEST_F(RunIndexTest, KeyedSortPagesMatchTheWholeOrdering) {
+  struct Expected {
+    int n;
+    std::optional<Json> value;  // the sort field's value
+  };
+  std::vector<Expected> runs;
+  std::vector<git::FileWrite> writes;
+  for (int n = 1; n <= 30; ++n) {
+    Json r = MakeRecord(n, 0.1, "adam", 0.0, "finished");
+    Json value;
+    if (n % 7 == 0) {
+      r["params"].erase("lr");  // no value: last
+    } else if (n % 5 == 0) {
+      r["params"]["lr"] = "text" + std::to_string(n % 3);  // text sorts after numbers
+      value = r["params"]["lr"];
+    } else {
+      r["params"]["lr"] = (n % 4) * 0.5;  // ties
+      value = r["params"]["lr"];
+    }
+    r["metrics"]["derived"] = Json{{"val_loss_min", (n % 3) * 1.0}, {"sources", "x"}};
+    r["context"] = Json{{"dataset", n % 2 ? "a" : "b"}};
+    r["environment"] = Json{{"python", Json{{"version", "3.11.2"}}}};
+    r["code"] = Json{{"branch", "main"}, {"dirty", n % 2 == 0}};
+    writes.push_back({record::RecordPath(r["id"].get<std::string>(), n), record::Serialize(r)});
+    runs.push_back({n, value.is_null() ? std::nullopt : std::optional<Json>(value)});
+  }
+  auto c = repo_->CommitFiles("refs/heads/trail", writes, "runs", {"T", "t@x"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  auto idx = RunIndex::Open(index_path_);
+  ASSERT_TRUE(idx.ok());
+  ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+
+  for (bool desc : {false, true}) {
+    std::vector<Expected> want = runs;
+    auto rank = [](const Json& v) { return v.is_number() ? 0 : 1; };
+    std::stable_sort(want.begin(), want.end(), [&](const Expected& a, const Expected& b) {
+      if (a.value.has_value() != b.value.has_value()) return a.value.has_value();
+      if (a.value && *a.value != *b.value) {
+        if (rank(*a.value) != rank(*b.value))
+          return desc ? rank(*a.value) > rank(*b.value) : rank(*a.value) < rank(*b.value);
+        return desc ? *a.value > *b.value : *a.value < *b.value;
+      }
+      return a.n > b.n;
+    });
+    std::vector<std::string> all;
+    for (const auto& e : want) all.push_back(record::MakeRunId("p", e.n));
+    ListQuery q;
+    q.sort = "params.lr";
+    q.descending = desc;
+    ASSERT_EQ(Ids(**idx, q), all) << (desc ? "desc" : "asc");
+    for (int offset = 0; offset <= 32; offset += 3) {
+      for (int limit : {1, 4, 9}) {
+        q.offset = offset;
+        q.limit = limit;
+        std::vector<std::string> page(all.begin() + std::min<size_t>(all.size(), offset),
+                                      all.begin() + std::min<size_t>(all.size(), offset + limit));
+        EXPECT_EQ(Ids(**idx, q), page) << "offset " << offset << " limit " << limit << (desc ? " desc" : "");
+      }
+    }
+  }
+
+  // A filtered keyed sort: within the walk budget, or past it (then every match is sorted), the
+  // same rows. Budgets 1 and 3 cut inside the tie groups of lr.
+  for (int64_t budget : {1, 3, 2000}) {
+    for (bool desc : {false, true}) {
+      ListQuery whole;
+      whole.where = "number > 2 and number != 20";
+      whole.sort = "params.lr";
+      whole.descending = desc;
+      std::vector<std::string> all = Ids(**idx, whole);
+      ASSERT_EQ(all.size(), 27u);
+      for (int offset = 0; offset <= 28; offset += 2) {
+        for (int limit : {1, 2, 5}) {
+          ListQuery q = whole;
+          q.walk_budget = budget;
+          q.offset = offset;
+          q.limit = limit;
+          std::vector<std::string> page(all.begin() + std::min<size_t>(all.size(), offset),
+                                        all.begin() + std::min<size_t>(all.size(), offset + limit));
+          EXPECT_EQ(Ids(**idx, q), page) << "budget " << budget << " offset " << offset << " limit " << limit;
+        }
+      }
+    }
+  }
+
+  // derived./context. fields: filled from the record, queried like params.
+  ListQuery q;
+  q.where = "derived.val_loss_min = 2 and context.dataset = 'a' and context.python = '3.11.2'";
+  q.sort = "number";
+  EXPECT_EQ(Ids(**idx, q), (std::vector<std::string>{"p-5", "p-11", "p-17", "p-23", "p-29"}));
+  q.where = "context.code.dirty = true and derived.sources IS NULL";  // sources is not a number
+  EXPECT_EQ(Ids(**idx, q).size(), 15u);
+  auto rows = (*idx)->List(ListQuery{"number = 4", "", false, -1, 0, false, 2000});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].derived, (Json{{"val_loss_min", 1}}));
+  EXPECT_EQ((*rows)[0].context,
+            (Json{{"code.branch", "main"}, {"code.dirty", true}, {"dataset", "b"}, {"python", "3.11.2"}}));
+  auto count = (*idx)->CountMatching("context.dataset = 'b'", false);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 15);
+  auto keys = (*idx)->ListKeys();
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->params.size(), 2u);
+  EXPECT_EQ(keys->params[0].key, "lr");
+  EXPECT_EQ(keys->params[0].runs, 26);  // 30 less the 4 multiples of 7
+  ASSERT_EQ(keys->derived.size(), 1u);
+  EXPECT_EQ(keys->derived[0].key, "val_loss_min");
+  ASSERT_EQ(keys->context.size(), 4u);
+  EXPECT_EQ(keys->context[0].key, "code.branch");
+  EXPECT_TRUE((*idx)->CheckAgainst(*repo_, "refs/heads/trail").ok());
 }
 
 }  // namespace

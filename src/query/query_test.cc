@@ -60,6 +60,56 @@ TEST(QuerySqlTest, FieldsAreCorrelatedSubqueriesWithBoundKeys) {
   EXPECT_EQ(fragment->binds, (std::vector<SqlValue>{std::string("loss"), 0.3}));
 }
 
+TEST(QuerySqlTest, DerivedAndContextFieldsReadTheFieldsTableAsParams) {
+  StatusOr<SqlFragment> fragment = CompileWhere("derived.val_loss_min < 0.2 and context.python LIKE '3.11%'");
+  ASSERT_TRUE(fragment.ok()) << fragment.status().message();
+  EXPECT_EQ(fragment->sql,
+            "(((SELECT f.num FROM fields f WHERE f.run = r.rowid AND f.key = ?) < ?) AND "
+            "((SELECT f.text FROM fields f WHERE f.run = r.rowid AND f.key = ?) GLOB ?))");
+  EXPECT_EQ(fragment->binds, (std::vector<SqlValue>{std::string("derived.val_loss_min"), 0.2,
+                                                    std::string("context.python"), std::string("3.11*")}));
+  fragment = CompileWhere("context.code.dirty = true");
+  ASSERT_TRUE(fragment.ok()) << fragment.status().message();
+  EXPECT_EQ(fragment->sql, "(lower((SELECT f.text FROM fields f WHERE f.run = r.rowid AND f.key = ?)) = ?)");
+  EXPECT_EQ(fragment->binds, (std::vector<SqlValue>{std::string("context.code.dirty"), std::string("true")}));
+  fragment = CompileOrderBy("derived.best_accuracy", true);
+  ASSERT_TRUE(fragment.ok()) << fragment.status().message();
+  EXPECT_EQ(fragment->sql,
+            "((SELECT coalesce(f.num, f.text) FROM fields f WHERE f.run = r.rowid AND f.key = ?)) IS NULL, "
+            "((SELECT coalesce(f.num, f.text) FROM fields f WHERE f.run = r.rowid AND f.key = ?)) DESC");
+  EXPECT_EQ(WhereError("min(derived.x) < 1"),
+            "bad query at column 5: min() applies to metrics only (near 'derived.x')");
+}
+
+TEST(QuerySqlTest, SortPlansNameTheIndexedTable) {
+  auto plan = PlanSort("metrics.loss DESC", false);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_TRUE(plan->has_value());
+  EXPECT_EQ((*plan)->table, "metrics");
+  EXPECT_EQ((*plan)->value, "s.last");
+  EXPECT_EQ((*plan)->key, "loss");
+  EXPECT_TRUE((*plan)->descending);
+  plan = PlanSort("params.lr", false);
+  ASSERT_TRUE(plan.ok() && plan->has_value());
+  EXPECT_EQ((*plan)->value, "coalesce(s.num, s.text)");
+  plan = PlanSort("context.gpu_count", true);
+  ASSERT_TRUE(plan.ok() && plan->has_value());
+  EXPECT_EQ((*plan)->table, "fields");
+  EXPECT_EQ((*plan)->key, "context.gpu_count");
+  plan = PlanSort("tags.stage", false);
+  ASSERT_TRUE(plan.ok() && plan->has_value());
+  EXPECT_EQ((*plan)->value, "s.value");
+  // No (key, value) index: the caller sorts with CompileOrderBy.
+  for (const char* key : {"started", "min(metrics.loss)", "count(metrics.loss)"}) {
+    plan = PlanSort(key, false);
+    ASSERT_TRUE(plan.ok()) << key;
+    EXPECT_FALSE(plan->has_value()) << key;
+  }
+  plan = PlanSort("metrics.", false);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), Code::kInvalidArgument);
+}
+
 TEST(QuerySqlTest, AttributesAreColumns) {
   StatusOr<SqlFragment> fragment = CompileWhere("number = 3 and started > 1700000000");
   ASSERT_TRUE(fragment.ok()) << fragment.status().message();
