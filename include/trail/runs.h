@@ -53,6 +53,10 @@ std::vector<RunRow> LiveRuns(Project& project, int64_t limit);
 // the index (synced first). Stops at, and returns, the first error of `visit` or the query.
 Status ForEachRun(Project& project, const RunQuery& query, const std::function<Status(const RunRow&)>& visit);
 
+// Checks a query's `where` and `sort` without running them (as a query box does while the user
+// types): InvalidArgument with the message ForEachRun would give ("bad query at column 17: ...").
+Status CheckRunQuery(const RunQuery& query);
+
 // How many runs `where` selects (archived ones only with include_archived). InvalidArgument for a
 // bad query, with the same message as ForEachRun.
 StatusOr<int64_t> CountRuns(Project& project, const std::string& where, bool include_archived);

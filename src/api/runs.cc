@@ -2,6 +2,7 @@
 
 #include "api/project_access.h"
 #include "base/clock.h"
+#include "query/query.h"
 #include "record/params.h"
 #include "record/record.h"
 #include "recording/live_run.h"
@@ -82,6 +83,12 @@ Status ForEachRun(Project& project, const RunQuery& query, const std::function<S
   q.offset = query.offset;
   q.include_archived = query.include_archived;
   return (*idx)->ForEach(q, [&](const index::RunRow& r) { return visit(ToRow(r)); });
+}
+
+Status CheckRunQuery(const RunQuery& query) {
+  if (!query.where.empty()) TRAIL_RETURN_IF_ERROR(query::CompileWhere(query.where).status());
+  if (!query.sort.empty()) TRAIL_RETURN_IF_ERROR(query::CompileOrderBy(query.sort, query.descending).status());
+  return Status::Ok();
 }
 
 StatusOr<int64_t> CountRuns(Project& project, const std::string& where, bool include_archived) {

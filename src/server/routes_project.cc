@@ -26,22 +26,42 @@ Json KeysJson(const std::vector<api::RunKey>& keys) {
   return out;
 }
 
-Status GetProject(const httplib::Request&, httplib::Response& res, api::Project& project) {
-  TRAIL_ASSIGN_OR_RETURN(int64_t runs, api::CountRuns(project, "", false));
+// The runs branch tip the index answers for (ForEachRun and friends sync it first).
+StatusOr<std::string> IndexTip(api::Project& project) {
   TRAIL_ASSIGN_OR_RETURN(api::ProjectState state, api::ReadProjectState(project));
+  return state.tip;
+}
+
+// CountRuns through the cache: the same filter is counted again only after the branch moved.
+StatusOr<int64_t> CachedCount(ServerState& state, api::Project& project, const std::string& where, bool archived) {
+  TRAIL_ASSIGN_OR_RETURN(std::string tip, IndexTip(project));
+  if (auto hit = state.listings.Count(tip, where, archived)) return *hit;
+  TRAIL_ASSIGN_OR_RETURN(int64_t total, api::CountRuns(project, where, archived));
+  state.listings.PutCount(tip, where, archived, total);
+  return total;
+}
+
+Status GetProject(ServerState& state, httplib::Response& res, api::Project& project) {
+  TRAIL_ASSIGN_OR_RETURN(int64_t runs, CachedCount(state, project, "", false));
+  TRAIL_ASSIGN_OR_RETURN(api::ProjectState now, api::ReadProjectState(project));
   Json body = {{"name", project.name()},
                {"root", project.root()},
                {"branch", project.branch()},
                {"trail_version", TRAIL_VERSION},
                {"runs", runs},
-               {"live", state.live.size()},
-               {"tip", state.tip},
+               {"live", now.live.size()},
+               {"tip", now.tip},
                {"read_only", false}};
   SendJson(res, body);
   return Status::Ok();
 }
 
-Status GetKeys(const httplib::Request&, httplib::Response& res, api::Project& project) {
+Status GetKeys(ServerState& state, httplib::Response& res, api::Project& project) {
+  TRAIL_ASSIGN_OR_RETURN(std::string tip, IndexTip(project));
+  if (auto hit = state.listings.Keys(tip)) {
+    SendJson(res, *hit);
+    return Status::Ok();
+  }
   TRAIL_ASSIGN_OR_RETURN(api::RunKeys keys, api::ListRunKeys(project));
   Json body = {{"params", KeysJson(keys.params)},
                {"metrics", KeysJson(keys.metrics)},
@@ -51,11 +71,12 @@ Status GetKeys(const httplib::Request&, httplib::Response& res, api::Project& pr
                {"attributes",
                 {"id", "number", "name", "status", "user", "started", "duration", "exit_code", "parent", "host",
                  "branch", "commit"}}};
+  state.listings.PutKeys(tip, body);
   SendJson(res, body);
   return Status::Ok();
 }
 
-Status GetRuns(const httplib::Request& req, httplib::Response& res, api::Project& project) {
+Status GetRuns(ServerState& state, const httplib::Request& req, httplib::Response& res, api::Project& project) {
   TRAIL_ASSIGN_OR_RETURN(api::RunQuery query, QueryOf(req));
   TRAIL_ASSIGN_OR_RETURN(int64_t limit, IntParam(req, "limit", 50, 1, kMaxLimit));
   TRAIL_ASSIGN_OR_RETURN(int64_t offset, IntParam(req, "offset", 0, 0, int64_t{1} << 40));
@@ -81,7 +102,7 @@ Status GetRuns(const httplib::Request& req, httplib::Response& res, api::Project
                {"next_cursor", more ? Json(EncodeCursor(query, offset + limit)) : Json()},
                {"total", nullptr}};
   if (count) {
-    TRAIL_ASSIGN_OR_RETURN(int64_t total, api::CountRuns(project, query.where, query.include_archived));
+    TRAIL_ASSIGN_OR_RETURN(int64_t total, CachedCount(state, project, query.where, query.include_archived));
     body["total"] = total;
   }
   if (offset == 0) {
@@ -93,18 +114,18 @@ Status GetRuns(const httplib::Request& req, httplib::Response& res, api::Project
   return Status::Ok();
 }
 
-Status GetCount(const httplib::Request& req, httplib::Response& res, api::Project& project) {
+Status GetCount(ServerState& state, const httplib::Request& req, httplib::Response& res, api::Project& project) {
   TRAIL_ASSIGN_OR_RETURN(bool archived, BoolParam(req, "archived", false));
-  TRAIL_ASSIGN_OR_RETURN(int64_t total, api::CountRuns(project, req.get_param_value("where"), archived));
+  TRAIL_ASSIGN_OR_RETURN(int64_t total, CachedCount(state, project, req.get_param_value("where"), archived));
   SendJson(res, {{"total", total}});
   return Status::Ok();
 }
 
-// A query is checked by running it for one row: the query layer has one parser, and this is it.
-Status GetQueryCheck(const httplib::Request& req, httplib::Response& res, api::Project& project) {
+// Compiled, not run: the query box checks as the user types, and running a filtered, sorted query
+// costs a scan of the index.
+Status GetQueryCheck(const httplib::Request& req, httplib::Response& res, api::Project&) {
   TRAIL_ASSIGN_OR_RETURN(api::RunQuery query, QueryOf(req));
-  query.limit = 1;
-  TRAIL_RETURN_IF_ERROR(api::ForEachRun(project, query, [](const api::RunRow&) { return Status::Ok(); }));
+  TRAIL_RETURN_IF_ERROR(api::CheckRunQuery(query));
   SendJson(res, {{"ok", true}});
   return Status::Ok();
 }
@@ -112,10 +133,19 @@ Status GetQueryCheck(const httplib::Request& req, httplib::Response& res, api::P
 }  // namespace
 
 void RegisterProjectRoutes(Router& router) {
-  router.Get("/api/v1/project", GetProject);
-  router.Get("/api/v1/keys", GetKeys);
-  router.Get("/api/v1/runs", GetRuns);
-  router.Get("/api/v1/runs/count", GetCount);
+  ServerState* state = &router.state();
+  router.Get("/api/v1/project", [state](const httplib::Request&, httplib::Response& res, api::Project& project) {
+    return GetProject(*state, res, project);
+  });
+  router.Get("/api/v1/keys", [state](const httplib::Request&, httplib::Response& res, api::Project& project) {
+    return GetKeys(*state, res, project);
+  });
+  router.Get("/api/v1/runs", [state](const httplib::Request& req, httplib::Response& res, api::Project& project) {
+    return GetRuns(*state, req, res, project);
+  });
+  router.Get("/api/v1/runs/count", [state](const httplib::Request& req, httplib::Response& res, api::Project& project) {
+    return GetCount(*state, req, res, project);
+  });
   router.Get("/api/v1/query/check", GetQueryCheck);
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <string>
 
+#include "listing_cache.h"
 #include "project_pool.h"
 #include "security.h"
 
@@ -15,6 +16,7 @@ struct ServerState {
 
   ProjectPool pool;
   SecurityConfig security;
+  ListingCache listings;
   std::string project_name;
   std::atomic<bool> stopping{false};
 };

@@ -8,6 +8,7 @@
 #include "compare_fields.h"
 #include "cursor.h"
 #include "http_json.h"
+#include "listing_cache.h"
 #include "run_refs.h"
 #include "security.h"
 
@@ -177,6 +178,27 @@ TEST(HttpJson, QueryErrorColumn) {
   EXPECT_EQ(body["error"]["code"], "invalid_argument");
   EXPECT_EQ(body["error"]["column"], 2);
   EXPECT_FALSE(ErrorBody(404, "bad query at column 2: x")["error"].contains("column"));
+}
+
+TEST(ListingCache, AnswersOnlyForItsTip) {
+  ListingCache cache;
+  EXPECT_FALSE(cache.Keys("a").has_value());
+  cache.PutKeys("a", Json{{"params", Json::array()}});
+  cache.PutCount("a", "metrics.loss < 1", false, 7);
+  ASSERT_TRUE(cache.Keys("a").has_value());
+  EXPECT_EQ(cache.Count("a", "metrics.loss < 1", false), 7);
+  EXPECT_FALSE(cache.Count("a", "metrics.loss < 1", true).has_value());  // archived: another count
+  // The branch moved: nothing of the old tip is answered, and a new answer forgets the old ones.
+  EXPECT_FALSE(cache.Keys("b").has_value());
+  EXPECT_FALSE(cache.Count("b", "metrics.loss < 1", false).has_value());
+  cache.PutCount("b", "", false, 8);
+  EXPECT_FALSE(cache.Keys("a").has_value());
+  EXPECT_FALSE(cache.Count("a", "metrics.loss < 1", false).has_value());
+  EXPECT_EQ(cache.Count("b", "", false), 8);
+  // Bounded: many distinct filters never grow it past its limit (it starts over).
+  for (int i = 0; i < 1000; ++i) cache.PutCount("b", "params.x = " + std::to_string(i), false, i);
+  EXPECT_EQ(cache.Count("b", "params.x = 999", false), 999);
+  EXPECT_FALSE(cache.Count("b", "params.x = 0", false).has_value());
 }
 
 }  // namespace

@@ -177,6 +177,39 @@ def test_counts(ui):
     assert status == 200 and body == {"total": 2}
 
 
+def test_counts_and_keys_follow_new_runs(repo, tmp_path):
+    # The server keeps counts and keys until the runs branch moves: a run recorded while it
+    # serves must show in both at once, never a stale answer.
+    server = start_server(repo)
+    try:
+        where = "?count=1&where=" + urllib.parse.quote("params.lr > 0.15")
+        status, before = server.get_json("/api/v1/runs" + where)
+        assert status == 200
+        status, keys = server.get_json("/api/v1/keys")
+        assert "fresh_key" not in [k["key"] for k in keys["params"]]
+        status, project = server.get_json("/api/v1/project")
+        trail("run", "-p", "lr=0.9", "-p", "fresh_key=1", "--", PYTHON, "-c", "pass", cwd=repo)
+        status, after = server.get_json("/api/v1/runs" + where)
+        assert after["total"] == before["total"] + 1
+        status, body = server.get_json("/api/v1/runs/count" + where)
+        assert body["total"] == before["total"] + 1
+        status, keys = server.get_json("/api/v1/keys")
+        assert {"key": "fresh_key", "runs": 1} in keys["params"]
+        status, now = server.get_json("/api/v1/project")
+        assert now["runs"] == project["runs"] + 1 and now["tip"] != project["tip"]
+    finally:
+        assert server.stop() == 0
+
+
+def test_query_check_compiles_without_running(ui):
+    ok = "/api/v1/query/check?" + urllib.parse.urlencode({"where": "metrics.loss < 1", "sort": "params.lr"})
+    assert ui.get_json(ok) == (200, {"ok": True})
+    status, body = ui.get_json("/api/v1/query/check?" + urllib.parse.urlencode({"where": "metrics.loss <"}))
+    assert status == 400 and body["error"]["code"] == "invalid_argument" and "column" in body["error"]
+    status, body = ui.get_json("/api/v1/query/check?" + urllib.parse.urlencode({"sort": "nope("}))
+    assert status == 400 and "bad sort key" in body["error"]["message"]
+
+
 def test_bad_query_names_its_column(ui):
     where = urllib.parse.quote("params.lr << 1")
     for path in ("/api/v1/runs?where=" + where, "/api/v1/query/check?where=" + where):
