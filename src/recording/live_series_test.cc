@@ -56,7 +56,9 @@ TEST_F(LiveSeriesTest, RunIdsAreCheckedBeforeAnyPath) {
                           "/etc/passwd", "p-3/../../x", "p--3"}) {
     auto id = LiveRunId(*project_, bad);
     EXPECT_FALSE(id.ok()) << bad;
-    if (!id.ok()) EXPECT_EQ(id.status().code(), Code::kInvalidArgument) << bad;
+    if (!id.ok()) {
+      EXPECT_EQ(id.status().code(), Code::kInvalidArgument) << bad;
+    }
   }
   EXPECT_EQ(ReadLiveStart(*project_, "../../etc").status().code(), Code::kInvalidArgument);
   LiveFileCursors c;
@@ -145,7 +147,9 @@ TEST_F(LiveSeriesTest, GrowingFileAgreesWithTheRecorder) {
     at += n;
     poll();
     // Only complete lines are ever consumed.
-    if (cursors.metrics.offset > 0) EXPECT_EQ(all[cursors.metrics.offset - 1], '\n');
+    if (cursors.metrics.offset > 0) {
+      EXPECT_EQ(all[cursors.metrics.offset - 1], '\n');
+    }
     EXPECT_LE(cursors.metrics.offset, static_cast<int64_t>(at));
   }
   ASSERT_EQ(at, all.size());
@@ -163,8 +167,9 @@ TEST_F(LiveSeriesTest, GrowingFileAgreesWithTheRecorder) {
     ASSERT_EQ(have.size(), want.size()) << key;
     for (size_t i = 0; i < want.size(); ++i) {
       EXPECT_EQ(have.step[i], want[i].step) << key << " " << i;
-      if (i < want.size() - (key == "loss" ? 1 : 0))  // the last loss line was never marked: now
+      if (i < want.size() - (key == "loss" ? 1 : 0)) {  // the last loss line was never marked: now
         EXPECT_EQ(have.time[i], want[i].time) << key << " " << i;
+      }
       EXPECT_TRUE(have.value[i] == want[i].value || (std::isnan(have.value[i]) && std::isnan(want[i].value)));
     }
   }
@@ -261,7 +266,9 @@ TEST_F(LiveSeriesTest, FolderRemovedMidRead) {
       saw_finished = true;
       break;
     }
-    if (s->metrics.count("loss")) EXPECT_LE(s->metrics["loss"].size(), 200'000u);
+    if (s->metrics.count("loss")) {
+      EXPECT_LE(s->metrics["loss"].size(), 200'000u);
+    }
   }
   remover.join();
   EXPECT_TRUE(saw_finished);
