@@ -53,11 +53,15 @@ with open(os.environ["TRAIL_METRICS"], "a") as f:
         f.write(json.dumps({"step": s, "loss": loss, "val_loss": loss * 1.1 + 0.02}) + "\\n")
 print("trained with lr", a.lr)
 `;
-// A run that writes a point every 100 ms for a few seconds, to watch live.
+// A run that writes a point every 100 ms until the test creates the file "stop-slow" (at most
+// 2 minutes), to watch live: the test, not a timer, decides when it ends, so a slow machine
+// cannot finish the run before the page has seen it running.
 const SLOW = `
 import json, os, time
 with open(os.environ["TRAIL_METRICS"], "a", buffering=1) as f:
-    for s in range(60):
+    for s in range(1200):
+        if os.path.exists("stop-slow"):
+            break
         f.write(json.dumps({"step": s, "live_loss": 1.0 / (s + 1)}) + "\\n")
         time.sleep(0.1)
 `;
@@ -270,7 +274,7 @@ test("a running run's chart grows live", async (t) => {
   try {
     await page.goto(base + "/");
     const row = page.locator(".pinned .tr[data-id]").first();
-    await row.waitFor({ timeout: 10000 });
+    await row.waitFor({ timeout: 30000 });
     const id = await row.getAttribute("data-id");
     await page.goto(base + "/runs/" + id);
     await page.waitForSelector('.chart[data-metric="live_loss"] canvas');
@@ -279,11 +283,12 @@ test("a running run's chart grows live", async (t) => {
     await page.waitForFunction((n) => {
       const m = /of (\d+) points/.exec(document.querySelector('.chart[data-metric="live_loss"] .chart-info')?.textContent ?? "");
       return m && Number(m[1]) >= n + 5;
-    }, first, { timeout: 5000 });
+    }, first, { timeout: 15000 });
     assert.ok((await coloredPixels('.chart[data-metric="live_loss"] canvas')) > 20);
     await shot("run-live");
     // When it ends, the page shows the finished record.
-    await page.waitForSelector(".run-head .status.finished", { timeout: 20000 });
+    writeFileSync(join(repo, "stop-slow"), "");
+    await page.waitForSelector(".run-head .status.finished", { timeout: 30000 });
   } finally {
     child.kill("SIGTERM");
   }
