@@ -166,7 +166,12 @@ void GetProjectEvents(ServerState* state, const httplib::Request&, httplib::Resp
   SetStreamHeaders(res);
   stream->last_write = Clock::now();
   res.set_chunked_content_provider("text/event-stream", [state, stream](size_t offset, httplib::DataSink& sink) {
-    if (offset == 0) return Write(sink, ": connected\n\n");
+    // The state at connect first: a page that listed the runs before its stream opened would
+    // otherwise miss a change made in between (a run started then shows as running only at the
+    // next change, which may never come). A client refreshes on every `changed`.
+    if (offset == 0) {
+      return Write(sink, Event("changed", {{"tip", stream->last.tip}, {"live", stream->last.live}, {"initial", true}}));
+    }
     if (!Wait(*state, kProjectPoll)) {
       sink.done();
       return true;

@@ -599,3 +599,14 @@ def test_open_starts_the_browser_or_warns(repo, tmp_path):
     server = Server(proc, proc.stdout.readline())
     assert server.stop() == 0
     assert "could not start a browser" in proc.stderr.read()
+
+
+def test_project_events_start_with_the_state_at_connect(ui):
+    # A page lists runs, then opens the stream: a run that started in between must not be missed,
+    # so the stream's first event is the state at connect, which the page refreshes on.
+    status_line, headers, events = _sse_events(ui, "/api/v1/events", lambda ev: len(ev) >= 1, timeout=10)
+    assert events, status_line
+    event, data = events[0]
+    status, project = ui.get_json("/api/v1/project")
+    assert event == "changed" and data["initial"] is True
+    assert data["tip"] == project["tip"] and data["live"] == []
