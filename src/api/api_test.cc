@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "test_repo.h"
 #include "trail/format.h"
 #include "trail/project.h"
 #include "trail/recording.h"
@@ -30,31 +31,15 @@ class Collector : public RunObserver {
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static const std::string home = MakeTemp();
-    setenv("HOME", home.c_str(), 1);
-    setenv("XDG_CONFIG_HOME", home.c_str(), 1);
-    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-    setenv("GIT_AUTHOR_NAME", "Test User", 1);
-    setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1);
-    setenv("GIT_COMMITTER_NAME", "Test User", 1);
-    setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1);
-    root_ = MakeTemp();
-    ASSERT_EQ(Git("init -q -b main && git config user.name 'Test User' && git config user.email t@example.com"
-                  " && git config commit.gpgsign false"),
-              0);
+    testing::IsolateGit();
+    root_ = testing::MakeTempDir("trail-api-test");
+    ASSERT_EQ(testing::ShellIn(root_, testing::kGitInit), 0);
     std::ofstream(root_ + "/train.py") << "print('hi')\n";
     ASSERT_EQ(Git("add -A && git commit -q -m init"), 0);
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
-  static std::string MakeTemp() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "trail-api-test-XXXXXX").string();
-    return std::filesystem::canonical(::mkdtemp(tmpl.data())).string();
-  }
-  int Git(const std::string& args) const {
-    int rc = std::system(("cd '" + root_ + "' && git " + args + " >/dev/null 2>&1").c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  }
+  int Git(const std::string& args) const { return testing::ShellIn(root_, "git " + args); }
 
   std::unique_ptr<Project> InitAndOpen() {
     InitOptions init;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "test_repo.h"
 #include "trail/data.h"
 #include "trail/project.h"
 #include "trail/recording.h"
@@ -32,18 +33,9 @@ class QuietObserver : public RunObserver {
 class BrowseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static const std::string home = MakeTemp();
-    setenv("HOME", home.c_str(), 1);
-    setenv("XDG_CONFIG_HOME", home.c_str(), 1);
-    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-    setenv("GIT_AUTHOR_NAME", "Test User", 1);
-    setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1);
-    setenv("GIT_COMMITTER_NAME", "Test User", 1);
-    setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1);
-    root_ = MakeTemp();
-    ASSERT_EQ(Sh("git init -q -b main && git config user.name 'Test User' && git config user.email t@example.com"
-                 " && git config commit.gpgsign false"),
-              0);
+    testing::IsolateGit();
+    root_ = testing::MakeTempDir("trail-browse-test");
+    ASSERT_EQ(Sh(testing::kGitInit), 0);
     std::filesystem::create_directories(root_ + "/src/lib");
     std::ofstream(root_ + "/train.py") << "print('hi')\n";
     std::ofstream(root_ + "/src/lib/util.py") << "X = 1\n";
@@ -60,14 +52,7 @@ class BrowseTest : public ::testing::Test {
     std::filesystem::remove_all(root_);
   }
 
-  static std::string MakeTemp() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "trail-browse-test-XXXXXX").string();
-    return std::filesystem::canonical(::mkdtemp(tmpl.data())).string();
-  }
-  int Sh(const std::string& command) const {
-    int rc = std::system(("cd '" + root_ + "' && " + command + " >/dev/null 2>&1").c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  }
+  int Sh(const std::string& command) const { return testing::ShellIn(root_, command); }
 
   // Records a run of `script` (sh) with `params`, returning its record.
   Json Record(const std::string& script, std::vector<std::string> params = {}, std::vector<std::string> artifacts = {},

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "test_repo.h"
 #include "trail/project.h"
 #include "trail/recording.h"
 #include "trail/runs.h"
@@ -33,18 +34,9 @@ class Quiet : public RunObserver {
 class SeriesApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static const std::string home = MakeTemp();
-    setenv("HOME", home.c_str(), 1);
-    setenv("XDG_CONFIG_HOME", home.c_str(), 1);
-    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-    setenv("GIT_AUTHOR_NAME", "Test User", 1);
-    setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1);
-    setenv("GIT_COMMITTER_NAME", "Test User", 1);
-    setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1);
-    root_ = MakeTemp();
-    ASSERT_EQ(Sh("git init -q -b main && git config user.name 'Test User' && git config user.email t@example.com"
-                 " && git config commit.gpgsign false && echo x > f && git add -A && git commit -q -m init"),
-              0);
+    testing::IsolateGit();
+    root_ = testing::MakeTempDir("trail-series-test");
+    ASSERT_EQ(Sh(std::string(testing::kGitInit) + " && echo x > f && git add -A && git commit -q -m init"), 0);
     InitOptions init;
     init.name = "demo";
     ASSERT_TRUE(InitProject(root_, init).ok());
@@ -57,14 +49,7 @@ class SeriesApiTest : public ::testing::Test {
     std::filesystem::remove_all(root_);
   }
 
-  static std::string MakeTemp() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "trail-series-test-XXXXXX").string();
-    return std::filesystem::canonical(::mkdtemp(tmpl.data())).string();
-  }
-  int Sh(const std::string& cmd) const {
-    int rc = std::system(("cd '" + root_ + "' && (" + cmd + ") >/dev/null 2>&1").c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  }
+  int Sh(const std::string& cmd) const { return testing::ShellIn(root_, cmd); }
   // Records `script` (sh) as a run; returns its id.
   std::string Record(const std::string& script) {
     RunRequest request;
