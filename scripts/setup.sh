@@ -14,6 +14,7 @@ PACKAGES=(
   libcurl4-openssl-dev zlib1g-dev awscli
   git-lfs git-annex
   libcpp-httplib-dev chromium
+  libzip-dev libhdf5-dev libsnappy-dev libleveldb-dev python3-h5py python3-onnx
 )
 
 missing=()

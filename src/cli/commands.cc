@@ -17,6 +17,10 @@ const std::vector<Command>& Commands() {
       {"apply", "bring a run's code snapshot and data into the working tree: trail apply ID [--branch NAME] [--stash]",
        SetupApply},
       {"ui", "serve the web UI and its REST API for this project: trail ui [--port N] [--open]", SetupUi},
+      {"model",
+       "what is in a model file, two models compared, named model versions: trail model "
+       "inspect|diff|register|alias|ls|show",
+       SetupModel},
       {"tag", "set or remove tags on a run", SetupTag},
       {"note", "add a note to a run", SetupNote},
       {"rm", "archive a run (it stays in history; ls --all shows it)", SetupRm},

@@ -30,5 +30,14 @@ std::function<int()> SetupApply(CLI::App& sub);
 std::function<int()> SetupReproduce(CLI::App& sub);
 std::function<int()> SetupEnv(CLI::App& sub);
 std::function<int()> SetupUi(CLI::App& sub);
+std::function<int()> SetupModel(CLI::App& sub);
+// `trail model` subcommands (cmd_model.cc dispatches): each adds its options to its own
+// sub-subcommand and returns its action.
+std::function<int()> SetupModelInspect(CLI::App& sub);   // cmd_model_inspect.cc
+std::function<int()> SetupModelDiff(CLI::App& sub);      // cmd_model_diff.cc
+std::function<int()> SetupModelRegister(CLI::App& sub);  // cmd_model_registry.cc
+std::function<int()> SetupModelAlias(CLI::App& sub);     // cmd_model_registry.cc
+std::function<int()> SetupModelLs(CLI::App& sub);        // cmd_model_registry.cc
+std::function<int()> SetupModelShow(CLI::App& sub);      // cmd_model_registry.cc
 
 }  // namespace trail::cli

@@ -5,7 +5,7 @@
 #include <limits>
 #include <optional>
 
-#include "ingest/proto_wire.h"
+#include "base/proto_wire.h"
 
 namespace trail::ingest {
 namespace {

@@ -1,5 +1,6 @@
-// A minimal reader of the protobuf wire format, for decoding the few TensorFlow messages trail
-// needs without depending on protobuf or TensorFlow's .proto files.
+// A minimal reader of the protobuf wire format, for decoding the few messages trail needs
+// (TensorFlow events, checkpoints and graphs; ONNX models) without depending on protobuf or their
+// .proto files.
 //
 // It walks a message's fields in order and hands each one over with its raw value; callers switch
 // on (field number, wire type) and skip what they do not know, as protobuf's own parsers do.
@@ -13,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace trail::ingest {
+namespace trail {
 
 enum class WireType : uint8_t {
   kVarint = 0,
@@ -105,4 +106,4 @@ bool ForEachRepeated(const WireField& field, WireType element, Fn&& fn) {
   return true;
 }
 
-}  // namespace trail::ingest
+}  // namespace trail

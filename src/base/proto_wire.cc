@@ -1,6 +1,6 @@
-#include "ingest/proto_wire.h"
+#include "base/proto_wire.h"
 
-namespace trail::ingest {
+namespace trail {
 namespace {
 
 // Nested groups are obsolete; real messages never nest them deeply. The bound keeps a hostile
@@ -146,4 +146,4 @@ bool WireReader::Next(WireField& field) {
   }
 }
 
-}  // namespace trail::ingest
+}  // namespace trail

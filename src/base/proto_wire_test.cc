@@ -1,16 +1,16 @@
-#include "ingest/proto_wire.h"
+#include "base/proto_wire.h"
 
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <vector>
 
-#include "ingest/test_event_writer.h"
+#include "base/test_proto_writer.h"
 
-namespace trail::ingest {
+namespace trail {
 namespace {
 
-using namespace testutil;
+using namespace trail::testing::proto;
 
 std::vector<WireField> ReadAll(std::string_view data, std::string* error = nullptr) {
   WireReader reader(data);
@@ -123,4 +123,4 @@ TEST(ForEachRepeatedTest, PackedAndUnpacked) {
 }
 
 }  // namespace
-}  // namespace trail::ingest
+}  // namespace trail
