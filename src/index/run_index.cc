@@ -40,10 +40,6 @@ CREATE INDEX IF NOT EXISTS fields_value ON fields(key, coalesce(num, text));
 )sql";
 
 // The runs columns every listing reads, in StreamRows' order.
-constexpr const char* kRunColumns =
-    "r.rowid, r.id, r.number, r.name, r.status, r.user, r.started, r.started_ts, r.duration_s, r.exit_code,"
-    " r.parent, r.archived, r.path";
-
 // The tables that hold a run's keyed values (rows keyed by `run`).
 constexpr const char* kKeyedTables[] = {"params", "tags", "metrics", "fields"};
 
@@ -570,6 +566,10 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
   const std::string select = std::string("SELECT ") + kRunColumns;
   TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
   Status result = [&]() -> Status {
+    if (q.use_columns) {
+      TRAIL_ASSIGN_OR_RETURN(bool done, ForEachByColumns(q, fn));
+      if (done) return Status::Ok();
+    }
     int64_t rows = 0;
     if (!plan) {
       std::vector<SqlValue> binds = filter_binds;
@@ -668,7 +668,11 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
   return end;
 }
 
-StatusOr<int64_t> RunIndex::CountMatching(const std::string& where, bool include_archived) {
+StatusOr<int64_t> RunIndex::CountMatching(const std::string& where, bool include_archived, bool use_columns) {
+  if (use_columns) {
+    TRAIL_ASSIGN_OR_RETURN(std::optional<int64_t> counted, CountByColumns(where, include_archived));
+    if (counted) return *counted;
+  }
   std::vector<SqlValue> binds;
   TRAIL_ASSIGN_OR_RETURN(std::string filter, FilterSql(where, include_archived, &binds));
   TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT count(*) FROM runs r WHERE " + filter));

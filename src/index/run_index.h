@@ -32,6 +32,9 @@ struct ListQuery {
   // Index entries a filtered keyed sort walks (at least; 4 x (offset + limit) if more) before it
   // sorts every match instead: tests lower it to reach both ways.
   int64_t walk_budget = 2000;
+  // Evaluate the query over in-memory columns when it allows (query/column_filter.h); tests turn
+  // it off to compare with the SQL, which must give the same rows.
+  bool use_columns = true;
 };
 
 // What `trail ls` shows of a run: the indexed columns, not the whole record.
@@ -85,7 +88,7 @@ class RunIndex {
   Status ForEach(const ListQuery& q, const std::function<Status(const RunRow&)>& fn);
   StatusOr<std::vector<RunRow>> List(const ListQuery& q);
   // How many runs `where` selects (archived ones only with `include_archived`).
-  StatusOr<int64_t> CountMatching(const std::string& where, bool include_archived);
+  StatusOr<int64_t> CountMatching(const std::string& where, bool include_archived, bool use_columns = true);
   // Every params/metrics/tags/derived/context key, sorted, with how many runs (archived ones
   // included) have it: one GROUP BY over each table's (key, ...) index.
   StatusOr<KeyCounts> ListKeys();
@@ -94,23 +97,37 @@ class RunIndex {
   // Records on the branch that could not be read ("path: reason").
   StatusOr<std::vector<std::string>> Problems();
   int64_t Count();
+  // How many listings and counts were answered from columns rather than SQL (for tests).
+  int64_t queries_by_columns() const { return queries_by_columns_; }
 
  private:
   static StatusOr<FileLock> LockForOpening(const std::string& path);
   static StatusOr<std::unique_ptr<RunIndex>> OpenLocked(const std::string& path);
-  explicit RunIndex(std::unique_ptr<Database> db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+  RunIndex(std::unique_ptr<Database> db, std::string path);
   Status CreateSchema();
   Status Upsert(const std::string& path, const Json& record);
   Status Remove(const std::string& path);
   Status AddProblem(const std::string& path, const std::string& message);
   Status IndexBlob(const git::Repo& repo, const std::string& path, const std::string& oid);
   Status UpsertFields(int64_t rowid, const Json& record);
+  // The runs columns StreamRows reads, in its order.
+  static constexpr const char* kRunColumns =
+      "r.rowid, r.id, r.number, r.name, r.status, r.user, r.started, r.started_ts, r.duration_s, r.exit_code,"
+      " r.parent, r.archived, r.path";
   // Streams the rows of one SELECT of the runs columns (kRunColumns) to `fn`; counts them.
   Status StreamRows(const std::string& sql, const std::vector<SqlValue>& binds,
                     const std::function<Status(const RunRow&)>& fn, int64_t* rows);
   Status FullRebuildLocked(const git::Repo& repo, const std::string& tip);
   StatusOr<std::string> Meta(const std::string& key);
   Status SetMeta(const std::string& key, const std::string& value);
+
+  // The query over cached columns (column_scan.cc): false when the query needs the SQL.
+  StatusOr<bool> ForEachByColumns(const ListQuery& q, const std::function<Status(const RunRow&)>& fn);
+  StatusOr<std::optional<int64_t>> CountByColumns(const std::string& where, bool include_archived);
+  struct ColumnCache;
+  struct ColumnMatches;
+  StatusOr<std::optional<ColumnMatches>> MatchByColumns(const std::string& where, bool include_archived,
+                                                        const std::string& sort, bool descending);
 
   // Prepared once per index object: a rebuild runs these 100,000s of times.
   StatusOr<Statement*> Cached(const std::string& sql);
@@ -119,6 +136,12 @@ class RunIndex {
   std::string path_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
   bool rebuilding_ = false;  // tables were just emptied: no need to delete before insert
+  // Columns loaded for column evaluation, valid while the index does not change.
+  std::unique_ptr<ColumnCache> columns_;
+  int64_t queries_by_columns_ = 0;
+
+ public:
+  ~RunIndex();
 };
 
 }  // namespace trail::index

@@ -1,0 +1,211 @@
+// Listing and counting runs over in-memory columns (query/column_filter.h): each field a query
+// names is read once into an array by rowid (one index range scan), kept until the index changes,
+// and a condition or sort then costs a pass over those arrays instead of a correlated subquery
+// per run. Queries outside what columns evaluate go to the SQL in run_index.cc, which gives the
+// same rows (run_index_test compares the two).
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <unordered_map>
+
+#include "index/run_index.h"
+#include "query/column_filter.h"
+
+namespace trail::index {
+
+using query::Column;
+using query::ColumnSpec;
+
+// At most this many columns stay loaded (about 1 MB each per 100,000 runs); more start over.
+constexpr size_t kMaxCachedColumns = 64;
+
+struct RunIndex::ColumnCache {
+  int64_t data_version = -1;
+  int64_t total_changes = -1;
+  int64_t max_rowid = -1;
+  std::unordered_map<std::string, std::shared_ptr<const Column>> columns;
+};
+
+struct RunIndex::ColumnMatches {
+  std::vector<int64_t> rowids;         // in rowid order
+  std::shared_ptr<const Column> sort;  // null: the default order (started_ts)
+  bool descending = true;
+  std::shared_ptr<const Column> number;
+};
+
+// Here, where ColumnCache is complete.
+RunIndex::RunIndex(std::unique_ptr<Database> db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+RunIndex::~RunIndex() = default;
+
+namespace {
+
+// The data version of the connection: changes when any connection (this one included) commits.
+StatusOr<std::pair<int64_t, int64_t>> Stamp(Database& db) {
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db.Prepare("PRAGMA data_version"));
+  TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+  return std::make_pair(row ? st.Int(0) : 0, static_cast<int64_t>(sqlite3_total_changes64(db.raw())));
+}
+
+StatusOr<std::shared_ptr<const Column>> Load(Database& db, const ColumnSpec& spec, int64_t max_rowid) {
+  auto col = std::make_shared<Column>();
+  const size_t n = static_cast<size_t>(max_rowid + 1);
+  col->value.assign(n, 0.0);
+  col->present.assign(n, 0);
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db.Prepare(spec.sql));
+  if (!spec.key.empty()) st.BindText(1, spec.key);
+  for (;;) {
+    TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    const int64_t rowid = st.Int(0);
+    if (rowid < 0 || rowid > max_rowid) continue;  // not a run (the index holds none such)
+    const size_t i = static_cast<size_t>(rowid);
+    const int type = st.Type(1);
+    if (spec.natural) {
+      const bool has_text = !st.IsNull(2);
+      if (type == SQLITE_NULL) {
+        if (has_text) {
+          col->present[i] = 1;
+          col->any_text = true;
+        }
+        continue;
+      }
+    } else if (type == SQLITE_NULL) {
+      continue;
+    }
+    if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+      col->any_text = true;  // compares as text in SQL: the caller falls back to it
+      continue;
+    }
+    col->present[i] = 1;
+    col->value[i] = st.Double(1);
+  }
+  return std::shared_ptr<const Column>(std::move(col));
+}
+
+}  // namespace
+
+StatusOr<std::optional<RunIndex::ColumnMatches>> RunIndex::MatchByColumns(const std::string& where,
+                                                                          bool include_archived,
+                                                                          const std::string& sort, bool descending) {
+  using Result = std::optional<ColumnMatches>;
+  std::optional<query::ColumnFilter> filter;
+  if (!where.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(filter, query::PlanColumnFilter(where));
+    if (!filter) return Result();
+  }
+  std::optional<query::ColumnSort> sort_plan;
+  if (!sort.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(sort_plan, query::PlanColumnSort(sort, descending));
+    if (!sort_plan) return Result();
+  }
+
+  if (!columns_) columns_ = std::make_unique<ColumnCache>();
+  TRAIL_ASSIGN_OR_RETURN(auto stamp, Stamp(*db_));
+  if (stamp.first != columns_->data_version || stamp.second != columns_->total_changes ||
+      columns_->columns.size() > kMaxCachedColumns) {
+    columns_->columns.clear();
+    columns_->data_version = stamp.first;
+    columns_->total_changes = stamp.second;
+    TRAIL_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT coalesce(max(rowid), -1) FROM runs"));
+    TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+    columns_->max_rowid = row ? st.Int(0) : -1;
+    // Rowids are assigned densely as runs are indexed; a sparse one would waste the arrays.
+    if (columns_->max_rowid > std::max<int64_t>(1 << 20, 4 * Count())) return Result();
+  }
+  auto column = [&](const ColumnSpec& spec) -> StatusOr<std::shared_ptr<const Column>> {
+    auto it = columns_->columns.find(spec.id);
+    if (it != columns_->columns.end()) return it->second;
+    TRAIL_ASSIGN_OR_RETURN(auto loaded, Load(*db_, spec, columns_->max_rowid));
+    columns_->columns[spec.id] = loaded;
+    return loaded;
+  };
+
+  TRAIL_ASSIGN_OR_RETURN(auto runs, column(query::RunsColumn()));
+  TRAIL_ASSIGN_OR_RETURN(auto archived, column(query::ArchivedColumn()));
+  ColumnMatches out;
+  TRAIL_ASSIGN_OR_RETURN(out.number, column(query::NumberColumn()));
+  if (sort_plan) {
+    TRAIL_ASSIGN_OR_RETURN(out.sort, column(sort_plan->column));
+    out.descending = sort_plan->descending;
+  } else {
+    TRAIL_ASSIGN_OR_RETURN(out.sort, column(query::StartedColumn()));
+    out.descending = true;
+  }
+  if (out.sort->any_text || out.number->any_text || archived->any_text) return Result();
+  std::vector<std::shared_ptr<const Column>> held;
+  std::vector<const Column*> loaded;
+  if (filter) {
+    for (const ColumnSpec& spec : filter->columns()) {
+      TRAIL_ASSIGN_OR_RETURN(auto c, column(spec));
+      if (c->any_text && !spec.natural) return Result();
+      held.push_back(c);
+      loaded.push_back(c.get());
+    }
+  }
+  for (int64_t rowid = 0; rowid <= columns_->max_rowid; ++rowid) {
+    if (!runs->Has(rowid)) continue;
+    if (!include_archived && !(archived->Has(rowid) && archived->value[static_cast<size_t>(rowid)] == 0)) continue;
+    if (filter && !filter->Matches(loaded, rowid)) continue;
+    out.rowids.push_back(rowid);
+  }
+  ++queries_by_columns_;
+  return Result(std::move(out));
+}
+
+StatusOr<std::optional<int64_t>> RunIndex::CountByColumns(const std::string& where, bool include_archived) {
+  TRAIL_ASSIGN_OR_RETURN(auto matches, MatchByColumns(where, include_archived, "", false));
+  if (!matches) return std::optional<int64_t>();
+  return std::optional<int64_t>(static_cast<int64_t>(matches->rowids.size()));
+}
+
+StatusOr<bool> RunIndex::ForEachByColumns(const ListQuery& q, const std::function<Status(const RunRow&)>& fn) {
+  TRAIL_ASSIGN_OR_RETURN(auto matches, MatchByColumns(q.where, q.include_archived, q.sort, q.descending));
+  if (!matches) return false;
+  std::vector<int64_t>& rows = matches->rowids;
+  const Column& sort = *matches->sort;
+  const Column& number = *matches->number;
+  const bool desc = matches->descending;
+  // CompileOrderBy's order: (v) IS NULL, v ASC|DESC, r.number DESC (for the default order,
+  // started_ts DESC, where SQL puts NULL last as well). SQL puts NULL first in ascending order,
+  // so a NULL number comes last under DESC.
+  auto before = [&](int64_t a, int64_t b) {
+    const size_t ia = static_cast<size_t>(a), ib = static_cast<size_t>(b);
+    const bool ha = sort.present[ia] != 0, hb = sort.present[ib] != 0;
+    if (ha != hb) return ha;
+    if (ha) {
+      const double va = sort.value[ia], vb = sort.value[ib];
+      if (va != vb) return desc ? va > vb : va < vb;
+    }
+    const bool na = number.present[ia] != 0, nb = number.present[ib] != 0;
+    if (na != nb) return na;
+    if (na && number.value[ia] != number.value[ib]) return number.value[ia] > number.value[ib];
+    return a < b;  // equal keys: SQLite's order is unspecified; rowid keeps ours stable
+  };
+  const size_t offset = static_cast<size_t>(std::max<int64_t>(0, q.offset));
+  if (offset >= rows.size()) return true;
+  const size_t end = q.limit < 0 ? rows.size() : std::min(rows.size(), offset + static_cast<size_t>(q.limit));
+  if (offset > 0)
+    std::nth_element(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(offset), rows.end(), before);
+  std::partial_sort(rows.begin() + static_cast<std::ptrdiff_t>(offset), rows.begin() + static_cast<std::ptrdiff_t>(end),
+                    rows.end(), before);
+  // The page's rows, read by rowid in page order (ids are ours, never user text).
+  constexpr size_t kBatch = 500;
+  for (size_t from = offset; from < end; from += kBatch) {
+    const size_t to = std::min(end, from + kBatch);
+    std::string values;
+    for (size_t i = from; i < to; ++i) {
+      values += (i == from ? "(" : ",(") + std::to_string(rows[i]) + "," + std::to_string(i) + ")";
+    }
+    int64_t got = 0;
+    TRAIL_RETURN_IF_ERROR(StreamRows(std::string("SELECT ") + kRunColumns +
+                                         " FROM (SELECT column1 AS rid, column2 AS pos FROM (VALUES " + values +
+                                         ")) page CROSS JOIN runs r ON r.rowid = page.rid ORDER BY page.pos",
+                                     {}, fn, &got));
+  }
+  return true;
+}
+
+}  // namespace trail::index
