@@ -35,6 +35,11 @@ struct InitResult {
 // !create_git.
 StatusOr<InitResult> InitProject(const std::string& dir, const InitOptions& options);
 
+// For long-lived processes (trail ui): at most `bytes` of each runs index opened from now on is
+// memory-mapped. Mapped pages make listings fast but stay in the process's resident memory; a
+// short command keeps the default (1 GiB), a server trades some speed for a bounded footprint.
+void SetIndexMemoryMap(int64_t bytes);
+
 // An open project. One per process and thread at a time is the intended use: it caches the
 // runs index and the Git repository. Every other header's functions take one.
 class Project {

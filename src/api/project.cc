@@ -2,6 +2,7 @@
 
 #include "api/project_access.h"
 #include "base/files.h"
+#include "index/run_index.h"
 #include "project/project.h"
 #include "recording/live_run.h"
 
@@ -14,6 +15,8 @@ const std::string& Project::name() const { return impl_->name(); }
 const std::string& Project::root() const { return impl_->root(); }
 const std::string& Project::branch() const { return impl_->branch(); }
 const Json& Project::config() const { return impl_->config(); }
+
+void SetIndexMemoryMap(int64_t bytes) { index::RunIndex::SetMemoryMapLimit(bytes); }
 
 StatusOr<std::unique_ptr<Project>> Project::Open(const std::string& dir, std::vector<std::string>* warnings) {
   auto project = trail::Project::Open(dir);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "base/clock.h"
@@ -99,10 +100,18 @@ StatusOr<std::unique_ptr<RunIndex>> RunIndex::OpenLocked(const std::string& path
   return IoError("cannot create the index at " + path);
 }
 
+namespace {
+std::atomic<int64_t> mmap_limit{int64_t{1} << 30};
+}  // namespace
+
+void RunIndex::SetMemoryMapLimit(int64_t bytes) { mmap_limit = std::max<int64_t>(0, bytes); }
+
 Status RunIndex::CreateSchema() {
   // mmap: a page of a large listing reads rows at random across the file; mapped pages cost no
-  // read() call each (the bound is address space, not memory).
-  TRAIL_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=1073741824;"));
+  // read() call each. For a short command the bound is address space, not memory; a long-lived
+  // server lowers it (SetMemoryMapLimit), since every page it ever touched stays in its RSS.
+  TRAIL_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=" +
+                                  std::to_string(mmap_limit.load()) + ";"));
   TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
   TRAIL_ASSIGN_OR_RETURN(std::string version, Meta("schema"));
   if (version.empty()) return SetMeta("schema", kSchemaVersion);

@@ -71,6 +71,8 @@ class RunIndex {
   static StatusOr<std::unique_ptr<RunIndex>> Open(const std::string& path);
   // Deletes the index at `path` and opens a new, empty one.
   static StatusOr<std::unique_ptr<RunIndex>> Recreate(const std::string& path);
+  // How much of an index file later opens in this process map into memory (default 1 GiB).
+  static void SetMemoryMapLimit(int64_t bytes);
 
   // Brings the index up to date with `ref` (e.g. "refs/heads/trail").
   // Records that fail to parse are skipped and remembered as problems.

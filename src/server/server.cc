@@ -25,6 +25,7 @@ constexpr size_t kWorkerThreads = 32;
 // maps the runs index (mmap, counted in RSS once per connection: ~150 MB at 100,000 runs), so
 // two keep the server under 300 MB RSS there while one slow download cannot block the API.
 constexpr size_t kOpenProjects = 2;
+constexpr int64_t kIndexMemoryMapBytes = 64 << 20;
 constexpr size_t kMaxRequestBody = 1 << 20;
 
 // Why binding failed: cpp-httplib only says that it did, so the address is tried once more here
@@ -98,6 +99,9 @@ StatusOr<std::unique_ptr<UiServer>> UiServer::Bind(const ServerOptions& options)
       }
     }
   }
+  // A server lives long and touches much of the index over time: mapped pages would all stay in
+  // its resident memory. Listings read columns once (then arrays), so a small map costs little.
+  api::SetIndexMemoryMap(kIndexMemoryMapBytes);
   // The first open finalizes runs whose process died (as every command does); later ones,
   // opened by the pool, find nothing left to do.
   auto project = api::Project::Open(options.project_dir, nullptr);
