@@ -71,8 +71,20 @@ StatusOr<std::vector<ModelVersionMove>> PlanVersionMoves(const git::Repo& repo, 
   return moves;
 }
 
+StatusOr<std::string> FollowRenamedRun(const std::string& path, const std::string& text,
+                                       const std::map<std::string, std::string>& renamed_runs) {
+  if (renamed_runs.empty() || !record::ParseVersionPath(path)) return text;
+  TRAIL_ASSIGN_OR_RETURN(Json rec, ParseYaml(text, path));
+  if (!rec.is_object()) return text;
+  auto it = renamed_runs.find(record::GetString(rec, "run"));
+  if (it == renamed_runs.end()) return text;
+  rec["run"] = it->second;
+  return EmitYaml(rec);
+}
+
 StatusOr<std::vector<git::FileWrite>> MovedVersionWrites(const git::Repo& repo,
-                                                         const std::vector<ModelVersionMove>& moves) {
+                                                         const std::vector<ModelVersionMove>& moves,
+                                                         const std::map<std::string, std::string>& renamed_runs) {
   std::vector<git::FileWrite> writes;
   for (const ModelVersionMove& m : moves) {
     const std::string path = record::VersionPath(m.name, m.from);
@@ -88,7 +100,9 @@ StatusOr<std::vector<git::FileWrite>> MovedVersionWrites(const git::Repo& repo,
       }
       out[it.key()] = it.value();
     }
-    writes.push_back({record::VersionPath(m.name, m.to), EmitYaml(out)});
+    const std::string to = record::VersionPath(m.name, m.to);
+    TRAIL_ASSIGN_OR_RETURN(std::string text, FollowRenamedRun(to, EmitYaml(out), renamed_runs));
+    writes.push_back({to, std::move(text)});
   }
   return writes;
 }

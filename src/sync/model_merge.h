@@ -36,9 +36,16 @@ StatusOr<std::vector<ModelVersionMove>> PlanVersionMoves(const git::Repo& repo, 
                                                          const std::string& remote,
                                                          const std::map<std::string, std::string>& colliding);
 
-// The writes that put each moved version at its new path (renumbered record).
+// The writes that put each moved version at its new path (renumbered record, its `run` following
+// `renamed_runs`).
 StatusOr<std::vector<git::FileWrite>> MovedVersionWrites(const git::Repo& repo,
-                                                         const std::vector<ModelVersionMove>& moves);
+                                                         const std::vector<ModelVersionMove>& moves,
+                                                         const std::map<std::string, std::string>& renamed_runs);
+
+// A version record written here whose run was renumbered by the same merge (old id -> new id):
+// its `run` follows. Unchanged text otherwise.
+StatusOr<std::string> FollowRenamedRun(const std::string& path, const std::string& text,
+                                       const std::map<std::string, std::string>& renamed_runs);
 
 // An alias move written here, its version numbers following `moves` (by uid); unchanged text when
 // it names none of them.

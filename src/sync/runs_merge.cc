@@ -206,12 +206,13 @@ class MergePlan {
       } else if (!renamed.empty() && c.old_oid.empty() && c.path.ends_with(std::string("/") + record::kRecordFile)) {
         // A run recorded here names runs of this clone.
         content = RenameRunReferences(std::move(content), renamed);
-      } else if (!version_moves.empty() && c.old_oid.empty()) {
+      } else if (c.old_oid.empty()) {
         TRAIL_ASSIGN_OR_RETURN(content, FollowMovedVersions(repo, c.path, content, version_moves));
+        TRAIL_ASSIGN_OR_RETURN(content, FollowRenamedRun(c.path, content, renamed));
       }
       writes.push_back({c.path, std::move(content)});
     }
-    TRAIL_ASSIGN_OR_RETURN(std::vector<git::FileWrite> versions, MovedVersionWrites(repo, version_moves));
+    TRAIL_ASSIGN_OR_RETURN(std::vector<git::FileWrite> versions, MovedVersionWrites(repo, version_moves, renamed));
     for (git::FileWrite& w : versions) writes.push_back(std::move(w));
     for (const Move& move : moves) {
       const Place& from = move.from;
