@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from conftest import (PYTHON, branch_file, git, init_project, make_git_repo, record, sha256_file, trail,
-                      write_script)
+                      trail_popen, write_script)
 
 COPY = """import os, shutil, sys
 os.makedirs("models", exist_ok=True)
@@ -140,6 +140,16 @@ def test_aliases_move_with_history_and_answer_at_a_date(reg):
     deleted = show_json(repo, "churn:1")["alias_history"][-1]
     assert deleted["action"] == "delete" and deleted["from_version"] == 2 and deleted["message"] == "retired"
     assert show_json(repo, "churn@staging", "--at", history[2]["when"])["version"] == 2
+
+
+def test_concurrent_registrations_get_distinct_numbers(reg):
+    repo, _ = reg
+    procs = [trail_popen("model", "register", "race", "p-1", "-m", str(i), cwd=repo) for i in range(4)]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    view = show_json(repo, "race")
+    assert [v["version"] for v in view["versions"]] == [1, 2, 3, 4]
 
 
 def test_get_model_restores_the_bytes(reg, tmp_path):
