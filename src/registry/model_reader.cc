@@ -29,9 +29,13 @@ int64_t Int(const Json& j, const char* key) {
   return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
-StatusOr<Json> ReadRecord(Project& project, const std::string& path, const std::string& oid) {
+// The size is read from the object's header first: a huge blob is refused, never loaded.
+StatusOr<Json> ReadRecord(Project& project, const std::string& tip, const std::string& path, const std::string& oid) {
+  TRAIL_ASSIGN_OR_RETURN(git::TreeFile entry, project.repo().StatTreeFile(tip, path));
+  if (entry.mode != 0100644 && entry.mode != 0100755) return Corrupt(path + ": not a regular file");
+  if (entry.size < 0 || static_cast<uint64_t>(entry.size) > kMaxRecordBytes)
+    return Corrupt(path + ": larger than any registry record");
   TRAIL_ASSIGN_OR_RETURN(std::string text, project.repo().ReadBlob(oid));
-  if (text.size() > kMaxRecordBytes) return Corrupt(path + ": larger than any registry record");
   TRAIL_ASSIGN_OR_RETURN(Json rec, ParseYaml(text, path));
   if (!rec.is_object()) return Corrupt(path + ": expected a mapping");
   return rec;
@@ -128,7 +132,7 @@ StatusOr<Model> LoadModel(Project& project, const std::string& tip, const std::s
         model.warnings.push_back(path + ": not a version record; skipped");
         continue;
       }
-      auto rec = ReadRecord(project, path, e.oid);
+      auto rec = ReadRecord(project, tip, path, e.oid);
       Status ok = rec.ok() ? CheckVersion(*rec, path, name, *number) : rec.status();
       if (!ok.ok()) {
         model.warnings.push_back(ok.message() + "; skipped");
@@ -153,7 +157,7 @@ StatusOr<Model> LoadModel(Project& project, const std::string& tip, const std::s
         }
         const size_t alias_start = record::ModelDir(name).size() + 1 + std::string(record::kAliasesDir).size() + 1;
         const std::string alias = path.substr(alias_start, path.find('/', alias_start) - alias_start);
-        auto rec = ReadRecord(project, path, oid);
+        auto rec = ReadRecord(project, tip, path, oid);
         Status ok = rec.ok() ? CheckMove(*rec, path, name, alias) : rec.status();
         if (!ok.ok()) {
           model.warnings.push_back(ok.message() + "; skipped");

@@ -1,5 +1,7 @@
 #include "registry/model_registry.h"
 
+#include <algorithm>
+
 #include "base/clock.h"
 #include "base/paths.h"
 #include "record/record.h"
@@ -171,7 +173,11 @@ StatusOr<AliasMove> MoveAlias(Project& project, const AliasOptions& options) {
     TRAIL_ASSIGN_OR_RETURN(to, VersionOf(model, options.version));
   }
 
-  const double when = NowUnixSeconds();
+  // Moves of one model are ordered by time: a move never takes a time before the last one, even
+  // within one millisecond or with the clock stepped back.
+  double when = NowUnixSeconds();
+  for (const AliasMove& earlier : model.moves)
+    when = std::max(when, earlier.when + 0.0015);  // > 1 ms after, whatever the rounding
   AliasMove m;
   m.alias = options.alias;
   m.deleted = options.remove;
