@@ -4,12 +4,15 @@
 #include "commands.h"
 #include "trail/data.h"
 #include "trail/format.h"
+#include "trail/model_registry.h"
 
 namespace trail::cli {
 
 std::function<int()> SetupGet(CLI::App& sub) {
   auto o = std::make_shared<api::GetRequest>();
-  sub.add_option("run", o->run, "run id")->required();
+  sub.add_option("run", o->run,
+                 "run id, or a registered model version: model:NAME@ALIAS, model:NAME:N, model:NAME (latest)")
+      ->required();
   sub.add_option("artifacts", o->artifacts, "artifacts to restore, by path, file name or role (default: all)");
   sub.add_option("-o,--output", o->out,
                  "folder to restore into (default: a folder named after the run); with --snapshot, a file or folder");
@@ -18,7 +21,12 @@ std::function<int()> SetupGet(CLI::App& sub) {
   return [o] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto done = api::GetFromRun(*project, *o);
+    const bool model = o->run.starts_with("model:");
+    if (model && (!o->artifacts.empty() || !o->snapshot.empty())) {
+      PrintError("trail get model:...: a model version has one artifact; name no artifacts or --snapshot");
+      return 2;
+    }
+    auto done = model ? api::GetModel(*project, o->run.substr(6), o->out, o->force) : api::GetFromRun(*project, *o);
     if (!done.ok()) return Fail(done.status());
     const std::string& id = done->id;
     if (!o->snapshot.empty()) {

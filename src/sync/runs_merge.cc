@@ -10,6 +10,7 @@
 #include "base/yaml.h"
 #include "record/record.h"
 #include "recording/run_numbers.h"
+#include "sync/model_merge.h"
 
 namespace trail {
 namespace {
@@ -169,7 +170,8 @@ class MergePlan {
     for (const git::Change& c : theirs) their_new_[c.path] = c.new_oid;
     TRAIL_RETURN_IF_ERROR(FindCollisions(ours));
     for (const git::Change& c : ours) {
-      if (colliding_.count(RunFolderOf(c.path)) || colliding_sweeps_.count(SweepFolderOf(c.path)))
+      if (colliding_.count(RunFolderOf(c.path)) || colliding_sweeps_.count(SweepFolderOf(c.path)) ||
+          colliding_versions_.count(c.path))
         continue;  // moved as a whole below
       auto it = their_new_.find(c.path);
       if (it != their_new_.end()) {
@@ -184,10 +186,13 @@ class MergePlan {
 
   const std::set<std::string>& colliding() const { return colliding_; }
   const std::set<std::string>& colliding_sweeps() const { return colliding_sweeps_; }
+  // Model version records both sides added (path -> local blob): model_merge.h.
+  const std::map<std::string, std::string>& colliding_versions() const { return colliding_versions_; }
 
   // The writes for the merge commit, once `renamed` (old id -> new id) is known.
   StatusOr<std::vector<git::FileWrite>> Writes(const std::map<std::string, std::string>& renamed,
-                                               const std::vector<Move>& moves) {
+                                               const std::vector<Move>& moves,
+                                               const std::vector<ModelVersionMove>& version_moves) {
     git::Repo& repo = project_.repo();
     std::vector<git::FileWrite> writes;
     for (const git::Change& c : applied_) {
@@ -201,9 +206,14 @@ class MergePlan {
       } else if (!renamed.empty() && c.old_oid.empty() && c.path.ends_with(std::string("/") + record::kRecordFile)) {
         // A run recorded here names runs of this clone.
         content = RenameRunReferences(std::move(content), renamed);
+      } else if (c.old_oid.empty()) {
+        TRAIL_ASSIGN_OR_RETURN(content, FollowMovedVersions(repo, c.path, content, version_moves));
+        TRAIL_ASSIGN_OR_RETURN(content, FollowRenamedRun(c.path, content, renamed));
       }
       writes.push_back({c.path, std::move(content)});
     }
+    TRAIL_ASSIGN_OR_RETURN(std::vector<git::FileWrite> versions, MovedVersionWrites(repo, version_moves, renamed));
+    for (git::FileWrite& w : versions) writes.push_back(std::move(w));
     for (const Move& move : moves) {
       const Place& from = move.from;
       const Place& to = move.to;
@@ -230,6 +240,16 @@ class MergePlan {
   // this clone created whose id the remote has for another sweep.
   Status FindCollisions(const std::vector<git::Change>& ours) {
     for (const git::Change& c : ours) {
+      if (c.old_oid.empty()) {
+        auto theirs = their_new_.find(c.path);
+        if (theirs != their_new_.end()) {
+          TRAIL_ASSIGN_OR_RETURN(bool version, IsVersionCollision(project_.repo(), c.path, c.new_oid, theirs->second));
+          if (version) {
+            colliding_versions_[c.path] = c.new_oid;
+            continue;
+          }
+        }
+      }
       if (IsSweepRecord(c.path) && c.old_oid.empty()) {
         auto theirs = their_new_.find(c.path);
         if (theirs != their_new_.end() && !theirs->second.empty() && theirs->second != c.new_oid)
@@ -253,15 +273,17 @@ class MergePlan {
   const std::string local_, remote_, base_;
   std::map<std::string, std::string> their_new_;  // path -> blob on the remote ("" = deleted)
   std::set<std::string> colliding_, colliding_sweeps_;
+  std::map<std::string, std::string> colliding_versions_;
   std::vector<git::Change> applied_;
 };
 
-std::string MergeMessage(const std::string& remote_name,
-                         const std::vector<std::pair<std::string, std::string>>& renumbered) {
+std::string MergeMessage(const std::string& remote_name, const RunsMergeResult& result) {
   std::string message = "trail: merge runs from " + remote_name;
-  if (renumbered.empty()) return message;
+  if (result.renumbered.empty() && result.renumbered_versions.empty()) return message;
   message += "\n\nRenumbered, their ids being taken on " + remote_name + ":\n";
-  for (const auto& [from, to] : renumbered) message += "  " + from + " -> " + to + "\n";
+  for (const auto& [from, to] : result.renumbered) message += "  " + from + " -> " + to + "\n";
+  for (const auto& v : result.renumbered_versions)
+    message += "  model " + v.name + " version " + std::to_string(v.from) + " -> " + std::to_string(v.to) + "\n";
   return message;
 }
 
@@ -316,10 +338,12 @@ StatusOr<std::optional<RunsMergeResult>> TryMerge(Project& project, const std::s
     renamed[move.from.id] = to.id;
     result.renumbered.emplace_back(move.from.id, to.id);
   }
-  TRAIL_ASSIGN_OR_RETURN(std::vector<git::FileWrite> writes, plan.Writes(renamed, moves));
-  TRAIL_ASSIGN_OR_RETURN(std::string merge,
-                         repo.WriteCommitOnto(remote_tip, writes, {*local, remote_tip},
-                                              MergeMessage(remote_name, result.renumbered), project.user()));
+  TRAIL_ASSIGN_OR_RETURN(std::vector<ModelVersionMove> version_moves,
+                         PlanVersionMoves(repo, *local, remote_tip, plan.colliding_versions()));
+  for (const ModelVersionMove& m : version_moves) result.renumbered_versions.push_back({m.name, m.from, m.to});
+  TRAIL_ASSIGN_OR_RETURN(std::vector<git::FileWrite> writes, plan.Writes(renamed, moves, version_moves));
+  TRAIL_ASSIGN_OR_RETURN(std::string merge, repo.WriteCommitOnto(remote_tip, writes, {*local, remote_tip},
+                                                                 MergeMessage(remote_name, result), project.user()));
   // The new code refs exist before any record names them.
   std::vector<std::pair<std::string, std::string>> snapshots;  // old id, snapshot
   for (const Move& move : moves) {

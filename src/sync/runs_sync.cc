@@ -57,6 +57,8 @@ class GitRunsSync {
       if (tip) {
         TRAIL_ASSIGN_OR_RETURN(RunsMergeResult merged, MergeRemoteRuns(project_, *tip, remote_));
         renumbered->insert(renumbered->end(), merged.renumbered.begin(), merged.renumbered.end());
+        for (const RunsMergeResult::RenumberedVersion& v : merged.renumbered_versions)
+          renumbered->emplace_back(v.name + ":" + std::to_string(v.from), v.name + ":" + std::to_string(v.to));
       }
     }
     return AdoptCodeRefs();
@@ -170,9 +172,16 @@ class GitRunsSync {
 std::string RenumberedNote(const std::vector<std::pair<std::string, std::string>>& renumbered,
                            const std::string& remote) {
   std::string note;
-  for (const auto& [from, to] : renumbered)
-    note += "\nrenumbered " + from + " to " + to + ": " + remote + " has another " +
-            (from.find("-sweep-") != std::string::npos ? "sweep " : "run ") + from;
+  for (const auto& [from, to] : renumbered) {
+    // Model versions are "NAME:N" (no run or sweep id has a ':').
+    const bool version = from.find(':') != std::string::npos;
+    note += "\nrenumbered " + std::string(version ? "model " : "") + from + " to " + to + ": " + remote +
+            " has another " +
+            (version                                     ? "version "
+             : from.find("-sweep-") != std::string::npos ? "sweep "
+                                                         : "run ") +
+            from;
+  }
   return note;
 }
 

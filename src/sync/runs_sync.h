@@ -22,7 +22,8 @@ struct GitSyncResult {
   std::string git_remote;  // the Git remote used; "" when there was none to use
   bool ok = true;
   std::string message;  // what happened, for people: the refs moved, or why it failed or was skipped
-  std::vector<std::pair<std::string, std::string>> renumbered;  // local runs that changed id: old, new
+  // Local runs and sweeps that changed id, and model versions ("NAME:N") that changed number: old, new.
+  std::vector<std::pair<std::string, std::string>> renumbered;
 };
 
 // The Git remote that goes with a store remote: the one of the same name, else "origin"; ""

@@ -142,6 +142,36 @@ TEST_F(StoreGcTest, KeepsWhatOldCommitsTagsAndRunRecordsNeed) {
   EXPECT_TRUE(f->clean()) << (f->problems.empty() ? "" : f->problems[0]);
 }
 
+// A registered model outlives its run: its version record alone keeps the artifact
+// (docs/formats/model-registry.md). A "<n>.yaml" elsewhere is no version record.
+TEST_F(StoreGcTest, ModelVersionRecordsAreRoots) {
+  Pointer kept = Add("model.pt", 200000, 11);
+  fs::remove(root() + "/model.pt.trail");
+  Pointer gone = Add("other.pt", 200000, 12);
+  fs::remove(root() + "/other.pt.trail");
+  Write("models/fraud/versions/3.yaml",
+        "model: fraud\nversion: 3\nartifact:\n  path: model.pt\n  oid: " + OidString(kept.oid) + "\n");
+  Write("config/3.yaml", "artifact:\n  oid: " + OidString(gone.oid) + "\n");
+  ASSERT_EQ(Git("add models config"), 0);
+  ASSERT_EQ(Git("commit -q -m registry"), 0);
+  ASSERT_EQ(PackCount(), 2u);
+
+  auto roots = CollectStoreRoots(*project_);
+  ASSERT_TRUE(roots.ok()) << roots.status().message();
+  bool saw_version = false;
+  for (const StoreRoot& r : roots->roots) {
+    saw_version |= r.source == "model fraud version 3 artifact";
+    EXPECT_FALSE(r.id == gone.oid) << r.source;
+  }
+  EXPECT_TRUE(saw_version);
+  EXPECT_TRUE(roots->unreadable.empty());
+
+  auto r = CollectGarbage(*project_, GcOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->removed_packs, 1u);
+  EXPECT_EQ(PackCount(), 1u);
+}
+
 TEST_F(StoreGcTest, RewritesMostlyDeadPacks) {
   Write("a.bin", RandomBytes(200000, 7));
   Write("b.bin", RandomBytes(200000, 8));

@@ -6,6 +6,7 @@
 #include "base/yaml.h"
 #include "record/live_files.h"
 #include "record/record.h"
+#include "record/registry_layout.h"
 #include "store/pack.h"
 #include "tracked/pointer.h"
 #include "tracked/tracked_data.h"
@@ -108,7 +109,10 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
   // a branch). A blob seen in many commits is read once.
   TRAIL_RETURN_IF_ERROR(project.repo().ForEachFileInHistory(
       {"refs/heads/*", "refs/tags/*", "refs/trail/*"},
-      [](std::string_view name) { return name.ends_with(kPointerSuffix) || name == record::kRecordFile; },
+      [](std::string_view name) {
+        return name.ends_with(kPointerSuffix) || name == record::kRecordFile ||
+               record::VersionOfFileName(name).has_value();
+      },
       [&out](const std::string& path, const std::string& content) -> Status {
         if (path.ends_with(kPointerSuffix)) {
           auto p = ParsePointer(content, path);
@@ -120,6 +124,20 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
               {p->oid, p->folder ? StoreRoot::Kind::kTree : StoreRoot::Kind::kFile, path + " (committed)"});
           return Status::Ok();
         }
+        if (auto version = record::ParseVersionPath(path)) {
+          // A registered model version keeps its artifact (and its lineage's data) alive after
+          // its run is archived (docs/formats/model-registry.md).
+          auto parsed = ParseYaml(content, path);
+          if (!parsed.ok()) {
+            out.unreadable.push_back("unreadable model version: " + parsed.status().message());
+            return Status::Ok();
+          }
+          AddOids(*parsed, "model " + version->name + " version " + std::to_string(version->version), out);
+          return Status::Ok();
+        }
+        const size_t slash = path.rfind('/');
+        if (path.substr(slash == std::string::npos ? 0 : slash + 1) != record::kRecordFile)
+          return Status::Ok();  // a "<n>.yaml" that is no model version: not ours
         auto record = ParseYaml(content, path);
         if (!record.ok()) {
           // A user's own run.yaml outside the runs layout is none of our business.

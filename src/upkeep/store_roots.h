@@ -5,6 +5,8 @@
 //   - every *.trail blob in every commit reachable from refs/heads/*, refs/tags/*, refs/trail/*;
 //   - every "oid" in every run record (run.yaml) in those same commits (artifacts, data, data
 //     snapshots, metric series);
+//   - every "oid" in every model version record (models/<name>/versions/<n>.yaml) there: a
+//     registered model outlives its run;
 //   - every "oid" in the annotations of live runs (.trail/live/*/annotations.jsonl), whose
 //     artifacts are stored before the record is committed.
 #pragma once

@@ -1,0 +1,286 @@
+"""The model registry (docs/models.md, "The registry"; docs/formats/model-registry.md): named
+models whose versions point at runs' stored artifacts, aliases whose every move is kept, `trail get
+model:NAME@ALIAS`, gc keeping registered artifacts, and two clones registering concurrently.
+
+One project per module (runs are recorded once); each test uses its own model names.
+"""
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import (PYTHON, branch_file, git, init_project, make_git_repo, record, sha256_file, trail,
+                      trail_popen, write_script)
+
+COPY = """import os, shutil, sys
+os.makedirs("models", exist_ok=True)
+for src in sys.argv[1:]:
+    shutil.copy(src, os.path.join("models", os.path.basename(src)))
+"""
+
+
+def make_models(directory, names, seed):
+    """Model files with known bytes, outside the project."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, name in enumerate(names):
+        path = directory / name
+        path.write_bytes(bytes((seed * 31 + i * 7 + k) % 251 for k in range(2000 + seed)))
+        paths.append(path)
+    return paths
+
+
+def run_with(repo, tmp, models, *extra):
+    script = write_script(tmp, "copy.py", COPY)
+    trail("run", "--artifact", "models", *extra, "--", PYTHON, script, *models, cwd=repo)
+    for name in os.listdir(repo / "models"):
+        os.remove(repo / "models" / name)
+
+
+@pytest.fixture(scope="module")
+def reg(tmp_path_factory):
+    """Project p: p-1 and p-2 each made one model (model.pt); p-3 made two (ambiguous); p-4 only notes."""
+    tmp = tmp_path_factory.mktemp("reg")
+    repo = make_git_repo(tmp / "repo")
+    init_project(repo, "p")
+    (repo / "train.csv").write_text("x,y\n1,2\n3,4\n")
+    git("add", "train.csv", cwd=repo)
+    git("commit", "-q", "-m", "data", cwd=repo)
+    files = {}
+    files[1] = make_models(tmp / "m1", ["model.pt"], 1)
+    run_with(repo, tmp, files[1], "-p", "lr=0.1", "--data", "train=train.csv")
+    files[2] = make_models(tmp / "m2", ["model.pt"], 2)
+    run_with(repo, tmp, files[2], "-p", "lr=0.01")
+    files[3] = make_models(tmp / "m3", ["model.pt", "model.onnx"], 3)
+    run_with(repo, tmp, files[3])
+    files[4] = make_models(tmp / "m4", ["notes.txt"], 4)
+    run_with(repo, tmp, files[4])
+    return repo, files
+
+
+def tip(repo):
+    return git("rev-parse", "refs/heads/trail", cwd=repo)
+
+
+def show_json(repo, ref, *extra):
+    return json.loads(trail("model", "show", ref, "--format", "json", *extra, cwd=repo).stdout)
+
+
+def test_register_keeps_the_artifact_and_lineage(reg):
+    repo, files = reg
+    out = trail("model", "register", "fraud", "p-1", "-m", "first cut", "--tag", "team=risk", cwd=repo)
+    assert "registered fraud version 1 from p-1" in out.stdout, out.stdout
+    run = record(repo, "p-1")
+    rec = yaml.safe_load(branch_file(repo, "models/fraud/versions/1.yaml"))
+    assert rec["model"] == "fraud" and rec["version"] == 1 and len(rec["uid"]) == 32
+    assert rec["run"] == "p-1" and rec["run_uid"] == run["uid"]
+    assert rec["artifact"] == {k: run["artifacts"][0][k] for k in ("path", "role", "size", "oid")}
+    assert rec["artifact"]["oid"] == "sha256:" + sha256_file(files[1][0])
+    assert rec["user"] == {"name": "Ann Lee", "email": "ann@example.org"}
+    assert rec["message"] == "first cut" and rec["tags"] == {"team": "risk"}
+    lineage = rec["lineage"]
+    assert lineage["code"]["commit"] == run["code"]["commit"]
+    assert lineage["code"]["snapshot"] == run["code"]["snapshot"]
+    assert lineage["params"] == {"lr": 0.1}
+    assert lineage["data"] == [{"role": "train", "source": "train.csv", "oid": run["data"][0]["oid"]}]
+
+    # By file name, path or role as `trail get` picks; N = 1 + the highest so far.
+    trail("model", "register", "fraud", "2", "model.pt", cwd=repo)
+    trail("model", "register", "fraud", "p-3", "models/model.onnx", cwd=repo)
+    trail("model", "register", "fraud", "p-3", "torch", cwd=repo)
+    listed = json.loads(trail("model", "ls", "--format", "json", cwd=repo).stdout)
+    fraud = next(m for m in listed if m["name"] == "fraud")
+    assert fraud["latest"] == 4 and fraud["versions"] == 4 and fraud["run"] == "p-3"
+    v3 = show_json(repo, "fraud:3")
+    assert v3["artifact"]["path"] == "models/model.onnx" and v3["artifact"]["role"] == "onnx"
+    assert show_json(repo, "fraud")["version"] == 4
+    table = trail("model", "ls", cwd=repo).stdout
+    assert "fraud" in table and "p-3" in table
+
+
+def test_aliases_move_with_history_and_answer_at_a_date(reg):
+    repo, _ = reg
+    trail("model", "register", "churn", "p-1", cwd=repo)
+    trail("model", "register", "churn", "p-2", cwd=repo)
+    out = trail("model", "alias", "churn", "production", "1", "-m", "first release", cwd=repo)
+    assert "churn@production -> version 1" in out.stdout
+    time.sleep(0.01)
+    out = trail("model", "alias", "churn", "production", "2", "-m", "better recall", cwd=repo)
+    assert "churn@production -> version 2 (was 1)" in out.stdout
+    trail("model", "alias", "churn", "staging", "@production", cwd=repo)
+
+    view = show_json(repo, "churn@production")
+    assert view["version"] == 2 and sorted(view["aliases"]) == ["production", "staging"]
+    history = view["alias_history"]
+    assert [(h["alias"], h["version"], h["from_version"], h["message"]) for h in history] == [
+        ("production", 1, None, "first release"), ("production", 2, 1, "better recall"), ("staging", 2, None, "")]
+    assert all(h["user"] == "Ann Lee <ann@example.org>" for h in history)
+    # Every move is its own file.
+    moves = git("ls-tree", "--name-only", "trail", "models/churn/aliases/production/", cwd=repo).splitlines()
+    assert len(moves) == 2
+
+    # Which version was in production then?
+    first, second = history[0]["when"], history[1]["when"]
+    assert show_json(repo, "churn@production", "--at", first)["version"] == 1
+    assert show_json(repo, "churn@production", "--at", second)["version"] == 2
+    assert show_json(repo, "churn@production", "--at", time.strftime("%Y-%m-%d", time.gmtime()))["version"] == 2
+    early = trail("model", "show", "churn@production", "--at", "2001-01-01", cwd=repo, check=False)
+    assert early.returncode == 1 and "has no alias production at 2001-01-01" in early.stderr
+    text = trail("model", "show", "churn@production", cwd=repo).stdout
+    assert "version:    2" in text and "production -> version 2 (was 1)" in text and "better recall" in text
+
+    # --delete is a move too: the alias is gone now, still there in the past.
+    trail("model", "alias", "churn", "staging", "--delete", "-m", "retired", cwd=repo)
+    gone = trail("model", "show", "churn@staging", cwd=repo, check=False)
+    assert gone.returncode == 1 and "has no alias staging" in gone.stderr
+    deleted = show_json(repo, "churn:1")["alias_history"][-1]
+    assert deleted["action"] == "delete" and deleted["from_version"] == 2 and deleted["message"] == "retired"
+    assert show_json(repo, "churn@staging", "--at", history[2]["when"])["version"] == 2
+
+
+def test_concurrent_registrations_get_distinct_numbers(reg):
+    repo, _ = reg
+    procs = [trail_popen("model", "register", "race", "p-1", "-m", str(i), cwd=repo) for i in range(4)]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    view = show_json(repo, "race")
+    assert [v["version"] for v in view["versions"]] == [1, 2, 3, 4]
+
+
+def test_get_model_restores_the_bytes(reg, tmp_path):
+    repo, files = reg
+    trail("model", "register", "ranker", "p-1", cwd=repo)
+    trail("model", "register", "ranker", "p-2", cwd=repo)
+    trail("model", "alias", "ranker", "production", "1", cwd=repo)
+    out = trail("get", "model:ranker@production", "-o", tmp_path / "prod", cwd=repo)
+    assert "restored 1 artifact of ranker:1" in out.stdout, out.stdout
+    assert sha256_file(tmp_path / "prod" / "models" / "model.pt") == sha256_file(files[1][0])
+    trail("get", "model:ranker", "-o", tmp_path / "latest", cwd=repo)
+    assert sha256_file(tmp_path / "latest" / "models" / "model.pt") == sha256_file(files[2][0])
+    trail("get", "model:ranker:1", "-o", tmp_path / "one", cwd=repo)
+    assert sha256_file(tmp_path / "one" / "models" / "model.pt") == sha256_file(files[1][0])
+    bad = trail("get", "model:ranker@nope", "-o", tmp_path / "x", cwd=repo, check=False)
+    assert bad.returncode == 1 and "model ranker has no alias nope" in bad.stderr
+    assert not (tmp_path / "x").exists()
+
+
+ERRORS = [
+    (("register", "a/b", "p-1"), 'model name "a/b" is not a valid name'),
+    (("register", ".hidden", "p-1"), 'model name ".hidden" is not a valid name'),
+    (("register", "x" * 101, "p-1"), "is not a valid name"),
+    (("register", "ok", "p-99"), "no run p-99"),
+    (("register", "ok", "p-1", "nothing.bin"), "p-1 has no artifact nothing.bin; it has: models/model.pt (torch)"),
+    (("register", "ok", "p-3"),
+     "p-3: more than one model artifact; name one of: models/model.onnx (onnx), models/model.pt (torch)"),
+    (("register", "ok", "p-4"), "p-4 has no model artifact; name one of: models/notes.txt (other)"),
+    (("alias", "nomodel", "production", "1"), "no model nomodel"),
+    (("alias", "fraud", "production", "99"), "model fraud has no version 99"),
+    (("alias", "fraud", "bad/alias", "1"), 'alias "bad/alias" is not a valid name'),
+    (("alias", "fraud", "never", "--delete"), "model fraud has no alias never to delete"),
+    (("show", "fraud@nope"), "model fraud has no alias nope"),
+    (("show", "fraud:0"), "is not a number from 1"),
+    (("show", "ghost"), "no model ghost"),
+]
+
+
+def test_errors_are_one_line_and_write_nothing(reg):
+    repo, _ = reg
+    if "fraud" not in trail("model", "ls", cwd=repo).stdout:  # run alone (-k): the model these name
+        trail("model", "register", "fraud", "p-1", cwd=repo)
+    before = tip(repo)
+    for args, message in ERRORS:
+        proc = trail("model", *args, cwd=repo, check=False)
+        assert proc.returncode != 0, args
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], (args, proc.stderr)
+    assert tip(repo) == before
+
+
+def test_gc_keeps_a_registered_artifact_whose_run_is_gone(tmp_path):
+    repo = make_git_repo(tmp_path / "repo")
+    init_project(repo, "p")
+    files = make_models(tmp_path / "m", ["model.pt"], 9)
+    run_with(repo, tmp_path, files)
+    trail("model", "register", "keeper", "p-1", cwd=repo)
+    trail("rm", "p-1", cwd=repo)
+    store = repo / ".git" / "trail" / "store"
+
+    def stored():
+        return sorted(p for p in store.rglob("*.pack"))
+
+    def rewrite_branch_without(*folders):
+        """The runs branch as one commit without `folders`: as if their history never held them."""
+        env = dict(os.environ, GIT_INDEX_FILE=str(tmp_path / "index"))
+        subprocess.run(["git", "read-tree", "trail"], cwd=repo, env=env, check=True)
+        subprocess.run(["git", "rm", "-q", "-r", "--cached", "--ignore-unmatch", *folders], cwd=repo, env=env,
+                       check=True)
+        tree = subprocess.run(["git", "write-tree"], cwd=repo, env=env, check=True, capture_output=True,
+                              text=True).stdout.strip()
+        commit = git("commit-tree", tree, "-m", "rewritten", cwd=repo)
+        git("update-ref", "refs/heads/trail", commit, cwd=repo)
+
+    rewrite_branch_without("runs")
+    packs = stored()
+    assert packs
+    trail("gc", cwd=repo)
+    assert stored() == packs  # the version record alone keeps the artifact
+    trail("get", "model:keeper", "-o", tmp_path / "out", cwd=repo)
+    assert sha256_file(tmp_path / "out" / "models" / "model.pt") == sha256_file(files[0])
+    # Without the registry nothing needs it any more.
+    rewrite_branch_without("models")
+    trail("gc", cwd=repo)
+    assert len(stored()) < len(packs)
+
+
+def test_two_clones_register_concurrently_and_share(tmp_path):
+    bare = tmp_path / "origin.git"
+    git("init", "-q", "--bare", "-b", "main", str(bare), cwd=tmp_path)
+    a = make_git_repo(tmp_path / "a")
+    init_project(a, "p")
+    git("remote", "add", "origin", str(bare), cwd=a)
+    git("push", "-q", "origin", "main", cwd=a)
+    b = tmp_path / "b"
+    git("clone", "-q", str(bare), str(b), cwd=tmp_path)
+    git("config", "user.name", "Bo", cwd=b)
+    git("config", "user.email", "bo@example.org", cwd=b)
+    files = {}
+    for name, repo in (("a", a), ("b", b)):
+        files[name] = make_models(tmp_path / f"m{name}", ["model.pt"], 5 if name == "a" else 6)
+        run_with(repo, tmp_path / name, files[name])
+        trail("model", "register", "net", "p-1", "-m", f"from {name}", cwd=repo)
+        trail("model", "alias", "net", "production", "1", "-m", f"{name} ships", cwd=repo)
+        time.sleep(0.01)
+
+    trail("push", cwd=a)
+    pulled = trail("pull", cwd=b)
+    assert "renumbered model net:1 to net:2: origin has another version net:1" in pulled.stdout, pulled.stdout
+    trail("push", cwd=b)
+    trail("pull", cwd=a)
+
+    for repo in (a, b, bare):
+        versions = {}
+        for n in (1, 2):
+            rec = yaml.safe_load(git("show", f"trail:models/net/versions/{n}.yaml", cwd=repo))
+            versions[rec["message"]] = rec
+        assert versions["from a"]["version"] == 1 and "renumbered_from" not in versions["from a"]
+        assert versions["from b"]["version"] == 2 and versions["from b"]["renumbered_from"] == 1
+        # b's run was renumbered too (a's p-1 was pushed first): the version follows it.
+        assert versions["from b"]["run"] == "p-2"
+        assert versions["from b"]["artifact"]["oid"] == "sha256:" + sha256_file(files["b"][0])
+        # b's alias move names its version by uid; the number it shows follows.
+        moves = git("ls-tree", "-r", "--name-only", "trail", "models/net/aliases/production", cwd=repo).splitlines()
+        by_message = {m["message"]: m for m in
+                      (yaml.safe_load(git("show", f"trail:{path}", cwd=repo)) for path in moves)}
+        assert by_message["b ships"]["version"] == 2
+        assert by_message["b ships"]["version_uid"] == versions["from b"]["uid"]
+        assert by_message["a ships"]["version_uid"] == versions["from a"]["uid"]
+    for repo in (a, b):
+        view = show_json(repo, "net@production")
+        assert view["version"] == 2 and view["message"] == "from b"
+        assert [(h["version"], h["message"]) for h in view["alias_history"]] == [(1, "a ships"), (2, "b ships")]
+        assert [v["version"] for v in view["versions"]] == [1, 2]
