@@ -13,6 +13,7 @@
 #include <regex>
 
 #include "base/crc32c.h"
+#include "base/text.h"
 #include "model/random_file.h"
 #include "model/tf_functions.h"
 #include "model/tf_table.h"
@@ -91,12 +92,8 @@ std::string ShardPath(const std::string& prefix, int64_t shard, int64_t num_shar
   return prefix + suffix;
 }
 
-// A short, printable form of a key for error messages.
-std::string Printable(std::string_view key) {
-  std::string out;
-  for (char c : key.substr(0, 200)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-  return out;
-}
+// A key for a one-line error message: at most 200 bytes, control and invalid bytes escaped.
+std::string Printable(std::string_view key) { return EscapeForMessage(key.substr(0, 200)); }
 
 }  // namespace
 
