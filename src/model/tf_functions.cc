@@ -91,6 +91,8 @@ std::string_view TfOpFunctionKind(std::string_view op) {
 bool IsTfParameterName(std::string_view name) {
   if (name == "_CHECKPOINTABLE_OBJECT_GRAPH") return false;
   if (name.find(kSlotMarker) != std::string_view::npos) return false;
+  // Keras metrics' state (count, total) saved with a model.
+  if (name.find("keras_api/metrics/") != std::string_view::npos) return false;
   const std::string_view first = FirstComponent(name);
   if (first == "optimizer" || first == "global_step" || first == "save_counter") return false;
   const std::string_view base = WithoutCopyNumber(first);

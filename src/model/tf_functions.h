@@ -14,7 +14,8 @@ std::string_view TfOpFunctionKind(std::string_view op);
 
 // False for checkpoint names that are not model parameters: the object graph, optimizer slots
 // (TF2 "/.OPTIMIZER_SLOT/", TF1 ".../Adam", ".../Adam_1", ".../Momentum", ...), optimizer state
-// ("optimizer/...", "beta1_power"), "global_step" and "save_counter".
+// ("optimizer/...", "beta1_power"), Keras metrics' state ("keras_api/metrics/..."), "global_step"
+// and "save_counter".
 bool IsTfParameterName(std::string_view name);
 
 // The optimizer that a checkpoint name reveals, or "" when it reveals none: TF1 slot names
