@@ -109,6 +109,45 @@ inline bool WriteBundle(const std::string& prefix, const std::vector<Tensor>& te
   return WriteTable(prefix + ".index", index);
 }
 
+// --- V1 checkpoints (saved_tensor_slice.proto) ---
+
+// TensorSliceProto: extent = 1 (Extent: start = 1, length = 2). Empty: the whole tensor.
+inline std::string Slice(const std::vector<std::pair<int64_t, int64_t>>& extents = {}) {
+  std::string out;
+  for (const auto& [start, length] : extents) out += BytesField(1, VarintField(1, start) + VarintField(2, length));
+  return out;
+}
+
+struct V1Meta {
+  std::string name;
+  int dtype = kDtFloat;
+  std::vector<int64_t> shape;
+  std::string slice;  // Slice(): whole
+};
+
+// The "" entry: SavedTensorSlices { meta = 1: SavedTensorSliceMeta { tensor = 1: SavedSliceMeta
+// { name = 1, shape = 2, type = 3, slice = 4 }, versions = 2 } }.
+inline std::string V1MetaEntry(const std::vector<V1Meta>& tensors) {
+  std::string meta;
+  for (const V1Meta& t : tensors) {
+    meta += BytesField(
+        1, BytesField(1, t.name) + BytesField(2, Shape(t.shape)) + VarintField(3, t.dtype) + BytesField(4, t.slice));
+  }
+  meta += BytesField(2, VarintField(1, 1));
+  return BytesField(1, meta);
+}
+
+// A data entry: SavedTensorSlices { data = 2: SavedSlice { name = 1, slice = 2, data = 3 } }, with
+// `tensor_proto` a TensorProto (dtype = 1, tensor_shape = 2, float_val = 5, int64_val = 10, ...).
+inline std::string V1DataEntry(const std::string& name, const std::string& slice, const std::string& tensor_proto) {
+  return BytesField(2, BytesField(1, name) + BytesField(2, slice) + BytesField(3, tensor_proto));
+}
+
+// The key TF gives a slice: OrderedCode of (0, name, rank, starts and lengths); for a whole slice
+// of a tensor this simplification keeps the property readers rely on: it sorts after "" and
+// starts with a 0 byte.
+inline std::string V1Key(const std::string& name) { return std::string(1, '\0') + name + std::string("\0\1", 2); }
+
 // --- graphs ---
 
 // AttrValue: s = 2, i = 3, f = 4, b = 5, type = 6, shape = 7.

@@ -214,15 +214,8 @@ ModelFileOr OpenTfCheckpoint(const std::string& path) {
   const std::string prefix = TfCheckpointPrefix(path);
   if (Exists(prefix + ".index")) return OpenTfBundle(prefix, true);
   // No .index beside it: a V1 checkpoint is one LevelDB-format table of SavedTensorSlices.
-  auto file = RandomFile::Open(path);
-  if (!file.ok()) {
-    if (file.status().code() == Code::kNotFound || !Exists(path))
-      return NotFound(path + ": no such checkpoint (looked for " + prefix + ".index)");
-    return file.status();
-  }
-  return InvalidArgument(path +
-                         ": TensorFlow V1 checkpoints are not read yet (re-save it as V2: tf.train.Saver(write_version="
-                         "tf.train.SaverDef.V2) or tf.train.Checkpoint)");
+  if (!Exists(path)) return NotFound(path + ": no such checkpoint (looked for " + prefix + ".index)");
+  return OpenTfCheckpointV1(path);
 }
 
 }  // namespace trail::model

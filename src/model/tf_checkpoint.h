@@ -17,4 +17,8 @@ std::string TfCheckpointPrefix(const std::string& path);
 // format "tf-checkpoint-v2", framework "tensorflow".
 ModelFileOr OpenTfBundle(const std::string& prefix, bool follow_symlinks);
 
+// tf_checkpoint_v1.cc: a V1 checkpoint, one LevelDB-format table of SavedTensorSlices with the
+// values inline. format "tf-checkpoint-v1".
+ModelFileOr OpenTfCheckpointV1(const std::string& path);
+
 }  // namespace trail::model

@@ -325,14 +325,81 @@ TEST_F(TfCheckpointHostileTest, MissingShardAndMissingCheckpoint) {
   EXPECT_EQ(OpenModel(dir_.path() + "/nothing.ckpt").status().code(), Code::kNotFound);
 }
 
-TEST(TfCheckpointV1Test, IsDetectedAndRefusedClearly) {
+// A V1 checkpoint as tf.train.Saver(write_version=V1) writes it: values in repeated fields.
+TEST(TfCheckpointV1Test, ReadsSavedTensorSlicesWithValues) {
+  using namespace trail::testing::proto;
+  trail::testing::TempDir dir;
+  const std::string path = dir.path() + "/model.ckpt-100";
+  const std::vector<float> w = {1.5f, -2, 0.25f, 8, 9, -10};
+  std::map<std::string, std::string> table;
+  table[""] = tfw::V1MetaEntry({{"w", tfw::kDtFloat, {2, 3}, tfw::Slice()},
+                                {"global_step", tfw::kDtInt64, {}, tfw::Slice()},
+                                {"h", tfw::kDtHalf, {2}, tfw::Slice()},
+                                {"c", tfw::kDtInt32, {3}, tfw::Slice()},
+                                {"raw", tfw::kDtDouble, {2}, tfw::Slice()},
+                                {"w/Adam", tfw::kDtFloat, {2, 3}, tfw::Slice()},
+                                {"emb", tfw::kDtFloat, {4}, tfw::Slice({{0, 2}})}});
+  table[tfw::V1Key("w")] = tfw::V1DataEntry("w", tfw::Slice(), VarintField(1, tfw::kDtFloat) + PackedFloats(5, w));
+  table[tfw::V1Key("w/Adam")] =
+      tfw::V1DataEntry("w/Adam", tfw::Slice(), VarintField(1, tfw::kDtFloat) + PackedFloats(5, w));
+  table[tfw::V1Key("global_step")] =
+      tfw::V1DataEntry("global_step", tfw::Slice(), VarintField(1, tfw::kDtInt64) + PackedVarints(10, {100}));
+  table[tfw::V1Key("h")] =
+      tfw::V1DataEntry("h", tfw::Slice(), VarintField(1, tfw::kDtHalf) + PackedVarints(13, {0x3c00, 0xc000}));
+  table[tfw::V1Key("c")] = tfw::V1DataEntry("c", tfw::Slice(),
+                                            VarintField(1, tfw::kDtInt32) + VarintField(7, 7) +
+                                                VarintField(7, static_cast<uint64_t>(int64_t{-1})) + VarintField(7, 2));
+  table[tfw::V1Key("raw")] =
+      tfw::V1DataEntry("raw", tfw::Slice(), VarintField(1, tfw::kDtDouble) + BytesField(4, Bytes<double>({0.5, -3})));
+  ASSERT_TRUE(tfw::WriteTable(path, table));
+  EXPECT_EQ(DetectModelFormat(path), "tf-checkpoint-v1");
+  auto model = OpenModel(path);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const ModelInfo& info = (*model)->info();
+  EXPECT_EQ(info.format, "tf-checkpoint-v1");
+  ASSERT_EQ(info.tensors.size(), 7u);
+  const std::map<std::string, std::string> want = {{"w", Bytes<float>(w)},
+                                                   {"w/Adam", Bytes<float>(w)},
+                                                   {"global_step", Bytes<int64_t>({100})},
+                                                   {"h", Bytes<uint16_t>({0x3c00, 0xc000})},
+                                                   {"c", Bytes<int32_t>({7, -1, 2})},
+                                                   {"raw", Bytes<double>({0.5, -3})}};
+  ASSERT_TRUE(ComputeChecksums(**model).ok());
+  for (size_t i = 0; i < info.tensors.size(); ++i) {
+    const TensorInfo& t = info.tensors[i];
+    if (t.name == "emb") {
+      EXPECT_EQ(t.dtype_name, "float32 (partitioned)");
+      continue;
+    }
+    Status s;
+    EXPECT_EQ(ReadAll(**model, i, &s), want.at(t.name)) << t.name;
+    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(t.checksum, Checksum(want.at(t.name))) << t.name;
+  }
+  EXPECT_EQ(info.parameters, 6u + 2 + 3 + 2 + 4);  // not w/Adam nor global_step
+  ASSERT_EQ(info.functions.size(), 1u);
+  EXPECT_EQ(info.functions[0].spelling, "Adam");
+}
+
+TEST(TfCheckpointV1Test, ValuesThatDoNotFillTheShapeAreCorrupt) {
+  using namespace trail::testing::proto;
   trail::testing::TempDir dir;
   const std::string path = dir.path() + "/model.ckpt";
-  ASSERT_TRUE(tfw::WriteTable(path, {{"", "meta"}, {"w", "slice"}}));
-  EXPECT_EQ(DetectModelFormat(path), "tf-checkpoint-v1");
-  const auto model = OpenModel(path);
-  EXPECT_EQ(model.status().code(), Code::kInvalidArgument);
-  EXPECT_NE(model.status().message().find("V1 checkpoints are not read yet"), std::string::npos);
+  ASSERT_TRUE(tfw::WriteTable(
+      path, {{"", tfw::V1MetaEntry({{"w", tfw::kDtFloat, {4}, tfw::Slice()}})},
+             {tfw::V1Key("w"), tfw::V1DataEntry("w", tfw::Slice(), VarintField(1, 1) + PackedFloats(5, {1, 2}))}}));
+  auto model = OpenModel(path);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  Status s;
+  ReadAll(**model, 0, &s);
+  EXPECT_EQ(s.code(), Code::kCorrupt);
+  EXPECT_NE(s.message().find("tensor w"), std::string::npos) << s.message();
+  // Not a V1 checkpoint at all: a table without the meta entry.
+  ASSERT_TRUE(tfw::WriteTable(path, {{"a", "b"}}));
+  EXPECT_EQ(OpenModel(path).status().code(), Code::kCorrupt);
+  ASSERT_TRUE(
+      tfw::WriteTable(path, {{"", tfw::V1MetaEntry({{"w", tfw::kDtFloat, {int64_t{1} << 62, 8}, tfw::Slice()}})}}));
+  EXPECT_EQ(OpenModel(path).status().code(), Code::kCorrupt);
 }
 
 TEST(TfCheckpointTest, SymlinkedFilesAreRefusedWhenAsked) {

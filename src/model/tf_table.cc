@@ -6,7 +6,6 @@
 #include <leveldb/table.h>
 
 #include <cstring>
-#include <memory>
 #include <new>
 
 #include "base/proto_wire.h"
@@ -19,14 +18,20 @@ namespace {
 constexpr uint64_t kFooterBytes = 48;
 constexpr uint64_t kBlockTrailerBytes = 5;
 constexpr unsigned char kTableMagic[8] = {0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb};
+constexpr uint64_t kIndexMaxBlockBytes = 64 << 20;
 
-// leveldb reads blocks through this; every read is checked against the size measured at open.
+// leveldb reads blocks through this; every read is checked against the size measured at open and
+// against the block cap (leveldb's buffer is allocated but untouched when the read is refused).
 class TableFile : public leveldb::RandomAccessFile {
  public:
-  explicit TableFile(const RandomFile* file) : file_(file) {}
+  TableFile(const RandomFile* file, uint64_t max_block_bytes) : file_(file), max_block_bytes_(max_block_bytes) {}
   leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result, char* scratch) const override {
     if (offset > file_->size() || n > file_->size() - offset) {
       return leveldb::Status::Corruption("block lies past the end of the file");
+    }
+    if (n > max_block_bytes_ + kBlockTrailerBytes) {
+      return leveldb::Status::Corruption("a block of " + std::to_string(n) + " bytes, over trail's limit of " +
+                                         std::to_string(max_block_bytes_));
     }
     const Status s = file_->ReadAt(offset, n, scratch);
     if (!s.ok()) return leveldb::Status::IOError(s.message());
@@ -36,6 +41,7 @@ class TableFile : public leveldb::RandomAccessFile {
 
  private:
   const RandomFile* file_;
+  uint64_t max_block_bytes_;
 };
 
 Status CheckFooter(const RandomFile& file) {
@@ -61,33 +67,81 @@ Status CheckFooter(const RandomFile& file) {
   return Status::Ok();
 }
 
+leveldb::ReadOptions Checked() {
+  leveldb::ReadOptions read;
+  read.verify_checksums = true;
+  read.fill_cache = false;
+  return read;
+}
+
 }  // namespace
 
-Status ForEachTableEntry(const RandomFile& file, const std::function<Status(std::string_view, std::string_view)>& fn) {
-  const std::string& path = file.path();
-  TRAIL_RETURN_IF_ERROR(CheckFooter(file));
-  TableFile source(&file);
+struct TableReader::Impl {
+  const RandomFile* file;
+  std::unique_ptr<TableFile> source;
+  std::unique_ptr<leveldb::Table> table;
+
+  // Runs `body` and turns leveldb's errors and a failed allocation into Corrupt naming the file.
+  Status Guard(const std::function<leveldb::Status()>& body) const {
+    try {
+      const leveldb::Status s = body();
+      if (!s.ok()) return Corrupt(file->path() + ": bad LevelDB table: " + s.ToString());
+    } catch (const std::bad_alloc&) {
+      return Corrupt(file->path() + ": LevelDB table block claims more bytes than can be read");
+    }
+    return Status::Ok();
+  }
+};
+
+TableReader::TableReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TableReader::~TableReader() = default;
+
+StatusOr<std::unique_ptr<TableReader>> TableReader::Open(const RandomFile* file, uint64_t max_block_bytes) {
+  TRAIL_RETURN_IF_ERROR(CheckFooter(*file));
+  auto impl = std::make_unique<Impl>();
+  impl->file = file;
+  impl->source = std::make_unique<TableFile>(file, max_block_bytes);
   leveldb::Options options;
   options.paranoid_checks = true;
-  try {
+  TRAIL_RETURN_IF_ERROR(impl->Guard([&] {
     leveldb::Table* raw = nullptr;
-    const leveldb::Status opened = leveldb::Table::Open(options, &source, file.size(), &raw);
-    if (!opened.ok()) return Corrupt(path + ": bad LevelDB table: " + opened.ToString());
-    std::unique_ptr<leveldb::Table> table(raw);
-    leveldb::ReadOptions read;
-    read.verify_checksums = true;
-    read.fill_cache = false;
-    std::unique_ptr<leveldb::Iterator> it(table->NewIterator(read));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    leveldb::Status s = leveldb::Table::Open(options, impl->source.get(), file->size(), &raw);
+    impl->table.reset(raw);
+    return s;
+  }));
+  return std::unique_ptr<TableReader>(new TableReader(std::move(impl)));
+}
+
+Status TableReader::ForEach(const TableVisitor& fn) const {
+  Status visited;
+  TRAIL_RETURN_IF_ERROR(impl_->Guard([&] {
+    std::unique_ptr<leveldb::Iterator> it(impl_->table->NewIterator(Checked()));
+    for (it->SeekToFirst(); it->Valid() && visited.ok(); it->Next()) {
       const leveldb::Slice key = it->key(), value = it->value();
-      TRAIL_RETURN_IF_ERROR(fn(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size())));
+      visited = fn(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()));
     }
-    if (!it->status().ok()) return Corrupt(path + ": bad LevelDB table: " + it->status().ToString());
-  } catch (const std::bad_alloc&) {
-    // A block whose handle claims more than memory allows (only possible behind a valid CRC).
-    return Corrupt(path + ": LevelDB table block claims more bytes than can be read");
-  }
-  return Status::Ok();
+    return it->status();
+  }));
+  return visited;
+}
+
+Status TableReader::Get(std::string_view key, const TableVisitor& fn) const {
+  Status visited = NotFound(impl_->file->path() + ": no table entry for the key");
+  TRAIL_RETURN_IF_ERROR(impl_->Guard([&] {
+    std::unique_ptr<leveldb::Iterator> it(impl_->table->NewIterator(Checked()));
+    it->Seek(leveldb::Slice(key.data(), key.size()));
+    if (it->Valid() && it->key() == leveldb::Slice(key.data(), key.size())) {
+      const leveldb::Slice value = it->value();
+      visited = fn(key, std::string_view(value.data(), value.size()));
+    }
+    return it->status();
+  }));
+  return visited;
+}
+
+Status ForEachTableEntry(const RandomFile& file, const TableVisitor& fn) {
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<TableReader> table, TableReader::Open(&file, kIndexMaxBlockBytes));
+  return table->ForEach(fn);
 }
 
 }  // namespace trail::model
