@@ -148,6 +148,7 @@ TEST(TfCheckpointTest, Tf2OptimizerSlotsAndCountersAreNotParameters) {
                                 {"optimizer/iter" + v, tfw::kDtInt64, {}, Bytes<int64_t>({30})},
                                 {"optimizer/learning_rate" + v, tfw::kDtFloat, {}, Bytes<float>({0.001f})},
                                 {"save_counter" + v, tfw::kDtInt64, {}, Bytes<int64_t>({3})},
+                                {"keras_api/metrics/0/count" + v, tfw::kDtFloat, {}, Bytes<float>({60000})},
                                 {"_CHECKPOINTABLE_OBJECT_GRAPH",
                                  tfw::kDtString,
                                  {},
@@ -157,7 +158,7 @@ TEST(TfCheckpointTest, Tf2OptimizerSlotsAndCountersAreNotParameters) {
   auto model = OpenModel(prefix);
   ASSERT_TRUE(model.ok()) << model.status().message();
   const ModelInfo& info = (*model)->info();
-  ASSERT_EQ(info.tensors.size(), 7u);
+  ASSERT_EQ(info.tensors.size(), 8u);
   for (const TensorInfo& t : info.tensors) EXPECT_EQ(t.is_parameter, t.name == "model/dense/kernel" + v) << t.name;
   EXPECT_EQ(info.parameters, 4u);
   ASSERT_EQ(info.functions.size(), 1u);

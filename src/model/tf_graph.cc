@@ -274,18 +274,18 @@ class TfGraphFile : public ModelFile {
 };
 
 // Fills the graph part of `info` from a meta graph's summary. The inputs and outputs are the
-// "serving_default" signature's (else the first signature's); without signatures the inputs are
-// the graph's Placeholders.
+// "serving_default" signature's (else the first signature's but TF's "__..." ones); without such
+// a signature the inputs are the graph's Placeholders.
 void FillFromGraph(MetaGraphSummary& graph, ModelInfo& info) {
   info.framework = "tensorflow";
   info.framework_version = graph.tf_version;
   info.op_counts = graph.op_counts;
   info.signatures = graph.signatures;
+  // TF2 adds "__saved_model_init_op" (no inputs, an op as output): never the model's signature.
   const Signature* main = nullptr;
   for (const Signature& s : info.signatures) {
-    if (s.key == "serving_default") main = &s;
+    if (s.key == "serving_default" || (main == nullptr && !s.key.starts_with("__"))) main = &s;
   }
-  if (main == nullptr && !info.signatures.empty()) main = &info.signatures.front();
   if (main != nullptr) {
     info.inputs = main->inputs;
     info.outputs = main->outputs;

@@ -114,7 +114,9 @@ TEST(TfMetaGraphTest, ReadsOpsInputsSignaturesFunctionsAndVariables) {
 TEST(TfMetaGraphTest, WithoutSignaturesInputsArePlaceholders) {
   trail::testing::TempDir dir;
   const std::string path = dir.path() + "/m.meta";
-  WriteFile(path, tfw::MetaGraph(tfw::MetaInfo("1.4.0", {}), TrainingGraph()));
+  // TF2's init-op signature is not the model's.
+  const std::string init = tfw::Signature({}, {{"__saved_model_init_op", tfw::TensorInfo("NoOp", 0, {})}}, "");
+  WriteFile(path, tfw::MetaGraph(tfw::MetaInfo("1.4.0", {}), TrainingGraph(), {{"__saved_model_init_op", init}}));
   auto model = OpenModel(path);
   ASSERT_TRUE(model.ok()) << model.status().message();
   const ModelInfo& info = (*model)->info();
