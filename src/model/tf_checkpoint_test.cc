@@ -1,0 +1,417 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "base/sha256.h"
+#include "base/test_temp_dir.h"
+#include "model/model_file.h"
+#include "model/test_tf_writer.h"
+#include "model/values.h"
+
+namespace trail::model {
+namespace {
+
+namespace tfw = trail::testing::tf;
+
+template <typename T>
+std::string Bytes(const std::vector<T>& v) {
+  std::string s(v.size() * sizeof(T), '\0');
+  if (!v.empty()) std::memcpy(s.data(), v.data(), s.size());
+  return s;
+}
+
+std::string Checksum(const std::string& bytes) {
+  const Sha256Digest d = Sha256Of(bytes);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(d.data()), 16));
+}
+
+std::string ReadAll(ModelFile& model, size_t index, Status* status) {
+  std::string out;
+  *status = ForEachChunk(model, index, [&](std::string_view raw) {
+    out.append(raw);
+    return Status::Ok();
+  });
+  return out;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+// Two shards, every dtype family, a scalar and an empty tensor, a string (no values).
+std::vector<tfw::Tensor> ManyDtypes() {
+  return {
+      {"dense/kernel", tfw::kDtFloat, {2, 3}, Bytes<float>({1.5f, -2, 3, 4, 5.25f, 6}), 0},
+      {"dense/bias", tfw::kDtDouble, {3}, Bytes<double>({0.1, -0.2, 1e300}), 1},
+      {"embedding/ids", tfw::kDtInt64, {2}, Bytes<int64_t>({-7, int64_t{1} << 40}), 0},
+      {"counts", tfw::kDtInt32, {4}, Bytes<int32_t>({1, -2, 3, 2147483647}), 1},
+      {"mask", tfw::kDtBool, {3}, std::string("\x01\x00\x01", 3), 0},
+      {"q", tfw::kDtInt8, {2}, std::string("\x80\x7f", 2), 1},
+      {"pixels", tfw::kDtUint8, {2}, std::string("\x00\xff", 2), 0},
+      {"half", tfw::kDtHalf, {2}, Bytes<uint16_t>({0x3c00, 0xc000}), 1},
+      {"brain", tfw::kDtBfloat16, {1}, Bytes<uint16_t>({0x3f80}), 0},
+      {"scale", tfw::kDtFloat, {}, Bytes<float>({0.5f}), 1},
+      {"empty", tfw::kDtFloat, {0, 4}, "", 0},
+      {"vocab",
+       tfw::kDtString,
+       {2},
+       std::string("\x01\x01"
+                   "ab",
+                   4),
+       1},
+  };
+}
+
+TEST(TfCheckpointTest, ReadsEveryDtypeAcrossShardsWithValuesAndChecksums) {
+  trail::testing::TempDir dir;
+  const std::string prefix = dir.path() + "/model.ckpt";
+  const std::vector<tfw::Tensor> written = ManyDtypes();
+  ASSERT_TRUE(tfw::WriteBundle(prefix, written, 2));
+  for (const std::string& name :
+       {prefix, prefix + ".index", prefix + ".data-00000-of-00002", prefix + ".data-00001-of-00002"}) {
+    EXPECT_EQ(DetectModelFormat(name), "tf-checkpoint-v2") << name;
+    auto model = OpenModel(name);
+    ASSERT_TRUE(model.ok()) << model.status().message();
+    EXPECT_EQ((*model)->info().tensors.size(), written.size());
+  }
+  auto model = OpenModel(prefix);
+  ASSERT_TRUE(model.ok());
+  ModelInfo& info = (*model)->mutable_info();
+  EXPECT_EQ(info.format, "tf-checkpoint-v2");
+  EXPECT_EQ(info.framework, "tensorflow");
+  ASSERT_TRUE(ComputeChecksums(**model).ok());
+
+  const std::map<std::string, std::string> dtype_names = {
+      {"dense/kernel", "float32"}, {"dense/bias", "float64"}, {"embedding/ids", "int64"},
+      {"counts", "int32"},         {"mask", "bool"},          {"q", "int8"},
+      {"pixels", "uint8"},         {"half", "float16"},       {"brain", "bfloat16"},
+      {"scale", "float32"},        {"empty", "float32"},      {"vocab", "string"}};
+  uint64_t parameters = 0, bytes = 0;
+  for (const tfw::Tensor& w : written) {
+    auto it =
+        std::find_if(info.tensors.begin(), info.tensors.end(), [&](const TensorInfo& t) { return t.name == w.name; });
+    ASSERT_NE(it, info.tensors.end()) << w.name;
+    const size_t index = static_cast<size_t>(it - info.tensors.begin());
+    EXPECT_EQ(it->dtype_name, dtype_names.at(w.name));
+    EXPECT_EQ(it->shape, w.shape) << w.name;
+    EXPECT_EQ(it->bytes, w.bytes.size()) << w.name;
+    EXPECT_TRUE(it->is_parameter) << w.name;
+    bytes += w.bytes.size();
+    if (w.dtype == tfw::kDtString) {
+      EXPECT_EQ(it->dtype, DType::kOther);
+      EXPECT_EQ(it->checksum, "");
+      EXPECT_EQ((*model)->OpenTensor(index).status().code(), Code::kFailedPrecondition);
+      parameters += 2;
+      continue;
+    }
+    uint64_t elements = 1;
+    for (int64_t d : w.shape) elements *= static_cast<uint64_t>(d);
+    EXPECT_EQ(it->elements, elements) << w.name;
+    parameters += elements;
+    Status s;
+    EXPECT_EQ(ReadAll(**model, index, &s), w.bytes) << w.name;
+    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(it->checksum, Checksum(w.bytes)) << w.name;
+  }
+  EXPECT_EQ(info.parameters, parameters);
+  EXPECT_EQ(info.tensor_bytes, bytes);
+  // Values as numbers, for one float and one half tensor.
+  auto kernel =
+      std::find_if(info.tensors.begin(), info.tensors.end(), [](auto& t) { return t.name == "dense/kernel"; });
+  std::vector<double> values;
+  ASSERT_TRUE(ForEachChunk(**model, static_cast<size_t>(kernel - info.tensors.begin()), [&](std::string_view raw) {
+                std::vector<double> chunk(raw.size() / 4);
+                ToDoubles(DType::kFloat32, raw.data(), chunk.size(), chunk.data());
+                values.insert(values.end(), chunk.begin(), chunk.end());
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(values, (std::vector<double>{1.5, -2, 3, 4, 5.25, 6}));
+}
+
+TEST(TfCheckpointTest, Tf2OptimizerSlotsAndCountersAreNotParameters) {
+  trail::testing::TempDir dir;
+  const std::string prefix = dir.path() + "/ckpt-3";
+  const std::string v = "/.ATTRIBUTES/VARIABLE_VALUE";
+  const std::string k = Bytes<float>({1, 2, 3, 4});
+  ASSERT_TRUE(
+      tfw::WriteBundle(prefix, {{"model/dense/kernel" + v, tfw::kDtFloat, {2, 2}, k},
+                                {"model/dense/kernel/.OPTIMIZER_SLOT/optimizer/m" + v, tfw::kDtFloat, {2, 2}, k},
+                                {"model/dense/kernel/.OPTIMIZER_SLOT/optimizer/v" + v, tfw::kDtFloat, {2, 2}, k},
+                                {"optimizer/iter" + v, tfw::kDtInt64, {}, Bytes<int64_t>({30})},
+                                {"optimizer/learning_rate" + v, tfw::kDtFloat, {}, Bytes<float>({0.001f})},
+                                {"save_counter" + v, tfw::kDtInt64, {}, Bytes<int64_t>({3})},
+                                {"keras_api/metrics/0/count" + v, tfw::kDtFloat, {}, Bytes<float>({60000})},
+                                {"_CHECKPOINTABLE_OBJECT_GRAPH",
+                                 tfw::kDtString,
+                                 {},
+                                 std::string("\x03"
+                                             "abc",
+                                             4)}}));
+  auto model = OpenModel(prefix);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const ModelInfo& info = (*model)->info();
+  ASSERT_EQ(info.tensors.size(), 8u);
+  for (const TensorInfo& t : info.tensors) EXPECT_EQ(t.is_parameter, t.name == "model/dense/kernel" + v) << t.name;
+  EXPECT_EQ(info.parameters, 4u);
+  ASSERT_EQ(info.functions.size(), 1u);
+  EXPECT_EQ(info.functions[0].kind, "optimizer");
+  EXPECT_EQ(info.functions[0].spelling, "Adam");
+}
+
+TEST(TfCheckpointTest, Tf1SlotNamesTellTheOptimizer) {
+  trail::testing::TempDir dir;
+  const std::string prefix = dir.path() + "/model.ckpt-1000";
+  const std::string w = Bytes<float>({1, 2});
+  ASSERT_TRUE(tfw::WriteBundle(prefix, {{"w", tfw::kDtFloat, {2}, w},
+                                        {"w/Adam", tfw::kDtFloat, {2}, w},
+                                        {"w/Adam_1", tfw::kDtFloat, {2}, w},
+                                        {"beta1_power", tfw::kDtFloat, {}, Bytes<float>({0.9f})},
+                                        {"global_step", tfw::kDtInt64, {}, Bytes<int64_t>({1000})},
+                                        {"b/Momentum", tfw::kDtFloat, {2}, w}}));
+  auto model = OpenModel(prefix + ".index");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const ModelInfo& info = (*model)->info();
+  EXPECT_EQ(info.parameters, 2u);
+  std::vector<std::string> optimizers;
+  for (const FoundFunction& f : info.functions) optimizers.push_back(f.spelling);
+  std::sort(optimizers.begin(), optimizers.end());
+  EXPECT_EQ(optimizers, (std::vector<std::string>{"Adam", "Momentum"}));
+}
+
+TEST(TfCheckpointTest, BigEndianBundlesAreSwapped) {
+  trail::testing::TempDir dir;
+  const std::string prefix = dir.path() + "/be";
+  const std::string big = std::string("\x3f\x80\x00\x00\xc0\x00\x00\x00", 8);  // 1.0f, -2.0f
+  std::map<std::string, std::string> index;
+  index[""] = tfw::BundleHeader(1, /*big_endian=*/true);
+  index["x"] = tfw::BundleEntry(tfw::kDtFloat, {2}, 0, 0, 8, MaskCrc(Crc32c(big)));
+  ASSERT_TRUE(tfw::WriteTable(prefix + ".index", index));
+  WriteFile(prefix + ".data-00000-of-00001", big);
+  auto model = OpenModel(prefix);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  Status s;
+  EXPECT_EQ(ReadAll(**model, 0, &s), Bytes<float>({1, -2}));
+  EXPECT_TRUE(s.ok());
+}
+
+TEST(TfCheckpointTest, PartitionedVariablesAreListedWithANote) {
+  trail::testing::TempDir dir;
+  const std::string prefix = dir.path() + "/part";
+  const std::string half = Bytes<float>({1, 2});
+  std::map<std::string, std::string> extra;
+  extra["emb"] = tfw::BundleEntry(tfw::kDtFloat, {4}, 0, 0, 0, 0, /*slices=*/2);
+  extra[std::string(
+      "\x00\x01"
+      "emb-slice0",
+      12)] = tfw::BundleEntry(tfw::kDtFloat, {2}, 0, 0, 8, 0);
+  ASSERT_TRUE(tfw::WriteBundle(prefix, {{"w", tfw::kDtFloat, {2}, half}}, 1, extra));
+  auto model = OpenModel(prefix);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const ModelInfo& info = (*model)->info();
+  ASSERT_EQ(info.tensors.size(), 2u);
+  EXPECT_EQ(info.tensors[0].name, "emb");
+  EXPECT_EQ(info.tensors[0].dtype, DType::kOther);
+  EXPECT_EQ(info.tensors[0].dtype_name, "float32 (partitioned)");
+  EXPECT_EQ(info.tensors[0].bytes, 16u);
+  EXPECT_EQ((*model)->OpenTensor(0).status().code(), Code::kFailedPrecondition);
+  ASSERT_EQ(info.notes.size(), 1u);
+  EXPECT_NE(info.notes[0].find("1 partitioned variables (1 slices)"), std::string::npos) << info.notes[0];
+}
+
+TEST(TfCheckpointTest, ChangedShardBytesFailTheirCrc) {
+  trail::testing::TempDir dir;
+  const std::string prefix = dir.path() + "/m";
+  ASSERT_TRUE(tfw::WriteBundle(prefix, {{"w", tfw::kDtFloat, {3}, Bytes<float>({1, 2, 3})}}));
+  WriteFile(prefix + ".data-00000-of-00001", Bytes<float>({1, 2, 4}));
+  auto model = OpenModel(prefix);
+  ASSERT_TRUE(model.ok());
+  Status s;
+  ReadAll(**model, 0, &s);
+  EXPECT_EQ(s.code(), Code::kCorrupt);
+  EXPECT_NE(s.message().find("CRC32C"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("tensor w"), std::string::npos) << s.message();
+}
+
+// Hostile and broken bundles: each is one Corrupt error naming the index, never a crash.
+class TfCheckpointHostileTest : public ::testing::Test {
+ protected:
+  void WriteIndex(const std::map<std::string, std::string>& index) {
+    ASSERT_TRUE(tfw::WriteTable(prefix_ + ".index", index));
+    WriteFile(prefix_ + ".data-00000-of-00001", Bytes<float>({1, 2, 3, 4}));
+  }
+  Status Open() {
+    auto model = OpenModel(prefix_);
+    return model.ok() ? Status::Ok() : model.status();
+  }
+  void ExpectCorrupt(const std::string& says) {
+    const Status s = Open();
+    EXPECT_EQ(s.code(), Code::kCorrupt) << s.message();
+    EXPECT_NE(s.message().find(prefix_ + ".index"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(says), std::string::npos) << s.message();
+  }
+  trail::testing::TempDir dir_;
+  const std::string prefix_ = dir_.path() + "/bad";
+};
+
+TEST_F(TfCheckpointHostileTest, EntryPastItsShard) {
+  WriteIndex({{"", tfw::BundleHeader(1)}, {"w", tfw::BundleEntry(tfw::kDtFloat, {4}, 0, 8, 16, 0)}});
+  ExpectCorrupt("past the end of");
+}
+
+TEST_F(TfCheckpointHostileTest, ShardIdPastNumShards) {
+  WriteIndex({{"", tfw::BundleHeader(1)}, {"w", tfw::BundleEntry(tfw::kDtFloat, {4}, 1, 0, 16, 0)}});
+  ExpectCorrupt("shard 1 of a bundle with 1 shards");
+}
+
+TEST_F(TfCheckpointHostileTest, ShapeWhoseElementCountOverflows) {
+  WriteIndex({{"", tfw::BundleHeader(1)},
+              {"w", tfw::BundleEntry(tfw::kDtFloat, {int64_t{1} << 40, int64_t{1} << 40}, 0, 0, 16, 0)}});
+  ExpectCorrupt("2^63");
+}
+
+TEST_F(TfCheckpointHostileTest, SizeClaimingTwoToTheSixty) {
+  WriteIndex({{"", tfw::BundleHeader(1)},
+              {"w", tfw::BundleEntry(tfw::kDtFloat, {int64_t{1} << 58}, 0, 0, uint64_t{1} << 60, 0)}});
+  ExpectCorrupt("past the end of");
+}
+
+TEST_F(TfCheckpointHostileTest, SizeThatDoesNotHoldTheShape) {
+  WriteIndex({{"", tfw::BundleHeader(1)}, {"w", tfw::BundleEntry(tfw::kDtFloat, {5}, 0, 0, 16, 0)}});
+  ExpectCorrupt("do not hold");
+}
+
+TEST_F(TfCheckpointHostileTest, HeaderMissingOrClaimingTooManyShards) {
+  WriteIndex({{"w", tfw::BundleEntry(tfw::kDtFloat, {4}, 0, 0, 16, 0)}});
+  ExpectCorrupt("no bundle header");
+  WriteIndex({{"", tfw::BundleHeader(1 << 30)}});
+  ExpectCorrupt("data shards");
+}
+
+TEST_F(TfCheckpointHostileTest, TruncatedAndFlippedIndex) {
+  WriteIndex({{"", tfw::BundleHeader(1)}, {"w", tfw::BundleEntry(tfw::kDtFloat, {4}, 0, 0, 16, 0)}});
+  const std::string good = ReadFile(prefix_ + ".index");
+  for (size_t cut : {size_t{0}, size_t{10}, good.size() / 2, good.size() - 1}) {
+    WriteFile(prefix_ + ".index", good.substr(0, cut));
+    ExpectCorrupt("");
+  }
+  // A flipped byte inside a block fails its CRC32C (verify_checksums).
+  std::string flipped = good;
+  flipped[3] ^= 0x20;
+  WriteFile(prefix_ + ".index", flipped);
+  ExpectCorrupt("");
+  // A footer whose index handle claims 2^60 bytes is refused before leveldb allocates for it.
+  std::string footer = good;
+  const size_t at = footer.size() - 48;
+  std::string handles = trail::testing::proto::Varint(0) + trail::testing::proto::Varint(10) +
+                        trail::testing::proto::Varint(0) + trail::testing::proto::Varint(uint64_t{1} << 60);
+  footer.replace(at, handles.size(), handles);
+  WriteFile(prefix_ + ".index", footer);
+  ExpectCorrupt("index block");
+}
+
+TEST_F(TfCheckpointHostileTest, MissingShardAndMissingCheckpoint) {
+  ASSERT_TRUE(tfw::WriteTable(prefix_ + ".index",
+                              {{"", tfw::BundleHeader(2)}, {"w", tfw::BundleEntry(tfw::kDtFloat, {4}, 1, 0, 16, 0)}}));
+  const Status s = Open();
+  EXPECT_EQ(s.code(), Code::kNotFound) << s.message();
+  EXPECT_NE(s.message().find("data-00001-of-00002"), std::string::npos) << s.message();
+  EXPECT_EQ(OpenModel(dir_.path() + "/nothing.ckpt").status().code(), Code::kNotFound);
+}
+
+// A V1 checkpoint as tf.train.Saver(write_version=V1) writes it: values in repeated fields.
+TEST(TfCheckpointV1Test, ReadsSavedTensorSlicesWithValues) {
+  using namespace trail::testing::proto;
+  trail::testing::TempDir dir;
+  const std::string path = dir.path() + "/model.ckpt-100";
+  const std::vector<float> w = {1.5f, -2, 0.25f, 8, 9, -10};
+  std::map<std::string, std::string> table;
+  table[""] = tfw::V1MetaEntry({{"w", tfw::kDtFloat, {2, 3}, tfw::Slice()},
+                                {"global_step", tfw::kDtInt64, {}, tfw::Slice()},
+                                {"h", tfw::kDtHalf, {2}, tfw::Slice()},
+                                {"c", tfw::kDtInt32, {3}, tfw::Slice()},
+                                {"raw", tfw::kDtDouble, {2}, tfw::Slice()},
+                                {"w/Adam", tfw::kDtFloat, {2, 3}, tfw::Slice()},
+                                {"emb", tfw::kDtFloat, {4}, tfw::Slice({{0, 2}})}});
+  table[tfw::V1Key("w")] = tfw::V1DataEntry("w", tfw::Slice(), VarintField(1, tfw::kDtFloat) + PackedFloats(5, w));
+  table[tfw::V1Key("w/Adam")] =
+      tfw::V1DataEntry("w/Adam", tfw::Slice(), VarintField(1, tfw::kDtFloat) + PackedFloats(5, w));
+  table[tfw::V1Key("global_step")] =
+      tfw::V1DataEntry("global_step", tfw::Slice(), VarintField(1, tfw::kDtInt64) + PackedVarints(10, {100}));
+  table[tfw::V1Key("h")] =
+      tfw::V1DataEntry("h", tfw::Slice(), VarintField(1, tfw::kDtHalf) + PackedVarints(13, {0x3c00, 0xc000}));
+  table[tfw::V1Key("c")] = tfw::V1DataEntry("c", tfw::Slice(),
+                                            VarintField(1, tfw::kDtInt32) + VarintField(7, 7) +
+                                                VarintField(7, static_cast<uint64_t>(int64_t{-1})) + VarintField(7, 2));
+  table[tfw::V1Key("raw")] =
+      tfw::V1DataEntry("raw", tfw::Slice(), VarintField(1, tfw::kDtDouble) + BytesField(4, Bytes<double>({0.5, -3})));
+  ASSERT_TRUE(tfw::WriteTable(path, table));
+  EXPECT_EQ(DetectModelFormat(path), "tf-checkpoint-v1");
+  auto model = OpenModel(path);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const ModelInfo& info = (*model)->info();
+  EXPECT_EQ(info.format, "tf-checkpoint-v1");
+  ASSERT_EQ(info.tensors.size(), 7u);
+  const std::map<std::string, std::string> want = {{"w", Bytes<float>(w)},
+                                                   {"w/Adam", Bytes<float>(w)},
+                                                   {"global_step", Bytes<int64_t>({100})},
+                                                   {"h", Bytes<uint16_t>({0x3c00, 0xc000})},
+                                                   {"c", Bytes<int32_t>({7, -1, 2})},
+                                                   {"raw", Bytes<double>({0.5, -3})}};
+  ASSERT_TRUE(ComputeChecksums(**model).ok());
+  for (size_t i = 0; i < info.tensors.size(); ++i) {
+    const TensorInfo& t = info.tensors[i];
+    if (t.name == "emb") {
+      EXPECT_EQ(t.dtype_name, "float32 (partitioned)");
+      continue;
+    }
+    Status s;
+    EXPECT_EQ(ReadAll(**model, i, &s), want.at(t.name)) << t.name;
+    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(t.checksum, Checksum(want.at(t.name))) << t.name;
+  }
+  EXPECT_EQ(info.parameters, 6u + 2 + 3 + 2 + 4);  // not w/Adam nor global_step
+  ASSERT_EQ(info.functions.size(), 1u);
+  EXPECT_EQ(info.functions[0].spelling, "Adam");
+}
+
+TEST(TfCheckpointV1Test, ValuesThatDoNotFillTheShapeAreCorrupt) {
+  using namespace trail::testing::proto;
+  trail::testing::TempDir dir;
+  const std::string path = dir.path() + "/model.ckpt";
+  ASSERT_TRUE(tfw::WriteTable(
+      path, {{"", tfw::V1MetaEntry({{"w", tfw::kDtFloat, {4}, tfw::Slice()}})},
+             {tfw::V1Key("w"), tfw::V1DataEntry("w", tfw::Slice(), VarintField(1, 1) + PackedFloats(5, {1, 2}))}}));
+  auto model = OpenModel(path);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  Status s;
+  ReadAll(**model, 0, &s);
+  EXPECT_EQ(s.code(), Code::kCorrupt);
+  EXPECT_NE(s.message().find("tensor w"), std::string::npos) << s.message();
+  // Not a V1 checkpoint at all: a table without the meta entry.
+  ASSERT_TRUE(tfw::WriteTable(path, {{"a", "b"}}));
+  EXPECT_EQ(OpenModel(path).status().code(), Code::kCorrupt);
+  ASSERT_TRUE(
+      tfw::WriteTable(path, {{"", tfw::V1MetaEntry({{"w", tfw::kDtFloat, {int64_t{1} << 62, 8}, tfw::Slice()}})}}));
+  EXPECT_EQ(OpenModel(path).status().code(), Code::kCorrupt);
+}
+
+TEST(TfCheckpointTest, SymlinkedFilesAreRefusedWhenAsked) {
+  trail::testing::TempDir dir;
+  ASSERT_TRUE(tfw::WriteBundle(dir.path() + "/real", {{"w", tfw::kDtFloat, {1}, Bytes<float>({1})}}));
+  ASSERT_EQ(::symlink((dir.path() + "/real.index").c_str(), (dir.path() + "/link.index").c_str()), 0);
+  ASSERT_EQ(
+      ::symlink((dir.path() + "/real.data-00000-of-00001").c_str(), (dir.path() + "/link.data-00000-of-00001").c_str()),
+      0);
+  EXPECT_TRUE(OpenModel(dir.path() + "/link").ok());  // a path the user named may be a link
+}
+
+}  // namespace
+}  // namespace trail::model

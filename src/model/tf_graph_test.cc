@@ -1,0 +1,231 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "base/sha256.h"
+#include "base/test_temp_dir.h"
+#include "model/model_file.h"
+#include "model/test_tf_writer.h"
+#include "model/values.h"
+
+namespace trail::model {
+namespace {
+
+namespace tfw = trail::testing::tf;
+
+void WriteFile(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+std::string Floats(const std::vector<float>& v) {
+  std::string s(v.size() * 4, '\0');
+  std::memcpy(s.data(), v.data(), s.size());
+  return s;
+}
+
+// A TF1 training graph: an MLP with Relu, Softmax, a sparse cross-entropy loss and Adam, as
+// tf.train.export_meta_graph writes it; one function (TF2 style) with Gelu and a resource update.
+std::string TrainingGraph(const std::string& big_const = "") {
+  using tfw::AttrShape;
+  using tfw::AttrType;
+  using tfw::Node;
+  std::vector<std::string> nodes = {
+      Node("x", "Placeholder", {{"dtype", AttrType(tfw::kDtFloat)}, {"shape", AttrShape({-1, 784})}}),
+      Node("labels", "Placeholder", {{"dtype", AttrType(tfw::kDtInt64)}, {"shape", AttrShape({-1})}}),
+      Node("w", "VariableV2", {{"dtype", AttrType(tfw::kDtFloat)}, {"shape", AttrShape({784, 10})}}),
+      Node("b", "VariableV2", {{"dtype", AttrType(tfw::kDtFloat)}, {"shape", AttrShape({10})}}),
+      Node("w/Adam", "VariableV2", {{"dtype", AttrType(tfw::kDtFloat)}, {"shape", AttrShape({784, 10})}}),
+      Node("beta1_power", "VariableV2", {{"dtype", AttrType(tfw::kDtFloat)}, {"shape", AttrShape({})}}),
+      Node("MatMul", "MatMul"),
+      Node("Relu", "Relu"),
+      Node("Relu_1", "Relu"),
+      Node("probs", "Softmax"),
+      Node("loss", "SparseSoftmaxCrossEntropyWithLogits"),
+      Node("Adam/update_w/ApplyAdam", "ApplyAdam"),
+      Node("Adam/update_b/ApplyAdam", "ApplyAdam"),
+  };
+  if (!big_const.empty()) nodes.push_back(Node("table", "Const", {{"value", tfw::AttrString(big_const)}}));
+  const std::string function =
+      tfw::Function("__inference_train_step_42", {Node("dense/Gelu", "Gelu"), Node("update", "ResourceApplyAdam")});
+  return tfw::Graph(nodes, {function});
+}
+
+std::string ServingSignature() {
+  return tfw::Signature({{"x", tfw::TensorInfo("x:0", tfw::kDtFloat, {-1, 784})}},
+                        {{"probs", tfw::TensorInfo("probs:0", tfw::kDtFloat, {-1, 10})}}, "tensorflow/serving/predict");
+}
+
+TEST(TfMetaGraphTest, ReadsOpsInputsSignaturesFunctionsAndVariables) {
+  trail::testing::TempDir dir;
+  const std::string path = dir.path() + "/Logistics.meta";
+  WriteFile(path, tfw::MetaGraph(tfw::MetaInfo("1.15.0", {"train"}), TrainingGraph(),
+                                 {{"serving_default", ServingSignature()}}));
+  EXPECT_EQ(DetectModelFormat(path), "tf-meta-graph");
+  auto model = OpenModel(path);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const ModelInfo& info = (*model)->info();
+  EXPECT_EQ(info.format, "tf-meta-graph");
+  EXPECT_EQ(info.framework, "tensorflow");
+  EXPECT_EQ(info.framework_version, "1.15.0");
+  EXPECT_TRUE(info.tensors.empty());
+  EXPECT_EQ(info.op_counts.at("Relu"), 2u);
+  EXPECT_EQ(info.op_counts.at("Placeholder"), 2u);
+  EXPECT_EQ(info.op_counts.at("VariableV2"), 4u);
+  EXPECT_EQ(info.op_counts.at("ApplyAdam"), 2u);
+  EXPECT_EQ(info.op_counts.at("Gelu"), 1u);  // from the function library
+  EXPECT_EQ(info.op_counts.at("ResourceApplyAdam"), 1u);
+  ASSERT_EQ(info.signatures.size(), 1u);
+  const Signature& sig = info.signatures[0];
+  EXPECT_EQ(sig.key, "serving_default");
+  EXPECT_EQ(sig.method, "tensorflow/serving/predict");
+  ASSERT_EQ(sig.inputs.size(), 1u);
+  EXPECT_EQ(sig.inputs[0].name, "x");
+  EXPECT_EQ(sig.inputs[0].dtype, "float32");
+  EXPECT_EQ(sig.inputs[0].shape, (std::vector<int64_t>{-1, 784}));
+  ASSERT_EQ(sig.outputs.size(), 1u);
+  EXPECT_EQ(sig.outputs[0].shape, (std::vector<int64_t>{-1, 10}));
+  ASSERT_EQ(info.inputs.size(), 1u);  // the serving signature's
+  EXPECT_EQ(info.outputs.size(), 1u);
+
+  std::map<std::string, std::string> functions;
+  for (const FoundFunction& f : info.functions) functions[f.spelling] = f.kind;
+  EXPECT_EQ(functions["Relu"], "activation");
+  EXPECT_EQ(functions["Softmax"], "activation");
+  EXPECT_EQ(functions["Gelu"], "activation");
+  EXPECT_EQ(functions["SparseSoftmaxCrossEntropyWithLogits"], "loss");
+  EXPECT_EQ(functions["ApplyAdam"], "optimizer");
+  EXPECT_EQ(functions["ResourceApplyAdam"], "optimizer");
+  EXPECT_EQ(functions["Adam"], "optimizer");  // from the slot variable w/Adam
+  EXPECT_EQ(functions.count("MatMul"), 0u);
+  for (const FoundFunction& f : info.functions) {
+    if (f.spelling == "Relu") EXPECT_EQ(f.where, "op Relu (2 nodes)");
+  }
+
+  ASSERT_EQ(info.layers.size(), 4u);
+  EXPECT_EQ(info.layers[0].name, "w");
+  EXPECT_EQ(info.layers[0].type, "VariableV2");
+  EXPECT_EQ(info.layers[0].parameters, 7840u);
+  EXPECT_EQ(info.layers[0].config["dtype"], "float32");
+  EXPECT_EQ(info.parameters, 7850u);  // w and b; not the slot w/Adam nor beta1_power
+}
+
+TEST(TfMetaGraphTest, WithoutSignaturesInputsArePlaceholders) {
+  trail::testing::TempDir dir;
+  const std::string path = dir.path() + "/m.meta";
+  // TF2's init-op signature is not the model's.
+  const std::string init = tfw::Signature({}, {{"__saved_model_init_op", tfw::TensorInfo("NoOp", 0, {})}}, "");
+  WriteFile(path, tfw::MetaGraph(tfw::MetaInfo("1.4.0", {}), TrainingGraph(), {{"__saved_model_init_op", init}}));
+  auto model = OpenModel(path);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const ModelInfo& info = (*model)->info();
+  ASSERT_EQ(info.inputs.size(), 2u);
+  EXPECT_EQ(info.inputs[0].name, "x");
+  EXPECT_EQ(info.inputs[0].shape, (std::vector<int64_t>{-1, 784}));
+  EXPECT_EQ(info.inputs[1].dtype, "int64");
+  EXPECT_TRUE(info.outputs.empty());
+}
+
+TEST(TfMetaGraphTest, LargeConstantsAreNotLoaded) {
+  trail::testing::TempDir dir;
+  const std::string path = dir.path() + "/frozen.meta";
+  WriteFile(path, tfw::MetaGraph(tfw::MetaInfo("2.15.0", {"serve"}), TrainingGraph(std::string(3 << 20, 'x'))));
+  auto model = OpenModel(path);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ((*model)->info().op_counts.at("Const"), 1u);
+  ASSERT_FALSE((*model)->info().notes.empty());
+  EXPECT_NE((*model)->info().notes[0].find("read by name and op only"), std::string::npos);
+}
+
+TEST(TfMetaGraphTest, TruncatedAndHostileFilesAreCorrupt) {
+  trail::testing::TempDir dir;
+  const std::string path = dir.path() + "/bad.meta";
+  const std::string good = tfw::MetaGraph(tfw::MetaInfo("1.15.0", {}), TrainingGraph());
+  for (size_t cut : {size_t{1}, size_t{20}, good.size() / 2, good.size() - 1}) {
+    WriteFile(path, good.substr(0, cut));
+    auto model = OpenModel(path);
+    EXPECT_EQ(model.status().code(), Code::kCorrupt) << cut;
+    EXPECT_NE(model.status().message().find(path), std::string::npos) << model.status().message();
+  }
+  // A graph_def field claiming 2^60 bytes.
+  WriteFile(path, trail::testing::proto::Key(2, 2) + trail::testing::proto::Varint(uint64_t{1} << 60) + "abc");
+  EXPECT_EQ(OpenModel(path).status().code(), Code::kCorrupt);
+  WriteFile(path, "");
+  EXPECT_EQ(OpenModel(path).status().code(), Code::kCorrupt);
+}
+
+class TfSavedModelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(folder_ + "/variables");
+    const std::string train = tfw::MetaGraph(tfw::MetaInfo("2.15.0", {"train"}), tfw::Graph({tfw::Node("t", "Tanh")}));
+    const std::string serve =
+        tfw::MetaGraph(tfw::MetaInfo("2.15.0", {"serve"}), TrainingGraph(), {{"serving_default", ServingSignature()}});
+    WriteFile(folder_ + "/saved_model.pb", tfw::SavedModel({train, serve}));
+    ASSERT_TRUE(
+        tfw::WriteBundle(folder_ + "/variables/variables",
+                         {{"layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE", tfw::kDtFloat, {2, 2}, kernel_},
+                          {"layer_with_weights-0/bias/.ATTRIBUTES/VARIABLE_VALUE", tfw::kDtFloat, {2}, bias_, 1},
+                          {"_CHECKPOINTABLE_OBJECT_GRAPH", tfw::kDtString, {}, std::string("\x01x", 2)}},
+                         2));
+  }
+  trail::testing::TempDir dir_;
+  const std::string folder_ = dir_.path() + "/export";
+  const std::string kernel_ = Floats({1, -1, 0.5f, 2});
+  const std::string bias_ = Floats({0.25f, 0});
+};
+
+TEST_F(TfSavedModelTest, ReadsTheServeGraphAndTheVariables) {
+  EXPECT_EQ(DetectModelFormat(folder_), "tf-saved-model");
+  for (const std::string& path : {folder_, folder_ + "/saved_model.pb"}) {
+    auto model = OpenModel(path);
+    ASSERT_TRUE(model.ok()) << model.status().message();
+    ModelInfo& info = (*model)->mutable_info();
+    EXPECT_EQ(info.format, "tf-saved-model");
+    EXPECT_EQ(info.framework, "tensorflow");
+    EXPECT_EQ(info.framework_version, "2.15.0");
+    EXPECT_EQ(info.op_counts.count("Tanh"), 0u);  // the train graph was not chosen
+    EXPECT_EQ(info.op_counts.at("Relu"), 2u);
+    ASSERT_EQ(info.signatures.size(), 1u);
+    EXPECT_EQ(info.inputs.at(0).shape, (std::vector<int64_t>{-1, 784}));
+    ASSERT_EQ(info.tensors.size(), 3u);
+    EXPECT_EQ(info.parameters, 6u);
+    ASSERT_TRUE(ComputeChecksums(**model).ok());
+    EXPECT_EQ(info.tensors[0].name, "_CHECKPOINTABLE_OBJECT_GRAPH");  // index order
+    for (size_t i = 1; i < 3; ++i) {
+      const std::string& want = info.tensors[i].name.starts_with("layer_with_weights-0/kernel") ? kernel_ : bias_;
+      std::string got;
+      ASSERT_TRUE(ForEachChunk(**model, i, [&](std::string_view raw) {
+                    got.append(raw);
+                    return Status::Ok();
+                  }).ok());
+      EXPECT_EQ(got, want);
+      const Sha256Digest d = Sha256Of(want);
+      EXPECT_EQ(info.tensors[i].checksum, HexEncode(std::string_view(reinterpret_cast<const char*>(d.data()), 16)));
+    }
+    EXPECT_TRUE(info.layers.empty());
+  }
+}
+
+TEST_F(TfSavedModelTest, SymlinksInsideTheFolderAreRefused) {
+  const std::string index = folder_ + "/variables/variables.index";
+  std::filesystem::rename(index, dir_.path() + "/elsewhere.index");
+  ASSERT_EQ(::symlink((dir_.path() + "/elsewhere.index").c_str(), index.c_str()), 0);
+  auto model = OpenModel(folder_);
+  EXPECT_EQ(model.status().code(), Code::kInvalidArgument) << model.status().message();
+}
+
+TEST_F(TfSavedModelTest, WithoutVariablesAndBroken) {
+  std::filesystem::remove_all(folder_ + "/variables");
+  auto model = OpenModel(folder_);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_TRUE((*model)->info().tensors.empty());
+  WriteFile(folder_ + "/saved_model.pb", tfw::SavedModel({}));
+  EXPECT_EQ(OpenModel(folder_).status().code(), Code::kCorrupt);
+  WriteFile(folder_ + "/saved_model.pb", "\x12\xff\xff\xff\xff\x0f");
+  EXPECT_EQ(OpenModel(folder_).status().code(), Code::kCorrupt);
+}
+
+}  // namespace
+}  // namespace trail::model
