@@ -161,8 +161,7 @@ typed = [helper.make_tensor("f", TensorProto.FLOAT, [2, 2], [1.0, -2.5, 3.25, 0.
          helper.make_tensor("i64", TensorProto.INT64, [3], [1, -7, 2**40]),
          helper.make_tensor("i32", TensorProto.INT32, [2], [-5, 6]),
          helper.make_tensor("d", TensorProto.DOUBLE, [2], [0.1, -1e300]),
-         helper.make_tensor("h", TensorProto.FLOAT16, [2], np.array([1.5, -0.5], dtype=np.float16).view(np.uint16)
-                            .astype(np.int32).tolist()),
+         helper.make_tensor("h", TensorProto.FLOAT16, [2], [1.5, -0.5]),  # stored as bits in int32_data
          numpy_helper.from_array(np.array([[1, 2, 3]], dtype=np.uint8), "u8")]
 node = helper.make_node("Relu", ["x"], ["y"])
 loss = helper.make_node("SoftmaxCrossEntropyLoss", ["y", "labels"], ["loss"])
