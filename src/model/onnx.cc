@@ -86,7 +86,9 @@ StatusOr<RandomFile> OpenExternal(const std::string& model_path, const std::stri
     }
     start = slash + 1;
   }
-  return RandomFile::Open(walked, /*follow_symlinks=*/false);
+  StatusOr<RandomFile> opened = RandomFile::Open(walked, /*follow_symlinks=*/false);
+  if (!opened.ok()) return Status(opened.status().code(), what + ": " + opened.status().message());
+  return opened;
 }
 
 Status ReadText(const FileWireWalker& walker, const FileField& f, std::string* out) {
