@@ -49,6 +49,11 @@ TEST_F(PytorchTest, WholeModelIsSearchedWithoutLoadingClasses) {
   EXPECT_TRUE(noted);
 }
 
+TEST_F(PytorchTest, TiedWeightsCountOnceAndModuleCachesAreSkipped) {
+  ExpectTensorsAsWritten(TorchFile("tied.pt"), "tied.pt");
+  ExpectTensorsAsWritten(TorchFile("lstm.pt"), "lstm.pt");
+}
+
 TEST_F(PytorchTest, CheckpointWithOptimizerState) {
   ExpectTensorsAsWritten(TorchFile("checkpoint.pt"), "checkpoint.pt");
 }

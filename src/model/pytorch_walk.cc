@@ -1,6 +1,7 @@
 #include "model/pytorch_walk.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace trail::model {
 namespace {
@@ -63,6 +64,9 @@ class Walker {
     for (size_t i = 0; i + 1 < n.items.size(); i += 2) {
       const std::string key = Key(n.items[i]);
       const bool transparent = module_state && (key == "_parameters" || key == "_buffers" || key == "_modules");
+      // Other private attributes of a module are caches of its parameters (an LSTM's
+      // `_flat_weights`), not part of its state_dict.
+      if (module_state && !transparent && key.starts_with("_")) continue;
       TRAIL_RETURN_IF_ERROR(
           Walk(n.items[i + 1], transparent ? name : Join(name, key), optimizer || IsOptimizerKey(key), depth + 1));
     }
@@ -88,9 +92,13 @@ class Walker {
   Status Visit(uint32_t id, const std::string& name, bool optimizer, int depth) {
     const PickleNode& n = tree_.nodes[id];
     switch (n.kind) {
-      case Kind::kTensor:
-        result_.tensors.push_back({name.empty() ? "tensor" : name, id, !optimizer});
+      case Kind::kTensor: {
+        // The same tensor object again (tied weights) is listed under this name too, but counted
+        // once, as Module.parameters() counts it.
+        const bool first = seen_tensors_.insert(id).second;
+        result_.tensors.push_back({name.empty() ? "tensor" : name, id, !optimizer && first});
         return Status::Ok();
+      }
       case Kind::kDict:
         return WalkDict(n, name, optimizer, depth, false);
       case Kind::kList:
@@ -135,6 +143,7 @@ class Walker {
   const PickleTree& tree_;
   const std::string& path_;
   std::vector<bool> on_path_;
+  std::unordered_set<uint32_t> seen_tensors_;
   uint64_t visit_budget_;
   WalkResult result_;
 };

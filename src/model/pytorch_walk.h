@@ -2,8 +2,10 @@
 // path: dict keys and sequence indices joined with '.', as a state_dict names them ("fc.weight",
 // "model.fc.weight" inside a checkpoint dict). Inside a pickled nn.Module the `_parameters`,
 // `_buffers` and `_modules` levels add no name, so `torch.save(model)` lists the names its
-// state_dict would. Optimizer state (a dict with "state" and "param_groups", or any subtree under
-// a key such as "optimizer" or "optimizer_state_dict") is not a model parameter.
+// state_dict would; its other `_private` attributes (caches such as an LSTM's `_flat_weights`)
+// are skipped. A tensor object reached twice (tied weights) is listed under both names but is a
+// parameter only the first time. Optimizer state (a dict with "state" and "param_groups", or any
+// subtree under a key such as "optimizer" or "optimizer_state_dict") is not a model parameter.
 #pragma once
 
 #include <cstdint>

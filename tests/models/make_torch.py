@@ -97,6 +97,14 @@ dtypes = {"half": torch.tensor([1.5, -2.0, 65504.0], dtype=torch.float16),
 torch.save(dtypes, f"{out}/dtypes.pt")
 expected["dtypes.pt"] = [entry(k, v, v.is_floating_point()) for k, v in dtypes.items()]
 
+shared = torch.tensor([1.0, 2.0])
+torch.save({"embed": shared, "decoder": shared}, f"{out}/tied.pt")
+expected["tied.pt"] = [entry("embed", shared), entry("decoder", shared, False)]
+
+lstm = torch.nn.LSTM(2, 3)
+torch.save(lstm, f"{out}/lstm.pt")  # its _flat_weights list repeats the parameters: skipped
+expected["lstm.pt"] = state_entries(lstm.state_dict())
+
 base = torch.arange(12, dtype=torch.float32).reshape(3, 4)
 views = {"base": base, "transposed": base.t(), "columns": base[:, 1:3], "row": base[1]}
 torch.save(views, f"{out}/views.pt")
