@@ -96,6 +96,7 @@ class Machine {
   Status Memo(uint64_t index) {
     uint32_t top = 0;
     TRAIL_RETURN_IF_ERROR(Top(&top));
+    if (memo_.size() >= limits_.max_nodes && memo_.count(index) == 0) return Bad("memo larger than its objects");
     memo_[index] = top;
     return Status::Ok();
   }

@@ -12,8 +12,8 @@
 // subprocess, builtins.eval, ...), which is refused too. Nothing from the file is ever imported.
 //
 // Limits: the input is in memory (the caller caps it); nodes, the stack, marks and call nesting
-// are bounded; a memo index is a key in a map, never an allocation size; every length is checked
-// against the bytes left.
+// are bounded (about 200 MB at worst); a memo index is a key in a map, never an allocation size; every length is
+// checked against the bytes left.
 #pragma once
 
 #include <cstdint>
@@ -64,7 +64,7 @@ struct PickleTree {
 };
 
 struct PickleLimits {
-  size_t max_nodes = 2'000'000;
+  size_t max_nodes = 1'000'000;  // and memo entries; a node takes ~200 bytes
   size_t max_stack = 1'000'000;
   size_t max_marks = 100'000;
 };
