@@ -83,6 +83,17 @@ TEST_F(PytorchTest, HostilePicklesAreRefusedAndNothingRuns) {
   EXPECT_NE(::stat(marker.c_str(), &st), 0) << "a hostile pickle ran";
 }
 
+TEST_F(PytorchTest, LegacyFormatIsRefusedWithAWayOut) {
+  const std::string path = TorchFile("legacy.pt");
+  EXPECT_EQ(DetectModelFormat(path), "pytorch");
+  auto model = OpenModel(path);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(model.status().message(), path +
+                                          ": a legacy torch.save file (PyTorch before 1.6, not a zip); trail reads the "
+                                          "zip format (load and save it again with PyTorch 1.6 or later)");
+}
+
 TEST_F(PytorchTest, MalformedFilesAreCorruptNamingTheFile) {
   for (const char* file : {"huge_memo.pt", "huge_string.pt", "short_storage.pt", "truncated.pt"}) {
     const std::string path = TorchFile(file);

@@ -110,6 +110,8 @@ views = {"base": base, "transposed": base.t(), "columns": base[:, 1:3], "row": b
 torch.save(views, f"{out}/views.pt")
 expected["views.pt"] = [entry(k, v) for k, v in views.items()]
 
+torch.save({"w": torch.ones(2)}, f"{out}/legacy.pt", _use_new_zipfile_serialization=False)  # refused
+
 # Hostile pickles inside otherwise valid torch.save zips.
 def pickle_zip(name, pickled, extra=None):
     with zipfile.ZipFile(f"{out}/{name}", "w") as z:
