@@ -1,18 +1,19 @@
 // Test-only: the PyTorch and ONNX files tests/models/make_torch.py writes with the real libraries
-// (torch 1.13, onnx), made once per test process, and helpers to compare what trail reads with
+// (torch 1.13, onnx), made once per version of the script, and helpers to compare what trail reads with
 // the values the script wrote to expected.json.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "base/test_temp_dir.h"
 #include "base/yaml.h"
 #include "model/model_file.h"
 #include "model/values.h"
@@ -20,38 +21,51 @@
 namespace trail::model::testing {
 
 struct TorchFiles {
-  trail::testing::TempDir dir{"trail-torch"};
+  std::string dir;     // holds the files and expected.json
   std::string marker;  // a hostile pickle would create it
   Json expected;
-  bool ok = false;
 };
 
-// The generated files, or nullptr (with a test failure) when the script fails.
+// The generated files, or nullptr (with a test failure) when the script fails. ctest runs each
+// test in its own process, so the files are made once per version of the script and kept beside
+// this binary (model_test_files/torch-<hash>): made in a folder of this process's own, then
+// renamed into place, so processes running side by side never see half a set.
 inline const TorchFiles* GeneratedTorchFiles() {
-  static TorchFiles files;  // removed with its folder at exit
-  static const bool made = [](TorchFiles* f) {
+  static const TorchFiles* files = []() -> const TorchFiles* {
+    namespace fs = std::filesystem;
     // __FILE__ is absolute, or relative to the build folder, where Ninja compiles and this binary lies.
-    std::filesystem::path file = __FILE__;
-    if (file.is_relative()) file = std::filesystem::read_symlink("/proc/self/exe").parent_path() / file;
-    const std::string source = file.parent_path().parent_path().parent_path().string();
-    f->marker = f->dir.File("MARKER");
-    const std::string out = f->dir.File("files");
-    const std::string command = "mkdir -p '" + out + "' && /usr/bin/python3 '" + source +
-                                "/tests/models/make_torch.py' '" + out + "' '" + f->marker + "' >'" +
-                                f->dir.File("make.log") + "' 2>&1";
-    if (std::system(command.c_str()) == 0) {
-      std::ifstream in(out + "/expected.json");
-      std::stringstream text;
-      text << in.rdbuf();
-      f->expected = Json::parse(text.str(), nullptr, false);
-      f->ok = f->expected.is_object();
+    const fs::path exe_dir = fs::read_symlink("/proc/self/exe").parent_path();
+    fs::path file = __FILE__;
+    if (file.is_relative()) file = exe_dir / file;
+    const std::string script = file.parent_path().parent_path().parent_path().string() + "/tests/models/make_torch.py";
+    std::ifstream in(script);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string name = "torch-" + std::to_string(std::hash<std::string>{}(text.str()));
+    const fs::path root = exe_dir / "model_test_files";
+    static TorchFiles f;
+    f.dir = (root / name).string();
+    f.marker = (root / (name + ".MARKER")).string();
+    std::error_code ignored;
+    if (!fs::exists(f.dir + "/expected.json")) {
+      const std::string mine = f.dir + ".tmp-" + std::to_string(::getpid());
+      fs::create_directories(mine, ignored);
+      const std::string command =
+          "/usr/bin/python3 '" + script + "' '" + mine + "' '" + f.marker + "' >'" + mine + "/make.log' 2>&1";
+      if (std::system(command.c_str()) != 0) return nullptr;
+      fs::rename(mine, f.dir, ignored);  // fails when another process got there first: use theirs
+      fs::remove_all(mine, ignored);
     }
-    return f->ok;
-  }(&files);
-  return made ? &files : nullptr;
+    std::ifstream json(f.dir + "/expected.json");
+    std::stringstream json_text;
+    json_text << json.rdbuf();
+    f.expected = Json::parse(json_text.str(), nullptr, false);
+    return f.expected.is_object() ? &f : nullptr;
+  }();
+  return files;
 }
 
-inline std::string TorchFile(const std::string& name) { return GeneratedTorchFiles()->dir.File("files/" + name); }
+inline std::string TorchFile(const std::string& name) { return GeneratedTorchFiles()->dir + "/" + name; }
 
 // All values of tensor `index` as doubles, through the stream.
 inline std::vector<double> ReadValues(ModelFile& model, size_t index) {
