@@ -83,6 +83,10 @@ TEST_F(PytorchTest, HostilePicklesAreRefusedAndNothingRuns) {
   EXPECT_NE(::stat(marker.c_str(), &st), 0) << "a hostile pickle ran";
 }
 
+TEST_F(PytorchTest, BigEndianArchivesAreSwapped) {
+  ExpectTensorsAsWritten(TorchFile("big_endian.pt"), "big_endian.pt");
+}
+
 TEST_F(PytorchTest, LegacyFormatIsRefusedWithAWayOut) {
   const std::string path = TorchFile("legacy.pt");
   EXPECT_EQ(DetectModelFormat(path), "pytorch");
