@@ -1,0 +1,42 @@
+// Finding the tensors in a torch.save pickle's tree (pickle_reader.h) and naming them by their
+// path: dict keys and sequence indices joined with '.', as a state_dict names them ("fc.weight",
+// "model.fc.weight" inside a checkpoint dict). Inside a pickled nn.Module the `_parameters`,
+// `_buffers` and `_modules` levels add no name, so `torch.save(model)` lists the names its
+// state_dict would; its other `_private` attributes (caches such as an LSTM's `_flat_weights`)
+// are skipped. A tensor object reached twice (tied weights) is listed under both names but is a
+// parameter only the first time. Optimizer state (a dict with "state" and "param_groups", or any
+// subtree under a key such as "optimizer" or "optimizer_state_dict") is not a model parameter.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/model_info.h"
+#include "model/pickle_reader.h"
+#include "trail/status.h"
+
+namespace trail::model {
+
+struct FoundTensor {
+  std::string name;
+  uint32_t node = kNoNode;  // a kTensor node
+  bool is_parameter = true;
+};
+
+struct WalkResult {
+  std::vector<FoundTensor> tensors;               // in pickle order
+  std::vector<std::string> classes;               // classes instantiated (never loaded), first seen first
+  std::map<std::string, uint64_t> module_counts;  // nn.Module class name -> instances
+  std::vector<FoundFunction> functions;
+  uint64_t unread_tensors = 0;  // quantized, sparse, ... tensors not listed
+};
+
+// Corrupt when the tree nests deeper than trail follows.
+StatusOr<WalkResult> WalkPickle(const PickleTree& tree, const std::string& path);
+
+// Architecture summary (op_counts: module classes), functions and notes from a walk.
+void ApplyWalkSummary(const WalkResult& walk, ModelInfo& info);
+
+}  // namespace trail::model
