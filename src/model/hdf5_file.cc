@@ -410,6 +410,13 @@ StatusOr<std::vector<Hdf5Dataset>> Hdf5File::ListDatasets(const std::string& gro
     if (H5Literate(g.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, CollectLink, &walk) < 0)
       return Corrupt(display_ + ": group " + path + " is unreadable");
     if (walk.over) return Corrupt(display_ + ": more than " + std::to_string(kHdf5MaxObjects) + " objects");
+    // Keras 3 names variables 0, 1, ... 10: numeric names in numeric order (vars/2 before vars/10).
+    std::stable_sort(walk.names.begin(), walk.names.end(), [](const std::string& a, const std::string& b) {
+      const bool da = !a.empty() && a.find_first_not_of("0123456789") == std::string::npos;
+      const bool db = !b.empty() && b.find_first_not_of("0123456789") == std::string::npos;
+      if (da && db && a.size() != b.size()) return a.size() < b.size();
+      return a < b;
+    });
     std::vector<std::string> groups;
     for (const std::string& name : walk.names) {
       const std::string child = Join(path, name);

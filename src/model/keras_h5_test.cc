@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "model/keras_test_files.h"
 #include "model/model_file.h"
 
@@ -101,6 +104,34 @@ TEST(KerasH5Test, PlainHdf5ListsEveryDatasetStreamedInBoundedReads) {
   ExpectManifestTensors(**model, "plain.h5");
   EXPECT_EQ((*model)->info().framework, "");
   EXPECT_TRUE((*model)->info().layers.empty());
+}
+
+TEST(KerasH5Test, ThreadsShareLibhdf5SafelyThroughOneMutex) {
+  // Debian's serial libhdf5 is not thread-safe; every call holds one mutex (hdf5_file.cc). Files
+  // opened and streamed from several threads at once give the same checksums as one thread.
+  auto reference = OpenModel(KerasFile("plain.h5"));
+  ASSERT_TRUE(reference.ok()) << reference.status().message();
+  ASSERT_TRUE(ComputeChecksums(**reference).ok());
+  std::vector<std::string> errors(4);
+  std::vector<std::thread> threads;
+  for (size_t k = 0; k < errors.size(); ++k) {
+    threads.emplace_back([&, k] {
+      for (const char* name : {"plain.h5", "sequential.h5", "model.keras"}) {
+        auto model = OpenModel(KerasFile(name));
+        if (!model.ok() || !ComputeChecksums(**model).ok()) {
+          errors[k] = name;
+          return;
+        }
+        if (std::string(name) == "plain.h5") {
+          for (size_t i = 0; i < (*model)->info().tensors.size(); ++i) {
+            if ((*model)->info().tensors[i].checksum != (*reference)->info().tensors[i].checksum) errors[k] = "differs";
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& e : errors) EXPECT_EQ(e, "");
 }
 
 TEST(KerasH5Test, HostileFilesAreCorruptNamingTheFile) {

@@ -12,6 +12,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <regex>
 #include <vector>
 
 #include "base/errors.h"
@@ -105,6 +107,31 @@ StatusOr<Json> ReadJson(const ZipArchive& zip, const ZipMember& member) {
   return parsed;
 }
 
+// Keras's naming.to_snake_case: "BatchNormalization" -> "batch_normalization", "Conv2D" -> "conv2d".
+std::string SnakeCase(const std::string& name) {
+  static const std::regex kNonWord(R"(\W+)"), kWord("(.)([A-Z][a-z]+)"), kCamel("([a-z])([A-Z])");
+  std::string out = std::regex_replace(name, kNonWord, "");
+  out = std::regex_replace(out, kWord, "$1_$2");
+  out = std::regex_replace(out, kCamel, "$1_$2");
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Keras 3 stores a model's layers under layers/<key>, the key its class in snake case, numbered
+// from the second of a class on (saving_lib's _save_container_state): dense, dense_1, ... The
+// config's layers come in the same order, so the keys map to the layers' own names.
+std::map<std::string, std::string> LayerKeys(const std::vector<Layer>& layers) {
+  std::map<std::string, std::string> keys;
+  std::map<std::string, int> used;
+  for (const Layer& layer : layers) {
+    std::string key = SnakeCase(layer.type);
+    auto [it, first] = used.emplace(key, 0);
+    if (!first) key += "_" + std::to_string(++it->second);
+    keys.emplace(key, layer.name);
+  }
+  return keys;
+}
+
 }  // namespace
 
 ModelFileOr OpenKerasV3(const std::string& path) {
@@ -136,7 +163,12 @@ ModelFileOr OpenKerasV3(const std::string& path) {
     ReadKerasTrainingConfig(config["compile_config"], "compile_config", info);
   }
   info.tensors = std::move(weights.tensors);
-  CountLayerParameters(info, [&](const TensorInfo& t) { return weights.owner[t.name]; });
+  const std::map<std::string, std::string> keys = LayerKeys(info.layers);
+  CountLayerParameters(info, [&](const TensorInfo& t) {
+    const std::string& key = weights.owner[t.name];
+    auto it = keys.find(key);
+    return it == keys.end() ? key : it->second;  // Keras 2.13 used the layer's own name
+  });
   Totals(info);
   auto model = std::make_unique<Hdf5ModelFile>(std::move(h5), std::move(weights.datasets), temp.Release());
   model->mutable_info() = std::move(info);

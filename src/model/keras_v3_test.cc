@@ -35,6 +35,7 @@ TEST(KerasV3Test, StoredAndDeflatedZipsWithConfigMetadataAndWeights) {
       EXPECT_EQ(info.parameters, 5u * 4 + 4 + 4 * 2 + 2);
       ASSERT_EQ(info.layers.size(), 3u);
       EXPECT_EQ(info.layers[0].type, "InputLayer");
+      EXPECT_EQ(info.layers[1].name, "hidden");  // its weights are under layers/dense
       EXPECT_EQ(info.layers[1].parameters, 24u);
       EXPECT_EQ(info.layers[2].parameters, 10u);
       EXPECT_EQ(info.op_counts.at("Dense"), 2u);
@@ -42,11 +43,12 @@ TEST(KerasV3Test, StoredAndDeflatedZipsWithConfigMetadataAndWeights) {
       EXPECT_EQ(info.inputs[0].name, "input_layer");
       EXPECT_EQ(info.inputs[0].shape, (std::vector<int64_t>{-1, 5}));
       ASSERT_EQ(info.outputs.size(), 1u);
+      EXPECT_EQ(info.outputs[0].name, "probs");
       EXPECT_EQ(info.outputs[0].shape, (std::vector<int64_t>{-1, 2}));
       EXPECT_EQ(info.outputs[0].dtype, "float32");
       ASSERT_EQ(info.functions.size(), 4u);
       EXPECT_EQ(info.functions[0].spelling, "gelu");
-      EXPECT_EQ(info.functions[0].where, "layer dense");
+      EXPECT_EQ(info.functions[0].where, "layer hidden");
       EXPECT_EQ(info.functions[1].spelling, "softmax");
       EXPECT_EQ(info.functions[2].kind, "loss");
       EXPECT_EQ(info.functions[2].spelling, "sparse_categorical_crossentropy");

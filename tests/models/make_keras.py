@@ -249,12 +249,12 @@ KERAS3_CONFIG = {
         {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
          "config": {"batch_shape": [None, 5], "dtype": "float32", "sparse": False, "name": "input_layer"}},
         {"module": "keras.layers", "class_name": "Dense", "registered_name": None,
-         "config": {"name": "dense", "trainable": True,
+         "config": {"name": "hidden", "trainable": True,
                     "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}},
                     "units": 4, "activation": "gelu", "use_bias": True},
          "build_config": {"input_shape": [None, 5]}},
         {"module": "keras.layers", "class_name": "Dense", "registered_name": None,
-         "config": {"name": "dense_1", "trainable": True, "dtype": "float32", "units": 2,
+         "config": {"name": "probs", "trainable": True, "dtype": "float32", "units": 2,
                     "activation": {"module": "keras.activations", "class_name": "function", "config": "softmax"}},
          "build_config": {"input_shape": [None, 4]}},
     ], "build_input_shape": [None, 5]},
@@ -266,6 +266,8 @@ KERAS3_CONFIG = {
 
 
 def keras3_weights():
+    # Keras 3 keys layers by class in snake case, numbered from the second on: the layers named
+    # "hidden" and "probs" in the config are layers/dense and layers/dense_1 here.
     return {
         "layers/dense/vars/0": ramp((5, 4), np.float32, 0.05, -0.4),
         "layers/dense/vars/1": ramp((4,), np.float32, 0.5),
