@@ -381,9 +381,9 @@ StatusOr<Hdf5Dataset> DescribeOpen(hid_t dataset, const std::string& path, const
   }
   if (elements > std::numeric_limits<uint64_t>::max() / width) return Corrupt(what + ": shape overflows");
   t.bytes = elements * width;
-  // Values that are not in the file are fill values or a compression ratio no model reaches:
-  // refuse what would stream gigabytes out of almost nothing.
-  constexpr uint64_t kSlack = 64 << 20, kMaxRatio = 1024;
+  // Values that are not in the file are fill values, or a ratio past deflate's (at most 1032:1,
+  // even for zeros): refuse what would stream gigabytes out of almost nothing.
+  constexpr uint64_t kSlack = 64 << 20, kMaxRatio = 4096;
   if (t.bytes > kSlack && t.bytes / kMaxRatio > stored) {
     return Corrupt(what + ": declares " + std::to_string(t.bytes) + " bytes of values but stores only " +
                    std::to_string(stored));

@@ -63,8 +63,7 @@ class Hdf5File {
 
   // The datasets under `group`, depth first in name order (names of digits only in numeric
   // order: Keras 3's vars/0 ... vars/10), a group's datasets before its subgroups', following hard
-  // links only; bounded by
-  // kHdf5MaxDepth and kHdf5MaxObjects (Corrupt past them).
+  // links only; bounded by kHdf5MaxDepth and kHdf5MaxObjects (Corrupt past them).
   StatusOr<std::vector<Hdf5Dataset>> ListDatasets(const std::string& group);
   // One dataset; NotFound when `path` is absent or not a dataset reached through hard links.
   StatusOr<Hdf5Dataset> Describe(const std::string& path);

@@ -27,8 +27,9 @@ namespace trail::model {
 namespace {
 
 constexpr uint64_t kMaxJsonBytes = 64 << 20;
-// Members this much smaller compressed than declared are refused past kRatioSlack bytes.
-constexpr uint64_t kMaxRatio = 1024;
+// Members declaring this many times their compressed size are refused past kRatioSlack bytes:
+// deflate never reaches it (at most 1032:1, even for zeros), only a lying header does.
+constexpr uint64_t kMaxRatio = 4096;
 constexpr uint64_t kRatioSlack = 64 << 20;
 
 // A temp file removed at scope exit unless released to its next owner.
