@@ -125,7 +125,7 @@ Status DescribeArray(const datafile::NpyHeader& h, uint64_t available, const std
 class TransposeStream : public ValueStream {
  public:
   TransposeStream(std::unique_ptr<ValueStream> inner, std::vector<int64_t> shape, size_t width, uint64_t bytes)
-      : inner_(std::move(inner)), shape_(std::move(shape)), width_(width), bytes_(bytes) {}
+      : inner_(std::move(inner)), shape_(std::move(shape)), width_(width), bytes_(bytes), index_(shape_.size()) {}
 
   StatusOr<size_t> Read(char* buf, size_t capacity) override {
     if (!loaded_) TRAIL_RETURN_IF_ERROR(Load());
@@ -133,13 +133,12 @@ class TransposeStream : public ValueStream {
     while (n + width_ <= capacity && next_ * width_ < bytes_) {
       // The C-order index next_ as a multi-index (last dimension fastest), then its Fortran offset.
       uint64_t rest = next_, offset = 0, stride = 1;
-      std::vector<uint64_t> index(shape_.size());
       for (size_t k = shape_.size(); k-- > 0;) {
-        index[k] = rest % static_cast<uint64_t>(shape_[k]);
+        index_[k] = rest % static_cast<uint64_t>(shape_[k]);
         rest /= static_cast<uint64_t>(shape_[k]);
       }
       for (size_t k = 0; k < shape_.size(); ++k) {
-        offset += index[k] * stride;
+        offset += index_[k] * stride;
         stride *= static_cast<uint64_t>(shape_[k]);
       }
       std::memcpy(buf + n, values_.data() + offset * width_, width_);
@@ -166,6 +165,7 @@ class TransposeStream : public ValueStream {
   std::vector<int64_t> shape_;
   size_t width_;
   uint64_t bytes_;
+  std::vector<uint64_t> index_;  // the multi-index of next_, reused for every element
   std::vector<char> values_;
   bool loaded_ = false;
   uint64_t next_ = 0;
