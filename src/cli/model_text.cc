@@ -209,12 +209,9 @@ std::string RenderModelDiff(const api::ModelDiffReport& report) {
   const Json& d = report.diff;
   const Json& s = d["summary"];
   std::string out = report.source_a + " -> " + report.source_b + "\n";
-  char buf[256];
-  std::snprintf(
-      buf, sizeof buf, "%llu tensors changed, %llu identical, %llu added, %llu removed",
-      static_cast<unsigned long long>(Count(s, "changed")), static_cast<unsigned long long>(Count(s, "identical")),
-      static_cast<unsigned long long>(Count(s, "added")), static_cast<unsigned long long>(Count(s, "removed")));
-  out += buf;
+  const uint64_t changed = Count(s, "changed");
+  out += Grouped(changed) + (changed == 1 ? " tensor" : " tensors") + " changed, " + Grouped(Count(s, "identical")) +
+         " identical, " + Grouped(Count(s, "added")) + " added, " + Grouped(Count(s, "removed")) + " removed";
   if (Count(s, "reshaped")) out += ", " + std::to_string(Count(s, "reshaped")) + " reshaped";
   if (Count(s, "dtype_changed")) out += ", " + std::to_string(Count(s, "dtype_changed")) + " dtype changed";
   const uint64_t pa = Count(s, "parameters_a"), pb = Count(s, "parameters_b");
