@@ -29,7 +29,8 @@ BYTES_A=$(stat -c %s "$A")
 BYTES_B=$(stat -c %s "$B")
 
 cold=warm
-drop() { if [ -w /proc/sys/vm/drop_caches ]; then sync; echo 3 > /proc/sys/vm/drop_caches && cold=cold; fi; }
+[ -w /proc/sys/vm/drop_caches ] && cold=cold
+drop() { if [ "$cold" = cold ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
 
 # time_it LABEL CMD...: wall seconds and peak RSS (KiB) of one run, after dropping the cache.
 time_it() {
