@@ -16,6 +16,7 @@ TRAIL=$PWD/$BUILD/trail
 [ -x "$TRAIL" ] || { echo "build $TRAIL first: ninja -C $BUILD trail" >&2; exit 1; }
 DIR=${TRAIL_BENCH_DIR:-$(mktemp -d /tmp/trail-models-bench.XXXXXX)}
 [ "${TRAIL_BENCH_KEEP:-0}" = 1 ] || [ -n "${TRAIL_BENCH_DIR:-}" ] || trap 'rm -rf "$DIR"' EXIT
+mkdir -p "$DIR"
 A=$DIR/a.safetensors
 B=$DIR/b.safetensors
 
