@@ -39,6 +39,9 @@ struct RunRow {
   Json derived = Json::object();  // metrics.derived: name -> number (val_loss_min, best_accuracy, ...)
   Json context = Json::object();  // the record's context fields (config.yaml `context:`) and a few
                                   // environment facts: "python", "gpu_count", "host", ... -> scalar
+  // The primary model artifact's summary (the one with the most parameters; docs/models.md):
+  // format, framework, framework_version, parameters, tensors, tensor_bytes, layers, artifact.
+  Json model = Json::object();
 };
 
 // Brings the runs index up to date with the runs branch. Returns the records on the branch
@@ -68,7 +71,7 @@ struct RunKey {
   int64_t runs = 0;
 };
 struct RunKeys {
-  std::vector<RunKey> params, metrics, tags, derived, context;
+  std::vector<RunKey> params, metrics, tags, derived, context, model;
 };
 StatusOr<RunKeys> ListRunKeys(Project& project);
 

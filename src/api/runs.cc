@@ -27,6 +27,7 @@ RunRow ToRow(const index::RunRow& r) {
   row.tags = r.tags;
   row.derived = r.derived;
   row.context = r.context;
+  row.model = r.model;
   return row;
 }
 
@@ -114,6 +115,7 @@ StatusOr<RunKeys> ListRunKeys(Project& project) {
   keys.tags = convert(counts->tags);
   keys.derived = convert(counts->derived);
   keys.context = convert(counts->context);
+  keys.model = convert(counts->model);
   return keys;
 }
 

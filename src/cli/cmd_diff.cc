@@ -1,10 +1,13 @@
 // trail diff: what differs between two runs.
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "commands.h"
+#include "model_text.h"
 #include "table.h"
 #include "trail/format.h"
+#include "trail/models.h"
 #include "trail/runs.h"
 
 namespace trail::cli {
@@ -66,13 +69,15 @@ std::string Snapshot(const Json& r) {
 std::function<int()> SetupDiff(CLI::App& sub) {
   struct Opts {
     std::string a, b, format = "text";
-    bool code = false, all = false;
+    bool code = false, all = false, models = false;
   };
   auto o = std::make_shared<Opts>();
   sub.add_option("a", o->a, "first run")->required();
   sub.add_option("b", o->b, "second run")->required();
   sub.add_flag("--code", o->code, "print the full patch between the two code snapshots");
   sub.add_flag("--all", o->all, "also list values that are equal");
+  sub.add_flag("--models", o->models,
+               "also compare the runs' primary model artifacts tensor by tensor (as trail model diff A B)");
   sub.add_option("--format", o->format, "text | json")->check(CLI::IsMember({"text", "json"}));
   return [o] {
     auto project = OpenProject();
@@ -115,6 +120,17 @@ std::function<int()> SetupDiff(CLI::App& sub) {
       }
     }
     std::string ida = api::GetString(ra, "id"), idb = api::GetString(rb, "id");
+    std::optional<api::ModelDiffReport> models;
+    if (o->models) {
+      api::ModelRef ma, mb;
+      ma.run.run = ida;
+      mb.run.run = idb;
+      api::ModelDiffOptions options;
+      options.all = o->all;
+      auto d = api::DiffModels(project.get(), ma, mb, options);
+      if (!d.ok()) return Fail(d.status());
+      models = std::move(*d);
+    }
     if (o->format == "json") {
       json["a"] = ida;
       json["b"] = idb;
@@ -124,6 +140,7 @@ std::function<int()> SetupDiff(CLI::App& sub) {
       json["environment"] = je;
       json["code"] = {{"a", snap_a}, {"b", snap_b}, {"stat", stat}};
       if (o->code) json["code"]["patch"] = patch;
+      if (models) json["models"] = models->diff;
       std::printf("%s\n", api::DumpJson(json).c_str());
       return 0;
     }
@@ -148,6 +165,7 @@ std::function<int()> SetupDiff(CLI::App& sub) {
       out += stat;
       if (!o->code) out += "  (trail diff " + ida + " " + idb + " --code for the patch)\n";
     }
+    if (models) out += "\nModels\n" + RenderModelDiff(*models);
     std::fputs(out.c_str(), stdout);
     if (o->code) std::fputs(patch.c_str(), stdout);
     return 0;

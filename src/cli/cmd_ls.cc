@@ -81,6 +81,7 @@ Json RowJson(const api::RunRow& r) {
   j["params"] = r.params;
   j["metrics"] = r.metrics;
   j["tags"] = r.tags;
+  if (!r.model.empty()) j["model"] = r.model;  // the primary model's summary, where the run has one
   return j;
 }
 
@@ -110,6 +111,7 @@ Json ColumnValue(const api::RunRow& r, const std::string& col) {
   if (col.rfind("tags.", 0) == 0) return r.tags.value(after("tags."), Json());
   if (col.rfind("derived.", 0) == 0) return r.derived.value(after("derived."), Json());
   if (col.rfind("context.", 0) == 0) return r.context.value(after("context."), Json());
+  if (col.rfind("model.", 0) == 0) return r.model.value(after("model."), Json());
   if (col == "id") return r.id;
   if (col == "number") return r.number;
   if (col == "name") return r.name;
@@ -126,7 +128,8 @@ bool KnownColumn(const std::string& col) {
   static const std::set<std::string> kAttrs = {"id",      "number", "name",     "status",     "user",
                                                "started", "parent", "duration", "duration_s", "exit_code"};
   return kAttrs.count(col) || col.rfind("params.", 0) == 0 || col.rfind("metrics.", 0) == 0 ||
-         col.rfind("tags.", 0) == 0 || col.rfind("derived.", 0) == 0 || col.rfind("context.", 0) == 0;
+         col.rfind("tags.", 0) == 0 || col.rfind("derived.", 0) == 0 || col.rfind("context.", 0) == 0 ||
+         col.rfind("model.", 0) == 0;
 }
 
 }  // namespace
@@ -137,9 +140,9 @@ std::function<int()> SetupLs(CLI::App& sub) {
                  "filter, MLflow syntax plus or/not/(): \"metrics.loss < 0.3 and params.opt = 'adam'\"");
   sub.add_option("-s,--sort", o->query.sort, "sort key: started, metrics.loss, params.lr, ... (default: newest first)");
   sub.add_flag("--desc", o->query.descending, "sort descending");
-  sub.add_option(
-      "-c,--columns", o->columns,
-      "comma-separated columns: id,status,params.lr,metrics.loss,tags.x,derived.val_loss_min,context.python,...");
+  sub.add_option("-c,--columns", o->columns,
+                 "comma-separated columns: "
+                 "id,status,params.lr,metrics.loss,tags.x,derived.val_loss_min,context.python,model.parameters,...");
   sub.add_option("-n,--limit", o->query.limit, "show at most N runs");
   sub.add_option("--offset", o->query.offset,
                  "skip the first N runs of the ordered listing (a page; runs in progress show on the first only)")
@@ -193,7 +196,7 @@ std::function<int()> SetupLs(CLI::App& sub) {
         if (!KnownColumn(c)) {
           PrintError("unknown column '" + c +
                      "' (use id, name, status, user, started, duration, exit_code, "
-                     "parent, params.KEY, metrics.KEY, tags.KEY, derived.KEY, context.KEY)");
+                     "parent, params.KEY, metrics.KEY, tags.KEY, derived.KEY, context.KEY, model.KEY)");
           return 1;
         }
       }

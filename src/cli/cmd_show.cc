@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "model_text.h"
 #include "table.h"
 #include "trail/format.h"
 #include "trail/runs.h"
@@ -200,6 +201,11 @@ std::string Render(const Json& r) {
                       a.contains("oid") ? Text(a["oid"]).substr(0, 19) : "(not stored)"});
     }
     out += RenderTable({"", "role", "size", "oid"}, rows);
+    // What each model artifact holds (its `model:` summary; trail model inspect ID ARTIFACT for all).
+    for (const auto& a : r["artifacts"]) {
+      if (!a.is_object() || !a.contains("model") || !a["model"].is_object()) continue;
+      out += "\n  " + Text(a.value("path", Json())) + "\n" + RenderModelSummary(a["model"], "    ");
+    }
   }
   if (r.contains("context") && r["context"].is_object() && !r["context"].empty()) {
     Section(out, "Custom context");

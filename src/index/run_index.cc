@@ -10,12 +10,13 @@
 #include "base/files.h"
 #include "base/numbers.h"
 #include "query/query.h"
+#include "record/models.h"
 #include "record/record.h"
 
 namespace trail::index {
 namespace {
 
-constexpr const char* kSchemaVersion = "2";
+constexpr const char* kSchemaVersion = "3";  // 3: model.* fields
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -326,6 +327,18 @@ Status RunIndex::UpsertFields(int64_t rowid, const Json& r) {
       }
     }
   }
+  // The primary model's summary (docs/models.md, "Query fields"): model.parameters, ...
+  Json model_fields = Json::object();
+  if (const Json* primary = record::PrimaryModelArtifact(r)) {
+    const Json& m = (*primary)["model"];
+    for (const char* key :
+         {"format", "framework", "framework_version", "parameters", "tensors", "tensor_bytes", "layers"}) {
+      if (m.contains(key)) model_fields[key] = m[key];
+    }
+    model_fields["artifact"] = primary->value("path", Json());
+  }
+  for (auto kv = model_fields.begin(); kv != model_fields.end(); ++kv)
+    values.emplace_back("model." + kv.key(), &kv.value());
   if (values.empty()) return Status::Ok();
   TRAIL_ASSIGN_OR_RETURN(Statement * f, Cached("INSERT OR REPLACE INTO fields(run, key, text, num) VALUES(?,?,?,?)"));
   for (const auto& [key, value] : values) {
@@ -542,6 +555,8 @@ Status RunIndex::StreamRows(const std::string& sql, const std::vector<SqlValue>&
           row.derived[key.substr(8)] = std::move(value);
         else if (key.rfind("context.", 0) == 0)
           row.context[key.substr(8)] = std::move(value);
+        else if (key.rfind("model.", 0) == 0)
+          row.model[key.substr(6)] = std::move(value);
       }
       fields->Reset();
       TRAIL_RETURN_IF_ERROR(fn(row));
@@ -711,9 +726,11 @@ StatusOr<KeyCounts> RunIndex::ListKeys() {
     TRAIL_RETURN_IF_ERROR(
         group("SELECT key, count(*) FROM fields WHERE key >= 'derived.' AND key < 'derived/' GROUP BY key ORDER BY key",
               "derived.", &out.derived));
-    return group(
-        "SELECT key, count(*) FROM fields WHERE key >= 'context.' AND key < 'context/' GROUP BY key ORDER BY key",
-        "context.", &out.context);
+    TRAIL_RETURN_IF_ERROR(
+        group("SELECT key, count(*) FROM fields WHERE key >= 'context.' AND key < 'context/' GROUP BY key ORDER BY key",
+              "context.", &out.context));
+    return group("SELECT key, count(*) FROM fields WHERE key >= 'model.' AND key < 'model/' GROUP BY key ORDER BY key",
+                 "model.", &out.model);
   }();
   (void)db_->Exec("COMMIT");
   TRAIL_RETURN_IF_ERROR(result);

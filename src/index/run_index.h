@@ -51,6 +51,7 @@ struct RunRow {
   Json tags = Json::object();
   Json derived = Json::object();  // the `fields` rows "derived.<name>", without the prefix
   Json context = Json::object();  // the `fields` rows "context.<name>", without the prefix
+  Json model = Json::object();    // the `fields` rows "model.<name>": the primary model's summary
 };
 
 // How many indexed runs use each key (ListKeys), per table.
@@ -59,7 +60,7 @@ struct KeyCount {
   int64_t runs = 0;
 };
 struct KeyCounts {
-  std::vector<KeyCount> params, metrics, tags, derived, context;
+  std::vector<KeyCount> params, metrics, tags, derived, context, model;
 };
 
 class RunIndex {

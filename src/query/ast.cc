@@ -87,6 +87,8 @@ std::string ToString(const FieldRef& field) {
       return "derived:" + field.key;
     case FieldKind::kContext:
       return "context:" + field.key;
+    case FieldKind::kModel:
+      return "model:" + field.key;
     case FieldKind::kAttribute:
       return "attr:" + std::string(field.attribute->name);
   }

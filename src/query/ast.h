@@ -16,9 +16,9 @@
 
 namespace trail::query {
 
-// kDerived and kContext are the index's `fields` rows (derived metrics, context facts): typed as
-// params are, a number or text.
-enum class FieldKind { kMetric, kParam, kTag, kAttribute, kDerived, kContext };
+// kDerived, kContext and kModel are the index's `fields` rows (derived metrics, context facts,
+// the primary model's summary): typed as params are, a number or text.
+enum class FieldKind { kMetric, kParam, kTag, kAttribute, kDerived, kContext, kModel };
 
 // Which summary of a metric's series a field reads; the metrics table stores one column each.
 enum class MetricStat { kLast, kMin, kMax, kCount };

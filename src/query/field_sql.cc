@@ -35,6 +35,7 @@ bool HoldsNumbers(const FieldRef& field) {
     case FieldKind::kParam:
     case FieldKind::kDerived:
     case FieldKind::kContext:
+    case FieldKind::kModel:
       return true;
     case FieldKind::kTag:
       return false;
@@ -52,6 +53,7 @@ bool HoldsText(const FieldRef& field) {
     case FieldKind::kTag:
     case FieldKind::kDerived:
     case FieldKind::kContext:
+    case FieldKind::kModel:
       return true;
     case FieldKind::kAttribute:
       return TypeOf(field) == AttributeType::kText || TypeOf(field) == AttributeType::kTime;
@@ -109,13 +111,21 @@ SqlFragment TypedKeyed(std::string_view table, char alias, const std::string& ke
 }  // namespace
 
 std::string FieldsKey(const FieldRef& field) {
-  return (field.kind == FieldKind::kDerived ? "derived." : "context.") + field.key;
+  switch (field.kind) {
+    case FieldKind::kDerived:
+      return "derived." + field.key;
+    case FieldKind::kModel:
+      return "model." + field.key;
+    default:
+      return "context." + field.key;
+  }
 }
 
 SqlFragment FieldSql(const FieldRef& field, ValueView view) {
   switch (field.kind) {
     case FieldKind::kDerived:
     case FieldKind::kContext:
+    case FieldKind::kModel:
       return TypedKeyed("fields", 'f', FieldsKey(field), view);
     case FieldKind::kMetric:
       return Keyed(MetricColumn(field.stat), "metrics", 'm', field.key);
@@ -145,6 +155,7 @@ std::optional<SortPlan> IndexedSort(const FieldRef& field, bool descending) {
       return SortPlan{"tags", "s.value", field.key, descending};
     case FieldKind::kDerived:
     case FieldKind::kContext:
+    case FieldKind::kModel:
       return SortPlan{"fields", "coalesce(s.num, s.text)", FieldsKey(field), descending};
     case FieldKind::kAttribute:
       return std::nullopt;
@@ -168,7 +179,7 @@ StatusOr<Operand> MatchLiteral(const Source& source, const FieldRef& field, cons
         return Operand{FieldSql(field, ValueView::kNumber), int64_t{literal.boolean ? 1 : 0}};
       }
       if (field.kind == FieldKind::kParam || field.kind == FieldKind::kTag || field.kind == FieldKind::kDerived ||
-          field.kind == FieldKind::kContext ||
+          field.kind == FieldKind::kContext || field.kind == FieldKind::kModel ||
           (field.kind == FieldKind::kAttribute && TypeOf(field) == AttributeType::kText)) {
         // Ignore case: Python records True, most other tools true.
         SqlFragment text = FieldSql(field, ValueView::kText);

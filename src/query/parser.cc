@@ -293,6 +293,8 @@ class Parser {
       field.kind = FieldKind::kDerived;
     } else if (EqualsIgnoreCase(prefix, "context")) {
       field.kind = FieldKind::kContext;
+    } else if (EqualsIgnoreCase(prefix, "model")) {
+      field.kind = FieldKind::kModel;
     } else if (EqualsIgnoreCase(prefix, "attributes") || EqualsIgnoreCase(prefix, "attribute") ||
                EqualsIgnoreCase(prefix, "attr")) {
       field.kind = FieldKind::kAttribute;

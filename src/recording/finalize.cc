@@ -14,6 +14,7 @@
 #include "record/live_files.h"
 #include "record/record.h"
 #include "recording/file_metrics.h"
+#include "recording/model_summary.h"
 #include "recording/resume.h"
 #include "recording/run_artifacts.h"
 #include "recording/run_numbers.h"
@@ -328,6 +329,8 @@ std::unique_ptr<store::LocalStore> StoreRunOutputs(Project& project, const LiveR
       rec["warnings"] = w;
     }
   }
+  // The functions found in the models (artifacts of `trail run` and of the Python client alike).
+  AddModelFunctions(rec);
 
   // Long series (a million points is tens of MB of TSV) go to the object store and the record
   // names them by hash; short ones stay beside the record, readable with plain Git.

@@ -11,6 +11,7 @@
 #include "base/safe_path.h"
 #include "base/text.h"
 #include "record/live_files.h"
+#include "recording/model_summary.h"
 #include "recording/session.h"
 #include "store/file_store.h"
 #include "store/presets.h"
@@ -98,7 +99,8 @@ bool IsSavedModelDir(const std::string& abs_path) {
          (PathExists(JoinPath(abs_path, "saved_model.pb")) || PathExists(JoinPath(abs_path, "saved_model.pbtxt")));
 }
 
-StatusOr<Json> StoreSavedModel(store::LocalStore& store, const std::string& abs_path, const std::string& rel) {
+StatusOr<Json> StoreSavedModel(store::LocalStore& store, const std::string& abs_path, const std::string& rel,
+                               std::vector<std::string>* warnings) {
   TRAIL_ASSIGN_OR_RETURN(Pointer p, StorePath(store, abs_path));
   Json a = Json::object();
   a["path"] = rel;
@@ -107,6 +109,7 @@ StatusOr<Json> StoreSavedModel(store::LocalStore& store, const std::string& abs_
   a["files"] = p.files;
   a["size"] = p.size;
   a["oid"] = OidString(p.oid);
+  SummarizeModelArtifact(abs_path, a, warnings);
   return a;
 }
 
@@ -225,7 +228,7 @@ StatusOr<Json> StoreRunArtifacts(const Project& project, const LiveRun& run, sto
   for (const auto& [rel, keep_always] : candidates) {
     if (const std::string dir = SavedModelDirOf(saved_models, rel); !dir.empty()) {
       if (!saved_models_changed.count(dir) || !saved_models_stored.insert(dir).second) continue;
-      auto a = StoreSavedModel(store, JoinPath(project.root(), dir), dir);
+      auto a = StoreSavedModel(store, JoinPath(project.root(), dir), dir, warnings);
       if (a.ok())
         out.push_back(*a);
       else
@@ -245,6 +248,7 @@ StatusOr<Json> StoreRunArtifacts(const Project& project, const LiveRun& run, sto
     a["role"] = GuessArtifactRole(rel);
     a["size"] = m->size;
     a["oid"] = OidString(m->id);
+    SummarizeModelArtifact(full, a, warnings);
     out.push_back(a);
   }
   TRAIL_RETURN_IF_ERROR(store.Flush());

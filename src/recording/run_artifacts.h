@@ -3,7 +3,8 @@
 //
 // At the start, the state (size, mtime) of every file under them is written to the live
 // folder; at the end, the files the run created or changed are stored and listed in the
-// record's `artifacts:` as {path, role, size, oid}. A SavedModel folder (one holding
+// record's `artifacts:` as {path, role, size, oid}, with `model:` for a model file
+// (model_summary.h). A SavedModel folder (one holding
 // saved_model.pb) is one artifact: {path, role: saved_model, type: folder, files, size, oid},
 // the oid a tree, stored whole when any file in it changed. A path named explicitly that is a single
 // file is kept even when unchanged. Both steps work from the live folder, so a run recovered
@@ -32,9 +33,11 @@ Status RecordArtifactBaseline(const Project& project, const LiveRun& run, const 
 // True for a folder holding saved_model.pb or saved_model.pbtxt.
 bool IsSavedModelDir(const std::string& abs_path);
 
-// Stores the SavedModel folder `abs_path` as a tree; returns its artifact entry, named `rel`.
-// Does not flush.
-StatusOr<Json> StoreSavedModel(store::LocalStore& store, const std::string& abs_path, const std::string& rel);
+// Stores the SavedModel folder `abs_path` as a tree; returns its artifact entry, named `rel`,
+// with its `model:` summary (a SavedModel that does not parse adds a warning to `warnings` when
+// given). Does not flush.
+StatusOr<Json> StoreSavedModel(store::LocalStore& store, const std::string& abs_path, const std::string& rel,
+                               std::vector<std::string>* warnings = nullptr);
 
 // Stores the artifacts of a finished run. Returns the record's entries; files that cannot be
 // stored become warnings. `store` must stay open (holding its shared lock) until the record

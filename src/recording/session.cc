@@ -26,6 +26,7 @@
 #include "record/record.h"
 #include "recording/capture.h"
 #include "recording/live_run.h"
+#include "recording/model_summary.h"
 #include "recording/recorder.h"
 #include "recording/run_artifacts.h"
 #include "recording/run_start.h"
@@ -379,6 +380,7 @@ Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
   a["role"] = role.empty() ? GuessArtifactRole(full) : std::string(role);
   a["size"] = m.size;
   a["oid"] = OidString(m.id);
+  SummarizeModelArtifact(full, a, nullptr);  // fail-soft: an unreadable model keeps model.error
   impl_->Annotate(Json{{"artifact", a}});
   return impl_->Flush();
 }
