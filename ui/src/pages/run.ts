@@ -6,6 +6,7 @@ import { MetricChart } from "../charts/metric_chart";
 import { chartControls, SettingsStore } from "../charts/settings";
 import { fill, h, link, section } from "../dom";
 import { fmt, fmtBytes, fmtDuration, fmtTime } from "../format";
+import { holdHeader, startHeader } from "../header";
 import { diffView, errorBox, flatten, isObject, kvTable, statusBadge, table } from "./common";
 
 interface CodeFiles {
@@ -28,6 +29,7 @@ export function runView(root: HTMLElement, args: string[]) {
   let disposed = false;
   let outputTimer = 0;
   fill(root, h("p", { class: "muted" }, "loading " + id + " …"));
+  holdHeader();
 
   const load = async () => {
     let run: RunResponse;
@@ -35,6 +37,7 @@ export function runView(root: HTMLElement, args: string[]) {
       run = await getJson<RunResponse>(runPath(id));
     } catch (e) {
       fill(root, errorBox(e));
+      startHeader();
       return;
     }
     if (disposed) return;
@@ -85,6 +88,33 @@ export function runView(root: HTMLElement, args: string[]) {
     const r: Json = run.record ?? {};
     const runId: string = r.id ?? run.id;
     const parts: HTMLElement[] = [];
+
+    // ---- metrics: charts, summary, derived ----
+    const summary = isObject(r.metrics?.summary) ? r.metrics.summary : {};
+    const names = Object.keys(summary);
+    chartGrid = h("div", { class: "chart-grid" });
+    const picker = h("input", {
+      type: "search",
+      placeholder: "filter charts",
+      class: "chart-filter",
+      onInput: () => {
+        const q = picker.value.toLowerCase();
+        chartGrid.querySelectorAll<HTMLElement>(".chart").forEach((c) => (c.hidden = !(c.dataset.metric ?? "").toLowerCase().includes(q)));
+      },
+    });
+    const metricsSection = section("Metrics",
+        h("div", { class: "row" }, chartControls(settings), names.length > 4 ? picker : null),
+        chartGrid,
+        names.length === 0 && !run.live ? h("p", { class: "muted no-metrics" }, "no metrics logged") : null,
+        names.length ? table(["metric", "last", "min", "max", "count"], names.map((n) => [n, summary[n].last, summary[n].min, summary[n].max, summary[n].count])) : null,
+        r.metrics?.derived ? [h("h3", null, "Derived"), kvTable(r.metrics.derived)] : null,
+    );
+    // The charts' series are asked for first: the metrics section alone is laid out (the charts
+    // size their requests by their width), then the rest of the page is built around it while the
+    // series are on their way, then the output and the header's project line are asked for.
+    fill(root, h("div", { class: "run-page" }, metricsSection));
+    for (const n of names) addChart(runId, n);
+
 
     // ---- header: identity, status, time, links ----
     const links: (HTMLElement | string)[] = [];
@@ -188,28 +218,7 @@ export function runView(root: HTMLElement, args: string[]) {
       ),
     );
 
-    // ---- metrics: charts, summary, derived ----
-    const summary = isObject(r.metrics?.summary) ? r.metrics.summary : {};
-    const names = Object.keys(summary);
-    chartGrid = h("div", { class: "chart-grid" });
-    const picker = h("input", {
-      type: "search",
-      placeholder: "filter charts",
-      class: "chart-filter",
-      onInput: () => {
-        const q = picker.value.toLowerCase();
-        chartGrid.querySelectorAll<HTMLElement>(".chart").forEach((c) => (c.hidden = !(c.dataset.metric ?? "").toLowerCase().includes(q)));
-      },
-    });
-    parts.push(
-      section("Metrics",
-        h("div", { class: "row" }, chartControls(settings), names.length > 4 ? picker : null),
-        chartGrid,
-        names.length === 0 && !run.live ? h("p", { class: "muted no-metrics" }, "no metrics logged") : null,
-        names.length ? table(["metric", "last", "min", "max", "count"], names.map((n) => [n, summary[n].last, summary[n].min, summary[n].max, summary[n].count])) : null,
-        r.metrics?.derived ? [h("h3", null, "Derived"), kvTable(r.metrics.derived)] : null,
-      ),
-    );
+    parts.push(metricsSection);
 
     // ---- data inputs ----
     if (Array.isArray(r.data) && r.data.length) {
@@ -264,8 +273,8 @@ export function runView(root: HTMLElement, args: string[]) {
           if (atEnd) outPre.scrollTop = outPre.scrollHeight;
         })
         .catch(() => (outPre.textContent = "(no output captured)"));
-    if (r.output || run.live) loadOutput();
-    else outPre.textContent = "(no output captured)";
+    const outputWanted = Boolean(r.output || run.live);
+    if (!outputWanted) outPre.textContent = "(no output captured)";
     // A running run's output grows: follow it every 2 s while the page shows it.
     if (run.live) outputTimer = window.setInterval(loadOutput, 2000);
     parts.push(outSection);
@@ -280,7 +289,8 @@ export function runView(root: HTMLElement, args: string[]) {
     if (flatten(rest).length) parts.push(section("More", kvTable(rest)));
 
     fill(root, h("div", { class: "run-page" }, parts));
-    for (const n of names) addChart(runId, n);
+    if (outputWanted) loadOutput();
+    startHeader();
   };
 
   load();
