@@ -4,7 +4,7 @@
 import { getJson, getText, Json, postJson, RunResponse, runPath } from "../api";
 import { MetricChart } from "../charts/metric_chart";
 import { chartControls, SettingsStore } from "../charts/settings";
-import { fill, h, link, section } from "../dom";
+import { afterPaint, fill, h, link, section } from "../dom";
 import { fmt, fmtBytes, fmtDuration, fmtTime } from "../format";
 import { holdHeader, startHeader } from "../header";
 import { diffView, errorBox, flatten, isObject, kvTable, statusBadge, table } from "./common";
@@ -289,8 +289,15 @@ export function runView(root: HTMLElement, args: string[]) {
     if (flatten(rest).length) parts.push(section("More", kvTable(rest)));
 
     fill(root, h("div", { class: "run-page" }, parts));
-    if (outputWanted) loadOutput();
-    startHeader();
+    // The output and the header's project line once the charts are drawn (or after a second).
+    const drawn = Promise.all(Array.from(charts.values(), (c) => c.ready));
+    Promise.race([drawn, new Promise((done) => setTimeout(done, 1000))]).then(() =>
+      afterPaint(() => {
+        if (disposed) return;
+        if (outputWanted) loadOutput();
+        startHeader();
+      }),
+    );
   };
 
   load();

@@ -10,7 +10,7 @@
 import { ApiError, getJson, Keys, Row, RunsPage } from "../api";
 import { MetricChart } from "../charts/metric_chart";
 import { chartControls, SettingsStore } from "../charts/settings";
-import { fill, h, link } from "../dom";
+import { afterPaint, fill, h, link } from "../dom";
 import { fmt, fmtDuration, fmtTime } from "../format";
 import { navigate, replaceQuery } from "../router";
 import { holdHeader, startHeader } from "../header";
@@ -427,7 +427,7 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
           showError(null, state.where);
           if (!counted) setTotal(page.runs.length); // until the count comes
           showLive(page);
-          fetchCount(gen);
+          afterPaint(() => fetchCount(gen));
           afterFirstRows();
           const ev = eventWhileListing;
           eventWhileListing = null;
@@ -457,6 +457,7 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   }
 
   const fetchCount = (gen: number) => {
+    if (gen !== generation || disposed) return;
     getJson<{ total: number }>("/api/v1/runs/count", { where: state.where })
       .then((c) => {
         if (gen !== generation || disposed) return;
@@ -581,13 +582,10 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   );
   updateButtons();
 
-  // The first rows are on screen: now the rest of what the page shows.
-  function afterFirstRows() {
-    if (started || disposed) return;
-    started = true;
-    events = new EventSource("/api/v1/events");
-    events.addEventListener("changed", onChanged);
-    startHeader();
+  // The column keys are asked for right after the first rows (they are cached on the server, and
+  // the default columns come from them: arriving after the rows they would cost a second render);
+  // the event stream and the header once the first rows are painted.
+  const fetchKeys = () =>
     getJson<Keys>("/api/v1/keys")
       .then((k) => {
         if (disposed) return;
@@ -607,11 +605,22 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
         if (state.chart) drawChartPanel();
       })
       .catch(() => {});
+
+  function afterFirstRows() {
+    if (started || disposed) return;
+    started = true;
+    afterPaint(() => {
+      if (disposed) return;
+      events = new EventSource("/api/v1/events");
+      events.addEventListener("changed", onChanged);
+      startHeader();
+    });
   }
 
   if (state.cols.length === 0) state.cols = [...DEFAULT_ATTRS];
   holdHeader();
   reload();
+  fetchKeys();
 
   return () => {
     disposed = true;
