@@ -1,7 +1,7 @@
-// The page header: the logo, the navigation and the project line (/api/v1/project). The project
-// line is asked for after the view's own first data, so that request does not queue before the
-// ones the first paint waits for: a view that fetches at once calls holdHeader() while it renders
-// and startHeader() when its data is on screen; otherwise main.ts starts it right away.
+// The page header: the logo, the navigation and the project line (/api/v1/project). A view whose
+// first paint waits on a slow request (the runs table's filtered first rows) calls holdHeader()
+// while it renders and startHeader() once its data is on screen, so the project line does not
+// queue before it at the server; for the other views main.ts starts it right away.
 import { getJson } from "./api";
 import { h } from "./dom";
 

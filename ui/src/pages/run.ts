@@ -6,7 +6,6 @@ import { MetricChart } from "../charts/metric_chart";
 import { chartControls, SettingsStore } from "../charts/settings";
 import { afterPaint, fill, h, link, section } from "../dom";
 import { fmt, fmtBytes, fmtDuration, fmtTime } from "../format";
-import { holdHeader, startHeader } from "../header";
 import { diffView, errorBox, flatten, isObject, kvTable, statusBadge, table } from "./common";
 
 interface CodeFiles {
@@ -29,7 +28,6 @@ export function runView(root: HTMLElement, args: string[]) {
   let disposed = false;
   let outputTimer = 0;
   fill(root, h("p", { class: "muted" }, "loading " + id + " …"));
-  holdHeader();
 
   const load = async () => {
     let run: RunResponse;
@@ -37,7 +35,6 @@ export function runView(root: HTMLElement, args: string[]) {
       run = await getJson<RunResponse>(runPath(id));
     } catch (e) {
       fill(root, errorBox(e));
-      startHeader();
       return;
     }
     if (disposed) return;
@@ -88,33 +85,6 @@ export function runView(root: HTMLElement, args: string[]) {
     const r: Json = run.record ?? {};
     const runId: string = r.id ?? run.id;
     const parts: HTMLElement[] = [];
-
-    // ---- metrics: charts, summary, derived ----
-    const summary = isObject(r.metrics?.summary) ? r.metrics.summary : {};
-    const names = Object.keys(summary);
-    chartGrid = h("div", { class: "chart-grid" });
-    const picker = h("input", {
-      type: "search",
-      placeholder: "filter charts",
-      class: "chart-filter",
-      onInput: () => {
-        const q = picker.value.toLowerCase();
-        chartGrid.querySelectorAll<HTMLElement>(".chart").forEach((c) => (c.hidden = !(c.dataset.metric ?? "").toLowerCase().includes(q)));
-      },
-    });
-    const metricsSection = section("Metrics",
-        h("div", { class: "row" }, chartControls(settings), names.length > 4 ? picker : null),
-        chartGrid,
-        names.length === 0 && !run.live ? h("p", { class: "muted no-metrics" }, "no metrics logged") : null,
-        names.length ? table(["metric", "last", "min", "max", "count"], names.map((n) => [n, summary[n].last, summary[n].min, summary[n].max, summary[n].count])) : null,
-        r.metrics?.derived ? [h("h3", null, "Derived"), kvTable(r.metrics.derived)] : null,
-    );
-    // The charts' series are asked for first: the metrics section alone is laid out (the charts
-    // size their requests by their width), then the rest of the page is built around it while the
-    // series are on their way, then the output and the header's project line are asked for.
-    fill(root, h("div", { class: "run-page" }, metricsSection));
-    for (const n of names) addChart(runId, n);
-
 
     // ---- header: identity, status, time, links ----
     const links: (HTMLElement | string)[] = [];
@@ -218,7 +188,28 @@ export function runView(root: HTMLElement, args: string[]) {
       ),
     );
 
-    parts.push(metricsSection);
+    // ---- metrics: charts, summary, derived ----
+    const summary = isObject(r.metrics?.summary) ? r.metrics.summary : {};
+    const names = Object.keys(summary);
+    chartGrid = h("div", { class: "chart-grid" });
+    const picker = h("input", {
+      type: "search",
+      placeholder: "filter charts",
+      class: "chart-filter",
+      onInput: () => {
+        const q = picker.value.toLowerCase();
+        chartGrid.querySelectorAll<HTMLElement>(".chart").forEach((c) => (c.hidden = !(c.dataset.metric ?? "").toLowerCase().includes(q)));
+      },
+    });
+    parts.push(
+      section("Metrics",
+        h("div", { class: "row" }, chartControls(settings), names.length > 4 ? picker : null),
+        chartGrid,
+        names.length === 0 && !run.live ? h("p", { class: "muted no-metrics" }, "no metrics logged") : null,
+        names.length ? table(["metric", "last", "min", "max", "count"], names.map((n) => [n, summary[n].last, summary[n].min, summary[n].max, summary[n].count])) : null,
+        r.metrics?.derived ? [h("h3", null, "Derived"), kvTable(r.metrics.derived)] : null,
+      ),
+    );
 
     // ---- data inputs ----
     if (Array.isArray(r.data) && r.data.length) {
@@ -289,13 +280,16 @@ export function runView(root: HTMLElement, args: string[]) {
     if (flatten(rest).length) parts.push(section("More", kvTable(rest)));
 
     fill(root, h("div", { class: "run-page" }, parts));
-    // The output and the header's project line once the charts are drawn (or after a second).
+    // The charts' series are the first requests after the record (each sized by its chart's
+    // width, so the page is laid out first); the output is asked for once the charts are drawn
+    // (or after a second), so it does not compete with the series. (The header's project line
+    // goes out beside the record: measured, holding it back too made the chart no sooner.)
+    for (const n of names) addChart(runId, n);
     const drawn = Promise.all(Array.from(charts.values(), (c) => c.ready));
     Promise.race([drawn, new Promise((done) => setTimeout(done, 1000))]).then(() =>
       afterPaint(() => {
         if (disposed) return;
         if (outputWanted) loadOutput();
-        startHeader();
       }),
     );
   };
