@@ -87,6 +87,12 @@ Status GetRuns(ServerState& state, const httplib::Request& req, httplib::Respons
   }
   query.offset = offset;
   query.limit = limit + 1;  // one more than asked: whether there is a next page
+  // The first page says which tip it lists (read before the listing, so it is never newer than
+  // the rows): the page compares it with /events' `changed` and refetches only when they differ.
+  std::string tip;
+  if (offset == 0) {
+    TRAIL_ASSIGN_OR_RETURN(tip, IndexTip(project));
+  }
   Json rows = Json::array();
   bool more = false;
   TRAIL_RETURN_IF_ERROR(api::ForEachRun(project, query, [&](const api::RunRow& row) {
@@ -109,6 +115,7 @@ Status GetRuns(ServerState& state, const httplib::Request& req, httplib::Respons
     Json live = Json::array();
     for (const auto& row : api::LiveRuns(project, kMaxLiveRows)) live.push_back(RowToJson(row));
     body["live"] = std::move(live);
+    body["tip"] = tip;
   }
   SendJson(res, body);
   return Status::Ok();

@@ -136,6 +136,8 @@ def test_runs_listing_shape_and_xss_string(ui):
     assert [r["id"] for r in body["runs"]] == ["p-1", "p-2", "p-3"]
     assert body["offset"] == 0 and body["next_cursor"] is None and body["total"] is None
     assert body["live"] == []
+    status, project = ui.get_json("/api/v1/project")
+    assert body["tip"] == project["tip"]  # the first page names the tip it lists
     row = body["runs"][0]
     for key in ("id", "number", "name", "status", "user", "started", "duration_s", "exit_code", "parent",
                 "archived", "params", "metrics", "tags", "derived", "context"):
@@ -154,7 +156,7 @@ def test_runs_paging_by_offset_and_cursor(ui):
     status, second = ui.get_json("/api/v1/runs?sort=params.lr&limit=1&cursor=" + urllib.parse.quote(cursor))
     assert status == 200, second
     assert [r["id"] for r in second["runs"]] == ["p-2"] and second["offset"] == 1
-    assert "live" not in second  # live runs come with the first page only
+    assert "live" not in second and "tip" not in second  # live runs and the tip come with the first page only
     status, by_offset = ui.get_json("/api/v1/runs?sort=params.lr&limit=2&offset=1")
     assert [r["id"] for r in by_offset["runs"]] == ["p-2", "p-3"] and by_offset["next_cursor"] is None
     status, err = ui.get_json("/api/v1/runs?sort=params.lr&desc=1&limit=1&cursor=" + urllib.parse.quote(cursor))

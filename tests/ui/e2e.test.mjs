@@ -186,6 +186,33 @@ test("runs table lists, filters, and shows a bad query's error at its column", a
   await shot("runs-bad-query");
 });
 
+test("the table's first paint waits on one request, and only a real change fetches it again", async () => {
+  const seen = [];
+  const onRequest = (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith("/api/v1/")) seen.push(u.pathname + (u.pathname === "/api/v1/runs" && u.searchParams.get("offset") === "0" ? "@0" : ""));
+  };
+  const firstRows = () => seen.filter((p) => p === "/api/v1/runs@0").length;
+  page.on("request", onRequest);
+  try {
+    await page.goto(base + "/?cols=id,status");
+    await page.waitForSelector('.tbody .tr[data-id="demo-4"]');
+    await page.waitForFunction(() => /^7 runs/.test(document.querySelector(".count")?.textContent ?? ""));
+    // The first rows go out first; the count, the event stream and the header after them.
+    assert.equal(seen[0], "/api/v1/runs@0", seen.join(" "));
+    for (const later of ["/api/v1/runs/count", "/api/v1/events", "/api/v1/project"]) assert.ok(seen.indexOf(later) > 0, later + ": " + seen.join(" "));
+    // The stream's first event names the tip the rows were listed from: no second listing.
+    await new Promise((done) => setTimeout(done, 1500));
+    assert.equal(firstRows(), 1, seen.join(" "));
+    // A tag moves the runs branch: the table lists its rows again.
+    trail("tag", "demo-1", "seen=yes");
+    for (let i = 0; i < 100 && firstRows() < 2; i++) await new Promise((done) => setTimeout(done, 100));
+    assert.equal(firstRows(), 2, seen.join(" "));
+  } finally {
+    page.off("request", onRequest);
+  }
+});
+
 test("a param that is HTML shows as text and runs nothing", async () => {
   await page.goto(base + "/?cols=id,params.label");
   await page.waitForSelector('.tbody .tr[data-id="demo-4"]');

@@ -103,6 +103,7 @@ export interface RunsPage {
   next_cursor: string | null;
   total: number | null;
   live?: Row[];
+  tip?: string; // the runs branch's commit the first page (offset 0) lists
 }
 export interface KeyCount {
   key: string;

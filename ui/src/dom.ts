@@ -57,3 +57,18 @@ export function link(href: string, ...children: Child[]): HTMLAnchorElement {
 export function section(title: string, ...children: Child[]): HTMLElement {
   return h("section", { class: "card" }, h("h2", null, title), ...children);
 }
+
+// Runs `fn` after the next frame is painted: work that can wait (secondary requests and what their
+// answers redraw) then does not delay the paint of what just arrived.
+// (A hidden tab paints no frames: then after 200 ms.)
+export function afterPaint(fn: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    fn();
+  };
+  const timer = setTimeout(run, 200);
+  requestAnimationFrame(() => setTimeout(run, 0));
+}

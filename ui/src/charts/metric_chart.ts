@@ -26,6 +26,9 @@ export class MetricChart {
   private request = 0;
   private refreshTimer: number | null = null;
   private resizeObserver: ResizeObserver;
+  // Settles when the first load has drawn the chart (or failed): a page asks for what can wait
+  // after its charts.
+  readonly ready: Promise<void>;
 
   constructor(
     readonly metric: string,
@@ -51,7 +54,7 @@ export class MetricChart {
     });
     this.resizeObserver.observe(this.body);
     this.info.textContent = "loading …";
-    this.load();
+    this.ready = this.load();
   }
 
   destroy(): void {

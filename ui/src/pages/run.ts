@@ -4,7 +4,7 @@
 import { getJson, getText, Json, postJson, RunResponse, runPath } from "../api";
 import { MetricChart } from "../charts/metric_chart";
 import { chartControls, SettingsStore } from "../charts/settings";
-import { fill, h, link, section } from "../dom";
+import { afterPaint, fill, h, link, section } from "../dom";
 import { fmt, fmtBytes, fmtDuration, fmtTime } from "../format";
 import { diffView, errorBox, flatten, isObject, kvTable, statusBadge, table } from "./common";
 
@@ -264,8 +264,8 @@ export function runView(root: HTMLElement, args: string[]) {
           if (atEnd) outPre.scrollTop = outPre.scrollHeight;
         })
         .catch(() => (outPre.textContent = "(no output captured)"));
-    if (r.output || run.live) loadOutput();
-    else outPre.textContent = "(no output captured)";
+    const outputWanted = Boolean(r.output || run.live);
+    if (!outputWanted) outPre.textContent = "(no output captured)";
     // A running run's output grows: follow it every 2 s while the page shows it.
     if (run.live) outputTimer = window.setInterval(loadOutput, 2000);
     parts.push(outSection);
@@ -280,7 +280,18 @@ export function runView(root: HTMLElement, args: string[]) {
     if (flatten(rest).length) parts.push(section("More", kvTable(rest)));
 
     fill(root, h("div", { class: "run-page" }, parts));
+    // The charts' series are the first requests after the record (each sized by its chart's
+    // width, so the page is laid out first); the output is asked for once the charts are drawn
+    // (or after a second), so it does not compete with the series. (The header's project line
+    // goes out beside the record: measured, holding it back too made the chart no sooner.)
     for (const n of names) addChart(runId, n);
+    const drawn = Promise.all(Array.from(charts.values(), (c) => c.ready));
+    Promise.race([drawn, new Promise((done) => setTimeout(done, 1000))]).then(() =>
+      afterPaint(() => {
+        if (disposed) return;
+        if (outputWanted) loadOutput();
+      }),
+    );
   };
 
   load();

@@ -1,18 +1,26 @@
 // The runs table: a virtualised list over GET /api/v1/runs (fixed row height, only the visible
-// rows in the DOM, pages fetched by offset as they scroll into view, the total from count=1),
-// sorted and filtered on the server with the `--where` language, running runs pinned on top and
-// refreshed from /api/v1/events. The whole view lives in the URL: where, sort, desc, cols, sel,
-// group, chart.
+// rows in the DOM, the rows of the visible window fetched by offset as they scroll into view, the
+// total from /runs/count), sorted and filtered on the server with the `--where` language, running
+// runs pinned on top and refreshed from /api/v1/events. The whole view lives in the URL: where,
+// sort, desc, cols, sel, group, chart.
+//
+// What the first paint waits for is one request: the first rows. The count, the column keys, the
+// header's project line and the event stream are asked for once those rows are on screen, so
+// they neither queue before them at the server nor delay them.
 import { ApiError, getJson, Keys, Row, RunsPage } from "../api";
 import { MetricChart } from "../charts/metric_chart";
 import { chartControls, SettingsStore } from "../charts/settings";
-import { fill, h, link } from "../dom";
+import { afterPaint, fill, h, link } from "../dom";
 import { fmt, fmtDuration, fmtTime } from "../format";
 import { navigate, replaceQuery } from "../router";
+import { holdHeader, startHeader } from "../header";
 
 const ROW_H = 28;
-const PAGE = 100;
 const OVERSCAN = 10;
+const MIN_LIMIT = 50; // rows asked for at least (a little beyond a short window)
+const MAX_LIMIT = 1000; // the API's most
+const MIN_GAP = 120; // ms between window requests while scrolling
+const KEEP_ROWS = 4000; // rows kept in memory around the window
 const DEFAULT_ATTRS = ["id", "name", "status", "user", "started", "duration"];
 
 interface Column {
@@ -78,8 +86,19 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   let columns: Column[] = [];
   let total = 0;
   let live: Row[] = [];
-  let pages = new Map<number, Row[]>();
-  const pending = new Map<number, Promise<void>>();
+  // Rows by their index in the listing, as fetched; `stale` holds the rows shown before a refresh
+  // until the new ones come. Both are trimmed to the rows near the window (KEEP_ROWS).
+  let rows = new Map<number, Row>();
+  let stale = new Map<number, Row>();
+  // Requests in flight (the first rows, or a window); a result of an older generation is dropped.
+  let inflight: Flight[] = [];
+  let lastIssued = -Infinity;
+  let scheduleTimer = 0;
+  // What the first rows were listed from, and a `changed` event that came while they were asked
+  // for: the table refetches only when an event names another tip or other live runs.
+  let listed: ListingState | null = null;
+  let eventWhileListing: ListingState | null = null;
+  let started = false; // keys, events and the header asked for (after the first rows)
   let generation = 0;
   let disposed = false;
   let columnsEdited = false;
@@ -230,10 +249,15 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
       el.append(g);
       if (start && i > 0) el.classList.add("group-start");
     }
+    if (!r) {
+      // Not fetched yet: one cell, cheap to build while a fast scroll passes.
+      el.append(h("div", { class: "td" }, "…"));
+      return el;
+    }
     for (const c of columns) {
-      const td = h("div", { class: "td" }, r ? c.cell(r) : i === 0 ? "" : "…");
+      const td = h("div", { class: "td" }, c.cell(r));
       td.style.width = c.width + "px";
-      if (r) td.title = td.textContent ?? "";
+      td.title = td.textContent ?? "";
       el.append(td);
     }
     return el;
@@ -279,105 +303,208 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
     head.style.width = rowWidth() + "px";
   };
 
-  const rowAt = (i: number) => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
+  const rowAt = (i: number) => rows.get(i) ?? stale.get(i);
 
-  // Draws the visible window; `force` redraws rows already there (selection, new data).
-  let drawn = { first: -1, last: -1 };
-  const draw = (force = false) => {
-    body.style.height = total * ROW_H + "px";
-    body.style.width = rowWidth() + "px";
+  // The rows the view needs: what is on screen plus OVERSCAN either side.
+  const visibleWindow = () => {
     const top = scroller.scrollTop - body.offsetTop;
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
     const last = Math.min(total, Math.ceil((top + scroller.clientHeight) / ROW_H) + OVERSCAN);
-    if (!force && first === drawn.first && last === drawn.last) return;
-    drawn = { first, last };
-    const rows: HTMLElement[] = [];
-    for (let i = first; i < last; i++) rows.push(renderRow(rowAt(i), i, i > 0 ? rowAt(i - 1) : undefined));
-    body.replaceChildren(...rows);
-    // Pages are fetched once the view rests for a moment, so dragging the scroll bar across
-    // 100,000 rows does not ask for every page it passes.
-    clearTimeout(fetchTimer);
-    fetchTimer = window.setTimeout(() => {
-      for (let p = Math.floor(drawn.first / PAGE); p <= Math.floor(Math.max(drawn.first, drawn.last - 1) / PAGE); p++) fetchPage(p);
-    }, 30);
+    return { first, last: Math.max(first, last) };
   };
-  let fetchTimer = 0;
 
-  const fetchPage = (p: number): Promise<void> => {
-    if (pages.has(p) && !pending.has(p)) return Promise.resolve();
-    const inFlight = pending.get(p);
-    if (inFlight) return inFlight;
+  const setTotal = (n: number) => {
+    total = n;
+    body.style.height = total * ROW_H + "px";
+    body.style.width = rowWidth() + "px";
+  };
+
+  // Draws the visible window, keeping the row elements already there: a row is built only when
+  // it scrolls in or its data arrives (or everything, with `force`: selection, columns).
+  let drawnRows = new Map<number, { el: HTMLElement; row: Row | undefined }>();
+  let drawn = { first: -1, last: -1 };
+  const draw = (force = false) => {
+    const { first, last } = visibleWindow();
+    drawn = { first, last };
+    if (force) {
+      body.replaceChildren();
+      drawnRows = new Map();
+    }
+    for (const [i, d] of drawnRows) {
+      if (i < first || i >= last) {
+        d.el.remove();
+        drawnRows.delete(i);
+      }
+    }
+    const added: HTMLElement[] = [];
+    let prevRebuilt = false;
+    for (let i = first; i < last; i++) {
+      const r = rowAt(i);
+      const d = drawnRows.get(i);
+      // A sweep's first row depends on the row before it: redrawn when that one is.
+      if (d && d.row === r && !(state.group && prevRebuilt && r)) {
+        prevRebuilt = false;
+        continue;
+      }
+      const el = renderRow(r, i, i > 0 ? rowAt(i - 1) : undefined);
+      if (d) d.el.replaceWith(el);
+      else added.push(el);
+      drawnRows.set(i, { el, row: r });
+      prevRebuilt = true;
+    }
+    if (added.length) body.append(...added);
+    schedule();
+  };
+
+  // Fetches the missing rows of the window: at once when the view has been still, else at most
+  // every MIN_GAP ms while it scrolls (a drag across 100,000 rows does not ask for every row it
+  // passes), and a request for rows that scrolled out of view is cancelled.
+  function schedule() {
+    if (disposed || scheduleTimer) return;
+    const { first, last } = drawn;
+    let from = first;
+    while (from < last && rows.has(from)) from++;
+    let to = last;
+    while (to > from && rows.has(to - 1)) to--;
+    if (from >= to) return;
+    if (inflight.some((f) => f.from <= from && f.to >= to)) return;
+    for (const f of inflight) {
+      if (f.window && (f.to <= first || f.from >= last)) f.abort.abort();
+    }
+    inflight = inflight.filter((f) => !f.abort.signal.aborted);
+    if (inflight.some((f) => f.window)) return; // one window at a time: the next when it lands
+    const wait = lastIssued + MIN_GAP - performance.now();
+    if (wait > 0) {
+      scheduleTimer = window.setTimeout(() => {
+        scheduleTimer = 0;
+        schedule();
+      }, wait);
+      return;
+    }
+    fetchRows(from, Math.min(MAX_LIMIT, Math.max(to - from, MIN_LIMIT)), true);
+  }
+
+  const trimCache = () => {
+    if (rows.size + stale.size <= KEEP_ROWS) return;
+    const mid = (drawn.first + drawn.last) / 2;
+    for (const m of [rows, stale]) for (const i of m.keys()) if (Math.abs(i - mid) > KEEP_ROWS / 4) m.delete(i);
+  };
+
+  const showLive = (page: RunsPage) => {
+    live = page.live ?? [];
+    listed = { tip: page.tip ?? "", live: live.map((r) => r.id) };
+    fill(pinned, ...live.map((r, i) => renderRow(r, i, undefined, true)));
+    showCount();
+  };
+  let counted = false;
+  const showCount = () => {
+    countEl.textContent = (counted ? `${total.toLocaleString()} runs` : "") + (live.length ? `${counted ? " · " : ""}${live.length} running` : "");
+  };
+
+  // The rows [offset, offset + limit). The first rows (offset 0) also bring the live runs and the
+  // tip; after them come the count and, the first time, the keys, the event stream and the header.
+  function fetchRows(offset: number, limit: number, isWindow: boolean): void {
     const gen = generation;
-    const promise = getJson<RunsPage>("/api/v1/runs", {
+    const flight: Flight = { from: offset, to: offset + limit, window: isWindow, abort: new AbortController() };
+    inflight.push(flight);
+    lastIssued = performance.now();
+    getJson<RunsPage>("/api/v1/runs", {
       where: state.where,
       sort: state.group ? "parent" : state.sort,
       desc: state.group ? false : state.sort ? state.desc : undefined,
-      offset: p * PAGE,
-      limit: PAGE,
-      count: p === 0 ? 1 : undefined,
-    })
+      offset,
+      limit,
+    }, flight.abort.signal)
       .then((page) => {
         if (gen !== generation || disposed) return;
-        pages.set(p, page.runs);
-        if (p === 0) {
-          if (typeof page.total === "number") total = page.total;
-          live = page.live ?? [];
+        page.runs.forEach((r, k) => {
+          rows.set(offset + k, r);
+          stale.delete(offset + k);
+        });
+        const end = offset + page.runs.length;
+        if (!page.next_cursor && end < total) setTotal(end); // the listing is shorter than thought
+        if (offset === 0) {
           showError(null, state.where);
-          countEl.textContent = `${total.toLocaleString()} runs` + (live.length ? ` · ${live.length} running` : "");
-          fill(pinned, ...live.map((r, i) => renderRow(r, i, undefined, true)));
+          if (!counted) setTotal(page.runs.length); // until the count comes
+          showLive(page);
+          afterPaint(() => fetchCount(gen));
+          afterFirstRows();
+          const ev = eventWhileListing;
+          eventWhileListing = null;
+          if (ev && !sameListing(ev, listed)) refreshSoon();
         }
-        draw(true);
+        trimCache();
+        draw();
       })
       .catch((e) => {
-        if (gen !== generation || disposed) return;
+        if (gen !== generation || disposed || flight.abort.signal.aborted) return;
         if (e instanceof ApiError && e.status === 400) {
           showError(e, state.where);
-          total = 0;
+          setTotal(0);
+          counted = false;
           countEl.textContent = "";
           draw(true);
         } else countEl.textContent = String(e.message);
+        if (offset === 0) {
+          listed = { tip: "", live: [] }; // the next `changed` event tries again
+          afterFirstRows();
+        }
       })
       .finally(() => {
-        if (gen === generation) pending.delete(p);
+        inflight = inflight.filter((f) => f !== flight);
+        if (gen === generation && !disposed) schedule();
       });
-    pending.set(p, promise);
-    return promise;
+  }
+
+  const fetchCount = (gen: number) => {
+    if (gen !== generation || disposed) return;
+    getJson<{ total: number }>("/api/v1/runs/count", { where: state.where })
+      .then((c) => {
+        if (gen !== generation || disposed) return;
+        counted = true;
+        setTotal(c.total);
+        showCount();
+        draw();
+      })
+      .catch(() => {});
   };
 
-  // A new query, sort or column set: forget the pages, start from the top.
+  // A new query, sort or column set: forget the rows, start from the top.
   function reload() {
     generation++;
-    pages = new Map();
-    pending.clear();
-    total = 0;
+    for (const f of inflight) f.abort.abort();
+    inflight = [];
+    rows = new Map();
+    stale = new Map();
+    listed = null;
+    eventWhileListing = null;
+    counted = false;
     saveUrl();
     columns = state.cols.map(column);
     renderHead();
+    setTotal(0);
     scroller.scrollTop = 0;
-    drawn = { first: -1, last: -1 };
-    fetchPage(0);
+    fetchRows(0, Math.max(MIN_LIMIT, Math.ceil(scroller.clientHeight / ROW_H) + OVERSCAN), false);
     draw(true);
   }
 
-  // Something changed on the branch or among live runs: refetch what is on screen, keep the rest.
+  // Something changed on the branch or among live runs: refetch the first rows (live runs, count)
+  // and the window, showing the old rows until the new ones come.
   const refreshVisible = () => {
-    const keep = new Set<number>();
-    for (let p = Math.floor(drawn.first / PAGE); p <= Math.floor(Math.max(drawn.first, drawn.last - 1) / PAGE); p++) keep.add(p);
-    keep.add(0);
     generation++;
-    pending.clear();
-    const old = pages;
-    pages = new Map();
-    for (const p of keep) {
-      const rows = old.get(p);
-      if (rows) pages.set(p, rows);
-    }
-    for (const p of keep) {
-      pages.delete(p);
-      const rows = old.get(p);
-      fetchPage(p);
-      if (rows && !pages.has(p)) pages.set(p, rows); // show the old rows until the new ones come
-    }
+    for (const f of inflight) f.abort.abort();
+    inflight = [];
+    for (const [i, r] of rows) stale.set(i, r);
+    rows = new Map();
+    listed = null;
+    eventWhileListing = null;
+    fetchRows(0, drawn.first === 0 ? Math.max(MIN_LIMIT, drawn.last) : 1, false);
+    draw();
+  };
+  let refreshTimer = 0;
+  const refreshSoon = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = window.setTimeout(refreshVisible, 100);
   };
 
   scroller.addEventListener("scroll", () => draw());
@@ -393,12 +520,18 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   };
   document.addEventListener("keydown", onKey);
 
-  const events = new EventSource("/api/v1/events");
-  let refreshTimer = 0;
-  events.addEventListener("changed", () => {
-    clearTimeout(refreshTimer);
-    refreshTimer = window.setTimeout(refreshVisible, 100);
-  });
+  let events: EventSource | null = null;
+  const onChanged = (ev: Event) => {
+    let data: ListingState;
+    try {
+      const d = JSON.parse((ev as MessageEvent).data);
+      data = { tip: String(d.tip ?? ""), live: Array.isArray(d.live) ? d.live.map(String) : [] };
+    } catch {
+      return refreshSoon();
+    }
+    if (listed === null) eventWhileListing = data; // the first rows are on their way: compare then
+    else if (!sameListing(data, listed)) refreshSoon();
+  };
 
   // ---- column chooser from /keys ----
   const renderColPanel = () => {
@@ -449,38 +582,73 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   );
   updateButtons();
 
-  getJson<Keys>("/api/v1/keys")
-    .then((k) => {
-      keys = k;
-      if (!colsChosen) {
-        state.cols = [
-          ...DEFAULT_ATTRS,
-          ...k.params.slice(0, 4).map((x) => "params." + x.key),
-          ...k.metrics.slice(0, 4).map((x) => "metrics." + x.key),
-        ];
-        columns = state.cols.map(column);
-        renderHead();
-        draw(true);
-      }
-      renderColPanel();
-      if (state.chart) drawChartPanel();
-    })
-    .catch(() => {});
+  // The column keys are asked for right after the first rows (they are cached on the server, and
+  // the default columns come from them: arriving after the rows they would cost a second render);
+  // the event stream and the header once the first rows are painted.
+  const fetchKeys = () =>
+    getJson<Keys>("/api/v1/keys")
+      .then((k) => {
+        if (disposed) return;
+        keys = k;
+        if (!colsChosen && !columnsEdited) {
+          state.cols = [
+            ...DEFAULT_ATTRS,
+            ...k.params.slice(0, 4).map((x) => "params." + x.key),
+            ...k.metrics.slice(0, 4).map((x) => "metrics." + x.key),
+          ];
+          columns = state.cols.map(column);
+          renderHead();
+          setTotal(total);
+          draw(true);
+        }
+        renderColPanel();
+        if (state.chart) drawChartPanel();
+      })
+      .catch(() => {});
+
+  function afterFirstRows() {
+    if (started || disposed) return;
+    started = true;
+    afterPaint(() => {
+      if (disposed) return;
+      events = new EventSource("/api/v1/events");
+      events.addEventListener("changed", onChanged);
+      startHeader();
+    });
+  }
 
   if (state.cols.length === 0) state.cols = [...DEFAULT_ATTRS];
-  columns = state.cols.map(column);
-  renderHead();
-  fetchPage(0);
-  draw(true);
+  holdHeader();
+  reload();
+  fetchKeys();
 
   return () => {
     disposed = true;
-    events.close();
+    for (const f of inflight) f.abort.abort();
+    events?.close();
     chart?.destroy();
     window.removeEventListener("resize", onResize);
     document.removeEventListener("keydown", onKey);
     clearTimeout(refreshTimer);
     clearTimeout(checkTimer);
-    clearTimeout(fetchTimer);
+    clearTimeout(scheduleTimer);
   };
+}
+
+interface Flight {
+  from: number;
+  to: number;
+  window: boolean; // a scrolled-to window (cancelled when it scrolls out of view), not the first rows
+  abort: AbortController;
+}
+
+interface ListingState {
+  tip: string;
+  live: string[];
+}
+
+function sameListing(a: ListingState, b: ListingState | null): boolean {
+  if (!b || a.tip !== b.tip || a.live.length !== b.live.length) return false;
+  const ids = new Set(b.live);
+  return a.live.every((id) => ids.has(id));
 }
