@@ -128,6 +128,7 @@ std::optional<ColumnSpec> NumberColumn(const FieldRef& field) {
       return Spec("SELECT run, num FROM params WHERE key = ?", field.key);
     case FieldKind::kDerived:
     case FieldKind::kContext:
+    case FieldKind::kModel:
       return Spec("SELECT run, num FROM fields WHERE key = ?", FieldsKey(field));
     case FieldKind::kTag:
       return std::nullopt;
@@ -155,6 +156,7 @@ std::optional<ColumnSpec> NaturalColumn(const FieldRef& field, bool for_sort) {
       return Spec("SELECT run, num, text FROM params WHERE key = ?", field.key, true);
     case FieldKind::kDerived:
     case FieldKind::kContext:
+    case FieldKind::kModel:
       return Spec("SELECT run, num, text FROM fields WHERE key = ?", FieldsKey(field), true);
     case FieldKind::kTag:
       return std::nullopt;
