@@ -161,17 +161,13 @@ std::optional<ColumnSpec> NaturalColumn(const FieldRef& field, bool for_sort) {
     case FieldKind::kTag:
       return std::nullopt;
     case FieldKind::kAttribute:
-      switch (field.attribute->type) {
-        case AttributeType::kInteger:
-        case AttributeType::kReal:
-        case AttributeType::kBoolean:
-          return AttributeSpec(field.attribute->column);
-        case AttributeType::kTime:
-        case AttributeType::kText:
-          // Text sorts as text: only IS NULL can be answered from presence.
-          if (for_sort) return std::nullopt;
-          return Spec("SELECT rowid, 1 FROM runs WHERE " + std::string(field.attribute->column) + " IS NOT NULL", "");
+      if (field.attribute->type != AttributeType::kTime && field.attribute->type != AttributeType::kText) {
+        return NumberColumn(field);
       }
+      // Text (and times, whose natural view is their ISO text) sorts as text: only IS NULL can be
+      // answered, from presence.
+      if (for_sort) return std::nullopt;
+      return Spec("SELECT rowid, 1 FROM runs WHERE " + std::string(field.attribute->column) + " IS NOT NULL", "");
   }
   return std::nullopt;
 }
