@@ -46,7 +46,8 @@ class TempFile {
     std::error_code ec;
     std::string dir = std::filesystem::temp_directory_path(ec).string();
     if (ec) dir = "/tmp";
-    std::string tmpl = dir + "/trail-keras-XXXXXX";
+    // The pid in the name tells whose file it is (tests count their own while others run).
+    std::string tmpl = dir + "/trail-keras-" + std::to_string(::getpid()) + "-XXXXXX";
     *fd = ::mkstemp(tmpl.data());
     if (*fd < 0) return IoError(tmpl + ": " + ErrnoMessage(errno));
     path_ = tmpl;

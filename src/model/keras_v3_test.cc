@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -11,10 +12,12 @@ namespace {
 using testing::ExpectManifestTensors;
 using testing::KerasFile;
 
+// This process's extracted weights files: ctest runs other tests (which extract too) beside it.
 size_t ExtractedFiles() {
+  const std::string mine = "trail-keras-" + std::to_string(::getpid()) + "-";
   size_t n = 0;
   for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
-    if (e.path().filename().string().starts_with("trail-keras-")) ++n;
+    if (e.path().filename().string().starts_with(mine)) ++n;
   }
   return n;
 }
