@@ -14,6 +14,10 @@ if [ "${1:-}" = "--no-tests" ]; then
   mapfile -t targets < <(ninja -C build -t targets all |
     grep -E '^[^ ]+: CXX_(EXECUTABLE|MODULE_LIBRARY|SHARED_LIBRARY)_LINKER' | cut -d: -f1 |
     grep -vE '(_test|_fuzzer|\.cmake)$' | grep -v '^/' | sort -u)
+  # The test command needs no benchmark programs (no test runs them): it skips them to save time.
+  if [ "${TRAIL_BUILD_SKIP_BENCH:-}" = 1 ]; then
+    mapfile -t targets < <(printf '%s\n' "${targets[@]}" | grep -v '^bench/')
+  fi
 fi
 # Two jobs: the machines trail is built on in CI have two cores and the
 # template-heavy units (CLI11, nlohmann) need memory.

@@ -53,7 +53,7 @@ case "${1:-}" in
   exit
   ;;
 esac
-scripts/build.sh --no-tests
+TRAIL_BUILD_SKIP_BENCH=1 scripts/build.sh --no-tests
 # The plain build's share: every test not labelled unit (the end-to-end and Python tests, one ctest
 # entry per file, the layering rule, the format check); the unit tests run under ASan below.
 # <program>_NOT_BUILT is how ctest lists a unit-test program this build did not make.
