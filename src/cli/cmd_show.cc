@@ -127,8 +127,22 @@ std::string Render(const Json& r) {
     std::string snap = api::GetString(c, "snapshot");
     if (!snap.empty()) snap += "  (" + api::GetString(c, "ref") + ")";
     Line(out, "snapshot", snap);
-    Line(out, "dirty", c.value("dirty", false) ? "yes: " + Text(c.value("changed", Json::array())) : "no");
+    // Dirty also when files were left out of the snapshot (too large, or secrets) with no
+    // tracked file changed, or when the commit had no HEAD to compare with.
+    const Json changed = c.value("changed", Json::array());
+    const bool left_out = !c.value("skipped", Json::array()).empty() || !c.value("excluded", Json::array()).empty();
+    std::string dirty = "no";
+    if (c.value("dirty", false)) {
+      if (!changed.empty())
+        dirty = "yes: " + Text(changed);
+      else if (left_out)
+        dirty = "yes: files left out of the snapshot (below)";
+      else
+        dirty = "yes";
+    }
+    Line(out, "dirty", dirty);
     Line(out, "left out", Text(c.value("skipped", Json::array())));
+    Line(out, "secret files", Text(c.value("excluded", Json::array())));
   }
 
   Section(out, "Environment (processors, versions)");

@@ -91,3 +91,14 @@ def test_secret_custom_context_fields_are_masked(project):
     ctx = record(project, "p-1")["context"]
     assert ctx == {"registry": "***", "region": "eu-west-1"}
     assert SECRET not in git("log", "-p", "trail", cwd=project)
+
+
+def test_show_says_why_a_run_is_dirty_when_only_secrets_were_left_out(project):
+    (project / "server.pem").write_text(f"{SECRET}\n")
+    trail("run", "--", "true", cwd=project)
+    code = record(project, "p-1")["code"]
+    assert code["dirty"] is True and "changed" not in code
+    shown = trail("show", "p-1", cwd=project).stdout
+    assert "dirty          yes: files left out of the snapshot (below)\n" in shown
+    assert "secret files   server.pem\n" in shown
+    assert SECRET not in shown
