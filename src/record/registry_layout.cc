@@ -1,10 +1,8 @@
 #include "record/registry_layout.h"
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <random>
 #include <vector>
+
+#include "base/random_id.h"
 
 namespace trail::record {
 namespace {
@@ -49,14 +47,7 @@ bool IsRegistryUid(std::string_view uid) {
   return true;
 }
 
-std::string RegistryUid() {
-  std::random_device rd;
-  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(::getpid()));
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()));
-  return buf;
-}
+std::string RegistryUid() { return RandomUid(); }
 
 std::string ModelDir(const std::string& name) { return std::string(kModelsDir) + "/" + name; }
 std::string VersionsDir(const std::string& name) { return ModelDir(name) + "/" + kVersionsDir; }

@@ -1,10 +1,7 @@
 #include "recording/run_start.h"
 
-#include <unistd.h>
-
-#include <random>
-
 #include "base/clock.h"
+#include "base/random_id.h"
 #include "project/context_config.h"
 #include "project/metrics_config.h"
 #include "record/live_files.h"
@@ -15,18 +12,6 @@
 #include "recording/run_artifacts.h"
 
 namespace trail {
-namespace {
-
-std::string RandomUid() {
-  std::random_device rd;
-  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(::getpid()));
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()));
-  return buf;
-}
-
-}  // namespace
 
 StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector<std::string>* warnings) {
   // Params: params files < the command's own options < the caller's.
