@@ -2,12 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <time.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <iostream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -284,50 +281,6 @@ TEST(LineParserTest, WideLines) {
   MetricSet set = ParseAll({line});
   EXPECT_EQ(set.TotalPoints(), 200);
   EXPECT_THAT(Values(set, "m199"), ElementsAre(199));
-}
-
-// CPU time of the calling thread: on a shared machine wall time mostly
-// measures how often the scheduler ran us.
-double ThreadCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-TEST(LineParserTest, ParseRate) {
-  // Prints the single-threaded rate; a number to watch, not an assertion.
-  // Lines sit in one buffer, as the tailer holds them; the best of three
-  // runs, each into a fresh set, filters out noise from a busy machine.
-  constexpr int64_t kLines = 1'000'000;
-  std::string text;
-  std::vector<std::string_view> lines;
-  std::vector<size_t> ends;
-  for (int64_t i = 0; i < kLines; ++i) {
-    text += "{\"step\": " + std::to_string(i) + ", \"loss\": 0." + std::to_string(1000 + (i * 7919) % 9000) +
-            ", \"val_loss\": 0." + std::to_string(2000 + (i * 104729) % 7000) + "}";
-    ends.push_back(text.size());
-  }
-  for (size_t i = 0, start = 0; i < ends.size(); start = ends[i++]) {
-    lines.emplace_back(text.data() + start, ends[i] - start);
-  }
-  double best_wall = 0, best_cpu = 0;
-  for (int run = 0; run < 3; ++run) {
-    MetricSet set;
-    LineParser parser;
-    auto start = std::chrono::steady_clock::now();
-    double cpu_start = ThreadCpuSeconds();
-    for (std::string_view line : lines) {
-      StatusOr<int> r = parser.Parse(line, kNow, set);
-      if (!r.ok()) FAIL() << r.status().message();
-    }
-    double cpu = ThreadCpuSeconds() - cpu_start;
-    std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
-    ASSERT_EQ(set.TotalPoints(), 2 * kLines);
-    best_wall = std::max(best_wall, set.TotalPoints() / wall.count());
-    best_cpu = std::max(best_cpu, set.TotalPoints() / cpu);
-  }
-  std::cout << "parse rate: " << static_cast<int64_t>(best_cpu) << " points/s of thread CPU time, "
-            << static_cast<int64_t>(best_wall) << " points/s of wall time (best of 3, 2 points a line)\n";
 }
 
 // Found by fuzz/metrics_line_fuzzer: the fallback used to read "6NaN" as 60,

@@ -3,11 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 
 #include "base/test_temp_dir.h"
 
@@ -305,32 +302,6 @@ TEST(MetricsTailerTest, UnwritableMarksAreAnError) {
   Status s = tailer.Poll(1, set);
   EXPECT_EQ(s.code(), Code::kIo);
   EXPECT_EQ(set.TotalPoints(), 1);  // the lines were still read
-}
-
-TEST(MetricsTailerTest, ReadRate) {
-  // Prints the rate of the whole pipeline (file -> set); not an assertion.
-  trail::testing::TempDir dir;
-  std::string path = dir.File("metrics.jsonl");
-  constexpr int64_t kLines = 1'000'000;
-  {
-    std::string text;
-    for (int64_t i = 0; i < kLines; ++i) {
-      text += "{\"step\": " + std::to_string(i) + ", \"loss\": 0." + std::to_string(1000 + (i * 7919) % 9000) +
-              ", \"val_loss\": 0." + std::to_string(2000 + (i * 104729) % 7000) + "}\n";
-    }
-    Append(path, text);
-  }
-  MetricsTailer tailer(path);
-  MetricSet set;
-  auto start = std::chrono::steady_clock::now();
-  std::clock_t cpu_start = std::clock();
-  ASSERT_TRUE(tailer.Finish(0, set).ok());
-  double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-  std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
-  ASSERT_EQ(set.TotalPoints(), 2 * kLines);
-  std::cout << "tailer rate: " << static_cast<int64_t>(set.TotalPoints() / cpu) << " points/s of CPU time, "
-            << static_cast<int64_t>(set.TotalPoints() / wall.count()) << " points/s of wall time, from a "
-            << std::filesystem::file_size(path) / (1 << 20) << " MiB file\n";
 }
 
 }  // namespace
