@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <tuple>
 #include <vector>
 
 #include "base/test_temp_dir.h"
@@ -229,6 +230,41 @@ TEST_F(DiffTest, NanAndZeroTensors) {
   EXPECT_FALSE(zero->identical);
   EXPECT_EQ(zero->relative_l2, 0);
   EXPECT_EQ(zero->cosine, 1);
+}
+
+// Every finite float16 and bfloat16 value, and float32 values of every exponent, widened in
+// blocks: each compares equal to its exact double (a float64 tensor written from ToDoubles).
+TEST_F(DiffTest, HalfAndBfloat16WidenExactly) {
+  std::vector<Tensor> a, b;
+  for (auto [name, dtype, kind] : {std::tuple{"half", "F16", DType::kFloat16}, {"brain", "BF16", DType::kBFloat16}}) {
+    std::vector<uint16_t> bits;
+    for (uint32_t h = 0; h < 0x10000; ++h) {
+      const bool finite = kind == DType::kFloat16 ? (h & 0x7c00) != 0x7c00 : (h & 0x7f80) != 0x7f80;
+      if (finite) bits.push_back(static_cast<uint16_t>(h));
+    }
+    std::vector<double> exact(bits.size());
+    ToDoubles(kind, reinterpret_cast<const char*>(bits.data()), bits.size(), exact.data());
+    const int64_t n = static_cast<int64_t>(bits.size());
+    a.push_back({name, dtype, {n}, Bytes(bits)});
+    b.push_back({name, "F64", {n}, Bytes(exact)});
+  }
+  std::vector<float> f;
+  for (int e = -149; e < 128; ++e) f.push_back(std::ldexp(-1.25f, e));
+  a.push_back({"single", "F32", {static_cast<int64_t>(f.size())}, Bytes(f)});
+  b.push_back({"single", "F64", {static_cast<int64_t>(f.size())}, Bytes(std::vector<double>(f.begin(), f.end()))});
+  WriteSafetensors(Path("a.safetensors"), a);
+  WriteSafetensors(Path("b.safetensors"), b);
+  auto ma = Open(Path("a.safetensors"));
+  auto mb = Open(Path("b.safetensors"));
+  auto d = DiffModels(*ma, *mb);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  for (const char* name : {"half", "brain", "single"}) {
+    const TensorDiff* t = Find(*d, name);
+    ASSERT_NE(t, nullptr) << name;
+    EXPECT_TRUE(t->compared) << name;
+    EXPECT_EQ(t->max_abs_diff, 0) << name;
+    EXPECT_EQ(t->relative_l2, 0) << name;
+  }
 }
 
 // Values from memory, cut into reads of odd sizes, with a tensor whose stream cannot be opened
