@@ -82,7 +82,8 @@ class ChunkReader {
       holding_ = false;
       cv_.notify_all();
     }
-    cv_.wait(lock, [&] { return produced_ > consumed_; });
+    cv_.wait(lock, [&] { return produced_ > consumed_ || done_; });
+    if (produced_ == consumed_) return Internal("model diff: values asked for past the tensors being read");
     Slot& slot = slots_[consumed_ % kSlots];
     holding_ = true;
     if (!slot.status.ok()) return slot.status;
@@ -117,8 +118,17 @@ class ChunkReader {
     cv_.notify_all();
   }
 
-  // Stops at the first error or short chunk: the comparison ends there.
+  // Stops at the first error or short chunk (the comparison ends there), or when told to.
   void Run() {
+    ReadAll();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  void ReadAll() {
     for (const StreamJob& job : jobs_) {
       std::unique_ptr<ValueStream> stream;
       Status opened;
@@ -128,9 +138,13 @@ class ChunkReader {
         if (s.ok()) stream = std::move(*s);
         opened = s.status();
       }
+      bool more = opened.ok();
       for (uint64_t left = job.elements; left > 0;) {
         Slot* slot = WaitFree();
-        if (!slot) break;
+        if (!slot) {
+          more = false;
+          break;
+        }
         const size_t want = static_cast<size_t>(std::min<uint64_t>(left, job.chunk_elements)) * job.width;
         StatusOr<size_t> got = opened;
         if (opened.ok()) {
@@ -141,15 +155,14 @@ class ChunkReader {
         slot->size = got.ok() ? *got : 0;
         Publish();
         if (!got.ok() || *got != want) {
-          auto lock = Serial();
-          stream.reset();
-          return;
+          more = false;
+          break;
         }
-        left -= job.chunk_elements < left ? job.chunk_elements : left;
+        left -= std::min<uint64_t>(left, job.chunk_elements);
       }
       auto lock = Serial();
       stream.reset();
-      if (!opened.ok()) return;
+      if (!more) return;
     }
   }
 
@@ -162,6 +175,7 @@ class ChunkReader {
   uint64_t produced_ = 0, consumed_ = 0;  // chunks; slot = count % kSlots
   bool holding_ = false;                  // the consumer holds slot consumed_ % kSlots
   bool stop_ = false;
+  bool done_ = false;   // the thread has read all it will
   std::thread thread_;  // last: started once everything above is
 };
 
