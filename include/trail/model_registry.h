@@ -16,11 +16,15 @@
 
 namespace trail::api {
 
-// `trail model register NAME RUN [ARTIFACT]`.
+// `trail model register NAME RUN [ARTIFACT...]`.
 struct RegisterModelRequest {
-  std::string name;      // letters, digits, '-', '_', '.'; at most 100
-  std::string run;       // id, number or uid
-  std::string artifact;  // by path, file name or role; "": the run's one model artifact
+  std::string name;  // letters, digits, '-', '_', '.'; at most 100
+  std::string run;   // id, number or uid
+  // Each by path, file name or role; empty: the run's one model artifact. Each brings the files
+  // it cannot be loaded without: a TensorFlow checkpoint's .index, .data-* shards, .meta and
+  // `checkpoint` state file, a SavedModel's variables/ and assets/, an ONNX model's external data
+  // (docs/models.md, "The registry").
+  std::vector<std::string> artifacts;
   std::string message;
   std::vector<std::string> tags;  // "k=v"
 };
@@ -30,8 +34,9 @@ struct ModelVersion {
   int64_t version = 0;
   std::string uid;
   std::string path;                  // the record on the runs branch
-  Json record;                       // as stored: model, version, uid, run, artifact, user, lineage...
+  Json record;                       // as stored: model, version, uid, run, artifact(s), user, lineage...
   std::vector<std::string> aliases;  // the aliases on it now
+  Json artifacts = Json::array();    // every file, primary first (an older record: its one artifact)
 };
 
 struct AliasMove {
@@ -79,8 +84,8 @@ struct ModelView {
 // ISO-8601 time, for which version an alias named then.
 StatusOr<ModelView> ShowModel(Project& project, const std::string& ref, const std::string& at);
 
-// `trail get model:NAME@ALIAS` (`model:NAME:N`, `model:NAME`): the version's artifact restored under
-// `out` (default: a folder NAME-vN) at its recorded path. `id` in the result is "NAME:N".
+// `trail get model:NAME@ALIAS` (`model:NAME:N`, `model:NAME`): every file of the version restored
+// under `out` (default: a folder NAME-vN) at its recorded path. `id` in the result is "NAME:N".
 StatusOr<GetResult> GetModel(Project& project, const std::string& ref, const std::string& out, bool force);
 
 // The JSON `--format json` prints (and the web API will serve).

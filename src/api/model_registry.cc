@@ -17,7 +17,7 @@ std::string UserText(const Json& user) {
 }
 
 ModelVersion FromVersion(const registry::Version& v, const std::map<std::string, const registry::Version*>& aliases) {
-  ModelVersion out{v.name, v.number, v.uid, v.path, v.record, {}};
+  ModelVersion out{v.name, v.number, v.uid, v.path, v.record, {}, v.artifacts};
   for (const auto& [alias, target] : aliases)
     if (target && target->uid == v.uid) out.aliases.push_back(alias);
   return out;
@@ -44,6 +44,7 @@ std::map<std::string, int64_t> Numbers(const std::map<std::string, const registr
 Json VersionJson(const ModelVersion& v) {
   Json j = v.record;
   j["aliases"] = v.aliases;
+  j["artifacts"] = v.artifacts;  // also for a record that has only `artifact`
   return j;
 }
 
@@ -65,7 +66,7 @@ StatusOr<ModelVersion> RegisterModel(Project& handle, const RegisterModelRequest
   registry::RegisterOptions options;
   options.name = request.name;
   options.run = request.run;
-  options.artifact = request.artifact;
+  options.artifacts = request.artifacts;
   options.message = request.message;
   for (const std::string& tag : request.tags) {
     const size_t eq = tag.find('=');
@@ -74,7 +75,7 @@ StatusOr<ModelVersion> RegisterModel(Project& handle, const RegisterModelRequest
   }
   auto v = registry::RegisterVersion(ProjectAccess::Of(handle), options);
   if (!v.ok()) return v.status();
-  return FromVersion(*v, {});
+  return FromVersion(*v, {});  // the writer fills `artifacts`: never empty
 }
 
 StatusOr<AliasMove> MoveModelAlias(Project& handle, const AliasRequest& request) {
@@ -135,10 +136,10 @@ StatusOr<GetResult> GetModel(Project& handle, const std::string& ref_text, const
   TRAIL_ASSIGN_OR_RETURN(std::string tip, registry::RunsTip(project));
   TRAIL_ASSIGN_OR_RETURN(registry::Model model, registry::LoadModel(project, tip, ref.name));
   TRAIL_ASSIGN_OR_RETURN(const registry::Version* v, registry::Resolve(model, ref, std::nullopt));
-  // The version's artifact restored as a run's would be: a record holding that one artifact.
+  // The version's files restored as a run's artifacts would be: a record holding just them.
   Json rec = Json::object();
   rec["id"] = v->name + "-v" + std::to_string(v->number);
-  rec["artifacts"] = Json::array({v->record["artifact"]});
+  rec["artifacts"] = v->artifacts;
   auto done = RestoreArtifacts(project, rec, {}, out, force);
   if (!done.ok()) return done.status();
   GetResult result;

@@ -60,8 +60,10 @@ std::function<int()> SetupModelRegister(CLI::App& sub) {
   auto r = std::make_shared<api::RegisterModelRequest>();
   sub.add_option("name", r->name, "model name: letters, digits, '-', '_', '.' (at most 100)")->required();
   sub.add_option("run", r->run, "the run whose artifact this version is (id, number or uid)")->required();
-  sub.add_option("artifact", r->artifact,
-                 "the artifact, by path, file name or role (default: the run's one model artifact)");
+  sub.add_option("artifact", r->artifacts,
+                 "the artifacts, by path, file name or role (default: the run's one model artifact); each brings "
+                 "the files it needs: a TF checkpoint's .index, .data-* shards and checkpoint file, a "
+                 "SavedModel's variables/, an ONNX model's external data");
   sub.add_option("-m,--message", r->message, "why this version exists");
   sub.add_option("--tag", r->tags, "k=v, repeatable");
   return [r] {
@@ -69,10 +71,13 @@ std::function<int()> SetupModelRegister(CLI::App& sub) {
     if (!project) return 1;
     auto v = api::RegisterModel(*project, *r);
     if (!v.ok()) return Fail(v.status());
-    const Json& artifact = v->record["artifact"];
-    std::printf("trail: registered %s version %lld from %s (%s, %s)\n", v->name.c_str(),
+    const Json& artifact = v->artifacts.at(0);
+    const size_t more = v->artifacts.size() - 1;
+    std::string with;
+    if (more) with = ", with " + std::to_string(more) + (more == 1 ? " more file" : " more files");
+    std::printf("trail: registered %s version %lld from %s (%s, %s%s)\n", v->name.c_str(),
                 static_cast<long long>(v->version), Str(v->record, "run").c_str(), Str(artifact, "path").c_str(),
-                Str(artifact, "oid").c_str());
+                Str(artifact, "oid").c_str(), with.c_str());
     return 0;
   };
 }
@@ -154,7 +159,7 @@ std::function<int()> SetupModelShow(CLI::App& sub) {
       return 0;
     }
     const Json& rec = view->version.record;
-    const Json artifact = rec.value("artifact", Json());
+    const Json& files = view->version.artifacts;
     std::printf("model:      %s\n", view->version.name.c_str());
     std::printf("version:    %lld", static_cast<long long>(view->version.version));
     if (rec.contains("renumbered_from"))
@@ -163,8 +168,12 @@ std::function<int()> SetupModelShow(CLI::App& sub) {
     if (!view->at.empty()) std::printf("at:         %s\n", view->at.c_str());
     std::printf("aliases:    %s\n", Join(view->version.aliases).c_str());
     std::printf("run:        %s\n", Str(rec, "run").c_str());
-    std::printf("artifact:   %s (%s, %s)\n", Str(artifact, "path").c_str(), Str(artifact, "role").c_str(),
-                Str(artifact, "oid").c_str());
+    // The primary file, then (a checkpoint's shards, a SavedModel's variables) the others.
+    for (size_t i = 0; i < files.size(); ++i) {
+      const Json& f = files[i];
+      std::printf("%s%s (%s, %s)\n", i == 0 ? "artifact:   " : "  with:     ", Str(f, "path").c_str(),
+                  Str(f, "role").c_str(), Str(f, "oid").c_str());
+    }
     std::printf("registered: %s by %s <%s>\n", LocalTime(Str(rec, "registered")).c_str(),
                 Str(rec.value("user", Json()), "name").c_str(), Str(rec.value("user", Json()), "email").c_str());
     if (!Str(rec, "message").empty()) std::printf("message:    %s\n", Str(rec, "message").c_str());

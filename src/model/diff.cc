@@ -1,11 +1,18 @@
 #include "model/diff.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
+#include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "model/values.h"
 
@@ -26,20 +33,250 @@ StatusOr<size_t> ReadFull(ValueStream& stream, char* buf, size_t capacity) {
   return filled;
 }
 
-// Streams tensor `ia` of `a` and `ib` of `b` (same element count) in lockstep, chunk by chunk of
-// whole elements, and fills the value fields of `d`.
-Status CompareValues(ModelFile& a, size_t ia, ModelFile& b, size_t ib, const DiffOptions& options, TensorDiff& d) {
-  const TensorInfo& ta = a.info().tensors[ia];
-  const TensorInfo& tb = b.info().tensors[ib];
+// Elements per chunk of a compared tensor pair: the same cut on both sides, whole elements, at
+// most kValueChunkBytes on the wider side.
+size_t ChunkElements(const TensorInfo& ta, const TensorInfo& tb) {
+  return kValueChunkBytes / std::max(DTypeSize(ta.dtype), DTypeSize(tb.dtype));
+}
+
+// One tensor a ChunkReader streams, and how it is cut.
+struct StreamJob {
+  size_t tensor = 0;
+  uint64_t elements = 0;
+  size_t chunk_elements = 0;
+  size_t width = 0;  // bytes per element
+};
+
+// Reads one model's tensors, in the order of `jobs`, on a thread of its own, a few chunks ahead
+// of the comparison: the two files are read at once and the arithmetic overlaps the reads, while
+// memory stays at kSlots chunks per side. Until it is destroyed, the thread is the only user of
+// `file` (a ModelFile is not thread-safe); `serial`, when not null, is held around every call
+// into it (two readers of one file, or a library with global state: HDF5).
+class ChunkReader {
+ public:
+  struct Chunk {
+    const char* data;
+    size_t size;  // less than the chunk's bytes when the stream ended early
+  };
+
+  ChunkReader(ModelFile& file, std::vector<StreamJob> jobs, std::mutex* serial)
+      : file_(file), jobs_(std::move(jobs)), serial_(serial) {
+    for (Slot& slot : slots_) slot.buf.resize(kValueChunkBytes);
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  ~ChunkReader() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // The next chunk in job order, valid until the next call; the stream's error as it returned it.
+  StatusOr<Chunk> Next() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (holding_) {
+      ++consumed_;
+      holding_ = false;
+      cv_.notify_all();
+    }
+    cv_.wait(lock, [&] { return produced_ > consumed_ || done_; });
+    if (produced_ == consumed_) return Internal("model diff: values asked for past the tensors being read");
+    Slot& slot = slots_[consumed_ % kSlots];
+    holding_ = true;
+    if (!slot.status.ok()) return slot.status;
+    return Chunk{slot.buf.data(), slot.size};
+  }
+
+ private:
+  static constexpr size_t kSlots = 3;  // one being compared, two read ahead
+
+  struct Slot {
+    std::vector<char> buf;
+    size_t size = 0;
+    Status status;
+  };
+
+  std::unique_lock<std::mutex> Serial() {
+    return serial_ ? std::unique_lock<std::mutex>(*serial_) : std::unique_lock<std::mutex>();
+  }
+
+  // A free slot, or null when told to stop.
+  Slot* WaitFree() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return stop_ || produced_ - consumed_ < kSlots; });
+    return stop_ ? nullptr : &slots_[produced_ % kSlots];
+  }
+
+  void Publish() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++produced_;
+    }
+    cv_.notify_all();
+  }
+
+  // Stops at the first error or short chunk (the comparison ends there), or when told to.
+  void Run() {
+    ReadAll();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  void ReadAll() {
+    for (const StreamJob& job : jobs_) {
+      std::unique_ptr<ValueStream> stream;
+      Status opened;
+      {
+        auto lock = Serial();
+        auto s = file_.OpenTensor(job.tensor);
+        if (s.ok()) stream = std::move(*s);
+        opened = s.status();
+      }
+      bool more = opened.ok();
+      for (uint64_t left = job.elements; left > 0;) {
+        Slot* slot = WaitFree();
+        if (!slot) {
+          more = false;
+          break;
+        }
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(left, job.chunk_elements)) * job.width;
+        StatusOr<size_t> got = opened;
+        if (opened.ok()) {
+          auto lock = Serial();
+          got = ReadFull(*stream, slot->buf.data(), want);
+        }
+        slot->status = got.status();
+        slot->size = got.ok() ? *got : 0;
+        Publish();
+        if (!got.ok() || *got != want) {
+          more = false;
+          break;
+        }
+        left -= std::min<uint64_t>(left, job.chunk_elements);
+      }
+      auto lock = Serial();
+      stream.reset();
+      if (!more) return;
+    }
+  }
+
+  ModelFile& file_;
+  const std::vector<StreamJob> jobs_;
+  std::mutex* serial_;
+  std::array<Slot, kSlots> slots_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t produced_ = 0, consumed_ = 0;  // chunks; slot = count % kSlots
+  bool holding_ = false;                  // the consumer holds slot consumed_ % kSlots
+  bool stop_ = false;
+  bool done_ = false;   // the thread has read all it will
+  std::thread thread_;  // last: started once everything above is
+};
+
+// Elements converted to double at a time: both sides' blocks stay in the L1 cache.
+constexpr size_t kBlockElements = 2048;
+
+// Sums over a tensor pair, accumulated element by element in file order, in double.
+struct Sums {
+  double aa = 0, bb = 0, ab = 0, dd = 0, max_abs = 0;
+};
+
+// float32, float16 and bfloat16 widened to double a block at a time, in loops the compiler
+// vectorises (a full block has a constant trip count); other dtypes go through ToDoubles. Exact,
+// as ToDoubles is: the same values, NaN payloads aside. Hosts are little-endian (as values.cc).
+template <typename Word, typename Widen>
+void WidenBlock(const char* bytes, size_t n, double* out, Widen widen) {
+  Word w[kBlockElements];
+  std::memcpy(w, bytes, n * sizeof(Word));
+  if (n == kBlockElements) {
+    for (size_t i = 0; i < kBlockElements; ++i) out[i] = widen(w[i]);
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = widen(w[i]);
+  }
+}
+
+// IEEE half to float, exactly, without branches: normal numbers rebias the exponent, subnormal
+// ones are mantissa * 2^-24, infinities and NaNs keep an all-ones exponent.
+inline float HalfToFloat(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  const uint32_t em = h & 0x7fffu;
+  const float normal = std::bit_cast<float>((em << 13) + 0x38000000u);
+  const float subnormal = static_cast<float>(em) * 0x1p-24f;
+  const float special = std::bit_cast<float>((em << 13) | 0x7f800000u);
+  const float magnitude = em < 0x400u ? subnormal : em >= 0x7c00u ? special : normal;
+  return std::bit_cast<float>(std::bit_cast<uint32_t>(magnitude) | sign);
+}
+
+void BlockToDoubles(DType dtype, const char* bytes, size_t n, double* out) {
+  switch (dtype) {
+    case DType::kFloat32:
+      return WidenBlock<float>(bytes, n, out, [](float f) { return static_cast<double>(f); });
+    case DType::kBFloat16:
+      return WidenBlock<uint16_t>(bytes, n, out, [](uint16_t b) {
+        return static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(b) << 16));
+      });
+    case DType::kFloat16:
+      return WidenBlock<uint16_t>(bytes, n, out, [](uint16_t h) { return static_cast<double>(HalfToFloat(h)); });
+    default:
+      return ToDoubles(dtype, bytes, n, out);
+  }
+}
+
+// The kernels below keep their sums in registers (noinline: register allocation of their own)
+// and add in element order: results are bit for bit those of one pass over the values.
+
+// `sum` plus the squares of x[0..n).
+[[gnu::noinline]] double AddSquares(const double* x, size_t n, double sum) {
+  for (size_t i = 0; i < n; ++i) sum += x[i] * x[i];
+  return sum;
+}
+
+// The larger of `m` and `v`; a NaN `v` is passed over (Sums::dd carries NaN: see Accumulate).
+inline double Max(double m, double v) { return v > m ? v : m; }
+
+[[gnu::noinline]] void Accumulate(const double* __restrict va, const double* __restrict vb, size_t n, Sums& s) {
+  double aa = s.aa, bb = s.bb, ab = s.ab, dd = s.dd;
+  for (size_t i = 0; i < n; ++i) {
+    const double x = va[i], y = vb[i], diff = x - y;
+    aa += x * x;
+    bb += y * y;
+    ab += x * y;
+    dd += diff * diff;
+  }
+  s.aa = aa;
+  s.bb = bb;
+  s.ab = ab;
+  s.dd = dd;
+  // The maximum does not depend on the order: four lanes. A NaN difference makes dd NaN (a sum
+  // of squares is NaN only through one), which CompareValues turns into a NaN maximum.
+  double m0 = s.max_abs, m1 = m0, m2 = m0, m3 = m0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    m0 = Max(m0, std::fabs(va[i] - vb[i]));
+    m1 = Max(m1, std::fabs(va[i + 1] - vb[i + 1]));
+    m2 = Max(m2, std::fabs(va[i + 2] - vb[i + 2]));
+    m3 = Max(m3, std::fabs(va[i + 3] - vb[i + 3]));
+  }
+  for (; i < n; ++i) m0 = Max(m0, std::fabs(va[i] - vb[i]));
+  s.max_abs = Max(Max(m0, m1), Max(m2, m3));
+}
+
+// Compares tensor `ta` of A with `tb` of B (same element count), chunk by chunk as `ra` and `rb`
+// deliver them, and fills the value fields of `d`.
+Status CompareValues(ChunkReader& ra, const TensorInfo& ta, ChunkReader& rb, const TensorInfo& tb,
+                     const DiffOptions& options, TensorDiff& d) {
   const size_t wa = DTypeSize(ta.dtype), wb = DTypeSize(tb.dtype);
-  const size_t per_chunk = kValueChunkBytes / std::max(wa, wb);
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<ValueStream> sa, a.OpenTensor(ia));
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<ValueStream> sb, b.OpenTensor(ib));
-  std::vector<char> ra(per_chunk * wa), rb(per_chunk * wb);
-  std::vector<double> va(per_chunk), vb(per_chunk);
+  const size_t per_chunk = ChunkElements(ta, tb);
+  double va[kBlockElements], vb[kBlockElements];
   const bool same_bytes_possible = ta.dtype == tb.dtype;
   bool identical = same_bytes_possible;
-  double aa = 0, bb = 0, ab = 0, dd = 0, max_abs = 0;
+  Sums s;
   uint64_t left = ta.elements;
   auto ended = [&](const std::string& label) {
     return Corrupt(label + ": tensor " + ta.name + ": values end before its " + std::to_string(ta.elements) +
@@ -47,36 +284,31 @@ Status CompareValues(ModelFile& a, size_t ia, ModelFile& b, size_t ib, const Dif
   };
   while (left > 0) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(left, per_chunk));
-    TRAIL_ASSIGN_OR_RETURN(size_t got_a, ReadFull(*sa, ra.data(), n * wa));
-    if (got_a != n * wa) return ended(options.label_a);
-    TRAIL_ASSIGN_OR_RETURN(size_t got_b, ReadFull(*sb, rb.data(), n * wb));
-    if (got_b != n * wb) return ended(options.label_b);
-    const bool same_chunk = same_bytes_possible && std::memcmp(ra.data(), rb.data(), n * wa) == 0;
+    TRAIL_ASSIGN_OR_RETURN(ChunkReader::Chunk ca, ra.Next());
+    if (ca.size != n * wa) return ended(options.label_a);
+    TRAIL_ASSIGN_OR_RETURN(ChunkReader::Chunk cb, rb.Next());
+    if (cb.size != n * wb) return ended(options.label_b);
+    const bool same_chunk = same_bytes_possible && std::memcmp(ca.data, cb.data, n * wa) == 0;
     if (!same_chunk) identical = false;
-    ToDoubles(ta.dtype, ra.data(), n, va.data());
     if (same_chunk) {
-      // Equal bytes are equal values: only ||a|| moves (checkpoints share most chunks).
+      // Equal bytes are equal values: only ||a|| moves (checkpoints share most chunks). One sum
+      // per chunk, in element order, as before the blocks.
       double sum = 0;
-      for (size_t i = 0; i < n; ++i) sum += va[i] * va[i];
-      aa += sum;
-      bb += sum;
-      ab += sum;
-      left -= n;
-      continue;
-    }
-    ToDoubles(tb.dtype, rb.data(), n, vb.data());
-    for (size_t i = 0; i < n; ++i) {
-      const double x = va[i], y = vb[i], diff = x - y;
-      aa += x * x;
-      bb += y * y;
-      ab += x * y;
-      dd += diff * diff;
-      // NaN on either side propagates: a tensor that went NaN is the largest change there is.
-      const double abs = std::fabs(diff);
-      if (std::isnan(abs))
-        max_abs = abs;
-      else if (abs > max_abs)  // false once max_abs is NaN: it stays NaN
-        max_abs = abs;
+      for (size_t k = 0; k < n; k += kBlockElements) {
+        const size_t m = std::min(kBlockElements, n - k);
+        BlockToDoubles(ta.dtype, ca.data + k * wa, m, va);
+        sum = AddSquares(va, m, sum);
+      }
+      s.aa += sum;
+      s.bb += sum;
+      s.ab += sum;
+    } else {
+      for (size_t k = 0; k < n; k += kBlockElements) {
+        const size_t m = std::min(kBlockElements, n - k);
+        BlockToDoubles(ta.dtype, ca.data + k * wa, m, va);
+        BlockToDoubles(tb.dtype, cb.data + k * wb, m, vb);
+        Accumulate(va, vb, m, s);
+      }
     }
     left -= n;
   }
@@ -88,7 +320,9 @@ Status CompareValues(ModelFile& a, size_t ia, ModelFile& b, size_t ib, const Dif
     d.cosine = 1;
     return Status::Ok();
   }
-  d.max_abs_diff = max_abs;
+  const double aa = s.aa, bb = s.bb, ab = s.ab, dd = s.dd;
+  // NaN on either side propagates: a tensor that went NaN is the largest change there is.
+  d.max_abs_diff = std::isnan(dd) ? std::numeric_limits<double>::quiet_NaN() : s.max_abs;
   if (aa == 0)
     d.relative_l2 = dd == 0 ? 0 : std::numeric_limits<double>::infinity();
   else
@@ -239,6 +473,35 @@ StatusOr<ModelDiff> DiffModels(ModelFile& a, ModelFile& b, const DiffOptions& op
   std::map<std::string, size_t> in_a;
   for (size_t i = 0; i < ia.tensors.size(); ++i) in_a.emplace(ia.tensors[i].name, i);
 
+  // The pairs whose values are compared, in the order the loop below compares them: each file's
+  // reader streams its side of them ahead of the comparison.
+  auto compared_with = [&](size_t i) -> std::optional<size_t> {
+    const TensorInfo& ta = ia.tensors[i];
+    auto it = in_b.find(ta.name);
+    if (!options.values || in_a[ta.name] != i || it == in_b.end()) return std::nullopt;
+    const TensorInfo& tb = ib.tensors[it->second];
+    if (ta.shape != tb.shape || DTypeSize(ta.dtype) == 0 || DTypeSize(tb.dtype) == 0 || ta.elements == 0)
+      return std::nullopt;
+    return it->second;
+  };
+  std::vector<StreamJob> jobs_a, jobs_b;
+  for (size_t i = 0; i < ia.tensors.size(); ++i) {
+    if (auto j = compared_with(i)) {
+      const TensorInfo &ta = ia.tensors[i], &tb = ib.tensors[*j];
+      jobs_a.push_back({i, ta.elements, ChunkElements(ta, tb), DTypeSize(ta.dtype)});
+      jobs_b.push_back({*j, tb.elements, ChunkElements(ta, tb), DTypeSize(tb.dtype)});
+    }
+  }
+  std::unique_ptr<ChunkReader> reader_a, reader_b;
+  std::mutex serial;
+  if (!jobs_a.empty()) {
+    // HDF5 (Keras files) keeps global state: its calls are made one at a time.
+    auto hdf5 = [](const ModelInfo& info) { return info.format == "keras-h5" || info.format == "keras-v3"; };
+    std::mutex* shared = &a == &b || hdf5(ia) || hdf5(ib) ? &serial : nullptr;
+    reader_a = std::make_unique<ChunkReader>(a, std::move(jobs_a), shared);
+    reader_b = std::make_unique<ChunkReader>(b, std::move(jobs_b), shared);
+  }
+
   std::vector<TensorDiff> both, others;
   for (size_t i = 0; i < ia.tensors.size(); ++i) {
     const TensorInfo& ta = ia.tensors[i];
@@ -266,8 +529,8 @@ StatusOr<ModelDiff> DiffModels(ModelFile& a, ModelFile& b, const DiffOptions& op
     }
     d.elements = ta.elements;
     const bool numeric = DTypeSize(ta.dtype) != 0 && DTypeSize(tb.dtype) != 0;
-    if (options.values && numeric && ta.elements > 0) {
-      TRAIL_RETURN_IF_ERROR(CompareValues(a, i, b, it->second, options, d));
+    if (compared_with(i)) {
+      TRAIL_RETURN_IF_ERROR(CompareValues(*reader_a, ta, *reader_b, tb, options, d));
     } else if (options.values && numeric) {
       d.compared = true;
       d.identical = ta.dtype == tb.dtype;

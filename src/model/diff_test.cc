@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <tuple>
 #include <vector>
 
 #include "base/test_temp_dir.h"
@@ -227,6 +230,132 @@ TEST_F(DiffTest, NanAndZeroTensors) {
   EXPECT_FALSE(zero->identical);
   EXPECT_EQ(zero->relative_l2, 0);
   EXPECT_EQ(zero->cosine, 1);
+}
+
+// Every finite float16 and bfloat16 value, and float32 values of every exponent, widened in
+// blocks: each compares equal to its exact double (a float64 tensor written from ToDoubles).
+TEST_F(DiffTest, HalfAndBfloat16WidenExactly) {
+  std::vector<Tensor> a, b;
+  for (auto [name, dtype, kind] : {std::tuple{"half", "F16", DType::kFloat16}, {"brain", "BF16", DType::kBFloat16}}) {
+    std::vector<uint16_t> bits;
+    for (uint32_t h = 0; h < 0x10000; ++h) {
+      const bool finite = kind == DType::kFloat16 ? (h & 0x7c00) != 0x7c00 : (h & 0x7f80) != 0x7f80;
+      if (finite) bits.push_back(static_cast<uint16_t>(h));
+    }
+    std::vector<double> exact(bits.size());
+    ToDoubles(kind, reinterpret_cast<const char*>(bits.data()), bits.size(), exact.data());
+    const int64_t n = static_cast<int64_t>(bits.size());
+    a.push_back({name, dtype, {n}, Bytes(bits)});
+    b.push_back({name, "F64", {n}, Bytes(exact)});
+  }
+  std::vector<float> f;
+  for (int e = -149; e < 128; ++e) f.push_back(std::ldexp(-1.25f, e));
+  a.push_back({"single", "F32", {static_cast<int64_t>(f.size())}, Bytes(f)});
+  b.push_back({"single", "F64", {static_cast<int64_t>(f.size())}, Bytes(std::vector<double>(f.begin(), f.end()))});
+  WriteSafetensors(Path("a.safetensors"), a);
+  WriteSafetensors(Path("b.safetensors"), b);
+  auto ma = Open(Path("a.safetensors"));
+  auto mb = Open(Path("b.safetensors"));
+  auto d = DiffModels(*ma, *mb);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  for (const char* name : {"half", "brain", "single"}) {
+    const TensorDiff* t = Find(*d, name);
+    ASSERT_NE(t, nullptr) << name;
+    EXPECT_TRUE(t->compared) << name;
+    EXPECT_EQ(t->max_abs_diff, 0) << name;
+    EXPECT_EQ(t->relative_l2, 0) << name;
+  }
+}
+
+// Values from memory, cut into reads of odd sizes, with a tensor whose stream cannot be opened
+// (`fail_open`) or fails after `fail_after` bytes: the readers ahead of the comparison stop
+// cleanly, whatever side fails and wherever.
+class MemoryModel : public ModelFile {
+ public:
+  explicit MemoryModel(std::vector<std::vector<double>> tensors, size_t fail_open = SIZE_MAX,
+                       size_t fail_after = SIZE_MAX)
+      : values_(std::move(tensors)), fail_open_(fail_open), fail_after_(fail_after) {
+    for (size_t i = 0; i < values_.size(); ++i) {
+      TensorInfo t;
+      t.name = "t" + std::to_string(i);
+      t.dtype = DType::kFloat64;
+      t.dtype_name = "float64";
+      t.shape = {static_cast<int64_t>(values_[i].size())};
+      t.elements = values_[i].size();
+      t.bytes = t.elements * 8;
+      info_.tensors.push_back(t);
+    }
+  }
+
+  StatusOr<std::unique_ptr<ValueStream>> OpenTensor(size_t index) override {
+    if (index == fail_open_) return IoError("t" + std::to_string(index) + ": cannot open");
+    return std::unique_ptr<ValueStream>(std::make_unique<Stream>(values_[index], fail_after_));
+  }
+
+ private:
+  class Stream : public ValueStream {
+   public:
+    Stream(const std::vector<double>& v, size_t fail_after)
+        : data_(reinterpret_cast<const char*>(v.data())), left_(v.size() * 8), fail_after_(fail_after) {}
+    StatusOr<size_t> Read(char* buf, size_t capacity) override {
+      if (done_ >= fail_after_) return IoError("read failed");
+      const size_t n = std::min({capacity, left_, size_t{12345}});
+      std::memcpy(buf, data_ + done_, n);
+      done_ += n;
+      left_ -= n;
+      return n;
+    }
+
+   private:
+    const char* data_;
+    size_t left_, done_ = 0, fail_after_;
+  };
+
+  std::vector<std::vector<double>> values_;
+  size_t fail_open_, fail_after_;
+};
+
+// The statistics are exactly those of one pass in element order, across chunk and block borders.
+TEST(DiffStreamTest, ResultsEqualASequentialPassBitForBit) {
+  const size_t n = kValueChunkBytes / 8 * 2 + 3001;
+  std::vector<double> x(n), y(n);
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = std::sin(0.001 * i) * 1e3 + 1e-7 * i;
+    y[i] = i % 7 == 0 ? x[i] : x[i] * (1 + 1e-9 * (i % 13)) - 1e-12;
+  }
+  double aa = 0, bb = 0, ab = 0, dd = 0, max_abs = 0;
+  for (size_t i = 0; i < n; ++i) {
+    aa += x[i] * x[i];
+    bb += y[i] * y[i];
+    ab += x[i] * y[i];
+    dd += (x[i] - y[i]) * (x[i] - y[i]);
+    max_abs = std::max(max_abs, std::fabs(x[i] - y[i]));
+  }
+  MemoryModel a({x, {1, 2}, x}), b({y, {1, 2}, x});
+  auto d = DiffModels(a, b);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  const TensorDiff* t = Find(*d, "t0");
+  EXPECT_EQ(t->max_abs_diff, max_abs);
+  EXPECT_EQ(t->relative_l2, std::sqrt(dd) / std::sqrt(aa));
+  EXPECT_EQ(t->cosine, ab / (std::sqrt(aa) * std::sqrt(bb)));
+  EXPECT_EQ(d->identical, 2u);
+  // One file on both sides: its reads are made one at a time.
+  auto same = DiffModels(a, a);
+  ASSERT_TRUE(same.ok()) << same.status().message();
+  EXPECT_EQ(same->identical, 3u);
+}
+
+TEST(DiffStreamTest, AStreamThatFailsEndsTheDiffWithItsError) {
+  const std::vector<double> big(kValueChunkBytes / 8 * 3, 1.5);
+  MemoryModel good({big, big, big});
+  for (auto [open, after] : {std::pair<size_t, size_t>{0, SIZE_MAX}, {2, SIZE_MAX}, {SIZE_MAX, 1 << 20}}) {
+    MemoryModel bad({big, big, big}, open, after);
+    for (bool bad_first : {true, false}) {
+      auto d = bad_first ? DiffModels(bad, good) : DiffModels(good, bad);
+      ASSERT_FALSE(d.ok());
+      EXPECT_EQ(d.status().code(), Code::kIo) << d.status().message();
+    }
+  }
 }
 
 // A model that exists only in memory, for architecture differences (no values).

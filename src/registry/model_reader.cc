@@ -1,6 +1,7 @@
 #include "registry/model_reader.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "base/clock.h"
@@ -41,20 +42,48 @@ StatusOr<Json> ReadRecord(Project& project, const std::string& tip, const std::s
   return rec;
 }
 
-// Checks a version record against its path; Corrupt naming the path and the problem.
-Status CheckVersion(const Json& rec, const std::string& path, const std::string& name, int64_t number) {
+// More files than any model holds: a record claiming more is refused, not walked.
+constexpr size_t kMaxVersionFiles = 100000;
+
+bool IsCount(const Json& v) { return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0); }
+
+// One file entry of a version (`artifact`, or an item of `artifacts`).
+Status CheckFile(const Json& a, const std::string& path, const std::string& what) {
+  auto bad = [&](const std::string& why) { return Corrupt(path + ": " + what + " " + why); };
+  if (!a.is_object()) return bad("is not a mapping");
+  if (!IsOid(a.value("oid", Json()))) return bad("oid is not a sha256 id");
+  TRAIL_RETURN_IF_ERROR(CheckRelativePath(Str(a, "path"), path + ": " + what + " path", true));
+  const std::string type = Str(a, "type");
+  if (!type.empty() && type != "file" && type != "folder") return bad("has an unknown type \"" + type + "\"");
+  for (const char* key : {"size", "files"})
+    if (a.contains(key) && !IsCount(a[key])) return bad(std::string(key) + " is not a count");
+  return Status::Ok();
+}
+
+// Checks a version record against its path and returns its files, primary first; Corrupt naming
+// the path and the problem.
+StatusOr<Json> CheckVersion(const Json& rec, const std::string& path, const std::string& name, int64_t number) {
   auto bad = [&](const std::string& why) { return Corrupt(path + ": " + why); };
   if (Str(rec, "model") != name) return bad("its model is not " + name);
   if (Int(rec, "version") != number) return bad("its version is not " + std::to_string(number));
   if (!record::IsRegistryUid(Str(rec, "uid"))) return bad("no valid uid");
   if (Str(rec, "run").empty()) return bad("no run");
-  const Json artifact = rec.value("artifact", Json());
-  if (!artifact.is_object()) return bad("no artifact");
-  if (!IsOid(artifact.value("oid", Json()))) return bad("the artifact's oid is not a sha256 id");
-  TRAIL_RETURN_IF_ERROR(CheckRelativePath(Str(artifact, "path"), path + ": artifact path", true));
-  const std::string type = Str(artifact, "type");
-  if (!type.empty() && type != "file" && type != "folder") return bad("unknown artifact type \"" + type + "\"");
-  return Status::Ok();
+  // Older trail reads `artifact` only, so a record may carry both; it is checked whenever present.
+  if (rec.contains("artifact")) TRAIL_RETURN_IF_ERROR(CheckFile(rec["artifact"], path, "the artifact's"));
+  if (!rec.contains("artifacts")) {
+    if (!rec.contains("artifact")) return bad("no artifact");
+    return Json::array({rec["artifact"]});
+  }
+  const Json& files = rec["artifacts"];
+  if (!files.is_array() || files.empty()) return bad("artifacts is not a list of files");
+  if (files.size() > kMaxVersionFiles) return bad("more than " + std::to_string(kMaxVersionFiles) + " artifacts");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < files.size(); ++i) {
+    TRAIL_RETURN_IF_ERROR(CheckFile(files[i], path, "artifacts[" + std::to_string(i) + "]'s"));
+    if (!seen.insert(Str(files[i], "path")).second)
+      return bad("the file " + Str(files[i], "path") + " is listed twice");
+  }
+  return files;
 }
 
 Status CheckMove(const Json& rec, const std::string& path, const std::string& name, const std::string& alias) {
@@ -133,7 +162,8 @@ StatusOr<Model> LoadModel(Project& project, const std::string& tip, const std::s
         continue;
       }
       auto rec = ReadRecord(project, tip, path, e.oid);
-      Status ok = rec.ok() ? CheckVersion(*rec, path, name, *number) : rec.status();
+      StatusOr<Json> files = rec.ok() ? CheckVersion(*rec, path, name, *number) : StatusOr<Json>(rec.status());
+      Status ok = files.status();
       if (!ok.ok()) {
         model.warnings.push_back(ok.message() + "; skipped");
         continue;
@@ -142,7 +172,7 @@ StatusOr<Model> LoadModel(Project& project, const std::string& tip, const std::s
         model.warnings.push_back(path + ": a uid another version has; skipped");
         continue;
       }
-      model.versions.push_back({name, *number, Str(*rec, "uid"), path, std::move(*rec)});
+      model.versions.push_back({name, *number, Str(*rec, "uid"), path, std::move(*rec), std::move(*files)});
     }
   }
   std::sort(model.versions.begin(), model.versions.end(),

@@ -3,7 +3,7 @@
 // "fraud:3" or "fraud" names, now or at a past time.
 //
 // The branch may hold files another clone wrote (`trail pull`): a version or alias move that does
-// not validate (bad name, number, uid or oid; a record whose model or number disagrees with its
+// not validate (bad name, number, uid, oid or file path; a record whose model or number disagrees with its
 // path) is skipped with a warning naming its path, never trusted.
 #pragma once
 
@@ -25,6 +25,9 @@ struct Version {
   std::string uid;
   std::string path;  // on the branch
   Json record;       // the whole record, as read
+  // Every file of the version, validated, primary first: the record's `artifacts`, or the one
+  // `artifact` of a record written before versions held several files.
+  Json artifacts = Json::array();
 };
 
 struct AliasMove {

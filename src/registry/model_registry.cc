@@ -3,52 +3,12 @@
 #include <algorithm>
 
 #include "base/clock.h"
-#include "base/paths.h"
 #include "record/record.h"
 #include "record/registry_layout.h"
+#include "registry/version_files.h"
 
 namespace trail::registry {
 namespace {
-
-// Roles that hold a model (run-data.md's artifact roles less `other`).
-bool IsModelRole(const std::string& role) { return !role.empty() && role != "other"; }
-
-std::string Describe(const Json& a) { return record::GetString(a, "path") + " (" + record::GetString(a, "role") + ")"; }
-
-// The artifact entry of `rec` that `wanted` names, or its one model artifact.
-StatusOr<Json> PickArtifact(const Json& rec, const std::string& wanted) {
-  const std::string id = record::GetString(rec, "id");
-  const Json artifacts = rec.value("artifacts", Json::array());
-  if (!artifacts.is_array() || artifacts.empty()) return NotFound(id + " has no stored artifacts");
-  std::vector<const Json*> picked;
-  std::string all;
-  for (const Json& a : artifacts) {
-    if (!a.is_object()) return Corrupt(id + ": an artifact entry is not a mapping");
-    const std::string path = record::GetString(a, "path");
-    all += (all.empty() ? "" : ", ") + Describe(a);
-    if (wanted.empty() ? IsModelRole(record::GetString(a, "role"))
-                       : (wanted == path || wanted == BaseName(path) || wanted == record::GetString(a, "role")))
-      picked.push_back(&a);
-  }
-  if (picked.empty()) {
-    if (wanted.empty()) return NotFound(id + " has no model artifact; name one of: " + all);
-    return NotFound(id + " has no artifact " + wanted + "; it has: " + all);
-  }
-  if (picked.size() > 1) {
-    std::string names;
-    for (const Json* a : picked) names += (names.empty() ? "" : ", ") + Describe(*a);
-    return FailedPrecondition(
-        id + ": " + (wanted.empty() ? "more than one model artifact" : wanted + " names more than one artifact") +
-        "; name one of: " + names);
-  }
-  const Json& a = *picked.front();
-  if (record::GetString(a, "oid").empty())
-    return FailedPrecondition(id + ": " + record::GetString(a, "path") + " was recorded without its content");
-  Json out = Json::object();
-  for (const char* key : {"path", "role", "type", "size", "files", "oid"})
-    if (a.contains(key)) out[key] = a[key];
-  return out;
-}
 
 // What the version keeps of its run: enough to rebuild the model without the run's record.
 Json Lineage(const Json& rec) {
@@ -121,7 +81,7 @@ StatusOr<Version> RegisterVersion(Project& project, const RegisterOptions& optio
   if (!options.tags.is_object()) return InvalidArgument("tags must be a mapping");
   TRAIL_ASSIGN_OR_RETURN(FileLock lock, project.LockWriters());
   TRAIL_ASSIGN_OR_RETURN(StoredRun run, project.LoadRun(options.run));
-  TRAIL_ASSIGN_OR_RETURN(Json artifact, PickArtifact(run.record, options.artifact));
+  TRAIL_ASSIGN_OR_RETURN(Json files, PickVersionFiles(run.record, options.artifacts));
   TRAIL_ASSIGN_OR_RETURN(std::string tip, RunsTip(project));
   int64_t highest = 0;
   // Numbers are taken from the files, valid or not: a skipped record still owns its number.
@@ -137,7 +97,10 @@ StatusOr<Version> RegisterVersion(Project& project, const RegisterOptions& optio
   rec["uid"] = record::RegistryUid();
   rec["run"] = record::GetString(run.record, "id");
   rec["run_uid"] = record::GetString(run.record, "uid");
-  rec["artifact"] = artifact;
+  // `artifact` (the primary file) is what trail before multi-file versions reads; `artifacts` is
+  // every file, primary first (docs/formats/model-registry.md).
+  rec["artifact"] = files.front();
+  rec["artifacts"] = files;
   rec["user"] = UserJson(project);
   rec["registered"] = FormatIsoTime(NowUnixSeconds());
   if (!options.message.empty()) rec["message"] = options.message;
@@ -146,7 +109,7 @@ StatusOr<Version> RegisterVersion(Project& project, const RegisterOptions& optio
   if (!lineage.empty()) rec["lineage"] = lineage;
 
   Version v{options.name, highest + 1, rec["uid"].get<std::string>(), record::VersionPath(options.name, highest + 1),
-            rec};
+            rec,          files};
   TRAIL_ASSIGN_OR_RETURN(std::string commit,
                          project.Commit({{v.path, EmitYaml(rec)}}, "trail: model " + options.name + " version " +
                                                                        std::to_string(v.number) + " from " +

@@ -1,7 +1,7 @@
 // Writing the model registry (docs/models.md, "The registry"): a new version of a named model
-// from a run's stored artifact, and alias moves. Both commit to the runs branch under the
-// project's writer lock, so version numbers are unique in this clone; sync's merge keeps them
-// unique across clones (sync/runs_merge.h).
+// from a run's stored artifacts (one model: a file, or a checkpoint's files), and alias moves. Both commit to the runs
+// branch under the project's writer lock, so version numbers are unique in this clone; sync's merge keeps them unique
+// across clones (sync/runs_merge.h).
 #pragma once
 
 #include <string>
@@ -16,8 +16,10 @@ namespace trail::registry {
 
 struct RegisterOptions {
   std::string name;
-  std::string run;       // id, number or uid
-  std::string artifact;  // by path, file name or role; "": the run's one model artifact
+  std::string run;  // id, number or uid
+  // Each by path, file name or role, and each with its companions (version_files.h); empty: the
+  // run's one model artifact.
+  std::vector<std::string> artifacts;
   std::string message;
   Json tags = Json::object();  // name -> string
 };

@@ -89,7 +89,7 @@ TEST_F(RegistryTest, RegisterKeepsTheArtifactAndLineage) {
   EXPECT_TRUE(ParseIsoTime(rec["registered"].get<std::string>()));
 
   o.run = "p-2";
-  o.artifact = "b.pt";
+  o.artifacts = {"b.pt"};
   auto v2 = RegisterVersion(*project_, o);
   ASSERT_TRUE(v2.ok()) << v2.status().message();
   EXPECT_EQ(v2->number, 2);
@@ -103,7 +103,7 @@ TEST_F(RegistryTest, RegisterRefusesAndWritesNothing) {
     RegisterOptions o;
     o.name = name;
     o.run = run;
-    o.artifact = artifact;
+    if (!artifact.empty()) o.artifacts = {artifact};
     auto v = RegisterVersion(*project_, o);
     ASSERT_FALSE(v.ok()) << name << " " << run << " " << artifact;
     EXPECT_EQ(v.status().code(), code) << v.status().message();
@@ -117,9 +117,9 @@ TEST_F(RegistryTest, RegisterRefusesAndWritesNothing) {
 }
 
 TEST_F(RegistryTest, AliasesKeepEveryMoveAndAnswerForAPastTime) {
-  RegisterOptions o{"churn", "p-1", "", "", Json::object()};
+  RegisterOptions o{"churn", "p-1", {}, "", Json::object()};
   ASSERT_TRUE(RegisterVersion(*project_, o).ok());
-  o.artifact = "a.onnx";
+  o.artifacts = {"a.onnx"};
   o.run = "p-2";
   ASSERT_TRUE(RegisterVersion(*project_, o).ok());
 
@@ -169,7 +169,7 @@ TEST_F(RegistryTest, ReferencesAndTimes) {
 
 // What another clone may have pushed: each bad file is skipped with a warning, the rest is read.
 TEST_F(RegistryTest, HostileFilesAreSkippedWithAWarning) {
-  RegisterOptions o{"m", "p-1", "", "", Json::object()};
+  RegisterOptions o{"m", "p-1", {}, "", Json::object()};
   ASSERT_TRUE(RegisterVersion(*project_, o).ok());
   const std::string uid = Load("m").versions[0].uid;
   const std::string good_move =
@@ -210,6 +210,57 @@ TEST_F(RegistryTest, HostileFilesAreSkippedWithAWarning) {
   auto v = RegisterVersion(*project_, o);
   ASSERT_TRUE(v.ok()) << v.status().message();
   EXPECT_EQ(v->number, 9);
+}
+
+TEST_F(RegistryTest, AVersionHoldsEveryFileOfACheckpoint) {
+  CommitRun(3,
+            {{{"path", "ckpt/model.ckpt.index"}, {"role", "checkpoint"}, {"size", 5}, {"oid", kOidA}},
+             {{"path", "ckpt/model.ckpt.data-00000-of-00001"}, {"role", "checkpoint"}, {"size", 9}, {"oid", kOidB}}});
+  RegisterOptions o{"tf", "p-3", {}, "", Json::object()};
+  auto v = RegisterVersion(*project_, o);
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  const Json index = {{"path", "ckpt/model.ckpt.index"}, {"role", "checkpoint"}, {"size", 5}, {"oid", kOidA}};
+  const Json data = {
+      {"path", "ckpt/model.ckpt.data-00000-of-00001"}, {"role", "checkpoint"}, {"size", 9}, {"oid", kOidB}};
+  Model m = Load("tf");
+  ASSERT_EQ(m.versions.size(), 1u);
+  // Both forms: `artifact` (the primary file) for older trail, `artifacts` for every file.
+  EXPECT_EQ(m.versions[0].record["artifact"], index);
+  EXPECT_EQ(m.versions[0].record["artifacts"], Json::array({index, data}));
+  EXPECT_EQ(m.versions[0].artifacts, Json::array({index, data}));
+}
+
+// Records written before versions held several files have `artifact` only; files another clone
+// wrote are checked entry by entry.
+TEST_F(RegistryTest, OldRecordsReadAndBadFileListsAreSkipped) {
+  const std::string head = "model: m\nrun: p-1\n";
+  auto version = [&](int n, const std::string& body) {
+    return git::FileWrite{
+        "models/m/versions/" + std::to_string(n) + ".yaml",
+        head + "version: " + std::to_string(n) + "\nuid: \"" + std::string(32, 'a' + n) + "\"\n" + body};
+  };
+  const std::string file = "  - path: a.pt\n    oid: " + kOidA + "\n";
+  std::vector<git::FileWrite> writes = {
+      version(1, "artifact:\n  path: a.pt\n  oid: " + kOidA + "\n  size: 4\n"),           // old form: read
+      version(2, "artifacts:\n" + file + "  - path: b/c.bin\n    oid: " + kOidB + "\n"),  // new form only: read
+      version(3, "artifacts: []\n"),
+      version(4, "artifacts:\n" + file + file),  // a path twice
+      version(5, "artifacts:\n" + file + "  - path: ../x\n    oid: " + kOidB + "\n"),
+      version(6, "artifacts:\n" + file + "  - path: .git/config\n    oid: " + kOidB + "\n"),
+      version(7, "artifacts:\n" + file + "  - path: x\n    oid: sha256:00\n"),
+      version(8, "artifacts:\n" + file + "  - path: x\n    oid: " + kOidB + "\n    size: -1\n"),
+      version(9, "artifacts:\n  path: a.pt\n"),
+      version(10, "artifact:\n  path: /etc/passwd\n  oid: " + kOidA + "\nartifacts:\n" + file),  // both checked
+      version(11, "artifacts:\n  - 7\n"),
+  };
+  ASSERT_TRUE(project_->Commit(writes, "mixed").ok());
+  Model m = Load("m");
+  ASSERT_EQ(m.versions.size(), 2u);
+  EXPECT_EQ(m.versions[0].artifacts, Json::array({{{"path", "a.pt"}, {"oid", kOidA}, {"size", 4}}}));
+  ASSERT_EQ(m.versions[1].artifacts.size(), 2u);
+  EXPECT_EQ(m.versions[1].artifacts[1]["path"], "b/c.bin");
+  EXPECT_EQ(m.warnings.size(), 9u);
+  for (const std::string& w : m.warnings) EXPECT_EQ(w.find('\n'), std::string::npos) << w;
 }
 
 }  // namespace

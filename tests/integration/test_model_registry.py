@@ -62,6 +62,26 @@ def reg(tmp_path_factory):
     return repo, files
 
 
+def rewrite_branch_without(repo, tmp, *folders, add=None):
+    """The runs branch as one commit without `folders` (a new root: as if their history never held
+    them), or with the files of `add` (path -> text) on top of its history."""
+    env = dict(os.environ, GIT_INDEX_FILE=str(tmp / "index"))
+    subprocess.run(["git", "read-tree", "trail"], cwd=repo, env=env, check=True)
+    if folders:
+        subprocess.run(["git", "rm", "-q", "-r", "--cached", "--ignore-unmatch", *folders], cwd=repo, env=env,
+                       check=True)
+    for path, text in (add or {}).items():
+        blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input=text, text=True,
+                              check=True, capture_output=True).stdout.strip()
+        subprocess.run(["git", "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"], cwd=repo, env=env,
+                       check=True)
+    tree = subprocess.run(["git", "write-tree"], cwd=repo, env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+    parent = [] if folders else ["-p", "trail"]
+    commit = git("commit-tree", tree, *parent, "-m", "rewritten", cwd=repo)
+    git("update-ref", "refs/heads/trail", commit, cwd=repo)
+
+
 def tip(repo):
     return git("rev-parse", "refs/heads/trail", cwd=repo)
 
@@ -213,18 +233,7 @@ def test_gc_keeps_a_registered_artifact_whose_run_is_gone(tmp_path):
     def stored():
         return sorted(p for p in store.rglob("*.pack"))
 
-    def rewrite_branch_without(*folders):
-        """The runs branch as one commit without `folders`: as if their history never held them."""
-        env = dict(os.environ, GIT_INDEX_FILE=str(tmp_path / "index"))
-        subprocess.run(["git", "read-tree", "trail"], cwd=repo, env=env, check=True)
-        subprocess.run(["git", "rm", "-q", "-r", "--cached", "--ignore-unmatch", *folders], cwd=repo, env=env,
-                       check=True)
-        tree = subprocess.run(["git", "write-tree"], cwd=repo, env=env, check=True, capture_output=True,
-                              text=True).stdout.strip()
-        commit = git("commit-tree", tree, "-m", "rewritten", cwd=repo)
-        git("update-ref", "refs/heads/trail", commit, cwd=repo)
-
-    rewrite_branch_without("runs")
+    rewrite_branch_without(repo, tmp_path, "runs")
     packs = stored()
     assert packs
     trail("gc", cwd=repo)
@@ -232,7 +241,7 @@ def test_gc_keeps_a_registered_artifact_whose_run_is_gone(tmp_path):
     trail("get", "model:keeper", "-o", tmp_path / "out", cwd=repo)
     assert sha256_file(tmp_path / "out" / "models" / "model.pt") == sha256_file(files[0])
     # Without the registry nothing needs it any more.
-    rewrite_branch_without("models")
+    rewrite_branch_without(repo, tmp_path, "models")
     trail("gc", cwd=repo)
     assert len(stored()) < len(packs)
 
@@ -284,3 +293,73 @@ def test_two_clones_register_concurrently_and_share(tmp_path):
         assert view["version"] == 2 and view["message"] == "from b"
         assert [(h["version"], h["message"]) for h in view["alias_history"]] == [(1, "a ships"), (2, "b ships")]
         assert [v["version"] for v in view["versions"]] == [1, 2]
+
+
+CKPT = ["model.ckpt.index", "model.ckpt.data-00000-of-00001"]
+
+
+def test_a_checkpoint_version_holds_both_files_and_travels(tmp_path):
+    """A TensorFlow checkpoint stored as two artifacts is one version of two files: registered by
+    either file, shown, pushed, pulled into a second clone, restored there byte for byte, and kept
+    by gc after its run is gone."""
+    bare = tmp_path / "origin.git"
+    git("init", "-q", "--bare", "-b", "main", str(bare), cwd=tmp_path)
+    a = make_git_repo(tmp_path / "a")
+    init_project(a, "p")
+    git("remote", "add", "origin", str(bare), cwd=a)
+    store = tmp_path / "store-remote"
+    trail("remote", "add", "origin", str(store), cwd=a)
+    git("push", "-q", "origin", "main", cwd=a)
+    files = make_models(tmp_path / "ckpt", CKPT, 7)
+    run_with(a, tmp_path, files)
+    out = trail("model", "register", "tf", "p-1", "-m", "checkpoint", cwd=a).stdout
+    assert "registered tf version 1 from p-1 (models/model.ckpt.index" in out and "with 1 more file" in out, out
+    # Named by its data shard: the same two files, the .index first.
+    trail("model", "register", "tf", "p-1", "model.ckpt.data-00000-of-00001", cwd=a)
+    run = record(a, "p-1")
+    by_path = {e["path"]: e for e in run["artifacts"]}
+    expected = [{k: by_path["models/" + n][k] for k in ("path", "role", "size", "oid")} for n in CKPT]
+    for n in (1, 2):
+        rec = yaml.safe_load(branch_file(a, f"models/tf/versions/{n}.yaml"))
+        assert rec["artifacts"] == expected and rec["artifact"] == expected[0]
+    shown = trail("model", "show", "tf:1", cwd=a).stdout
+    assert "artifact:   models/model.ckpt.index (checkpoint" in shown, shown
+    assert "with:     models/model.ckpt.data-00000-of-00001 (checkpoint" in shown, shown
+    assert show_json(a, "tf:1")["artifacts"] == expected
+    trail("model", "alias", "tf", "production", "1", cwd=a)
+    trail("push", cwd=a, timeout=120)
+
+    b = tmp_path / "b"
+    git("clone", "-q", str(bare), str(b), cwd=tmp_path)
+    git("config", "user.name", "Bo", cwd=b)
+    git("config", "user.email", "bo@example.org", cwd=b)
+    trail("remote", "add", "origin", str(store), cwd=b)
+    trail("pull", cwd=b, timeout=120)
+    got = trail("get", "model:tf@production", "-o", tmp_path / "deploy", cwd=b)
+    assert "restored 2 artifacts of tf:1" in got.stdout, got.stdout
+    for f in files:
+        assert sha256_file(tmp_path / "deploy" / "models" / f.name) == sha256_file(f)
+
+    # gc: the version record alone keeps both files once the run is gone from the branch.
+    trail("rm", "p-1", cwd=b)
+    rewrite_branch_without(b, tmp_path, "runs")
+    trail("gc", cwd=b)
+    trail("get", "model:tf:2", "-o", tmp_path / "after-gc", cwd=b)
+    for f in files:
+        assert sha256_file(tmp_path / "after-gc" / "models" / f.name) == sha256_file(f)
+
+
+def test_an_old_single_artifact_version_still_shows_and_restores(reg, tmp_path):
+    """A version written before versions held several files: `artifact:` only."""
+    repo, files = reg
+    run = record(repo, "p-1")
+    entry = {k: run["artifacts"][0][k] for k in ("path", "role", "size", "oid")}
+    old = {"model": "legacy", "version": 1, "uid": "ab" * 16, "run": "p-1", "run_uid": run["uid"],
+           "artifact": entry, "user": {"name": "Old Trail"}, "registered": "2026-11-01T00:00:00.000Z"}
+    rewrite_branch_without(repo, tmp_path, add={"models/legacy/versions/1.yaml": yaml.safe_dump(old, sort_keys=False)})
+    view = show_json(repo, "legacy")
+    assert view["artifact"] == entry and view["artifacts"] == [entry] and view["version"] == 1
+    assert "artifact:   models/model.pt (torch" in trail("model", "show", "legacy", cwd=repo).stdout
+    out = trail("get", "model:legacy", "-o", tmp_path / "legacy", cwd=repo)
+    assert "restored 1 artifact of legacy:1" in out.stdout, out.stdout
+    assert sha256_file(tmp_path / "legacy" / "models" / "model.pt") == sha256_file(files[1][0])
