@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "convert.h"
-#include "run_table.h"
 #include "trail/project.h"
+#include "trail/run_table.h"
 #include "trail/runs.h"
 #include "trail/series.h"
 
@@ -154,8 +154,8 @@ py::array TextArray(const std::vector<std::string>& values, bool none_if_empty, 
 
 // One column as (name, kind, values, mask): kind "float", "int", "bool" or "object" (the
 // types docs/python.md promises for a keyed column); mask is None.
-py::tuple KeyedColumn(const ValueColumn& c, size_t rows) {
-  using V = ValueColumn;
+py::tuple KeyedColumn(const api::ValueColumn& c, size_t rows) {
+  using V = api::ValueColumn;
   const bool numeric = c.count[V::kText] == 0 && c.count[V::kBool] == 0;
   if (numeric && c.count[V::kFloat] == 0 && c.count[V::kMissing] == 0 && c.count[V::kInt] > 0) {
     return py::make_tuple(c.name, "int", NumericArray(c.integer), py::none());
@@ -192,39 +192,36 @@ py::list SearchColumns(const std::string& dir, const std::string& where, const s
   api::RunQuery query = MakeQuery(where, sort, descending, limit, include_archived);
   ThrowIfError(api::CheckRunQuery(query), "search_runs");
   std::unique_ptr<api::Project> project = OpenProject(dir, "search_runs");
-  RunTable table(summaries);
-  std::vector<std::string> unreadable;
-  Status status;
-  {
+  StatusOr<api::RunTable> read = [&] {
     py::gil_scoped_release release;
-    status = ForEachListed(*project, query, &unreadable, [&](const api::RunRow& row) { table.Add(row); });
-    table.Finish();
-  }
-  ThrowIfError(status, "search_runs");
-  Warn(unreadable);
+    return api::ReadRunTable(*project, query, summaries);
+  }();
+  ThrowIfError(read.status(), "search_runs");
+  const api::RunTable& table = *read;
+  Warn(table.unreadable);
 
-  const size_t rows = table.rows();
+  const size_t rows = table.rows;
   py::list out;
-  out.append(py::make_tuple("run_id", "object", TextArray(table.id(), false, false), py::none()));
-  out.append(py::make_tuple("run_name", "object", TextArray(table.name(), true), py::none()));
+  out.append(py::make_tuple("run_id", "object", TextArray(table.id, false, false), py::none()));
+  out.append(py::make_tuple("run_name", "object", TextArray(table.name, true), py::none()));
   std::vector<std::string> mlflow_status(rows);
   for (size_t i = 0; i < rows; ++i) {
-    const char* s = MlflowStatus(table.status()[i]);
-    mlflow_status[i] = s != nullptr ? s : table.status()[i];
+    const char* s = MlflowStatus(table.status[i]);
+    mlflow_status[i] = s != nullptr ? s : table.status[i];
   }
   out.append(py::make_tuple("status", "object", TextArray(mlflow_status, false), py::none()));
-  out.append(py::make_tuple("start_time", "datetime", NumericArray(table.start_ns()), py::none()));
-  out.append(py::make_tuple("end_time", "datetime", NumericArray(table.end_ns()), py::none()));
-  out.append(py::make_tuple("number", "int", NumericArray(table.number()), py::none()));
-  out.append(py::make_tuple("trail_status", "object", TextArray(table.status(), false), py::none()));
-  out.append(py::make_tuple("user", "object", TextArray(table.user(), true), py::none()));
-  out.append(py::make_tuple("duration_s", "float", NumericArray(table.duration_s()), py::none()));
+  out.append(py::make_tuple("start_time", "datetime", NumericArray(table.start_ns), py::none()));
+  out.append(py::make_tuple("end_time", "datetime", NumericArray(table.end_ns), py::none()));
+  out.append(py::make_tuple("number", "int", NumericArray(table.number), py::none()));
+  out.append(py::make_tuple("trail_status", "object", TextArray(table.status, false), py::none()));
+  out.append(py::make_tuple("user", "object", TextArray(table.user, true), py::none()));
+  out.append(py::make_tuple("duration_s", "float", NumericArray(table.duration_s), py::none()));
   std::vector<uint8_t> no_exit_code(rows);
-  for (size_t i = 0; i < rows; ++i) no_exit_code[i] = table.has_exit_code()[i] ? 0 : 1;
-  out.append(py::make_tuple("exit_code", "Int64", NumericArray(table.exit_code()), BoolArray(no_exit_code)));
-  out.append(py::make_tuple("parent", "object", TextArray(table.parent(), true), py::none()));
-  out.append(py::make_tuple("archived", "bool", BoolArray(table.archived()), py::none()));
-  for (const ValueColumn* c : table.Columns()) out.append(KeyedColumn(*c, rows));
+  for (size_t i = 0; i < rows; ++i) no_exit_code[i] = table.has_exit_code[i] ? 0 : 1;
+  out.append(py::make_tuple("exit_code", "Int64", NumericArray(table.exit_code), BoolArray(no_exit_code)));
+  out.append(py::make_tuple("parent", "object", TextArray(table.parent, true), py::none()));
+  out.append(py::make_tuple("archived", "bool", BoolArray(table.archived), py::none()));
+  for (const api::ValueColumn& c : table.columns) out.append(KeyedColumn(c, rows));
   return out;
 }
 
