@@ -5,6 +5,7 @@ library (the same query engine as `trail ls`).
 One project for the whole file (recording is the slow part): four runs recorded by one client
 script, one more by `trail run`, one archived with `trail rm`.
 """
+import json
 import math
 import sys
 
@@ -183,3 +184,28 @@ def test_errors_are_clear(repo, tmp_path):
         client.get_run(None, path=repo)
     with pytest.raises(client.TrailError, match="not inside a Git repository"):
         client.search_runs(path=tmp_path)
+
+
+LIVE = r"""
+import json
+import trail
+with trail.start_run(name="live", params={"lr": 0.3}) as run:
+    trail.log_metric("loss", 1.0)
+    trail.flush()
+    df = trail.search_runs()
+    listed = trail.search_runs(output_format="list")
+    got = trail.get_run(run.id)
+    print(json.dumps({"ids": list(df.run_id), "status": list(df.status), "lr": list(df["params.lr"]),
+                      "list": [r.info.status for r in listed], "get": [got.info.run_id, got.info.status,
+                                                                       got.data.params.get("lr")]}))
+print(json.dumps([trail.get_run(run.id).info.status, list(trail.search_runs().status)]))
+"""
+
+
+def test_runs_in_progress_are_listed_and_read(project):
+    script = write(project, "live.py", LIVE)
+    lines = python(script, cwd=project).stdout.strip().splitlines()
+    during, after = json.loads(lines[-2]), json.loads(lines[-1])
+    assert during == {"ids": ["p-1"], "status": ["RUNNING"], "lr": [0.3], "list": ["RUNNING"],
+                      "get": ["p-1", "RUNNING", 0.3]}
+    assert after == ["FINISHED", ["FINISHED"]]
