@@ -193,7 +193,7 @@ def _make_run(rec, summaries, ended_ms):
 
 
 def search_runs(where="", order_by=None, max_results=None, include_archived=False, output_format="pandas", path=None,
-                *, filter_string=None, metric_summaries=False):
+                *, filter_string=None, metric_summaries=False, experiment_ids=None, experiment_names=None):
     """The runs of the project at `path` (default: the one containing the working directory)
     that `where` selects, as `trail ls --where WHERE --sort KEY` lists them: newest first, or by
     `order_by` (MLflow's list form, ["metrics.loss ASC"]; one key, trail's engine sorts by one),
@@ -205,7 +205,11 @@ def search_runs(where="", order_by=None, max_results=None, include_archived=Fals
     and trail's (number, trail_status, user, duration_s, exit_code, parent, archived, derived.K,
     context.K, model.K); metric_summaries=True adds min(metrics.K), max(metrics.K) and
     count(metrics.K). "list" gives Run entities. A bad query raises ValueError with the
-    engine's message."""
+    engine's message. experiment_ids and experiment_names are accepted for MLflow's calls and
+    select nothing: a trail project is one experiment."""
+    for name, value in (("experiment_ids", experiment_ids), ("experiment_names", experiment_names)):
+        if value is not None and not isinstance(value, (list, tuple, str)):
+            raise TypeError(f"search_runs: {name} is {type(value).__name__}; expected a list")
     if filter_string is not None:
         if where:
             raise TypeError("search_runs: give where or filter_string, not both")

@@ -97,6 +97,7 @@ def test_where_order_by_max_results_and_archived(repo):
     asc = client.search_runs(where="metrics.loss > 0", order_by=["metrics.loss ASC"], max_results=2, path=repo)
     assert list(asc.run_id) == ["p-1", "p-2"]
     assert list(client.search_runs(filter_string="tags.stage = 'prod'", path=repo).run_id) == ["p-3"]
+    assert len(client.search_runs(experiment_ids=["0"], path=repo)) == 4  # MLflow's call: one experiment
     assert list(client.search_runs(order_by=["params.lr"], path=repo).run_id) == ["p-2", "p-1", "p-3", "p-5"]
     every = client.search_runs(include_archived=True, path=repo)
     assert list(every.run_id) == ["p-5", "p-4", "p-3", "p-2", "p-1"]
