@@ -257,7 +257,8 @@ def get_metric_history(run_id, key, output_format="list", path=None):
     """Every point of metric `key` of run `run_id`, in the order reported: a list of Metric(key,
     value, timestamp in ms, step), as MLflow gives, or with output_format="numpy" a dict of
     arrays {"step": int64, "time": float64 unix seconds, "value": float64}, read by the library
-    without a Python object per point. A metric the run never reported gives no points."""
+    without a Python object per point. Of a run in progress: the points written so far. A metric
+    the run never reported gives no points."""
     if not isinstance(key, str) or not key:
         raise TypeError(f"get_metric_history: key is {key!r}; expected a metric name")
     if output_format not in ("list", "numpy"):

@@ -284,21 +284,32 @@ py::object GetRun(const std::string& dir, const std::string& ref) {
   return ToPython(*record);
 }
 
-// One metric's whole series as (step int64, time float64 unix seconds, value float64) arrays.
-// A metric the run never reported gives empty arrays, as MLflow gives an empty history.
+// One metric's whole series as (step int64, time float64 unix seconds, value float64) arrays;
+// of a run in progress, the points written so far. A metric the run never reported gives empty
+// arrays, as MLflow gives an empty history.
 py::tuple MetricHistory(const std::string& dir, const std::string& ref, const std::string& key) {
   std::unique_ptr<api::Project> project = OpenProject(dir, "get_metric_history");
   std::shared_ptr<const api::Series> series;
   Status status = [&]() -> Status {
     py::gil_scoped_release release;
-    TRAIL_ASSIGN_OR_RETURN(api::StoredRun run, api::LoadRun(*project, ref));
-    StatusOr<std::shared_ptr<const api::Series>> loaded = api::LoadSeries(*project, run, key);
+    StatusOr<api::StoredRun> run = api::LoadRun(*project, ref);
+    if (!run.ok()) {
+      StatusOr<Json> live = run.status().code() == Code::kNotFound ? api::LoadLiveRun(*project, ref) : run.status();
+      if (!live.ok()) return run.status();  // NotFound names the run as asked for
+      api::LiveCursor cursor;
+      TRAIL_ASSIGN_OR_RETURN(api::LivePoints points,
+                             api::ReadLivePoints(*project, live->value("id", std::string()), &cursor));
+      auto it = points.metrics.find(key);
+      series = std::make_shared<api::Series>(it != points.metrics.end() ? std::move(it->second) : api::Series());
+      return Status::Ok();
+    }
+    StatusOr<std::shared_ptr<const api::Series>> loaded = api::LoadSeries(*project, *run, key);
     if (loaded.ok()) {
       series = std::move(*loaded);
       return Status::Ok();
     }
     const Json* summary = nullptr;
-    if (auto m = run.record.find("metrics"); m != run.record.end() && m->is_object()) {
+    if (auto m = run->record.find("metrics"); m != run->record.end() && m->is_object()) {
       if (auto s = m->find("summary"); s != m->end() && s->is_object()) summary = &*s;
     }
     if (loaded.status().code() == Code::kNotFound && (summary == nullptr || !summary->contains(key))) {

@@ -192,13 +192,16 @@ import json
 import trail
 with trail.start_run(name="live", params={"lr": 0.3}) as run:
     trail.log_metric("loss", 1.0)
+    trail.log_metric("loss", 0.5)
     trail.flush()
+    history = trail.get_metric_history(run.id, "loss")
     df = trail.search_runs()
     listed = trail.search_runs(output_format="list")
     got = trail.get_run(run.id)
     print(json.dumps({"ids": list(df.run_id), "status": list(df.status), "lr": list(df["params.lr"]),
                       "list": [r.info.status for r in listed], "get": [got.info.run_id, got.info.status,
-                                                                       got.data.params.get("lr")]}))
+                                                                       got.data.params.get("lr")],
+                      "history": [(m.step, m.value) for m in history]}))
 print(json.dumps([trail.get_run(run.id).info.status, list(trail.search_runs().status)]))
 """
 
@@ -208,5 +211,5 @@ def test_runs_in_progress_are_listed_and_read(project):
     lines = python(script, cwd=project).stdout.strip().splitlines()
     during, after = json.loads(lines[-2]), json.loads(lines[-1])
     assert during == {"ids": ["p-1"], "status": ["RUNNING"], "lr": [0.3], "list": ["RUNNING"],
-                      "get": ["p-1", "RUNNING", 0.3]}
+                      "get": ["p-1", "RUNNING", 0.3], "history": [[0, 1.0], [1, 0.5]]}
     assert after == ["FINISHED", ["FINISHED"]]
