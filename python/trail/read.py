@@ -231,7 +231,10 @@ def search_runs(where="", order_by=None, max_results=None, include_archived=Fals
     if output_format == "list":
         rows = _trail._search_rows(directory, where, sort, False, limit, bool(include_archived))
         return [_make_run(row, row.get("metrics"), None) for row in rows]
-    import pandas
+    try:
+        import pandas
+    except ImportError as e:
+        raise ImportError(f"search_runs: a DataFrame needs pandas ({e}); output_format='list' needs none") from e
     columns = {}
     for name, kind, values, mask in _trail._search_columns(directory, where, sort, False, limit,
                                                             bool(include_archived), bool(metric_summaries)):
