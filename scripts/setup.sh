@@ -8,7 +8,7 @@ PACKAGES=(
   libgit2-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libssl-dev libzstd-dev libeigen3-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-sklearn python3-pytest python3-yaml python3-optuna
+  python3 python3-numpy python3-pandas python3-sklearn python3-pytest python3-yaml python3-optuna
   pybind11-dev python3-dev python3-torch
   hyperfine time clang-format
   libcurl4-openssl-dev zlib1g-dev awscli

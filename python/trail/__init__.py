@@ -471,3 +471,7 @@ def __getattr__(name):
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+from .read import get_metric_history, get_run, list_run_keys, search_runs  # noqa: E402 (reading runs back)
+__all__ += ["search_runs", "get_run", "get_metric_history", "list_run_keys"]

@@ -13,6 +13,7 @@
 #include "fast_log.h"
 #include "functions.h"
 #include "process_run.h"
+#include "read.h"
 #include "trail/session.h"
 
 namespace py = pybind11;
@@ -266,4 +267,5 @@ PYBIND11_MODULE(_trail, m) {
   m.def("_functions_of", &FunctionsOf, py::arg("dotted"), py::arg("kwargs"));
   m.def("_lookup_function", &LookupFunction, py::arg("keyword"), py::arg("value"));
   m.def("_guess_artifact_role", [](const std::string& path) { return trail::api::GuessArtifactRole(path); });
+  RegisterRead(m);
 }
