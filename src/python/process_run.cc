@@ -63,20 +63,21 @@ void AbandonCurrentRunInChild() {
   PyDict_Clear(slot.key_ids);
 }
 
-bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step) {
+bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step,
+                    std::optional<double> time) {
   if (!PyUnicode_Check(key)) return KeyString(key, "log_metric").has_value();  // sets the TypeError
   if (!PyUnicode_CheckExact(key)) {
     // A str subclass may hash in Python code, which may release the GIL while `run` is held
     // by pointer: look up its plain-str copy instead.
     PyObject* plain = PyUnicode_FromObject(key);
     if (plain == nullptr) return false;
-    bool ok = LogMetricPoint(run, plain, value, step);
+    bool ok = LogMetricPoint(run, plain, value, step, time);
     Py_DECREF(plain);
     return ok;
   }
   Slot& slot = TheSlot();
   PyObject* id = PyDict_GetItemWithError(slot.key_ids, key);  // borrowed
-  if (id != nullptr) {
+  if (id != nullptr && !time) {                               // a point with its own time takes the checked call
     run->LogMetricById(PyLong_AsSize_t(id), value, step);
     return true;
   }
@@ -85,7 +86,7 @@ bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optiona
   if (!name) return false;
   // The first point of a key goes through the checked call, so a bad key is
   // refused here, at the call, and never gets an id.
-  Status status = run->LogMetric(*name, value, step);
+  Status status = run->LogMetric(*name, value, step, time);
   if (!status.ok()) {
     PyErr_SetString(status.code() == Code::kInvalidArgument ? PyExc_ValueError : TrailErrorType(),
                     ("log_metric: " + status.message()).c_str());

@@ -33,6 +33,7 @@ void AbandonCurrentRunInChild();
 
 // Logs one point, interning `key` (a str) into the run's key ids on first use
 // so later calls skip the key check. Returns false with a Python exception set.
-bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step);
+bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step,
+                    std::optional<double> time = std::nullopt);
 
 }  // namespace trail::python
