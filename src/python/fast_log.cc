@@ -31,8 +31,9 @@ int ParameterIndex(PyObject* name) {
 PyObject* LogMetric(PyObject* /*self*/, PyObject* const* args, Py_ssize_t nargsf, PyObject* kwnames) {
   Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
   PyObject* params[4] = {nullptr, nullptr, nullptr, nullptr};
-  if (nargs > 4) {
-    PyErr_Format(PyExc_TypeError, "log_metric() takes from 2 to 4 positional arguments but %zd were given", nargs);
+  // timestamp is keyword-only: MLflow's fourth positional parameter changed between versions.
+  if (nargs > 3) {
+    PyErr_Format(PyExc_TypeError, "log_metric() takes from 2 to 3 positional arguments but %zd were given", nargs);
     return nullptr;
   }
   for (Py_ssize_t i = 0; i < nargs; ++i) params[i] = args[i];
@@ -95,7 +96,7 @@ PyObject* LogMetric(PyObject* /*self*/, PyObject* const* args, Py_ssize_t nargsf
 PyMethodDef g_methods[] = {
     {"log_metric", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(LogMetric)),
      METH_FASTCALL | METH_KEYWORDS,
-     "log_metric(key, value, step=None, timestamp=None)\n--\n\n"
+     "log_metric(key, value, step=None, *, timestamp=None)\n--\n\n"
      "Logs one point of metric `key`. `value` is a number (int, float, a numpy scalar, a one-element\n"
      "tensor); `step` an int, or None for the metric's own count (0, 1, 2, ...); `timestamp` the point's\n"
      "time in milliseconds since 1970 (MLflow's), or None for now. Buffered in memory and\n"

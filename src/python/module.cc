@@ -256,6 +256,8 @@ PYBIND11_MODULE(_trail, m) {
   m.def("_end", &End, py::arg("status") = "finished");
   m.def("_current", &Current);
   m.def("_abandon_in_child", &AbandonCurrentRunInChild);
+  m.def("_park", &ParkCurrentRun);
+  m.def("_unpark", &UnparkRun);
   m.def("flush", &Flush, "Writes what is buffered to disk (fsync). Also done every second and at exit.");
   m.def("log_metrics", &LogMetrics, py::arg("metrics"), py::arg("step") = py::none(), py::arg("timestamp") = py::none(),
         "log_metrics(metrics, step=None, timestamp=None): logs each name -> number of `metrics` at `step`\n"

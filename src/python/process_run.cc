@@ -1,6 +1,7 @@
 #include "process_run.h"
 
 #include <string>
+#include <vector>
 
 #include "convert.h"
 
@@ -12,7 +13,8 @@ namespace {
 // destructor running after Python finalization must not touch Python objects.
 struct Slot {
   std::shared_ptr<api::Session> run;
-  PyObject* key_ids = PyDict_New();  // str -> int: the run's ids of the metric keys seen so far
+  PyObject* key_ids = PyDict_New();                   // str -> int: the run's ids of the metric keys seen so far
+  std::vector<std::shared_ptr<api::Session>> parked;  // the parents of a nested run, innermost last
 };
 
 Slot& TheSlot() {
@@ -54,8 +56,30 @@ void ClearCurrentRun() {
   slot.run.reset();
 }
 
+void ParkCurrentRun() {
+  Slot& slot = TheSlot();
+  PyDict_Clear(slot.key_ids);
+  slot.parked.push_back(std::move(slot.run));
+  slot.run.reset();
+}
+
+bool UnparkRun() {
+  Slot& slot = TheSlot();
+  if (slot.parked.empty()) return false;
+  PyDict_Clear(slot.key_ids);
+  slot.run = std::move(slot.parked.back());
+  slot.parked.pop_back();
+  return true;
+}
+
 void AbandonCurrentRunInChild() {
   Slot& slot = TheSlot();
+  for (std::shared_ptr<api::Session>& parent : slot.parked) {
+    if (!parent) continue;
+    parent->AbandonInChild();
+    new std::shared_ptr<api::Session>(std::move(parent));  // leaked on purpose, as below
+  }
+  slot.parked.clear();
   if (!slot.run) return;
   slot.run->AbandonInChild();
   new std::shared_ptr<api::Session>(std::move(slot.run));  // leaked on purpose: see the header
