@@ -241,7 +241,8 @@ _seen = weakref.WeakSet()  # optimizers and losses already recorded
 def autolog(disable=False):
     """Records, for every optimizer at its first zero_grad() or step() and every loss module at
     its first call: params `optimizer`, `optimizer.<hyperparameter>` and `loss`, and their
-    Table 1 functions, as log_model would. Idempotent; disable=True turns it off. Recording
+    Table 1 functions, as log_model would; with PyTorch Lightning installed, every Trainer's
+    callback_metrics at the end of each training epoch. Idempotent; disable=True turns it off. Recording
     never breaks training: a failure is a warning."""
     _auto["enabled"] = not disable
     if disable or _auto["patched"]:
@@ -257,6 +258,49 @@ def autolog(disable=False):
             setattr(cls, "step", _first_use(cls.__dict__["step"], _record_optimizer))
     loss_base = torch.nn.modules.loss._Loss
     loss_base.__call__ = _first_use(torch.nn.Module.__call__, _record_loss)
+    for name in ("lightning.pytorch", "pytorch_lightning"):
+        _hook_lightning(name)
+
+
+def _hook_lightning(name):
+    """Where PyTorch Lightning is installed: every Trainer gets a callback (Lightning's
+    documented Callback API) that logs trainer.callback_metrics at the end of each training
+    epoch, at step = trainer.current_epoch."""
+    import importlib
+    import importlib.util
+    try:
+        if importlib.util.find_spec(name.split(".")[0]) is None or importlib.util.find_spec(name) is None:
+            return
+    except (ImportError, ValueError):
+        return
+    lightning = importlib.import_module(name)
+    trainer = lightning.Trainer
+    if getattr(trainer.__init__, "_trail_original", None) is not None:
+        return
+
+    class TrailLightningCallback(lightning.Callback):
+        def on_train_epoch_end(self, trainer, pl_module):
+            if not _auto["enabled"] or trail._forked_from is not None:
+                return
+            metrics = {}
+            for key, value in dict(trainer.callback_metrics).items():
+                v = _scalar(value)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and key not in ("step", "epoch"):
+                    metrics[key] = float(v)
+            if metrics:
+                trail.log_metrics(metrics, step=int(trainer.current_epoch))
+
+    original = trainer.__init__
+
+    def __init__(self, *args, **kwargs):
+        if _auto["enabled"]:
+            given = kwargs.get("callbacks")
+            callbacks = [] if given is None else list(given) if isinstance(given, (list, tuple)) else [given]
+            kwargs["callbacks"] = callbacks + [TrailLightningCallback()]
+        original(self, *args, **kwargs)
+
+    __init__._trail_original = original
+    trainer.__init__ = __init__
 
 
 def _first_use(original, record):

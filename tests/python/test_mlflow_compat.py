@@ -9,7 +9,7 @@ import zlib
 import pytest
 import yaml
 
-from conftest import HAS_SKLEARN, HAS_TORCH, git, python, series, trail, write
+from conftest import _ENV, HAS_SKLEARN, HAS_TORCH, env_with, git, python, series, trail, write
 
 needs_sklearn = pytest.mark.skipif(not HAS_SKLEARN, reason="scikit-learn is not installed")
 needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed")
@@ -341,3 +341,49 @@ def test_errors_are_clear_and_record_nothing(project):
     rec = show(project, "p-1")
     assert rec["status"] == "finished" and "artifacts" not in rec and "m" not in rec.get("metrics", {}).get("summary", {})
     assert trail("show", "p-2", cwd=project, check=False).returncode != 0
+
+
+# A stand-in for PyTorch Lightning (not packaged for Debian) that implements only what its
+# documentation promises a Callback: Trainer(callbacks=[...]), on_train_epoch_end(trainer,
+# pl_module), trainer.callback_metrics and trainer.current_epoch.
+LIGHTNING_STAND_IN = """
+import torch
+
+class Callback:
+    pass
+
+class Trainer:
+    def __init__(self, max_epochs=1, callbacks=None):
+        self.max_epochs = max_epochs
+        self.callbacks = list(callbacks or [])
+        assert all(isinstance(c, Callback) for c in self.callbacks)
+        self.callback_metrics = {}
+        self.current_epoch = 0
+
+    def fit(self, model):
+        for epoch in range(self.max_epochs):
+            self.current_epoch = epoch
+            self.callback_metrics = {"train_loss": torch.tensor(1.0 / (epoch + 1)), "val/acc": torch.tensor(0.5),
+                                     "epoch": torch.tensor(epoch)}
+            for callback in self.callbacks:
+                callback.on_train_epoch_end(self, model)
+"""
+
+
+@needs_torch
+def test_autolog_hooks_lightning_trainers(project, tmp_path):
+    stand_in = tmp_path / "stand_in" / "lightning" / "pytorch"
+    stand_in.mkdir(parents=True)
+    (stand_in.parent / "__init__.py").write_text("")
+    (stand_in / "__init__.py").write_text(LIGHTNING_STAND_IN)
+    script = write(project, "pl.py", """
+import torch, trail
+from lightning.pytorch import Trainer
+trail.torch.autolog()
+with trail.start_run(run_name="pl"):
+    Trainer(max_epochs=3).fit(torch.nn.Linear(2, 1))
+""")
+    python(script, cwd=project, env=env_with(PYTHONPATH=_ENV["PYTHONPATH"] + ":" + str(stand_in.parent.parent)))
+    assert series(project, "p-1", "train_loss") == [(0, 1.0), (1, 0.5), (2, pytest.approx(1 / 3))]
+    summary = show(project, "p-1")["metrics"]["summary"]
+    assert summary["val/acc"]["count"] == 3 and "epoch" not in summary
