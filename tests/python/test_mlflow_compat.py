@@ -180,9 +180,9 @@ from sklearn.model_selection import cross_val_score
 
 warnings.filterwarnings("ignore")
 X, y = load_iris(return_X_y=True)
-grid = {"C": [0.1, 1.0], "max_iter": [20, 200]}
+grid = {"C": [0.1, 1.0], "max_iter": [200]}
 with mlflow.start_run(run_name="grid-search") as parent:
-    mlflow.log_param("n_candidates", 4)
+    mlflow.log_param("n_candidates", 2)
     best = (-1.0, None)
     for C, max_iter in itertools.product(grid["C"], grid["max_iter"]):
         with mlflow.start_run(run_name=f"C={C}", nested=True) as child:
@@ -203,18 +203,17 @@ def test_nested_runs_for_a_grid_search(project):
     out = python(script, cwd=project).stdout
     assert "PARENT p-1" in out
     parent = show(project, "p-1")
-    assert parent["name"] == "grid-search" and parent["params"]["n_candidates"] == 4
+    assert parent["name"] == "grid-search" and parent["params"]["n_candidates"] == 2
     assert "parent" not in parent and "cv_accuracy" not in parent["metrics"]["summary"]
-    children = [show(project, f"p-{n}") for n in range(2, 6)]
-    assert [c["parent"] for c in children] == ["p-1"] * 4
-    assert [(c["params"]["C"], c["params"]["max_iter"]) for c in children] == [(0.1, 20), (0.1, 200), (1.0, 20),
-                                                                                (1.0, 200)]
+    children = [show(project, f"p-{n}") for n in range(2, 4)]
+    assert [c["parent"] for c in children] == ["p-1"] * 2
+    assert [(c["params"]["C"], c["params"]["max_iter"]) for c in children] == [(0.1, 200), (1.0, 200)]
     assert all(c["status"] == "finished" and "best_cv_accuracy" not in c["metrics"]["summary"] for c in children)
     scores = {c["id"]: c["metrics"]["summary"]["cv_accuracy"]["last"] for c in children}
     assert scores[parent["tags"]["best_run"]] == max(scores.values())
     assert parent["metrics"]["summary"]["best_cv_accuracy"]["last"] == max(scores.values())
     listed = json.loads(trail("ls", "--where", "parent = 'p-1'", "--format", "json", cwd=project).stdout)
-    assert sorted(r["id"] for r in listed) == ["p-2", "p-3", "p-4", "p-5"]
+    assert sorted(r["id"] for r in listed) == ["p-2", "p-3"]
 
 
 ARTIFACTS_SCRIPT = """
