@@ -52,7 +52,6 @@ _lock = threading.RLock()
 _run = None            # the ActiveRun this process logs to
 _parents = []          # the runs a nested run was started in (start_run(nested=True)), innermost last
 _experiment = None     # set_experiment's name
-_tracking_uri = None   # set_tracking_uri's, reported back by get_tracking_uri
 _forked_from = None    # in a forked child: the id of the parent's run
 _exit_status = None    # set by the excepthook when an exception ends the process
 _exiting = False       # atexit has run: a daemon thread's late call must not start a new run
@@ -228,8 +227,8 @@ def start_run(run_id=None, experiment_id=None, run_name=None, nested=False, pare
         extra[_EXPERIMENT_TAG] = experiment
     if description is not None:
         extra["description"] = description
-    if extra:
-        tags = {**extra, **(dict(tags.items()) if tags else {})}
+    if extra and (tags is None or hasattr(tags, "items")):  # anything else: the library's TypeError
+        tags = {**extra, **(dict(tags.items()) if tags is not None else {})}
     with _lock:
         parent = _run
         if parent is not None and not nested and parent_run_id is None:
