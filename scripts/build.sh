@@ -23,14 +23,15 @@ fi
 # template-heavy units (CLI11, nlohmann) need memory.
 ninja -C build -j "${TRAIL_BUILD_JOBS:-2}" "${targets[@]}"
 
-# The Python client (`import trail`, built into build/python when pybind11 is installed): a
-# trail.pth in Debian's site-packages points /usr/bin/python3 at it. Only where that folder is
-# writable (root); otherwise the one line to use instead is printed.
+# The Python client (`import trail`, built into build/python when pybind11 is installed). Nothing
+# is written into the interpreter's site-packages: install it as a package
+# (`python3 -m pip install --no-build-isolation ./python`, docs/python.md) or point PYTHONPATH at it.
+# A trail.pth that earlier versions of this script wrote for this checkout is removed.
 if [ -d build/python/trail ]; then
   site=$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null || true)
-  if [ -n "$site" ] && mkdir -p "$site" 2>/dev/null && [ -w "$site" ]; then
-    echo "$PWD/build/python" > "$site/trail.pth"
-  else
-    echo "build: for 'import trail', run: export PYTHONPATH=$PWD/build/python"
+  if [ -n "$site" ] && [ -f "$site/trail.pth" ] && [ "$(cat "$site/trail.pth")" = "$PWD/build/python" ]; then
+    rm -f "$site/trail.pth" 2>/dev/null || true
   fi
+  echo "build: for 'import trail': python3 -m pip install --no-build-isolation ./python," \
+    "or export PYTHONPATH=$PWD/build/python"
 fi

@@ -7,6 +7,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
 "$ROOT/scripts/build.sh"
 TRAIL="$ROOT/build/trail"
+# `import trail` for the scripts below, from the build (nothing is installed into the system
+# interpreter; docs/python.md says how to pip install the package).
+export PYTHONPATH="$ROOT/build/python${PYTHONPATH:+:$PYTHONPATH}"
 
 DEMO="${TRAIL_DEMO_DIR:-$(mktemp -d /tmp/trail-demo.XXXXXX)}"
 mkdir -p "$DEMO"

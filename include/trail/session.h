@@ -41,6 +41,8 @@ struct SessionOptions {
   // appended, one more attempt. `force`: reopen a finished run too.
   std::string resume;
   bool force = false;
+  // The run this one is nested in (MLflow's start_run(nested=True)), recorded as `parent`.
+  std::string parent;
 };
 
 class Session {
@@ -60,14 +62,17 @@ class Session {
   std::optional<int64_t> resume_step() const;
 
   // `step` absent: the metric's own count (0, 1, 2, ...). Keys: non-empty, valid UTF-8, at most
-  // 250 bytes. Values: any double (NaN kept).
-  Status LogMetric(std::string_view key, double value, std::optional<int64_t> step);
+  // 250 bytes. Values: any double (NaN kept). `time` (Unix seconds, finite, >= 0; MLflow's
+  // timestamp) is the point's wall time; absent: now.
+  Status LogMetric(std::string_view key, double value, std::optional<int64_t> step,
+                   std::optional<double> time = std::nullopt);
   // The hot path: a key checked once by LogMetric gets an id; points by id skip the check.
   size_t InternKey(std::string_view key);
   void LogMetricById(size_t key_id, double value, std::optional<int64_t> step);
 
-  Status LogParams(const Json& params);  // object of scalars
-  Status SetTags(const Json& tags);      // object of strings (other scalars become text)
+  Status LogParams(const Json& params);    // object of scalars
+  Status SetTags(const Json& tags);        // object of strings (other scalars become text)
+  Status DeleteTag(std::string_view key);  // the run's record ends without tag `key` (no-op if absent)
   // A Table 1 entry the source scan cannot see: category is "regression loss",
   // "classification loss", "neural network loss", "optimizer", "activation" or "regularization".
   Status LogFunction(std::string_view category, std::string_view name);
@@ -75,8 +80,9 @@ class Session {
   // 0..4294967295, PYTHONHASHSEED's range; anything else is InvalidArgument.
   Status SetSeed(int64_t seed);
   // Stores a file the run produced in the object store now and records it; `role` empty: guessed
-  // from the name (GuessArtifactRole).
-  Status LogArtifact(const std::string& path, std::string_view role);
+  // from the name (GuessArtifactRole). `name` (MLflow's artifact_path/file): the relative path it
+  // is recorded and restored under; empty: its path relative to the project root.
+  Status LogArtifact(const std::string& path, std::string_view role, std::string_view name = {});
   // Records a data input as `trail run --data ROLE=SOURCE` does; `source` is a path or a URL,
   // `label` (optional) is recorded as its source instead.
   Status LogData(const std::string& role, const std::string& source, const DataOptions& options,

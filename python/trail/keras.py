@@ -24,7 +24,7 @@ except ImportError:  # Keras 2 only inside TensorFlow
 import trail
 from trail import _trail
 
-__all__ = ["TrailCallback"]
+__all__ = ["TrailCallback", "autolog"]
 
 _CHECKPOINT_MODES = ("epoch", "best", "end", None)
 
@@ -223,3 +223,27 @@ class TrailCallback(_Callback):
         if self.checkpoint == "end" and self._last_epoch is not None:
             self._save("final")
         trail.flush()
+
+
+_auto = {"enabled": False, "original_fit": None}
+
+
+def autolog(disable=False):
+    """Adds a TrailCallback() to every Model.fit() call that has none (as mlflow.keras
+    autologging does); disable=True stops it. Idempotent."""
+    _auto["enabled"] = not disable
+    if disable or _auto["original_fit"] is not None:
+        return
+    original = _keras.Model.fit
+    _auto["original_fit"] = original
+
+    def fit(self, *args, **kwargs):
+        if _auto["enabled"] and trail._forked_from is None:
+            callbacks = list(kwargs.get("callbacks") or [])
+            if not any(isinstance(c, TrailCallback) for c in callbacks):
+                kwargs["callbacks"] = callbacks + [TrailCallback()]
+        return original(self, *args, **kwargs)
+
+    fit._trail_original = original
+    fit.__doc__ = getattr(original, "__doc__", None)
+    _keras.Model.fit = fit

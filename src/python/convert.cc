@@ -149,6 +149,27 @@ bool MetricStep(PyObject* value, std::optional<int64_t>* step, std::string_view 
   return false;
 }
 
+bool MetricTimestamp(PyObject* value, std::optional<double>* seconds, std::string_view what) {
+  if (value == nullptr || value == Py_None) {
+    seconds->reset();
+    return true;
+  }
+  if (PyBool_Check(value) || !(PyLong_Check(value) || PyFloat_Check(value))) {
+    SetError(PyExc_TypeError, std::string(what) + ": timestamp is " + TypeName(value) +
+                                  "; timestamps are milliseconds since 1970 (int) or None");
+    return false;
+  }
+  double ms = PyFloat_Check(value) ? PyFloat_AS_DOUBLE(value) : PyLong_AsDouble(value);
+  if (ms == -1.0 && PyErr_Occurred()) return false;
+  if (!std::isfinite(ms) || ms < 0) {
+    SetError(PyExc_ValueError, std::string(what) + ": timestamp " + py::repr(value).cast<std::string>() +
+                                   " is not a time; timestamps are milliseconds since 1970");
+    return false;
+  }
+  *seconds = ms / 1000.0;
+  return true;
+}
+
 std::optional<std::string_view> KeyString(PyObject* key, std::string_view what) {
   if (PyUnicode_Check(key)) {
     Py_ssize_t size = 0;

@@ -40,6 +40,9 @@ std::optional<double> MetricValue(PyObject* value, std::string_view key, std::st
 // A step: None -> nullopt in *step, an int (or __index__) -> its value.
 // Returns false with a Python exception set for anything else.
 bool MetricStep(PyObject* value, std::optional<int64_t>* step, std::string_view what = "log_metric");
+// MLflow's timestamp: None -> nullopt in *seconds; an int or float of milliseconds since 1970
+// (finite, >= 0; not bool) -> Unix seconds. Returns false with a Python exception set otherwise.
+bool MetricTimestamp(PyObject* value, std::optional<double>* seconds, std::string_view what = "log_metric");
 // A key: str -> its UTF-8 bytes (valid as long as `key` lives). nullopt with
 // a TypeError set for anything else.
 std::optional<std::string_view> KeyString(PyObject* key, std::string_view what);

@@ -12,22 +12,26 @@ namespace {
 PyObject* g_name_key = nullptr;
 PyObject* g_name_value = nullptr;
 PyObject* g_name_step = nullptr;
+PyObject* g_name_timestamp = nullptr;
 
-// Which parameter a keyword names: 0 key, 1 value, 2 step, -1 none.
+// Which parameter a keyword names: 0 key, 1 value, 2 step, 3 timestamp, -1 none.
 int ParameterIndex(PyObject* name) {
   // Call sites' keyword names are interned, so identity nearly always decides.
   if (name == g_name_key) return 0;
   if (name == g_name_value) return 1;
   if (name == g_name_step) return 2;
+  if (name == g_name_timestamp) return 3;
   if (PyUnicode_Compare(name, g_name_key) == 0) return 0;
   if (PyUnicode_Compare(name, g_name_value) == 0) return 1;
   if (PyUnicode_Compare(name, g_name_step) == 0) return 2;
+  if (PyUnicode_Compare(name, g_name_timestamp) == 0) return 3;
   return -1;
 }
 
 PyObject* LogMetric(PyObject* /*self*/, PyObject* const* args, Py_ssize_t nargsf, PyObject* kwnames) {
   Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-  PyObject* params[3] = {nullptr, nullptr, nullptr};
+  PyObject* params[4] = {nullptr, nullptr, nullptr, nullptr};
+  // timestamp is keyword-only: MLflow's fourth positional parameter changed between versions.
   if (nargs > 3) {
     PyErr_Format(PyExc_TypeError, "log_metric() takes from 2 to 3 positional arguments but %zd were given", nargs);
     return nullptr;
@@ -81,18 +85,21 @@ PyObject* LogMetric(PyObject* /*self*/, PyObject* const* args, Py_ssize_t nargsf
       return nullptr;
     }
   }
+  std::optional<double> time;
+  if (params[3] != nullptr && !MetricTimestamp(params[3], &time)) return nullptr;
   api::Session* run = CurrentRunOrStart();
   if (run == nullptr) return nullptr;
-  if (!LogMetricPoint(run, params[0], *value, step)) return nullptr;
+  if (!LogMetricPoint(run, params[0], *value, step, time)) return nullptr;
   Py_RETURN_NONE;
 }
 
 PyMethodDef g_methods[] = {
     {"log_metric", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(LogMetric)),
      METH_FASTCALL | METH_KEYWORDS,
-     "log_metric(key, value, step=None)\n--\n\n"
+     "log_metric(key, value, step=None, *, timestamp=None)\n--\n\n"
      "Logs one point of metric `key`. `value` is a number (int, float, a numpy scalar, a one-element\n"
-     "tensor); `step` an int, or None for the metric's own count (0, 1, 2, ...). Buffered in memory and\n"
+     "tensor); `step` an int, or None for the metric's own count (0, 1, 2, ...); `timestamp` the point's\n"
+     "time in milliseconds since 1970 (MLflow's), or None for now. Buffered in memory and\n"
      "written every second, at flush() and at exit."},
     {nullptr, nullptr, 0, nullptr},
 };
@@ -103,7 +110,9 @@ int AddFastLogMetric(PyObject* module) {
   g_name_key = PyUnicode_InternFromString("key");
   g_name_value = PyUnicode_InternFromString("value");
   g_name_step = PyUnicode_InternFromString("step");
-  if (g_name_key == nullptr || g_name_value == nullptr || g_name_step == nullptr) return -1;
+  g_name_timestamp = PyUnicode_InternFromString("timestamp");
+  if (g_name_key == nullptr || g_name_value == nullptr || g_name_step == nullptr || g_name_timestamp == nullptr)
+    return -1;
   return PyModule_AddFunctions(module, g_methods);
 }
 

@@ -43,7 +43,7 @@ void RefuseIfActive() {
 }
 
 std::string Start(py::object name, py::object params, py::object tags, std::vector<std::string> argv, std::string cwd,
-                  std::string run_id, bool force) {
+                  std::string run_id, bool force, std::string parent) {
   RefuseIfActive();
   api::SessionOptions opts;
   if (!name.is_none()) {
@@ -58,6 +58,7 @@ std::string Start(py::object name, py::object params, py::object tags, std::vect
   opts.cwd = std::move(cwd);
   opts.resume = std::move(run_id);
   opts.force = force;
+  opts.parent = std::move(parent);
   StatusOr<std::unique_ptr<api::Session>> run = [&] {
     py::gil_scoped_release release;  // snapshot and context capture take a while
     return api::Session::Start(opts);
@@ -120,12 +121,14 @@ void Flush() {
   ThrowIfError(status, "flush");
 }
 
-void LogMetrics(py::object metrics, py::object step) {
+void LogMetrics(py::object metrics, py::object step, py::object timestamp) {
   if (!PyDict_Check(metrics.ptr()) && !py::hasattr(metrics, "items")) {
     throw py::type_error("log_metrics: expected a dict of name -> number, got " + TypeName(metrics.ptr()));
   }
   std::optional<int64_t> s;
   if (!MetricStep(step.ptr(), &s, "log_metrics")) throw py::error_already_set();
+  std::optional<double> time;
+  if (!MetricTimestamp(timestamp.ptr(), &time, "log_metrics")) throw py::error_already_set();
   // Every value is checked before any is logged: a bad one logs nothing.
   std::vector<std::pair<py::object, double>> points;
   for (py::handle item : metrics.attr("items")()) {
@@ -141,7 +144,7 @@ void LogMetrics(py::object metrics, py::object step) {
   }
   api::Session* run = RunOrStart();
   for (auto& [key, value] : points) {
-    if (!LogMetricPoint(run, key.ptr(), value, s)) throw py::error_already_set();
+    if (!LogMetricPoint(run, key.ptr(), value, s, time)) throw py::error_already_set();
   }
 }
 
@@ -175,6 +178,13 @@ void SetTag(py::object key, py::object value) {
   ThrowIfError(RunOrStart()->SetTags(object), "set_tag");
 }
 
+void DeleteTag(py::object key) {
+  if (!py::isinstance<py::str>(key)) {
+    throw py::type_error("delete_tag: key is " + TypeName(key.ptr()) + "; keys are str");
+  }
+  ThrowIfError(RunOrStart()->DeleteTag(key.cast<std::string>()), "delete_tag");
+}
+
 std::string Str(py::handle value, const char* what, const char* arg) {
   if (!py::isinstance<py::str>(value)) {
     throw py::type_error(std::string(what) + ": " + arg + " is " + TypeName(value.ptr()) + "; expected str");
@@ -190,14 +200,15 @@ void LogFunction(py::object category, py::object name) {
 
 void SetSeed(int64_t seed) { ThrowIfError(RunOrStart()->SetSeed(seed), "seed"); }
 
-// `path` is absolute (the package resolves it against the working directory).
-void LogArtifact(const std::string& path, const std::string& role) {
+// `path` is absolute (the package resolves it against the working directory); `name`, when not
+// empty, is the relative path the artifact is recorded under (MLflow's artifact_path/file).
+void LogArtifact(const std::string& path, const std::string& role, const std::string& name) {
   RunOrStart();
   std::shared_ptr<api::Session> run = CurrentRunShared();  // alive even if another thread ends it meanwhile
   Status status;
   {
     py::gil_scoped_release release;  // hashes the file
-    status = run->LogArtifact(path, role);
+    status = run->LogArtifact(path, role, name);
   }
   ThrowIfError(status, "log_artifact " + path);
 }
@@ -240,15 +251,18 @@ PYBIND11_MODULE(_trail, m) {
   if (AddFastLogMetric(m.ptr()) < 0) throw py::error_already_set();
 
   m.def("_start", &Start, py::arg("name"), py::arg("params"), py::arg("tags"), py::arg("argv"), py::arg("cwd"),
-        py::arg("run_id") = "", py::arg("force") = false);
+        py::arg("run_id") = "", py::arg("force") = false, py::arg("parent") = "");
   m.def("_resume_step", &ResumeStep);
   m.def("_join", &Join);
   m.def("_end", &End, py::arg("status") = "finished");
   m.def("_current", &Current);
   m.def("_abandon_in_child", &AbandonCurrentRunInChild);
+  m.def("_park", &ParkCurrentRun);
+  m.def("_unpark", &UnparkRun);
   m.def("flush", &Flush, "Writes what is buffered to disk (fsync). Also done every second and at exit.");
-  m.def("log_metrics", &LogMetrics, py::arg("metrics"), py::arg("step") = py::none(),
-        "log_metrics(metrics, step=None): logs each name -> number of `metrics` at `step`.");
+  m.def("log_metrics", &LogMetrics, py::arg("metrics"), py::arg("step") = py::none(), py::arg("timestamp") = py::none(),
+        "log_metrics(metrics, step=None, timestamp=None): logs each name -> number of `metrics` at `step`\n"
+        "(timestamp: milliseconds since 1970, MLflow's; None: now).");
   m.def(
       "log_params", [](py::object params) { LogParams(params, "log_params"); }, py::arg("params"),
       "log_params(params): records each name -> value (int, float, bool, str).");
@@ -258,10 +272,11 @@ PYBIND11_MODULE(_trail, m) {
       "set_tags", [](py::object tags) { SetTags(tags, "set_tags"); }, py::arg("tags"),
       "set_tags(tags): sets each name -> value (stored as text).");
   m.def("set_tag", &SetTag, py::arg("key"), py::arg("value"), "set_tag(key, value): sets one tag.");
+  m.def("delete_tag", &DeleteTag, py::arg("key"), "delete_tag(key): removes tag `key` from the run's record.");
   m.def("log_function", &LogFunction, py::arg("category"), py::arg("name"),
         "log_function(category, name): records a Table 1 function the source scan cannot see.");
   m.def("_set_seed", &SetSeed, py::arg("seed"));
-  m.def("_log_artifact", &LogArtifact, py::arg("path"), py::arg("role"));
+  m.def("_log_artifact", &LogArtifact, py::arg("path"), py::arg("role"), py::arg("name") = "");
   m.def("_log_data", &LogData, py::arg("role"), py::arg("source"), py::arg("fraction"), py::arg("seed"),
         py::arg("stratify"), py::arg("label"));
   m.def("_functions_of", &FunctionsOf, py::arg("dotted"), py::arg("kwargs"));

@@ -1,6 +1,7 @@
 #include "process_run.h"
 
 #include <string>
+#include <vector>
 
 #include "convert.h"
 
@@ -12,7 +13,8 @@ namespace {
 // destructor running after Python finalization must not touch Python objects.
 struct Slot {
   std::shared_ptr<api::Session> run;
-  PyObject* key_ids = PyDict_New();  // str -> int: the run's ids of the metric keys seen so far
+  PyObject* key_ids = PyDict_New();                   // str -> int: the run's ids of the metric keys seen so far
+  std::vector<std::shared_ptr<api::Session>> parked;  // the parents of a nested run, innermost last
 };
 
 Slot& TheSlot() {
@@ -54,8 +56,30 @@ void ClearCurrentRun() {
   slot.run.reset();
 }
 
+void ParkCurrentRun() {
+  Slot& slot = TheSlot();
+  PyDict_Clear(slot.key_ids);
+  slot.parked.push_back(std::move(slot.run));
+  slot.run.reset();
+}
+
+bool UnparkRun() {
+  Slot& slot = TheSlot();
+  if (slot.parked.empty()) return false;
+  PyDict_Clear(slot.key_ids);
+  slot.run = std::move(slot.parked.back());
+  slot.parked.pop_back();
+  return true;
+}
+
 void AbandonCurrentRunInChild() {
   Slot& slot = TheSlot();
+  for (std::shared_ptr<api::Session>& parent : slot.parked) {
+    if (!parent) continue;
+    parent->AbandonInChild();
+    new std::shared_ptr<api::Session>(std::move(parent));  // leaked on purpose, as below
+  }
+  slot.parked.clear();
   if (!slot.run) return;
   slot.run->AbandonInChild();
   new std::shared_ptr<api::Session>(std::move(slot.run));  // leaked on purpose: see the header
@@ -63,20 +87,21 @@ void AbandonCurrentRunInChild() {
   PyDict_Clear(slot.key_ids);
 }
 
-bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step) {
+bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step,
+                    std::optional<double> time) {
   if (!PyUnicode_Check(key)) return KeyString(key, "log_metric").has_value();  // sets the TypeError
   if (!PyUnicode_CheckExact(key)) {
     // A str subclass may hash in Python code, which may release the GIL while `run` is held
     // by pointer: look up its plain-str copy instead.
     PyObject* plain = PyUnicode_FromObject(key);
     if (plain == nullptr) return false;
-    bool ok = LogMetricPoint(run, plain, value, step);
+    bool ok = LogMetricPoint(run, plain, value, step, time);
     Py_DECREF(plain);
     return ok;
   }
   Slot& slot = TheSlot();
   PyObject* id = PyDict_GetItemWithError(slot.key_ids, key);  // borrowed
-  if (id != nullptr) {
+  if (id != nullptr && !time) {                               // a point with its own time takes the checked call
     run->LogMetricById(PyLong_AsSize_t(id), value, step);
     return true;
   }
@@ -85,7 +110,7 @@ bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optiona
   if (!name) return false;
   // The first point of a key goes through the checked call, so a bad key is
   // refused here, at the call, and never gets an id.
-  Status status = run->LogMetric(*name, value, step);
+  Status status = run->LogMetric(*name, value, step, time);
   if (!status.ok()) {
     PyErr_SetString(status.code() == Code::kInvalidArgument ? PyExc_ValueError : TrailErrorType(),
                     ("log_metric: " + status.message()).c_str());

@@ -26,13 +26,20 @@ std::shared_ptr<api::Session> CurrentRunShared();
 void SetCurrentRun(std::unique_ptr<api::Session> run);
 // Forgets the run (it must already be ended); metric key ids are per run.
 void ClearCurrentRun();
-// After fork(), in the child: the parent's run is neither flushed nor
+// Nested runs (MLflow's start_run(nested=True)): ParkCurrentRun sets the current run aside, so
+// that a child run can be current; UnparkRun makes the last one parked current again (false
+// when none is parked). A parked run keeps flushing; it is the package's to end.
+void ParkCurrentRun();
+bool UnparkRun();
+// After fork(), in the child: the parent's run (and any parked) is neither flushed nor
 // finalized from here, and never destroyed (its flush thread does not exist
 // in the child, so its destructor must not run).
 void AbandonCurrentRunInChild();
 
 // Logs one point, interning `key` (a str) into the run's key ids on first use
-// so later calls skip the key check. Returns false with a Python exception set.
-bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step);
+// so later calls skip the key check; a point with its own `time` (Unix seconds)
+// always takes the checked call. Returns false with a Python exception set.
+bool LogMetricPoint(api::Session* run, PyObject* key, double value, std::optional<int64_t> step,
+                    std::optional<double> time = std::nullopt);
 
 }  // namespace trail::python

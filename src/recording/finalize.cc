@@ -43,7 +43,16 @@ void MergeAnnotations(Env& env, const std::string& path, Json& rec) {
     for (const char* key : {"params", "tags"}) {
       if (!line.contains(key) || !line[key].is_object()) continue;
       if (!rec.contains(key) || !rec[key].is_object()) rec[key] = Json::object();
-      for (auto it = line[key].begin(); it != line[key].end(); ++it) rec[key][it.key()] = it.value();
+      // A null value is a deletion (trail.delete_tag); a map left empty by one goes.
+      bool erased = false;
+      for (auto it = line[key].begin(); it != line[key].end(); ++it) {
+        if (it.value().is_null()) {
+          erased = rec[key].erase(it.key()) > 0 || erased;
+        } else {
+          rec[key][it.key()] = it.value();
+        }
+      }
+      if (erased && rec[key].empty()) rec.erase(key);
     }
     // trail.seed(n): the seed the program set, the last one set winning.
     if (line.contains("seed") && line["seed"].is_number_integer()) rec["seed"] = line["seed"];

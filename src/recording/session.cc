@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "base/numbers.h"
+#include "base/safe_path.h"
 #include "base/text.h"
 #include "metrics/protocol_line.h"
 #include "record/live_files.h"
@@ -229,6 +230,7 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& op
   start.params = opts.params;
   start.resume = opts.resume;
   start.force = opts.force;
+  start.parent = opts.parent;
   start.tags = Json::object();
   for (auto it = opts.tags.begin(); it != opts.tags.end(); ++it) start.tags[it.key()] = record::ScalarText(it.value());
   TRAIL_ASSIGN_OR_RETURN(BegunRun begun, BeginRun(*impl->project, start, &warnings));
@@ -289,13 +291,23 @@ void RunSession::LogMetricById(size_t key_id, double value, std::optional<int64_
   impl_->pending.push_back({static_cast<uint32_t>(key_id), step.has_value(), step.value_or(0), now, value});
 }
 
-Status RunSession::LogMetric(std::string_view key, double value, std::optional<int64_t> step) {
+Status RunSession::LogMetric(std::string_view key, double value, std::optional<int64_t> step,
+                             std::optional<double> time) {
   TRAIL_RETURN_IF_ERROR(CheckName(key, "metric"));
   if (key == "step" || key == "epoch" || key == "time" || key == "timestamp") {
     return InvalidArgument("metric name '" + std::string(key) + "' is reserved (pass it as step=)");
   }
+  if (time && (!std::isfinite(*time) || *time < 0)) {
+    return InvalidArgument("metric '" + std::string(key) + "': the time must be a finite number of seconds since 1970");
+  }
   if (impl_->ended) return FailedPrecondition("run " + impl_->id + " has ended");
-  LogMetricById(InternKey(key), value, step);
+  const size_t key_id = InternKey(key);
+  if (!time) {
+    LogMetricById(key_id, value, step);
+    return Status::Ok();
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->pending.push_back({static_cast<uint32_t>(key_id), step.has_value(), step.value_or(0), *time, value});
   return Status::Ok();
 }
 
@@ -314,6 +326,13 @@ Status RunSession::SetTags(const Json& tags) {
   Json strings = Json::object();
   for (auto it = tags.begin(); it != tags.end(); ++it) strings[it.key()] = record::ScalarText(it.value());
   impl_->Annotate(Json{{"tags", strings}});
+  return Status::Ok();
+}
+
+Status RunSession::DeleteTag(std::string_view key) {
+  TRAIL_RETURN_IF_ERROR(CheckName(key, "tag"));
+  if (impl_->ended) return FailedPrecondition("run " + impl_->id + " has ended");
+  impl_->Annotate(Json{{"tags", Json{{std::string(key), nullptr}}}});
   return Status::Ok();
 }
 
@@ -352,7 +371,8 @@ StatusOr<Project*> RunSession::StoreProject() {
   return impl_->joined_project.get();
 }
 
-Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
+Status RunSession::LogArtifact(const std::string& path, std::string_view role, std::string_view name) {
+  if (!name.empty()) TRAIL_RETURN_IF_ERROR(CheckRelativePath(name, "artifact path", /*outside_repo_dirs=*/true));
   std::string full = !path.empty() && path[0] == '/' ? path : JoinPath(CurrentDirectory(), path);
   while (full.size() > 1 && full.back() == '/') full.pop_back();
   const bool saved_model = IsSavedModelDir(full);
@@ -368,7 +388,8 @@ Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st,
                          store::LocalStore::OpenForWriting(project->store_dir()));
   if (saved_model) {
-    TRAIL_ASSIGN_OR_RETURN(Json a, StoreSavedModel(*st, full, RelativeTo(project->root(), full)));
+    const std::string recorded = name.empty() ? RelativeTo(project->root(), full) : std::string(name);
+    TRAIL_ASSIGN_OR_RETURN(Json a, StoreSavedModel(*st, full, recorded));
     TRAIL_RETURN_IF_ERROR(st->Flush());
     if (!role.empty()) a["role"] = std::string(role);
     impl_->Annotate(Json{{"artifact", a}});
@@ -376,7 +397,7 @@ Status RunSession::LogArtifact(const std::string& path, std::string_view role) {
   }
   TRAIL_ASSIGN_OR_RETURN(store::FileManifest m, store::StoreFile(*st, full, store::ChunkingFor(full)));
   Json a = Json::object();
-  a["path"] = RelativeTo(project->root(), full);
+  a["path"] = name.empty() ? RelativeTo(project->root(), full) : std::string(name);
   a["role"] = role.empty() ? GuessArtifactRole(full) : std::string(role);
   a["size"] = m.size;
   a["oid"] = OidString(m.id);

@@ -44,6 +44,7 @@ struct SessionOptions {
   // `force`: even a finished one.
   std::string resume;
   bool force = false;
+  std::string parent;  // the run this one is nested in, recorded as `parent`
 };
 
 class RunSession {
@@ -63,14 +64,18 @@ class RunSession {
   std::optional<int64_t> resume_step() const;
 
   // Metrics. `step` absent: the metric's own count (0, 1, 2, ...). Keys:
-  // non-empty, valid UTF-8, at most 250 bytes. Values: any double (NaN kept).
-  Status LogMetric(std::string_view key, double value, std::optional<int64_t> step);
+  // non-empty, valid UTF-8, at most 250 bytes. Values: any double (NaN kept). `time`: the
+  // point's wall time in Unix seconds (finite, >= 0), absent: now.
+  Status LogMetric(std::string_view key, double value, std::optional<int64_t> step,
+                   std::optional<double> time = std::nullopt);
   // The fast path for the binding: no key check beyond the first use of a key id.
   size_t InternKey(std::string_view key);
   void LogMetricById(size_t key_id, double value, std::optional<int64_t> step);
 
   Status LogParams(const Json& params);  // object of scalars
   Status SetTags(const Json& tags);      // object of strings (other scalars are converted)
+  // Removes tag `key` from the record (an annotation `tags: {key: null}`, applied at finalize).
+  Status DeleteTag(std::string_view key);
   // A Table 1 entry the scanner cannot see: category is one of "regression loss",
   // "classification loss", "neural network loss", "optimizer", "activation", "regularization".
   Status LogFunction(std::string_view category, std::string_view name);
@@ -79,7 +84,8 @@ class RunSession {
   Status SetSeed(int64_t seed);
   // Stores a file the run produced in the object store now and records its path (relative to
   // the project root when inside it), size, oid and role (guessed from the name when empty).
-  Status LogArtifact(const std::string& path, std::string_view role);
+  // `name` non-empty: the safe relative path to record instead (MLflow's artifact_path/file).
+  Status LogArtifact(const std::string& path, std::string_view role, std::string_view name = {});
   // Records a data input as `trail run --data ROLE=SOURCE` does (hash, size, instances, a
   // snapshot in the store). `source` is a path (relative to the cwd) or a URL.
   Status LogData(const std::string& role, const std::string& source, const DataOptions& options,

@@ -101,6 +101,33 @@ TEST_F(SessionTest, BadValuesAreRefusedAtTheCall) {
   EXPECT_EQ((*s)->LogMetric("x", 1, std::nullopt).code(), Code::kFailedPrecondition);
 }
 
+// What the Python client's MLflow-named calls need: nested runs, delete_tag, artifact_path.
+TEST_F(SessionTest, ParentDeletedTagsAndArtifactNames) {
+  SessionOptions o = Options();
+  o.parent = "p-0";
+  o.tags = Json{{"keep", "1"}, {"drop", "2"}};
+  auto s = RunSession::Start(o);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_TRUE((*s)->SetTags(Json{{"later", "3"}}).ok());
+  ASSERT_TRUE((*s)->DeleteTag("drop").ok());
+  ASSERT_TRUE((*s)->DeleteTag("later").ok());
+  ASSERT_TRUE((*s)->DeleteTag("never-set").ok());
+  EXPECT_EQ((*s)->DeleteTag("").code(), Code::kInvalidArgument);
+  Write("out/model.pt", "weights");
+  ASSERT_TRUE((*s)->LogArtifact(root() + "/out/model.pt", "", "models/best/model.pt").ok());
+  EXPECT_EQ((*s)->LogArtifact(root() + "/out/model.pt", "", "../model.pt").code(), Code::kInvalidArgument);
+  EXPECT_EQ((*s)->LogArtifact(root() + "/out/model.pt", "", "/etc/model.pt").code(), Code::kInvalidArgument);
+  EXPECT_EQ((*s)->LogMetric("loss", 1, 0, -1.0).code(), Code::kInvalidArgument);
+  ASSERT_TRUE((*s)->LogMetric("loss", 1, 0, 1700000000.5).ok());
+  ASSERT_TRUE((*s)->End("finished").ok());
+  Json r = Record("p-1");
+  EXPECT_EQ(r["parent"], "p-0");
+  EXPECT_EQ(r["tags"], (Json{{"keep", "1"}}));
+  ASSERT_EQ(r["artifacts"].size(), 1u);
+  EXPECT_EQ(r["artifacts"][0]["path"], "models/best/model.pt");
+  EXPECT_EQ(r["artifacts"][0]["role"], "torch");
+}
+
 TEST_F(SessionTest, SeedIsRecordedLastCallWinning) {
   Write("train.py", "import random\nrandom.seed(3)\n");
   CommitAll("seeded");

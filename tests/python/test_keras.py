@@ -91,17 +91,9 @@ class Dropout:
     def get_config(self):
         return {"rate": self.rate}
 
-class Sequential:
-    def __init__(self, layers):
-        self.layers = layers
-    def compile(self, optimizer, loss):
-        self.optimizer, self.loss = optimizer, loss
-    def count_params(self):
-        return 1234
-    def save(self, path):
-        with open(path, "w") as f:
-            f.write("weights after %d steps" % self.optimizer.iterations)
-    def fit(self, epochs, callbacks):
+class Model:  # fit is Model's in Keras (trail.keras.autolog patches it there)
+    def fit(self, epochs, callbacks=None):
+        callbacks = callbacks or []
         for cb in callbacks:
             cb.set_model(self)
             cb.set_params({"epochs": epochs, "verbose": 0})
@@ -116,6 +108,17 @@ class Sequential:
                 cb.on_epoch_end(epoch, logs)
         for cb in callbacks:
             cb.on_train_end({})
+
+class Sequential(Model):
+    def __init__(self, layers):
+        self.layers = layers
+    def compile(self, optimizer, loss):
+        self.optimizer, self.loss = optimizer, loss
+    def count_params(self):
+        return 1234
+    def save(self, path):
+        with open(path, "w") as f:
+            f.write("weights after %d steps" % self.optimizer.iterations)
 '''
 
 STAND_IN_TRAIN = """
@@ -189,3 +192,23 @@ for kwargs in ({"checkpoint": "always"}, {"mode": "lowest"}):
     assert python(script, cwd=project, env=stand_in).stdout.splitlines() == [
         "TrailCallback: checkpoint is 'always'; expected 'epoch', 'best', 'end' or None",
         "TrailCallback: mode is 'lowest'; expected 'min' or 'max'"]
+
+
+def test_autolog_adds_the_callback_to_fit(project, stand_in):
+    script = write(project, "auto.py", """
+import keras, trail
+print("HOOKED", "keras" in trail.autolog())
+model = keras.Sequential([keras.Dense(1, activation="sigmoid")])
+model.compile(optimizer=keras.Adam(learning_rate=0.1), loss="binary_crossentropy")
+with trail.start_run(name="auto"):
+    model.fit(epochs=2)
+trail.autolog(disable=True)
+with trail.start_run(name="off"):
+    model.fit(epochs=2)
+""")
+    assert "HOOKED True" in python(script, cwd=project, env=stand_in).stdout
+    rec = record(project, "p-1")
+    assert rec["params"]["optimizer"] == "Adam" and rec["metrics"]["summary"]["val_loss"]["count"] == 2
+    assert [a["path"] for a in rec["artifacts"]] == ["checkpoints/p-1/final.keras"]
+    off = record(project, "p-2")
+    assert "optimizer" not in off.get("params", {}) and "val_loss" not in off.get("metrics", {}).get("summary", {})

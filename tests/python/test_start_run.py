@@ -30,7 +30,7 @@ def test_start_run_records_what_trail_run_records(project):
     script = write(project, "train.py", FULL_RUN)
     out = python(script, cwd=project).stdout
     assert "RUN p-1 p-1" in out
-    assert "STATUS finished finished p-1" in out
+    assert "STATUS FINISHED finished p-1" in out
     rec = record(project, "p-1")
     assert rec["status"] == "finished" and rec["exit_code"] == 0
     assert rec["name"] == "first"

@@ -71,7 +71,10 @@ def test_log_model_and_checkpoints_on_real_training(project):
     summary = rec["metrics"]["summary"]
     assert summary["loss"]["count"] == 6 and summary["loss"]["last"] < summary["loss"]["max"]
     assert series(project, "p-1", "lr") == [(0, 0.1), (1, 0.1), (2, 0.05), (3, 0.05), (4, 0.025), (5, 0.025)]
-    assert [(a["path"], a["role"]) for a in rec["artifacts"]] == [("ckpt/net.pt", "checkpoint"),
+    # log_model saves the model as mlflow.pytorch.log_model does (here, before training).
+    assert [(a["path"], a["role"]) for a in rec["artifacts"]] == [("model/data/state_dict.pth", "model"),
+                                                                  ("model/data/model.pth", "model"),
+                                                                  ("ckpt/net.pt", "checkpoint"),
                                                                   ("ckpt/full.pt", "checkpoint")]
     # The checkpoints are the trained model's: loading them reproduces its output.
     expected = float(out.split("OUT ")[1].split()[0])
@@ -118,7 +121,7 @@ def check_example_record(rec, epochs):
     assert rec["params"]["epochs"] == epochs and rec["params"]["optimizer"] == "Adam"
     assert {("optimizer", "Adam"), ("activation", "ReLU"), ("regularization", "Dropout"),
             ("classification loss", "Cross entropy / negative log likelihood")} <= functions(rec)
-    assert [a["role"] for a in rec["artifacts"]] == ["checkpoint"]
+    assert [a["role"] for a in rec["artifacts"]] == ["model", "model", "checkpoint"]  # log_model saves the model
 
 
 def test_example_mlp_standalone_and_under_trail_run(project):
