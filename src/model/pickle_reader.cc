@@ -269,7 +269,7 @@ Status Machine::Call(uint32_t callee, uint32_t args, int depth, uint32_t* out) {
       *out = id;
       return Status::Ok();
     }
-    case CallKind::kFirstArgument:  // _rebuild_parameter(data, requires_grad, hooks)
+    case CallKind::kFirstArgument:  // _rebuild_parameter(data, requires_grad, hooks), restore_type_tag(value, type)
       if (a.empty()) return Bad(name + " without arguments");
       *out = a[0];
       return Status::Ok();
@@ -290,7 +290,9 @@ Status Machine::Call(uint32_t callee, uint32_t args, int depth, uint32_t* out) {
       return Status::Ok();
     }
     case CallKind::kSequence: {  // set, frozenset, list, tuple, torch.Size of an iterable
-      const Kind kind = name.ends_with("set") ? Kind::kSet : name == "builtins.list" ? Kind::kList : Kind::kTuple;
+      const Kind kind = name.ends_with("set")                                                     ? Kind::kSet
+                        : name == "builtins.list" || name.starts_with("torch.jit._pickle.build_") ? Kind::kList
+                                                                                                  : Kind::kTuple;
       TRAIL_ASSIGN_OR_RETURN(uint32_t id, New(kind));
       if (!a.empty()) {
         const Kind from = N(a[0]).kind;

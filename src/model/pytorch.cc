@@ -3,12 +3,16 @@
 // location, numel)), data/<key> (each storage's raw little-endian bytes), version, and since 2.x
 // byteorder. data.pkl is read by pickle_reader.h, which executes nothing; tensors are found by
 // walking its tree (pytorch_walk.h) and their values streamed from the storage members.
+// A TorchScript archive (torch.jit.save) is the same zip with code/, constants.pkl and extra/
+// beside data.pkl: its code is read as text (torchscript_code.h), never run.
 #include <limits>
 
 #include "model/pickle_reader.h"
+#include "model/pytorch_detect.h"
 #include "model/pytorch_walk.h"
 #include "model/random_file.h"
 #include "model/readers.h"
+#include "model/torchscript_code.h"
 #include "model/zip_archive.h"
 
 namespace trail::model {
@@ -210,6 +214,7 @@ std::string Trim(std::string s) {
 }  // namespace
 
 ModelFileOr OpenPytorch(const std::string& path) {
+  StatusOr<ZipArchive> opened = Corrupt(path);
   {
     TRAIL_ASSIGN_OR_RETURN(RandomFile raw, RandomFile::Open(path));
     std::string head;
@@ -219,8 +224,13 @@ ModelFileOr OpenPytorch(const std::string& path) {
                              ": a legacy torch.save file (PyTorch before 1.6, not a zip); trail reads the zip format "
                              "(load and save it again with PyTorch 1.6 or later)");
     }
+    opened = ZipArchive::Open(path);
+    // A zip cut short (a copy or download interrupted) has lost the central directory at its end.
+    if (!opened.ok() && opened.status().code() == Code::kCorrupt && !HasZipEndRecord(raw)) {
+      return Corrupt(path + ": truncated or damaged PyTorch zip (no central directory)");
+    }
   }
-  TRAIL_ASSIGN_OR_RETURN(ZipArchive zip, ZipArchive::Open(path));
+  TRAIL_ASSIGN_OR_RETURN(ZipArchive zip, std::move(opened));
   const ZipMember* pickle = nullptr;
   for (const ZipMember& m : zip.members()) {
     const size_t slash = m.name.find('/');
@@ -235,7 +245,11 @@ ModelFileOr OpenPytorch(const std::string& path) {
   TRAIL_ASSIGN_OR_RETURN(std::string pickled, zip.ReadMember(*pickle, kMaxPickleBytes));
   TRAIL_ASSIGN_OR_RETURN(PickleTree tree, ParsePickle(pickled, path));
   pickled = std::string();
-  TRAIL_ASSIGN_OR_RETURN(WalkResult walk, WalkPickle(tree, path));
+  bool script = zip.Find(prefix + "constants.pkl") != nullptr;
+  for (const ZipMember& m : zip.members()) script |= m.name.starts_with(prefix + "code/");
+  TorchScriptCode code;
+  if (script) code = ReadTorchScriptCode(zip, prefix);
+  TRAIL_ASSIGN_OR_RETURN(WalkResult walk, WalkPickle(tree, path, script ? &code.classes : nullptr));
 
   bool big_endian = false;
   std::vector<std::string> notes;
@@ -247,14 +261,16 @@ ModelFileOr OpenPytorch(const std::string& path) {
     else if (order != "little")
       return Corrupt(path + ": byteorder says '" + order + "'");
   }
-  if (const ZipMember* m = zip.Find(prefix + "version")) {
-    TRAIL_ASSIGN_OR_RETURN(std::string version, zip.ReadMember(*m, 64));
-    notes.push_back("torch.save archive version " + Trim(version));
+  const ZipMember* version = zip.Find(prefix + "version");
+  if (version == nullptr) version = zip.Find(prefix + ".data/version");  // TorchScript since 1.13
+  if (version != nullptr) {
+    TRAIL_ASSIGN_OR_RETURN(std::string text, zip.ReadMember(*version, 64));
+    notes.push_back((script ? "TorchScript archive version " : "torch.save archive version ") + Trim(text));
   }
 
   auto model = std::make_unique<PytorchFile>(std::move(zip));
   ModelInfo& info = model->mutable_info();
-  info.format = "pytorch";
+  info.format = script ? "torchscript" : "pytorch";
   info.framework = "pytorch";
   info.notes = std::move(notes);
   std::vector<std::string> unread;
@@ -289,6 +305,7 @@ ModelFileOr OpenPytorch(const std::string& path) {
                          unread.front() + ")");
   }
   ApplyWalkSummary(walk, info);
+  if (script) ApplyTorchScriptCalls(code, info);
   Totals(info);
   return ModelFileOr(std::move(model));
 }
