@@ -181,9 +181,9 @@ def helper(x: Tensor) -> Tensor:
 )",
                         &code);
   ASSERT_EQ(code.classes.size(), 2u);
-  EXPECT_EQ(code.classes["__torch__.a.Block"].parameters, (std::vector<std::string>{"weight", "_b"}));
+  EXPECT_EQ(code.classes["__torch__.a.Block"].parameters, (std::set<std::string>{"weight", "_b"}));
   EXPECT_TRUE(code.classes["__torch__.a.Block"].buffers.empty());
-  EXPECT_EQ(code.classes["__torch__.a.Other"].buffers, (std::vector<std::string>{"running"}));
+  EXPECT_EQ(code.classes["__torch__.a.Other"].buffers, (std::set<std::string>{"running"}));
   EXPECT_TRUE(code.classes["__torch__.a.Other"].parameters.empty());
   EXPECT_EQ(code.calls, (std::map<std::string, uint64_t>{
                             {"torch.nn.functional.relu", 1}, {"torch.relu", 2}, {"torch.softmax", 1}}));

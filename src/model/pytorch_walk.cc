@@ -40,10 +40,6 @@ std::string ScriptPlainName(const std::string& symbol) {
   return out;
 }
 
-bool Contains(const std::vector<std::string>& names, const std::string& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
 class Walker {
  public:
   Walker(const PickleTree& tree, const std::string& path, const ScriptClasses* script)
@@ -99,13 +95,14 @@ class Walker {
   }
 
   // A TorchScript module's state: its declared parameters and buffers, and its submodules.
-  Status WalkScriptModule(const PickleNode& state, const ScriptClassState& cls, const std::string& name, int depth) {
+  Status WalkScriptModule(const PickleNode& state, const ScriptClassState& cls, const std::string& name, bool optimizer,
+                          int depth) {
     for (size_t i = 0; i + 1 < state.items.size(); i += 2) {
       const std::string key = Key(state.items[i]);
       const uint32_t value = state.items[i + 1];
-      const bool declared = Contains(cls.parameters, key) || Contains(cls.buffers, key);
+      const bool declared = cls.parameters.count(key) > 0 || cls.buffers.count(key) > 0;
       if (!declared && tree_.nodes[value].kind != Kind::kObject) continue;  // plain attributes
-      TRAIL_RETURN_IF_ERROR(Walk(value, Join(name, key), false, depth + 1));
+      TRAIL_RETURN_IF_ERROR(Walk(value, Join(name, key), optimizer, depth + 1));
     }
     return Status::Ok();
   }
@@ -157,7 +154,7 @@ class Walker {
         const PickleNode& state = tree_.nodes[n.state];
         if (script_ != nullptr && state.kind == Kind::kDict) {
           auto cls = script_->find(n.text);
-          if (cls != script_->end()) return WalkScriptModule(state, cls->second, name, depth);
+          if (cls != script_->end()) return WalkScriptModule(state, cls->second, name, opt, depth);
         }
         if (state.kind == Kind::kDict) return WalkDict(state, name, opt, depth, true);
         // (dict, slots) from __getstate__ with __slots__, or anything __setstate__ takes

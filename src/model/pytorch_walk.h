@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,8 @@ namespace trail::model {
 
 // What a TorchScript class keeps in its state_dict(), as its code/ declares it.
 struct ScriptClassState {
-  std::vector<std::string> parameters;
-  std::vector<std::string> buffers;
+  std::set<std::string> parameters;
+  std::set<std::string> buffers;
 };
 using ScriptClasses = std::map<std::string, ScriptClassState>;  // by "__torch__.a.b.C"
 

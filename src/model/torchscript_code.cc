@@ -13,15 +13,15 @@ constexpr size_t kMaxStateNames = 1'000'000;
 bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // The quoted names of a `__parameters__ = ["weight", "bias", ]` line, after its '['.
-std::vector<std::string> QuotedNames(std::string_view line) {
-  std::vector<std::string> names;
+std::set<std::string> QuotedNames(std::string_view line) {
+  std::set<std::string> names;
   size_t at = line.find('[');
   while (at != std::string_view::npos && names.size() < kMaxStateNames) {
     const size_t open = line.find('"', at + 1);
     if (open == std::string_view::npos) break;
     const size_t close = line.find('"', open + 1);
     if (close == std::string_view::npos) break;
-    names.emplace_back(line.substr(open + 1, close - open - 1));
+    names.emplace(line.substr(open + 1, close - open - 1));
     at = close;
   }
   return names;
