@@ -211,26 +211,28 @@ std::string Trim(std::string s) {
   return s;
 }
 
+// The archive, or what it is instead: a legacy (not zip) torch.save file, a zip cut short.
+StatusOr<ZipArchive> OpenTorchZip(const std::string& path) {
+  TRAIL_ASSIGN_OR_RETURN(RandomFile raw, RandomFile::Open(path));
+  std::string head;
+  TRAIL_RETURN_IF_ERROR(raw.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(raw.size(), 4)), &head));
+  if (head != "PK\x03\x04") {
+    return InvalidArgument(path +
+                           ": a legacy torch.save file (PyTorch before 1.6, not a zip); trail reads the zip format "
+                           "(load and save it again with PyTorch 1.6 or later)");
+  }
+  StatusOr<ZipArchive> zip = ZipArchive::Open(path);
+  // A zip cut short (a copy or download interrupted) has lost the central directory at its end.
+  if (!zip.ok() && zip.status().code() == Code::kCorrupt && !HasZipEndRecord(raw)) {
+    return Corrupt(path + ": truncated or damaged PyTorch zip (no central directory)");
+  }
+  return zip;
+}
+
 }  // namespace
 
 ModelFileOr OpenPytorch(const std::string& path) {
-  StatusOr<ZipArchive> opened = Corrupt(path);
-  {
-    TRAIL_ASSIGN_OR_RETURN(RandomFile raw, RandomFile::Open(path));
-    std::string head;
-    TRAIL_RETURN_IF_ERROR(raw.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(raw.size(), 4)), &head));
-    if (head != "PK\x03\x04") {
-      return InvalidArgument(path +
-                             ": a legacy torch.save file (PyTorch before 1.6, not a zip); trail reads the zip format "
-                             "(load and save it again with PyTorch 1.6 or later)");
-    }
-    opened = ZipArchive::Open(path);
-    // A zip cut short (a copy or download interrupted) has lost the central directory at its end.
-    if (!opened.ok() && opened.status().code() == Code::kCorrupt && !HasZipEndRecord(raw)) {
-      return Corrupt(path + ": truncated or damaged PyTorch zip (no central directory)");
-    }
-  }
-  TRAIL_ASSIGN_OR_RETURN(ZipArchive zip, std::move(opened));
+  TRAIL_ASSIGN_OR_RETURN(ZipArchive zip, OpenTorchZip(path));
   const ZipMember* pickle = nullptr;
   for (const ZipMember& m : zip.members()) {
     const size_t slash = m.name.find('/');
