@@ -120,7 +120,9 @@ class Walker {
                                       HasKey(tree_.nodes[n.state], "_modules"));
     if (is_module) ++result_.module_counts[cls];
     const std::string where = "module " + (name.empty() ? std::string("(root)") : name) + " (" + n.text + ")";
-    if (module == "torch.nn.modules.activation") result_.functions.push_back({"activation", cls, where});
+    // MultiheadAttention lives among the activations but is a layer, not an activation function.
+    if (module == "torch.nn.modules.activation" && cls != "MultiheadAttention")
+      result_.functions.push_back({"activation", cls, where});
     if (module == "torch.nn.modules.loss") result_.functions.push_back({"loss", cls, where});
     if (module.starts_with("torch.optim")) result_.functions.push_back({"optimizer", cls, "class " + n.text});
   }
