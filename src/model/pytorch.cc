@@ -41,15 +41,15 @@ std::string Trim(std::string s) {
   return s;
 }
 
-// The archive, or what it is instead: a legacy (not zip) torch.save file, a zip cut short.
+// The archive, or what it is instead: not a zip, a zip cut short.
 StatusOr<ZipArchive> OpenTorchZip(const std::string& path) {
   TRAIL_ASSIGN_OR_RETURN(RandomFile raw, RandomFile::Open(path));
   std::string head;
   TRAIL_RETURN_IF_ERROR(raw.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(raw.size(), 4)), &head));
   if (head != "PK\x03\x04") {
     return InvalidArgument(path +
-                           ": a legacy torch.save file (PyTorch before 1.6, not a zip); trail reads the zip format "
-                           "(load and save it again with PyTorch 1.6 or later)");
+                           ": not a torch.save file (neither a zip nor a stream that begins with the legacy format's "
+                           "magic number)");
   }
   StatusOr<ZipArchive> zip = ZipArchive::Open(path);
   // A zip cut short (a copy or download interrupted) has lost the central directory at its end.
@@ -62,6 +62,12 @@ StatusOr<ZipArchive> OpenTorchZip(const std::string& path) {
 }  // namespace
 
 ModelFileOr OpenPytorch(const std::string& path) {
+  {
+    TRAIL_ASSIGN_OR_RETURN(RandomFile raw, RandomFile::Open(path));
+    std::string head;
+    TRAIL_RETURN_IF_ERROR(raw.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(raw.size(), 32)), &head));
+    if (IsLegacyTorchSave(head)) return OpenPytorchLegacy(path);
+  }
   TRAIL_ASSIGN_OR_RETURN(ZipArchive zip, OpenTorchZip(path));
   const ZipMember* pickle = nullptr;
   for (const ZipMember& m : zip.members()) {

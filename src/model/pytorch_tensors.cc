@@ -61,37 +61,6 @@ class StridedStream : public ValueStream {
   std::unique_ptr<ValueStream> current_;
 };
 
-bool StorageDType(const std::string& type, DType* dtype) {
-  static const std::pair<const char*, DType> kTypes[] = {
-      {"FloatStorage", DType::kFloat32},
-      {"DoubleStorage", DType::kFloat64},
-      {"HalfStorage", DType::kFloat16},
-      {"BFloat16Storage", DType::kBFloat16},
-      {"LongStorage", DType::kInt64},
-      {"IntStorage", DType::kInt32},
-      {"ShortStorage", DType::kInt16},
-      {"CharStorage", DType::kInt8},
-      {"ByteStorage", DType::kUInt8},
-      {"BoolStorage", DType::kBool},
-      {"ComplexFloatStorage", DType::kComplex64},
-      {"ComplexDoubleStorage", DType::kComplex128},
-  };
-  std::string_view name = type;
-  if (name.starts_with("torch.cuda."))
-    name.remove_prefix(11);
-  else if (name.starts_with("torch."))
-    name.remove_prefix(6);
-  else
-    return false;
-  for (const auto& [text, t] : kTypes) {
-    if (name == text) {
-      *dtype = t;
-      return true;
-    }
-  }
-  return false;
-}
-
 // Checks a tensor's view against its storage member and fills `t` and `p`. Arithmetic is in 128
 // bits so no hostile size or stride can wrap.
 Status PlaceTensor(const std::string& path, const PickleNode& tensor, const PickleNode& storage,
@@ -158,6 +127,37 @@ size_t SwapWidth(DType d) {
 }
 
 }  // namespace
+
+bool StorageDType(const std::string& type, DType* dtype) {
+  static const std::pair<const char*, DType> kTypes[] = {
+      {"FloatStorage", DType::kFloat32},
+      {"DoubleStorage", DType::kFloat64},
+      {"HalfStorage", DType::kFloat16},
+      {"BFloat16Storage", DType::kBFloat16},
+      {"LongStorage", DType::kInt64},
+      {"IntStorage", DType::kInt32},
+      {"ShortStorage", DType::kInt16},
+      {"CharStorage", DType::kInt8},
+      {"ByteStorage", DType::kUInt8},
+      {"BoolStorage", DType::kBool},
+      {"ComplexFloatStorage", DType::kComplex64},
+      {"ComplexDoubleStorage", DType::kComplex128},
+  };
+  std::string_view name = type;
+  if (name.starts_with("torch.cuda."))
+    name.remove_prefix(11);
+  else if (name.starts_with("torch."))
+    name.remove_prefix(6);
+  else
+    return false;
+  for (const auto& [text, t] : kTypes) {
+    if (name == text) {
+      *dtype = t;
+      return true;
+    }
+  }
+  return false;
+}
 
 StatusOr<std::unique_ptr<ValueStream>> TorchModelFile::OpenTensor(size_t index) {
   const TensorInfo& t = info_.tensors.at(index);

@@ -57,6 +57,10 @@ class TorchModelFile : public ModelFile {
   std::vector<Placement> placements_;
 };
 
+// The dtype of a storage type symbol ("torch.FloatStorage", "torch.cuda.HalfStorage"); false
+// when trail does not know it.
+bool StorageDType(const std::string& type, DType* dtype);
+
 // Lists the walk's tensors in `model`'s info with their placements. `find` gives the storage of
 // a key, or nullopt (Corrupt: "PATH: tensor NAME names storage KEY, which is missing"). Views
 // that do not fit their storage are Corrupt; tensors that are not floating point are not

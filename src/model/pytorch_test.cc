@@ -89,26 +89,41 @@ TEST_F(PytorchTest, BigEndianArchivesAreSwapped) {
   ExpectTensorsAsWritten(TorchFile("big_endian.pt"), "big_endian.pt");
 }
 
-TEST_F(PytorchTest, LegacyFormatIsRefusedWithAWayOut) {
-  const std::string path = TorchFile("legacy.pt");
-  EXPECT_EQ(DetectModelFormat(path), "pytorch");
-  auto model = OpenModel(path);
-  ASSERT_FALSE(model.ok());
-  EXPECT_EQ(model.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(model.status().message(), path +
-                                          ": a legacy torch.save file (PyTorch before 1.6, not a zip); trail reads the "
-                                          "zip format (load and save it again with PyTorch 1.6 or later)");
-}
-
-TEST_F(PytorchTest, LegacyFormatIsRecognisedByItsMagicNumberUnderAnyName) {
-  const std::string path = TorchFile("legacy.weights");  // pickle protocol 4: a FRAME before the magic
-  EXPECT_EQ(DetectModelFormat(path), "pytorch");
-  auto model = OpenModel(path);
-  ASSERT_FALSE(model.ok());
-  EXPECT_EQ(model.status().code(), Code::kInvalidArgument);
-  EXPECT_NE(model.status().message().find("a legacy torch.save file"), std::string::npos) << model.status().message();
+TEST_F(PytorchTest, LegacyFormatIsReadUnderAnyName) {
+  ExpectTensorsAsWritten(TorchFile("legacy.pt"), "legacy.pt");  // views share their base's storage
+  ExpectTensorsAsWritten(TorchFile("legacy_model.pt"), "legacy_model.pt");
+  ExpectTensorsAsWritten(TorchFile("legacy.weights"), "legacy.weights");  // protocol 4: a FRAME before the magic
+  EXPECT_EQ(DetectModelFormat(TorchFile("legacy.weights")), "pytorch");
+  auto model = OpenModel(TorchFile("legacy.pt"));
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ((*model)->info().format, "pytorch");
+  EXPECT_EQ((*model)->info().notes.at(0), "legacy torch.save format (PyTorch before 1.6)");
   EXPECT_FALSE(IsLegacyTorchSave(std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50", 13)));
   EXPECT_FALSE(IsLegacyTorchSave(std::string("\x80\x02}q\x00.", 6)));
+}
+
+TEST_F(PytorchTest, LegacyFilesCutShortHostileOrWithoutTheMagicAreRefused) {
+  const std::string cut = TorchFile("legacy_cut.pt");
+  auto model = OpenModel(cut);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), Code::kCorrupt);
+  EXPECT_EQ(model.status().message().rfind(cut + ": truncated: storage ", 0), 0u) << model.status().message();
+  const std::string evil = TorchFile("evil_legacy.pt");
+  model = OpenModel(evil);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(model.status().message().rfind(evil + ": refused: the pickle calls os.system", 0), 0u);
+  struct stat st {};
+  EXPECT_NE(::stat(GeneratedTorchFiles()->marker.c_str(), &st), 0) << "a hostile pickle ran";
+  const std::string plain = TorchFile("plain_pickle.pt");
+  EXPECT_EQ(DetectModelFormat(plain), "pytorch");
+  model = OpenModel(plain);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(model.status().message(),
+            plain +
+                ": not a torch.save file (neither a zip nor a stream that begins with the legacy format's magic "
+                "number)");
 }
 
 TEST_F(PytorchTest, ZipsCutShortSayTheCentralDirectoryIsMissing) {

@@ -1,6 +1,7 @@
-"""trail model inspect on TorchScript archives, PyTorch zips cut short and ONNX models with
-subgraphs, and a run that stores a TorchScript model (issue 17, docs/models.md "TorchScript" and
-"ONNX"), driven through the binary. The files are written once per module with torch and onnx.
+"""trail model inspect on TorchScript archives, legacy torch.save files, PyTorch zips cut short
+and ONNX models with subgraphs, and a run that stores a TorchScript model (issue 17,
+docs/models.md "TorchScript" and "ONNX"), driven through the binary. The files are written once
+per module with torch and onnx.
 """
 import hashlib
 import json
@@ -34,6 +35,7 @@ m.save(f"{out}/net.pt")
 expected = {k: {"shape": list(v.shape),
                 "checksum": hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest()[:32]}
             for k, v in m.state_dict().items()}
+torch.save(m.state_dict(), f"{out}/legacy.bin", _use_new_zipfile_serialization=False)
 data = open(f"{out}/net.pt", "rb").read()
 open(f"{out}/cut.pt", "wb").write(data[: len(data) * 6 // 10])
 
@@ -74,6 +76,13 @@ def test_torchscript_lists_its_state_dict_with_the_values_written(files):
     functions = {(f["kind"], f["name"]) for f in j["functions"]}
     assert {("activation", "ReLU"), ("activation", "Softmax")} <= functions
     assert j["ops"]["Linear"] == 1
+
+
+def test_legacy_torch_save_is_read(files):
+    j = inspect_json(files / "legacy.bin", files)
+    expected = json.loads((files / "expected.json").read_text())
+    assert j["format"] == "pytorch"
+    assert [(t["name"], t["checksum"]) for t in j["tensor_list"]] == [(k, v["checksum"]) for k, v in expected.items()]
 
 
 def test_a_cut_pytorch_zip_says_so_in_one_line(files):

@@ -127,7 +127,16 @@ with zipfile.ZipFile(f"{out}/little.pt") as src, zipfile.ZipFile(f"{out}/big_end
     dst.writestr("little/byteorder", "big")
 expected["big_endian.pt"] = [entry(k, v, v.is_floating_point()) for k, v in big_values.items()]
 
-torch.save({"w": torch.ones(2)}, f"{out}/legacy.pt", _use_new_zipfile_serialization=False)  # refused
+# The legacy format (before PyTorch 1.6): pickles, then the storages one after another. Views
+# share their base's storage.
+legacy = dict(net.state_dict())
+legacy.update({"transposed": base.t(), "row": base[1]})
+torch.save(legacy, f"{out}/legacy.pt", _use_new_zipfile_serialization=False)
+expected["legacy.pt"] = [entry(k, v, v.is_floating_point()) for k, v in legacy.items()]
+torch.save(net, f"{out}/legacy_model.pt", _use_new_zipfile_serialization=False)
+expected["legacy_model.pt"] = state_entries(net.state_dict())
+data = open(f"{out}/legacy.pt", "rb").read()
+open(f"{out}/legacy_cut.pt", "wb").write(data[: len(data) - 10])
 
 # Hostile pickles inside otherwise valid torch.save zips.
 def pickle_zip(name, pickled, extra=None):
@@ -163,6 +172,13 @@ data = open(f"{out}/state_dict.pt", "rb").read()
 open(f"{out}/cut60.pt", "wb").write(data[: len(data) * 6 // 10])
 # The legacy format under a name that does not say PyTorch: recognised by its magic number.
 torch.save({"w": torch.ones(2)}, f"{out}/legacy.weights", _use_new_zipfile_serialization=False, pickle_protocol=4)
+expected["legacy.weights"] = [entry("w", torch.ones(2))]
+# The legacy preamble before a pickle that calls os.system; a pickle without the magic number.
+import pickle
+preamble = b"".join(pickle.dumps(x, protocol=2) for x in (0x1950a86a20f9469cfc6c, 1001, {}))
+evil = b"\x80\x02cos\nsystem\nq\x00X" + len(command).to_bytes(4, "little") + command + b"\x85R."
+open(f"{out}/evil_legacy.pt", "wb").write(preamble + evil)
+open(f"{out}/plain_pickle.pt", "wb").write(pickle.dumps({"a": 1}, protocol=2))
 
 
 # TorchScript archives: names as the scripted module's state_dict() gives them; a plain tensor
