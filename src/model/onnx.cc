@@ -1,12 +1,14 @@
 // ONNX ModelProto (field numbers from onnx/onnx.proto), walked in the file (onnx_wire.h) so that
 // memory stays bounded whatever the initializers weigh: ir_version (1), producer_name (2),
 // producer_version (3), model_version (5), graph (7), opset_import (8: domain 1, version 2).
-// GraphProto: node (1: op_type 4, domain 7), name (2), initializer (5), input (11), output (12),
-// sparse_initializer (15). Nodes inside subgraphs (If, Loop attributes) and model-local
-// functions are not counted.
+// GraphProto: node (1: name 3, op_type 4, attribute 5, domain 7), name (2), initializer (5),
+// input (11), output (12), sparse_initializer (15). AttributeProto: name (1), g (6), graphs (11):
+// the subgraphs of If, Loop and Scan, whose nodes are counted and initializers listed like the
+// main graph's, at most kMaxGraphDepth deep. Model-local functions are not counted.
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "model/onnx_tensor.h"
 #include "model/onnx_wire.h"
@@ -20,6 +22,7 @@ constexpr uint64_t kMaxTextBytes = 64 * 1024;
 constexpr uint64_t kMaxValueInfoBytes = 1 << 20;
 constexpr size_t kMaxInitializers = 1'000'000;
 constexpr size_t kMaxOpTypes = 10'000;
+constexpr int kMaxGraphDepth = 16;
 
 struct Source {
   size_t file = 0;  // 0: the model file; i: externals[i - 1]
@@ -161,6 +164,135 @@ const char* FunctionKind(const std::string& op) {
   return nullptr;
 }
 
+// The main graph and, through node attributes, its subgraphs: nodes counted, initializers
+// listed. Only the main graph (depth 0) gives the model's name, inputs and outputs.
+struct GraphWalk {
+  const std::string& path;
+  OnnxFile& model;
+  std::vector<TensorSpec> inputs;
+  std::string graph_name;
+  uint64_t sparse = 0;
+  uint64_t unnamed_ops = 0;
+  size_t top_tensors = 0;  // the main graph's initializers, listed first
+  std::unordered_set<std::string> names;
+
+  Status Graph(const FileField& graph, int depth, const std::string& scope) {
+    if (depth > kMaxGraphDepth)
+      return Corrupt(path + ": subgraphs nest more than " + std::to_string(kMaxGraphDepth) + " deep");
+    // Two passes: the graph's own initializers first, so they keep their names, then its nodes
+    // (protobuf writes nodes first), whose subgraphs' initializers follow.
+    const RandomFile& f = model.main();
+    for (const bool nodes : {false, true}) {
+      FileWireWalker g(&f, graph.offset, graph.offset + graph.value, path + ": graph");
+      FileField field;
+      std::string text;
+      for (;;) {
+        TRAIL_ASSIGN_OR_RETURN(bool more, g.Next(field));
+        if (!more) break;
+        if (field.type != WireType::kLengthDelimited || nodes != (field.number == 1)) continue;
+        switch (field.number) {
+          case 1:
+            TRAIL_RETURN_IF_ERROR(Node(field, depth, scope));
+            break;
+          case 2:
+            if (depth == 0) TRAIL_RETURN_IF_ERROR(ReadText(g, field, &graph_name));
+            break;
+          case 5:
+            TRAIL_RETURN_IF_ERROR(Initializer(field, scope));
+            break;
+          case 11:
+          case 12: {
+            if (depth > 0) break;
+            TRAIL_RETURN_IF_ERROR(g.ReadSmall(field, kMaxValueInfoBytes, &text));
+            TRAIL_ASSIGN_OR_RETURN(TensorSpec spec, ParseValueInfo(text, path + ": graph input/output"));
+            (field.number == 11 ? inputs : model.mutable_info().outputs).push_back(std::move(spec));
+            break;
+          }
+          case 15:
+            ++sparse;
+            break;
+          default:
+            break;
+        }
+      }
+      if (depth == 0 && !nodes) top_tensors = model.info().tensors.size();
+    }
+    return Status::Ok();
+  }
+
+  // NodeProto: name (3), op_type (4), domain (7), and the graphs in its attributes (5).
+  Status Node(const FileField& field, int depth, const std::string& scope) {
+    const RandomFile& f = model.main();
+    FileWireWalker node(&f, field.offset, field.offset + field.value, path + ": node");
+    FileField nf;
+    std::string op, domain, name;
+    std::vector<std::pair<std::string, FileField>> subgraphs;  // (attribute name, graph)
+    for (;;) {
+      TRAIL_ASSIGN_OR_RETURN(bool more_node, node.Next(nf));
+      if (!more_node) break;
+      if (nf.number == 3) TRAIL_RETURN_IF_ERROR(ReadText(node, nf, &name));
+      if (nf.number == 4) TRAIL_RETURN_IF_ERROR(ReadText(node, nf, &op));
+      if (nf.number == 7) TRAIL_RETURN_IF_ERROR(ReadText(node, nf, &domain));
+      if (nf.number == 5 && nf.type == WireType::kLengthDelimited) {
+        FileWireWalker attribute(&f, nf.offset, nf.offset + nf.value, path + ": node attribute");
+        FileField af;
+        std::string attribute_name;
+        std::vector<FileField> graphs;
+        for (;;) {
+          TRAIL_ASSIGN_OR_RETURN(bool more_attribute, attribute.Next(af));
+          if (!more_attribute) break;
+          if (af.number == 1) TRAIL_RETURN_IF_ERROR(ReadText(attribute, af, &attribute_name));
+          if ((af.number == 6 || af.number == 11) && af.type == WireType::kLengthDelimited) graphs.push_back(af);
+        }
+        for (const FileField& graph : graphs) subgraphs.emplace_back(attribute_name, graph);
+      }
+    }
+    const std::string node_scope = (scope.empty() ? "" : scope + "/") + (name.empty() ? op : name);
+    if (!domain.empty() && domain != "ai.onnx") op = domain + "." + op;
+    ModelInfo& info = model.mutable_info();
+    if (info.op_counts.count(op) == 0 && info.op_counts.size() >= kMaxOpTypes) {
+      ++unnamed_ops;
+    } else {
+      ++info.op_counts[op];
+    }
+    for (const auto& [attribute_name, graph] : subgraphs) {
+      TRAIL_RETURN_IF_ERROR(Graph(graph, depth + 1, node_scope + "/" + attribute_name));
+    }
+    return Status::Ok();
+  }
+
+  // An initializer keeps its ONNX name; one inside a subgraph whose name is already listed is
+  // named by its place: "loop_node/body/w".
+  Status Initializer(const FileField& field, const std::string& scope) {
+    ModelInfo& info = model.mutable_info();
+    if (info.tensors.size() >= kMaxInitializers)
+      return Corrupt(path + ": more than " + std::to_string(kMaxInitializers) + " initializers");
+    TRAIL_ASSIGN_OR_RETURN(OnnxTensor t, ReadOnnxTensor(model.main(), field, path + ": initializer"));
+    Source s;
+    s.values = t.values;
+    if (t.values.external && t.unread.empty()) {
+      TRAIL_ASSIGN_OR_RETURN(RandomFile ext, OpenExternal(path, t.info.name, t.values.location));
+      if (t.values.offset > ext.size() || t.values.length > ext.size() - t.values.offset) {
+        return Corrupt(path + ": initializer " + t.info.name + ": external data [" + std::to_string(t.values.offset) +
+                       ", +" + std::to_string(t.values.length) + ") lies past " + ext.path() + "'s " +
+                       std::to_string(ext.size()) + " bytes");
+      }
+      s.file = model.AddExternal(std::move(ext));
+    }
+    if (!scope.empty() && names.count(t.info.name) > 0) {
+      const std::string base = scope + "/" + t.info.name;
+      t.info.name = base;
+      for (int n = 2; names.count(t.info.name) > 0; ++n) t.info.name = base + "#" + std::to_string(n);
+    }
+    names.insert(t.info.name);
+    if (!t.unread.empty())
+      info.notes.push_back("initializer " + t.info.name + " is listed without values (" + t.unread + ")");
+    info.tensors.push_back(std::move(t.info));
+    model.sources().push_back(std::move(s));
+    return Status::Ok();
+  }
+};
+
 }  // namespace
 
 ModelFileOr OpenOnnx(const std::string& path) {
@@ -172,7 +304,7 @@ ModelFileOr OpenOnnx(const std::string& path) {
   info.framework = "onnx";
   Json arch = Json::object();
   Json opsets = Json::object();
-  std::string producer_name, producer_version, graph_name;
+  std::string producer_name, producer_version;
   FileField graph{};
   bool has_graph = false;
 
@@ -222,74 +354,15 @@ ModelFileOr OpenOnnx(const std::string& path) {
   }
   if (!has_graph) return Corrupt(path + ": an ONNX model without a graph");
 
-  std::vector<TensorSpec> inputs;
-  uint64_t sparse = 0, unnamed_ops = 0;
-  FileWireWalker g(&f, graph.offset, graph.offset + graph.value, path + ": graph");
-  for (;;) {
-    TRAIL_ASSIGN_OR_RETURN(bool more, g.Next(field));
-    if (!more) break;
-    if (field.type != WireType::kLengthDelimited) continue;
-    switch (field.number) {
-      case 1: {  // NodeProto: only op_type (4) and domain (7) are read
-        FileWireWalker node(&f, field.offset, field.offset + field.value, path + ": node");
-        FileField nf;
-        std::string op, domain;
-        for (;;) {
-          TRAIL_ASSIGN_OR_RETURN(bool more_node, node.Next(nf));
-          if (!more_node) break;
-          if (nf.number == 4) TRAIL_RETURN_IF_ERROR(ReadText(node, nf, &op));
-          if (nf.number == 7) TRAIL_RETURN_IF_ERROR(ReadText(node, nf, &domain));
-        }
-        if (!domain.empty() && domain != "ai.onnx") op = domain + "." + op;
-        if (info.op_counts.count(op) == 0 && info.op_counts.size() >= kMaxOpTypes) {
-          ++unnamed_ops;
-        } else {
-          ++info.op_counts[op];
-        }
-        break;
-      }
-      case 2:
-        TRAIL_RETURN_IF_ERROR(ReadText(g, field, &graph_name));
-        break;
-      case 5: {
-        if (info.tensors.size() >= kMaxInitializers)
-          return Corrupt(path + ": more than " + std::to_string(kMaxInitializers) + " initializers");
-        TRAIL_ASSIGN_OR_RETURN(OnnxTensor t, ReadOnnxTensor(f, field, path + ": initializer"));
-        Source s;
-        s.values = t.values;
-        if (t.values.external && t.unread.empty()) {
-          TRAIL_ASSIGN_OR_RETURN(RandomFile ext, OpenExternal(path, t.info.name, t.values.location));
-          if (t.values.offset > ext.size() || t.values.length > ext.size() - t.values.offset) {
-            return Corrupt(path + ": initializer " + t.info.name + ": external data [" +
-                           std::to_string(t.values.offset) + ", +" + std::to_string(t.values.length) + ") lies past " +
-                           ext.path() + "'s " + std::to_string(ext.size()) + " bytes");
-          }
-          s.file = model->AddExternal(std::move(ext));
-        }
-        if (!t.unread.empty())
-          info.notes.push_back("initializer " + t.info.name + " is listed without values (" + t.unread + ")");
-        info.tensors.push_back(std::move(t.info));
-        model->sources().push_back(std::move(s));
-        break;
-      }
-      case 11:
-      case 12: {
-        TRAIL_RETURN_IF_ERROR(g.ReadSmall(field, kMaxValueInfoBytes, &text));
-        TRAIL_ASSIGN_OR_RETURN(TensorSpec spec, ParseValueInfo(text, path + ": graph input/output"));
-        (field.number == 11 ? inputs : info.outputs).push_back(std::move(spec));
-        break;
-      }
-      case 15:
-        ++sparse;
-        break;
-      default:
-        break;
-    }
-  }
+  GraphWalk walk{path, *model};
+  TRAIL_RETURN_IF_ERROR(walk.Graph(graph, 0, ""));
+  std::vector<TensorSpec>& inputs = walk.inputs;
+  std::string& graph_name = walk.graph_name;
+  const uint64_t sparse = walk.sparse, unnamed_ops = walk.unnamed_ops;
   // Older exporters list initializers among the inputs; the model's inputs are the others.
   for (TensorSpec& in : inputs) {
-    const bool initializer =
-        std::any_of(info.tensors.begin(), info.tensors.end(), [&](const TensorInfo& t) { return t.name == in.name; });
+    const bool initializer = std::any_of(info.tensors.begin(), info.tensors.begin() + walk.top_tensors,
+                                         [&](const TensorInfo& t) { return t.name == in.name; });
     if (!initializer) info.inputs.push_back(std::move(in));
   }
   if (!producer_name.empty())

@@ -47,6 +47,44 @@ TEST_F(OnnxTest, ExportedModelGraphAndInitializers) {
   EXPECT_EQ(functions, (std::vector<std::string>{"activation:Relu", "activation:Softmax"}));
 }
 
+std::map<std::string, uint64_t> ExpectedOps(const std::string& key) {
+  std::map<std::string, uint64_t> ops;
+  for (const auto& [op, count] : GeneratedTorchFiles()->expected[key]["ops"].items()) ops[op] = count.get<uint64_t>();
+  return ops;
+}
+
+TEST_F(OnnxTest, ExportedIfAndLoopBodiesAreCounted) {
+  ExpectTensorsAsWritten(TorchFile("branchy.onnx"), "branchy.onnx");
+  auto model = OpenModel(TorchFile("branchy.onnx"));
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const ModelInfo& info = (*model)->info();
+  EXPECT_EQ(info.op_counts, ExpectedOps("branchy.onnx.meta"));
+  EXPECT_EQ(info.op_counts.at("Relu"), 1u);  // inside the If's then_branch
+  EXPECT_EQ(info.op_counts.at("Tanh"), 1u);  // inside the Loop's body
+  std::vector<std::string> functions;
+  for (const FoundFunction& f : info.functions) functions.push_back(f.spelling);
+  EXPECT_EQ(functions, (std::vector<std::string>{"Relu", "Sigmoid", "Softmax", "Tanh"}));
+}
+
+TEST_F(OnnxTest, SubgraphInitializersAreListedAndNamedApartOnlyWhenNamesCollide) {
+  ExpectTensorsAsWritten(TorchFile("subgraphs.onnx"), "subgraphs.onnx");
+  auto model = OpenModel(TorchFile("subgraphs.onnx"));
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const ModelInfo& info = (*model)->info();
+  EXPECT_EQ(info.op_counts, ExpectedOps("subgraphs.onnx.meta"));
+  EXPECT_EQ(info.parameters, 2u + 2 + 2 + 1);
+  ASSERT_EQ(info.inputs.size(), 2u);  // the main graph's only
+  ASSERT_EQ(info.outputs.size(), 1u);
+}
+
+TEST_F(OnnxTest, SubgraphsNestedTooDeepAreCorrupt) {
+  const std::string path = TorchFile("deep.onnx");
+  auto model = OpenModel(path);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), Code::kCorrupt);
+  EXPECT_EQ(model.status().message(), path + ": subgraphs nest more than 16 deep");
+}
+
 TEST_F(OnnxTest, ExternalDataBesideTheModel) {
   ExpectTensorsAsWritten(TorchFile("external/mlp.onnx"), "external/mlp.onnx");
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <regex>
 
+#include "model/pytorch_detect.h"
 #include "model/random_file.h"
 #include "model/readers.h"
 #include "model/zip_archive.h"
@@ -29,26 +30,37 @@ bool IsDir(const std::string& path) {
 // checkpoint index (V2) and whole V1 checkpoints are such tables.
 constexpr unsigned char kTableMagic[8] = {0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb};
 
+bool HasTorchName(const std::string& path) {
+  return EndsWith(path, ".pt") || EndsWith(path, ".pth") || EndsWith(path, ".bin");
+}
+
 std::string FromContent(const std::string& path) {
   auto file = RandomFile::Open(path);
   if (!file.ok()) return "";
   const uint64_t size = file->size();
   std::string head;
-  if (!file->ReadAt(0, static_cast<size_t>(std::min<uint64_t>(size, 16)), &head).ok()) return "";
+  if (!file->ReadAt(0, static_cast<size_t>(std::min<uint64_t>(size, 32)), &head).ok()) return "";
   if (head.size() >= 8 && std::memcmp(head.data(), "\x89HDF\r\n\x1a\n", 8) == 0) return "keras-h5";
   if (head.size() >= 6 && std::memcmp(head.data(), "\x93NUMPY", 6) == 0) return "npy";
   if (head.size() >= 4 && std::memcmp(head.data(), "PK\x03\x04", 4) == 0) {
     auto zip = ZipArchive::Open(path);
-    if (!zip.ok()) return "";
-    bool config = false, weights = false, pickle = false, all_npy = !zip->members().empty();
+    if (!zip.ok()) {
+      // A torch.save / torch.jit.save zip cut short has lost its central directory, but its
+      // first member still lies in the archive's one top folder: OpenPytorch says what is wrong.
+      const std::string first = FirstZipEntryName(*file);
+      const size_t slash = first.find('/');
+      return HasTorchName(path) && slash != std::string::npos && slash > 0 ? "pytorch" : "";
+    }
+    bool config = false, weights = false, pickle = false, script = false, all_npy = !zip->members().empty();
     for (const ZipMember& m : zip->members()) {
       if (m.name == "config.json") config = true;
       if (m.name == "model.weights.h5") weights = true;
       if (m.name == "data.pkl" || EndsWith(m.name, "/data.pkl")) pickle = true;
+      if (EndsWith(m.name, "/constants.pkl") || m.name.find("/code/") != std::string::npos) script = true;
       if (!EndsWith(m.name, ".npy")) all_npy = false;
     }
     if (config && weights) return "keras-v3";
-    if (pickle) return "pytorch";
+    if (pickle) return script ? "torchscript" : "pytorch";
     if (all_npy) return "npz";
     return "";
   }
@@ -58,9 +70,11 @@ std::string FromContent(const std::string& path) {
     std::memcpy(&n, head.data(), 8);
     if (n >= 2 && n <= size - 8) return "safetensors";
   }
-  // A pickle protocol 2+ stream: torch.save's legacy (pre-1.6, not zip) format.
+  // torch.save's legacy (pre-1.6, not zip) format: its magic number under any name, or any
+  // pickle protocol 2+ stream under a PyTorch name.
+  if (IsLegacyTorchSave(head)) return "pytorch";
   if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x80 && head[1] >= 2 && head[1] <= 5 &&
-      (EndsWith(path, ".pt") || EndsWith(path, ".pth") || EndsWith(path, ".bin"))) {
+      HasTorchName(path)) {
     return "pytorch";
   }
   if (EndsWith(path, ".onnx")) return "onnx";
@@ -103,7 +117,7 @@ StatusOr<std::unique_ptr<ModelFile>> OpenModel(const std::string& path) {
   if (format == "keras-v3") return OpenKerasV3(path);
   if (format == "onnx") return OpenOnnx(path);
   if (format == "safetensors") return OpenSafetensors(path);
-  if (format == "pytorch") return OpenPytorch(path);
+  if (format == "pytorch" || format == "torchscript") return OpenPytorch(path);
   if (format == "npy") return OpenNpy(path);
   if (format == "npz") return OpenNpz(path);
   return Internal("no reader for model format " + format);

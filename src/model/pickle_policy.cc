@@ -30,6 +30,11 @@ CallKind ClassifyCall(const std::string& s) {
   if (s == "builtins.set" || s == "builtins.frozenset" || s == "builtins.list" || s == "builtins.tuple" ||
       s == "torch.Size")
     return CallKind::kSequence;
+  // TorchScript archives: typed lists (each returns its argument) and list type tags.
+  if (s == "torch.jit._pickle.build_intlist" || s == "torch.jit._pickle.build_tensorlist" ||
+      s == "torch.jit._pickle.build_doublelist" || s == "torch.jit._pickle.build_boollist")
+    return CallKind::kSequence;
+  if (s == "torch.jit._pickle.restore_type_tag") return CallKind::kFirstArgument;
   if (s == "copyreg._reconstructor") return CallKind::kReconstructor;
   if (StartsWith(s, "torch._utils._rebuild_")) return CallKind::kUnreadTensor;  // qtensor, sparse, meta, ...
   static const char* const kOpaque[] = {

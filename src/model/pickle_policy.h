@@ -9,10 +9,10 @@ namespace trail::model {
 enum class CallKind {
   kRefused,        // not on the allowlist: the whole pickle is refused
   kTensor,         // torch._utils._rebuild_tensor(_v2): (storage, offset, size, stride, ...)
-  kFirstArgument,  // torch._utils._rebuild_parameter(_with_state): the tensor it wraps
+  kFirstArgument,  // torch._utils._rebuild_parameter(_with_state): the tensor it wraps; restore_type_tag
   kFromType,       // torch._tensor._rebuild_from_type(_v2): (func, type, args, state)
   kDict,           // collections.OrderedDict, builtins.dict
-  kSequence,       // set, frozenset, list, tuple, torch.Size
+  kSequence,       // set, frozenset, list, tuple, torch.Size, TorchScript's torch.jit._pickle.build_*list
   kReconstructor,  // copyreg._reconstructor: object.__new__(cls) for protocols 0 and 1
   kUnreadTensor,   // quantized, sparse, nested or meta tensors: listed in a note, not read
   kOpaque,         // harmless values kept opaque: torch.device, dtypes, NumPy scalars and arrays

@@ -19,6 +19,7 @@ class Machine {
       : data_(data), what_(what), limits_(limits) {}
 
   StatusOr<PickleTree> Run();
+  size_t position() const { return pos_; }
 
  private:
   Status Bad(const std::string& why) const {
@@ -208,8 +209,10 @@ Status Machine::Instantiate(std::string cls, std::vector<uint32_t> args, uint32_
 // A storage is ('storage', storage_type, key, location, numel), as torch.serialization writes it.
 Status Machine::PersistentId(uint32_t pid) {
   const PickleNode& p = N(pid);
-  if (p.kind == Kind::kTuple && p.items.size() == 5 && N(p.items[0]).kind == Kind::kString &&
-      N(p.items[0]).text == "storage") {
+  // ('storage', type, key, location, numel), and in the legacy format a sixth item, view_metadata,
+  // None unless the tensor views a storage of another storage (not read).
+  if (p.kind == Kind::kTuple && (p.items.size() == 5 || (p.items.size() == 6 && N(p.items[5]).kind == Kind::kNone)) &&
+      N(p.items[0]).kind == Kind::kString && N(p.items[0]).text == "storage") {
     const PickleNode& type = N(p.items[1]);
     const PickleNode& key = N(p.items[2]);
     const PickleNode& numel = N(p.items[4]);
@@ -225,6 +228,12 @@ Status Machine::PersistentId(uint32_t pid) {
     N(id).text = std::move(key_text);
     N(id).number = count;
     return Status::Ok();
+  }
+  // The legacy format saves a whole module's class as ('module', class, source file, source):
+  // the class's name stands for it (never imported; its source text is ignored).
+  if (p.kind == Kind::kTuple && p.items.size() >= 2 && N(p.items[0]).kind == Kind::kString &&
+      N(p.items[0]).text == "module" && N(p.items[1]).kind == Kind::kSymbol) {
+    return Push(p.items[1]);
   }
   uint32_t id = 0;
   TRAIL_RETURN_IF_ERROR(PushNew(Kind::kOpaque, &id));
@@ -269,7 +278,7 @@ Status Machine::Call(uint32_t callee, uint32_t args, int depth, uint32_t* out) {
       *out = id;
       return Status::Ok();
     }
-    case CallKind::kFirstArgument:  // _rebuild_parameter(data, requires_grad, hooks)
+    case CallKind::kFirstArgument:  // _rebuild_parameter(data, requires_grad, hooks), restore_type_tag(value, type)
       if (a.empty()) return Bad(name + " without arguments");
       *out = a[0];
       return Status::Ok();
@@ -290,7 +299,9 @@ Status Machine::Call(uint32_t callee, uint32_t args, int depth, uint32_t* out) {
       return Status::Ok();
     }
     case CallKind::kSequence: {  // set, frozenset, list, tuple, torch.Size of an iterable
-      const Kind kind = name.ends_with("set") ? Kind::kSet : name == "builtins.list" ? Kind::kList : Kind::kTuple;
+      const Kind kind = name.ends_with("set")                                                     ? Kind::kSet
+                        : name == "builtins.list" || name.starts_with("torch.jit._pickle.build_") ? Kind::kList
+                                                                                                  : Kind::kTuple;
       TRAIL_ASSIGN_OR_RETURN(uint32_t id, New(kind));
       if (!a.empty()) {
         const Kind from = N(a[0]).kind;
@@ -591,9 +602,12 @@ StatusOr<PickleTree> Machine::Run() {
 
 }  // namespace
 
-StatusOr<PickleTree> ParsePickle(std::string_view data, const std::string& what, const PickleLimits& limits) {
+StatusOr<PickleTree> ParsePickle(std::string_view data, const std::string& what, const PickleLimits& limits,
+                                 size_t* consumed) {
   Machine machine(data, what, limits);
-  return machine.Run();
+  StatusOr<PickleTree> tree = machine.Run();
+  if (consumed != nullptr) *consumed = machine.position();
+  return tree;
 }
 
 }  // namespace trail::model

@@ -72,7 +72,9 @@ struct PickleLimits {
 // Runs the pickle in `data` symbolically. `what` names the input in errors ("m.pt: data.pkl").
 // Corrupt for a malformed pickle (unknown opcode, truncated argument, stack underflow, memo index
 // never set, limits exceeded); InvalidArgument for a refused call.
+// With `consumed`, the pickle may be followed by other bytes (the legacy torch.save stream is
+// several pickles in a row): it gets the bytes up to and including STOP.
 StatusOr<PickleTree> ParsePickle(std::string_view data, const std::string& what,
-                                 const PickleLimits& limits = PickleLimits());
+                                 const PickleLimits& limits = PickleLimits(), size_t* consumed = nullptr);
 
 }  // namespace trail::model

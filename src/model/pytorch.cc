@@ -3,12 +3,17 @@
 // location, numel)), data/<key> (each storage's raw little-endian bytes), version, and since 2.x
 // byteorder. data.pkl is read by pickle_reader.h, which executes nothing; tensors are found by
 // walking its tree (pytorch_walk.h) and their values streamed from the storage members.
+// A TorchScript archive (torch.jit.save) is the same zip with code/, constants.pkl and extra/
+// beside data.pkl: its code is read as text (torchscript_code.h), never run.
 #include <limits>
 
 #include "model/pickle_reader.h"
+#include "model/pytorch_detect.h"
+#include "model/pytorch_tensors.h"
 #include "model/pytorch_walk.h"
 #include "model/random_file.h"
 #include "model/readers.h"
+#include "model/torchscript_code.h"
 #include "model/zip_archive.h"
 
 namespace trail::model {
@@ -17,194 +22,41 @@ namespace {
 // data.pkl holds only structure (names, shapes, small values), never tensor data: a few MB for
 // the largest models. Larger is refused rather than held in memory.
 constexpr uint64_t kMaxPickleBytes = 64 << 20;
-// A non-contiguous tensor is read run by run (one member read each); past this many runs it is
-// listed without values.
-constexpr uint64_t kMaxStridedRuns = 1 << 20;
 
-struct Placement {
-  size_t member = 0;    // index in the archive's members
-  uint64_t offset = 0;  // in elements
-  std::vector<int64_t> shape;
-  std::vector<int64_t> stride;
-  bool contiguous = true;
-  size_t swap = 1;
-};
-
-// C order over a strided view: the innermost dimension is one run when its stride is 1.
-class StridedStream : public ValueStream {
+// Storages are the members data/<key> of the archive.
+class ZipStorages : public TorchStorages {
  public:
-  StridedStream(const ZipArchive* zip, const Placement* p, size_t width)
-      : zip_(zip), p_(p), width_(width), index_(p->shape.size(), 0) {
-    const size_t n = p->shape.size();
-    if (n > 0 && (p->stride[n - 1] == 1 || p->shape[n - 1] == 1)) {
-      run_ = static_cast<uint64_t>(p->shape[n - 1]);
-      outer_ = n - 1;
-    } else {
-      run_ = 1;
-      outer_ = n;
-    }
-    done_ = false;
-    for (int64_t d : p->shape) done_ |= d == 0;
+  explicit ZipStorages(ZipArchive zip) : zip_(std::move(zip)) {}
+  StatusOr<std::unique_ptr<ValueStream>> Open(size_t id, uint64_t offset, uint64_t length, size_t swap) const override {
+    return zip_.OpenMember(zip_.members()[id], offset, length, swap);
   }
-
-  StatusOr<size_t> Read(char* buf, size_t capacity) override {
-    while (true) {
-      if (current_ == nullptr) {
-        if (done_) return size_t{0};
-        uint64_t at = p_->offset;
-        for (size_t i = 0; i < outer_; ++i) at += static_cast<uint64_t>(index_[i] * p_->stride[i]);
-        TRAIL_ASSIGN_OR_RETURN(current_,
-                               zip_->OpenMember(zip_->members()[p_->member], at * width_, run_ * width_, p_->swap));
-        Advance();
-      }
-      TRAIL_ASSIGN_OR_RETURN(size_t got, current_->Read(buf, capacity - capacity % width_));
-      if (got > 0) return got;
-      current_.reset();
-    }
-  }
-
- private:
-  void Advance() {
-    for (size_t i = outer_; i > 0; --i) {
-      if (++index_[i - 1] < p_->shape[i - 1]) return;
-      index_[i - 1] = 0;
-    }
-    done_ = true;
-  }
-
-  const ZipArchive* zip_;
-  const Placement* p_;
-  size_t width_;
-  std::vector<int64_t> index_;
-  uint64_t run_ = 1;
-  size_t outer_ = 0;
-  bool done_ = false;
-  std::unique_ptr<ValueStream> current_;
-};
-
-class PytorchFile : public ModelFile {
- public:
-  explicit PytorchFile(ZipArchive zip) : zip_(std::move(zip)) {}
-
-  StatusOr<std::unique_ptr<ValueStream>> OpenTensor(size_t index) override {
-    const TensorInfo& t = info_.tensors.at(index);
-    const size_t width = DTypeSize(t.dtype);
-    if (width == 0) return FailedPrecondition(t.name + ": dtype " + t.dtype_name + " has no values to read");
-    const Placement& p = placements_.at(index);
-    if (p.contiguous || t.elements == 0) {
-      const uint64_t offset = t.elements == 0 ? 0 : p.offset * width;
-      return zip_.OpenMember(zip_.members()[p.member], offset, t.bytes, p.swap);
-    }
-    return std::unique_ptr<ValueStream>(std::make_unique<StridedStream>(&zip_, &p, width));
-  }
-
   const ZipArchive& zip() const { return zip_; }
-  std::vector<Placement>& placements() { return placements_; }
 
  private:
   ZipArchive zip_;
-  std::vector<Placement> placements_;
 };
-
-bool StorageDType(const std::string& type, DType* dtype) {
-  static const std::pair<const char*, DType> kTypes[] = {
-      {"FloatStorage", DType::kFloat32},
-      {"DoubleStorage", DType::kFloat64},
-      {"HalfStorage", DType::kFloat16},
-      {"BFloat16Storage", DType::kBFloat16},
-      {"LongStorage", DType::kInt64},
-      {"IntStorage", DType::kInt32},
-      {"ShortStorage", DType::kInt16},
-      {"CharStorage", DType::kInt8},
-      {"ByteStorage", DType::kUInt8},
-      {"BoolStorage", DType::kBool},
-      {"ComplexFloatStorage", DType::kComplex64},
-      {"ComplexDoubleStorage", DType::kComplex128},
-  };
-  std::string_view name = type;
-  if (name.starts_with("torch.cuda."))
-    name.remove_prefix(11);
-  else if (name.starts_with("torch."))
-    name.remove_prefix(6);
-  else
-    return false;
-  for (const auto& [text, t] : kTypes) {
-    if (name == text) {
-      *dtype = t;
-      return true;
-    }
-  }
-  return false;
-}
-
-// Checks a tensor's view against its storage member and fills `t` and `p`. Arithmetic is in 128
-// bits so no hostile size or stride can wrap.
-Status PlaceTensor(const std::string& path, const PickleNode& tensor, const PickleNode& storage,
-                   const ZipMember& member, TensorInfo& t, Placement& p) {
-  const std::string what = path + ": tensor " + t.name;
-  if (tensor.shape.size() != tensor.stride.size())
-    return Corrupt(what + ": its size and stride have different lengths");
-  if (tensor.shape.size() > 64) return Corrupt(what + ": more than 64 dimensions");
-  if (tensor.number < 0) return Corrupt(what + ": negative storage offset");
-  unsigned __int128 elements = 1, last = static_cast<uint64_t>(tensor.number);
-  for (size_t i = 0; i < tensor.shape.size(); ++i) {
-    if (tensor.shape[i] < 0 || tensor.stride[i] < 0) return Corrupt(what + ": negative size or stride");
-    elements *= static_cast<uint64_t>(tensor.shape[i]);
-    if (elements > std::numeric_limits<uint64_t>::max()) return Corrupt(what + ": size overflows");
-    if (tensor.shape[i] > 0)
-      last += static_cast<unsigned __int128>(tensor.shape[i] - 1) * static_cast<uint64_t>(tensor.stride[i]);
-  }
-  t.shape = tensor.shape;
-  t.elements = static_cast<uint64_t>(elements);
-  if (StorageDType(storage.type_name, &t.dtype)) {
-    t.dtype_name = std::string(DTypeName(t.dtype));
-  } else {
-    t.dtype = DType::kOther;
-    t.dtype_name = storage.type_name;
-  }
-  const size_t width = DTypeSize(t.dtype);
-  if (width != 0 && elements > 0) {
-    const unsigned __int128 need = (last + 1) * width;
-    if (need > member.size) {
-      const uint64_t shown = need > std::numeric_limits<uint64_t>::max() ? std::numeric_limits<uint64_t>::max()
-                                                                         : static_cast<uint64_t>(need);
-      return Corrupt(what + " needs " + std::to_string(shown) + " bytes of storage " + member.name + ", which has " +
-                     std::to_string(member.size));
-    }
-  }
-  t.bytes = width == 0 ? 0 : t.elements * width;
-  p.offset = static_cast<uint64_t>(tensor.number);
-  p.shape = tensor.shape;
-  p.stride = tensor.stride;
-  int64_t expect = 1;
-  for (size_t i = tensor.shape.size(); i > 0; --i) {
-    if (tensor.shape[i - 1] != 1 && tensor.stride[i - 1] != expect) p.contiguous = false;
-    expect *= tensor.shape[i - 1] == 0 ? 1 : tensor.shape[i - 1];
-  }
-  if (!p.contiguous) {
-    const size_t n = tensor.shape.size();
-    const bool inner_run = n > 0 && (tensor.stride[n - 1] == 1 || tensor.shape[n - 1] == 1);
-    const uint64_t runs = inner_run && tensor.shape[n - 1] > 0 ? t.elements / tensor.shape[n - 1] : t.elements;
-    if (runs > kMaxStridedRuns) return FailedPrecondition("too fragmented");
-  }
-  return Status::Ok();
-}
-
-bool DTypeIsFloat(DType d) {
-  return d == DType::kFloat16 || d == DType::kBFloat16 || d == DType::kFloat32 || d == DType::kFloat64 ||
-         d == DType::kComplex64 || d == DType::kComplex128;
-}
-
-// Bytes swapped per unit for a big-endian storage: complex numbers swap each of their two parts.
-size_t SwapWidth(DType d) {
-  if (d == DType::kComplex64) return 4;
-  if (d == DType::kComplex128) return 8;
-  return std::max<size_t>(1, DTypeSize(d));
-}
 
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+// The archive, or what it is instead: not a zip, a zip cut short.
+StatusOr<ZipArchive> OpenTorchZip(const std::string& path) {
+  TRAIL_ASSIGN_OR_RETURN(RandomFile raw, RandomFile::Open(path));
+  std::string head;
+  TRAIL_RETURN_IF_ERROR(raw.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(raw.size(), 4)), &head));
+  if (head != "PK\x03\x04") {
+    return InvalidArgument(path +
+                           ": not a torch.save file (neither a zip nor a stream that begins with the legacy format's "
+                           "magic number)");
+  }
+  StatusOr<ZipArchive> zip = ZipArchive::Open(path);
+  // A zip cut short (a copy or download interrupted) has lost the central directory at its end.
+  if (!zip.ok() && zip.status().code() == Code::kCorrupt && !HasZipEndRecord(raw)) {
+    return Corrupt(path + ": truncated or damaged PyTorch zip (no central directory)");
+  }
+  return zip;
 }
 
 }  // namespace
@@ -213,14 +65,10 @@ ModelFileOr OpenPytorch(const std::string& path) {
   {
     TRAIL_ASSIGN_OR_RETURN(RandomFile raw, RandomFile::Open(path));
     std::string head;
-    TRAIL_RETURN_IF_ERROR(raw.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(raw.size(), 4)), &head));
-    if (head != "PK\x03\x04") {
-      return InvalidArgument(path +
-                             ": a legacy torch.save file (PyTorch before 1.6, not a zip); trail reads the zip format "
-                             "(load and save it again with PyTorch 1.6 or later)");
-    }
+    TRAIL_RETURN_IF_ERROR(raw.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(raw.size(), 32)), &head));
+    if (IsLegacyTorchSave(head)) return OpenPytorchLegacy(path);
   }
-  TRAIL_ASSIGN_OR_RETURN(ZipArchive zip, ZipArchive::Open(path));
+  TRAIL_ASSIGN_OR_RETURN(ZipArchive zip, OpenTorchZip(path));
   const ZipMember* pickle = nullptr;
   for (const ZipMember& m : zip.members()) {
     const size_t slash = m.name.find('/');
@@ -235,7 +83,11 @@ ModelFileOr OpenPytorch(const std::string& path) {
   TRAIL_ASSIGN_OR_RETURN(std::string pickled, zip.ReadMember(*pickle, kMaxPickleBytes));
   TRAIL_ASSIGN_OR_RETURN(PickleTree tree, ParsePickle(pickled, path));
   pickled = std::string();
-  TRAIL_ASSIGN_OR_RETURN(WalkResult walk, WalkPickle(tree, path));
+  bool script = zip.Find(prefix + "constants.pkl") != nullptr;
+  for (const ZipMember& m : zip.members()) script |= m.name.starts_with(prefix + "code/");
+  TorchScriptCode code;
+  if (script) code = ReadTorchScriptCode(zip, prefix);
+  TRAIL_ASSIGN_OR_RETURN(WalkResult walk, WalkPickle(tree, path, script ? &code.classes : nullptr));
 
   bool big_endian = false;
   std::vector<std::string> notes;
@@ -247,48 +99,28 @@ ModelFileOr OpenPytorch(const std::string& path) {
     else if (order != "little")
       return Corrupt(path + ": byteorder says '" + order + "'");
   }
-  if (const ZipMember* m = zip.Find(prefix + "version")) {
-    TRAIL_ASSIGN_OR_RETURN(std::string version, zip.ReadMember(*m, 64));
-    notes.push_back("torch.save archive version " + Trim(version));
+  const ZipMember* version = zip.Find(prefix + "version");
+  if (version == nullptr) version = zip.Find(prefix + ".data/version");  // TorchScript since 1.13
+  if (version != nullptr) {
+    TRAIL_ASSIGN_OR_RETURN(std::string text, zip.ReadMember(*version, 64));
+    notes.push_back((script ? "TorchScript archive version " : "torch.save archive version ") + Trim(text));
   }
 
-  auto model = std::make_unique<PytorchFile>(std::move(zip));
+  auto storages = std::make_unique<ZipStorages>(std::move(zip));
+  const ZipArchive& archive = storages->zip();
+  auto model = std::make_unique<TorchModelFile>(std::move(storages));
   ModelInfo& info = model->mutable_info();
-  info.format = "pytorch";
+  info.format = script ? "torchscript" : "pytorch";
   info.framework = "pytorch";
   info.notes = std::move(notes);
-  std::vector<std::string> unread;
-  for (const FoundTensor& f : walk.tensors) {
-    const PickleNode& tensor = tree.nodes[f.node];
-    const PickleNode& storage = tree.nodes[tensor.items[0]];
-    const ZipMember* member = model->zip().Find(prefix + "data/" + storage.text);
-    if (member == nullptr) {
-      return Corrupt(path + ": tensor " + f.name + " names storage data/" + storage.text + ", which is missing");
-    }
-    TensorInfo t;
-    t.name = f.name;
-    t.is_parameter = f.is_parameter;
-    Placement p;
-    p.member = static_cast<size_t>(member - model->zip().members().data());
-    Status placed = PlaceTensor(path, tensor, storage, *member, t, p);
-    if (placed.code() == Code::kFailedPrecondition) {
-      unread.push_back(t.name);
-      t.dtype = DType::kOther;  // listed, counted, but its values are not read
-    } else {
-      TRAIL_RETURN_IF_ERROR(placed);
-    }
-    if (!DTypeIsFloat(t.dtype)) t.is_parameter = false;
-    if (big_endian) p.swap = SwapWidth(t.dtype);
-    info.tensors.push_back(std::move(t));
-    model->placements().push_back(std::move(p));
-  }
-  if (!unread.empty()) {
-    info.notes.push_back(std::to_string(unread.size()) +
-                         " non-contiguous tensors too fragmented to read have no "
-                         "checksum (first: " +
-                         unread.front() + ")");
-  }
+  auto find = [&](const std::string& key) -> std::optional<StorageRef> {
+    const ZipMember* member = archive.Find(prefix + "data/" + key);
+    if (member == nullptr) return std::nullopt;
+    return StorageRef{static_cast<size_t>(member - archive.members().data()), member->size, member->name};
+  };
+  TRAIL_RETURN_IF_ERROR(AddWalkedTensors(path, tree, walk, find, big_endian, *model));
   ApplyWalkSummary(walk, info);
+  if (script) ApplyTorchScriptCalls(code, info);
   Totals(info);
   return ModelFileOr(std::move(model));
 }

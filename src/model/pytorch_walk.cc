@@ -25,10 +25,31 @@ bool IsOptimizerKey(const std::string& key) {
 
 std::string Join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
 
+// "__torch__.torch.nn.modules.linear.___torch_mangle_0.Linear" -> "torch.nn.modules.linear.Linear":
+// a TorchScript class as the Python class it was compiled from.
+std::string ScriptPlainName(const std::string& symbol) {
+  std::string out;
+  size_t start = symbol.starts_with("__torch__.") ? 10 : 0;
+  while (start <= symbol.size()) {
+    size_t dot = symbol.find('.', start);
+    if (dot == std::string::npos) dot = symbol.size();
+    const std::string part = symbol.substr(start, dot - start);
+    if (!part.starts_with("___torch_mangle_")) out += (out.empty() ? "" : ".") + part;
+    start = dot + 1;
+  }
+  return out;
+}
+
 class Walker {
  public:
-  Walker(const PickleTree& tree, const std::string& path)
-      : tree_(tree), path_(path), on_path_(tree.nodes.size(), false), visit_budget_(4 * tree.nodes.size() + 100000) {}
+  Walker(const PickleTree& tree, const std::string& path, const ScriptClasses* script)
+      : tree_(tree),
+        path_(path),
+        script_(script),
+        on_path_(tree.nodes.size(), false),
+        visit_budget_(4 * tree.nodes.size() + 100000) {
+    result_.torchscript = script != nullptr;
+  }
 
   Status Walk(uint32_t id, const std::string& name, bool optimizer, int depth) {
     if (id >= tree_.nodes.size() || on_path_[id]) return Status::Ok();  // a cycle: already being walked
@@ -73,18 +94,35 @@ class Walker {
     return Status::Ok();
   }
 
+  // A TorchScript module's state: its declared parameters and buffers, and its submodules.
+  Status WalkScriptModule(const PickleNode& state, const ScriptClassState& cls, const std::string& name, bool optimizer,
+                          int depth) {
+    for (size_t i = 0; i + 1 < state.items.size(); i += 2) {
+      const std::string key = Key(state.items[i]);
+      const uint32_t value = state.items[i + 1];
+      const bool declared = cls.parameters.count(key) > 0 || cls.buffers.count(key) > 0;
+      if (!declared && tree_.nodes[value].kind != Kind::kObject) continue;  // plain attributes
+      TRAIL_RETURN_IF_ERROR(Walk(value, Join(name, key), optimizer, depth + 1));
+    }
+    return Status::Ok();
+  }
+
   void NoteClass(const PickleNode& n, const std::string& name) {
     if (std::find(result_.classes.begin(), result_.classes.end(), n.text) == result_.classes.end()) {
       result_.classes.push_back(n.text);
     }
-    const size_t dot = n.text.rfind('.');
-    const std::string module = dot == std::string::npos ? "" : n.text.substr(0, dot);
-    const std::string cls = n.text.substr(dot == std::string::npos ? 0 : dot + 1);
-    const bool is_module =
-        n.state != kNoNode && tree_.nodes[n.state].kind == Kind::kDict && HasKey(tree_.nodes[n.state], "_modules");
+    const bool script = n.text.starts_with("__torch__.");
+    const std::string plain = script ? ScriptPlainName(n.text) : n.text;
+    const size_t dot = plain.rfind('.');
+    const std::string module = dot == std::string::npos ? "" : plain.substr(0, dot);
+    const std::string cls = plain.substr(dot == std::string::npos ? 0 : dot + 1);
+    const bool is_module = script || (n.state != kNoNode && tree_.nodes[n.state].kind == Kind::kDict &&
+                                      HasKey(tree_.nodes[n.state], "_modules"));
     if (is_module) ++result_.module_counts[cls];
     const std::string where = "module " + (name.empty() ? std::string("(root)") : name) + " (" + n.text + ")";
-    if (module == "torch.nn.modules.activation") result_.functions.push_back({"activation", cls, where});
+    // MultiheadAttention lives among the activations but is a layer, not an activation function.
+    if (module == "torch.nn.modules.activation" && cls != "MultiheadAttention")
+      result_.functions.push_back({"activation", cls, where});
     if (module == "torch.nn.modules.loss") result_.functions.push_back({"loss", cls, where});
     if (module.starts_with("torch.optim")) result_.functions.push_back({"optimizer", cls, "class " + n.text});
   }
@@ -116,6 +154,10 @@ class Walker {
         }
         if (n.state == kNoNode) return Status::Ok();
         const PickleNode& state = tree_.nodes[n.state];
+        if (script_ != nullptr && state.kind == Kind::kDict) {
+          auto cls = script_->find(n.text);
+          if (cls != script_->end()) return WalkScriptModule(state, cls->second, name, opt, depth);
+        }
         if (state.kind == Kind::kDict) return WalkDict(state, name, opt, depth, true);
         // (dict, slots) from __getstate__ with __slots__, or anything __setstate__ takes
         if (state.kind == Kind::kTuple) {
@@ -142,6 +184,7 @@ class Walker {
 
   const PickleTree& tree_;
   const std::string& path_;
+  const ScriptClasses* script_;
   std::vector<bool> on_path_;
   std::unordered_set<uint32_t> seen_tensors_;
   uint64_t visit_budget_;
@@ -150,8 +193,8 @@ class Walker {
 
 }  // namespace
 
-StatusOr<WalkResult> WalkPickle(const PickleTree& tree, const std::string& path) {
-  Walker walker(tree, path);
+StatusOr<WalkResult> WalkPickle(const PickleTree& tree, const std::string& path, const ScriptClasses* script) {
+  Walker walker(tree, path, script);
   TRAIL_RETURN_IF_ERROR(walker.Walk(tree.root, "", false, 0));
   return std::move(walker.result());
 }
@@ -163,8 +206,13 @@ void ApplyWalkSummary(const WalkResult& walk, ModelInfo& info) {
     std::string list;
     for (size_t i = 0; i < walk.classes.size() && i < 8; ++i) list += (i ? ", " : "") + walk.classes[i];
     if (walk.classes.size() > 8) list += ", ... (" + std::to_string(walk.classes.size()) + " in all)";
-    info.notes.push_back("classes were not loaded (trail never imports code): " + list +
-                         "; their state was searched for tensors");
+    if (walk.torchscript) {
+      info.notes.push_back("TorchScript classes were read from code/ as text, never run: " + list +
+                           "; their state was searched for tensors");
+    } else {
+      info.notes.push_back("classes were not loaded (trail never imports code): " + list +
+                           "; their state was searched for tensors");
+    }
   }
   if (walk.unread_tensors > 0) {
     info.notes.push_back(std::to_string(walk.unread_tensors) +

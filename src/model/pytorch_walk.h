@@ -6,10 +6,16 @@
 // are skipped. A tensor object reached twice (tied weights) is listed under both names but is a
 // parameter only the first time. Optimizer state (a dict with "state" and "param_groups", or any
 // subtree under a key such as "optimizer" or "optimizer_state_dict") is not a model parameter.
+//
+// A TorchScript archive's modules (classes `__torch__.*`) keep their attributes flat in their
+// state dict: with the classes' `__parameters__` and `__buffers__` from code/
+// (torchscript_code.h), only those tensors and submodules are followed, so the names are the
+// scripted module's state_dict() keys and plain tensor attributes are left out.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +24,13 @@
 #include "trail/status.h"
 
 namespace trail::model {
+
+// What a TorchScript class keeps in its state_dict(), as its code/ declares it.
+struct ScriptClassState {
+  std::set<std::string> parameters;
+  std::set<std::string> buffers;
+};
+using ScriptClasses = std::map<std::string, ScriptClassState>;  // by "__torch__.a.b.C"
 
 struct FoundTensor {
   std::string name;
@@ -31,10 +44,12 @@ struct WalkResult {
   std::map<std::string, uint64_t> module_counts;  // nn.Module class name -> instances
   std::vector<FoundFunction> functions;
   uint64_t unread_tensors = 0;  // quantized, sparse, ... tensors not listed
+  bool torchscript = false;     // walked with the classes of a TorchScript archive
 };
 
-// Corrupt when the tree nests deeper than trail follows.
-StatusOr<WalkResult> WalkPickle(const PickleTree& tree, const std::string& path);
+// Corrupt when the tree nests deeper than trail follows. `script`: the classes of a TorchScript
+// archive (null for a torch.save file); it must outlive the call.
+StatusOr<WalkResult> WalkPickle(const PickleTree& tree, const std::string& path, const ScriptClasses* script = nullptr);
 
 // Architecture summary (op_counts: module classes), functions and notes from a walk.
 void ApplyWalkSummary(const WalkResult& walk, ModelInfo& info);

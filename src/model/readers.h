@@ -29,7 +29,8 @@ ModelFileOr OpenOnnx(const std::string& path);
 // safetensors.cc: an 8-byte header length, a JSON header, the tensors' bytes.
 ModelFileOr OpenSafetensors(const std::string& path);
 // pytorch.cc: a torch.save zip (data.pkl read by a pickle reader that executes nothing, tensors'
-// storages in data/N).
+// storages in data/N), a TorchScript archive (its code/ read as text), or a legacy (pre-1.6)
+// torch.save stream (pytorch_legacy.cc).
 ModelFileOr OpenPytorch(const std::string& path);
 // numpy.cc: .npy (one tensor) and .npz (a zip of .npy members).
 ModelFileOr OpenNpy(const std::string& path);

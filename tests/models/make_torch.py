@@ -127,7 +127,16 @@ with zipfile.ZipFile(f"{out}/little.pt") as src, zipfile.ZipFile(f"{out}/big_end
     dst.writestr("little/byteorder", "big")
 expected["big_endian.pt"] = [entry(k, v, v.is_floating_point()) for k, v in big_values.items()]
 
-torch.save({"w": torch.ones(2)}, f"{out}/legacy.pt", _use_new_zipfile_serialization=False)  # refused
+# The legacy format (before PyTorch 1.6): pickles, then the storages one after another. Views
+# share their base's storage.
+legacy = dict(net.state_dict())
+legacy.update({"transposed": base.t(), "row": base[1]})
+torch.save(legacy, f"{out}/legacy.pt", _use_new_zipfile_serialization=False)
+expected["legacy.pt"] = [entry(k, v, v.is_floating_point()) for k, v in legacy.items()]
+torch.save(net, f"{out}/legacy_model.pt", _use_new_zipfile_serialization=False)
+expected["legacy_model.pt"] = state_entries(net.state_dict())
+data = open(f"{out}/legacy.pt", "rb").read()
+open(f"{out}/legacy_cut.pt", "wb").write(data[: len(data) - 10])
 
 # Hostile pickles inside otherwise valid torch.save zips.
 def pickle_zip(name, pickled, extra=None):
@@ -157,6 +166,58 @@ with zipfile.ZipFile(f"{out}/state_dict.pt") as src, zipfile.ZipFile(f"{out}/sho
         dst.writestr(info.filename, data)
 data = open(f"{out}/state_dict.pt", "rb").read()
 open(f"{out}/truncated.pt", "wb").write(data[: len(data) // 2])
+
+# Cut short: a torch.save zip and a TorchScript archive at 60%, their central directories gone.
+data = open(f"{out}/state_dict.pt", "rb").read()
+open(f"{out}/cut60.pt", "wb").write(data[: len(data) * 6 // 10])
+# The legacy format under a name that does not say PyTorch: recognised by its magic number.
+torch.save({"w": torch.ones(2)}, f"{out}/legacy.weights", _use_new_zipfile_serialization=False, pickle_protocol=4)
+expected["legacy.weights"] = [entry("w", torch.ones(2))]
+# The legacy preamble before a pickle that calls os.system; a pickle without the magic number.
+import pickle
+preamble = b"".join(pickle.dumps(x, protocol=2) for x in (0x1950a86a20f9469cfc6c, 1001, {}))
+evil = b"\x80\x02cos\nsystem\nq\x00X" + len(command).to_bytes(4, "little") + command + b"\x85R."
+open(f"{out}/evil_legacy.pt", "wb").write(preamble + evil)
+open(f"{out}/plain_pickle.pt", "wb").write(pickle.dumps({"a": 1}, protocol=2))
+
+
+# TorchScript archives: names as the scripted module's state_dict() gives them; a plain tensor
+# attribute (not a parameter or buffer) is not in it.
+class Scripted(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self._scale = torch.nn.Parameter(torch.tensor([0.5, 2.0]))
+        self.register_buffer("offset", torch.tensor([1.0, -1.0]))
+        self.register_buffer("scratch", torch.zeros(2), persistent=False)
+        self.steps = torch.tensor([3, 4])  # a plain attribute
+        self.layers = torch.nn.ModuleList([torch.nn.Linear(2, 2), torch.nn.Tanh()])
+        self.head = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.1))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        x = torch.nn.functional.gelu(x * self._scale + self.offset + self.scratch)
+        if bool(x.sum() > 0):
+            x = torch.relu(x)
+        return torch.log_softmax(self.head(x), dim=1)
+
+
+scripted = torch.jit.script(Scripted().eval())
+scripted.save(f"{out}/scripted.pt")
+expected["scripted.pt"] = state_entries(scripted.state_dict())
+traced = torch.jit.trace(Net().eval(), torch.randn(4, 3))
+torch.jit.save(traced, f"{out}/traced.pt")
+expected["traced.pt"] = state_entries(traced.state_dict())
+data = open(f"{out}/scripted.pt", "rb").read()
+open(f"{out}/scripted_cut.pt", "wb").write(data[: len(data) * 6 // 10])
+# Code that would create the marker if anything ran it: trail reads code/ as text only.
+with zipfile.ZipFile(f"{out}/scripted.pt") as src, zipfile.ZipFile(f"{out}/evil_script.pt", "w") as dst:
+    for info in src.infolist():
+        data = src.read(info)
+        if info.filename.endswith("code/__torch__.py"):
+            data = f"import os\nos.system('touch {marker}')\n".encode() + data
+        dst.writestr(info.filename, data)
+expected["evil_script.pt"] = expected["scripted.pt"]
 
 # ONNX: an exported model with known initializers.
 class Mlp(torch.nn.Module):
@@ -204,6 +265,85 @@ expected["typed.onnx"] = [np_entry("f", np.array([[1.0, -2.5], [3.25, 0.0]], np.
                           np_entry("d", np.array([0.1, -1e300], np.float64)),
                           np_entry("h", np.array([1.5, -0.5], np.float16)),
                           np_entry("u8", np.array([[1, 2, 3]], np.uint8))]
+
+
+
+# Subgraphs: an exported scripted model with an `if` and a loop, and one built with onnx.helper
+# whose If and Loop bodies hold initializers (one named like the main graph's).
+def walk_graph(g, ops, tensors):
+    tensors.extend(g.initializer)
+    for n in g.node:
+        ops[n.op_type] = ops.get(n.op_type, 0) + 1
+    for n in g.node:
+        for a in n.attribute:
+            for sub in ([a.g] if a.type == onnx.AttributeProto.GRAPH else []) + list(a.graphs):
+                walk_graph(sub, ops, tensors)
+
+
+class Branchy(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(3, 3)
+
+    def forward(self, x, n: int):
+        if bool(x.sum() > 0):
+            x = torch.relu(self.fc(x))
+        else:
+            x = torch.sigmoid(x)
+        for _ in range(n):
+            x = torch.tanh(x) * 2
+        return torch.softmax(x, dim=1)
+
+
+torch.onnx.export(torch.jit.script(Branchy().eval()), (torch.randn(2, 3), 3), f"{out}/branchy.onnx",
+                  input_names=["x", "n"], opset_version=13)
+ops, tensors = {}, []
+walk_graph(onnx.load(f"{out}/branchy.onnx").graph, ops, tensors)
+expected["branchy.onnx"] = [np_entry(t.name, numpy_helper.to_array(t)) for t in tensors]
+expected["branchy.onnx.meta"] = {"ops": ops}
+
+f32 = TensorProto.FLOAT
+main_w = numpy_helper.from_array(np.array([1.0, 2.0], np.float32), "w")
+then_w = numpy_helper.from_array(np.array([[3.0, -4.0]], np.float32), "w")
+then_b = numpy_helper.from_array(np.array([0.25], np.float32), "then_bias")
+step = numpy_helper.from_array(np.array([0.5, 0.5], np.float32), "step")
+out_info = [helper.make_tensor_value_info("y", f32, [2])]
+then_graph = helper.make_graph([helper.make_node("Add", ["w", "then_bias"], ["y"])], "then", [], out_info,
+                               [then_w, then_b])
+body = helper.make_graph([helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+                          helper.make_node("Add", ["v_in", "step"], ["s"]),
+                          helper.make_node("Relu", ["s"], ["v_out"])], "body",
+                         [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+                          helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+                          helper.make_tensor_value_info("v_in", f32, [2])],
+                         [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+                          helper.make_tensor_value_info("v_out", f32, [2])], [step])
+else_graph = helper.make_graph([helper.make_node("Loop", ["trips", "", "w"], ["y"], name="loop", body=body)],
+                               "else", [], out_info)
+sub_model = helper.make_model(helper.make_graph(
+    [helper.make_node("If", ["c"], ["y"], name="choose", then_branch=then_graph, else_branch=else_graph)], "subgraphs",
+    [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("trips", TensorProto.INT64, [])], out_info, [main_w]),
+    producer_name="trail-test", opset_imports=[helper.make_opsetid("", 13)])
+onnx.save(sub_model, f"{out}/subgraphs.onnx")
+# In walk_graph's order (make_node writes attributes sorted: else_branch first); the then
+# branch's "w" is named by its place, since the main graph has a "w".
+expected["subgraphs.onnx"] = [np_entry("w", numpy_helper.to_array(main_w)),
+                              np_entry("step", numpy_helper.to_array(step)),
+                              np_entry("choose/then_branch/w", numpy_helper.to_array(then_w)),
+                              np_entry("then_bias", numpy_helper.to_array(then_b))]
+ops, tensors = {}, []
+walk_graph(sub_model.graph, ops, tensors)
+assert [t.name for t in tensors] == ["w", "step", "w", "then_bias"]
+expected["subgraphs.onnx.meta"] = {"ops": ops}
+
+# If inside If, 17 levels deep: past what trail follows.
+leaf = helper.make_graph([helper.make_node("Relu", ["c"], ["y"])], "leaf", [], out_info)
+deep = leaf
+for level in range(17):
+    deep = helper.make_graph([helper.make_node("If", ["c"], ["y"], then_branch=deep, else_branch=leaf)],
+                             f"level{level}", [], out_info)
+onnx.save(helper.make_model(deep), f"{out}/deep.onnx")
 
 # External data that points outside the model's folder.
 evil = TensorProto()
