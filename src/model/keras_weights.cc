@@ -241,24 +241,28 @@ StatusOr<std::shared_ptr<Hdf5ModelFile::Sequence>> Hdf5ModelFile::StartSequence(
   for (size_t i = NextWithValues(start); i < datasets_.size(); i = NextWithValues(i + 1)) order.push_back(i);
   auto sequence = std::make_shared<Sequence>();
   sequence->next = start;
-  TRAIL_ASSIGN_OR_RETURN(
-      sequence->child, Hdf5Child::Start(display, [&](Hdf5ChildWriter& out) -> Status {
-        TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<Hdf5File> h5, Hdf5File::Open(path_, display_));
-        std::vector<char> buf(kHdf5FrameBytes);
-        for (size_t i : order) {
-          const Hdf5Dataset& listed = datasets_[i];
-          TRAIL_ASSIGN_OR_RETURN(Hdf5Dataset now, h5->Describe(listed.path));
-          if (now.tensor.dtype != listed.tensor.dtype || now.tensor.shape != listed.tensor.shape)
-            return Corrupt(display + ": dataset " + listed.path + ": changed since the file was opened");
-          TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<ValueStream> values, h5->OpenValues(now));
-          for (;;) {
-            TRAIL_ASSIGN_OR_RETURN(size_t got, values->Read(buf.data(), buf.size()));
-            if (got == 0) break;
-            if (!out.Write(buf.data(), got)) return Status::Ok();  // the parent stopped reading
-          }
-        }
-        return Status::Ok();
-      }));
+  TRAIL_ASSIGN_OR_RETURN(sequence->child, Hdf5Child::Start(display, [&](Hdf5ChildWriter& out) -> Status {
+                           TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<Hdf5File> h5, Hdf5File::Open(path_, display_));
+                           std::vector<char> buf(kHdf5FrameBytes);
+                           for (size_t i : order) {
+                             const Hdf5Dataset& listed = datasets_[i];
+                             const std::string what = display + ": dataset " + listed.path;
+                             auto described = h5->Describe(listed.path);
+                             // Listed a moment ago by another child: missing now means changed or damaged past reading.
+                             if (!described.ok() && described.status().code() == Code::kNotFound)
+                               return Corrupt(what + ": no longer found (the file changed or is damaged)");
+                             TRAIL_ASSIGN_OR_RETURN(Hdf5Dataset now, std::move(described));
+                             if (now.tensor.dtype != listed.tensor.dtype || now.tensor.shape != listed.tensor.shape)
+                               return Corrupt(what + ": changed since the file was opened");
+                             TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<ValueStream> values, h5->OpenValues(now));
+                             for (;;) {
+                               TRAIL_ASSIGN_OR_RETURN(size_t got, values->Read(buf.data(), buf.size()));
+                               if (got == 0) break;
+                               if (!out.Write(buf.data(), got)) return Status::Ok();  // the parent stopped reading
+                             }
+                           }
+                           return Status::Ok();
+                         }));
   return sequence;
 }
 
