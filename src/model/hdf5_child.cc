@@ -239,9 +239,13 @@ Status Hdf5Child::ReadExactly(char* buf, size_t size, bool* eof) {
 }
 
 StatusOr<bool> Hdf5Child::Next(std::string* data) {
-  data->clear();
-  if (ended_) return false;
-  if (fd_ < 0) return FailedPrecondition(display_ + ": the HDF5 child has already failed");
+  // `data` keeps its size from frame to frame: resizing a cleared string zero-fills it, 1 MiB of
+  // memset per frame.
+  if (ended_ || fd_ < 0) {
+    data->clear();
+    if (ended_) return false;
+    return FailedPrecondition(display_ + ": the HDF5 child has already failed");
+  }
   char header[kHeaderBytes];
   bool eof = false;
   TRAIL_RETURN_IF_ERROR(ReadExactly(header, sizeof header, &eof));
@@ -260,13 +264,14 @@ StatusOr<bool> Hdf5Child::Next(std::string* data) {
   }
   if (kind == kData) return true;
   Reap(true);
+  std::string payload = std::move(*data);
+  data->clear();
   if (kind == kEnd) {
     ended_ = true;
     return false;
   }
-  const int code = static_cast<unsigned char>((*data)[0]);
-  std::string message = data->substr(1);
-  data->clear();
+  const int code = static_cast<unsigned char>(payload[0]);
+  std::string message = payload.substr(1);
   if (code <= static_cast<int>(Code::kOk) || code > static_cast<int>(Code::kInternal)) {
     return Failed("it sent a malformed error");
   }

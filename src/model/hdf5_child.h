@@ -68,7 +68,7 @@ class Hdf5Child {
 
   // Replaces `*data` with the next data frame's bytes; false (and `*data` empty) after the end
   // frame, when the child has been reaped. The child's own error comes back as its status; a
-  // failure of the child itself as Corrupt naming the file.
+  // failure of the child itself as Corrupt naming the file (`*data` is then unspecified).
   StatusOr<bool> Next(std::string* data);
   // Every data frame up to the end, refused (Corrupt) past `max_bytes`.
   StatusOr<std::string> ReadAll(uint64_t max_bytes);

@@ -163,6 +163,7 @@ struct Hdf5ModelFile::Sequence {
   size_t next = 0;    // the tensor whose values the child sends next
   bool busy = false;  // a stream is reading from it
   bool broken = false;
+  std::string frame;  // the last frame read, shared by the sequence's streams (one at a time)
 };
 
 Hdf5ModelFile::Hdf5ModelFile(std::string path, std::string display, std::vector<Hdf5Dataset> datasets,
@@ -185,8 +186,15 @@ namespace {
 class ChildValueStream : public ValueStream {
  public:
   using Done = std::function<void(bool complete)>;
-  ChildValueStream(Hdf5Child* child, uint64_t bytes, std::string what, Done done)
-      : child_(child), left_(bytes), what_(std::move(what)), done_(std::move(done)) {}
+  // `frame` is the sequence's buffer, kept at a frame's size across streams; its bytes belong to
+  // the stream before.
+  ChildValueStream(Hdf5Child* child, std::string* frame, uint64_t bytes, std::string what, Done done)
+      : child_(child),
+        frame_(*frame),
+        left_(bytes),
+        what_(std::move(what)),
+        done_(std::move(done)),
+        pos_(frame->size()) {}
   ~ChildValueStream() override {
     if (done_) done_(false);
   }
@@ -220,12 +228,12 @@ class ChildValueStream : public ValueStream {
     return s;
   }
 
-  Hdf5Child* child_;  // owned by the sequence, which outlives this stream (done_ holds it)
-  uint64_t left_;     // bytes the child has still to send
+  Hdf5Child* child_;    // owned by the sequence, which outlives this stream (done_ holds it)
+  std::string& frame_;  // likewise
+  uint64_t left_;       // bytes the child has still to send
   std::string what_;
   Done done_;
-  std::string frame_;
-  size_t pos_ = 0;
+  size_t pos_;
 };
 
 }  // namespace
@@ -293,7 +301,7 @@ StatusOr<std::unique_ptr<ValueStream>> Hdf5ModelFile::OpenTensor(size_t index) {
     }
   };
   return std::unique_ptr<ValueStream>(
-      std::make_unique<ChildValueStream>(sequence->child.get(), t.bytes, what, std::move(done)));
+      std::make_unique<ChildValueStream>(sequence->child.get(), &sequence->frame, t.bytes, what, std::move(done)));
 }
 
 }  // namespace trail::model
