@@ -125,6 +125,7 @@ enum class Hdf5ChildFault {
   kTruncate,     // send a data frame's header and half its bytes, then exit 0
   kHugeFrame,    // send a frame header claiming 4 GiB
   kExitQuietly,  // exit 0 without an end frame
+  kBlowUp,       // allocate twice kHdf5ChildAddressSpace before running the body
 };
 void SetHdf5ChildFaultForTesting(Hdf5ChildFault fault);
 // Test-only: how long a silent child is waited for (kHdf5ChildTimeout when zero).

@@ -73,6 +73,19 @@ TEST_F(Hdf5ChildTest, CutOrMalformedAnswersAreCorrupt) {
   ExpectNoChildren();
 }
 
+TEST_F(Hdf5ChildTest, AMemoryBlowUpInTheChildIsCorrupt) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "no address-space limit under sanitizers";
+#endif
+  const std::string path = KerasFile("sequential.h5");
+  SetHdf5ChildFaultForTesting(Hdf5ChildFault::kBlowUp);
+  auto model = OpenModel(path);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), Code::kCorrupt);
+  EXPECT_EQ(model.status().message(), Failure(path, "std::bad_alloc"));
+  ExpectNoChildren();
+}
+
 TEST_F(Hdf5ChildTest, AChildFailingWhileStreamingValuesFailsThatPassOnly) {
   const std::string path = KerasFile("sequential.h5");
   auto model = OpenModel(path);
