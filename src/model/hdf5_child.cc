@@ -147,6 +147,8 @@ uint64_t MappedBytes() {
   } catch (const std::exception& e) {  // std::bad_alloc under the address-space limit
     status = Corrupt(display + ": the HDF5 library failed reading this file (" + e.what() +
                      "); the file is damaged or hostile");
+  } catch (...) {
+    status = Corrupt(display + ": the HDF5 library failed reading this file; the file is damaged or hostile");
   }
   if (status.ok()) {
     WriteFrame(3, kEnd, nullptr, 0);
