@@ -5,17 +5,11 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <mutex>
+
+#include "model/hdf5_child.h"
 
 namespace trail::model {
 namespace {
-
-// Debian's serial libhdf5 keeps global state without locks: every call holds this mutex.
-// Recursive, so that helpers called with it held may take it again.
-std::recursive_mutex& Hdf5Mutex() {
-  static std::recursive_mutex mutex;
-  return mutex;
-}
 
 // Closes an HDF5 identifier at scope exit with the function that matches its kind.
 class Id {
@@ -243,14 +237,13 @@ herr_t CollectLink(hid_t, const char* name, const H5L_info_t* info, void* data) 
 }  // namespace
 
 Hdf5File::~Hdf5File() {
-  std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
   if (file_ >= 0) H5Fclose(file_);
 }
 
 StatusOr<std::unique_ptr<Hdf5File>> Hdf5File::Open(const std::string& path, const std::string& display) {
-  std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const std::string name = display.empty() ? path : display;
+  if (!InHdf5Child()) return FailedPrecondition(name + ": libhdf5 is called only in an HDF5 child (hdf5_child.h)");
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get());
@@ -262,14 +255,12 @@ StatusOr<std::unique_ptr<Hdf5File>> Hdf5File::Open(const std::string& path, cons
 }
 
 bool Hdf5File::HasGroup(const std::string& path) {
-  std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
   if (!HardPath(file_, path)) return false;
   Id obj(H5Oopen(file_, path.c_str(), H5P_DEFAULT), H5Oclose);
   return obj.ok() && H5Iget_type(obj.get()) == H5I_GROUP;
 }
 
 StatusOr<std::optional<std::string>> Hdf5File::StringAttribute(const std::string& object, const std::string& name) {
-  std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
   if (object != "/" && !HardPath(file_, object)) return std::optional<std::string>();
   if (H5Aexists_by_name(file_, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) return std::optional<std::string>();
   Id attr(H5Aopen_by_name(file_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
@@ -282,7 +273,6 @@ StatusOr<std::optional<std::string>> Hdf5File::StringAttribute(const std::string
 
 StatusOr<std::optional<std::vector<std::string>>> Hdf5File::StringListAttribute(const std::string& object,
                                                                                 const std::string& name) {
-  std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
   using Result = std::optional<std::vector<std::string>>;
   if (object != "/" && !HardPath(file_, object)) return Result();
   auto read = [&](const std::string& attr_name) -> StatusOr<Result> {
@@ -313,7 +303,7 @@ StatusOr<std::optional<std::vector<std::string>>> Hdf5File::StringListAttribute(
 
 namespace {
 
-// Describes an open dataset; with the mutex held.
+// Describes an open dataset.
 StatusOr<Hdf5Dataset> DescribeOpen(hid_t dataset, const std::string& path, const std::string& display) {
   const std::string what = display + ": dataset " + path;
   Hdf5Dataset out;
@@ -394,7 +384,6 @@ StatusOr<Hdf5Dataset> DescribeOpen(hid_t dataset, const std::string& path, const
 }  // namespace
 
 StatusOr<std::vector<Hdf5Dataset>> Hdf5File::ListDatasets(const std::string& group) {
-  std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
   std::vector<Hdf5Dataset> out;
   uint64_t visited = 0;
   if (group != "/" && !HardPath(file_, group)) return out;
@@ -439,7 +428,6 @@ StatusOr<std::vector<Hdf5Dataset>> Hdf5File::ListDatasets(const std::string& gro
 }
 
 StatusOr<Hdf5Dataset> Hdf5File::Describe(const std::string& path) {
-  std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
   if (!HardPath(file_, path)) return NotFound(display_ + ": no dataset " + path);
   Id obj(H5Oopen(file_, path.c_str(), H5P_DEFAULT), H5Oclose);
   if (!obj.ok() || H5Iget_type(obj.get()) != H5I_DATASET) return NotFound(display_ + ": no dataset " + path);
@@ -476,7 +464,6 @@ class Hdf5ValueStream : public ValueStream {
   }
 
   ~Hdf5ValueStream() override {
-    std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
     H5Tclose(memtype_);
     H5Dclose(dataset_);
   }
@@ -494,7 +481,6 @@ class Hdf5ValueStream : public ValueStream {
 
  private:
   Status Refill() {
-    std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
     uint64_t count = 0;
     Id fspace(H5Dget_space(dataset_), H5Sclose);
     if (!fspace.ok()) return Corrupt(what_ + ": unreadable");
@@ -544,7 +530,6 @@ class Hdf5ValueStream : public ValueStream {
 }  // namespace
 
 StatusOr<std::unique_ptr<ValueStream>> Hdf5File::OpenValues(const Hdf5Dataset& dataset) {
-  std::lock_guard<std::recursive_mutex> lock(Hdf5Mutex());
   const std::string what = display_ + ": dataset " + dataset.path;
   const size_t width = DTypeSize(dataset.tensor.dtype);
   if (width == 0) return FailedPrecondition(what + ": dtype " + dataset.tensor.dtype_name + " has no values to read");

@@ -2,9 +2,11 @@
 // string attributes, a bounded walk of the groups, datasets described as tensors, and their values
 // streamed by hyperslab reads of bounded size.
 //
-// Debian's serial libhdf5 is not thread-safe: every libhdf5 call in trail goes through this file
-// and holds one process-wide mutex. HDF5's own error printing is switched off; failures become
-// Corrupt statuses naming the file.
+// libhdf5 runs only in an HDF5 child process (hdf5_child.h): it crashes on some crafted files, and
+// Debian's serial build is not thread-safe. Open refuses (FailedPrecondition) in any other
+// process, so the parent never holds libhdf5 state a fork could copy mid-call; a child is one
+// thread. HDF5's own error printing is switched off; failures become Corrupt statuses naming the
+// file.
 //
 // The file is untrusted: only hard links are followed (a soft or external link could point
 // anywhere, an external link at another file), datasets whose values live outside the file

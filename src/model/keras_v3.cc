@@ -5,8 +5,9 @@
 // libhdf5 reads files, not memory: model.weights.h5 is extracted, streamed through a fixed
 // buffer, to a private temp file under $TMPDIR that is removed when the ModelFile closes (or the
 // open fails). Its declared size is trusted only up to a compression ratio no real weights reach,
-// and exactly the declared bytes are written, so a zip bomb cannot fill the disk. config.json and
-// metadata.json are read whole, capped at kMaxJsonBytes.
+// and a member that inflates past it is refused at the first byte beyond, so a zip bomb cannot
+// fill the disk. libhdf5 reads the extracted file in child processes (keras_weights.h).
+// config.json and metadata.json are read whole, capped at kMaxJsonBytes.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -68,7 +69,7 @@ Status Extract(const ZipArchive& zip, const ZipMember& member, TempFile* temp) {
   }
   int fd = -1;
   TRAIL_RETURN_IF_ERROR(temp->Create(&fd));
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<ValueStream> stream, zip.OpenMember(member, 0, member.size));
+  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<ValueStream> stream, zip.OpenWholeMember(member));
   std::vector<char> buf(1 << 20);
   uint64_t written = 0;
   Status status = Status::Ok();
@@ -150,9 +151,17 @@ ModelFileOr OpenKerasV3(const std::string& path) {
   }
   TempFile temp;
   TRAIL_RETURN_IF_ERROR(Extract(zip, *weights_member, &temp));
-  TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<Hdf5File> h5, Hdf5File::Open(temp.path(), path + ": model.weights.h5"));
+  const std::string display = path + ": model.weights.h5";
+  TRAIL_ASSIGN_OR_RETURN(std::string answer,
+                         ReadHdf5InChild(temp.path(), display, [](Hdf5File& h5, ChildMessageWriter& out) -> Status {
+                           KerasWeights weights;
+                           TRAIL_RETURN_IF_ERROR(ReadKeras3Weights(h5, &weights));
+                           EncodeKerasWeights(weights, out);
+                           return Status::Ok();
+                         }));
   KerasWeights weights;
-  TRAIL_RETURN_IF_ERROR(ReadKeras3Weights(*h5, &weights));
+  ChildMessageReader in(answer, display);
+  if (!DecodeKerasWeights(in, &weights) || !in.AtEnd()) return in.Malformed();
 
   ModelInfo info;
   info.format = "keras-v3";
@@ -172,7 +181,8 @@ ModelFileOr OpenKerasV3(const std::string& path) {
     return it == keys.end() ? key : it->second;  // Keras 2.13 used the layer's own name
   });
   Totals(info);
-  auto model = std::make_unique<Hdf5ModelFile>(std::move(h5), std::move(weights.datasets), temp.Release());
+  const std::string extracted = temp.path();
+  auto model = std::make_unique<Hdf5ModelFile>(extracted, display, std::move(weights.datasets), temp.Release());
   model->mutable_info() = std::move(info);
   return ModelFileOr(std::move(model));
 }

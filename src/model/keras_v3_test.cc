@@ -80,5 +80,16 @@ TEST(KerasV3Test, BombsAndTruncationAreCorruptAndLeaveNoTempFile) {
   EXPECT_EQ(ExtractedFiles(), before);
 }
 
+TEST(KerasV3Test, WeightsInflatingPastTheirDeclaredSizeAreCalledAZipBomb) {
+  // libzip stops at the declared size without complaint: the extraction checks for more.
+  const size_t before = ExtractedFiles();
+  const std::string path = KerasFile("hostile/weights_past_size.keras");
+  auto model = OpenModel(path);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), Code::kCorrupt);
+  EXPECT_EQ(model.status().message(), path + ": model.weights.h5 inflates past its declared size (a zip bomb?)");
+  EXPECT_EQ(ExtractedFiles(), before);
+}
+
 }  // namespace
 }  // namespace trail::model

@@ -68,8 +68,10 @@ namespace {
 
 class MemberStream : public ValueStream {
  public:
-  MemberStream(zip_file_t* file, std::string what, uint64_t skip, uint64_t length, size_t swap)
-      : file_(file), what_(std::move(what)), skip_(skip), left_(length), swap_(swap) {}
+  // `past_end`, when set, is the error for a member with bytes past `length` (checked at the end).
+  MemberStream(zip_file_t* file, std::string what, uint64_t skip, uint64_t length, size_t swap,
+               std::string past_end = "")
+      : file_(file), what_(std::move(what)), skip_(skip), left_(length), swap_(swap), past_end_(std::move(past_end)) {}
   ~MemberStream() override { zip_fclose(file_); }
 
   StatusOr<size_t> Read(char* buf, size_t capacity) override {
@@ -78,6 +80,10 @@ class MemberStream : public ValueStream {
       TRAIL_ASSIGN_OR_RETURN(size_t got, ReadSome(buf, n));
       if (got == 0) return Corrupt(what_ + ": ends before the tensor's data");
       skip_ -= got;
+    }
+    if (left_ == 0 && !past_end_.empty() && capacity > 0) {
+      TRAIL_ASSIGN_OR_RETURN(size_t more, ReadSome(buf, 1));
+      if (more > 0) return Corrupt(past_end_);
     }
     size_t want = static_cast<size_t>(std::min<uint64_t>(capacity, left_));
     if (swap_ > 1) want -= want % swap_;
@@ -107,6 +113,7 @@ class MemberStream : public ValueStream {
   uint64_t skip_;
   uint64_t left_;
   size_t swap_;
+  std::string past_end_;
 };
 
 }  // namespace
@@ -155,6 +162,14 @@ StatusOr<std::unique_ptr<ValueStream>> ZipArchive::OpenMember(const ZipMember& m
   uint64_t skip = offset;
   if (offset > 0 && member.stored && zip_fseek(file, static_cast<zip_int64_t>(offset), SEEK_SET) == 0) skip = 0;
   return std::unique_ptr<ValueStream>(std::make_unique<MemberStream>(file, what, skip, length, byte_swap_width));
+}
+
+StatusOr<std::unique_ptr<ValueStream>> ZipArchive::OpenWholeMember(const ZipMember& member) const {
+  zip_file_t* file = zip_fopen_index(zip_, member.index, 0);
+  if (file == nullptr) return Corrupt(path_ + ": member " + member.name + ": " + zip_strerror(zip_));
+  return std::unique_ptr<ValueStream>(
+      std::make_unique<MemberStream>(file, path_ + ": member " + member.name, 0, member.size, 1,
+                                     path_ + ": " + member.name + " inflates past its declared size (a zip bomb?)"));
 }
 
 }  // namespace trail::model

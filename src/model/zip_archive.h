@@ -46,6 +46,10 @@ class ZipArchive {
   // The archive must outlive the stream.
   StatusOr<std::unique_ptr<ValueStream>> OpenMember(const ZipMember& member, uint64_t offset, uint64_t length,
                                                     size_t byte_swap_width = 1) const;
+  // A stream of the whole member that, once its declared bytes are read, checks the member ends
+  // there: Corrupt "PATH: NAME inflates past its declared size (a zip bomb?)" when it does not (a
+  // lying central directory; libzip stops at the declared size without complaint).
+  StatusOr<std::unique_ptr<ValueStream>> OpenWholeMember(const ZipMember& member) const;
 
  private:
   ZipArchive() = default;

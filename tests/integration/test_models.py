@@ -204,6 +204,22 @@ def test_an_unreadable_model_never_fails_the_run(tmp_path, files):
     assert trail("model", "inspect", "p-1", cwd=repo, check=False).returncode == 1
 
 
+def test_a_file_that_crashes_libhdf5_is_an_error_not_a_crash(tmp_path):
+    # A bit-flipped Keras .h5 on which Debian's libhdf5 1.10.8 overreads in H5HG_read (SIGSEGV):
+    # libhdf5 runs in a child process, so inspect and recording report it and carry on.
+    crash = Path(__file__).resolve().parents[2] / "fuzz" / "corpus" / "keras" / "hdf5_heap_overread.h5"
+    proc = trail("model", "inspect", crash, cwd=tmp_path, check=False)
+    assert proc.returncode == 1
+    [line] = proc.stderr.strip().splitlines()
+    assert str(crash) in line and "the HDF5 library failed reading this file" in line
+    repo = make_git_repo(tmp_path / "repo")
+    init_project(repo)
+    code = f"import shutil; shutil.copy({str(crash)!r}, 'model.h5')"
+    assert trail("run", "--artifact", "model.h5", "--", PYTHON, "-c", code, cwd=repo).returncode == 0
+    [art] = record(repo, "p-1")["artifacts"]
+    assert "the HDF5 library failed reading this file" in art["model"]["error"]
+
+
 def test_functions_found_in_a_model_complete_the_record(tmp_path, files):
     repo = make_git_repo(tmp_path / "repo")
     init_project(repo)

@@ -369,6 +369,9 @@ def make_hostile(out):
         f.write(patch_sizes(bomb.getvalue(), "config.json", 100))
     with open(os.path.join(h, "weights_bomb.keras"), "wb") as f:
         f.write(patch_sizes(keras3_bytes(keras3_weights(), zipfile.ZIP_DEFLATED), "model.weights.h5", 0xF0000000))
+    # The opposite lie: model.weights.h5 declares 1000 bytes and inflates to all of its own.
+    with open(os.path.join(h, "weights_past_size.keras"), "wb") as f:
+        f.write(patch_sizes(keras3_bytes(keras3_weights(), zipfile.ZIP_DEFLATED), "model.weights.h5", 1000))
     npz = io.BytesIO()
     with zipfile.ZipFile(npz, "w", zipfile.ZIP_DEFLATED) as z:
         buf = io.BytesIO()

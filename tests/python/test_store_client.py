@@ -2,6 +2,7 @@
 call, log_data records a data input with its snapshot, and `trail get` restores them."""
 import csv
 import random
+from pathlib import Path
 
 from conftest import python, record, trail, write
 
@@ -70,3 +71,19 @@ with trail.start_run():
     trail("get", "p-1", "saved_model", "-o", "back", cwd=project)
     assert (project / "back/export/sm/variables/variables.data-00000-of-00001").read_bytes() == b"data" * 100
     assert (project / "back/export/sm/saved_model.pb").read_bytes() == b"graph"
+
+
+def test_a_model_that_crashes_libhdf5_leaves_the_python_process_running(project):
+    # Debian's libhdf5 1.10.8 segfaults on this bit-flipped Keras .h5 (H5HG_read); the module reads
+    # HDF5 in a child process, so the artifact gets a model error and the script goes on.
+    crash = Path(__file__).resolve().parents[2] / "fuzz" / "corpus" / "keras" / "hdf5_heap_overread.h5"
+    script = write(project, "crash.py", f"""
+import shutil, trail
+with trail.start_run():
+    shutil.copy({str(crash)!r}, "model.h5")
+    trail.log_artifact("model.h5")
+print("still here")
+""")
+    assert "still here" in python(script, cwd=project).stdout
+    [art] = record(project, "p-1")["artifacts"]
+    assert "the HDF5 library failed reading this file" in art["model"]["error"]
