@@ -185,7 +185,7 @@ bool ParseBundleEntry(std::string_view bytes, BundleEntry* entry) {
         if (field.type == WireType::kFixed32) entry->crc32c = static_cast<uint32_t>(field.value);
         break;
       case 7:
-        if (field.type == WireType::kLengthDelimited) ++entry->slices;
+        if (field.type == WireType::kLengthDelimited) entry->slices.emplace_back(field.bytes);
         break;
       default:
         break;

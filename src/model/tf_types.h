@@ -42,7 +42,9 @@ struct BundleEntry {
   int64_t offset = 0;
   int64_t size = 0;
   uint32_t crc32c = 0;  // masked CRC32C of the stored bytes
-  int slices = 0;       // TensorSliceProtos: a partitioned variable's parts, stored under other keys
+  // A partitioned variable's TensorSliceProtos (raw): its parts, each stored under its own key
+  // (tf_partition.h). Empty for an ordinary tensor.
+  std::vector<std::string> slices;
 };
 bool ParseBundleEntry(std::string_view bytes, BundleEntry* entry);
 
