@@ -17,6 +17,10 @@ namespace trail::model {
 // DTypeName or TF's own lower-case name ("string", "qint8", "dtype_77" for an unknown value).
 DType DTypeFromTf(uint64_t tf_enum, std::string* name);
 
+// TF's DataType enum value for its name in protobuf text ("DT_FLOAT" = 1, "DT_HALF_REF" = 119);
+// false for a name TF's types.proto does not have.
+bool TfDataTypeFromName(std::string_view name, uint64_t* value);
+
 // A TensorShapeProto: dims (-1 where unknown), or `known` false for unknown_rank. False when the
 // bytes are malformed or a dimension is below -1.
 bool ParseTensorShape(std::string_view bytes, std::vector<int64_t>* dims, bool* known);
