@@ -506,14 +506,25 @@ TEST(TfTextGraphTest, GraphDefAndMetaGraphPbtxtFiles) {
   EXPECT_EQ(info.functions.size(), 2u);
 
   const std::string meta = dir.path() + "/model.pbtxt";
-  WriteFile(meta, "meta_info_def {\n  tags: \"serve\"\n  tensorflow_version: \"1.15.0\"\n}\ngraph_def {\n" +
-                      NodeText("w", "VariableV2", "DT_FLOAT", "3,4") + "}\n");
+  WriteFile(
+      meta,
+      "meta_info_def {\n  tags: \"serve\"\n  tensorflow_version: \"1.15.0\"\n}\ngraph_def {\n" +
+          NodeText("w", "VariableV2", "DT_FLOAT", "3,4") +
+          "}\nsignature_def { key: \"s\" value {\n"
+          "  inputs { key: \"a\" value { dtype: DT_INT32 tensor_shape { dim { size: 2 } unknown_rank: false } } }\n"
+          "  outputs { key: \"b\" value { dtype: DT_STRING tensor_shape { unknown_rank: true } } }\n} }\n");
   EXPECT_EQ(DetectModelFormat(meta), "tf-meta-graph");
   model = OpenModel(meta);
   ASSERT_TRUE(model.ok()) << model.status().message();
   EXPECT_EQ((*model)->info().framework_version, "1.15.0");
   ASSERT_EQ((*model)->info().layers.size(), 1u);
   EXPECT_EQ((*model)->info().parameters, 12u);
+  const TensorSpec& in = (*model)->info().inputs.at(0);
+  EXPECT_TRUE(in.shape_known);
+  EXPECT_EQ(in.shape, std::vector<int64_t>{2});
+  EXPECT_EQ(in.dtype, "int32");
+  EXPECT_FALSE((*model)->info().outputs.at(0).shape_known);
+  EXPECT_EQ((*model)->info().outputs.at(0).dtype, "string");
 
   // Other .pbtxt files (an object-detection label map) are not models.
   const std::string labels = dir.path() + "/label_map.pbtxt";

@@ -71,7 +71,7 @@ class TextGraphWalker {
     dims->clear();
     *known = true;
     TRAIL_RETURN_IF_ERROR(Fields([&]() -> Status {
-      if (Value("unknown_rank")) *known = r_.value() != "false" && r_.value() != "False" && r_.value() != "0";
+      if (Value("unknown_rank")) *known = r_.value() == "false" || r_.value() == "False" || r_.value() == "0";
       if (!Begins("dim")) return SkipIfBegun();
       int64_t size = 0;
       TRAIL_RETURN_IF_ERROR(Fields([&]() -> Status {
