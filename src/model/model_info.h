@@ -93,7 +93,7 @@ struct FoundFunction {
 };
 
 struct ModelInfo {
-  // One of: "tf-checkpoint-v2", "tf-checkpoint-v1", "tf-meta-graph", "tf-saved-model", "keras-h5",
+  // One of: "tf-checkpoint-v2", "tf-checkpoint-v1", "tf-meta-graph", "tf-graph-def", "tf-saved-model", "keras-h5",
   // "keras-v3", "onnx", "safetensors", "pytorch", "npy", "npz".
   std::string format;
   std::string framework;            // "tensorflow", "keras", "onnx", "pytorch", "numpy"; "" if the file does not say
