@@ -174,9 +174,10 @@ bool TextProtoReader::ReadEscape() {
 
 bool TextProtoReader::ReadString() {
   const int quote = Get();
-  for (int c = Get();; c = Get()) {
+  while (true) {
+    if (Peek() == '\n') return Fail("a string runs past the end of its line");  // on the string's line
+    const int c = Get();
     if (c < 0) return Fail("a string runs past the end of the file");
-    if (c == '\n') return Fail("a string runs past the end of its line");
     if (c == quote) return true;
     if (c == '\\') {
       if (!ReadEscape()) return false;

@@ -120,7 +120,7 @@ TEST_F(TextProtoReaderTest, LongStringsAreCutNotKept) {
 TEST_F(TextProtoReaderTest, MalformedTextIsCorruptWithItsLine) {
   EXPECT_EQ(Events("a: 1\nb { c: 2\n"),
             (V{"a=1", "{b", "c=2", "error: :3: bad protobuf text: the file ends inside a message"}));
-  EXPECT_EQ(Events("a: \"open\n\""), (V{"error: :2: bad protobuf text: a string runs past the end of its line"}));
+  EXPECT_EQ(Events("a: \"open\n\""), (V{"error: :1: bad protobuf text: a string runs past the end of its line"}));
   EXPECT_EQ(Events("a: \"x\\q\""), (V{"error: :1: bad protobuf text: unknown escape \\q in a string"}));
   EXPECT_EQ(Events("}"), (V{"error: :1: bad protobuf text: expected a field name, found '}'"}));
   EXPECT_EQ(Events("a 1"), (V{"error: :1: bad protobuf text: expected ':' or '{' after a, found '1'"}));
