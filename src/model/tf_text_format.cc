@@ -260,7 +260,7 @@ bool TextProtoReader::Next() {
       event_ = Event::kDone;
       return true;
     }
-    if (c == top.close) {
+    if (top.close != 0 && c == top.close) {  // the top level has no closing byte, not even NUL
       Get();
       frames_.pop_back();
       event_ = Event::kEnd;

@@ -138,6 +138,8 @@ TEST_F(TextProtoReaderTest, MalformedTextIsCorruptWithItsLine) {
   EXPECT_EQ(Events("m {" + deep + std::string(101, '}')).back(),
             "error: :1: bad protobuf text: messages nest more than 100 deep");
   EXPECT_EQ(Events(""), (V{"."}));
+  EXPECT_EQ(Events(std::string("\0a: 1", 5)),
+            (V{"error: :1: bad protobuf text: expected a field name, found '\\x00'"}));
 }
 
 TEST_F(TextProtoReaderTest, SkipConsumesOneMessage) {
