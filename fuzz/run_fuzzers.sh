@@ -26,7 +26,7 @@ jobs=1
 merge=0
 names=()
 all_names=(metrics_line query record params tfevents csvlog output_parser sweep_spec python_source context_config
-           pointer store_manifest pack s3_xml dataset_instances parquet_footer npy_header registry_paths tf_checkpoint tf_graph pytorch onnx keras numpy_model)
+           pointer store_manifest pack s3_xml dataset_instances parquet_footer npy_header registry_paths tf_checkpoint tf_graph pytorch onnx keras numpy_model tf_pbtxt)
 
 usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 

@@ -93,8 +93,8 @@ struct FoundFunction {
 };
 
 struct ModelInfo {
-  // One of: "tf-checkpoint-v2", "tf-checkpoint-v1", "tf-meta-graph", "tf-saved-model", "keras-h5",
-  // "keras-v3", "onnx", "safetensors", "pytorch", "torchscript", "npy", "npz".
+  // One of: "tf-checkpoint-v2", "tf-checkpoint-v1", "tf-meta-graph", "tf-graph-def", "tf-saved-model",
+  // "keras-h5", "keras-v3", "onnx", "safetensors", "pytorch", "torchscript", "npy", "npz".
   std::string format;
   std::string framework;            // "tensorflow", "keras", "onnx", "pytorch", "numpy"; "" if the file does not say
   std::string framework_version;    // as the file says it ("2.15.0"); "" when it does not

@@ -1,6 +1,7 @@
 // Format detection and dispatch (model_file.h).
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cstring>
 #include <regex>
 
@@ -32,6 +33,27 @@ constexpr unsigned char kTableMagic[8] = {0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x
 
 bool HasTorchName(const std::string& path) {
   return EndsWith(path, ".pt") || EndsWith(path, ".pth") || EndsWith(path, ".bin");
+}
+
+// The first field name of a protobuf text file (after spaces and # comments, within its first
+// 4 KB): TextFormat prints fields in field-number order, so it tells a GraphDef ("node") from a
+// MetaGraphDef ("meta_info_def") and both from other .pbtxt files (label maps, pipeline configs).
+std::string FirstTextField(const RandomFile& file) {
+  std::string text;
+  if (!file.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(file.size(), 4096)), &text).ok()) return "";
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (std::isspace(static_cast<unsigned char>(text[i]))) {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  size_t end = i;
+  while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
+  return text.substr(i, end - i);
 }
 
 std::string FromContent(const std::string& path) {
@@ -79,6 +101,15 @@ std::string FromContent(const std::string& path) {
   }
   if (EndsWith(path, ".onnx")) return "onnx";
   if (EndsWith(path, ".meta")) return "tf-meta-graph";
+  if (EndsWith(path, ".pbtxt")) {
+    const std::string field = FirstTextField(*file);
+    if (field == "node" || field == "library" || field == "versions") return "tf-graph-def";
+    if (field == "meta_info_def" || field == "graph_def" || field == "saver_def" || field == "collection_def" ||
+        field == "signature_def") {
+      return "tf-meta-graph";
+    }
+    return "";
+  }
   if (size >= 48) {
     std::string tail;
     if (file->ReadAt(size - 8, 8, &tail).ok() && std::memcmp(tail.data(), kTableMagic, 8) == 0) {
@@ -92,9 +123,10 @@ std::string FromContent(const std::string& path) {
 
 std::string DetectModelFormat(const std::string& path) {
   if (IsDir(path)) {
-    return IsFile(path + "/saved_model.pb") ? "tf-saved-model" : "";
+    return IsFile(path + "/saved_model.pb") || IsFile(path + "/saved_model.pbtxt") ? "tf-saved-model" : "";
   }
   if (EndsWith(path, "/saved_model.pb") || path == "saved_model.pb") return "tf-saved-model";
+  if (EndsWith(path, "/saved_model.pbtxt") || path == "saved_model.pbtxt") return "tf-saved-model";
   static const std::regex kShard(R"(\.data-\d{5}-of-\d{5}$)");
   if (EndsWith(path, ".index") || std::regex_search(path, kShard)) return "tf-checkpoint-v2";
   if (!IsFile(path)) return IsFile(path + ".index") ? "tf-checkpoint-v2" : "";
@@ -106,12 +138,13 @@ StatusOr<std::unique_ptr<ModelFile>> OpenModel(const std::string& path) {
   if (format.empty()) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return NotFound(path + ": no such file or checkpoint");
-    return InvalidArgument(path +
-                           ": not a model file trail reads (TensorFlow checkpoints, .meta, SavedModel, Keras .h5 and "
-                           ".keras, ONNX, safetensors, PyTorch, .npy, .npz; see docs/models.md)");
+    return InvalidArgument(
+        path +
+        ": not a model file trail reads (TensorFlow checkpoints, .meta, .pbtxt graphs, SavedModel, Keras .h5 and "
+        ".keras, ONNX, safetensors, PyTorch, .npy, .npz; see docs/models.md)");
   }
   if (format == "tf-checkpoint-v2" || format == "tf-checkpoint-v1") return OpenTfCheckpoint(path);
-  if (format == "tf-meta-graph") return OpenTfMetaGraph(path);
+  if (format == "tf-meta-graph" || format == "tf-graph-def") return OpenTfMetaGraph(path);
   if (format == "tf-saved-model") return OpenTfSavedModel(path);
   if (format == "keras-h5") return OpenKerasH5(path);
   if (format == "keras-v3") return OpenKerasV3(path);

@@ -109,6 +109,113 @@ inline bool WriteBundle(const std::string& prefix, const std::vector<Tensor>& te
   return WriteTable(prefix + ".index", index);
 }
 
+// --- partitioned variables (BundleWriter::AddSlice) ---
+
+// OrderedCode (tensorflow/core/lib/strings/ordered_code.cc), written from its format description:
+// an unsigned number is a length byte and its big-endian bytes without leading zeros; a string
+// has 00 escaped as 00 ff and ff as ff 00, then 00 01; a signed number of n bytes (the fewest
+// that hold it in [-2^(7n-1), 2^(7n-1))) is its two's complement in 8n bits with the top n bits
+// flipped (so a non-negative one starts with n ones and a zero, a negative one n zeros and a one).
+inline std::string OrderedNumber(uint64_t v) {
+  std::string digits;
+  for (; v > 0; v >>= 8) digits.insert(digits.begin(), static_cast<char>(v & 0xff));
+  return static_cast<char>(digits.size()) + digits;
+}
+inline std::string OrderedString(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\0') {
+      out += std::string("\0\xff", 2);
+    } else if (c == '\xff') {
+      out += std::string("\xff\0", 2);
+    } else {
+      out += c;
+    }
+  }
+  return out + std::string("\0\1", 2);
+}
+inline std::string OrderedSigned(int64_t v) {
+  int n = 1;
+  while (n < 10 && !(v >= -(__int128{1} << (7 * n - 1)) && v < (__int128{1} << (7 * n - 1)))) ++n;
+  unsigned __int128 bits = static_cast<unsigned __int128>(static_cast<__int128>(v));
+  bits &= (static_cast<unsigned __int128>(1) << (8 * n)) - 1;
+  bits ^= ((static_cast<unsigned __int128>(1) << n) - 1) << (7 * n);
+  std::string out;
+  for (int i = n - 1; i >= 0; --i) out += static_cast<char>(static_cast<unsigned>(bits >> (8 * i)) & 0xff);
+  return out;
+}
+
+// A slice: (start, length) per dimension, length -1 for the whole dimension (start 0).
+using Extents = std::vector<std::pair<int64_t, int64_t>>;
+
+// TensorSliceProto as TensorSlice::AsProto writes it: an empty Extent for a whole dimension.
+inline std::string SliceProto(const Extents& extents) {
+  std::string out;
+  for (const auto& [start, length] : extents) {
+    out += BytesField(1, length < 0 ? "" : VarintField(1, start) + VarintField(2, length));
+  }
+  return out;
+}
+
+// checkpoint::EncodeTensorNameSlice: OrderedCode of 0, the name, the rank, then start and length
+// of each dimension (0 and -1 for a whole one).
+inline std::string SliceKey(const std::string& name, const Extents& extents) {
+  std::string key = OrderedNumber(0) + OrderedString(name) + OrderedNumber(extents.size());
+  for (const auto& [start, length] : extents) key += OrderedSigned(start) + OrderedSigned(length);
+  return key;
+}
+
+struct SliceOf {
+  Extents extents;
+  std::string bytes;  // the slice's values, in the slice's own C order
+  int shard = 0;
+};
+
+struct Partitioned {
+  std::string name;
+  int dtype = kDtFloat;
+  std::vector<int64_t> shape;
+  std::vector<SliceOf> slices;
+};
+
+// The full entry AddSlice writes: dtype, full shape and one TensorSliceProto per slice; no
+// shard, offset or size.
+inline std::string PartitionedEntry(const Partitioned& p) {
+  std::string out = VarintField(1, p.dtype) + BytesField(2, Shape(p.shape));
+  for (const SliceOf& s : p.slices) out += BytesField(7, SliceProto(s.extents));
+  return out;
+}
+
+// Writes a bundle holding `tensors` and the partitioned variables `partitioned`, each slice an
+// ordinary entry under its SliceKey. `extra` adds raw index entries (and replaces written ones).
+inline bool WritePartitionedBundle(const std::string& prefix, std::vector<Tensor> tensors,
+                                   const std::vector<Partitioned>& partitioned, int num_shards = 1,
+                                   std::map<std::string, std::string> extra = {}) {
+  for (const Partitioned& p : partitioned) {
+    for (const SliceOf& s : p.slices) {
+      std::vector<int64_t> dims;
+      for (size_t d = 0; d < s.extents.size(); ++d) {
+        dims.push_back(s.extents[d].second < 0 ? p.shape.at(d) : s.extents[d].second);
+      }
+      tensors.push_back({SliceKey(p.name, s.extents), p.dtype, dims, s.bytes, s.shard});
+    }
+    if (extra.count(p.name) == 0) extra[p.name] = PartitionedEntry(p);
+  }
+  std::map<std::string, std::string> index;
+  std::vector<std::string> shards(static_cast<size_t>(num_shards));
+  for (const Tensor& t : tensors) {
+    std::string& shard = shards.at(static_cast<size_t>(t.shard));
+    index[t.name] = BundleEntry(t.dtype, t.shape, t.shard, shard.size(), t.bytes.size(), MaskCrc(Crc32c(t.bytes)));
+    shard += t.bytes;
+  }
+  for (auto& [key, value] : extra) index[key] = value;
+  index[""] = BundleHeader(num_shards);
+  for (int i = 0; i < num_shards; ++i) {
+    std::ofstream(ShardName(prefix, i, num_shards), std::ios::binary) << shards[static_cast<size_t>(i)];
+  }
+  return WriteTable(prefix + ".index", index);
+}
+
 // --- V1 checkpoints (saved_tensor_slice.proto) ---
 
 // TensorSliceProto: extent = 1 (Extent: start = 1, length = 2). Empty: the whole tensor.

@@ -5,12 +5,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <vector>
 
 #include "base/sha256.h"
 #include "base/test_temp_dir.h"
 #include "model/model_file.h"
 #include "model/test_tf_writer.h"
+#include "model/tf_partition.h"
 #include "model/values.h"
 
 namespace trail::model {
@@ -202,28 +204,200 @@ TEST(TfCheckpointTest, BigEndianBundlesAreSwapped) {
   EXPECT_TRUE(s.ok());
 }
 
-TEST(TfCheckpointTest, PartitionedVariablesAreListedWithANote) {
-  trail::testing::TempDir dir;
-  const std::string prefix = dir.path() + "/part";
-  const std::string half = Bytes<float>({1, 2});
-  std::map<std::string, std::string> extra;
-  extra["emb"] = tfw::BundleEntry(tfw::kDtFloat, {4}, 0, 0, 0, 0, /*slices=*/2);
-  extra[std::string(
-      "\x00\x01"
-      "emb-slice0",
-      12)] = tfw::BundleEntry(tfw::kDtFloat, {2}, 0, 0, 8, 0);
-  ASSERT_TRUE(tfw::WriteBundle(prefix, {{"w", tfw::kDtFloat, {2}, half}}, 1, extra));
-  auto model = OpenModel(prefix);
+// The keys TF's EncodeTensorNameSlice gives, computed by hand from OrderedCode's format.
+TEST(TfPartitionTest, SliceKeysAreOrderedCode) {
+  const std::string key = TfSliceKey("emb", {{0, 2}, {0, -1}});
+  EXPECT_EQ(key, std::string("\x00"
+                             "emb\x00\x01"
+                             "\x01\x02"
+                             "\x80\x82"
+                             "\x80\x7f",
+                             12));
+  // 1000 = 0x3e8 takes two bytes (header 0xc0); a name's 00 and ff bytes are escaped.
+  EXPECT_EQ(TfSliceKey(std::string("a\0\xff", 3), {{1000, 64}}), std::string("\x00"
+                                                                             "a\x00\xff\xff\x00\x00\x01"
+                                                                             "\x01\x01"
+                                                                             "\xc3\xe8\xc0\x40",
+                                                                             14));
+  // The test writer's independent encoding agrees, up to 10-byte numbers.
+  for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{63}, int64_t{64}, int64_t{-64}, int64_t{-65}, int64_t{8191},
+                    int64_t{1} << 40, -(int64_t{1} << 50), INT64_MAX, INT64_MIN + 1}) {
+    EXPECT_EQ(TfSliceKey("v", {{v < 0 ? 0 : v, v}}), tfw::SliceKey("v", {{v < 0 ? 0 : v, v}})) << v;
+  }
+  std::vector<SliceExtent> extents;
+  ASSERT_TRUE(ParseTensorSlice(tfw::SliceProto({{0, -1}, {3, 4}}), &extents));
+  EXPECT_EQ(SliceText(extents), "[:, 3:7]");
+}
+
+// Partitioned variables as tf.compat.v1.get_variable(partitioner=...) saves them: along the first
+// dimension over two shards, along the second, and split along both (not assembled).
+class TfPartitionedTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new trail::testing::TempDir();
+    // emb [5, 3] float in rows 0:2 (shard 1), 2:4 (shard 0), 4:5 (shard 1).
+    std::vector<float> emb(15);
+    for (size_t i = 0; i < emb.size(); ++i) emb[i] = 0.5f * static_cast<float>(i) - 3;
+    emb_ = Bytes(emb);
+    // cols [2, 4] int64 in columns 0:1 and 1:4.
+    cols_ = Bytes<int64_t>({1, 2, 3, 4, 5, 6, 7, -8});
+    const std::vector<tfw::Partitioned> partitioned = {
+        {"emb",
+         tfw::kDtFloat,
+         {5, 3},
+         {{{{0, 2}, {0, -1}}, emb_.substr(0, 24), 1},
+          {{{2, 2}, {0, -1}}, emb_.substr(24, 24), 0},
+          {{{4, 1}, {0, -1}}, emb_.substr(48), 1}}},
+        {"cols",
+         tfw::kDtInt64,
+         {2, 4},
+         {{{{0, -1}, {0, 1}}, Bytes<int64_t>({1, 5}), 0}, {{{0, -1}, {1, 3}}, Bytes<int64_t>({2, 3, 4, 6, 7, -8}), 0}}},
+        {"grid",
+         tfw::kDtFloat,
+         {2, 2},
+         {{{{0, 1}, {0, 1}}, Bytes<float>({1}), 0},
+          {{{0, 1}, {1, 1}}, Bytes<float>({2}), 0},
+          {{{1, 1}, {0, 2}}, Bytes<float>({3, 4}), 0}}}};
+    ASSERT_TRUE(
+        tfw::WritePartitionedBundle(Prefix(), {{"w", tfw::kDtFloat, {2}, Bytes<float>({9, 8})}}, partitioned, 2));
+    ASSERT_TRUE(tfw::WriteBundle(dir_->path() + "/plain",
+                                 {{"emb", tfw::kDtFloat, {5, 3}, emb_}, {"cols", tfw::kDtInt64, {2, 4}, cols_}}));
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string Prefix() { return dir_->path() + "/part"; }
+
+  // A damaged copy of emb: `change` edits its slices before the bundle is written.
+  Status OpenDamaged(const std::function<void(tfw::Partitioned&)>& change,
+                     const std::map<std::string, std::string>& extra = {}) {
+    tfw::Partitioned emb = {"emb",
+                            tfw::kDtFloat,
+                            {5, 3},
+                            {{{{0, 2}, {0, -1}}, emb_.substr(0, 24), 0}, {{{2, 3}, {0, -1}}, emb_.substr(24), 0}}};
+    change(emb);
+    const std::string prefix = dir_->path() + "/damaged";
+    if (!tfw::WritePartitionedBundle(prefix, {}, {emb}, 1, extra)) return Internal("cannot write");
+    auto model = OpenModel(prefix);
+    if (!model.ok()) return model.status();
+    return ComputeChecksums(**model);
+  }
+
+  static size_t Find(const ModelInfo& info, const std::string& name) {
+    for (size_t i = 0; i < info.tensors.size(); ++i) {
+      if (info.tensors[i].name == name) return i;
+    }
+    return info.tensors.size();
+  }
+
+  static trail::testing::TempDir* dir_;
+  static std::string emb_, cols_;
+};
+trail::testing::TempDir* TfPartitionedTest::dir_ = nullptr;
+std::string TfPartitionedTest::emb_, TfPartitionedTest::cols_;
+
+TEST_F(TfPartitionedTest, AssemblesVariablesSplitAlongOneDimension) {
+  auto model = OpenModel(Prefix());
   ASSERT_TRUE(model.ok()) << model.status().message();
+  ASSERT_TRUE(ComputeChecksums(**model).ok());
   const ModelInfo& info = (*model)->info();
-  ASSERT_EQ(info.tensors.size(), 2u);
-  EXPECT_EQ(info.tensors[0].name, "emb");
-  EXPECT_EQ(info.tensors[0].dtype, DType::kOther);
-  EXPECT_EQ(info.tensors[0].dtype_name, "float32 (partitioned)");
-  EXPECT_EQ(info.tensors[0].bytes, 16u);
-  EXPECT_EQ((*model)->OpenTensor(0).status().code(), Code::kFailedPrecondition);
-  ASSERT_EQ(info.notes.size(), 1u);
-  EXPECT_NE(info.notes[0].find("1 partitioned variables (1 slices)"), std::string::npos) << info.notes[0];
+  // The slices' own entries are not tensors.
+  std::vector<std::string> names;
+  for (const TensorInfo& t : info.tensors) names.push_back(t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"cols", "emb", "grid", "w"}));
+  for (const auto& [name, bytes] : {std::pair{std::string("emb"), emb_}, std::pair{std::string("cols"), cols_}}) {
+    const size_t i = Find(info, name);
+    const TensorInfo& t = info.tensors[i];
+    EXPECT_EQ(t.dtype_name, name == "emb" ? "float32" : "int64");
+    EXPECT_EQ(t.shape, (name == "emb" ? std::vector<int64_t>{5, 3} : std::vector<int64_t>{2, 4}));
+    EXPECT_EQ(t.bytes, bytes.size());
+    Status s;
+    EXPECT_EQ(ReadAll(**model, i, &s), bytes) << name;
+    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(t.checksum, Checksum(bytes)) << name;
+  }
+  // Checksums equal those of the same values saved unpartitioned.
+  auto plain = OpenModel(dir_->path() + "/plain");
+  ASSERT_TRUE(plain.ok());
+  ASSERT_TRUE(ComputeChecksums(**plain).ok());
+  for (const TensorInfo& t : (*plain)->info().tensors) {
+    EXPECT_EQ(info.tensors[Find(info, t.name)].checksum, t.checksum) << t.name;
+  }
+  // Split along both dimensions: listed with its full shape, no values, and a note.
+  const TensorInfo& grid = info.tensors[Find(info, "grid")];
+  EXPECT_EQ(grid.dtype, DType::kOther);
+  EXPECT_EQ(grid.dtype_name, "float32 (partitioned)");
+  EXPECT_EQ(grid.bytes, 16u);
+  EXPECT_EQ((*model)->OpenTensor(Find(info, "grid")).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(info.parameters, 15u + 8 + 4 + 2);
+  ASSERT_EQ(info.notes.size(), 2u);
+  EXPECT_EQ(info.notes[0], "2 partitioned variables assembled from 5 slices");
+  EXPECT_NE(info.notes[1].find("grid (slices along more than one dimension)"), std::string::npos) << info.notes[1];
+}
+
+TEST_F(TfPartitionedTest, SmallReadsAndChangedSliceBytes) {
+  auto model = OpenModel(Prefix());
+  ASSERT_TRUE(model.ok());
+  // Reads of one element at a time cross every run boundary.
+  auto stream = (*model)->OpenTensor(Find((*model)->info(), "cols"));
+  ASSERT_TRUE(stream.ok());
+  std::string got;
+  char buf[8];
+  for (;;) {
+    auto n = (*stream)->Read(buf, sizeof buf);
+    ASSERT_TRUE(n.ok()) << n.status().message();
+    if (*n == 0) break;
+    got.append(buf, *n);
+  }
+  EXPECT_EQ(got, cols_);
+  // A slice whose bytes changed after the index was written fails its CRC32C, naming the variable.
+  const Status s = OpenDamaged([](tfw::Partitioned&) {}, {{tfw::SliceKey("emb", {{2, 3}, {0, -1}}),
+                                                           tfw::BundleEntry(tfw::kDtFloat, {3, 3}, 0, 24, 36, 12345)}});
+  EXPECT_EQ(s.code(), Code::kCorrupt) << s.message();
+  EXPECT_NE(s.message().find("tensor emb: slice 1's values do not match the index's CRC32C"), std::string::npos)
+      << s.message();
+}
+
+TEST_F(TfPartitionedTest, DamagedSlicesAreCorruptNamingTheVariable) {
+  auto expect = [](const Status& s, const std::string& says) {
+    EXPECT_EQ(s.code(), Code::kCorrupt) << s.message();
+    EXPECT_NE(s.message().find("damaged.index: tensor emb: "), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(says), std::string::npos) << s.message();
+  };
+  EXPECT_TRUE(OpenDamaged([](tfw::Partitioned&) {}).ok());
+  // A slice the full entry names that is not in the index.
+  expect(OpenDamaged(
+             [&](tfw::Partitioned&) {},
+             {{"emb", tfw::PartitionedEntry(
+                          {"emb",
+                           tfw::kDtFloat,
+                           {5, 3},
+                           {{{{0, 2}, {0, -1}}, "", 0}, {{{2, 3}, {0, -1}}, "", 0}, {{{5, 1}, {0, -1}}, "", 0}}})}}),
+         "slice [5:6, :] is missing from the index");
+  // Slices that overlap, leave a gap, or lie past the full shape.
+  auto rows = [](int64_t start, int64_t length) {
+    return [=](tfw::Partitioned& p) {
+      p.slices[1].extents[0] = {start, length};
+      p.slices[1].bytes = std::string(static_cast<size_t>(length) * 12, '\0');
+    };
+  };
+  expect(OpenDamaged(rows(1, 4)), "overlaps another slice");
+  expect(OpenDamaged(rows(3, 2)), "no slice holds [2, 3) of dimension 0 (a slice is missing)");
+  expect(OpenDamaged([](tfw::Partitioned& p) { p.slices.pop_back(); }), "no slice holds [2, 5)");
+  expect(OpenDamaged([](tfw::Partitioned& p) {
+           p.slices[1].extents[0] = {2, 4};
+         }),
+         "slice [2:6, :] lies past the full shape [5, 3]");
+  expect(OpenDamaged([](tfw::Partitioned& p) { p.slices[1].extents.pop_back(); }), "has rank 1, the variable 2");
+  // A slice's entry whose shape or size disagrees with the slice.
+  expect(OpenDamaged([](tfw::Partitioned& p) { p.slices[1].bytes.resize(32); }), "bytes do not hold");
+  // Slices split along both dimensions that overlap or miss a part.
+  expect(OpenDamaged([](tfw::Partitioned& p) {
+           p.slices = {{{{0, 5}, {0, 2}}, std::string(40, '\0'), 0}, {{{0, 2}, {1, 2}}, std::string(16, '\0'), 0}};
+         }),
+         "overlap");
+  expect(OpenDamaged([](tfw::Partitioned& p) {
+           p.slices = {{{{0, 5}, {0, 2}}, std::string(40, '\0'), 0}, {{{0, 2}, {2, 1}}, std::string(8, '\0'), 0}};
+         }),
+         "hold 12 of its 15 elements");
 }
 
 TEST(TfCheckpointTest, ChangedShardBytesFailTheirCrc) {

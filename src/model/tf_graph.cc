@@ -6,7 +6,9 @@
 // up to a cap: a frozen graph's constants can be hundreds of MB, and no node, signature or
 // meta_info_def is held whole past its cap. From a MetaGraphDef it reads meta_info_def
 // (tensorflow_version, tags), graph_def nodes and the function library's nodes (op counts;
-// Placeholders as inputs; variables' dtype and shape attrs), and signature_def.
+// Placeholders as inputs; variables' dtype and shape attrs), and signature_def. The same graphs
+// in protobuf text (saved_model.pbtxt, .pbtxt files) are read by tf_graph_text.cc into the same
+// MetaGraphSummary.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -16,9 +18,48 @@
 #include "model/tf_checkpoint.h"
 #include "model/tf_file_wire.h"
 #include "model/tf_functions.h"
+#include "model/tf_graph_summary.h"
 #include "model/tf_types.h"
 
 namespace trail::model {
+
+void AddTfNode(const TfNodeSummary& node, bool top_level, MetaGraphSummary* out) {
+  if (node.op.empty()) return;
+  ++out->op_counts[node.op];
+  if (!top_level) return;
+  std::string dtype;
+  if (node.has_dtype) DTypeFromTf(node.dtype, &dtype);
+  if (!node.dtype_name.empty()) dtype = node.dtype_name;
+  const std::string& op = node.op;
+  if (op == "Placeholder" || op == "PlaceholderWithDefault") {
+    TensorSpec spec;
+    spec.name = node.name;
+    spec.dtype = std::move(dtype);
+    spec.shape = node.shape;
+    spec.shape_known = node.has_shape && node.shape_known;
+    out->placeholders.push_back(std::move(spec));
+  } else if (op == "VariableV2" || op == "Variable" || op == "VarHandleOp" || op == "VariableV1") {
+    TfVariable v;
+    v.name = node.name;
+    v.op = op;
+    v.dtype = std::move(dtype);
+    v.shape = node.shape;
+    v.shape_known = node.has_shape && node.shape_known;
+    out->variables.push_back(std::move(v));
+  }
+}
+
+void SortSignature(Signature* signature) {
+  auto by_name = [](const TensorSpec& a, const TensorSpec& b) { return a.name < b.name; };
+  std::sort(signature->inputs.begin(), signature->inputs.end(), by_name);
+  std::sort(signature->outputs.begin(), signature->outputs.end(), by_name);
+}
+
+void SortSignatures(MetaGraphSummary* graph) {
+  std::sort(graph->signatures.begin(), graph->signatures.end(),
+            [](const Signature& a, const Signature& b) { return a.key < b.key; });
+}
+
 namespace {
 
 // A node past this size (a large Const) is read by its first bytes only: name and op come first.
@@ -28,27 +69,9 @@ constexpr uint64_t kMaxSmallFieldBytes = 1 << 20;  // a signature, a tag, a vers
 // SavedModels hold a handful of meta graphs; more is not a file TensorFlow writes.
 constexpr size_t kMaxMetaGraphs = 1024;
 
-struct Variable {
-  std::string name;
-  std::string op;
-  std::string dtype;
-  std::vector<int64_t> shape;
-  bool shape_known = false;
-};
-
-struct NodeSummary {
-  std::string name;
-  std::string op;
-  uint64_t dtype = 0;
-  bool has_dtype = false;
-  std::vector<int64_t> shape;
-  bool has_shape = false;
-  bool shape_known = true;
-};
-
 // Decodes a NodeDef (or the first bytes of one): name, op, and the "dtype" and "shape" attrs that
 // Placeholder and variable ops carry. Fields after a cut are simply not seen.
-void DecodeNode(std::string_view bytes, NodeSummary* node) {
+void DecodeNode(std::string_view bytes, TfNodeSummary* node) {
   WireReader reader(bytes);
   WireField field;
   while (reader.Next(field)) {
@@ -77,21 +100,6 @@ void DecodeNode(std::string_view bytes, NodeSummary* node) {
   }
 }
 
-bool IsVariableOp(std::string_view op) {
-  return op == "VariableV2" || op == "Variable" || op == "VarHandleOp" || op == "VariableV1";
-}
-
-// What one meta graph holds, as read.
-struct MetaGraphSummary {
-  std::string tf_version;
-  std::vector<std::string> tags;
-  std::map<std::string, uint64_t> op_counts;
-  std::vector<TensorSpec> placeholders;
-  std::vector<Variable> variables;
-  std::vector<Signature> signatures;
-  uint64_t cut_nodes = 0;
-};
-
 class GraphWalker {
  public:
   GraphWalker(const RandomFile& file, MetaGraphSummary* out) : file_(file), out_(out) {}
@@ -107,27 +115,9 @@ class GraphWalker {
       TRAIL_RETURN_IF_ERROR(s);
       ++out_->cut_nodes;
     }
-    NodeSummary node;
+    TfNodeSummary node;
     DecodeNode(bytes, &node);
-    if (node.op.empty()) return Status::Ok();
-    ++out_->op_counts[node.op];
-    if (!top_level) return Status::Ok();
-    if (node.op == "Placeholder" || node.op == "PlaceholderWithDefault") {
-      TensorSpec spec;
-      spec.name = node.name;
-      if (node.has_dtype) DTypeFromTf(node.dtype, &spec.dtype);
-      spec.shape = node.shape;
-      spec.shape_known = node.has_shape && node.shape_known;
-      out_->placeholders.push_back(std::move(spec));
-    } else if (IsVariableOp(node.op)) {
-      Variable v;
-      v.name = node.name;
-      v.op = node.op;
-      if (node.has_dtype) DTypeFromTf(node.dtype, &v.dtype);
-      v.shape = node.shape;
-      v.shape_known = node.has_shape && node.shape_known;
-      out_->variables.push_back(std::move(v));
-    }
+    AddTfNode(node, top_level, out_);
     return Status::Ok();
   }
 
@@ -221,9 +211,7 @@ class GraphWalker {
       (f.number == 1 ? sig.inputs : sig.outputs).push_back(std::move(spec));
     }
     if (!reader.ok()) return Malformed("signature_def " + sig.key, reader.error());
-    auto by_name = [](const TensorSpec& a, const TensorSpec& b) { return a.name < b.name; };
-    std::sort(sig.inputs.begin(), sig.inputs.end(), by_name);
-    std::sort(sig.outputs.begin(), sig.outputs.end(), by_name);
+    SortSignature(&sig);
     out_->signatures.push_back(std::move(sig));
     return Status::Ok();
   }
@@ -239,8 +227,7 @@ class GraphWalker {
       if (field.number == 5) TRAIL_RETURN_IF_ERROR(SignatureEntry(field));
     }
     if (!reader.ok()) return Malformed("MetaGraphDef", reader.error());
-    std::sort(out_->signatures.begin(), out_->signatures.end(),
-              [](const Signature& a, const Signature& b) { return a.key < b.key; });
+    SortSignatures(out_);
     return Status::Ok();
   }
 
@@ -325,21 +312,29 @@ bool Exists(const std::string& path) {
 ModelFileOr OpenTfMetaGraph(const std::string& path) {
   TRAIL_ASSIGN_OR_RETURN(RandomFile file, RandomFile::Open(path));
   MetaGraphSummary graph;
-  GraphWalker walker(file, &graph);
-  FileField whole;
-  whole.length = file.size();
-  TRAIL_RETURN_IF_ERROR(walker.MetaGraph(whole));
-  if (graph.tf_version.empty() && graph.op_counts.empty() && graph.signatures.empty())
-    return Corrupt(path + ": not a MetaGraphDef (no meta_info_def, graph nodes or signatures)");
+  std::string format = "tf-meta-graph";
+  if (path.ends_with(".pbtxt")) {
+    // Protobuf text: a MetaGraphDef (export_meta_graph(as_text=True)) or a GraphDef (graph.pbtxt).
+    TextGraphKind kind = TextGraphKind::kMetaGraph;
+    TRAIL_RETURN_IF_ERROR(ReadTextGraph(file, &graph, &kind));
+    if (kind == TextGraphKind::kGraphDef) format = "tf-graph-def";
+  } else {
+    GraphWalker walker(file, &graph);
+    FileField whole;
+    whole.length = file.size();
+    TRAIL_RETURN_IF_ERROR(walker.MetaGraph(whole));
+    if (graph.tf_version.empty() && graph.op_counts.empty() && graph.signatures.empty())
+      return Corrupt(path + ": not a MetaGraphDef (no meta_info_def, graph nodes or signatures)");
+  }
   auto model = std::make_unique<TfGraphFile>(nullptr);
   ModelInfo& info = model->mutable_info();
-  info.format = "tf-meta-graph";
+  info.format = format;
   FillFromGraph(graph, info);
   // A .meta has no values: its variables are listed as layers (name, op as type, elements as
   // parameters, {dtype, shape} as config), and `parameters` counts those that are model
   // parameters, so a .meta answers "how big is this model" like its checkpoint does.
   uint64_t parameters = 0;
-  for (const Variable& v : graph.variables) {
+  for (const TfVariable& v : graph.variables) {
     Layer layer;
     layer.name = v.name;
     layer.type = v.op;
@@ -355,13 +350,11 @@ ModelFileOr OpenTfMetaGraph(const std::string& path) {
   return ModelFileOr(std::move(model));
 }
 
-ModelFileOr OpenTfSavedModel(const std::string& path) {
-  const std::string folder =
-      IsDir(path) ? path : (path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/')));
-  const std::string pb = folder + "/saved_model.pb";
-  TRAIL_ASSIGN_OR_RETURN(RandomFile file, RandomFile::Open(pb, /*follow_symlinks=*/false));
+namespace {
 
-  // SavedModel: meta_graphs = 2. Choose the one tagged "serve", else the first.
+// SavedModel: meta_graphs = 2. Reads the one tagged "serve", else the first.
+Status ReadBinarySavedModel(const RandomFile& file, MetaGraphSummary* graph, size_t* count, size_t* chosen) {
+  const std::string& pb = file.path();
   std::vector<FileField> meta_graphs;
   FileWireReader reader(file, 0, file.size());
   FileField field;
@@ -372,17 +365,37 @@ ModelFileOr OpenTfSavedModel(const std::string& path) {
   }
   if (!reader.ok()) return Corrupt(pb + ": malformed SavedModel: " + reader.error());
   if (meta_graphs.empty()) return Corrupt(pb + ": a SavedModel without meta graphs");
-  size_t chosen = 0;
+  *chosen = 0;
+  *count = meta_graphs.size();
   for (size_t i = 0; i < meta_graphs.size(); ++i) {
     MetaGraphSummary tags;
     TRAIL_RETURN_IF_ERROR(GraphWalker(file, &tags).Tags(meta_graphs[i]));
     if (std::find(tags.tags.begin(), tags.tags.end(), "serve") != tags.tags.end()) {
-      chosen = i;
+      *chosen = i;
       break;
     }
   }
+  return GraphWalker(file, graph).MetaGraph(meta_graphs[*chosen]);
+}
+
+}  // namespace
+
+ModelFileOr OpenTfSavedModel(const std::string& path) {
+  const std::string folder =
+      IsDir(path) ? path : (path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/')));
+  // saved_model.pb, else saved_model.pbtxt (written by SavedModelBuilder.save(as_text=True)),
+  // unless the path names the text file itself.
+  const bool text = path.ends_with("saved_model.pbtxt") ||
+                    (!Exists(folder + "/saved_model.pb") && Exists(folder + "/saved_model.pbtxt"));
+  TRAIL_ASSIGN_OR_RETURN(RandomFile file, RandomFile::Open(folder + (text ? "/saved_model.pbtxt" : "/saved_model.pb"),
+                                                           /*follow_symlinks=*/false));
   MetaGraphSummary graph;
-  TRAIL_RETURN_IF_ERROR(GraphWalker(file, &graph).MetaGraph(meta_graphs[chosen]));
+  size_t count = 0, chosen = 0;
+  if (text) {
+    TRAIL_RETURN_IF_ERROR(ReadTextSavedModel(file, &graph, &count, &chosen));
+  } else {
+    TRAIL_RETURN_IF_ERROR(ReadBinarySavedModel(file, &graph, &count, &chosen));
+  }
 
   // The variables bundle, opened without following links inside the folder.
   std::unique_ptr<ModelFile> variables;
@@ -394,10 +407,11 @@ ModelFileOr OpenTfSavedModel(const std::string& path) {
   if (variables != nullptr) info = variables->info();
   info.format = "tf-saved-model";
   FillFromGraph(graph, info);
-  if (meta_graphs.size() > 1) {
-    info.notes.push_back(std::to_string(meta_graphs.size()) + " meta graphs; read meta graph " +
-                         std::to_string(chosen) + " (the first tagged serve, else the first)");
+  if (count > 1) {
+    info.notes.push_back(std::to_string(count) + " meta graphs; read meta graph " + std::to_string(chosen) +
+                         " (the first tagged serve, else the first)");
   }
+  if (text) info.notes.push_back("saved_model.pbtxt: the graph read from protobuf text");
   if (variables == nullptr) info.notes.push_back("no variables/variables.index: no tensors listed");
   auto model = std::make_unique<TfGraphFile>(std::move(variables));
   model->mutable_info() = std::move(info);

@@ -1,5 +1,6 @@
 #include "model/tf_types.h"
 
+#include <iterator>
 #include <limits>
 
 #include "base/proto_wire.h"
@@ -103,6 +104,29 @@ DType DTypeFromTf(uint64_t tf_enum, std::string* name) {
   return dtype;
 }
 
+bool TfDataTypeFromName(std::string_view name, uint64_t* value) {
+  // types.proto's names, by value; gaps are values it does not define.
+  static constexpr std::string_view kNames[] = {
+      "",           "FLOAT", "DOUBLE",   "INT32",   "UINT8",  "INT16",    "INT8",        "STRING",        "COMPLEX64",
+      "INT64",      "BOOL",  "QINT8",    "QUINT8",  "QINT32", "BFLOAT16", "QINT16",      "QUINT16",       "UINT16",
+      "COMPLEX128", "HALF",  "RESOURCE", "VARIANT", "UINT32", "UINT64",   "FLOAT8_E5M2", "FLOAT8_E4M3FN", "",
+      "",           "",      "INT4",     "UINT4"};
+  if (!name.starts_with("DT_")) return false;
+  name.remove_prefix(3);
+  uint64_t ref = 0;
+  if (name.ends_with("_REF")) {
+    name.remove_suffix(4);
+    ref = 100;
+  }
+  for (size_t i = 1; i < std::size(kNames); ++i) {
+    if (!kNames[i].empty() && kNames[i] == name) {
+      *value = i + ref;
+      return true;
+    }
+  }
+  return false;
+}
+
 bool ParseTensorShape(std::string_view bytes, std::vector<int64_t>* dims, bool* known) {
   dims->clear();
   *known = true;
@@ -185,7 +209,7 @@ bool ParseBundleEntry(std::string_view bytes, BundleEntry* entry) {
         if (field.type == WireType::kFixed32) entry->crc32c = static_cast<uint32_t>(field.value);
         break;
       case 7:
-        if (field.type == WireType::kLengthDelimited) ++entry->slices;
+        if (field.type == WireType::kLengthDelimited) entry->slices.emplace_back(field.bytes);
         break;
       default:
         break;

@@ -17,6 +17,10 @@ namespace trail::model {
 // DTypeName or TF's own lower-case name ("string", "qint8", "dtype_77" for an unknown value).
 DType DTypeFromTf(uint64_t tf_enum, std::string* name);
 
+// TF's DataType enum value for its name in protobuf text ("DT_FLOAT" = 1, "DT_HALF_REF" = 119);
+// false for a name TF's types.proto does not have.
+bool TfDataTypeFromName(std::string_view name, uint64_t* value);
+
 // A TensorShapeProto: dims (-1 where unknown), or `known` false for unknown_rank. False when the
 // bytes are malformed or a dimension is below -1.
 bool ParseTensorShape(std::string_view bytes, std::vector<int64_t>* dims, bool* known);
@@ -42,7 +46,9 @@ struct BundleEntry {
   int64_t offset = 0;
   int64_t size = 0;
   uint32_t crc32c = 0;  // masked CRC32C of the stored bytes
-  int slices = 0;       // TensorSliceProtos: a partitioned variable's parts, stored under other keys
+  // A partitioned variable's TensorSliceProtos (raw): its parts, each stored under its own key
+  // (tf_partition.h). Empty for an ordinary tensor.
+  std::vector<std::string> slices;
 };
 bool ParseBundleEntry(std::string_view bytes, BundleEntry* entry);
 

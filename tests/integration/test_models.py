@@ -235,3 +235,60 @@ def test_functions_found_in_a_model_complete_the_record(tmp_path, files):
     assert ("activation", "Softmax") in functions
     assert ("optimizer", "Adam") in functions
     assert ("classification loss", "Cross entropy / negative log likelihood") in functions
+
+
+# A SavedModel written with SavedModelBuilder.save(as_text=True): its graph in protobuf text.
+SAVED_MODEL_PBTXT = """saved_model_schema_version: 1
+meta_graphs {
+  meta_info_def {
+    tags: "serve"
+    tensorflow_version: "1.15.0"
+  }
+  graph_def {
+    node {
+      name: "x"
+      op: "Placeholder"
+      attr { key: "dtype" value { type: DT_FLOAT } }
+      attr { key: "shape" value { shape { dim { size: -1 } dim { size: 3 } } } }
+    }
+    node { name: "h" op: "Relu" }
+    node { name: "y" op: "Softmax" }
+  }
+  signature_def {
+    key: "serving_default"
+    value {
+      inputs { key: "x" value { name: "x:0" dtype: DT_FLOAT tensor_shape { dim { size: -1 } dim { size: 3 } } } }
+      outputs { key: "y" value { name: "y:0" dtype: DT_FLOAT tensor_shape { dim { size: -1 } dim { size: 2 } } } }
+      method_name: "tensorflow/serving/predict"
+    }
+  }
+}
+"""
+
+
+def test_saved_model_pbtxt_is_summarized_and_inspected(tmp_path):
+    repo = make_git_repo(tmp_path / "repo")
+    init_project(repo)
+    code = ("import os; os.makedirs('export', exist_ok=True); "
+            f"open('export/saved_model.pbtxt', 'w').write({SAVED_MODEL_PBTXT!r})")
+    trail("run", "--artifact", "export", "--", PYTHON, "-c", code, cwd=repo)
+    rec = record(repo, "p-1")
+    [art] = rec["artifacts"]
+    assert art["role"] == "saved_model"
+    model = art["model"]
+    assert model["format"] == "tf-saved-model" and model["framework_version"] == "1.15.0"
+    assert model["ops"] == {"Placeholder": 1, "Relu": 1, "Softmax": 1}
+    assert model["inputs"] == [{"name": "x", "dtype": "float32", "shape": [-1, 3]}]
+    assert model["outputs"] == [{"name": "y", "dtype": "float32", "shape": [-1, 2]}]
+    functions = {(f["category"], f["name"]) for f in rec["functions"]}
+    assert ("activation", "ReLU") in functions and ("activation", "Softmax") in functions
+
+    out = json.loads(trail("model", "inspect", repo / "export", "--format", "json", cwd=repo).stdout)
+    assert out["format"] == "tf-saved-model"
+    assert "saved_model.pbtxt: the graph read from protobuf text" in out["notes"]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "saved_model.pbtxt").write_text('meta_graphs {\n  meta_info_def { tags: "serve }\n}\n')
+    proc = trail("model", "inspect", bad, cwd=repo, check=False)
+    assert proc.returncode == 1
+    assert "saved_model.pbtxt:2: bad protobuf text: a string runs past the end of its line" in proc.stderr
