@@ -8,9 +8,9 @@ export function fmtNumber(v: number): string {
   return String(Number(v.toPrecision(6)));
 }
 
-// An axis tick: whole numbers with thousands separators (1,000,000 steps), others as fmtNumber.
+// Whole numbers with thousands separators (1,000,000 steps, 100,000 runs), others as fmtNumber.
 // Without Intl: the first Intl formatter of a page costs 100+ ms (see ui/build.mjs).
-export function fmtAxisNumber(v: number): string {
+export function fmtGrouped(v: number): string {
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return fmtNumber(v);
 }

@@ -5,7 +5,7 @@
 import uPlot from "uplot";
 import { FIRST_CHART_WIDTH, getJson, SeriesResponse, seriesPath, seriesPoints } from "../api";
 import { h } from "../dom";
-import { fmtAxisNumber, fmtNumber } from "../format";
+import { fmtGrouped, fmtNumber } from "../format";
 import { color, ema, SettingsStore } from "./settings";
 
 export interface ChartRun {
@@ -20,7 +20,7 @@ const FONT = '12px system-ui, -apple-system, "Segoe UI", sans-serif';
 // Values are formatted here, never by uPlot's Intl formatters (ui/build.mjs makes those lazy:
 // building the first Intl object of a page costs 100+ ms).
 const legendValue = (_u: uPlot, v: number | null) => (v === null || v === undefined ? "" : fmtNumber(v));
-const axisValues = (_u: uPlot, vals: (number | null)[]) => vals.map((v) => (v === null ? "" : fmtAxisNumber(v)));
+const axisValues = (_u: uPlot, vals: (number | null)[]) => vals.map((v) => (v === null ? "" : fmtGrouped(v)));
 
 export class MetricChart {
   readonly el: HTMLElement;

@@ -12,7 +12,7 @@ import { ApiError, getJson, Keys, Row, RunsPage } from "../api";
 import type { MetricChart } from "../charts/metric_chart";
 import { chartControls, SettingsStore } from "../charts/settings";
 import { afterPaint, fill, h, link } from "../dom";
-import { fmt, fmtDuration, fmtTime } from "../format";
+import { fmt, fmtDuration, fmtGrouped, fmtTime } from "../format";
 import { navigate, replaceQuery } from "../router";
 import { startHeader } from "../header";
 import { firstLimit, listingOf, MIN_LIMIT, OVERSCAN, ROW_H, rowsParams } from "./runs_first";
@@ -310,8 +310,10 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
 
   const rowAt = (i: number) => rows.get(i) ?? stale.get(i);
 
-  // The rows the view needs: what is on screen plus OVERSCAN either side.
+  // The rows the view needs: what is on screen plus OVERSCAN either side. (Reading the scroll
+  // position forces a layout: with no rows yet, nothing is read.)
   const visibleWindow = () => {
+    if (total === 0) return { first: 0, last: 0 };
     const top = scroller.scrollTop - body.offsetTop;
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
     const last = Math.min(total, Math.ceil((top + scroller.clientHeight) / ROW_H) + OVERSCAN);
@@ -403,7 +405,7 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   };
   let counted = false;
   const showCount = () => {
-    countEl.textContent = (counted ? `${total.toLocaleString()} runs` : "") + (live.length ? `${counted ? " · " : ""}${live.length} running` : "");
+    countEl.textContent = (counted ? `${fmtGrouped(total)} runs` : "") + (live.length ? `${counted ? " · " : ""}${live.length} running` : "");
   };
 
   // The rows [offset, offset + limit). The first rows (offset 0) also bring the live runs and the
@@ -469,6 +471,7 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   };
 
   // A new query, sort or column set: forget the rows, start from the top.
+  let listedOnce = false;
   function reload() {
     generation++;
     for (const f of inflight) f.abort.abort();
@@ -482,7 +485,8 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
     columns = state.cols.map(column);
     renderHead();
     setTotal(0);
-    scroller.scrollTop = 0;
+    if (listedOnce) scroller.scrollTop = 0; // (a write that forces a layout: not on the first)
+    listedOnce = true;
     fetchRows(0, firstLimit(), false);
     draw(true);
   }
