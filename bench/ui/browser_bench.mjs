@@ -16,6 +16,19 @@ const [url, longRun, project, trail, out] = process.argv.slice(2);
 const TRIES = 5;
 const ROW_H = 28; // ui/src/pages/runs.ts
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// Where a figure's time went, from the page's resource timing: when the request matching `re`
+// was sent and when its answer had come (ms from navigation), and when the entry module had come.
+const requestTimes = (page, re) =>
+  page.evaluate((source) => {
+    const all = performance.getEntriesByType("resource");
+    const r = all.find((e) => new RegExp(source).test(e.name));
+    const entry = all.find((e) => /\/assets\/app-[^/]*\.js$/.test(e.name));
+    return { sent: r ? r.startTime : null, answered: r ? r.responseEnd : null, script: entry ? entry.responseEnd : null };
+  }, re.source);
+const medianOf = (list, key) => {
+  const xs = list.map((t) => t[key]).filter((x) => x !== null);
+  return xs.length ? Math.round(median(xs)) : null;
+};
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
@@ -28,15 +41,21 @@ const res = {};
 // The runs table: from navigation start to the first data row painted, filtered and sorted.
 const where = encodeURIComponent("metrics.loss < 0.5 and params.lr > 0.01");
 const tableTimes = [];
+const rowsRequests = [];
 for (let i = 0; i < TRIES; i++) {
   const page = await context.newPage();
   await page.goto(`${url}/?where=${where}&sort=metrics.accuracy&desc=1`, { waitUntil: "commit" });
   await page.waitForSelector(".scroller .tr[data-id]", { timeout: 30000 });
   tableTimes.push(await page.evaluate(() => performance.now()));
+  rowsRequests.push(await requestTimes(page, /\/api\/v1\/runs\?.*offset=0/));
   await page.close();
 }
 res.table_paint_ms = median(tableTimes);
 res.table_paint_tries_ms = tableTimes.map(Math.round);
+// The breakdown: the entry module loaded, the first rows asked for and answered (medians).
+res.table_script_loaded_ms = medianOf(rowsRequests, "script");
+res.table_rows_sent_ms = medianOf(rowsRequests, "sent");
+res.table_rows_answered_ms = medianOf(rowsRequests, "answered");
 
 // Scroll to row 90,000 of the unfiltered table sorted by a metric: from setting scrollTop to a
 // painted row whose top is that row's.
@@ -76,6 +95,7 @@ res.scroll_90000_tries_ms = scrollTimes.map(Math.round);
 // The 1,000,000-point chart: from navigation to the chart's info line naming the full series
 // (set when the points are drawn), with the canvas holding drawn pixels.
 const chartTimes = [];
+const seriesRequests = [];
 for (let i = 0; i < TRIES; i++) {
   const page = await context.newPage();
   await page.goto(`${url}/runs/${encodeURIComponent(longRun)}`, { waitUntil: "commit" });
@@ -85,6 +105,7 @@ for (let i = 0; i < TRIES; i++) {
     { timeout: 30000, polling: "raf" },
   );
   chartTimes.push(await page.evaluate(() => performance.now()));
+  seriesRequests.push(await requestTimes(page, /\/metrics\/loss\?/));
   if (i === 0) {
     res.chart_info = await page.textContent('.chart[data-metric="loss"] .chart-info');
     res.chart_drawn_pixels = await page.evaluate(() => {
@@ -99,6 +120,10 @@ for (let i = 0; i < TRIES; i++) {
 }
 res.chart_draw_ms = median(chartTimes);
 res.chart_draw_tries_ms = chartTimes.map(Math.round);
+// The breakdown: the entry module loaded, the series asked for and answered (medians).
+res.chart_script_loaded_ms = medianOf(seriesRequests, "script");
+res.chart_series_sent_ms = medianOf(seriesRequests, "sent");
+res.chart_series_answered_ms = medianOf(seriesRequests, "answered");
 
 // Live: a run writes a point every 250 ms and notes when; the page's chart info line counts the
 // points it shows. The delay of each new count is the time since that point was written.

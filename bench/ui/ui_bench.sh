@@ -90,6 +90,9 @@ def row(name, value, fmt, anchor, target, ok):
                  "-" if ok is None else ("yes" if ok else "NO")))
 def lt(v, limit):
     return None if v is None else v < limit
+def steps(*keys):  # "a / b / c ms" from the page figures, or None when one is missing
+    vals = [page.get(k) for k in keys]
+    return None if None in vals else " / ".join(f"{v:.0f}" for v in vals) + " ms"
 row(f"runs table API, first page (50 rows, filtered, sorted by a metric), {runs} runs", api["first_page_ms"], "{:.1f} ms",
     "MLflow UI broke at 1,701 runs (mlflow#627), now capped at 1,000 rows", "< 30 ms", lt(api["first_page_ms"], 30))
 row("  the same, first request after start (cold)", api["first_page_cold_ms"], "{:.1f} ms", "-", "-", None)
@@ -99,6 +102,7 @@ row("  count, repeated", api["count_ms"], "{:.1f} ms", "-", "-", None)
 row("  column chooser keys, first request / repeated", api["keys_cold_ms"], "{:.1f} ms", f"{api['keys_ms']:.1f} ms repeated", "-", None)
 row("runs table API, page at offset 90,000", api["offset_90000_ms"], "{:.1f} ms", "-", "-", None)
 row("runs table painted in Chromium, from navigation", page.get("table_paint_ms"), "{:.0f} ms", "-", "< 1000 ms", lt(page.get("table_paint_ms"), 1000))
+row("  of which: entry module loaded / first rows asked for / answered", steps("table_script_loaded_ms", "table_rows_sent_ms", "table_rows_answered_ms"), "{}", "-", "-", None)
 row("scroll to row 90,000 (rows painted)", page.get("scroll_90000_ms"), "{:.0f} ms", "-", "< 200 ms", lt(page.get("scroll_90000_ms"), 200))
 row(f"series API, {api['series_total']:,} points -> {api['series_points']} (cached)", api["series_ms"], "{:.1f} ms",
     "MLflow caps charts at 100,000 points (PR 7864)", "< 50 ms", lt(api["series_ms"], 50))
@@ -109,6 +113,7 @@ row("  zoom to 1,000 steps (full resolution)", api["series_zoom_ms"], "{:.1f} ms
 row("extremes of the full series in the drawn points", "yes" if api["extremes_kept"] else "no", "{}",
     "MLflow's sampling hides steps (mlflow#11660)", "all kept", api["extremes_kept"])
 row("chart of 1,000,000 points drawn in Chromium", page.get("chart_draw_ms"), "{:.0f} ms", "-", "< 500 ms", lt(page.get("chart_draw_ms"), 500))
+row("  of which: entry module loaded / series asked for / answered", steps("chart_script_loaded_ms", "chart_series_sent_ms", "chart_series_answered_ms"), "{}", "-", "-", None)
 row("live run: new point visible in the page", page.get("live_delay_ms"), "{:.0f} ms",
     "MLflow: no live updates (mlflow#1849)", "< 1000 ms", lt(page.get("live_delay_ms"), 1000))
 row("server peak RSS, whole benchmark", rss_mb, "{:.0f} MB", f"{anon_mb:.0f} MB of it private (the rest: index pages mapped)", "< 300 MB", rss_mb < 300)

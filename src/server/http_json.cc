@@ -1,9 +1,11 @@
 #include "http_json.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <regex>
+#include <string_view>
 
 namespace trail::server {
 
@@ -74,6 +76,38 @@ void SendError(httplib::Response& res, int http_status, const std::string& messa
 }
 
 void SendError(httplib::Response& res, const Status& status) { SendError(res, HttpStatusOf(status), status.message()); }
+
+bool AcceptsEncoding(const std::string& accept_encoding, const std::string& coding) {
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  };
+  auto lower = [](std::string_view v) {
+    std::string out(v);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  std::optional<bool> named;
+  bool any = false;
+  std::string_view rest = accept_encoding;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const size_t semi = item.find(';');
+    const std::string name = lower(trim(item.substr(0, semi)));
+    bool accepted = true;
+    if (semi != std::string_view::npos) {
+      const std::string param = lower(trim(item.substr(semi + 1)));
+      // "q=0", "q=0.", "q=0.000": refused; any other q-value accepts.
+      if (param.rfind("q=", 0) == 0) accepted = param.find_first_not_of("0.", 2) != std::string::npos;
+    }
+    if (name == lower(coding)) named = accepted;
+    if (name == "*") any = accepted;
+  }
+  return named.value_or(any);
+}
 
 StatusOr<int64_t> IntParam(const httplib::Request& req, const std::string& name, int64_t fallback, int64_t min,
                            int64_t max) {

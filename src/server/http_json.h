@@ -45,6 +45,10 @@ StatusOr<std::optional<double>> DoubleParam(const httplib::Request& req, const s
 // The request body as a JSON object; InvalidArgument for anything else.
 StatusOr<Json> JsonBody(const httplib::Request& req);
 
+// Whether an Accept-Encoding header value accepts `coding` ("gzip"): named, or by "*", with a
+// q-value above 0 (RFC 9110 12.5.3). Names are case-insensitive; an empty header accepts none.
+bool AcceptsEncoding(const std::string& accept_encoding, const std::string& coding);
+
 // A listing's row as the contract's Row (absent optional fields null).
 Json RowToJson(const api::RunRow& row);
 

@@ -27,6 +27,7 @@ constexpr size_t kWorkerThreads = 32;
 constexpr size_t kOpenProjects = 2;
 constexpr int64_t kIndexMemoryMapBytes = 64 << 20;
 constexpr size_t kMaxRequestBody = 1 << 20;
+constexpr size_t kKeepAliveRequests = 100;
 
 // Why binding failed: cpp-httplib only says that it did, so the address is tried once more here
 // to learn errno.
@@ -117,6 +118,9 @@ StatusOr<std::unique_ptr<UiServer>> UiServer::Bind(const ServerOptions& options)
   // waits for the client's delayed ACK of the headers, adding 40 ms to every keep-alive request.
   // Accepted sockets inherit it from the listening one.
   http.set_tcp_nodelay(true);
+  // A page loads a dozen files and requests over a few connections: cpp-httplib's default closes
+  // a connection after 5 requests, making the browser connect again mid-page.
+  http.set_keep_alive_max_count(kKeepAliveRequests);
   http.set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));

@@ -180,6 +180,20 @@ TEST(HttpJson, QueryErrorColumn) {
   EXPECT_FALSE(ErrorBody(404, "bad query at column 2: x")["error"].contains("column"));
 }
 
+TEST(HttpJson, AcceptsEncoding) {
+  EXPECT_TRUE(AcceptsEncoding("gzip, deflate, br, zstd", "gzip"));
+  EXPECT_TRUE(AcceptsEncoding("br;q=1.0, GZIP;q=0.5", "gzip"));
+  EXPECT_TRUE(AcceptsEncoding("*", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("br, deflate", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("x-gzip", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("gzip;q=0", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("gzip; q=0.000, br", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("*, gzip;q=0", "gzip"));  // named refusal beats the wildcard
+  EXPECT_TRUE(AcceptsEncoding("*;q=0, gzip", "gzip"));
+  EXPECT_TRUE(AcceptsEncoding("gzip;q=0.001", "gzip"));
+}
+
 TEST(ListingCache, AnswersOnlyForItsTip) {
   ListingCache cache;
   EXPECT_FALSE(cache.Keys("a").has_value());

@@ -1,6 +1,8 @@
 // The page and its files: GET / and every non-API path without a dot (client-side routes) get
 // index.html, with this process's token written into its <meta name="trail-token">; GET
-// /assets/<name> gets an embedded file by exact name (nothing is read from the disk).
+// /assets/<name> gets an embedded file by exact name (nothing is read from the disk), its gzipped
+// copy (<name>.gz, written by ui/build.mjs) when the client accepts gzip.
+#include <algorithm>
 #include <regex>
 #include <string_view>
 
@@ -44,13 +46,31 @@ void ServeAsset(const httplib::Request& req, httplib::Response& res) {
   const std::string name = req.matches[1];
   const EmbeddedAsset* asset = name == "index.html" ? nullptr : Find(name);
   if (asset == nullptr) return SendError(res, 404, "no such asset: " + name);
-  res.set_header("ETag", asset->etag);
+  const EmbeddedAsset* gzipped =
+      AcceptsEncoding(req.get_header_value("Accept-Encoding"), "gzip") ? Find(name + ".gz") : nullptr;
+  const EmbeddedAsset* body = gzipped != nullptr ? gzipped : asset;
+  res.set_header("ETag", body->etag);  // each encoding its own: a cache keeps them apart
+  res.set_header("Vary", "Accept-Encoding");
   res.set_header("Cache-Control", IsHashedName(name) ? "public, max-age=31536000, immutable" : "no-cache");
-  if (req.get_header_value("If-None-Match") == asset->etag) {
+  if (req.get_header_value("If-None-Match") == body->etag) {
     res.status = 304;
     return;
   }
-  res.set_content(reinterpret_cast<const char*>(asset->data), asset->size, asset->content_type);
+  if (gzipped == nullptr) {
+    // cpp-httplib compresses a text body itself for a client that accepts br or gzip.
+    res.set_content(reinterpret_cast<const char*>(asset->data), asset->size, asset->content_type);
+    return;
+  }
+  // Already compressed at build time: sent through a content provider of known length, which
+  // cpp-httplib passes on as it is (a body set with set_content it would compress again, per
+  // request: brotli at its default quality costs tens of ms for the chart's chunk).
+  res.set_header("Content-Encoding", "gzip");
+  res.set_content_provider(gzipped->size, asset->content_type,
+                           [gzipped](size_t offset, size_t length, httplib::DataSink& sink) {
+                             if (offset > gzipped->size) return false;
+                             length = std::min(length, gzipped->size - offset);
+                             return sink.write(reinterpret_cast<const char*>(gzipped->data) + offset, length);
+                           });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 recorded runs: every endpoint's shape and status codes, paging, bad queries, path traversal,
 unknown runs and content ids, the Host check, tokens for reads and writes, the security headers,
 strings that must come back as they were, and Server-Sent Events from a live run."""
+import gzip
 import http.client
 import json
 import re
@@ -331,6 +332,19 @@ def test_static_pages_and_assets(ui):
                  "/assets/..%2f..%2fetc%2fpasswd"):
         status, _, _ = ui.request("GET", path)
         assert status == 404, path
+    # The built page's entry module: cached for good, and gzipped at build time for a client that
+    # accepts gzip (without the UI built, the placeholder page references no module).
+    entry = re.search(rb'<script type="module" src="/assets/(app-[0-9A-Za-z]+\.js)"', page)
+    if entry:
+        path = "/assets/" + entry.group(1).decode()
+        status, plain_headers, plain = ui.request("GET", path, headers={"Accept-Encoding": "identity"})
+        assert status == 200 and plain_headers["Content-Type"].startswith("text/javascript")
+        assert "immutable" in plain_headers["Cache-Control"] and "Content-Encoding" not in plain_headers
+        status, headers, packed = ui.request("GET", path, headers={"Accept-Encoding": "gzip, deflate"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip" and headers["Vary"] == "Accept-Encoding"
+        assert gzip.decompress(packed) == plain and headers["ETag"] != plain_headers["ETag"]
+        status, _, _ = ui.request("GET", path, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]})
+        assert status == 304
 
 
 def test_host_check(ui):

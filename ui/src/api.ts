@@ -53,9 +53,52 @@ async function check(resp: Response): Promise<Response> {
   throw new ApiError(message, resp.status, code, column);
 }
 
-export async function getJson<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
-  const resp = await fetch(path + query(params), { headers: { Accept: "application/json" }, signal });
+// Requests the first view needs, sent by main.ts from the URL before that view's code has loaded
+// (the run page's record and its charts' series, the runs table's first rows and column keys).
+// getJson hands each out once, to the first caller asking for the same path and params; a
+// navigation forgets those not taken, so a later view asks afresh.
+const early = new Map<string, Promise<unknown>>();
+
+export function requestEarly<T>(path: string, params: Params = {}): Promise<T> {
+  const url = path + query(params);
+  let sent = early.get(url);
+  if (!sent) {
+    sent = fetchJson(url);
+    sent.catch(() => {}); // a failure is reported to whoever takes it
+    early.set(url, sent);
+  }
+  return sent as Promise<T>;
+}
+
+export function forgetEarly(): void {
+  early.clear();
+}
+
+async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const resp = await fetch(url, { headers: { Accept: "application/json" }, signal });
   return (await check(resp)).json() as Promise<T>;
+}
+
+// A request sent early is not cancelled by `signal`: its answer is simply not used.
+export function getJson<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  const url = path + query(params);
+  const sent = early.get(url);
+  if (sent) {
+    early.delete(url);
+    return sent as Promise<T>;
+  }
+  return fetchJson<T>(url, signal);
+}
+
+// The series request of a metric chart (charts/metric_chart.ts): main.ts sends a run page's
+// first ones with the same parameters, before the chart code has loaded. A chart not yet laid
+// out counts as FIRST_CHART_WIDTH pixels wide.
+export const FIRST_CHART_WIDTH = 600;
+export function seriesPoints(width: number): number {
+  return Math.max(4, Math.min(20000, width - 60));
+}
+export function seriesPath(id: string, metric: string): string {
+  return runPath(id, "metrics", encodeURIComponent(metric));
 }
 
 export async function getText(path: string, params: Params = {}): Promise<{ text: string; truncated: boolean }> {

@@ -1,7 +1,7 @@
-// The page header: the logo, the navigation and the project line (/api/v1/project). A view whose
-// first paint waits on a slow request (the runs table's filtered first rows) calls holdHeader()
-// while it renders and startHeader() once its data is on screen, so the project line does not
-// queue before it at the server; for the other views main.ts starts it right away.
+// The page header: the logo, the navigation and the project line (/api/v1/project). When the
+// first view's paint waits on a slow request (the runs table's filtered first rows), main.ts
+// leaves it to the view, which calls startHeader() once its data is on screen, so the project
+// line does not queue before it at the server; for the other views main.ts starts it right away.
 import { getJson } from "./api";
 import { h } from "./dom";
 
@@ -14,7 +14,6 @@ interface Project {
 }
 
 const project = h("span", { class: "project" });
-let held = false;
 let started = false;
 
 export function header(): HTMLElement {
@@ -25,15 +24,6 @@ export function header(): HTMLElement {
     h("nav", null, h("a", { href: "/" }, "Runs"), h("a", { href: "/sweeps" }, "Sweeps")),
     project,
   );
-}
-
-export function holdHeader(): void {
-  held = true;
-}
-
-// Whether a view has asked to start the project line itself.
-export function headerHeld(): boolean {
-  return held;
 }
 
 // Fetches the project line, once.

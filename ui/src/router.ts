@@ -1,10 +1,35 @@
 // Client-side routing over the History API. The server answers every non-API path without a dot
 // with index.html, so each view's URL (path + query) can be reloaded and shared.
 
+import { forgetEarly } from "./api";
+
 export type Cleanup = () => void;
+export type View = (root: HTMLElement, args: string[], params: URLSearchParams) => Cleanup | void;
 export interface Route {
   match: RegExp;
-  render: (root: HTMLElement, args: string[], params: URLSearchParams) => Cleanup | void;
+  render: View;
+}
+
+// A view whose code is a chunk of its own, loaded when its route is first shown (the bundle is
+// split so a page parses only what it draws). It renders when the chunk has come, unless the page
+// has moved on by then.
+export function lazy(load: () => Promise<View>): View {
+  return (root, args, params) => {
+    let cleanup: Cleanup | void;
+    let gone = false;
+    load().then(
+      (view) => {
+        if (!gone) cleanup = view(root, args, params);
+      },
+      (e: Error) => {
+        if (!gone) root.textContent = "This page could not be loaded: " + e.message;
+      },
+    );
+    return () => {
+      gone = true;
+      if (cleanup) cleanup();
+    };
+  };
 }
 
 let routes: Route[] = [];
@@ -14,7 +39,10 @@ let cleanup: Cleanup | void;
 export function startRouter(target: HTMLElement, table: Route[]): void {
   root = target;
   routes = table;
-  window.addEventListener("popstate", render);
+  window.addEventListener("popstate", () => {
+    forgetEarly();
+    render();
+  });
   document.addEventListener("click", (ev) => {
     if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
     const a = (ev.target as Element).closest?.("a");
@@ -28,6 +56,7 @@ export function startRouter(target: HTMLElement, table: Route[]): void {
 }
 
 export function navigate(url: string): void {
+  forgetEarly();
   history.pushState(null, "", url);
   render();
 }

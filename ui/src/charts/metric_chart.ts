@@ -3,9 +3,9 @@
 // spike is hidden). A drag selects an x range and re-queries it at full resolution (points =
 // the plot's pixel width); a double-click goes back to the whole series.
 import uPlot from "uplot";
-import { getJson, runPath, SeriesResponse } from "../api";
+import { FIRST_CHART_WIDTH, getJson, SeriesResponse, seriesPath, seriesPoints } from "../api";
 import { h } from "../dom";
-import { fmtNumber } from "../format";
+import { fmtGrouped, fmtNumber } from "../format";
 import { color, ema, SettingsStore } from "./settings";
 
 export interface ChartRun {
@@ -14,6 +14,13 @@ export interface ChartRun {
 }
 
 const HEIGHT = 220;
+// The page's own font (app.css), so the canvas text needs no font lookups of its own (uPlot's
+// default names a dozen families, each a fontconfig query in a fresh tab).
+const FONT = '12px system-ui, -apple-system, "Segoe UI", sans-serif';
+// Values are formatted here, never by uPlot's Intl formatters (ui/build.mjs makes those lazy:
+// building the first Intl object of a page costs 100+ ms).
+const legendValue = (_u: uPlot, v: number | null) => (v === null || v === undefined ? "" : fmtNumber(v));
+const axisValues = (_u: uPlot, vals: (number | null)[]) => vals.map((v) => (v === null ? "" : fmtGrouped(v)));
 
 export class MetricChart {
   readonly el: HTMLElement;
@@ -74,19 +81,21 @@ export class MetricChart {
     }, 300);
   }
 
+  // The plot's width; FIRST_CHART_WIDTH before the chart is in the page (a first load is asked
+  // for as the chart is made, before the page around it is laid out).
   private width(): number {
-    return Math.max(200, Math.floor(this.body.clientWidth || 600));
+    return Math.max(200, Math.floor((this.body.isConnected && this.body.clientWidth) || FIRST_CHART_WIDTH));
   }
 
   private async load(): Promise<void> {
     const req = ++this.request;
     const s = this.settings.value;
-    const points = Math.max(4, Math.min(20000, this.width() - 60));
+    const points = seriesPoints(this.width());
     let failure: string | null = null;
     try {
       const all = await Promise.all(
         this.runs.map((r) =>
-          getJson<SeriesResponse>(runPath(r.id, "metrics", encodeURIComponent(this.metric)), {
+          getJson<SeriesResponse>(seriesPath(r.id, this.metric), {
             points,
             x: s.x,
             from: this.range?.from,
@@ -125,19 +134,19 @@ export class MetricChart {
     let data: uPlot.AlignedData;
     if (tables.length === 1) data = tables[0];
     else data = uPlot.join(tables.filter((t) => (t[0] as number[]).length > 0).length ? tables : [[[], []]]);
-    const series: uPlot.Series[] = [{ label: s.x }];
+    const series: uPlot.Series[] = [{ label: s.x, value: s.x === "time" ? undefined : legendValue }];
     const cols: (number | null | undefined)[][] = [data[0] as number[]];
     this.raw.forEach((_, i) => {
       const ys = (data[i + 1] ?? []) as (number | null)[];
       const c = color(i);
       const label = this.runs[i]?.label ?? String(i);
       if (smoothing) {
-        series.push({ label: label + " (raw)", stroke: c + "40", width: 1, spanGaps: true, points: { show: false } });
+        series.push({ label: label + " (raw)", stroke: c + "40", width: 1, spanGaps: true, points: { show: false }, value: legendValue });
         cols.push(ys);
-        series.push({ label, stroke: c, width: 1.5, spanGaps: true, points: { show: false } });
+        series.push({ label, stroke: c, width: 1.5, spanGaps: true, points: { show: false }, value: legendValue });
         cols.push(ema(ys, s.smoothing));
       } else {
-        series.push({ label, stroke: c, width: 1.5, spanGaps: tables.length > 1, points: { show: false } });
+        series.push({ label, stroke: c, width: 1.5, spanGaps: tables.length > 1, points: { show: false }, value: legendValue });
         cols.push(ys);
       }
     });
@@ -156,7 +165,11 @@ export class MetricChart {
         x: { time: s.x === "time", distr: s.logX ? 3 : 1 },
         y: { distr: s.logY ? 3 : 1 },
       },
-      axes: [{ stroke: "#555", grid: { stroke: "#eee" } }, { stroke: "#555", grid: { stroke: "#eee" }, size: 60, values: (_u, vals) => vals.map((v) => (v === null ? "" : fmtNumber(v))) }],
+      axes: [
+        // A time axis keeps uPlot's date formatting (its own, not Intl's).
+        { stroke: "#555", grid: { stroke: "#eee" }, font: FONT, labelFont: "bold " + FONT, values: s.x === "time" ? undefined : axisValues },
+        { stroke: "#555", grid: { stroke: "#eee" }, font: FONT, labelFont: "bold " + FONT, size: 60, values: (_u, vals) => vals.map((v) => (v === null ? "" : fmtNumber(v))) },
+      ],
       cursor: { drag: { x: true, y: false, setScale: false } },
       hooks: {
         setSelect: [

@@ -5,6 +5,7 @@ import { getJson, getText, Json, postJson, RunResponse, runPath } from "../api";
 import { MetricChart } from "../charts/metric_chart";
 import { chartControls, SettingsStore } from "../charts/settings";
 import { afterPaint, fill, h, link, section } from "../dom";
+import { startHeader } from "../header";
 import { fmt, fmtBytes, fmtDuration, fmtTime } from "../format";
 import { diffView, errorBox, flatten, isObject, kvTable, statusBadge, table } from "./common";
 
@@ -85,6 +86,13 @@ export function runView(root: HTMLElement, args: string[]) {
     const r: Json = run.record ?? {};
     const runId: string = r.id ?? run.id;
     const parts: HTMLElement[] = [];
+
+    // The charts' series are the first requests after the record, sent before the rest of the
+    // page is built (each chart asks as it is made; it draws once the page holds it).
+    const summary = isObject(r.metrics?.summary) ? r.metrics.summary : {};
+    const names = Object.keys(summary);
+    chartGrid = h("div", { class: "chart-grid" });
+    for (const n of names) addChart(runId, n);
 
     // ---- header: identity, status, time, links ----
     const links: (HTMLElement | string)[] = [];
@@ -189,9 +197,6 @@ export function runView(root: HTMLElement, args: string[]) {
     );
 
     // ---- metrics: charts, summary, derived ----
-    const summary = isObject(r.metrics?.summary) ? r.metrics.summary : {};
-    const names = Object.keys(summary);
-    chartGrid = h("div", { class: "chart-grid" });
     const picker = h("input", {
       type: "search",
       placeholder: "filter charts",
@@ -280,15 +285,13 @@ export function runView(root: HTMLElement, args: string[]) {
     if (flatten(rest).length) parts.push(section("More", kvTable(rest)));
 
     fill(root, h("div", { class: "run-page" }, parts));
-    // The charts' series are the first requests after the record (each sized by its chart's
-    // width, so the page is laid out first); the output is asked for once the charts are drawn
-    // (or after a second), so it does not compete with the series. (The header's project line
-    // goes out beside the record: measured, holding it back too made the chart no sooner.)
-    for (const n of names) addChart(runId, n);
+    // The output and the header's project line are asked for once the charts are drawn (or
+    // after a second), so they do not compete with the series at the server.
     const drawn = Promise.all(Array.from(charts.values(), (c) => c.ready));
     Promise.race([drawn, new Promise((done) => setTimeout(done, 1000))]).then(() =>
       afterPaint(() => {
         if (disposed) return;
+        startHeader();
         if (outputWanted) loadOutput();
       }),
     );

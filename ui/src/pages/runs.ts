@@ -4,20 +4,19 @@
 // runs pinned on top and refreshed from /api/v1/events. The whole view lives in the URL: where,
 // sort, desc, cols, sel, group, chart.
 //
-// What the first paint waits for is one request: the first rows. The count, the column keys, the
-// header's project line and the event stream are asked for once those rows are on screen, so
-// they neither queue before them at the server nor delay them.
+// What the first paint waits for is one request: the first rows (main.ts sends it, and the
+// column keys after it, while this code loads: runs_first.ts). The count, the header's project
+// line and the event stream are asked for once those rows are on screen, so they neither queue
+// before them at the server nor delay them.
 import { ApiError, getJson, Keys, Row, RunsPage } from "../api";
-import { MetricChart } from "../charts/metric_chart";
+import type { MetricChart } from "../charts/metric_chart";
 import { chartControls, SettingsStore } from "../charts/settings";
 import { afterPaint, fill, h, link } from "../dom";
-import { fmt, fmtDuration, fmtTime } from "../format";
+import { fmt, fmtDuration, fmtGrouped, fmtTime } from "../format";
 import { navigate, replaceQuery } from "../router";
-import { holdHeader, startHeader } from "../header";
+import { startHeader } from "../header";
+import { firstLimit, listingOf, MIN_LIMIT, OVERSCAN, ROW_H, rowsParams } from "./runs_first";
 
-const ROW_H = 28;
-const OVERSCAN = 10;
-const MIN_LIMIT = 50; // rows asked for at least (a little beyond a short window)
 const MAX_LIMIT = 1000; // the API's most
 const MIN_GAP = 120; // ms between window requests while scrolling
 const KEEP_ROWS = 4000; // rows kept in memory around the window
@@ -73,12 +72,9 @@ function list(v: string | null): string[] {
 
 export function runsView(root: HTMLElement, _args: string[], params: URLSearchParams) {
   const state = {
-    where: params.get("where") ?? "",
-    sort: params.get("sort") ?? "",
-    desc: params.get("desc") === "1",
+    ...listingOf(params),
     cols: list(params.get("cols")),
     sel: new Set(list(params.get("sel"))),
-    group: params.get("group") === "parent",
     chart: params.get("chart") ?? "",
   };
   const colsChosen = state.cols.length > 0; // else the defaults, once /keys has answered
@@ -188,24 +184,33 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   const settings = new SettingsStore();
   const chartPanel = h("div", { class: "card chart-panel", hidden: true });
   let chart: MetricChart | null = null;
+  let chartGen = 0;
+  // The chart code (uPlot) is a chunk of its own: the table does not parse it until a chart is
+  // asked for.
   const drawChartPanel = () => {
     chart?.destroy();
     chart = null;
+    const gen = ++chartGen;
     if (!state.chart || state.sel.size === 0 || !keys) {
       chartPanel.hidden = true;
       return;
     }
     chartPanel.hidden = false;
+    import("../charts/metric_chart").then(({ MetricChart }) => {
+      if (gen === chartGen && !disposed && keys) showChart(MetricChart, keys.metrics);
+    });
+  };
+  const showChart = (Chart: typeof MetricChart, metrics: Keys["metrics"]) => {
     const sel = h("select", {
       onChange: () => {
         state.chart = sel.value;
         saveUrl();
         drawChartPanel();
       },
-    }, keys.metrics.map((k) => h("option", { value: k.key }, k.key)));
+    }, metrics.map((k) => h("option", { value: k.key }, k.key)));
     sel.value = state.chart;
     const runs = Array.from(state.sel).map((id) => ({ id, label: id }));
-    chart = new MetricChart(state.chart, runs, settings);
+    chart = new Chart(state.chart, runs, settings);
     fill(chartPanel, h("div", { class: "row" }, h("label", null, "metric ", sel), chartControls(settings)), chart.el);
   };
   const toggleChart = () => {
@@ -305,8 +310,10 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
 
   const rowAt = (i: number) => rows.get(i) ?? stale.get(i);
 
-  // The rows the view needs: what is on screen plus OVERSCAN either side.
+  // The rows the view needs: what is on screen plus OVERSCAN either side. (Reading the scroll
+  // position forces a layout: with no rows yet, nothing is read.)
   const visibleWindow = () => {
+    if (total === 0) return { first: 0, last: 0 };
     const top = scroller.scrollTop - body.offsetTop;
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
     const last = Math.min(total, Math.ceil((top + scroller.clientHeight) / ROW_H) + OVERSCAN);
@@ -398,7 +405,7 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   };
   let counted = false;
   const showCount = () => {
-    countEl.textContent = (counted ? `${total.toLocaleString()} runs` : "") + (live.length ? `${counted ? " · " : ""}${live.length} running` : "");
+    countEl.textContent = (counted ? `${fmtGrouped(total)} runs` : "") + (live.length ? `${counted ? " · " : ""}${live.length} running` : "");
   };
 
   // The rows [offset, offset + limit). The first rows (offset 0) also bring the live runs and the
@@ -408,13 +415,7 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
     const flight: Flight = { from: offset, to: offset + limit, window: isWindow, abort: new AbortController() };
     inflight.push(flight);
     lastIssued = performance.now();
-    getJson<RunsPage>("/api/v1/runs", {
-      where: state.where,
-      sort: state.group ? "parent" : state.sort,
-      desc: state.group ? false : state.sort ? state.desc : undefined,
-      offset,
-      limit,
-    }, flight.abort.signal)
+    getJson<RunsPage>("/api/v1/runs", rowsParams(state, offset, limit), flight.abort.signal)
       .then((page) => {
         if (gen !== generation || disposed) return;
         page.runs.forEach((r, k) => {
@@ -470,6 +471,7 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   };
 
   // A new query, sort or column set: forget the rows, start from the top.
+  let listedOnce = false;
   function reload() {
     generation++;
     for (const f of inflight) f.abort.abort();
@@ -483,8 +485,9 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
     columns = state.cols.map(column);
     renderHead();
     setTotal(0);
-    scroller.scrollTop = 0;
-    fetchRows(0, Math.max(MIN_LIMIT, Math.ceil(scroller.clientHeight / ROW_H) + OVERSCAN), false);
+    if (listedOnce) scroller.scrollTop = 0; // (a write that forces a layout: not on the first)
+    listedOnce = true;
+    fetchRows(0, firstLimit(), false);
     draw(true);
   }
 
@@ -618,7 +621,6 @@ export function runsView(root: HTMLElement, _args: string[], params: URLSearchPa
   }
 
   if (state.cols.length === 0) state.cols = [...DEFAULT_ATTRS];
-  holdHeader();
   reload();
   fetchKeys();
 
