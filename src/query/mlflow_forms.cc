@@ -35,14 +35,15 @@ void NormalizeLiteral(const FieldRef& field, Literal& literal) {
       field.attribute->type != AttributeType::kTime) {
     return;
   }
-  if (const int64_t* ms = std::get_if<int64_t>(&literal.number)) {
-    if (static_cast<double>(*ms) < kMillisecondsFrom && static_cast<double>(*ms) > -kMillisecondsFrom) return;
-    if (*ms % 1000 == 0) {
-      literal.number = *ms / 1000;
-      literal.text = std::to_string(*ms / 1000);
+  if (const int64_t* integer = std::get_if<int64_t>(&literal.number)) {
+    const int64_t ms = *integer;  // copied: assigning literal.number below replaces what it points to
+    if (static_cast<double>(ms) < kMillisecondsFrom && static_cast<double>(ms) > -kMillisecondsFrom) return;
+    if (ms % 1000 == 0) {
+      literal.number = ms / 1000;
+      literal.text = std::to_string(ms / 1000);
     } else {
-      literal.number = static_cast<double>(*ms) / 1000.0;
-      literal.text = Text(static_cast<double>(*ms) / 1000.0);
+      literal.number = static_cast<double>(ms) / 1000.0;
+      literal.text = Text(static_cast<double>(ms) / 1000.0);
     }
     return;
   }

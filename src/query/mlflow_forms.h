@@ -13,7 +13,8 @@ namespace trail::query {
 inline constexpr double kMillisecondsFrom = 1e11;
 
 // True for fields compared without regard to ASCII case: `status` (trail's statuses are lower
-// case, MLflow's upper case; LIKE on it then behaves as ILIKE).
+// case, MLflow's upper case): the SQL compares lower(status) with the lower-cased literal, and
+// LIKE on it behaves as ILIKE.
 bool FoldsCase(const FieldRef& field);
 
 // `literal` as the field compares it: status text lower-cased; a time's number of milliseconds

@@ -158,11 +158,11 @@ def test_remote_default_and_names_as_git_and_dvc_spell_them(project, tmp_path):
         f"one\t{tmp_path / 'r1'}\ntwo\t{tmp_path / 'r2'}\t(default)\n"
     # Without a name: the default, though there are several and none is origin.
     pushed = trail("push", "--no-git", cwd=project)
-    assert f"to {tmp_path / 'r2'}" in pushed.stdout, pushed.stdout
-    assert f"to {tmp_path / 'r1'}" in trail("push", "--no-git", "one", cwd=project).stdout
-    assert f"to {tmp_path / 'r1'}" in trail("push", "--no-git", "-r", "one", cwd=project).stdout
-    assert f"from {tmp_path / 'r1'}" in trail("fetch", "--no-git", "one", cwd=project).stdout
-    assert f"from {tmp_path / 'r1'}" in trail("pull", "--no-git", "one", cwd=project).stdout
+    assert f"{tmp_path / 'r2'} and this store" in pushed.stdout, pushed.stdout
+    assert f"{tmp_path / 'r1'} and this store" in trail("push", "--no-git", "one", cwd=project).stdout
+    assert f"{tmp_path / 'r1'} and this store" in trail("push", "--no-git", "-r", "one", cwd=project).stdout
+    assert f"{tmp_path / 'r1'} and this store" in trail("fetch", "--no-git", "one", cwd=project).stdout
+    assert f"{tmp_path / 'r1'} and this store" in trail("pull", "--no-git", "one", cwd=project).stdout
     both = trail("push", "--no-git", "one", "-r", "two", cwd=project, check=False)
     assert both.returncode == 1 and "two remotes named" in both.stderr
     bad = trail("push", "three", cwd=project, check=False)
