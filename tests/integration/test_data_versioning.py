@@ -65,7 +65,7 @@ def test_single_file_oid_is_the_git_lfs_oid(project):
                                "skipped": []}]
     assert added["to_commit"] == ["model.bin.trail", ".gitignore"]
     status = json.loads(trail("status", "--format", "json", cwd=project).stdout)
-    assert status == {"tracked": [{"path": "model.bin", "state": "clean", "in_store": True}]}
+    assert status == {"tracked": [{"path": "model.bin", "state": "ok", "in_store": True}]}
     f.write_bytes(b"changed")
     status = json.loads(trail("status", "--format", "json", cwd=project).stdout)
     assert status["tracked"][0]["state"] == "modified"
