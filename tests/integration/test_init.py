@@ -1,5 +1,8 @@
 """trail init: making a Git repository a trail project."""
 
+import json
+import sys
+
 import yaml
 
 from conftest import git, make_git_repo, sha256_file, trail
@@ -98,6 +101,9 @@ def test_dash_C_runs_as_if_started_there(git_repo, tmp_path):
     assert (git_repo / ".trail" / "config.yaml").exists()
     out = trail("-C", str(git_repo.parent), "-C", git_repo.name, "-C", "src", "ls", "--format", "json", cwd=elsewhere)
     assert out.stdout.strip() == "[]"
+    # `trail -C DIR run -- CMD`: the command after -- is still the user's, run in DIR.
+    trail("-C", str(git_repo), "run", "--", sys.executable, "-c", "import os; print(os.getcwd())", cwd=elsewhere)
+    assert json.loads(trail("-C", str(git_repo), "ls", "--format", "json", cwd=elsewhere).stdout)[0]["id"] == "cee-1"
     # -C "" changes nothing, as in git.
     assert trail("-C", "", "ls", "--format", "csv", cwd=sub).returncode == 0
     bad = trail("-C", str(tmp_path / "nope"), "ls", cwd=elsewhere, check=False)
