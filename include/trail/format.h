@@ -2,6 +2,7 @@
 // shows a record the same way.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@ std::optional<double> ParseIsoTime(const std::string& iso);
 std::string RedactUrlSecrets(const std::string& text);
 // Invalid UTF-8 replaced.
 std::string SanitizeUtf8(const std::string& text);
+// Terminal columns `text` takes: CJK and emoji 2, combining marks 0 (for aligned tables).
+size_t DisplayWidth(const std::string& text);
+// `text` cut to at most `max_width` columns, ending in "…" when cut; never splits a character.
+std::string TruncateToWidth(const std::string& text, size_t max_width);
 // A path or name quoted for a one-line message when it holds control characters.
 std::string EscapeForMessage(const std::string& text);
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "trail/project.h"
@@ -15,6 +16,10 @@ namespace trail::api {
 struct Remote {
   std::string name;
   std::string url;  // /abs/path, file:///abs/path or s3://bucket[/prefix]
+  // An S3 remote's own settings (empty: from the environment and the AWS files, which these win
+  // over): "endpoint", "profile", "region", in that order, only those set. None is a secret.
+  std::vector<std::pair<std::string, std::string>> settings;
+  bool is_default = false;  // what push / fetch / pull use without a name (SetDefaultRemote)
 };
 
 // Every configured remote, sorted by name.
@@ -25,9 +30,15 @@ StatusOr<std::vector<Remote>> ListRemotes(Project& project);
 StatusOr<std::string> AddRemote(Project& project, const std::string& name, const std::string& url, bool replace);
 // NotFound when there is no such remote. Its stored packs are left alone.
 Status RemoveRemote(Project& project, const std::string& name);
+// Makes `name` the remote push / fetch / pull use when none is named; NotFound when unknown.
+Status SetDefaultRemote(Project& project, const std::string& name);
+// Sets (or with an empty value, removes) a remote's setting: endpoint, profile or region.
+// NotFound for an unknown remote; InvalidArgument for an unknown key, a bad value or a folder
+// remote. Nothing is written on error.
+Status ModifyRemote(Project& project, const std::string& name, const std::string& key, const std::string& value);
 
 struct SyncRequest {
-  std::string remote;  // empty: the only one, or origin
+  std::string remote;  // empty: the default one, else the only one, else origin
   int jobs = 4;        // packs moved at once
   // Bytes moved so far of `total`; called often and from worker threads (throttle it).
   std::function<void(uint64_t done, uint64_t total)> progress;

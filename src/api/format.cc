@@ -1,6 +1,7 @@
 #include "trail/format.h"
 
 #include "base/clock.h"
+#include "base/display_width.h"
 #include "base/numbers.h"
 #include "base/text.h"
 #include "base/yaml.h"
@@ -24,6 +25,10 @@ std::optional<double> ParseIsoTime(const std::string& iso) { return trail::Parse
 
 std::string RedactUrlSecrets(const std::string& text) { return trail::RedactUrlSecrets(text); }
 std::string SanitizeUtf8(const std::string& text) { return trail::SanitizeUtf8(text); }
+size_t DisplayWidth(const std::string& text) { return trail::DisplayWidth(text); }
+std::string TruncateToWidth(const std::string& text, size_t max_width) {
+  return trail::TruncateToWidth(text, max_width);
+}
 std::string EscapeForMessage(const std::string& text) { return trail::EscapeForMessage(text); }
 
 }  // namespace trail::api

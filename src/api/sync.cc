@@ -18,8 +18,8 @@ StatusOr<SyncReport> MovePacks(Project& handle, const SyncRequest& request, Pack
   trail::Project& project = ProjectAccess::Of(handle);
   StatusOr<trail::Remote> chosen = ChooseRemote(project, request.remote);
   if (!chosen.ok()) return chosen.status();
-  StatusOr<std::unique_ptr<remote::Backend>> backend = remote::OpenBackend(chosen->url);
-  if (!backend.ok()) return backend.status().WithContext("remote " + chosen->name);
+  StatusOr<std::unique_ptr<remote::Backend>> backend = OpenRemote(*chosen);
+  if (!backend.ok()) return backend.status();
   store::PackTransferOptions options{request.jobs, request.progress};
   StatusOr<store::PackTransferResult> moved = move(project.store_dir(), **backend, options);
   if (!moved.ok()) return moved.status();
@@ -39,7 +39,13 @@ StatusOr<std::vector<Remote>> ListRemotes(Project& project) {
   auto remotes = LoadRemotes(ProjectAccess::Of(project));
   if (!remotes.ok()) return remotes.status();
   std::vector<Remote> out;
-  for (const trail::Remote& r : *remotes) out.push_back({r.name, r.url});
+  for (const trail::Remote& r : *remotes) {
+    Remote remote{r.name, r.url, {}, r.is_default};
+    if (!r.settings.endpoint.empty()) remote.settings.emplace_back("endpoint", r.settings.endpoint);
+    if (!r.settings.profile.empty()) remote.settings.emplace_back("profile", r.settings.profile);
+    if (!r.settings.region.empty()) remote.settings.emplace_back("region", r.settings.region);
+    out.push_back(std::move(remote));
+  }
   return out;
 }
 
@@ -48,13 +54,21 @@ StatusOr<std::string> AddRemote(Project& project, const std::string& name, const
   // A folder given relative to here: remotes.yaml holds absolute paths only.
   if (stored.find("://") == std::string::npos && !stored.empty() && stored.front() != '/')
     stored = std::filesystem::absolute(stored).lexically_normal().string();
-  Status added = trail::AddRemote(ProjectAccess::Of(project), {name, stored}, replace);
+  Status added = trail::AddRemote(ProjectAccess::Of(project), {name, stored, {}, false}, replace);
   if (!added.ok()) return added;
   return stored;
 }
 
 Status RemoveRemote(Project& project, const std::string& name) {
   return trail::RemoveRemote(ProjectAccess::Of(project), name);
+}
+
+Status SetDefaultRemote(Project& project, const std::string& name) {
+  return trail::SetDefaultRemote(ProjectAccess::Of(project), name);
+}
+
+Status ModifyRemote(Project& project, const std::string& name, const std::string& key, const std::string& value) {
+  return trail::ModifyRemote(ProjectAccess::Of(project), name, key, value);
 }
 
 StatusOr<SyncReport> PushPacks(Project& project, const SyncRequest& request) {

@@ -16,6 +16,24 @@ std::string Describe(const api::AddedData& p) {
   return s;
 }
 
+// `trail add --format json`: {"added": [...], "to_commit": [pointers..., .gitignores...]}.
+Json AddedJson(const std::vector<api::AddedData>& added, const std::vector<std::string>& ignores) {
+  Json items = Json::array(), to_commit = Json::array();
+  for (const api::AddedData& a : added) {
+    items.push_back(Json{{"path", a.path},
+                         {"pointer", a.pointer_path},
+                         {"oid", a.oid},
+                         {"size", a.size},
+                         {"folder", a.folder},
+                         {"files", a.folder ? Json(a.files) : Json()},
+                         {"unchanged", a.unchanged},
+                         {"skipped", a.skipped}});
+    to_commit.push_back(a.pointer_path);
+  }
+  for (const std::string& i : ignores) to_commit.push_back(i);
+  return Json{{"added", items}, {"to_commit", to_commit}};
+}
+
 }  // namespace
 
 std::vector<std::string> Absolute(const std::vector<std::string>& paths) {
@@ -24,19 +42,27 @@ std::vector<std::string> Absolute(const std::vector<std::string>& paths) {
   return out;
 }
 
-int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force) {
+int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force, Json* json) {
   auto done = api::CheckoutData(project, Absolute(paths), force);
   if (!done.ok()) return Fail(done.status());
   size_t restored = 0, broken = 0;
+  Json restored_paths = Json::array(), problems = Json::array();
   for (const api::CheckedOut& c : *done) {
     if (!c.problem.empty()) {
       ++broken;
       PrintError(c.problem);
+      problems.push_back(c.problem);
       continue;
     }
     if (!c.restored) continue;
     ++restored;
-    std::printf("restored %s\n", c.path.c_str());
+    restored_paths.push_back(c.path);
+    if (!json) std::printf("restored %s\n", c.path.c_str());
+  }
+  if (json) {
+    *json =
+        Json{{"restored", restored_paths}, {"up_to_date", done->size() - restored - broken}, {"problems", problems}};
+    return broken == 0 ? 0 : 1;
   }
   std::printf("%zu restored, %zu already up to date%s\n", restored, done->size() - restored - broken,
               broken == 0 ? "" : (", " + std::to_string(broken) + " not restored").c_str());
@@ -45,8 +71,10 @@ int CheckoutAndReport(api::Project& project, const std::vector<std::string>& pat
 
 std::function<int()> SetupAdd(CLI::App& sub) {
   auto paths = std::make_shared<std::vector<std::string>>();
+  auto format = std::make_shared<std::string>("text");
   sub.add_option("paths", *paths, "files or folders to version")->required();
-  return [paths] {
+  AddFormatOption(sub, *format);
+  return [paths, format] {
     auto project = OpenProject();
     if (!project) return 1;
     auto added = api::AddData(*project, Absolute(*paths));
@@ -57,11 +85,16 @@ std::function<int()> SetupAdd(CLI::App& sub) {
       for (const std::string& link : a.skipped)
         PrintWarning("not stored: " + api::EscapeForMessage(link) + " is a symbolic link or special file");
       if (std::find(ignores.begin(), ignores.end(), a.gitignore) == ignores.end()) ignores.push_back(a.gitignore);
-      std::printf("%s %s (%s) %s\n", a.unchanged ? "unchanged" : "stored   ", a.path.c_str(), Describe(a).c_str(),
-                  a.oid.substr(0, 19).c_str());
+      if (*format != "json")
+        std::printf("%s %s (%s) %s\n", a.unchanged ? "unchanged" : "stored   ", a.path.c_str(), Describe(a).c_str(),
+                    a.oid.substr(0, 19).c_str());
       to_add += " " + a.pointer_path;
     }
     for (const std::string& i : ignores) to_add += " " + i;
+    if (*format == "json") {
+      PrintJson(AddedJson(*added, ignores));
+      return 0;
+    }
     std::printf("commit the pointers: git add%s && git commit\n", to_add.c_str());
     return 0;
   };
@@ -69,12 +102,30 @@ std::function<int()> SetupAdd(CLI::App& sub) {
 
 std::function<int()> SetupStatus(CLI::App& sub) {
   auto paths = std::make_shared<std::vector<std::string>>();
+  auto format = std::make_shared<std::string>("text");
   sub.add_option("paths", *paths, "tracked data or pointer files (default: every pointer)");
-  return [paths] {
+  AddFormatOption(sub, *format);
+  return [paths, format] {
     auto project = OpenProject();
     if (!project) return 1;
     auto data = api::DataStatus(*project, Absolute(*paths));
     if (!data.ok()) return Fail(data.status());
+    if (*format == "json") {
+      // Every tracked path, clean ones included, so a script sees the whole picture.
+      Json items = Json::array();
+      bool broken = false;
+      for (const api::TrackedData& d : *data) {
+        Json item{{"path", d.path}, {"state", d.state_name}, {"in_store", d.in_store}};
+        if (d.state == api::DataState::kBroken) {
+          broken = true;
+          item["problem"] = d.problem;
+          PrintError(d.problem);
+        }
+        items.push_back(item);
+      }
+      PrintJson(Json{{"tracked", items}});
+      return broken ? 1 : 0;
+    }
     size_t changed = 0, broken = 0;
     for (const api::TrackedData& d : *data) {
       if (d.state == api::DataState::kBroken) {

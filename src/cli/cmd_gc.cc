@@ -7,15 +7,47 @@
 
 namespace trail::cli {
 
+namespace {
+
+// `trail gc --format json` (docs/json.md).
+Json GcJson(const api::GcReport& r, bool dry_run) {
+  Json actions = Json::array();
+  for (const api::GcPackAction& a : r.actions) {
+    actions.push_back(Json{{"action", a.what == api::GcPackAction::What::kRemove ? "remove" : "rewrite"},
+                           {"pack", a.pack_id},
+                           {"dead_blobs", a.dead_blobs},
+                           {"live_blobs", a.live_blobs},
+                           {"dead_bytes", a.dead_bytes},
+                           {"pack_bytes", a.pack_bytes}});
+  }
+  return Json{{"dry_run", dry_run},
+              {"actions", actions},
+              {"rebuilt_indexes", r.rebuilt_indexes},
+              {"stray", r.stray},
+              {"removed_packs", r.removed_packs},
+              {"rewritten_packs", r.rewritten_packs},
+              {"freed_bytes", r.freed_bytes},
+              {"kept_bytes", r.kept_bytes},
+              {"warnings", r.warnings}};
+}
+
+}  // namespace
+
 std::function<int()> SetupGc(CLI::App& sub) {
   auto dry_run = std::make_shared<bool>(false);
+  auto format = std::make_shared<std::string>("text");
   sub.add_flag("-n,--dry-run", *dry_run, "list what would be removed; change nothing");
-  return [dry_run] {
+  AddFormatOption(sub, *format);
+  return [dry_run, format] {
     auto project = OpenProject();
     if (!project) return 1;
     auto r = api::CollectGarbage(*project, *dry_run);
     if (!r.ok()) return Fail(r.status());
     for (const std::string& w : r->warnings) PrintWarning(w);
+    if (*format == "json") {
+      PrintJson(GcJson(*r, *dry_run));
+      return 0;
+    }
     const char* verb_remove = *dry_run ? "would remove" : "removed";
     const char* verb_rewrite = *dry_run ? "would rewrite" : "rewrote";
     for (const api::GcPackAction& a : r->actions) {
@@ -41,14 +73,27 @@ std::function<int()> SetupGc(CLI::App& sub) {
 std::function<int()> SetupFsck(CLI::App& sub) {
   auto quiet = std::make_shared<bool>(false);
   auto repair = std::make_shared<bool>(false);
+  auto format = std::make_shared<std::string>("text");
   sub.add_flag("-q,--quiet", *quiet, "print problems only");
   sub.add_flag("--repair", *repair,
                "rebuild lost pack indexes; move damaged or missing packs aside, keeping what verifies");
-  return [quiet, repair] {
+  AddFormatOption(sub, *format);
+  return [quiet, repair, format] {
     auto project = OpenProject();
     if (!project) return 1;
     auto r = api::CheckStore(*project, *repair);
     if (!r.ok()) return Fail(r.status());
+    if (*format == "json") {
+      // Exit 1 when there are problems, as the text form does; the document says which.
+      PrintJson(Json{{"clean", r->clean()},
+                     {"packs", r->packs},
+                     {"objects", r->blobs},
+                     {"roots", r->roots},
+                     {"problems", r->problems},
+                     {"notes", r->notes},
+                     {"repaired", r->repaired}});
+      return r->clean() ? 0 : 1;
+    }
     for (const std::string& line : r->repaired) std::printf("%s\n", line.c_str());
     for (const std::string& p : r->problems) std::printf("%s\n", p.c_str());
     if (!*quiet) {

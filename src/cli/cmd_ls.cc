@@ -1,4 +1,5 @@
 // trail ls: list runs, newest first, with the params and metrics that vary.
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -124,6 +125,9 @@ Json ColumnValue(const api::RunRow& r, const std::string& col) {
   return Json();
 }
 
+// `trail ls --format csv`'s first columns, always these whatever the runs (docs/query.md).
+constexpr std::array<const char*, 7> kCsvColumns = {"id", "number", "name", "status", "started", "duration_s", "user"};
+
 bool KnownColumn(const std::string& col) {
   static const std::set<std::string> kAttrs = {"id",      "number", "name",     "status",     "user",
                                                "started", "parent", "duration", "duration_s", "exit_code"};
@@ -148,7 +152,10 @@ std::function<int()> SetupLs(CLI::App& sub) {
                  "skip the first N runs of the ordered listing (a page; runs in progress show on the first only)")
       ->check(CLI::NonNegativeNumber);
   sub.add_flag("-a,--all", o->query.include_archived, "include archived runs");
-  sub.add_option("--format", o->format, "table | csv | json")->check(CLI::IsMember({"table", "csv", "json"}));
+  sub.add_option("--format", o->format,
+                 "table | csv | json; csv's columns are fixed (id, number, name, status, started, duration_s, user, "
+                 "then params.*, metrics.*, tags.* sorted) and json has every field, unless --columns")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   return [o] {
     auto project = OpenProject();
     if (!project) return 1;
@@ -174,22 +181,7 @@ std::function<int()> SetupLs(CLI::App& sub) {
                              [&](const api::RunRow& r) { return live_ids.count(r.id) ? Status::Ok() : visit(r); });
     };
 
-    if (o->format == "json") {
-      std::string sep = "[\n";
-      Status s = for_each([&](const api::RunRow& r) {
-        std::string item = api::DumpJson(RowJson(r));
-        std::fputs(sep.c_str(), stdout);
-        std::fputs(item.c_str(), stdout);
-        sep = ",\n";
-        return Status::Ok();
-      });
-      if (!s.ok()) return Fail(s);
-      std::puts(sep == "[\n" ? "[]" : "\n]");
-      return 0;
-    }
-
     std::vector<std::string> cols;
-    Row header;
     if (!o->columns.empty()) {
       cols = Split(o->columns);
       for (const auto& c : cols) {
@@ -200,6 +192,48 @@ std::function<int()> SetupLs(CLI::App& sub) {
           return 1;
         }
       }
+    }
+
+    if (o->format == "json") {
+      // Without --columns, each run's whole row; with them, exactly those keys in that order.
+      std::string sep = "[\n";
+      Status s = for_each([&](const api::RunRow& r) {
+        Json row = Json::object();
+        if (cols.empty()) {
+          row = RowJson(r);
+        } else {
+          for (const auto& c : cols) row[c] = ColumnValue(r, c);
+        }
+        std::string item = api::DumpJson(row);
+        std::fputs(sep.c_str(), stdout);
+        std::fputs(item.c_str(), stdout);
+        sep = ",\n";
+        return Status::Ok();
+      });
+      if (!s.ok()) return Fail(s);
+      std::puts(sep == "[\n" ? "[]" : "\n]");
+      return 0;
+    }
+
+    bool csv = o->format == "csv";
+    Row header;
+    if (!cols.empty()) {
+      header = cols;
+    } else if (csv) {
+      // Stable for scripts (docs/query.md): the fixed attributes, then every param, metric and tag
+      // key of the listed runs, each group sorted, under their full names.
+      std::set<std::string> params, metrics, tags;
+      Status s = for_each([&](const api::RunRow& r) {
+        for (auto it = r.params.begin(); it != r.params.end(); ++it) params.insert(it.key());
+        for (auto it = r.metrics.begin(); it != r.metrics.end(); ++it) metrics.insert(it.key());
+        for (auto it = r.tags.begin(); it != r.tags.end(); ++it) tags.insert(it.key());
+        return Status::Ok();
+      });
+      if (!s.ok()) return Fail(s);
+      cols = {kCsvColumns.begin(), kCsvColumns.end()};
+      for (const auto& k : params) cols.push_back("params." + k);
+      for (const auto& k : metrics) cols.push_back("metrics." + k);
+      for (const auto& k : tags) cols.push_back("tags." + k);
       header = cols;
     } else {
       VaryingKeys varying;
@@ -221,7 +255,6 @@ std::function<int()> SetupLs(CLI::App& sub) {
         header.push_back(param_set.count(k) ? "metrics." + k : k);
       }
     }
-    bool csv = o->format == "csv";
     std::vector<Row> table;
     if (csv) std::fputs(CsvLine(header).c_str(), stdout);
     Status s = for_each([&](const api::RunRow& r) {

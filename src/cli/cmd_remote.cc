@@ -56,15 +56,29 @@ class ProgressLine {
 };
 
 struct SyncFlags {
-  std::string remote;
+  std::string remote;      // -r / --remote
+  std::string positional;  // `trail push REMOTE` (pull takes it from its paths)
   int jobs = 4;
   bool no_git = false;
+  std::string format = "text";
+  bool json() const { return format == "json"; }
 };
 
 void AddSyncFlags(CLI::App& sub, SyncFlags& flags) {
-  sub.add_option("--remote", flags.remote, "the remote to use (default: the only one, or origin)");
+  sub.add_option("-r,--remote", flags.remote,
+                 "the remote to use (default: trail remote default's, else the only one, else origin)");
   sub.add_option("-j,--jobs", flags.jobs, "packs moved at once (default 4)")->check(CLI::Range(1, 64));
   sub.add_flag("--no-git", flags.no_git, "leave the Git runs branch and refs/trail/* alone");
+  AddFormatOption(sub, flags.format);
+}
+
+// The remote named both ways must be the same one.
+Status ResolveRemote(SyncFlags& flags) {
+  if (flags.positional.empty()) return Status::Ok();
+  if (!flags.remote.empty() && flags.remote != flags.positional)
+    return InvalidArgument("two remotes named: " + flags.positional + " and -r " + flags.remote);
+  flags.remote = flags.positional;
+  return Status::Ok();
 }
 
 std::string Rate(uint64_t bytes, double seconds) {
@@ -89,11 +103,26 @@ void PrintSummary(const char* verb, const char* direction, const api::SyncReport
               Rate(r.bytes_moved, r.seconds).c_str(), r.packs_already);
 }
 
-void ReportGit(const api::RunsSyncReport& g) {
-  if (!g.ok)
+// The JSON form of a push or fetch (docs/json.md); "runs" is null with --no-git.
+Json SyncJson(const api::SyncReport& r) {
+  return Json{{"remote", r.remote},           {"where", api::RedactUrlSecrets(r.where)},
+              {"runs_only", false},           {"packs_moved", r.packs_moved},
+              {"bytes_moved", r.bytes_moved}, {"packs_already", r.packs_already},
+              {"seconds", r.seconds},         {"runs", nullptr}};
+}
+Json RunsJson(const api::RunsSyncReport& g) {
+  return Json{{"ok", g.ok}, {"message", api::RedactUrlSecrets(g.message)}};
+}
+
+void ReportGit(const api::RunsSyncReport& g, const SyncFlags& flags, Json& json) {
+  if (flags.json()) {
+    json["runs"] = RunsJson(g);
+    if (!g.ok) PrintWarning(g.message);
+  } else if (!g.ok) {
     PrintWarning(g.message);
-  else
+  } else {
     std::printf("%s\n", g.message.c_str());
+  }
 }
 
 // A project with no store remote (its runs only, no tracked data) still shares its runs through
@@ -104,20 +133,26 @@ bool RunsOnly(api::Project& project, const SyncFlags& flags) {
 }
 
 // The Git half alone: there is nothing else to move, so a failure fails the command.
-int SyncRunsOnly(const api::RunsSyncReport& g, const char* verb) {
-  std::printf("no store remote configured: no packs %s (trail remote add NAME URL adds one)\n", verb);
+int SyncRunsOnly(const api::RunsSyncReport& g, const char* verb, const SyncFlags& flags, Json& json) {
+  if (flags.json()) {
+    json = Json{{"remote", "origin"}, {"where", nullptr},   {"runs_only", true}, {"packs_moved", 0},
+                {"bytes_moved", 0},   {"packs_already", 0}, {"seconds", 0},      {"runs", RunsJson(g)}};
+  } else {
+    std::printf("no store remote configured: no packs %s (trail remote add NAME URL adds one)\n", verb);
+  }
   if (!g.ok) {
     PrintError(g.message);
     return 1;
   }
-  std::printf("%s\n", g.message.c_str());
+  if (!flags.json()) std::printf("%s\n", g.message.c_str());
   return 0;
 }
 
-// Fetches packs (and, unless --no-git, the Git refs); the shared half of fetch and pull.
-int Fetch(api::Project& project, const SyncFlags& flags) {
+// Fetches packs (and, unless --no-git, the Git refs); the shared half of fetch and pull. With
+// --format json, the report goes into `json` for the caller to print.
+int Fetch(api::Project& project, const SyncFlags& flags, Json& json) {
   if (RunsOnly(project, flags))
-    return SyncRunsOnly(api::SyncRuns(project, "origin", api::Direction::kFetch), "fetched");
+    return SyncRunsOnly(api::SyncRuns(project, "origin", api::Direction::kFetch), "fetched", flags, json);
   StatusOr<api::SyncReport> fetched = [&] {
     ProgressLine line;
     api::SyncRequest request{flags.remote, flags.jobs,
@@ -125,17 +160,27 @@ int Fetch(api::Project& project, const SyncFlags& flags) {
     return api::FetchPacks(project, request);
   }();
   if (!fetched.ok()) return Fail(fetched.status());
-  PrintSummary("fetch", "from", *fetched);
-  if (!flags.no_git) ReportGit(api::SyncRuns(project, fetched->remote, api::Direction::kFetch));
+  if (flags.json())
+    json = SyncJson(*fetched);
+  else
+    PrintSummary("fetch", "from", *fetched);
+  if (!flags.no_git) ReportGit(api::SyncRuns(project, fetched->remote, api::Direction::kFetch), flags, json);
   return 0;
+}
+
+Json RemoteJson(const api::Remote& r) {
+  Json settings = Json::object();
+  for (const auto& [key, value] : r.settings) settings[key] = api::RedactUrlSecrets(value);
+  return Json{
+      {"name", r.name}, {"url", api::RedactUrlSecrets(r.url)}, {"default", r.is_default}, {"settings", settings}};
 }
 
 }  // namespace
 
 std::function<int()> SetupRemote(CLI::App& sub) {
   struct Opts {
-    std::string name, url;
-    bool force = false;
+    std::string name, url, key, value, format = "text";
+    bool force = false, unset = false;
   };
   auto o = std::make_shared<Opts>();
   sub.require_subcommand(1);
@@ -145,10 +190,21 @@ std::function<int()> SetupRemote(CLI::App& sub) {
   add->add_option("url", o->url, "where the store goes: /abs/path, file:///abs/path or s3://bucket[/prefix]")
       ->required();
   add->add_flag("-f,--force", o->force, "replace the URL of an existing remote");
-  CLI::App* ls = sub.add_subcommand("ls", "list the remotes and their URLs");
+  CLI::App* ls = sub.add_subcommand("ls", "list the remotes: name, URL, settings; (default) marks the default");
+  ls->alias("list");
+  AddFormatOption(*ls, o->format);
   CLI::App* rm = sub.add_subcommand("rm", "remove a remote (its stored packs are left alone)");
+  rm->alias("remove");
   rm->add_option("name", o->name, "the remote to remove")->required();
-  return [o, add, ls, rm] {
+  CLI::App* def = sub.add_subcommand("default", "the remote push, fetch and pull use without a name");
+  def->add_option("name", o->name, "the remote to make the default")->required();
+  CLI::App* modify = sub.add_subcommand(
+      "modify", "set an S3 remote's own endpoint, profile or region: trail remote modify NAME KEY VALUE");
+  modify->add_option("name", o->name, "the remote")->required();
+  modify->add_option("key", o->key, "endpoint (http(s)://host:port), profile (of ~/.aws) or region")->required();
+  modify->add_option("value", o->value, "the value; it wins over the AWS_* environment and ~/.aws/config");
+  modify->add_flag("-u,--unset", o->unset, "remove the setting (then no VALUE)");
+  return [o, add, ls, rm, def, modify] {
     auto project = OpenProject();
     if (!project) return 1;
     if (add->parsed()) {
@@ -163,11 +219,39 @@ std::function<int()> SetupRemote(CLI::App& sub) {
       std::printf("removed remote %s\n", o->name.c_str());
       return 0;
     }
+    if (def->parsed()) {
+      Status set = api::SetDefaultRemote(*project, o->name);
+      if (!set.ok()) return Fail(set);
+      std::printf("default remote: %s\n", o->name.c_str());
+      return 0;
+    }
+    if (modify->parsed()) {
+      if (o->unset == !o->value.empty())
+        return Fail(InvalidArgument(o->unset ? "--unset takes no VALUE" : "usage: trail remote modify NAME KEY VALUE"));
+      Status set = api::ModifyRemote(*project, o->name, o->key, o->value);
+      if (!set.ok()) return Fail(set);
+      if (o->unset)
+        std::printf("remote %s: %s unset\n", o->name.c_str(), o->key.c_str());
+      else
+        std::printf("remote %s: %s = %s\n", o->name.c_str(), o->key.c_str(), api::RedactUrlSecrets(o->value).c_str());
+      return 0;
+    }
     if (ls->parsed()) {
       StatusOr<std::vector<api::Remote>> remotes = api::ListRemotes(*project);
       if (!remotes.ok()) return Fail(remotes.status());
-      for (const api::Remote& r : *remotes)
-        std::printf("%s\t%s\n", r.name.c_str(), api::RedactUrlSecrets(r.url).c_str());
+      if (o->format == "json") {
+        Json all = Json::array();
+        for (const api::Remote& r : *remotes) all.push_back(RemoteJson(r));
+        PrintJson(all);
+        return 0;
+      }
+      // name TAB url [TAB key=value ...] [TAB (default)]: settings only where set.
+      for (const api::Remote& r : *remotes) {
+        std::string line = r.name + "\t" + api::RedactUrlSecrets(r.url);
+        for (const auto& [key, value] : r.settings) line += "\t" + key + "=" + api::RedactUrlSecrets(value);
+        if (r.is_default) line += "\t(default)";
+        std::printf("%s\n", line.c_str());
+      }
       return 0;
     }
     return 0;
@@ -177,11 +261,17 @@ std::function<int()> SetupRemote(CLI::App& sub) {
 std::function<int()> SetupPush(CLI::App& sub) {
   auto flags = std::make_shared<SyncFlags>();
   AddSyncFlags(sub, *flags);
+  sub.add_option("remote", flags->positional, "the remote to push to (as -r REMOTE)");
   return [flags] {
+    if (Status s = ResolveRemote(*flags); !s.ok()) return Fail(s);
     auto project = OpenProject();
     if (!project) return 1;
-    if (RunsOnly(*project, *flags))
-      return SyncRunsOnly(api::SyncRuns(*project, "origin", api::Direction::kPush), "pushed");
+    Json json;
+    if (RunsOnly(*project, *flags)) {
+      int rc = SyncRunsOnly(api::SyncRuns(*project, "origin", api::Direction::kPush), "pushed", *flags, json);
+      if (flags->json() && rc == 0) PrintJson(json);
+      return rc;
+    }
     StatusOr<api::SyncReport> pushed = [&] {
       ProgressLine line;
       api::SyncRequest request{flags->remote, flags->jobs,
@@ -189,8 +279,12 @@ std::function<int()> SetupPush(CLI::App& sub) {
       return api::PushPacks(*project, request);
     }();
     if (!pushed.ok()) return Fail(pushed.status());
-    PrintSummary("push", "to", *pushed);
-    if (!flags->no_git) ReportGit(api::SyncRuns(*project, pushed->remote, api::Direction::kPush));
+    if (flags->json())
+      json = SyncJson(*pushed);
+    else
+      PrintSummary("push", "to", *pushed);
+    if (!flags->no_git) ReportGit(api::SyncRuns(*project, pushed->remote, api::Direction::kPush), *flags, json);
+    if (flags->json()) PrintJson(json);
     return 0;
   };
 }
@@ -198,10 +292,15 @@ std::function<int()> SetupPush(CLI::App& sub) {
 std::function<int()> SetupFetch(CLI::App& sub) {
   auto flags = std::make_shared<SyncFlags>();
   AddSyncFlags(sub, *flags);
+  sub.add_option("remote", flags->positional, "the remote to fetch from (as -r REMOTE)");
   return [flags] {
+    if (Status s = ResolveRemote(*flags); !s.ok()) return Fail(s);
     auto project = OpenProject();
     if (!project) return 1;
-    return Fetch(*project, *flags);
+    Json json;
+    int rc = Fetch(*project, *flags, json);
+    if (flags->json() && rc == 0) PrintJson(json);
+    return rc;
   };
 }
 
@@ -209,12 +308,33 @@ std::function<int()> SetupPull(CLI::App& sub) {
   auto flags = std::make_shared<SyncFlags>();
   auto paths = std::make_shared<std::vector<std::string>>();
   AddSyncFlags(sub, *flags);
-  sub.add_option("paths", *paths, "tracked data or pointer files to restore (default: every pointer)");
+  sub.add_option("paths", *paths,
+                 "[REMOTE] then tracked data or pointer files to restore (default: every pointer); the first is "
+                 "the remote when it names one");
   return [flags, paths] {
     auto project = OpenProject();
     if (!project) return 1;
-    if (int rc = Fetch(*project, *flags); rc != 0) return rc;
-    return CheckoutAndReport(*project, *paths, /*force=*/false);
+    // `trail pull backup [PATH...]`, as git pull takes its remote first.
+    if (!paths->empty()) {
+      StatusOr<std::vector<api::Remote>> remotes = api::ListRemotes(*project);
+      if (!remotes.ok()) return Fail(remotes.status());
+      for (const api::Remote& r : *remotes) {
+        if (r.name != paths->front()) continue;
+        flags->positional = r.name;
+        paths->erase(paths->begin());
+        break;
+      }
+    }
+    if (Status s = ResolveRemote(*flags); !s.ok()) return Fail(s);
+    Json json;
+    if (int rc = Fetch(*project, *flags, json); rc != 0) return rc;
+    if (!flags->json()) return CheckoutAndReport(*project, *paths, /*force=*/false);
+    Json checkout;
+    int rc = CheckoutAndReport(*project, *paths, /*force=*/false, &checkout);
+    if (checkout.is_null()) return rc;  // the checkout could not run: its error is on stderr
+    json["checkout"] = checkout;
+    PrintJson(json);
+    return rc;
   };
 }
 

@@ -96,9 +96,12 @@ std::string Leaderboard(const Json& s) {
   return out;
 }
 
-int Finish(const StatusOr<Json>& result) {
+int Finish(const StatusOr<Json>& result, bool json) {
   if (!result.ok()) return Fail(result.status());
-  std::fputs(Leaderboard(*result).c_str(), stdout);
+  if (json)
+    PrintJson(*result);
+  else
+    std::fputs(Leaderboard(*result).c_str(), stdout);
   std::string status = api::GetString(*result, "status");
   return status == "finished"
              ? 0
@@ -112,24 +115,34 @@ std::function<int()> SetupSweep(CLI::App& sub) {
   auto args = std::make_shared<std::vector<std::string>>();
   auto check = std::make_shared<bool>(false);
   auto quiet = std::make_shared<bool>(false);
+  auto format = std::make_shared<std::string>("text");
   sub.add_option("args", *args, "SPEC.yaml | show ID | resume ID | ls")->required();
   sub.add_flag("--check", *check, "validate the spec and print the plan; run nothing");
   sub.add_flag("-q,--quiet", *quiet, "do not pass the trials' output through");
+  sub.add_option("--format", *format,
+                 "text | json: the sweep record (ls: all of them; --check: the plan) as one JSON document; "
+                 "implies --quiet")
+      ->check(CLI::IsMember({"text", "json"}));
   sub.footer(
       "trail sweep SPEC.yaml runs a grid, random or Bayesian (Gaussian process) search; every trial is a\n"
       "run whose parent is the sweep. trail sweep show ID prints the leaderboard; trail sweep resume ID\n"
       "continues an interrupted sweep without re-running finished trials. See docs/sweeps.md.");
-  return [args, check, quiet] {
+  return [args, check, quiet, format] {
     const std::string& verb = (*args)[0];
+    const bool json = *format == "json";
     auto project = OpenProject();
     if (!project) return 1;
     api::SweepOptions options;
     options.trail_exe = SelfExe();
-    options.quiet = *quiet;
+    options.quiet = *quiet || json;  // the trials' output would break the JSON document
     CliSweepObserver observer;
     if (verb == "ls") {
       auto sweeps = api::ListSweeps(*project);
       if (!sweeps.ok()) return Fail(sweeps.status());
+      if (json) {
+        PrintJson(Json(*sweeps));
+        return 0;
+      }
       std::vector<Row> rows;
       for (const auto& s : *sweeps) {
         rows.push_back({api::GetString(s, "id"), api::GetString(s, "name"), api::GetString(s, "status"),
@@ -148,22 +161,33 @@ std::function<int()> SetupSweep(CLI::App& sub) {
       if (verb == "show") {
         auto s = api::LoadSweep(*project, (*args)[1]);
         if (!s.ok()) return Fail(s.status());
-        std::fputs(Leaderboard(*s).c_str(), stdout);
+        if (json)
+          PrintJson(*s);
+        else
+          std::fputs(Leaderboard(*s).c_str(), stdout);
         return 0;
       }
-      return Finish(api::ResumeSweep(*project, (*args)[1], options, observer));
+      return Finish(api::ResumeSweep(*project, (*args)[1], options, observer), json);
     }
     if (args->size() != 1) return Fail(InvalidArgument("usage: trail sweep SPEC.yaml | show ID | resume ID | ls"));
     if (*check) {
       auto plan = api::CheckSweepSpec(verb);
       if (!plan.ok()) return Fail(plan.status());
+      if (json) {
+        PrintJson(Json{{"spec", verb},
+                       {"strategy", plan->strategy},
+                       {"trials", plan->trials},
+                       {"parallel", plan->parallel},
+                       {"dims", plan->dims}});
+        return 0;
+      }
       std::printf("%s: ok: %s search, %lld trials, %lld at once, over", verb.c_str(), plan->strategy.c_str(),
                   static_cast<long long>(plan->trials), static_cast<long long>(plan->parallel));
       for (const auto& d : plan->dims) std::printf(" %s", d.c_str());
       std::printf("\n");
       return 0;
     }
-    return Finish(api::RunSweep(*project, verb, options, observer));
+    return Finish(api::RunSweep(*project, verb, options, observer), json);
   };
 }
 

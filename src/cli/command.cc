@@ -31,6 +31,16 @@ std::unique_ptr<api::Project> OpenProject() {
   return std::move(*project);
 }
 
+void AddFormatOption(CLI::App& sub, std::string& format) {
+  sub.add_option("--format", format, "text | json (one JSON document on stdout: docs/json.md)")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
+void PrintJson(const Json& document) {
+  std::fputs(api::DumpJson(document).c_str(), stdout);
+  std::fputs("\n", stdout);
+}
+
 void PrintWarnings(const std::vector<std::string>& messages) {
   for (const auto& m : messages) PrintWarning(m);
 }

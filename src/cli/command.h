@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "trail/json.h"
 #include "trail/project.h"
 #include "trail/status.h"
 
@@ -39,7 +40,14 @@ void PrintWarnings(const std::vector<std::string>& messages);
 int Fail(const Status& s);
 // Paths as given on the command line, made absolute.
 std::vector<std::string> Absolute(const std::vector<std::string>& paths);
-// `trail checkout`'s work and report, shared with `trail pull` (cmd_data.cc).
-int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force);
+// `trail checkout`'s work and report, shared with `trail pull` (cmd_data.cc). With `json`, the
+// report is put in *json instead of printed: {"restored": [PATH...], "up_to_date": N,
+// "problems": [LINE...]} (problems still go to stderr too).
+int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force, Json* json = nullptr);
+
+// `--format text|json` on a command whose output is text by default (docs/json.md).
+void AddFormatOption(CLI::App& sub, std::string& format);
+// The one JSON document a `--format json` command prints on stdout.
+void PrintJson(const Json& document);
 
 }  // namespace trail::cli

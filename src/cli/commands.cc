@@ -31,14 +31,18 @@ const std::vector<Command>& Commands() {
       {"get", "restore a run's artifacts or data snapshot: trail get ID [ARTIFACT] -o DIR", SetupGet},
       {"gc", "delete stored objects nothing needs any more (--dry-run lists them)", SetupGc},
       {"fsck", "verify every stored object; name the data and runs a damaged one affects", SetupFsck},
-      {"remote", "the object store's remotes: trail remote add NAME URL | ls | rm NAME", SetupRemote},
+      {"remote",
+       "the object store's remotes: trail remote add NAME URL | ls | rm NAME | default NAME | modify NAME KEY VALUE",
+       SetupRemote},
       {"push",
        "upload the packs a remote lacks; merge the runs branch with Git's (runs whose ids another clone took are "
-       "renumbered) and push it",
+       "renumbered) and push it: trail push [REMOTE]",
        SetupPush},
-      {"fetch", "download the packs this store lacks from a remote, and merge in the runs other clones pushed",
+      {"fetch",
+       "download the packs this store lacks from a remote, and merge in the runs other clones pushed: trail fetch "
+       "[REMOTE]",
        SetupFetch},
-      {"pull", "fetch, then restore tracked data to match its pointers: trail pull [PATH...]", SetupPull},
+      {"pull", "fetch, then restore tracked data to match its pointers: trail pull [REMOTE] [PATH...]", SetupPull},
   };
   return kCommands;
 }

@@ -1,7 +1,9 @@
 // trail: the complete trail of every ML experiment, kept in the project's Git repository.
 #include <malloc.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstring>
 
 #include "command.h"
@@ -27,7 +29,38 @@ constexpr const char* kDescription =
     "  trail apply fraud-58            bring a run's code and data into your working tree, safely\n"
     "  trail run --resume fraud-58 -- python train.py   continue a killed run as the same run\n"
     "  trail ui                        the runs in a browser, live (and a REST API: docs/api.md)\n\n"
+    "Options before the command:\n"
+    "  -C DIR                          run as if trail was started in DIR (repeatable: each one\n"
+    "                                  relative to the previous, as git -C)\n\n"
     "Docs: docs/README.md. Each command has --help.";
+
+// git's `-C DIR` before the command: each one changes directory relative to the previous one.
+// Removes them from `args`; false (after one line on stderr) when a directory cannot be entered.
+bool ChangeDirectories(std::vector<std::string>& args) {
+  size_t i = 1;
+  while (i < args.size() && (args[i] == "-C" || (args[i].rfind("-C", 0) == 0 && args[i].size() > 2))) {
+    std::string dir;
+    size_t used = 1;
+    if (args[i] == "-C") {
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "trail: error: -C needs a directory (see trail --help)\n");
+        return false;
+      }
+      dir = args[i + 1];
+      used = 2;
+    } else {
+      dir = args[i].substr(2);
+    }
+    // As git: an empty directory changes nothing.
+    if (!dir.empty() && ::chdir(dir.c_str()) != 0) {
+      std::fprintf(stderr, "trail: error: cannot change to '%s': %s\n", trail::api::EscapeForMessage(dir).c_str(),
+                   std::strerror(errno));
+      return false;
+    }
+    args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i + used));
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -39,6 +72,7 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   // Everything after `trail run ... --` is the user's command, untouched by CLI11.
   std::vector<std::string> args(argv, argv + argc);
+  if (!ChangeDirectories(args)) return 2;
   std::vector<std::string> command_tail;
   bool have_tail = false;
   for (size_t i = 1; i < args.size(); ++i) {

@@ -11,12 +11,8 @@ namespace {
 
 bool IsNumeric(const std::string& s) { return !s.empty() && (api::ParseNumber(s) || s == "nan" || s == "inf"); }
 
-// Display width of UTF-8 text: count code points, not bytes.
-size_t Width(const std::string& s) {
-  size_t w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
-  return w;
-}
+// Terminal columns, so CJK and emoji cells line up.
+size_t Width(const std::string& s) { return api::DisplayWidth(s); }
 
 }  // namespace
 

@@ -10,7 +10,8 @@ namespace trail::cli {
 
 using Row = std::vector<std::string>;
 
-// Columns padded to their widest cell, two spaces apart; numbers right-aligned.
+// Columns padded to their widest cell (in terminal columns: CJK and emoji count 2), two spaces
+// apart; numbers right-aligned.
 std::string RenderTable(const Row& header, const std::vector<Row>& rows);
 // One CSV record (RFC 4180: fields with commas, quotes or newlines are quoted), with its newline.
 std::string CsvLine(const Row& row);

@@ -199,6 +199,8 @@ TEST_F(RunIndexTest, ColumnEvaluationMatchesTheSql) {
       "archived = true",
       "archived = false and number > 30",
       "started > 1700000000 and number <= 40",
+      "start_time > 1700000000000 and number <= 40",  // MLflow's milliseconds (query/mlflow_forms.h)
+      "attributes.start_time < 1700000000001 or end_time IN (1700000000000.5) or number > 55",
       "ended IS NULL",
       "params.lr = 0.004 and params.lr != 0.004",
       "(params.lr > 0 or params.batch > 0) and not (metrics.loss > 0.2 and params.lr < 0.005)",

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <string>
 
+#include "query/mlflow_forms.h"
+
 namespace trail::query {
 namespace {
 
@@ -137,6 +139,10 @@ SqlFragment FieldSql(const FieldRef& field, ValueView view) {
       if (view == ValueView::kNumber && TypeOf(field) == AttributeType::kTime) {
         return {"r." + std::string(field.attribute->seconds_column), {}};
       }
+      // Compared whatever its case (records imported from MLflow say FINISHED); the parser
+      // lower-cases the literals (mlflow_forms.h).
+      if (view == ValueView::kText && FoldsCase(field))
+        return {"lower(r." + std::string(field.attribute->column) + ")", {}};
       return {"r." + std::string(field.attribute->column), {}};
   }
   return {"NULL", {}};

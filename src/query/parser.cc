@@ -7,6 +7,7 @@
 
 #include "query/ascii.h"
 #include "query/lexer.h"
+#include "query/mlflow_forms.h"
 
 namespace trail::query {
 namespace {
@@ -156,6 +157,7 @@ class Parser {
     if (op.kind == TokenKind::kOperator) {
       Advance();
       TRAIL_ASSIGN_OR_RETURN(Literal value, ParseValue(op));
+      NormalizeLiteral(field, value);
       size_t begin = field.span.offset;
       return MakeExpr(Comparison{std::move(field), ToCompareOp(op.text), std::move(value)}, begin, consumed_end_);
     }
@@ -192,8 +194,8 @@ class Parser {
     }
     TRAIL_ASSIGN_OR_RETURN(Literal pattern, ParseValue(op));
     size_t begin = field.span.offset;
-    return MakeExpr(Like{std::move(field), negated, IsWord(op, "ilike"), op.span, std::move(pattern)}, begin,
-                    consumed_end_);
+    const bool fold = IsWord(op, "ilike") || FoldsCase(field);
+    return MakeExpr(Like{std::move(field), negated, fold, op.span, std::move(pattern)}, begin, consumed_end_);
   }
 
   StatusOr<ExprPtr> ParseInRest(FieldRef field, bool negated) {
@@ -205,6 +207,7 @@ class Parser {
     InList in{std::move(field), negated, {}};
     while (true) {
       TRAIL_ASSIGN_OR_RETURN(Literal value, ParseValue(*previous));
+      NormalizeLiteral(in.field, value);
       in.values.push_back(std::move(value));
       if (Peek().kind == TokenKind::kRightParen) break;
       if (Peek().kind != TokenKind::kComma) {

@@ -79,6 +79,20 @@ TEST(ParserTest, Fields) {
   EXPECT_EQ(Tree("params.a.b = 1"), "(= param:a.b 1)");
 }
 
+// MLflow's meanings (mlflow_forms.h): statuses in any case, times in milliseconds.
+TEST(ParserTest, MlflowForms) {
+  EXPECT_EQ(Tree("attributes.status = 'FINISHED'"), "(= attr:status \"finished\")");
+  EXPECT_EQ(Tree("status IN ('Failed', 'KILLED')"), "(in attr:status \"failed\" \"killed\")");
+  EXPECT_EQ(Tree("status LIKE 'FIN%'"), "(ilike attr:status \"FIN%\")");
+  EXPECT_EQ(Tree("attributes.user = 'ANN'"), "(= attr:user \"ANN\")");  // only status folds
+  EXPECT_EQ(Tree("attributes.start_time > 1764000000000"), "(> attr:start_time 1764000000)");
+  EXPECT_EQ(Tree("start_time > 1764000000123"), "(> attr:start_time 1764000000.123)");
+  EXPECT_EQ(Tree("started > 1764000000"), "(> attr:started 1764000000)");  // seconds stay seconds
+  EXPECT_EQ(Tree("end_time IN (1764000000000, 5)"), "(in attr:end_time 1764000000 5)");
+  EXPECT_EQ(Tree("number > 1764000000000"), "(> attr:number 1764000000000)");  // not a time
+  EXPECT_EQ(Tree("start_time > '2026-11-01'"), "(> attr:start_time \"2026-11-01\")");
+}
+
 TEST(ParserTest, MetricStats) {
   EXPECT_EQ(Tree("min(metrics.loss) < 1"), "(< min(metric:loss) 1)");
   EXPECT_EQ(Tree("MAX(metric.loss) < 1"), "(< max(metric:loss) 1)");

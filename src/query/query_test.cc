@@ -141,9 +141,14 @@ TEST(QuerySqlTest, LikeIsGlobAndIlikeIsLike) {
 }
 
 TEST(QuerySqlTest, NotIsTwoValued) {
-  StatusOr<SqlFragment> fragment = CompileWhere("not status = 'x'");
+  StatusOr<SqlFragment> fragment = CompileWhere("not user = 'x'");
   ASSERT_TRUE(fragment.ok()) << fragment.status().message();
-  EXPECT_EQ(fragment->sql, "((r.status = ?) IS NOT TRUE)");
+  EXPECT_EQ(fragment->sql, "((r.user = ?) IS NOT TRUE)");
+  // status compares whatever its case (mlflow_forms.h).
+  fragment = CompileWhere("not status = 'X'");
+  ASSERT_TRUE(fragment.ok()) << fragment.status().message();
+  EXPECT_EQ(fragment->sql, "((lower(r.status) = ?) IS NOT TRUE)");
+  EXPECT_EQ(fragment->binds, (std::vector<SqlValue>{std::string("x")}));
 }
 
 TEST(QuerySqlTest, OrderByPutsNullsLast) {
@@ -355,6 +360,8 @@ TEST_F(QueryTest, LogicAndParentheses) {
 TEST_F(QueryTest, TextAttributes) {
   EXPECT_EQ(Where("status = 'FINISHED'"), (Ids{"r1", "r4"}));
   EXPECT_EQ(Where("attributes.status = 'FINISHED'"), (Ids{"r1", "r4"}));
+  EXPECT_EQ(Where("attributes.status = 'finished'"), (Ids{"r1", "r4"}));  // any case (MLflow's or trail's)
+  EXPECT_EQ(Where("status LIKE 'fin%'"), (Ids{"r1", "r4"}));
   EXPECT_EQ(Where("id = 'r2'"), (Ids{"r2"}));
   EXPECT_EQ(Where("run_id IN ('r1', 'r4')"), (Ids{"r1", "r4"}));
   EXPECT_EQ(Where("run_name = 'baseline'"), (Ids{"r1"}));

@@ -25,7 +25,69 @@ Status CheckName(const std::string& name) {
   }
 }
 
-StatusOr<std::unique_ptr<Backend>> OpenBackend(const std::string& url) {
+const char* BackendSettingKeys() { return "endpoint, profile, region"; }
+
+Status CheckBackendSetting(const std::string& key, const std::string& value) {
+  const auto bad = [&](const std::string& why) {
+    return InvalidArgument("bad " + key + " \"" + RedactUrlSecrets(value) + "\": " + why);
+  };
+  const auto all_of = [&value](auto allowed) {
+    for (char c : value)
+      if (!allowed(c)) return false;
+    return value.size() <= 256;
+  };
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  if (key == "endpoint") {
+    if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0)
+      return bad("use http://host[:port] or https://host[:port]");
+    if (!all_of([](char c) { return c > ' ' && c < 0x7f; })) return bad("spaces or control characters");
+    if (value.find('@') != std::string::npos) return bad("credentials do not belong in an endpoint");
+    return Status::Ok();
+  }
+  if (key == "profile") {
+    if (value.empty() || !all_of([&](char c) { return alnum(c) || c == '-' || c == '_' || c == '.' || c == '@'; }))
+      return bad("use letters, digits, '-', '_', '.' and '@'");
+    return Status::Ok();
+  }
+  if (key == "region") {
+    if (value.empty() || !all_of([&](char c) { return alnum(c) || c == '-'; }))
+      return bad("use letters, digits and '-' (us-east-1)");
+    return Status::Ok();
+  }
+  return InvalidArgument("unknown remote setting \"" + key + "\": use " + BackendSettingKeys());
+}
+
+Status SetBackendSetting(BackendSettings& settings, const std::string& key, const std::string& value) {
+  if (!value.empty()) TRAIL_RETURN_IF_ERROR(CheckBackendSetting(key, value));
+  if (key == "endpoint") {
+    settings.endpoint = value;
+  } else if (key == "profile") {
+    settings.profile = value;
+  } else if (key == "region") {
+    settings.region = value;
+  } else {
+    return CheckBackendSetting(key, value);  // the unknown key's message
+  }
+  return Status::Ok();
+}
+
+EnvLookup OverlaySettings(EnvLookup env, const BackendSettings& s) {
+  return [env = std::move(env), s](const std::string& name) -> std::optional<std::string> {
+    if (!s.endpoint.empty() && (name == "AWS_ENDPOINT_URL_S3" || name == "AWS_ENDPOINT_URL")) return s.endpoint;
+    if (!s.region.empty() && (name == "AWS_REGION" || name == "AWS_DEFAULT_REGION")) return s.region;
+    if (!s.profile.empty()) {
+      if (name == "AWS_PROFILE") return s.profile;
+      // The profile's credentials, not the environment's static keys.
+      if (name == "AWS_ACCESS_KEY_ID" || name == "AWS_SECRET_ACCESS_KEY" || name == "AWS_SESSION_TOKEN")
+        return std::nullopt;
+    }
+    return env(name);
+  };
+}
+
+StatusOr<std::unique_ptr<Backend>> OpenBackend(const std::string& url) { return OpenBackend(url, BackendSettings{}); }
+
+StatusOr<std::unique_ptr<Backend>> OpenBackend(const std::string& url, const BackendSettings& remote_settings) {
   const std::string shown = RedactUrlSecrets(url);  // what messages may quote
   std::string path;
   if (url.rfind("file://", 0) == 0) {
@@ -36,6 +98,9 @@ StatusOr<std::unique_ptr<Backend>> OpenBackend(const std::string& url) {
     path = url;
   }
   if (!path.empty()) {
+    if (!remote_settings.endpoint.empty() || !remote_settings.profile.empty() || !remote_settings.region.empty())
+      return InvalidArgument("remote URL " + shown +
+                             " is a folder: endpoint, profile and region are for s3:// remotes");
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     return std::unique_ptr<Backend>(std::make_unique<FolderBackend>(path));
   }
@@ -54,7 +119,7 @@ StatusOr<std::unique_ptr<Backend>> OpenBackend(const std::string& url) {
                              "AWS_SECRET_ACCESS_KEY or ~/.aws/credentials");
     if (!prefix.empty() && !CheckName(prefix).ok())
       return InvalidArgument("remote URL " + shown + " has a malformed prefix");
-    StatusOr<S3Settings> settings = LoadS3Settings(ProcessEnv());
+    StatusOr<S3Settings> settings = LoadS3Settings(OverlaySettings(ProcessEnv(), remote_settings));
     if (!settings.ok()) return settings.status().WithContext("remote " + shown);
     TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<S3Backend> backend, S3Backend::Open(bucket, prefix, std::move(*settings)));
     return std::unique_ptr<Backend>(std::move(backend));

@@ -43,8 +43,8 @@ std::string ParamText(const Json& v) { return v.is_string() ? v.get<std::string>
 
 Status FetchFromStoreRemote(Project& project) {
   TRAIL_ASSIGN_OR_RETURN(Remote chosen, ChooseRemote(project, ""));
-  auto backend = remote::OpenBackend(chosen.url);
-  if (!backend.ok()) return backend.status().WithContext("remote " + chosen.name);
+  auto backend = OpenRemote(chosen);
+  if (!backend.ok()) return backend.status();
   return store::FetchPacks(project.store_dir(), **backend, store::PackTransferOptions{}).status();
 }
 

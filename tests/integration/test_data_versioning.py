@@ -1,4 +1,5 @@
 """trail add / status / checkout: data versioned with pointer files, content in the object store."""
+import json
 import os
 import signal
 import subprocess
@@ -57,6 +58,19 @@ def test_single_file_oid_is_the_git_lfs_oid(project):
     assert pointer == {"trail": 1, "type": "file", "oid": "sha256:" + sha256_file(f), "size": 1_500_000, "files": 1}
     # Adding it again changes nothing.
     assert "unchanged model.bin" in trail("add", "model.bin", cwd=project).stdout
+    # --format json (issue 19): one document on stdout, what was stored and what to commit.
+    added = json.loads(trail("add", "model.bin", "--format", "json", cwd=project).stdout)
+    assert added["added"] == [{"path": "model.bin", "pointer": "model.bin.trail", "oid": pointer["oid"],
+                               "size": 1_500_000, "folder": False, "files": None, "unchanged": True,
+                               "skipped": []}]
+    assert added["to_commit"] == ["model.bin.trail", ".gitignore"]
+    status = json.loads(trail("status", "--format", "json", cwd=project).stdout)
+    assert status == {"tracked": [{"path": "model.bin", "state": "ok", "in_store": True}]}
+    f.write_bytes(b"changed")
+    status = json.loads(trail("status", "--format", "json", cwd=project).stdout)
+    assert status["tracked"][0]["state"] == "modified"
+    missing = trail("add", "nothing.bin", "--format", "json", cwd=project, check=False)
+    assert missing.returncode == 1 and missing.stdout == "" and len(missing.stderr.strip().splitlines()) == 1
 
 
 def test_modified_data_is_reported_and_checkout_refuses_without_force(project):

@@ -1,5 +1,8 @@
 """trail init: making a Git repository a trail project."""
 
+import json
+import sys
+
 import yaml
 
 from conftest import git, make_git_repo, sha256_file, trail
@@ -86,3 +89,28 @@ def test_init_rejects_invalid_name(git_repo):
         assert proc.returncode != 0, bad
         assert proc.stderr.strip() and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert not (git_repo / ".trail" / "config.yaml").exists(), bad
+
+
+def test_dash_C_runs_as_if_started_there(git_repo, tmp_path):
+    # git's -C DIR before the command; repeated, each is relative to the previous (issue 19).
+    sub = git_repo / "src"
+    sub.mkdir(exist_ok=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    trail("-C", str(git_repo), "init", "--name", "cee", cwd=elsewhere)
+    assert (git_repo / ".trail" / "config.yaml").exists()
+    out = trail("-C", str(git_repo.parent), "-C", git_repo.name, "-C", "src", "ls", "--format", "json", cwd=elsewhere)
+    assert out.stdout.strip() == "[]"
+    # `trail -C DIR run -- CMD`: the command after -- is still the user's, run in DIR.
+    trail("-C", str(git_repo), "run", "--", sys.executable, "-c", "import os; print(os.getcwd())", cwd=elsewhere)
+    assert json.loads(trail("-C", str(git_repo), "ls", "--format", "json", cwd=elsewhere).stdout)[0]["id"] == "cee-1"
+    # -C "" changes nothing, as in git.
+    assert trail("-C", "", "ls", "--format", "csv", cwd=sub).returncode == 0
+    bad = trail("-C", str(tmp_path / "nope"), "ls", cwd=elsewhere, check=False)
+    assert bad.returncode != 0 and "cannot change to" in bad.stderr and "nope" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    dangling = trail("-C", cwd=elsewhere, check=False)
+    assert dangling.returncode != 0 and "-C needs a directory" in dangling.stderr
+    outside = trail("-C", str(elsewhere), "ls", cwd=git_repo, check=False)
+    assert outside.returncode != 0  # not a project there: -C really moved
+    assert "-C DIR" in trail("--help", cwd=elsewhere).stdout

@@ -1,5 +1,6 @@
 """trail ls: listing, filtering (MLflow syntax), sorting and formats."""
 import csv
+import datetime
 import io
 import json
 
@@ -90,9 +91,45 @@ def test_constant_params_are_not_columns(tmp_path):
     ("metrics.acc < 100", ["p-4", "p-1"]),
     ("metrics.acc IS NULL", ["p-5", "p-3", "p-2"]),
     ("params.opt = 'nothing'", []),
+    # MLflow's spellings (issue 19): upper-case statuses, run_id, run_name, IN / NOT IN, ILIKE.
+    ("attributes.status = 'FINISHED' and metrics.loss > 0.2", ["p-4", "p-2", "p-1"]),
+    ("attributes.status = 'FAILED'", ["p-3"]),
+    ("attributes.status != 'Finished'", ["p-3"]),
+    ("status IN ('FAILED', 'KILLED')", ["p-3"]),
+    ("attributes.status NOT IN ('FINISHED')", ["p-3"]),
+    ("attributes.status LIKE 'FAIL%'", ["p-3"]),
+    ("attributes.run_id = 'p-2'", ["p-2"]),
+    ("run_id IN ('p-1', 'p-4')", ["p-4", "p-1"]),
+    ("attributes.run_name IS NULL and metrics.loss < 0.2", ["p-5"]),
+    ("params.opt ILIKE 'ADAM%'", ["p-5", "p-3", "p-1"]),
+    ("params.opt NOT LIKE 'adam%'", ["p-4", "p-2"]),
+    ("tags.team IS NOT NULL", ["p-4"]),
 ])
 def test_where(runs, where, expected):
     assert ls_ids(runs, "--where", where) == expected
+
+
+def test_where_start_time_in_milliseconds_as_mlflow(runs):
+    # MLflow compares attributes.start_time in milliseconds since the epoch; trail's seconds and
+    # ISO text keep working.
+    rows = json.loads(trail("ls", "--format", "json", cwd=runs).stdout)
+
+    def ms(iso):
+        t = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+        return round(t.timestamp() * 1000)
+
+    started = {r["id"]: ms(r["started"]) for r in rows}
+    pivot = started["p-3"]
+    at_or_after = [r["id"] for r in rows if started[r["id"]] >= pivot]
+    assert "p-3" in at_or_after and "p-1" not in at_or_after
+    assert ls_ids(runs, "--where", f"attributes.start_time >= {pivot}") == at_or_after
+    assert ls_ids(runs, "--where", f"start_time < {pivot}") == [i for i in started if i not in at_or_after]
+    assert ls_ids(runs, "--where", f"started >= {pivot}.0") == at_or_after
+    secs = pivot // 1000
+    assert ls_ids(runs, "--where", f"start_time >= {secs}") == [r["id"] for r in rows if started[r["id"]] >= secs * 1000]
+    iso = next(r["started"] for r in rows if r["id"] == "p-3")
+    assert ls_ids(runs, "--where", f"attributes.start_time >= '{iso}'") == at_or_after
+    assert ls_ids(runs, "--where", f"attributes.start_time < {pivot - 86400 * 1000}") == []
 
 
 def test_where_table_says_no_runs_match(runs):
@@ -137,18 +174,41 @@ def test_limit(runs):
 
 
 def test_csv(runs):
+    # csv's default columns are stable (issue 19): the fixed attributes, then every param, metric
+    # and tag key of the listed runs, sorted, under their full names, whatever varies.
     proc = trail("ls", "--format", "csv", cwd=runs)
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
     assert [r["id"] for r in rows] == ["p-5", "p-4", "p-3", "p-2", "p-1"]
+    fixed = ["id", "number", "name", "status", "started", "duration_s", "user"]
+    keys = ["params.lr", "params.opt", "metrics.acc", "metrics.loss", "tags.stage", "tags.team"]
+    assert list(rows[0].keys()) == fixed + keys
     by = {r["id"]: r for r in rows}
-    assert by["p-3"]["status"] == "failed"
-    assert by["p-4"]["opt"] == "rmsprop"
-    assert float(by["p-2"]["loss"]) == 0.3
-    assert by["p-3"]["loss"] == ""
+    assert by["p-3"]["status"] == "failed" and by["p-3"]["number"] == "3"
+    assert by["p-4"]["params.opt"] == "rmsprop" and by["p-4"]["tags.team"] == "ml"
+    assert float(by["p-2"]["metrics.loss"]) == 0.3
+    assert by["p-3"]["metrics.loss"] == ""
+    assert by["p-2"]["started"].endswith("Z") and float(by["p-2"]["duration_s"]) >= 0
+    # One run alone: the same fixed columns, its own keys (nothing dropped for not varying).
+    one = list(csv.reader(io.StringIO(trail("ls", "--format", "csv", "--where", "id = 'p-5'", cwd=runs).stdout)))
+    assert one[0] == fixed + ["params.lr", "params.opt", "metrics.loss"]
+    # No runs: the fixed header alone.
+    none = trail("ls", "--format", "csv", "--where", "id = 'nope'", cwd=runs).stdout
+    assert none == ",".join(fixed) + "\n"
     proc = trail("ls", "--format", "csv", "--columns", "id,params.lr,metrics.loss", "--where",
                  "metrics.loss < 0.4", cwd=runs)
     rows = list(csv.reader(io.StringIO(proc.stdout)))
     assert rows == [["id", "params.lr", "metrics.loss"], ["p-5", "1", "0.1"], ["p-2", "0.01", "0.3"]]
+
+
+def test_json_columns(runs):
+    # --columns makes json rows flat objects with exactly those keys, in that order.
+    data = json.loads(trail("ls", "--format", "json", "--columns", "id,metrics.loss,params.opt,tags.stage",
+                            "--where", "metrics.loss < 0.4", cwd=runs).stdout)
+    assert data == [{"id": "p-5", "metrics.loss": 0.1, "params.opt": "adamw", "tags.stage": None},
+                    {"id": "p-2", "metrics.loss": 0.3, "params.opt": "sgd", "tags.stage": "prod"}]
+    assert list(data[0].keys()) == ["id", "metrics.loss", "params.opt", "tags.stage"]
+    bad = trail("ls", "--format", "json", "--columns", "id,bogus", cwd=runs, check=False)
+    assert bad.returncode == 1 and "unknown column 'bogus'" in bad.stderr and bad.stdout == ""
 
 
 def test_json(runs):
@@ -164,6 +224,27 @@ def test_json(runs):
     assert by["p-4"]["tags"] == {"stage": "prod", "team": "ml"}
     assert by["p-3"]["status"] == "failed" and by["p-3"]["exit_code"] == 2
     assert by["p-3"]["metrics"] in ({}, None)
+
+
+def _display_width(text):
+    import unicodedata
+    return sum(0 if unicodedata.combining(c) or c in "\u200b\ufe0f" else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_table_aligns_cjk_emoji_and_combining_marks(project):
+    # Cells are padded by display width (issue 19): with the last column numeric (right-aligned),
+    # every line of an aligned table is equally wide on a terminal.
+    for i, model in enumerate(["学習データ", "🚀rocket", "cafe\u0301", "abc"]):
+        trail("run", "--no-arg-params", "-p", f"model={model}", "-p", f"n={i * 1000}", "--", PYTHON, "-c", "0",
+              cwd=project)
+    lines = trail("ls", "--columns", "id,params.model,params.n", cwd=project).stdout.splitlines()
+    assert len(lines) == 5 and "学習データ" in "\n".join(lines)
+    widths = {_display_width(l) for l in lines}
+    assert len(widths) == 1, lines
+    # The text column starts at the same display column on every line.
+    starts = {_display_width(l[:l.index(m)]) for l, m in zip(lines[1:], ["abc", "cafe", "🚀", "学"])}
+    assert len(starts) == 1, lines
 
 
 def test_ls_empty_project(project):

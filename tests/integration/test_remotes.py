@@ -4,6 +4,7 @@ Two clones of one project share a bare Git repository (for the runs branch and p
 store remote (for the packs). S3 tests start s3rver like src/remote/s3_test_server.h does and
 check interoperability with Debian's AWS CLI (/usr/bin/aws).
 """
+import json
 import os
 import signal
 import socket
@@ -143,6 +144,71 @@ def test_default_remote_needs_origin_when_there_are_several(project, tmp_path):
     assert unknown.returncode == 1 and "no remote named three" in unknown.stderr
 
 
+def test_remote_default_and_names_as_git_and_dvc_spell_them(project, tmp_path):
+    # `trail push NAME`, `-r NAME`, `trail remote default NAME` (issue 19).
+    trail("remote", "add", "one", str(tmp_path / "r1"), cwd=project)
+    trail("remote", "add", "two", str(tmp_path / "r2"), cwd=project)
+    remotes_yaml = project / ".git" / "trail" / "remotes.yaml"
+    before = remotes_yaml.read_bytes()
+    unknown = trail("remote", "default", "three", cwd=project, check=False)
+    assert unknown.returncode == 1 and "no remote named three" in unknown.stderr
+    assert remotes_yaml.read_bytes() == before  # nothing written
+    assert trail("remote", "default", "two", cwd=project).stdout == "default remote: two\n"
+    assert trail("remote", "list", cwd=project).stdout == \
+        f"one\t{tmp_path / 'r1'}\ntwo\t{tmp_path / 'r2'}\t(default)\n"
+    # Without a name: the default, though there are several and none is origin.
+    pushed = trail("push", "--no-git", cwd=project)
+    assert f"{tmp_path / 'r2'} and this store" in pushed.stdout, pushed.stdout
+    assert f"{tmp_path / 'r1'} and this store" in trail("push", "--no-git", "one", cwd=project).stdout
+    assert f"{tmp_path / 'r1'} and this store" in trail("push", "--no-git", "-r", "one", cwd=project).stdout
+    assert f"{tmp_path / 'r1'} and this store" in trail("fetch", "--no-git", "one", cwd=project).stdout
+    assert f"{tmp_path / 'r1'} and this store" in trail("pull", "--no-git", "one", cwd=project).stdout
+    both = trail("push", "--no-git", "one", "-r", "two", cwd=project, check=False)
+    assert both.returncode == 1 and "two remotes named" in both.stderr
+    bad = trail("push", "three", cwd=project, check=False)
+    assert bad.returncode == 1 and "no remote named three" in bad.stderr
+    # Removing the default leaves none: two remotes, none origin, so a name is needed again.
+    trail("remote", "rm", "two", cwd=project)
+    trail("remote", "add", "two", str(tmp_path / "r2"), cwd=project)
+    several = trail("push", "--no-git", cwd=project, check=False)
+    assert several.returncode == 1 and "trail remote default" in several.stderr
+
+
+def test_remote_modify_settings(project, tmp_path):
+    trail("remote", "add", "folder", str(tmp_path / "r1"), cwd=project)
+    trail("remote", "add", "cloud", "s3://bucket/team", cwd=project,
+          env=env_with(AWS_ACCESS_KEY_ID="k", AWS_SECRET_ACCESS_KEY="s"))
+    remotes_yaml = project / ".git" / "trail" / "remotes.yaml"
+    env = env_with(AWS_ACCESS_KEY_ID="k", AWS_SECRET_ACCESS_KEY="s", AWS_PROFILE=None,
+                   AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    out = trail("remote", "modify", "cloud", "endpoint", "http://127.0.0.1:9000", cwd=project, env=env).stdout
+    assert out == "remote cloud: endpoint = http://127.0.0.1:9000\n"
+    trail("remote", "modify", "cloud", "region", "eu-west-1", cwd=project, env=env)
+    listed = trail("remote", "ls", cwd=project).stdout
+    assert "cloud\ts3://bucket/team\tendpoint=http://127.0.0.1:9000\tregion=eu-west-1\n" in listed, listed
+    as_json = json.loads(trail("remote", "ls", "--format", "json", cwd=project).stdout)
+    assert as_json[0] == {"name": "cloud", "url": "s3://bucket/team", "default": False,
+                          "settings": {"endpoint": "http://127.0.0.1:9000", "region": "eu-west-1"}}
+    assert "region: eu-west-1" in remotes_yaml.read_text()
+    before = remotes_yaml.read_bytes()
+    for args, message in [
+        (["cloud", "colour", "blue"], 'unknown remote setting "colour"'),
+        (["nope", "region", "x"], "no remote named nope"),
+        (["cloud", "endpoint", "ftp://host"], "bad endpoint"),
+        (["cloud", "endpoint", "http://key:secret@host"], "credentials do not belong"),
+        (["cloud", "region", "eu west"], "bad region"),
+        (["folder", "region", "eu-west-1"], "is a folder"),
+        (["cloud", "region"], "usage: trail remote modify NAME KEY VALUE"),
+    ]:
+        proc = trail("remote", "modify", *args, cwd=project, env=env, check=False)
+        assert proc.returncode != 0 and message in proc.stderr, (args, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert "secret" not in proc.stderr, proc.stderr
+    assert remotes_yaml.read_bytes() == before  # nothing written by any of them
+    trail("remote", "modify", "--unset", "cloud", "region", cwd=project, env=env)
+    assert "region" not in remotes_yaml.read_text()
+
+
 # ----------------------------------------------------------------------------------------------
 # A folder remote.
 
@@ -192,8 +258,9 @@ def test_pull_restores_only_the_named_paths(tmp_path):
     trail("push", "--no-git", cwd=a)
     b = clone(bare, tmp_path / "b")
     trail("remote", "add", "origin", str(remote), cwd=b)
-    pulled = trail("pull", "--no-git", "data/images", cwd=b)
-    assert "restored data/images" in pulled.stdout and "big.bin" not in pulled.stdout
+    pulled = json.loads(trail("pull", "--no-git", "data/images", "--format", "json", cwd=b).stdout)
+    assert pulled["remote"] == "origin" and pulled["where"] == str(remote) and pulled["packs_moved"] >= 1
+    assert pulled["checkout"] == {"restored": ["data/images"], "up_to_date": 0, "problems": []}
     assert not (b / "data" / "big.bin").exists()
     assert tree_digests(b, "data/images") == tree_digests(a, "data/images")
     # --no-git left the runs branch alone.
@@ -407,6 +474,32 @@ def test_s3_push_pull_and_aws_cli_interop(tmp_path, s3):
     (b / "other.bin.trail").write_bytes((c / "other.bin.trail").read_bytes())
     trail("checkout", "other.bin", cwd=b, env=env)
     assert sha256_file(b / "other.bin") == sha256_file(c / "other.bin")
+
+
+def test_s3_remote_settings_win_over_the_environment(tmp_path, s3):
+    # The endpoint and profile set on the remote beat a wrong AWS_ENDPOINT_URL and wrong static
+    # keys in the environment (issue 19); with --format json the push is one JSON document.
+    creds = tmp_path / "aws-credentials"
+    creds.write_text("[minio]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n")
+    env = env_with(AWS_ACCESS_KEY_ID="WRONG", AWS_SECRET_ACCESS_KEY="WRONGSECRET",
+                   AWS_ENDPOINT_URL=f"http://127.0.0.1:{_free_port()}", AWS_REGION="us-east-1",
+                   AWS_PROFILE=None, AWS_SESSION_TOKEN=None, AWS_CONFIG_FILE="/dev/null",
+                   AWS_SHARED_CREDENTIALS_FILE=str(creds))
+    a, _ = make_origin(tmp_path, env=s3["env"])
+    url = f"s3://{BUCKET}/settings"
+    trail("remote", "add", "store", url, cwd=a, env=env)
+    trail("remote", "modify", "store", "endpoint", s3["endpoint"], cwd=a, env=env)
+    trail("remote", "modify", "store", "profile", "minio", cwd=a, env=env)
+    pushed = trail("push", "--no-git", "store", "--format", "json", cwd=a, env=env, timeout=120)
+    report = json.loads(pushed.stdout)
+    assert report["remote"] == "store" and report["packs_moved"] == len(local_packs(a)) >= 1
+    assert report["runs"] is None and report["runs_only"] is False
+    assert "WRONGSECRET" not in pushed.stdout + pushed.stderr
+    assert f"settings/index/" in aws(s3, "s3", "ls", "--recursive", f"s3://{BUCKET}/settings/")
+    # Without the remote's profile, the environment's wrong keys are used and refused.
+    trail("remote", "modify", "--unset", "store", "profile", cwd=a, env=env)
+    refused = trail("push", "--no-git", "-r", "store", cwd=a, env=env, check=False, timeout=120)
+    assert refused.returncode == 1 and "WRONGSECRET" not in refused.stderr
 
 
 def test_s3_corrupt_pack_is_refused(tmp_path, s3):

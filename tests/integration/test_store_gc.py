@@ -1,4 +1,5 @@
 """trail gc and trail fsck: what is kept, what goes, what a damaged store reports."""
+import json
 import os
 import signal
 import time
@@ -53,6 +54,10 @@ def test_gc_removes_only_what_nothing_needs(project):
     dry = trail("gc", "--dry-run", cwd=project)
     assert "would remove 1 packs" in dry.stdout, dry.stdout
     assert store_files(project) == before
+    dry = json.loads(trail("gc", "--dry-run", "--format", "json", cwd=project).stdout)
+    assert dry["dry_run"] is True and dry["removed_packs"] == 1 and dry["freed_bytes"] > 0
+    assert [a["action"] for a in dry["actions"]] == ["remove"] and len(dry["actions"][0]["pack"]) == 64
+    assert store_files(project) == before
 
     out = trail("gc", cwd=project)
     assert "removed 1 packs, rewrote 0" in out.stdout, out.stdout
@@ -103,6 +108,8 @@ def test_fsck_clean_store(project):
     out = trail("fsck", cwd=project)
     assert out.returncode == 0
     assert "no problems" in out.stdout
+    report = json.loads(trail("fsck", "--format", "json", cwd=project).stdout)
+    assert report["clean"] is True and report["problems"] == [] and report["packs"] == 1 and report["objects"] >= 1
 
 
 def flip_byte(path, at):
@@ -121,6 +128,10 @@ def test_fsck_names_corrupt_pack_and_the_data(project):
     assert out.returncode == 1, out.stdout + out.stderr
     assert f"corrupt pack {pack.stem}" in out.stdout
     assert "needed by data/train.csv (pointer in worktree)" in out.stdout
+    out = trail("fsck", "--format", "json", cwd=project, check=False)
+    report = json.loads(out.stdout)
+    assert out.returncode == 1 and report["clean"] is False
+    assert any(p.startswith(f"corrupt pack {pack.stem}") for p in report["problems"]), report
     # gc refuses to guess, or keeps it: either way the pack is not deleted
     trail("gc", cwd=project, check=False)
     assert pack.exists()

@@ -72,6 +72,15 @@ space:
     assert "Best: " + s["best"]["id"] in show
     lines = [l for l in show.splitlines() if l.strip().startswith("1 ")]
     assert s["best"]["id"] in lines[0]
+    # --format json (issue 19): the sweep record as one document; ls: all of them; --check: the plan.
+    shown = json.loads(trail("sweep", "show", "p-sweep-1", "--format", "json", cwd=project).stdout)
+    assert shown["id"] == "p-sweep-1" and shown["best"] == s["best"] and len(shown["trials"]) == 6
+    listed = json.loads(trail("sweep", "ls", "--format", "json", cwd=project).stdout)
+    assert [x["id"] for x in listed] == ["p-sweep-1"]
+    plan = json.loads(trail("sweep", spec, "--check", "--format", "json", cwd=project).stdout)
+    assert plan["strategy"] == "grid" and plan["trials"] == 6 and sorted(plan["dims"]) == ["lr", "reg"]
+    bad = trail("sweep", "show", "p-sweep-9", "--format", "json", cwd=project, check=False)
+    assert bad.returncode == 1 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_random_is_reproducible_from_the_seed(project, scripts):
