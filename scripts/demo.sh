@@ -5,7 +5,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
-"$ROOT/scripts/build.sh"
+# Only what the demo runs: the CLI (with the web UI in it) and the Python module; the unit tests,
+# fuzzers and benchmarks belong to the test command and bench/.
+TRAIL_BUILD_SKIP_BENCH=1 "$ROOT/scripts/build.sh" --no-tests
 TRAIL="$ROOT/build/trail"
 # `import trail` for the scripts below, from the build (nothing is installed into the system
 # interpreter; docs/python.md says how to pip install the package).
