@@ -48,11 +48,12 @@ class Metric:
 class RunInfo:
     """MLflow's run.info: run_id (trail's id, `fraud-58`), run_name, status (FINISHED, FAILED,
     KILLED, RUNNING), start_time and end_time (milliseconds since the epoch, None when unknown),
-    user_id, lifecycle_stage ("active", or "deleted" for an archived run); plus trail's
-    number, trail_status (finished, crashed, pruned, ...), duration_s, exit_code and parent."""
+    user_id, lifecycle_stage ("active", or "deleted" for an archived run), experiment_id (the
+    run's `experiment` tag, set_experiment's name; "0", MLflow's default, when it has none); plus
+    trail's number, trail_status (finished, crashed, pruned, ...), duration_s, exit_code and parent."""
 
     __slots__ = ("run_id", "run_name", "status", "start_time", "end_time", "user_id", "lifecycle_stage", "number",
-                 "trail_status", "duration_s", "exit_code", "parent")
+                 "trail_status", "duration_s", "exit_code", "parent", "experiment_id")
 
     def __init__(self, **fields):
         for name in self.__slots__:
@@ -62,9 +63,6 @@ class RunInfo:
     def run_uuid(self):  # MLflow's older name
         return self.run_id
 
-    @property
-    def experiment_id(self):  # trail has one experiment: the project
-        return "0"
 
     @property
     def artifact_uri(self):
@@ -184,12 +182,26 @@ def _make_run(rec, summaries, ended_ms):
     summaries = summaries if isinstance(summaries, dict) else {}
     metrics = {k: s.get("last") for k, s in summaries.items() if isinstance(s, dict) and "last" in s}
     tags = {k: v if isinstance(v, str) else str(v) for k, v in (rec.get("tags") or {}).items()}
+    info.experiment_id = tags.get("experiment", "0")
     derived = rec.get("derived")
     if derived is None:
         derived = (rec.get("metrics") or {}).get("derived") or {}
     derived = {k: v for k, v in derived.items() if _number(v) is not None}
     data = RunData(dict(rec.get("params") or {}), metrics, tags, summaries, derived)
     return Run(info, data, rec)
+
+
+def _with_experiments(where, experiments):
+    """`where` narrowed to the runs of these experiments (the tag set_experiment sets)."""
+    names = [str(e) for e in experiments]
+    quoted = ", ".join("'" + n.replace("'", "''") + "'" for n in names if n != "0")
+    clauses = []
+    if quoted:
+        clauses.append(f"tags.experiment IN ({quoted})")
+    if "0" in names:  # MLflow's default experiment: runs no experiment was set for
+        clauses.append("tags.experiment IS NULL")
+    clause = "(" + " or ".join(clauses) + ")"
+    return f"({where}) and {clause}" if where.strip() else clause
 
 
 def search_runs(where="", order_by=None, max_results=None, include_archived=False, output_format="pandas", path=None,
@@ -205,11 +217,15 @@ def search_runs(where="", order_by=None, max_results=None, include_archived=Fals
     and trail's (number, trail_status, user, duration_s, exit_code, parent, archived, derived.K,
     context.K, model.K); metric_summaries=True adds min(metrics.K), max(metrics.K) and
     count(metrics.K). "list" gives Run entities. A bad query raises ValueError with the
-    engine's message. experiment_ids and experiment_names are accepted for MLflow's calls and
-    select nothing: a trail project is one experiment."""
+    engine's message. experiment_ids and experiment_names select the runs that
+    set_experiment(name) (or start_run(experiment_id=)) tagged `experiment: name`; trail's
+    experiments are names, so both lists hold names, and MLflow's default experiment "0" selects
+    the runs with no experiment tag. Neither given: every run of the project."""
+    experiments = []
     for name, value in (("experiment_ids", experiment_ids), ("experiment_names", experiment_names)):
         if value is not None and not isinstance(value, (list, tuple, str)):
             raise TypeError(f"search_runs: {name} is {type(value).__name__}; expected a list")
+        experiments += [value] if isinstance(value, str) else list(value or [])
     if filter_string is not None:
         if where:
             raise TypeError("search_runs: give where or filter_string, not both")
@@ -218,6 +234,8 @@ def search_runs(where="", order_by=None, max_results=None, include_archived=Fals
         where = ""
     if not isinstance(where, str):
         raise TypeError(f"search_runs: where is {type(where).__name__}; expected a query string")
+    if experiments:
+        where = _with_experiments(where, experiments)
     sort = _sort(order_by)
     if max_results is None:
         limit = -1

@@ -51,7 +51,8 @@ def repo(tmp_path_factory):
     python(script, cwd=repo)
     trail("rm", "p-4", cwd=repo)  # archived: listed only with include_archived
     write(repo, "exit3.py", "import sys\nsys.exit(3)\n")
-    trail("run", "--tag", "stage=cli", "--", sys.executable, "exit3.py", cwd=repo, check=False)
+    trail("run", "--tag", "stage=cli", "--tag", "experiment=fraud", "--", sys.executable, "exit3.py", cwd=repo,
+          check=False)
     return repo
 
 
@@ -97,7 +98,13 @@ def test_where_order_by_max_results_and_archived(repo):
     asc = client.search_runs(where="metrics.loss > 0", order_by=["metrics.loss ASC"], max_results=2, path=repo)
     assert list(asc.run_id) == ["p-1", "p-2"]
     assert list(client.search_runs(filter_string="tags.stage = 'prod'", path=repo).run_id) == ["p-3"]
-    assert len(client.search_runs(experiment_ids=["0"], path=repo)) == 4  # MLflow's call: one experiment
+    # Experiments are set_experiment's tag; MLflow's default experiment "0" is the runs without one.
+    assert list(client.search_runs(experiment_ids=["0"], path=repo).run_id) == ["p-3", "p-2", "p-1"]
+    assert list(client.search_runs(experiment_names=["fraud"], path=repo).run_id) == ["p-5"]
+    assert list(client.search_runs("tags.stage = 'cli'", experiment_ids=["0"], path=repo).run_id) == []
+    assert len(client.search_runs(experiment_ids=["0", "fraud"], path=repo)) == 4
+    assert client.get_run("p-5", path=repo).info.experiment_id == "fraud"
+    assert client.get_run("p-1", path=repo).info.experiment_id == "0"
     assert list(client.search_runs(order_by=["params.lr"], path=repo).run_id) == ["p-2", "p-1", "p-3", "p-5"]
     every = client.search_runs(include_archived=True, path=repo)
     assert list(every.run_id) == ["p-5", "p-4", "p-3", "p-2", "p-1"]
@@ -143,7 +150,7 @@ def test_get_run_returns_entity_and_record(repo):
     assert by_number.info.run_id == "p-2"
     assert client.get_run(rec["uid"], path=repo).info.run_id == "p-2"
     cli = client.get_run("p-5", path=repo)
-    assert cli.data.tags == {"stage": "cli"} and cli.info.exit_code == 3
+    assert cli.data.tags == {"stage": "cli", "experiment": "fraud"} and cli.info.exit_code == 3
 
 
 def test_get_metric_history_equals_logged(repo):
