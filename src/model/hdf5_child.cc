@@ -48,8 +48,21 @@ uint32_t GetU32(const char* in) {
   return v;
 }
 
+// The child's own bound on time spent in libhdf5 between two frames (seconds): twice the parent's silence
+// limit, so the parent's timeout normally acts first. It is what ends a child that hangs inside
+// libhdf5 after its parent died (then nobody reads, and nobody kills it). Waiting on a full pipe
+// is not counted: a parent that reads slowly is not a hang, and one that is gone gives EPIPE.
+std::atomic<unsigned> test_alarm_seconds{0};
+unsigned ChildAlarmSeconds() {
+  const unsigned test = test_alarm_seconds.load();
+  return test > 0
+             ? test
+             : static_cast<unsigned>(2 * std::chrono::duration_cast<std::chrono::seconds>(kHdf5ChildTimeout).count());
+}
+
 // Writes a header and `size` (at most kHdf5FrameBytes) bytes; false when the pipe is gone.
 bool WriteFrame(int fd, uint32_t kind, const char* data, size_t size) {
+  ::alarm(0);
   char header[kHeaderBytes];
   PutU32(header, kind);
   PutU32(header + 4, static_cast<uint32_t>(size));
@@ -71,6 +84,7 @@ bool WriteFrame(int fd, uint32_t kind, const char* data, size_t size) {
       at->iov_len -= done;
     }
   }
+  ::alarm(ChildAlarmSeconds());
   return true;
 }
 
@@ -104,6 +118,8 @@ uint64_t MappedBytes() {
     const rlimit as{address_limit, address_limit};
     ::setrlimit(RLIMIT_AS, &as);
   }
+  ::signal(SIGALRM, SIG_DFL);  // the alarm ends the process (see ChildAlarmSeconds)
+  ::alarm(ChildAlarmSeconds());
   switch (fault) {
     case Hdf5ChildFault::kNone:
       break;
@@ -373,5 +389,7 @@ Status ChildMessageReader::Malformed() const {
 void SetHdf5ChildFaultForTesting(Hdf5ChildFault fault) { test_fault.store(static_cast<int>(fault)); }
 
 void SetHdf5ChildTimeoutForTesting(std::chrono::milliseconds timeout) { test_timeout_ms.store(timeout.count()); }
+
+void SetHdf5ChildAlarmForTesting(unsigned seconds) { test_alarm_seconds.store(seconds); }
 
 }  // namespace trail::model

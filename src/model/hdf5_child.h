@@ -121,7 +121,7 @@ class ChildMessageReader {
 enum class Hdf5ChildFault {
   kNone,
   kCrash,        // raise(SIGSEGV), as libhdf5's overread does
-  kHang,         // send nothing, forever
+  kHang,         // send nothing, forever (until the parent's timeout or the child's alarm)
   kTruncate,     // send a data frame's header and half its bytes, then exit 0
   kHugeFrame,    // send a frame header claiming 4 GiB
   kExitQuietly,  // exit 0 without an end frame
@@ -130,5 +130,8 @@ enum class Hdf5ChildFault {
 void SetHdf5ChildFaultForTesting(Hdf5ChildFault fault);
 // Test-only: how long a silent child is waited for (kHdf5ChildTimeout when zero).
 void SetHdf5ChildTimeoutForTesting(std::chrono::milliseconds timeout);
+// Test-only: the child's own alarm (twice kHdf5ChildTimeout when zero), which ends a child
+// whose parent is gone while libhdf5 hangs.
+void SetHdf5ChildAlarmForTesting(unsigned seconds);
 
 }  // namespace trail::model

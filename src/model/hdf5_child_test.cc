@@ -33,6 +33,7 @@ class Hdf5ChildTest : public ::testing::Test {
   void TearDown() override {
     SetHdf5ChildFaultForTesting(Hdf5ChildFault::kNone);
     SetHdf5ChildTimeoutForTesting(0ms);
+    SetHdf5ChildAlarmForTesting(0);
   }
 };
 
@@ -55,6 +56,21 @@ TEST_F(Hdf5ChildTest, ASilentChildIsKilledAfterTheTimeout) {
   ASSERT_FALSE(model.ok());
   EXPECT_EQ(model.status().message(), Failure(path, "no answer for 200 ms"));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  ExpectNoChildren();
+}
+
+// A child that hangs in libhdf5 ends by its own alarm, so it cannot outlive a parent that died
+// (nobody would read its pipe or kill it); a parent waiting on a full pipe is not counted.
+TEST_F(Hdf5ChildTest, AHangingChildEndsByItsOwnAlarm) {
+  const std::string path = KerasFile("sequential.h5");
+  SetHdf5ChildFaultForTesting(Hdf5ChildFault::kHang);
+  SetHdf5ChildTimeoutForTesting(30000ms);  // the parent would wait longer than the alarm
+  SetHdf5ChildAlarmForTesting(1);
+  const auto start = std::chrono::steady_clock::now();
+  auto model = OpenModel(path);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().message(), Failure(path, "killed by signal 14"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
   ExpectNoChildren();
 }
 
