@@ -43,6 +43,8 @@ const std::vector<Command>& Commands() {
        "[REMOTE]",
        SetupFetch},
       {"pull", "fetch, then restore tracked data to match its pointers: trail pull [REMOTE] [PATH...]", SetupPull},
+      {"completion", "print the shell completion script: source <(trail completion bash)", SetupCompletion},
+      {"__complete", "", SetupComplete},
   };
   return kCommands;
 }

@@ -1,0 +1,109 @@
+"""Shell completion (`trail completion bash`) and the hidden `trail __complete`: the generated
+script is sourced in a real bash, its function called as bash's completion would call it
+(COMP_WORDS / COMP_CWORD), and COMPREPLY checked."""
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import TRAIL, env_with, init_project, make_git_repo, trail
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    """One project with two runs and two remotes, the script, and a PATH on which `trail` is found."""
+    base = tmp_path_factory.mktemp("completion")
+    repo = make_git_repo(base / "shop")
+    init_project(repo, "p")
+    trail("run", "--", "true", cwd=repo)
+    trail("run", "--", "true", cwd=repo)
+    (base / "r1").mkdir()
+    (base / "r2").mkdir()
+    trail("remote", "add", "origin", str(base / "r1"), cwd=repo)
+    trail("remote", "add", "backup", str(base / "r2"), cwd=repo)
+    bindir = base / "bin"
+    bindir.mkdir()
+    (bindir / "trail").symlink_to(TRAIL)
+    script = base / "trail.bash"
+    script.write_text(trail("completion", "bash", cwd=base).stdout)
+    env = env_with(PATH=f"{bindir}:{os.environ.get('PATH', '/usr/bin:/bin')}")
+    return {"repo": repo, "base": base, "script": script, "env": env}
+
+
+def complete(setup, line, cwd=None):
+    """COMPREPLY for the command line `line` with the cursor at its end (a trailing space: a new word)."""
+    words = line.split()
+    if line.endswith(" "):
+        words.append("")
+    program = (
+        f"source {setup['script']}\n"
+        "COMP_WORDS=(\"$@\"); COMP_CWORD=$(( $# - 1 )); COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE}\n"
+        "_trail trail\n"
+        "printf '%s\\n' \"${COMPREPLY[@]}\"\n")
+    proc = subprocess.run(["bash", "-c", program, "bash", *words], cwd=str(cwd or setup["repo"]),
+                          capture_output=True, text=True, env=setup["env"], timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", proc.stderr
+    return [w for w in proc.stdout.split("\n") if w]
+
+
+def test_script_is_valid_bash_and_help_says_how_to_install(setup):
+    assert subprocess.run(["bash", "-n", str(setup["script"])]).returncode == 0
+    text = setup["script"].read_text()
+    assert "complete -o nosort -F _trail trail" in text
+    assert "__complete" not in trail("--help", cwd=setup["base"]).stdout  # hidden
+    help_text = trail("completion", "--help", cwd=setup["base"]).stdout
+    assert "source <(trail completion bash)" in help_text
+    assert "/usr/share/bash-completion/completions/trail" in help_text
+
+
+def test_top_level_commands_from_a_prefix(setup):
+    assert complete(setup, "trail re") == ["reproduce", "remote"]
+    everything = complete(setup, "trail ")
+    for name in ("init", "run", "show", "model", "push", "completion"):
+        assert name in everything
+    assert "__complete" not in everything
+    assert complete(setup, "trail --v") == ["--version"]
+
+
+def test_subcommands_and_their_options(setup):
+    assert complete(setup, "trail model ") == ["inspect", "diff", "register", "alias", "ls", "show"]
+    assert complete(setup, "trail remote a") == ["add"]
+    assert complete(setup, "trail model inspect --") == ["--help", "--format", "--no-checksums"]
+    assert set(complete(setup, "trail push -")) >= {"-r", "--remote", "-j", "--jobs", "--no-git", "--format"}
+    assert "json" in complete(setup, "trail ls --format ")  # CLI::IsMember's choices
+    assert complete(setup, "trail show --format j") == ["json"]
+
+
+def test_run_ids_newest_first(setup):
+    assert complete(setup, "trail show ") == ["p-2", "p-1"]
+    assert complete(setup, "trail show p-1") == ["p-1"]
+    assert complete(setup, "trail diff p-2 ") == ["p-2", "p-1"]
+    assert complete(setup, "trail run --resume ") == ["p-2", "p-1"]
+    assert complete(setup, "trail rm p-1 ") == ["p-2", "p-1"]  # several runs
+    # -C DIR before the command is where the runs are looked up.
+    assert complete(setup, f"trail -C {setup['repo']} show ", cwd=setup["base"]) == ["p-2", "p-1"]
+
+
+def test_remote_names(setup):
+    assert complete(setup, "trail push ") == ["backup", "origin"]
+    assert complete(setup, "trail pull -r o") == ["origin"]
+    assert complete(setup, "trail fetch --remote ") == ["backup", "origin"]
+    assert complete(setup, "trail remote rm b") == ["backup"]
+
+
+def test_outside_a_project_nothing_and_no_noise(setup):
+    assert complete(setup, "trail show ", cwd=setup["base"]) == []
+    proc = trail("__complete", "runs", "", cwd=setup["base"])
+    assert proc.stdout == "" and proc.stderr == ""
+    bad = trail("__complete", "things", cwd=setup["repo"], check=False)
+    assert bad.returncode != 0 and "things" in bad.stderr
+    bad = trail("completion", "tcsh", cwd=setup["base"], check=False)
+    assert bad.returncode != 0 and "tcsh" in bad.stderr and bad.stdout == ""
+
+
+def test_files_where_a_path_goes(setup):
+    (setup["base"] / "spec-one.yaml").write_text("x")
+    assert complete(setup, "trail sweep spec-", cwd=setup["base"]) == ["spec-one.yaml"]
+    assert complete(setup, "trail run -- tru") and "true" in complete(setup, "trail run -- tru")
