@@ -44,6 +44,7 @@ const std::vector<Command>& Commands() {
        SetupFetch},
       {"pull", "fetch, then restore tracked data to match its pointers: trail pull [REMOTE] [PATH...]", SetupPull},
       {"completion", "print the shell completion script: source <(trail completion bash)", SetupCompletion},
+      {"help", "a command's help, or its manual page: trail help [--man] [COMMAND...]", SetupHelp},
       {"__complete", "", SetupComplete},
   };
   return kCommands;

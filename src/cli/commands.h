@@ -32,6 +32,7 @@ std::function<int()> SetupEnv(CLI::App& sub);
 std::function<int()> SetupUi(CLI::App& sub);
 std::function<int()> SetupModel(CLI::App& sub);
 std::function<int()> SetupCompletion(CLI::App& sub);  // cmd_completion.cc
+std::function<int()> SetupHelp(CLI::App& sub);        // cmd_help.cc
 std::function<int()> SetupComplete(CLI::App& sub);    // cmd_completion.cc: hidden, for the script
 // `trail model` subcommands (cmd_model.cc dispatches): each adds its options to its own
 // sub-subcommand and returns its action.

@@ -107,3 +107,48 @@ def test_files_where_a_path_goes(setup):
     (setup["base"] / "spec-one.yaml").write_text("x")
     assert complete(setup, "trail sweep spec-", cwd=setup["base"]) == ["spec-one.yaml"]
     assert complete(setup, "trail run -- tru") and "true" in complete(setup, "trail run -- tru")
+
+
+def test_help_and_man_pages(setup):
+    base = setup["base"]
+    assert "Usage: inspect" in trail("help", "model", "inspect", cwd=base).stdout
+    page = trail("help", "--man", "push", cwd=base).stdout
+    assert page.startswith(".TH TRAIL-PUSH 1 ")
+    assert "\\fB\\-r, \\-\\-remote\\fR \\fITEXT\\fR" in page  # every option, from the tree
+    assert ".SH SEE ALSO" in page
+    top = trail("help", "--man", cwd=base).stdout
+    assert top.startswith(".TH TRAIL 1 ") and "\\fBtrail\\-model\\fR(1)" in top
+    bad = trail("help", "--man", "nope", cwd=base, check=False)
+    assert bad.returncode == 2 and "trail nope" in bad.stderr and bad.stdout == ""
+    out = base / "man"
+    out.mkdir()
+    (base / "elsewhere").write_text("keep")
+    (out / "trail-ls.1").symlink_to(base / "elsewhere")  # a link there is not followed
+    bad = trail("help", "--man", "--output-dir", out, cwd=base, check=False)
+    assert bad.returncode == 1 and "trail-ls.1" in bad.stderr
+    assert (base / "elsewhere").read_text() == "keep"
+    (out / "trail-ls.1").unlink()
+    trail("help", "--man", "--output-dir", out, cwd=base)
+    assert (out / "trail-model-inspect.1").read_text().startswith(".TH TRAIL-MODEL-INSPECT 1 ")
+    rendered = subprocess.run(["man", "-l", str(out / "trail-remote-add.1")], capture_output=True, text=True,
+                              env=dict(setup["env"], MANPAGER="cat", MANWIDTH="100"))
+    assert rendered.returncode == 0 and "TRAIL-REMOTE-ADD(1)" in rendered.stdout
+
+
+def test_cmake_install_puts_binary_completion_and_man_pages_in_place(setup):
+    build = Path(TRAIL).parent
+    if not (build / "CMakeCache.txt").exists() or not (build / "generated" / "man" / "trail.1").exists():
+        pytest.skip("TRAIL_BIN is not in a CMake build folder whose default target was built")
+    prefix = setup["base"] / "prefix"
+    proc = subprocess.run(["cmake", "--install", str(build), "--prefix", str(prefix)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    binary = prefix / "bin" / "trail"
+    assert os.access(binary, os.X_OK)
+    assert subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout.startswith("trail ")
+    completion = prefix / "share" / "bash-completion" / "completions" / "trail"
+    assert "complete -o nosort -F _trail trail" in completion.read_text()
+    man1 = prefix / "share" / "man" / "man1"
+    assert (man1 / "trail.1").read_text().startswith(".TH TRAIL 1 ")
+    assert (man1 / "trail-show.1").read_text().startswith(".TH TRAIL-SHOW 1 ")
+    assert (man1 / "trail-remote-add.1").exists()
