@@ -152,3 +152,13 @@ def test_cmake_install_puts_binary_completion_and_man_pages_in_place(setup):
     assert (man1 / "trail.1").read_text().startswith(".TH TRAIL 1 ")
     assert (man1 / "trail-show.1").read_text().startswith(".TH TRAIL-SHOW 1 ")
     assert (man1 / "trail-remote-add.1").exists()
+    # The Python package, importable from where it was installed (the prefix's dist-packages).
+    packages = list(prefix.glob("lib/python3*/dist-packages/trail"))
+    if (build / "python" / "trail" / "__init__.py").exists():
+        assert len(packages) == 1, list(prefix.rglob("*"))[:20]
+        assert sorted(p.name for p in packages[0].glob("_trail*.so")), "the native module is installed"
+        assert not any(p.is_symlink() for p in packages[0].iterdir()), "files, not links into the build"
+        proc = subprocess.run(["/usr/bin/python3", "-c", "import trail; print(trail.__file__)"], capture_output=True,
+                              text=True, env=dict(os.environ, PYTHONPATH=str(packages[0].parent)), cwd=prefix)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == str(packages[0] / "__init__.py")
