@@ -182,7 +182,7 @@ class ChunkReader {
 // Elements converted to double at a time: both sides' blocks stay in the L1 cache.
 constexpr size_t kBlockElements = 2048;
 
-// Sums over a tensor pair, accumulated element by element in file order, in double.
+// Sums over a tensor pair, in double, accumulated block by block in four lanes (see Accumulate).
 struct Sums {
   double aa = 0, bb = 0, ab = 0, dd = 0, max_abs = 0;
 };
@@ -228,36 +228,58 @@ void BlockToDoubles(DType dtype, const char* bytes, size_t n, double* out) {
   }
 }
 
-// The kernels below keep their sums in registers (noinline: register allocation of their own)
-// and add in element order: results are bit for bit those of one pass over the values.
+// The kernels below keep their sums in registers (noinline: register allocation of their own),
+// each in four lanes (elements i, i+1, i+2, i+3 of every four), added together at the end of
+// the block. One running sum in element order is a chain of dependent additions (4 cycles each)
+// that kept the diff at a fraction of disk speed; four independent chains are about 4x faster,
+// and no less accurate (pairwise-style summation is, if anything, more so). The order is still
+// fixed, so the same two files always give the same figures.
 
 // `sum` plus the squares of x[0..n).
 [[gnu::noinline]] double AddSquares(const double* x, size_t n, double sum) {
-  for (size_t i = 0; i < n; ++i) sum += x[i] * x[i];
-  return sum;
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += x[i] * x[i];
+    s1 += x[i + 1] * x[i + 1];
+    s2 += x[i + 2] * x[i + 2];
+    s3 += x[i + 3] * x[i + 3];
+  }
+  for (; i < n; ++i) s0 += x[i] * x[i];
+  return sum + ((s0 + s1) + (s2 + s3));
 }
 
 // The larger of `m` and `v`; a NaN `v` is passed over (Sums::dd carries NaN: see Accumulate).
 inline double Max(double m, double v) { return v > m ? v : m; }
 
 [[gnu::noinline]] void Accumulate(const double* __restrict va, const double* __restrict vb, size_t n, Sums& s) {
-  double aa = s.aa, bb = s.bb, ab = s.ab, dd = s.dd;
-  for (size_t i = 0; i < n; ++i) {
-    const double x = va[i], y = vb[i], diff = x - y;
-    aa += x * x;
-    bb += y * y;
-    ab += x * y;
-    dd += diff * diff;
+  double aa[4] = {}, bb[4] = {}, ab[4] = {}, dd[4] = {};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (size_t l = 0; l < 4; ++l) {
+      const double x = va[i + l], y = vb[i + l], diff = x - y;
+      aa[l] += x * x;
+      bb[l] += y * y;
+      ab[l] += x * y;
+      dd[l] += diff * diff;
+    }
   }
-  s.aa = aa;
-  s.bb = bb;
-  s.ab = ab;
-  s.dd = dd;
+  for (; i < n; ++i) {
+    const double x = va[i], y = vb[i], diff = x - y;
+    aa[0] += x * x;
+    bb[0] += y * y;
+    ab[0] += x * y;
+    dd[0] += diff * diff;
+  }
+  auto total = [](const double(&lanes)[4]) { return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]); };
+  s.aa += total(aa);
+  s.bb += total(bb);
+  s.ab += total(ab);
+  s.dd += total(dd);
   // The maximum does not depend on the order: four lanes. A NaN difference makes dd NaN (a sum
   // of squares is NaN only through one), which CompareValues turns into a NaN maximum.
   double m0 = s.max_abs, m1 = m0, m2 = m0, m3 = m0;
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (i = 0; i + 4 <= n; i += 4) {
     m0 = Max(m0, std::fabs(va[i] - vb[i]));
     m1 = Max(m1, std::fabs(va[i + 1] - vb[i + 1]));
     m2 = Max(m2, std::fabs(va[i + 2] - vb[i + 2]));
@@ -292,7 +314,7 @@ Status CompareValues(ChunkReader& ra, const TensorInfo& ta, ChunkReader& rb, con
     if (!same_chunk) identical = false;
     if (same_chunk) {
       // Equal bytes are equal values: only ||a|| moves (checkpoints share most chunks). One sum
-      // per chunk, in element order, as before the blocks.
+      // per chunk.
       double sum = 0;
       for (size_t k = 0; k < n; k += kBlockElements) {
         const size_t m = std::min(kBlockElements, n - k);
