@@ -103,6 +103,11 @@ class ChunkReader {
     return serial_ ? std::unique_lock<std::mutex>(*serial_) : std::unique_lock<std::mutex>();
   }
 
+  StatusOr<size_t> ReadLocked(ValueStream& stream, char* buf, size_t want) {
+    auto lock = Serial();
+    return ReadFull(stream, buf, want);
+  }
+
   // A free slot, or null when told to stop.
   Slot* WaitFree() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -146,11 +151,8 @@ class ChunkReader {
           break;
         }
         const size_t want = static_cast<size_t>(std::min<uint64_t>(left, job.chunk_elements)) * job.width;
-        StatusOr<size_t> got = opened;
-        if (opened.ok()) {
-          auto lock = Serial();
-          got = ReadFull(*stream, slot->buf.data(), want);
-        }
+        // A StatusOr is never made from an OK status (status.h asserts it): read only when open.
+        StatusOr<size_t> got = opened.ok() ? ReadLocked(*stream, slot->buf.data(), want) : StatusOr<size_t>(opened);
         slot->status = got.status();
         slot->size = got.ok() ? *got : 0;
         Publish();

@@ -94,7 +94,7 @@ StatusOr<RandomFile> OpenExternal(const std::string& model_path, const std::stri
   return opened;
 }
 
-Status ReadText(const FileWireWalker& walker, const FileField& f, std::string* out) {
+Status ReadText(const FileWireWalker& walker, const OnnxField& f, std::string* out) {
   if (f.type != WireType::kLengthDelimited) return Status::Ok();
   return walker.ReadSmall(f, kMaxTextBytes, out);
 }
@@ -176,7 +176,7 @@ struct GraphWalk {
   size_t top_tensors = 0;  // the main graph's initializers, listed first
   std::unordered_set<std::string> names;
 
-  Status Graph(const FileField& graph, int depth, const std::string& scope) {
+  Status Graph(const OnnxField& graph, int depth, const std::string& scope) {
     if (depth > kMaxGraphDepth)
       return Corrupt(path + ": subgraphs nest more than " + std::to_string(kMaxGraphDepth) + " deep");
     // Two passes: the graph's own initializers first, so they keep their names, then its nodes
@@ -184,7 +184,7 @@ struct GraphWalk {
     const RandomFile& f = model.main();
     for (const bool nodes : {false, true}) {
       FileWireWalker g(&f, graph.offset, graph.offset + graph.value, path + ": graph");
-      FileField field;
+      OnnxField field;
       std::string text;
       for (;;) {
         TRAIL_ASSIGN_OR_RETURN(bool more, g.Next(field));
@@ -221,12 +221,12 @@ struct GraphWalk {
   }
 
   // NodeProto: name (3), op_type (4), domain (7), and the graphs in its attributes (5).
-  Status Node(const FileField& field, int depth, const std::string& scope) {
+  Status Node(const OnnxField& field, int depth, const std::string& scope) {
     const RandomFile& f = model.main();
     FileWireWalker node(&f, field.offset, field.offset + field.value, path + ": node");
-    FileField nf;
+    OnnxField nf;
     std::string op, domain, name;
-    std::vector<std::pair<std::string, FileField>> subgraphs;  // (attribute name, graph)
+    std::vector<std::pair<std::string, OnnxField>> subgraphs;  // (attribute name, graph)
     for (;;) {
       TRAIL_ASSIGN_OR_RETURN(bool more_node, node.Next(nf));
       if (!more_node) break;
@@ -235,16 +235,16 @@ struct GraphWalk {
       if (nf.number == 7) TRAIL_RETURN_IF_ERROR(ReadText(node, nf, &domain));
       if (nf.number == 5 && nf.type == WireType::kLengthDelimited) {
         FileWireWalker attribute(&f, nf.offset, nf.offset + nf.value, path + ": node attribute");
-        FileField af;
+        OnnxField af;
         std::string attribute_name;
-        std::vector<FileField> graphs;
+        std::vector<OnnxField> graphs;
         for (;;) {
           TRAIL_ASSIGN_OR_RETURN(bool more_attribute, attribute.Next(af));
           if (!more_attribute) break;
           if (af.number == 1) TRAIL_RETURN_IF_ERROR(ReadText(attribute, af, &attribute_name));
           if ((af.number == 6 || af.number == 11) && af.type == WireType::kLengthDelimited) graphs.push_back(af);
         }
-        for (const FileField& graph : graphs) subgraphs.emplace_back(attribute_name, graph);
+        for (const OnnxField& graph : graphs) subgraphs.emplace_back(attribute_name, graph);
       }
     }
     const std::string node_scope = (scope.empty() ? "" : scope + "/") + (name.empty() ? op : name);
@@ -263,7 +263,7 @@ struct GraphWalk {
 
   // An initializer keeps its ONNX name; one inside a subgraph whose name is already listed is
   // named by its place: "loop_node/body/w".
-  Status Initializer(const FileField& field, const std::string& scope) {
+  Status Initializer(const OnnxField& field, const std::string& scope) {
     ModelInfo& info = model.mutable_info();
     if (info.tensors.size() >= kMaxInitializers)
       return Corrupt(path + ": more than " + std::to_string(kMaxInitializers) + " initializers");
@@ -305,11 +305,11 @@ ModelFileOr OpenOnnx(const std::string& path) {
   Json arch = Json::object();
   Json opsets = Json::object();
   std::string producer_name, producer_version;
-  FileField graph{};
+  OnnxField graph{};
   bool has_graph = false;
 
   FileWireWalker top(&f, 0, f.size(), path);
-  FileField field;
+  OnnxField field;
   std::string text;
   for (;;) {
     TRAIL_ASSIGN_OR_RETURN(bool more, top.Next(field));

@@ -123,12 +123,12 @@ bool OnnxDType(uint64_t data_type, DType* dtype, std::string* name) {
   return true;
 }
 
-StatusOr<OnnxTensor> ReadOnnxTensor(const RandomFile& file, const FileField& field, const std::string& what) {
+StatusOr<OnnxTensor> ReadOnnxTensor(const RandomFile& file, const OnnxField& field, const std::string& what) {
   OnnxTensor t;
   FileWireWalker walker(&file, field.offset, field.offset + field.value, what);
-  FileField f;
+  OnnxField f;
   uint64_t data_type = 0;
-  FileField typed;  // the typed repeated field holding the values, if any
+  OnnxField typed;  // the typed repeated field holding the values, if any
   int typed_count = 0;
   bool raw = false, external = false;
   std::string entry;

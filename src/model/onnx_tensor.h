@@ -36,7 +36,7 @@ bool OnnxDType(uint64_t data_type, DType* dtype, std::string* name);
 
 // Reads the TensorProto in `field` (length-delimited) of `file`. Corrupt naming `what` when
 // malformed: dims that overflow, data that does not hold the dims' elements.
-StatusOr<OnnxTensor> ReadOnnxTensor(const RandomFile& file, const FileField& field, const std::string& what);
+StatusOr<OnnxTensor> ReadOnnxTensor(const RandomFile& file, const OnnxField& field, const std::string& what);
 
 // A stream of `count` varints at [offset, offset + length) of `file`, each written as `width`
 // little-endian bytes (the low bytes of its two's complement value).

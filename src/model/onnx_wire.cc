@@ -33,7 +33,7 @@ StatusOr<uint64_t> FileWireWalker::Varint() {
   return Fail("varint longer than 10 bytes");
 }
 
-StatusOr<bool> FileWireWalker::Next(FileField& field) {
+StatusOr<bool> FileWireWalker::Next(OnnxField& field) {
   if (pos_ >= end_) return false;
   TRAIL_ASSIGN_OR_RETURN(uint64_t key, Varint());
   const uint64_t number = key >> 3;
@@ -72,7 +72,7 @@ StatusOr<bool> FileWireWalker::Next(FileField& field) {
   }
 }
 
-Status FileWireWalker::ReadSmall(const FileField& field, uint64_t max_bytes, std::string* out) const {
+Status FileWireWalker::ReadSmall(const OnnxField& field, uint64_t max_bytes, std::string* out) const {
   if (field.value > max_bytes) {
     return Corrupt(what_ + ": field " + std::to_string(field.number) + " holds " + std::to_string(field.value) +
                    " bytes, over the " + std::to_string(max_bytes) + " trail reads");

@@ -14,7 +14,10 @@
 
 namespace trail::model {
 
-struct FileField {
+// A field of an ONNX message on disk. Named apart from tf_file_wire.h's FileField: two classes of one
+// name in one namespace break the one-definition rule (their std::vector code was merged by the
+// linker, and the smaller one read past its end under ASan).
+struct OnnxField {
   uint32_t number = 0;
   WireType type = WireType::kVarint;
   uint64_t value = 0;   // a varint's or fixed field's value; a length-delimited field's length
@@ -29,10 +32,10 @@ class FileWireWalker {
 
   // Reads the next field: true with one, false at the end of the range. Corrupt for a truncated
   // varint, a length past the range, a group, wire types 6 and 7, field number 0.
-  StatusOr<bool> Next(FileField& field);
+  StatusOr<bool> Next(OnnxField& field);
 
   // The contents of a length-delimited field, refused (Corrupt) above `max_bytes`.
-  Status ReadSmall(const FileField& field, uint64_t max_bytes, std::string* out) const;
+  Status ReadSmall(const OnnxField& field, uint64_t max_bytes, std::string* out) const;
 
  private:
   StatusOr<uint64_t> Varint();
