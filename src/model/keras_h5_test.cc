@@ -111,6 +111,13 @@ TEST(KerasH5Test, PlainHdf5ListsEveryDatasetStreamedInBoundedReads) {
 TEST(KerasH5Test, ThreadsReadInParallelThroughTheirOwnChildren) {
   // Debian's serial libhdf5 is not thread-safe; it runs only in children (hdf5_child.h). Files
   // opened and streamed from several threads at once give the same checksums as one thread.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // GCC 12's sanitizer runtimes do not lock their allocator around fork (libasan.so.8 has no fork
+  // interceptor), so a child forked while another thread is inside it can deadlock in its first
+  // malloc (seen in CI: a child silent for 60 s). glibc's malloc, which trail runs on, resets its
+  // locks in the child; this test runs in the plain build (`ctest --test-dir build -L unit`).
+  GTEST_SKIP() << "fork from several threads is not safe under this sanitizer runtime";
+#endif
   auto reference = OpenModel(KerasFile("plain.h5"));
   ASSERT_TRUE(reference.ok()) << reference.status().message();
   ASSERT_TRUE(ComputeChecksums(**reference).ok());
