@@ -438,14 +438,7 @@ def _seed_generators(n):
     import random
     random.seed(n)
 
-    def available(name):
-        # Imported already, or installed: find_spec reads no module code.
-        if name in sys.modules:
-            return sys.modules[name] is not None
-        try:
-            return importlib.util.find_spec(name) is not None
-        except (ImportError, ValueError):
-            return False
+    from ._autolog import _installed as available  # imported already, or installed (no module code run)
 
     def load(name):
         # A framework that is installed but cannot be imported here is not one the script uses.
