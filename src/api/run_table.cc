@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "api/list_query.h"
 #include "api/project_access.h"
 #include "base/clock.h"
 #include "base/files.h"
@@ -287,13 +288,7 @@ StatusOr<RunTable> ReadRunTable(Project& project, const RunQuery& query, bool su
   // Runs in progress are not on the branch: on top of an unfiltered, default-ordered first page,
   // as `trail ls` shows them. A resumed run is live and on the branch at once: its live row
   // stands for it.
-  index::ListQuery q;
-  q.where = query.where;
-  q.sort = query.sort;
-  q.descending = query.descending;
-  q.limit = query.limit;
-  q.offset = query.offset;
-  q.include_archived = query.include_archived;
+  index::ListQuery q = ToListQuery(query);
   std::vector<RunRow> live;
   if (q.where.empty() && q.sort.empty() && q.offset == 0) {
     live = LiveRuns(project, q.limit);

@@ -1,5 +1,6 @@
 #include "trail/runs.h"
 
+#include "api/list_query.h"
 #include "api/project_access.h"
 #include "base/clock.h"
 #include "query/query.h"
@@ -76,13 +77,7 @@ std::vector<RunRow> LiveRuns(Project& project, int64_t limit) {
 Status ForEachRun(Project& project, const RunQuery& query, const std::function<Status(const RunRow&)>& visit) {
   auto idx = ProjectAccess::Of(project).Index();
   if (!idx.ok()) return idx.status();
-  index::ListQuery q;
-  q.where = query.where;
-  q.sort = query.sort;
-  q.descending = query.descending;
-  q.limit = query.limit;
-  q.offset = query.offset;
-  q.include_archived = query.include_archived;
+  index::ListQuery q = ToListQuery(query);
   return (*idx)->ForEach(q, [&](const index::RunRow& r) { return visit(ToRow(r)); });
 }
 
