@@ -36,8 +36,8 @@ StatusOr<ModelReport> InspectModelFile(const std::string& path, const InspectOpt
 // run's primary model, the artifact whose `model:` summary counts the most parameters.
 // TensorFlow checkpoints are restored with their companion files (.index and .data-* shards).
 struct RunModelRef {
-  std::string run;       // id, number or uid
-  std::string artifact;  // empty: the primary model
+  std::string run;       // id, number or uid; or a registered version: "model:NAME@ALIAS", ":N", or the latest
+  std::string artifact;  // empty: the primary model (a version's: its first file)
 };
 
 StatusOr<ModelReport> InspectRunModel(Project& project, const RunModelRef& ref, const InspectOptions& options);

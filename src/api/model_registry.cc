@@ -1,5 +1,6 @@
 #include "trail/model_registry.h"
 
+#include "api/model_version_record.h"
 #include "api/project_access.h"
 #include "base/clock.h"
 #include "record/record.h"
@@ -130,20 +131,27 @@ StatusOr<ModelView> ShowModel(Project& handle, const std::string& ref_text, cons
   return view;
 }
 
-StatusOr<GetResult> GetModel(Project& handle, const std::string& ref_text, const std::string& out, bool force) {
-  trail::Project& project = ProjectAccess::Of(handle);
+StatusOr<Json> LoadModelVersionRecord(trail::Project& project, const std::string& ref_text) {
   TRAIL_ASSIGN_OR_RETURN(registry::ModelRef ref, registry::ParseModelRef(ref_text));
   TRAIL_ASSIGN_OR_RETURN(std::string tip, registry::RunsTip(project));
   TRAIL_ASSIGN_OR_RETURN(registry::Model model, registry::LoadModel(project, tip, ref.name));
   TRAIL_ASSIGN_OR_RETURN(const registry::Version* v, registry::Resolve(model, ref, std::nullopt));
-  // The version's files restored as a run's artifacts would be: a record holding just them.
   Json rec = Json::object();
   rec["id"] = v->name + "-v" + std::to_string(v->number);
   rec["artifacts"] = v->artifacts;
+  rec["model"] = v->name;
+  rec["version"] = v->number;
+  return rec;
+}
+
+StatusOr<GetResult> GetModel(Project& handle, const std::string& ref_text, const std::string& out, bool force) {
+  trail::Project& project = ProjectAccess::Of(handle);
+  // The version's files restored as a run's artifacts would be: a record holding just them.
+  TRAIL_ASSIGN_OR_RETURN(Json rec, LoadModelVersionRecord(project, ref_text));
   auto done = RestoreArtifacts(project, rec, {}, out, force);
   if (!done.ok()) return done.status();
   GetResult result;
-  result.id = v->name + ":" + std::to_string(v->number);
+  result.id = record::GetString(rec, "model") + ":" + std::to_string(rec["version"].get<int64_t>());
   result.out = done->out;
   result.warnings = done->warnings;
   for (const trail::RestoredArtifact& a : done->restored)

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "api/model_version_record.h"
 #include "api/project_access.h"
 #include "base/files.h"
 #include "base/paths.h"
@@ -43,13 +44,23 @@ class RestoredModel {
 
   // Restores what `ref` names and opens it.
   Status Restore(trail::Project& project, const RunModelRef& ref) {
-    TRAIL_ASSIGN_OR_RETURN(StoredRun run, project.LoadRun(ref.run));
-    const Json& rec = run.record;
-    const std::string id = record::GetString(rec, "id");
+    // "model:NAME@ALIAS" (":N", or the latest): a registered version, whose first file is its
+    // primary model; anything else names a run.
+    const bool version = ref.run.rfind("model:", 0) == 0;
+    Json rec;
+    if (version) {
+      TRAIL_ASSIGN_OR_RETURN(rec, LoadModelVersionRecord(project, ref.run.substr(6)));
+    } else {
+      TRAIL_ASSIGN_OR_RETURN(StoredRun run, project.LoadRun(ref.run));
+      rec = std::move(run.record);
+    }
+    const std::string id = version ? ref.run : record::GetString(rec, "id");
     const Json artifacts = rec.value("artifacts", Json::array());
     if (!artifacts.is_array() || artifacts.empty()) return NotFound(id + " has no stored artifacts");
     std::string path;
-    if (ref.artifact.empty()) {
+    if (ref.artifact.empty() && version) {
+      path = artifacts[0].is_object() ? record::GetString(artifacts[0], "path") : "";
+    } else if (ref.artifact.empty()) {
       const Json* primary = record::PrimaryModelArtifact(rec);
       if (!primary)
         return NotFound(id + " has no model artifact trail could read when it was recorded; name one: " + id +

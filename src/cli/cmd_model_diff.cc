@@ -14,7 +14,8 @@ std::function<int()> SetupModelDiff(CLI::App& sub) {
     bool all = false, no_values = false;
   };
   auto o = std::make_shared<Options>();
-  sub.add_option("a", o->a, "the old model: a file, a run id (its primary model) or ID:ARTIFACT")->required();
+  sub.add_option("a", o->a, "the old model: a file, a run id (its primary model), ID:ARTIFACT or model:NAME@ALIAS")
+      ->required();
   sub.add_option("b", o->b, "the new model, as A")->required();
   sub.add_option("--format", o->format, "text | json")->check(CLI::IsMember({"text", "json"}));
   sub.add_flag("--all", o->all, "list identical tensors too");

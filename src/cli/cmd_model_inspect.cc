@@ -15,7 +15,8 @@ std::function<int()> SetupModelInspect(CLI::App& sub) {
   };
   auto o = std::make_shared<Options>();
   sub.add_option("target", o->target,
-                 "a model file, TensorFlow checkpoint prefix or SavedModel folder; or a run id (its primary model)")
+                 "a model file, TensorFlow checkpoint prefix or SavedModel folder; a run id (its primary model); or a "
+                 "registered version, model:NAME@ALIAS (:N, or the latest)")
       ->required();
   sub.add_option("artifact", o->artifact, "with a run id: the artifact, by path, file name or role");
   sub.add_option("--format", o->format, "text | json")->check(CLI::IsMember({"text", "json"}));

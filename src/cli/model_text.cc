@@ -128,6 +128,11 @@ api::ModelRef ParseModelRef(const std::string& text) {
     ref.file = text;
     return ref;
   }
+  // A registered version ("model:NAME:N" has colons of its own) is named whole.
+  if (text.rfind("model:", 0) == 0) {
+    ref.run.run = text;
+    return ref;
+  }
   const size_t colon = text.find(':');
   ref.run.run = text.substr(0, colon);
   if (colon != std::string::npos) ref.run.artifact = text.substr(colon + 1);

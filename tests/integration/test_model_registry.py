@@ -363,3 +363,30 @@ def test_an_old_single_artifact_version_still_shows_and_restores(reg, tmp_path):
     out = trail("get", "model:legacy", "-o", tmp_path / "legacy", cwd=repo)
     assert "restored 1 artifact of legacy:1" in out.stdout, out.stdout
     assert sha256_file(tmp_path / "legacy" / "models" / "model.pt") == sha256_file(files[1][0])
+
+
+NPZ = """import numpy as np, os, sys
+os.makedirs("models", exist_ok=True)
+rng = np.random.default_rng(int(sys.argv[1]))
+np.savez("models/weights.npz", w=rng.standard_normal((4, 3)), b=np.zeros(3))
+"""
+
+
+def test_inspect_and_diff_name_a_registered_version(tmp_path):
+    """`trail model inspect model:NAME@ALIAS` and `trail model diff model:NAME:1 model:NAME:2` read the
+    version's stored files, as `trail get model:...` restores them; an unknown one is one line."""
+    repo = make_git_repo(tmp_path / "repo")
+    init_project(repo, "p")
+    script = write_script(tmp_path, "npz.py", NPZ)
+    for seed in (1, 2):
+        trail("run", "--artifact", "models", "--", PYTHON, script, str(seed), cwd=repo)
+        trail("model", "register", "clf", f"p-{seed}", cwd=repo)
+    trail("model", "alias", "clf", "production", "1", cwd=repo)
+    report = json.loads(trail("model", "inspect", "model:clf@production", "--format", "json", cwd=repo).stdout)
+    assert report["format"] == "npz" and report["parameters"] == 15, report
+    text = trail("model", "inspect", "model:clf:2", cwd=repo).stdout
+    assert text.startswith("model:clf:2:models/weights.npz"), text
+    diff = json.loads(trail("model", "diff", "model:clf@production", "model:clf", "--format", "json", cwd=repo).stdout)
+    assert diff["summary"]["changed"] == 1 and diff["summary"]["identical"] == 1, diff["summary"]
+    bad = trail("model", "inspect", "model:nope@production", cwd=repo, check=False)
+    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1 and "nope" in bad.stderr, bad.stderr
