@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  libgit2-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libgit2-dev libsqlite3-dev libyaml-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libssl-dev libzstd-dev libeigen3-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-pandas python3-sklearn python3-pytest python3-yaml python3-optuna

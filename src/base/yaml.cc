@@ -1,80 +1,20 @@
 #include "base/yaml.h"
 
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
-
 #include <cmath>
+#include <cstdio>
 
 #include "base/numbers.h"
 #include "base/text.h"
+#include "base/yaml_scalars.h"
 
 namespace trail {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// [-+]?[0-9]+
-bool IsIntText(std::string_view s) {
-  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-  if (i == s.size()) return false;
-  for (; i < s.size(); ++i)
-    if (!IsDigit(s[i])) return false;
-  return true;
-}
-
-// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?   (hand-written: this runs
-// for every value of every record during an index rebuild)
-bool IsFloatText(std::string_view s) {
-  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-  size_t int_digits = 0, frac_digits = 0;
-  while (i < s.size() && IsDigit(s[i])) ++i, ++int_digits;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && IsDigit(s[i])) ++i, ++frac_digits;
-  }
-  if (int_digits == 0 && frac_digits == 0) return false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    size_t exp_digits = 0;
-    while (i < s.size() && IsDigit(s[i])) ++i, ++exp_digits;
-    if (exp_digits == 0) return false;
-  }
-  return i == s.size();
-}
-
-// YAML 1.2 core-schema resolution of a plain scalar.
-Json ResolvePlain(const std::string& s) {
-  if (s.empty()) return nullptr;
-  char c = s[0];
-  // Fast path: most values are words or numbers; only a few first letters can be special.
-  if (c == '~' || c == 'n' || c == 'N') {
-    if (s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-  } else if (c == 't' || c == 'T') {
-    if (s == "true" || s == "True" || s == "TRUE") return true;
-  } else if (c == 'f' || c == 'F') {
-    if (s == "false" || s == "False" || s == "FALSE") return false;
-  } else if (c == '.' || c == '+' || c == '-') {
-    if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::nan("");
-    if (s == ".inf" || s == ".Inf" || s == "+.inf") return HUGE_VAL;
-    if (s == "-.inf" || s == "-.Inf") return -HUGE_VAL;
-  }
-  if (!(IsDigit(c) || c == '.' || c == '+' || c == '-')) return s;
-  if (IsIntText(s)) {
-    if (auto v = ParseInt(s)) return *v;
-  }
-  if (IsFloatText(s)) {
-    std::string t = s;
-    if (!t.empty() && t.back() == '.') t.pop_back();
-    if (auto v = ParseDouble(t)) return *v;
-  }
-  return s;
-}
-
 bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
-  if (!IsValidUtf8(s)) return true;               // quoting replaces the bad bytes with U+FFFD
-  if (!ResolvePlain(s).is_string()) return true;  // would read back as a number/bool/null
+  if (!IsValidUtf8(s)) return true;                   // quoting replaces the bad bytes with U+FFFD
+  if (!ResolveYamlPlain(s).is_string()) return true;  // would read back as a number/bool/null
+  if (HasYamlUnsafeChars(s)) return true;             // only a double-quoted scalar can escape them
   static const std::string kIndicators = "-?:,[]{}#&*!|>'\"%@`";
   if (kIndicators.find(s[0]) != std::string::npos) return true;
   // YAML 1.1 readers (PyYAML, most tools) also read 0x1F, 1_000, 1:30,
@@ -101,7 +41,24 @@ std::string QuoteString(const std::string& s) {
   // SanitizeUtf8 first: it replaces each bad byte with U+FFFD, as every other
   // path that cleans text does, where nlohmann's handler would replace a whole
   // bad sequence with one.
-  return Json(IsValidUtf8(s) ? s : SanitizeUtf8(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string json = Json(IsValidUtf8(s) ? s : SanitizeUtf8(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (!HasYamlUnsafeChars(json)) return json;
+  // JSON leaves DEL, the C1 controls, U+FFFE/U+FFFF and U+0085/U+2028/U+2029 as they are; YAML
+  // refuses the first and folds the others: each becomes a \u escape, which both read.
+  std::string out;
+  out.reserve(json.size() + 16);
+  for (size_t i = 0; i < json.size();) {
+    const size_t start = i;
+    const uint32_t c = NextCodePoint(json, i);
+    if (IsYamlPrintable(c) && c != 0x85 && c != 0x2028 && c != 0x2029) {
+      out.append(json, start, i - start);
+    } else {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04X", static_cast<unsigned>(c));
+      out += escape;
+    }
+  }
+  return out;
 }
 
 std::string Scalar(const Json& v) {
@@ -195,73 +152,12 @@ void EmitNode(const Json& v, int indent, std::string& out) {
   }
 }
 
-// Our own depth limit, reported like yaml-cpp's (an alias that refers to
-// itself is infinitely deep).
-struct TooDeep {
-  YAML::Mark mark;
-};
-
-Status NestedTooDeeply(const std::string& what, const YAML::Mark& mark, int max_depth) {
-  return Corrupt(what + ": line " + std::to_string(mark.line + 1) + ": nested too deeply (more than " +
-                 std::to_string(max_depth) + " levels)");
-}
-
-// Converts yaml-cpp's node graph. Aliases can make it cyclic (`a: &a [*a]`)
-// or exponentially large ("billion laughs"), so depth and size are bounded.
-struct Converter {
-  static constexpr int64_t kMaxNodes = 200000;  // a record has summaries, not series
-  int max_depth = kMaxRecordDepth;
-  int64_t nodes = 0;
-
-  Json operator()(const YAML::Node& n, int depth) {
-    if (depth > max_depth) throw TooDeep{n.Mark()};
-    if (++nodes > kMaxNodes) throw YAML::Exception(n.Mark(), "too many values (aliases expand too far)");
-    switch (n.Type()) {
-      case YAML::NodeType::Null:
-      case YAML::NodeType::Undefined:
-        return nullptr;
-      case YAML::NodeType::Scalar:
-        if (n.Tag() == "!" || n.Tag() == "tag:yaml.org,2002:str") return SanitizeUtf8(n.Scalar());
-        return ResolvePlain(SanitizeUtf8(n.Scalar()));
-      case YAML::NodeType::Sequence: {
-        Json arr = Json::array();
-        for (const auto& item : n) arr.push_back((*this)(item, depth + 1));
-        return arr;
-      }
-      case YAML::NodeType::Map: {
-        Json obj = Json::object();
-        for (const auto& kv : n) {
-          if (!kv.first.IsScalar()) throw YAML::Exception(kv.first.Mark(), "a key must be a plain value");
-          obj[SanitizeUtf8(kv.first.Scalar())] = (*this)(kv.second, depth + 1);
-        }
-        return obj;
-      }
-    }
-    return nullptr;
-  }
-};
-
 }  // namespace
 
 std::string EmitYaml(const Json& value) {
   std::string out;
   EmitNode(value, 0, out);
   return out;
-}
-
-StatusOr<Json> ParseYaml(const std::string& text, const std::string& what, int max_depth) {
-  try {
-    Converter convert;
-    convert.max_depth = max_depth;
-    return convert(YAML::Load(text), 0);
-  } catch (const TooDeep& e) {
-    return NestedTooDeeply(what, e.mark, max_depth);
-  } catch (const YAML::DeepRecursion& e) {
-    // yaml-cpp's own depth guard, whose message is a bare "bad file".
-    return NestedTooDeeply(what, e.mark, max_depth);
-  } catch (const YAML::Exception& e) {
-    return Corrupt(what + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
 }
 
 std::string DumpJson(const Json& value, int indent) {
