@@ -255,9 +255,7 @@ void AddRankMetrics(const LiveRun& run, double ended, metrics::MetricSet& set, s
   }
 }
 
-StatusOr<RankRun> RecordRank(Project& project, const RankGroup& group, const std::vector<std::string>& argv,
-                             const std::string& cwd, const std::vector<std::string>& env_overrides,
-                             const std::function<void(const std::string& id)>& attached) {
+StatusOr<AttachedRank> AttachRank(Project& project, const RankGroup& group) {
   const double deadline = NowUnixSeconds() + group.timeout_s;
   std::optional<std::string> id;
   while (!(id = LiveGroupRun(project, group))) {
@@ -268,19 +266,19 @@ StatusOr<RankRun> RecordRank(Project& project, const RankGroup& group, const std
                                 " s (TRAIL_RANK_TIMEOUT); every rank runs under trail run (docs/distributed.md)");
     std::this_thread::sleep_for(kPoll);
   }
-  RankRun out;
+  AttachedRank out;
   out.id = *id;
-  LiveRun run;
-  run.id = *id;
-  run.dir = JoinPath(project.live_dir(), *id);
-  auto start = ReadFile(run.path(record::live::kStartFile));
-  if (!start.ok()) return start.status();
-  TRAIL_ASSIGN_OR_RETURN(Json rec, ParseYaml(*start, run.path(record::live::kStartFile)));
+  out.rank = group.rank;
+  out.dir = JoinPath(project.live_dir(), *id);
+  const std::string start_path = JoinPath(out.dir, record::live::kStartFile);
+  TRAIL_ASSIGN_OR_RETURN(std::string start, ReadFile(start_path));
+  TRAIL_ASSIGN_OR_RETURN(Json rec, ParseYaml(start, start_path));
+  out.uid = record::GetString(rec, "uid");
   // This rank's slot: locked under a private name, then linked into place, so rank 0 never
   // sees the slot's file unlocked; link() refuses when the slot is taken.
-  const std::string lock_path = run.path(RankFile(group.rank, "lock").c_str());
+  const std::string lock_path = JoinPath(out.dir, RankFile(group.rank, "lock"));
   const std::string temp = lock_path + "." + std::to_string(::getpid()) + ".new";
-  TRAIL_ASSIGN_OR_RETURN(FileLock lock, FileLock::TryAcquire(temp));
+  TRAIL_ASSIGN_OR_RETURN(out.lock, FileLock::TryAcquire(temp));
   const int linked = ::link(temp.c_str(), lock_path.c_str());
   const int link_errno = errno;
   ::unlink(temp.c_str());
@@ -291,11 +289,31 @@ StatusOr<RankRun> RecordRank(Project& project, const RankGroup& group, const std
                                 ", or rank 0 stopped waiting for it)");
     return IoError("cannot create " + lock_path + ": " + std::strerror(link_errno));
   }
-  const std::string metrics_path = run.path(RankFile(group.rank, "metrics.jsonl").c_str());
-  int metrics_fd = ::open(metrics_path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (metrics_fd < 0) return IoError("cannot create " + metrics_path + ": " + std::strerror(errno));
-  (void)SyncDirectory(run.dir);
-  attached(*id);
+  out.metrics_path = JoinPath(out.dir, RankFile(group.rank, "metrics.jsonl"));
+  out.annotations_path = JoinPath(out.dir, RankFile(group.rank, "annotations.jsonl"));
+  int fd = ::open(out.metrics_path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("cannot create " + out.metrics_path + ": " + std::strerror(errno));
+  ::close(fd);
+  (void)SyncDirectory(out.dir);
+  return out;
+}
+
+Status EndRank(AttachedRank& rank, const ExitInfo& exit) {
+  // Before the slot's lock goes: a free lock without an exit record means this rank died.
+  Status written = WriteFileAtomic(
+      JoinPath(rank.dir, RankFile(rank.rank, "exit.json")),
+      Json{{"exit_code", exit.exit_code}, {"signal", exit.signal}, {"ended", exit.ended}}.dump() + "\n");
+  rank.lock.Release();
+  return written;
+}
+
+StatusOr<RankRun> RecordRank(Project& project, const RankGroup& group, const std::vector<std::string>& argv,
+                             const std::string& cwd, const std::vector<std::string>& env_overrides,
+                             const std::function<void(const std::string& id)>& attached) {
+  TRAIL_ASSIGN_OR_RETURN(AttachedRank rank, AttachRank(project, group));
+  int metrics_fd = ::open(rank.metrics_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (metrics_fd < 0) return IoError("cannot open " + rank.metrics_path + ": " + std::strerror(errno));
+  attached(rank.id);
 
   process::ChildSpec spec;
   spec.argv = argv;
@@ -304,12 +322,12 @@ StatusOr<RankRun> RecordRank(Project& project, const RankGroup& group, const std
   spec.env = process::CurrentEnvironmentWithout(drop);
   for (const std::string& o : env_overrides)
     if (!o.starts_with("TRAIL_METRICS=") && !o.starts_with("TRAIL_RUN_")) spec.env.push_back(o);
-  spec.env.push_back("TRAIL_METRICS=" + metrics_path);
-  spec.env.push_back("TRAIL_RUN_ID=" + *id);
-  spec.env.push_back("TRAIL_RUN_UID=" + record::GetString(rec, "uid"));
+  spec.env.push_back("TRAIL_METRICS=" + rank.metrics_path);
+  spec.env.push_back("TRAIL_RUN_ID=" + rank.id);
+  spec.env.push_back("TRAIL_RUN_UID=" + rank.uid);
   spec.env.push_back("TRAIL_PROJECT_ROOT=" + project.root());
   spec.cwd = cwd;
-  spec.keep_fds = {lock.fd()};  // the child keeps the slot taken if this process dies
+  spec.keep_fds = {rank.lock.fd()};  // the child keeps the slot taken if this process dies
   ExitInfo exit;
   auto child = process::ChildProcess::Start(spec);
   if (!child.ok()) {
@@ -329,12 +347,10 @@ StatusOr<RankRun> RecordRank(Project& project, const RankGroup& group, const std
   exit.ended = NowUnixSeconds();
   ::fsync(metrics_fd);
   ::close(metrics_fd);
-  // Before the slot's lock goes: a free lock without an exit record means this process died.
-  TRAIL_RETURN_IF_ERROR(WriteFileAtomic(
-      run.path(RankFile(group.rank, "exit.json").c_str()),
-      Json{{"exit_code", exit.exit_code}, {"signal", exit.signal}, {"ended", exit.ended}}.dump() + "\n"));
-  lock.Release();
+  TRAIL_RETURN_IF_ERROR(EndRank(rank, exit));
   if (!child.ok()) return child.status();
+  RankRun out;
+  out.id = rank.id;
   out.exit_code = exit.signal ? 128 + exit.signal : exit.exit_code;
   return out;
 }

@@ -80,6 +80,20 @@ void AddRanksOutcome(Json& rec, const RanksOutcome& outcome);
 // without ranks has no such files: nothing happens.
 void AddRankMetrics(const LiveRun& run, double ended, metrics::MetricSet& set, std::vector<std::string>* warnings);
 
+// A rank other than 0 attached to its group's run: it holds its slot (`rank<R>.lock`) until
+// EndRank. Its metrics go to `metrics_path`.
+struct AttachedRank {
+  std::string id, uid, dir, metrics_path, annotations_path;
+  int rank = 0;
+  FileLock lock;
+};
+// Waits (up to the group's timeout) for rank 0's run and takes this rank's slot in it.
+// FailedPrecondition when no run appears in time, or the slot is taken (another process is this
+// rank, or rank 0 gave up waiting for it).
+StatusOr<AttachedRank> AttachRank(Project& project, const RankGroup& group);
+// Writes the rank's exit record, then frees its slot: rank 0 may finalize the run from then on.
+Status EndRank(AttachedRank& rank, const ExitInfo& exit);
+
 // Ranks other than 0: `trail run` attaches to the group's run instead of starting one; runs
 // `argv` (in `cwd`, with this process's environment and `env_overrides` NAME=VALUE over it; the
 // run's TRAIL_* variables are set here) and returns its exit code (128+signal when killed). FailedPrecondition when

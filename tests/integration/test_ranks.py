@@ -12,7 +12,11 @@ import socket
 
 import pytest
 
-from conftest import PYTHON, env_with, ls_ids, record, trail, trail_popen, wait_for, write_script
+import subprocess
+
+from conftest import PYTHON, REPO_ROOT, env_with, ls_ids, record, trail, trail_popen, write_script
+
+CLIENT = REPO_ROOT / "build" / "python"
 
 RANK_SCRIPT = """
 import json, os, signal, sys, time
@@ -50,6 +54,17 @@ dist.destroy_process_group()
 """
 
 
+CLIENT_SCRIPT = """
+import os, sys, trail
+rank = int(os.environ["RANK"])
+run = trail.start_run(params={"lr": 0.1})
+for step in range(3):
+    trail.log_metric("loss", rank * 10 + step, step=step)
+print("rank", rank, "logs to", run.info.run_id)
+sys.exit(2 if os.environ.get("FAIL_RANK") == str(rank) else 0)
+"""
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -61,6 +76,7 @@ def scripts_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("rank_scripts")
     write_script(d, "rank.py", RANK_SCRIPT)
     write_script(d, "ddp.py", DDP_SCRIPT)
+    write_script(d, "client.py", CLIENT_SCRIPT)
     return d
 
 
@@ -215,3 +231,24 @@ def test_explicit_group_wins_over_the_launchers_key(project, scripts_dir):
     finish(start_ranks(project, scripts_dir / "rank.py", envs))
     assert record(project, "p-2")["ranks"]["launcher"] == "torchrun"
     assert record(project, "p-2")["ranks"]["group"] == "torchrun:abc"
+
+
+def test_python_client_ranks_without_trail_run_record_one_run(project, scripts_dir):
+    if not list((CLIENT / "trail").glob("_trail*.so")):
+        pytest.skip("the Python client is not built (ninja _trail)")
+    port = free_port()
+    procs = [subprocess.Popen([PYTHON, str(scripts_dir / "client.py")], cwd=project, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True,
+                              env=torch_env(r, 3, port, PYTHONPATH=str(CLIENT), FAIL_RANK="1"))
+             for r in (1, 2, 0)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [2, 0, 0], outs
+    for out, _ in outs:
+        assert "logs to p-1" in out
+    rec = the_run(project)
+    assert {k: v["last"] for k, v in rec["metrics"]["summary"].items()} == {"loss": 2, "rank1/loss": 12,
+                                                                             "rank2/loss": 22}
+    assert rec["params"] == {"lr": 0.1}
+    assert rec["ranks"]["status"] == ["finished", "failed", "finished"]
+    assert rec["ranks"]["failed"] == "rank 1 exited with code 1"
+    assert rec["status"] == "failed"
