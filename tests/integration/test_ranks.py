@@ -126,6 +126,9 @@ def test_three_ranks_record_one_run_with_every_ranks_series(project, scripts_dir
     assert sorted(rec["metrics"]["series"]) == ["loss", "rank1/loss", "rank2/loss"]
     shown = trail("show", "p-1", cwd=project).stdout
     assert "rank1/loss" in shown and "rank2/loss" in shown
+    assert f"group          env:127.0.0.1:{port} (env)" in shown, shown
+    series = trail("show", "p-1", "--series", "rank2/loss", cwd=project).stdout
+    assert [line.split("\t")[2] for line in series.splitlines()[1:]] == ["20", "21", "22"]
     # The live folder and the group's file are gone; the next job with the same key is a new run.
     assert not (project / ".trail" / "live" / "p-1").exists()
     assert list((project / ".trail" / "groups").iterdir()) == []
@@ -164,6 +167,7 @@ def test_a_killed_rank_fails_the_run_naming_it(project, scripts_dir):
     assert rec["exit_code"] == 137
     assert rec["ranks"]["status"] == ["finished", "finished", "killed"]
     assert rec["ranks"]["failed"] == "rank 2 was killed by signal 9"
+    assert "failed         rank 2 was killed by signal 9" in trail("show", "p-1", cwd=project).stdout
     # What the killed rank logged before it died is kept.
     assert rec["metrics"]["summary"]["rank2/loss"]["count"] == 3
 
