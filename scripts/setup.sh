@@ -16,6 +16,7 @@ PACKAGES=(
   git-lfs git-annex
   libcpp-httplib-dev chromium
   libzip-dev libhdf5-dev libsnappy-dev libleveldb-dev python3-h5py python3-onnx
+  openssh-server openssh-client  # tests only: the Git server of test_ssh_remote.py
 )
 
 missing=()

@@ -46,6 +46,11 @@ struct RunRequest {
   // its `attempts` (docs/run.md, "Resuming a run"). `force`: reopen a finished run too.
   std::string resume;
   bool force = false;
+  // `trail run --group KEY`: this process is one rank of a multi-process job whose ranks all
+  // record one run (docs/distributed.md); the rank and world size come from RANK/WORLD_SIZE or
+  // Slurm's SLURM_PROCID/SLURM_STEP_NUM_TASKS. Empty: TRAIL_RUN_GROUP, else the launcher's own
+  // key (TORCHELASTIC_RUN_ID, SLURM_JOB_ID.SLURM_STEP_ID, MASTER_ADDR:MASTER_PORT).
+  std::string group;
 };
 
 // What the front end hears while a run is recorded; the library never prints. Calls come from

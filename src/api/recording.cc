@@ -46,6 +46,9 @@ StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
   if (request.force && request.resume.empty()) return InvalidArgument("--force only goes with --resume ID");
   req.resume = request.resume;
   req.force = request.force;
+  if (request.group.find('\0') != std::string::npos || request.group.size() > 1024)
+    return InvalidArgument("--group: expected a key of at most 1024 bytes");
+  req.group = request.group;
   if (!request.sweep_trial.empty()) {
     Json spec = Json::parse(request.sweep_trial, nullptr, /*allow_exceptions=*/false);
     if (!spec.is_object()) return InvalidArgument("--sweep-trial: expected a JSON object");

@@ -73,6 +73,9 @@ std::function<int()> SetupRun(CLI::App& sub) {
                  "metrics appended after its last step, one more attempt in its record")
       ->type_name("ID");
   sub.add_flag("--force", req->force, "with --resume: reopen a finished run too");
+  sub.add_option("--group", req->group,
+                 "KEY shared by the ranks of one multi-process job (RANK/WORLD_SIZE set): they record one run "
+                 "(default: $TRAIL_RUN_GROUP, else the launcher's job; docs/distributed.md)");
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"

@@ -116,6 +116,16 @@ std::string Render(const Json& r) {
     }
   }
 
+  // A run of several processes (docs/distributed.md): its ranks and how each went.
+  if (r.contains("ranks") && r["ranks"].is_object()) {
+    const Json& ranks = r["ranks"];
+    Section(out, "Ranks (one run, several processes)");
+    Line(out, "world size", api::GetString(ranks, "world_size"));
+    Line(out, "group", api::GetString(ranks, "group") + " (" + api::GetString(ranks, "launcher") + ")");
+    if (ranks.contains("status")) Line(out, "status", Text(ranks["status"]));
+    Line(out, "failed", api::GetString(ranks, "failed"));
+  }
+
   Section(out, "Program (ML program source code)");
   Line(out, "command", Text(r.value("command", Json())));
   Line(out, "cwd", api::GetString(r, "cwd"));

@@ -15,6 +15,7 @@
 #include "record/record.h"
 #include "recording/file_metrics.h"
 #include "recording/model_summary.h"
+#include "recording/rank_group.h"
 #include "recording/resume.h"
 #include "recording/run_artifacts.h"
 #include "recording/run_numbers.h"
@@ -183,8 +184,11 @@ void CollectMetrics(Project& project, const LiveRun& run, LiveMetrics live, doub
     (void)output_reader.Finish(ended, from_output);
     MergeMissingSeries(set, from_output, "output", captured);
   }
+  std::vector<std::string> rank_warnings;
+  AddRankMetrics(run, ended, set, &rank_warnings);  // the other ranks' series, rank<R>/<name>
   Json metric_warnings = Json::array();
   if (!read.ok()) metric_warnings.push_back(read.message());
+  for (const auto& w : rank_warnings) metric_warnings.push_back(w);
   for (const auto& w : metric_warnings_from_files) metric_warnings.push_back(w);
   for (const auto& w : tailer.warnings()) metric_warnings.push_back("TRAIL_METRICS " + w);
   if (tailer.dropped_warnings() > 0)

@@ -21,6 +21,7 @@
 #include "recording/file_metrics_capture.h"
 #include "recording/live_run.h"
 #include "recording/output_capture.h"
+#include "recording/rank_group.h"
 #include "recording/run_start.h"
 #include "store/local_store.h"
 
@@ -134,6 +135,17 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   for (const std::string& a : request.artifacts)
     start.artifact_paths.push_back(
         std::filesystem::absolute(std::filesystem::path(start.cwd) / a).lexically_normal().string());
+  // A rank of a multi-process job: rank 0 records the run, every other rank attaches to it.
+  TRAIL_ASSIGN_OR_RETURN(std::optional<RankGroup> group, DetectRankGroup(request.group, std::getenv));
+  if (group && group->rank != 0) {
+    if (!request.resume.empty())
+      return InvalidArgument("--resume: rank " + std::to_string(group->rank) + " of " + group->key +
+                             " attaches to rank 0's run; resume with rank 0 only");
+    TRAIL_ASSIGN_OR_RETURN(RankRun rank, RecordRank(project, *group, request.argv, start.cwd, start.env_overrides,
+                                                    [&observer](const std::string& id) { observer.Started(id); }));
+    return RunOutcome{rank.exit_code, rank.id};
+  }
+  if (group) start.ranks = RanksStartBlock(*group);
   // Data inputs are read (hashed, counted, sampled) before the program can change them; their
   // snapshots are in the store before the run's start record names them.
   std::unique_ptr<store::LocalStore> data_store;
@@ -151,6 +163,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   data_store.reset();  // start.yaml names the snapshots now; gc reads live runs' records
   LiveRun& run = begun.run;
   Json& rec = begun.record;
+  if (group) TRAIL_RETURN_IF_ERROR(PublishGroupRun(project, *group, run.id));
   if (!request.id_file.empty()) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(request.id_file, run.id, /*sync=*/false));
   for (const auto& w : warnings) observer.Warning(w);
   warnings.clear();
@@ -229,6 +242,17 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   struct stat st;
   if (::fstat(metrics_fd, &st) == 0 && st.st_size > 0) ::fsync(metrics_fd);
   ::close(metrics_fd);
+  // What this `trail run` returns: its own program's, whatever another rank did.
+  const int own_exit_code = exit->signal ? 128 + exit->signal : exit->exit_code;
+  if (group) {
+    // The run ends when every rank has: the first that failed fails it (docs/distributed.md).
+    const double started = ParseIsoTime(record::GetString(rec, "started")).value_or(exit->ended);
+    RanksOutcome ranks =
+        WaitForRanks(run, *group, *exit, started, [&] { (void)tailer.Poll(run.env->NowUnixSeconds(), live_set); });
+    AddRanksOutcome(rec, ranks);
+    if (!ranks.failed.empty()) observer.Warning(ranks.failed + ": run " + run.id + " failed");
+    if (ranks.first_failure && exit->exit_code == 0 && exit->signal == 0) exit = *ranks.first_failure;
+  }
   Status exit_saved = WriteExitRecord(run, *exit);
   (void)WriteFileAtomic(run.path(record::live::kOutputTailFile), tail, /*sync=*/false);
 
@@ -236,11 +260,12 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   auto final_record =
       FinalizeRun(project, run, rec, FinalizeOptions{exit, tail, LiveMetrics{&tailer, &live_set}, &warnings});
   for (const auto& w : warnings) observer.Warning(w);
+  if (group) RetireGroupRun(project, *group, run.id);
   if (!final_record.ok()) return RecordNotWritten(run, *exit, exit_saved, final_record.status());
   observer.Finished(*final_record);
   RunOutcome out;
   out.id = run.id;
-  out.exit_code = exit->signal ? 128 + exit->signal : exit->exit_code;
+  out.exit_code = own_exit_code;
   return out;
 }
 

@@ -38,6 +38,9 @@ struct RunRequest {
   // --resume ID: continue that run (recording/resume.h); --force: even a finished one.
   std::string resume;
   bool force = false;
+  // --group KEY: the key the ranks of a multi-process job share (rank_group.h); empty: taken
+  // from TRAIL_RUN_GROUP or the launcher's variables.
+  std::string group;
 };
 
 // The largest seed: PYTHONHASHSEED takes 0..4294967295.

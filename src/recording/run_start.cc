@@ -46,6 +46,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
     rec["hyperparameters"] = start.hyperparameters;
   if (start.tags.is_object() && !start.tags.empty()) rec["tags"] = start.tags;
   if (start.data.is_array() && !start.data.empty()) rec["data"] = start.data;
+  if (start.ranks.is_object()) rec["ranks"] = start.ranks;
   TRAIL_RETURN_IF_ERROR(RecordArtifactBaseline(project, run, start.artifact_paths));
   std::optional<int64_t> resume_step;
   if (reopened) {

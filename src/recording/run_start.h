@@ -35,6 +35,8 @@ struct RunStart {
   // `force`: even a finished one.
   std::string resume;
   bool force = false;
+  // One rank of several processes recording one run (rank_group.h): the record's `ranks:` block.
+  Json ranks;
 };
 
 struct BegunRun {

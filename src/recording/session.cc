@@ -28,6 +28,7 @@
 #include "recording/capture.h"
 #include "recording/live_run.h"
 #include "recording/model_summary.h"
+#include "recording/rank_group.h"
 #include "recording/recorder.h"
 #include "recording/run_artifacts.h"
 #include "recording/run_start.h"
@@ -113,6 +114,9 @@ class RunSession::Impl {
   std::unique_ptr<Project> joined_project;
   std::optional<LiveRun> live;
   Json start_record;
+  // A rank of a multi-process job (rank_group.h): rank 0's group, or another rank's slot.
+  std::optional<RankGroup> group;
+  std::optional<AttachedRank> rank;
   // Both.
   std::string id;
   std::optional<int64_t> resume_step;
@@ -223,6 +227,12 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& op
   TRAIL_ASSIGN_OR_RETURN(impl->project, Project::Open(cwd));
   std::vector<std::string> warnings;
   RecoverAbandonedRuns(*impl->project, &warnings);
+  // A rank of a job started with RANK/WORLD_SIZE (no `trail run`): rank 0 starts the run, the
+  // others attach to it (docs/distributed.md). A nested or resumed run is this process's own.
+  if (opts.resume.empty() && opts.parent.empty()) {
+    TRAIL_ASSIGN_OR_RETURN(impl->group, DetectRankGroup("", std::getenv));
+    if (impl->group && impl->group->rank != 0) return AttachToRank0(std::move(impl));
+  }
   RunStart start;
   start.argv = opts.argv;
   start.cwd = cwd;
@@ -233,7 +243,9 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& op
   start.parent = opts.parent;
   start.tags = Json::object();
   for (auto it = opts.tags.begin(); it != opts.tags.end(); ++it) start.tags[it.key()] = record::ScalarText(it.value());
+  if (impl->group) start.ranks = RanksStartBlock(*impl->group);
   TRAIL_ASSIGN_OR_RETURN(BegunRun begun, BeginRun(*impl->project, start, &warnings));
+  if (impl->group) TRAIL_RETURN_IF_ERROR(PublishGroupRun(*impl->project, *impl->group, begun.run.id));
   impl->id = begun.run.id;
   impl->resume_step = begun.resume_step;
   impl->live_dir = begun.run.dir;
@@ -246,6 +258,24 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& op
   if (!metrics_file.ok() || !annotations_file.ok()) return IoError("cannot create files in " + impl->live_dir);
   impl->metrics_file = std::move(*metrics_file);
   impl->annotations_file = std::move(*annotations_file);
+  impl->StartFlusher();
+  return std::unique_ptr<RunSession>(new RunSession(std::move(impl)));
+}
+
+StatusOr<std::unique_ptr<RunSession>> RunSession::AttachToRank0(std::unique_ptr<Impl> impl) {
+  TRAIL_ASSIGN_OR_RETURN(AttachedRank rank, AttachRank(*impl->project, *impl->group));
+  impl->id = rank.id;
+  impl->live_dir = rank.dir;
+  impl->metrics_path = rank.metrics_path;
+  impl->annotations_path = rank.annotations_path;  // rank 0's params and tags are the run's
+  Env& env = *Env::Default();
+  auto metrics_file = env.OpenForWrite(impl->metrics_path, OpenMode::kAppend);
+  auto annotations_file = env.OpenForWrite(impl->annotations_path, OpenMode::kAppend);
+  if (!metrics_file.ok()) return metrics_file.status();
+  if (!annotations_file.ok()) return annotations_file.status();
+  impl->metrics_file = std::move(*metrics_file);
+  impl->annotations_file = std::move(*annotations_file);
+  impl->rank.emplace(std::move(rank));
   impl->StartFlusher();
   return std::unique_ptr<RunSession>(new RunSession(std::move(impl)));
 }
@@ -436,9 +466,23 @@ StatusOr<Json> RunSession::End(std::string_view status) {
     exit.signal = 9;
   else if (status != "finished")
     return InvalidArgument("unknown end status '" + std::string(status) + "' (expected finished, failed or killed)");
+  // Another rank: its fate goes to rank 0, which records the run.
+  if (impl_->rank) {
+    TRAIL_RETURN_IF_ERROR(EndRank(*impl_->rank, exit));
+    return Json::object();
+  }
+  if (impl_->group) {
+    // Rank 0: the run ends when every rank has (docs/distributed.md).
+    const double started = ParseIsoTime(record::GetString(impl_->start_record, "started")).value_or(exit.ended);
+    RanksOutcome ranks = WaitForRanks(*impl_->live, *impl_->group, exit, started, [] {});
+    AddRanksOutcome(impl_->start_record, ranks);
+    if (ranks.first_failure && exit.exit_code == 0 && exit.signal == 0) exit = *ranks.first_failure;
+  }
   std::vector<std::string> warnings;
-  return FinalizeRun(*impl_->project, *impl_->live, impl_->start_record,
-                     FinalizeOptions{exit, "", LiveMetrics{}, &warnings});
+  auto record = FinalizeRun(*impl_->project, *impl_->live, impl_->start_record,
+                            FinalizeOptions{exit, "", LiveMetrics{}, &warnings});
+  if (impl_->group) RetireGroupRun(*impl_->project, *impl_->group, impl_->id);
+  return record;
 }
 
 void RunSession::AbandonInChild() {
@@ -449,6 +493,7 @@ void RunSession::AbandonInChild() {
   impl_->ended = true;
   if (impl_->flusher.joinable()) impl_->flusher.detach();
   if (impl_->live) impl_->live->lock.CloseWithoutUnlock();  // the parent's lock stays held
+  if (impl_->rank) impl_->rank->lock.CloseWithoutUnlock();
 }
 
 }  // namespace trail

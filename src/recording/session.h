@@ -110,6 +110,8 @@ class RunSession {
 
  private:
   explicit RunSession(std::unique_ptr<Impl> impl);
+  // A rank other than 0 of a multi-process job: attached to rank 0's run (rank_group.h).
+  static StatusOr<std::unique_ptr<RunSession>> AttachToRank0(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
