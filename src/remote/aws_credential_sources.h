@@ -56,6 +56,14 @@ bool SafeHeaderValue(std::string_view value);
 StatusOr<HttpResponse> PerformSmall(HttpRequest request);
 // `url` without trailing '/' when it is an http(s) URL without user, password or spaces; else "".
 std::string CheckedEndpoint(const std::string& url);
+// A service's endpoint: AWS_ENDPOINT_URL_<service> (service "STS", "SSO"), else AWS_ENDPOINT_URL,
+// else `fallback`. InvalidArgument, prefixed with `what`, for a variable that is not a URL.
+StatusOr<std::string> ServiceEndpoint(const EnvLookup& env, const std::string& service, const std::string& what,
+                                      const std::string& fallback);
+// An IAM-style name (a role, an account, a region): 1 to `max` of A-Z a-z 0-9 and + = , . @ _ -.
+bool IsIamName(std::string_view s, size_t max = 128);
+// Keys as a server may hand them out: no spaces, line breaks or NULs, at most 8 KiB each.
+bool WellFormedKeys(const AwsCredentials& c);
 
 // --- the sources ---
 

@@ -93,11 +93,7 @@ StatusOr<ResolvedCredentials> CredentialsFromJson(const Json& object, const char
   out.credentials.session_token = JsonString(object, token);
   if (out.credentials.access_key_id.empty()) return Corrupt(std::string("answer has no ") + id);
   if (out.credentials.secret_access_key.empty()) return Corrupt(std::string("answer has no ") + secret);
-  for (const std::string* v :
-       {&out.credentials.access_key_id, &out.credentials.secret_access_key, &out.credentials.session_token}) {
-    if (v->size() > 8192 || !SafeHeaderValue(*v) || v->find_first_of(" \t") != std::string::npos)
-      return Corrupt("answer has a malformed key");
-  }
+  if (!WellFormedKeys(out.credentials)) return Corrupt("answer has a malformed key");
   auto it = object.find(expiration);
   if (it != object.end()) {
     if (!it->is_string()) return Corrupt(std::string("answer's ") + expiration + " is not a time");
@@ -143,6 +139,35 @@ std::string CheckedEndpoint(const std::string& url) {
   while (out.size() > host_start && out.back() == '/') out.pop_back();
   if (out.size() == host_start || out[host_start] == '/') return std::string();
   return out;
+}
+
+StatusOr<std::string> ServiceEndpoint(const EnvLookup& env, const std::string& service, const std::string& what,
+                                      const std::string& fallback) {
+  for (const std::string name : {"AWS_ENDPOINT_URL_" + service, std::string("AWS_ENDPOINT_URL")}) {
+    std::optional<std::string> v = env(name);
+    if (!v || v->empty()) continue;
+    std::string endpoint = CheckedEndpoint(*v);
+    if (endpoint.empty()) return InvalidArgument(what + ": " + name + " is not an http(s) URL");
+    return endpoint;
+  }
+  return fallback;
+}
+
+bool IsIamName(std::string_view s, size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '=' ||
+          c == ',' || c == '.' || c == '@' || c == '_' || c == '-'))
+      return false;
+  }
+  return true;
+}
+
+bool WellFormedKeys(const AwsCredentials& c) {
+  for (const std::string* v : {&c.access_key_id, &c.secret_access_key, &c.session_token}) {
+    if (v->size() > 8192 || !SafeHeaderValue(*v) || v->find_first_of(" \t") != std::string::npos) return false;
+  }
+  return true;
 }
 
 }  // namespace trail::remote

@@ -12,16 +12,6 @@ namespace {
 constexpr const char* kWhat = "credentials from instance metadata";
 constexpr const char* kRolePath = "/latest/meta-data/iam/security-credentials/";
 
-bool IsRoleName(std::string_view s) {
-  if (s.empty() || s.size() > 128) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '=' ||
-          c == ',' || c == '.' || c == '@' || c == '_' || c == '-'))
-      return false;
-  }
-  return true;
-}
-
 HttpRequest MetadataRequest(const std::string& method, const std::string& url) {
   HttpRequest r;
   r.method = method;
@@ -66,7 +56,7 @@ SourceResult InstanceMetadataCredentials(const EnvLookup& env) {
     return FailedPrecondition(std::string(kWhat) + ": role name request answered " + std::to_string(role->status));
   std::string_view name = Trim(role->body);
   name = Trim(name.substr(0, name.find('\n')));
-  if (!IsRoleName(name)) return Corrupt(std::string(kWhat) + ": malformed role name");
+  if (!IsIamName(name)) return Corrupt(std::string(kWhat) + ": malformed role name");
 
   HttpRequest creds_request = MetadataRequest("GET", endpoint + kRolePath + std::string(name));
   creds_request.headers.emplace_back("x-aws-ec2-metadata-token", session);

@@ -12,16 +12,6 @@ std::string Value(const std::map<std::string, std::string>& section, const std::
   return it == section.end() ? std::string() : it->second;
 }
 
-bool SafeName(const std::string& s) {
-  if (s.empty() || s.size() > 256) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-          c == '.' || c == '+' || c == '=' || c == ',' || c == '@'))
-      return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 SourceResult SsoCredentials(const EnvLookup& env, const std::map<std::string, std::string>& profile,
@@ -42,7 +32,7 @@ SourceResult SsoCredentials(const EnvLookup& env, const std::map<std::string, st
   const std::string role = Value(profile, "sso_role_name");
   if (account.empty() || role.empty() || sso_region.empty())
     return InvalidArgument(what + ": the profile needs sso_account_id, sso_role_name and sso_region");
-  if (!SafeName(account) || !SafeName(role) || !SafeName(sso_region))
+  if (!IsIamName(account) || !IsIamName(role) || !IsIamName(sso_region))
     return InvalidArgument(what + ": sso_account_id, sso_role_name or sso_region has characters it cannot have");
 
   // The cache file is named by the SHA-1 of the session name (sso-session profiles) or of the
@@ -62,15 +52,8 @@ SourceResult SsoCredentials(const EnvLookup& env, const std::map<std::string, st
     return Corrupt(what + ": " + cache + " has no accessToken or expiresAt");
   if (*expires <= now) return FailedPrecondition(what + ": the SSO login expired: " + login);
 
-  std::string endpoint;
-  for (const char* name : {"AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"}) {
-    if (!endpoint.empty()) break;
-    if (std::optional<std::string> v = env(name); v && !v->empty()) {
-      endpoint = CheckedEndpoint(*v);
-      if (endpoint.empty()) return InvalidArgument(what + ": " + name + " is not an http(s) URL");
-    }
-  }
-  if (endpoint.empty()) endpoint = "https://portal.sso." + sso_region + ".amazonaws.com";
+  TRAIL_ASSIGN_OR_RETURN(const std::string endpoint,
+                         ServiceEndpoint(env, "SSO", what, "https://portal.sso." + sso_region + ".amazonaws.com"));
   HttpRequest request;
   request.method = "GET";
   request.url = endpoint + "/federation/credentials?account_id=" + UriEncode(account, false) +

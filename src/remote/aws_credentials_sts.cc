@@ -35,15 +35,8 @@ StatusOr<ResolvedCredentials> StsAssumeRole(const EnvLookup& env, const std::str
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
       return InvalidArgument(what + ": region \"" + region.substr(0, 50) + "\" is not a region name");
   }
-  std::string endpoint;
-  for (const char* name : {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"}) {
-    if (!endpoint.empty()) break;
-    if (std::optional<std::string> v = env(name); v && !v->empty()) {
-      endpoint = CheckedEndpoint(*v);
-      if (endpoint.empty()) return InvalidArgument(what + ": " + name + " is not an http(s) URL");
-    }
-  }
-  if (endpoint.empty()) endpoint = "https://sts." + region + ".amazonaws.com";
+  TRAIL_ASSIGN_OR_RETURN(const std::string endpoint,
+                         ServiceEndpoint(env, "STS", what, "https://sts." + region + ".amazonaws.com"));
   const size_t host_start = endpoint.find("://") + 3;
   const size_t path_start = endpoint.find('/', host_start);
   const std::string host = endpoint.substr(host_start, path_start - host_start);
@@ -93,11 +86,7 @@ StatusOr<ResolvedCredentials> StsAssumeRole(const EnvLookup& env, const std::str
       out.credentials.session_token.empty() || !out.expiration) {
     return Corrupt(what + ": answer lacks AccessKeyId, SecretAccessKey, SessionToken or Expiration");
   }
-  for (const std::string* v :
-       {&out.credentials.access_key_id, &out.credentials.secret_access_key, &out.credentials.session_token}) {
-    if (v->size() > 8192 || !SafeHeaderValue(*v) || v->find_first_of(" \t") != std::string::npos)
-      return Corrupt(what + ": answer has a malformed key");
-  }
+  if (!WellFormedKeys(out.credentials)) return Corrupt(what + ": answer has a malformed key");
   out.source = web ? "web identity " + params.role_arn : "assume role " + params.role_arn;
   return out;
 }
