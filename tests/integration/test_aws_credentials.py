@@ -16,7 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import PYTHON, env_with, git, init_project, make_git_repo, trail
-from test_remotes import BUCKET, _free_port, local_packs, s3, write_random  # noqa: F401 (s3 is a fixture)
+import test_remotes
+from test_remotes import BUCKET, local_packs, write_random
+
 
 SECRET_KEY = "SECRETKEY-imds-7f3a9c"
 SESSION_TOKEN = "SECRETTOKEN-imds-51d2e8"
@@ -77,6 +79,12 @@ def imds_handler(key_id):
             return 200, creds_json(key_id, SECRET_KEY, SESSION_TOKEN)
         return 404, ""
     return handle
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    """test_remotes.py's s3rver, started once for this file (each test uses its own prefix)."""
+    yield from test_remotes.s3.__wrapped__(tmp_path_factory.mktemp("s3"))
 
 
 @pytest.fixture
