@@ -11,6 +11,7 @@
 #include "base/files.h"
 #include "base/test_temp_dir.h"
 #include "remote/crypto.h"
+#include "remote/s3_backend.h"
 #include "remote/test_http_server.h"
 
 namespace trail::remote {
@@ -364,6 +365,32 @@ TEST(CredentialProviderTest, RefreshesAheadOfExpiryOnce) {
   auto expired = provider.Get();
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(expired.status().message(), "credentials expired and cannot be refreshed: sts down");
+}
+
+TEST(CredentialProviderTest, S3BackendSignsEachRequestWithFreshCredentials) {
+  TestHttpServer s3([](const Request&) -> Response { return {200, ""}; });
+  std::atomic<std::time_t> now{1000};
+  int generation = 1;
+  S3Settings settings{{"K1", "S1", "T1"}, "us-east-1", s3.url(), nullptr};
+  settings.provider = std::make_shared<CredentialProvider>(
+      ResolvedCredentials{{"K1", "S1", "T1"}, std::time_t{2000}, "test"},
+      [&]() -> StatusOr<ResolvedCredentials> {
+        ++generation;
+        const std::string n = std::to_string(generation);
+        return ResolvedCredentials{{"K" + n, "S" + n, "T" + n}, std::time_t{9000}, "test"};
+      },
+      [&] { return now.load(); });
+  auto backend = S3Backend::Open("bucket", "", std::move(settings));
+  ASSERT_TRUE(backend.ok());
+  ASSERT_TRUE((*backend)->Save("a", "x").ok());
+  now = 1900;  // inside the margin: the next request refreshes first
+  ASSERT_TRUE((*backend)->Save("b", "y").ok());
+  auto requests = s3.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_NE(requests[0].Header("authorization").find("Credential=K1/"), std::string::npos);
+  EXPECT_EQ(requests[0].Header("x-amz-security-token"), "T1");
+  EXPECT_NE(requests[1].Header("authorization").find("Credential=K2/"), std::string::npos);
+  EXPECT_EQ(requests[1].Header("x-amz-security-token"), "T2");
 }
 
 }  // namespace
