@@ -86,7 +86,7 @@ StatusOr<ResolvedCredentials> WebIdentity(const EnvLookup& env, const std::strin
                                           const std::string& token_file, const std::string& role_arn,
                                           const std::string& session_name);
 
-// SSO (aws_credentials_sso.cc): `profile` is the profile's merged keys, `sessions` the config
+// SSO (aws_credentials_sso.cc): `profile` is the profile's merged keys, `config` the config
 // file's "sso-session NAME" sections. `now` decides whether the cached token expired.
 SourceResult SsoCredentials(const EnvLookup& env, const std::map<std::string, std::string>& profile,
                             const IniSections& config, std::time_t now);
