@@ -9,7 +9,7 @@
 #   --merge     afterwards, add the new inputs that reach new coverage to fuzz/corpus/<name>/
 #   NAME        metrics_line, query, record, params, tfevents, csvlog, sweep_spec, python_source,
 #               context_config, pointer, store_manifest, pack, s3_xml, dataset_instances,
-#               parquet_footer, npy_header (default: all)
+#               parquet_footer, npy_header, ..., aws_credentials (default: all)
 #
 # New inputs go to a temporary directory, never into the repository unless --merge is given.
 # Crashes and failed checks are saved as $TRAIL_FUZZ_ARTIFACTS/<name>-crash-<sha1> (default
@@ -26,7 +26,7 @@ jobs=1
 merge=0
 names=()
 all_names=(metrics_line query record params tfevents csvlog output_parser sweep_spec python_source context_config
-           pointer store_manifest pack s3_xml dataset_instances parquet_footer npy_header registry_paths tf_checkpoint tf_graph pytorch onnx keras numpy_model tf_pbtxt)
+           pointer store_manifest pack s3_xml dataset_instances parquet_footer npy_header registry_paths tf_checkpoint tf_graph pytorch onnx keras numpy_model tf_pbtxt aws_credentials)
 
 usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 

@@ -5,6 +5,7 @@
 
 #include "base/files.h"
 #include "base/text.h"
+#include "remote/aws_credentials.h"
 
 namespace trail::remote {
 namespace {
@@ -78,42 +79,19 @@ StatusOr<S3Settings> LoadS3Settings(const EnvLookup& env) {
   const std::string home = Get(env, "HOME");
   std::string profile = Get(env, "AWS_PROFILE");
   if (profile.empty()) profile = "default";
-  std::string credentials_file = Get(env, "AWS_SHARED_CREDENTIALS_FILE");
-  if (credentials_file.empty() && !home.empty()) credentials_file = home + "/.aws/credentials";
   std::string config_file = Get(env, "AWS_CONFIG_FILE");
   if (config_file.empty() && !home.empty()) config_file = home + "/.aws/config";
-
-  // The credentials file names sections plainly; the config file says "profile NAME" except
-  // for the default profile.
-  auto creds = credentials_file.empty() ? std::map<std::string, std::string>{} : ReadSection(credentials_file, profile);
   auto config = config_file.empty() ? std::map<std::string, std::string>{}
                                     : ReadSection(config_file, profile == "default" ? profile : "profile " + profile);
 
   S3Settings settings;
-  AwsCredentials& c = settings.credentials;
-  c.access_key_id = Get(env, "AWS_ACCESS_KEY_ID");
-  c.secret_access_key = Get(env, "AWS_SECRET_ACCESS_KEY");
-  if (!c.access_key_id.empty() && !c.secret_access_key.empty()) {
-    c.session_token = Get(env, "AWS_SESSION_TOKEN");
-  } else {
-    for (const auto* section : {&creds, &config}) {
-      c.access_key_id = Value(*section, "aws_access_key_id");
-      c.secret_access_key = Value(*section, "aws_secret_access_key");
-      c.session_token = Value(*section, "aws_session_token");
-      if (!c.access_key_id.empty() && !c.secret_access_key.empty()) break;
-    }
+  TRAIL_ASSIGN_OR_RETURN(ResolvedCredentials resolved, ResolveAwsCredentials(env, profile));
+  settings.credentials = resolved.credentials;
+  if (resolved.expiration) {
+    settings.provider = std::make_shared<CredentialProvider>(
+        std::move(resolved), [env, profile] { return ResolveAwsCredentials(env, profile); });
   }
-  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    return InvalidArgument("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or put them in " +
-                           (credentials_file.empty() ? std::string("~/.aws/credentials") : credentials_file) +
-                           " under [" + profile + "]");
-  }
-
-  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-    if (settings.region.empty()) settings.region = Get(env, name);
-  }
-  if (settings.region.empty()) settings.region = Value(config, "region");
-  if (settings.region.empty()) settings.region = "us-east-1";
+  settings.region = ResolveAwsRegion(env, profile);
 
   for (const char* name : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
     if (settings.endpoint.empty()) settings.endpoint = Get(env, name);

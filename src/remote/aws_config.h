@@ -1,9 +1,10 @@
 // Where S3 credentials, region and endpoint come from: the same places, in the same order, as
 // the AWS CLI looks, so a machine set up for `aws s3` works for trail unchanged.
 //
-//   credentials  AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), else the
-//                profile's section of AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), else
-//                the profile's section of the config file
+//   credentials  the AWS CLI's chain (aws_credentials.h): the environment, the profile's role,
+//                web identity, SSO, the profile's static keys or credential_process (in
+//                AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials, and the config file), the
+//                container's, the instance's
 //   profile      AWS_PROFILE, else "default"
 //   region       AWS_REGION, AWS_DEFAULT_REGION, the config file's `region`, else us-east-1
 //   endpoint     AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the config file's `endpoint_url`, else AWS
@@ -12,6 +13,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,13 +27,19 @@ namespace trail::remote {
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 EnvLookup ProcessEnv();
 
+class CredentialProvider;  // aws_credentials.h
+
 struct S3Settings {
   AwsCredentials credentials;
   std::string region;
   std::string endpoint;  // "http://127.0.0.1:4568"; empty means AWS itself
+  // Set when the credentials expire: the backend asks it for fresh ones at every request, and
+  // `credentials` are then only the first ones.
+  std::shared_ptr<CredentialProvider> provider;
 };
 
-// InvalidArgument "no AWS credentials: ..." when none are found anywhere.
+// InvalidArgument "no AWS credentials: ..." when none are found anywhere; a configured source
+// that fails is its own error (aws_credentials.h).
 StatusOr<S3Settings> LoadS3Settings(const EnvLookup& env);
 
 // section -> key -> value. Tolerates spaces around '=' and names, blank lines, and '#'/';'

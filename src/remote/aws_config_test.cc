@@ -102,7 +102,8 @@ TEST(AwsConfigTest, HomeDefaultsAndUsEast1) {
 }
 
 TEST(AwsConfigTest, MissingCredentialsSayWhereToPutThem) {
-  auto s = LoadS3Settings(FakeEnv({{"HOME", "/nonexistent"}, {"AWS_ACCESS_KEY_ID", "only-half"}}));
+  auto s = LoadS3Settings(
+      FakeEnv({{"HOME", "/nonexistent"}, {"AWS_ACCESS_KEY_ID", "only-half"}, {"AWS_EC2_METADATA_DISABLED", "true"}}));
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Code::kInvalidArgument);
   EXPECT_NE(s.status().message().find("no AWS credentials: set AWS_ACCESS_KEY_ID"), std::string::npos)

@@ -51,6 +51,7 @@ struct Transfer {
   bool status_known = false;
   bool to_file = false;  // this response's body goes to request->download_fd
   int write_errno = 0;
+  bool too_big = false;  // the body passed request->max_body
 };
 
 size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
@@ -101,8 +102,8 @@ size_t OnWrite(char* data, size_t size, size_t count, void* user) {
     t->to_file = t->request->download_fd >= 0 && t->response->status / 100 == 2;
     curl_off_t length = -1;
     curl_easy_getinfo(t->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-    if (!t->to_file && length > 0 && length < (int64_t{1} << 34))
-      t->response->body.reserve(static_cast<size_t>(length));
+    const int64_t cap = t->request->max_body > 0 ? static_cast<int64_t>(t->request->max_body) : (int64_t{1} << 34);
+    if (!t->to_file && length > 0 && length <= cap) t->response->body.reserve(static_cast<size_t>(length));
   }
   if (t->to_file) {
     const char* p = data;
@@ -118,6 +119,10 @@ size_t OnWrite(char* data, size_t size, size_t count, void* user) {
       left -= static_cast<size_t>(w);
     }
   } else {
+    if (t->request->max_body > 0 && t->response->body.size() + n > t->request->max_body) {
+      t->too_big = true;
+      return 0;  // makes curl stop with CURLE_WRITE_ERROR
+    }
     t->response->body.append(data, n);
   }
   t->received += n;
@@ -134,7 +139,13 @@ StatusOr<HttpResponse> Perform(const HttpRequest& request) {
 
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM-based DNS timeouts: we are threaded
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  if (request.connect_timeout_ms > 0) {
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, request.connect_timeout_ms);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  }
+  if (request.timeout_ms > 0) curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, request.timeout_ms);
+  if (request.no_proxy) curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
   // Abort a transfer that crawls below 1 KiB/s for a minute instead of a fixed total timeout,
   // which a slow but healthy 64 MiB upload would hit.
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
@@ -154,6 +165,10 @@ StatusOr<HttpResponse> Perform(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
     const uint64_t size = request.upload_fd >= 0 ? request.upload_size : request.body.size();
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+  } else if (request.method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
@@ -171,6 +186,8 @@ StatusOr<HttpResponse> Perform(const HttpRequest& request) {
   if (rc != CURLE_OK) {
     std::string why = curl_easy_strerror(rc);
     if (rc == CURLE_WRITE_ERROR && transfer.write_errno != 0) why = std::strerror(transfer.write_errno);
+    if (rc == CURLE_WRITE_ERROR && transfer.too_big)
+      why = "answer larger than " + std::to_string(request.max_body) + " bytes";
     // The URL may carry an endpoint's password or a presigned query: never show those.
     return IoError(request.method + " " + RedactUrlSecrets(request.url) + ": " + why);
   }

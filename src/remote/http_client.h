@@ -17,10 +17,11 @@
 namespace trail::remote {
 
 struct HttpRequest {
-  std::string method;  // "GET", "HEAD", "PUT", "DELETE"
+  std::string method;  // "GET", "HEAD", "PUT", "POST", "DELETE"
   std::string url;     // already percent-encoded
   std::vector<std::pair<std::string, std::string>> headers;
-  // The body of a PUT: `body`, or `upload_size` bytes of the file `upload_fd` from offset 0.
+  // The body of a PUT or POST: `body` (POST: only `body`), or `upload_size` bytes of the file `upload_fd` from offset
+  // 0.
   std::string_view body;
   int upload_fd = -1;
   uint64_t upload_size = 0;
@@ -29,6 +30,14 @@ struct HttpRequest {
   int download_fd = -1;
   // Called with the bytes sent (uploads) or received (downloads) so far.
   const ProgressFn* progress = nullptr;
+  // Limits for small exchanges with credential services (0: the S3 defaults, which suit big
+  // transfers): the connect and the whole-exchange timeouts, the most body bytes accepted (more
+  // is an IoError, never a bigger buffer), and whether to bypass any proxy (link-local and
+  // loopback metadata services must never be asked through one).
+  long connect_timeout_ms = 0;
+  long timeout_ms = 0;
+  size_t max_body = 0;
+  bool no_proxy = false;
 };
 
 struct HttpResponse {

@@ -13,6 +13,7 @@
 #include "base/errors.h"
 #include "base/files.h"
 #include "base/text.h"
+#include "remote/aws_credentials.h"
 #include "remote/crypto.h"
 #include "remote/local_file.h"
 #include "remote/s3_xml.h"
@@ -102,9 +103,17 @@ StatusOr<HttpResponse> S3Backend::Send(HttpRequest request, const std::string& k
   const auto base_headers = request.headers;
 
   for (int attempt = 1;; ++attempt) {
+    // Asked at every attempt: a long push outlives temporary credentials, and the provider
+    // refreshes them ahead of their expiry.
+    AwsCredentials credentials = settings_.credentials;
+    if (settings_.provider) {
+      StatusOr<AwsCredentials> fresh = settings_.provider->Get();
+      if (!fresh.ok()) return Status(fresh.status().code(), UrlOf(key) + ": " + fresh.status().message());
+      credentials = std::move(*fresh);
+    }
     SigV4Request signing{request.method, path, query, base_headers, payload_hash};
     signing.headers.emplace_back("host", host_);
-    std::string authorization = SignV4(&signing, settings_.credentials, settings_.region, "s3", std::time(nullptr));
+    std::string authorization = SignV4(&signing, credentials, settings_.region, "s3", std::time(nullptr));
     request.headers = signing.headers;
     request.headers.emplace_back("authorization", std::move(authorization));
 

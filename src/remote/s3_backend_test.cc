@@ -235,7 +235,7 @@ TEST(S3OpenTest, MissingCredentialsAreInvalidArgument) {
 }
 
 TEST(S3OpenTest, RejectsNonHttpEndpoints) {
-  auto backend = S3Backend::Open("b", "", S3Settings{{"a", "b", ""}, "us-east-1", "ftp://host"});
+  auto backend = S3Backend::Open("b", "", S3Settings{{"a", "b", ""}, "us-east-1", "ftp://host", nullptr});
   ASSERT_FALSE(backend.ok());
   EXPECT_EQ(backend.status().code(), Code::kInvalidArgument);
   EXPECT_NE(backend.status().message().find("ftp://host"), std::string::npos);

@@ -67,7 +67,7 @@ class S3TestServer {
   int port() const { return port_; }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // Settings for a backend talking to this server.
-  S3Settings settings() const { return S3Settings{{kAccessKey, kSecretKey, ""}, "us-east-1", endpoint()}; }
+  S3Settings settings() const { return S3Settings{{kAccessKey, kSecretKey, ""}, "us-east-1", endpoint(), nullptr}; }
   // Where s3rver keeps its files (for debugging a failed test).
   std::string data_dir() const { return dir_.File("data"); }
 
