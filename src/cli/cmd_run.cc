@@ -45,6 +45,14 @@ std::function<int()> SetupRun(CLI::App& sub) {
   sub.add_flag("--no-arg-params", *no_args, "do not read params from the command's --key value options");
   auto no_parse = std::make_shared<bool>(false);
   sub.add_flag("--no-parse", *no_parse, "do not read metrics from the command's output (Keras, tqdm progress lines)");
+  auto no_system = std::make_shared<bool>(false);
+  sub.add_flag("--no-system-metrics", *no_system,
+               "do not sample the run's system metrics (CPU, memory, disk and network IO, GPUs: system/... series)");
+  auto system_interval = std::make_shared<double>(0);
+  CLI::Option* system_interval_option =
+      sub.add_option("--system-metrics-interval", *system_interval,
+                     "seconds between system metric samples, 0.1 to 3600 (default: the config's metrics.system, or 5)")
+          ->type_name("S");
   // Used by `trail sweep` to run its trials; not for people.
   sub.add_option("--sweep-trial", req->sweep_trial, "")->group("");
   sub.add_option("--data", req->data,
@@ -78,9 +86,11 @@ std::function<int()> SetupRun(CLI::App& sub) {
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"
       "appending JSON lines to the file named by $TRAIL_METRICS, e.g. {\"step\": 3, \"loss\": 0.21}.\n"
       "trail run returns the command's exit code. See docs/run.md.");
-  return [req, no_args, no_parse, seed, seed_option] {
+  return [req, no_args, no_parse, seed, seed_option, no_system, system_interval, system_interval_option] {
     req->params_from_args = !*no_args;
     req->parse_output = !*no_parse;
+    req->system_metrics = !*no_system;
+    if (system_interval_option->count() > 0) req->system_metrics_interval = *system_interval;
     if (seed_option->count() > 0) {
       int64_t n = 0;
       const char* end = seed->data() + seed->size();
