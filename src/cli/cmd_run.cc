@@ -23,10 +23,12 @@ class CliObserver : public api::RunObserver {
     if (rec.contains("exit_code") && rec["exit_code"] != 0) line += " (exit " + api::GetString(rec, "exit_code") + ")";
     line += " in " + api::FormatDuration(api::GetNumber(rec, "duration_s"));
     if (rec.contains("metrics") && rec["metrics"].contains("summary")) {
+      // The program's own metrics; the sampled system/... series are for `trail show`.
+      const Json origin = rec["metrics"].value("origin", Json::object());
       int shown = 0;
-      for (auto it = rec["metrics"]["summary"].begin(); it != rec["metrics"]["summary"].end() && shown < 6;
-           ++it, ++shown) {
-        line += (shown ? ", " : ": ") + it.key() + " " + Cell(it.value()["last"]);
+      for (auto it = rec["metrics"]["summary"].begin(); it != rec["metrics"]["summary"].end() && shown < 6; ++it) {
+        if (origin.is_object() && origin.value(it.key(), Json()) == "system") continue;
+        line += (shown++ ? ", " : ": ") + it.key() + " " + Cell(it.value()["last"]);
       }
     }
     std::fprintf(stderr, "%s\n", line.c_str());

@@ -54,8 +54,8 @@ TEST(MetricsConfigTest, ErrorsNameTheKey) {
   EXPECT_EQ(Parse("metrics: {val_loss: ''}\n").status().message(),
             ".trail/config.yaml: metrics.val_loss: expected a metric name");
   EXPECT_EQ(Parse("metrics: {tensorbord: auto}\n").status().message(),
-            ".trail/config.yaml: metrics.tensorbord: unknown key (expected parse_output, tensorboard, csv, train_loss, "
-            "val_loss, accuracy)");
+            ".trail/config.yaml: metrics.tensorbord: unknown key (expected parse_output, tensorboard, csv, system, "
+            "train_loss, val_loss, accuracy)");
 }
 
 TEST(MetricsConfigTest, SystemMetrics) {
