@@ -26,7 +26,12 @@ struct RunRequest {
   std::vector<std::string> tags;    // KEY=VALUE
   bool params_from_args = true;     // read params from the command's --key value options
   bool parse_output = true;         // read Keras / tqdm metrics from the command's output
-  std::vector<std::string> data;    // ROLE=PATH_OR_URL, one per data input
+  // System metrics (CPU, memory, IO, network, GPUs) sampled into system/... series
+  // (docs/metrics.md): `--no-system-metrics`; `--system-metrics-interval S`, 0.1 to 3600 seconds
+  // (unset: the config's metrics.system, default 5).
+  bool system_metrics = true;
+  std::optional<double> system_metrics_interval;
+  std::vector<std::string> data;  // ROLE=PATH_OR_URL, one per data input
   DataOptions data_options;
   std::vector<std::string> artifacts;  // files or folders the run writes (relative to the cwd)
   // `trail sweep` runs its trials with this: a JSON object {parent, hyperparameters, params,

@@ -71,10 +71,11 @@ struct LiveCursor {
   int64_t metrics = 0;  // bytes of metrics.jsonl read
   int64_t output = 0;   // bytes of output_metrics.jsonl read
   int64_t files = 0;    // bytes of file_metrics.jsonl read
+  int64_t system = 0;   // bytes of system_metrics.jsonl read
   // Points read so far per metric of each file: a line without step or epoch numbers its points
   // by their metric's own count, which goes on from here, as the recorder numbers them. Keep the
   // cursor whole between calls; callers need not look inside.
-  std::map<std::string, int64_t> metrics_counts, output_counts, files_counts;
+  std::map<std::string, int64_t> metrics_counts, output_counts, files_counts, system_counts;
 };
 
 struct LivePoints {

@@ -3,6 +3,7 @@
 #include "api/project_access.h"
 #include "api/run_observer_adapter.h"
 #include "project/context_config.h"
+#include "project/metrics_config.h"
 #include "record/record.h"
 #include "recording/capture.h"
 #include "recording/recorder.h"
@@ -20,6 +21,14 @@ StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
   req.tags = request.tags;
   req.params_from_args = request.params_from_args;
   req.parse_output = request.parse_output;
+  req.system_metrics = request.system_metrics;
+  if (request.system_metrics_interval) {
+    if (Status s = CheckSystemInterval(*request.system_metrics_interval, "--system-metrics-interval"); !s.ok())
+      return s;
+    if (!request.system_metrics)
+      return InvalidArgument("--system-metrics-interval and --no-system-metrics contradict each other");
+  }
+  req.system_metrics_interval = request.system_metrics_interval;
   for (const std::string& f : request.data) {
     auto in = ParseDataFlag(f);
     if (!in.ok()) return in.status();

@@ -88,14 +88,17 @@ StatusOr<LivePoints> ReadLivePoints(Project& project, const std::string& id, Liv
   files.metrics = {cursor->metrics, cursor->metrics_counts};
   files.output = {cursor->output, cursor->output_counts};
   files.files = {cursor->files, cursor->files_counts};
+  files.system = {cursor->system, cursor->system_counts};
   auto read = ReadLiveSeries(ProjectAccess::Of(project), id, &files);
   if (!read.ok()) return read.status();  // the cursor stays as it was: nothing is skipped
   cursor->metrics = files.metrics.offset;
   cursor->output = files.output.offset;
   cursor->files = files.files.offset;
+  cursor->system = files.system.offset;
   cursor->metrics_counts = std::move(files.metrics.counts);
   cursor->output_counts = std::move(files.output.counts);
   cursor->files_counts = std::move(files.files.counts);
+  cursor->system_counts = std::move(files.system.counts);
   LivePoints out;
   out.running = read->running;
   for (auto& [name, columns] : read->metrics) out.metrics.emplace(name, ToSeries(std::move(columns)));

@@ -23,10 +23,12 @@ class CliObserver : public api::RunObserver {
     if (rec.contains("exit_code") && rec["exit_code"] != 0) line += " (exit " + api::GetString(rec, "exit_code") + ")";
     line += " in " + api::FormatDuration(api::GetNumber(rec, "duration_s"));
     if (rec.contains("metrics") && rec["metrics"].contains("summary")) {
+      // The program's own metrics; the sampled system/... series are for `trail show`.
+      const Json origin = rec["metrics"].value("origin", Json::object());
       int shown = 0;
-      for (auto it = rec["metrics"]["summary"].begin(); it != rec["metrics"]["summary"].end() && shown < 6;
-           ++it, ++shown) {
-        line += (shown ? ", " : ": ") + it.key() + " " + Cell(it.value()["last"]);
+      for (auto it = rec["metrics"]["summary"].begin(); it != rec["metrics"]["summary"].end() && shown < 6; ++it) {
+        if (origin.is_object() && origin.value(it.key(), Json()) == "system") continue;
+        line += (shown++ ? ", " : ": ") + it.key() + " " + Cell(it.value()["last"]);
       }
     }
     std::fprintf(stderr, "%s\n", line.c_str());
@@ -45,6 +47,14 @@ std::function<int()> SetupRun(CLI::App& sub) {
   sub.add_flag("--no-arg-params", *no_args, "do not read params from the command's --key value options");
   auto no_parse = std::make_shared<bool>(false);
   sub.add_flag("--no-parse", *no_parse, "do not read metrics from the command's output (Keras, tqdm progress lines)");
+  auto no_system = std::make_shared<bool>(false);
+  sub.add_flag("--no-system-metrics", *no_system,
+               "do not sample the run's system metrics (CPU, memory, disk and network IO, GPUs: system/... series)");
+  auto system_interval = std::make_shared<double>(0);
+  CLI::Option* system_interval_option =
+      sub.add_option("--system-metrics-interval", *system_interval,
+                     "seconds between system metric samples, 0.1 to 3600 (default: the config's metrics.system, or 5)")
+          ->type_name("S");
   // Used by `trail sweep` to run its trials; not for people.
   sub.add_option("--sweep-trial", req->sweep_trial, "")->group("");
   sub.add_option("--data", req->data,
@@ -81,9 +91,11 @@ std::function<int()> SetupRun(CLI::App& sub) {
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"
       "appending JSON lines to the file named by $TRAIL_METRICS, e.g. {\"step\": 3, \"loss\": 0.21}.\n"
       "trail run returns the command's exit code. See docs/run.md.");
-  return [req, no_args, no_parse, seed, seed_option] {
+  return [req, no_args, no_parse, seed, seed_option, no_system, system_interval, system_interval_option] {
     req->params_from_args = !*no_args;
     req->parse_output = !*no_parse;
+    req->system_metrics = !*no_system;
+    if (system_interval_option->count() > 0) req->system_metrics_interval = *system_interval;
     if (seed_option->count() > 0) {
       int64_t n = 0;
       const char* end = seed->data() + seed->size();

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <mutex>
 
 namespace trail::context {
@@ -16,10 +17,15 @@ struct nvmlMemory_t {
   unsigned long long free;
   unsigned long long used;
 };
+struct nvmlUtilization_t {
+  unsigned gpu;     // percent of time a kernel ran over the last sample period
+  unsigned memory;  // percent of time device memory was read or written
+};
 constexpr nvmlReturn_t kNvmlSuccess = 0;
-constexpr unsigned kNameSize = 96;    // NVML_DEVICE_NAME_V2_BUFFER_SIZE
-constexpr unsigned kUuidSize = 96;    // NVML_DEVICE_UUID_V2_BUFFER_SIZE
-constexpr unsigned kDriverSize = 80;  // NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE
+constexpr int kNvmlTemperatureGpu = 0;  // NVML_TEMPERATURE_GPU
+constexpr unsigned kNameSize = 96;      // NVML_DEVICE_NAME_V2_BUFFER_SIZE
+constexpr unsigned kUuidSize = 96;      // NVML_DEVICE_UUID_V2_BUFFER_SIZE
+constexpr unsigned kDriverSize = 80;    // NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE
 
 struct NvmlSymbols {
   nvmlReturn_t (*init)();
@@ -31,6 +37,10 @@ struct NvmlSymbols {
   nvmlReturn_t (*driver_version)(char*, unsigned);
   nvmlReturn_t (*uuid)(nvmlDevice_t, char*, unsigned);
   const char* (*error_string)(nvmlReturn_t);  // optional
+  // Optional, for the system sampler: absent ones answer kNvmlNotSupported.
+  nvmlReturn_t (*utilization)(nvmlDevice_t, nvmlUtilization_t*);
+  nvmlReturn_t (*power)(nvmlDevice_t, unsigned*);
+  nvmlReturn_t (*temperature)(nvmlDevice_t, int, unsigned*);
 };
 
 template <typename F>
@@ -47,7 +57,9 @@ const NvmlSymbols* LoadSymbols(std::string* error) {
   static bool loaded = false;
   static std::string load_error;
   std::call_once(once, [] {
-    void* lib = ::dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
+    // A test's fake library (nvml.h); NVIDIA's otherwise.
+    const char* fake = std::getenv("TRAIL_NVML_LIBRARY");
+    void* lib = ::dlopen(fake && *fake ? fake : "libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) return;  // no NVIDIA driver on this machine
     NvmlSymbols s{};
     bool ok = Bind(lib, "nvmlInit_v2", &s.init) && Bind(lib, "nvmlShutdown", &s.shutdown) &&
@@ -60,6 +72,9 @@ const NvmlSymbols* LoadSymbols(std::string* error) {
       return;
     }
     Bind(lib, "nvmlErrorString", &s.error_string);
+    Bind(lib, "nvmlDeviceGetUtilizationRates", &s.utilization);
+    Bind(lib, "nvmlDeviceGetPowerUsage", &s.power);
+    Bind(lib, "nvmlDeviceGetTemperature", &s.temperature);
     symbols = s;
     loaded = true;
   });
@@ -91,6 +106,35 @@ class SystemNvml : public NvmlSession {
     if (rc == kNvmlSuccess) rc = s_->memory_info(d, &m);
     if (rc == kNvmlSuccess) *bytes = m.total;
     return rc;
+  }
+  int MemoryUsed(unsigned index, uint64_t* bytes) override {
+    nvmlDevice_t d;
+    nvmlMemory_t m{};
+    int rc = s_->handle_by_index(index, &d);
+    if (rc == kNvmlSuccess) rc = s_->memory_info(d, &m);
+    if (rc == kNvmlSuccess) *bytes = m.used;
+    return rc;
+  }
+  int Utilization(unsigned index, unsigned* percent) override {
+    if (!s_->utilization) return kNvmlNotSupported;
+    nvmlDevice_t d;
+    nvmlUtilization_t u{};
+    int rc = s_->handle_by_index(index, &d);
+    if (rc == kNvmlSuccess) rc = s_->utilization(d, &u);
+    if (rc == kNvmlSuccess) *percent = u.gpu;
+    return rc;
+  }
+  int PowerMilliwatts(unsigned index, unsigned* milliwatts) override {
+    if (!s_->power) return kNvmlNotSupported;
+    nvmlDevice_t d;
+    int rc = s_->handle_by_index(index, &d);
+    return rc == kNvmlSuccess ? s_->power(d, milliwatts) : rc;
+  }
+  int TemperatureC(unsigned index, unsigned* celsius) override {
+    if (!s_->temperature) return kNvmlNotSupported;
+    nvmlDevice_t d;
+    int rc = s_->handle_by_index(index, &d);
+    return rc == kNvmlSuccess ? s_->temperature(d, kNvmlTemperatureGpu, celsius) : rc;
   }
   std::string ErrorText(int code) override {
     const char* text = s_->error_string ? s_->error_string(code) : nullptr;

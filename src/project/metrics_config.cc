@@ -1,5 +1,9 @@
 #include "project/metrics_config.h"
 
+#include <cmath>
+
+#include "base/numbers.h"
+
 namespace trail {
 namespace {
 
@@ -34,6 +38,12 @@ Status AutoOffOrPaths(const Json& v, const std::string& key, bool& search, std::
 
 }  // namespace
 
+Status CheckSystemInterval(double seconds, const std::string& where) {
+  if (std::isfinite(seconds) && seconds >= kMinSystemInterval && seconds <= kMaxSystemInterval) return Status::Ok();
+  return InvalidArgument(where + " " + FormatDouble(seconds) + ": expected seconds from " +
+                         FormatDouble(kMinSystemInterval) + " to " + FormatDouble(kMaxSystemInterval));
+}
+
 StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
   MetricsConfig c;
   if (!config.is_object() || !config.contains("metrics") || config["metrics"].is_null()) return c;
@@ -54,6 +64,17 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
       TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.tensorboard_auto, c.tensorboard_dirs));
     } else if (key == "csv") {
       TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.csv_auto, c.csv_files));
+    } else if (key == "system") {
+      if (v == "off" || v == false) {
+        c.system = false;
+      } else if (v == "on" || v == true) {
+        c.system = true;
+      } else if (v.is_number()) {
+        TRAIL_RETURN_IF_ERROR(CheckSystemInterval(v.get<double>(), kWhere + key));
+        c.system_interval = v.get<double>();
+      } else {
+        return InvalidArgument(kWhere + key + ": expected off, on or the seconds between samples");
+      }
     } else if (key == "train_loss" || key == "val_loss" || key == "accuracy") {
       if (!v.is_string() || v.get<std::string>().empty()) {
         return InvalidArgument(kWhere + key + ": expected a metric name");
@@ -63,8 +84,9 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
                                               : c.derived.accuracy;
       slot = v.get<std::string>();
     } else {
-      return InvalidArgument(std::string(kWhere) + key +
-                             ": unknown key (expected parse_output, tensorboard, csv, train_loss, val_loss, accuracy)");
+      return InvalidArgument(
+          std::string(kWhere) + key +
+          ": unknown key (expected parse_output, tensorboard, csv, system, train_loss, val_loss, accuracy)");
     }
   }
   return c;

@@ -19,6 +19,12 @@
 
 namespace trail {
 
+// The system sampler's interval (`metrics.system`, `trail run --system-metrics-interval`), in
+// seconds: the default, and the range accepted.
+inline constexpr double kDefaultSystemInterval = 5.0;
+inline constexpr double kMinSystemInterval = 0.1;
+inline constexpr double kMaxSystemInterval = 3600.0;
+
 struct MetricsConfig {
   bool parse_output = true;
   bool key_values = false;  // also generic key=value / key: value lines
@@ -27,7 +33,14 @@ struct MetricsConfig {
   bool csv_auto = true;                       // CSVLogger files the run writes, found by their header
   std::vector<std::string> csv_files;         // relative to the run's folder, or absolute
   metrics::DerivedNames derived;
+  // `system: off` (or false): no system/... series; a number: seconds between samples.
+  bool system = true;
+  double system_interval = kDefaultSystemInterval;
 };
+
+// "--system-metrics-interval 0.01: expected seconds from 0.1 to 3600" when out of range (or not
+// finite); OK otherwise. `where` names the flag or key.
+Status CheckSystemInterval(double seconds, const std::string& where);
 
 // Reads the `metrics` key of the whole config; absent means the defaults.
 // Errors name the key: ".trail/config.yaml: metrics.csv: expected a list of file paths".

@@ -54,8 +54,26 @@ TEST(MetricsConfigTest, ErrorsNameTheKey) {
   EXPECT_EQ(Parse("metrics: {val_loss: ''}\n").status().message(),
             ".trail/config.yaml: metrics.val_loss: expected a metric name");
   EXPECT_EQ(Parse("metrics: {tensorbord: auto}\n").status().message(),
-            ".trail/config.yaml: metrics.tensorbord: unknown key (expected parse_output, tensorboard, csv, train_loss, "
-            "val_loss, accuracy)");
+            ".trail/config.yaml: metrics.tensorbord: unknown key (expected parse_output, tensorboard, csv, system, "
+            "train_loss, val_loss, accuracy)");
+}
+
+TEST(MetricsConfigTest, SystemMetrics) {
+  auto c = Parse("name: p\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->system);
+  EXPECT_EQ(c->system_interval, kDefaultSystemInterval);
+  auto every = Parse("metrics: {system: 0.5}\n");
+  ASSERT_TRUE(every.ok()) << every.status().message();
+  EXPECT_TRUE(every->system);
+  EXPECT_EQ(every->system_interval, 0.5);
+  auto off = Parse("metrics: {system: off}\n");
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->system);
+  auto fast = Parse("metrics: {system: 0.01}\n");
+  ASSERT_FALSE(fast.ok());
+  EXPECT_EQ(fast.status().message(), ".trail/config.yaml: metrics.system 0.01: expected seconds from 0.1 to 3600");
+  EXPECT_FALSE(Parse("metrics: {system: often}\n").ok());
 }
 
 }  // namespace

@@ -17,6 +17,9 @@
 //   file_metrics.jsonl    metrics trail read from the TensorBoard and CSVLogger
 //                  files the child writes, while it runs (the record reads the
 //                  files themselves once more)
+//   system_metrics.jsonl  the run's system metrics (CPU, memory, IO, network,
+//                  GPUs) that trail samples every few seconds, as system/...
+//                  metrics protocol lines
 //   annotations.jsonl     what the program logged through the Python client
 //                  ({"params": {...}}, {"tags": {...}}, {"function": {...}},
 //                  {"artifact": {...}}), merged into the record
@@ -39,6 +42,7 @@ inline constexpr const char* kExitFile = "exit.json";
 inline constexpr const char* kStopFile = "stop";
 inline constexpr const char* kOutputMetricsFile = "output_metrics.jsonl";
 inline constexpr const char* kFileMetricsFile = "file_metrics.jsonl";
+inline constexpr const char* kSystemMetricsFile = "system_metrics.jsonl";
 // Params, tags, Table 1 functions and artifacts the program logged through
 // the Python client, one JSON object per line; merged into the record.
 inline constexpr const char* kAnnotationsFile = "annotations.jsonl";

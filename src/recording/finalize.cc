@@ -186,6 +186,14 @@ void CollectMetrics(Project& project, const LiveRun& run, LiveMetrics live, doub
   }
   std::vector<std::string> rank_warnings;
   AddRankMetrics(run, ended, set, &rank_warnings);  // the other ranks' series, rank<R>/<name>
+  // The system sampler's series, under names that nothing above reported: a program's own
+  // `system/x` is the program's.
+  if (run.env->Exists(run.path(record::live::kSystemMetricsFile))) {
+    metrics::MetricSet from_system;
+    metrics::MetricsTailer system_reader(run.path(record::live::kSystemMetricsFile));
+    (void)system_reader.Finish(ended, from_system);
+    MergeMissingSeries(set, from_system, "system", captured);
+  }
   Json metric_warnings = Json::array();
   if (!read.ok()) metric_warnings.push_back(read.message());
   for (const auto& w : rank_warnings) metric_warnings.push_back(w);

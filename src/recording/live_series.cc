@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <initializer_list>
 #include <string_view>
 #include <utility>
 
@@ -129,12 +130,14 @@ Status ReadNewLines(const std::string& path, const std::string& marks_path, doub
   return Status::Ok();
 }
 
-// Appends the set's points to `out`, leaving out the names `hidden` holds (the record takes those
-// from a file that comes first).
-void TakePoints(const metrics::MetricSet& set, const std::map<std::string, int64_t>* hidden1,
-                const std::map<std::string, int64_t>* hidden2, std::map<std::string, metrics::SeriesColumns>& out) {
+// Appends the set's points to `out`, leaving out the names any of `hidden` holds (the record takes
+// those from a file that comes first).
+void TakePoints(const metrics::MetricSet& set, std::initializer_list<const std::map<std::string, int64_t>*> hidden,
+                std::map<std::string, metrics::SeriesColumns>& out) {
   for (const std::string& key : set.Keys()) {
-    if ((hidden1 && hidden1->count(key)) || (hidden2 && hidden2->count(key))) continue;
+    bool taken = false;
+    for (const auto* names : hidden) taken = taken || names->count(key) > 0;
+    if (taken) continue;
     const std::vector<metrics::Point>* points = set.Series(key);
     if (points == nullptr || points->empty()) continue;
     metrics::SeriesColumns& cols = out[key];
@@ -195,15 +198,18 @@ StatusOr<LiveSeries> ReadLiveSeries(Project& project, const std::string& ref, Li
     return out;
   }
   double now = project.env().NowUnixSeconds();
-  metrics::MetricSet own, files, output;
+  metrics::MetricSet own, files, output, system;
   TRAIL_RETURN_IF_ERROR(ReadNewLines(JoinPath(dir, record::live::kMetricsFile),
                                      JoinPath(dir, record::live::kMetricsMarksFile), now, &cursors->metrics, own));
   TRAIL_RETURN_IF_ERROR(ReadNewLines(JoinPath(dir, record::live::kFileMetricsFile), "", now, &cursors->files, files));
   TRAIL_RETURN_IF_ERROR(
       ReadNewLines(JoinPath(dir, record::live::kOutputMetricsFile), "", now, &cursors->output, output));
-  TakePoints(own, nullptr, nullptr, out.metrics);
-  TakePoints(files, &cursors->metrics.counts, nullptr, out.metrics);
-  TakePoints(output, &cursors->metrics.counts, &cursors->files.counts, out.metrics);
+  TRAIL_RETURN_IF_ERROR(
+      ReadNewLines(JoinPath(dir, record::live::kSystemMetricsFile), "", now, &cursors->system, system));
+  TakePoints(own, {}, out.metrics);
+  TakePoints(files, {&cursors->metrics.counts}, out.metrics);
+  TakePoints(output, {&cursors->metrics.counts, &cursors->files.counts}, out.metrics);
+  TakePoints(system, {&cursors->metrics.counts, &cursors->files.counts, &cursors->output.counts}, out.metrics);
   // Gone while we read (the run finished): what was read is still right; the watcher stops here.
   out.running = IsLiveFolder(dir);
   return out;

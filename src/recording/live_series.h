@@ -39,6 +39,7 @@ struct LiveFileCursors {
   LiveFileCursor metrics;  // metrics.jsonl: the program's own lines
   LiveFileCursor output;   // output_metrics.jsonl: metrics trail parsed from the output
   LiveFileCursor files;    // file_metrics.jsonl: TensorBoard and CSVLogger files
+  LiveFileCursor system;   // system_metrics.jsonl: the sampled system/... series
 };
 
 struct LiveSeries {
@@ -51,7 +52,8 @@ struct LiveSeries {
 // the line's step or epoch, else the metric's own count; a line without its own time gets the
 // time the recorder read it at (metrics.marks), or now if it has not yet. As in the record, a
 // name the program reports itself hides the same name from the output or metric files (from
-// the time the reader has seen the program report it), and metric files hide the output.
+// the time the reader has seen the program report it), metric files hide the output, and all of
+// them hide the system sampler's series.
 // Malformed lines are skipped (the record lists them as warnings). A file that shrank is read
 // again from its start. Not an error when the run is not live: running = false, no points.
 StatusOr<LiveSeries> ReadLiveSeries(Project& project, const std::string& ref, LiveFileCursors* cursors);

@@ -207,6 +207,23 @@ TEST_F(LiveSeriesTest, OwnMetricsHideOutputAndFileMetricsOfTheSameName) {
             static_cast<int64_t>(std::filesystem::file_size(dir + "/" + record::live::kOutputMetricsFile)));
 }
 
+TEST_F(LiveSeriesTest, SystemSeriesComeLastAndYieldToTheProgramsOwnNames) {
+  std::string dir = MakeLive("p-5");
+  Append(dir + "/" + record::live::kSystemMetricsFile,
+         "{\"step\":0,\"time\":5.0,\"system/cpu_percent\":99.5,\"system/threads\":4}\n"
+         "{\"step\":1,\"time\":10.0,\"system/cpu_percent\":98,\"system/threads\":4}\n");
+  Append(dir + "/" + record::live::kMetricsFile, "{\"step\":0,\"system/threads\":7}\n");
+  LiveFileCursors c;
+  auto s = ReadLiveSeries(*project_, "p-5", &c);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->metrics["system/cpu_percent"].value, (std::vector<double>{99.5, 98}));
+  EXPECT_EQ(s->metrics["system/cpu_percent"].step, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(s->metrics["system/cpu_percent"].time, (std::vector<double>{5.0, 10.0}));
+  EXPECT_EQ(s->metrics["system/threads"].value, std::vector<double>{7});  // the program's
+  EXPECT_EQ(c.system.offset,
+            static_cast<int64_t>(std::filesystem::file_size(dir + "/" + record::live::kSystemMetricsFile)));
+}
+
 TEST_F(LiveSeriesTest, ARewrittenFileIsReadAgainFromItsStart) {
   std::string dir = MakeLive("p-5");
   std::string file = dir + "/" + record::live::kMetricsFile;

@@ -23,6 +23,7 @@
 #include "recording/output_capture.h"
 #include "recording/rank_group.h"
 #include "recording/run_start.h"
+#include "recording/system_metrics_capture.h"
 #include "store/local_store.h"
 
 extern char** environ;
@@ -97,6 +98,9 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (request.argv.empty()) return InvalidArgument("no command to run (usage: trail run [options] -- CMD ARGS...)");
   if (request.seed && (*request.seed < 0 || *request.seed > kMaxSeed)) {
     return InvalidArgument(SeedRangeError(*request.seed));
+  }
+  if (request.system_metrics_interval) {
+    TRAIL_RETURN_IF_ERROR(CheckSystemInterval(*request.system_metrics_interval, "--system-metrics-interval"));
   }
   std::vector<std::string> warnings;
   RecoverAbandonedRuns(project, &warnings);
@@ -213,6 +217,11 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   } else {
     auto last_sync = std::chrono::steady_clock::now();
     process::ChildProcess& proc = **child;
+    std::optional<SystemMetricsCapture> system_metrics;
+    if (request.system_metrics && metrics_config.system) {
+      system_metrics.emplace(run.path(record::live::kSystemMetricsFile), proc.pid(),
+                             request.system_metrics_interval.value_or(metrics_config.system_interval), spec.env);
+    }
     auto on_tick = [&] {
       (void)tailer.Poll(run.env->NowUnixSeconds(), live_set);
       auto now = std::chrono::steady_clock::now();
@@ -224,6 +233,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
       }
     };
     process::ChildExit ce = proc.Wait(on_tick, std::chrono::milliseconds(100));
+    if (system_metrics) system_metrics->Stop();  // the tree is gone
     if (output_metrics) {
       output_metrics->Finish();
       if (output_metrics->dropped_bytes() > 0) {

@@ -27,6 +27,11 @@ struct RunRequest {
   // Parse the child's output for Keras/tqdm metrics (metrics.parse_output in
   // the config can turn it off too).
   bool parse_output = true;
+  // Sample the run's system metrics (recording/system_metrics_capture.h): `--no-system-metrics`
+  // turns it off, as `metrics.system: off` in the config does; the interval in seconds
+  // (`--system-metrics-interval`) wins over the config's.
+  bool system_metrics = true;
+  std::optional<double> system_metrics_interval;
   std::vector<DataInput> data;         // --data ROLE=PATH_OR_URL
   DataOptions data_options;            // --snapshot-fraction, --snapshot-seed, --stratify
   std::vector<std::string> artifacts;  // --artifact PATH (relative to the cwd)

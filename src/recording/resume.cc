@@ -144,7 +144,7 @@ StatusOr<int64_t> SeedResumedRun(Project& project, const LiveRun& run, const Sto
                                  double attempt_started, std::vector<std::string>* warnings) {
   const Json& old = previous.record;
   int64_t last_step = -1;
-  std::string own, parsed;
+  std::string own, parsed, sampled;
   if (old.contains("metrics") && old["metrics"].is_object() && old["metrics"].contains("series") &&
       old["metrics"]["series"].is_object()) {
     const Json& metrics = old["metrics"];
@@ -158,18 +158,23 @@ StatusOr<int64_t> SeedResumedRun(Project& project, const LiveRun& run, const Sto
       StatusOr<std::vector<metrics::Point>> points = metrics::SeriesFromTsv(*tsv);
       if (!points.ok())
         return Corrupt("cannot resume " + run.id + ": its metric " + it.key() + ": " + points.status().message());
-      const bool from_output = origin.is_object() && origin.value(it.key(), Json()) == "output";
-      std::string& out = from_output ? parsed : own;
+      const Json source = origin.is_object() ? origin.value(it.key(), Json()) : Json();
+      // The system sampler's series go back to its file, where the program's own names still
+      // hide them; their steps are sample indices, not the program's steps to resume from.
+      const bool sampler = source == "system";
+      std::string& out = source == "output" ? parsed : sampler ? sampled : own;
       const std::string json_key = Json(it.key()).dump();
       for (const metrics::Point& p : *points) {
         metrics::AppendProtocolLine(&out, p.step, p.time, json_key, p.value);
-        if (p.step > last_step) last_step = p.step;
+        if (!sampler && p.step > last_step) last_step = p.step;
       }
     }
   }
   Env& env = *run.env;
   if (!own.empty()) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(env, run.path(record::live::kMetricsFile), own));
   if (!parsed.empty()) TRAIL_RETURN_IF_ERROR(WriteFileAtomic(env, run.path(record::live::kOutputMetricsFile), parsed));
+  if (!sampled.empty())
+    TRAIL_RETURN_IF_ERROR(WriteFileAtomic(env, run.path(record::live::kSystemMetricsFile), sampled));
   if (old.contains("output")) {
     auto text = project.repo().ReadFileAt(previous.tip, previous.dir + "/" + record::kOutputFile);
     if (text.ok()) {
