@@ -54,6 +54,14 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
       TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.tensorboard_auto, c.tensorboard_dirs));
     } else if (key == "csv") {
       TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.csv_auto, c.csv_files));
+    } else if (key == "dvc") {
+      if (v == "auto" || v == true) {
+        c.dvc = true;
+      } else if (v == "off" || v == false) {
+        c.dvc = false;
+      } else {
+        return InvalidArgument(std::string(kWhere) + "dvc: expected auto or off");
+      }
     } else if (key == "train_loss" || key == "val_loss" || key == "accuracy") {
       if (!v.is_string() || v.get<std::string>().empty()) {
         return InvalidArgument(kWhere + key + ": expected a metric name");
@@ -63,8 +71,9 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
                                               : c.derived.accuracy;
       slot = v.get<std::string>();
     } else {
-      return InvalidArgument(std::string(kWhere) + key +
-                             ": unknown key (expected parse_output, tensorboard, csv, train_loss, val_loss, accuracy)");
+      return InvalidArgument(
+          std::string(kWhere) + key +
+          ": unknown key (expected parse_output, tensorboard, csv, dvc, train_loss, val_loss, accuracy)");
     }
   }
   return c;
