@@ -2,6 +2,9 @@
 
 namespace trail::cli {
 
+// cmd_export.cc (declared here rather than in commands.h, which every command includes).
+std::function<int()> SetupExport(CLI::App& sub);
+
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"init", "make this Git repository a trail project", SetupInit},
@@ -10,6 +13,8 @@ const std::vector<Command>& Commands() {
       {"sweep", "hyperparameter search: trail sweep SPEC.yaml | show ID | resume ID | ls", SetupSweep},
       {"ls", "list runs, filtered and sorted (MLflow search syntax)", SetupLs},
       {"show", "print one run's whole record", SetupShow},
+      {"export", "write the runs, params, metric series and tags as CSV or JSON Lines tables: trail export -o DIR",
+       SetupExport},
       {"diff", "compare two runs: params, metrics, environment, code", SetupDiff},
       {"reproduce", "recreate a run in a worktree and say whether it came out the same: trail reproduce ID",
        SetupReproduce},

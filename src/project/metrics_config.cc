@@ -75,6 +75,14 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
       } else {
         return InvalidArgument(kWhere + key + ": expected off, on or the seconds between samples");
       }
+    } else if (key == "dvc") {
+      if (v == "auto" || v == true) {
+        c.dvc = true;
+      } else if (v == "off" || v == false) {
+        c.dvc = false;
+      } else {
+        return InvalidArgument(std::string(kWhere) + "dvc: expected auto or off");
+      }
     } else if (key == "train_loss" || key == "val_loss" || key == "accuracy") {
       if (!v.is_string() || v.get<std::string>().empty()) {
         return InvalidArgument(kWhere + key + ": expected a metric name");
@@ -86,7 +94,7 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
     } else {
       return InvalidArgument(
           std::string(kWhere) + key +
-          ": unknown key (expected parse_output, tensorboard, csv, system, train_loss, val_loss, accuracy)");
+          ": unknown key (expected parse_output, tensorboard, csv, system, dvc, train_loss, val_loss, accuracy)");
     }
   }
   return c;

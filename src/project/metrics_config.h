@@ -32,6 +32,7 @@ struct MetricsConfig {
   std::vector<std::string> tensorboard_dirs;  // relative to the run's folder, or absolute
   bool csv_auto = true;                       // CSVLogger files the run writes, found by their header
   std::vector<std::string> csv_files;         // relative to the run's folder, or absolute
+  bool dvc = true;                            // dvc.yaml's metrics files and dvclive's series the run writes
   metrics::DerivedNames derived;
   // `system: off` (or false): no system/... series; a number: seconds between samples.
   bool system = true;

@@ -55,7 +55,11 @@ TEST(MetricsConfigTest, ErrorsNameTheKey) {
             ".trail/config.yaml: metrics.val_loss: expected a metric name");
   EXPECT_EQ(Parse("metrics: {tensorbord: auto}\n").status().message(),
             ".trail/config.yaml: metrics.tensorbord: unknown key (expected parse_output, tensorboard, csv, system, "
-            "train_loss, val_loss, accuracy)");
+            "dvc, train_loss, val_loss, accuracy)");
+  EXPECT_EQ(Parse("metrics: {dvc: maybe}\n").status().message(),
+            ".trail/config.yaml: metrics.dvc: expected auto or off");
+  EXPECT_FALSE(Parse("metrics: {dvc: off}\n")->dvc);
+  EXPECT_TRUE(Parse("metrics: {dvc: auto}\n")->dvc);
 }
 
 TEST(MetricsConfigTest, SystemMetrics) {

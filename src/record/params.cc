@@ -2,6 +2,7 @@
 
 #include "base/files.h"
 #include "base/secrets.h"
+#include "record/dvc_params.h"
 #include "record/record.h"
 
 namespace trail::record {
@@ -59,10 +60,11 @@ StatusOr<Json> ParseAssignments(const std::vector<std::string>& items, const cha
 }
 
 StatusOr<Json> ParamsFromFiles(const std::string& dir) {
-  Json out = Json::object();
+  // The other params files DVC's stages list first: params.yaml's values win over theirs.
+  TRAIL_ASSIGN_OR_RETURN(Json out, ParamsFromDvcYaml(dir));
   for (const char* name : {"params.yaml", "params.json"}) {
     std::string path = JoinPath(dir, name);
-    auto text = ReadFile(path);
+    auto text = ReadParamsFile(path, name);
     if (!text.ok()) {
       if (text.status().code() == Code::kNotFound) continue;
       return text.status();

@@ -1,6 +1,7 @@
 // Where a run's params come from, lowest precedence first:
 //   1. params.yaml / params.json in the working directory (DVC's convention),
-//      nested keys flattened with dots ("train.lr");
+//      nested keys flattened with dots ("train.lr"), over the other params files the stages of
+//      dvc.yaml list (dvc_params.h);
 //   2. the command's own long options: --lr 0.01, --lr=0.01, --flag (true);
 //   3. -p key=value given to `trail run`.
 // Values are typed: int, float, bool or string.
@@ -18,7 +19,8 @@ namespace trail::record {
 Json ParamsFromArgs(const std::vector<std::string>& argv);
 // "key=value" strings from -p / --tag; InvalidArgument naming the bad one.
 StatusOr<Json> ParseAssignments(const std::vector<std::string>& items, const char* flag, bool typed);
-// Flattened params of params.yaml or params.json in `dir` (empty object if neither exists).
+// Flattened params of params.yaml or params.json in `dir` (empty object if neither exists), and
+// of the params files dvc.yaml lists (dvc_params.h); each file at most kMaxParamsFileBytes.
 // A malformed file is an error naming it: params are too important to guess.
 StatusOr<Json> ParamsFromFiles(const std::string& dir);
 // Merges `over` onto `base` (later wins), keeping base's key order for old keys.

@@ -4,6 +4,7 @@
 #include "base/paths.h"
 #include "ingest/discovery.h"
 #include "metrics/protocol_line.h"
+#include "recording/dvc_files.h"
 #include "recording/file_metric_names.h"
 
 namespace trail {
@@ -171,6 +172,7 @@ void FileMetricsReader::Finish(double now, std::vector<std::string>* warnings) {
   }
   Discover(warnings);
   ReadAll(now, /*finish=*/true, warnings);
+  if (config_.dvc) ReadDvcMetrics(run_cwd_, started_, &dvc_, &dvc_origin_, warnings);
 }
 
 std::vector<std::string> FileMetricsReader::Prefixes() const {
@@ -201,6 +203,10 @@ FileMetrics FileMetricsReader::Named() const {
       for (const metrics::Point& p : *source.set.Series(key)) into.Add(name, p.step, p.time, p.value);
       if (!out.origin.contains(name)) out.origin[name] = source.origin.value(key, "file");
     }
+  }
+  for (const std::string& key : dvc_.Keys()) {
+    for (const metrics::Point& p : *dvc_.Series(key)) out.dvc.Add(key, p.step, p.time, p.value);
+    if (!out.origin.contains(key)) out.origin[key] = dvc_origin_.value(key, "dvc");
   }
   return out;
 }

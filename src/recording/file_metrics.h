@@ -19,7 +19,8 @@ namespace trail {
 struct FileMetrics {
   metrics::MetricSet csv;          // Keras CSVLogger files
   metrics::MetricSet tensorboard;  // event files
-  Json origin = Json::object();    // metric name -> "csv <file>" / "tensorboard <file>"
+  metrics::MetricSet dvc;          // DVC's metrics files and dvclive's series (dvc_files.h)
+  Json origin = Json::object();    // metric name -> "csv <file>" / "tensorboard <file>" / "dvc <file>" / ...
 };
 
 // Follows every file that belongs to a run started at `started` (unix seconds) in the folder
@@ -47,7 +48,9 @@ class FileMetricsReader {
   // time: they are stamped `now`. Meant to be called about once a second while the run is live.
   void Poll(double now, std::vector<std::string>* warnings);
   // Once the program has exited: Poll, and also takes a CSV row without its newline, warns about
-  // a listed CSV file the run never wrote and an event file that ends inside a record.
+  // a listed CSV file the run never wrote and an event file that ends inside a record, and reads
+  // DVC's metrics files and dvclive's series the run wrote (dvc_files.h; only then: DVC writes
+  // its metrics files whole at the end, and dvclive's series are for the record).
   void Finish(double now, std::vector<std::string>* warnings);
 
   // Every point read so far, under its final name.
@@ -73,6 +76,8 @@ class FileMetricsReader {
   std::vector<std::unique_ptr<Followed>> followed_;
   std::unordered_set<std::string> decided_;  // paths followed or rejected for good
   bool warned_max_files_ = false;
+  metrics::MetricSet dvc_;  // read by Finish
+  Json dvc_origin_ = Json::object();
 };
 
 // Reads every file of the run at once (FileMetricsReader, then Finish): what finalizing uses,

@@ -175,6 +175,7 @@ void CollectMetrics(Project& project, const LiveRun& run, LiveMetrics live, doub
     Json merged = Json::object();
     MergeMissingSeries(set, files.csv, "", merged);
     MergeMissingSeries(set, files.tensorboard, "", merged);
+    MergeMissingSeries(set, files.dvc, "", merged);
     for (auto it = merged.begin(); it != merged.end(); ++it) captured[it.key()] = origin.value(it.key(), "file");
     for (auto& w : file_warnings) metric_warnings_from_files.push_back(std::move(w));
   }
