@@ -248,6 +248,9 @@ StatusOr<MlflowRun> ReadRunMeta(const std::string& dir, const std::string& folde
 
 // The params, tags, metrics and artifact files of a run already read from its meta.yaml.
 Status ReadRunContents(const std::string& dir, MlflowRun& run) {
+  // Refuses a link among the run's own entries (params/, metrics/, ...): IsDirectory below
+  // would follow one.
+  TRAIL_RETURN_IF_ERROR(List(dir).status());
   TRAIL_ASSIGN_OR_RETURN(run.params, ReadValues(JoinPath(dir, "params")));
   TRAIL_ASSIGN_OR_RETURN(run.tags, ReadValues(JoinPath(dir, "tags")));
   const std::string metrics_dir = JoinPath(dir, "metrics");
