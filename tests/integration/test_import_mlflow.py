@@ -144,6 +144,16 @@ def test_dry_run_selection_and_deleted(imported):
     assert proc.returncode != 0 and "no experiment nope" in proc.stderr
 
 
+def test_grown_store_imports_new_runs_under_imported_parents(imported):
+    # Runs after the ones above: the store grows by one nested run of the imported sweep.
+    repo, mlruns, _ = imported
+    MlflowStore(mlruns).run(mlruns / "1", "0" * 32, "trial-3", start=T0 + 700_000, end=T0 + 710_000,
+                            tags={"mlflow.parentRunId": "b" * 32})
+    report = json.loads(trail("import", "mlflow", mlruns, "--format", "json", cwd=repo).stdout)
+    assert [r["id"] for r in report["imported"]] == ["p-6"] and report["skipped_existing"] == 5
+    assert record(repo, "p-6")["parent"] == "p-2"
+
+
 # ----------------------------------------------------------------------------------------------
 # Error paths: a store each, nothing written.
 
