@@ -26,6 +26,7 @@ const std::vector<Command>& Commands() {
        "what is in a model file, two models compared, named model versions: trail model "
        "inspect|diff|register|alias|ls|show",
        SetupModel},
+      {"import", "bring in runs another tool recorded: trail import mlflow PATH (an mlruns/ folder)", SetupImport},
       {"tag", "set or remove tags on a run", SetupTag},
       {"note", "add a note to a run", SetupNote},
       {"rm", "archive a run (it stays in history; ls --all shows it)", SetupRm},

@@ -31,6 +31,7 @@ std::function<int()> SetupReproduce(CLI::App& sub);
 std::function<int()> SetupEnv(CLI::App& sub);
 std::function<int()> SetupUi(CLI::App& sub);
 std::function<int()> SetupModel(CLI::App& sub);
+std::function<int()> SetupImport(CLI::App& sub);      // cmd_import.cc
 std::function<int()> SetupCompletion(CLI::App& sub);  // cmd_completion.cc
 std::function<int()> SetupHelp(CLI::App& sub);        // cmd_help.cc
 std::function<int()> SetupComplete(CLI::App& sub);    // cmd_completion.cc: hidden, for the script

@@ -203,35 +203,7 @@ void CollectMetrics(Project& project, const LiveRun& run, LiveMetrics live, doub
   if (tailer.dropped_warnings() > 0)
     metric_warnings.push_back("and " + std::to_string(tailer.dropped_warnings()) + " more malformed lines");
 
-  Json summary = Json::object();
-  Json series = Json::object();
-  for (const auto& key : set.Keys()) {
-    auto s = set.Summarize(key);
-    if (!s) continue;
-    Json m = Json::object();
-    m["last"] = s->last;
-    m["min"] = s->min;
-    m["max"] = s->max;
-    m["count"] = s->count;
-    m["last_step"] = s->last_step;
-    m["min_step"] = s->min_step;
-    m["max_step"] = s->max_step;
-    summary[key] = m;
-    std::string file = SeriesFile(key);
-    std::string tsv = metrics::SeriesToTsv(*set.Series(key));
-    if (tsv.size() >= kSeriesInStoreBytes) {
-      out.big_series.emplace_back(key, std::move(tsv));
-      continue;
-    }
-    series[key] = file;
-    out.series_files.emplace_back(file, std::move(tsv));
-  }
-  Json metrics_json = Json::object();
-  if (!summary.empty()) metrics_json["summary"] = summary;
-  if (!series.empty()) metrics_json["series"] = series;
-  if (!captured.empty()) metrics_json["origin"] = captured;
-  Json derived = metrics::DeriveMetrics(set, metrics_config.derived);
-  if (!derived.empty()) metrics_json["derived"] = derived;
+  Json metrics_json = SummarizeMetrics(set, metrics_config, captured, out);
   if (!metric_warnings.empty()) {
     metrics_json["warnings"] = metric_warnings;
     if (warnings)
@@ -310,6 +282,40 @@ OnBranch LookUp(Project& project, const std::string& id, int64_t number, const J
 
 }  // namespace
 
+Json SummarizeMetrics(const metrics::MetricSet& set, const MetricsConfig& config, const Json& origin,
+                      FinishedRun& out) {
+  Json summary = Json::object();
+  Json series = Json::object();
+  for (const auto& key : set.Keys()) {
+    auto s = set.Summarize(key);
+    if (!s) continue;
+    Json m = Json::object();
+    m["last"] = s->last;
+    m["min"] = s->min;
+    m["max"] = s->max;
+    m["count"] = s->count;
+    m["last_step"] = s->last_step;
+    m["min_step"] = s->min_step;
+    m["max_step"] = s->max_step;
+    summary[key] = m;
+    std::string file = SeriesFile(key);
+    std::string tsv = metrics::SeriesToTsv(*set.Series(key));
+    if (tsv.size() >= kSeriesInStoreBytes) {
+      out.big_series.emplace_back(key, std::move(tsv));
+      continue;
+    }
+    series[key] = file;
+    out.series_files.emplace_back(file, std::move(tsv));
+  }
+  Json metrics_json = Json::object();
+  if (!summary.empty()) metrics_json["summary"] = summary;
+  if (!series.empty()) metrics_json["series"] = series;
+  if (!origin.empty()) metrics_json["origin"] = origin;
+  Json derived = metrics::DeriveMetrics(set, config.derived);
+  if (!derived.empty()) metrics_json["derived"] = derived;
+  return metrics_json;
+}
+
 FinishedRun CollectRun(Project& project, const LiveRun& run, const Json& start_record, const FinalizeOptions& options) {
   FinishedRun out;
   out.record = start_record;
@@ -319,6 +325,42 @@ FinishedRun CollectRun(Project& project, const LiveRun& run, const Json& start_r
   FinishResumedAttempt(run, out.record, out.output_tail);
   if (!out.output_tail.empty()) out.record["output"] = std::string(record::kOutputFile);
   return out;
+}
+
+void StoreBigSeries(Project& project, FinishedRun& finished, std::unique_ptr<store::LocalStore>& artifact_store,
+                    std::vector<std::string>* warnings) {
+  Json& rec = finished.record;
+  // Long series (a million points is tens of MB of TSV) go to the object store and the record
+  // names them by hash; short ones stay beside the record, readable with plain Git.
+  if (!finished.big_series.empty()) {
+    Status stored = Status::Ok();
+    if (!artifact_store) {
+      auto st = store::LocalStore::OpenForWriting(project.store_dir());
+      if (st.ok())
+        artifact_store = std::move(st).value();
+      else
+        stored = st.status();
+    }
+    for (auto& [key, tsv] : finished.big_series) {
+      if (stored.ok()) {
+        auto m = store::StoreBuffer(*artifact_store, tsv, store::kDatasetChunking);
+        if (m.ok()) {
+          Json ref = Json::object();
+          ref["oid"] = OidString(m->id);
+          ref["size"] = tsv.size();
+          rec["metrics"]["series"][key] = ref;
+          continue;
+        }
+        stored = m.status();
+      }
+      // The store failed: keep the series on the branch rather than lose it.
+      std::string file = SeriesFile(key);
+      rec["metrics"]["series"][key] = file;
+      finished.series_files.emplace_back(file, std::move(tsv));
+    }
+    finished.big_series.clear();
+    if (!stored.ok() && warnings) warnings->push_back("metric series kept on the branch: " + stored.message());
+  }
 }
 
 std::unique_ptr<store::LocalStore> StoreRunOutputs(Project& project, const LiveRun& run, FinishedRun& finished,
@@ -354,37 +396,7 @@ std::unique_ptr<store::LocalStore> StoreRunOutputs(Project& project, const LiveR
   // The functions found in the models (artifacts of `trail run` and of the Python client alike).
   AddModelFunctions(rec);
 
-  // Long series (a million points is tens of MB of TSV) go to the object store and the record
-  // names them by hash; short ones stay beside the record, readable with plain Git.
-  if (!finished.big_series.empty()) {
-    Status stored = Status::Ok();
-    if (!artifact_store) {
-      auto st = store::LocalStore::OpenForWriting(project.store_dir());
-      if (st.ok())
-        artifact_store = std::move(st).value();
-      else
-        stored = st.status();
-    }
-    for (auto& [key, tsv] : finished.big_series) {
-      if (stored.ok()) {
-        auto m = store::StoreBuffer(*artifact_store, tsv, store::kDatasetChunking);
-        if (m.ok()) {
-          Json ref = Json::object();
-          ref["oid"] = OidString(m->id);
-          ref["size"] = tsv.size();
-          rec["metrics"]["series"][key] = ref;
-          continue;
-        }
-        stored = m.status();
-      }
-      // The store failed: keep the series on the branch rather than lose it.
-      std::string file = SeriesFile(key);
-      rec["metrics"]["series"][key] = file;
-      finished.series_files.emplace_back(file, std::move(tsv));
-    }
-    finished.big_series.clear();
-    if (!stored.ok() && warnings) warnings->push_back("metric series kept on the branch: " + stored.message());
-  }
+  StoreBigSeries(project, finished, artifact_store, warnings);
   return artifact_store;
 }
 

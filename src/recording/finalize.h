@@ -19,6 +19,7 @@
 #include "base/yaml.h"
 #include "metrics/metric_set.h"
 #include "metrics/tailer.h"
+#include "project/metrics_config.h"
 #include "project/project.h"
 #include "recording/live_folder.h"
 #include "store/local_store.h"
@@ -66,6 +67,16 @@ FinishedRun CollectRun(Project& project, const LiveRun& run, const Json& start_r
 // gc cannot drop what the record is about to name.
 std::unique_ptr<store::LocalStore> StoreRunOutputs(Project& project, const LiveRun& run, FinishedRun& finished,
                                                    std::vector<std::string>* warnings);
+
+// The record's `metrics:` block for `set` (summary, series, `origin` when not empty, derived),
+// its series files put in `out.series_files` or `out.big_series`: the one builder of it, for
+// recorded runs and imported ones (import_run.h).
+Json SummarizeMetrics(const metrics::MetricSet& set, const MetricsConfig& config, const Json& origin, FinishedRun& out);
+
+// Moves `finished.big_series` into the store (opened into `store` when null) and names them in
+// the record; a series the store refuses stays on the branch, with a warning.
+void StoreBigSeries(Project& project, FinishedRun& finished, std::unique_ptr<store::LocalStore>& store,
+                    std::vector<std::string>* warnings);
 
 // Commit: writes the record and its files to the runs branch in one commit. Idempotent: when
 // the branch already holds this run (same uid, as many attempts), commits nothing; a later
