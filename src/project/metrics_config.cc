@@ -3,15 +3,15 @@
 namespace trail {
 namespace {
 
-constexpr const char* kWhere = ".trail/config.yaml: metrics.";
+constexpr const char* kMetricsWhere = ".trail/config.yaml: metrics.";
 
 StatusOr<std::vector<std::string>> Paths(const Json& v, const std::string& key) {
   std::vector<std::string> out;
   Json list = v.is_string() ? Json::array({v}) : v;
-  if (!list.is_array()) return InvalidArgument(kWhere + key + ": expected a list of paths");
+  if (!list.is_array()) return InvalidArgument(kMetricsWhere + key + ": expected a list of paths");
   for (const auto& item : list) {
     if (!item.is_string() || item.get<std::string>().empty()) {
-      return InvalidArgument(kWhere + key + ": expected a list of paths");
+      return InvalidArgument(kMetricsWhere + key + ": expected a list of paths");
     }
     out.push_back(item.get<std::string>());
   }
@@ -48,7 +48,7 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
       } else if (v == "key_values") {
         c.key_values = true;
       } else {
-        return InvalidArgument(std::string(kWhere) + "parse_output: expected true, false or key_values");
+        return InvalidArgument(std::string(kMetricsWhere) + "parse_output: expected true, false or key_values");
       }
     } else if (key == "tensorboard") {
       TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.tensorboard_auto, c.tensorboard_dirs));
@@ -56,14 +56,14 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
       TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.csv_auto, c.csv_files));
     } else if (key == "train_loss" || key == "val_loss" || key == "accuracy") {
       if (!v.is_string() || v.get<std::string>().empty()) {
-        return InvalidArgument(kWhere + key + ": expected a metric name");
+        return InvalidArgument(kMetricsWhere + key + ": expected a metric name");
       }
       std::string& slot = key == "train_loss" ? c.derived.train_loss
                           : key == "val_loss" ? c.derived.val_loss
                                               : c.derived.accuracy;
       slot = v.get<std::string>();
     } else {
-      return InvalidArgument(std::string(kWhere) + key +
+      return InvalidArgument(std::string(kMetricsWhere) + key +
                              ": unknown key (expected parse_output, tensorboard, csv, train_loss, val_loss, accuracy)");
     }
   }

@@ -5,14 +5,14 @@
 namespace trail {
 namespace {
 
-StatusOr<MetricsConfig> Parse(const std::string& yaml) {
+StatusOr<MetricsConfig> ParseMetrics(const std::string& yaml) {
   auto j = ParseYaml(yaml, "test");
   EXPECT_TRUE(j.ok());
   return ParseMetricsConfig(*j);
 }
 
 TEST(MetricsConfigTest, Defaults) {
-  auto c = Parse("name: p\n");
+  auto c = ParseMetrics("name: p\n");
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->parse_output);
   EXPECT_FALSE(c->key_values);
@@ -22,7 +22,7 @@ TEST(MetricsConfigTest, Defaults) {
 }
 
 TEST(MetricsConfigTest, AllKeys) {
-  auto c = Parse(
+  auto c = ParseMetrics(
       "metrics: {parse_output: key_values, tensorboard: [logs, /abs/tb], csv: train.csv, "
       "train_loss: tl, val_loss: vl, accuracy: va}\n");
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -35,25 +35,25 @@ TEST(MetricsConfigTest, AllKeys) {
   EXPECT_EQ(c->derived.train_loss, "tl");
   EXPECT_EQ(c->derived.val_loss, "vl");
   EXPECT_EQ(c->derived.accuracy, "va");
-  auto off = Parse("metrics: {parse_output: false, tensorboard: off, csv: off}\n");
+  auto off = ParseMetrics("metrics: {parse_output: false, tensorboard: off, csv: off}\n");
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE(off->parse_output);
   EXPECT_FALSE(off->tensorboard_auto);
   EXPECT_FALSE(off->csv_auto);
-  auto csv_auto = Parse("metrics: {csv: auto}\n");
+  auto csv_auto = ParseMetrics("metrics: {csv: auto}\n");
   ASSERT_TRUE(csv_auto.ok());
   EXPECT_TRUE(csv_auto->csv_auto);
 }
 
 TEST(MetricsConfigTest, ErrorsNameTheKey) {
-  EXPECT_EQ(Parse("metrics: [1]\n").status().message(), ".trail/config.yaml: metrics: expected a mapping");
-  EXPECT_EQ(Parse("metrics: {parse_output: maybe}\n").status().message(),
+  EXPECT_EQ(ParseMetrics("metrics: [1]\n").status().message(), ".trail/config.yaml: metrics: expected a mapping");
+  EXPECT_EQ(ParseMetrics("metrics: {parse_output: maybe}\n").status().message(),
             ".trail/config.yaml: metrics.parse_output: expected true, false or key_values");
-  EXPECT_EQ(Parse("metrics: {csv: [1]}\n").status().message(),
+  EXPECT_EQ(ParseMetrics("metrics: {csv: [1]}\n").status().message(),
             ".trail/config.yaml: metrics.csv: expected a list of paths");
-  EXPECT_EQ(Parse("metrics: {val_loss: ''}\n").status().message(),
+  EXPECT_EQ(ParseMetrics("metrics: {val_loss: ''}\n").status().message(),
             ".trail/config.yaml: metrics.val_loss: expected a metric name");
-  EXPECT_EQ(Parse("metrics: {tensorbord: auto}\n").status().message(),
+  EXPECT_EQ(ParseMetrics("metrics: {tensorbord: auto}\n").status().message(),
             ".trail/config.yaml: metrics.tensorbord: unknown key (expected parse_output, tensorboard, csv, train_loss, "
             "val_loss, accuracy)");
 }
