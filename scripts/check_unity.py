@@ -13,10 +13,10 @@ What counts, at namespace scope in each .cc file: variables and constants, class
 enums and unions, and functions with the same parameter list (overloads that differ in their
 parameters can share a name), each within its enclosing namespace; and such a name that a
 header of the same folder declares in the same namespace (the batch sees both: a use becomes
-ambiguous). Type aliases and namespace aliases may repeat (the same alias twice is allowed). A target is what CMakeLists.txt builds: src/<folder>/*.cc but the tests (the
-layer), src/<folder>/*_test.cc (its test program), each fuzz/<name>_fuzzer.cc with
-fuzz/replay_main.cc. The parse is textual (comments and literals removed, braces tracked): it
-knows the house style, not all of C++.
+ambiguous). Type aliases and namespace aliases may repeat (the same alias twice is allowed).
+A target is what CMakeLists.txt builds: src/<folder>/*.cc but the tests (the layer), and
+src/<folder>/*_test.cc (its test program); the fuzz harnesses are not unity builds. The parse is
+textual (comments and literals removed, braces tracked): it knows the house style, not all of C++.
 
 Usage: scripts/check_unity.py [REPO_ROOT]   (exit status 1 when anything is reported)
 """
@@ -159,8 +159,8 @@ def note(namespace, statement, in_anonymous, header, has_body, found):
 
 
 def targets(root):
-    """{target: ([files], [headers])} as CMakeLists.txt and fuzz/CMakeLists.txt group the sources,
-    with the headers of their folder."""
+    """{target: ([files], [headers])} as CMakeLists.txt groups the sources, with the headers of
+    their folder."""
     result = {}
     for folder in sorted(glob.glob(os.path.join(root, "src", "*"))):
         if not os.path.isdir(folder):
@@ -170,9 +170,6 @@ def targets(root):
         headers = sorted(glob.glob(os.path.join(folder, "*.h")))
         result[name] = ([s for s in sources if not s.endswith("_test.cc")], headers)
         result[name + "_test"] = ([s for s in sources if s.endswith("_test.cc")], headers)
-    replay = os.path.join(root, "fuzz", "replay_main.cc")
-    for harness in sorted(glob.glob(os.path.join(root, "fuzz", "*_fuzzer.cc"))):
-        result[os.path.basename(harness)[:-3]] = ([harness, replay], [])
     return result
 
 
