@@ -12,8 +12,8 @@ so that a collision is named when it is written, not when an unrelated file land
 What counts, at namespace scope in each .cc file: variables and constants, classes, structs,
 enums and unions, and functions with the same parameter list (overloads that differ in their
 parameters can share a name), each within its enclosing namespace; and such a name that a
-header of the same folder declares in the same namespace (the batch sees both: a use becomes
-ambiguous). Type aliases and namespace aliases may repeat (the same alias twice is allowed).
+header of the same folder declares in the same namespace, or that another file brings in with a
+using-declaration (`using testing::Sh;`): the batch sees both, and a use becomes ambiguous. Type aliases and namespace aliases may repeat (the same alias twice is allowed).
 A target is what CMakeLists.txt builds: src/<folder>/*.cc but the tests (the layer), and
 src/<folder>/*_test.cc (its test program); the fuzz harnesses are not unity builds. The parse is
 textual (comments and literals removed, braces tracked): it knows the house style, not all of C++.
@@ -133,6 +133,10 @@ def internal_names(path, header=False):
 
 
 def note(namespace, statement, in_anonymous, header, has_body, found):
+    imported = re.match(r"^using\s+(?!namespace\b)[\w:]*::([A-Za-z_]\w*)$", statement)
+    if imported and not header:  # `using testing::Sh;` brings Sh in, whatever its parameters
+        found.add((namespace, "function", imported.group(1), "*"))
+        return
     if not statement or statement.startswith(("using ", "namespace ", "typedef ", "friend ", "template class", "extern template")):
         return
     if re.match(r"^[A-Z_][A-Z0-9_]*\s*\(", statement):  # a macro call such as TEST(...)
@@ -188,7 +192,14 @@ def main():
             for key in header_names[path]:
                 if key in where:
                     where[key].append(os.path.relpath(path, root))
+        for (namespace, kind, name, signature), paths in list(where.items()):
+            if signature == "*":  # a using-declaration: any function of that name elsewhere
+                for other, other_paths in where.items():
+                    if other[:3] == (namespace, kind, name) and other[3] != "*":
+                        other_paths.extend(p for p in paths if p not in other_paths)
         for (_, kind, name, signature), paths in sorted(where.items()):
+            if signature == "*":
+                continue
             if len(paths) > 1:
                 what = f"{name}({signature})" if kind == "function" else name
                 problems.append(f"{target}: {kind} {what} defined in {' and '.join(paths)}")

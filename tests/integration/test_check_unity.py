@@ -51,6 +51,16 @@ def test_a_name_a_header_of_the_folder_declares_is_named(tmp_path):
     assert "trail_x: type Placement defined in src/x/scan.cc and src/x/digits.h" in result.stdout
 
 
+def test_a_name_another_file_brings_in_with_using_is_named(tmp_path):
+    result = check(tmp_path, {
+        "src/x/test_util.h": HEADER + "namespace testing {\ninline int Sh(const std::string& s) { return 0; }\n}\n" + FOOTER,
+        "src/x/a_test.cc": anonymous("using testing::Sh;"),
+        "src/x/b_test.cc": anonymous("long Sh(const std::string& script) { return 1; }"),
+    })
+    assert result.returncode == 1
+    assert "trail_x_test: function Sh(const std::string&) defined in src/x/b_test.cc and src/x/a_test.cc" in result.stdout
+
+
 def test_what_a_unity_build_accepts_is_not_reported(tmp_path):
     result = check(tmp_path, {
         # Overloads, aliases repeated, other namespaces, class members, tests apart from the layer,
