@@ -15,9 +15,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 JOBS="${TRAIL_BUILD_JOBS:-2}"
 # Every build here is a unity build (each target's sources compiled 16 to a translation unit, so
-# the heavy headers are parsed and their templates instantiated once per batch): 40% less compile
-# CPU (bench/RESULTS.md, "CI time"). Names with internal linkage must be unique within a target
-# for this: the compiler says which when two collide. TRAIL_UNITY_BUILD=OFF turns it off.
+# the heavy headers are parsed and their templates instantiated once per batch): about half the
+# compile CPU (bench/RESULTS.md, "CI time"). Names with internal linkage must be unique within a
+# target for this (ctest unity_names checks it). TRAIL_UNITY_BUILD=OFF turns it off.
 UNITY=(-DCMAKE_UNITY_BUILD="${TRAIL_UNITY_BUILD:-ON}" -DCMAKE_UNITY_BUILD_BATCH_SIZE=16)
 export TRAIL_UNITY_BUILD="${TRAIL_UNITY_BUILD:-ON}"
 
