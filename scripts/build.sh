@@ -4,9 +4,15 @@
 #   scripts/build.sh --no-tests    all but the unit-test and fuzz-replay programs (what
 #                                  scripts/test.sh needs here: it builds those under ASan)
 #   scripts/build.sh TARGET...     only these ninja targets
+# TRAIL_UNITY_BUILD=ON|OFF switches build/ to a unity build or back (scripts/test.sh sets ON: a
+# whole build costs less; an edit-compile loop is quicker without); unset, build/ keeps its setting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+unity=()
+if [ -n "${TRAIL_UNITY_BUILD:-}" ]; then
+  unity=(-DCMAKE_UNITY_BUILD="$TRAIL_UNITY_BUILD" -DCMAKE_UNITY_BUILD_BATCH_SIZE=16)
+fi
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${unity[@]}" >/dev/null
 targets=("$@")
 if [ "${1:-}" = "--no-tests" ]; then
   # Every linked program and module (the CLI, _trail, bench/*) but the *_test and *_fuzzer

@@ -11,7 +11,7 @@ PACKAGES=(
   python3 python3-numpy python3-pandas python3-sklearn python3-pytest python3-yaml python3-optuna
   pybind11-dev python3-dev python3-torch
   python3-pip python3-setuptools python3-wheel python3-venv
-  hyperfine time clang-format
+  hyperfine time clang-format lld
   libcurl4-openssl-dev zlib1g-dev awscli
   git-lfs git-annex
   libcpp-httplib-dev chromium

@@ -14,10 +14,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 JOBS="${TRAIL_BUILD_JOBS:-2}"
+# Every build here is a unity build (each target's sources compiled 16 to a translation unit, so
+# the heavy headers are parsed and their templates instantiated once per batch): about half the
+# compile CPU (bench/RESULTS.md, "CI time"). Names with internal linkage must be unique within a
+# target for this (ctest unity_names checks it). TRAIL_UNITY_BUILD=OFF turns it off.
+UNITY=(-DCMAKE_UNITY_BUILD="${TRAIL_UNITY_BUILD:-ON}" -DCMAKE_UNITY_BUILD_BATCH_SIZE=16)
+export TRAIL_UNITY_BUILD="${TRAIL_UNITY_BUILD:-ON}"
 
 # The unit and fuzz-replay tests under AddressSanitizer + UBSan (leaks included).
 sanitize() {
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAIL_SANITIZE=ON -DTRAIL_BENCH=OFF >/dev/null
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAIL_SANITIZE=ON -DTRAIL_BENCH=OFF "${UNITY[@]}" >/dev/null
   # Only what these tests run: the unit test and fuzz-replay programs (not the CLI, which only
   # the end-to-end tests use: they run against the plain build).
   mapfile -t ASAN_TARGETS < <(ninja -C build-asan -t targets all | grep -E '^[a-z0-9_]+(_test|_fuzzer): ' |
@@ -39,7 +45,7 @@ case "${1:-}" in
   # within its time: recording/ and index/ (their tests need nearly every layer built again),
   # metrics/ (2 minutes under TSan) and git/ (no threads of its own: concurrent commits to the
   # runs branch are separate processes under a file lock, which TSan cannot see).
-  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAIL_TSAN=ON -DTRAIL_BENCH=OFF >/dev/null
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAIL_TSAN=ON -DTRAIL_BENCH=OFF "${UNITY[@]}" >/dev/null
   TSAN_TESTS=(trail_base_test trail_store_test trail_process_test trail_remote_test)
   ninja -C build-tsan -j "$JOBS" "${TSAN_TESTS[@]}"
   # Signal forwarding is left to the plain and ASan runs: TSan defers an asynchronous signal

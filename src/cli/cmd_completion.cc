@@ -183,7 +183,7 @@ std::string BashScript(const std::vector<CommandInfo>& tree) {
   return s;
 }
 
-bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+bool HasPrefix(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 // At most this many run ids are offered: the newest ones.
 constexpr int64_t kMaxRuns = 200;
@@ -199,13 +199,13 @@ int CompleteWords(const std::string& what, const std::string& prefix) {
     auto remotes = api::ListRemotes(p);
     if (!remotes.ok()) return 0;
     for (const auto& r : *remotes) {
-      if (StartsWith(r.name, prefix)) std::printf("%s\n", r.name.c_str());
+      if (HasPrefix(r.name, prefix)) std::printf("%s\n", r.name.c_str());
     }
     return 0;
   }
   int64_t printed = 0;
   for (const auto& row : api::LiveRuns(p, kMaxRuns)) {
-    if (printed < kMaxRuns && StartsWith(row.id, prefix)) {
+    if (printed < kMaxRuns && HasPrefix(row.id, prefix)) {
       std::printf("%s\n", row.id.c_str());
       ++printed;
     }
@@ -214,7 +214,7 @@ int CompleteWords(const std::string& what, const std::string& prefix) {
   api::RunQuery query;
   Status s = api::ForEachRun(p, query, [&](const api::RunRow& row) {
     if (printed >= kMaxRuns) return kEnough;
-    if (StartsWith(row.id, prefix)) {
+    if (HasPrefix(row.id, prefix)) {
       std::printf("%s\n", row.id.c_str());
       ++printed;
     }

@@ -9,7 +9,7 @@
 namespace trail::cli {
 namespace {
 
-std::string Str(const Json& j, const char* key) {
+std::string RegistryStr(const Json& j, const char* key) {
   if (!j.is_object()) return "";
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
@@ -39,11 +39,13 @@ void PrintLineage(const Json& lineage) {
   if (!lineage.is_object()) return;
   const Json code = lineage.value("code", Json());
   if (code.is_object())
-    std::printf("code:       %s (snapshot %s)\n", Str(code, "commit").c_str(), Str(code, "snapshot").c_str());
+    std::printf("code:       %s (snapshot %s)\n", RegistryStr(code, "commit").c_str(),
+                RegistryStr(code, "snapshot").c_str());
   const Json data = lineage.value("data", Json());
   if (data.is_array())
     for (const Json& d : data)
-      std::printf("data:       %s %s %s\n", Str(d, "role").c_str(), Str(d, "source").c_str(), Str(d, "oid").c_str());
+      std::printf("data:       %s %s %s\n", RegistryStr(d, "role").c_str(), RegistryStr(d, "source").c_str(),
+                  RegistryStr(d, "oid").c_str());
   const Json params = lineage.value("params", Json());
   if (params.is_object())
     for (auto it = params.begin(); it != params.end(); ++it)
@@ -76,8 +78,8 @@ std::function<int()> SetupModelRegister(CLI::App& sub) {
     std::string with;
     if (more) with = ", with " + std::to_string(more) + (more == 1 ? " more file" : " more files");
     std::printf("trail: registered %s version %lld from %s (%s, %s%s)\n", v->name.c_str(),
-                static_cast<long long>(v->version), Str(v->record, "run").c_str(), Str(artifact, "path").c_str(),
-                Str(artifact, "oid").c_str(), with.c_str());
+                static_cast<long long>(v->version), RegistryStr(v->record, "run").c_str(),
+                RegistryStr(artifact, "path").c_str(), RegistryStr(artifact, "oid").c_str(), with.c_str());
     return 0;
   };
 }
@@ -132,8 +134,9 @@ std::function<int()> SetupModelLs(CLI::App& sub) {
     }
     std::vector<Row> rows;
     for (const api::ModelSummary& s : *models) {
-      rows.push_back({s.name, std::to_string(s.latest.version), std::to_string(s.versions), Str(s.latest.record, "run"),
-                      LocalTime(Str(s.latest.record, "registered")), AliasList(s.aliases)});
+      rows.push_back({s.name, std::to_string(s.latest.version), std::to_string(s.versions),
+                      RegistryStr(s.latest.record, "run"), LocalTime(RegistryStr(s.latest.record, "registered")),
+                      AliasList(s.aliases)});
     }
     std::printf("%s", RenderTable({"model", "latest", "versions", "run", "registered", "aliases"}, rows).c_str());
     return 0;
@@ -167,16 +170,17 @@ std::function<int()> SetupModelShow(CLI::App& sub) {
     std::printf("\n");
     if (!view->at.empty()) std::printf("at:         %s\n", view->at.c_str());
     std::printf("aliases:    %s\n", Join(view->version.aliases).c_str());
-    std::printf("run:        %s\n", Str(rec, "run").c_str());
+    std::printf("run:        %s\n", RegistryStr(rec, "run").c_str());
     // The primary file, then (a checkpoint's shards, a SavedModel's variables) the others.
     for (size_t i = 0; i < files.size(); ++i) {
       const Json& f = files[i];
-      std::printf("%s%s (%s, %s)\n", i == 0 ? "artifact:   " : "  with:     ", Str(f, "path").c_str(),
-                  Str(f, "role").c_str(), Str(f, "oid").c_str());
+      std::printf("%s%s (%s, %s)\n", i == 0 ? "artifact:   " : "  with:     ", RegistryStr(f, "path").c_str(),
+                  RegistryStr(f, "role").c_str(), RegistryStr(f, "oid").c_str());
     }
-    std::printf("registered: %s by %s <%s>\n", LocalTime(Str(rec, "registered")).c_str(),
-                Str(rec.value("user", Json()), "name").c_str(), Str(rec.value("user", Json()), "email").c_str());
-    if (!Str(rec, "message").empty()) std::printf("message:    %s\n", Str(rec, "message").c_str());
+    std::printf("registered: %s by %s <%s>\n", LocalTime(RegistryStr(rec, "registered")).c_str(),
+                RegistryStr(rec.value("user", Json()), "name").c_str(),
+                RegistryStr(rec.value("user", Json()), "email").c_str());
+    if (!RegistryStr(rec, "message").empty()) std::printf("message:    %s\n", RegistryStr(rec, "message").c_str());
     const Json tags = rec.value("tags", Json());
     if (tags.is_object())
       for (auto it = tags.begin(); it != tags.end(); ++it)

@@ -14,7 +14,7 @@ constexpr const char* kDefaultPath = "/bin:/usr/bin";
 // Linux follows at most this many nested interpreters.
 constexpr int kMaxInterpreterDepth = 5;
 
-std::string Absolute(const std::string& path, const std::string& cwd) {
+std::string AbsoluteArg(const std::string& path, const std::string& cwd) {
   return path.empty() || path[0] == '/' ? path : JoinPath(cwd, path);
 }
 
@@ -24,14 +24,14 @@ std::optional<std::string> ResolveProgram(const std::string& name, const std::st
                                           const std::map<std::string, std::string>& env) {
   if (name.empty()) return std::nullopt;
   if (name.find('/') != std::string::npos) {
-    std::string path = Absolute(name, cwd);
+    std::string path = AbsoluteArg(name, cwd);
     if (IsRegularFile(path)) return path;
     return std::nullopt;
   }
   auto it = env.find("PATH");
   std::string path_var = it == env.end() ? kDefaultPath : it->second;
   for (const std::string& dir : SplitString(path_var, ':')) {
-    std::string candidate = JoinPath(Absolute(dir.empty() ? "." : dir, cwd), name);
+    std::string candidate = JoinPath(AbsoluteArg(dir.empty() ? "." : dir, cwd), name);
     if (IsExecutableFile(candidate)) return candidate;
   }
   return std::nullopt;
@@ -75,7 +75,7 @@ void ApplyEnvOptions(std::vector<std::string>* args, PythonCommand* state) {
     } else if (a.compare(0, 2, "-u") == 0 || a.compare(0, 7, "--unset") == 0) {
       state->env.erase(value_of(a, 2));
     } else if (a.compare(0, 2, "-C") == 0 || a.compare(0, 7, "--chdir") == 0) {
-      state->cwd = Absolute(value_of(a, 2), state->cwd);
+      state->cwd = AbsoluteArg(value_of(a, 2), state->cwd);
     } else if (a.compare(0, 2, "-S") == 0 || a.compare(0, 14, "--split-string") == 0) {
       std::vector<std::string> words = SplitWhitespace(value_of(a, 2));
       args->erase(args->begin(), args->begin() + static_cast<long>(i) + 1);

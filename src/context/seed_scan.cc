@@ -76,9 +76,9 @@ std::string Join(const std::vector<std::string>& parts) {
 
 using TokenRange = std::pair<size_t, size_t>;
 
-class FileScanner : SourceWalker {
+class SeedFileScanner : SourceWalker {
  public:
-  FileScanner(const SourceFile& file, Json* out) : SourceWalker(file), out_(out) {}
+  SeedFileScanner(const SourceFile& file, Json* out) : SourceWalker(file), out_(out) {}
 
   void Run() {
     for (size_t i = 0; i < t_.size();) {
@@ -263,7 +263,7 @@ class FileScanner : SourceWalker {
 
 Json ScanSeeds(const ProgramSources& sources) {
   Json out = Json::array();
-  for (const SourceFile& f : sources.files) FileScanner(f, &out).Run();
+  for (const SourceFile& f : sources.files) SeedFileScanner(f, &out).Run();
   return out;
 }
 

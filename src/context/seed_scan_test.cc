@@ -7,7 +7,7 @@ namespace {
 
 using V = std::vector<std::string>;
 
-ProgramSources FromText(const std::vector<std::pair<std::string, std::string>>& files) {
+ProgramSources SeedSourcesFromText(const std::vector<std::pair<std::string, std::string>>& files) {
   ProgramSources s;
   for (const auto& [name, text] : files) {
     SourceFile f;
@@ -23,7 +23,7 @@ ProgramSources FromText(const std::vector<std::pair<std::string, std::string>>& 
 // "call(value) @at" per seed found in `code` (file t.py).
 V Seeds(const std::string& code) {
   V out;
-  for (const Json& s : ScanSeeds(FromText({{"t.py", code}}))) {
+  for (const Json& s : ScanSeeds(SeedSourcesFromText({{"t.py", code}}))) {
     out.push_back(s["call"].get<std::string>() + "(" + s["value"].get<std::string>() + ") @" +
                   s["at"].get<std::string>());
   }
@@ -79,7 +79,7 @@ TEST(SeedScanTest, ValuesAsWritten) {
   EXPECT_EQ(Seeds("import trail\ntrail.seed(*sys.argv[1:])\ntrail.seed(**cfg)\n"),
             (V{"trail.seed(*sys.argv[1:]) @t.py:2", "trail.seed(**cfg) @t.py:3"}));
   const Json long_one =
-      ScanSeeds(FromText({{"t.py", "import random\nrandom.seed('" + std::string(200, 'x') + "')\n"}}));
+      ScanSeeds(SeedSourcesFromText({{"t.py", "import random\nrandom.seed('" + std::string(200, 'x') + "')\n"}}));
   ASSERT_EQ(long_one.size(), 1u);
   EXPECT_EQ(long_one[0]["value"].get<std::string>().size(), 80u);
   EXPECT_TRUE(long_one[0]["value"].get<std::string>().ends_with("..."));
@@ -100,8 +100,8 @@ TEST(SeedScanTest, NoFalsePositives) {
 
 TEST(SeedScanTest, OwnHelperAndEveryFile) {
   const Json seeds =
-      ScanSeeds(FromText({{"train.py", "from utils import seed_everything\nseed_everything(9)\n"},
-                          {"utils.py", "import random\ndef seed_everything(s):\n    random.seed(s)\n"}}));
+      ScanSeeds(SeedSourcesFromText({{"train.py", "from utils import seed_everything\nseed_everything(9)\n"},
+                                     {"utils.py", "import random\ndef seed_everything(s):\n    random.seed(s)\n"}}));
   ASSERT_EQ(seeds.size(), 2u);
   EXPECT_EQ(seeds[0], (Json{{"call", "seed_everything"}, {"value", "9"}, {"at", "train.py:2"}}));
   EXPECT_EQ(seeds[1], (Json{{"call", "random.seed"}, {"value", "s"}, {"at", "utils.py:3"}}));

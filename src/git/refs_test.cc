@@ -11,7 +11,7 @@ namespace {
 using testing::GitRepoFixture;
 using testing::Trim;
 
-constexpr char kBranch[] = "refs/heads/trail";
+constexpr char kRefsBranch[] = "refs/heads/trail";
 const Identity kWho{"Ann", "ann@x.org"};
 
 class MergePiecesTest : public GitRepoFixture {
@@ -25,15 +25,15 @@ class MergePiecesTest : public GitRepoFixture {
 
 TEST_F(MergePiecesTest, MoveRefIsACompareAndSwap) {
   auto repo = Open();
-  auto one = repo->CommitFiles(kBranch, {{"a", "1\n"}}, "one", kWho);
-  auto two = repo->CommitFiles(kBranch, {{"b", "2\n"}}, "two", kWho);
+  auto one = repo->CommitFiles(kRefsBranch, {{"a", "1\n"}}, "one", kWho);
+  auto two = repo->CommitFiles(kRefsBranch, {{"b", "2\n"}}, "two", kWho);
   ASSERT_TRUE(one.ok() && two.ok());
   // Expecting the old tip: refused, nothing moves.
-  auto moved = repo->MoveRef(kBranch, *one, *one, "back");
+  auto moved = repo->MoveRef(kRefsBranch, *one, *one, "back");
   ASSERT_TRUE(moved.ok()) << moved.status().message();
   EXPECT_FALSE(*moved);
   EXPECT_EQ(Trim(GitOut("rev-parse trail")), *two);
-  moved = repo->MoveRef(kBranch, *one, *two, "back");
+  moved = repo->MoveRef(kRefsBranch, *one, *two, "back");
   ASSERT_TRUE(moved.ok() && *moved);
   EXPECT_EQ(Trim(GitOut("rev-parse trail")), *one);
   // "" expects no ref at all.
@@ -49,9 +49,9 @@ TEST_F(MergePiecesTest, MoveRefIsACompareAndSwap) {
 
 TEST_F(MergePiecesTest, MergeBaseOfRelatedAndUnrelatedHistories) {
   auto repo = Open();
-  auto base = repo->CommitFiles(kBranch, {{"a", "1\n"}}, "base", kWho);
+  auto base = repo->CommitFiles(kRefsBranch, {{"a", "1\n"}}, "base", kWho);
   ASSERT_TRUE(base.ok());
-  auto left = repo->CommitFiles(kBranch, {{"b", "2\n"}}, "left", kWho);
+  auto left = repo->CommitFiles(kRefsBranch, {{"b", "2\n"}}, "left", kWho);
   ASSERT_TRUE(repo->MoveRef("refs/heads/right", *base, "", "branch").ok());
   auto right = repo->CommitFiles("refs/heads/right", {{"c", "3\n"}}, "right", kWho);
   ASSERT_TRUE(left.ok() && right.ok());
@@ -67,7 +67,7 @@ TEST_F(MergePiecesTest, MergeBaseOfRelatedAndUnrelatedHistories) {
 
 TEST_F(MergePiecesTest, WriteCommitOntoMakesAMergeOfTheGivenParentsAndMovesNoRef) {
   auto repo = Open();
-  auto left = repo->CommitFiles(kBranch, {{"runs/000/p-1/run.yaml", "id: p-1\n"}}, "left", kWho);
+  auto left = repo->CommitFiles(kRefsBranch, {{"runs/000/p-1/run.yaml", "id: p-1\n"}}, "left", kWho);
   auto right =
       repo->CommitFiles("refs/heads/right", {{"runs/000/p-2/run.yaml", "id: p-2\n"}, {"x", "gone\n"}}, "right", kWho);
   ASSERT_TRUE(left.ok() && right.ok());

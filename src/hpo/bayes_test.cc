@@ -8,7 +8,7 @@
 namespace trail::hpo {
 namespace {
 
-Space MustParse(const char* text) {
+Space MustParseBayesSpace(const char* text) {
   auto space = ParseSpace(Json::parse(text));
   EXPECT_TRUE(space.ok()) << space.status().message();
   return *space;
@@ -37,14 +37,14 @@ double Best(const std::vector<Observation>& done) {
 }
 
 TEST(BayesTest, FindsTheMinimumOfAQuadratic) {
-  Space space = MustParse(R"({"x": {"start": -1, "end": 1}, "y": {"start": -1, "end": 1}})");
+  Space space = MustParseBayesSpace(R"({"x": {"start": -1, "end": 1}, "y": {"start": -1, "end": 1}})");
   auto bayes = MakeBayesStrategy(space, 1);
   std::vector<Observation> done = RunTrials(*bayes, 20, Quadratic);
   EXPECT_LT(Best(done), 1e-4);
 }
 
 TEST(BayesTest, LongSweepsFitASubsetAndStillConverge) {
-  Space space = MustParse(R"({"x": {"start": -1, "end": 1}, "y": {"start": -1, "end": 1}})");
+  Space space = MustParseBayesSpace(R"({"x": {"start": -1, "end": 1}, "y": {"start": -1, "end": 1}})");
   BayesOptions options;
   options.max_model_points = 8;  // the best 4 and the 4 most recent of the others
   auto bayes = MakeBayesStrategy(space, 4, options);
@@ -53,7 +53,7 @@ TEST(BayesTest, LongSweepsFitASubsetAndStillConverge) {
 }
 
 TEST(BayesTest, SameInputsSameProposal) {
-  Space space = MustParse(R"({"x": {"start": -1, "end": 1}, "y": {"start": -1, "end": 1}})");
+  Space space = MustParseBayesSpace(R"({"x": {"start": -1, "end": 1}, "y": {"start": -1, "end": 1}})");
   auto a = MakeBayesStrategy(space, 9);
   std::vector<Observation> done = RunTrials(*a, 12, Quadratic);
   std::vector<Point> pending = {Json{{"x", 0.1}, {"y", 0.1}}};
@@ -69,7 +69,7 @@ TEST(BayesTest, SameInputsSameProposal) {
 }
 
 TEST(BayesTest, PendingPointsGetDistinctProposals) {
-  Space space = MustParse(R"({"x": {"start": -1, "end": 1}, "y": {"start": -1, "end": 1}})");
+  Space space = MustParseBayesSpace(R"({"x": {"start": -1, "end": 1}, "y": {"start": -1, "end": 1}})");
   auto bayes = MakeBayesStrategy(space, 3);
   // Early, while the model is unsure, parallel proposals spread out; late, near a converged
   // optimum, they may be close but are still never the same point.
@@ -96,7 +96,7 @@ double ByChoice(const Point& p) {
 }
 
 TEST(BayesTest, MixedSpaceGivesOnlyValidValues) {
-  Space space = MustParse(R"({"lr": {"start": 0.0001, "end": 1, "scale": "log"},
+  Space space = MustParseBayesSpace(R"({"lr": {"start": 0.0001, "end": 1, "scale": "log"},
                               "layers": {"start": 1, "end": 100, "step": 10, "type": "int"},
                               "reg": {"choice": ["l1", "l2", "dropout"]}})");
   auto bayes = MakeBayesStrategy(space, 5);
@@ -114,7 +114,7 @@ TEST(BayesTest, MixedSpaceGivesOnlyValidValues) {
 }
 
 TEST(BayesTest, DiscreteSpaceNeverRepeatsWhileUntriedPointsRemain) {
-  Space space = MustParse(R"({"n": {"start": 1, "end": 6, "type": "int"}, "c": {"choice": ["a", "b"]}})");
+  Space space = MustParseBayesSpace(R"({"n": {"start": 1, "end": 6, "type": "int"}, "c": {"choice": ["a", "b"]}})");
   auto bayes = MakeBayesStrategy(space, 2);
   std::vector<Observation> done;
   std::set<std::string> seen;
@@ -130,7 +130,7 @@ TEST(BayesTest, DiscreteSpaceNeverRepeatsWhileUntriedPointsRemain) {
 }
 
 TEST(BayesTest, FailedTrialsAreNotRetried) {
-  Space space = MustParse(R"({"n": {"start": 1, "end": 5, "type": "int"}})");
+  Space space = MustParseBayesSpace(R"({"n": {"start": 1, "end": 5, "type": "int"}})");
   BayesOptions options;
   options.initial_trials = 1;
   auto bayes = MakeBayesStrategy(space, 0, options);
@@ -142,7 +142,7 @@ TEST(BayesTest, FailedTrialsAreNotRetried) {
 }
 
 TEST(BayesTest, AllFailedOrAllEqualDoesNotBreak) {
-  Space space = MustParse(R"({"x": {"start": 0, "end": 1}})");
+  Space space = MustParseBayesSpace(R"({"x": {"start": 0, "end": 1}})");
   auto bayes = MakeBayesStrategy(space, 0);
   std::vector<Observation> failed, flat;
   for (int i = 0; i < 12; ++i) {
@@ -156,7 +156,7 @@ TEST(BayesTest, AllFailedOrAllEqualDoesNotBreak) {
 }
 
 TEST(BayesTest, ObservationsThatDoNotFitTheSpaceAreErrors) {
-  Space space = MustParse(R"({"x": {"start": 0, "end": 1}, "c": {"choice": ["a", "b"]}})");
+  Space space = MustParseBayesSpace(R"({"x": {"start": 0, "end": 1}, "c": {"choice": ["a", "b"]}})");
   auto bayes = MakeBayesStrategy(space, 0);
   auto p = bayes->Propose({{Json{{"x", 0.5}}, 1.0}}, {});
   ASSERT_FALSE(p.ok());

@@ -8,14 +8,14 @@
 namespace trail::hpo {
 namespace {
 
-Space MustParse(const char* text) {
+Space MustParseEncodingSpace(const char* text) {
   auto space = ParseSpace(Json::parse(text));
   EXPECT_TRUE(space.ok()) << space.status().message();
   return *space;
 }
 
 TEST(EncodingTest, RoundTripsLatticeValuesAndChoices) {
-  Space space = MustParse(R"({"m": {"start": 0.1, "end": 0.9, "step": 0.1},
+  Space space = MustParseEncodingSpace(R"({"m": {"start": 0.1, "end": 0.9, "step": 0.1},
                               "k": {"start": 1, "end": 1000, "scale": "log", "type": "int"},
                               "b": {"start": 16, "end": 512, "step": 2, "scale": "log", "type": "int"},
                               "c": {"choice": ["a", "b", "c"]}})");
@@ -41,7 +41,7 @@ TEST(EncodingTest, RoundTripsLatticeValuesAndChoices) {
 }
 
 TEST(EncodingTest, UniformCubeGivesUniformLatticeValues) {
-  Space space = MustParse(R"({"m": {"start": 0.1, "end": 0.5, "step": 0.1}})");
+  Space space = MustParseEncodingSpace(R"({"m": {"start": 0.1, "end": 0.5, "step": 0.1}})");
   Encoding e(space);
   std::map<std::string, int> counts;
   for (int i = 0; i < 1000; ++i) {
@@ -57,7 +57,8 @@ TEST(EncodingTest, UniformCubeGivesUniformLatticeValues) {
 }
 
 TEST(EncodingTest, OutOfRangeValuesAreClampedAndBadOnesRefused) {
-  Space space = MustParse(R"({"lr": {"start": 0.001, "end": 1, "scale": "log"}, "c": {"choice": [1, "two"]}})");
+  Space space =
+      MustParseEncodingSpace(R"({"lr": {"start": 0.001, "end": 1, "scale": "log"}, "c": {"choice": [1, "two"]}})");
   Encoding e(space);
   std::vector<double> x(3);
   ASSERT_TRUE(e.Encode(Json::parse(R"({"lr": 5, "c": "two"})"), x.data()).ok());

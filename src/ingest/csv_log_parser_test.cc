@@ -14,7 +14,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-std::vector<double> Values(const MetricSet& set, std::string_view key) {
+std::vector<double> CsvValues(const MetricSet& set, std::string_view key) {
   std::vector<double> values;
   if (const auto* s = set.Series(key)) {
     for (const metrics::Point& p : *s) values.push_back(p.value);
@@ -22,7 +22,7 @@ std::vector<double> Values(const MetricSet& set, std::string_view key) {
   return values;
 }
 
-std::vector<int64_t> Steps(const MetricSet& set, std::string_view key) {
+std::vector<int64_t> CsvSteps(const MetricSet& set, std::string_view key) {
   std::vector<int64_t> steps;
   if (const auto* s = set.Series(key)) {
     for (const metrics::Point& p : *s) steps.push_back(p.step);
@@ -55,8 +55,8 @@ TEST(CsvLogParserTest, KerasCsvLogger) {
             8);
   EXPECT_THAT(warnings, IsEmpty());
   EXPECT_THAT(set.Keys(), ElementsAre("accuracy", "loss", "val_accuracy", "val_loss"));
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(0.6931471824645996, 0.5));
-  EXPECT_THAT(Steps(set, "val_loss"), ElementsAre(0, 1));
+  EXPECT_THAT(CsvValues(set, "loss"), ElementsAre(0.6931471824645996, 0.5));
+  EXPECT_THAT(CsvSteps(set, "val_loss"), ElementsAre(0, 1));
   EXPECT_EQ((*set.Series("loss"))[0].time, 100.0);
   EXPECT_EQ(parser.separator(), ',');
 }
@@ -68,8 +68,8 @@ TEST(CsvLogParserTest, DetectsSeparators) {
     std::string text = std::string("epoch") + sep + "loss" + sep + "acc\n" + "3" + sep + "0.5" + sep + "0.25\n";
     EXPECT_EQ(Feed(parser, text, set, nullptr), 2) << sep;
     EXPECT_EQ(parser.separator(), sep[0]);
-    EXPECT_THAT(Values(set, "acc"), ElementsAre(0.25)) << sep;
-    EXPECT_THAT(Steps(set, "acc"), ElementsAre(3)) << sep;
+    EXPECT_THAT(CsvValues(set, "acc"), ElementsAre(0.25)) << sep;
+    EXPECT_THAT(CsvSteps(set, "acc"), ElementsAre(3)) << sep;
   }
 }
 
@@ -87,7 +87,7 @@ TEST(CsvLogParserTest, MissingEpochColumnUsesRowNumbers) {
   CsvLogParser parser("log.csv", "");
   MetricSet set;
   EXPECT_EQ(Feed(parser, "loss,acc\n0.9,0.1\n\n0.8,0.2\n0.7,0.3\n", set, nullptr), 6);
-  EXPECT_THAT(Steps(set, "loss"), ElementsAre(0, 1, 2));
+  EXPECT_THAT(CsvSteps(set, "loss"), ElementsAre(0, 1, 2));
 }
 
 TEST(CsvLogParserTest, BadCellsAreSkippedWithOneWarningPerColumn) {
@@ -95,9 +95,9 @@ TEST(CsvLogParserTest, BadCellsAreSkippedWithOneWarningPerColumn) {
   MetricSet set;
   std::vector<std::string> warnings;
   EXPECT_EQ(Feed(parser, "epoch,loss,lr\n0,0.9,fast\n1,oops,slow\n2,0.7,0.1\n", set, &warnings), 3);
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(0.9, 0.7));
-  EXPECT_THAT(Steps(set, "loss"), ElementsAre(0, 2));
-  EXPECT_THAT(Values(set, "lr"), ElementsAre(0.1));
+  EXPECT_THAT(CsvValues(set, "loss"), ElementsAre(0.9, 0.7));
+  EXPECT_THAT(CsvSteps(set, "loss"), ElementsAre(0, 2));
+  EXPECT_THAT(CsvValues(set, "lr"), ElementsAre(0.1));
   EXPECT_THAT(
       warnings,
       ElementsAre("log.csv: line 2: column 'lr': 'fast' is not a number; such cells in this column are skipped",
@@ -111,14 +111,14 @@ TEST(CsvLogParserTest, NaCellsAndEmptyCellsAreSilent) {
   std::vector<std::string> warnings;
   EXPECT_EQ(Feed(parser, "epoch,loss,val_loss\n0,0.9,NA\n1,0.8,\n2,0.7,0.75\n", set, &warnings), 4);
   EXPECT_THAT(warnings, IsEmpty());
-  EXPECT_THAT(Steps(set, "val_loss"), ElementsAre(2));
+  EXPECT_THAT(CsvSteps(set, "val_loss"), ElementsAre(2));
 }
 
 TEST(CsvLogParserTest, NonFiniteValues) {
   CsvLogParser parser("log.csv", "");
   MetricSet set;
   EXPECT_EQ(Feed(parser, "epoch,loss\n0,nan\n1,inf\n2,-inf\n3,+1.5\n", set, nullptr), 4);
-  std::vector<double> v = Values(set, "loss");
+  std::vector<double> v = CsvValues(set, "loss");
   ASSERT_THAT(v, SizeIs(4));
   EXPECT_TRUE(std::isnan(v[0]));
   EXPECT_EQ(v[1], INFINITY);
@@ -131,7 +131,7 @@ TEST(CsvLogParserTest, BadEpochFallsBackToRowNumber) {
   MetricSet set;
   std::vector<std::string> warnings;
   Feed(parser, "epoch,loss\n5,1\nfirst,2\n7.0,3\n", set, &warnings);
-  EXPECT_THAT(Steps(set, "loss"), ElementsAre(5, 1, 7));
+  EXPECT_THAT(CsvSteps(set, "loss"), ElementsAre(5, 1, 7));
   EXPECT_THAT(warnings, ElementsAre(HasSubstr("line 3: epoch 'first' is not an integer")));
 }
 
@@ -140,7 +140,7 @@ TEST(CsvLogParserTest, RaggedRows) {
   MetricSet set;
   std::vector<std::string> warnings;
   EXPECT_EQ(Feed(parser, "epoch,loss,acc\n0,0.5\n1,0.4,0.6,99\n", set, &warnings), 3);
-  EXPECT_THAT(Values(set, "acc"), ElementsAre(0.6));
+  EXPECT_THAT(CsvValues(set, "acc"), ElementsAre(0.6));
   EXPECT_THAT(warnings, ElementsAre(HasSubstr("line 2: has 2 cells but the header has 3 columns")));
 }
 

@@ -19,7 +19,7 @@ using ::testing::SizeIs;
 using testutil::AppendToFile;
 using trail::testing::TempDir;
 
-std::vector<double> Values(const MetricSet& set, std::string_view key) {
+std::vector<double> ReaderValues(const MetricSet& set, std::string_view key) {
   std::vector<double> values;
   if (const auto* s = set.Series(key)) {
     for (const metrics::Point& p : *s) values.push_back(p.value);
@@ -42,10 +42,10 @@ TEST(CsvLogReaderTest, HalfWrittenLastLineWaits) {
   EXPECT_EQ(MustPoll(reader, 1.0, set, &warnings), 0);  // not created yet
   AppendToFile(path, "epoch,loss,val_loss\n0,0.9,0.95\n1,0.");
   EXPECT_EQ(MustPoll(reader, 2.0, set, &warnings), 2);
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(0.9));
+  EXPECT_THAT(ReaderValues(set, "loss"), ElementsAre(0.9));
   AppendToFile(path, "8,0.85\n");
   EXPECT_EQ(MustPoll(reader, 3.0, set, &warnings), 2);
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(0.9, 0.8));
+  EXPECT_THAT(ReaderValues(set, "loss"), ElementsAre(0.9, 0.8));
   EXPECT_EQ((*set.Series("loss"))[1].time, 3.0);
   EXPECT_THAT(warnings, IsEmpty());
 }
@@ -60,7 +60,7 @@ TEST(CsvLogReaderTest, FinishTakesTheLastLineWithoutNewline) {
   StatusOr<int64_t> n = reader.Finish(2.0, set, nullptr);
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1);
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(1, 2));
+  EXPECT_THAT(ReaderValues(set, "loss"), ElementsAre(1, 2));
 }
 
 TEST(CsvLogReaderTest, HeaderSplitAcrossPolls) {
@@ -85,7 +85,7 @@ TEST(CsvLogReaderTest, OverlongLineIsSkipped) {
   EXPECT_EQ(MustPoll(reader, 1.0, set, &warnings), 1);
   AppendToFile(path, "\n2,3\n");
   EXPECT_EQ(MustPoll(reader, 1.0, set, &warnings), 1);
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(1, 3));
+  EXPECT_THAT(ReaderValues(set, "loss"), ElementsAre(1, 3));
   EXPECT_THAT(warnings, ElementsAre(HasSubstr("a line longer than 1 MiB was skipped")));
 }
 

@@ -22,7 +22,7 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 using trail::testing::TempDir;
 
-std::vector<double> Values(const MetricSet& set, std::string_view key) {
+std::vector<double> WatchedValues(const MetricSet& set, std::string_view key) {
   std::vector<double> values;
   if (const auto* s = set.Series(key)) {
     for (const metrics::Point& p : *s) values.push_back(p.value);
@@ -55,7 +55,7 @@ TEST(DirWatcherTest, KerasTrainAndValidationSubdirsAreNamedApart) {
   EXPECT_EQ(watcher.Poll(0, set, &warnings), 4);
   EXPECT_THAT(warnings, IsEmpty());
   EXPECT_THAT(set.Keys(), ElementsAre("train/epoch_loss", "validation/epoch_loss"));
-  EXPECT_THAT(Values(set, "validation/epoch_loss"), ElementsAre(0.949999988079071, 0.800000011920929));
+  EXPECT_THAT(WatchedValues(set, "validation/epoch_loss"), ElementsAre(0.949999988079071, 0.800000011920929));
 }
 
 TEST(DirWatcherTest, FilesInTheRootKeepTheirTags) {
@@ -78,7 +78,7 @@ TEST(DirWatcherTest, PicksUpNewFilesAndNewRecords) {
   AppendToFile(train, Frame(SummaryEvent(5, 1, {SimpleValue("epoch_loss", 0.25f)})));
   WriteEvents(dir.File("logs/validation/events.out.tfevents.2"), "epoch_loss", {0.6f});
   EXPECT_EQ(watcher.Poll(0, set, nullptr), 2);
-  EXPECT_THAT(Values(set, "train/epoch_loss"), ElementsAre(0.5, 0.25));
+  EXPECT_THAT(WatchedValues(set, "train/epoch_loss"), ElementsAre(0.5, 0.25));
   EXPECT_EQ(watcher.Files().size(), 2u);
 }
 
@@ -105,7 +105,7 @@ TEST(DirWatcherTest, ModifiedSinceFilterSkipsOldFiles) {
   AppendToFile(old_file, Frame(SummaryEvent(1, 1, {SimpleValue("loss", 4.0f)})));
   SetMtime(old_file, 4000.0);
   EXPECT_EQ(watcher.Poll(0, set, nullptr), 2);
-  EXPECT_THAT(Values(set, "old/loss"), ElementsAre(1.0, 4.0));
+  EXPECT_THAT(WatchedValues(set, "old/loss"), ElementsAre(1.0, 4.0));
 }
 
 TEST(DirWatcherTest, SkipsGitTrailAndHiddenDirectories) {
@@ -177,7 +177,7 @@ TEST(DirWatcherTest, FindsKerasCsvLogsByTheirHeader) {
   EXPECT_THAT(set.Keys(), UnorderedElementsAre("loss", "out/acc"));
   AppendToFile(dir.File("p/out/late.csv"), "och,val_loss\n0,0.75\n");
   EXPECT_EQ(watcher.Poll(11.0, set, nullptr), 1);
-  EXPECT_THAT(Values(set, "out/val_loss"), ElementsAre(0.75));
+  EXPECT_THAT(WatchedValues(set, "out/val_loss"), ElementsAre(0.75));
   EXPECT_EQ(watcher.Files().size(), 3u);
 }
 
@@ -193,7 +193,7 @@ TEST(DirWatcherTest, FinishTakesUnterminatedCsvRowAndWarnsAboutPartialRecords) {
   EXPECT_EQ(watcher.Poll(0, set, &warnings), 2);
   EXPECT_THAT(warnings, IsEmpty());
   EXPECT_EQ(watcher.Finish(0, set, &warnings), 1);
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(0.5, 0.25));
+  EXPECT_THAT(WatchedValues(set, "loss"), ElementsAre(0.5, 0.25));
   EXPECT_THAT(warnings, ElementsAre(HasSubstr("ends inside a record (2 bytes)")));
 }
 

@@ -7,11 +7,10 @@
 #include <limits>
 #include <random>
 
+#include "metrics/test_limits.h"
+
 namespace trail::metrics {
 namespace {
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 struct Owned {
   std::vector<int64_t> step;

@@ -13,7 +13,7 @@ constexpr ptrdiff_t kMaxFastIntegerDigits = 18;
 constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 
 class Scanner {
  public:
@@ -123,7 +123,7 @@ class Scanner {
         }
         return ScanNumber(f);
       default:
-        return IsDigit(*p_) && ScanNumber(f);
+        return IsAsciiDigit(*p_) && ScanNumber(f);
     }
   }
 
@@ -139,8 +139,8 @@ class Scanner {
     if (p_ < end_ && *p_ == '0') {
       ++p_;
       digits = 1;
-    } else if (p_ < end_ && IsDigit(*p_)) {
-      for (; p_ < end_ && IsDigit(*p_); ++p_, ++digits) mantissa = mantissa * 10 + (*p_ - '0');
+    } else if (p_ < end_ && IsAsciiDigit(*p_)) {
+      for (; p_ < end_ && IsAsciiDigit(*p_); ++p_, ++digits) mantissa = mantissa * 10 + (*p_ - '0');
     } else {
       return false;
     }
@@ -148,8 +148,8 @@ class Scanner {
     bool is_integer = true;
     int exponent = 0;
     if (Consume('.')) {
-      if (!(p_ < end_ && IsDigit(*p_))) return false;
-      for (; p_ < end_ && IsDigit(*p_); ++p_, ++digits) mantissa = mantissa * 10 + (*p_ - '0');
+      if (!(p_ < end_ && IsAsciiDigit(*p_))) return false;
+      for (; p_ < end_ && IsAsciiDigit(*p_); ++p_, ++digits) mantissa = mantissa * 10 + (*p_ - '0');
       exponent = -(digits - integer_digits);
       is_integer = false;
     }
@@ -157,9 +157,9 @@ class Scanner {
       ++p_;
       bool negative_exponent = p_ < end_ && *p_ == '-';
       if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (!(p_ < end_ && IsDigit(*p_))) return false;
+      if (!(p_ < end_ && IsAsciiDigit(*p_))) return false;
       int written = 0;
-      for (int n = 0; p_ < end_ && IsDigit(*p_); ++p_, ++n) {
+      for (int n = 0; p_ < end_ && IsAsciiDigit(*p_); ++p_, ++n) {
         if (n == 4) return false;  // a huge exponent: rare, the fallback copes
         written = written * 10 + (*p_ - '0');
       }

@@ -16,14 +16,14 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr double kNow = 1000.0;
+constexpr double kLineNow = 1000.0;
 
 // Parses `lines` in order with one parser; fails the test on a rejected line.
 MetricSet ParseAll(const std::vector<std::string>& lines) {
   MetricSet set;
   LineParser parser;
   for (const std::string& line : lines) {
-    StatusOr<int> r = parser.Parse(line, kNow, set);
+    StatusOr<int> r = parser.Parse(line, kLineNow, set);
     EXPECT_TRUE(r.ok()) << line << ": " << r.status().message();
   }
   return set;
@@ -49,7 +49,7 @@ std::vector<double> Values(const MetricSet& set, std::string_view key) {
 std::string Reject(std::string_view line) {
   MetricSet set;
   LineParser parser;
-  StatusOr<int> r = parser.Parse(line, kNow, set);
+  StatusOr<int> r = parser.Parse(line, kLineNow, set);
   EXPECT_FALSE(r.ok()) << line;
   if (r.ok()) return "";
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
@@ -61,7 +61,7 @@ std::string Reject(std::string_view line) {
 TEST(LineParserTest, TypicalLine) {
   MetricSet set;
   LineParser parser;
-  StatusOr<int> r = parser.Parse(R"({"step": 3, "loss": 0.21, "val_loss": 0.25})", kNow, set);
+  StatusOr<int> r = parser.Parse(R"({"step": 3, "loss": 0.21, "val_loss": 0.25})", kLineNow, set);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(*r, 2);
   EXPECT_THAT(set.Keys(), ElementsAre("loss", "val_loss"));
@@ -69,7 +69,7 @@ TEST(LineParserTest, TypicalLine) {
   ASSERT_NE(loss, nullptr);
   ASSERT_EQ(loss->size(), 1u);
   EXPECT_EQ((*loss)[0].step, 3);
-  EXPECT_EQ((*loss)[0].time, kNow);
+  EXPECT_EQ((*loss)[0].time, kLineNow);
   EXPECT_EQ((*loss)[0].value, 0.21);
   EXPECT_THAT(Values(set, "val_loss"), ElementsAre(0.25));
 }
@@ -122,7 +122,7 @@ TEST(LineParserTest, TimeKeys) {
   ASSERT_NE(x, nullptr);
   std::vector<double> times;
   for (const Point& p : *x) times.push_back(p.time);
-  EXPECT_THAT(times, ElementsAre(1700000000.5, 1700000001.25, 6, kNow, kNow, 1700000002));
+  EXPECT_THAT(times, ElementsAre(1700000000.5, 1700000001.25, 6, kLineNow, kLineNow, 1700000002));
 }
 
 TEST(LineParserTest, NonFiniteTokens) {
@@ -171,7 +171,7 @@ TEST(LineParserTest, StringsNullsAndArraysAreIgnored) {
   MetricSet set;
   LineParser parser;
   StatusOr<int> r = parser.Parse(
-      R"({"step": 1, "name": "run-a", "n": null, "arr": [1, {"b": 2}], "esc": "a\"b", "x": 1})", kNow, set);
+      R"({"step": 1, "name": "run-a", "n": null, "arr": [1, {"b": 2}], "esc": "a\"b", "x": 1})", kLineNow, set);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(*r, 1);
   EXPECT_THAT(set.Keys(), ElementsAre("x"));
@@ -204,7 +204,7 @@ TEST(LineParserTest, BlankLinesAreIgnored) {
   MetricSet set;
   LineParser parser;
   for (std::string_view line : {"", " ", "\t", "\r", "  \t \r"}) {
-    StatusOr<int> r = parser.Parse(line, kNow, set);
+    StatusOr<int> r = parser.Parse(line, kLineNow, set);
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_EQ(*r, 0);
   }

@@ -5,11 +5,10 @@
 #include <cmath>
 #include <limits>
 
+#include "metrics/test_limits.h"
+
 namespace trail::metrics {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 TEST(MetricSetTest, KeysInFirstSeenOrder) {
   MetricSet set;

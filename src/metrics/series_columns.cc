@@ -11,7 +11,7 @@
 namespace trail::metrics {
 namespace {
 
-constexpr std::string_view kHeader = "step\ttime\tvalue\n";
+constexpr std::string_view kColumnsHeader = "step\ttime\tvalue\n";
 
 // Parses a number that must end at `delim`; advances `p` past the delimiter. Accepts only
 // SeriesToTsv's spellings: an optional '-' then a digit (from_chars alone would also take
@@ -69,9 +69,9 @@ inline bool ParseMillisTime(const char*& p, const char* end, double& out) {
 
 // The reason a line the fast path refused is wrong, in SeriesFromTsv's words: it is parsed
 // again alone (with the header in front, so the line number is right).
-Status LineError(size_t line_no, std::string_view rest) {
+Status ColumnsLineError(size_t line_no, std::string_view rest) {
   size_t nl = rest.find('\n');
-  std::string one = std::string(kHeader);
+  std::string one = std::string(kColumnsHeader);
   one.append(rest.substr(0, nl == rest.npos ? rest.size() : nl + 1));
   auto parsed = SeriesFromTsv(one);
   std::string what = "malformed line";
@@ -87,11 +87,11 @@ Status LineError(size_t line_no, std::string_view rest) {
 
 StatusOr<SeriesColumns> ParseSeriesColumns(std::string_view tsv) {
   if (tsv.empty()) return Corrupt("line 1: missing header (empty file)");
-  if (tsv.substr(0, kHeader.size()) != kHeader) {
+  if (tsv.substr(0, kColumnsHeader.size()) != kColumnsHeader) {
     if (tsv.find('\n') == tsv.npos) return Corrupt("line 1: no newline at end (truncated file?)");
     return Corrupt("line 1: header is not \"step\\ttime\\tvalue\"");
   }
-  const char* p = tsv.data() + kHeader.size();
+  const char* p = tsv.data() + kColumnsHeader.size();
   const char* end = tsv.data() + tsv.size();
   size_t lines = static_cast<size_t>(std::count(p, end, '\n'));
   SeriesColumns out;
@@ -111,7 +111,7 @@ StatusOr<SeriesColumns> ParseSeriesColumns(std::string_view tsv) {
       ok = (ParseMillisTime(p, end, time) || ParseDoubleField(p, end, '\t', time)) &&
            ParseDoubleField(p, end, '\n', value);
     }
-    if (!ok) return LineError(line_no, std::string_view(line, static_cast<size_t>(end - line)));
+    if (!ok) return ColumnsLineError(line_no, std::string_view(line, static_cast<size_t>(end - line)));
     out.step.push_back(step);
     out.time.push_back(time);
     out.value.push_back(value);

@@ -8,12 +8,10 @@
 #include <random>
 
 #include "metrics/series_tsv.h"
+#include "metrics/test_limits.h"
 
 namespace trail::metrics {
 namespace {
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 TEST(SeriesColumnsTest, SamePointsAsSeriesFromTsv) {
   std::vector<Point> points = {

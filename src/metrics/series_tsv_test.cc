@@ -7,13 +7,12 @@
 #include <cmath>
 #include <limits>
 
+#include "metrics/test_limits.h"
+
 namespace trail::metrics {
 namespace {
 
 using ::testing::HasSubstr;
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 TEST(SeriesTsvTest, ExactText) {
   std::vector<Point> points = {

@@ -19,7 +19,7 @@ void Append(const std::string& path, std::string_view text) {
   out << text;
 }
 
-std::vector<double> Values(const MetricSet& set, std::string_view key) {
+std::vector<double> TailedValues(const MetricSet& set, std::string_view key) {
   std::vector<double> values;
   if (const auto* s = set.Series(key)) {
     for (const Point& p : *s) values.push_back(p.value);
@@ -60,7 +60,7 @@ TEST(MetricsTailerTest, LineOverTheLimitIsSkippedWithOneWarning) {
   }
   Append(path, "\n{\"step\": 1, \"loss\": 2}\n" + piece);
   ASSERT_TRUE(tailer.Poll(2, set).ok());
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(1, 2));
+  EXPECT_THAT(TailedValues(set, "loss"), ElementsAre(1, 2));
   ASSERT_EQ(tailer.warnings().size(), 1u);
   EXPECT_EQ(tailer.warnings()[0], "line 2: skipped, " + std::to_string(5 * piece.size()) +
                                       " bytes long (over the limit of " + std::to_string(MetricsTailer::kMaxLineBytes) +
@@ -79,7 +79,7 @@ TEST(MetricsTailerTest, UnterminatedLineOverTheLimitIsSkippedAtFinish) {
   MetricSet set;
   Append(path, "{\"step\": 0, \"loss\": 1}\n" + std::string(3 * MetricsTailer::kMaxLineBytes, 'y'));
   ASSERT_TRUE(tailer.Finish(1, set).ok());
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(1));
+  EXPECT_THAT(TailedValues(set, "loss"), ElementsAre(1));
   ASSERT_EQ(tailer.warnings().size(), 1u);
   EXPECT_THAT(tailer.warnings()[0], StartsWith("line 2: skipped, " + std::to_string(3 * MetricsTailer::kMaxLineBytes)));
   EXPECT_EQ(tailer.offset(), std::filesystem::file_size(path));
@@ -93,7 +93,7 @@ TEST(MetricsTailerTest, FileAppearingLaterIsPickedUp) {
   ASSERT_TRUE(tailer.Poll(1, set).ok());
   Append(path, "{\"step\": 1, \"loss\": 0.5}\n");
   ASSERT_TRUE(tailer.Poll(2, set).ok());
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(0.5));
+  EXPECT_THAT(TailedValues(set, "loss"), ElementsAre(0.5));
 }
 
 TEST(MetricsTailerTest, PartialLinesWaitForTheirNewline) {
@@ -111,7 +111,7 @@ TEST(MetricsTailerTest, PartialLinesWaitForTheirNewline) {
 
   Append(path, "ss\": 0.5}\n{\"step\": 2");
   ASSERT_TRUE(tailer.Poll(20, set).ok());
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(0.5));
+  EXPECT_THAT(TailedValues(set, "loss"), ElementsAre(0.5));
   EXPECT_EQ(tailer.lines(), 1);
   EXPECT_EQ(tailer.offset(), first.size());
 
@@ -123,7 +123,7 @@ TEST(MetricsTailerTest, PartialLinesWaitForTheirNewline) {
   EXPECT_EQ(set.TotalPoints(), 1);
   Append(path, "\n");
   ASSERT_TRUE(tailer.Poll(40, set).ok());
-  EXPECT_THAT(Values(set, "loss"), ElementsAre(0.5, 0.25));
+  EXPECT_THAT(TailedValues(set, "loss"), ElementsAre(0.5, 0.25));
   // Each line is stamped when its newline arrived.
   EXPECT_THAT(Times(set, "loss"), ElementsAre(20, 40));
   EXPECT_EQ(tailer.lines(), 2);
@@ -138,9 +138,9 @@ TEST(MetricsTailerTest, FinishTakesTheUnterminatedLastLine) {
   MetricSet set;
   Append(path, "{\"step\": 1, \"acc\": 0.5}\n{\"step\": 2, \"acc\": 0.75}");
   ASSERT_TRUE(tailer.Poll(1, set).ok());
-  EXPECT_THAT(Values(set, "acc"), ElementsAre(0.5));
+  EXPECT_THAT(TailedValues(set, "acc"), ElementsAre(0.5));
   ASSERT_TRUE(tailer.Finish(2, set).ok());
-  EXPECT_THAT(Values(set, "acc"), ElementsAre(0.5, 0.75));
+  EXPECT_THAT(TailedValues(set, "acc"), ElementsAre(0.5, 0.75));
   EXPECT_THAT(Times(set, "acc"), ElementsAre(1, 2));
   EXPECT_EQ(tailer.lines(), 2);
   EXPECT_EQ(tailer.offset(), std::filesystem::file_size(path));
@@ -163,7 +163,7 @@ TEST(MetricsTailerTest, MalformedLinesBecomeWarnings) {
          "{\"step\": 4, \"x\": ");
   ASSERT_TRUE(tailer.Poll(1, set).ok());
   ASSERT_TRUE(tailer.Finish(2, set).ok());
-  EXPECT_THAT(Values(set, "x"), ElementsAre(1, 3));
+  EXPECT_THAT(TailedValues(set, "x"), ElementsAre(1, 3));
   EXPECT_EQ(tailer.lines(), 7);
   ASSERT_EQ(tailer.warnings().size(), 3u);
   EXPECT_EQ(tailer.warnings()[0], "line 2: step is not an integer");
@@ -187,7 +187,7 @@ TEST(MetricsTailerTest, WarningsAreCapped) {
   EXPECT_THAT(tailer.warnings().back(), StartsWith("line 100: "));
   EXPECT_EQ(tailer.dropped_warnings(), 150);
   EXPECT_EQ(tailer.lines(), 251);
-  EXPECT_THAT(Values(set, "ok"), ElementsAre(1));
+  EXPECT_THAT(TailedValues(set, "ok"), ElementsAre(1));
 }
 
 TEST(MetricsTailerTest, LinesSpanningReadChunks) {
@@ -213,7 +213,7 @@ TEST(MetricsTailerTest, LinesSpanningReadChunks) {
     ASSERT_EQ((*loss)[i].step, i);
     ASSERT_EQ((*loss)[i].value, i + 0.5);
   }
-  EXPECT_THAT(Values(set, "w"), ElementsAre(7));
+  EXPECT_THAT(TailedValues(set, "w"), ElementsAre(7));
   EXPECT_EQ(tailer.lines(), kLines + 1);
   EXPECT_EQ(tailer.offset(), text.size() + wide.size());
   EXPECT_TRUE(tailer.warnings().empty());
@@ -228,7 +228,7 @@ TEST(MetricsTailerTest, ShrunkFileIsReadAgainWithAWarning) {
   ASSERT_TRUE(tailer.Poll(1, set).ok());
   std::ofstream(path, std::ios::binary | std::ios::trunc) << "{\"step\": 9, \"x\": 9}\n";
   ASSERT_TRUE(tailer.Poll(2, set).ok());
-  EXPECT_THAT(Values(set, "x"), ElementsAre(1, 2, 9));
+  EXPECT_THAT(TailedValues(set, "x"), ElementsAre(1, 2, 9));
   ASSERT_EQ(tailer.warnings().size(), 1u);
   EXPECT_THAT(tailer.warnings()[0], StartsWith("metrics file shrank from 40 to 20 bytes"));
   EXPECT_EQ(tailer.lines(), 1);
@@ -266,7 +266,7 @@ TEST(MetricsTailerTest, TimeMarksLetAReplayRecoverLineTimes) {
   MetricSet recovered;
   MetricsTailer replay(path);
   ASSERT_TRUE(replay.Replay(*marks, 999, recovered).ok());
-  EXPECT_THAT(Values(recovered, "loss"), ElementsAre(1, 2, 3, 4, 5));
+  EXPECT_THAT(TailedValues(recovered, "loss"), ElementsAre(1, 2, 3, 4, 5));
   // l2 keeps its own time; lines past the last mark get the last mark's.
   EXPECT_THAT(Times(recovered, "loss"), ElementsAre(100, 555.5, 200, 200, 200));
   EXPECT_THAT(Times(live, "loss"), ElementsAre(100, 555.5, 200));

@@ -47,7 +47,7 @@ bool HardPath(hid_t file, const std::string& path) {
   return true;
 }
 
-std::string Join(const std::string& group, const std::string& name) {
+std::string JoinH5Path(const std::string& group, const std::string& name) {
   return group == "/" ? "/" + name : group + "/" + name;
 }
 
@@ -408,7 +408,7 @@ StatusOr<std::vector<Hdf5Dataset>> Hdf5File::ListDatasets(const std::string& gro
     });
     std::vector<std::string> groups;
     for (const std::string& name : walk.names) {
-      const std::string child = Join(path, name);
+      const std::string child = JoinH5Path(path, name);
       Id obj(H5Oopen(g.get(), name.c_str(), H5P_DEFAULT), H5Oclose);
       if (!obj.ok()) return Corrupt(display_ + ": object " + child + " is unreadable");
       const H5I_type_t kind = H5Iget_type(obj.get());

@@ -7,7 +7,7 @@ namespace trail::model {
 namespace {
 
 // Nested models and per-output loss maps are followed this deep at most (a config is untrusted).
-constexpr int kMaxDepth = 16;
+constexpr int kMaxKerasConfigDepth = 16;
 
 const Json* Get(const Json& j, const char* key) {
   if (!j.is_object()) return nullptr;
@@ -77,7 +77,7 @@ bool IsDropoutLayer(const std::string& type) {
 
 // Table 1 functions of one layer, and of the layers of a nested model.
 void LayerFunctions(const Json& layer, int depth, ModelInfo& info) {
-  if (depth > kMaxDepth) return;
+  if (depth > kMaxKerasConfigDepth) return;
   const std::string type = GetString(layer, "class_name");
   const std::string where = "layer " + LayerName(layer);
   const Json* config = Get(layer, "config");
@@ -171,7 +171,7 @@ TensorSpec OutputSpec(const Json& layer) {
 }
 
 void LossFunctions(const Json& loss, int depth, const std::string& where, ModelInfo& info) {
-  if (depth > kMaxDepth) return;
+  if (depth > kMaxKerasConfigDepth) return;
   if (loss.is_string()) {
     AddFunction(info, "loss", loss.get<std::string>(), where);
   } else if (loss.is_object() && Get(loss, "class_name") != nullptr) {

@@ -96,7 +96,7 @@ Json SpecJson(const TensorSpec& spec) {
   return j;
 }
 
-Json SpecsJson(const std::vector<TensorSpec>& specs) {
+Json InfoSpecsJson(const std::vector<TensorSpec>& specs) {
   Json j = Json::array();
   for (const TensorSpec& s : specs) j.push_back(SpecJson(s));
   return j;
@@ -122,13 +122,15 @@ Json ToJson(const ModelInfo& info, bool with_tensors) {
     for (size_t i = 0; i < keep; ++i) o[ops[i].first] = ops[i].second;
     j["ops"] = o;
   }
-  if (!info.inputs.empty()) j["inputs"] = SpecsJson(info.inputs);
-  if (!info.outputs.empty()) j["outputs"] = SpecsJson(info.outputs);
+  if (!info.inputs.empty()) j["inputs"] = InfoSpecsJson(info.inputs);
+  if (!info.outputs.empty()) j["outputs"] = InfoSpecsJson(info.outputs);
   if (!info.signatures.empty()) {
     Json sigs = Json::array();
     for (const Signature& s : info.signatures) {
-      sigs.push_back(
-          {{"key", s.key}, {"method", s.method}, {"inputs", SpecsJson(s.inputs)}, {"outputs", SpecsJson(s.outputs)}});
+      sigs.push_back({{"key", s.key},
+                      {"method", s.method},
+                      {"inputs", InfoSpecsJson(s.inputs)},
+                      {"outputs", InfoSpecsJson(s.outputs)}});
     }
     j["signatures"] = sigs;
   }

@@ -25,7 +25,7 @@ namespace {
 
 constexpr uint64_t kMaxFortranBytes = 32 << 20;
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
+bool NameEndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
@@ -243,7 +243,7 @@ ModelFileOr OpenNpy(const std::string& path) {
   std::vector<std::string> notes;
   TRAIL_RETURN_IF_ERROR(DescribeArray(header, file.size() - header.data_offset, path, &array, &notes));
   std::string name = path.substr(path.find_last_of('/') + 1);
-  if (EndsWith(name, ".npy")) name.resize(name.size() - 4);
+  if (NameEndsWith(name, ".npy")) name.resize(name.size() - 4);
   array.info.name = name;
   TensorInfo tensor = array.info;
   auto model = std::make_unique<NpyFile>(std::move(file), std::move(array));
@@ -263,7 +263,7 @@ ModelFileOr OpenNpz(const std::string& path) {
   std::vector<std::string> notes;
   for (const ZipMember& m : zip.members()) {
     const std::string what = path + ": member " + m.name;
-    if (!EndsWith(m.name, ".npy")) {
+    if (!NameEndsWith(m.name, ".npy")) {
       notes.push_back(what + " is not a .npy array; skipped");
       continue;
     }

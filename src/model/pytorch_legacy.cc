@@ -18,7 +18,7 @@ namespace {
 
 // The five pickles hold structure only; together they are read from at most the file's first
 // 64 MB (as the zip format's data.pkl).
-constexpr uint64_t kMaxPickleBytes = 64 << 20;
+constexpr uint64_t kMaxLegacyPickleBytes = 64 << 20;
 constexpr size_t kMaxStorages = 1'000'000;
 constexpr int64_t kProtocolVersion = 1001;
 
@@ -59,7 +59,8 @@ bool LittleEndian(const PickleTree& info) {
 StatusOr<std::unique_ptr<ModelFile>> OpenPytorchLegacy(const std::string& path) {
   TRAIL_ASSIGN_OR_RETURN(RandomFile file, RandomFile::Open(path));
   std::string head;
-  TRAIL_RETURN_IF_ERROR(file.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(file.size(), kMaxPickleBytes)), &head));
+  TRAIL_RETURN_IF_ERROR(
+      file.ReadAt(0, static_cast<size_t>(std::min<uint64_t>(file.size(), kMaxLegacyPickleBytes)), &head));
   PickleTree trees[5];
   size_t at = 0;
   for (PickleTree& tree : trees) {

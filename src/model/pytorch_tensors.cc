@@ -120,7 +120,7 @@ bool DTypeIsFloat(DType d) {
 }
 
 // Bytes swapped per unit for a big-endian storage: complex numbers swap each of their two parts.
-size_t SwapWidth(DType d) {
+size_t TorchSwapWidth(DType d) {
   if (d == DType::kComplex64) return 4;
   if (d == DType::kComplex128) return 8;
   return std::max<size_t>(1, DTypeSize(d));
@@ -194,7 +194,7 @@ Status AddWalkedTensors(const std::string& path, const PickleTree& tree, const W
       TRAIL_RETURN_IF_ERROR(placed);
     }
     if (!DTypeIsFloat(t.dtype)) t.is_parameter = false;
-    if (big_endian) p.swap = SwapWidth(t.dtype);
+    if (big_endian) p.swap = TorchSwapWidth(t.dtype);
     info.tensors.push_back(std::move(t));
     model.placements().push_back(std::move(p));
   }

@@ -28,7 +28,7 @@ namespace {
 // TF formats shard numbers with %05d; more shards than that are not a checkpoint TF writes.
 constexpr int64_t kMaxShards = 99999;
 
-struct Placement {
+struct SlicePlacement {
   int64_t shard = -1;  // -1: no values here (kOther, or a partitioned variable)
   uint64_t offset = 0;
   uint32_t masked_crc = 0;
@@ -65,12 +65,12 @@ class CrcCheckedStream : public ValueStream {
 
 class TfBundleFile : public ModelFile {
  public:
-  TfBundleFile(std::map<int64_t, std::unique_ptr<RandomFile>> shards, std::vector<Placement> placements)
+  TfBundleFile(std::map<int64_t, std::unique_ptr<RandomFile>> shards, std::vector<SlicePlacement> placements)
       : shards_(std::move(shards)), placements_(std::move(placements)) {}
 
   StatusOr<std::unique_ptr<ValueStream>> OpenTensor(size_t index) override {
     const TensorInfo& t = info_.tensors.at(index);
-    const Placement& p = placements_.at(index);
+    const SlicePlacement& p = placements_.at(index);
     if (p.partition != nullptr) return MakePartitionStream(p.partition, p.what);
     if (DTypeSize(t.dtype) == 0 || p.shard < 0)
       return FailedPrecondition(t.name + ": dtype " + t.dtype_name + " has no values to read");
@@ -83,7 +83,7 @@ class TfBundleFile : public ModelFile {
 
  private:
   std::map<int64_t, std::unique_ptr<RandomFile>> shards_;
-  std::vector<Placement> placements_;
+  std::vector<SlicePlacement> placements_;
 };
 
 bool Exists(const std::string& path) {
@@ -231,7 +231,7 @@ ModelFileOr OpenTfBundle(const std::string& prefix, bool follow_symlinks) {
   }
 
   Shards shards(prefix, header.num_shards, follow_symlinks);
-  std::vector<Placement> placements;
+  std::vector<SlicePlacement> placements;
   ModelInfo info;
   info.format = "tf-checkpoint-v2";
   info.framework = "tensorflow";
@@ -248,7 +248,7 @@ ModelFileOr OpenTfBundle(const std::string& prefix, bool follow_symlinks) {
       return Corrupt(what + ": shape has an unknown dimension or more than 2^63 elements");
     t.is_parameter = IsTfParameterName(name);
     const size_t width = DTypeSize(t.dtype);
-    Placement p;
+    SlicePlacement p;
     const bool complex = t.dtype == DType::kComplex64 || t.dtype == DType::kComplex128;
     if (header.big_endian && width != 0) p.swap = complex ? width / 2 : width;
     if (!entry.slices.empty()) {

@@ -21,7 +21,7 @@ namespace {
 namespace tfw = trail::testing::tf;
 
 template <typename T>
-std::string Bytes(const std::vector<T>& v) {
+std::string CkptBytes(const std::vector<T>& v) {
   std::string s(v.size() * sizeof(T), '\0');
   if (!v.empty()) std::memcpy(s.data(), v.data(), s.size());
   return s;
@@ -51,16 +51,16 @@ void WriteFile(const std::string& path, const std::string& bytes) { std::ofstrea
 // Two shards, every dtype family, a scalar and an empty tensor, a string (no values).
 std::vector<tfw::Tensor> ManyDtypes() {
   return {
-      {"dense/kernel", tfw::kDtFloat, {2, 3}, Bytes<float>({1.5f, -2, 3, 4, 5.25f, 6}), 0},
-      {"dense/bias", tfw::kDtDouble, {3}, Bytes<double>({0.1, -0.2, 1e300}), 1},
-      {"embedding/ids", tfw::kDtInt64, {2}, Bytes<int64_t>({-7, int64_t{1} << 40}), 0},
-      {"counts", tfw::kDtInt32, {4}, Bytes<int32_t>({1, -2, 3, 2147483647}), 1},
+      {"dense/kernel", tfw::kDtFloat, {2, 3}, CkptBytes<float>({1.5f, -2, 3, 4, 5.25f, 6}), 0},
+      {"dense/bias", tfw::kDtDouble, {3}, CkptBytes<double>({0.1, -0.2, 1e300}), 1},
+      {"embedding/ids", tfw::kDtInt64, {2}, CkptBytes<int64_t>({-7, int64_t{1} << 40}), 0},
+      {"counts", tfw::kDtInt32, {4}, CkptBytes<int32_t>({1, -2, 3, 2147483647}), 1},
       {"mask", tfw::kDtBool, {3}, std::string("\x01\x00\x01", 3), 0},
       {"q", tfw::kDtInt8, {2}, std::string("\x80\x7f", 2), 1},
       {"pixels", tfw::kDtUint8, {2}, std::string("\x00\xff", 2), 0},
-      {"half", tfw::kDtHalf, {2}, Bytes<uint16_t>({0x3c00, 0xc000}), 1},
-      {"brain", tfw::kDtBfloat16, {1}, Bytes<uint16_t>({0x3f80}), 0},
-      {"scale", tfw::kDtFloat, {}, Bytes<float>({0.5f}), 1},
+      {"half", tfw::kDtHalf, {2}, CkptBytes<uint16_t>({0x3c00, 0xc000}), 1},
+      {"brain", tfw::kDtBfloat16, {1}, CkptBytes<uint16_t>({0x3f80}), 0},
+      {"scale", tfw::kDtFloat, {}, CkptBytes<float>({0.5f}), 1},
       {"empty", tfw::kDtFloat, {0, 4}, "", 0},
       {"vocab",
        tfw::kDtString,
@@ -142,15 +142,15 @@ TEST(TfCheckpointTest, Tf2OptimizerSlotsAndCountersAreNotParameters) {
   trail::testing::TempDir dir;
   const std::string prefix = dir.path() + "/ckpt-3";
   const std::string v = "/.ATTRIBUTES/VARIABLE_VALUE";
-  const std::string k = Bytes<float>({1, 2, 3, 4});
+  const std::string k = CkptBytes<float>({1, 2, 3, 4});
   ASSERT_TRUE(
       tfw::WriteBundle(prefix, {{"model/dense/kernel" + v, tfw::kDtFloat, {2, 2}, k},
                                 {"model/dense/kernel/.OPTIMIZER_SLOT/optimizer/m" + v, tfw::kDtFloat, {2, 2}, k},
                                 {"model/dense/kernel/.OPTIMIZER_SLOT/optimizer/v" + v, tfw::kDtFloat, {2, 2}, k},
-                                {"optimizer/iter" + v, tfw::kDtInt64, {}, Bytes<int64_t>({30})},
-                                {"optimizer/learning_rate" + v, tfw::kDtFloat, {}, Bytes<float>({0.001f})},
-                                {"save_counter" + v, tfw::kDtInt64, {}, Bytes<int64_t>({3})},
-                                {"keras_api/metrics/0/count" + v, tfw::kDtFloat, {}, Bytes<float>({60000})},
+                                {"optimizer/iter" + v, tfw::kDtInt64, {}, CkptBytes<int64_t>({30})},
+                                {"optimizer/learning_rate" + v, tfw::kDtFloat, {}, CkptBytes<float>({0.001f})},
+                                {"save_counter" + v, tfw::kDtInt64, {}, CkptBytes<int64_t>({3})},
+                                {"keras_api/metrics/0/count" + v, tfw::kDtFloat, {}, CkptBytes<float>({60000})},
                                 {"_CHECKPOINTABLE_OBJECT_GRAPH",
                                  tfw::kDtString,
                                  {},
@@ -171,12 +171,12 @@ TEST(TfCheckpointTest, Tf2OptimizerSlotsAndCountersAreNotParameters) {
 TEST(TfCheckpointTest, Tf1SlotNamesTellTheOptimizer) {
   trail::testing::TempDir dir;
   const std::string prefix = dir.path() + "/model.ckpt-1000";
-  const std::string w = Bytes<float>({1, 2});
+  const std::string w = CkptBytes<float>({1, 2});
   ASSERT_TRUE(tfw::WriteBundle(prefix, {{"w", tfw::kDtFloat, {2}, w},
                                         {"w/Adam", tfw::kDtFloat, {2}, w},
                                         {"w/Adam_1", tfw::kDtFloat, {2}, w},
-                                        {"beta1_power", tfw::kDtFloat, {}, Bytes<float>({0.9f})},
-                                        {"global_step", tfw::kDtInt64, {}, Bytes<int64_t>({1000})},
+                                        {"beta1_power", tfw::kDtFloat, {}, CkptBytes<float>({0.9f})},
+                                        {"global_step", tfw::kDtInt64, {}, CkptBytes<int64_t>({1000})},
                                         {"b/Momentum", tfw::kDtFloat, {2}, w}}));
   auto model = OpenModel(prefix + ".index");
   ASSERT_TRUE(model.ok()) << model.status().message();
@@ -200,7 +200,7 @@ TEST(TfCheckpointTest, BigEndianBundlesAreSwapped) {
   auto model = OpenModel(prefix);
   ASSERT_TRUE(model.ok()) << model.status().message();
   Status s;
-  EXPECT_EQ(ReadAll(**model, 0, &s), Bytes<float>({1, -2}));
+  EXPECT_EQ(ReadAll(**model, 0, &s), CkptBytes<float>({1, -2}));
   EXPECT_TRUE(s.ok());
 }
 
@@ -238,9 +238,9 @@ class TfPartitionedTest : public ::testing::Test {
     // emb [5, 3] float in rows 0:2 (shard 1), 2:4 (shard 0), 4:5 (shard 1).
     std::vector<float> emb(15);
     for (size_t i = 0; i < emb.size(); ++i) emb[i] = 0.5f * static_cast<float>(i) - 3;
-    emb_ = Bytes(emb);
+    emb_ = CkptBytes(emb);
     // cols [2, 4] int64 in columns 0:1 and 1:4.
-    cols_ = Bytes<int64_t>({1, 2, 3, 4, 5, 6, 7, -8});
+    cols_ = CkptBytes<int64_t>({1, 2, 3, 4, 5, 6, 7, -8});
     const std::vector<tfw::Partitioned> partitioned = {
         {"emb",
          tfw::kDtFloat,
@@ -251,15 +251,16 @@ class TfPartitionedTest : public ::testing::Test {
         {"cols",
          tfw::kDtInt64,
          {2, 4},
-         {{{{0, -1}, {0, 1}}, Bytes<int64_t>({1, 5}), 0}, {{{0, -1}, {1, 3}}, Bytes<int64_t>({2, 3, 4, 6, 7, -8}), 0}}},
+         {{{{0, -1}, {0, 1}}, CkptBytes<int64_t>({1, 5}), 0},
+          {{{0, -1}, {1, 3}}, CkptBytes<int64_t>({2, 3, 4, 6, 7, -8}), 0}}},
         {"grid",
          tfw::kDtFloat,
          {2, 2},
-         {{{{0, 1}, {0, 1}}, Bytes<float>({1}), 0},
-          {{{0, 1}, {1, 1}}, Bytes<float>({2}), 0},
-          {{{1, 1}, {0, 2}}, Bytes<float>({3, 4}), 0}}}};
+         {{{{0, 1}, {0, 1}}, CkptBytes<float>({1}), 0},
+          {{{0, 1}, {1, 1}}, CkptBytes<float>({2}), 0},
+          {{{1, 1}, {0, 2}}, CkptBytes<float>({3, 4}), 0}}}};
     ASSERT_TRUE(
-        tfw::WritePartitionedBundle(Prefix(), {{"w", tfw::kDtFloat, {2}, Bytes<float>({9, 8})}}, partitioned, 2));
+        tfw::WritePartitionedBundle(Prefix(), {{"w", tfw::kDtFloat, {2}, CkptBytes<float>({9, 8})}}, partitioned, 2));
     ASSERT_TRUE(tfw::WriteBundle(dir_->path() + "/plain",
                                  {{"emb", tfw::kDtFloat, {5, 3}, emb_}, {"cols", tfw::kDtInt64, {2, 4}, cols_}}));
   }
@@ -403,8 +404,8 @@ TEST_F(TfPartitionedTest, DamagedSlicesAreCorruptNamingTheVariable) {
 TEST(TfCheckpointTest, ChangedShardBytesFailTheirCrc) {
   trail::testing::TempDir dir;
   const std::string prefix = dir.path() + "/m";
-  ASSERT_TRUE(tfw::WriteBundle(prefix, {{"w", tfw::kDtFloat, {3}, Bytes<float>({1, 2, 3})}}));
-  WriteFile(prefix + ".data-00000-of-00001", Bytes<float>({1, 2, 4}));
+  ASSERT_TRUE(tfw::WriteBundle(prefix, {{"w", tfw::kDtFloat, {3}, CkptBytes<float>({1, 2, 3})}}));
+  WriteFile(prefix + ".data-00000-of-00001", CkptBytes<float>({1, 2, 4}));
   auto model = OpenModel(prefix);
   ASSERT_TRUE(model.ok());
   Status s;
@@ -419,7 +420,7 @@ class TfCheckpointHostileTest : public ::testing::Test {
  protected:
   void WriteIndex(const std::map<std::string, std::string>& index) {
     ASSERT_TRUE(tfw::WriteTable(prefix_ + ".index", index));
-    WriteFile(prefix_ + ".data-00000-of-00001", Bytes<float>({1, 2, 3, 4}));
+    WriteFile(prefix_ + ".data-00000-of-00001", CkptBytes<float>({1, 2, 3, 4}));
   }
   Status Open() {
     auto model = OpenModel(prefix_);
@@ -524,8 +525,8 @@ TEST(TfCheckpointV1Test, ReadsSavedTensorSlicesWithValues) {
   table[tfw::V1Key("c")] = tfw::V1DataEntry("c", tfw::Slice(),
                                             VarintField(1, tfw::kDtInt32) + VarintField(7, 7) +
                                                 VarintField(7, static_cast<uint64_t>(int64_t{-1})) + VarintField(7, 2));
-  table[tfw::V1Key("raw")] =
-      tfw::V1DataEntry("raw", tfw::Slice(), VarintField(1, tfw::kDtDouble) + BytesField(4, Bytes<double>({0.5, -3})));
+  table[tfw::V1Key("raw")] = tfw::V1DataEntry(
+      "raw", tfw::Slice(), VarintField(1, tfw::kDtDouble) + BytesField(4, CkptBytes<double>({0.5, -3})));
   ASSERT_TRUE(tfw::WriteTable(path, table));
   EXPECT_EQ(DetectModelFormat(path), "tf-checkpoint-v1");
   auto model = OpenModel(path);
@@ -533,12 +534,12 @@ TEST(TfCheckpointV1Test, ReadsSavedTensorSlicesWithValues) {
   const ModelInfo& info = (*model)->info();
   EXPECT_EQ(info.format, "tf-checkpoint-v1");
   ASSERT_EQ(info.tensors.size(), 7u);
-  const std::map<std::string, std::string> want = {{"w", Bytes<float>(w)},
-                                                   {"w/Adam", Bytes<float>(w)},
-                                                   {"global_step", Bytes<int64_t>({100})},
-                                                   {"h", Bytes<uint16_t>({0x3c00, 0xc000})},
-                                                   {"c", Bytes<int32_t>({7, -1, 2})},
-                                                   {"raw", Bytes<double>({0.5, -3})}};
+  const std::map<std::string, std::string> want = {{"w", CkptBytes<float>(w)},
+                                                   {"w/Adam", CkptBytes<float>(w)},
+                                                   {"global_step", CkptBytes<int64_t>({100})},
+                                                   {"h", CkptBytes<uint16_t>({0x3c00, 0xc000})},
+                                                   {"c", CkptBytes<int32_t>({7, -1, 2})},
+                                                   {"raw", CkptBytes<double>({0.5, -3})}};
   ASSERT_TRUE(ComputeChecksums(**model).ok());
   for (size_t i = 0; i < info.tensors.size(); ++i) {
     const TensorInfo& t = info.tensors[i];
@@ -579,7 +580,7 @@ TEST(TfCheckpointV1Test, ValuesThatDoNotFillTheShapeAreCorrupt) {
 
 TEST(TfCheckpointTest, SymlinkedFilesAreRefusedWhenAsked) {
   trail::testing::TempDir dir;
-  ASSERT_TRUE(tfw::WriteBundle(dir.path() + "/real", {{"w", tfw::kDtFloat, {1}, Bytes<float>({1})}}));
+  ASSERT_TRUE(tfw::WriteBundle(dir.path() + "/real", {{"w", tfw::kDtFloat, {1}, CkptBytes<float>({1})}}));
   ASSERT_EQ(::symlink((dir.path() + "/real.index").c_str(), (dir.path() + "/link.index").c_str()), 0);
   ASSERT_EQ(
       ::symlink((dir.path() + "/real.data-00000-of-00001").c_str(), (dir.path() + "/link.data-00000-of-00001").c_str()),

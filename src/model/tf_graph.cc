@@ -297,12 +297,12 @@ void FillFromGraph(MetaGraphSummary& graph, ModelInfo& info) {
   }
 }
 
-bool IsDir(const std::string& path) {
+bool GraphIsDir(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool Exists(const std::string& path) {
+bool GraphFileExists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
 }
@@ -382,11 +382,11 @@ Status ReadBinarySavedModel(const RandomFile& file, MetaGraphSummary* graph, siz
 
 ModelFileOr OpenTfSavedModel(const std::string& path) {
   const std::string folder =
-      IsDir(path) ? path : (path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/')));
+      GraphIsDir(path) ? path : (path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/')));
   // saved_model.pb, else saved_model.pbtxt (written by SavedModelBuilder.save(as_text=True)),
   // unless the path names the text file itself.
   const bool text = path.ends_with("saved_model.pbtxt") ||
-                    (!Exists(folder + "/saved_model.pb") && Exists(folder + "/saved_model.pbtxt"));
+                    (!GraphFileExists(folder + "/saved_model.pb") && GraphFileExists(folder + "/saved_model.pbtxt"));
   TRAIL_ASSIGN_OR_RETURN(RandomFile file, RandomFile::Open(folder + (text ? "/saved_model.pbtxt" : "/saved_model.pb"),
                                                            /*follow_symlinks=*/false));
   MetaGraphSummary graph;
@@ -400,7 +400,7 @@ ModelFileOr OpenTfSavedModel(const std::string& path) {
   // The variables bundle, opened without following links inside the folder.
   std::unique_ptr<ModelFile> variables;
   const std::string prefix = folder + "/variables/variables";
-  if (Exists(prefix + ".index")) {
+  if (GraphFileExists(prefix + ".index")) {
     TRAIL_ASSIGN_OR_RETURN(variables, OpenTfBundle(prefix, /*follow_symlinks=*/false));
   }
   ModelInfo info;

@@ -18,9 +18,11 @@ namespace {
 
 namespace tfw = trail::testing::tf;
 
-void WriteFile(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+void WriteGraphFile(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
 
-std::string Floats(const std::vector<float>& v) {
+std::string GraphFloats(const std::vector<float>& v) {
   std::string s(v.size() * 4, '\0');
   std::memcpy(s.data(), v.data(), s.size());
   return s;
@@ -61,8 +63,8 @@ std::string ServingSignature() {
 TEST(TfMetaGraphTest, ReadsOpsInputsSignaturesFunctionsAndVariables) {
   trail::testing::TempDir dir;
   const std::string path = dir.path() + "/Logistics.meta";
-  WriteFile(path, tfw::MetaGraph(tfw::MetaInfo("1.15.0", {"train"}), TrainingGraph(),
-                                 {{"serving_default", ServingSignature()}}));
+  WriteGraphFile(path, tfw::MetaGraph(tfw::MetaInfo("1.15.0", {"train"}), TrainingGraph(),
+                                      {{"serving_default", ServingSignature()}}));
   EXPECT_EQ(DetectModelFormat(path), "tf-meta-graph");
   auto model = OpenModel(path);
   ASSERT_TRUE(model.ok()) << model.status().message();
@@ -117,7 +119,7 @@ TEST(TfMetaGraphTest, WithoutSignaturesInputsArePlaceholders) {
   const std::string path = dir.path() + "/m.meta";
   // TF2's init-op signature is not the model's.
   const std::string init = tfw::Signature({}, {{"__saved_model_init_op", tfw::TensorInfo("NoOp", 0, {})}}, "");
-  WriteFile(path, tfw::MetaGraph(tfw::MetaInfo("1.4.0", {}), TrainingGraph(), {{"__saved_model_init_op", init}}));
+  WriteGraphFile(path, tfw::MetaGraph(tfw::MetaInfo("1.4.0", {}), TrainingGraph(), {{"__saved_model_init_op", init}}));
   auto model = OpenModel(path);
   ASSERT_TRUE(model.ok()) << model.status().message();
   const ModelInfo& info = (*model)->info();
@@ -131,7 +133,7 @@ TEST(TfMetaGraphTest, WithoutSignaturesInputsArePlaceholders) {
 TEST(TfMetaGraphTest, LargeConstantsAreNotLoaded) {
   trail::testing::TempDir dir;
   const std::string path = dir.path() + "/frozen.meta";
-  WriteFile(path, tfw::MetaGraph(tfw::MetaInfo("2.15.0", {"serve"}), TrainingGraph(std::string(3 << 20, 'x'))));
+  WriteGraphFile(path, tfw::MetaGraph(tfw::MetaInfo("2.15.0", {"serve"}), TrainingGraph(std::string(3 << 20, 'x'))));
   auto model = OpenModel(path);
   ASSERT_TRUE(model.ok()) << model.status().message();
   EXPECT_EQ((*model)->info().op_counts.at("Const"), 1u);
@@ -144,15 +146,15 @@ TEST(TfMetaGraphTest, TruncatedAndHostileFilesAreCorrupt) {
   const std::string path = dir.path() + "/bad.meta";
   const std::string good = tfw::MetaGraph(tfw::MetaInfo("1.15.0", {}), TrainingGraph());
   for (size_t cut : {size_t{1}, size_t{20}, good.size() / 2, good.size() - 1}) {
-    WriteFile(path, good.substr(0, cut));
+    WriteGraphFile(path, good.substr(0, cut));
     auto model = OpenModel(path);
     EXPECT_EQ(model.status().code(), Code::kCorrupt) << cut;
     EXPECT_NE(model.status().message().find(path), std::string::npos) << model.status().message();
   }
   // A graph_def field claiming 2^60 bytes.
-  WriteFile(path, trail::testing::proto::Key(2, 2) + trail::testing::proto::Varint(uint64_t{1} << 60) + "abc");
+  WriteGraphFile(path, trail::testing::proto::Key(2, 2) + trail::testing::proto::Varint(uint64_t{1} << 60) + "abc");
   EXPECT_EQ(OpenModel(path).status().code(), Code::kCorrupt);
-  WriteFile(path, "");
+  WriteGraphFile(path, "");
   EXPECT_EQ(OpenModel(path).status().code(), Code::kCorrupt);
 }
 
@@ -163,7 +165,7 @@ class TfSavedModelTest : public ::testing::Test {
     const std::string train = tfw::MetaGraph(tfw::MetaInfo("2.15.0", {"train"}), tfw::Graph({tfw::Node("t", "Tanh")}));
     const std::string serve =
         tfw::MetaGraph(tfw::MetaInfo("2.15.0", {"serve"}), TrainingGraph(), {{"serving_default", ServingSignature()}});
-    WriteFile(folder_ + "/saved_model.pb", tfw::SavedModel({train, serve}));
+    WriteGraphFile(folder_ + "/saved_model.pb", tfw::SavedModel({train, serve}));
     ASSERT_TRUE(
         tfw::WriteBundle(folder_ + "/variables/variables",
                          {{"layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE", tfw::kDtFloat, {2, 2}, kernel_},
@@ -173,8 +175,8 @@ class TfSavedModelTest : public ::testing::Test {
   }
   trail::testing::TempDir dir_;
   const std::string folder_ = dir_.path() + "/export";
-  const std::string kernel_ = Floats({1, -1, 0.5f, 2});
-  const std::string bias_ = Floats({0.25f, 0});
+  const std::string kernel_ = GraphFloats({1, -1, 0.5f, 2});
+  const std::string bias_ = GraphFloats({0.25f, 0});
 };
 
 TEST_F(TfSavedModelTest, ReadsTheServeGraphAndTheVariables) {
@@ -222,9 +224,9 @@ TEST_F(TfSavedModelTest, WithoutVariablesAndBroken) {
   auto model = OpenModel(folder_);
   ASSERT_TRUE(model.ok()) << model.status().message();
   EXPECT_TRUE((*model)->info().tensors.empty());
-  WriteFile(folder_ + "/saved_model.pb", tfw::SavedModel({}));
+  WriteGraphFile(folder_ + "/saved_model.pb", tfw::SavedModel({}));
   EXPECT_EQ(OpenModel(folder_).status().code(), Code::kCorrupt);
-  WriteFile(folder_ + "/saved_model.pb", "\x12\xff\xff\xff\xff\x0f");
+  WriteGraphFile(folder_ + "/saved_model.pb", "\x12\xff\xff\xff\xff\x0f");
   EXPECT_EQ(OpenModel(folder_).status().code(), Code::kCorrupt);
 }
 
@@ -424,7 +426,7 @@ TEST_F(TfSavedModelTest, SavedModelPbtxtReadsAsTheBinaryDoes) {
   const std::string text_folder = dir_.path() + "/text";
   std::filesystem::create_directories(text_folder);
   std::filesystem::copy(folder_ + "/variables", text_folder + "/variables");
-  WriteFile(text_folder + "/saved_model.pbtxt", TextSavedModel());
+  WriteGraphFile(text_folder + "/saved_model.pbtxt", TextSavedModel());
   EXPECT_EQ(DetectModelFormat(text_folder), "tf-saved-model");
   EXPECT_EQ(DetectModelFormat(text_folder + "/saved_model.pbtxt"), "tf-saved-model");
   for (const std::string& path : {text_folder, text_folder + "/saved_model.pbtxt"}) {
@@ -452,7 +454,7 @@ TEST_F(TfSavedModelTest, SavedModelPbtxtReadsAsTheBinaryDoes) {
     EXPECT_EQ(info.parameters, 6u);
   }
   // saved_model.pb wins when both are there.
-  WriteFile(text_folder + "/saved_model.pb", "garbage");
+  WriteGraphFile(text_folder + "/saved_model.pb", "garbage");
   EXPECT_EQ(OpenModel(text_folder).status().code(), Code::kCorrupt);
   EXPECT_TRUE(OpenModel(text_folder + "/saved_model.pbtxt").ok());
 }
@@ -463,7 +465,7 @@ TEST_F(TfSavedModelTest, MalformedPbtxtIsCorruptNamingTheFile) {
   const std::string pbtxt = text_folder + "/saved_model.pbtxt";
   const std::string good = TextSavedModel();
   auto expect = [&](const std::string& content, const std::string& says) {
-    WriteFile(pbtxt, content);
+    WriteGraphFile(pbtxt, content);
     const Status s = OpenModel(text_folder).status();
     EXPECT_EQ(s.code(), Code::kCorrupt) << s.message();
     EXPECT_EQ(s.message().rfind(pbtxt + ":", 0), 0u) << s.message();
@@ -481,7 +483,7 @@ TEST_F(TfSavedModelTest, MalformedPbtxtIsCorruptNamingTheFile) {
   for (int i = 0; i < 200; ++i) deep += "list { ";
   expect(deep, "messages nest more than 100 deep");
   // A symlinked saved_model.pbtxt is refused, as saved_model.pb is.
-  WriteFile(dir_.path() + "/elsewhere.pbtxt", good);
+  WriteGraphFile(dir_.path() + "/elsewhere.pbtxt", good);
   std::filesystem::remove(pbtxt);
   ASSERT_EQ(::symlink((dir_.path() + "/elsewhere.pbtxt").c_str(), pbtxt.c_str()), 0);
   EXPECT_EQ(OpenModel(text_folder).status().code(), Code::kInvalidArgument);
@@ -491,9 +493,9 @@ TEST_F(TfSavedModelTest, MalformedPbtxtIsCorruptNamingTheFile) {
 TEST(TfTextGraphTest, GraphDefAndMetaGraphPbtxtFiles) {
   trail::testing::TempDir dir;
   const std::string graph = dir.path() + "/graph.pbtxt";
-  WriteFile(graph,
-            NodeText("x", "Placeholder", "DT_HALF", "-1,3") + NodeText("r", "Relu") +
-                "    library {\n function { node_def { op: \"Softmax\" } } }\n    versions {\n producer: 27\n }\n");
+  WriteGraphFile(
+      graph, NodeText("x", "Placeholder", "DT_HALF", "-1,3") + NodeText("r", "Relu") +
+                 "    library {\n function { node_def { op: \"Softmax\" } } }\n    versions {\n producer: 27\n }\n");
   EXPECT_EQ(DetectModelFormat(graph), "tf-graph-def");
   auto model = OpenModel(graph);
   ASSERT_TRUE(model.ok()) << model.status().message();
@@ -506,7 +508,7 @@ TEST(TfTextGraphTest, GraphDefAndMetaGraphPbtxtFiles) {
   EXPECT_EQ(info.functions.size(), 2u);
 
   const std::string meta = dir.path() + "/model.pbtxt";
-  WriteFile(
+  WriteGraphFile(
       meta,
       "meta_info_def {\n  tags: \"serve\"\n  tensorflow_version: \"1.15.0\"\n}\ngraph_def {\n" +
           NodeText("w", "VariableV2", "DT_FLOAT", "3,4") +
@@ -528,13 +530,13 @@ TEST(TfTextGraphTest, GraphDefAndMetaGraphPbtxtFiles) {
 
   // Other .pbtxt files (an object-detection label map) are not models.
   const std::string labels = dir.path() + "/label_map.pbtxt";
-  WriteFile(labels, "item {\n  id: 1\n  name: 'cat'\n}\n");
+  WriteGraphFile(labels, "item {\n  id: 1\n  name: 'cat'\n}\n");
   EXPECT_EQ(DetectModelFormat(labels), "");
   EXPECT_EQ(OpenModel(labels).status().code(), Code::kInvalidArgument);
   // Both kinds of field at the top level, or a truncated graph, are Corrupt.
-  WriteFile(graph, "node { op: \"A\" }\ngraph_def { }\n");
+  WriteGraphFile(graph, "node { op: \"A\" }\ngraph_def { }\n");
   EXPECT_EQ(OpenModel(graph).status().code(), Code::kCorrupt);
-  WriteFile(graph, "node { op: \"A\"");
+  WriteGraphFile(graph, "node { op: \"A\"");
   EXPECT_EQ(OpenModel(graph).status().code(), Code::kCorrupt);
 }
 

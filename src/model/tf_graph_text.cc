@@ -15,7 +15,7 @@ namespace trail::model {
 namespace {
 
 // SavedModels hold a handful of meta graphs; more is not a file TensorFlow writes.
-constexpr size_t kMaxMetaGraphs = 1024;
+constexpr size_t kMaxTextMetaGraphs = 1024;
 
 using Event = TextProtoReader::Event;
 
@@ -233,7 +233,7 @@ Status ReadTextSavedModel(const RandomFile& file, MetaGraphSummary* chosen, size
       TRAIL_RETURN_IF_ERROR(walker.Skip());
       continue;
     }
-    if (*count == kMaxMetaGraphs) return Corrupt(file.path() + ": more than 1024 meta graphs");
+    if (*count == kMaxTextMetaGraphs) return Corrupt(file.path() + ": more than 1024 meta graphs");
     // Once the serve graph is read, the rest are only counted.
     if (have_serve) {
       TRAIL_RETURN_IF_ERROR(walker.Skip());

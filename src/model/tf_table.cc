@@ -17,7 +17,7 @@ namespace {
 // then the 8-byte magic. Every block is followed by a 5-byte trailer (type, CRC32C).
 constexpr uint64_t kFooterBytes = 48;
 constexpr uint64_t kBlockTrailerBytes = 5;
-constexpr unsigned char kTableMagic[8] = {0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb};
+constexpr unsigned char kTableFooterMagic[8] = {0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb};
 constexpr uint64_t kIndexMaxBlockBytes = 64 << 20;
 
 // leveldb reads blocks through this; every read is checked against the size measured at open and
@@ -49,7 +49,7 @@ Status CheckFooter(const RandomFile& file) {
   if (file.size() < kFooterBytes) return Corrupt(path + ": too short for a LevelDB table (truncated?)");
   std::string footer;
   TRAIL_RETURN_IF_ERROR(file.ReadAt(file.size() - kFooterBytes, kFooterBytes, &footer));
-  if (std::memcmp(footer.data() + 40, kTableMagic, 8) != 0) {
+  if (std::memcmp(footer.data() + 40, kTableFooterMagic, 8) != 0) {
     return Corrupt(path + ": not a LevelDB table (no table magic at its end; truncated?)");
   }
   std::string_view handles(footer.data(), 40);

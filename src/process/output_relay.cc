@@ -22,7 +22,7 @@ namespace {
 // As in ChildProcess: large reads keep a fast child cheap, and after a short
 // read from a pipe a pause lets the child's writes collect (see kCoalesce
 // there); ptys batch by themselves.
-constexpr size_t kReadBytes = 256 * 1024;
+constexpr size_t kRelayReadBytes = 256 * 1024;
 constexpr long kCoalesceNanos = 500'000;
 // A large copy pipe lets trail fall behind for a moment without holding the
 // child up. Failure only costs speed.
@@ -89,7 +89,7 @@ void IgnoreTerminalSignals() {
 [[noreturn]] void RunRelay(RelayPlan plan) {
   IgnoreTerminalSignals();
   CloseAllBut(plan);
-  static char buffer[kReadBytes];  // static: no allocation after fork()
+  static char buffer[kRelayReadBytes];  // static: no allocation after fork()
   bool broken[STDERR_FILENO + 1] = {false, false, false};
   int open_streams = plan.count;
   while (open_streams > 0) {

@@ -10,7 +10,7 @@
 namespace trail::process {
 namespace {
 
-Program Sh(const std::string& script) {
+Program ShProgram(const std::string& script) {
   Program p;
   p.argv = {"/bin/sh", "-c", script};
   p.out = Stream::kCapture;
@@ -40,20 +40,20 @@ TEST(RunProgramTest, SearchesPathOnlyWhenAsked) {
 }
 
 TEST(RunProgramTest, CapturesStdoutAndStderrApartOrTogether) {
-  auto apart = RunProgram(Sh("echo out; echo err >&2; exit 3"));
+  auto apart = RunProgram(ShProgram("echo out; echo err >&2; exit 3"));
   ASSERT_TRUE(apart.ok());
   EXPECT_EQ(apart->out, "out\n");
   EXPECT_EQ(apart->err, "err\n");
   EXPECT_EQ(apart->exit_code, 3);
 
-  Program together = Sh("echo out; echo err >&2");
+  Program together = ShProgram("echo out; echo err >&2");
   together.err = Stream::kIntoStdout;
   auto r = RunProgram(together);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "out\nerr\n");
   EXPECT_EQ(r->err, "");
 
-  Program quiet = Sh("echo out; echo err >&2");
+  Program quiet = ShProgram("echo out; echo err >&2");
   quiet.out = Stream::kNull;
   quiet.err = Stream::kNull;
   auto q = RunProgram(quiet);
@@ -63,13 +63,13 @@ TEST(RunProgramTest, CapturesStdoutAndStderrApartOrTogether) {
 }
 
 TEST(RunProgramTest, StdinIsEmpty) {
-  auto r = RunProgram(Sh("cat; echo done"));
+  auto r = RunProgram(ShProgram("cat; echo done"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "done\n");
 }
 
 TEST(RunProgramTest, CwdAndEnvironment) {
-  Program p = Sh("pwd; echo \"[$ONLY]\" \"[$HOME]\"");
+  Program p = ShProgram("pwd; echo \"[$ONLY]\" \"[$HOME]\"");
   p.cwd = "/tmp";
   p.env = std::vector<std::string>{"ONLY=x y"};
   auto r = RunProgram(p);
@@ -78,7 +78,7 @@ TEST(RunProgramTest, CwdAndEnvironment) {
 }
 
 TEST(RunProgramTest, ABadCwdOrMissingProgramIsAnError) {
-  Program p = Sh("true");
+  Program p = ShProgram("true");
   p.cwd = "/no/such/folder";
   EXPECT_FALSE(RunProgram(p).ok());
   Program missing;
@@ -91,7 +91,7 @@ TEST(RunProgramTest, ABadCwdOrMissingProgramIsAnError) {
 }
 
 TEST(RunProgramTest, ReportsTheSignalThatEndedIt) {
-  auto r = RunProgram(Sh("kill -TERM $$"));
+  auto r = RunProgram(ShProgram("kill -TERM $$"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->signal, SIGTERM);
   EXPECT_EQ(r->exit_code, -1);
@@ -100,7 +100,7 @@ TEST(RunProgramTest, ReportsTheSignalThatEndedIt) {
 TEST(RunProgramTest, KeepsAtMostMaxBytes) {
   OutputLimits limits;
   limits.max_bytes = 5;
-  auto r = RunProgram(Sh("echo 0123456789; echo abcdefgh >&2"), limits);
+  auto r = RunProgram(ShProgram("echo 0123456789; echo abcdefgh >&2"), limits);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "01234");
   EXPECT_EQ(r->err, "abcde");
@@ -109,7 +109,7 @@ TEST(RunProgramTest, KeepsAtMostMaxBytes) {
 TEST(RunProgramTest, TimeoutKillsItsWholeGroupPromptly) {
   auto start = std::chrono::steady_clock::now();
   // The background sleep holds the pipe open: only killing the group ends the read.
-  Program p = Sh("sleep 30 & sleep 30");
+  Program p = ShProgram("sleep 30 & sleep 30");
   p.own_process_group = true;
   OutputLimits limits;
   limits.timeout = std::chrono::milliseconds(300);
@@ -126,7 +126,7 @@ TEST(RunProgramTest, ResetSignalsUnblocksAndRestoresDefaults) {
   }, old{};
   ignore.sa_handler = SIG_IGN;
   ASSERT_EQ(::sigaction(SIGUSR1, &ignore, &old), 0);
-  Program p = Sh("kill -USR1 $$; echo survived");
+  Program p = ShProgram("kill -USR1 $$; echo survived");
   auto inherited = RunProgram(p);
   p.reset_signals = true;
   p.default_signals = {SIGUSR1};

@@ -7,15 +7,15 @@
 namespace trail {
 namespace {
 
-constexpr const char* kWhere = ".trail/config.yaml: metrics.";
+constexpr const char* kMetricsWhere = ".trail/config.yaml: metrics.";
 
 StatusOr<std::vector<std::string>> Paths(const Json& v, const std::string& key) {
   std::vector<std::string> out;
   Json list = v.is_string() ? Json::array({v}) : v;
-  if (!list.is_array()) return InvalidArgument(kWhere + key + ": expected a list of paths");
+  if (!list.is_array()) return InvalidArgument(kMetricsWhere + key + ": expected a list of paths");
   for (const auto& item : list) {
     if (!item.is_string() || item.get<std::string>().empty()) {
-      return InvalidArgument(kWhere + key + ": expected a list of paths");
+      return InvalidArgument(kMetricsWhere + key + ": expected a list of paths");
     }
     out.push_back(item.get<std::string>());
   }
@@ -58,7 +58,7 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
       } else if (v == "key_values") {
         c.key_values = true;
       } else {
-        return InvalidArgument(std::string(kWhere) + "parse_output: expected true, false or key_values");
+        return InvalidArgument(std::string(kMetricsWhere) + "parse_output: expected true, false or key_values");
       }
     } else if (key == "tensorboard") {
       TRAIL_RETURN_IF_ERROR(AutoOffOrPaths(v, key, c.tensorboard_auto, c.tensorboard_dirs));
@@ -70,10 +70,10 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
       } else if (v == "on" || v == true) {
         c.system = true;
       } else if (v.is_number()) {
-        TRAIL_RETURN_IF_ERROR(CheckSystemInterval(v.get<double>(), kWhere + key));
+        TRAIL_RETURN_IF_ERROR(CheckSystemInterval(v.get<double>(), kMetricsWhere + key));
         c.system_interval = v.get<double>();
       } else {
-        return InvalidArgument(kWhere + key + ": expected off, on or the seconds between samples");
+        return InvalidArgument(kMetricsWhere + key + ": expected off, on or the seconds between samples");
       }
     } else if (key == "dvc") {
       if (v == "auto" || v == true) {
@@ -81,11 +81,11 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
       } else if (v == "off" || v == false) {
         c.dvc = false;
       } else {
-        return InvalidArgument(std::string(kWhere) + "dvc: expected auto or off");
+        return InvalidArgument(std::string(kMetricsWhere) + "dvc: expected auto or off");
       }
     } else if (key == "train_loss" || key == "val_loss" || key == "accuracy") {
       if (!v.is_string() || v.get<std::string>().empty()) {
-        return InvalidArgument(kWhere + key + ": expected a metric name");
+        return InvalidArgument(kMetricsWhere + key + ": expected a metric name");
       }
       std::string& slot = key == "train_loss" ? c.derived.train_loss
                           : key == "val_loss" ? c.derived.val_loss
@@ -93,7 +93,7 @@ StatusOr<MetricsConfig> ParseMetricsConfig(const Json& config) {
       slot = v.get<std::string>();
     } else {
       return InvalidArgument(
-          std::string(kWhere) + key +
+          std::string(kMetricsWhere) + key +
           ": unknown key (expected parse_output, tensorboard, csv, system, dvc, train_loss, val_loss, accuracy)");
     }
   }

@@ -5,14 +5,14 @@
 namespace trail {
 namespace {
 
-StatusOr<MetricsConfig> Parse(const std::string& yaml) {
+StatusOr<MetricsConfig> ParseMetrics(const std::string& yaml) {
   auto j = ParseYaml(yaml, "test");
   EXPECT_TRUE(j.ok());
   return ParseMetricsConfig(*j);
 }
 
 TEST(MetricsConfigTest, Defaults) {
-  auto c = Parse("name: p\n");
+  auto c = ParseMetrics("name: p\n");
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->parse_output);
   EXPECT_FALSE(c->key_values);
@@ -22,7 +22,7 @@ TEST(MetricsConfigTest, Defaults) {
 }
 
 TEST(MetricsConfigTest, AllKeys) {
-  auto c = Parse(
+  auto c = ParseMetrics(
       "metrics: {parse_output: key_values, tensorboard: [logs, /abs/tb], csv: train.csv, "
       "train_loss: tl, val_loss: vl, accuracy: va}\n");
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -35,49 +35,49 @@ TEST(MetricsConfigTest, AllKeys) {
   EXPECT_EQ(c->derived.train_loss, "tl");
   EXPECT_EQ(c->derived.val_loss, "vl");
   EXPECT_EQ(c->derived.accuracy, "va");
-  auto off = Parse("metrics: {parse_output: false, tensorboard: off, csv: off}\n");
+  auto off = ParseMetrics("metrics: {parse_output: false, tensorboard: off, csv: off}\n");
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE(off->parse_output);
   EXPECT_FALSE(off->tensorboard_auto);
   EXPECT_FALSE(off->csv_auto);
-  auto csv_auto = Parse("metrics: {csv: auto}\n");
+  auto csv_auto = ParseMetrics("metrics: {csv: auto}\n");
   ASSERT_TRUE(csv_auto.ok());
   EXPECT_TRUE(csv_auto->csv_auto);
 }
 
 TEST(MetricsConfigTest, ErrorsNameTheKey) {
-  EXPECT_EQ(Parse("metrics: [1]\n").status().message(), ".trail/config.yaml: metrics: expected a mapping");
-  EXPECT_EQ(Parse("metrics: {parse_output: maybe}\n").status().message(),
+  EXPECT_EQ(ParseMetrics("metrics: [1]\n").status().message(), ".trail/config.yaml: metrics: expected a mapping");
+  EXPECT_EQ(ParseMetrics("metrics: {parse_output: maybe}\n").status().message(),
             ".trail/config.yaml: metrics.parse_output: expected true, false or key_values");
-  EXPECT_EQ(Parse("metrics: {csv: [1]}\n").status().message(),
+  EXPECT_EQ(ParseMetrics("metrics: {csv: [1]}\n").status().message(),
             ".trail/config.yaml: metrics.csv: expected a list of paths");
-  EXPECT_EQ(Parse("metrics: {val_loss: ''}\n").status().message(),
+  EXPECT_EQ(ParseMetrics("metrics: {val_loss: ''}\n").status().message(),
             ".trail/config.yaml: metrics.val_loss: expected a metric name");
-  EXPECT_EQ(Parse("metrics: {tensorbord: auto}\n").status().message(),
+  EXPECT_EQ(ParseMetrics("metrics: {tensorbord: auto}\n").status().message(),
             ".trail/config.yaml: metrics.tensorbord: unknown key (expected parse_output, tensorboard, csv, system, "
             "dvc, train_loss, val_loss, accuracy)");
-  EXPECT_EQ(Parse("metrics: {dvc: maybe}\n").status().message(),
+  EXPECT_EQ(ParseMetrics("metrics: {dvc: maybe}\n").status().message(),
             ".trail/config.yaml: metrics.dvc: expected auto or off");
-  EXPECT_FALSE(Parse("metrics: {dvc: off}\n")->dvc);
-  EXPECT_TRUE(Parse("metrics: {dvc: auto}\n")->dvc);
+  EXPECT_FALSE(ParseMetrics("metrics: {dvc: off}\n")->dvc);
+  EXPECT_TRUE(ParseMetrics("metrics: {dvc: auto}\n")->dvc);
 }
 
 TEST(MetricsConfigTest, SystemMetrics) {
-  auto c = Parse("name: p\n");
+  auto c = ParseMetrics("name: p\n");
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->system);
   EXPECT_EQ(c->system_interval, kDefaultSystemInterval);
-  auto every = Parse("metrics: {system: 0.5}\n");
+  auto every = ParseMetrics("metrics: {system: 0.5}\n");
   ASSERT_TRUE(every.ok()) << every.status().message();
   EXPECT_TRUE(every->system);
   EXPECT_EQ(every->system_interval, 0.5);
-  auto off = Parse("metrics: {system: off}\n");
+  auto off = ParseMetrics("metrics: {system: off}\n");
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE(off->system);
-  auto fast = Parse("metrics: {system: 0.01}\n");
+  auto fast = ParseMetrics("metrics: {system: 0.01}\n");
   ASSERT_FALSE(fast.ok());
   EXPECT_EQ(fast.status().message(), ".trail/config.yaml: metrics.system 0.01: expected seconds from 0.1 to 3600");
-  EXPECT_FALSE(Parse("metrics: {system: often}\n").ok());
+  EXPECT_FALSE(ParseMetrics("metrics: {system: often}\n").ok());
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ uint32_t ReadU32Le(const char* p) {
   return v;
 }
 
-bool GetU64(const nlohmann::json& j, const char* key, uint64_t* out) {
+bool PackGetU64(const nlohmann::json& j, const char* key, uint64_t* out) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number_unsigned()) return false;
   *out = it->get<uint64_t>();
@@ -53,9 +53,9 @@ std::string ParseEntry(std::string_view line, PackEntry* e) {
   auto t = ParseBlobType(type->get_ref<const std::string&>());
   if (!t) return "unknown type \"" + type->get<std::string>() + "\"";
   e->type = *t;
-  if (!GetU64(j, "offset", &e->offset)) return "bad \"offset\"";
-  if (!GetU64(j, "stored", &e->stored)) return "bad \"stored\"";
-  if (!GetU64(j, "raw", &e->raw)) return "bad \"raw\"";
+  if (!PackGetU64(j, "offset", &e->offset)) return "bad \"offset\"";
+  if (!PackGetU64(j, "stored", &e->stored)) return "bad \"stored\"";
+  if (!PackGetU64(j, "raw", &e->raw)) return "bad \"raw\"";
   auto z = j.find("zstd");
   if (z == j.end() || !z->is_boolean()) return "bad \"zstd\"";
   e->zstd = z->get<bool>();

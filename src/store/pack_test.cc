@@ -11,7 +11,7 @@
 namespace trail::store {
 namespace {
 
-std::string Text(size_t n) {
+std::string PackText(size_t n) {
   std::string s;
   while (s.size() < n) s += "step,loss,accuracy\n" + std::to_string(s.size()) + ",0.25,0.9\n";
   s.resize(n);
@@ -19,7 +19,7 @@ std::string Text(size_t n) {
 }
 
 TEST(PackTest, RoundTripCompressibleAndIncompressible) {
-  const std::string text = Text(200000);
+  const std::string text = PackText(200000);
   const std::string noise = testing::RandomBytes(150000, 7);
   const std::string empty;
   PackWriter w;
@@ -75,7 +75,7 @@ TEST(PackTest, EmptyPackIsValid) {
 
 FinishedPack SmallPack() {
   PackWriter w;
-  const std::string a = Text(3000), b = testing::RandomBytes(500, 3);
+  const std::string a = PackText(3000), b = testing::RandomBytes(500, 3);
   EXPECT_TRUE(w.Add(Sha256Of(a), BlobType::kChunk, a).ok());
   EXPECT_TRUE(w.Add(Sha256Of(b), BlobType::kFile, b).ok());
   return std::move(w.Finish()).value();
@@ -139,7 +139,7 @@ TEST(PackTest, FlippedByteInChunkNamesPackAndOffset) {
       << blob.status().message();
 
   // The same for a compressed blob: zstd or the hash catches it.
-  const std::string text = Text(50000);
+  const std::string text = PackText(50000);
   ASSERT_TRUE(w.Add(Sha256Of(text), BlobType::kChunk, text).ok());
   FinishedPack packed = std::move(w.Finish()).value();
   ASSERT_TRUE(packed.entries[0].zstd);

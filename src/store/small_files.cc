@@ -20,7 +20,7 @@ namespace {
 // A worker's task: consecutive small files up to this many bytes or files. Big enough that
 // starting the task costs nothing next to hashing it, small enough that memory stays at a few
 // tasks' worth.
-constexpr size_t kGroupBytes = size_t{4} << 20;
+constexpr size_t kSmallGroupBytes = size_t{4} << 20;
 constexpr size_t kGroupFiles = 256;
 
 // Files [begin, end) read and prepared. The contents are owned here (one allocation each, so
@@ -160,7 +160,7 @@ StatusOr<std::vector<FileManifest>> StoreFiles(LocalStore& store, const std::vec
       }
       const size_t begin = i;
       uint64_t bytes = 0;
-      while (i < paths.size() && !is_big(i) && i - begin < kGroupFiles && bytes < kGroupBytes) {
+      while (i < paths.size() && !is_big(i) && i - begin < kGroupFiles && bytes < kSmallGroupBytes) {
         bytes += static_cast<uint64_t>(std::max<int64_t>(sizes[i], 0));
         ++i;
       }
