@@ -16,6 +16,9 @@ PACKAGES=(
   git-lfs git-annex
   libcpp-httplib-dev chromium
   libzip-dev libhdf5-dev libsnappy-dev libleveldb-dev python3-h5py python3-onnx
+  # Test only: tests/integration/slurm_cluster.py starts a one-node Slurm cluster (slurmctld,
+  # slurmd, munged under a temporary folder; no system service). slurm-wlm brings the client tools.
+  slurm-wlm munge
 )
 
 missing=()

@@ -46,6 +46,9 @@ struct RunRequest {
   // its `attempts` (docs/run.md, "Resuming a run"). `force`: reopen a finished run too.
   std::string resume;
   bool force = false;
+  // The job of `trail run --slurm` runs with this: take over the run queued at submission (its
+  // id) instead of starting one (docs/cluster.md). Not for people.
+  std::string queued_run;
 };
 
 // What the front end hears while a run is recorded; the library never prints. Calls come from

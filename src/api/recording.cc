@@ -46,6 +46,7 @@ StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
   if (request.force && request.resume.empty()) return InvalidArgument("--force only goes with --resume ID");
   req.resume = request.resume;
   req.force = request.force;
+  req.queued_run = request.queued_run;
   if (!request.sweep_trial.empty()) {
     Json spec = Json::parse(request.sweep_trial, nullptr, /*allow_exceptions=*/false);
     if (!spec.is_object()) return InvalidArgument("--sweep-trial: expected a JSON object");

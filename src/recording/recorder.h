@@ -38,6 +38,9 @@ struct RunRequest {
   // --resume ID: continue that run (recording/resume.h); --force: even a finished one.
   std::string resume;
   bool force = false;
+  // --queued-run ID: the job's `trail run` on a batch node takes over the run queued at
+  // submission (recording/queued_run.h).
+  std::string queued_run;
 };
 
 // The largest seed: PYTHONHASHSEED takes 0..4294967295.

@@ -35,6 +35,9 @@ struct RunStart {
   // `force`: even a finished one.
   std::string resume;
   bool force = false;
+  // Take over this queued run (an id; recording/queued_run.h) instead of allocating one: the
+  // job's `trail run --queued-run ID` on a batch node.
+  std::string queued_run;
 };
 
 struct BegunRun {
