@@ -94,9 +94,10 @@ TEST(SpecTest, BadSpecsFailWithOneLineNamingTheProblem) {
             "command: unterminated ' quote");
   EXPECT_EQ(Error("command: python t.py {x\nobjective: loss\nspace: {x: {choice: [1]}}\n"),
             "command: unclosed { in '{x' (write {{ for a brace)");
-  EXPECT_EQ(Error(WithSpace("{choice: [1]}", "colour: blue\n")),
-            "sweep spec: unknown key 'colour' (expected budget, command, early_stop, name, objective, prune, seed, "
-            "space, strategy)");
+  EXPECT_EQ(
+      Error(WithSpace("{choice: [1]}", "colour: blue\n")),
+      "sweep spec: unknown key 'colour' (expected budget, command, early_stop, executor, name, objective, prune, seed, "
+      "space, strategy)");
 }
 
 TEST(SpecTest, GoalIsValidated) {
