@@ -17,6 +17,9 @@ PACKAGES=(
   libcpp-httplib-dev chromium
   libzip-dev libhdf5-dev libsnappy-dev libleveldb-dev python3-h5py python3-onnx
   openssh-server openssh-client  # tests only: the Git server of test_ssh_remote.py
+  # Test only: tests/integration/slurm_cluster.py starts a one-node Slurm cluster (slurmctld,
+  # slurmd, munged under a temporary folder; no system service). slurm-wlm brings the client tools.
+  slurm-wlm munge
 )
 
 missing=()

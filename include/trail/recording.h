@@ -56,6 +56,9 @@ struct RunRequest {
   // Slurm's SLURM_PROCID/SLURM_STEP_NUM_TASKS. Empty: TRAIL_RUN_GROUP, else the launcher's own
   // key (TORCHELASTIC_RUN_ID, SLURM_JOB_ID.SLURM_STEP_ID, MASTER_ADDR:MASTER_PORT).
   std::string group;
+  // The job of `trail run --slurm` runs with this: take over the run queued at submission (its
+  // id) instead of starting one (docs/cluster.md). Not for people.
+  std::string queued_run;
 };
 
 // What the front end hears while a run is recorded; the library never prints. Calls come from

@@ -58,6 +58,7 @@ StatusOr<trail::RunRequest> Translate(const RunRequest& request) {
   if (request.group.find('\0') != std::string::npos || request.group.size() > 1024)
     return InvalidArgument("--group: expected a key of at most 1024 bytes");
   req.group = request.group;
+  req.queued_run = request.queued_run;
   if (!request.sweep_trial.empty()) {
     Json spec = Json::parse(request.sweep_trial, nullptr, /*allow_exceptions=*/false);
     if (!spec.is_object()) return InvalidArgument("--sweep-trial: expected a JSON object");

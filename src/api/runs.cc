@@ -65,7 +65,7 @@ std::vector<RunRow> LiveRuns(Project& project, int64_t limit) {
     row.id = record::GetString(rec, "id");
     row.number = rec.value("number", int64_t{0});
     row.name = record::GetString(rec, "name");
-    row.status = record::kRunning;
+    row.status = rec.value("status", "") == record::kQueued ? record::kQueued : record::kRunning;
     row.started = record::GetString(rec, "started");
     row.params = rec.value("params", Json::object());
     row.tags = rec.value("tags", Json::object());

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "table.h"
+#include "trail/cluster.h"
 #include "trail/format.h"
 #include "trail/recording.h"
 #include "trail/runs.h"
@@ -86,12 +87,38 @@ std::function<int()> SetupRun(CLI::App& sub) {
   sub.add_option("--group", req->group,
                  "KEY shared by the ranks of one multi-process job (RANK/WORLD_SIZE set): they record one run "
                  "(default: $TRAIL_RUN_GROUP, else the launcher's job; docs/distributed.md)");
+  // Slurm (docs/cluster.md): the run becomes a batch job that runs `trail run` on its node.
+  auto slurm = std::make_shared<api::SlurmOptions>();
+  auto on_slurm = std::make_shared<bool>(false);
+  auto wait = std::make_shared<bool>(false);
+  CLI::Option* slurm_flag = sub.add_flag(
+      "--slurm", *on_slurm,
+      "submit the run as a Slurm batch job (sbatch) that records it on its node; prints the job and run ids and "
+      "returns (see --wait). The run is listed as queued until the job starts");
+  std::vector<CLI::Option*> slurm_only = {
+      sub.add_option("--partition", slurm->partition, "with --slurm: the partition (sbatch --partition)"),
+      sub.add_option("--time", slurm->time,
+                     "with --slurm: the time limit, as sbatch takes it (30, 1:00:00, 2-00:00:00)"),
+      sub.add_option("--cpus", slurm->cpus, "with --slurm: CPUs for the run (sbatch --cpus-per-task)")
+          ->check(CLI::PositiveNumber),
+      sub.add_option("--mem", slurm->mem, "with --slurm: memory (sbatch --mem, e.g. 4G)"),
+      sub.add_option("--gres", slurm->gres, "with --slurm: generic resources (sbatch --gres, e.g. gpu:1)"),
+      sub.add_option("--account", slurm->account, "with --slurm: the account to charge (sbatch --account)"),
+      sub.add_option("--sbatch-arg", slurm->sbatch_args,
+                     "with --slurm: one more sbatch option, as --name=value; repeatable")
+          ->allow_extra_args(false),
+      sub.add_flag("--wait", *wait, "with --slurm: wait until the job's run is recorded; return its exit code"),
+  };
+  for (CLI::Option* o : slurm_only) o->needs(slurm_flag);
+  // Used by the batch script of `trail run --slurm`; not for people.
+  sub.add_option("--queued-run", req->queued_run, "")->group("");
   sub.add_option("command", req->argv, "the command to run, after --")->required();
   sub.footer(
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"
       "appending JSON lines to the file named by $TRAIL_METRICS, e.g. {\"step\": 3, \"loss\": 0.21}.\n"
       "trail run returns the command's exit code. See docs/run.md.");
-  return [req, no_args, no_parse, seed, seed_option, no_system, system_interval, system_interval_option] {
+  return [req, no_args, no_parse, seed, seed_option, no_system, system_interval, system_interval_option, slurm, on_slurm,
+          wait] {
     req->params_from_args = !*no_args;
     req->parse_output = !*no_parse;
     req->system_metrics = !*no_system;
@@ -112,6 +139,22 @@ std::function<int()> SetupRun(CLI::App& sub) {
       auto original = api::LoadRun(*project, req->reproduces);
       if (!original.ok()) return Fail(original.status());
       req->reproduces = api::GetString(original->record, "id");
+    }
+    if (*on_slurm) {
+      auto job = api::SubmitRun(*project, *req, *slurm, SelfExe());
+      if (!job.ok()) return Fail(job.status());
+      std::printf("%s %s\n", job->job_id.c_str(), job->run_id.c_str());
+      std::fflush(stdout);
+      std::fprintf(stderr, "trail: submitted %s as Slurm job %s (output: %s)\n", job->run_id.c_str(),
+                   job->job_id.c_str(), job->log.c_str());
+      if (!*wait) return 0;
+      auto rec = api::WaitForSubmittedRun(*project, *job);
+      if (!rec.ok()) return Fail(rec.status());
+      CliObserver().Finished(*rec);
+      if (api::GetString(*rec, "status") == "finished") return 0;
+      return rec->contains("exit_code") && (*rec)["exit_code"].is_number_integer() && (*rec)["exit_code"] != 0
+                 ? (*rec)["exit_code"].get<int>()
+                 : 1;
     }
     CliObserver observer;
     auto out = api::RecordRun(*project, *req, observer);

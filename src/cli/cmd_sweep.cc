@@ -37,14 +37,6 @@ class CliSweepObserver : public api::SweepObserver {
   void Warning(const std::string& message) override { PrintWarning(message); }
 };
 
-std::string SelfExe() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "trail";
-  buf[n] = '\0';
-  return buf;
-}
-
 std::string Leaderboard(const Json& s) {
   std::string out;
   out += "Sweep " + api::GetString(s, "id");

@@ -1,5 +1,7 @@
 #include "command.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "trail/format.h"
@@ -43,6 +45,14 @@ void PrintJson(const Json& document) {
 
 void PrintWarnings(const std::vector<std::string>& messages) {
   for (const auto& m : messages) PrintWarning(m);
+}
+
+std::string SelfExe() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "trail";
+  buf[n] = '\0';
+  return buf;
 }
 
 }  // namespace trail::cli

@@ -49,5 +49,7 @@ int CheckoutAndReport(api::Project& project, const std::vector<std::string>& pat
 void AddFormatOption(CLI::App& sub, std::string& format);
 // The one JSON document a `--format json` command prints on stdout.
 void PrintJson(const Json& document);
+// The absolute path of this `trail` binary (what sweeps and batch jobs run); "trail" if unknown.
+std::string SelfExe();
 
 }  // namespace trail::cli

@@ -28,6 +28,12 @@
 //                  start and the last recorded step (recording/resume.h)
 //   output.previous  only in a resumed run: the output.log of its earlier
 //                  attempts, which this attempt's output is appended to
+//   queued         only while a run submitted to a batch scheduler waits for
+//                  its job (`trail run --slurm`, a sweep's `executor: slurm`):
+//                  the folder's lock is free and the run is not abandoned; the
+//                  job's `trail run` removes it when it takes the run over
+//   job.json       the scheduler's word on how the run's job ended ({status,
+//                  state, reason}), merged into the record's `executor:`
 #pragma once
 
 namespace trail::record::live {
@@ -49,6 +55,8 @@ inline constexpr const char* kAnnotationsFile = "annotations.jsonl";
 inline constexpr const char* kArtifactsStateFile = "artifacts.json";
 inline constexpr const char* kResumeFile = "resume.json";
 inline constexpr const char* kPreviousOutputFile = "output.previous";
+inline constexpr const char* kQueuedFile = "queued";
+inline constexpr const char* kJobOutcomeFile = "job.json";
 
 // Live folders being created (`.new-<id>-<pid>`) or removed (`.done-<id>-<pid>`) carry these
 // prefixes: their leading dot tells every reader they are not runs.

@@ -26,6 +26,8 @@ inline constexpr const char* kKilled = "killed";
 inline constexpr const char* kCrashed = "crashed";
 inline constexpr const char* kPruned = "pruned";  // a sweep stopped the trial early (see `pruned` for why)
 inline constexpr const char* kRunning = "running";
+// Submitted to a batch scheduler, waiting for its job (recording/queued_run.h); never on the branch.
+inline constexpr const char* kQueued = "queued";
 
 // "fraud-58" for project "fraud" and number 58.
 std::string MakeRunId(const std::string& project, int64_t number);

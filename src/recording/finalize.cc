@@ -119,6 +119,22 @@ std::pair<double, double> CollectOutcome(const LiveRun& run, const std::optional
     rec["status"] = record::kPruned;
     rec["pruned"] = *why;
   }
+  // The batch scheduler's word on how the run's job ended (recording/queued_run.h): it names
+  // what the exit status cannot (a failed node, a time limit), but a pruned trial stays pruned.
+  if (auto job = env.ReadFile(run.path(record::live::kJobOutcomeFile)); job.ok()) {
+    Json outcome = Json::parse(*job, nullptr, /*allow_exceptions=*/false);
+    if (outcome.is_object()) {
+      if (!rec["executor"].is_object()) rec["executor"] = Json::object();
+      for (const char* key : {"state", "reason"}) {
+        if (outcome.contains(key) && outcome[key].is_string()) rec["executor"][key] = outcome[key];
+      }
+      std::string status = record::GetString(outcome, "status");
+      if (rec["status"] != record::kPruned &&
+          (status == record::kFailed || status == record::kKilled || status == record::kCrashed)) {
+        rec["status"] = status;
+      }
+    }
+  }
   if (exit) {
     if (exit->signal != 0) {
       rec["exit_code"] = 128 + exit->signal;

@@ -6,6 +6,7 @@
 #include "base/files.h"
 #include "record/live_files.h"
 #include "record/record.h"
+#include "recording/queued_run.h"
 
 namespace trail {
 
@@ -23,7 +24,8 @@ std::vector<Json> ListLiveRuns(Project& project) {
     auto number = record::RunNumberOf(name);
     std::string dir = JoinPath(project.live_dir(), name);
     auto lock = env.TryLock(JoinPath(dir, record::live::kLockFile), /*create=*/false);
-    if (!lock.ok() || lock->held()) continue;  // gone, or not live: recovery's business
+    if (!lock.ok()) continue;                                 // gone
+    if (lock->held() && !IsQueuedFolder(env, dir)) continue;  // not live: recovery's business
     auto text = env.ReadFile(JoinPath(dir, record::live::kStartFile));
     if (!text.ok()) continue;
     auto rec = ParseYaml(*text, name);
@@ -63,7 +65,8 @@ std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std:
     run.number = *number;
     run.dir = JoinPath(project.live_dir(), name);
     auto lock = env.TryLock(run.path(record::live::kLockFile), /*create=*/false);
-    if (!lock.ok() || !lock->held()) continue;  // still running, or another command got there first
+    if (!lock.ok() || !lock->held()) continue;   // still running, or another command got there first
+    if (IsQueuedFolder(env, run.dir)) continue;  // waits for its batch job (queued_run.h)
     run.lock = std::move(*lock);
 
     Json start;

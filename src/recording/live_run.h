@@ -19,7 +19,8 @@ namespace trail {
 // number ever handed out here) and creates its live folder, holding its lock.
 StatusOr<LiveRun> AllocateRun(Project& project);
 
-// Start records of the runs in progress (their lock is held), newest first.
+// Start records of the runs in progress (their lock is held) and of the queued ones (status:
+// queued, recording/queued_run.h), newest first.
 std::vector<Json> ListLiveRuns(Project& project);
 
 // Finalizes every live run whose supervisor and child are both gone. Returns

@@ -22,6 +22,7 @@
 #include "recording/live_run.h"
 #include "recording/output_capture.h"
 #include "recording/rank_group.h"
+#include "recording/queued_run.h"
 #include "recording/run_start.h"
 #include "recording/system_metrics_capture.h"
 #include "store/local_store.h"
@@ -118,6 +119,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   start.params_from_args = request.params_from_args;
   start.resume = request.resume;
   start.force = request.force;
+  start.queued_run = request.queued_run;
   TRAIL_ASSIGN_OR_RETURN(start.params, record::ParseAssignments(request.params, "-p", true));
   if (request.extra_params.is_object()) record::MergeInto(start.params, request.extra_params);
   TRAIL_ASSIGN_OR_RETURN(start.tags, record::ParseAssignments(request.tags, "--tag", false));
@@ -264,6 +266,8 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
     if (ranks.first_failure && exit->exit_code == 0 && exit->signal == 0) exit = *ranks.first_failure;
   }
   Status exit_saved = WriteExitRecord(run, *exit);
+  // A batch job's run that did not end cleanly: the scheduler may know why.
+  if (exit->signal != 0 || exit->exit_code != 0) NoteJobOutcome(run, rec);
   (void)WriteFileAtomic(run.path(record::live::kOutputTailFile), tail, /*sync=*/false);
 
   file_metrics.Stop();  // before the live folder goes; the record reads the files once more

@@ -46,6 +46,9 @@ struct RunRequest {
   // --group KEY: the key the ranks of a multi-process job share (rank_group.h); empty: taken
   // from TRAIL_RUN_GROUP or the launcher's variables.
   std::string group;
+  // --queued-run ID: the job's `trail run` on a batch node takes over the run queued at
+  // submission (recording/queued_run.h).
+  std::string queued_run;
 };
 
 // The largest seed: PYTHONHASHSEED takes 0..4294967295.

@@ -8,6 +8,7 @@
 #include "record/params.h"
 #include "record/record.h"
 #include "recording/capture.h"
+#include "recording/queued_run.h"
 #include "recording/resume.h"
 #include "recording/run_artifacts.h"
 
@@ -28,12 +29,22 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
     TRAIL_ASSIGN_OR_RETURN(ReopenedRun r, ReopenRun(project, start.resume, start.force));
     reopened.emplace(std::move(r));
   }
-  TRAIL_ASSIGN_OR_RETURN(LiveRun run, reopened ? StatusOr<LiveRun>(std::move(reopened->run)) : AllocateRun(project));
+  std::optional<TakenRun> taken;
+  if (!start.queued_run.empty()) {
+    if (reopened) return InvalidArgument("--queued-run does not go with --resume");
+    TRAIL_ASSIGN_OR_RETURN(TakenRun t, TakeQueuedRun(project, start.queued_run));
+    taken.emplace(std::move(t));
+  }
+  TRAIL_ASSIGN_OR_RETURN(LiveRun run, reopened ? StatusOr<LiveRun>(std::move(reopened->run))
+                                      : taken  ? StatusOr<LiveRun>(std::move(taken->run))
+                                               : AllocateRun(project));
   Json rec = Json::object();
   rec["trail"] = record::kFormatVersion;
   rec["id"] = run.id;
   rec["number"] = run.number;
-  rec["uid"] = reopened ? record::GetString(reopened->previous.record, "uid") : RandomUid();
+  rec["uid"] = reopened ? record::GetString(reopened->previous.record, "uid")
+               : taken  ? record::GetString(taken->queued, "uid")
+                        : RandomUid();
   if (!start.name.empty()) rec["name"] = start.name;
   if (!start.parent.empty()) rec["parent"] = start.parent;
   if (!start.reproduces.empty()) rec["reproduces"] = start.reproduces;
@@ -47,6 +58,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   if (start.tags.is_object() && !start.tags.empty()) rec["tags"] = start.tags;
   if (start.data.is_array() && !start.data.empty()) rec["data"] = start.data;
   if (start.ranks.is_object()) rec["ranks"] = start.ranks;
+  if (taken && taken->queued.contains("executor")) rec["executor"] = taken->queued["executor"];
   TRAIL_RETURN_IF_ERROR(RecordArtifactBaseline(project, run, start.artifact_paths));
   std::optional<int64_t> resume_step;
   if (reopened) {

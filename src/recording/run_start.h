@@ -37,6 +37,9 @@ struct RunStart {
   bool force = false;
   // One rank of several processes recording one run (rank_group.h): the record's `ranks:` block.
   Json ranks;
+  // Take over this queued run (an id; recording/queued_run.h) instead of allocating one: the
+  // job's `trail run --queued-run ID` on a batch node.
+  std::string queued_run;
 };
 
 struct BegunRun {

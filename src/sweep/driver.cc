@@ -21,7 +21,9 @@
 #include "process/program.h"
 #include "record/live_files.h"
 #include "record/record.h"
+#include "recording/job_follow.h"
 #include "recording/live_run.h"
+#include "recording/slurm_submit.h"
 #include "sweep/stopping.h"
 #include "sweep/sweep_store.h"
 
@@ -32,10 +34,16 @@ volatile sig_atomic_t g_interrupted = 0;
 void OnInterrupt(int) { g_interrupted = 1; }
 
 constexpr double kStopGraceSeconds = 10;
+// How often a trial's batch job is looked at (one `scontrol show job` each): modest, so that a
+// sweep of many jobs does not load the controller.
+constexpr double kJobPollSeconds = 2;
 
-// A trial that is running: ours (pid > 0) or left by a driver that died (pid -1).
+// A trial that is running: ours (pid > 0), a batch job (job_id), or left by a driver that died
+// (pid -1; a batch job's keeps its job_id).
 struct Running {
   pid_t pid = -1;
+  std::string job_id;
+  double job_seen = 0;  // when the job was last looked at
   std::string id_file;
   std::string id;
   Json point;
@@ -51,6 +59,7 @@ struct Running {
     }
     return nullptr;
   }
+  std::string job_state;  // Slurm's, when last looked at
   bool stopping = false;
   double stop_sent = 0;
   bool sigkilled = false;
@@ -90,7 +99,18 @@ class Driver {
       r.id = id;
       auto start = ReadFile(JoinPath(JoinPath(project_.live_dir(), id), record::live::kStartFile));
       if (start.ok()) {
-        if (auto rec = ParseYaml(*start, record::live::kStartFile); rec.ok()) r.point = SearchedParams(*rec);
+        if (auto rec = ParseYaml(*start, record::live::kStartFile); rec.ok() && rec->is_object()) {
+          r.point = SearchedParams(*rec);
+          // A batch job still queued or running: followed, never submitted again.
+          if (rec->contains("executor") && (*rec)["executor"].is_object())
+            r.job_id = record::GetString((*rec)["executor"], "job_id");
+        }
+      }
+      // Queued but never given a job id: the driver died submitting it. Recorded killed; the
+      // slot is proposed again.
+      if (r.job_id.empty() && IsQueuedFolder(project_.env(), JoinPath(project_.live_dir(), id))) {
+        (void)EndQueuedRun(project_, id, record::kKilled, "", "its submission to Slurm was interrupted");
+        continue;
       }
       running_.push_back(std::move(r));
     }
@@ -139,6 +159,7 @@ class Driver {
         forwarded = true;
         for (auto& r : running_) {
           if (r.pid > 0) ::kill(-r.pid, SIGTERM);
+          if (!r.job_id.empty()) CancelJob(r);
           r.stop_sent = NowUnixSeconds();
           r.stopping = true;
         }
@@ -180,10 +201,59 @@ class Driver {
         static_cast<int64_t>(done_.size() + running_.size()) < spec_.trials && !exhausted_) {
       stop_reason_ = "time budget of " + FormatDuration(*spec_.time_limit_s) + " used";
     }
+    // Past the time budget a job that has not started never will: cancelled (recorded killed).
+    if (spec_.time_limit_s && NowUnixSeconds() - session_start_ >= *spec_.time_limit_s) {
+      for (Running& r : running_) {
+        if (!r.job_id.empty() && !r.stopping && r.job_state == "PENDING") {
+          CancelJob(r);
+          r.stopping = true;
+          r.stop_sent = NowUnixSeconds();
+        }
+      }
+    }
     return Status::Ok();
   }
 
+  // A trial as a batch job (executor: slurm): queued as a run, then submitted; the job runs the
+  // same `trail run --sweep-trial` on its node.
+  Status Submit(const Json& point, const Json& trial) {
+    SlurmSubmission s;
+    s.start.argv = Substitute(spec_.command, point);
+    s.start.cwd = CurrentDirectory();
+    s.start.name = "";
+    s.start.parent = id_;
+    s.start.params = point;
+    s.options = *spec_.slurm;
+    s.trail_exe = options_.trail_exe;
+    s.run_args = {"--sweep-trial", trial.dump()};
+    s.env = {"TRAIL_SWEEP_ID=" + id_};
+    for (auto it = point.begin(); it != point.end(); ++it) {
+      s.env.push_back(EnvName(it.key()) + "=" + record::ScalarText(it.value()));
+    }
+    TRAIL_ASSIGN_OR_RETURN(SubmittedJob job, SubmitToSlurm(project_, s));
+    Running r;
+    r.point = point;
+    r.id = job.run_id;
+    r.job_id = job.job_id;
+    r.job_seen = NowUnixSeconds();
+    r.job_state = "PENDING";
+    observer_.TrialStarted(r.id, point);
+    running_.push_back(std::move(r));
+    return Status::Ok();
+  }
+
+  void CancelJob(Running& r) {
+    if (Status s = cluster::CancelJob(r.job_id); !s.ok()) observer_.Warning(s.message());
+  }
+
   Status Spawn(const Json& point) {
+    if (spec_.slurm) {
+      Json trial = Json::object();
+      trial["parent"] = id_;
+      trial["hyperparameters"] = hyperparameters_json();
+      trial["params"] = point;
+      return Submit(point, trial);
+    }
     Running r;
     r.point = point;
     r.id_file = JoinPath(work_dir_, "trial-" + std::to_string(++spawned_) + "-" + std::to_string(::getpid()) + ".id");
@@ -223,6 +293,18 @@ class Driver {
         int status = 0;
         pid_t got = ::waitpid(r.pid, &status, WNOHANG);
         ended = got == r.pid || (got < 0 && errno == ECHILD);
+      } else if (!r.job_id.empty()) {
+        double now = NowUnixSeconds();
+        if (now - r.job_seen >= kJobPollSeconds) {
+          r.job_seen = now;
+          auto look = LookAtJob(project_, r.id, r.job_id);
+          if (!look.ok()) {
+            observer_.Warning("trial " + r.id + " (Slurm job " + r.job_id + "): " + look.status().message());
+          } else {
+            ended = look->settled;
+            if (!look->state.empty()) r.job_state = look->state;
+          }
+        }
       } else if (!r.id.empty()) {
         ended = !PathExists(JoinPath(project_.live_dir(), r.id));
       }
@@ -264,6 +346,7 @@ class Driver {
     double now = NowUnixSeconds();
     for (Running& r : running_) {
       if (r.stopping) {
+        // A batch job's grace before SIGKILL is Slurm's (KillWait).
         if (r.pid > 0 && !r.sigkilled && now - r.stop_sent > kStopGraceSeconds) {
           ::kill(-r.pid, SIGKILL);
           r.sigkilled = true;
@@ -272,7 +355,7 @@ class Driver {
       }
       if (!spec_.early_stop && !spec_.prune) continue;
       if (r.id.empty()) r.id = ReadId(r);
-      if (r.id.empty() || r.pid <= 0) continue;
+      if (r.id.empty() || (r.pid <= 0 && r.job_id.empty())) continue;
       std::string live = JoinPath(project_.live_dir(), r.id);
       if (!r.protocol) {
         r.protocol = std::make_unique<metrics::MetricsTailer>(JoinPath(live, record::live::kMetricsFile));
@@ -292,7 +375,10 @@ class Driver {
       if (!why) continue;
       // The reason first, then the signal: the trial's finalizer reads it.
       if (WriteFileAtomic(JoinPath(live, record::live::kStopFile), *why, /*sync=*/false).ok()) {
-        ::kill(-r.pid, SIGTERM);
+        if (r.pid > 0)
+          ::kill(-r.pid, SIGTERM);
+        else
+          CancelJob(r);
         r.stopping = true;
         r.stop_sent = now;
       }

@@ -198,7 +198,8 @@ StatusOr<Spec> ParseSpec(const Json& j) {
   Spec spec;
   spec.source = j;
   TRAIL_RETURN_IF_ERROR(CheckKeys(
-      j, "sweep spec", {"name", "command", "objective", "strategy", "budget", "space", "early_stop", "prune", "seed"}));
+      j, "sweep spec",
+      {"name", "command", "objective", "strategy", "budget", "space", "early_stop", "prune", "seed", "executor"}));
   if (j.contains("name")) {
     if (!j["name"].is_string()) return Bad("name", "expected a string");
     spec.name = j["name"].get<std::string>();
@@ -316,6 +317,23 @@ StatusOr<Spec> ParseSpec(const Json& j) {
     if (!j["seed"].is_number_integer() || j["seed"].get<int64_t>() < 0)
       return Bad("seed", "expected a whole number >= 0");
     spec.seed = j["seed"].get<uint64_t>();
+  }
+
+  // executor: local (the default) | {slurm: {partition, time, cpus, ...}} (docs/cluster.md).
+  if (j.contains("executor")) {
+    const Json& e = j["executor"];
+    if (e == "slurm") {
+      spec.slurm = cluster::SlurmOptions{};
+    } else if (e.is_object()) {
+      TRAIL_RETURN_IF_ERROR(CheckKeys(e, "executor", {"local", "slurm"}));
+      if (e.contains("slurm")) {
+        TRAIL_ASSIGN_OR_RETURN(cluster::SlurmOptions o, cluster::SlurmOptionsFromJson(e["slurm"], "executor.slurm"));
+        spec.slurm = o;
+      }
+    } else if (e != "local") {
+      return Bad("executor",
+                 "expected local, slurm or {slurm: {partition, time, cpus, mem, gres, account, sbatch_args}}");
+    }
   }
   return spec;
 }

@@ -10,6 +10,7 @@
 //   prune: {rule: median, after_steps: 5}
 //   seed: 7
 //   name: lr-search
+//   executor: {slurm: {partition: gpu, time: "1:00:00", gres: "gpu:1"}}   # default: local
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "base/yaml.h"
+#include "cluster/slurm.h"
 #include "hpo/space.h"
 #include "trail/status.h"
 
@@ -58,6 +60,8 @@ struct Spec {
   std::optional<EarlyStop> early_stop;
   std::optional<Prune> prune;
   uint64_t seed = 0;
+  // executor: slurm: each trial is a batch job with these options; nullopt: local processes.
+  std::optional<cluster::SlurmOptions> slurm;
   Json source;  // the spec as written, kept in the sweep record
 };
 

@@ -94,14 +94,32 @@ TEST(SpecTest, BadSpecsFailWithOneLineNamingTheProblem) {
             "command: unterminated ' quote");
   EXPECT_EQ(Error("command: python t.py {x\nobjective: loss\nspace: {x: {choice: [1]}}\n"),
             "command: unclosed { in '{x' (write {{ for a brace)");
-  EXPECT_EQ(Error(WithSpace("{choice: [1]}", "colour: blue\n")),
-            "sweep spec: unknown key 'colour' (expected budget, command, early_stop, name, objective, prune, seed, "
-            "space, strategy)");
+  EXPECT_EQ(
+      Error(WithSpace("{choice: [1]}", "colour: blue\n")),
+      "sweep spec: unknown key 'colour' (expected budget, command, early_stop, executor, name, objective, prune, seed, "
+      "space, strategy)");
 }
 
 TEST(SpecTest, GoalIsValidated) {
   EXPECT_EQ(Error("command: t {x}\nobjective: {metric: loss, goal: lowest}\nspace: {x: {choice: [1]}}\n"),
             "objective.goal: expected minimize or maximize");
+}
+
+TEST(SpecTest, Executor) {
+  const std::string base = "command: t {x}\nobjective: {metric: loss}\nspace: {x: {choice: [1]}}\n";
+  EXPECT_EQ(Error(base + "executor: cloud\n"),
+            "executor: expected local, slurm or {slurm: {partition, time, cpus, mem, gres, account, sbatch_args}}");
+  EXPECT_EQ(Error(base + "executor: {slurm: {cpus: two}}\n"), "executor.slurm.cpus: expected a positive integer");
+  EXPECT_EQ(Error(base + "executor: {slurm: {sbatch_args: [exclusive]}}\n"),
+            "executor.slurm.sbatch_args: \"exclusive\" is not an option (--name=value)");
+  auto local = ParseSpec(*ParseYaml(base + "executor: local\n", "s"));
+  ASSERT_TRUE(local.ok());
+  EXPECT_FALSE(local->slurm);
+  auto slurm = ParseSpec(*ParseYaml(base + "executor: {slurm: {partition: gpu, gres: \"gpu:1\", cpus: 4}}\n", "s"));
+  ASSERT_TRUE(slurm.ok()) << slurm.status().message();
+  ASSERT_TRUE(slurm->slurm);
+  EXPECT_EQ(slurm->slurm->partition, "gpu");
+  EXPECT_EQ(slurm->slurm->cpus, 4);
 }
 
 TEST(SpecTest, Durations) {

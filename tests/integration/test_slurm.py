@@ -1,0 +1,201 @@
+"""trail on a real single-node Slurm cluster (slurm_cluster.py): `trail run --slurm` and sweeps whose
+trials are batch jobs; cancelled, killed and failed jobs; resuming a sweep; many jobs at once.
+
+One cluster serves the whole file. The node has 2 CPUs, so at most two jobs run at once."""
+import signal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import PYTHON, branch_file, ls_ids, ls_json, record, trail, trail_popen, wait_for, write_script
+from slurm_cluster import slurm_cluster  # noqa: F401  (the session fixture)
+
+TRAIN = r"""
+import argparse, json, os, time
+p = argparse.ArgumentParser()
+p.add_argument("--lr", type=float, default=0.1)
+p.add_argument("--epochs", type=int, default=3)
+p.add_argument("--sleep", type=float, default=0.0)
+p.add_argument("--worse", type=int, default=0)
+a = p.parse_args()
+with open(os.environ["TRAIL_METRICS"], "a", buffering=1) as f:
+    for e in range(a.epochs):
+        loss = (a.lr - 0.3) ** 2 + (0.1 * e if a.worse else 1.0 / (e + 1))
+        f.write(json.dumps({"epoch": e, "val_loss": loss, "node": os.environ.get("SLURM_JOB_ID", "")}) + "\n")
+        time.sleep(a.sleep)
+"""
+
+
+@pytest.fixture
+def cluster(slurm_cluster):  # noqa: F811
+    yield slurm_cluster
+    # A test that set the node down must not leave it so for the next one.
+    if slurm_cluster.run("sinfo", "-h", "-o", "%T", check=False).stdout.strip() != "idle":
+        slurm_cluster.resume_node()
+
+
+def submit(project, cluster, *args):
+    proc = trail("run", "--slurm", *args, cwd=project, env=cluster.env())
+    job_id, run_id = proc.stdout.split()
+    return job_id, run_id
+
+
+def wait_recorded(project, run_id, timeout=40):
+    wait_for(lambda: not (Path(project) / ".trail" / "live" / run_id).exists(), timeout=timeout, interval=0.2,
+             what=f"{run_id} recorded")
+    return record(project, run_id)
+
+
+def live_status(project, cluster, run_id):
+    """The run's status as `trail ls` shows it (runs in progress are listed only unfiltered)."""
+    rows = [r for r in ls_json(project, env=cluster.env()) if r["id"] == run_id]
+    return rows[0]["status"] if rows else None
+
+
+def sweep_record(repo, sweep_id):
+    return yaml.safe_load(branch_file(repo, f"sweeps/{sweep_id}/sweep.yaml"))
+
+
+def test_run_on_slurm_is_queued_then_recorded_by_its_job(project, scripts, cluster):
+    script = write_script(scripts, "train.py", TRAIN)
+    job_id, run_id = submit(project, cluster, "--cpus", "1", "--time", "5", "-p", "batch=32", "--",
+                            PYTHON, script, "--lr", "0.2", "--sleep", "0.5")
+    assert run_id == "p-1" and job_id.isdigit()
+    # Listed at once, as queued or (the job started) running; never twice.
+    rows = [r for r in ls_json(project, env=cluster.env()) if r["id"] == run_id]
+    assert len(rows) == 1 and rows[0]["status"] in ("queued", "running")
+    rec = wait_recorded(project, run_id)
+    assert rec["status"] == "finished"
+    assert rec["executor"]["kind"] == "slurm" and rec["executor"]["job_id"] == job_id
+    assert rec["executor"]["options"] == {"time": "5", "cpus": 1}
+    assert rec["params"]["lr"] == 0.2 and rec["params"]["batch"] == 32
+    assert rec["metrics"]["summary"]["val_loss"]["last"] == pytest.approx(0.01 + 1 / 3)
+    assert ls_ids(project) == ["p-1"]
+    script_text = (Path(project) / ".trail" / "jobs" / "p-1.sh").read_text()
+    assert "#SBATCH --cpus-per-task=1\n" in script_text and "'--queued-run' 'p-1'" in script_text
+
+    # --wait follows the job and returns the command's exit code.
+    proc = trail("run", "--slurm", "--wait", "--", PYTHON, "-c", "import sys; sys.exit(3)", cwd=project,
+                 env=cluster.env(), check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert record(project, "p-2")["status"] == "failed"
+
+
+def test_bad_slurm_options_are_refused_before_anything_is_queued(project, cluster):
+    proc = trail("run", "--slurm", "--sbatch-arg", "exclusive", "--", "true", cwd=project, env=cluster.env(),
+                 check=False)
+    assert proc.returncode != 0
+    assert "sbatch_args: \"exclusive\" is not an option" in proc.stderr
+    proc = trail("run", "--slurm", "--partition", "nosuch", "--", "true", cwd=project, env=cluster.env(), check=False)
+    assert proc.returncode != 0 and "sbatch refused the job" in proc.stderr
+    proc = trail("run", "--partition", "debug", "--", "true", cwd=project, env=cluster.env(), check=False)
+    assert proc.returncode != 0 and "--slurm" in proc.stderr
+    assert not list((Path(project) / ".trail" / "live").glob("p-*"))
+    assert ls_json(project) == []
+
+
+def test_job_cancelled_with_scancel_is_recorded_killed(project, scripts, cluster):
+    script = write_script(scripts, "train.py", TRAIN)
+    job_id, run_id = submit(project, cluster, "--", PYTHON, script, "--epochs", "100", "--sleep", "0.2")
+    wait_for(lambda: live_status(project, cluster, run_id) == "running", timeout=20, interval=0.2, what="running")
+    cluster.run("scancel", job_id)
+    rec = wait_recorded(project, run_id)
+    assert rec["status"] == "killed" and rec["signal"] == 15
+    assert rec["executor"]["job_id"] == job_id
+    # Slurm's word is added when its answer came in time (the job's trail run asks as it ends).
+    if "state" in rec["executor"]:
+        assert rec["executor"]["state"] == "CANCELLED"
+        assert "cancelled (scancel)" in rec["executor"]["reason"]
+
+
+def test_node_down_mid_run_is_recorded_failed_with_the_reason(project, scripts, cluster):
+    script = write_script(scripts, "train.py", TRAIN)
+    job_id, run_id = submit(project, cluster, "--", PYTHON, script, "--epochs", "100", "--sleep", "0.2")
+    wait_for(lambda: live_status(project, cluster, run_id) == "running", timeout=20, interval=0.2, what="running")
+    cluster.run("scontrol", "update", f"nodename={cluster.node}", "state=down", "reason=test")
+    rec = wait_recorded(project, run_id)
+    assert rec["status"] == "failed", rec
+    assert rec["executor"]["state"] == "NODE_FAIL"
+    assert "its node failed" in rec["executor"]["reason"]
+
+
+def test_sweep_trials_become_jobs_and_a_pruned_trials_job_is_cancelled(project, scripts, cluster):
+    script = write_script(scripts, "train.py", TRAIN)
+    spec = Path(project).parent / "sweep.yaml"
+    spec.write_text(f"""
+command: {PYTHON} {script} --lr {{lr}} --worse {{worse}} --epochs 40 --sleep 0.15
+objective: {{metric: val_loss, goal: minimize}}
+strategy: grid
+space:
+  lr: {{choice: [0.2]}}
+  worse: {{choice: [0, 1]}}
+budget: {{parallel: 2}}
+early_stop: {{metric: val_loss, patience: 3}}
+executor: {{slurm: {{cpus: 1, time: "5"}}}}
+""")
+    # the improving trial runs all 40 epochs (6 s); the worsening one is stopped after a few
+    proc = trail("sweep", spec, "--quiet", cwd=project, env=cluster.env(), timeout=90)
+    assert "Sweep p-sweep-1  finished" in proc.stdout, proc.stderr
+    trials = ls_json(project, "--where", "attributes.parent = 'p-sweep-1'")
+    assert len(trials) == 2
+    recs = {record(project, t["id"])["params"]["worse"]: record(project, t["id"]) for t in trials}
+    assert recs[0]["status"] == "finished" and recs[1]["status"] == "pruned"
+    jobs = {r["executor"]["job_id"] for r in recs.values()}
+    assert len(jobs) == 2
+    assert cluster.job(recs[1]["executor"]["job_id"]).get("JobState") == "CANCELLED"
+    assert cluster.job(recs[0]["executor"]["job_id"]).get("JobState") == "COMPLETED"
+    assert recs[1]["hyperparameters"]["strategy"] == "grid"
+
+
+def test_resumed_sweep_follows_its_jobs_and_completes_the_budget(project, scripts, cluster):
+    script = write_script(scripts, "train.py", TRAIN)
+    spec = Path(project).parent / "sweep.yaml"
+    spec.write_text(f"""
+command: {PYTHON} {script} --lr {{lr}} --epochs 4 --sleep 0.5
+objective: val_loss
+strategy: grid
+space: {{lr: {{choice: [0.1, 0.2, 0.3, 0.4]}}}}
+budget: {{parallel: 2}}
+executor: slurm
+""")
+    driver = trail_popen("sweep", spec, "--quiet", cwd=project, env=cluster.env())
+    wait_for(lambda: len(cluster.run("squeue", "-h", "-o", "%i").stdout.split()) == 2, timeout=20, interval=0.1,
+             what="two jobs submitted")
+    driver.send_signal(signal.SIGKILL)  # the driver dies; its jobs carry on
+    driver.wait()
+    proc = trail("sweep", "resume", "p-sweep-1", "--quiet", cwd=project, env=cluster.env(), timeout=90)
+    assert "finished" in proc.stdout, proc.stderr
+    trials = ls_json(project, "--where", "attributes.parent = 'p-sweep-1'")
+    assert len(trials) == 4
+    recs = [record(project, t["id"]) for t in trials]
+    assert all(r["status"] == "finished" for r in recs)
+    assert sorted(r["params"]["lr"] for r in recs) == [0.1, 0.2, 0.3, 0.4]
+    # Four jobs in all: the two from before the crash were followed, not submitted again.
+    assert len({r["executor"]["job_id"] for r in recs}) == 4
+    assert len(list((Path(project) / ".trail" / "jobs").glob("*.sh"))) == 4
+    assert len(sweep_record(project, "p-sweep-1")["trials"]) == 4
+
+
+def test_eight_trials_at_once_as_jobs_get_unique_ids_and_lose_nothing(project, scripts, cluster):
+    # What `parallel: 64` does on a cluster, at the size of one 2-CPU node.
+    script = write_script(scripts, "train.py", TRAIN)
+    spec = Path(project).parent / "sweep.yaml"
+    spec.write_text(f"""
+command: {PYTHON} {script} --lr {{lr}} --epochs 2
+objective: val_loss
+strategy: grid
+space: {{lr: {{choice: [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45]}}}}
+budget: {{parallel: 8}}
+executor: {{slurm: {{cpus: 1}}}}
+""")
+    proc = trail("sweep", spec, "--quiet", cwd=project, env=cluster.env(), timeout=120)
+    assert "finished" in proc.stdout, proc.stderr
+    trials = ls_json(project, "--where", "attributes.parent = 'p-sweep-1'")
+    ids = [t["id"] for t in trials]
+    assert len(ids) == 8 and len(set(ids)) == 8
+    recs = [record(project, i) for i in ids]
+    assert sorted(r["params"]["lr"] for r in recs) == [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45]
+    assert all(r["status"] == "finished" and r["metrics"]["summary"]["val_loss"]["count"] == 2 for r in recs)
+    assert len({r["executor"]["job_id"] for r in recs}) == 8
+    assert not list((Path(project) / ".trail" / "live").glob("p-*"))
