@@ -17,6 +17,10 @@ PACKAGES=(
   libcpp-httplib-dev chromium
   libzip-dev libhdf5-dev libsnappy-dev libleveldb-dev python3-h5py python3-onnx
 )
+# For the tests only (the demo needs none of them): the shells whose completion scripts the tests
+# drive (zsh, fish) and tmux, in which a test can look at a progress line as a terminal shows it.
+TEST_PACKAGES=(zsh fish tmux)
+PACKAGES+=("${TEST_PACKAGES[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do
