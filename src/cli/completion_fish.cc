@@ -38,7 +38,7 @@ function __trail_state
         if string match -q -- '-*' $w
             if contains -- "$__trail_path|$w" $__trail_valued
                 set skip 1
-                test -z "$__trail_path" -a "$w" = -C; and set cdir 1
+                test -z "$__trail_path"; and test "x$w" = x-C; and set cdir 1
             end
             continue
         end
@@ -75,15 +75,16 @@ complete -c trail -f
 complete -c trail -n '__trail_at DASHDASH' -F
 )FISH";
 
-// The arguments of `complete` that offer a value of this kind.
-std::string ValueArgs(const OptionInfo& o) {
+// The arguments of `complete` that offer a value of this kind. An option's path comes from fish
+// itself (-r): -F on an option's rule would offer files for every word its condition holds for.
+std::string ValueArgs(const OptionInfo& o, bool option) {
   switch (o.kind) {
     case ValueKind::kRuns:
       return " -a '(__trail_words runs)'";
     case ValueKind::kRemotes:
       return " -a '(__trail_words remotes)'";
     case ValueKind::kFiles:
-      return " -F";
+      return option ? "" : " -F";
     case ValueKind::kChoices:
       return " -a " + FishQuote(JoinPlain(o.choices, ' '));
     case ValueKind::kNone:
@@ -119,12 +120,14 @@ std::string FishScript(const std::vector<CommandInfo>& tree) {
       }
       if (names.empty()) continue;
       rules += "complete -c trail -n " + FishQuote("__trail_at " + FishQuote(path)) + names;
-      if (!o.value_name.empty()) rules += " -r" + ValueArgs(o);
+      // -r lets fish offer files for the value, -x (-r -f) does not.
+      if (!o.value_name.empty())
+        rules += o.kind == ValueKind::kFiles ? std::string(" -r") : " -x" + ValueArgs(o, /*option=*/true);
       rules += " -d " + FishQuote(OneLine(o.description)) + "\n";
     }
     for (size_t i = 0; i < c.positionals.size(); ++i) {
       const OptionInfo& p = c.positionals[i];
-      const std::string args = ValueArgs(p);
+      const std::string args = ValueArgs(p, /*option=*/false);
       if (args.empty()) continue;
       const std::string cond = "__trail_pos " + FishQuote(path) + " " + std::to_string(i) + " " +
                                (p.repeats && i + 1 == c.positionals.size() ? "1" : "0");

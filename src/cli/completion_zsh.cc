@@ -31,7 +31,7 @@ _trail_values() {  # KIND
     files)
       _files
       ;;
-    =*)
+    '='*)  # quoted: a bare =word is zsh's command-path expansion
       found=(${(s:,:)${kind#=}})
       compadd -- $found
       ;;

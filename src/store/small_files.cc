@@ -80,7 +80,7 @@ Status ReadSmallFile(int fd, const std::string& path, size_t size, std::string* 
 }
 
 StatusOr<std::vector<PreparedFile>> PrepareFiles(const std::vector<std::string_view>& contents,
-                                                 const std::vector<ChunkerParams>& params, ProgressSink* progress) {
+                                                 const std::vector<ChunkerParams>& params) {
   // Every file's whole content is a message to hash, and so is each of its chunks when it has
   // more than one (a single chunk is the whole file, with the same id).
   std::vector<std::vector<Chunk>> cuts(contents.size());
