@@ -22,7 +22,7 @@ import re
 import sys
 
 # Public headers every layer may use: types shared by the library and its API.
-SHARED_PUBLIC = {"trail/status.h", "trail/json.h", "trail/sys/backend.h"}
+SHARED_PUBLIC = {"trail/status.h", "trail/json.h", "trail/sys/backend.h", "trail/progress.h"}
 # The front ends, their CMake targets, and the only library target they may link.
 FRONT_ENDS = {"cli": "trail", "python": "_trail", "server": "trail_server"}
 FRONT_END_LIBRARY = "trail_api"

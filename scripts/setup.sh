@@ -21,6 +21,10 @@ PACKAGES=(
   # slurmd, munged under a temporary folder; no system service). slurm-wlm brings the client tools.
   slurm-wlm munge
 )
+# For the tests only (the demo needs none of them): the shells whose completion scripts the tests
+# drive (zsh, fish) and tmux, in which a test can look at a progress line as a terminal shows it.
+TEST_PACKAGES=(zsh fish tmux)
+PACKAGES+=("${TEST_PACKAGES[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "trail/json.h"
+#include "trail/progress.h"
 #include "trail/project.h"
 #include "trail/status.h"
 
@@ -32,7 +33,9 @@ struct AddedData {
 // Stores every path in the object store, then writes the pointers and .gitignore entries.
 // Refuses, before storing anything, paths outside the work tree, inside .git or .trail, symbolic
 // links, pointer files and paths Git already tracks.
-StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths);
+// `progress` (may be null, must outlive the call): one phase, "Adding data", in files and bytes.
+StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths,
+                                         ProgressSink* progress = nullptr);
 
 enum class DataState { kClean, kModified, kMissing, kBroken };
 
@@ -56,7 +59,9 @@ struct CheckedOut {
 // Restores data that is missing or differs from its pointer. Data with changes the store does
 // not have is refused (all of it, before anything is written) unless `force`. Broken pointers
 // are named in their CheckedOut; the other paths are still restored.
-StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths, bool force);
+// `progress` (may be null): one phase, "Checking out data", over what is restored.
+StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths, bool force,
+                                               ProgressSink* progress = nullptr);
 
 // `trail get`: what to restore from a run.
 struct GetRequest {
@@ -65,6 +70,9 @@ struct GetRequest {
   std::string out;                     // folder (default: one named after the run); with snapshot, a file or folder
   std::string snapshot;                // not empty: restore this role's data snapshot instead of artifacts
   bool force = false;                  // replace existing files with other content
+  // Artifacts: one phase, "Restoring artifacts", in files and bytes. May be null; must outlive
+  // the call.
+  ProgressSink* progress = nullptr;
 };
 
 struct RestoredArtifact {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "trail/json.h"
+#include "trail/progress.h"
 #include "trail/project.h"
 #include "trail/status.h"
 
@@ -82,7 +83,9 @@ struct IndexReport {
 
 // `trail index`: checks the index's rows against the branch (or, with `rebuild`, throws it away)
 // and rebuilds it when they disagree; the reason it was rebuilt goes to `warnings` first.
-StatusOr<IndexReport> CheckIndex(Project& project, bool rebuild, std::vector<std::string>* warnings);
+// `progress` (may be null, must outlive the call): a rebuild is one phase, "Indexing runs".
+StatusOr<IndexReport> CheckIndex(Project& project, bool rebuild, std::vector<std::string>* warnings,
+                                 ProgressSink* progress = nullptr);
 
 // A run as stored on the runs branch.
 struct StoredRun {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "trail/progress.h"
 #include "trail/project.h"
 #include "trail/status.h"
 
@@ -33,7 +34,9 @@ struct GcReport {
 };
 
 // Holds the store's exclusive lock while it deletes; with `dry_run`, changes nothing.
-StatusOr<GcReport> CollectGarbage(Project& project, bool dry_run);
+// `progress` (may be null, must outlive the call): phases "Marking live objects" (roots) and
+// "Rewriting packs".
+StatusOr<GcReport> CollectGarbage(Project& project, bool dry_run, ProgressSink* progress = nullptr);
 
 struct FsckReport {
   size_t packs = 0;
@@ -47,6 +50,7 @@ struct FsckReport {
 
 // An error only when the check could not run. With `repair`, lost pack indexes are rebuilt and
 // damaged packs moved aside (keeping what verifies) first; the report says what is left.
-StatusOr<FsckReport> CheckStore(Project& project, bool repair);
+// `progress` (may be null): one phase, "Checking objects", in packs and their bytes.
+StatusOr<FsckReport> CheckStore(Project& project, bool repair, ProgressSink* progress = nullptr);
 
 }  // namespace trail::api

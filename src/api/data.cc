@@ -8,8 +8,9 @@
 
 namespace trail::api {
 
-StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths) {
-  auto added = trail::AddData(ProjectAccess::Of(project), abs_paths);
+StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths,
+                                         ProgressSink* progress) {
+  auto added = trail::AddData(ProjectAccess::Of(project), abs_paths, progress);
   if (!added.ok()) return added.status();
   std::vector<AddedData> out;
   for (const trail::AddedData& a : *added) {
@@ -50,9 +51,9 @@ StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vecto
 static_assert(static_cast<int>(DataState::kBroken) == static_cast<int>(trail::DataState::kBroken));
 static_assert(static_cast<int>(DataState::kMissing) == static_cast<int>(trail::DataState::kMissing));
 
-StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths,
-                                               bool force) {
-  auto done = trail::CheckoutData(ProjectAccess::Of(project), abs_paths, force);
+StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths, bool force,
+                                               ProgressSink* progress) {
+  auto done = trail::CheckoutData(ProjectAccess::Of(project), abs_paths, force, progress);
   if (!done.ok()) return done.status();
   std::vector<CheckedOut> out;
   for (const trail::CheckedOut& c : *done) out.push_back({c.path, c.restored, c.problem});
@@ -76,7 +77,7 @@ StatusOr<GetResult> GetFromRun(Project& handle, const GetRequest& request) {
     result.instances = snap->instances;
     return result;
   }
-  auto done = RestoreArtifacts(project, rec, request.artifacts, request.out, request.force);
+  auto done = RestoreArtifacts(project, rec, request.artifacts, request.out, request.force, request.progress);
   if (!done.ok()) return done.status();
   result.out = done->out;
   result.warnings = done->warnings;

@@ -114,16 +114,17 @@ StatusOr<RunKeys> ListRunKeys(Project& project) {
   return keys;
 }
 
-StatusOr<IndexReport> CheckIndex(Project& handle, bool rebuild, std::vector<std::string>* warnings) {
+StatusOr<IndexReport> CheckIndex(Project& handle, bool rebuild, std::vector<std::string>* warnings,
+                                 ProgressSink* progress) {
   trail::Project& project = ProjectAccess::Of(handle);
-  auto idx = rebuild ? project.RebuildIndex() : project.Index();
+  auto idx = rebuild ? project.RebuildIndex(progress) : project.Index();
   if (!idx.ok()) return idx.status();
   if (!rebuild) {
     // Up to date by its own word; check its rows too (a file edited since).
     Status check = (*idx)->CheckAgainst(project.repo(), project.runs_ref());
     if (check.code() == Code::kCorrupt) {
       if (warnings) warnings->push_back(check.message() + "; rebuilding it from the runs branch");
-      idx = project.RebuildIndex();
+      idx = project.RebuildIndex(progress);
       if (!idx.ok()) return idx.status();
     } else if (!check.ok()) {
       return check;

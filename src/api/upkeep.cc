@@ -6,9 +6,10 @@
 
 namespace trail::api {
 
-StatusOr<GcReport> CollectGarbage(Project& project, bool dry_run) {
+StatusOr<GcReport> CollectGarbage(Project& project, bool dry_run, ProgressSink* progress) {
   GcOptions options;
   options.dry_run = dry_run;
+  options.progress = progress;
   auto r = trail::CollectGarbage(ProjectAccess::Of(project), options);
   if (!r.ok()) return r.status();
   GcReport out;
@@ -33,8 +34,8 @@ StatusOr<GcReport> CollectGarbage(Project& project, bool dry_run) {
   return out;
 }
 
-StatusOr<FsckReport> CheckStore(Project& project, bool repair) {
-  auto r = trail::CheckStore(ProjectAccess::Of(project), repair);
+StatusOr<FsckReport> CheckStore(Project& project, bool repair, ProgressSink* progress) {
+  auto r = trail::CheckStore(ProjectAccess::Of(project), repair, progress);
   if (!r.ok()) return r.status();
   FsckReport out;
   out.packs = r->packs;

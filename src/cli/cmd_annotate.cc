@@ -61,12 +61,17 @@ std::function<int()> SetupRm(CLI::App& sub) {
 
 std::function<int()> SetupIndex(CLI::App& sub) {
   auto rebuild = std::make_shared<bool>(false);
+  auto progress = std::make_shared<ProgressOptions>();
   sub.add_flag("--rebuild", *rebuild, "throw the index away and rebuild it from the runs branch");
-  return [rebuild] {
+  AddProgressFlags(sub, *progress);
+  return [rebuild, progress] {
     auto project = OpenProject();
     if (!project) return 1;
     std::vector<std::string> warnings;
-    auto report = api::CheckIndex(*project, *rebuild, &warnings);
+    auto report = [&] {
+      auto bar = MakeProgress(*progress, /*json=*/false);
+      return api::CheckIndex(*project, *rebuild, &warnings, bar.get());
+    }();
     PrintWarnings(warnings);
     if (!report.ok()) return Fail(report.status());
     PrintWarnings(report->unreadable);

@@ -1,4 +1,4 @@
-// trail completion bash: the shell completion script, generated from the command tree
+// trail completion bash|zsh|fish: the shell completion script, generated from the command tree
 // (command_tree.h) so that it knows every command, subcommand and option as registered; and
 // trail __complete runs|remotes PREFIX, the hidden command the script calls for the words that
 // live in the project.
@@ -9,6 +9,7 @@
 
 #include "command_tree.h"
 #include "commands.h"
+#include "completion_script.h"
 #include "trail/runs.h"
 #include "trail/sync.h"
 
@@ -16,50 +17,13 @@ namespace trail::cli {
 namespace {
 
 constexpr const char* kInstallHint =
-    "Prints the completion script for SHELL (bash) on stdout. To use it:\n"
-    "  source <(trail completion bash)                    this shell only (or put the line in ~/.bashrc)\n"
+    "Prints the completion script for SHELL (bash, zsh or fish) on stdout. To use it:\n"
+    "  source <(trail completion bash)                    bash, this shell only (or put the line in ~/.bashrc)\n"
     "  trail completion bash > /usr/share/bash-completion/completions/trail   every shell (cmake --install does this)\n"
+    "  source <(trail completion zsh)                     zsh, after compinit (or put the line in ~/.zshrc)\n"
+    "  trail completion fish | source                     fish (or save it as ~/.config/fish/completions/trail.fish)\n"
+    "cmake --install also puts zsh's and fish's where those shells look (docs/install.md).\n"
     "Run ids and remote names are completed from the project of the current directory.";
-
-// Words go into the script between single quotes and are split unquoted there (no glob
-// characters); CLI11 names and IsMember choices are plain words already, anything else is left
-// out rather than quoted.
-bool PlainWord(const std::string& w) {
-  if (w.empty()) return false;
-  for (char c : w) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.' || c == '+' || c == ':' || c == '@' || c == '=' || c == ',';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-std::string Join(const std::vector<std::string>& words, char sep) {
-  std::string out;
-  for (const auto& w : words) {
-    if (!PlainWord(w)) continue;
-    if (!out.empty()) out += sep;
-    out += w;
-  }
-  return out;
-}
-
-// The script's name for a kind of value: runs, remotes, files, none, or =a,b,c for choices.
-std::string KindWord(const OptionInfo& o) {
-  switch (o.kind) {
-    case ValueKind::kRuns:
-      return "runs";
-    case ValueKind::kRemotes:
-      return "remotes";
-    case ValueKind::kFiles:
-      return "files";
-    case ValueKind::kChoices:
-      return "=" + Join(o.choices, ',');
-    case ValueKind::kNone:
-      break;
-  }
-  return "none";
-}
 
 // The fixed part of the script: walks the words before the cursor through the tables that
 // _trail_node sets (subs: subcommands; opts: options; valued: OPTION:KIND for the options that
@@ -173,9 +137,10 @@ std::string BashScript(const std::vector<CommandInfo>& tree) {
       pos.push_back(KindWord(p));
       rep = p.repeats;
     }
-    s += "    '" + Join(c.path, ' ') + "')\n";
-    s += "      subs='" + Join(subs, ' ') + "' opts='" + Join(opts, ' ') + "'\n";
-    s += "      valued='" + Join(valued, ' ') + "' pos='" + Join(pos, ' ') + "' rep=" + (rep ? "1" : "0") + "\n";
+    s += "    '" + JoinPlain(c.path, ' ') + "')\n";
+    s += "      subs='" + JoinPlain(subs, ' ') + "' opts='" + JoinPlain(opts, ' ') + "'\n";
+    s += "      valued='" + JoinPlain(valued, ' ') + "' pos='" + JoinPlain(pos, ' ') + "' rep=" + (rep ? "1" : "0") +
+         "\n";
     s += "      ;;\n";
   }
   s += "  esac\n}\n";
@@ -228,11 +193,17 @@ int CompleteWords(const std::string& what, const std::string& prefix) {
 
 std::function<int()> SetupCompletion(CLI::App& sub) {
   auto shell = std::make_shared<std::string>();
-  sub.add_option("shell", *shell, "the shell: bash")->required()->check(CLI::IsMember({"bash"}));
+  sub.add_option("shell", *shell, "the shell: bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
   sub.footer(kInstallHint);
   CLI::App* root = sub.get_parent();
   return [shell, root] {
-    std::fputs(BashScript(ReadCommandTree(*root)).c_str(), stdout);
+    const std::vector<CommandInfo> tree = ReadCommandTree(*root);
+    const std::string script = *shell == "zsh"    ? ZshScript(tree)
+                               : *shell == "fish" ? FishScript(tree)
+                                                  : BashScript(tree);
+    std::fputs(script.c_str(), stdout);
     return 0;
   };
 }

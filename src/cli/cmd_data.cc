@@ -1,9 +1,12 @@
 // trail add / status / checkout: data versioning with pointer files (docs/data.md).
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
 #include "commands.h"
+#include "terminal.h"
 #include "trail/data.h"
 #include "trail/format.h"
 
@@ -42,8 +45,9 @@ std::vector<std::string> Absolute(const std::vector<std::string>& paths) {
   return out;
 }
 
-int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force, Json* json) {
-  auto done = api::CheckoutData(project, Absolute(paths), force);
+int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force, Json* json,
+                      api::ProgressSink* progress) {
+  auto done = api::CheckoutData(project, Absolute(paths), force, progress);
   if (!done.ok()) return Fail(done.status());
   size_t restored = 0, broken = 0;
   Json restored_paths = Json::array(), problems = Json::array();
@@ -72,12 +76,17 @@ int CheckoutAndReport(api::Project& project, const std::vector<std::string>& pat
 std::function<int()> SetupAdd(CLI::App& sub) {
   auto paths = std::make_shared<std::vector<std::string>>();
   auto format = std::make_shared<std::string>("text");
+  auto progress = std::make_shared<ProgressOptions>();
   sub.add_option("paths", *paths, "files or folders to version")->required();
   AddFormatOption(sub, *format);
-  return [paths, format] {
+  AddProgressFlags(sub, *progress);
+  return [paths, format, progress] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto added = api::AddData(*project, Absolute(*paths));
+    auto added = [&] {
+      auto bar = MakeProgress(*progress, *format == "json");
+      return api::AddData(*project, Absolute(*paths), bar.get());
+    }();
     if (!added.ok()) return Fail(added.status());
     std::string to_add;
     std::vector<std::string> ignores;
@@ -136,7 +145,9 @@ std::function<int()> SetupStatus(CLI::App& sub) {
       if (d.state == api::DataState::kClean && d.in_store) continue;
       ++changed;
       std::string note = d.in_store ? "" : "  (not in the local store: trail pull)";
-      std::printf("%-9s %s%s\n", d.state_name.c_str(), d.path.c_str(), note.c_str());
+      const std::string pad(d.state_name.size() < 9 ? 9 - d.state_name.size() : 0, ' ');
+      std::printf("%s%s %s%s\n", PaintStatus(STDOUT_FILENO, d.state_name).c_str(), pad.c_str(), d.path.c_str(),
+                  note.c_str());
     }
     if (changed == 0 && broken == 0) std::printf("%zu tracked, all up to date\n", data->size());
     return broken == 0 ? 0 : 1;
@@ -147,14 +158,17 @@ std::function<int()> SetupCheckout(CLI::App& sub) {
   struct Opts {
     std::vector<std::string> paths;
     bool force = false;
+    ProgressOptions progress;
   };
   auto o = std::make_shared<Opts>();
   sub.add_option("paths", o->paths, "tracked data or pointer files (default: every pointer)");
   sub.add_flag("-f,--force", o->force, "discard changes to tracked data that are not stored");
+  AddProgressFlags(sub, o->progress);
   return [o] {
     auto project = OpenProject();
     if (!project) return 1;
-    return CheckoutAndReport(*project, o->paths, o->force);
+    auto bar = MakeProgress(o->progress, /*json=*/false);
+    return CheckoutAndReport(*project, o->paths, o->force, nullptr, bar.get());
   };
 }
 

@@ -1,4 +1,6 @@
 // trail diff: what differs between two runs.
+#include <unistd.h>
+
 #include <cstdio>
 #include <optional>
 #include <set>
@@ -6,6 +8,7 @@
 #include "commands.h"
 #include "model_text.h"
 #include "table.h"
+#include "terminal.h"
 #include "trail/format.h"
 #include "trail/models.h"
 #include "trail/runs.h"
@@ -162,12 +165,12 @@ std::function<int()> SetupDiff(CLI::App& sub) {
     } else if (stat.empty()) {
       out += "  same source tree\n";
     } else {
-      out += stat;
+      out += PaintDiff(STDOUT_FILENO, stat);
       if (!o->code) out += "  (trail diff " + ida + " " + idb + " --code for the patch)\n";
     }
     if (models) out += "\nModels\n" + RenderModelDiff(*models);
     std::fputs(out.c_str(), stdout);
-    if (o->code) std::fputs(patch.c_str(), stdout);
+    if (o->code) std::fputs(PaintDiff(STDOUT_FILENO, patch).c_str(), stdout);
     return 0;
   };
 }

@@ -36,12 +36,17 @@ Json GcJson(const api::GcReport& r, bool dry_run) {
 std::function<int()> SetupGc(CLI::App& sub) {
   auto dry_run = std::make_shared<bool>(false);
   auto format = std::make_shared<std::string>("text");
+  auto progress = std::make_shared<ProgressOptions>();
   sub.add_flag("-n,--dry-run", *dry_run, "list what would be removed; change nothing");
   AddFormatOption(sub, *format);
-  return [dry_run, format] {
+  AddProgressFlags(sub, *progress);
+  return [dry_run, format, progress] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto r = api::CollectGarbage(*project, *dry_run);
+    auto r = [&] {
+      auto bar = MakeProgress(*progress, *format == "json");
+      return api::CollectGarbage(*project, *dry_run, bar.get());
+    }();
     if (!r.ok()) return Fail(r.status());
     for (const std::string& w : r->warnings) PrintWarning(w);
     if (*format == "json") {
@@ -71,17 +76,21 @@ std::function<int()> SetupGc(CLI::App& sub) {
 }
 
 std::function<int()> SetupFsck(CLI::App& sub) {
-  auto quiet = std::make_shared<bool>(false);
+  auto progress = std::make_shared<ProgressOptions>();
   auto repair = std::make_shared<bool>(false);
   auto format = std::make_shared<std::string>("text");
-  sub.add_flag("-q,--quiet", *quiet, "print problems only");
+  sub.add_flag("-q,--quiet", progress->quiet, "print problems only (and no progress line)");
+  AddProgressFlags(sub, *progress, "");
   sub.add_flag("--repair", *repair,
                "rebuild lost pack indexes; move damaged or missing packs aside, keeping what verifies");
   AddFormatOption(sub, *format);
-  return [quiet, repair, format] {
+  return [progress, repair, format] {
     auto project = OpenProject();
     if (!project) return 1;
-    auto r = api::CheckStore(*project, *repair);
+    auto r = [&] {
+      auto bar = MakeProgress(*progress, *format == "json");
+      return api::CheckStore(*project, *repair, bar.get());
+    }();
     if (!r.ok()) return Fail(r.status());
     if (*format == "json") {
       // Exit 1 when there are problems, as the text form does; the document says which.
@@ -96,7 +105,7 @@ std::function<int()> SetupFsck(CLI::App& sub) {
     }
     for (const std::string& line : r->repaired) std::printf("%s\n", line.c_str());
     for (const std::string& p : r->problems) std::printf("%s\n", p.c_str());
-    if (!*quiet) {
+    if (!progress->quiet) {
       for (const std::string& n : r->notes) PrintWarning(n);
       std::printf("checked %zu packs, %zu objects, %zu roots: %s\n", r->packs, r->blobs, r->roots,
                   r->clean() ? "no problems" : (std::to_string(r->problems.size()) + " problems").c_str());

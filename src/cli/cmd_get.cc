@@ -10,6 +10,7 @@ namespace trail::cli {
 
 std::function<int()> SetupGet(CLI::App& sub) {
   auto o = std::make_shared<api::GetRequest>();
+  auto progress = std::make_shared<ProgressOptions>();
   sub.add_option("run", o->run,
                  "run id, or a registered model version: model:NAME@ALIAS, model:NAME:N, model:NAME (latest)")
       ->required();
@@ -18,7 +19,8 @@ std::function<int()> SetupGet(CLI::App& sub) {
                  "folder to restore into (default: a folder named after the run); with --snapshot, a file or folder");
   sub.add_option("--snapshot", o->snapshot, "restore the data snapshot of this role (train, validation, ...)");
   sub.add_flag("-f,--force", o->force, "replace existing files with other content");
-  return [o] {
+  AddProgressFlags(sub, *progress);
+  return [o, progress] {
     auto project = OpenProject();
     if (!project) return 1;
     const bool model = o->run.starts_with("model:");
@@ -26,7 +28,11 @@ std::function<int()> SetupGet(CLI::App& sub) {
       PrintError("trail get model:...: a model version has one artifact; name no artifacts or --snapshot");
       return 2;
     }
+    auto bar = MakeProgress(*progress, /*json=*/false);
+    o->progress = bar.get();
     auto done = model ? api::GetModel(*project, o->run.substr(6), o->out, o->force) : api::GetFromRun(*project, *o);
+    o->progress = nullptr;
+    bar.reset();  // its last line before the report
     if (!done.ok()) return Fail(done.status());
     const std::string& id = done->id;
     if (!o->snapshot.empty()) {

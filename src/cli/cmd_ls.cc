@@ -1,4 +1,6 @@
 // trail ls: list runs, newest first, with the params and metrics that vary.
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -7,6 +9,7 @@
 
 #include "commands.h"
 #include "table.h"
+#include "terminal.h"
 #include "trail/format.h"
 #include "trail/runs.h"
 
@@ -268,6 +271,8 @@ std::function<int()> SetupLs(CLI::App& sub) {
           line.push_back(LocalTime(r.started));
         else if ((c == "duration" || c == "duration_s") && r.duration_s)
           line.push_back(api::FormatDuration(*r.duration_s));
+        else if (c == "status")
+          line.push_back(PaintStatus(STDOUT_FILENO, r.status));
         else if (c == "id" && r.archived)
           line.push_back(r.id + " (archived)");
         else

@@ -1,7 +1,4 @@
 // trail remote / push / fetch / pull: the object store's remotes (docs/remotes.md).
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdio>
 #include <mutex>
 
@@ -12,47 +9,35 @@
 namespace trail::cli {
 namespace {
 
-// One line on stderr, redrawn in place at most ten times a second, and only on a terminal:
-// bytes done of the total, the rate and the time left.
-class ProgressLine {
+// The sync API reports bytes moved through a callback, from worker threads: one phase of the
+// progress line, begun at the first call (which brings the total).
+class ByteProgress {
  public:
-  ProgressLine() : enabled_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()) {}
-  ~ProgressLine() { Clear(); }
+  ByteProgress(std::unique_ptr<ProgressBar> bar, const char* title) : bar_(std::move(bar)), title_(title) {}
 
   void Update(uint64_t done, uint64_t total) {
-    if (!enabled_) return;
-    std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
-    if (!lock.owns_lock()) return;  // another thread is drawing; it will be current enough
-    const auto now = Clock::now();
-    if (drawn_ && now - last_ < std::chrono::milliseconds(100) && done < total) return;
-    last_ = now;
-    drawn_ = true;
-    const double secs = std::chrono::duration<double>(now - start_).count();
-    const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;  // bytes/s
-    std::string eta = "--";
-    if (rate > 0 && total >= done) eta = api::FormatDuration(static_cast<double>(total - done) / rate);
-    const int percent = total ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)) : 100;
-    std::fprintf(stderr, "\r%s / %s  %3d%%  %.1f MB/s  ETA %s\033[K", api::FormatBytes(done).c_str(),
-                 api::FormatBytes(total).c_str(), percent, rate / 1e6, eta.c_str());
-    std::fflush(stderr);
+    if (!bar_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!begun_) {
+      bar_->Begin(title_, "", 0, total);
+      begun_ = true;
+    }
+    if (done > reported_) {
+      bar_->Advance(0, done - reported_);
+      reported_ = done;
+    }
   }
 
-  // Erases the line, so the summary that follows starts clean.
-  void Clear() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!drawn_) return;
-    std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-    drawn_ = false;
+  ~ByteProgress() {
+    if (begun_) bar_->End();
   }
 
  private:
-  using Clock = std::chrono::steady_clock;
-  const bool enabled_;
-  const Clock::time_point start_;
+  std::unique_ptr<ProgressBar> bar_;
+  const char* title_;
   std::mutex mu_;
-  Clock::time_point last_{};
-  bool drawn_ = false;
+  bool begun_ = false;
+  uint64_t reported_ = 0;
 };
 
 struct SyncFlags {
@@ -61,6 +46,7 @@ struct SyncFlags {
   int jobs = 4;
   bool no_git = false;
   std::string format = "text";
+  ProgressOptions progress;
   bool json() const { return format == "json"; }
 };
 
@@ -70,6 +56,7 @@ void AddSyncFlags(CLI::App& sub, SyncFlags& flags) {
   sub.add_option("-j,--jobs", flags.jobs, "packs moved at once (default 4)")->check(CLI::Range(1, 64));
   sub.add_flag("--no-git", flags.no_git, "leave the Git runs branch and refs/trail/* alone");
   AddFormatOption(sub, flags.format);
+  AddProgressFlags(sub, flags.progress);
 }
 
 // The remote named both ways must be the same one.
@@ -154,7 +141,7 @@ int Fetch(api::Project& project, const SyncFlags& flags, Json& json) {
   if (RunsOnly(project, flags))
     return SyncRunsOnly(api::SyncRuns(project, "origin", api::Direction::kFetch), "fetched", flags, json);
   StatusOr<api::SyncReport> fetched = [&] {
-    ProgressLine line;
+    ByteProgress line(MakeProgress(flags.progress, flags.json()), "Downloading packs");
     api::SyncRequest request{flags.remote, flags.jobs,
                              [&line](uint64_t done, uint64_t total) { line.Update(done, total); }};
     return api::FetchPacks(project, request);
@@ -273,7 +260,7 @@ std::function<int()> SetupPush(CLI::App& sub) {
       return rc;
     }
     StatusOr<api::SyncReport> pushed = [&] {
-      ProgressLine line;
+      ByteProgress line(MakeProgress(flags->progress, flags->json()), "Uploading packs");
       api::SyncRequest request{flags->remote, flags->jobs,
                                [&line](uint64_t done, uint64_t total) { line.Update(done, total); }};
       return api::PushPacks(*project, request);
@@ -328,7 +315,10 @@ std::function<int()> SetupPull(CLI::App& sub) {
     if (Status s = ResolveRemote(*flags); !s.ok()) return Fail(s);
     Json json;
     if (int rc = Fetch(*project, *flags, json); rc != 0) return rc;
-    if (!flags->json()) return CheckoutAndReport(*project, *paths, /*force=*/false);
+    if (!flags->json()) {
+      auto bar = MakeProgress(flags->progress, /*json=*/false);
+      return CheckoutAndReport(*project, *paths, /*force=*/false, nullptr, bar.get());
+    }
     Json checkout;
     int rc = CheckoutAndReport(*project, *paths, /*force=*/false, &checkout);
     if (checkout.is_null()) return rc;  // the checkout could not run: its error is on stderr

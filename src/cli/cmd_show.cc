@@ -1,10 +1,13 @@
 // trail show: one run's whole record, grouped as the paper's Table 3.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 
 #include "commands.h"
 #include "model_text.h"
 #include "table.h"
+#include "terminal.h"
 #include "trail/format.h"
 #include "trail/runs.h"
 
@@ -86,7 +89,7 @@ std::string Render(const Json& r) {
   std::string out;
   out += "Run " + api::GetString(r, "id");
   if (r.contains("name")) out += " \"" + api::GetString(r, "name") + "\"";
-  out += "  " + api::GetString(r, "status");
+  out += "  " + PaintStatus(STDOUT_FILENO, api::GetString(r, "status"));
   if (r.contains("exit_code")) out += " (exit " + api::GetString(r, "exit_code") + ")";
   out += "\n";
   Line(out, "uid", api::GetString(r, "uid"));

@@ -4,17 +4,20 @@
 
 #include <cstdio>
 
+#include "terminal.h"
 #include "trail/format.h"
 
 namespace trail::cli {
 
 // Messages may quote a remote URL, ours or git's: its password or token never reaches the terminal.
 void PrintError(const std::string& message) {
-  std::fprintf(stderr, "trail: error: %s\n", api::RedactUrlSecrets(message).c_str());
+  std::fprintf(stderr, "trail: %s %s\n", Paint(STDERR_FILENO, Style::kRed, "error:").c_str(),
+               api::RedactUrlSecrets(message).c_str());
 }
 void PrintError(const Status& s) { PrintError(s.message()); }
 void PrintWarning(const std::string& message) {
-  std::fprintf(stderr, "trail: warning: %s\n", api::RedactUrlSecrets(message).c_str());
+  std::fprintf(stderr, "trail: %s %s\n", Paint(STDERR_FILENO, Style::kYellow, "warning:").c_str(),
+               api::RedactUrlSecrets(message).c_str());
 }
 
 int Fail(const Status& s) {
@@ -41,6 +44,22 @@ void AddFormatOption(CLI::App& sub, std::string& format) {
 void PrintJson(const Json& document) {
   std::fputs(api::DumpJson(document).c_str(), stdout);
   std::fputs("\n", stdout);
+}
+
+void AddProgressFlags(CLI::App& sub, ProgressOptions& options, const char* quiet_help) {
+  sub.add_flag("--progress", options.force,
+               "show the progress line even when stderr is not a terminal (by default only on one, and not "
+               "with -q or --format json)");
+  if (quiet_help && *quiet_help) sub.add_flag("-q,--quiet", options.quiet, quiet_help);
+}
+
+std::unique_ptr<ProgressBar> MakeProgress(const ProgressOptions& options, bool json) {
+  ProgressBar::Options bar;
+  if (!options.force) {
+    if (options.quiet || json || ::isatty(STDERR_FILENO) != 1) return nullptr;
+    bar.delay_s = 0.5;  // an operation done in a blink draws nothing
+  }
+  return std::make_unique<ProgressBar>(std::move(bar));
 }
 
 void PrintWarnings(const std::vector<std::string>& messages) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "progress_bar.h"
 #include "trail/json.h"
 #include "trail/project.h"
 #include "trail/status.h"
@@ -43,7 +44,8 @@ std::vector<std::string> Absolute(const std::vector<std::string>& paths);
 // `trail checkout`'s work and report, shared with `trail pull` (cmd_data.cc). With `json`, the
 // report is put in *json instead of printed: {"restored": [PATH...], "up_to_date": N,
 // "problems": [LINE...]} (problems still go to stderr too).
-int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force, Json* json = nullptr);
+int CheckoutAndReport(api::Project& project, const std::vector<std::string>& paths, bool force, Json* json = nullptr,
+                      api::ProgressSink* progress = nullptr);
 
 // `--format text|json` on a command whose output is text by default (docs/json.md).
 void AddFormatOption(CLI::App& sub, std::string& format);
@@ -51,5 +53,17 @@ void AddFormatOption(CLI::App& sub, std::string& format);
 void PrintJson(const Json& document);
 // The absolute path of this `trail` binary (what sweeps and batch jobs run); "trail" if unknown.
 std::string SelfExe();
+
+// A long operation's progress line (docs/cli.md, "Terminal output"): `--progress` forces it;
+// -q / --quiet and --format json turn it off; by default it is drawn when stderr is a terminal,
+// once the operation has run for half a second.
+struct ProgressOptions {
+  bool force = false;  // --progress
+  bool quiet = false;  // -q / --quiet
+};
+// Adds --progress, and -q / --quiet unless the command has its own (`quiet_help` empty).
+void AddProgressFlags(CLI::App& sub, ProgressOptions& options, const char* quiet_help = "no progress line");
+// The sink to pass to the library, or null for none.
+std::unique_ptr<ProgressBar> MakeProgress(const ProgressOptions& options, bool json);
 
 }  // namespace trail::cli

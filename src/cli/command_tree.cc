@@ -117,6 +117,14 @@ std::vector<CommandInfo> ReadCommandTree(const CLI::App& root) {
   c.value_name = "DIR";
   c.kind = ValueKind::kFiles;
   tree[0].options.push_back(std::move(c));
+  // And `--color[=WHEN]`, taken anywhere before a `--` (main.cc).
+  OptionInfo color;
+  color.names = {"--color"};
+  color.description = "colour: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always, never";
+  color.value_name = "WHEN";
+  color.kind = ValueKind::kChoices;
+  color.choices = {"auto", "always", "never"};
+  tree[0].options.push_back(std::move(color));
   return tree;
 }
 

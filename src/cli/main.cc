@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "command.h"
+#include "terminal.h"
 #include "trail/format.h"
 
 namespace {
@@ -31,7 +32,10 @@ constexpr const char* kDescription =
     "  trail ui                        the runs in a browser, live (and a REST API: docs/api.md)\n\n"
     "Options before the command:\n"
     "  -C DIR                          run as if trail was started in DIR (repeatable: each one\n"
-    "                                  relative to the previous, as git -C)\n\n"
+    "                                  relative to the previous, as git -C)\n"
+    "Options anywhere before a `--`:\n"
+    "  --color[=WHEN]                  colour: auto (default: on a terminal, unless NO_COLOR is set\n"
+    "                                  or TERM=dumb; CLICOLOR_FORCE=1 forces it), always, never\n\n"
     "Docs: docs/README.md. Each command has --help.";
 
 // git's `-C DIR` before the command: each one changes directory relative to the previous one.
@@ -59,6 +63,39 @@ bool ChangeDirectories(std::vector<std::string>& args) {
     }
     args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i + used));
   }
+  return true;
+}
+
+// `--color[=WHEN]` anywhere before the command's `--` (git's spelling; `--color` alone is
+// always): removed from `args`, so every command takes it. False (after one line on stderr)
+// for a WHEN that is not auto, always or never.
+bool TakeColorOption(std::vector<std::string>& args) {
+  using trail::cli::ColorChoice;
+  ColorChoice choice = ColorChoice::kAuto;
+  for (size_t i = 1; i < args.size();) {
+    std::string when;
+    size_t used = 1;
+    if (args[i] == "--color") {
+      when = "always";
+      ColorChoice next;
+      if (i + 1 < args.size() && trail::cli::ParseColorChoice(args[i + 1], &next)) {
+        when = args[i + 1];
+        used = 2;
+      }
+    } else if (args[i].rfind("--color=", 0) == 0) {
+      when = args[i].substr(8);
+    } else {
+      ++i;
+      continue;
+    }
+    if (!trail::cli::ParseColorChoice(when, &choice)) {
+      std::fprintf(stderr, "trail: error: --color takes auto, always or never, not '%s'\n",
+                   trail::api::EscapeForMessage(when).c_str());
+      return false;
+    }
+    args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i + used));
+  }
+  trail::cli::SetColorChoice(choice);
   return true;
 }
 
@@ -90,6 +127,8 @@ int main(int argc, char** argv) {
     if (!args[i].empty() && args[i][0] != '-') break;  // another subcommand
   }
 
+  if (!TakeColorOption(args)) return 2;
+
   CLI::App app(kDescription, "trail");
   app.set_version_flag("--version", std::string("trail ") + TRAIL_VERSION);
   app.require_subcommand(1);
@@ -117,7 +156,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
-    std::fprintf(stderr, "trail: error: %s (see trail --help)\n", what.c_str());
+    trail::cli::PrintError(what + " (see trail --help)");
     return 2;
   }
   // Failures are Status values all the way up; an exception here is a bug, but it still gets one

@@ -11,8 +11,24 @@ namespace {
 
 bool IsNumeric(const std::string& s) { return !s.empty() && (api::ParseNumber(s) || s == "nan" || s == "inf"); }
 
-// Terminal columns, so CJK and emoji cells line up.
-size_t Width(const std::string& s) { return api::DisplayWidth(s); }
+// Terminal columns, so CJK and emoji cells line up; colour codes (terminal.h's "ESC [ ... m")
+// take none, so a coloured cell pads as its text does.
+size_t Width(const std::string& s) {
+  if (s.find('\033') == std::string::npos) return api::DisplayWidth(s);
+  std::string text;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\033' && i + 1 < s.size() && s[i + 1] == '[') {
+      size_t j = i + 2;
+      while (j < s.size() && ((s[j] >= '0' && s[j] <= '9') || s[j] == ';')) ++j;
+      if (j < s.size() && s[j] == 'm') {
+        i = j;
+        continue;
+      }
+    }
+    text += s[i];
+  }
+  return api::DisplayWidth(text);
+}
 
 }  // namespace
 

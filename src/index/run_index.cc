@@ -367,7 +367,7 @@ Status RunIndex::IndexBlob(const git::Repo& repo, const std::string& path, const
   return Upsert(path, *rec);
 }
 
-Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip) {
+Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip, ProgressSink* progress) {
   TRAIL_RETURN_IF_ERROR(
       db_->Exec("DELETE FROM runs; DELETE FROM params; DELETE FROM tags; DELETE FROM metrics;"
                 " DELETE FROM fields; DELETE FROM problems;"));
@@ -396,6 +396,7 @@ Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip
   }
   workers = static_cast<unsigned>(repos.size()) + 1;
   constexpr size_t kBatch = 4096;
+  ProgressPhase phase(progress, "Indexing runs", "runs", files.size(), 0);
   std::vector<StatusOr<Json>> parsed;
   rebuilding_ = true;
   Status result;
@@ -416,6 +417,7 @@ Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip
     for (size_t i = 0; i < parsed.size() && result.ok(); ++i) {
       const std::string& path = files[begin + i].first;
       result = parsed[i].ok() ? Upsert(path, *parsed[i]) : AddProblem(path, parsed[i].status().message());
+      ReportProgress(progress, 1, 0);
     }
   }
   rebuilding_ = false;
@@ -424,7 +426,7 @@ Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip
   return SetMeta("tip", tip);
 }
 
-Status RunIndex::Sync(const git::Repo& repo, const std::string& ref) {
+Status RunIndex::Sync(const git::Repo& repo, const std::string& ref, ProgressSink* progress) {
   TRAIL_ASSIGN_OR_RETURN(auto resolved, repo.ResolveRef(ref));
   std::string tip = resolved.value_or("");
   TRAIL_ASSIGN_OR_RETURN(std::string known, Meta("tip"));
@@ -439,7 +441,7 @@ Status RunIndex::Sync(const git::Repo& repo, const std::string& ref) {
     TRAIL_ASSIGN_OR_RETURN(std::string now_ref, Meta("ref"));
     if (now_known == tip && now_ref == ref) return Status::Ok();
     if (now_ref != ref || now_known.empty() || tip.empty() || !repo.IsAncestor(now_known, tip)) {
-      TRAIL_RETURN_IF_ERROR(FullRebuildLocked(repo, tip));
+      TRAIL_RETURN_IF_ERROR(FullRebuildLocked(repo, tip, progress));
     } else {
       TRAIL_ASSIGN_OR_RETURN(auto changes, repo.DiffFiles(now_known, tip, record::kRunsDir, record::kRecordFile));
       for (const auto& c : changes) {

@@ -18,6 +18,7 @@
 #include "base/yaml.h"
 #include "git/repo.h"
 #include "index/sqlite.h"
+#include "trail/progress.h"
 #include "trail/status.h"
 
 namespace trail::index {
@@ -77,7 +78,8 @@ class RunIndex {
 
   // Brings the index up to date with `ref` (e.g. "refs/heads/trail").
   // Records that fail to parse are skipped and remembered as problems.
-  Status Sync(const git::Repo& repo, const std::string& ref);
+  // `progress` (may be null): a full rebuild is one phase, "Indexing runs", one unit a run.
+  Status Sync(const git::Repo& repo, const std::string& ref, ProgressSink* progress = nullptr);
 
   // Checks that the index holds exactly what the branch tip it claims to
   // reflect holds (it is rebuilt in memory and compared): Corrupt("index:
@@ -120,7 +122,7 @@ class RunIndex {
   // Streams the rows of one SELECT of the runs columns (kRunColumns) to `fn`; counts them.
   Status StreamRows(const std::string& sql, const std::vector<SqlValue>& binds,
                     const std::function<Status(const RunRow&)>& fn, int64_t* rows);
-  Status FullRebuildLocked(const git::Repo& repo, const std::string& tip);
+  Status FullRebuildLocked(const git::Repo& repo, const std::string& tip, ProgressSink* progress);
   StatusOr<std::string> Meta(const std::string& key);
   Status SetMeta(const std::string& key, const std::string& value);
 

@@ -146,12 +146,12 @@ StatusOr<index::RunIndex*> Project::Index() {
   return index_.get();
 }
 
-StatusOr<index::RunIndex*> Project::RebuildIndex() {
+StatusOr<index::RunIndex*> Project::RebuildIndex(ProgressSink* progress) {
   index_.reset();
   std::string path = JoinPath(state_dir(), "index.sqlite");
   TRAIL_ASSIGN_OR_RETURN(index_, index::RunIndex::Recreate(path));
   // No second retry: a Corrupt here comes from Git, and rebuilding again would not help.
-  TRAIL_RETURN_IF_ERROR(index_->Sync(*repo_, runs_ref()));
+  TRAIL_RETURN_IF_ERROR(index_->Sync(*repo_, runs_ref(), progress));
   return index_.get();
 }
 

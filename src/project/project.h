@@ -14,6 +14,7 @@
 #include "base/yaml.h"
 #include "git/repo.h"
 #include "index/run_index.h"
+#include "trail/progress.h"
 #include "trail/status.h"
 
 namespace trail {
@@ -75,7 +76,7 @@ class Project {
   // records are appended to `warnings`.
   StatusOr<index::RunIndex*> Index();
   // Throws the index away and builds it again from the runs branch.
-  StatusOr<index::RunIndex*> RebuildIndex();
+  StatusOr<index::RunIndex*> RebuildIndex(ProgressSink* progress = nullptr);
 
   // Reads a run from the branch: "fraud-58", "58" or a uid.
   StatusOr<StoredRun> LoadRun(const std::string& ref);

@@ -190,7 +190,8 @@ StatusOr<FileManifest> StoreBuffer(LocalStore& store, std::string_view bytes, co
   return std::move(prepared[0].manifest);
 }
 
-StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params, bool flush) {
+StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params, bool flush,
+                                 ProgressSink* progress) {
   TRAIL_RETURN_IF_ERROR(params.Validate());
   ScopedFd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) {
@@ -199,8 +200,11 @@ StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, con
   }
   ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   struct stat st {};
-  if (::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) < kWindowSize)
-    return StoreSmallFile(store, in.fd, path, static_cast<size_t>(st.st_size), params, flush);
+  if (::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) < kWindowSize) {
+    auto small = StoreSmallFile(store, in.fd, path, static_cast<size_t>(st.st_size), params, flush);
+    if (small.ok()) ReportProgress(progress, 1, small->size);
+    return small;
+  }
 
   FileManifest m;
   m.chunking = params;
@@ -255,6 +259,7 @@ StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, con
       w->bytes = std::string_view(w->data.data(), w->fresh_at + got);
       const bool last = got < kWindowSize;
       m.size += got;
+      ReportProgress(progress, 0, got);
       cuts.clear();
       chunker.Feed(w->bytes.substr(w->fresh_at), &cuts);
       if (last) chunker.Finish(&cuts);
@@ -292,6 +297,7 @@ StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, con
   TRAIL_ASSIGN_OR_RETURN(PreparedBlob manifest, PrepareBlob(BlobType::kFile, json, &m.id));
   TRAIL_RETURN_IF_ERROR(store.PutPrepared(manifest));
   if (flush) TRAIL_RETURN_IF_ERROR(store.Flush());
+  ReportProgress(progress, 1, 0);
   return m;
 }
 

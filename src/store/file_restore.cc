@@ -51,8 +51,8 @@ StatusOr<std::string> ReadFileBytes(const LocalStore& store, const Sha256Digest&
   return out;
 }
 
-Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const std::string& out_path,
-                   bool verify_whole) {
+Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const std::string& out_path, bool verify_whole,
+                   ProgressSink* progress) {
   TRAIL_ASSIGN_OR_RETURN(FileManifest m, LoadManifest(store, file_id));
 
   // Named so the .gitignore trail writes beside tracked data ignores it, and so the next
@@ -72,6 +72,7 @@ Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const s
     for (const std::string& c : *chunks) {
       if (verify_whole) whole.Update(c);
       TRAIL_RETURN_IF_ERROR(writer->Append(c));
+      ReportProgress(progress, 0, c.size());
     }
     return Status::Ok();
   };
@@ -105,6 +106,7 @@ Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const s
   Status s = run();
   for (auto& f : in_flight) f.wait();
   if (!s.ok()) ::unlink(tmp.c_str());
+  if (s.ok()) ReportProgress(progress, 1, 0);
   return s;
 }
 

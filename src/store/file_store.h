@@ -11,6 +11,7 @@
 #include "store/chunker.h"
 #include "store/hash.h"
 #include "store/local_store.h"
+#include "trail/progress.h"
 #include "trail/status.h"
 
 namespace trail::store {
@@ -36,15 +37,18 @@ StatusOr<FileManifest> ManifestFromJson(std::string_view json, const Sha256Diges
 // Streams `path` through the chunker and SHA-256 on every core (file_ingest.cc; memory bounded
 // by a few 16 MiB windows), puts every new chunk and the manifest and, with `flush`, flushes
 // the store so the file is durable when this returns. Callers storing many files flush once.
+// `progress` (may be null) gets the bytes as they are read, then the file as one unit.
 StatusOr<FileManifest> StoreFile(LocalStore& store, const std::string& path, const ChunkerParams& params,
-                                 bool flush = true);
+                                 bool flush = true, ProgressSink* progress = nullptr);
 
 // Stores many files (a folder's), each as StoreFile would, and returns their manifests in the
 // same order. Files under 16 MiB are read, chunked, hashed and compressed on worker threads,
 // several files per task, while this thread appends them to the store in order; bigger ones go
 // through StoreFile's pipeline in their turn. Memory: a few tasks of a few MiB. Does not flush.
+// `progress` (may be null) gets each file, with its bytes, once it is in the store.
 StatusOr<std::vector<FileManifest>> StoreFiles(LocalStore& store, const std::vector<std::string>& paths,
-                                               const std::vector<ChunkerParams>& params);
+                                               const std::vector<ChunkerParams>& params,
+                                               ProgressSink* progress = nullptr);
 
 // The same for bytes in memory (a metric series, a generated file): stored as the file they
 // would be, with the same id.
@@ -62,8 +66,9 @@ StatusOr<std::string> ReadFileBytes(const LocalStore& store, const Sha256Digest&
 // it into place; on any error `out_path` is left untouched. Chunks are read and verified on
 // worker threads while the writer writes in order. Every chunk is checked against its id and the
 // manifest against its sum, which chains back to the file's id, so the whole file is correct by
-// construction; `verify_whole` also re-hashes the result (fsck's deep check).
+// construction; `verify_whole` also re-hashes the result (fsck's deep check). `progress` (may
+// be null) gets the bytes as they are written, then the file as one unit.
 Status RestoreFile(const LocalStore& store, const Sha256Digest& file_id, const std::string& out_path,
-                   bool verify_whole = false);
+                   bool verify_whole = false, ProgressSink* progress = nullptr);
 
 }  // namespace trail::store

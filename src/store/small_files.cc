@@ -122,7 +122,7 @@ Status PutPreparedFile(LocalStore& store, const PreparedFile& file) {
 }
 
 StatusOr<std::vector<FileManifest>> StoreFiles(LocalStore& store, const std::vector<std::string>& paths,
-                                               const std::vector<ChunkerParams>& params) {
+                                               const std::vector<ChunkerParams>& params, ProgressSink* progress) {
   if (paths.size() != params.size()) return InvalidArgument("StoreFiles: one chunking per path");
   for (const ChunkerParams& p : params) TRAIL_RETURN_IF_ERROR(p.Validate());
   // Sizes as listed decide which files go to the workers; -1 (cannot stat) lets the worker
@@ -144,6 +144,7 @@ StatusOr<std::vector<FileManifest>> StoreFiles(LocalStore& store, const std::vec
     if (!g.ok()) return g.status();
     for (PreparedFile& f : g->files) {
       TRAIL_RETURN_IF_ERROR(PutPreparedFile(store, f));
+      ReportProgress(progress, 1, f.manifest.size);
       out.push_back(std::move(f.manifest));
     }
     return Status::Ok();
@@ -153,7 +154,7 @@ StatusOr<std::vector<FileManifest>> StoreFiles(LocalStore& store, const std::vec
     while (i < paths.size()) {
       if (is_big(i)) {  // in its place in the order, through the streaming pipeline
         while (!in_flight.empty()) TRAIL_RETURN_IF_ERROR(drain_one());
-        TRAIL_ASSIGN_OR_RETURN(FileManifest m, StoreFile(store, paths[i], params[i], /*flush=*/false));
+        TRAIL_ASSIGN_OR_RETURN(FileManifest m, StoreFile(store, paths[i], params[i], /*flush=*/false, progress));
         out.push_back(std::move(m));
         ++i;
         continue;

@@ -77,10 +77,11 @@ Status Plan(const store::LocalStore& st, const std::string& root, bool force, Pl
 
 // `cache`: the work tree's, when `root` is one (files restored are remembered, not hashed again);
 // null: a throw-away cache, where files of a folder that already match are hashed, not rewritten.
-Status Restore(const store::LocalStore& st, const std::string& root, const Planned& p, HashCache* cache = nullptr) {
+Status Restore(const store::LocalStore& st, const std::string& root, const Planned& p, HashCache* cache = nullptr,
+               ProgressSink* progress = nullptr) {
   if (p.present) return Status::Ok();
   HashCache throwaway = HashCache::Load("");
-  return RestorePointer(st, p.pointer, root, p.rel, cache ? cache : &throwaway, p.rel)
+  return RestorePointer(st, p.pointer, root, p.rel, cache ? cache : &throwaway, p.rel, progress)
       .WithContext("restoring " + JoinPath(root, p.rel));
 }
 
@@ -118,7 +119,8 @@ StatusOr<std::vector<bool>> ChooseArtifacts(const std::string& id, const Json& a
 }  // namespace
 
 StatusOr<ArtifactRestore> RestoreArtifacts(const Project& project, const Json& record,
-                                           const std::vector<std::string>& wanted, const std::string& out, bool force) {
+                                           const std::vector<std::string>& wanted, const std::string& out, bool force,
+                                           ProgressSink* progress) {
   const std::string id = record::GetString(record, "id");
   const Json artifacts = record.value("artifacts", Json::array());
   if (!artifacts.is_array() || artifacts.empty()) return NotFound(id + " has no stored artifacts");
@@ -147,8 +149,15 @@ StatusOr<ArtifactRestore> RestoreArtifacts(const Project& project, const Json& r
   TRAIL_ASSIGN_OR_RETURN(std::unique_ptr<store::LocalStore> st, store::LocalStore::Open(project.store_dir()));
   if (!plan.empty()) TRAIL_RETURN_IF_ERROR(MakeDirs(result.out));
   for (Planned& p : plan) TRAIL_RETURN_IF_ERROR(Plan(*st, result.out, force, p));
+  uint64_t total_files = 0, total_bytes = 0;
   for (const Planned& p : plan) {
-    TRAIL_RETURN_IF_ERROR(Restore(*st, result.out, p));
+    if (p.present) continue;
+    total_files += p.pointer.folder ? p.pointer.files : 1;
+    total_bytes += p.pointer.size;
+  }
+  ProgressPhase phase(total_files ? progress : nullptr, "Restoring artifacts", "files", total_files, total_bytes);
+  for (const Planned& p : plan) {
+    TRAIL_RETURN_IF_ERROR(Restore(*st, result.out, p, nullptr, progress));
     RestoredArtifact r;
     r.path = p.rel;
     r.role = record::GetString(*p.item, "role");

@@ -13,6 +13,7 @@
 
 #include "base/yaml.h"
 #include "project/project.h"
+#include "trail/progress.h"
 #include "trail/status.h"
 
 namespace trail {
@@ -33,8 +34,10 @@ struct ArtifactRestore {
 
 // Restores the artifacts `wanted` names (by path, file name or role; empty: all) under `out`
 // (empty: a folder named after the run). NotFound for a wanted name that no artifact has.
+// `progress` (may be null): one phase, "Restoring artifacts", over what is not there yet.
 StatusOr<ArtifactRestore> RestoreArtifacts(const Project& project, const Json& record,
-                                           const std::vector<std::string>& wanted, const std::string& out, bool force);
+                                           const std::vector<std::string>& wanted, const std::string& out, bool force,
+                                           ProgressSink* progress = nullptr);
 
 struct RestoredSnapshot {
   std::string role;

@@ -59,12 +59,12 @@ std::string Key(const std::string& base, const std::string& rel) { return base.e
 }  // namespace
 
 StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_path, HashCache* cache,
-                            const std::string& cache_key) {
+                            const std::string& cache_key, ProgressSink* progress) {
   Pointer p;
   if (!IsDirectory(abs_path)) {
     if (!PathExists(abs_path)) return NotFound("no such file or folder: " + abs_path);
     TRAIL_ASSIGN_OR_RETURN(store::FileManifest m,
-                           store::StoreFile(store, abs_path, store::ChunkingFor(abs_path), /*flush=*/false));
+                           store::StoreFile(store, abs_path, store::ChunkingFor(abs_path), /*flush=*/false, progress));
     p.oid = m.id;
     p.size = m.size;
     p.files = 1;
@@ -81,7 +81,7 @@ StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_pat
     paths.push_back(JoinPath(abs_path, rel));
     chunking.push_back(store::ChunkingFor(rel));
   }
-  TRAIL_ASSIGN_OR_RETURN(std::vector<store::FileManifest> stored, store::StoreFiles(store, paths, chunking));
+  TRAIL_ASSIGN_OR_RETURN(std::vector<store::FileManifest> stored, store::StoreFiles(store, paths, chunking, progress));
   store::TreeManifest tree;
   for (size_t i = 0; i < files.size(); ++i) {
     tree.entries.push_back({files[i], ModeOf(paths[i]), stored[i].id, stored[i].size});
@@ -178,7 +178,7 @@ Status CheckRestorable(const store::LocalStore& store, const Pointer& p, const s
 }
 
 Status RestorePointer(const store::LocalStore& store, const Pointer& p, const std::string& root, const std::string& rel,
-                      HashCache* cache, const std::string& cache_key) {
+                      HashCache* cache, const std::string& cache_key, ProgressSink* progress) {
   TRAIL_RETURN_IF_ERROR(CheckRelativePath(rel, "path"));
   std::set<std::string> checked;
   TRAIL_RETURN_IF_ERROR(CheckNoLinkBelow(root, rel, &checked));
@@ -186,7 +186,7 @@ Status RestorePointer(const store::LocalStore& store, const Pointer& p, const st
   if (!p.folder) {
     TRAIL_RETURN_IF_ERROR(MakeDirsBelow(root, ParentOf(rel), &checked));
     if (IsDirectory(dest)) return FailedPrecondition(dest + " is a folder; the stored content is a file");
-    TRAIL_RETURN_IF_ERROR(store::RestoreFile(store, p.oid, dest));
+    TRAIL_RETURN_IF_ERROR(store::RestoreFile(store, p.oid, dest, /*verify_whole=*/false, progress));
     if (cache) cache->Remember(dest, cache_key, p.oid);
     return Status::Ok();
   }
@@ -200,10 +200,13 @@ Status RestorePointer(const store::LocalStore& store, const Pointer& p, const st
     const std::string file = JoinPath(root, file_rel);
     if (cache && PathExists(file) && !IsDirectory(file)) {
       auto have = cache->FileId(file, Key(cache_key, e.path));
-      if (have.ok() && *have == e.file) continue;
+      if (have.ok() && *have == e.file) {
+        ReportProgress(progress, 1, e.size);
+        continue;
+      }
     }
     TRAIL_RETURN_IF_ERROR(MakeDirsBelow(root, ParentOf(file_rel), &checked));
-    TRAIL_RETURN_IF_ERROR(store::RestoreFile(store, e.file, file));
+    TRAIL_RETURN_IF_ERROR(store::RestoreFile(store, e.file, file, /*verify_whole=*/false, progress));
     ::chmod(file.c_str(), e.mode);
     if (cache) cache->Remember(file, Key(cache_key, e.path), e.file);
   }

@@ -10,6 +10,7 @@
 #include "store/tree.h"
 #include "tracked/hash_cache.h"
 #include "tracked/pointer.h"
+#include "trail/progress.h"
 #include "trail/status.h"
 
 namespace trail {
@@ -22,8 +23,9 @@ StatusOr<std::vector<std::string>> ListFilesUnder(const std::string& dir, std::v
 // Stores a file (with the chunker preset its name calls for) or a folder (every file, then a
 // tree manifest). Does not flush: the caller flushes once for everything it stores. When
 // `cache` is given, the ids of the files stored are remembered under `cache_key`(/relative).
+// `progress` (may be null) gets each file and its bytes (the caller begins the phase).
 StatusOr<Pointer> StorePath(store::LocalStore& store, const std::string& abs_path, HashCache* cache = nullptr,
-                            const std::string& cache_key = "");
+                            const std::string& cache_key = "", ProgressSink* progress = nullptr);
 
 // The pointer `abs_path` would have now, hashing only (nothing is stored): for status.
 StatusOr<Pointer> PointerOf(const std::string& abs_path, HashCache& cache, const std::string& cache_key);
@@ -44,8 +46,9 @@ Status CheckRestorable(const store::LocalStore& store, const Pointer& p, const s
 
 // Restores what `p` names at `root`/`rel` (a file, or a folder created as needed), after
 // CheckRestorable: nothing is written through a symbolic link. For a folder, files already there
-// with the right content are left alone (checked through `cache`).
+// with the right content are left alone (checked through `cache`). `progress` (may be null)
+// gets each file and its bytes, restored or left alone (the caller begins the phase).
 Status RestorePointer(const store::LocalStore& store, const Pointer& p, const std::string& root, const std::string& rel,
-                      HashCache* cache = nullptr, const std::string& cache_key = "");
+                      HashCache* cache = nullptr, const std::string& cache_key = "", ProgressSink* progress = nullptr);
 
 }  // namespace trail

@@ -1,5 +1,6 @@
 #include "tracked/tracked_data.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -95,6 +96,22 @@ StatusOr<std::vector<TrackedData>> Resolve(Project& project, const std::vector<s
   return out;
 }
 
+// The files and bytes under `full` (a file or a folder) as listed now, for progress totals.
+void CountFiles(const std::string& full, uint64_t& files, uint64_t& bytes) {
+  struct stat st {};
+  if (!IsDirectory(full)) {
+    ++files;
+    if (::stat(full.c_str(), &st) == 0) bytes += static_cast<uint64_t>(st.st_size);
+    return;
+  }
+  auto listed = ListFilesUnder(full, nullptr);
+  if (!listed.ok()) return;  // storing will report it
+  for (const std::string& rel : *listed) {
+    ++files;
+    if (::stat(JoinPath(full, rel).c_str(), &st) == 0) bytes += static_cast<uint64_t>(st.st_size);
+  }
+}
+
 }  // namespace
 
 std::string_view DataStateName(DataState s) {
@@ -136,7 +153,8 @@ StatusOr<std::vector<std::string>> FindPointerFiles(const Project& project) {
   return out;
 }
 
-StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths) {
+StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths,
+                                         ProgressSink* progress) {
   if (abs_paths.empty()) return InvalidArgument("name at least one file or folder to add");
   std::vector<std::string> rels;
   std::vector<std::vector<std::string>> skipped(abs_paths.size());
@@ -151,12 +169,17 @@ StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std
   std::unique_ptr<store::LocalStore> st;
   {
     TRAIL_ASSIGN_OR_RETURN(st, store::LocalStore::OpenForWriting(project.store_dir()));
+    uint64_t total_files = 0, total_bytes = 0;
+    if (progress) {
+      for (const std::string& rel : rels) CountFiles(JoinPath(project.root(), rel), total_files, total_bytes);
+    }
+    ProgressPhase phase(progress, "Adding data", "files", total_files, total_bytes);
     for (size_t i = 0; i < rels.size(); ++i) {
       const std::string& rel = rels[i];
       AddedData a;
       a.path = rel;
       a.skipped = std::move(skipped[i]);
-      TRAIL_ASSIGN_OR_RETURN(a.pointer, StorePath(*st, JoinPath(project.root(), rel), &cache, rel));
+      TRAIL_ASSIGN_OR_RETURN(a.pointer, StorePath(*st, JoinPath(project.root(), rel), &cache, rel, progress));
       out.push_back(a);
     }
     // Content first, durable, then the pointers: a crash in between leaves stored content
@@ -240,8 +263,8 @@ StatusOr<std::vector<TrackedData>> DataStatus(Project& project, const std::vecto
   return data;
 }
 
-StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths,
-                                               bool force) {
+StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths, bool force,
+                                               ProgressSink* progress) {
   // One store open and one hash cache for the comparison and the restore alike: opening the
   // store reads every pack index.
   TRAIL_ASSIGN_OR_RETURN(std::vector<TrackedData> data, Resolve(project, abs_paths));
@@ -275,13 +298,20 @@ StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vect
     if (d.state != DataState::kClean && d.state != DataState::kBroken)
       TRAIL_RETURN_IF_ERROR(CheckRestorable(*st, d.recorded, project.root(), d.path));
   }
+  uint64_t total_files = 0, total_bytes = 0;
+  for (const TrackedData& d : data) {
+    if (d.state == DataState::kClean || d.state == DataState::kBroken) continue;
+    total_files += d.recorded.folder ? d.recorded.files : 1;
+    total_bytes += d.recorded.size;
+  }
+  ProgressPhase phase(total_files ? progress : nullptr, "Checking out data", "files", total_files, total_bytes);
   std::vector<CheckedOut> out;
   for (const TrackedData& d : data) {
     CheckedOut c{d.path, d.state != DataState::kClean && d.state != DataState::kBroken, d.problem};
     if (c.restored) {
       const std::string full = JoinPath(project.root(), d.path);
       if (d.recorded.folder != IsDirectory(full) && PathExists(full)) TRAIL_RETURN_IF_ERROR(RemoveAll(full));
-      TRAIL_RETURN_IF_ERROR(RestorePointer(*st, d.recorded, project.root(), d.path, &cache, d.path));
+      TRAIL_RETURN_IF_ERROR(RestorePointer(*st, d.recorded, project.root(), d.path, &cache, d.path, progress));
       if (d.recorded.folder) {
         // Files the pointer does not have were changes; --force (or a clean state) means drop them.
         TRAIL_ASSIGN_OR_RETURN(store::TreeManifest tree, store::LoadTree(*st, d.recorded.oid));

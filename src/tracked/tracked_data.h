@@ -12,6 +12,7 @@
 
 #include "project/project.h"
 #include "tracked/pointer.h"
+#include "trail/progress.h"
 #include "trail/status.h"
 
 namespace trail {
@@ -29,7 +30,9 @@ struct AddedData {
 // anything) the repository itself, paths outside the work tree, inside .git or .trail, symbolic
 // links and paths through them, names that are not UTF-8 or cannot be written to .gitignore,
 // pointer files themselves, and paths Git already tracks (they would be in Git twice).
-StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths);
+// `progress` (may be null): one phase, "Adding data", counting files and bytes.
+StatusOr<std::vector<AddedData>> AddData(Project& project, const std::vector<std::string>& abs_paths,
+                                         ProgressSink* progress = nullptr);
 
 // kBroken: the pointer cannot be used (it does not parse, disagrees with the store, or what it
 // names is damaged); TrackedData::problem says why. Other paths are still handled.
@@ -57,7 +60,9 @@ struct CheckedOut {
 // Restores data that is missing or differs from its pointer. Data with changes the store does
 // not have is refused (all of it before anything is written) unless `force`. Broken pointers
 // are left alone and named in their CheckedOut; the other paths are restored.
-StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths, bool force);
+// `progress` (may be null): one phase, "Checking out data", over what is to be restored.
+StatusOr<std::vector<CheckedOut>> CheckoutData(Project& project, const std::vector<std::string>& abs_paths, bool force,
+                                               ProgressSink* progress = nullptr);
 
 // Every pointer file in the work tree, relative to the root, sorted.
 StatusOr<std::vector<std::string>> FindPointerFiles(const Project& project);

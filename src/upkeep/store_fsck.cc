@@ -27,11 +27,19 @@ struct BlobCheck {
   std::unordered_map<BlobKey, std::string, BlobKeyHash> bad;
 };
 
-void CheckPacks(const LocalStore& store, FsckReport& report, BlobCheck& check) {
+void CheckPacks(const LocalStore& store, FsckReport& report, BlobCheck& check, ProgressSink* progress) {
   // Packs the store left out because their file is missing or short are checked the same way.
   std::vector<LocalStore::PackInfo> packs = store.Packs();
   for (const LocalStore::PackInfo& p : store.UnusablePacks()) packs.push_back(p);
+  std::vector<uint64_t> sizes;
+  uint64_t total_bytes = 0;
   for (const LocalStore::PackInfo& p : packs) {
+    sizes.push_back(LocalStore::FileBytes(store.PackPath(p.id)));
+    total_bytes += sizes.back();
+  }
+  ProgressPhase phase(progress, "Checking objects", "packs", packs.size(), total_bytes);
+  for (size_t i = 0; i < packs.size(); ++i) {
+    const LocalStore::PackInfo& p = packs[i];
     ++report.packs;
     report.blobs += p.entries.size();
     auto mark_all_bad = [&](const std::string& why) {
@@ -58,6 +66,7 @@ void CheckPacks(const LocalStore& store, FsckReport& report, BlobCheck& check) {
     } else if (!checked.damaged.ok()) {
       report.problems.push_back("corrupt pack " + p.id + ": " + checked.damaged.message());
     }
+    ReportProgress(progress, 1, sizes[i]);
   }
 }
 
@@ -102,7 +111,7 @@ void CheckRoots(const LocalStore& store, const StoreRoots& roots, const BlobChec
 
 }  // namespace
 
-StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoots* roots) {
+StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoots* roots, ProgressSink* progress) {
   FsckReport report;
   if (!IsDirectory(store_dir)) {
     // No store yet: fine when nothing needs one.
@@ -121,7 +130,7 @@ StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoot
                               " (its pack's objects count as missing; trail fsck --repair rebuilds it from the pack)");
   }
   BlobCheck check;
-  CheckPacks(*store, report, check);
+  CheckPacks(*store, report, check, progress);
   UnindexedPacks(*store, bad_indexes, report);
   if (roots != nullptr) CheckRoots(*store, *roots, check, report);
   return report;
@@ -129,24 +138,24 @@ StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoot
 
 namespace {
 
-StatusOr<FsckReport> CheckProject(Project& project) {
+StatusOr<FsckReport> CheckProject(Project& project, ProgressSink* progress) {
   auto roots = CollectStoreRoots(project);
   if (!roots.ok()) {
-    TRAIL_ASSIGN_OR_RETURN(FsckReport report, CheckStoreDir(project.store_dir(), nullptr));
+    TRAIL_ASSIGN_OR_RETURN(FsckReport report, CheckStoreDir(project.store_dir(), nullptr, progress));
     report.problems.push_back("cannot list what the repository needs: " + roots.status().message());
     return report;
   }
-  return CheckStoreDir(project.store_dir(), &*roots);
+  return CheckStoreDir(project.store_dir(), &*roots, progress);
 }
 
 }  // namespace
 
-StatusOr<FsckReport> CheckStore(Project& project, bool repair) {
+StatusOr<FsckReport> CheckStore(Project& project, bool repair, ProgressSink* progress) {
   std::vector<std::string> repaired;
   if (repair) {
     TRAIL_ASSIGN_OR_RETURN(repaired, RepairStore(project.store_dir()));
   }
-  TRAIL_ASSIGN_OR_RETURN(FsckReport report, CheckProject(project));
+  TRAIL_ASSIGN_OR_RETURN(FsckReport report, CheckProject(project, progress));
   report.repaired = std::move(repaired);
   return report;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "project/project.h"
+#include "trail/progress.h"
 #include "trail/status.h"
 #include "upkeep/store_roots.h"
 
@@ -31,9 +32,11 @@ struct FsckReport {
 // Checks the store of `project` against its roots. An error only when the check itself could
 // not run (no repository); a root collection that fails is reported as a problem. With
 // `repair`, RepairStore runs first, and the check reports what is left.
-StatusOr<FsckReport> CheckStore(Project& project, bool repair = false);
+// `progress` (may be null): one phase, "Checking objects", over the packs and their bytes.
+StatusOr<FsckReport> CheckStore(Project& project, bool repair = false, ProgressSink* progress = nullptr);
 
 // The same on a store folder; `roots` may be null (packs only).
-StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoots* roots);
+StatusOr<FsckReport> CheckStoreDir(const std::string& store_dir, const StoreRoots* roots,
+                                   ProgressSink* progress = nullptr);
 
 }  // namespace trail

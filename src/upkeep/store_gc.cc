@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -85,7 +86,10 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
   // Mark.
   BlobSet live;
   Status fatal = Status::Ok();
+  std::optional<ProgressPhase> marking;
+  marking.emplace(options.progress, "Marking live objects", "roots", roots.roots.size(), 0);
   for (const StoreRoot& root : roots.roots) {
+    ReportProgress(options.progress, 1, 0);
     ForEachNeededBlob(*store, root, [&](const BlobKey& key, const Status& read) {
       if (!read.ok()) {
         if (read.code() == Code::kNotFound) {
@@ -99,6 +103,7 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
       return live.insert(key).second || key.type == BlobType::kChunk;
     });
   }
+  marking.reset();
   TRAIL_RETURN_IF_ERROR(fatal);
   result.live_blobs = live.size();
 
@@ -165,9 +170,15 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
 
   std::unordered_set<std::string> rewritten, published;
   if (!to_rewrite.empty()) {
+    // One call rewrites them all (their live blobs may share new packs): the phase shows the
+    // time it takes and ends with all of them.
+    uint64_t rewrite_bytes = 0;
+    for (const LocalStore::PackInfo& p : to_rewrite) rewrite_bytes += LocalStore::FileBytes(store->PackPath(p.id));
+    ProgressPhase phase(options.progress, "Rewriting packs", "packs", to_rewrite.size(), rewrite_bytes);
     TRAIL_ASSIGN_OR_RETURN(std::vector<std::string> done,
                            store->Repack(to_rewrite, live, &result.warnings, &published, env));
     rewritten.insert(done.begin(), done.end());
+    ReportProgress(options.progress, to_rewrite.size(), rewrite_bytes);
   }
   for (auto it = result.actions.begin(); it != result.actions.end();) {
     // A pack the rewrite just published may have the id of one judged dead: the same blobs,

@@ -21,6 +21,7 @@
 
 #include "project/project.h"
 #include "store/local_store.h"
+#include "trail/progress.h"
 #include "trail/status.h"
 #include "upkeep/store_roots.h"
 
@@ -32,6 +33,9 @@ struct GcOptions {
   int64_t temp_age_s = 3600;
   // Seconds since the epoch; injectable so tests can age temp files without sleeping.
   std::time_t now = 0;  // 0: the real clock
+  // Phases "Marking live objects" (roots) and, unless a dry run, "Rewriting packs"; may be null.
+  // Must outlive the call.
+  ProgressSink* progress = nullptr;
 };
 
 struct GcPackAction {

@@ -42,8 +42,9 @@ TRAIL = _find_trail()
 
 
 def base_env(home):
+    # Colour is the terminal's business (docs/cli.md): the tests read plain text unless they ask.
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith("TRAIL_") and not k.startswith("GIT_")}
+           if not k.startswith("TRAIL_") and not k.startswith("GIT_") and k not in ("NO_COLOR", "CLICOLOR_FORCE")}
     env["TRAIL_BIN"] = TRAIL
     env["HOME"] = str(home)
     env["XDG_CONFIG_HOME"] = str(Path(home) / ".config")

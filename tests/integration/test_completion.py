@@ -1,7 +1,10 @@
-"""Shell completion (`trail completion bash`) and the hidden `trail __complete`: the generated
-script is sourced in a real bash, its function called as bash's completion would call it
-(COMP_WORDS / COMP_CWORD), and COMPREPLY checked."""
+"""Shell completion (`trail completion bash|zsh|fish`) and the hidden `trail __complete`: the
+generated script is sourced in the real shell. bash: its function called as bash's completion
+would call it (COMP_WORDS / COMP_CWORD), and COMPREPLY checked; zsh: `_trail` called with
+`words` / CURRENT / PREFIX set and zsh's completers (compadd, _describe, _files) replaced by ones
+that print what they were offered; fish: `complete -C`, fish's own completion engine."""
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,8 +30,14 @@ def setup(tmp_path_factory):
     (bindir / "trail").symlink_to(TRAIL)
     script = base / "trail.bash"
     script.write_text(trail("completion", "bash", cwd=base).stdout)
-    env = env_with(PATH=f"{bindir}:{os.environ.get('PATH', '/usr/bin:/bin')}")
-    return {"repo": repo, "base": base, "script": script, "env": env}
+    zsh_script = base / "_trail"
+    zsh_script.write_text(trail("completion", "zsh", cwd=base).stdout)
+    fish_script = base / "trail.fish"
+    fish_script.write_text(trail("completion", "fish", cwd=base).stdout)
+    (base / "home").mkdir()
+    env = env_with(PATH=f"{bindir}:{os.environ.get('PATH', '/usr/bin:/bin')}", HOME=str(base / "home"),
+                   XDG_CONFIG_HOME=str(base / "home"), XDG_DATA_HOME=str(base / "home"))
+    return {"repo": repo, "base": base, "script": script, "zsh": zsh_script, "fish": fish_script, "env": env}
 
 
 def complete(setup, line, cwd=None):
@@ -162,3 +171,113 @@ def test_cmake_install_puts_binary_completion_and_man_pages_in_place(setup):
                               text=True, env=dict(os.environ, PYTHONPATH=str(packages[0].parent)), cwd=prefix)
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.strip() == str(packages[0] / "__init__.py")
+
+
+# zsh's completers, replaced by ones that print what they are offered (filtered by PREFIX as
+# theirs are): compadd's words, _describe's "name:description" entries, "<files>" for _files.
+ZSH_STUBS = r"""
+compdef() { : }
+compadd() {
+  while [[ $# -gt 0 && $1 != -- ]]; do shift; done
+  shift
+  local w
+  for w in "$@"; do [[ $w == ${PREFIX}* ]] && print -r -- "$w"; done
+}
+_describe() {
+  local entry
+  for entry in "${(@P)${@[-1]}}"; do [[ $entry == ${PREFIX}* ]] && print -r -- "$entry"; done
+}
+_files() { print -r -- '<files>' }
+_command_names() { print -r -- '<commands>' }
+"""
+
+
+def zsh_complete(setup, line, cwd=None):
+    """What zsh would be offered for `line` with the cursor at its end."""
+    words = line.split()
+    if line.endswith(" "):
+        words.append("")
+    program = (ZSH_STUBS + f"source {setup['zsh']}\n"
+               "words=(\"$@\"); CURRENT=$#; PREFIX=${words[-1]}\n"
+               "_trail\n")
+    proc = subprocess.run(["zsh", "-f", "-c", program, "zsh", *words], cwd=str(cwd or setup["repo"]),
+                          capture_output=True, text=True, env=setup["env"], timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", proc.stderr
+    return [w for w in proc.stdout.split("\n") if w]
+
+
+def fish_complete(setup, line, cwd=None):
+    """fish's own completions for `line` (cursor at its end): [(word, description)]."""
+    proc = subprocess.run(["fish", "--no-config", "-c", f"source {setup['fish']}; complete -C $argv[1]", line],
+                          cwd=str(cwd or setup["repo"]), capture_output=True, text=True, env=setup["env"],
+                          timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", proc.stderr
+    return [tuple((w.split("\t") + [""])[:2]) for w in proc.stdout.split("\n") if w]
+
+
+needs_zsh = pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed (scripts/setup.sh)")
+needs_fish = pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (scripts/setup.sh)")
+
+
+@needs_zsh
+def test_zsh_script_parses_and_completes_commands_with_their_descriptions(setup):
+    assert subprocess.run(["zsh", "-n", str(setup["zsh"])]).returncode == 0
+    assert setup["zsh"].read_text().startswith("#compdef trail\n")
+    names = [e.split(":", 1)[0] for e in zsh_complete(setup, "trail re")]
+    assert names == ["reproduce", "remote"]
+    entries = zsh_complete(setup, "trail sh")
+    assert entries == ["show:print one run's whole record"]
+    assert [e.split(":", 1)[0] for e in zsh_complete(setup, "trail model ")] == [
+        "inspect", "diff", "register", "alias", "ls", "show"]
+
+
+@needs_zsh
+def test_zsh_options_choices_runs_remotes_and_files(setup):
+    options = zsh_complete(setup, "trail push --")
+    assert "--remote:the remote to use (default: trail remote default's, else the only one, else origin)" in options
+    assert any(o.startswith("--progress:") for o in options)
+    assert zsh_complete(setup, "trail show --format j") == ["json"]
+    assert zsh_complete(setup, "trail --color ") == ["auto", "always", "never"]
+    assert zsh_complete(setup, "trail show ") == ["p-2", "p-1"]
+    assert zsh_complete(setup, "trail diff p-2 ") == ["p-2", "p-1"]
+    assert zsh_complete(setup, "trail run --resume p-1") == ["p-1"]
+    assert zsh_complete(setup, "trail push ") == ["backup", "origin"]
+    assert zsh_complete(setup, "trail pull -r o") == ["origin"]
+    assert zsh_complete(setup, "trail sweep ") == ["<files>"]
+    assert zsh_complete(setup, "trail run -- ") == ["<commands>"]
+    assert zsh_complete(setup, f"trail -C {setup['repo']} show ", cwd=setup["base"]) == ["p-2", "p-1"]
+    assert zsh_complete(setup, "trail show ", cwd=setup["base"]) == []
+
+
+@needs_fish
+def test_fish_commands_with_descriptions(setup):
+    assert fish_complete(setup, "trail sh") == [("show", "print one run's whole record")]
+    assert {w for w, _ in fish_complete(setup, "trail re")} == {"reproduce", "remote"}
+    assert {w for w, _ in fish_complete(setup, "trail model ")} == {"inspect", "diff", "register", "alias", "ls", "show"}
+    assert "__complete" not in {w for w, _ in fish_complete(setup, "trail ")}
+
+
+@needs_fish
+def test_fish_options_choices_runs_remotes_and_files(setup):
+    options = dict(fish_complete(setup, "trail push --"))
+    assert options["--remote"].startswith("the remote to use")
+    assert "--progress" in options and "--jobs" in options
+    assert [w for w, _ in fish_complete(setup, "trail show --format j")] == ["json"]
+    assert {w for w, _ in fish_complete(setup, "trail --color ")} == {"auto", "always", "never"}
+    assert {w for w, _ in fish_complete(setup, "trail show ")} == {"p-1", "p-2"}
+    assert {w for w, _ in fish_complete(setup, "trail diff p-2 ")} == {"p-1", "p-2"}
+    assert {w for w, _ in fish_complete(setup, "trail push ")} == {"backup", "origin"}
+    assert {w for w, _ in fish_complete(setup, "trail pull -r o")} == {"origin"}
+    assert {w for w, _ in fish_complete(setup, f"trail -C {setup['repo']} show ", cwd=setup["base"])} == {"p-1", "p-2"}
+    assert fish_complete(setup, "trail show ", cwd=setup["base"]) == []
+    (setup["base"] / "spec-two.yaml").write_text("x")
+    assert ("spec-two.yaml", "") in fish_complete(setup, "trail sweep spec-t", cwd=setup["base"])
+
+
+def test_generated_scripts_are_installed_where_each_shell_looks(setup):
+    """cmake --install's rules (CMakeLists.txt) put the three scripts beside bash's."""
+    cmake = (Path(__file__).resolve().parents[2] / "CMakeLists.txt").read_text()
+    assert "completion/_trail DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/site-functions" in cmake
+    assert "completion/trail.fish DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d" in cmake

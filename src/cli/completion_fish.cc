@@ -1,0 +1,148 @@
+// trail completion fish: fish's `complete` rules, one per subcommand, option and positional,
+// each guarded by where the words before the cursor lead in the command tree (the same walk as
+// bash's and zsh's scripts, in __trail_state).
+#include <string>
+#include <vector>
+
+#include "completion_script.h"
+
+namespace trail::cli {
+namespace {
+
+// __trail_state walks the words before the cursor: __trail_subs lists "PATH|NAME" for every
+// subcommand and __trail_valued "PATH|OPTION" for every option that takes a value. It sets
+// __trail_path (the command, '' for trail; DASHDASH after `trail run --`), __trail_npos (the
+// positionals seen) and __trail_cdir (git's -C DIR, for __complete).
+constexpr const char* kFishDriver = R"FISH(
+function __trail_state
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -g __trail_path ''
+    set -g __trail_npos 0
+    set -g __trail_cdir
+    set -l skip 0
+    set -l cdir 0
+    for w in $tokens
+        if test $skip = 1
+            set skip 0
+            if test $cdir = 1
+                set -g -a __trail_cdir -C $w
+                set cdir 0
+            end
+            continue
+        end
+        if test "$w" = --
+            set -g __trail_path DASHDASH
+            return
+        end
+        if string match -q -- '-*' $w
+            if contains -- "$__trail_path|$w" $__trail_valued
+                set skip 1
+                test -z "$__trail_path"; and test "x$w" = x-C; and set cdir 1
+            end
+            continue
+        end
+        if test $__trail_npos = 0; and contains -- "$__trail_path|$w" $__trail_subs
+            set -g __trail_path (string trim -- "$__trail_path $w")
+            continue
+        end
+        set -g __trail_npos (math $__trail_npos + 1)
+    end
+end
+
+function __trail_at -a want
+    __trail_state
+    test "$__trail_path" = "$want"
+end
+
+function __trail_sub -a want
+    __trail_at $want; and test $__trail_npos = 0
+end
+
+function __trail_pos -a want n rep
+    __trail_at $want; or return 1
+    test $__trail_npos = $n; and return 0
+    test $rep = 1; and test $__trail_npos -ge $n
+end
+
+function __trail_words -a what
+    set -l cmd (commandline -opc)[1]
+    __trail_state
+    $cmd $__trail_cdir __complete $what (commandline -ct) 2>/dev/null
+end
+
+complete -c trail -f
+complete -c trail -n '__trail_at DASHDASH' -F
+)FISH";
+
+// The arguments of `complete` that offer a value of this kind. An option's path comes from fish
+// itself (-r): -F on an option's rule would offer files for every word its condition holds for.
+std::string ValueArgs(const OptionInfo& o, bool option) {
+  switch (o.kind) {
+    case ValueKind::kRuns:
+      return " -a '(__trail_words runs)'";
+    case ValueKind::kRemotes:
+      return " -a '(__trail_words remotes)'";
+    case ValueKind::kFiles:
+      return option ? "" : " -F";
+    case ValueKind::kChoices:
+      return " -a " + FishQuote(JoinPlain(o.choices, ' '));
+    case ValueKind::kNone:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string FishScript(const std::vector<CommandInfo>& tree) {
+  std::string subs, valued, rules;
+  for (const CommandInfo& c : tree) {
+    const std::string path = JoinPlain(c.path, ' ');
+    for (size_t child : c.children) {
+      const std::string& name = tree[child].path.back();
+      if (!PlainWord(name)) continue;
+      subs += " " + FishQuote(path + "|" + name);
+      rules += "complete -c trail -n " + FishQuote("__trail_sub " + FishQuote(path)) + " -a " + FishQuote(name) +
+               " -d " + FishQuote(OneLine(tree[child].description)) + "\n";
+    }
+    for (const OptionInfo& o : c.options) {
+      std::string names;
+      for (const auto& n : o.names) {
+        if (!PlainWord(n)) continue;
+        if (!o.value_name.empty()) valued += " " + FishQuote(path + "|" + n);
+        if (n.rfind("--", 0) == 0)
+          names += " -l " + n.substr(2);
+        else if (n.size() == 2)
+          names += " -s " + n.substr(1);
+        else
+          names += " -o " + n.substr(1);
+      }
+      if (names.empty()) continue;
+      rules += "complete -c trail -n " + FishQuote("__trail_at " + FishQuote(path)) + names;
+      // -r lets fish offer files for the value, -x (-r -f) does not.
+      if (!o.value_name.empty())
+        rules += o.kind == ValueKind::kFiles ? std::string(" -r") : " -x" + ValueArgs(o, /*option=*/true);
+      rules += " -d " + FishQuote(OneLine(o.description)) + "\n";
+    }
+    for (size_t i = 0; i < c.positionals.size(); ++i) {
+      const OptionInfo& p = c.positionals[i];
+      const std::string args = ValueArgs(p, /*option=*/false);
+      if (args.empty()) continue;
+      const std::string cond = "__trail_pos " + FishQuote(path) + " " + std::to_string(i) + " " +
+                               (p.repeats && i + 1 == c.positionals.size() ? "1" : "0");
+      rules += "complete -c trail -n " + FishQuote(cond) + args + "\n";
+    }
+  }
+  std::string s =
+      "# fish completion for trail, generated by `trail completion fish` from its command tree.\n"
+      "# Use: trail completion fish | source, or save it as ~/.config/fish/completions/trail.fish\n"
+      "# (cmake --install puts it in share/fish/vendor_completions.d).\n\n";
+  s += "set -g __trail_subs" + subs + "\n";
+  s += "set -g __trail_valued" + valued + "\n";
+  s += kFishDriver;
+  s += "\n" + rules;
+  return s;
+}
+
+}  // namespace trail::cli
