@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything trail needs to build, test and run its examples on Debian 12.
+# Installs everything trail needs to build and run its examples on Debian 12; with --tests, also
+# what only the test suite uses (scripts/test.sh passes it; the quick start's demo does not).
 # Idempotent: packages already present are skipped quickly.
 set -euo pipefail
 
@@ -14,17 +15,20 @@ PACKAGES=(
   hyperfine time clang-format lld
   libcurl4-openssl-dev zlib1g-dev awscli
   git-lfs git-annex
-  libcpp-httplib-dev chromium
+  libcpp-httplib-dev
   libzip-dev libhdf5-dev libsnappy-dev libleveldb-dev python3-h5py python3-onnx
-  openssh-server openssh-client  # tests only: the Git server of test_ssh_remote.py
-  # Test only: tests/integration/slurm_cluster.py starts a one-node Slurm cluster (slurmctld,
-  # slurmd, munged under a temporary folder; no system service). slurm-wlm brings the client tools.
-  slurm-wlm munge
 )
-# For the tests only (the demo needs none of them): the shells whose completion scripts the tests
-# drive (zsh, fish) and tmux, in which a test can look at a progress line as a terminal shows it.
-TEST_PACKAGES=(zsh fish tmux)
-PACKAGES+=("${TEST_PACKAGES[@]}")
+# For the tests only (the demo needs none of them):
+TEST_PACKAGES=(
+  chromium                      # the web UI's browser tests (driven by playwright-core)
+  openssh-server openssh-client # the Git server of test_ssh_remote.py
+  # tests/integration/slurm_cluster.py starts a one-node Slurm cluster (slurmctld, slurmd, munged
+  # under a temporary folder; no system service). slurm-wlm brings the client tools.
+  slurm-wlm munge
+  zsh fish # the shells whose completion scripts the tests drive
+  tmux     # a terminal in which a test looks at a progress line as a person would
+)
+if [ "${1:-}" = "--tests" ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

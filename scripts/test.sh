@@ -12,7 +12,7 @@
 # plain unit tests for a developer's edit-test loop; the suite does not need them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --tests
 JOBS="${TRAIL_BUILD_JOBS:-2}"
 # Every build here is a unity build (each target's sources compiled 16 to a translation unit, so
 # the heavy headers are parsed and their templates instantiated once per batch): about half the
