@@ -17,7 +17,7 @@
 namespace trail::api {
 namespace {
 
-class NullObserver : public RunObserver {
+class QuietExportObserver : public RunObserver {
  public:
   void Started(const std::string&) override {}
   void Finished(const Json&) override {}
@@ -41,7 +41,7 @@ class ExportTest : public ::testing::Test {
     auto project = Project::Open(*root_, nullptr);
     ASSERT_TRUE(project.ok()) << project.status().message();
     project_ = project->release();
-    NullObserver observer;
+    QuietExportObserver observer;
     RunRequest first;
     first.argv = {
         "/bin/sh", "-c",

@@ -9,6 +9,7 @@
 #include "base/paths.h"
 #include "base/safe_path.h"
 #include "base/text.h"
+#include "record/params.h"
 
 namespace trail::record {
 namespace {
@@ -16,15 +17,6 @@ namespace {
 // Params land a few levels deep in run.yaml: keep them well inside the depth records are read
 // with (as params.cc does).
 constexpr int kMaxParamsDepth = kMaxRecordDepth / 4;
-
-void Flatten(const Json& v, const std::string& prefix, Json& out) {
-  if (v.is_object()) {
-    for (auto it = v.begin(); it != v.end(); ++it)
-      Flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
-  } else if (!prefix.empty()) {
-    out[prefix] = v;
-  }
-}
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -102,7 +94,7 @@ StatusOr<Json> ParamsFromDvcYaml(const std::string& dir) {
     TRAIL_ASSIGN_OR_RETURN(Json file_doc, ParseYaml(*file_text, l.file, kMaxParamsDepth));
     if (!file_doc.is_object() && !file_doc.is_null()) return InvalidArgument(l.file + ": expected a mapping of params");
     Json flat = Json::object();
-    Flatten(file_doc, "", flat);
+    FlattenParams(file_doc, "", flat);
     if (l.keys.empty()) {
       for (auto it = flat.begin(); it != flat.end(); ++it) out[it.key()] = it.value();
       continue;

@@ -16,16 +16,16 @@ bool LooksLikeNegativeNumber(const std::string& a) {
   return a.size() > 1 && a[0] == '-' && (std::isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.');
 }
 
-void Flatten(const Json& v, const std::string& prefix, Json& out) {
+}  // namespace
+
+void FlattenParams(const Json& v, const std::string& prefix, Json& out) {
   if (v.is_object()) {
     for (auto it = v.begin(); it != v.end(); ++it)
-      Flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+      FlattenParams(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
   } else if (!prefix.empty()) {
     out[prefix] = v;
   }
 }
-
-}  // namespace
 
 Json ParamsFromArgs(const std::vector<std::string>& argv) {
   Json params = Json::object();
@@ -74,7 +74,7 @@ StatusOr<Json> ParamsFromFiles(const std::string& dir) {
     // depth records are read with.
     TRAIL_ASSIGN_OR_RETURN(Json doc, ParseYaml(*text, path, kMaxRecordDepth / 4));
     if (!doc.is_object() && !doc.is_null()) return InvalidArgument(path + ": expected a mapping of params");
-    Flatten(doc, "", out);
+    FlattenParams(doc, "", out);
   }
   return out;
 }

@@ -17,6 +17,9 @@ namespace trail::record {
 
 // Long options found in argv[1..] of the training command.
 Json ParamsFromArgs(const std::vector<std::string>& argv);
+// Nested maps flattened into `out` with dotted keys (`{train: {lr: 1}}` -> `train.lr`), as
+// params files and `dvc params diff` name them; lists and scalars are values.
+void FlattenParams(const Json& v, const std::string& prefix, Json& out);
 // "key=value" strings from -p / --tag; InvalidArgument naming the bad one.
 StatusOr<Json> ParseAssignments(const std::vector<std::string>& items, const char* flag, bool typed);
 // Flattened params of params.yaml or params.json in `dir` (empty object if neither exists), and

@@ -19,8 +19,6 @@
 namespace trail {
 namespace {
 
-// Files modified a little before the run started still count (as file_metrics.cc does).
-constexpr double kMtimeSlackSeconds = 2;
 // Metric documents are small; deeper nesting is refused rather than walked.
 constexpr int kMaxMetricsDepth = 16;
 constexpr std::string_view kDvcliveSeriesDir = "plots/metrics";

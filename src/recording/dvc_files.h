@@ -19,6 +19,13 @@
 #include "metrics/metric_set.h"
 
 namespace trail {
+// Files modified a little before the run started still count as the run's (file metrics and
+// DVC's files alike): file systems with coarse timestamps, and a writer opened just before the
+// clock read.
+inline constexpr double kMtimeSlackSeconds = 2;
+}  // namespace trail
+
+namespace trail {
 
 inline constexpr int64_t kMaxDvcFileBytes = int64_t{1} << 20;         // dvc.yaml, metrics files
 inline constexpr int64_t kMaxDvcliveSeriesBytes = int64_t{64} << 20;  // one dvclive TSV

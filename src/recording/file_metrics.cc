@@ -10,9 +10,6 @@
 namespace trail {
 namespace {
 
-// Files modified a little before the run started still count: file systems
-// with coarse timestamps, and a writer opened just before the clock read.
-constexpr double kMtimeSlackSeconds = 2;
 constexpr size_t kMaxFiles = 256;  // files followed at once; more are reported and ignored
 
 bool IsSplitFolder(std::string_view name) {

@@ -10,11 +10,6 @@
 namespace trail::remote {
 namespace {
 
-std::string Get(const EnvLookup& env, const std::string& name) {
-  std::optional<std::string> v = env(name);
-  return v ? *v : std::string();
-}
-
 // The file's section for `section`, or an empty map (an absent or unreadable file is no error:
 // the variables may supply everything).
 std::map<std::string, std::string> ReadSection(const std::string& path, const std::string& section) {
@@ -25,11 +20,6 @@ std::map<std::string, std::string> ReadSection(const std::string& path, const st
   return it == sections.end() ? std::map<std::string, std::string>{} : it->second;
 }
 
-std::string Value(const std::map<std::string, std::string>& section, const std::string& key) {
-  auto it = section.find(key);
-  return it == section.end() ? std::string() : it->second;
-}
-
 }  // namespace
 
 EnvLookup ProcessEnv() {
@@ -38,6 +28,16 @@ EnvLookup ProcessEnv() {
     if (!v) return std::nullopt;
     return std::string(v);
   };
+}
+
+std::string IniValue(const std::map<std::string, std::string>& section, const std::string& key) {
+  auto it = section.find(key);
+  return it == section.end() ? std::string() : it->second;
+}
+
+std::string EnvValue(const EnvLookup& env, const std::string& name) {
+  std::optional<std::string> v = env(name);
+  return v ? *v : std::string();
 }
 
 IniSections ParseIni(std::string_view text) {
@@ -76,10 +76,10 @@ IniSections ParseIni(std::string_view text) {
 }
 
 StatusOr<S3Settings> LoadS3Settings(const EnvLookup& env) {
-  const std::string home = Get(env, "HOME");
-  std::string profile = Get(env, "AWS_PROFILE");
+  const std::string home = EnvValue(env, "HOME");
+  std::string profile = EnvValue(env, "AWS_PROFILE");
   if (profile.empty()) profile = "default";
-  std::string config_file = Get(env, "AWS_CONFIG_FILE");
+  std::string config_file = EnvValue(env, "AWS_CONFIG_FILE");
   if (config_file.empty() && !home.empty()) config_file = home + "/.aws/config";
   auto config = config_file.empty() ? std::map<std::string, std::string>{}
                                     : ReadSection(config_file, profile == "default" ? profile : "profile " + profile);
@@ -94,9 +94,9 @@ StatusOr<S3Settings> LoadS3Settings(const EnvLookup& env) {
   settings.region = ResolveAwsRegion(env, profile);
 
   for (const char* name : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
-    if (settings.endpoint.empty()) settings.endpoint = Get(env, name);
+    if (settings.endpoint.empty()) settings.endpoint = EnvValue(env, name);
   }
-  if (settings.endpoint.empty()) settings.endpoint = Value(config, "endpoint_url");
+  if (settings.endpoint.empty()) settings.endpoint = IniValue(config, "endpoint_url");
   return settings;
 }
 

@@ -47,5 +47,9 @@ StatusOr<S3Settings> LoadS3Settings(const EnvLookup& env);
 // file's nested "s3 =" blocks) are ignored.
 using IniSections = std::map<std::string, std::map<std::string, std::string>>;
 IniSections ParseIni(std::string_view text);
+// A section's value for `key`, "" when absent.
+std::string IniValue(const std::map<std::string, std::string>& section, const std::string& key);
+// An environment variable's value, "" when unset.
+std::string EnvValue(const EnvLookup& env, const std::string& name);
 
 }  // namespace trail::remote

@@ -10,26 +10,16 @@ namespace {
 
 using Section = std::map<std::string, std::string>;
 
-std::string Get(const EnvLookup& env, const std::string& name) {
-  std::optional<std::string> v = env(name);
-  return v ? *v : std::string();
-}
-
-std::string Value(const Section& section, const std::string& key) {
-  auto it = section.find(key);
-  return it == section.end() ? std::string() : it->second;
-}
-
 // The two AWS files, read once per resolution. An absent or unreadable file is no error.
 struct AwsFiles {
   std::string credentials_path;
   IniSections credentials, config;
 
   explicit AwsFiles(const EnvLookup& env) {
-    const std::string home = Get(env, "HOME");
-    credentials_path = Get(env, "AWS_SHARED_CREDENTIALS_FILE");
+    const std::string home = EnvValue(env, "HOME");
+    credentials_path = EnvValue(env, "AWS_SHARED_CREDENTIALS_FILE");
     if (credentials_path.empty() && !home.empty()) credentials_path = home + "/.aws/credentials";
-    std::string config_path = Get(env, "AWS_CONFIG_FILE");
+    std::string config_path = EnvValue(env, "AWS_CONFIG_FILE");
     if (config_path.empty() && !home.empty()) config_path = home + "/.aws/config";
     if (StatusOr<std::string> text = ReadFile(credentials_path); !credentials_path.empty() && text.ok())
       credentials = ParseIni(*text);
@@ -59,10 +49,10 @@ struct AwsFiles {
 
 std::optional<ResolvedCredentials> EnvironmentKeys(const EnvLookup& env) {
   ResolvedCredentials c;
-  c.credentials.access_key_id = Get(env, "AWS_ACCESS_KEY_ID");
-  c.credentials.secret_access_key = Get(env, "AWS_SECRET_ACCESS_KEY");
+  c.credentials.access_key_id = EnvValue(env, "AWS_ACCESS_KEY_ID");
+  c.credentials.secret_access_key = EnvValue(env, "AWS_SECRET_ACCESS_KEY");
   if (c.credentials.access_key_id.empty() || c.credentials.secret_access_key.empty()) return std::nullopt;
-  c.credentials.session_token = Get(env, "AWS_SESSION_TOKEN");
+  c.credentials.session_token = EnvValue(env, "AWS_SESSION_TOKEN");
   c.source = "environment";
   return c;
 }
@@ -70,9 +60,9 @@ std::optional<ResolvedCredentials> EnvironmentKeys(const EnvLookup& env) {
 std::optional<ResolvedCredentials> StaticKeys(const AwsFiles& files, const std::string& profile) {
   for (const Section& section : {files.CredentialsSection(profile), files.ConfigSection(profile)}) {
     ResolvedCredentials c;
-    c.credentials.access_key_id = Value(section, "aws_access_key_id");
-    c.credentials.secret_access_key = Value(section, "aws_secret_access_key");
-    c.credentials.session_token = Value(section, "aws_session_token");
+    c.credentials.access_key_id = IniValue(section, "aws_access_key_id");
+    c.credentials.secret_access_key = IniValue(section, "aws_secret_access_key");
+    c.credentials.session_token = IniValue(section, "aws_session_token");
     c.source = "profile " + profile;
     if (!c.credentials.access_key_id.empty() && !c.credentials.secret_access_key.empty()) return c;
   }
@@ -88,7 +78,7 @@ class Chain {
   StatusOr<ResolvedCredentials> Resolve() {
     if (std::optional<ResolvedCredentials> c = EnvironmentKeys(env_)) return *c;
     const Section profile = files_.Merged(profile_);
-    if (!Value(profile, "role_arn").empty()) {
+    if (!IniValue(profile, "role_arn").empty()) {
       std::vector<std::string> path;
       return AssumeRoleOf(profile_, &path);
     }
@@ -98,7 +88,7 @@ class Chain {
                            SsoCredentials(env_, profile, files_.config, std::time(nullptr)));
     if (sso) return *sso;
     if (std::optional<ResolvedCredentials> c = StaticKeys(files_, profile_)) return *c;
-    if (const std::string process = Value(profile, "credential_process"); !process.empty())
+    if (const std::string process = IniValue(profile, "credential_process"); !process.empty())
       return ProcessCredentials(process);
     TRAIL_ASSIGN_OR_RETURN(std::optional<ResolvedCredentials> container, ContainerCredentials(env_));
     if (container) return *container;
@@ -117,14 +107,14 @@ class Chain {
   StatusOr<ResolvedCredentials> AssumeRoleOf(const std::string& name, std::vector<std::string>* path) {
     const Section profile = files_.Merged(name);
     path->push_back(name);
-    const std::string role_arn = Value(profile, "role_arn");
-    const std::string session_name = Value(profile, "role_session_name");
-    if (const std::string token_file = Value(profile, "web_identity_token_file"); !token_file.empty())
+    const std::string role_arn = IniValue(profile, "role_arn");
+    const std::string session_name = IniValue(profile, "role_session_name");
+    if (const std::string token_file = IniValue(profile, "web_identity_token_file"); !token_file.empty())
       return Named(name, WebIdentity(env_, region_, token_file, role_arn, session_name));
 
     ResolvedCredentials source;
-    const std::string source_profile = Value(profile, "source_profile");
-    const std::string credential_source = Value(profile, "credential_source");
+    const std::string source_profile = IniValue(profile, "source_profile");
+    const std::string credential_source = IniValue(profile, "credential_source");
     if (!source_profile.empty() && !credential_source.empty())
       return InvalidArgument("profile " + name + " has both source_profile and credential_source: keep one");
     if (!source_profile.empty()) {
@@ -154,8 +144,8 @@ class Chain {
     AssumeRoleParams params;
     params.role_arn = role_arn;
     params.session_name = session_name;
-    params.external_id = Value(profile, "external_id");
-    params.duration_seconds = Value(profile, "duration_seconds");
+    params.external_id = IniValue(profile, "external_id");
+    params.duration_seconds = IniValue(profile, "duration_seconds");
     return Named(name, StsAssumeRole(env_, region_, params, source.credentials));
   }
 
@@ -177,9 +167,9 @@ class Chain {
     if (!files_.HasProfile(name)) return InvalidArgument("source_profile " + name + " is not in the AWS files");
     const Section profile = files_.Merged(name);
     // A profile that is its own source lends its static keys (botocore's rule).
-    if (!self && !Value(profile, "role_arn").empty()) return AssumeRoleOf(name, path);
+    if (!self && !IniValue(profile, "role_arn").empty()) return AssumeRoleOf(name, path);
     if (std::optional<ResolvedCredentials> c = StaticKeys(files_, name)) return *c;
-    if (const std::string process = Value(profile, "credential_process"); !process.empty())
+    if (const std::string process = IniValue(profile, "credential_process"); !process.empty())
       return ProcessCredentials(process);
     TRAIL_ASSIGN_OR_RETURN(std::optional<ResolvedCredentials> sso,
                            SsoCredentials(env_, profile, files_.config, std::time(nullptr)));
@@ -202,10 +192,11 @@ class Chain {
 
 std::string ResolveAwsRegion(const EnvLookup& env, const std::string& profile) {
   for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-    if (std::string v = Get(env, name); !v.empty()) return v;
+    if (std::string v = EnvValue(env, name); !v.empty()) return v;
   }
   AwsFiles files(env);
-  if (std::string v = Value(files.ConfigSection(profile.empty() ? "default" : profile), "region"); !v.empty()) return v;
+  if (std::string v = IniValue(files.ConfigSection(profile.empty() ? "default" : profile), "region"); !v.empty())
+    return v;
   return "us-east-1";
 }
 

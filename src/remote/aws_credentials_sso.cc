@@ -5,31 +5,24 @@
 #include "remote/crypto.h"
 
 namespace trail::remote {
-namespace {
-
-std::string Value(const std::map<std::string, std::string>& section, const std::string& key) {
-  auto it = section.find(key);
-  return it == section.end() ? std::string() : it->second;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 SourceResult SsoCredentials(const EnvLookup& env, const std::map<std::string, std::string>& profile,
                             const IniSections& config, std::time_t now) {
   const std::string what = "credentials from SSO";
-  const std::string session_name = Value(profile, "sso_session");
-  std::string start_url = Value(profile, "sso_start_url");
-  std::string sso_region = Value(profile, "sso_region");
+  const std::string session_name = IniValue(profile, "sso_session");
+  std::string start_url = IniValue(profile, "sso_start_url");
+  std::string sso_region = IniValue(profile, "sso_region");
   if (session_name.empty() && start_url.empty()) return std::optional<ResolvedCredentials>();
   if (!session_name.empty()) {
     auto it = config.find("sso-session " + session_name);
     if (it == config.end())
       return InvalidArgument(what + ": the config file has no [sso-session " + session_name + "] section");
-    if (start_url.empty()) start_url = Value(it->second, "sso_start_url");
-    if (std::string r = Value(it->second, "sso_region"); !r.empty()) sso_region = r;
+    if (start_url.empty()) start_url = IniValue(it->second, "sso_start_url");
+    if (std::string r = IniValue(it->second, "sso_region"); !r.empty()) sso_region = r;
   }
-  const std::string account = Value(profile, "sso_account_id");
-  const std::string role = Value(profile, "sso_role_name");
+  const std::string account = IniValue(profile, "sso_account_id");
+  const std::string role = IniValue(profile, "sso_role_name");
   if (account.empty() || role.empty() || sso_region.empty())
     return InvalidArgument(what + ": the profile needs sso_account_id, sso_role_name and sso_region");
   if (!IsIamName(account) || !IsIamName(role) || !IsIamName(sso_region))

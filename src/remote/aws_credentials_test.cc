@@ -21,7 +21,7 @@ using testing::TestHttpServer;
 using Request = TestHttpServer::Request;
 using Response = TestHttpServer::Response;
 
-EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
+EnvLookup CredentialsEnv(std::map<std::string, std::string> vars) {
   // Never the real metadata service, and no real AWS files.
   vars.emplace("HOME", "/nonexistent");
   vars.emplace("AWS_EC2_METADATA_DISABLED", "true");
@@ -77,7 +77,7 @@ TEST(AwsCredentialsParsing, IsoTimesAndBoundedJson) {
 TEST(AwsCredentialsImds, TokenThenRoleThenCredentials) {
   TestHttpServer imds(Imds);
   auto c = ResolveAwsCredentials(
-      FakeEnv({{"AWS_EC2_METADATA_DISABLED", "false"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}}), "");
+      CredentialsEnv({{"AWS_EC2_METADATA_DISABLED", "false"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}}), "");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->credentials.access_key_id, "IMDSKEY");
   EXPECT_EQ(c->credentials.secret_access_key, "SECRET-IMDSKEY");
@@ -93,7 +93,7 @@ TEST(AwsCredentialsImds, TokenThenRoleThenCredentials) {
 
 TEST(AwsCredentialsImds, DisabledOrSilentOrBrokenMetadata) {
   TestHttpServer imds(Imds);
-  auto disabled = ResolveAwsCredentials(FakeEnv({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}}), "");
+  auto disabled = ResolveAwsCredentials(CredentialsEnv({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}}), "");
   EXPECT_NE(disabled.status().message().find("no AWS credentials"), std::string::npos);
   EXPECT_TRUE(imds.requests().empty());
 
@@ -102,8 +102,8 @@ TEST(AwsCredentialsImds, DisabledOrSilentOrBrokenMetadata) {
   int silent = TestHttpServer::Listen(&port);
   const auto start = std::chrono::steady_clock::now();
   auto none = ResolveAwsCredentials(
-      FakeEnv({{"AWS_EC2_METADATA_DISABLED", "false"},
-               {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + std::to_string(port)}}),
+      CredentialsEnv({{"AWS_EC2_METADATA_DISABLED", "false"},
+                      {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + std::to_string(port)}}),
       "");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ::close(silent);
@@ -116,7 +116,8 @@ TEST(AwsCredentialsImds, DisabledOrSilentOrBrokenMetadata) {
     return {200, "{\"AccessKeyId\": 5}"};
   });
   auto bad = ResolveAwsCredentials(
-      FakeEnv({{"AWS_EC2_METADATA_DISABLED", "false"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", garbage.url()}}), "");
+      CredentialsEnv({{"AWS_EC2_METADATA_DISABLED", "false"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", garbage.url()}}),
+      "");
   EXPECT_EQ(bad.status().message(), "credentials from instance metadata: answer has no AccessKeyId");
   TestHttpServer huge([](const Request& r) -> Response {
     if (r.method == "PUT") return {200, "T"};
@@ -124,16 +125,16 @@ TEST(AwsCredentialsImds, DisabledOrSilentOrBrokenMetadata) {
     return {200, std::string(kMaxCredentialAnswer + 10, ' ')};
   });
   auto big = ResolveAwsCredentials(
-      FakeEnv({{"AWS_EC2_METADATA_DISABLED", "false"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", huge.url()}}), "");
+      CredentialsEnv({{"AWS_EC2_METADATA_DISABLED", "false"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", huge.url()}}), "");
   EXPECT_NE(big.status().message().find("answer larger than 65536 bytes"), std::string::npos) << big.status().message();
 }
 
 TEST(AwsCredentialsOrder, EnvironmentWinsOverInstanceMetadata) {
   TestHttpServer imds(Imds);
-  auto c = ResolveAwsCredentials(FakeEnv({{"AWS_ACCESS_KEY_ID", "ENVKEY"},
-                                          {"AWS_SECRET_ACCESS_KEY", "ENVSECRET"},
-                                          {"AWS_EC2_METADATA_DISABLED", "false"},
-                                          {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}}),
+  auto c = ResolveAwsCredentials(CredentialsEnv({{"AWS_ACCESS_KEY_ID", "ENVKEY"},
+                                                 {"AWS_SECRET_ACCESS_KEY", "ENVSECRET"},
+                                                 {"AWS_EC2_METADATA_DISABLED", "false"},
+                                                 {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}}),
                                  "");
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->credentials.access_key_id, "ENVKEY");
@@ -149,7 +150,7 @@ TEST(AwsCredentialsEcs, TokenIsSentAndChecked) {
   });
   auto env = [&](std::map<std::string, std::string> extra) {
     extra["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.url() + "/v2/credentials";
-    return FakeEnv(extra);
+    return CredentialsEnv(extra);
   };
   auto c = ResolveAwsCredentials(env({{"AWS_CONTAINER_AUTHORIZATION_TOKEN", "ECS-AUTH"}}), "");
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -161,10 +162,11 @@ TEST(AwsCredentialsEcs, TokenIsSentAndChecked) {
   auto wrong = ResolveAwsCredentials(env({{"AWS_CONTAINER_AUTHORIZATION_TOKEN", "nope"}}), "");
   EXPECT_EQ(wrong.status().message(), "credentials from the container (ECS): answered 401");
 
-  auto far = ResolveAwsCredentials(FakeEnv({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://203.0.113.9/creds"}}), "");
+  auto far =
+      ResolveAwsCredentials(CredentialsEnv({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://203.0.113.9/creds"}}), "");
   EXPECT_NE(far.status().message().find("must be https, or http to a loopback address"), std::string::npos);
-  auto forged = ResolveAwsCredentials(FakeEnv({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url()},
-                                               {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "a\r\nX-Evil: 1"}}),
+  auto forged = ResolveAwsCredentials(CredentialsEnv({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url()},
+                                                      {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "a\r\nX-Evil: 1"}}),
                                       "");
   EXPECT_NE(forged.status().message().find("line break"), std::string::npos);
 }
@@ -201,10 +203,10 @@ TEST(AwsCredentialsSts, ProfileRoleWinsOverStaticKeysAndChains) {
         "[profile loop2]\nrole_arn = arn:aws:iam::123:role/b\nsource_profile = loop1\n"
         "[profile envsrc]\nrole_arn = arn:aws:iam::123:role/e\ncredential_source = Environment\n"
         "[profile norole]\nrole_arn = arn:aws:iam::123:role/n\n");
-  auto env = FakeEnv({{"AWS_SHARED_CREDENTIALS_FILE", dir.File("credentials")},
-                      {"AWS_CONFIG_FILE", dir.File("config")},
-                      {"AWS_ENDPOINT_URL_STS", sts.url()},
-                      {"AWS_REGION", "eu-west-1"}});
+  auto env = CredentialsEnv({{"AWS_SHARED_CREDENTIALS_FILE", dir.File("credentials")},
+                             {"AWS_CONFIG_FILE", dir.File("config")},
+                             {"AWS_ENDPOINT_URL_STS", sts.url()},
+                             {"AWS_REGION", "eu-west-1"}});
   auto dev = ResolveAwsCredentials(env, "dev");
   ASSERT_TRUE(dev.ok()) << dev.status().message();
   EXPECT_EQ(dev->credentials.access_key_id, "ROLE-VIA-BASEKEY");
@@ -234,9 +236,9 @@ TEST(AwsCredentialsSts, ProfileRoleWinsOverStaticKeysAndChains) {
     return {403,
             "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not allowed</Message></Error></ErrorResponse>"};
   });
-  auto denied = ResolveAwsCredentials(FakeEnv({{"AWS_SHARED_CREDENTIALS_FILE", dir.File("credentials")},
-                                               {"AWS_CONFIG_FILE", dir.File("config")},
-                                               {"AWS_ENDPOINT_URL", refusing.url()}}),
+  auto denied = ResolveAwsCredentials(CredentialsEnv({{"AWS_SHARED_CREDENTIALS_FILE", dir.File("credentials")},
+                                                      {"AWS_CONFIG_FILE", dir.File("config")},
+                                                      {"AWS_ENDPOINT_URL", refusing.url()}}),
                                       "dev");
   EXPECT_EQ(denied.status().message(), "profile dev: credentials from STS AssumeRole: 403 AccessDenied: not allowed");
 }
@@ -245,17 +247,17 @@ TEST(AwsCredentialsSts, WebIdentityFromEnvironmentIsUnsigned) {
   trail::testing::TempDir dir;
   TestHttpServer sts(Sts);
   Write(dir.File("token"), "WEB-TOKEN\n");
-  auto c = ResolveAwsCredentials(FakeEnv({{"AWS_WEB_IDENTITY_TOKEN_FILE", dir.File("token")},
-                                          {"AWS_ROLE_ARN", "arn:aws:iam::123:role/irsa"},
-                                          {"AWS_ROLE_SESSION_NAME", "pod"},
-                                          {"AWS_ENDPOINT_URL_STS", sts.url()}}),
+  auto c = ResolveAwsCredentials(CredentialsEnv({{"AWS_WEB_IDENTITY_TOKEN_FILE", dir.File("token")},
+                                                 {"AWS_ROLE_ARN", "arn:aws:iam::123:role/irsa"},
+                                                 {"AWS_ROLE_SESSION_NAME", "pod"},
+                                                 {"AWS_ENDPOINT_URL_STS", sts.url()}}),
                                  "");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->credentials.access_key_id, "WEBKEY");
   EXPECT_NE(sts.requests().back().body.find("RoleSessionName=pod"), std::string::npos);
-  auto missing = ResolveAwsCredentials(
-      FakeEnv({{"AWS_WEB_IDENTITY_TOKEN_FILE", dir.File("absent")}, {"AWS_ROLE_ARN", "arn:aws:iam::123:role/irsa"}}),
-      "");
+  auto missing = ResolveAwsCredentials(CredentialsEnv({{"AWS_WEB_IDENTITY_TOKEN_FILE", dir.File("absent")},
+                                                       {"AWS_ROLE_ARN", "arn:aws:iam::123:role/irsa"}}),
+                                       "");
   EXPECT_NE(missing.status().message().find("credentials from web identity token file: cannot read"), std::string::npos)
       << missing.status().message();
 }
@@ -274,7 +276,7 @@ TEST(AwsCredentialsSso, CachedTokenForThePortal) {
         "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n"
         "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n");
   const std::string cache = home.File(".aws/sso/cache/" + Sha1Hex("corp") + ".json");
-  auto env = FakeEnv({{"HOME", home.path()}, {"AWS_ENDPOINT_URL_SSO", portal.url()}});
+  auto env = CredentialsEnv({{"HOME", home.path()}, {"AWS_ENDPOINT_URL_SSO", portal.url()}});
   Write(cache, "{\"accessToken\":\"SSO-ACCESS\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}");
   auto c = ResolveAwsCredentials(env, "sso");
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -304,7 +306,7 @@ TEST(AwsCredentialsProcess, RunsWithoutShellAndParsesVersion1) {
         "esac\n");
   ASSERT_EQ(::chmod(script.c_str(), 0755), 0);
   Write(dir.File("config"), "[default]\ncredential_process = \"" + script + "\" ok $HOME;rm\n");
-  auto c = ResolveAwsCredentials(FakeEnv({{"AWS_CONFIG_FILE", dir.File("config")}}), "");
+  auto c = ResolveAwsCredentials(CredentialsEnv({{"AWS_CONFIG_FILE", dir.File("config")}}), "");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->credentials.access_key_id, "PROCKEY");
   EXPECT_EQ(c->credentials.session_token, "PROCTOKEN");
