@@ -7,7 +7,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
 # Only what the demo runs: the CLI (with the web UI in it) and the Python module; the unit tests,
 # fuzzers and benchmarks belong to the test command and bench/.
-TRAIL_BUILD_SKIP_BENCH=1 "$ROOT/scripts/build.sh" --no-tests
+# A unity build, as the test command makes (a fresh build compiles far less; TRAIL_UNITY_BUILD=OFF
+# for a developer's one-file edit-and-rebuild loop).
+TRAIL_UNITY_BUILD="${TRAIL_UNITY_BUILD:-ON}" TRAIL_BUILD_SKIP_BENCH=1 "$ROOT/scripts/build.sh" --no-tests
 TRAIL="$ROOT/build/trail"
 # `import trail` for the scripts below, from the build (nothing is installed into the system
 # interpreter; docs/python.md says how to pip install the package).
