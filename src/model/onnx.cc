@@ -354,7 +354,7 @@ ModelFileOr OpenOnnx(const std::string& path) {
   }
   if (!has_graph) return Corrupt(path + ": an ONNX model without a graph");
 
-  GraphWalk walk{path, *model};
+  GraphWalk walk{path, *model, {}, {}, 0, 0, 0, {}};
   TRAIL_RETURN_IF_ERROR(walk.Graph(graph, 0, ""));
   std::vector<TensorSpec>& inputs = walk.inputs;
   std::string& graph_name = walk.graph_name;

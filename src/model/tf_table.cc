@@ -78,7 +78,9 @@ leveldb::ReadOptions Checked() {
 
 struct TableReader::Impl {
   const RandomFile* file;
-  std::unique_ptr<TableFile> source;
+  // A TableFile, held by its leveldb base: a type from this file's anonymous namespace as a
+  // member would be -Wsubobject-linkage once a unity build joins the files.
+  std::unique_ptr<leveldb::RandomAccessFile> source;
   std::unique_ptr<leveldb::Table> table;
 
   // Runs `body` and turns leveldb's errors and a failed allocation into Corrupt naming the file.

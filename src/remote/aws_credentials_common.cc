@@ -143,7 +143,7 @@ std::string CheckedEndpoint(const std::string& url) {
 
 StatusOr<std::string> ServiceEndpoint(const EnvLookup& env, const std::string& service, const std::string& what,
                                       const std::string& fallback) {
-  for (const std::string name : {"AWS_ENDPOINT_URL_" + service, std::string("AWS_ENDPOINT_URL")}) {
+  for (const std::string& name : {"AWS_ENDPOINT_URL_" + service, std::string("AWS_ENDPOINT_URL")}) {
     std::optional<std::string> v = env(name);
     if (!v || v->empty()) continue;
     std::string endpoint = CheckedEndpoint(*v);
