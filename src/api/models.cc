@@ -51,7 +51,7 @@ class RestoredModel {
     if (version) {
       TRAIL_ASSIGN_OR_RETURN(rec, LoadModelVersionRecord(project, ref.run.substr(6)));
     } else {
-      TRAIL_ASSIGN_OR_RETURN(StoredRun run, project.LoadRun(ref.run));
+      TRAIL_ASSIGN_OR_RETURN(trail::StoredRun run, project.LoadRun(ref.run));
       rec = std::move(run.record);
     }
     const std::string id = version ? ref.run : record::GetString(rec, "id");
