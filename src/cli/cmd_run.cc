@@ -117,8 +117,8 @@ std::function<int()> SetupRun(CLI::App& sub) {
       "The command runs with its input and output passed through unchanged. It can report metrics by\n"
       "appending JSON lines to the file named by $TRAIL_METRICS, e.g. {\"step\": 3, \"loss\": 0.21}.\n"
       "trail run returns the command's exit code. See docs/run.md.");
-  return [req, no_args, no_parse, seed, seed_option, no_system, system_interval, system_interval_option, slurm, on_slurm,
-          wait] {
+  return [req, no_args, no_parse, seed, seed_option, no_system, system_interval, system_interval_option, slurm,
+          on_slurm, wait] {
     req->params_from_args = !*no_args;
     req->parse_output = !*no_parse;
     req->system_metrics = !*no_system;
