@@ -73,6 +73,7 @@ bool TakeColorOption(std::vector<std::string>& args) {
   using trail::cli::ColorChoice;
   ColorChoice choice = ColorChoice::kAuto;
   for (size_t i = 1; i < args.size();) {
+    if (args[i] == "--") break;  // the user's command (trail run, trail sweep): never ours
     std::string when;
     size_t used = 1;
     if (args[i] == "--color") {

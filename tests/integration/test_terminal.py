@@ -155,3 +155,10 @@ def test_bad_color_value_is_one_line_and_exit_2(proj):
     bad = trail("--color=sometimes", "ls", cwd=proj["repo"], check=False)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr == "trail: error: --color takes auto, always or never, not 'sometimes'\n"
+
+
+def test_color_after_the_command_separator_is_the_programs(proj):
+    """`--color` after `--` belongs to the user's command: trail neither takes nor checks it."""
+    script = "import sys; print(sys.argv[1:])"
+    out = trail("run", "--", "/usr/bin/python3", "-c", script, "--color", "always", "--color=sometimes", cwd=proj["repo"])
+    assert "['--color', 'always', '--color=sometimes']" in out.stdout, out.stdout
