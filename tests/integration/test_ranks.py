@@ -155,7 +155,7 @@ def test_ddp_over_gloo_records_one_run(project, scripts_dir):
     assert summary["w0"]["last"] == pytest.approx(summary["rank1/w0"]["last"]) == \
         pytest.approx(summary["rank2/w0"]["last"])
     assert summary["loss"]["last"] != summary["rank1/loss"]["last"]
-    assert all(summary[k]["count"] == 3 for k in summary)
+    assert all(summary[k]["count"] == 3 for k in summary if not k.startswith("system/"))
 
 
 def test_a_killed_rank_fails_the_run_naming_it(project, scripts_dir):
