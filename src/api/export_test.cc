@@ -17,31 +17,15 @@
 namespace trail::api {
 namespace {
 
-class QuietExportObserver : public RunObserver {
- public:
-  void Started(const std::string&) override {}
-  void Finished(const Json&) override {}
-  void Warning(const std::string&) override {}
-  void Error(const std::string&) override {}
-};
-
 // One project for the suite: two runs, one with a comma and a quote in a param and a tag, and a
 // series holding NaN and an infinity.
 class ExportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    testing::IsolateGit();
-    root_ = new std::string(testing::MakeTempDir("trail-export-test"));
-    ASSERT_EQ(testing::ShellIn(*root_, testing::kGitInit), 0);
-    std::ofstream(*root_ + "/README") << "x\n";
-    ASSERT_EQ(testing::ShellIn(*root_, "git add -A && git commit -q -m init"), 0);
-    InitOptions init;
-    init.name = "t";
-    ASSERT_TRUE(InitProject(*root_, init).ok());
-    auto project = Project::Open(*root_, nullptr);
-    ASSERT_TRUE(project.ok()) << project.status().message();
-    project_ = project->release();
-    QuietExportObserver observer;
+    root_ = new std::string;
+    project_ = testing::MakeProject("trail-export-test", root_);
+    ASSERT_NE(project_, nullptr);
+    testing::QuietObserver observer;
     RunRequest first;
     first.argv = {
         "/bin/sh", "-c",

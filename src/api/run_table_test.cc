@@ -19,31 +19,15 @@
 namespace trail::api {
 namespace {
 
-class NullObserver : public RunObserver {
- public:
-  void Started(const std::string&) override {}
-  void Finished(const Json&) override {}
-  void Warning(const std::string&) override {}
-  void Error(const std::string&) override {}
-};
-
 // One project for the suite: nine runs (more than ScanRuns reads by run for a page of one), with
 // float, int, bool and text params, tags on some, metrics, one failed, one archived.
 class RunTableTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    testing::IsolateGit();
-    root_ = new std::string(testing::MakeTempDir("trail-run-table-test"));
-    ASSERT_EQ(testing::ShellIn(*root_, testing::kGitInit), 0);
-    std::ofstream(*root_ + "/README") << "x\n";
-    ASSERT_EQ(testing::ShellIn(*root_, "git add -A && git commit -q -m init"), 0);
-    InitOptions init;
-    init.name = "t";
-    ASSERT_TRUE(InitProject(*root_, init).ok());
-    auto project = Project::Open(*root_, nullptr);
-    ASSERT_TRUE(project.ok()) << project.status().message();
-    project_ = project->release();
-    NullObserver observer;
+    root_ = new std::string;
+    project_ = testing::MakeProject("trail-run-table-test", root_);
+    ASSERT_NE(project_, nullptr);
+    testing::QuietObserver observer;
     for (int i = 1; i <= 9; ++i) {
       RunRequest request;
       const std::string loss = std::to_string(1.0 / i);

@@ -2,12 +2,17 @@
 // identity and no user or system configuration, driven by shell commands as a user would.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
+
+#include "trail/project.h"
+#include "trail/recording.h"
 
 namespace trail::api::testing {
 
@@ -39,6 +44,39 @@ inline void IsolateGit() {
 inline int ShellIn(const std::string& dir, const std::string& command) {
   int rc = std::system(("cd '" + dir + "' && (" + command + ") >/dev/null 2>&1").c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// A RunObserver that shows nothing: the tests read what a run recorded, not what it printed.
+class QuietObserver : public RunObserver {
+ public:
+  void Started(const std::string&) override {}
+  void Finished(const Json&) override {}
+  void Warning(const std::string&) override {}
+  void Error(const std::string&) override {}
+};
+
+// A trail project named "t" in a new Git repository with one commit, under a temporary folder
+// (its path in `*root`), opened; nullptr after a test failure when any step fails.
+inline Project* MakeProject(const std::string& prefix, std::string* root) {
+  IsolateGit();
+  *root = MakeTempDir(prefix);
+  std::ofstream(*root + "/README") << "x\n";
+  if (ShellIn(*root, std::string(kGitInit) + " && git add -A && git commit -q -m init") != 0) {
+    ADD_FAILURE() << "git init in " << *root;
+    return nullptr;
+  }
+  InitOptions init;
+  init.name = "t";
+  if (Status s = InitProject(*root, init); !s.ok()) {
+    ADD_FAILURE() << s.message();
+    return nullptr;
+  }
+  auto project = Project::Open(*root, nullptr);
+  if (!project.ok()) {
+    ADD_FAILURE() << project.status().message();
+    return nullptr;
+  }
+  return project->release();
 }
 
 }  // namespace trail::api::testing
