@@ -67,8 +67,8 @@ inline Project* MakeProject(const std::string& prefix, std::string* root) {
   }
   InitOptions init;
   init.name = "t";
-  if (Status s = InitProject(*root, init); !s.ok()) {
-    ADD_FAILURE() << s.message();
+  if (auto made = InitProject(*root, init); !made.ok()) {
+    ADD_FAILURE() << made.status().message();
     return nullptr;
   }
   auto project = Project::Open(*root, nullptr);
