@@ -1,7 +1,7 @@
 // gen_runs: fills a trail project's runs branch with N realistic run records.
 //
 // Usage: gen_runs --repo DIR [--runs N] [--project NAME] [--branch trail]
-//                 [--seed S] [--series] [--wide N]
+//                 [--seed S] [--series] [--wide N] [--append]
 //
 // Each record has the shape `trail run` writes (see core/live_run.cc): id,
 // number, uid, status, user, started/ended/duration_s, command, code, params
@@ -12,6 +12,10 @@
 // refs/heads/<branch> through git::Repo (libgit2), replacing the branch.
 // With --series each run also gets its metrics/<key>.tsv files, as a real run
 // has; they make the branch about four times as many blobs.
+//
+// With --append the new runs are numbered after the branch's runs (its highest number is read
+// from the tip's records) and committed on top of its tip, as new runs pulled from a teammate
+// would arrive; use another --seed so their uids differ.
 //
 // Deterministic for a given seed, so two benchmark runs query the same data.
 #include <algorithm>
@@ -42,12 +46,13 @@ struct Options {
   uint64_t seed = 42;
   bool series = false;
   int64_t wide = 0;  // params + metrics per run, 0: the base 9
+  bool append = false;
 };
 
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(stderr,
                "gen_runs: %s\nusage: gen_runs --repo DIR [--runs N] [--project NAME] [--branch trail]"
-               " [--seed S] [--series] [--wide N]\n",
+               " [--seed S] [--series] [--wide N] [--append]\n",
                why);
   std::exit(2);
 }
@@ -72,6 +77,8 @@ Options ParseArgs(int argc, char** argv) {
       o.seed = static_cast<uint64_t>(trail::ParseInt(value()).value_or(42));
     else if (a == "--series")
       o.series = true;
+    else if (a == "--append")
+      o.append = true;
     else if (a == "--wide")
       o.wide = trail::ParseInt(value()).value_or(-1);
     else
@@ -157,9 +164,37 @@ int main(int argc, char** argv) {
   const double year_start = 1735689600.0;  // 2025-01-01T00:00:00Z
   const double year = 365.0 * 86400.0;
 
+  // --append: after the highest number on the branch (the last shard's run folders).
+  const std::string ref = "refs/heads/" + opt.branch;
+  std::string tip;
+  int64_t first = 1;
+  if (opt.append) {
+    auto resolved = (*repo)->ResolveRef(ref);
+    if (!resolved.ok() || !resolved->has_value()) {
+      std::fprintf(stderr, "gen_runs: --append needs the branch %s\n", opt.branch.c_str());
+      return 1;
+    }
+    tip = **resolved;
+    auto shards = (*repo)->ListDir(tip, trail::record::kRunsDir);
+    int64_t last_shard = -1;
+    std::string last_name;
+    for (const auto& e : shards.ok() ? *shards : std::vector<trail::git::TreeEntry>{}) {
+      auto v = trail::ParseInt(e.name);
+      if (e.is_tree && v && *v > last_shard) last_shard = *v, last_name = e.name;
+    }
+    if (last_shard >= 0) {
+      auto runs = (*repo)->ListDir(tip, std::string(trail::record::kRunsDir) + "/" + last_name);
+      for (const auto& e : runs.ok() ? *runs : std::vector<trail::git::TreeEntry>{}) {
+        auto n = trail::record::RunNumberOf(e.name);
+        if (n && *n >= first) first = *n + 1;
+      }
+    }
+  }
+  const int64_t last = first + opt.runs - 1;
+
   std::vector<std::pair<std::string, std::string>> files;
   files.reserve(static_cast<size_t>(opt.runs) * (opt.series ? 4 : 1));
-  for (int64_t n = 1; n <= opt.runs; ++n) {
+  for (int64_t n = first; n <= last; ++n) {
     std::string id = trail::record::MakeRunId(opt.project, n);
     std::string dir = trail::record::RunDir(id, n);
 
@@ -198,7 +233,7 @@ int main(int argc, char** argv) {
     }
 
     // Times: spread over a year in run order.
-    double started = year_start + year * (static_cast<double>(n) - unit(rng)) / static_cast<double>(opt.runs);
+    double started = year_start + year * (static_cast<double>(n) - unit(rng)) / static_cast<double>(last);
     double per_epoch = 5.0 + 60.0 * unit(rng) * static_cast<double>(layers) / 4.0;
     double duration = Round(per_epoch * static_cast<double>(done_epochs), 3);
     started = Round(started, 3);
@@ -268,12 +303,20 @@ int main(int argc, char** argv) {
   auto t1 = std::chrono::steady_clock::now();
 
   trail::git::Identity who{"trail bench", "bench@localhost"};
-  auto commit = (*repo)->WriteCommitFromFiles(files, {}, "bench: " + std::to_string(opt.runs) + " generated runs", who);
+  const std::string message = "bench: " + std::to_string(opt.runs) + " generated runs";
+  trail::StatusOr<std::string> commit = std::string();
+  if (opt.append) {
+    std::vector<trail::git::FileWrite> writes;
+    writes.reserve(files.size());
+    for (auto& [path, content] : files) writes.push_back({path, std::move(content), false});
+    commit = (*repo)->WriteCommitOnto(tip, writes, {tip}, message, who);
+  } else {
+    commit = (*repo)->WriteCommitFromFiles(files, {}, message, who);
+  }
   if (!commit.ok()) {
     std::fprintf(stderr, "gen_runs: %s\n", commit.status().message().c_str());
     return 1;
   }
-  std::string ref = "refs/heads/" + opt.branch;
   trail::Status s = (*repo)->SetRef(ref, *commit, "bench: generated runs");
   if (!s.ok()) {
     std::fprintf(stderr, "gen_runs: %s\n", s.message().c_str());

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "commands.h"
 #include "table.h"
@@ -177,11 +179,28 @@ std::function<int()> SetupLs(CLI::App& sub) {
     // A resumed run is live and on the branch at once: its live row stands for it.
     std::set<std::string> live_ids;
     for (const auto& r : live) live_ids.insert(r.id);
+    // The table and the CSV go over the rows twice (their keys, then their cells). A page is read
+    // once and kept; a whole listing is streamed twice rather than held.
+    constexpr int64_t kKeptRows = 1000;
+    std::optional<std::vector<api::RunRow>> kept;
     auto for_each = [&](const std::function<Status(const api::RunRow&)>& visit) -> Status {
       for (const auto& r : live) TRAIL_RETURN_IF_ERROR(visit(r));
       if (q.limit == 0) return Status::Ok();
-      return api::ForEachRun(*project, q,
-                             [&](const api::RunRow& r) { return live_ids.count(r.id) ? Status::Ok() : visit(r); });
+      auto not_live = [&](const api::RunRow& r, const std::function<Status(const api::RunRow&)>& then) {
+        return live_ids.count(r.id) ? Status::Ok() : then(r);
+      };
+      if (q.limit < 0 || q.limit > kKeptRows)
+        return api::ForEachRun(*project, q, [&](const api::RunRow& r) { return not_live(r, visit); });
+      if (!kept) {
+        std::vector<api::RunRow> rows;
+        TRAIL_RETURN_IF_ERROR(api::ForEachRun(*project, q, [&](const api::RunRow& r) {
+          rows.push_back(r);
+          return Status::Ok();
+        }));
+        kept = std::move(rows);
+      }
+      for (const auto& r : *kept) TRAIL_RETURN_IF_ERROR(not_live(r, visit));
+      return Status::Ok();
     };
 
     std::vector<std::string> cols;

@@ -155,6 +155,12 @@ StatusOr<std::optional<RunIndex::ColumnMatches>> RunIndex::MatchByColumns(const 
   return Result(std::move(out));
 }
 
+StatusOr<bool> RunIndex::ColumnsWarm() {
+  if (!columns_ || columns_->columns.empty()) return false;
+  TRAIL_ASSIGN_OR_RETURN(auto stamp, Stamp(*db_));
+  return stamp.first == columns_->data_version && stamp.second == columns_->total_changes;
+}
+
 StatusOr<std::optional<int64_t>> RunIndex::CountByColumns(const std::string& where, bool include_archived) {
   TRAIL_ASSIGN_OR_RETURN(auto matches, MatchByColumns(where, include_archived, "", false));
   if (!matches) return std::optional<int64_t>();

@@ -16,7 +16,9 @@
 namespace trail::index {
 namespace {
 
-constexpr const char* kSchemaVersion = "3";  // 3: model.* fields
+// 3: model.* fields. 4: the keyed tables clustered by (key, run), so one field of every run (a
+// column, query/column_filter.h) is one contiguous range, not a lookup per run.
+constexpr const char* kSchemaVersion = "4";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -29,12 +31,17 @@ CREATE INDEX IF NOT EXISTS runs_id ON runs(id);
 CREATE INDEX IF NOT EXISTS runs_uid ON runs(uid);
 CREATE INDEX IF NOT EXISTS runs_started ON runs(started_ts);
 CREATE INDEX IF NOT EXISTS runs_number ON runs(number);
-CREATE TABLE IF NOT EXISTS params(run INTEGER, key TEXT, text TEXT, num REAL, PRIMARY KEY(run, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tags(run INTEGER, key TEXT, value TEXT, PRIMARY KEY(run, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS params(run INTEGER, key TEXT, text TEXT, num REAL, PRIMARY KEY(key, run)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tags(run INTEGER, key TEXT, value TEXT, PRIMARY KEY(key, run)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS metrics(run INTEGER, key TEXT, last REAL, min REAL, max REAL, count INTEGER,
-  min_step INTEGER, max_step INTEGER, last_step INTEGER, PRIMARY KEY(run, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS fields(run INTEGER, key TEXT, text TEXT, num REAL, PRIMARY KEY(run, key)) WITHOUT ROWID;
+  min_step INTEGER, max_step INTEGER, last_step INTEGER, PRIMARY KEY(key, run)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fields(run INTEGER, key TEXT, text TEXT, num REAL, PRIMARY KEY(key, run)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS problems(path TEXT PRIMARY KEY, message TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS runs_archived ON runs(archived);
+CREATE INDEX IF NOT EXISTS params_run ON params(run);
+CREATE INDEX IF NOT EXISTS tags_run ON tags(run);
+CREATE INDEX IF NOT EXISTS metrics_run ON metrics(run);
+CREATE INDEX IF NOT EXISTS fields_run ON fields(run);
 CREATE INDEX IF NOT EXISTS metrics_last ON metrics(key, last);
 CREATE INDEX IF NOT EXISTS params_value ON params(key, coalesce(num, text));
 CREATE INDEX IF NOT EXISTS tags_value ON tags(key, value);
@@ -113,18 +120,17 @@ Status RunIndex::CreateSchema() {
   // server lowers it (SetMemoryMapLimit), since every page it ever touched stays in its RSS.
   TRAIL_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=" +
                                   std::to_string(mmap_limit.load()) + ";"));
-  TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
+  TRAIL_RETURN_IF_ERROR(db_->Exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"));
   TRAIL_ASSIGN_OR_RETURN(std::string version, Meta("schema"));
-  if (version.empty()) return SetMeta("schema", kSchemaVersion);
-  if (version != kSchemaVersion) {
-    // An index written by another trail version: drop everything and rebuild.
+  if (!version.empty() && version != kSchemaVersion) {
+    // An index written by another trail version: drop everything; the next Sync rebuilds it.
     TRAIL_RETURN_IF_ERROR(
         db_->Exec("DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS params; DROP TABLE IF EXISTS tags;"
                   " DROP TABLE IF EXISTS metrics; DROP TABLE IF EXISTS fields; DROP TABLE IF EXISTS problems;"
                   " DELETE FROM meta;"));
-    TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
-    return SetMeta("schema", kSchemaVersion);
   }
+  TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
+  if (version != kSchemaVersion) return SetMeta("schema", kSchemaVersion);
   return Status::Ok();
 }
 
@@ -372,54 +378,79 @@ Status RunIndex::FullRebuildLocked(const git::Repo& repo, const std::string& tip
       db_->Exec("DELETE FROM runs; DELETE FROM params; DELETE FROM tags; DELETE FROM metrics;"
                 " DELETE FROM fields; DELETE FROM problems;"));
   if (tip.empty()) return SetMeta("tip", tip);
-  // The sort indexes are built once at the end, from sorted rows, which costs less than keeping
-  // them up to date through 100,000s of inserts; the same transaction makes them again.
+  // Every secondary index is built once at the end, from sorted rows, which costs less than
+  // keeping it up to date through 1,000,000s of inserts (runs_uid's keys are random: each insert
+  // would touch a page of its own); the same transaction makes them again. A rebuild inserts
+  // each path once (it comes from one tree), so nothing needs runs_path while it runs.
   TRAIL_RETURN_IF_ERROR(
       db_->Exec("DROP INDEX IF EXISTS metrics_last; DROP INDEX IF EXISTS params_value; DROP INDEX IF EXISTS tags_value;"
-                " DROP INDEX IF EXISTS fields_value;"));
-  std::vector<std::pair<std::string, std::string>> files;  // path, blob oid
-  TRAIL_RETURN_IF_ERROR(repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
-                                         [&](const std::string& path, const std::string& oid) {
-                                           files.emplace_back(path, oid);
-                                           return Status::Ok();
-                                         }));
-  // Reading and parsing YAML is most of a rebuild's cost: spread it over the
-  // cores in batches (each worker with its own repository handle, as libgit2
-  // wants), and insert each batch in order on this thread.
-  unsigned workers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
-  if (files.size() < 256) workers = 1;
-  std::vector<std::unique_ptr<git::Repo>> repos;
-  for (unsigned w = 1; w < workers; ++w) {
-    auto r = git::Repo::Discover(repo.workdir());
-    if (!r.ok()) break;
-    repos.push_back(std::move(*r));
+                " DROP INDEX IF EXISTS fields_value; DROP INDEX IF EXISTS runs_path; DROP INDEX IF EXISTS runs_id;"
+                " DROP INDEX IF EXISTS runs_uid; DROP INDEX IF EXISTS runs_started; DROP INDEX IF EXISTS runs_number;"
+                " DROP INDEX IF EXISTS runs_archived; DROP INDEX IF EXISTS params_run; DROP INDEX IF EXISTS tags_run;"
+                " DROP INDEX IF EXISTS metrics_run; DROP INDEX IF EXISTS fields_run;"));
+  // For the progress line: one run folder per entry of each shard, counted without reading the
+  // run folders themselves.
+  uint64_t expected = 0;
+  if (progress != nullptr) {
+    auto shards = repo.ListDir(tip, record::kRunsDir);
+    if (shards.ok()) {
+      for (const git::TreeEntry& shard : *shards) {
+        if (!shard.is_tree) continue;
+        auto runs = repo.ListDir(tip, std::string(record::kRunsDir) + "/" + shard.name);
+        if (runs.ok()) expected += runs->size();
+      }
+    }
   }
-  workers = static_cast<unsigned>(repos.size()) + 1;
+  ProgressPhase phase(progress, "Indexing runs", "runs", expected, 0);
+  // Reading and parsing YAML is most of a rebuild's cost: spread it over the cores in batches
+  // (each worker with its own repository handle, as libgit2 wants), and insert each batch in
+  // order on this thread. The records are streamed from the tree walk a batch at a time, so
+  // memory stays flat however many runs the branch holds.
+  unsigned workers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  std::vector<std::unique_ptr<git::Repo>> repos;
   constexpr size_t kBatch = 4096;
-  ProgressPhase phase(progress, "Indexing runs", "runs", files.size(), 0);
+  std::vector<std::pair<std::string, std::string>> batch;  // path, blob oid
+  batch.reserve(kBatch);
   std::vector<StatusOr<Json>> parsed;
-  rebuilding_ = true;
-  Status result;
-  for (size_t begin = 0; begin < files.size() && result.ok(); begin += kBatch) {
-    size_t end = std::min(files.size(), begin + kBatch);
-    parsed.assign(end - begin, StatusOr<Json>(Internal("not read")));
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return Status::Ok();
+    // Helper handles only once a batch is worth them (not for a handful of runs).
+    if (batch.size() == kBatch && repos.empty()) {
+      for (unsigned w = 1; w < workers; ++w) {
+        auto r = git::Repo::Discover(repo.workdir());
+        if (!r.ok()) break;
+        repos.push_back(std::move(*r));
+      }
+    }
+    const unsigned threads_used = static_cast<unsigned>(repos.size()) + 1;
+    parsed.assign(batch.size(), StatusOr<Json>(Internal("not read")));
     auto parse_range = [&](const git::Repo& r, size_t first, size_t step) {
-      for (size_t i = first; i < end - begin; i += step) {
-        const auto& [path, oid] = files[begin + i];
+      for (size_t i = first; i < batch.size(); i += step) {
+        const auto& [path, oid] = batch[i];
         auto text = r.ReadBlob(oid);
         parsed[i] = text.ok() ? record::Parse(*text, path) : StatusOr<Json>(text.status());
       }
     };
     std::vector<std::thread> threads;
-    for (unsigned w = 1; w < workers; ++w) threads.emplace_back(parse_range, std::cref(*repos[w - 1]), w, workers);
-    parse_range(repo, 0, workers);
+    for (unsigned w = 1; w < threads_used; ++w)
+      threads.emplace_back(parse_range, std::cref(*repos[w - 1]), w, threads_used);
+    parse_range(repo, 0, threads_used);
     for (auto& t : threads) t.join();
-    for (size_t i = 0; i < parsed.size() && result.ok(); ++i) {
-      const std::string& path = files[begin + i].first;
-      result = parsed[i].ok() ? Upsert(path, *parsed[i]) : AddProblem(path, parsed[i].status().message());
+    for (size_t i = 0; i < parsed.size(); ++i) {
+      const std::string& path = batch[i].first;
+      TRAIL_RETURN_IF_ERROR(parsed[i].ok() ? Upsert(path, *parsed[i]) : AddProblem(path, parsed[i].status().message()));
       ReportProgress(progress, 1, 0);
     }
-  }
+    batch.clear();
+    return Status::Ok();
+  };
+  rebuilding_ = true;
+  Status result = repo.ForEachFile(tip, record::kRunsDir, record::kRecordFile,
+                                   [&](const std::string& path, const std::string& oid) {
+                                     batch.emplace_back(path, oid);
+                                     return batch.size() == kBatch ? flush() : Status::Ok();
+                                   });
+  if (result.ok()) result = flush();
   rebuilding_ = false;
   TRAIL_RETURN_IF_ERROR(result);
   TRAIL_RETURN_IF_ERROR(db_->Exec(kSchema));
@@ -467,7 +498,10 @@ namespace {
 // The filter every listing applies: archived runs unless asked, then `where`.
 StatusOr<std::string> FilterSql(const std::string& where, bool include_archived, std::vector<SqlValue>* binds) {
   std::string sql = "1";
-  if (!include_archived) sql += " AND r.archived = 0";
+  // Unary +: runs_archived is for the archived column (column_scan.cc); as a filter it would
+  // make SQLite read every unarchived run through it and sort them, where walking the order's
+  // index stops after a page.
+  if (!include_archived) sql += " AND +r.archived = 0";
   if (!where.empty()) {
     TRAIL_ASSIGN_OR_RETURN(query::SqlFragment fragment, query::CompileWhere(where));
     sql += " AND (" + fragment.sql + ")";
@@ -592,7 +626,14 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
   const std::string select = std::string("SELECT ") + kRunColumns;
   TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
   Status result = [&]() -> Status {
-    if (q.use_columns) {
+    bool columns_tried = !q.use_columns;
+    bool walk_first = false;
+    if (q.use_columns && q.walk_first && q.limit > 0 && q.offset + q.limit <= kIndexWalkRows) {
+      TRAIL_ASSIGN_OR_RETURN(bool warm, ColumnsWarm());
+      walk_first = !warm;
+    }
+    if (!columns_tried && !walk_first) {
+      columns_tried = true;
       TRAIL_ASSIGN_OR_RETURN(bool done, ForEachByColumns(q, fn));
       if (done) return Status::Ok();
     }
@@ -661,6 +702,11 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
         if (cut) return Status::Ok();
         walked = true;  // the whole index was within the budget: exact, and the runs without it follow
       } else {
+        if (!columns_tried) {  // the walk could not fill the page: columns sort every match faster
+          columns_tried = true;
+          TRAIL_ASSIGN_OR_RETURN(bool done, ForEachByColumns(q, fn));
+          if (done) return Status::Ok();
+        }
         std::vector<SqlValue> all = filter_binds;
         all.insert(all.end(), order_binds.begin(), order_binds.end());
         return StreamRows(select + " FROM runs r WHERE " + filter + " ORDER BY " + order + LimitSql(q.limit, q.offset),

@@ -36,7 +36,15 @@ struct ListQuery {
   // Evaluate the query over in-memory columns when it allows (query/column_filter.h); tests turn
   // it off to compare with the SQL, which must give the same rows.
   bool use_columns = true;
+  // A page (offset + limit up to kIndexWalkRows) in a process whose columns are not loaded (a
+  // CLI command) first walks an index in SQL, which reads about as many runs as the page needs;
+  // loading columns reads every run once per field (about 50 ms each at 1,000,000 runs), which
+  // pays off when they are kept (`trail ui`) or when the walk cannot fill the page within its
+  // budget. Tests turn it off to reach the columns with pages.
+  bool walk_first = true;
 };
+
+inline constexpr int64_t kIndexWalkRows = 1000;
 
 // What `trail ls` shows of a run: the indexed columns, not the whole record.
 struct RunRow {
@@ -128,6 +136,8 @@ class RunIndex {
 
   // The query over cached columns (column_scan.cc): false when the query needs the SQL.
   StatusOr<bool> ForEachByColumns(const ListQuery& q, const std::function<Status(const RunRow&)>& fn);
+  // True when the columns loaded in this process are up to date (nothing changed the index since).
+  StatusOr<bool> ColumnsWarm();
   StatusOr<std::optional<int64_t>> CountByColumns(const std::string& where, bool include_archived);
   struct ColumnCache;
   struct ColumnMatches;

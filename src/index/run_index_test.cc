@@ -226,6 +226,7 @@ TEST_F(RunIndexTest, ColumnEvaluationMatchesTheSql) {
           q.offset = offset;
           q.limit = limit;
           q.include_archived = offset == 7;
+          q.walk_first = false;  // pages through the columns too
           ListQuery sql = q;
           sql.use_columns = false;
           const std::vector<std::string> expected = Ids(**idx, sql);

@@ -25,7 +25,7 @@ void AddBinds(const query::SqlFragment& fragment, std::vector<SqlValue>* binds) 
 // whichever way it takes), as SELECT rowid + the attributes.
 StatusOr<std::string> ListingSql(const ListQuery& q, std::vector<SqlValue>* binds) {
   std::string filter = "1";
-  if (!q.include_archived) filter += " AND r.archived = 0";
+  if (!q.include_archived) filter += " AND +r.archived = 0";  // not through runs_archived (run_index.cc)
   if (!q.where.empty()) {
     TRAIL_ASSIGN_OR_RETURN(query::SqlFragment where, query::CompileWhere(q.where));
     filter += " AND (" + where.sql + ")";
