@@ -3,12 +3,14 @@ trials are batch jobs; cancelled, killed and failed jobs; resuming a sweep; many
 
 One cluster serves the whole file. The node has 2 CPUs, so at most two jobs run at once."""
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import PYTHON, branch_file, ls_ids, ls_json, record, trail, trail_popen, wait_for, write_script
+from conftest import (PYTHON, branch_file, env_with, git, git_ok, ls_ids, ls_json, record, run_dir, trail, trail_popen,
+                      wait_for, write_script)
 from slurm_cluster import slurm_cluster  # noqa: F401  (the session fixture)
 
 TRAIN = r"""
@@ -199,3 +201,143 @@ executor: {{slurm: {{cpus: 1}}}}
     assert all(r["status"] == "finished" and r["metrics"]["summary"]["val_loss"]["count"] == 2 for r in recs)
     assert len({r["executor"]["job_id"] for r in recs}) == 8
     assert not list((Path(project) / ".trail" / "live").glob("p-*"))
+
+
+# ---- cluster.locks: node-local (docs/cluster.md) ------------------------------------------------
+# The jobs run with an LD_PRELOAD shim whose flock() always succeeds and locks nothing: locks that
+# do not hold between a job's node and the login node (NFS nolock, Lustre localflock). The test
+# process (the login node) keeps real locks; the project is in node-local mode.
+
+NO_LOCKS_SHIM = r"""
+#include <sys/file.h>
+int flock(int fd, int operation) { (void)fd; (void)operation; return 0; }
+"""
+
+# A trial that says whether it ran with the shim: two exclusive locks on one file both succeed.
+PROBE = r"""
+import argparse, fcntl, json, os
+p = argparse.ArgumentParser()
+p.add_argument("--x", type=int, default=0)
+p.add_argument("--sleep", type=float, default=0.0)
+a = p.parse_args()
+path = os.environ["TRAIL_METRICS"] + ".probe"
+one, two = open(path, "w"), open(path, "w")
+fcntl.flock(one, fcntl.LOCK_EX | fcntl.LOCK_NB)
+try:
+    fcntl.flock(two, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    unlocked = 1
+except OSError:
+    unlocked = 0
+with open(os.environ["TRAIL_METRICS"], "a", buffering=1) as f:
+    f.write(json.dumps({"x": a.x, "locks_unheld": unlocked}) + "\n")
+    if a.sleep:
+        import time
+        for i in range(int(a.sleep * 5)):
+            f.write(json.dumps({"tick": i}) + "\n")
+            time.sleep(0.2)
+"""
+
+
+@pytest.fixture(scope="module")
+def no_locks_shim(tmp_path_factory):
+    d = tmp_path_factory.mktemp("shim")
+    (d / "nolocks.c").write_text(NO_LOCKS_SHIM)
+    subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", str(d / "nolocks.so"), str(d / "nolocks.c")], check=True)
+    return d / "nolocks.so"
+
+
+def node_local(project):
+    config = Path(project) / ".trail" / "config.yaml"
+    config.write_text(config.read_text() + "cluster: {locks: node-local}\n")
+
+
+def test_node_local_locks_sweep_of_sixteen_jobs_commits_each_once_on_the_login_node(project, scripts, cluster,
+                                                                                     no_locks_shim):
+    node_local(project)
+    script = write_script(scripts, "probe.py", PROBE)
+    spec = Path(project).parent / "sweep.yaml"
+    spec.write_text(f"""
+command: {PYTHON} {script} --x {{x}}
+objective: {{metric: x, goal: maximize}}
+strategy: grid
+space: {{x: {{choice: [{", ".join(str(i) for i in range(16))}]}}}}
+budget: {{parallel: 16}}
+executor: {{slurm: {{partition: shared, cpus: 1, sbatch_args: ["--export=ALL,LD_PRELOAD={no_locks_shim}"]}}}}
+""")
+    proc = trail("sweep", spec, "--quiet", cwd=project, env=cluster.env(), timeout=120)
+    assert "finished" in proc.stdout, proc.stderr
+    trials = ls_json(project, "--where", "attributes.parent = 'p-sweep-1'")
+    recs = [record(project, t["id"]) for t in trials]
+    assert len(recs) == 16
+    assert len({r["id"] for r in recs}) == 16 and len({r["number"] for r in recs}) == 16
+    assert sorted(r["params"]["x"] for r in recs) == list(range(16))
+    for r in recs:
+        assert r["status"] == "finished", r
+        assert r["metrics"]["summary"]["x"]["last"] == r["params"]["x"]
+        # The job really ran without working locks.
+        assert r["metrics"]["summary"]["locks_unheld"]["last"] == 1
+        # The job left its code snapshot unnamed; the login node named it when it committed.
+        assert r["code"]["ref"] == f"refs/trail/code/{r['id']}"
+        assert git("rev-parse", r["code"]["ref"], cwd=project) == r["code"]["snapshot"]
+    assert len({r["executor"]["job_id"] for r in recs}) == 16
+    assert not list((Path(project) / ".trail" / "live").glob("p-*"))
+    # One commit per run on the branch, none twice.
+    messages = git("log", "--format=%s", "trail", cwd=project).splitlines()
+    assert sorted(m.split()[1] for m in messages if m.startswith("trail: p-") and "finished" in m) == \
+        sorted(r["id"] for r in recs)
+    job_out = (Path(project) / ".trail" / "jobs" / f"{recs[0]['id']}.out").read_text()
+    assert "for the login node to commit it" in job_out
+
+
+def test_node_local_locks_a_running_job_is_not_recovered_and_a_cancelled_one_is_recorded_killed(
+        project, scripts, cluster, no_locks_shim):
+    node_local(project)
+    script = write_script(scripts, "probe.py", PROBE)
+    job_id, run_id = submit(project, cluster, "--partition", "shared", "--sbatch-arg",
+                            f"--export=ALL,LD_PRELOAD={no_locks_shim}", "--", PYTHON, script, "--sleep", "60")
+    live = Path(project) / ".trail" / "live" / run_id
+    try:
+        check_running_then_cancel(project, cluster, job_id, run_id, live)
+    finally:
+        cluster.run("scancel", job_id, check=False)
+    rec = record(project, run_id)
+    assert rec["status"] == "killed" and rec["executor"]["job_id"] == job_id
+    assert rec["metrics"]["summary"]["locks_unheld"]["last"] == 1
+
+
+def check_running_then_cancel(project, cluster, job_id, run_id, live):
+    wait_for(lambda: (live / "metrics.jsonl").exists() and (live / "metrics.jsonl").stat().st_size > 0, timeout=20,
+             interval=0.2, what="the job's metrics")
+    # Its lock looks free from here; recovery asks Slurm instead, which says RUNNING.
+    for _ in range(3):
+        assert live_status(project, cluster, run_id) == "running"
+    assert live.exists() and not git_ok("cat-file", "-e", f"trail:{run_dir(run_id)}/run.yaml", cwd=project)
+    gc = trail("gc", cwd=project, env=cluster.env(), check=False)
+    assert gc.returncode != 0 and f"run {run_id} is recording" in gc.stderr
+    cluster.run("scancel", job_id)
+    # The job's trail run records the kill into its live folder; the next command here commits it.
+    def committed():
+        trail("ls", cwd=project, env=cluster.env())
+        return not live.exists()
+
+    wait_for(committed, timeout=30, interval=0.3, what=f"{run_id} committed")
+
+
+def test_node_local_locks_settings_and_what_a_job_may_not_do(project):
+    config = Path(project) / ".trail" / "config.yaml"
+    original = config.read_text()
+    config.write_text(original + "cluster: {locks: nolock}\n")
+    proc = trail("ls", cwd=project, check=False)
+    assert proc.returncode != 0
+    assert "cluster.locks: expected cluster-wide or node-local, not \"nolock\"" in proc.stderr
+    config.write_text(original)
+    proc = trail("ls", cwd=project, env=env_with(TRAIL_CLUSTER_LOCKS="local"), check=False)
+    assert proc.returncode != 0 and "TRAIL_CLUSTER_LOCKS: expected" in proc.stderr
+    # Inside a job, with node-local locks, a run cannot allocate its number: nothing is written.
+    proc = trail("run", "--", "true", cwd=project, env=env_with(TRAIL_CLUSTER_LOCKS="node-local", SLURM_JOB_ID="7"),
+                 check=False)
+    assert proc.returncode != 0 and "cannot allocate a run here" in proc.stderr
+    assert not list((Path(project) / ".trail" / "live").glob("p-*")) and ls_ids(project) == []
+    # Outside a job the mode changes nothing for a local run.
+    trail("run", "--", "true", cwd=project, env=env_with(TRAIL_CLUSTER_LOCKS="node-local"))
+    assert record(project, "p-1")["status"] == "finished"
