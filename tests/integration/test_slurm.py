@@ -2,6 +2,7 @@
 trials are batch jobs; cancelled, killed and failed jobs; resuming a sweep; many jobs at once.
 
 One cluster serves the whole file. The node has 2 CPUs, so at most two jobs run at once."""
+import os
 import signal
 import subprocess
 from pathlib import Path
@@ -214,6 +215,14 @@ int flock(int fd, int operation) { (void)fd; (void)operation; return 0; }
 """
 
 # A trial that says whether it ran with the shim: two exclusive locks on one file both succeed.
+# In sh, so that a trial costs little more than its job: x is its one argument.
+PROBE_SH = r"""
+exec 3>>"$TRAIL_METRICS.probe"
+flock -n 3
+if flock -n "$TRAIL_METRICS.probe" true; then unheld=1; else unheld=0; fi
+echo "{\"x\": $1, \"locks_unheld\": $unheld}" >> "$TRAIL_METRICS"
+"""
+
 PROBE = r"""
 import argparse, fcntl, json, os
 p = argparse.ArgumentParser()
@@ -254,10 +263,10 @@ def node_local(project):
 def test_node_local_locks_sweep_of_sixteen_jobs_commits_each_once_on_the_login_node(project, scripts, cluster,
                                                                                      no_locks_shim):
     node_local(project)
-    script = write_script(scripts, "probe.py", PROBE)
+    script = write_script(scripts, "probe.sh", PROBE_SH)
     spec = Path(project).parent / "sweep.yaml"
     spec.write_text(f"""
-command: {PYTHON} {script} --x {{x}}
+command: sh {script} {{x}}
 objective: {{metric: x, goal: maximize}}
 strategy: grid
 space: {{x: {{choice: [{", ".join(str(i) for i in range(16))}]}}}}
@@ -289,38 +298,63 @@ executor: {{slurm: {{partition: shared, cpus: 1, sbatch_args: ["--export=ALL,LD_
     assert "for the login node to commit it" in job_out
 
 
-def test_node_local_locks_a_running_job_is_not_recovered_and_a_cancelled_one_is_recorded_killed(
-        project, scripts, cluster, no_locks_shim):
+def test_node_local_locks_running_jobs_are_not_recovered_and_cancelled_ones_are_recorded(project, scripts, cluster,
+                                                                                         no_locks_shim):
     node_local(project)
     script = write_script(scripts, "probe.py", PROBE)
-    job_id, run_id = submit(project, cluster, "--partition", "shared", "--sbatch-arg",
-                            f"--export=ALL,LD_PRELOAD={no_locks_shim}", "--", PYTHON, script, "--sleep", "60")
-    live = Path(project) / ".trail" / "live" / run_id
+    jobs = [submit(project, cluster, "--partition", "shared", "--sbatch-arg", f"--export=ALL,LD_PRELOAD={no_locks_shim}",
+                   "--", PYTHON, script, "--sleep", "60") for _ in range(2)]
     try:
-        check_running_then_cancel(project, cluster, job_id, run_id, live)
+        check_running_then_cancel(project, cluster, jobs)
     finally:
-        cluster.run("scancel", job_id, check=False)
-    rec = record(project, run_id)
-    assert rec["status"] == "killed" and rec["executor"]["job_id"] == job_id
+        for job_id, _ in jobs:
+            cluster.run("scancel", job_id, check=False)
+    (term_job, term_run), (kill_job, kill_run) = jobs
+    # scancel: the job's trail run records the kill into its live folder, this node commits it.
+    rec = record(project, term_run)
+    assert rec["status"] == "killed" and rec["signal"] == 15 and rec["executor"]["job_id"] == term_job
+    assert rec["metrics"]["summary"]["locks_unheld"]["last"] == 1
+    # The other job's trail run was killed outright (as with its node): no word from it. Recorded from
+    # its folder with Slurm's verdict, once Slurm said the job ended.
+    rec = record(project, kill_run)
+    assert rec["status"] == "failed", rec
+    assert rec["executor"]["job_id"] == kill_job and rec["executor"]["state"] == "FAILED"
     assert rec["metrics"]["summary"]["locks_unheld"]["last"] == 1
 
 
-def check_running_then_cancel(project, cluster, job_id, run_id, live):
-    wait_for(lambda: (live / "metrics.jsonl").exists() and (live / "metrics.jsonl").stat().st_size > 0, timeout=20,
-             interval=0.2, what="the job's metrics")
-    # Its lock looks free from here; recovery asks Slurm instead, which says RUNNING.
-    for _ in range(3):
-        assert live_status(project, cluster, run_id) == "running"
-    assert live.exists() and not git_ok("cat-file", "-e", f"trail:{run_dir(run_id)}/run.yaml", cwd=project)
+def kill_trail_run_of(run_id):
+    """SIGKILLs the job's `trail run --queued-run RUN_ID` (this one node is the job's node too)."""
+    for pid in os.listdir("/proc"):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[0].endswith(b"/trail") and argv[1:4] == [b"run", b"--queued-run", run_id.encode()]:
+            os.kill(int(pid), signal.SIGKILL)
+            return
+    raise AssertionError(f"no trail run of {run_id}")
+
+
+def check_running_then_cancel(project, cluster, jobs):
+    lives = [Path(project) / ".trail" / "live" / run_id for _, run_id in jobs]
+    wait_for(lambda: all((d / "metrics.jsonl").exists() and (d / "metrics.jsonl").stat().st_size > 0 for d in lives),
+             timeout=30, interval=0.2, what="the jobs' metrics")
+    # Their locks look free from here; recovery asks Slurm instead, which says RUNNING.
+    for _ in range(2):
+        rows = {r["id"]: r["status"] for r in ls_json(project, env=cluster.env())}
+        assert all(rows.get(run_id) == "running" for _, run_id in jobs), rows
+    assert all(d.exists() for d in lives)
+    assert not git_ok("rev-parse", "--verify", "-q", "refs/heads/trail", cwd=project)
     gc = trail("gc", cwd=project, env=cluster.env(), check=False)
-    assert gc.returncode != 0 and f"run {run_id} is recording" in gc.stderr
-    cluster.run("scancel", job_id)
-    # The job's trail run records the kill into its live folder; the next command here commits it.
+    assert gc.returncode != 0 and "is recording" in gc.stderr
+    cluster.run("scancel", jobs[0][0])
+    kill_trail_run_of(jobs[1][1])
+
     def committed():
         trail("ls", cwd=project, env=cluster.env())
-        return not live.exists()
+        return not any(d.exists() for d in lives)
 
-    wait_for(committed, timeout=30, interval=0.3, what=f"{run_id} committed")
+    wait_for(committed, timeout=40, interval=0.3, what="both runs committed")
 
 
 def test_node_local_locks_settings_and_what_a_job_may_not_do(project):
