@@ -205,14 +205,23 @@ executor: {{slurm: {{cpus: 1}}}}
 
 
 # ---- cluster.locks: node-local (docs/cluster.md) ------------------------------------------------
-# The jobs run with an LD_PRELOAD shim whose flock() always succeeds and locks nothing: locks that
-# do not hold between a job's node and the login node (NFS nolock, Lustre localflock). The test
-# process (the login node) keeps real locks; the project is in node-local mode.
+# The jobs run with an LD_PRELOAD shim whose flock() succeeds and locks nothing inside a Slurm job:
+# locks that do not hold between a job's node and the login node (NFS nolock, Lustre localflock).
+# Outside a job (the driver, this test) it is the real flock. The project is in node-local mode.
+# The shim travels to the jobs in the submitter's environment (sbatch's default --export=ALL):
+# a job submitted with --export=ALL,VAR=value starts seconds later on this Slurm.
 
 NO_LOCKS_SHIM = r"""
-#include <sys/file.h>
-int flock(int fd, int operation) { (void)fd; (void)operation; return 0; }
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+int flock(int fd, int operation) {
+  if (getenv("SLURM_JOB_ID")) return 0;
+  int (*real)(int, int) = (int (*)(int, int))dlsym(RTLD_NEXT, "flock");
+  return real(fd, operation);
+}
 """
+
 
 # A trial that says whether it ran with the shim: two exclusive locks on one file both succeed.
 # In sh, so that a trial costs little more than its job: x is its one argument.
@@ -251,7 +260,8 @@ with open(os.environ["TRAIL_METRICS"], "a", buffering=1) as f:
 def no_locks_shim(tmp_path_factory):
     d = tmp_path_factory.mktemp("shim")
     (d / "nolocks.c").write_text(NO_LOCKS_SHIM)
-    subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", str(d / "nolocks.so"), str(d / "nolocks.c")], check=True)
+    subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", str(d / "nolocks.so"), str(d / "nolocks.c"), "-ldl"],
+                   check=True)
     return d / "nolocks.so"
 
 
@@ -271,9 +281,9 @@ objective: {{metric: x, goal: maximize}}
 strategy: grid
 space: {{x: {{choice: [{", ".join(str(i) for i in range(16))}]}}}}
 budget: {{parallel: 16}}
-executor: {{slurm: {{partition: shared, cpus: 1, sbatch_args: ["--export=ALL,LD_PRELOAD={no_locks_shim}"]}}}}
+executor: {{slurm: {{partition: shared, cpus: 1}}}}
 """)
-    proc = trail("sweep", spec, "--quiet", cwd=project, env=cluster.env(), timeout=120)
+    proc = trail("sweep", spec, "--quiet", cwd=project, env=cluster.env(LD_PRELOAD=str(no_locks_shim)), timeout=120)
     assert "finished" in proc.stdout, proc.stderr
     trials = ls_json(project, "--where", "attributes.parent = 'p-sweep-1'")
     recs = [record(project, t["id"]) for t in trials]
@@ -302,8 +312,11 @@ def test_node_local_locks_running_jobs_are_not_recovered_and_cancelled_ones_are_
                                                                                          no_locks_shim):
     node_local(project)
     script = write_script(scripts, "probe.py", PROBE)
-    jobs = [submit(project, cluster, "--partition", "shared", "--sbatch-arg", f"--export=ALL,LD_PRELOAD={no_locks_shim}",
-                   "--", PYTHON, script, "--sleep", "60") for _ in range(2)]
+    jobs = []
+    for _ in range(2):
+        proc = trail("run", "--slurm", "--partition", "shared", "--", PYTHON, script, "--sleep", "60", cwd=project,
+                     env=cluster.env(LD_PRELOAD=str(no_locks_shim)))
+        jobs.append(tuple(proc.stdout.split()))
     try:
         check_running_then_cancel(project, cluster, jobs)
     finally:
