@@ -306,6 +306,8 @@ executor: {{slurm: {{partition: shared, cpus: 1}}}}
         sorted(r["id"] for r in recs)
     job_out = (Path(project) / ".trail" / "jobs" / f"{recs[0]['id']}.out").read_text()
     assert "for the login node to commit it" in job_out
+    job_script = (Path(project) / ".trail" / "jobs" / f"{recs[0]['id']}.sh").read_text()
+    assert "export TRAIL_CLUSTER_LOCKS='node-local'\n" in job_script
 
 
 def test_node_local_locks_running_jobs_are_not_recovered_and_cancelled_ones_are_recorded(project, scripts, cluster,
