@@ -14,6 +14,7 @@
 
 #include "base/env.h"
 #include "base/errors.h"
+#include "base/lock_failure.h"
 #include "base/paths.h"
 
 namespace trail {
@@ -152,6 +153,17 @@ std::string CurrentDirectory() {
 
 // ---- FileLock -------------------------------------------------------------
 
+Status LockFailure(const std::string& path, int err) {
+  std::string message = "cannot lock " + path + ": " + ErrnoMessage(err);
+  if (err == ENOSYS || err == ENOLCK || err == EOPNOTSUPP) {
+    message +=
+        " (this file system gives no flock locks: mount it with them, e.g. Lustre -o flock or NFS with its lock "
+        "manager; or, if they are only node-local, mount with -o localflock / local_lock=flock and set "
+        "cluster: {locks: node-local} in .trail/config.yaml; see docs/cluster.md)";
+  }
+  return IoError(message);
+}
+
 StatusOr<FileLock> FileLock::Acquire(const std::string& path) { return AcquireMode(path, LOCK_EX); }
 
 StatusOr<FileLock> FileLock::AcquireShared(const std::string& path) { return AcquireMode(path, LOCK_SH); }
@@ -161,7 +173,7 @@ StatusOr<FileLock> FileLock::AcquireMode(const std::string& path, int mode) {
   if (fd < 0) return ErrnoError("cannot open lock file", path);
   while (::flock(fd, mode) != 0) {
     if (errno == EINTR) continue;
-    Status s = ErrnoError("cannot lock", path);
+    Status s = LockFailure(path, errno);
     ::close(fd);
     return s;
   }
@@ -178,8 +190,7 @@ StatusOr<FileLock> FileLock::TryAcquire(const std::string& path, bool create) {
     int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK) return FileLock(-1);
-    errno = err;
-    return ErrnoError("cannot lock", path);
+    return LockFailure(path, err);
   }
   return FileLock(fd);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "base/lock_failure.h"
 #include "base/test_temp_dir.h"
 
 namespace trail {
@@ -31,6 +32,17 @@ TEST(TempFilesTest, WriteFileAtomicLeavesOnlyTheTarget) {
   testing::TempDir dir;
   ASSERT_TRUE(WriteFileAtomic(dir.File("f"), "x").ok());
   EXPECT_EQ(ListDirectory(dir.path()), std::vector<std::string>{"f"});
+}
+
+TEST(FileLockTest, AFileSystemWithoutLocksPointsAtTheSetting) {
+  // ENOSYS is what Lustre mounted noflock answers; trail stops rather than going on unlocked.
+  for (int err : {ENOSYS, ENOLCK, EOPNOTSUPP}) {
+    Status s = LockFailure("/p/.git/trail/lock", err);
+    EXPECT_EQ(s.code(), Code::kIo);
+    EXPECT_EQ(s.message().rfind("cannot lock /p/.git/trail/lock: ", 0), 0u) << s.message();
+    EXPECT_NE(s.message().find("cluster: {locks: node-local}"), std::string::npos) << s.message();
+  }
+  EXPECT_EQ(LockFailure("/p/lock", EBADF).message().find("node-local"), std::string::npos);
 }
 
 }  // namespace

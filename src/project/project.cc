@@ -99,6 +99,7 @@ StatusOr<std::unique_ptr<Project>> Project::Open(const std::string& dir, Env* en
   TRAIL_RETURN_IF_ERROR(ValidateName(p->name_).WithContext(".trail/config.yaml"));
   p->branch_ = record::GetString(p->config_, "branch");
   if (p->branch_.empty()) p->branch_ = "trail";
+  TRAIL_ASSIGN_OR_RETURN(p->cluster_locks_, ParseClusterLocks(p->config_, std::getenv(kClusterLocksVariable)));
   // Local state folders may be missing in a fresh clone: they are caches.
   TRAIL_RETURN_IF_ERROR(env->MakeDirs(p->live_dir()));
   TRAIL_RETURN_IF_ERROR(env->MakeDirs(p->shared_dir()));

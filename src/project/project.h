@@ -14,6 +14,7 @@
 #include "base/yaml.h"
 #include "git/repo.h"
 #include "index/run_index.h"
+#include "project/cluster_config.h"
 #include "trail/progress.h"
 #include "trail/status.h"
 
@@ -62,6 +63,10 @@ class Project {
   // The object store, shared by every worktree (docs/formats/store.md, "Local layout").
   std::string store_dir() const { return JoinPath(shared_dir(), "store"); }
   const Json& config() const { return config_; }
+  // Whether flock(2) locks hold between the nodes that share this project (project/cluster_config.h): the
+  // config's `cluster.locks`, or TRAIL_CLUSTER_LOCKS, read once at Open.
+  ClusterLocks cluster_locks() const { return cluster_locks_; }
+  bool node_local_locks() const { return cluster_locks_ == ClusterLocks::kNodeLocal; }
   // Files, locks and the clock of this project's local state: Env::Default() unless opened
   // with another. Never null.
   Env& env() const { return *env_; }
@@ -94,6 +99,7 @@ class Project {
   std::unique_ptr<git::Repo> repo_;
   std::string root_, name_, branch_;
   Json config_;
+  ClusterLocks cluster_locks_ = ClusterLocks::kClusterWide;
   std::unique_ptr<index::RunIndex> index_;
 };
 

@@ -57,6 +57,9 @@ inline constexpr const char* kResumeFile = "resume.json";
 inline constexpr const char* kPreviousOutputFile = "output.previous";
 inline constexpr const char* kQueuedFile = "queued";
 inline constexpr const char* kJobOutcomeFile = "job.json";
+// cluster.locks: node-local (recording/ended_run.h): the run ended and was collected on its node;
+// the record and its files wait here for the login node to commit them.
+inline constexpr const char* kEndedFile = "ended.yaml";
 
 // Live folders being created (`.new-<id>-<pid>`) or removed (`.done-<id>-<pid>`) carry these
 // prefixes: their leading dot tells every reader they are not runs.

@@ -79,10 +79,11 @@ Json CaptureCode(Project& project, const ContextConfig& config, const CaptureOpt
                           " is not kept reachable: " + chained.status().message());
   }
   if (want_snapshot) {
-    std::string ref = "refs/trail/code/" + options.run_id;
-    Status s = project.repo().SetRef(ref, snap->commit, message);
     code["snapshot"] = snap->commit;
-    if (s.ok()) code["ref"] = ref;
+    if (options.set_code_ref) {
+      std::string ref = "refs/trail/code/" + options.run_id;
+      if (project.repo().SetRef(ref, snap->commit, message).ok()) code["ref"] = ref;
+    }
   }
   code["dirty"] = snap->dirty;
   if (!snap->changed.empty()) code["changed"] = snap->changed;

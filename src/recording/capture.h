@@ -28,6 +28,9 @@ struct CaptureOptions {
   // A resumed run: the snapshot of its previous attempt, made the new snapshot's second parent
   // (the first stays HEAD), so every attempt's code stays reachable from refs/trail/code/<id>.
   std::string previous_snapshot;
+  // false: the snapshot commit is written but its ref is not set (a job with node-local locks
+  // updates no ref; the login node names it when it commits the run, recording/ended_run.h).
+  bool set_code_ref = true;
 };
 
 // The record fragment: user, host, command, cwd, code, environment (with

@@ -2,6 +2,7 @@
 
 #include "cluster/slurm.h"
 #include "record/live_files.h"
+#include "recording/ended_run.h"
 #include "recording/live_run.h"
 #include "recording/queued_run.h"
 
@@ -14,6 +15,13 @@ StatusOr<JobLook> LookAtJob(Project& project, const std::string& run_id, const s
   if (!env.Exists(dir)) {
     look.settled = true;
     return look;
+  }
+  std::vector<std::string> warnings;
+  // Node-local locks: the job's trail run parks its run when it ends; commit it at once.
+  if (project.node_local_locks() && IsEndedFolder(env, dir)) {
+    TRAIL_RETURN_IF_ERROR(RecoverLiveRun(project, run_id, /*job=*/nullptr, &warnings).status());
+    look.settled = !env.Exists(dir);
+    if (look.settled) return look;
   }
   auto info = cluster::QueryJob(job_id);
   if (!info.ok()) return look;
@@ -32,6 +40,12 @@ StatusOr<JobLook> LookAtJob(Project& project, const std::string& run_id, const s
     look.settled = ended || !env.Exists(dir);
     return look;
   }
+  if (project.node_local_locks()) {
+    // Its trail run was killed outright, or (ended.yaml appeared just now) it parked the run.
+    TRAIL_RETURN_IF_ERROR(RecoverLiveRun(project, run_id, &*info, &warnings).status());
+    look.settled = !env.Exists(dir);
+    return look;
+  }
   auto lock = env.TryLock(JoinPath(dir, record::live::kLockFile), /*create=*/false);
   if (!lock.ok()) {
     look.settled = true;  // removed meanwhile: recorded
@@ -42,7 +56,6 @@ StatusOr<JobLook> LookAtJob(Project& project, const std::string& run_id, const s
   if (verdict && !env.Exists(JoinPath(dir, record::live::kJobOutcomeFile)))
     (void)WriteJobOutcome(env, dir, verdict->status, info->state, verdict->reason);
   lock->Release();
-  std::vector<std::string> warnings;
   RecoverAbandonedRuns(project, &warnings);
   look.settled = !env.Exists(dir);
   return look;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/yaml.h"
+#include "cluster/slurm.h"
 #include "project/project.h"
 #include "recording/finalize.h"
 #include "recording/live_folder.h"
@@ -24,7 +25,14 @@ StatusOr<LiveRun> AllocateRun(Project& project);
 std::vector<Json> ListLiveRuns(Project& project);
 
 // Finalizes every live run whose supervisor and child are both gone. Returns
-// the ids it recorded; problems go to `warnings`. Cheap when nothing is live.
+// the ids it recorded; problems go to `warnings`. Cheap when nothing is live. With node-local
+// locks (recording/ended_run.h) it commits the runs ended on their nodes, finalizes a Slurm
+// job's run only once Slurm says the job ended, and does nothing inside such a job.
 std::vector<std::string> RecoverAbandonedRuns(Project& project, std::vector<std::string>* warnings);
+
+// The same for the one live run `id`: true when it was recorded here. `job` is what Slurm said
+// of its job a moment ago (node-local locks; null: asked when needed).
+StatusOr<bool> RecoverLiveRun(Project& project, const std::string& id, const cluster::JobInfo* job,
+                              std::vector<std::string>* warnings);
 
 }  // namespace trail

@@ -169,7 +169,7 @@ void RetireGroupRun(Project& project, const RankGroup& group, const std::string&
 }
 
 RanksOutcome WaitForRanks(const LiveRun& run, const RankGroup& group, const ExitInfo& own, double started,
-                          const std::function<void()>& tick) {
+                          bool locks_hold, const std::function<void()>& tick) {
   RanksOutcome out;
   out.status.assign(group.world_size, "");
   out.status[0] = StatusOf(own);
@@ -188,6 +188,10 @@ RanksOutcome WaitForRanks(const LiveRun& run, const RankGroup& group, const Exit
       }
       const std::string lock_path = run.path(RankFile(r, "lock").c_str());
       if (PathExists(lock_path)) {
+        if (!locks_hold) {
+          waiting = true;
+          continue;
+        }
         auto probe = FileLock::TryAcquire(lock_path, /*create=*/false);
         if (probe.ok() && probe->held()) {
           // Free: the rank ended, or died. Its exit record is written before the lock goes.

@@ -16,7 +16,9 @@
 //            rank that failed, was killed or never arrived.
 //
 // Every rank reads the project through its shared file system: the locks are flock(2) locks
-// (NFS v4 and Lustre/GPFS with flock support carry them between nodes).
+// (NFS v4 and Lustre/GPFS with flock support carry them between nodes). Where they are node-local
+// (cluster.locks: node-local), a slot is still taken by link(2), atomic on every one of them,
+// and rank 0 waits for exit records only (WaitForRanks).
 #pragma once
 
 #include <functional>
@@ -68,9 +70,12 @@ struct RanksOutcome {
 
 // Rank 0 after its program ended: waits until every other rank has ended (or died, or missed
 // the arrival deadline `started + timeout_s`), calling `tick` every 100 ms. `own` is rank 0's
-// own exit. Never fails: what cannot be read counts as that rank crashing.
+// own exit. Never fails: what cannot be read counts as that rank crashing. `locks_hold` false
+// (cluster.locks: node-local): a rank's free lock proves nothing on another node, so only its
+// exit record ends it; a rank whose trail run died outright is waited for until Slurm ends the
+// job, and the login node records the run with Slurm's verdict (docs/cluster.md).
 RanksOutcome WaitForRanks(const LiveRun& run, const RankGroup& group, const ExitInfo& own, double started,
-                          const std::function<void()>& tick);
+                          bool locks_hold, const std::function<void()>& tick);
 
 // Records the outcome in the record's `ranks:` block (status per rank, `failed`).
 void AddRanksOutcome(Json& rec, const RanksOutcome& outcome);

@@ -18,6 +18,7 @@
 #include "record/live_files.h"
 #include "record/params.h"
 #include "record/record.h"
+#include "recording/ended_run.h"
 #include "recording/file_metrics_capture.h"
 #include "recording/live_run.h"
 #include "recording/output_capture.h"
@@ -152,6 +153,11 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
     return RunOutcome{rank.exit_code, rank.id};
   }
   if (group) start.ranks = RanksStartBlock(*group);
+  // Inside a job with node-local locks only a run the login node allocated may be recorded.
+  if (RecordsInNodeLocalJob(project) && request.queued_run.empty())
+    return FailedPrecondition(
+        "trail run inside a Slurm job with cluster.locks: node-local cannot allocate a run here (its locks do not "
+        "hold between nodes); submit it with trail run --slurm (docs/cluster.md)");
   // Data inputs are read (hashed, counted, sampled) before the program can change them; their
   // snapshots are in the store before the run's start record names them.
   std::unique_ptr<store::LocalStore> data_store;
@@ -259,8 +265,8 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   if (group) {
     // The run ends when every rank has: the first that failed fails it (docs/distributed.md).
     const double started = ParseIsoTime(record::GetString(rec, "started")).value_or(exit->ended);
-    RanksOutcome ranks =
-        WaitForRanks(run, *group, *exit, started, [&] { (void)tailer.Poll(run.env->NowUnixSeconds(), live_set); });
+    RanksOutcome ranks = WaitForRanks(run, *group, *exit, started, !project.node_local_locks(),
+                                      [&] { (void)tailer.Poll(run.env->NowUnixSeconds(), live_set); });
     AddRanksOutcome(rec, ranks);
     if (!ranks.failed.empty()) observer.Warning(ranks.failed + ": run " + run.id + " failed");
     if (ranks.first_failure && exit->exit_code == 0 && exit->signal == 0) exit = *ranks.first_failure;
@@ -271,8 +277,13 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
   (void)WriteFileAtomic(run.path(record::live::kOutputTailFile), tail, /*sync=*/false);
 
   file_metrics.Stop();  // before the live folder goes; the record reads the files once more
-  auto final_record =
-      FinalizeRun(project, run, rec, FinalizeOptions{exit, tail, LiveMetrics{&tailer, &live_set}, &warnings});
+  const FinalizeOptions finalize{exit, tail, LiveMetrics{&tailer, &live_set}, &warnings};
+  // Node-local locks: the run waits in its live folder for the login node to commit it.
+  const bool park = RecordsInNodeLocalJob(project);
+  auto final_record = park ? ParkRun(project, run, rec, finalize) : FinalizeRun(project, run, rec, finalize);
+  if (park && final_record.ok())
+    warnings.push_back(run.id + " ended; it waits in " + run.dir +
+                       " for the login node to commit it (cluster.locks: node-local)");
   for (const auto& w : warnings) observer.Warning(w);
   if (group) RetireGroupRun(project, *group, run.id);
   if (!final_record.ok()) return RecordNotWritten(run, *exit, exit_saved, final_record.status());

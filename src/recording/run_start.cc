@@ -8,6 +8,7 @@
 #include "record/params.h"
 #include "record/record.h"
 #include "recording/capture.h"
+#include "recording/ended_run.h"
 #include "recording/queued_run.h"
 #include "recording/resume.h"
 #include "recording/run_artifacts.h"
@@ -76,6 +77,7 @@ StatusOr<BegunRun> BeginRun(Project& project, const RunStart& start, std::vector
   capture.argv = start.argv;
   capture.cwd = start.cwd;
   capture.run_id = run.id;
+  capture.set_code_ref = !RecordsInNodeLocalJob(project);
   capture.env_overrides = start.env_overrides;
   if (reopened) capture.previous_snapshot = SnapshotOf(reopened->previous.record);
   if (auto dirs = ConfiguredArtifactDirs(project); dirs.ok()) capture.artifact_dirs = *dirs;

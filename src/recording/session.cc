@@ -26,6 +26,7 @@
 #include "record/params.h"
 #include "record/record.h"
 #include "recording/capture.h"
+#include "recording/ended_run.h"
 #include "recording/live_run.h"
 #include "recording/model_summary.h"
 #include "recording/rank_group.h"
@@ -244,6 +245,11 @@ StatusOr<std::unique_ptr<RunSession>> RunSession::Start(const SessionOptions& op
   start.tags = Json::object();
   for (auto it = opts.tags.begin(); it != opts.tags.end(); ++it) start.tags[it.key()] = record::ScalarText(it.value());
   if (impl->group) start.ranks = RanksStartBlock(*impl->group);
+  // Only the login node allocates runs when locks are node-local (recording/ended_run.h).
+  if (RecordsInNodeLocalJob(*impl->project))
+    return FailedPrecondition(
+        "trail.start_run() inside a Slurm job with cluster.locks: node-local cannot allocate a run here (its locks "
+        "do not hold between nodes); run the program under trail run --slurm (docs/cluster.md)");
   TRAIL_ASSIGN_OR_RETURN(BegunRun begun, BeginRun(*impl->project, start, &warnings));
   if (impl->group) TRAIL_RETURN_IF_ERROR(PublishGroupRun(*impl->project, *impl->group, begun.run.id));
   impl->id = begun.run.id;
@@ -474,7 +480,8 @@ StatusOr<Json> RunSession::End(std::string_view status) {
   if (impl_->group) {
     // Rank 0: the run ends when every rank has (docs/distributed.md).
     const double started = ParseIsoTime(record::GetString(impl_->start_record, "started")).value_or(exit.ended);
-    RanksOutcome ranks = WaitForRanks(*impl_->live, *impl_->group, exit, started, [] {});
+    RanksOutcome ranks =
+        WaitForRanks(*impl_->live, *impl_->group, exit, started, !impl_->project->node_local_locks(), [] {});
     AddRanksOutcome(impl_->start_record, ranks);
     if (ranks.first_failure && exit.exit_code == 0 && exit.signal == 0) exit = *ranks.first_failure;
   }

@@ -1,5 +1,7 @@
 #include "recording/slurm_submit.h"
 
+#include <cstdlib>
+
 #include "base/files.h"
 #include "record/record.h"
 
@@ -34,6 +36,10 @@ StatusOr<SubmittedJob> SubmitToSlurm(Project& project, const SlurmSubmission& s)
   batch.workdir = start.cwd;
   batch.log_path = job.log;
   batch.env = s.env;
+  // The job runs in the mode this submission was made in (TRAIL_CLUSTER_LOCKS may have set it).
+  const char* override_locks = std::getenv(kClusterLocksVariable);
+  if (project.node_local_locks() || (override_locks != nullptr && *override_locks != '\0'))
+    batch.env.push_back(std::string(kClusterLocksVariable) + "=" + ClusterLocksName(project.cluster_locks()));
   batch.argv = {s.trail_exe, "run", "--queued-run", run.id};
   for (const std::string& a : s.run_args) batch.argv.push_back(a);
   batch.argv.push_back("--");

@@ -9,6 +9,9 @@
 #include <unordered_set>
 
 #include "base/files.h"
+#include "recording/ended_run.h"
+#include "recording/live_folder.h"
+#include "recording/queued_run.h"
 #include "store/file_store.h"
 #include "store/tree.h"
 
@@ -203,11 +206,35 @@ StatusOr<GcResult> SweepStore(const std::string& store_dir, const StoreRoots& ro
   return result;
 }
 
+namespace {
+
+// With node-local locks the exclusive store lock above keeps out only this node's writers: a job
+// on another node may be storing its artifacts right now, before anything names them. So gc
+// waits until no run is recording anywhere (queued runs store nothing; ended ones are named by
+// their ended.yaml, a root).
+Status CheckNoRunRecordingElsewhere(Project& project) {
+  if (!project.node_local_locks()) return Status::Ok();
+  for (const std::string& name : project.env().ListDir(project.live_dir())) {
+    if (!IsRunFolder(name)) continue;
+    const std::string dir = JoinPath(project.live_dir(), name);
+    if (IsQueuedFolder(project.env(), dir) || IsEndedFolder(project.env(), dir)) continue;
+    return FailedPrecondition("run " + name +
+                              " is recording (cluster.locks: node-local: its node's store lock does not keep gc "
+                              "out); run trail gc when no run is live");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<GcResult> CollectGarbage(Project& project, const GcOptions& options) {
   const std::string dir = project.store_dir();
+  TRAIL_RETURN_IF_ERROR(CheckNoRunRecordingElsewhere(project));
   if (!IsDirectory(dir)) return GcResult{};
-  // Exclusive before the roots are read: see the header.
+  // Exclusive before the roots are read: see the header. (Node-local locks: checked again under
+  // it, as a run may have started meanwhile.)
   TRAIL_ASSIGN_OR_RETURN(FileLock lock, LocalStore::LockExclusive(dir, project.env()));
+  TRAIL_RETURN_IF_ERROR(CheckNoRunRecordingElsewhere(project));
   TRAIL_ASSIGN_OR_RETURN(StoreRoots roots, CollectStoreRoots(project));
   return SweepStore(dir, roots, options, /*lock_held=*/true, project.env());
 }

@@ -164,6 +164,18 @@ StatusOr<StoreRoots> CollectStoreRoots(Project& project) {
           out.unreadable.push_back("live run " + run + ": " + parsed.status().message());
         }
       }
+      // An ended run waiting to be committed (node-local locks): its record names its outputs.
+      const std::string ended_file = JoinPath(JoinPath(live, run), record::live::kEndedFile);
+      if (PathExists(ended_file)) {
+        auto ended = ReadFile(ended_file);
+        auto parsed = ended.ok() ? ParseYaml(*ended, ended_file) : StatusOr<Json>(ended.status());
+        if (parsed.ok() && parsed->is_object() && parsed->contains("record")) {
+          AddOids((*parsed)["record"], "ended run " + run, out);
+        } else {
+          out.unreadable.push_back("ended run " + run + ": " +
+                                   (parsed.ok() ? std::string("no record") : parsed.status().message()));
+        }
+      }
       const std::string file = JoinPath(JoinPath(live, run), record::live::kAnnotationsFile);
       if (!PathExists(file)) continue;
       TRAIL_ASSIGN_OR_RETURN(std::string text, ReadFile(file));

@@ -4,6 +4,8 @@
 starts munged (its socket there too; Slurm finds it through AuthInfo=socket=...), slurmctld -D and
 slurmd -D with SLURM_CONF, waits for `sinfo` to show the node idle, and stops all three at the
 end. The tests reach it through `cluster.env(...)`, which adds SLURM_CONF to the trail environment.
+Partition `debug` (the default) runs a job per CPU (two at once); `shared` lets up to 16 jobs share
+each CPU, for tests of many jobs at once.
 Skips, with the reason, only where the daemons are missing or cannot start (e.g. not root).
 """
 import os
@@ -114,6 +116,7 @@ AccountingStorageType=accounting_storage/none
 MpiDefault=none
 NodeName={node} NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
 PartitionName=debug Nodes={node} Default=YES MaxTime=INFINITE State=UP
+PartitionName=shared Nodes={node} MaxTime=INFINITE State=UP OverSubscribe=FORCE:16
 """)
     cluster = SlurmCluster(root, node)
     env = cluster.env()

@@ -2,13 +2,16 @@
 trials are batch jobs; cancelled, killed and failed jobs; resuming a sweep; many jobs at once.
 
 One cluster serves the whole file. The node has 2 CPUs, so at most two jobs run at once."""
+import os
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import PYTHON, branch_file, ls_ids, ls_json, record, trail, trail_popen, wait_for, write_script
+from conftest import (PYTHON, branch_file, env_with, git, git_ok, ls_ids, ls_json, record, run_dir, trail, trail_popen,
+                      wait_for, write_script)
 from slurm_cluster import slurm_cluster  # noqa: F401  (the session fixture)
 
 TRAIN = r"""
@@ -199,3 +202,191 @@ executor: {{slurm: {{cpus: 1}}}}
     assert all(r["status"] == "finished" and r["metrics"]["summary"]["val_loss"]["count"] == 2 for r in recs)
     assert len({r["executor"]["job_id"] for r in recs}) == 8
     assert not list((Path(project) / ".trail" / "live").glob("p-*"))
+
+
+# ---- cluster.locks: node-local (docs/cluster.md) ------------------------------------------------
+# The jobs run with an LD_PRELOAD shim whose flock() succeeds and locks nothing inside a Slurm job:
+# locks that do not hold between a job's node and the login node (NFS nolock, Lustre localflock).
+# Outside a job (the driver, this test) it is the real flock. The project is in node-local mode.
+# The shim travels to the jobs in the submitter's environment (sbatch's default --export=ALL):
+# a job submitted with --export=ALL,VAR=value starts seconds later on this Slurm.
+
+NO_LOCKS_SHIM = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+int flock(int fd, int operation) {
+  if (getenv("SLURM_JOB_ID")) return 0;
+  int (*real)(int, int) = (int (*)(int, int))dlsym(RTLD_NEXT, "flock");
+  return real(fd, operation);
+}
+"""
+
+
+# A trial that says whether it ran with the shim: two exclusive locks on one file both succeed.
+# In sh, so that a trial costs little more than its job: x is its one argument.
+PROBE_SH = r"""
+exec 3>>"$TRAIL_METRICS.probe"
+flock -n 3
+if flock -n "$TRAIL_METRICS.probe" true; then unheld=1; else unheld=0; fi
+echo "{\"x\": $1, \"locks_unheld\": $unheld}" >> "$TRAIL_METRICS"
+"""
+
+PROBE = r"""
+import argparse, fcntl, json, os
+p = argparse.ArgumentParser()
+p.add_argument("--x", type=int, default=0)
+p.add_argument("--sleep", type=float, default=0.0)
+a = p.parse_args()
+path = os.environ["TRAIL_METRICS"] + ".probe"
+one, two = open(path, "w"), open(path, "w")
+fcntl.flock(one, fcntl.LOCK_EX | fcntl.LOCK_NB)
+try:
+    fcntl.flock(two, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    unlocked = 1
+except OSError:
+    unlocked = 0
+with open(os.environ["TRAIL_METRICS"], "a", buffering=1) as f:
+    f.write(json.dumps({"x": a.x, "locks_unheld": unlocked}) + "\n")
+    if a.sleep:
+        import time
+        for i in range(int(a.sleep * 5)):
+            f.write(json.dumps({"tick": i}) + "\n")
+            time.sleep(0.2)
+"""
+
+
+@pytest.fixture(scope="module")
+def no_locks_shim(tmp_path_factory):
+    d = tmp_path_factory.mktemp("shim")
+    (d / "nolocks.c").write_text(NO_LOCKS_SHIM)
+    subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", str(d / "nolocks.so"), str(d / "nolocks.c"), "-ldl"],
+                   check=True)
+    return d / "nolocks.so"
+
+
+def node_local(project):
+    config = Path(project) / ".trail" / "config.yaml"
+    config.write_text(config.read_text() + "cluster: {locks: node-local}\n")
+
+
+def test_node_local_locks_sweep_of_sixteen_jobs_commits_each_once_on_the_login_node(project, scripts, cluster,
+                                                                                     no_locks_shim):
+    node_local(project)
+    script = write_script(scripts, "probe.sh", PROBE_SH)
+    spec = Path(project).parent / "sweep.yaml"
+    spec.write_text(f"""
+command: sh {script} {{x}}
+objective: {{metric: x, goal: maximize}}
+strategy: grid
+space: {{x: {{choice: [{", ".join(str(i) for i in range(16))}]}}}}
+budget: {{parallel: 16}}
+executor: {{slurm: {{partition: shared, cpus: 1}}}}
+""")
+    proc = trail("sweep", spec, "--quiet", cwd=project, env=cluster.env(LD_PRELOAD=str(no_locks_shim)), timeout=120)
+    assert "finished" in proc.stdout, proc.stderr
+    trials = ls_json(project, "--where", "attributes.parent = 'p-sweep-1'")
+    recs = [record(project, t["id"]) for t in trials]
+    assert len(recs) == 16
+    assert len({r["id"] for r in recs}) == 16 and len({r["number"] for r in recs}) == 16
+    assert sorted(r["params"]["x"] for r in recs) == list(range(16))
+    for r in recs:
+        assert r["status"] == "finished", r
+        assert r["metrics"]["summary"]["x"]["last"] == r["params"]["x"]
+        # The job really ran without working locks.
+        assert r["metrics"]["summary"]["locks_unheld"]["last"] == 1
+        # The job left its code snapshot unnamed; the login node named it when it committed.
+        assert r["code"]["ref"] == f"refs/trail/code/{r['id']}"
+        assert git("rev-parse", r["code"]["ref"], cwd=project) == r["code"]["snapshot"]
+    assert len({r["executor"]["job_id"] for r in recs}) == 16
+    assert not list((Path(project) / ".trail" / "live").glob("p-*"))
+    # One commit per run on the branch, none twice.
+    messages = git("log", "--format=%s", "trail", cwd=project).splitlines()
+    assert sorted(m.split()[1] for m in messages if m.startswith("trail: p-") and "finished" in m) == \
+        sorted(r["id"] for r in recs)
+    job_out = (Path(project) / ".trail" / "jobs" / f"{recs[0]['id']}.out").read_text()
+    assert "for the login node to commit it" in job_out
+    job_script = (Path(project) / ".trail" / "jobs" / f"{recs[0]['id']}.sh").read_text()
+    assert "export TRAIL_CLUSTER_LOCKS='node-local'\n" in job_script
+
+
+def test_node_local_locks_running_jobs_are_not_recovered_and_cancelled_ones_are_recorded(project, scripts, cluster,
+                                                                                         no_locks_shim):
+    node_local(project)
+    script = write_script(scripts, "probe.py", PROBE)
+    jobs = []
+    for _ in range(2):
+        proc = trail("run", "--slurm", "--partition", "shared", "--", PYTHON, script, "--sleep", "60", cwd=project,
+                     env=cluster.env(LD_PRELOAD=str(no_locks_shim)))
+        jobs.append(tuple(proc.stdout.split()))
+    try:
+        check_running_then_cancel(project, cluster, jobs)
+    finally:
+        for job_id, _ in jobs:
+            cluster.run("scancel", job_id, check=False)
+    (term_job, term_run), (kill_job, kill_run) = jobs
+    # scancel: the job's trail run records the kill into its live folder, this node commits it.
+    rec = record(project, term_run)
+    assert rec["status"] == "killed" and rec["signal"] == 15 and rec["executor"]["job_id"] == term_job
+    assert rec["metrics"]["summary"]["locks_unheld"]["last"] == 1
+    # The other job's trail run was killed outright (as with its node): no word from it. Recorded from
+    # its folder with Slurm's verdict, once Slurm said the job ended.
+    rec = record(project, kill_run)
+    assert rec["status"] == "failed", rec
+    assert rec["executor"]["job_id"] == kill_job and rec["executor"]["state"] == "FAILED"
+    assert rec["metrics"]["summary"]["locks_unheld"]["last"] == 1
+
+
+def kill_trail_run_of(run_id):
+    """SIGKILLs the job's `trail run --queued-run RUN_ID` (this one node is the job's node too)."""
+    for pid in os.listdir("/proc"):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[0].endswith(b"/trail") and argv[1:4] == [b"run", b"--queued-run", run_id.encode()]:
+            os.kill(int(pid), signal.SIGKILL)
+            return
+    raise AssertionError(f"no trail run of {run_id}")
+
+
+def check_running_then_cancel(project, cluster, jobs):
+    lives = [Path(project) / ".trail" / "live" / run_id for _, run_id in jobs]
+    wait_for(lambda: all((d / "metrics.jsonl").exists() and (d / "metrics.jsonl").stat().st_size > 0 for d in lives),
+             timeout=30, interval=0.2, what="the jobs' metrics")
+    # Their locks look free from here; recovery asks Slurm instead, which says RUNNING.
+    for _ in range(2):
+        rows = {r["id"]: r["status"] for r in ls_json(project, env=cluster.env())}
+        assert all(rows.get(run_id) == "running" for _, run_id in jobs), rows
+    assert all(d.exists() for d in lives)
+    assert not git_ok("rev-parse", "--verify", "-q", "refs/heads/trail", cwd=project)
+    gc = trail("gc", cwd=project, env=cluster.env(), check=False)
+    assert gc.returncode != 0 and "is recording" in gc.stderr
+    cluster.run("scancel", jobs[0][0])
+    kill_trail_run_of(jobs[1][1])
+
+    def committed():
+        trail("ls", cwd=project, env=cluster.env())
+        return not any(d.exists() for d in lives)
+
+    wait_for(committed, timeout=40, interval=0.3, what="both runs committed")
+
+
+def test_node_local_locks_settings_and_what_a_job_may_not_do(project):
+    config = Path(project) / ".trail" / "config.yaml"
+    original = config.read_text()
+    config.write_text(original + "cluster: {locks: nolock}\n")
+    proc = trail("ls", cwd=project, check=False)
+    assert proc.returncode != 0
+    assert "cluster.locks: expected cluster-wide or node-local, not \"nolock\"" in proc.stderr
+    config.write_text(original)
+    proc = trail("ls", cwd=project, env=env_with(TRAIL_CLUSTER_LOCKS="local"), check=False)
+    assert proc.returncode != 0 and "TRAIL_CLUSTER_LOCKS: expected" in proc.stderr
+    # Inside a job, with node-local locks, a run cannot allocate its number: nothing is written.
+    proc = trail("run", "--", "true", cwd=project, env=env_with(TRAIL_CLUSTER_LOCKS="node-local", SLURM_JOB_ID="7"),
+                 check=False)
+    assert proc.returncode != 0 and "cannot allocate a run here" in proc.stderr
+    assert not list((Path(project) / ".trail" / "live").glob("p-*")) and ls_ids(project) == []
+    # Outside a job the mode changes nothing for a local run.
+    trail("run", "--", "true", cwd=project, env=env_with(TRAIL_CLUSTER_LOCKS="node-local"))
+    assert record(project, "p-1")["status"] == "finished"
