@@ -213,19 +213,36 @@ RanksOutcome WaitForRanks(const LiveRun& run, const RankGroup& group, const Exit
     tick();
     std::this_thread::sleep_for(kPoll);
   }
+  // The slots given up on stay taken: the locks are released on return, but the files stay and
+  // no exit record follows, and the live folder goes with the finalized run.
+  //
+  // The rank that failed first names the failure: a launcher that ends the whole step when one
+  // task fails (srun --kill-on-bad-exit, torchrun) kills the others after it, rank 0 included.
+  // A rank's time is when its program ended; a missing rank's, the arrival deadline; a crashed
+  // one's, now (it was seen after rank 0's program ended).
+  int first = -1;
+  double first_when = 0;
   for (int r = 0; r < group.world_size; ++r) {
     if (out.status[r] == record::kFinished) continue;
-    ExitInfo e = exits[r].value_or(ExitInfo{});
-    out.failed = Failure(r, out.status[r], e, group.timeout_s);
-    ExitInfo failure;
-    failure.ended = NowUnixSeconds();
-    // The run fails (not killed) whichever way a rank went: the rank's own code when it has one.
-    failure.exit_code = e.signal ? 128 + e.signal : (e.exit_code ? e.exit_code : 1);
-    out.first_failure = failure;
-    break;
+    double when = exits[r] ? exits[r]->ended : NowUnixSeconds();
+    if (out.status[r] == "missing") when = started + group.timeout_s;
+    if (first < 0 || when < first_when) {
+      first = r;
+      first_when = when;
+    }
   }
-  // The slots given up on stay taken: the locks are released here, but the files stay and no
-  // exit record follows, and the live folder goes with the finalized run.
+  if (first < 0) return out;
+  const ExitInfo e = exits[first].value_or(ExitInfo{});
+  out.failed = Failure(first, out.status[first], e, group.timeout_s);
+  // The run keeps rank 0's own outcome when its program failed too, unless the first failure was
+  // another rank's own doing (not a signal: cancelling a job signals every rank at once).
+  const bool own_failed = out.status[0] != record::kFinished;
+  if (first == 0 || (own_failed && out.status[first] == record::kKilled)) return out;
+  ExitInfo failure;
+  failure.ended = NowUnixSeconds();
+  // The run fails (not killed) whichever way a rank went: the rank's own code when it has one.
+  failure.exit_code = e.signal ? 128 + e.signal : (e.exit_code ? e.exit_code : 1);
+  out.run_exit = failure;
   return out;
 }
 

@@ -64,8 +64,13 @@ void RetireGroupRun(Project& project, const RankGroup& group, const std::string&
 // The outcome of the other ranks, as rank 0 waits for them.
 struct RanksOutcome {
   std::vector<std::string> status;  // per rank: finished, failed, killed, crashed, missing
-  std::string failed;               // "rank 2 was killed by signal 9", empty when none failed
-  std::optional<ExitInfo> first_failure;
+  // The rank that failed first, by when its program ended: "rank 2 was killed by signal 9";
+  // empty when none failed.
+  std::string failed;
+  // The run's exit when another rank decides it: rank 0's program finished, or failed after
+  // that rank's had exited non-zero (srun --kill-on-bad-exit then ends the step). nullopt: the
+  // run's exit is rank 0's own.
+  std::optional<ExitInfo> run_exit;
 };
 
 // Rank 0 after its program ended: waits until every other rank has ended (or died, or missed

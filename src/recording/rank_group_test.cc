@@ -118,6 +118,58 @@ TEST(RankGroup, OtherRanksMetricsArePrefixed) {
   EXPECT_TRUE(RemoveAll(tmpl).ok());
 }
 
+// Every other rank has left its exit record: WaitForRanks decides at once, without processes.
+RanksOutcome OutcomeOf(const ExitInfo& own, const std::vector<ExitInfo>& others) {
+  char tmpl[] = "/tmp/rank_group_test.XXXXXX";
+  EXPECT_NE(::mkdtemp(tmpl), nullptr);
+  LiveRun run;
+  run.dir = tmpl;
+  for (size_t r = 0; r < others.size(); ++r) {
+    const ExitInfo& e = others[r];
+    EXPECT_TRUE(WriteFileAtomic(run.path(("rank" + std::to_string(r + 1) + ".exit.json").c_str()),
+                                Json{{"exit_code", e.exit_code}, {"signal", e.signal}, {"ended", e.ended}}.dump())
+                    .ok());
+  }
+  RankGroup group{"k", "slurm", 0, static_cast<int>(others.size()) + 1, 600};
+  RanksOutcome out = WaitForRanks(run, group, own, 50.0, [] {});
+  EXPECT_TRUE(RemoveAll(tmpl).ok());
+  return out;
+}
+
+TEST(RankGroup, TheFirstRankToFailNamesTheFailure) {
+  // Rank 0 finished: the run fails with the failed rank's code.
+  RanksOutcome out = OutcomeOf({0, 0, 100}, {{0, 0, 99}, {0, 9, 98}});
+  EXPECT_EQ(out.status, (std::vector<std::string>{"finished", "finished", "killed"}));
+  EXPECT_EQ(out.failed, "rank 2 was killed by signal 9");
+  ASSERT_TRUE(out.run_exit);
+  EXPECT_EQ(out.run_exit->exit_code, 137);
+  EXPECT_EQ(out.run_exit->signal, 0);
+
+  // srun --kill-on-bad-exit: rank 1 exited 4, then Slurm ended the step and killed rank 0. The
+  // run failed because of rank 1, with its code.
+  out = OutcomeOf({0, 15, 101}, {{4, 0, 100}});
+  EXPECT_EQ(out.status, (std::vector<std::string>{"killed", "failed"}));
+  EXPECT_EQ(out.failed, "rank 1 exited with code 4");
+  ASSERT_TRUE(out.run_exit);
+  EXPECT_EQ(out.run_exit->exit_code, 4);
+
+  // Rank 0 failed first: the run is rank 0's.
+  out = OutcomeOf({2, 0, 100}, {{4, 0, 101}});
+  EXPECT_EQ(out.failed, "rank 0 exited with code 2");
+  EXPECT_FALSE(out.run_exit);
+
+  // The job was cancelled (every rank signalled, rank 1 a moment before rank 0): the run stays
+  // rank 0's, killed; the failure names the first rank.
+  out = OutcomeOf({0, 15, 100.2}, {{0, 15, 100.1}});
+  EXPECT_EQ(out.failed, "rank 1 was killed by signal 15");
+  EXPECT_FALSE(out.run_exit);
+
+  out = OutcomeOf({0, 0, 100}, {{0, 0, 100}});
+  EXPECT_EQ(out.status, (std::vector<std::string>{"finished", "finished"}));
+  EXPECT_EQ(out.failed, "");
+  EXPECT_FALSE(out.run_exit);
+}
+
 TEST(RankGroup, OneRanksOutcomeInTheRecord) {
   Json rec = {{"ranks", RanksStartBlock(RankGroup{"k", "env", 0, 3, 600})}};
   RanksOutcome outcome;

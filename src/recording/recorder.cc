@@ -269,7 +269,7 @@ StatusOr<RunOutcome> RecordRun(Project& project, const RunRequest& request, RunO
                                       [&] { (void)tailer.Poll(run.env->NowUnixSeconds(), live_set); });
     AddRanksOutcome(rec, ranks);
     if (!ranks.failed.empty()) observer.Warning(ranks.failed + ": run " + run.id + " failed");
-    if (ranks.first_failure && exit->exit_code == 0 && exit->signal == 0) exit = *ranks.first_failure;
+    if (ranks.run_exit) exit = *ranks.run_exit;
   }
   Status exit_saved = WriteExitRecord(run, *exit);
   // A batch job's run that did not end cleanly: the scheduler may know why.

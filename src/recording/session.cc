@@ -483,7 +483,7 @@ StatusOr<Json> RunSession::End(std::string_view status) {
     RanksOutcome ranks =
         WaitForRanks(*impl_->live, *impl_->group, exit, started, !impl_->project->node_local_locks(), [] {});
     AddRanksOutcome(impl_->start_record, ranks);
-    if (ranks.first_failure && exit.exit_code == 0 && exit.signal == 0) exit = *ranks.first_failure;
+    if (ranks.run_exit) exit = *ranks.run_exit;
   }
   std::vector<std::string> warnings;
   auto record = FinalizeRun(*impl_->project, *impl_->live, impl_->start_record,

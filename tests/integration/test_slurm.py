@@ -1,5 +1,6 @@
 """trail on a real single-node Slurm cluster (slurm_cluster.py): `trail run --slurm` and sweeps whose
-trials are batch jobs; cancelled, killed and failed jobs; resuming a sweep; many jobs at once.
+trials are batch jobs; cancelled, killed and failed jobs; resuming a sweep; many jobs at once; the
+two tasks of `srun -n 2 trail run` in a batch job recording one run (docs/distributed.md).
 
 One cluster serves the whole file. The node has 2 CPUs, so at most two jobs run at once."""
 import os
@@ -10,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import (PYTHON, branch_file, env_with, git, git_ok, ls_ids, ls_json, record, run_dir, trail, trail_popen,
-                      wait_for, write_script)
+from conftest import (PYTHON, TRAIL, branch_file, env_with, git, git_ok, ls_ids, ls_json, record, trail,
+                      trail_popen, wait_for, write_script)
 from slurm_cluster import slurm_cluster  # noqa: F401  (the session fixture)
 
 TRAIN = r"""
@@ -390,3 +391,87 @@ def test_node_local_locks_settings_and_what_a_job_may_not_do(project):
     # Outside a job the mode changes nothing for a local run.
     trail("run", "--", "true", cwd=project, env=env_with(TRAIL_CLUSTER_LOCKS="node-local"))
     assert record(project, "p-1")["status"] == "finished"
+
+
+RANK_TRAIN = r"""
+import json, os, sys
+rank = int(os.environ["SLURM_PROCID"])
+with open(os.environ["TRAIL_METRICS"], "a", buffering=1) as f:
+    for step in range(3):
+        f.write(json.dumps({"step": step, "loss": rank * 10 + step}) + "\n")
+if os.environ.get("DIE_RANK") == str(rank):
+    os.kill(os.getpid(), 9)
+if str(rank) in os.environ.get("SLEEP_RANKS", "").split(","):
+    import time; time.sleep(float(os.environ["SLEEP_S"]))
+if os.environ.get("FAIL_RANK") == str(rank):
+    sys.exit(4)
+print("rank", rank, "of", os.environ["TRAIL_RUN_ID"], "in step", os.environ.get("SLURM_STEP_ID"))
+"""
+
+
+def srun_job(project, scripts, cluster, srun_args="", while_running=None, **env):
+    """Submits a batch job whose step `srun -n 2 trail run -- python train.py` is two ranks of one
+    run; calls `while_running(job id)`, waits for the job and returns (job id, what it printed)."""
+    train = write_script(scripts, "ranks.py", RANK_TRAIN)
+    job = Path(scripts) / "ranks.sh"
+    job.write_text(f"#!/bin/sh\nexec srun -n 2 {srun_args} {TRAIL} run -- {PYTHON} {train}\n")
+    out = Path(scripts) / "ranks.out"
+    sub = subprocess.run(["sbatch", "--parsable", "-n", "2", "--time", "2", "-o", str(out), "-D", str(project),
+                          str(job)], env=cluster.env(TRAIL_RANK_TIMEOUT="20", **env), capture_output=True,
+                         text=True, timeout=30)
+    assert sub.returncode == 0, sub.stderr
+    job_id = sub.stdout.strip().split(";")[0]
+    if while_running:
+        while_running(job_id)
+    wait_for(lambda: cluster.job(job_id).get("JobState") not in ("PENDING", "RUNNING", "COMPLETING"), timeout=40,
+             interval=0.2, what=f"job {job_id} ended")
+    return job_id, out.read_text()
+
+
+def test_srun_tasks_of_a_batch_job_record_one_run(project, scripts, cluster):
+    job_id, out = srun_job(project, scripts, cluster)
+    assert cluster.job(job_id).get("JobState") == "COMPLETED", out
+    assert ls_ids(project) == ["p-1"], out
+    assert "rank 0 of p-1 in step 0" in out and "rank 1 of p-1 in step 0" in out, out
+    rec = record(project, "p-1")
+    assert rec["status"] == "finished"
+    assert rec["ranks"] == {"world_size": 2, "group": f"slurm:{job_id}.0", "launcher": "slurm",
+                            "status": ["finished", "finished"]}
+    lasts = {k: v["last"] for k, v in rec["metrics"]["summary"].items() if not k.startswith("system/")}
+    assert lasts == {"loss": 2, "rank1/loss": 12}
+    assert not list((Path(project) / ".trail" / "live").glob("p-*"))
+
+
+def test_srun_task_failures_and_a_cancelled_step(project, scripts, cluster):
+    job_id, out = srun_job(project, scripts, cluster, FAIL_RANK="1")
+    assert cluster.job(job_id).get("JobState") == "FAILED", out
+    assert ls_ids(project) == ["p-1"], out
+    rec = record(project, "p-1")
+    assert rec["status"] == "failed" and rec["exit_code"] == 4
+    assert rec["ranks"]["status"] == ["finished", "failed"]
+    assert rec["ranks"]["failed"] == "rank 1 exited with code 4"
+    assert "rank 1 exited with code 4: run p-1 failed" in out, out
+    assert rec["metrics"]["summary"]["rank1/loss"]["count"] == 3
+
+    # With --kill-on-bad-exit (KillOnBadExit=1 on many clusters) Slurm ends the step when rank 1
+    # fails, killing rank 0 mid-run: the run still failed because of rank 1, and says so.
+    job_id, out = srun_job(project, scripts, cluster, "--kill-on-bad-exit=1", FAIL_RANK="1", SLEEP_RANKS="0",
+                           SLEEP_S="30")
+    assert "CANCELLED AT" in out, out
+    rec = wait_recorded(project, "p-2")
+    assert rec["ranks"]["status"] == ["killed", "failed"], out
+    assert rec["ranks"]["failed"] == "rank 1 exited with code 4"
+    assert rec["status"] == "failed" and rec["exit_code"] == 4 and "signal" not in rec
+    assert "rank 1 exited with code 4: run p-2 failed" in out, out
+
+    # A cancelled job signals both ranks at once: the run was killed, not failed.
+    def cancel_once_both_run(job_id):
+        wait_for(lambda: (Path(project) / ".trail" / "live" / "p-3" / "rank1.lock").exists(), timeout=20,
+                 interval=0.1, what="rank 1 attached")
+        cluster.run("scancel", job_id)
+
+    job_id, out = srun_job(project, scripts, cluster, while_running=cancel_once_both_run, SLEEP_RANKS="0,1",
+                           SLEEP_S="30")
+    rec = wait_recorded(project, "p-3")
+    assert rec["status"] == "killed" and rec["signal"] == 15, out
+    assert rec["ranks"]["status"] == ["killed", "killed"]
