@@ -5,36 +5,36 @@
 namespace trail {
 namespace {
 
-StatusOr<ClusterLocks> Parse(const std::string& yaml, const char* env = nullptr) {
+StatusOr<ClusterLocks> ParseLocks(const std::string& yaml, const char* env = nullptr) {
   auto j = ParseYaml(yaml, "test");
   EXPECT_TRUE(j.ok());
   return ParseClusterLocks(*j, env);
 }
 
 TEST(ClusterConfigTest, DefaultIsClusterWide) {
-  EXPECT_EQ(*Parse("name: p\n"), ClusterLocks::kClusterWide);
-  EXPECT_EQ(*Parse("cluster: {}\n"), ClusterLocks::kClusterWide);
-  EXPECT_EQ(*Parse("cluster:\n"), ClusterLocks::kClusterWide);
-  EXPECT_EQ(*Parse("name: p\n", ""), ClusterLocks::kClusterWide);  // an empty variable is unset
+  EXPECT_EQ(*ParseLocks("name: p\n"), ClusterLocks::kClusterWide);
+  EXPECT_EQ(*ParseLocks("cluster: {}\n"), ClusterLocks::kClusterWide);
+  EXPECT_EQ(*ParseLocks("cluster:\n"), ClusterLocks::kClusterWide);
+  EXPECT_EQ(*ParseLocks("name: p\n", ""), ClusterLocks::kClusterWide);  // an empty variable is unset
 }
 
 TEST(ClusterConfigTest, NodeLocalFromTheFileOrTheEnvironment) {
-  EXPECT_EQ(*Parse("cluster: {locks: node-local}\n"), ClusterLocks::kNodeLocal);
-  EXPECT_EQ(*Parse("cluster: {locks: cluster-wide}\n"), ClusterLocks::kClusterWide);
-  EXPECT_EQ(*Parse("name: p\n", "node-local"), ClusterLocks::kNodeLocal);
+  EXPECT_EQ(*ParseLocks("cluster: {locks: node-local}\n"), ClusterLocks::kNodeLocal);
+  EXPECT_EQ(*ParseLocks("cluster: {locks: cluster-wide}\n"), ClusterLocks::kClusterWide);
+  EXPECT_EQ(*ParseLocks("name: p\n", "node-local"), ClusterLocks::kNodeLocal);
   // The variable wins over the file, either way.
-  EXPECT_EQ(*Parse("cluster: {locks: node-local}\n", "cluster-wide"), ClusterLocks::kClusterWide);
+  EXPECT_EQ(*ParseLocks("cluster: {locks: node-local}\n", "cluster-wide"), ClusterLocks::kClusterWide);
   EXPECT_STREQ(ClusterLocksName(ClusterLocks::kNodeLocal), "node-local");
 }
 
 TEST(ClusterConfigTest, BadValuesNameTheKeyOrVariable) {
-  EXPECT_EQ(Parse("cluster: {locks: nolock}\n").status().message(),
+  EXPECT_EQ(ParseLocks("cluster: {locks: nolock}\n").status().message(),
             ".trail/config.yaml: cluster.locks: expected cluster-wide or node-local, not \"nolock\"");
-  EXPECT_EQ(Parse("cluster: {lock: node-local}\n").status().message(),
+  EXPECT_EQ(ParseLocks("cluster: {lock: node-local}\n").status().message(),
             ".trail/config.yaml: cluster.lock: unknown key (expected locks)");
-  EXPECT_EQ(Parse("cluster: node-local\n").status().message(), ".trail/config.yaml: cluster: expected a mapping");
-  EXPECT_EQ(Parse("cluster: {locks: [a]}\n").status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(Parse("name: p\n", "local").status().message(),
+  EXPECT_EQ(ParseLocks("cluster: node-local\n").status().message(), ".trail/config.yaml: cluster: expected a mapping");
+  EXPECT_EQ(ParseLocks("cluster: {locks: [a]}\n").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseLocks("name: p\n", "local").status().message(),
             "TRAIL_CLUSTER_LOCKS: expected cluster-wide or node-local, not \"local\"");
 }
 
