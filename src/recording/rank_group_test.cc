@@ -131,7 +131,7 @@ RanksOutcome OutcomeOf(const ExitInfo& own, const std::vector<ExitInfo>& others)
                     .ok());
   }
   RankGroup group{"k", "slurm", 0, static_cast<int>(others.size()) + 1, 600};
-  RanksOutcome out = WaitForRanks(run, group, own, 50.0, [] {});
+  RanksOutcome out = WaitForRanks(run, group, own, 50.0, true, [] {});
   EXPECT_TRUE(RemoveAll(tmpl).ok());
   return out;
 }
