@@ -151,9 +151,10 @@ def index_file(project):
 
 def measure_pull(trail, gen, project, runs, work):
     """A clone with the project's runs and an up-to-date index pulls `runs` new ones."""
-    remote = os.path.join(work, "remote.git")
+    remote = os.path.join(work, "remote")  # a teammate's clone (objects shared with the project)
     local = os.path.join(work, "local")
-    subprocess.run(["git", "clone", "-q", "--bare", "--shared", project, remote], check=True)
+    subprocess.run(["git", "clone", "-q", "--shared", project, remote], check=True)
+    subprocess.run(["git", "-C", remote, "fetch", "-q", project, "trail:trail"], check=True)
     subprocess.run([gen, "--repo", remote, "--runs", str(runs), "--append", "--seed", "7"], check=True,
                    stdout=subprocess.DEVNULL)
     subprocess.run(["git", "clone", "-q", "--shared", project, local], check=True)
@@ -178,28 +179,45 @@ def main():
     ap.add_argument("--pull-runs", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--skip-rebuild", action="store_true")
+    ap.add_argument("--phases", default="queries,rebuild,pull,overhead",
+                    help="which to run (comma-separated); the others' figures are kept from --out")
     ap.add_argument("--out", default="")
     a = ap.parse_args()
     trail, gen = os.path.abspath(a.trail), os.path.abspath(a.gen)
+    phases = set(a.phases.split(","))
     res = {"small": {}, "big": {}}
+    if a.out and os.path.exists(a.out):
+        with open(a.out) as f:
+            res = json.load(f)
+
+    def save():
+        if a.out:
+            with open(a.out, "w") as f:
+                json.dump(res, f, indent=1)
+
     for which, project in (("small", a.small), ("big", a.big)):
+        if "queries" not in phases:
+            break
         # The index up to date (its pages cached) before the warm figures.
         subprocess.run([trail, "ls", "--limit", "1"], cwd=project, stdout=subprocess.DEVNULL, check=True)
         res[which]["queries"] = measure_queries(trail, project, a.repeat)
+        save()
         print(f"{which}: queries done", file=sys.stderr)
     for which, project in (("small", a.small), ("big", a.big)):
-        if which == "small" and a.skip_rebuild:
+        if "rebuild" not in phases or (which == "small" and a.skip_rebuild):
             continue
         wall, cpu, rss = time_v([trail, "index", "--rebuild", "-q"], project)
         res[which]["rebuild"] = {"wall_s": wall, "cpu_s": cpu, "rss_mb": rss}
+        save()
         print(f"{which}: rebuild {wall:.1f} s, {rss:.0f} MB", file=sys.stderr)
-    with tempfile.TemporaryDirectory(prefix="trail-scale-") as work:
-        res["big"]["pull"] = measure_pull(trail, gen, a.big, a.pull_runs, work)
+    if "pull" in phases:
+        with tempfile.TemporaryDirectory(prefix="trail-scale-") as work:
+            res["big"]["pull"] = measure_pull(trail, gen, a.big, a.pull_runs, work)
+        save()
     for which, project in (("small", a.small), ("big", a.big)):
-        res[which]["run_overhead_ms"] = run_overhead_ms(trail, project, a.repeat)
-    if a.out:
-        with open(a.out, "w") as f:
-            json.dump(res, f, indent=1)
+        if "overhead" in phases:
+            res[which]["run_overhead_ms"] = run_overhead_ms(trail, project, a.repeat)
+    save()
     print_table(res)
 
 
@@ -212,24 +230,27 @@ def print_table(res):
         ratio = f"{y / x:.2f}" if x else "-"
         print(f"{name:62} | {x:8.1f}{unit:>2} | {y:8.1f}{unit:>2} | {ratio}")
 
-    for qs, qb in zip(s["queries"], b["queries"]):
-        row(f"ls --limit 20: {qs['query']}", qs["cli_ms"], qb["cli_ms"], "ms")
-    for qs, qb in zip(s["queries"], b["queries"]):
-        row(f"API page (50 rows), warm: {qs['query']}", qs["api_ms"], qb["api_ms"], "ms")
-    for qs, qb in zip(s["queries"], b["queries"]):
-        row(f"API page (50 rows), first: {qs['query']}", qs["api_cold_ms"], qb["api_cold_ms"], "ms")
-    if "rebuild" in s:
+    if "queries" in s and "queries" in b:
+        for qs, qb in zip(s["queries"], b["queries"]):
+            row(f"ls --limit 20: {qs['query']}", qs["cli_ms"], qb["cli_ms"], "ms")
+        for qs, qb in zip(s["queries"], b["queries"]):
+            row(f"API page (50 rows), warm: {qs['query']}", qs["api_ms"], qb["api_ms"], "ms")
+        for qs, qb in zip(s["queries"], b["queries"]):
+            row(f"API page (50 rows), first: {qs['query']}", qs["api_cold_ms"], qb["api_cold_ms"], "ms")
+    if "rebuild" in s and "rebuild" in b:
         row("index --rebuild wall", s["rebuild"]["wall_s"], b["rebuild"]["wall_s"], "s")
         row("index --rebuild CPU", s["rebuild"]["cpu_s"], b["rebuild"]["cpu_s"], "s")
         row("index --rebuild peak RSS", s["rebuild"]["rss_mb"], b["rebuild"]["rss_mb"], "MB")
-    else:
+    elif "rebuild" in b:
         print(f"index --rebuild (big): {b['rebuild']['wall_s']:.1f} s wall, {b['rebuild']['cpu_s']:.1f} s CPU,"
               f" {b['rebuild']['rss_mb']:.0f} MB")
-    p = b["pull"]
-    print(f"pull of {p['runs']} new runs into the big project's clone: {p['wall_s']:.2f} s wall, {p['cpu_s']:.2f} s"
-          f" CPU, {p['rss_mb']:.0f} MB; branch matches the remote: {p['branch_matches']};"
-          f" highest number after: {p['highest_number']}")
-    row("trail run -- true, added to true", s["run_overhead_ms"], b["run_overhead_ms"], "ms")
+    if "pull" in b:
+        p = b["pull"]
+        print(f"pull of {p['runs']} new runs into the big project's clone: {p['wall_s']:.2f} s wall,"
+              f" {p['cpu_s']:.2f} s CPU, {p['rss_mb']:.0f} MB; branch matches the remote: {p['branch_matches']};"
+              f" highest number after: {p['highest_number']}")
+    if "run_overhead_ms" in s and "run_overhead_ms" in b:
+        row("trail run -- true, added to true", s["run_overhead_ms"], b["run_overhead_ms"], "ms")
 
 
 if __name__ == "__main__":
