@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "base/numbers.h"
+#include "base/random_id.h"
 #include "query/query.h"
 #include "record/models.h"
 #include "record/record.h"
@@ -462,7 +463,8 @@ Status RunIndex::Sync(const git::Repo& repo, const std::string& ref, ProgressSin
   std::string tip = resolved.value_or("");
   TRAIL_ASSIGN_OR_RETURN(std::string known, Meta("tip"));
   TRAIL_ASSIGN_OR_RETURN(std::string known_ref, Meta("ref"));
-  if (known == tip && known_ref == ref) return Status::Ok();
+  TRAIL_ASSIGN_OR_RETURN(std::string generation, Meta("generation"));
+  if (known == tip && known_ref == ref && !generation.empty()) return Status::Ok();
 
   // Write transaction first, then look again: a concurrent trail may have
   // brought the index up to date while we waited for the lock.
@@ -470,6 +472,11 @@ Status RunIndex::Sync(const git::Repo& repo, const std::string& ref, ProgressSin
   Status s = [&]() -> Status {
     TRAIL_ASSIGN_OR_RETURN(std::string now_known, Meta("tip"));
     TRAIL_ASSIGN_OR_RETURN(std::string now_ref, Meta("ref"));
+    TRAIL_ASSIGN_OR_RETURN(std::string now_generation, Meta("generation"));
+    if (now_known == tip && now_ref == ref && !now_generation.empty()) return Status::Ok();
+    // A new generation for every change, rebuilds included (which number the runs anew): the
+    // columns kept on disk (column_scan.cc) are valid for one generation only.
+    TRAIL_RETURN_IF_ERROR(SetMeta("generation", RandomUid()));
     if (now_known == tip && now_ref == ref) return Status::Ok();
     if (now_ref != ref || now_known.empty() || tip.empty() || !repo.IsAncestor(now_known, tip)) {
       TRAIL_RETURN_IF_ERROR(FullRebuildLocked(repo, tip, progress));
@@ -631,6 +638,10 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
     if (q.use_columns && q.walk_first && q.limit > 0 && q.offset + q.limit <= kIndexWalkRows) {
       TRAIL_ASSIGN_OR_RETURN(bool warm, ColumnsWarm());
       walk_first = !warm;
+      if (walk_first) {  // columns an earlier command kept cost a read of their files, less than a walk
+        TRAIL_ASSIGN_OR_RETURN(bool kept, ColumnsKept(q));
+        walk_first = !kept;
+      }
     }
     if (!columns_tried && !walk_first) {
       columns_tried = true;

@@ -21,6 +21,11 @@
 #include "trail/progress.h"
 #include "trail/status.h"
 
+namespace trail::query {
+struct Column;
+struct ColumnSpec;
+}  // namespace trail::query
+
 namespace trail::index {
 
 struct ListQuery {
@@ -112,6 +117,8 @@ class RunIndex {
   int64_t Count();
   // How many listings and counts were answered from columns rather than SQL (for tests).
   int64_t queries_by_columns() const { return queries_by_columns_; }
+  // How many columns were read back from the files an earlier process kept (for tests).
+  int64_t columns_from_disk() const { return columns_from_disk_; }
 
  private:
   static StatusOr<FileLock> LockForOpening(const std::string& path);
@@ -138,6 +145,12 @@ class RunIndex {
   StatusOr<bool> ForEachByColumns(const ListQuery& q, const std::function<Status(const RunRow&)>& fn);
   // True when the columns loaded in this process are up to date (nothing changed the index since).
   StatusOr<bool> ColumnsWarm();
+  // Columns kept on disk between processes, for one index generation (column_scan.cc).
+  std::string KeptColumnsDir() const;
+  std::shared_ptr<const query::Column> ReadKeptColumn(const query::ColumnSpec& spec);
+  // True when every column `q` needs is kept on disk for the index as it is now.
+  StatusOr<bool> ColumnsKept(const ListQuery& q);
+  void KeepColumn(const query::ColumnSpec& spec, const query::Column& col);
   StatusOr<std::optional<int64_t>> CountByColumns(const std::string& where, bool include_archived);
   struct ColumnCache;
   struct ColumnMatches;
@@ -154,6 +167,7 @@ class RunIndex {
   // Columns loaded for column evaluation, valid while the index does not change.
   std::unique_ptr<ColumnCache> columns_;
   int64_t queries_by_columns_ = 0;
+  int64_t columns_from_disk_ = 0;
 
  public:
   ~RunIndex();

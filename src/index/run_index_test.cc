@@ -371,5 +371,66 @@ TEST_F(RunIndexTest, KeyedSortPagesMatchTheWholeOrdering) {
   EXPECT_TRUE((*idx)->CheckAgainst(*repo_, "refs/heads/trail").ok());
 }
 
+// A CLI command is one process: the columns one command read are kept on disk for the next
+// (column_scan.cc), only while the index is unchanged, and a damaged file is made again.
+TEST_F(RunIndexTest, ColumnsAreKeptOnDiskForTheNextProcessOfTheSameIndex) {
+  for (int n = 1; n <= 30; ++n) Commit(n, 0.001 * n, n % 2 ? "adam" : "sgd", 1.0 / n);
+  ListQuery q;
+  q.where = "params.lr > 0.01";
+  q.sort = "metrics.loss";
+  q.walk_first = false;
+  std::vector<std::string> first;
+  {
+    auto idx = RunIndex::Open(index_path_);
+    ASSERT_TRUE(idx.ok());
+    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    first = Ids(**idx, q);
+    EXPECT_EQ((*idx)->columns_from_disk(), 0);
+  }
+  ASSERT_EQ(first.size(), 20u);
+  EXPECT_EQ(first.front(), "p-30");  // the lowest loss
+  const std::vector<std::string> generations = ListDirectory(index_path_ + ".columns");
+  ASSERT_EQ(generations.size(), 1u);
+  const std::string dir = index_path_ + ".columns/" + generations[0];
+  EXPECT_GE(ListDirectory(dir).size(), 4u);  // runs, archived, number, the sort and the filter's
+
+  {  // the next process reads them back and gives the same rows, pages included (no walk first)
+    auto idx = RunIndex::Open(index_path_);
+    ASSERT_TRUE(idx.ok());
+    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    ListQuery page = q;
+    page.walk_first = true;
+    page.limit = 5;
+    EXPECT_EQ(Ids(**idx, page), std::vector<std::string>(first.begin(), first.begin() + 5));
+    EXPECT_GE((*idx)->columns_from_disk(), 4);
+    EXPECT_EQ((*idx)->queries_by_columns(), 1);
+    EXPECT_EQ(Ids(**idx, q), first);
+  }
+  {  // a damaged or foreign file is not used
+    for (const std::string& name : ListDirectory(dir)) {
+      auto bytes = ReadFile(dir + "/" + name);
+      ASSERT_TRUE(bytes.ok());
+      ASSERT_TRUE(WriteFileAtomic(dir + "/" + name, bytes->substr(0, bytes->size() - 3), false).ok());
+    }
+    auto idx = RunIndex::Open(index_path_);
+    ASSERT_TRUE(idx.ok());
+    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    EXPECT_EQ(Ids(**idx, q), first);
+    EXPECT_EQ((*idx)->columns_from_disk(), 0);
+  }
+  // A new run changes the index: the kept columns are of the old one and are not used.
+  Commit(31, 0.5, "adam", 0.001);
+  auto idx = RunIndex::Open(index_path_);
+  ASSERT_TRUE(idx.ok());
+  ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+  const std::vector<std::string> now = Ids(**idx, q);
+  EXPECT_EQ((*idx)->columns_from_disk(), 0);
+  ASSERT_FALSE(now.empty());
+  EXPECT_EQ(now.front(), "p-31");
+  const std::vector<std::string> after = ListDirectory(index_path_ + ".columns");
+  ASSERT_EQ(after.size(), 1u);  // the old generation's folder is gone
+  EXPECT_NE(after[0], generations[0]);
+}
+
 }  // namespace
 }  // namespace trail::index

@@ -33,11 +33,15 @@ struct ColumnSpec {
 // A column's values by rowid. `text_only[rowid]` marks a natural-view row whose key exists but
 // holds text (num NULL): present for IS NULL, and a reason a sort falls back to SQL.
 struct Column {
-  std::vector<double> value;
-  std::vector<uint8_t> present;
+  const double* value = nullptr;     // [rows]
+  const uint8_t* present = nullptr;  // [rows]
+  size_t rows = 0;
   bool any_text = false;
+  // Owns what value and present point into: arrays read from the index, or a kept column's file
+  // mapped in memory (index/column_scan.cc).
+  std::shared_ptr<const void> storage;
   bool Has(int64_t rowid) const {
-    return rowid >= 0 && static_cast<size_t>(rowid) < present.size() && present[static_cast<size_t>(rowid)] != 0;
+    return rowid >= 0 && static_cast<size_t>(rowid) < rows && present[static_cast<size_t>(rowid)] != 0;
   }
 };
 
