@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "base/numbers.h"
 
@@ -105,6 +106,9 @@ Verdict CompareNumbers(double a, double b, const Tolerance& tolerance) {
   return Verdict::kDifferent;
 }
 
+// The series `trail run` samples for every run (src/sysmon/system_sampler.cc).
+constexpr std::string_view kSystemMetricsPrefix = "system/";
+
 std::vector<ComparedItem> CompareRuns(const Json& recorded, const Json& reproduced, const Tolerance& tolerance,
                                       const ArtifactComparer& compare_content) {
   std::vector<ComparedItem> out;
@@ -119,6 +123,9 @@ std::vector<ComparedItem> CompareRuns(const Json& recorded, const Json& reproduc
   const Json& ma = Member(Member(recorded, "metrics"), "summary");
   const Json& mb = Member(Member(reproduced, "metrics"), "summary");
   for (const std::string& name : Keys(ma, mb)) {
+    // The system metrics (docs/system-metrics.md) measure the machine while the run ran: a
+    // loaded machine, or a run that took a sample more, is not a different result.
+    if (name.rfind(kSystemMetricsPrefix, 0) == 0) continue;
     const Json& a = Member(ma, name.c_str());
     const Json& b = Member(mb, name.c_str());
     if (a.is_null() || b.is_null()) {

@@ -48,6 +48,21 @@ TEST(CompareRuns, IdenticalRunsAreAllIdentical) {
   EXPECT_EQ(Find(items, "train")->verdict, Verdict::kIdentical);
 }
 
+// The machine's own measurements differ from run to run (a loaded machine, one sample more):
+// they are not compared.
+TEST(CompareRuns, SystemMetricsAreNotCompared) {
+  Json a = RunRecord(0.5);
+  Json b = RunRecord(0.5);
+  a["metrics"]["summary"]["system/cpu_percent"] = {{"last", 51.2}, {"min", 51.2}, {"max", 51.2}};
+  b["metrics"]["summary"]["system/cpu_percent"] = {{"last", 47.8}, {"min", 47.8}, {"max", 47.8}};
+  b["metrics"]["summary"]["system/rss_bytes"] = {{"last", 1e9}};  // only in one run
+  auto items = CompareRuns(a, b, {}, nullptr);
+  EXPECT_TRUE(AllSame(items));
+  EXPECT_EQ(Find(items, "system/cpu_percent.last"), nullptr);
+  EXPECT_EQ(Find(items, "system/rss_bytes"), nullptr);
+  EXPECT_NE(Find(items, "loss.last"), nullptr);
+}
+
 TEST(CompareRuns, DifferencesAreNamed) {
   Json b = RunRecord(0.6);
   b["artifacts"][0]["oid"] = "sha256:bb";
