@@ -338,14 +338,18 @@ def test_node_local_locks_running_jobs_are_not_recovered_and_cancelled_ones_are_
     assert rec["metrics"]["summary"]["locks_unheld"]["last"] == 1
 
 
-def kill_trail_run_of(run_id):
-    """SIGKILLs the job's `trail run --queued-run RUN_ID` (this one node is the job's node too)."""
+def kill_trail_run_of(run_id, project):
+    """SIGKILLs the job's `trail run --queued-run RUN_ID` (this one node is the job's node too).
+    Every test's project numbers its runs from 1, so the command must also name this test's
+    folder: a `trail run` of an earlier test (or test session) still running is not this one."""
+    ours = str(Path(project).parent).encode()
     for pid in os.listdir("/proc"):
         try:
             argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if argv[0].endswith(b"/trail") and argv[1:4] == [b"run", b"--queued-run", run_id.encode()]:
+        if (argv[0].endswith(b"/trail") and argv[1:4] == [b"run", b"--queued-run", run_id.encode()]
+                and any(a.startswith(ours) for a in argv[4:])):
             os.kill(int(pid), signal.SIGKILL)
             return
     raise AssertionError(f"no trail run of {run_id}")
@@ -364,7 +368,7 @@ def check_running_then_cancel(project, cluster, jobs):
     gc = trail("gc", cwd=project, env=cluster.env(), check=False)
     assert gc.returncode != 0 and "is recording" in gc.stderr
     cluster.run("scancel", jobs[0][0])
-    kill_trail_run_of(jobs[1][1])
+    kill_trail_run_of(jobs[1][1], project)
 
     def committed():
         trail("ls", cwd=project, env=cluster.env())
