@@ -62,7 +62,15 @@ struct ColumnArrays {
   std::vector<uint8_t> present;
 };
 
-StatusOr<std::shared_ptr<const Column>> Load(Database& db, const ColumnSpec& spec, int64_t max_rowid) {
+// A text column's arrays: each distinct value once in `blob`, followed by a NUL (the pattern
+// matchers read C strings).
+struct TextArrays {
+  std::vector<uint32_t> code;
+  std::vector<uint8_t> present;
+  std::string blob;
+};
+
+StatusOr<std::shared_ptr<const Column>> LoadNumbers(Database& db, const ColumnSpec& spec, int64_t max_rowid) {
   auto col = std::make_shared<Column>();
   const size_t n = static_cast<size_t>(max_rowid + 1);
   auto arrays = std::make_shared<ColumnArrays>();
@@ -105,6 +113,84 @@ StatusOr<std::shared_ptr<const Column>> Load(Database& db, const ColumnSpec& spe
   return std::shared_ptr<const Column>(std::move(col));
 }
 
+// Reads strings[] off a blob of NUL-terminated values; false unless it holds exactly `count`.
+bool ReadStrings(const char* blob, size_t size, size_t count, Column* col) {
+  col->strings.reserve(count);
+  for (size_t at = 0; at < size;) {
+    const void* nul = std::memchr(blob + at, '\0', size - at);
+    if (nul == nullptr) return false;
+    const size_t len = static_cast<size_t>(static_cast<const char*>(nul) - (blob + at));
+    col->strings.emplace_back(blob + at, len);
+    at += len + 1;
+  }
+  return col->strings.size() == count;
+}
+
+// Finds a std::string key by a string_view without making a string of it.
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+};
+
+// Reads a text column: each run's value, coded by its rank among the distinct values.
+StatusOr<std::shared_ptr<const Column>> LoadText(Database& db, const ColumnSpec& spec, int64_t max_rowid) {
+  auto col = std::make_shared<Column>();
+  const size_t n = static_cast<size_t>(max_rowid + 1);
+  auto arrays = std::make_shared<TextArrays>();
+  arrays->code.assign(n, 0);
+  arrays->present.assign(n, 0);
+  // Codes in order of first appearance first; ranked once all are known.
+  std::unordered_map<std::string, uint32_t, TextHash, std::equal_to<>> codes;
+  std::vector<const std::string*> distinct;
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db.Prepare(spec.sql));
+  if (!spec.key.empty()) st.BindText(1, spec.key);
+  for (;;) {
+    TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    const int64_t rowid = st.Int(0);
+    if (rowid < 0 || rowid > max_rowid) continue;
+    const int type = st.Type(1);
+    if (type == SQLITE_NULL) continue;
+    const std::string_view value = st.TextView(1);
+    // A number or blob compares by SQLite's type order, and a NUL inside the text is read
+    // differently by = (all bytes) and LIKE (up to the NUL): both are left to the SQL.
+    if (type != SQLITE_TEXT || value.find('\0') != std::string_view::npos) {
+      col->mixed = true;
+      continue;
+    }
+    auto it = codes.find(value);
+    if (it == codes.end()) {
+      it = codes.emplace(std::string(value), static_cast<uint32_t>(codes.size())).first;
+      distinct.push_back(&it->first);
+    }
+    const size_t i = static_cast<size_t>(rowid);
+    arrays->present[i] = 1;
+    arrays->code[i] = it->second;
+  }
+  std::vector<uint32_t> order(distinct.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return *distinct[a] < *distinct[b]; });
+  std::vector<uint32_t> rank(distinct.size());
+  for (uint32_t r = 0; r < order.size(); ++r) {
+    rank[order[r]] = r;
+    arrays->blob += *distinct[order[r]];
+    arrays->blob += '\0';
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (arrays->present[i]) arrays->code[i] = rank[arrays->code[i]];
+  }
+  col->code = arrays->code.data();
+  col->present = arrays->present.data();
+  col->rows = n;
+  (void)ReadStrings(arrays->blob.data(), arrays->blob.size(), distinct.size(), col.get());
+  col->storage = std::move(arrays);
+  return std::shared_ptr<const Column>(std::move(col));
+}
+
+StatusOr<std::shared_ptr<const Column>> Load(Database& db, const ColumnSpec& spec, int64_t max_rowid) {
+  return spec.text ? LoadText(db, spec, max_rowid) : LoadNumbers(db, spec, max_rowid);
+}
+
 // ---- Columns kept on disk -------------------------------------------------------------------
 // A CLI command is one process: without these, every query that needs columns would read each
 // field of every run again (0.2-0.3 s per field at 1,000,000 runs). A column read once is written
@@ -113,7 +199,10 @@ StatusOr<std::shared_ptr<const Column>> Load(Database& db, const ColumnSpec& spe
 // of this machine's own making: a file that does not check out (size, header, generation, SQL)
 // is ignored and made again; nothing is lost when the folder goes.
 
-constexpr std::string_view kColumnMagic = "trail-column 2\n";
+constexpr std::string_view kColumnMagic = "trail-column 3\n";
+
+// The header's flags byte.
+constexpr uint8_t kAnyText = 1, kMixed = 2, kTextColumn = 4;
 
 std::string ColumnFileName(const std::string& spec_id) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bits: stable across builds, unlike std::hash
@@ -135,33 +224,55 @@ size_t HeaderSize(const std::string& spec_id) {
   return (head + alignof(double) - 1) / alignof(double) * alignof(double);
 }
 
-// magic, rows - 1 (int64), any_text (byte), the SQL's size (uint32) and text, padding; then the
-// values (doubles) and the presence bytes, one of each per rowid. Host byte order: a cache of
-// this machine's.
+// magic, rows - 1 (int64), flags (byte), the SQL's size (uint32) and text, padding; then for a
+// numeric column the values (doubles) and the presence bytes, one of each per rowid; for a text
+// column the blob's size and the number of distinct values (uint64 each), the codes (uint32) and
+// presence bytes by rowid, and the blob (the distinct values in order, each ended by a NUL).
+// Host byte order: a cache of this machine's.
 std::string EncodeColumn(const std::string& spec_id, int64_t max_rowid, const Column& col) {
   std::string out(kColumnMagic);
   Append(out, max_rowid);
-  Append(out, static_cast<uint8_t>(col.any_text));
+  const bool text = col.code != nullptr;
+  Append(out,
+         static_cast<uint8_t>((col.any_text ? kAnyText : 0) | (col.mixed ? kMixed : 0) | (text ? kTextColumn : 0)));
   Append(out, static_cast<uint32_t>(spec_id.size()));
   out += spec_id;
   out.resize(HeaderSize(spec_id), '\0');
-  out.append(reinterpret_cast<const char*>(col.value), col.rows * sizeof(double));
+  if (!text) {
+    out.append(reinterpret_cast<const char*>(col.value), col.rows * sizeof(double));
+    out.append(reinterpret_cast<const char*>(col.present), col.rows);
+    return out;
+  }
+  uint64_t blob_size = 0;
+  for (std::string_view v : col.strings) blob_size += v.size() + 1;
+  Append(out, blob_size);
+  Append(out, static_cast<uint64_t>(col.strings.size()));
+  out.append(reinterpret_cast<const char*>(col.code), col.rows * sizeof(uint32_t));
   out.append(reinterpret_cast<const char*>(col.present), col.rows);
+  for (std::string_view v : col.strings) {
+    out += v;
+    out += '\0';
+  }
   return out;
 }
 
 // Maps a kept column (read-only, shared with the page cache: no copy, nothing to zero): null
-// unless the file is exactly what EncodeColumn wrote for this column and this many rows.
-std::shared_ptr<const Column> MapColumnFile(const std::string& path, const std::string& spec_id, int64_t max_rowid) {
+// unless the file is what EncodeColumn wrote for this column and this many rows.
+std::shared_ptr<const Column> MapColumnFile(const std::string& path, const ColumnSpec& spec, int64_t max_rowid) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return nullptr;
   const size_t n = static_cast<size_t>(max_rowid + 1);
-  const size_t head = HeaderSize(spec_id);
-  const size_t size = head + n * (sizeof(double) + 1);
+  const size_t head = HeaderSize(spec.id);
+  const size_t body = spec.text ? 2 * sizeof(uint64_t) + n * (sizeof(uint32_t) + 1) : n * (sizeof(double) + 1);
   struct stat st;
   void* base = MAP_FAILED;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) == size)
+  size_t size = 0;
+  // A text column's blob follows its fixed part: any size from there.
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) >= head + body &&
+      (spec.text || static_cast<uint64_t>(st.st_size) == head + body)) {
+    size = static_cast<size_t>(st.st_size);
     base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  }
   ::close(fd);  // the mapping stays
   if (base == MAP_FAILED) return nullptr;
   std::shared_ptr<const void> mapping(base, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
@@ -170,18 +281,35 @@ std::shared_ptr<const Column> MapColumnFile(const std::string& path, const std::
   int64_t rows = 0;
   std::memcpy(&rows, bytes + at, sizeof rows);
   at += sizeof rows;
-  const auto any_text = static_cast<uint8_t>(bytes[at++]);
+  const auto flags = static_cast<uint8_t>(bytes[at++]);
   uint32_t id_size = 0;
   std::memcpy(&id_size, bytes + at, sizeof id_size);
   at += sizeof id_size;
-  if (std::string_view(bytes, kColumnMagic.size()) != kColumnMagic || rows != max_rowid || any_text > 1 ||
-      id_size != spec_id.size() || std::string_view(bytes + at, id_size) != spec_id)
+  if (std::string_view(bytes, kColumnMagic.size()) != kColumnMagic || rows != max_rowid ||
+      (flags & ~(kAnyText | kMixed | kTextColumn)) != 0 || ((flags & kTextColumn) != 0) != spec.text ||
+      id_size != spec.id.size() || std::string_view(bytes + at, id_size) != spec.id)
     return nullptr;
   auto col = std::make_shared<Column>();
-  col->any_text = any_text != 0;
+  col->any_text = (flags & kAnyText) != 0;
+  col->mixed = (flags & kMixed) != 0;
   col->rows = n;
-  col->value = reinterpret_cast<const double*>(bytes + head);
-  col->present = reinterpret_cast<const uint8_t*>(bytes + head + n * sizeof(double));
+  if (!spec.text) {
+    col->value = reinterpret_cast<const double*>(bytes + head);
+    col->present = reinterpret_cast<const uint8_t*>(bytes + head + n * sizeof(double));
+  } else {
+    uint64_t blob_size = 0, count = 0;
+    std::memcpy(&blob_size, bytes + head, sizeof blob_size);
+    std::memcpy(&count, bytes + head + sizeof blob_size, sizeof count);
+    if (blob_size != size - head - body || count > blob_size) return nullptr;
+    col->code = reinterpret_cast<const uint32_t*>(bytes + head + 2 * sizeof(uint64_t));
+    col->present = reinterpret_cast<const uint8_t*>(bytes + head + 2 * sizeof(uint64_t) + n * sizeof(uint32_t));
+    // The codes index the strings (and a filter's answers for them): each must be one of them.
+    for (size_t i = 0; i < n; ++i) {
+      if (col->present[i] != 0 && col->code[i] >= count) return nullptr;
+    }
+    if (!ReadStrings(bytes + head + body, static_cast<size_t>(blob_size), static_cast<size_t>(count), col.get()))
+      return nullptr;
+  }
   col->storage = std::move(mapping);
   return col;
 }
@@ -193,7 +321,7 @@ std::string RunIndex::KeptColumnsDir() const { return path_ + ".columns"; }
 std::shared_ptr<const Column> RunIndex::ReadKeptColumn(const ColumnSpec& spec) {
   if (columns_->generation.empty()) return nullptr;
   const std::string path = JoinPath(JoinPath(KeptColumnsDir(), columns_->generation), ColumnFileName(spec.id));
-  return MapColumnFile(path, spec.id, columns_->max_rowid);
+  return MapColumnFile(path, spec, columns_->max_rowid);
 }
 
 StatusOr<bool> RunIndex::ColumnsKept(const ListQuery& q) {
@@ -289,21 +417,22 @@ StatusOr<std::optional<RunIndex::ColumnMatches>> RunIndex::MatchByColumns(const 
     TRAIL_ASSIGN_OR_RETURN(out.sort, column(query::StartedColumn()));
     out.descending = true;
   }
-  if (out.sort->any_text || out.number->any_text || archived->any_text) return Result();
+  if (out.sort->any_text || out.sort->mixed || out.number->any_text || archived->any_text) return Result();
   std::vector<std::shared_ptr<const Column>> held;
   std::vector<const Column*> loaded;
   if (filter) {
     for (const ColumnSpec& spec : filter->columns()) {
       TRAIL_ASSIGN_OR_RETURN(auto c, column(spec));
-      if (c->any_text && !spec.natural) return Result();
+      if ((c->any_text && !spec.natural) || c->mixed) return Result();
       held.push_back(c);
       loaded.push_back(c.get());
     }
+    filter->Bind(loaded);
   }
   for (int64_t rowid = 0; rowid <= columns_->max_rowid; ++rowid) {
     if (!runs->Has(rowid)) continue;
     if (!include_archived && !(archived->Has(rowid) && archived->value[static_cast<size_t>(rowid)] == 0)) continue;
-    if (filter && !filter->Matches(loaded, rowid)) continue;
+    if (filter && !filter->Matches(rowid)) continue;
     out.rowids.push_back(rowid);
   }
   ++queries_by_columns_;
@@ -336,7 +465,10 @@ StatusOr<bool> RunIndex::ForEachByColumns(const ListQuery& q, const std::functio
     const size_t ia = static_cast<size_t>(a), ib = static_cast<size_t>(b);
     const bool ha = sort.present[ia] != 0, hb = sort.present[ib] != 0;
     if (ha != hb) return ha;
-    if (ha) {
+    if (ha && sort.code != nullptr) {  // text: codes are in the strings' order
+      const uint32_t ca = sort.code[ia], cb = sort.code[ib];
+      if (ca != cb) return desc ? ca > cb : ca < cb;
+    } else if (ha) {
       const double va = sort.value[ia], vb = sort.value[ib];
       if (va != vb) return desc ? va > vb : va < vb;
     }

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <optional>
+#include <random>
 
 #include "git/git_test_util.h"
 #include "record/record.h"
@@ -172,6 +175,15 @@ TEST_F(RunIndexTest, ColumnEvaluationMatchesTheSql) {
     if (n % 6 == 0) r["archived"] = true;
     if (n % 5 != 0) r["duration_s"] = 1.5 * (n % 4);
     if (n % 7 == 0) r["exit_code"] = n % 2;
+    // Text: tags some runs lack, status in either case (MLflow's imports say FINISHED), text
+    // params that read as true or false in any case, or as numbers, or hold LIKE's own signs.
+    static const char* kStages[] = {"final", "draft", "Final", "", "fin%al", "fin_al", "\u00e9t\u00e9"};
+    if (n % 8 != 0) r["tags"] = Json{{"stage", kStages[n % 7]}, {"v", std::to_string(n % 3)}};
+    if (n % 5 == 3) r["status"] = "FAILED";
+    if (n % 5 == 4) r["status"] = "failed";
+    static const char* kFlags[] = {"True", "false", "TRUE", "yes", "2"};
+    if (n % 6 != 1) r["params"]["flag"] = kFlags[n % 5];
+    if (n % 12 == 0) r["name"] = "run " + std::to_string(n);
     files.push_back({record::RecordPath(record::MakeRunId("p", n), n), record::Serialize(r), false});
   }
   ASSERT_TRUE(repo_->CommitFiles("refs/heads/trail", files, "runs", {"T", "t@x"}).ok());
@@ -204,10 +216,35 @@ TEST_F(RunIndexTest, ColumnEvaluationMatchesTheSql) {
       "ended IS NULL",
       "params.lr = 0.004 and params.lr != 0.004",
       "(params.lr > 0 or params.batch > 0) and not (metrics.loss > 0.2 and params.lr < 0.005)",
+      // Text, by dictionary codes.
+      "params.optimizer = 'adam'",
+      "tags.stage = 'final' and status = 'failed'",
+      "status = 'FAILED' or tags.stage != 'final'",
+      "not tags.stage = 'final'",
+      "tags.stage IS NULL or tags.stage = ''",
+      "tags.stage IS NOT NULL and tags.stage < 'fin_'",
+      "tags.stage >= 'final' and tags.stage <= 'z'",
+      "tags.stage LIKE 'fin%'",
+      "tags.stage ILIKE 'FIN%'",
+      "tags.stage LIKE 'fin\\%al' or tags.stage LIKE 'fin_al'",
+      "tags.stage NOT ILIKE '%a%'",
+      "tags.stage LIKE '\u00e9%'",
+      "tags.stage IN ('final', 'draft') and tags.v IN (1, '2')",
+      "tags.stage NOT IN ('final', 'Final')",
+      "tags.v = 2",
+      "params.flag = true",
+      "params.flag != false",
+      "params.flag IN (true, 2, 'yes')",
+      "params.flag NOT IN (true, 2, 'yes')",
+      "params.lr IN (0.002, 'auto')",
+      "params.lr NOT IN (0.002, 'auto') or params.optimizer > 'b'",
+      "name LIKE 'run 1%' or name IS NULL",
+      "status IN ('finished', 'FAILED') and not status = 'failed'",
+      "started = '2026-11-03T10:00:00.000Z' or started < '2026-11-02'",
   };
   const std::vector<std::string> sorts = {
-      "",           "params.lr", "metrics.loss", "min(metrics.loss)", "params.batch",
-      "duration_s", "number",    "exit_code",    "archived",          "metrics.nothing"};
+      "",          "params.lr", "metrics.loss",    "min(metrics.loss)", "params.batch", "duration_s", "number",
+      "exit_code", "archived",  "metrics.nothing", "tags.stage",        "status",       "started",    "name"};
   const int64_t before = (*idx)->queries_by_columns();
   for (const std::string& where : wheres) {
     for (bool archived : {false, true}) {
@@ -236,13 +273,13 @@ TEST_F(RunIndexTest, ColumnEvaluationMatchesTheSql) {
       }
     }
   }
-  // Every count above, and every listing but those sorted by params.lr (a text value there), went
-  // through columns.
+  // Every count above, and every listing but those sorted by params.lr (numbers and text there:
+  // the SQL's), went through columns.
   EXPECT_EQ((*idx)->queries_by_columns() - before,
             static_cast<int64_t>(wheres.size() * (2 + (sorts.size() - 1) * 2 * 4)));
   const int64_t with_like = (*idx)->queries_by_columns();
   EXPECT_EQ(Ids(**idx, ListQuery{"params.optimizer LIKE 'a%'", "", false, -1, 0, false, 2000}).size(), 10u);
-  EXPECT_EQ((*idx)->queries_by_columns(), with_like);  // text: the SQL's
+  EXPECT_EQ((*idx)->queries_by_columns(), with_like + 1);  // text too
 
   // Columns are read once and kept: a change to the index must still be seen.
   ASSERT_TRUE(repo_
@@ -255,6 +292,93 @@ TEST_F(RunIndexTest, ColumnEvaluationMatchesTheSql) {
   ListQuery newest;
   newest.where = "params.lr > 0.4";
   EXPECT_EQ(Ids(**idx, newest), (std::vector<std::string>{"p-61"}));
+}
+
+// Generated conditions over text as well as numbers, with the values that differ between naive
+// string handling and SQLite's (case, LIKE's signs and escapes, non-ASCII, empty strings, numbers
+// written as text, true/false in any case): the columns must answer every one as the SQL does,
+// and must take every one the compiler accepts.
+TEST_F(RunIndexTest, GeneratedConditionsMatchTheSql) {
+  static const std::vector<std::string> kText = {"final",  "Final",         "FINAL",         "",     "fin%al", "fin_al",
+                                                 "finXal", "\u00e9t\u00e9", "\u00c9T\u00c9", "a\\b", "True",   "false",
+                                                 "2",      "0.5",           "adam",          "sgd",  "z"};
+  std::vector<git::FileWrite> files;
+  for (int n = 1; n <= 80; ++n) {
+    Json r = MakeRecord(n, 0.1 * (n % 6), n % 4 == 0 ? "sgd" : "adam", 0.1 * (n % 5), n % 3 ? "finished" : "FAILED");
+    if (n % 9 != 0) r["tags"] = Json{{"stage", kText[n % kText.size()]}};
+    if (n % 7 != 0) r["params"]["mode"] = kText[(n * 5) % kText.size()];
+    if (n % 5 == 0) r["params"]["lr"] = kText[n % kText.size()];
+    if (n % 4 != 0) r["name"] = kText[(n * 3) % kText.size()];
+    files.push_back({record::RecordPath(record::MakeRunId("p", n), n), record::Serialize(r), false});
+  }
+  ASSERT_TRUE(repo_->CommitFiles("refs/heads/trail", files, "runs", {"T", "t@x"}).ok());
+  auto idx = RunIndex::Open(index_path_);
+  ASSERT_TRUE(idx.ok());
+  ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+
+  static const std::vector<std::string> kFields = {"tags.stage", "params.mode", "params.lr",    "params.optimizer",
+                                                   "name",       "status",      "metrics.loss", "tags.none"};
+  static const std::vector<std::string> kPatterns = {"fin%", "FIN%", "%al",     "fin_al",  "fin\\%al", "fin\\_al", "%",
+                                                     "_",    "",     "\u00e9%", "\u00c9%", "a\\\\b",   "%[a]%",    "*"};
+  static const std::vector<std::string> kLiterals = {"'final'", "'FINAL'", "''",       "'fin%al'", "'\u00e9t\u00e9'",
+                                                     "'true'",  "true",    "false",    "2",        "0.5",
+                                                     "'z'",     "'adam'",  "'failed'", "'FAILED'", "0"};
+  std::mt19937 random(18);
+  auto pick = [&](const std::vector<std::string>& v) { return v[random() % v.size()]; };
+  std::function<std::string(int)> condition = [&](int depth) -> std::string {
+    const unsigned what = random() % (depth > 0 ? 9 : 6);
+    const std::string field = pick(kFields);
+    switch (what) {
+      case 0:
+      case 1: {
+        static const std::vector<std::string> kOps = {"=", "!=", "<", "<=", ">", ">="};
+        return field + " " + pick(kOps) + " " + pick(kLiterals);
+      }
+      case 2: {
+        static const std::vector<std::string> kLike = {"LIKE", "ILIKE", "NOT LIKE", "NOT ILIKE"};
+        return field + " " + pick(kLike) + " '" + pick(kPatterns) + "'";
+      }
+      case 3: {
+        std::string list = pick(kLiterals);
+        for (unsigned i = random() % 3; i > 0; --i) list += ", " + pick(kLiterals);
+        return field + (random() % 2 ? " NOT IN (" : " IN (") + list + ")";
+      }
+      case 4:
+        return field + (random() % 2 ? " IS NULL" : " IS NOT NULL");
+      case 5:
+        return field + " = " + pick(kLiterals);
+      case 6:
+        return "not (" + condition(depth - 1) + ")";
+      default:
+        return "(" + condition(depth - 1) + (what == 7 ? " and " : " or ") + condition(depth - 1) + ")";
+    }
+  };
+  static const std::vector<std::string> kSorts = {"", "tags.stage", "name", "status", "metrics.loss", "params.mode"};
+  int valid = 0;
+  const int64_t before = (*idx)->queries_by_columns();
+  for (int i = 0; i < 600; ++i) {
+    const std::string where = condition(2);
+    auto by_sql = (*idx)->CountMatching(where, false, false);
+    if (!by_sql.ok()) continue;  // a mismatched literal, say: the compiler's error, tested elsewhere
+    ++valid;
+    const int64_t counted = (*idx)->queries_by_columns();
+    auto by_columns = (*idx)->CountMatching(where, false, true);
+    ASSERT_TRUE(by_columns.ok()) << where << ": " << by_columns.status().message();
+    EXPECT_EQ(*by_sql, *by_columns) << where;
+    EXPECT_EQ((*idx)->queries_by_columns(), counted + 1) << "not by columns: " << where;
+    ListQuery q;
+    q.where = where;
+    q.sort = pick(kSorts);
+    q.descending = random() % 2 == 0;
+    q.include_archived = true;
+    q.walk_first = false;
+    ListQuery sql = q;
+    sql.use_columns = false;
+    EXPECT_EQ(Ids(**idx, q), Ids(**idx, sql)) << where << " sorted by '" << q.sort << "'";
+  }
+  EXPECT_GT(valid, 300);
+  // Every listing too, but those sorted by params.mode if its values read as numbers and text.
+  EXPECT_GT((*idx)->queries_by_columns() - before, valid + valid / 2);
 }
 
 TEST_F(RunIndexTest, KeyedSortPagesMatchTheWholeOrdering) {
@@ -430,6 +554,58 @@ TEST_F(RunIndexTest, ColumnsAreKeptOnDiskForTheNextProcessOfTheSameIndex) {
   const std::vector<std::string> after = ListDirectory(index_path_ + ".columns");
   ASSERT_EQ(after.size(), 1u);  // the old generation's folder is gone
   EXPECT_NE(after[0], generations[0]);
+}
+
+// Text columns are kept too (their dictionary after the codes), and a kept file whose codes point
+// past its dictionary is refused, not read out of bounds.
+TEST_F(RunIndexTest, TextColumnsAreKeptAndCheckedOnDisk) {
+  for (int n = 1; n <= 30; ++n) Commit(n, 0.001 * n, n % 3 ? "adam" : "sgd", 1.0 / n, n % 4 ? "finished" : "failed");
+  ListQuery q;
+  q.where = "params.optimizer = 'adam' and status != 'running'";
+  q.sort = "status";
+  q.walk_first = false;
+  std::vector<std::string> first;
+  {
+    auto idx = RunIndex::Open(index_path_);
+    ASSERT_TRUE(idx.ok());
+    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    first = Ids(**idx, q);
+    EXPECT_EQ((*idx)->queries_by_columns(), 1);
+  }
+  ASSERT_EQ(first.size(), 20u);
+  EXPECT_EQ(first.front(), "p-28");  // failed sorts first, then the highest number
+  const std::vector<std::string> generations = ListDirectory(index_path_ + ".columns");
+  ASSERT_EQ(generations.size(), 1u);
+  const std::string dir = index_path_ + ".columns/" + generations[0];
+  {
+    auto idx = RunIndex::Open(index_path_);
+    ASSERT_TRUE(idx.ok());
+    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    EXPECT_EQ(Ids(**idx, q), first);
+    EXPECT_GE((*idx)->columns_from_disk(), 6);  // runs, archived, number, status (2), optimizer
+  }
+  int damaged = 0;
+  for (const std::string& name : ListDirectory(dir)) {
+    auto bytes = ReadFile(dir + "/" + name);
+    ASSERT_TRUE(bytes.ok());
+    std::string b = *bytes;
+    const size_t flags_at = std::string_view("trail-column 3\n").size() + sizeof(int64_t);
+    ASSERT_GT(b.size(), flags_at + 5);
+    if ((b[flags_at] & 4) == 0) continue;  // a numeric column
+    uint32_t id_size = 0;
+    std::memcpy(&id_size, b.data() + flags_at + 1, sizeof id_size);
+    const size_t head = (flags_at + 1 + sizeof id_size + id_size + 7) / 8 * 8;
+    const uint32_t bad = 0xffffffffu;
+    std::memcpy(b.data() + head + 16 + 5 * sizeof(uint32_t), &bad, sizeof bad);  // run 5's code
+    ASSERT_TRUE(WriteFileAtomic(dir + "/" + name, b, false).ok());
+    ++damaged;
+  }
+  EXPECT_EQ(damaged, 3);  // status as compared, status as sorted, params.optimizer
+  auto idx = RunIndex::Open(index_path_);
+  ASSERT_TRUE(idx.ok());
+  ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+  EXPECT_EQ(Ids(**idx, q), first);
+  EXPECT_EQ((*idx)->columns_from_disk(), 3);  // the numeric ones only
 }
 
 }  // namespace

@@ -169,32 +169,34 @@ std::optional<SortPlan> IndexedSort(const FieldRef& field, bool descending) {
   return std::nullopt;
 }
 
-StatusOr<Operand> MatchLiteral(const Source& source, const FieldRef& field, const Literal& literal) {
+StatusOr<LiteralMatch> ClassifyLiteral(const Source& source, const FieldRef& field, const Literal& literal) {
   switch (literal.kind) {
     case Literal::Kind::kNumber:
-      if (HoldsNumbers(field)) {
-        return Operand{FieldSql(field, ValueView::kNumber), ToSqlValue(literal.number)};
-      }
+      if (HoldsNumbers(field)) return LiteralMatch{ValueView::kNumber, false, ToSqlValue(literal.number)};
       // Text fields compare with the number as written, so tags.v = 2 finds the tag "2".
-      return Operand{FieldSql(field, ValueView::kText), literal.text};
+      return LiteralMatch{ValueView::kText, false, literal.text};
     case Literal::Kind::kString:
-      if (HoldsText(field)) return Operand{FieldSql(field, ValueView::kText), literal.text};
+      if (HoldsText(field)) return LiteralMatch{ValueView::kText, false, literal.text};
       return Mismatch(source, field, literal, "a string");
     case Literal::Kind::kBool:
       if (field.kind == FieldKind::kAttribute && TypeOf(field) == AttributeType::kBoolean) {
-        return Operand{FieldSql(field, ValueView::kNumber), int64_t{literal.boolean ? 1 : 0}};
+        return LiteralMatch{ValueView::kNumber, false, int64_t{literal.boolean ? 1 : 0}};
       }
       if (field.kind == FieldKind::kParam || field.kind == FieldKind::kTag || field.kind == FieldKind::kDerived ||
           field.kind == FieldKind::kContext || field.kind == FieldKind::kModel ||
           (field.kind == FieldKind::kAttribute && TypeOf(field) == AttributeType::kText)) {
-        // Ignore case: Python records True, most other tools true.
-        SqlFragment text = FieldSql(field, ValueView::kText);
-        text.sql = "lower(" + text.sql + ")";
-        return Operand{std::move(text), std::string(literal.boolean ? "true" : "false")};
+        return LiteralMatch{ValueView::kText, true, std::string(literal.boolean ? "true" : "false")};
       }
       return Mismatch(source, field, literal, "true or false");
   }
   return Internal("unhandled literal kind");
+}
+
+StatusOr<Operand> MatchLiteral(const Source& source, const FieldRef& field, const Literal& literal) {
+  TRAIL_ASSIGN_OR_RETURN(LiteralMatch match, ClassifyLiteral(source, field, literal));
+  SqlFragment sql = FieldSql(field, match.view);
+  if (match.lowered) sql.sql = "lower(" + sql.sql + ")";
+  return Operand{std::move(sql), std::move(match.value)};
 }
 
 StatusOr<SqlFragment> PatternTarget(const Source& source, const FieldRef& field, Span op_span) {

@@ -33,6 +33,17 @@ struct Operand {
   SqlValue value;
 };
 
+// How `literal` compares with `field`: the view of the field it reads, lower-cased first when
+// `lowered` (true/false against text: Python records True, most other tools true), and the value
+// bound. MatchLiteral's decision, shared with the column planner (column_filter.h) so that the
+// SQL and the columns cannot read a literal differently. Errors as MatchLiteral's.
+struct LiteralMatch {
+  ValueView view = ValueView::kText;
+  bool lowered = false;
+  SqlValue value;
+};
+StatusOr<LiteralMatch> ClassifyLiteral(const Source& source, const FieldRef& field, const Literal& literal);
+
 // Matches `literal` to `field`'s type, or explains (pointing at the literal) why it cannot be.
 StatusOr<Operand> MatchLiteral(const Source& source, const FieldRef& field, const Literal& literal);
 
