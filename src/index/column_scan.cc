@@ -12,9 +12,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "base/files.h"
@@ -34,6 +36,11 @@ struct RunIndex::ColumnCache {
   int64_t total_changes = -1;
   int64_t max_rowid = -1;
   std::string generation;  // the index's (meta), for the columns kept on disk; empty: none
+  // Where this generation stands in its lineage (run_index.cc Sync): a kept column of the same
+  // lineage and a sequence number from journal_from on can be brought up to date.
+  std::string lineage;
+  int64_t seq = 0;
+  int64_t journal_from = 0;
   std::unordered_map<std::string, std::shared_ptr<const Column>> columns;
 };
 
@@ -70,20 +77,58 @@ struct TextArrays {
   std::string blob;
 };
 
-StatusOr<std::shared_ptr<const Column>> LoadNumbers(Database& db, const ColumnSpec& spec, int64_t max_rowid) {
+// Which rows to read: all of them, or (since_seq >= 0) those the journal says changed after
+// that sync (run_index.cc), to bring an earlier column up to date.
+struct RowsToRead {
+  int64_t since_seq = -1;
+  std::vector<int64_t> changed;  // the changed rowids, when since_seq >= 0
+};
+
+// The statement reading `spec`'s rows (rowid, value[, text]), restricted to the changed runs.
+// Every spec's SQL starts "SELECT <its run column>, ..." (query/column_filter.cc).
+StatusOr<Statement> RowsStatement(Database& db, const ColumnSpec& spec, const RowsToRead& rows) {
+  std::string sql = spec.sql;
+  if (rows.since_seq >= 0) {
+    constexpr std::string_view kSelect = "SELECT ";
+    const size_t comma = sql.find(',');
+    if (sql.compare(0, kSelect.size(), kSelect) != 0 || comma == std::string::npos)
+      return Internal("a column's SQL has no run column: " + sql);
+    const std::string run = sql.substr(kSelect.size(), comma - kSelect.size());
+    sql += (sql.find(" WHERE ") == std::string::npos ? " WHERE " : " AND ") + run +
+           " IN (SELECT run FROM changes WHERE seq > ?)";
+  }
+  TRAIL_ASSIGN_OR_RETURN(Statement st, db.Prepare(sql));
+  int bind = 1;
+  if (!spec.key.empty()) st.BindText(bind++, spec.key);
+  if (rows.since_seq >= 0) st.BindInt(bind, rows.since_seq);
+  return st;
+}
+
+// Reads a numeric column, or brings `base` up to date (its rows copied, the changed ones read
+// again).
+StatusOr<std::shared_ptr<const Column>> LoadNumbers(Database& db, const ColumnSpec& spec, int64_t max_rowid,
+                                                    const Column* base, const RowsToRead& rows) {
   auto col = std::make_shared<Column>();
   const size_t n = static_cast<size_t>(max_rowid + 1);
   auto arrays = std::make_shared<ColumnArrays>();
   arrays->value.assign(n, 0.0);
   arrays->present.assign(n, 0);
-  col->value = arrays->value.data();
-  col->present = arrays->present.data();
-  col->rows = n;
-  col->storage = arrays;
   double* value = arrays->value.data();
   uint8_t* present = arrays->present.data();
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db.Prepare(spec.sql));
-  if (!spec.key.empty()) st.BindText(1, spec.key);
+  if (base != nullptr) {
+    const size_t keep = std::min(n, base->rows);
+    std::memcpy(value, base->value, keep * sizeof(double));
+    std::memcpy(present, base->present, keep);
+    col->any_text = base->any_text;  // perhaps no longer so: the caller then uses the SQL, as correct
+    for (int64_t r : rows.changed) {
+      if (r >= 0 && r <= max_rowid) present[r] = 0, value[r] = 0;
+    }
+  }
+  col->value = value;
+  col->present = present;
+  col->rows = n;
+  col->storage = arrays;
+  TRAIL_ASSIGN_OR_RETURN(Statement st, RowsStatement(db, spec, rows));
   for (;;) {
     TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
@@ -132,18 +177,35 @@ struct TextHash {
   size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
 };
 
-// Reads a text column: each run's value, coded by its rank among the distinct values.
-StatusOr<std::shared_ptr<const Column>> LoadText(Database& db, const ColumnSpec& spec, int64_t max_rowid) {
+// Reads a text column (each run's value, coded by its rank among the distinct values), or
+// brings `base` up to date.
+StatusOr<std::shared_ptr<const Column>> LoadText(Database& db, const ColumnSpec& spec, int64_t max_rowid,
+                                                 const Column* base, const RowsToRead& rows) {
   auto col = std::make_shared<Column>();
   const size_t n = static_cast<size_t>(max_rowid + 1);
   auto arrays = std::make_shared<TextArrays>();
   arrays->code.assign(n, 0);
   arrays->present.assign(n, 0);
-  // Codes in order of first appearance first; ranked once all are known.
+  // Codes in order of first appearance (base's, which are ranks already, first); ranked once
+  // all are known.
   std::unordered_map<std::string, uint32_t, TextHash, std::equal_to<>> codes;
   std::vector<const std::string*> distinct;
-  TRAIL_ASSIGN_OR_RETURN(Statement st, db.Prepare(spec.sql));
-  if (!spec.key.empty()) st.BindText(1, spec.key);
+  size_t ranked = 0;
+  if (base != nullptr) {
+    for (std::string_view v : base->strings) {
+      auto it = codes.emplace(std::string(v), static_cast<uint32_t>(codes.size())).first;
+      distinct.push_back(&it->first);
+    }
+    ranked = distinct.size();
+    const size_t keep = std::min(n, base->rows);
+    std::memcpy(arrays->code.data(), base->code, keep * sizeof(uint32_t));
+    std::memcpy(arrays->present.data(), base->present, keep);
+    col->mixed = base->mixed;
+    for (int64_t r : rows.changed) {
+      if (r >= 0 && r <= max_rowid) arrays->present[r] = 0, arrays->code[r] = 0;
+    }
+  }
+  TRAIL_ASSIGN_OR_RETURN(Statement st, RowsStatement(db, spec, rows));
   for (;;) {
     TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
@@ -169,15 +231,18 @@ StatusOr<std::shared_ptr<const Column>> LoadText(Database& db, const ColumnSpec&
   }
   std::vector<uint32_t> order(distinct.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return *distinct[a] < *distinct[b]; });
+  if (distinct.size() > ranked)  // new values: all ranked again
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return *distinct[a] < *distinct[b]; });
   std::vector<uint32_t> rank(distinct.size());
   for (uint32_t r = 0; r < order.size(); ++r) {
     rank[order[r]] = r;
     arrays->blob += *distinct[order[r]];
     arrays->blob += '\0';
   }
-  for (size_t i = 0; i < n; ++i) {
-    if (arrays->present[i]) arrays->code[i] = rank[arrays->code[i]];
+  if (distinct.size() > ranked) {
+    for (size_t i = 0; i < n; ++i) {
+      if (arrays->present[i]) arrays->code[i] = rank[arrays->code[i]];
+    }
   }
   col->code = arrays->code.data();
   col->present = arrays->present.data();
@@ -187,22 +252,29 @@ StatusOr<std::shared_ptr<const Column>> LoadText(Database& db, const ColumnSpec&
   return std::shared_ptr<const Column>(std::move(col));
 }
 
-StatusOr<std::shared_ptr<const Column>> Load(Database& db, const ColumnSpec& spec, int64_t max_rowid) {
-  return spec.text ? LoadText(db, spec, max_rowid) : LoadNumbers(db, spec, max_rowid);
+StatusOr<std::shared_ptr<const Column>> Load(Database& db, const ColumnSpec& spec, int64_t max_rowid,
+                                             const Column* base = nullptr, const RowsToRead& rows = {}) {
+  return spec.text ? LoadText(db, spec, max_rowid, base, rows) : LoadNumbers(db, spec, max_rowid, base, rows);
 }
 
 // ---- Columns kept on disk -------------------------------------------------------------------
 // A CLI command is one process: without these, every query that needs columns would read each
 // field of every run again (0.2-0.3 s per field at 1,000,000 runs). A column read once is written
 // to <index>.columns/<generation>/<hash of its SQL>, and any process of the same index generation
-// (run_index.cc: a new one for every change) reads it back in a few milliseconds. It is a cache
-// of this machine's own making: a file that does not check out (size, header, generation, SQL)
-// is ignored and made again; nothing is lost when the folder goes.
+// (run_index.cc: a new one for every change) reads it back in a few milliseconds. After a change
+// (a run recorded, runs pulled), a column of an earlier generation is brought up to date from the
+// index's journal of changed rows instead of read whole again. It is a cache of this machine's
+// own making: a file that does not check out (size, header, lineage, SQL) is ignored and made
+// again; nothing is lost when the folder goes.
 
-constexpr std::string_view kColumnMagic = "trail-column 3\n";
+constexpr std::string_view kColumnMagic = "trail-column 4\n";
 
 // The header's flags byte.
 constexpr uint8_t kAnyText = 1, kMixed = 2, kTextColumn = 4;
+
+// How many generations' folders are kept besides the current one: the columns a change left
+// behind, to catch up from.
+constexpr size_t kEarlierGenerations = 2;
 
 std::string ColumnFileName(const std::string& spec_id) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bits: stable across builds, unlike std::hash
@@ -219,25 +291,30 @@ void Append(std::string& out, const T& v) {
 
 // The header's size, padded so that the values that follow it are aligned for doubles in a file
 // mapped at a page boundary.
-size_t HeaderSize(const std::string& spec_id) {
-  const size_t head = kColumnMagic.size() + sizeof(int64_t) + 1 + sizeof(uint32_t) + spec_id.size();
+size_t HeaderSize(size_t lineage_size, size_t id_size) {
+  const size_t head = kColumnMagic.size() + 2 * sizeof(int64_t) + 1 + 1 + lineage_size + sizeof(uint32_t) + id_size;
   return (head + alignof(double) - 1) / alignof(double) * alignof(double);
 }
 
-// magic, rows - 1 (int64), flags (byte), the SQL's size (uint32) and text, padding; then for a
-// numeric column the values (doubles) and the presence bytes, one of each per rowid; for a text
-// column the blob's size and the number of distinct values (uint64 each), the codes (uint32) and
-// presence bytes by rowid, and the blob (the distinct values in order, each ended by a NUL).
-// Host byte order: a cache of this machine's.
-std::string EncodeColumn(const std::string& spec_id, int64_t max_rowid, const Column& col) {
+// magic, rows - 1 (int64), the sequence number (int64), flags (byte), the lineage's size (byte)
+// and text, the SQL's size (uint32) and text, padding; then for a numeric column the values
+// (doubles) and the presence bytes, one of each per rowid; for a text column the blob's size and
+// the number of distinct values (uint64 each), the codes (uint32) and presence bytes by rowid,
+// and the blob (the distinct values in order, each ended by a NUL). Host byte order: a cache of
+// this machine's.
+std::string EncodeColumn(const std::string& spec_id, int64_t max_rowid, const std::string& lineage, int64_t seq,
+                         const Column& col) {
   std::string out(kColumnMagic);
   Append(out, max_rowid);
+  Append(out, seq);
   const bool text = col.code != nullptr;
   Append(out,
          static_cast<uint8_t>((col.any_text ? kAnyText : 0) | (col.mixed ? kMixed : 0) | (text ? kTextColumn : 0)));
+  Append(out, static_cast<uint8_t>(lineage.size()));
+  out += lineage;
   Append(out, static_cast<uint32_t>(spec_id.size()));
   out += spec_id;
-  out.resize(HeaderSize(spec_id), '\0');
+  out.resize(HeaderSize(lineage.size(), spec_id.size()), '\0');
   if (!text) {
     out.append(reinterpret_cast<const char*>(col.value), col.rows * sizeof(double));
     out.append(reinterpret_cast<const char*>(col.present), col.rows);
@@ -256,39 +333,53 @@ std::string EncodeColumn(const std::string& spec_id, int64_t max_rowid, const Co
   return out;
 }
 
-// Maps a kept column (read-only, shared with the page cache: no copy, nothing to zero): null
-// unless the file is what EncodeColumn wrote for this column and this many rows.
-std::shared_ptr<const Column> MapColumnFile(const std::string& path, const ColumnSpec& spec, int64_t max_rowid) {
+// A kept column's file, mapped, and what its header says.
+struct KeptFile {
+  std::shared_ptr<const Column> column;
+  int64_t max_rowid = -1;
+  int64_t seq = 0;
+  std::string lineage;
+};
+
+// Maps a kept column (read-only, shared with the page cache: no copy, nothing to zero): nullopt
+// unless the file is what EncodeColumn wrote for this column.
+std::optional<KeptFile> MapColumnFile(const std::string& path, const ColumnSpec& spec) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return nullptr;
-  const size_t n = static_cast<size_t>(max_rowid + 1);
-  const size_t head = HeaderSize(spec.id);
-  const size_t body = spec.text ? 2 * sizeof(uint64_t) + n * (sizeof(uint32_t) + 1) : n * (sizeof(double) + 1);
+  if (fd < 0) return std::nullopt;
   struct stat st;
   void* base = MAP_FAILED;
   size_t size = 0;
-  // A text column's blob follows its fixed part: any size from there.
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) >= head + body &&
-      (spec.text || static_cast<uint64_t>(st.st_size) == head + body)) {
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
     size = static_cast<size_t>(st.st_size);
     base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   }
   ::close(fd);  // the mapping stays
-  if (base == MAP_FAILED) return nullptr;
+  if (base == MAP_FAILED) return std::nullopt;
   std::shared_ptr<const void> mapping(base, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
   const char* bytes = static_cast<const char*>(base);
-  size_t at = kColumnMagic.size();
-  int64_t rows = 0;
-  std::memcpy(&rows, bytes + at, sizeof rows);
-  at += sizeof rows;
-  const auto flags = static_cast<uint8_t>(bytes[at++]);
+  KeptFile out;
+  // The fixed part first, then each length checked against the size before it is used.
+  size_t at = kColumnMagic.size() + 2 * sizeof(int64_t) + 2;
+  if (size < at || std::string_view(bytes, kColumnMagic.size()) != kColumnMagic) return std::nullopt;
+  std::memcpy(&out.max_rowid, bytes + kColumnMagic.size(), sizeof(int64_t));
+  std::memcpy(&out.seq, bytes + kColumnMagic.size() + sizeof(int64_t), sizeof(int64_t));
+  const auto flags = static_cast<uint8_t>(bytes[at - 2]);
+  const auto lineage_size = static_cast<uint8_t>(bytes[at - 1]);
+  if (size < at + lineage_size + sizeof(uint32_t)) return std::nullopt;
+  out.lineage.assign(bytes + at, lineage_size);
+  at += lineage_size;
   uint32_t id_size = 0;
   std::memcpy(&id_size, bytes + at, sizeof id_size);
   at += sizeof id_size;
-  if (std::string_view(bytes, kColumnMagic.size()) != kColumnMagic || rows != max_rowid ||
-      (flags & ~(kAnyText | kMixed | kTextColumn)) != 0 || ((flags & kTextColumn) != 0) != spec.text ||
-      id_size != spec.id.size() || std::string_view(bytes + at, id_size) != spec.id)
-    return nullptr;
+  if ((flags & ~(kAnyText | kMixed | kTextColumn)) != 0 || ((flags & kTextColumn) != 0) != spec.text ||
+      id_size != spec.id.size() || size < at + id_size || std::string_view(bytes + at, id_size) != spec.id ||
+      out.max_rowid < -1 || out.max_rowid >= (int64_t{1} << 40))
+    return std::nullopt;
+  const size_t n = static_cast<size_t>(out.max_rowid + 1);
+  const size_t head = HeaderSize(lineage_size, id_size);
+  const size_t body = spec.text ? 2 * sizeof(uint64_t) + n * (sizeof(uint32_t) + 1) : n * (sizeof(double) + 1);
+  // A text column's blob follows its fixed part: any size from there.
+  if (size < head + body || (!spec.text && size != head + body)) return std::nullopt;
   auto col = std::make_shared<Column>();
   col->any_text = (flags & kAnyText) != 0;
   col->mixed = (flags & kMixed) != 0;
@@ -300,18 +391,33 @@ std::shared_ptr<const Column> MapColumnFile(const std::string& path, const Colum
     uint64_t blob_size = 0, count = 0;
     std::memcpy(&blob_size, bytes + head, sizeof blob_size);
     std::memcpy(&count, bytes + head + sizeof blob_size, sizeof count);
-    if (blob_size != size - head - body || count > blob_size) return nullptr;
+    if (blob_size != size - head - body || count > blob_size) return std::nullopt;
     col->code = reinterpret_cast<const uint32_t*>(bytes + head + 2 * sizeof(uint64_t));
     col->present = reinterpret_cast<const uint8_t*>(bytes + head + 2 * sizeof(uint64_t) + n * sizeof(uint32_t));
     // The codes index the strings (and a filter's answers for them): each must be one of them.
     for (size_t i = 0; i < n; ++i) {
-      if (col->present[i] != 0 && col->code[i] >= count) return nullptr;
+      if (col->present[i] != 0 && col->code[i] >= count) return std::nullopt;
     }
     if (!ReadStrings(bytes + head + body, static_cast<size_t>(blob_size), static_cast<size_t>(count), col.get()))
-      return nullptr;
+      return std::nullopt;
   }
   col->storage = std::move(mapping);
-  return col;
+  out.column = std::move(col);
+  return out;
+}
+
+// The generations' folders under `dir`, the most recently written first.
+std::vector<std::string> GenerationsNewestFirst(const std::string& dir) {
+  std::vector<std::pair<int64_t, std::string>> found;
+  for (const std::string& name : ListDirectory(dir)) {
+    struct stat st;
+    if (::lstat(JoinPath(dir, name).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    found.emplace_back(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, name);
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> names;
+  for (auto& f : found) names.push_back(std::move(f.second));
+  return names;
 }
 
 }  // namespace
@@ -321,7 +427,36 @@ std::string RunIndex::KeptColumnsDir() const { return path_ + ".columns"; }
 std::shared_ptr<const Column> RunIndex::ReadKeptColumn(const ColumnSpec& spec) {
   if (columns_->generation.empty()) return nullptr;
   const std::string path = JoinPath(JoinPath(KeptColumnsDir(), columns_->generation), ColumnFileName(spec.id));
-  return MapColumnFile(path, spec, columns_->max_rowid);
+  std::optional<KeptFile> kept = MapColumnFile(path, spec);
+  if (!kept || kept->max_rowid != columns_->max_rowid || kept->seq != columns_->seq ||
+      kept->lineage != columns_->lineage)
+    return nullptr;
+  return kept->column;
+}
+
+StatusOr<std::shared_ptr<const Column>> RunIndex::CatchUpKeptColumn(const ColumnSpec& spec) {
+  if (columns_->generation.empty() || columns_->lineage.empty()) return std::shared_ptr<const Column>();
+  std::optional<KeptFile> best;
+  for (const std::string& name : GenerationsNewestFirst(KeptColumnsDir())) {
+    if (name == columns_->generation) continue;
+    std::optional<KeptFile> kept =
+        MapColumnFile(JoinPath(JoinPath(KeptColumnsDir(), name), ColumnFileName(spec.id)), spec);
+    // Of this lineage and no older than its journal: every row changed since is in the journal.
+    if (!kept || kept->lineage != columns_->lineage || kept->seq < columns_->journal_from || kept->seq >= columns_->seq)
+      continue;
+    if (!best || kept->seq > best->seq) best = std::move(kept);
+  }
+  if (!best) return std::shared_ptr<const Column>();
+  RowsToRead rows;
+  rows.since_seq = best->seq;
+  TRAIL_ASSIGN_OR_RETURN(Statement changed, db_->Prepare("SELECT DISTINCT run FROM changes WHERE seq > ?"));
+  changed.BindInt(1, best->seq);
+  for (;;) {
+    TRAIL_ASSIGN_OR_RETURN(bool row, changed.Step());
+    if (!row) break;
+    rows.changed.push_back(changed.Int(0));
+  }
+  return Load(*db_, spec, columns_->max_rowid, best->column.get(), rows);
 }
 
 StatusOr<bool> RunIndex::ColumnsKept(const ListQuery& q) {
@@ -351,14 +486,17 @@ void RunIndex::KeepColumn(const ColumnSpec& spec, const Column& col) {
   if (columns_->generation.empty()) return;
   const std::string dir = JoinPath(KeptColumnsDir(), columns_->generation);
   if (!IsDirectory(dir)) {
-    // A new generation: the others' columns are of no use any more (best effort, as all here).
-    for (const std::string& name : ListDirectory(KeptColumnsDir())) {
-      if (name != columns_->generation) (void)RemoveAll(JoinPath(KeptColumnsDir(), name));
+    // A new generation: of the others, the latest few stay to catch up from (best effort, as
+    // all here).
+    const std::vector<std::string> others = GenerationsNewestFirst(KeptColumnsDir());
+    for (size_t i = kEarlierGenerations; i < others.size(); ++i) {
+      (void)RemoveAll(JoinPath(KeptColumnsDir(), others[i]));
     }
     if (!MakeDirs(dir).ok()) return;
   }
   // No fsync: a cache. A torn file fails MapColumnFile's size check and is made again.
-  (void)WriteFileAtomic(JoinPath(dir, ColumnFileName(spec.id)), EncodeColumn(spec.id, columns_->max_rowid, col), false);
+  (void)WriteFileAtomic(JoinPath(dir, ColumnFileName(spec.id)),
+                        EncodeColumn(spec.id, columns_->max_rowid, columns_->lineage, columns_->seq, col), false);
 }
 
 StatusOr<std::optional<RunIndex::ColumnMatches>> RunIndex::MatchByColumns(const std::string& where,
@@ -388,6 +526,12 @@ StatusOr<std::optional<RunIndex::ColumnMatches>> RunIndex::MatchByColumns(const 
     columns_->max_rowid = row ? st.Int(0) : -1;
     st.Reset();
     TRAIL_ASSIGN_OR_RETURN(columns_->generation, Meta("generation"));
+    TRAIL_ASSIGN_OR_RETURN(columns_->lineage, Meta("lineage"));
+    TRAIL_ASSIGN_OR_RETURN(std::string seq, Meta("seq"));
+    TRAIL_ASSIGN_OR_RETURN(std::string journal_from, Meta("journal_from"));
+    columns_->seq = std::strtoll(seq.c_str(), nullptr, 10);
+    columns_->journal_from = std::strtoll(journal_from.c_str(), nullptr, 10);
+    if (columns_->lineage.size() > 255) columns_->lineage.clear();  // not ours: no columns kept
     // Rowids are assigned densely as runs are indexed; a sparse one would waste the arrays.
     // (Count reads every run: only past the floor.)
     if (columns_->max_rowid > (1 << 20) && columns_->max_rowid > 4 * Count()) return Result();
@@ -399,7 +543,12 @@ StatusOr<std::optional<RunIndex::ColumnMatches>> RunIndex::MatchByColumns(const 
     if (loaded) {
       ++columns_from_disk_;
     } else {
-      TRAIL_ASSIGN_OR_RETURN(loaded, Load(*db_, spec, columns_->max_rowid));
+      TRAIL_ASSIGN_OR_RETURN(loaded, CatchUpKeptColumn(spec));
+      if (loaded) {
+        ++columns_caught_up_;
+      } else {
+        TRAIL_ASSIGN_OR_RETURN(loaded, Load(*db_, spec, columns_->max_rowid));
+      }
       KeepColumn(spec, *loaded);
     }
     columns_->columns[spec.id] = loaded;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "base/clock.h"
@@ -38,6 +39,7 @@ CREATE TABLE IF NOT EXISTS metrics(run INTEGER, key TEXT, last REAL, min REAL, m
   min_step INTEGER, max_step INTEGER, last_step INTEGER, PRIMARY KEY(key, run)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fields(run INTEGER, key TEXT, text TEXT, num REAL, PRIMARY KEY(key, run)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS problems(path TEXT PRIMARY KEY, message TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS changes(seq INTEGER, run INTEGER, PRIMARY KEY(seq, run)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS runs_archived ON runs(archived);
 CREATE INDEX IF NOT EXISTS params_run ON params(run);
 CREATE INDEX IF NOT EXISTS tags_run ON tags(run);
@@ -173,6 +175,7 @@ Status RunIndex::Remove(const std::string& path) {
   int64_t rowid = row ? find->Int(0) : 0;
   find->Reset();
   if (row) {
+    TRAIL_RETURN_IF_ERROR(Journal(rowid));
     for (const char* table : kKeyedTables) {
       TRAIL_ASSIGN_OR_RETURN(Statement * del, Cached(std::string("DELETE FROM ") + table + " WHERE run = ?"));
       del->BindInt(1, rowid);
@@ -185,6 +188,20 @@ Status RunIndex::Remove(const std::string& path) {
   TRAIL_ASSIGN_OR_RETURN(Statement * prob, Cached("DELETE FROM problems WHERE path = ?"));
   prob->BindText(1, path);
   return prob->Run();
+}
+
+Status RunIndex::Journal(int64_t rowid) {
+  if (journal_seq_ == 0) return Status::Ok();
+  TRAIL_ASSIGN_OR_RETURN(Statement * st, Cached("INSERT OR IGNORE INTO changes(seq, run) VALUES(?, ?)"));
+  st->BindInt(1, journal_seq_);
+  st->BindInt(2, rowid);
+  return st->Run();
+}
+
+Status RunIndex::StartLineage(int64_t seq) {
+  TRAIL_RETURN_IF_ERROR(db_->Exec("DELETE FROM changes"));
+  TRAIL_RETURN_IF_ERROR(SetMeta("lineage", RandomUid()));
+  return SetMeta("journal_from", std::to_string(seq));
 }
 
 Status RunIndex::AddProblem(const std::string& path, const std::string& message) {
@@ -245,6 +262,7 @@ Status RunIndex::Upsert(const std::string& path, const Json& r) {
   st->BindText(19, path);
   TRAIL_RETURN_IF_ERROR(st->Run());
   int64_t rowid = sqlite3_last_insert_rowid(db_->raw());
+  TRAIL_RETURN_IF_ERROR(Journal(rowid));
 
   if (auto it = r.find("params"); it != r.end() && it->is_object()) {
     TRAIL_ASSIGN_OR_RETURN(Statement * p, Cached("INSERT OR REPLACE INTO params(run, key, text, num) VALUES(?,?,?,?)"));
@@ -475,19 +493,42 @@ Status RunIndex::Sync(const git::Repo& repo, const std::string& ref, ProgressSin
     TRAIL_ASSIGN_OR_RETURN(std::string now_generation, Meta("generation"));
     if (now_known == tip && now_ref == ref && !now_generation.empty()) return Status::Ok();
     // A new generation for every change, rebuilds included (which number the runs anew): the
-    // columns kept on disk (column_scan.cc) are valid for one generation only.
+    // columns kept on disk (column_scan.cc) are exact for one generation. Its sequence number
+    // and the journal of the rows each incremental change touched let them be brought up to
+    // date instead of read again; a rebuild starts a new lineage, which no older column joins.
+    TRAIL_ASSIGN_OR_RETURN(std::string last_seq, Meta("seq"));
+    const int64_t seq = std::max<int64_t>(0, std::strtoll(last_seq.c_str(), nullptr, 10)) + 1;
+    TRAIL_RETURN_IF_ERROR(SetMeta("seq", std::to_string(seq)));
     TRAIL_RETURN_IF_ERROR(SetMeta("generation", RandomUid()));
-    if (now_known == tip && now_ref == ref) return Status::Ok();
+    TRAIL_ASSIGN_OR_RETURN(std::string lineage, Meta("lineage"));
+    if (now_known == tip && now_ref == ref) return lineage.empty() ? StartLineage(seq) : Status::Ok();
     if (now_ref != ref || now_known.empty() || tip.empty() || !repo.IsAncestor(now_known, tip)) {
       TRAIL_RETURN_IF_ERROR(FullRebuildLocked(repo, tip, progress));
+      TRAIL_RETURN_IF_ERROR(StartLineage(seq));
     } else {
+      if (lineage.empty()) TRAIL_RETURN_IF_ERROR(StartLineage(seq - 1));
       TRAIL_ASSIGN_OR_RETURN(auto changes, repo.DiffFiles(now_known, tip, record::kRunsDir, record::kRecordFile));
-      for (const auto& c : changes) {
-        if (c.new_oid.empty()) {
-          TRAIL_RETURN_IF_ERROR(Remove(c.path));
-        } else {
-          TRAIL_RETURN_IF_ERROR(IndexBlob(repo, c.path, c.new_oid));
+      journal_seq_ = seq;
+      Status applied = [&]() -> Status {
+        for (const auto& c : changes) {
+          if (c.new_oid.empty()) {
+            TRAIL_RETURN_IF_ERROR(Remove(c.path));
+          } else {
+            TRAIL_RETURN_IF_ERROR(IndexBlob(repo, c.path, c.new_oid));
+          }
         }
+        return Status::Ok();
+      }();
+      journal_seq_ = 0;
+      TRAIL_RETURN_IF_ERROR(applied);
+      // The journal covers the last kJournalChanges changes; older columns are read anew.
+      TRAIL_ASSIGN_OR_RETURN(std::string from, Meta("journal_from"));
+      const int64_t floor = seq - kJournalChanges;
+      if (std::strtoll(from.c_str(), nullptr, 10) < floor) {
+        TRAIL_ASSIGN_OR_RETURN(Statement * prune, Cached("DELETE FROM changes WHERE seq <= ?"));
+        prune->BindInt(1, floor);
+        TRAIL_RETURN_IF_ERROR(prune->Run());
+        TRAIL_RETURN_IF_ERROR(SetMeta("journal_from", std::to_string(floor)));
       }
       TRAIL_RETURN_IF_ERROR(SetMeta("tip", tip));
     }
@@ -753,8 +794,12 @@ Status RunIndex::ForEach(const ListQuery& q, const std::function<Status(const Ru
 
 StatusOr<int64_t> RunIndex::CountMatching(const std::string& where, bool include_archived, bool use_columns) {
   if (use_columns) {
-    TRAIL_ASSIGN_OR_RETURN(std::optional<int64_t> counted, CountByColumns(where, include_archived));
-    if (counted) return *counted;
+    // One read transaction: the columns and the generation they are kept under are of one state.
+    TRAIL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+    StatusOr<std::optional<int64_t>> counted = CountByColumns(where, include_archived);
+    (void)db_->Exec("COMMIT");
+    if (!counted.ok()) return counted.status();
+    if (*counted) return **counted;
   }
   std::vector<SqlValue> binds;
   TRAIL_ASSIGN_OR_RETURN(std::string filter, FilterSql(where, include_archived, &binds));

@@ -119,6 +119,8 @@ class RunIndex {
   int64_t queries_by_columns() const { return queries_by_columns_; }
   // How many columns were read back from the files an earlier process kept (for tests).
   int64_t columns_from_disk() const { return columns_from_disk_; }
+  // How many of those were an earlier index state's, brought up to date (for tests).
+  int64_t columns_caught_up() const { return columns_caught_up_; }
 
  private:
   static StatusOr<FileLock> LockForOpening(const std::string& path);
@@ -128,6 +130,12 @@ class RunIndex {
   Status Upsert(const std::string& path, const Json& record);
   Status Remove(const std::string& path);
   Status AddProblem(const std::string& path, const std::string& message);
+  // Notes that `rowid` changed in the sync numbered journal_seq_ (none outside a sync's
+  // incremental changes), for the kept columns to catch up (column_scan.cc).
+  Status Journal(int64_t rowid);
+  // Forgets the journal: no column kept before sequence `seq` can catch up.
+  Status StartLineage(int64_t seq);
+  static constexpr int64_t kJournalChanges = 64;
   Status IndexBlob(const git::Repo& repo, const std::string& path, const std::string& oid);
   Status UpsertFields(int64_t rowid, const Json& record);
   // The runs columns StreamRows reads, in its order.
@@ -148,6 +156,9 @@ class RunIndex {
   // Columns kept on disk between processes, for one index generation (column_scan.cc).
   std::string KeptColumnsDir() const;
   std::shared_ptr<const query::Column> ReadKeptColumn(const query::ColumnSpec& spec);
+  // A column kept for an earlier state of the index (same lineage, within the journal), with
+  // the rows changed since read again; null when there is none.
+  StatusOr<std::shared_ptr<const query::Column>> CatchUpKeptColumn(const query::ColumnSpec& spec);
   // True when every column `q` needs is kept on disk for the index as it is now.
   StatusOr<bool> ColumnsKept(const ListQuery& q);
   void KeepColumn(const query::ColumnSpec& spec, const query::Column& col);
@@ -164,10 +175,12 @@ class RunIndex {
   std::string path_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
   bool rebuilding_ = false;  // tables were just emptied: no need to delete before insert
+  int64_t journal_seq_ = 0;  // during a sync's incremental changes: its sequence number
   // Columns loaded for column evaluation, valid while the index does not change.
   std::unique_ptr<ColumnCache> columns_;
   int64_t queries_by_columns_ = 0;
   int64_t columns_from_disk_ = 0;
+  int64_t columns_caught_up_ = 0;
 
  public:
   ~RunIndex();

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <random>
 
@@ -542,18 +543,117 @@ TEST_F(RunIndexTest, ColumnsAreKeptOnDiskForTheNextProcessOfTheSameIndex) {
     EXPECT_EQ(Ids(**idx, q), first);
     EXPECT_EQ((*idx)->columns_from_disk(), 0);
   }
-  // A new run changes the index: the kept columns are of the old one and are not used.
+  // A new run changes the index: the kept columns are of the old one; they are not used as they
+  // are but brought up to date from the journal of changed rows.
   Commit(31, 0.5, "adam", 0.001);
-  auto idx = RunIndex::Open(index_path_);
-  ASSERT_TRUE(idx.ok());
-  ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
-  const std::vector<std::string> now = Ids(**idx, q);
-  EXPECT_EQ((*idx)->columns_from_disk(), 0);
-  ASSERT_FALSE(now.empty());
-  EXPECT_EQ(now.front(), "p-31");
+  {
+    auto idx = RunIndex::Open(index_path_);
+    ASSERT_TRUE(idx.ok());
+    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    const std::vector<std::string> now = Ids(**idx, q);
+    EXPECT_EQ((*idx)->columns_from_disk(), 0);
+    EXPECT_GE((*idx)->columns_caught_up(), 4);
+    ASSERT_FALSE(now.empty());
+    EXPECT_EQ(now.front(), "p-31");
+    ListQuery sql = q;
+    sql.use_columns = false;
+    EXPECT_EQ(now, Ids(**idx, sql));
+  }
+  // The earlier generations' folders stay, two at most, to catch up from.
+  for (int n = 32; n <= 35; ++n) {
+    Commit(n, 0.5, "sgd", 0.5);
+    auto idx = RunIndex::Open(index_path_);
+    ASSERT_TRUE(idx.ok());
+    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    (void)Ids(**idx, q);
+  }
   const std::vector<std::string> after = ListDirectory(index_path_ + ".columns");
-  ASSERT_EQ(after.size(), 1u);  // the old generation's folder is gone
-  EXPECT_NE(after[0], generations[0]);
+  EXPECT_EQ(after.size(), 3u);
+  EXPECT_EQ(std::count(after.begin(), after.end(), generations[0]), 0);
+}
+
+// A column kept by one process and brought up to date by the next, over runs added, rewritten
+// (a run that ended, tagged, archived) and removed, in many small steps and some large ones: each
+// step's answers are the SQL's, and every step after the first catches up rather than reads anew.
+// A rebuild starts a new lineage: nothing from before it is used.
+TEST_F(RunIndexTest, KeptColumnsCatchUpWithEveryChange) {
+  std::mt19937 random(7);
+  std::map<int, Json> runs;  // what the branch holds, by number
+  int next = 1;
+  int last = 0;  // the run written last, which has the highest rowid: rewritten, it may keep it
+  auto commit = [&](int add, int rewrite, int remove) {
+    std::vector<git::FileWrite> files;
+    if (add == 0 && runs.count(last)) {  // the newest run, rewritten without its tag and lr
+      Json& r = runs[last];
+      r.erase("tags");
+      r["params"].erase("lr");
+      r["status"] = "killed";
+      files.push_back({record::RecordPath(r["id"].get<std::string>(), last), record::Serialize(r), false});
+      ASSERT_TRUE(repo_->CommitFiles("refs/heads/trail", files, "step", {"T", "t@x"}).ok());
+      return;
+    }
+    for (int i = 0; i < add; ++i, ++next) {
+      Json r = MakeRecord(next, 0.001 * (random() % 50), random() % 3 ? "adam" : "sgd", 0.01 * (random() % 100),
+                          random() % 4 ? "finished" : "failed");
+      if (random() % 3) r["tags"] = Json{{"stage", random() % 2 ? "final" : "draft"}};
+      runs[next] = r;
+      last = next;
+      files.push_back({record::RecordPath(r["id"].get<std::string>(), next), record::Serialize(r), false});
+    }
+    for (int i = 0; i < rewrite && !runs.empty(); ++i) {
+      auto it = std::next(runs.begin(), static_cast<long>(random() % runs.size()));
+      Json& r = it->second;
+      r["status"] = "failed";
+      r["archived"] = random() % 5 == 0;
+      r["tags"] = Json{{"stage", "s" + std::to_string(random() % 7)}};  // new strings too
+      r["params"]["lr"] = 0.5 + 0.001 * (random() % 9);
+      files.push_back({record::RecordPath(r["id"].get<std::string>(), it->first), record::Serialize(r), false});
+    }
+    for (int i = 0; i < remove && !runs.empty(); ++i) {
+      auto it = std::next(runs.begin(), static_cast<long>(random() % runs.size()));
+      files.push_back({record::RecordPath(it->second["id"].get<std::string>(), it->first), "", true});
+      runs.erase(it);
+    }
+    ASSERT_TRUE(repo_->CommitFiles("refs/heads/trail", files, "step", {"T", "t@x"}).ok());
+  };
+  const std::vector<ListQuery> queries = {
+      {"params.lr > 0.02 and tags.stage != 'draft'", "metrics.loss", false, 20, 0, false, 2000},
+      {"status = 'failed' or tags.stage IN ('s1', 's3')", "tags.stage", true, -1, 0, true, 2000},
+      {"", "params.lr", true, 7, 3, false, 2000},
+      {"tags.stage IS NULL or status = 'killed'", "tags.stage", false, -1, 0, false, 2000},
+  };
+  commit(200, 0, 0);
+  for (int step = 0; step < 40; ++step) {
+    if (step == 25) {  // trail index --rebuild: a new index file, numbered anew
+      auto idx = RunIndex::Recreate(index_path_);
+      ASSERT_TRUE(idx.ok());
+      ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    } else if (step > 0) {
+      const bool large = step % 10 == 0;
+      commit(large           ? 150
+             : step % 3 == 0 ? 0
+                             : 1 + static_cast<int>(random() % 2),
+             large ? 40 : static_cast<int>(random() % 3), large ? 30 : static_cast<int>(random() % 2));
+    }
+    auto idx = RunIndex::Open(index_path_);  // a new process
+    ASSERT_TRUE(idx.ok());
+    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    for (ListQuery q : queries) {
+      q.walk_first = false;
+      ListQuery sql = q;
+      sql.use_columns = false;
+      EXPECT_EQ(Ids(**idx, q), Ids(**idx, sql)) << "step " << step << ": " << q.where;
+      auto count = (*idx)->CountMatching(q.where, q.include_archived, true);
+      auto count_sql = (*idx)->CountMatching(q.where, q.include_archived, false);
+      ASSERT_TRUE(count.ok() && count_sql.ok());
+      EXPECT_EQ(*count, *count_sql) << "step " << step;
+    }
+    if (step == 0 || step == 25) {
+      EXPECT_EQ((*idx)->columns_caught_up(), 0) << "step " << step;  // nothing before to build on
+    } else {
+      EXPECT_GE((*idx)->columns_caught_up(), 8) << "step " << step;
+    }
+  }
 }
 
 // Text columns are kept too (their dictionary after the codes), and a kept file whose codes point
@@ -589,12 +689,13 @@ TEST_F(RunIndexTest, TextColumnsAreKeptAndCheckedOnDisk) {
     auto bytes = ReadFile(dir + "/" + name);
     ASSERT_TRUE(bytes.ok());
     std::string b = *bytes;
-    const size_t flags_at = std::string_view("trail-column 3\n").size() + sizeof(int64_t);
-    ASSERT_GT(b.size(), flags_at + 5);
+    const size_t flags_at = std::string_view("trail-column 4\n").size() + 2 * sizeof(int64_t);
+    ASSERT_GT(b.size(), flags_at + 6);
     if ((b[flags_at] & 4) == 0) continue;  // a numeric column
+    const size_t lineage_size = static_cast<uint8_t>(b[flags_at + 1]);
     uint32_t id_size = 0;
-    std::memcpy(&id_size, b.data() + flags_at + 1, sizeof id_size);
-    const size_t head = (flags_at + 1 + sizeof id_size + id_size + 7) / 8 * 8;
+    std::memcpy(&id_size, b.data() + flags_at + 2 + lineage_size, sizeof id_size);
+    const size_t head = (flags_at + 2 + lineage_size + sizeof id_size + id_size + 7) / 8 * 8;
     const uint32_t bad = 0xffffffffu;
     std::memcpy(b.data() + head + 16 + 5 * sizeof(uint32_t), &bad, sizeof bad);  // run 5's code
     ASSERT_TRUE(WriteFileAtomic(dir + "/" + name, b, false).ok());
