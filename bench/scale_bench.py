@@ -14,6 +14,8 @@ Figures, each for both projects, then the ratio big / small:
   - `trail ls [--where W] [--sort S [--desc]] --limit 20`, warm: the median of --repeat
     processes (the index up to date, its pages in the OS cache, a fresh process each time, as a
     user types it);
+  - the same query once right after a `trail run -- true` (the index changed: its kept
+    columns are brought up to date from the journal, or read anew);
   - the web UI's runs page for the same query (`GET /api/v1/runs?...&limit=50`, what the page
     asks for), first request of each (cold: the server's columns are not loaded) and warm;
   - `trail index --rebuild`: wall, CPU and peak RSS (big only, and small unless --skip-rebuild);
@@ -126,6 +128,12 @@ def measure_queries(trail, project, repeat):
         argv = [trail] + ls_args(where, sort, desc)
         rows = subprocess.run(argv, cwd=project, capture_output=True, text=True, check=True).stdout.count("\n") - 1
         out.append({"query": name, "cli_ms": median_s(argv, project, repeat) * 1000.0, "rows": rows})
+    # The first query after a change: a run recorded, then the query once (its index update
+    # included).
+    for entry, (name, where, sort, desc) in zip(out, QUERIES):
+        subprocess.run([trail, "run", "--", "true"], cwd=project, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+        entry["after_change_ms"] = timed_run([trail] + ls_args(where, sort, desc), project) * 1000.0
     ui = Ui(trail, project)
     try:
         for entry, (name, where, sort, desc) in zip(out, QUERIES):
@@ -233,6 +241,9 @@ def print_table(res):
     if "queries" in s and "queries" in b:
         for qs, qb in zip(s["queries"], b["queries"]):
             row(f"ls --limit 20: {qs['query']}", qs["cli_ms"], qb["cli_ms"], "ms")
+        if "after_change_ms" in s["queries"][0] and "after_change_ms" in b["queries"][0]:
+            for qs, qb in zip(s["queries"], b["queries"]):
+                row(f"after a run: {qs['query']}", qs["after_change_ms"], qb["after_change_ms"], "ms")
         for qs, qb in zip(s["queries"], b["queries"]):
             row(f"API page (50 rows), warm: {qs['query']}", qs["api_ms"], qb["api_ms"], "ms")
         for qs, qb in zip(s["queries"], b["queries"]):
