@@ -3,6 +3,8 @@
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
+#include <algorithm>
+
 namespace trail::git::internal {
 
 namespace {
@@ -59,7 +61,13 @@ Status PackWriter::Finish(const git_oid& root_tree) {
   if (error < 0) return GitError(error, "cannot write pack");
   std::unique_ptr<git_odb_writepack, WritePackDeleter> writepack(raw_writepack);
   git_indexer_progress progress{};
-  error = writepack->append(writepack.get(), pack.get()->ptr, pack.get()->size, &progress);
+  // In slices, as a fetch streams a pack: handed a pack of several hundred MB in one call,
+  // libgit2 1.5's indexer stopped short of its end ("unexpected data at the end of the pack").
+  constexpr size_t kSlice = size_t{16} << 20;
+  for (size_t at = 0; error >= 0 && at < pack.get()->size; at += kSlice) {
+    error =
+        writepack->append(writepack.get(), pack.get()->ptr + at, std::min(kSlice, pack.get()->size - at), &progress);
+  }
   if (error >= 0) error = writepack->commit(writepack.get(), &progress);
   if (error < 0) return GitError(error, "cannot write pack");
   return Status::Ok();

@@ -53,6 +53,18 @@ class RunIndexTest : public GitRepoFixture {
     ASSERT_TRUE(c.ok()) << c.status().message();
   }
 
+  // The ids `q` lists from a RunIndex opened anew and brought up to date, as the next command
+  // would see them; `check` then looks at that index's counters.
+  std::vector<std::string> IdsInNewProcess(const ListQuery& q, const std::function<void(RunIndex&)>& check = {}) {
+    auto idx = RunIndex::Open(index_path_);
+    EXPECT_TRUE(idx.ok());
+    if (!idx.ok()) return {};
+    EXPECT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    std::vector<std::string> ids = Ids(**idx, q);
+    if (check) check(**idx);
+    return ids;
+  }
+
   std::vector<std::string> Ids(RunIndex& idx, const ListQuery& q) {
     auto rows = idx.List(q);
     EXPECT_TRUE(rows.ok()) << rows.status().message();
@@ -504,14 +516,8 @@ TEST_F(RunIndexTest, ColumnsAreKeptOnDiskForTheNextProcessOfTheSameIndex) {
   q.where = "params.lr > 0.01";
   q.sort = "metrics.loss";
   q.walk_first = false;
-  std::vector<std::string> first;
-  {
-    auto idx = RunIndex::Open(index_path_);
-    ASSERT_TRUE(idx.ok());
-    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
-    first = Ids(**idx, q);
-    EXPECT_EQ((*idx)->columns_from_disk(), 0);
-  }
+  const std::vector<std::string> first =
+      IdsInNewProcess(q, [](RunIndex& idx) { EXPECT_EQ(idx.columns_from_disk(), 0); });
   ASSERT_EQ(first.size(), 20u);
   EXPECT_EQ(first.front(), "p-30");  // the lowest loss
   const std::vector<std::string> generations = ListDirectory(index_path_ + ".columns");
@@ -664,26 +670,18 @@ TEST_F(RunIndexTest, TextColumnsAreKeptAndCheckedOnDisk) {
   q.where = "params.optimizer = 'adam' and status != 'running'";
   q.sort = "status";
   q.walk_first = false;
-  std::vector<std::string> first;
-  {
-    auto idx = RunIndex::Open(index_path_);
-    ASSERT_TRUE(idx.ok());
-    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
-    first = Ids(**idx, q);
-    EXPECT_EQ((*idx)->queries_by_columns(), 1);
-  }
+  const std::vector<std::string> first =
+      IdsInNewProcess(q, [](RunIndex& idx) { EXPECT_EQ(idx.queries_by_columns(), 1); });
   ASSERT_EQ(first.size(), 20u);
   EXPECT_EQ(first.front(), "p-28");  // failed sorts first, then the highest number
   const std::vector<std::string> generations = ListDirectory(index_path_ + ".columns");
   ASSERT_EQ(generations.size(), 1u);
   const std::string dir = index_path_ + ".columns/" + generations[0];
-  {
-    auto idx = RunIndex::Open(index_path_);
-    ASSERT_TRUE(idx.ok());
-    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
-    EXPECT_EQ(Ids(**idx, q), first);
-    EXPECT_GE((*idx)->columns_from_disk(), 6);  // runs, archived, number, status (2), optimizer
-  }
+  EXPECT_EQ(IdsInNewProcess(q,
+                            [](RunIndex& idx) {
+                              EXPECT_GE(idx.columns_from_disk(), 6);  // runs, archived, number, status (2), optimizer
+                            }),
+            first);
   int damaged = 0;
   for (const std::string& name : ListDirectory(dir)) {
     auto bytes = ReadFile(dir + "/" + name);
