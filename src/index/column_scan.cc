@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/files.h"
 #include "index/run_index.h"
@@ -35,9 +37,10 @@ struct RunIndex::ColumnCache {
   int64_t data_version = -1;
   int64_t total_changes = -1;
   int64_t max_rowid = -1;
-  std::string generation;  // the index's (meta), for the columns kept on disk; empty: none
-  // Where this generation stands in its lineage (run_index.cc Sync): a kept column of the same
-  // lineage and a sequence number from journal_from on can be brought up to date.
+  // Where the index stands (run_index.cc Sync): its lineage (empty: none yet, no columns kept)
+  // and its sequence number in it name the folder its columns are kept in; a kept column of the
+  // same lineage and a sequence number from journal_from on can be brought up to date.
+  std::string folder;
   std::string lineage;
   int64_t seq = 0;
   int64_t journal_from = 0;
@@ -260,9 +263,10 @@ StatusOr<std::shared_ptr<const Column>> Load(Database& db, const ColumnSpec& spe
 // ---- Columns kept on disk -------------------------------------------------------------------
 // A CLI command is one process: without these, every query that needs columns would read each
 // field of every run again (0.2-0.3 s per field at 1,000,000 runs). A column read once is written
-// to <index>.columns/<generation>/<hash of its SQL>, and any process of the same index generation
-// (run_index.cc: a new one for every change) reads it back in a few milliseconds. After a change
-// (a run recorded, runs pulled), a column of an earlier generation is brought up to date from the
+// to <index>.columns/<lineage>-<sequence number>/<hash of its SQL>, and any process of the same
+// index state (run_index.cc: a new number for every change) reads it back in a few milliseconds.
+// After a change (a run recorded, runs pulled), the column of an earlier state is brought up to
+// date from the
 // index's journal of changed rows instead of read whole again. It is a cache of this machine's
 // own making: a file that does not check out (size, header, lineage, SQL) is ignored and made
 // again; nothing is lost when the folder goes.
@@ -272,9 +276,23 @@ constexpr std::string_view kColumnMagic = "trail-column 4\n";
 // The header's flags byte.
 constexpr uint8_t kAnyText = 1, kMixed = 2, kTextColumn = 4;
 
-// How many generations' folders are kept besides the current one: the columns a change left
-// behind, to catch up from.
-constexpr size_t kEarlierGenerations = 2;
+// A lineage as Sync makes them (RandomUid: letters and digits): anything else keeps no columns,
+// so that it never becomes part of a path.
+bool OurLineage(const std::string& lineage) {
+  if (lineage.empty() || lineage.size() > 64) return false;
+  for (char c : lineage) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// The folder of one state of the index: its lineage and sequence number, zero-padded so that
+// names sort in the order of the states.
+std::string StateFolder(const std::string& lineage, int64_t seq) {
+  char number[24];
+  std::snprintf(number, sizeof number, "%012lld", static_cast<long long>(seq));
+  return lineage + "-" + number;
+}
 
 std::string ColumnFileName(const std::string& spec_id) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bits: stable across builds, unlike std::hash
@@ -406,17 +424,18 @@ std::optional<KeptFile> MapColumnFile(const std::string& path, const ColumnSpec&
   return out;
 }
 
-// The generations' folders under `dir`, the most recently written first.
-std::vector<std::string> GenerationsNewestFirst(const std::string& dir) {
-  std::vector<std::pair<int64_t, std::string>> found;
-  for (const std::string& name : ListDirectory(dir)) {
-    struct stat st;
-    if (::lstat(JoinPath(dir, name).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-    found.emplace_back(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, name);
-  }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+// The folders of earlier states of `lineage` under `dir` that columns may catch up from, the
+// latest first: those from `journal_from` on (the journal holds every change since) and before
+// `current`.
+std::vector<std::string> EarlierStates(const std::string& dir, const std::string& lineage, int64_t journal_from,
+                                       const std::string& current) {
   std::vector<std::string> names;
-  for (auto& f : found) names.push_back(std::move(f.second));
+  for (const std::string& name : ListDirectory(dir)) {
+    if (name.size() == current.size() && name.compare(0, lineage.size() + 1, lineage + "-") == 0 && name < current &&
+        name >= StateFolder(lineage, journal_from))
+      names.push_back(name);
+  }
+  std::sort(names.rbegin(), names.rend());
   return names;
 }
 
@@ -425,8 +444,8 @@ std::vector<std::string> GenerationsNewestFirst(const std::string& dir) {
 std::string RunIndex::KeptColumnsDir() const { return path_ + ".columns"; }
 
 std::shared_ptr<const Column> RunIndex::ReadKeptColumn(const ColumnSpec& spec) {
-  if (columns_->generation.empty()) return nullptr;
-  const std::string path = JoinPath(JoinPath(KeptColumnsDir(), columns_->generation), ColumnFileName(spec.id));
+  if (columns_->folder.empty()) return nullptr;
+  const std::string path = JoinPath(JoinPath(KeptColumnsDir(), columns_->folder), ColumnFileName(spec.id));
   std::optional<KeptFile> kept = MapColumnFile(path, spec);
   if (!kept || kept->max_rowid != columns_->max_rowid || kept->seq != columns_->seq ||
       kept->lineage != columns_->lineage)
@@ -435,16 +454,17 @@ std::shared_ptr<const Column> RunIndex::ReadKeptColumn(const ColumnSpec& spec) {
 }
 
 StatusOr<std::shared_ptr<const Column>> RunIndex::CatchUpKeptColumn(const ColumnSpec& spec) {
-  if (columns_->generation.empty() || columns_->lineage.empty()) return std::shared_ptr<const Column>();
+  if (columns_->folder.empty()) return std::shared_ptr<const Column>();
   std::optional<KeptFile> best;
-  for (const std::string& name : GenerationsNewestFirst(KeptColumnsDir())) {
-    if (name == columns_->generation) continue;
+  // The latest state that kept this column: the fewest rows to read again.
+  for (const std::string& name :
+       EarlierStates(KeptColumnsDir(), columns_->lineage, columns_->journal_from, columns_->folder)) {
     std::optional<KeptFile> kept =
         MapColumnFile(JoinPath(JoinPath(KeptColumnsDir(), name), ColumnFileName(spec.id)), spec);
-    // Of this lineage and no older than its journal: every row changed since is in the journal.
-    if (!kept || kept->lineage != columns_->lineage || kept->seq < columns_->journal_from || kept->seq >= columns_->seq)
-      continue;
-    if (!best || kept->seq > best->seq) best = std::move(kept);
+    if (!kept) continue;
+    if (kept->lineage == columns_->lineage && kept->seq >= columns_->journal_from && kept->seq < columns_->seq)
+      best = std::move(kept);
+    break;
   }
   if (!best) return std::shared_ptr<const Column>();
   RowsToRead rows;
@@ -460,8 +480,9 @@ StatusOr<std::shared_ptr<const Column>> RunIndex::CatchUpKeptColumn(const Column
 }
 
 StatusOr<bool> RunIndex::ColumnsKept(const ListQuery& q) {
-  TRAIL_ASSIGN_OR_RETURN(std::string generation, Meta("generation"));
-  if (generation.empty()) return false;
+  TRAIL_ASSIGN_OR_RETURN(std::string lineage, Meta("lineage"));
+  TRAIL_ASSIGN_OR_RETURN(std::string seq, Meta("seq"));
+  if (!OurLineage(lineage)) return false;
   std::vector<ColumnSpec> specs{query::RunsColumn(), query::ArchivedColumn(), query::NumberColumn()};
   if (!q.where.empty()) {
     TRAIL_ASSIGN_OR_RETURN(auto filter, query::PlanColumnFilter(q.where));
@@ -475,7 +496,7 @@ StatusOr<bool> RunIndex::ColumnsKept(const ListQuery& q) {
   } else {
     specs.push_back(query::StartedColumn());
   }
-  const std::string dir = JoinPath(KeptColumnsDir(), generation);
+  const std::string dir = JoinPath(KeptColumnsDir(), StateFolder(lineage, std::strtoll(seq.c_str(), nullptr, 10)));
   for (const ColumnSpec& spec : specs) {
     if (!PathExists(JoinPath(dir, ColumnFileName(spec.id)))) return false;
   }
@@ -483,14 +504,30 @@ StatusOr<bool> RunIndex::ColumnsKept(const ListQuery& q) {
 }
 
 void RunIndex::KeepColumn(const ColumnSpec& spec, const Column& col) {
-  if (columns_->generation.empty()) return;
-  const std::string dir = JoinPath(KeptColumnsDir(), columns_->generation);
+  if (columns_->folder.empty()) return;
+  const std::string dir = JoinPath(KeptColumnsDir(), columns_->folder);
   if (!IsDirectory(dir)) {
-    // A new generation: of the others, the latest few stay to catch up from (best effort, as
-    // all here).
-    const std::vector<std::string> others = GenerationsNewestFirst(KeptColumnsDir());
-    for (size_t i = kEarlierGenerations; i < others.size(); ++i) {
-      (void)RemoveAll(JoinPath(KeptColumnsDir(), others[i]));
+    // A new state. Of the others, only the latest copy of each column in this lineage, from a
+    // state the journal still covers, is of use (to catch up from); the rest goes (best effort,
+    // as all here).
+    const std::vector<std::string> earlier =
+        EarlierStates(KeptColumnsDir(), columns_->lineage, columns_->journal_from, columns_->folder);
+    for (const std::string& name : ListDirectory(KeptColumnsDir())) {
+      if (std::find(earlier.begin(), earlier.end(), name) == earlier.end())
+        (void)RemoveAll(JoinPath(KeptColumnsDir(), name));
+    }
+    std::unordered_set<std::string> latest;
+    for (const std::string& name : earlier) {
+      const std::string folder = JoinPath(KeptColumnsDir(), name);
+      bool kept_any = false;
+      for (const std::string& file : ListDirectory(folder)) {
+        if (latest.insert(file).second) {
+          kept_any = true;
+        } else {
+          (void)RemoveAll(JoinPath(folder, file));
+        }
+      }
+      if (!kept_any) (void)RemoveAll(folder);
     }
     if (!MakeDirs(dir).ok()) return;
   }
@@ -525,13 +562,13 @@ StatusOr<std::optional<RunIndex::ColumnMatches>> RunIndex::MatchByColumns(const 
     TRAIL_ASSIGN_OR_RETURN(bool row, st.Step());
     columns_->max_rowid = row ? st.Int(0) : -1;
     st.Reset();
-    TRAIL_ASSIGN_OR_RETURN(columns_->generation, Meta("generation"));
     TRAIL_ASSIGN_OR_RETURN(columns_->lineage, Meta("lineage"));
     TRAIL_ASSIGN_OR_RETURN(std::string seq, Meta("seq"));
     TRAIL_ASSIGN_OR_RETURN(std::string journal_from, Meta("journal_from"));
     columns_->seq = std::strtoll(seq.c_str(), nullptr, 10);
     columns_->journal_from = std::strtoll(journal_from.c_str(), nullptr, 10);
-    if (columns_->lineage.size() > 255) columns_->lineage.clear();  // not ours: no columns kept
+    if (!OurLineage(columns_->lineage)) columns_->lineage.clear();
+    columns_->folder = columns_->lineage.empty() ? "" : StateFolder(columns_->lineage, columns_->seq);
     // Rowids are assigned densely as runs are indexed; a sparse one would waste the arrays.
     // (Count reads every run: only past the floor.)
     if (columns_->max_rowid > (1 << 20) && columns_->max_rowid > 4 * Count()) return Result();
