@@ -516,15 +516,21 @@ void RunIndex::KeepColumn(const ColumnSpec& spec, const Column& col) {
       if (std::find(earlier.begin(), earlier.end(), name) == earlier.end())
         (void)RemoveAll(JoinPath(KeptColumnsDir(), name));
     }
+    // Up to kept_bytes_ of them, the latest states first: a cache must not fill the disk.
     std::unordered_set<std::string> latest;
+    uint64_t bytes = 0;
     for (const std::string& name : earlier) {
       const std::string folder = JoinPath(KeptColumnsDir(), name);
       bool kept_any = false;
       for (const std::string& file : ListDirectory(folder)) {
-        if (latest.insert(file).second) {
+        const std::string path = JoinPath(folder, file);
+        struct stat st;
+        const uint64_t size = ::lstat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+        if (bytes + size <= kept_bytes_ && latest.insert(file).second) {
+          bytes += size;
           kept_any = true;
         } else {
-          (void)RemoveAll(JoinPath(folder, file));
+          (void)RemoveAll(path);
         }
       }
       if (!kept_any) (void)RemoveAll(folder);

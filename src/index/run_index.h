@@ -119,6 +119,9 @@ class RunIndex {
   int64_t queries_by_columns() const { return queries_by_columns_; }
   // How many columns were read back from the files an earlier process kept (for tests).
   int64_t columns_from_disk() const { return columns_from_disk_; }
+  // At most this many bytes of earlier index states' columns are kept on disk to catch up from
+  // (1 GiB: about 110 fields at 1,000,000 runs); tests lower it.
+  void set_kept_column_bytes(uint64_t bytes) { kept_bytes_ = bytes; }
   // How many of those were an earlier index state's, brought up to date (for tests).
   int64_t columns_caught_up() const { return columns_caught_up_; }
 
@@ -181,6 +184,7 @@ class RunIndex {
   int64_t queries_by_columns_ = 0;
   int64_t columns_from_disk_ = 0;
   int64_t columns_caught_up_ = 0;
+  uint64_t kept_bytes_ = uint64_t{1} << 30;
 
  public:
   ~RunIndex();

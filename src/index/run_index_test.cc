@@ -718,5 +718,61 @@ TEST_F(RunIndexTest, TextColumnsAreKeptAndCheckedOnDisk) {
   EXPECT_EQ((*idx)->columns_from_disk(), 3);  // the numeric ones only
 }
 
+// The earlier states' kept columns are a cache with a size limit: past it, the older ones go.
+TEST_F(RunIndexTest, KeptColumnsOfEarlierStatesStayUnderTheirLimit) {
+  for (int n = 1; n <= 40; ++n) Commit(n, 0.001 * n, n % 2 ? "adam" : "sgd", 1.0 / n);
+  const std::string dir = index_path_ + ".columns";
+  auto earlier_bytes = [&](const std::string& current) {
+    uint64_t total = 0;
+    for (const std::string& state : ListDirectory(dir)) {
+      if (state == current) continue;
+      for (const std::string& file : ListDirectory(dir + "/" + state)) {
+        auto bytes = ReadFile(dir + "/" + state + "/" + file);
+        if (bytes.ok()) total += bytes->size();
+      }
+    }
+    return total;
+  };
+  uint64_t limit = 0;
+  std::string current;
+  for (int step = 0; step < 6; ++step) {
+    if (step > 0) Commit(40 + step, 0.5, "adam", 0.5);
+    auto idx = RunIndex::Open(index_path_);
+    ASSERT_TRUE(idx.ok());
+    ASSERT_TRUE((*idx)->Sync(*repo_, "refs/heads/trail").ok());
+    if (step == 0) {
+      ListQuery q{"params.lr > 0.01", "metrics.loss", false, 5, 0, false, 2000};
+      q.walk_first = false;
+      (void)Ids(**idx, q);
+      const std::vector<std::string> states = ListDirectory(dir);
+      ASSERT_EQ(states.size(), 1u);
+      const std::vector<std::string> files = ListDirectory(dir + "/" + states[0]);
+      ASSERT_GE(files.size(), 5u);
+      auto one = ReadFile(dir + "/" + states[0] + "/" + files[0]);
+      ASSERT_TRUE(one.ok());
+      limit = 3 * one->size() + 10;  // room for three columns of this size
+    }
+    (*idx)->set_kept_column_bytes(limit);
+    // Each step reads other fields, so every state leaves columns of its own behind.
+    ListQuery q{
+        "min(metrics.loss) > " + std::to_string(step) + " or params.optimizer = 'x" + std::to_string(step) + "'",
+        step % 2 ? "max(metrics.loss)" : "count(metrics.loss)",
+        false,
+        5,
+        0,
+        false,
+        2000};
+    q.walk_first = false;
+    ListQuery sql = q;
+    sql.use_columns = false;
+    EXPECT_EQ(Ids(**idx, q), Ids(**idx, sql));
+    std::vector<std::string> states = ListDirectory(dir);
+    std::sort(states.begin(), states.end());
+    current = states.back();
+    EXPECT_LE(earlier_bytes(current), limit) << "step " << step;
+  }
+  EXPECT_GT(earlier_bytes(current), 0u);  // the limit keeps some, not none
+}
+
 }  // namespace
 }  // namespace trail::index
